@@ -1,0 +1,48 @@
+"""The FastAPI application: REST API under /api/v1, CEB intake at /ceb, web pages at /."""
+
+from __future__ import annotations
+
+import importlib
+
+from fastapi import FastAPI
+
+from cbec import __version__
+from cbec.api.errors import install_error_handlers
+from cbec.storage.context import Context
+
+# Each module defines `router` (an APIRouter); modules are owned by the domain they expose.
+ROUTER_MODULES = (
+    "cbec.api.routes.reference",
+    "cbec.api.routes.enterprises",
+    "cbec.api.routes.products",
+    "cbec.api.routes.quota",
+    "cbec.api.routes.clearance",
+    "cbec.api.routes.ceb",
+    "cbec.web.pages",
+)
+
+
+def create_app(ctx: Context) -> FastAPI:
+    """Build the application around a context."""
+    app = FastAPI(
+        title="cbec — 跨境电商综试区线上综合服务平台",
+        version=__version__,
+        description="Single window of a cross-border e-commerce pilot zone: filing, CEB messages, clearance, tax.",
+    )
+    app.state.ctx = ctx
+    install_error_handlers(app)
+
+    @app.get("/healthz", tags=["ops"])
+    def healthz() -> dict[str, str]:
+        """Tell that the process is up."""
+        return {"status": "ok", "version": __version__}
+
+    for name in ROUTER_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        app.include_router(module.router)
+    return app

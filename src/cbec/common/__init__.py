@@ -1,0 +1,1 @@
+"""Kernel helpers shared by every domain: errors, money, clock, identifiers, personal data."""
