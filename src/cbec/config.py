@@ -16,9 +16,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CBEC_", env_file=None, extra="ignore")
 
     data_dir: Path = Field(default=Path("var"), description="Where the SQLite file and the local key live.")
-    database_url: str | None = Field(
-        default=None, description="SQLAlchemy URL; SQLite file in data_dir if unset."
-    )
+    database_url: str | None = Field(default=None, description="SQLAlchemy URL; SQLite file in data_dir if unset.")
     now: datetime | None = Field(default=None, description="Fixed platform clock, for deterministic replays.")
     data_key: str | None = Field(
         default=None, description="Base64 32-byte key for personal data; a local key file is made if unset."
@@ -30,9 +28,7 @@ class Settings(BaseSettings):
     random_seed: int | None = None
     max_message_bytes: int = Field(default=10 * 1024 * 1024, description="Largest CEB message accepted.")
     tax_rounding_variant: str = Field(default="A", description="Ruling 1: A (default) or B.")
-    return_holiday_extension: bool = Field(
-        default=False, description="Ruling 6: extend windows past holidays."
-    )
+    return_holiday_extension: bool = Field(default=False, description="Ruling 6: extend windows past holidays.")
     log_level: str = "INFO"
 
     def resolved_database_url(self) -> str:

@@ -59,9 +59,7 @@ class PersonalDataCipher:
     def blind_index(self, value: str) -> str:
         """Return a keyed hash used to look a value up without decrypting (stable per key)."""
         normalised = value.strip().upper()
-        return hmac.new(
-            self._subkey(self.key, b"idx"), normalised.encode("utf-8"), hashlib.sha256
-        ).hexdigest()
+        return hmac.new(self._subkey(self.key, b"idx"), normalised.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 def mask_id_number(value: str) -> str:

@@ -392,14 +392,7 @@ class ArrivalRecord:
 
 
 ImportDocument = (
-    ImportOrder
-    | Payment
-    | Waybill
-    | WaybillStatus
-    | Inventory
-    | CancelRequest
-    | ReturnRequest
-    | ArrivalRecord
+    ImportOrder | Payment | Waybill | WaybillStatus | Inventory | CancelRequest | ReturnRequest | ArrivalRecord
 )
 
 
