@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
@@ -29,6 +30,12 @@ class Settings(BaseSettings):
     max_message_bytes: int = Field(default=10 * 1024 * 1024, description="Largest CEB message accepted.")
     tax_rounding_variant: str = Field(default="A", description="Ruling 1: A (default) or B.")
     return_holiday_extension: bool = Field(default=False, description="Ruling 6: extend windows past holidays.")
+    review_value_at_or_above: Decimal | None = Field(
+        default=None, description="Hold inventories with a dutiable value at or above this for manual review."
+    )
+    identity_certified_platforms: list[str] = Field(
+        default_factory=list, description="Platforms whose buyers' identity is certified (buyer may differ from payer)."
+    )
     log_level: str = "INFO"
 
     def resolved_database_url(self) -> str:

@@ -1,0 +1,69 @@
+"""Official receipt statuses (回执状态) and internal document states."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class ReturnStatus(StrEnum):
+    """returnStatus values the platform issues (ceb-messages.md §8.1)."""
+
+    DRAFT = "1"  # 电子口岸已暂存
+    DECLARING = "2"  # 电子口岸申报中: accepted, waiting for partners
+    ACCEPTED = "120"  # 海关入库: logic checks passed
+    MANUAL_REVIEW = "300"  # 人工审核
+    CONCLUDED = "399"  # 海关审结
+    INSPECTION = "500"  # 查验
+    RELEASED = "800"  # 放行
+    CLOSED = "899"  # 结关
+    REFUSED = "100"  # 海关退单
+
+
+class DocumentState(StrEnum):
+    """Where a stored order, payment, waybill, cancel or return stands."""
+
+    DRAFT = "draft"
+    ACCEPTED = "accepted"
+    REFUSED = "refused"
+    DELETED = "deleted"
+    CANCELLED = "cancelled"
+    APPLIED = "applied"  # return applied, goods not back yet
+    COMPLETED = "completed"  # return goods back: taxes cancelled, quota restored
+    LAPSED = "lapsed"  # return goods not back within the window
+
+
+# Inventory statuses from which the declaration can still change (no customs decision yet).
+INVENTORY_OPEN = frozenset({ReturnStatus.DRAFT, ReturnStatus.DECLARING, ReturnStatus.REFUSED})
+# Inventory statuses in which a cancel (撤单) is accepted.
+CANCELLABLE = frozenset(
+    {
+        ReturnStatus.DECLARING,
+        ReturnStatus.ACCEPTED,
+        ReturnStatus.MANUAL_REVIEW,
+        ReturnStatus.INSPECTION,
+        ReturnStatus.RELEASED,
+    }
+)
+# Inventory statuses that count against the buyer's quota.
+QUOTA_HOLDING = frozenset(
+    {
+        ReturnStatus.ACCEPTED,
+        ReturnStatus.MANUAL_REVIEW,
+        ReturnStatus.INSPECTION,
+        ReturnStatus.CONCLUDED,
+        ReturnStatus.RELEASED,
+        ReturnStatus.CLOSED,
+    }
+)
+
+STATUS_TEXT = {
+    ReturnStatus.DRAFT: "电子口岸已暂存",
+    ReturnStatus.DECLARING: "电子口岸申报中",
+    ReturnStatus.ACCEPTED: "[Code:1800;Desc:逻辑校验通过]",
+    ReturnStatus.MANUAL_REVIEW: "[Code:1200;Desc:待人工审核]",
+    ReturnStatus.CONCLUDED: "[Code:2300;Desc:审核通过]",
+    ReturnStatus.INSPECTION: "[Code:1400;Desc:查验]",
+    ReturnStatus.RELEASED: "[Code:2600;Desc:放行]",
+    ReturnStatus.CLOSED: "[Code:2700;Desc:结关]",
+    ReturnStatus.REFUSED: "海关退单",
+}

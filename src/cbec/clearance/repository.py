@@ -1,0 +1,277 @@
+"""All SQL of the clearance store (通关数据仓库); never commits."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from cbec.clearance.codes import DocumentState, ReturnStatus
+from cbec.clearance.models import (
+    ArrivalParcel,
+    ArrivalRecordRow,
+    CancelRecord,
+    InventoryRecord,
+    IssuedReceipt,
+    MessageRecord,
+    NumberSequence,
+    OrderRecord,
+    PaymentRecord,
+    ReturnRecord,
+    TaxBillRecord,
+    WaybillRecord,
+)
+from cbec.storage.upsert import insert_ignore
+
+LIVE = (DocumentState.ACCEPTED, DocumentState.DRAFT)
+
+
+def message_by_hash(session: Session, sha256: str) -> MessageRecord | None:
+    """Return the message already received with these exact bytes."""
+    return session.scalar(select(MessageRecord).where(MessageRecord.sha256 == sha256))
+
+
+def order_by_key(session: Session, platform_code: str, order_no: str) -> OrderRecord | None:
+    """Return the order of a platform by its number."""
+    return session.scalar(
+        select(OrderRecord).where(OrderRecord.platform_code == platform_code, OrderRecord.order_no == order_no)
+    )
+
+
+def payment_by_key(session: Session, payment_code: str, transaction_id: str) -> PaymentRecord | None:
+    """Return a payment by payment company and transaction id."""
+    return session.scalar(
+        select(PaymentRecord).where(
+            PaymentRecord.payment_code == payment_code, PaymentRecord.payment_transaction_id == transaction_id
+        )
+    )
+
+
+def payment_for_order(session: Session, platform_code: str, order_no: str) -> PaymentRecord | None:
+    """Return the accepted payment of an order."""
+    return session.scalar(
+        select(PaymentRecord)
+        .where(
+            PaymentRecord.platform_code == platform_code,
+            PaymentRecord.order_no == order_no,
+            PaymentRecord.state == DocumentState.ACCEPTED,
+        )
+        .order_by(PaymentRecord.id.desc())
+    )
+
+
+def waybill_by_key(session: Session, logistics_code: str, logistics_no: str) -> WaybillRecord | None:
+    """Return a waybill by logistics company and waybill number."""
+    return session.scalar(
+        select(WaybillRecord).where(
+            WaybillRecord.logistics_code == logistics_code, WaybillRecord.logistics_no == logistics_no
+        )
+    )
+
+
+def live_inventory_for_order(session: Session, platform_code: str, order_no: str) -> InventoryRecord | None:
+    """Return the inventory of an order that is neither refused nor cancelled."""
+    return session.scalar(
+        select(InventoryRecord)
+        .where(
+            InventoryRecord.platform_code == platform_code,
+            InventoryRecord.order_no == order_no,
+            InventoryRecord.state.in_(LIVE),
+            InventoryRecord.status != ReturnStatus.REFUSED,
+        )
+        .order_by(InventoryRecord.id.desc())
+    )
+
+
+def inventory_by_guid(session: Session, guid: str) -> InventoryRecord | None:
+    """Return an inventory by its declaration guid."""
+    return session.scalar(select(InventoryRecord).where(InventoryRecord.guid == guid).order_by(InventoryRecord.id))
+
+
+def inventory_by_number(session: Session, inventory_no: str, *, for_update: bool = False) -> InventoryRecord | None:
+    """Return an inventory by its customs number."""
+    stmt = select(InventoryRecord).where(InventoryRecord.inventory_no == inventory_no)
+    if for_update:
+        stmt = stmt.with_for_update()
+    return session.scalar(stmt)
+
+
+def inventory_by_eport_no(session: Session, eport_no: str) -> InventoryRecord | None:
+    """Return an inventory by its E-port number."""
+    return session.scalar(select(InventoryRecord).where(InventoryRecord.eport_no == eport_no))
+
+
+def inventory_by_id(session: Session, inventory_id: int, *, for_update: bool = False) -> InventoryRecord | None:
+    """Return an inventory by id."""
+    stmt = select(InventoryRecord).where(InventoryRecord.id == inventory_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    return session.scalar(stmt)
+
+
+def waiting_inventories_for_order(session: Session, platform_code: str, order_no: str) -> list[InventoryRecord]:
+    """Return inventories of an order still waiting for partner documents."""
+    return list(
+        session.scalars(
+            select(InventoryRecord).where(
+                InventoryRecord.platform_code == platform_code,
+                InventoryRecord.order_no == order_no,
+                InventoryRecord.status == ReturnStatus.DECLARING,
+                InventoryRecord.state == DocumentState.ACCEPTED,
+            )
+        )
+    )
+
+
+def waiting_inventories_for_waybill(session: Session, logistics_code: str, logistics_no: str) -> list[InventoryRecord]:
+    """Return inventories of a waybill still waiting for partners or for arrival."""
+    return list(
+        session.scalars(
+            select(InventoryRecord).where(
+                InventoryRecord.logistics_code == logistics_code,
+                InventoryRecord.logistics_no == logistics_no,
+                InventoryRecord.status.in_((ReturnStatus.DECLARING, ReturnStatus.ACCEPTED)),
+                InventoryRecord.state == DocumentState.ACCEPTED,
+            )
+        )
+    )
+
+
+def arrival_parcel(session: Session, logistics_code: str, logistics_no: str) -> ArrivalParcel | None:
+    """Return the arrival entry of a parcel."""
+    return session.scalar(
+        select(ArrivalParcel).where(
+            ArrivalParcel.logistics_code == logistics_code, ArrivalParcel.logistics_no == logistics_no
+        )
+    )
+
+
+def arrival_by_guid(session: Session, guid: str) -> ArrivalRecordRow | None:
+    """Return an arrival record by guid."""
+    return session.scalar(select(ArrivalRecordRow).where(ArrivalRecordRow.guid == guid))
+
+
+def cancel_by_guid(session: Session, guid: str) -> CancelRecord | None:
+    """Return a cancel request by guid."""
+    return session.scalar(select(CancelRecord).where(CancelRecord.guid == guid))
+
+
+def return_by_guid(session: Session, guid: str) -> ReturnRecord | None:
+    """Return a return request by guid."""
+    return session.scalar(select(ReturnRecord).where(ReturnRecord.guid == guid))
+
+
+def returns_of_inventory(session: Session, inventory_id: int) -> list[ReturnRecord]:
+    """Return every return request of an inventory, oldest first."""
+    return list(
+        session.scalars(select(ReturnRecord).where(ReturnRecord.inventory_id == inventory_id).order_by(ReturnRecord.id))
+    )
+
+
+def return_by_id(session: Session, return_id: int, *, for_update: bool = False) -> ReturnRecord | None:
+    """Return a return request by id."""
+    stmt = select(ReturnRecord).where(ReturnRecord.id == return_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    return session.scalar(stmt)
+
+
+def open_returns(session: Session) -> list[ReturnRecord]:
+    """Return the returns whose goods are not back yet."""
+    return list(session.scalars(select(ReturnRecord).where(ReturnRecord.state == DocumentState.APPLIED)))
+
+
+def receipts_for(session: Session, kind: str, document_id: int) -> list[IssuedReceipt]:
+    """Return the receipts issued for one document, oldest first."""
+    return list(
+        session.scalars(
+            select(IssuedReceipt)
+            .where(IssuedReceipt.document_kind == kind, IssuedReceipt.document_id == document_id)
+            .order_by(IssuedReceipt.id)
+        )
+    )
+
+
+def receipts_of_message(session: Session, message_id: int) -> list[IssuedReceipt]:
+    """Return the receipts issued while a message was processed."""
+    return list(
+        session.scalars(
+            select(IssuedReceipt).where(IssuedReceipt.message_id == message_id).order_by(IssuedReceipt.id)
+        )
+    )
+
+
+def tax_bill_for(session: Session, inventory_id: int) -> TaxBillRecord | None:
+    """Return the latest tax bill of an inventory."""
+    return session.scalar(
+        select(TaxBillRecord).where(TaxBillRecord.inventory_id == inventory_id).order_by(TaxBillRecord.id.desc())
+    )
+
+
+def tax_bills_of_message(session: Session, inventory_ids: Sequence[int]) -> list[TaxBillRecord]:
+    """Return the tax bills of several inventories."""
+    if not inventory_ids:
+        return []
+    return list(
+        session.scalars(
+            select(TaxBillRecord).where(TaxBillRecord.inventory_id.in_(inventory_ids)).order_by(TaxBillRecord.id)
+        )
+    )
+
+
+def held_inventories(session: Session, *, limit: int, offset: int) -> list[InventoryRecord]:
+    """Return inventories held for manual review or inspection, oldest first."""
+    return list(
+        session.scalars(
+            select(InventoryRecord)
+            .where(InventoryRecord.status.in_((ReturnStatus.MANUAL_REVIEW, ReturnStatus.INSPECTION)))
+            .order_by(InventoryRecord.id)
+            .limit(limit)
+            .offset(offset)
+        )
+    )
+
+
+def search_inventories(
+    session: Session,
+    *,
+    status: str | None = None,
+    order_no: str | None = None,
+    logistics_no: str | None = None,
+    inventory_no: str | None = None,
+    ecommerce_code: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[InventoryRecord], int]:
+    """Return a page of inventories matching the filters, newest first, and the total count."""
+    stmt = select(InventoryRecord)
+    for column, value in (
+        (InventoryRecord.status, status),
+        (InventoryRecord.order_no, order_no),
+        (InventoryRecord.logistics_no, logistics_no),
+        (InventoryRecord.inventory_no, inventory_no),
+        (InventoryRecord.ecommerce_code, ecommerce_code),
+    ):
+        if value is not None:
+            stmt = stmt.where(column == value)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = session.scalars(stmt.order_by(InventoryRecord.id.desc()).limit(limit).offset(offset))
+    return list(rows), total
+
+
+def releasable_for_closing(session: Session) -> list[InventoryRecord]:
+    """Return released inventories not yet closed."""
+    return list(session.scalars(select(InventoryRecord).where(InventoryRecord.status == ReturnStatus.RELEASED)))
+
+
+def next_number(session: Session, name: str, period: str) -> int:
+    """Take the next serial number of a sequence (row-locked, gap-free within a transaction)."""
+    insert_ignore(session, NumberSequence.__table__, {"name": name, "period": period, "next_value": 1}, ["name", "period"])
+    value = session.execute(
+        update(NumberSequence)
+        .where(NumberSequence.name == name, NumberSequence.period == period)
+        .values(next_value=NumberSequence.next_value + 1)
+        .returning(NumberSequence.next_value)
+    ).scalar_one()
+    return int(value) - 1

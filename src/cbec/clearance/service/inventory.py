@@ -1,0 +1,381 @@
+"""Import inventory clearance (清单核放): intake, partner matching, tax and quota, decision, release."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from cbec.clearance import repository as repo
+from cbec.clearance.codes import INVENTORY_OPEN, DocumentState, ReturnStatus
+from cbec.clearance.decision import Decision, DecisionPolicy, InventoryFacts, Outcome
+from cbec.clearance.models import InventoryRecord, TaxBillRecord
+from cbec.clearance.rules import (
+    TRADE_DIRECT,
+    check_inventory,
+    match_inventory_order,
+    match_inventory_waybill,
+    match_order_payment,
+    match_order_waybill,
+    problem,
+)
+from cbec.clearance.service.processor import Processor, new_guid
+from cbec.common.clock import business_date
+from cbec.common.errors import Problem
+from cbec.common.money import to_fen
+from cbec.messages.documents import AppStatus, AppType, ImportOrder, Inventory, MessageType, Payment, Waybill
+from cbec.products import find_product
+from cbec.quota.service import reserve, reserve_quantity
+from cbec.reference import lookup_goods, tax_parameters
+from cbec.storage.locks import lock_keys
+from cbec.tax.rules import TaxLineInput, TaxParameters, TaxPath, assess_import
+
+# Legal units whose quantity is itself the net content for per-unit thresholds, with the factor to g/ml.
+CONTENT_UNITS = {"036": Decimal(1), "035": Decimal(1000), "096": Decimal(1), "095": Decimal(1000)}
+PIECE_UNITS = frozenset({"007", "011", "012", "140", "142", "122", "125"})
+
+
+@dataclass(frozen=True, slots=True)
+class Partners:
+    """The order, payment and waybill an inventory is matched with."""
+
+    order: ImportOrder
+    payment: Payment
+    waybill: Waybill
+
+
+class InventoryProcessor(Processor):
+    """Adds inventory handling to the message processor."""
+
+    def policy(self) -> DecisionPolicy:
+        """Return the decision policy configured for this zone."""
+        settings = self.ctx.settings
+        import random
+
+        rng = random.Random(settings.random_seed) if settings.random_seed is not None else random.Random()
+        return DecisionPolicy(
+            inspection_rate=settings.random_inspection_rate,
+            review_rate=settings.random_review_rate,
+            review_value_at_or_above=settings.review_value_at_or_above,
+            rng=rng,
+        )
+
+    def inventory_keys(self, inventory: InventoryRecord) -> dict[str, str | None]:
+        """Return the key fields of a CEB622 receipt."""
+        return {
+            "customs_code": inventory.customs_code,
+            "platform_code": inventory.platform_code,
+            "ecommerce_code": inventory.ecommerce_code,
+            "agent_code": inventory.agent_code,
+            "enterprise_ref_no": inventory.enterprise_ref_no or inventory.eport_no,
+            "eport_no": inventory.eport_no,
+            "inventory_no": inventory.inventory_no,
+        }
+
+    def set_status(self, inventory: InventoryRecord, status: ReturnStatus, info: str, *,
+                   problems: list[Problem] | None = None, actor: str = "platform", reason: str | None = None) -> None:
+        """Move an inventory to a status, with receipt and audit record."""
+        before = {"status": inventory.status}
+        inventory.status, inventory.status_info, inventory.updated_at = status, info, self.now
+        if problems is not None:
+            inventory.problems = [p.as_dict() for p in problems]
+        self.issue("inventory", inventory.id, MessageType.INVENTORY_RECEIPT, inventory.guid, status, info,
+                   **self.inventory_keys(inventory))
+        self.audit(f"clearance.inventory.{status_action(status)}", "inventory", inventory.eport_no, before,
+                   {"status": str(status)}, reason, actor)
+
+    # --- intake -----------------------------------------------------------------------------------
+
+    def handle_inventory(self, inventory: Inventory) -> None:
+        """Accept, change or delete an inventory, then try to match it."""
+        lock_keys(self.session, [f"order:{inventory.platform_code}:{inventory.order_no}",
+                                 f"waybill:{inventory.logistics_code}:{inventory.logistics_no}"])
+        key = f"{inventory.ecommerce_code}/{inventory.order_no}"
+        keys: dict[str, str | None] = {
+            "customs_code": inventory.customs_code, "platform_code": inventory.platform_code,
+            "ecommerce_code": inventory.ecommerce_code, "agent_code": inventory.agent_code,
+            "enterprise_ref_no": inventory.enterprise_ref_no or inventory.order_no[:20],
+            "eport_no": inventory.eport_no, "inventory_no": inventory.inventory_no,
+        }
+        resent = repo.inventory_by_guid(self.session, inventory.declaration.guid)
+        if resent is not None:
+            self.record("inventory", key, resent.status, note="resubmission: already processed")
+            return
+        existing = repo.live_inventory_for_order(self.session, inventory.platform_code, inventory.order_no)
+        problems = self.inventory_change_problems(inventory, existing)
+        if not problems and inventory.declaration.app_type != AppType.DELETE:
+            problems += check_inventory(inventory, signed=self.signed)
+            problems += self.identity_problems("inventory.buyer_id_number", inventory.buyer_id_number)
+            problems += self.party_problems([
+                ("inventory.platform_code", inventory.platform_code, "ecommerce_platform"),
+                ("inventory.ecommerce_code", inventory.ecommerce_code, "ecommerce_enterprise"),
+                ("inventory.logistics_code", inventory.logistics_code, "logistics_company"),
+                ("inventory.agent_code", inventory.agent_code, None),
+                ("inventory.guarantor_code", inventory.guarantor_code, None),
+            ])
+        if problems:
+            self.refuse_document("inventory", None, MessageType.INVENTORY_RECEIPT, inventory.declaration.guid, key,
+                                 problems, keys)
+            return
+        if inventory.declaration.app_type == AppType.DELETE:
+            assert existing is not None
+            existing.state = DocumentState.DELETED
+            self.set_status(existing, ReturnStatus.CONCLUDED, "清单已删除 / inventory deleted")
+            self.record("inventory", key, ReturnStatus.CONCLUDED, note="deleted")
+            return
+        row = existing if existing is not None else InventoryRecord(received_at=self.now)
+        if existing is None:
+            row.eport_no = self.eport_number()
+        row.guid, row.app_status = inventory.declaration.guid, inventory.declaration.app_status
+        row.state = DocumentState.ACCEPTED if inventory.declaration.app_status == AppStatus.DECLARED else \
+            DocumentState.DRAFT
+        row.platform_code, row.ecommerce_code, row.order_no = (
+            inventory.platform_code, inventory.ecommerce_code, inventory.order_no)
+        row.logistics_code, row.logistics_no = inventory.logistics_code, inventory.logistics_no
+        row.agent_code, row.customs_code, row.trade_mode = (
+            inventory.agent_code, inventory.customs_code, inventory.trade_mode)
+        row.enterprise_ref_no, row.bill_no = inventory.enterprise_ref_no, inventory.bill_no
+        row.buyer_key = self.ctx.cipher.blind_index(inventory.buyer_id_number)
+        row.payload, row.message_id = self.seal(inventory), self.message_id
+        row.declared_at, row.updated_at, row.problems, row.waiting_for = self.now, self.now, None, None
+        row.status, row.status_info = "", ""
+        self.session.add(row)
+        self.session.flush()
+        if row.state == DocumentState.DRAFT:
+            self.set_status(row, ReturnStatus.DRAFT, self.text(ReturnStatus.DRAFT))
+            self.record("inventory", key, ReturnStatus.DRAFT)
+            return
+        self.set_status(row, ReturnStatus.DECLARING, self.text(ReturnStatus.DECLARING, "清单新增申报成功"))
+        self.advance(row)
+        self.record("inventory", key, row.status, [Problem(**p) for p in row.problems or []], row.waiting_for or "")
+
+    def inventory_change_problems(self, inventory: Inventory, existing: InventoryRecord | None) -> list[Problem]:
+        """R11/R12 for inventories: one live inventory per order; changes only before a customs decision."""
+        app_type = inventory.declaration.app_type
+        if app_type == AppType.NEW and existing is not None:
+            return [problem("R11", "inventory.order_no", "该订单的清单已申报过", "an inventory of this order exists",
+                            "Send appType 2 to change it, or cancel it first (CEB623).", "-621004")]
+        if app_type != AppType.NEW:
+            if existing is None:
+                return [problem("R12", "inventory.app_type", "变更或删除的清单不存在", "no inventory to change",
+                                "Send appType 1 first.", "-621011")]
+            if existing.status not in INVENTORY_OPEN:
+                return [problem("R12", "inventory.app_type", "清单已进入海关审核，不能变更或删除",
+                                "the inventory is past the point where it may change",
+                                "Cancel the inventory with CEB623 and declare it again.", "-621012")]
+        return []
+
+    def eport_number(self) -> str:
+        """Assign an E-port number: B + yyyymmdd + 9-digit serial (18 characters)."""
+        day = business_date(self.now).strftime("%Y%m%d")
+        return f"B{day}{repo.next_number(self.session, 'eport', day):09d}"
+
+    def inventory_number(self, inventory: InventoryRecord) -> str:
+        """Assign a customs inventory number: district + year + I + 9-digit serial (18 characters)."""
+        year = str(business_date(self.now).year)
+        serial = repo.next_number(self.session, f"invt:{inventory.customs_code}", year)
+        return f"{inventory.customs_code}{year}I{serial:09d}"
+
+    # --- matching ---------------------------------------------------------------------------------
+
+    def advance_waiting(self, inventories: list[InventoryRecord]) -> None:
+        """Advance inventories that waited for a partner document."""
+        for inventory in inventories:
+            self.advance(inventory)
+
+    def partners(self, inventory: InventoryRecord) -> tuple[Partners | None, list[str]]:
+        """Return the inventory's accepted partners, or the list of those still missing."""
+        order_row = repo.order_by_key(self.session, inventory.platform_code, inventory.order_no)
+        payment_row = repo.payment_for_order(self.session, inventory.platform_code, inventory.order_no)
+        waybill_row = repo.waybill_by_key(self.session, inventory.logistics_code, inventory.logistics_no)
+        missing = [name for name, row in (("order", order_row), ("payment", payment_row), ("waybill", waybill_row))
+                   if row is None or row.state != DocumentState.ACCEPTED]
+        if missing:
+            return None, missing
+        assert order_row is not None and payment_row is not None and waybill_row is not None
+        return Partners(
+            self.open(MessageType.ORDER, order_row.payload),
+            self.open(MessageType.PAYMENT, payment_row.payload),
+            self.open(MessageType.WAYBILL, waybill_row.payload),
+        ), []
+
+    def advance(self, inventory: InventoryRecord) -> None:
+        """Move an inventory as far as its partners allow: match, tax, quota, then decide."""
+        if inventory.status == ReturnStatus.DECLARING:
+            partners, missing = self.partners(inventory)
+            if partners is None:
+                inventory.waiting_for = ",".join(missing)
+                return
+            declared: Inventory = self.open(MessageType.INVENTORY, inventory.payload)
+            problems = self.match(declared, partners)
+            if not problems:
+                problems = self.assess(inventory, declared)
+            if problems:
+                self.refuse_inventory(inventory, problems)
+                return
+            inventory.inventory_no = self.inventory_number(inventory)
+            inventory.waiting_for = None
+            self.set_status(inventory, ReturnStatus.ACCEPTED, self.text(ReturnStatus.ACCEPTED))
+        if inventory.status == ReturnStatus.ACCEPTED:
+            if inventory.trade_mode == TRADE_DIRECT and repo.arrival_parcel(
+                self.session, inventory.logistics_code, inventory.logistics_no
+            ) is None:
+                inventory.waiting_for = "arrival"
+                return
+            inventory.waiting_for = None
+            self.decide(inventory)
+
+    def match(self, inventory: Inventory, partners: Partners) -> list[Problem]:
+        """Run the cross-document checks M2-M10."""
+        certified = partners.order.platform_code in self.ctx.settings.identity_certified_platforms
+        return [
+            *match_order_payment(partners.order, partners.payment, buyer_certified=certified),
+            *match_order_waybill(partners.order, partners.waybill),
+            *match_inventory_order(inventory, partners.order),
+            *match_inventory_waybill(inventory, partners.waybill),
+        ]
+
+    def assess(self, row: InventoryRecord, inventory: Inventory) -> list[Problem]:
+        """Check goods against the positive list, compute the tax and reserve the buyer's quota (M11)."""
+        on = business_date(self.now)
+        problems: list[Problem] = []
+        lines: list[TaxLineInput] = []
+        caps: list[tuple[str, Decimal, Decimal, str]] = []
+        for line in inventory.lines:
+            goods = lookup_goods(self.session, line.hs_code, on)
+            field_name = f"inventory.lines[{line.line_no}].hs_code"
+            if goods is None:
+                problems.append(problem("G1", field_name, f"商品编码 {line.hs_code} 未知",
+                                        f"HS code {line.hs_code} is unknown",
+                                        "Declare the 10-digit HS code of the goods.", "-625010"))
+                continue
+            if goods.bonded_only and inventory.trade_mode == TRADE_DIRECT:
+                problems.append(problem("G2", field_name, f"{goods.description_zh} 仅限网购保税进口",
+                                        "these goods may only be imported bonded (1210)",
+                                        "Import these goods through a bonded warehouse under 1210."))
+            if goods.qty_cap is not None and goods.qty_cap_unit:
+                caps.append((line.hs_code[:8], line.legal_quantity, goods.qty_cap, goods.qty_cap_unit))
+            lines.append(TaxLineInput(
+                line_no=line.line_no, hs_code=line.hs_code, goods_value=line.total_price, quantity=line.quantity,
+                duty_rate=goods.duty_rate, vat_rate=goods.vat_rate, ct_kind=goods.ct_kind, ct_rate=goods.ct_rate,
+                ct_threshold=goods.ct_threshold, net_content=self.net_content(inventory, line),
+                on_positive_list=goods.on_positive_list,
+            ))
+        if problems:
+            return problems
+        params = tax_parameters(self.session, on)
+        tax_params = TaxParameters(
+            single_limit=params["single_limit"], annual_limit=params["annual_limit"],
+            vat_ct_factor=params["vat_ct_factor"], duty_rate_within_limit=params["duty_rate_within_limit"],
+            rounding_variant=self.ctx.settings.tax_rounding_variant,
+        )
+        year = on.year
+        from cbec.quota.service import used
+
+        spent = used(self.session, row.buyer_key, year)
+        result = assess_import(lines, freight=inventory.freight, insurance=inventory.insured_fee, used_quota=spent,
+                               params=tax_params)
+        errors = [p for p in result.problems if p.severity == "error"]
+        if errors or result.path == TaxPath.REFUSED:
+            return errors or [problem("M11", "inventory", "不符合跨境电商零售进口条件",
+                                      "outside the retail-import regime", "Import by general trade.")]
+        decision = reserve(
+            self.session, buyer_key=row.buyer_key, name_key=self.ctx.cipher.blind_index(inventory.buyer_name),
+            year=year, amount=result.quota_amount, annual_limit=tax_params.annual_limit,
+            inventory_ref=row.eport_no, order_no=inventory.order_no, platform_name=inventory.platform_name,
+            declared_at=self.now,
+        )
+        if not decision.accepted:
+            return [decision.problem] if decision.problem else []
+        for hs8, quantity, cap, unit in caps:
+            cap_decision = reserve_quantity(self.session, buyer_key=row.buyer_key, year=year, hs8=hs8,
+                                            quantity=quantity, cap=cap, unit=unit, inventory_ref=row.eport_no)
+            if not cap_decision.accepted:
+                return [cap_decision.problem] if cap_decision.problem else []
+        row.tax_path, row.dutiable_value, row.quota_year = str(result.path), result.dutiable_value, year
+        row.customs_duty, row.vat = result.totals.customs_duty, result.totals.vat
+        row.consumption_tax = result.totals.consumption_tax
+        row.tax_lines = [
+            {"line_no": t.line_no, "hs_code": t.hs_code, "dutiable_value": str(t.dutiable_value),
+             "customs_duty": str(t.customs_duty), "vat": str(t.vat), "consumption_tax": str(t.consumption_tax)}
+            for t in result.lines
+        ]
+        return []
+
+    def net_content(self, inventory: Inventory, line: object) -> Decimal | None:
+        """Return a line's net content in its threshold unit (g, ml or pieces) for consumption-tax tests."""
+        from cbec.messages.documents import InventoryLine
+
+        assert isinstance(line, InventoryLine)
+        if line.item_no:
+            product = find_product(self.session, inventory.ecommerce_code, line.item_no)
+            if product is not None and product.net_content is not None:
+                return product.net_content * line.quantity
+        if line.legal_unit in CONTENT_UNITS:
+            return line.legal_quantity * CONTENT_UNITS[line.legal_unit]
+        if line.legal_unit in PIECE_UNITS:
+            return line.legal_quantity
+        return None
+
+    # --- decision and outcomes ----------------------------------------------------------------------
+
+    def decide(self, inventory: InventoryRecord) -> None:
+        """Send an accepted inventory to release, manual review or inspection."""
+        declared: Inventory = self.open(MessageType.INVENTORY, inventory.payload)
+        facts = InventoryFacts(
+            inventory_id=inventory.id, trade_mode=inventory.trade_mode, ecommerce_code=inventory.ecommerce_code,
+            platform_code=inventory.platform_code, dutiable_value=inventory.dutiable_value or Decimal(0),
+            hs_codes=tuple(line.hs_code for line in declared.lines), buyer_key=inventory.buyer_key,
+        )
+        decision: Decision = self.policy().decide(facts)
+        reasons = "; ".join(decision.reasons)
+        if decision.outcome == Outcome.REVIEW:
+            self.set_status(inventory, ReturnStatus.MANUAL_REVIEW, self.text(ReturnStatus.MANUAL_REVIEW, reasons),
+                            reason=reasons)
+        elif decision.outcome == Outcome.INSPECT:
+            self.set_status(inventory, ReturnStatus.INSPECTION, self.text(ReturnStatus.INSPECTION, reasons),
+                            reason=reasons)
+        else:
+            self.release(inventory)
+
+    def release(self, inventory: InventoryRecord, *, actor: str = "platform", reason: str | None = None) -> None:
+        """Conclude and release an inventory and issue its electronic tax bill (CEB816)."""
+        self.set_status(inventory, ReturnStatus.CONCLUDED, self.text(ReturnStatus.CONCLUDED), actor=actor,
+                        reason=reason)
+        inventory.released_at = self.now
+        self.set_status(inventory, ReturnStatus.RELEASED, self.text(ReturnStatus.RELEASED), actor=actor,
+                        reason=reason)
+        self.issue_tax_bill(inventory)
+        self.released_inventory_ids.append(inventory.id)
+
+    def issue_tax_bill(self, inventory: InventoryRecord, *, lines: list[dict[str, str]] | None = None) -> TaxBillRecord:
+        """Store an electronic tax bill for the inventory's current taxes."""
+        lines = lines if lines is not None else list(inventory.tax_lines or [])
+        previous = repo.tax_bill_for(self.session, inventory.id)
+        sequence = 1 if previous is None else int(previous.tax_no[-2:]) + 1
+        bill = TaxBillRecord(
+            inventory_id=inventory.id, tax_no=f"{inventory.inventory_no}{sequence:02d}", guid=new_guid(), status="1",
+            customs_duty=to_fen(sum((Decimal(x["customs_duty"]) for x in lines), Decimal(0))),
+            vat=to_fen(sum((Decimal(x["vat"]) for x in lines), Decimal(0))),
+            consumption_tax=to_fen(sum((Decimal(x["consumption_tax"]) for x in lines), Decimal(0))),
+            lines=lines, returned_at=self.now,
+        )
+        self.session.add(bill)
+        self.session.flush()
+        self.tax_bills.append(bill)
+        return bill
+
+    def refuse_inventory(self, inventory: InventoryRecord, problems: list[Problem], *, actor: str = "platform",
+                         reason: str | None = None) -> None:
+        """Refuse an inventory (退单) with every problem explained."""
+        inventory.waiting_for = None
+        status = ReturnStatus.REFUSED
+        self.set_status(inventory, status, self.refusal_text(problems), problems=problems, actor=actor,
+                        reason=reason)
+
+
+def status_action(status: str) -> str:
+    """Return the audit action name of a status change."""
+    return {
+        "1": "drafted", "2": "declared", "120": "accepted", "300": "held_for_review", "399": "concluded",
+        "500": "held_for_inspection", "800": "released", "899": "closed", "100": "refused",
+    }.get(status, "changed")

@@ -1,0 +1,127 @@
+"""Officer actions and daily jobs (关员操作、定时作业): release, refuse, inspect; return arrivals; closing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from cbec.clearance import repository as repo
+from cbec.clearance.codes import DocumentState, ReturnStatus
+from cbec.clearance.rules import problem
+from cbec.clearance.service.aftercare import MessageProcessor
+from cbec.clearance.service.intake import IngestResult
+from cbec.clearance.views import receipt_from_row, tax_bill_from_row
+from cbec.common.clock import business_date
+from cbec.common.errors import Conflict, InvalidInput, NotFound, Problem
+from cbec.reference import tax_parameters
+from cbec.storage.context import Context
+
+
+class InventoryNotHeld(Conflict):
+    """The inventory is not waiting for an officer."""
+
+
+@dataclass(slots=True)
+class JobReport:
+    """What a job changed."""
+
+    changed: list[str] = field(default_factory=list)
+    result: IngestResult | None = None
+
+
+def _require_comment(comment: str) -> None:
+    if not comment or not comment.strip():
+        raise InvalidInput(
+            "a comment is required",
+            problems=[Problem("OFFICER-COMMENT", "comment", "必须填写处理意见 / a comment is required",
+                              "Say why you release, refuse or inspect this inventory.")],
+        )
+
+
+def _result(processor: MessageProcessor, ctx: Context) -> IngestResult:
+    session = processor.session
+    return IngestResult(
+        "officer", "processed", receipts=[receipt_from_row(r) for r in processor.receipts],
+        tax_bills=[tax_bill_from_row(session, b) for b in processor.tax_bills], documents=processor.outcomes,
+    )
+
+
+def decide_held_inventory(ctx: Context, inventory_no: str, *, action: str, actor: str, comment: str) -> IngestResult:
+    """Release, refuse or send to inspection an inventory held for review (300) or inspection (500)."""
+    _require_comment(comment)
+    if action not in {"release", "refuse", "inspect"}:
+        raise InvalidInput(f"unknown action {action!r}", problems=[Problem(
+            "OFFICER-ACTION", "action", f"未知操作 {action} / unknown action", "Use release, refuse or inspect.")])
+    with ctx.uow() as uow:
+        inventory = repo.inventory_by_number(uow.session, inventory_no, for_update=True)
+        if inventory is None:
+            raise NotFound(f"inventory {inventory_no} not found")
+        held = (ReturnStatus.MANUAL_REVIEW, ReturnStatus.INSPECTION)
+        if inventory.status not in held or inventory.state == DocumentState.CANCELLED:
+            raise InventoryNotHeld(f"inventory {inventory_no} is in status {inventory.status}, not held",
+                                   status=inventory.status)
+        if action == "inspect" and inventory.status == ReturnStatus.INSPECTION:
+            raise InventoryNotHeld(f"inventory {inventory_no} is already under inspection", status=inventory.status)
+        processor = MessageProcessor(ctx=ctx, session=uow.session, now=ctx.clock.now(), message_id=None)
+        if action == "release":
+            processor.release(inventory, actor=actor, reason=comment)
+        elif action == "inspect":
+            processor.set_status(inventory, ReturnStatus.INSPECTION,
+                                 processor.text(ReturnStatus.INSPECTION, comment), actor=actor, reason=comment)
+        else:
+            refusal = problem("OFFICER", "inventory", f"人工退单：{comment}", f"refused by an officer: {comment}",
+                              "Correct the declaration as the officer says and declare a new inventory.", "1300")
+            if inventory.dutiable_value:
+                processor.release_quota(inventory, inventory.dutiable_value, "refused")
+            processor.refuse_inventory(inventory, [refusal], actor=actor, reason=comment)
+        result = _result(processor, ctx)
+        uow.commit()
+        return result
+
+
+def confirm_return_arrival(ctx: Context, return_id: int, *, actor: str) -> IngestResult:
+    """Record that returned goods are back in the supervised area; within the window the return completes."""
+    with ctx.uow() as uow:
+        row = repo.return_by_id(uow.session, return_id, for_update=True)
+        if row is None:
+            raise NotFound(f"return {return_id} not found")
+        if row.state != DocumentState.APPLIED:
+            raise Conflict(f"return {return_id} is {row.state}, not waiting for goods", state=row.state)
+        inventory = repo.inventory_by_id(uow.session, row.inventory_id or 0, for_update=True)
+        assert inventory is not None
+        processor = MessageProcessor(ctx=ctx, session=uow.session, now=ctx.clock.now(), message_id=None)
+        if row.arrive_by is not None and business_date(processor.now) > row.arrive_by:
+            processor.lapse_return(row, inventory)
+        else:
+            processor.complete_return(row, inventory, actor=actor)
+        result = _result(processor, ctx)
+        uow.commit()
+        return result
+
+
+def run_daily_jobs(ctx: Context) -> JobReport:
+    """Lapse returns whose goods did not come back and close (899) inventories past every return window."""
+    report = JobReport()
+    with ctx.uow() as uow:
+        session = uow.session
+        processor = MessageProcessor(ctx=ctx, session=session, now=ctx.clock.now(), message_id=None)
+        today = business_date(processor.now)
+        for row in repo.open_returns(session):
+            if row.arrive_by is not None and today > row.arrive_by:
+                inventory = repo.inventory_by_id(session, row.inventory_id or 0, for_update=True)
+                assert inventory is not None
+                processor.lapse_return(row, inventory)
+                report.changed.append(f"return {row.id} lapsed")
+        for inventory in repo.releasable_for_closing(session):
+            if inventory.released_at is None or inventory.state == DocumentState.CANCELLED:
+                continue
+            params = tax_parameters(session, business_date(inventory.released_at))
+            window_end = business_date(inventory.released_at) + timedelta(days=int(params["return_arrive_days"]))
+            pending = [r for r in repo.returns_of_inventory(session, inventory.id) if r.state == DocumentState.APPLIED]
+            if today > window_end and not pending:
+                inventory.closed_at = processor.now
+                processor.set_status(inventory, ReturnStatus.CLOSED, processor.text(ReturnStatus.CLOSED))
+                report.changed.append(f"inventory {inventory.inventory_no} closed")
+        report.result = _result(processor, ctx)
+        uow.commit()
+    return report

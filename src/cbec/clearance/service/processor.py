@@ -1,0 +1,406 @@
+"""Processing of one message's documents inside one transaction (报文处理).
+
+A document waits for its partners; the last partner to arrive triggers the checks (三单对碰).
+Every outcome is a receipt with an official status; nothing here commits.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from cbec.audit import record_audit
+from cbec.clearance import repository as repo
+from cbec.clearance.codes import STATUS_TEXT, DocumentState, ReturnStatus
+from cbec.clearance.models import (
+    InventoryRecord,
+    IssuedReceipt,
+    OrderRecord,
+    PaymentRecord,
+    TaxBillRecord,
+    WaybillRecord,
+)
+from cbec.clearance.rules import check_order, check_payment, check_waybill, problem
+from cbec.common.clock import business_date
+from cbec.common.errors import Problem
+from cbec.common.ids import validate_resident_id
+from cbec.enterprises import EnterpriseRole, find_active_by_code, has_role
+from cbec.messages.documents import (
+    AppStatus,
+    AppType,
+    ArrivalRecord,
+    CancelRequest,
+    ImportDocument,
+    ImportOrder,
+    Inventory,
+    MessageType,
+    Payment,
+    Receipt,
+    ReturnRequest,
+    Transfer,
+    Waybill,
+    WaybillStatus,
+)
+from cbec.messages.json_twin import document_from_json, document_to_json
+from cbec.storage.context import Context
+from cbec.storage.locks import lock_keys
+
+ACTOR = "platform"
+MAX_INFO = 1000
+
+
+@dataclass(slots=True)
+class DocumentOutcome:
+    """What happened to one document of a message."""
+
+    kind: str
+    key: str
+    status: str
+    problems: list[Problem] = field(default_factory=list)
+    note: str = ""
+
+
+@dataclass(slots=True)
+class Processor(ABC):
+    """Runs the documents of one message through the clearance rules, collecting receipts."""
+
+    ctx: Context
+    session: Session
+    now: datetime
+    message_id: int | None
+    transfer: Transfer | None = None
+    signed: bool = False
+    outcomes: list[DocumentOutcome] = field(default_factory=list)
+    receipts: list[IssuedReceipt] = field(default_factory=list)
+    released_inventory_ids: list[int] = field(default_factory=list)
+    tax_bills: list[TaxBillRecord] = field(default_factory=list)
+
+    # --- payload and receipts -----------------------------------------------------------------------
+
+    def seal(self, document: ImportDocument) -> str:
+        """Return the encrypted JSON twin of a document."""
+        return self.ctx.cipher.encrypt(json.dumps(document_to_json(document), ensure_ascii=False))
+
+    def open(self, message_type: MessageType, payload: str) -> Any:
+        """Return the document stored in an encrypted payload."""
+        return document_from_json(message_type, json.loads(self.ctx.cipher.decrypt(payload)))
+
+    def issue(
+        self, kind: str, document_id: int | None, message_type: MessageType, guid: str, status: str, info: str,
+        **keys: str | None,
+    ) -> IssuedReceipt:
+        """Store a receipt for a document and queue it for delivery."""
+        row = IssuedReceipt(
+            message_type=message_type.value,
+            document_kind=kind,
+            document_id=document_id,
+            guid=guid,
+            status=status,
+            info=info[:MAX_INFO],
+            returned_at=self.now,
+            keys={k: v for k, v in keys.items() if v is not None},
+            message_id=self.message_id,
+        )
+        self.session.add(row)
+        self.receipts.append(row)
+        return row
+
+    def record(self, kind: str, key: str, status: str, problems: list[Problem] | None = None, note: str = "") -> None:
+        """Remember the outcome of one document for the caller's summary."""
+        self.outcomes.append(DocumentOutcome(kind, key, status, list(problems or []), note))
+
+    # --- shared checks ------------------------------------------------------------------------------
+
+    def party_problems(self, parties: list[tuple[str, str, str | None]]) -> list[Problem]:
+        """M12: every named party is an approved enterprise with the right role."""
+        found: list[Problem] = []
+        for field_name, code, role in parties:
+            ref = find_active_by_code(self.session, code)
+            if ref is None:
+                found.append(
+                    problem(
+                        "M12",
+                        field_name,
+                        f"企业 {code} 未备案或未获批准",
+                        f"enterprise {code} is not filed with the zone or not approved",
+                        "File the enterprise (企业备案) and wait for approval before declaring.",
+                        "-10102",
+                    )
+                )
+            elif role is not None and not has_role(ref, EnterpriseRole(role)):
+                found.append(
+                    problem(
+                        "M12",
+                        field_name,
+                        f"企业 {code} 未备案为该角色（{role}）",
+                        f"enterprise {code} is not filed in the role {role}",
+                        "Add the role to the enterprise filing, or name the right enterprise.",
+                        "-10101",
+                    )
+                )
+        if self.transfer is not None and find_active_by_code(self.session, self.transfer.sender_code) is None:
+            found.append(
+                problem(
+                    "M12",
+                    "transfer.sender_code",
+                    f"传输企业 {self.transfer.sender_code} 未备案",
+                    f"the sending enterprise {self.transfer.sender_code} is not filed",
+                    "Send through the DXP account of a filed enterprise (BaseTransfer copCode).",
+                    "-621015",
+                )
+            )
+        return found
+
+    def identity_problems(self, field_name: str, id_number: str) -> list[Problem]:
+        """Ruling 7: the buyer's ID is a valid resident ID number."""
+        return [
+            Problem(p.rule_id, field_name, p.message, p.hint, p.code or "1300", p.severity)
+            for p in validate_resident_id(id_number, today=business_date(self.now))
+            if p.severity == "error"
+        ]
+
+    # --- orders, payments, waybills -----------------------------------------------------------------
+
+    def handle_order(self, order: ImportOrder) -> None:
+        """Accept, change or delete an order, then advance inventories that waited for it."""
+        lock_keys(self.session, [f"order:{order.platform_code}:{order.order_no}"])
+        key = f"{order.platform_code}/{order.order_no}"
+        existing = repo.order_by_key(self.session, order.platform_code, order.order_no)
+        receipt = {"platform_code": order.platform_code, "ecommerce_code": order.ecommerce_code,
+                   "order_no": order.order_no}
+        if existing is not None and existing.guid == order.declaration.guid:
+            self.record("order", key, existing.state, note="resubmission: already processed")
+            return
+        problems = self.change_problems("order", existing, order.declaration.app_type, "-301010", "-301009")
+        if not problems and order.declaration.app_type != AppType.DELETE:
+            problems += check_order(order)
+            problems += self.identity_problems("order.buyer_id_number", order.buyer_id_number)
+            parties = [
+                ("order.platform_code", order.platform_code, "ecommerce_platform"),
+                ("order.ecommerce_code", order.ecommerce_code, "ecommerce_enterprise"),
+            ]
+            if order.payment_code:
+                parties.append(("order.payment_code", order.payment_code, "payment_company"))
+            problems += self.party_problems(parties)
+        if not problems and existing is not None and self.inventory_declared(order.platform_code, order.order_no):
+            problems.append(self.declared_problem("order", "-301011"))
+        if problems:
+            self.refuse_document("order", None, MessageType.ORDER_RECEIPT, order.declaration.guid, key, problems,
+                                 receipt)
+            return
+        state = self.state_for(order.declaration.app_type, order.declaration.app_status)
+        row = existing or OrderRecord(received_at=self.now)
+        row.guid, row.app_status, row.state = order.declaration.guid, order.declaration.app_status, state
+        row.platform_code, row.order_no, row.ecommerce_code = order.platform_code, order.order_no, order.ecommerce_code
+        row.payment_code, row.payment_transaction_id = order.payment_code, order.payment_transaction_id
+        row.buyer_key = self.ctx.cipher.blind_index(order.buyer_id_number)
+        row.actual_paid, row.payload = order.actual_paid, self.seal(order)
+        row.message_id, row.updated_at = self.message_id, self.now
+        self.session.add(row)
+        self.session.flush()
+        status = self.accepted_status(state)
+        self.issue("order", row.id, MessageType.ORDER_RECEIPT, order.declaration.guid, status, self.text(status),
+                   **receipt)
+        self.record("order", key, status)
+        if state == DocumentState.ACCEPTED:
+            self.advance_waiting(repo.waiting_inventories_for_order(self.session, order.platform_code, order.order_no))
+
+    def handle_payment(self, payment: Payment) -> None:
+        """Accept, change or delete a payment voucher."""
+        lock_keys(self.session, [f"order:{payment.platform_code}:{payment.order_no}"])
+        key = f"{payment.payment_code}/{payment.payment_transaction_id}"
+        existing = repo.payment_by_key(self.session, payment.payment_code, payment.payment_transaction_id)
+        receipt = {"payment_code": payment.payment_code, "payment_transaction_id": payment.payment_transaction_id}
+        if existing is not None and existing.guid == payment.declaration.guid:
+            self.record("payment", key, existing.state, note="resubmission: already processed")
+            return
+        problems = self.change_problems("payment", existing, payment.declaration.app_type, "-401007", "-401008")
+        if not problems and payment.declaration.app_type != AppType.DELETE:
+            problems += check_payment(payment)
+            problems += self.identity_problems("payment.payer_id_number", payment.payer_id_number)
+            problems += self.party_problems([("payment.payment_code", payment.payment_code, "payment_company")])
+        if not problems and existing is not None and self.inventory_declared(payment.platform_code, payment.order_no):
+            problems.append(self.declared_problem("payment", "-401008"))
+        if problems:
+            self.refuse_document("payment", None, MessageType.PAYMENT_RECEIPT, payment.declaration.guid, key,
+                                 problems, receipt)
+            return
+        state = self.state_for(payment.declaration.app_type, payment.declaration.app_status)
+        row = existing or PaymentRecord(received_at=self.now)
+        row.guid, row.app_status, row.state = payment.declaration.guid, payment.declaration.app_status, state
+        row.payment_code, row.payment_transaction_id = payment.payment_code, payment.payment_transaction_id
+        row.platform_code, row.order_no, row.amount_paid = payment.platform_code, payment.order_no, payment.amount_paid
+        row.payload, row.message_id, row.updated_at = self.seal(payment), self.message_id, self.now
+        self.session.add(row)
+        self.session.flush()
+        status = self.accepted_status(state)
+        self.issue("payment", row.id, MessageType.PAYMENT_RECEIPT, payment.declaration.guid, status,
+                   self.text(status), **receipt)
+        self.record("payment", key, status)
+        if state == DocumentState.ACCEPTED:
+            self.advance_waiting(
+                repo.waiting_inventories_for_order(self.session, payment.platform_code, payment.order_no)
+            )
+
+    def handle_waybill(self, waybill: Waybill) -> None:
+        """Accept, change or delete a waybill."""
+        lock_keys(self.session, [f"waybill:{waybill.logistics_code}:{waybill.logistics_no}"])
+        key = f"{waybill.logistics_code}/{waybill.logistics_no}"
+        existing = repo.waybill_by_key(self.session, waybill.logistics_code, waybill.logistics_no)
+        receipt = {"logistics_code": waybill.logistics_code, "logistics_no": waybill.logistics_no}
+        if existing is not None and existing.guid == waybill.declaration.guid:
+            self.record("waybill", key, existing.state, note="resubmission: already processed")
+            return
+        problems = self.change_problems("waybill", existing, waybill.declaration.app_type, "-504015", "-504016")
+        if not problems and waybill.declaration.app_type != AppType.DELETE:
+            problems += check_waybill(waybill)
+            problems += self.party_problems([("waybill.logistics_code", waybill.logistics_code, "logistics_company")])
+        if problems:
+            self.refuse_document("waybill", None, MessageType.WAYBILL_RECEIPT, waybill.declaration.guid, key,
+                                 problems, receipt)
+            return
+        state = self.state_for(waybill.declaration.app_type, waybill.declaration.app_status)
+        row = existing or WaybillRecord(received_at=self.now)
+        row.guid, row.app_status, row.state = waybill.declaration.guid, waybill.declaration.app_status, state
+        row.logistics_code, row.logistics_no = waybill.logistics_code, waybill.logistics_no
+        row.order_no, row.bill_no = waybill.order_no, waybill.bill_no
+        row.payload, row.message_id, row.updated_at = self.seal(waybill), self.message_id, self.now
+        self.session.add(row)
+        self.session.flush()
+        status = self.accepted_status(state)
+        self.issue("waybill", row.id, MessageType.WAYBILL_RECEIPT, waybill.declaration.guid, status,
+                   self.text(status), **receipt)
+        self.record("waybill", key, status)
+        if state == DocumentState.ACCEPTED:
+            self.advance_waiting(
+                repo.waiting_inventories_for_waybill(self.session, waybill.logistics_code, waybill.logistics_no)
+            )
+
+    def handle_waybill_status(self, report: WaybillStatus) -> None:
+        """Record that a parcel was signed for (CEB513)."""
+        key = f"{report.logistics_code}/{report.logistics_no}"
+        receipt = {"logistics_code": report.logistics_code, "logistics_no": report.logistics_no,
+                   "logistics_status": report.logistics_status}
+        row = repo.waybill_by_key(self.session, report.logistics_code, report.logistics_no)
+        problems: list[Problem] = []
+        if row is None or row.state != DocumentState.ACCEPTED:
+            problems.append(problem("M13", "waybill_status.logistics_no", "运单不存在", "no accepted waybill",
+                                    "Send the waybill (CEB511) before its status.", "-505012"))
+        if report.logistics_status != "S":
+            problems.append(problem("R5", "waybill_status.logistics_status", "运单状态只能为S（签收）",
+                                    "the only waybill status is S (signed for)", "Send logisticsStatus S."))
+        if problems:
+            self.refuse_document("waybill_status", None, MessageType.WAYBILL_STATUS_RECEIPT,
+                                 report.declaration.guid, key, problems, receipt)
+            return
+        assert row is not None
+        row.signed_at, row.updated_at = report.status_time, self.now
+        status = ReturnStatus.ACCEPTED
+        self.issue("waybill_status", row.id, MessageType.WAYBILL_STATUS_RECEIPT, report.declaration.guid, status,
+                   self.text(status), **receipt)
+        self.record("waybill_status", key, status)
+
+    # --- helpers shared by handlers -------------------------------------------------------------------
+
+    def change_problems(self, kind: str, existing: Any, app_type: AppType, dup_code: str,
+                        type_code: str) -> list[Problem]:
+        """R11/R12: new documents must be new; changes and deletions must name a live document."""
+        if app_type == AppType.NEW and existing is not None and existing.state != DocumentState.DELETED:
+            return [problem("R11", f"{kind}.app_type", "已存在相同编号的单证", f"a {kind} with this number exists",
+                            "Send appType 2 to change it, or use a new number.", dup_code)]
+        if app_type != AppType.NEW and (existing is None or existing.state == DocumentState.DELETED):
+            return [problem("R12", f"{kind}.app_type", "变更或删除的单证不存在", f"no {kind} to change or delete",
+                            "Send appType 1 first; changes and deletions need an existing document.", type_code)]
+        return []
+
+    def inventory_declared(self, platform_code: str, order_no: str) -> bool:
+        """Tell whether an inventory of the order is past the point where partners may change."""
+        inventory = repo.live_inventory_for_order(self.session, platform_code, order_no)
+        return inventory is not None and inventory.status not in (ReturnStatus.DRAFT, ReturnStatus.DECLARING)
+
+    def declared_problem(self, kind: str, code: str) -> Problem:
+        """R12: refuse changes once the inventory is declared."""
+        return problem("R12", f"{kind}.app_type", "已申报清单，状态不符，不能变更或删除",
+                       f"the inventory is already declared; the {kind} can no longer change",
+                       "Cancel the inventory (CEB623) first if the order really changed.", code)
+
+    @staticmethod
+    def state_for(app_type: AppType, app_status: AppStatus) -> DocumentState:
+        """Return the stored state for a declaration action."""
+        if app_type == AppType.DELETE:
+            return DocumentState.DELETED
+        return DocumentState.DRAFT if app_status == AppStatus.DRAFT else DocumentState.ACCEPTED
+
+    @staticmethod
+    def accepted_status(state: DocumentState) -> ReturnStatus:
+        """Return the receipt status of an accepted document."""
+        if state == DocumentState.DRAFT:
+            return ReturnStatus.DRAFT
+        if state == DocumentState.DELETED:
+            return ReturnStatus.CONCLUDED
+        return ReturnStatus.ACCEPTED
+
+    @staticmethod
+    def text(status: str, extra: str = "") -> str:
+        """Return the returnInfo text of a status."""
+        base = STATUS_TEXT.get(ReturnStatus(status), "") if status in ReturnStatus._value2member_map_ else ""
+        return f"{base} {extra}".strip()
+
+    @staticmethod
+    def refusal_text(problems: list[Problem]) -> str:
+        """Render problems as returnInfo: [Code:n;Desc:...] per problem, with the rule id and hint."""
+        parts = [f"[Code:{p.code or p.rule_id};Desc:{p.message}][Rule:{p.rule_id};Field:{p.field};Hint:{p.hint}]"
+                 for p in problems]
+        text = "".join(parts)
+        if len(text) <= MAX_INFO:
+            return text
+        kept: list[str] = []
+        for part in parts:
+            if len("".join(kept)) + len(part) > MAX_INFO - 40:
+                break
+            kept.append(part)
+        return "".join(kept) + f"…(+{len(parts) - len(kept)} more)"
+
+    @staticmethod
+    def refusal_status(problems: list[Problem]) -> str:
+        """Return the refusal status: the first negative official code, else 100 (退单)."""
+        for p in problems:
+            if p.code and p.code.startswith("-"):
+                return p.code
+        return ReturnStatus.REFUSED
+
+    def refuse_document(self, kind: str, document_id: int | None, message_type: MessageType, guid: str, key: str,
+                        problems: list[Problem], keys: dict[str, str | None]) -> None:
+        """Issue a refusal receipt for a document that is not stored."""
+        status = self.refusal_status(problems)
+        self.issue(kind, document_id, message_type, guid, status, self.refusal_text(problems), **keys)
+        self.record(kind, key, status, problems)
+
+    def audit(self, action: str, entity_type: str, key: str, before: dict[str, Any] | None,
+              after: dict[str, Any] | None, reason: str | None = None, actor: str = ACTOR) -> None:
+        """Write an audit record for a state change."""
+        record_audit(self.session, at=self.now, actor=actor, action=action, entity_type=entity_type,
+                     entity_key=key, before=before, after=after, reason=reason)
+
+    # Subclasses in clearance.service.inventory and .aftercare complete the processor.
+    @abstractmethod
+    def advance_waiting(self, inventories: list[InventoryRecord]) -> None:
+        """Advance inventories that waited for a partner document."""
+
+    @abstractmethod
+    def handle(self, document: ImportDocument) -> None:
+        """Dispatch one document to its handler."""
+
+
+def new_guid() -> str:
+    """Return an upper-case 36-character guid."""
+    return str(uuid.uuid4()).upper()
+
+
+__all__ = ["ArrivalRecord", "CancelRequest", "DocumentOutcome", "Processor", "ReturnRequest", "new_guid"]

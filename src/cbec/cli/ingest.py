@@ -1,0 +1,176 @@
+"""`cbec ingest`, `cbec check` and `cbec clearance ...`: CEB messages in, receipts out (报文申报)."""
+
+from __future__ import annotations
+
+import zipfile
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from cbec.cli.state import state
+from cbec.clearance.service import IngestResult, confirm_return_arrival, decide_held_inventory, ingest_message, run_daily_jobs
+from cbec.common.errors import DomainError
+from cbec.messages import render_format_receipt, render_receipts, render_tax_bills
+
+console = Console()
+
+
+def iter_inputs(paths: list[Path]) -> Iterator[tuple[str, bytes]]:
+    """Yield (name, bytes) for files, folders (sorted, recursively) and zip archives, in the order given."""
+    for path in paths:
+        if path.is_dir():
+            for child in sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in {".xml", ".zip"}):
+                yield from iter_inputs([child])
+        elif path.suffix.lower() == ".zip":
+            with zipfile.ZipFile(path) as archive:
+                for info in sorted(archive.infolist(), key=lambda i: i.filename):
+                    if not info.is_dir() and info.filename.lower().endswith(".xml"):
+                        yield f"{path.name}:{info.filename}", archive.read(info)
+        elif path.is_file():
+            yield str(path), path.read_bytes()
+        else:
+            raise typer.BadParameter(f"no such file or folder: {path}")
+
+
+def write_outputs(result: IngestResult, out: Path, counter: Counter[str]) -> list[Path]:
+    """Write every receipt, tax bill and format receipt of a result as CEB XML files."""
+    out.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+
+    def emit(kind: str, guid: str, data: bytes) -> None:
+        counter["files"] += 1
+        path = out / f"{counter['files']:06d}_{kind}_{guid}.xml"
+        path.write_bytes(data)
+        written.append(path)
+
+    by_type: dict[str, list] = {}
+    for receipt in result.receipts:
+        by_type.setdefault(receipt.message_type.value, []).append(receipt)
+    for message_type, receipts in by_type.items():
+        for start in range(0, len(receipts), 100):
+            chunk = receipts[start : start + 100]
+            emit(message_type, chunk[0].guid, render_receipts(chunk))
+    for start in range(0, len(result.tax_bills), 100):
+        chunk_bills = result.tax_bills[start : start + 100]
+        emit("CEB816Message", chunk_bills[0].guid, render_tax_bills(chunk_bills))
+    if result.format_receipt is not None:
+        emit("CEB900Message", result.format_receipt.guid, render_format_receipt(result.format_receipt))
+    return written
+
+
+def _summary(rows: list[tuple[str, IngestResult]], dry_run: bool) -> Table:
+    table = Table(title="预检结果 / preflight" if dry_run else "处理结果 / ingest summary")
+    for column in ("input", "message", "outcome", "documents", "receipts by status", "tax bills"):
+        table.add_column(column)
+    for name, result in rows:
+        statuses = Counter(r.status for r in result.receipts)
+        table.add_row(
+            name, result.message_type, result.outcome, str(len(result.documents)),
+            ", ".join(f"{k}×{v}" for k, v in sorted(statuses.items())) or "-", str(len(result.tax_bills)),
+        )
+    return table
+
+
+def _problems(rows: list[tuple[str, IngestResult]]) -> Table | None:
+    table = Table(title="问题 / problems (rule, field, message, hint)")
+    for column in ("input", "document", "rule", "field", "message", "hint"):
+        table.add_column(column, overflow="fold")
+    count = 0
+    for name, result in rows:
+        for p in result.problems:
+            table.add_row(name, "message", p.rule_id, p.field, p.message, p.hint)
+            count += 1
+        for doc in result.documents:
+            for p in doc.problems:
+                table.add_row(name, f"{doc.kind} {doc.key}", p.rule_id, p.field, p.message, p.hint)
+                count += 1
+            if doc.note and doc.note.startswith(("order", "payment", "waybill", "arrival")):
+                table.add_row(name, f"{doc.kind} {doc.key}", "WAITING", "-", f"waiting for {doc.note}",
+                              "Send the missing partner documents.")
+                count += 1
+    return table if count else None
+
+
+def _run(paths: list[Path], out: Path | None, dry_run: bool) -> None:
+    ctx = state.context()
+    rows: list[tuple[str, IngestResult]] = []
+    counter: Counter[str] = Counter()
+    inputs = list(iter_inputs(paths))
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task("处理报文 / processing", total=len(inputs))
+        for name, data in inputs:
+            result = ingest_message(ctx, data, source_name=name, dry_run=dry_run)
+            rows.append((name, result))
+            if out is not None and not dry_run:
+                write_outputs(result, out, counter)
+            progress.advance(task)
+    console.print(_summary(rows, dry_run))
+    problems = _problems(rows)
+    if problems is not None:
+        console.print(problems)
+    if out is not None and not dry_run:
+        console.print(f"{counter['files']} receipt files written to {out}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add `ingest`, `check` and the `clearance` group."""
+
+    @app.command("ingest")
+    def ingest(
+        paths: list[Path] = typer.Argument(..., help="CEB XML files, DxpMsg envelopes, folders or zip archives."),
+        out: Path = typer.Option(Path("out"), "--out", help="Folder for the receipts and tax bills (CEB XML)."),
+    ) -> None:
+        """Process CEB messages in the order given and write every receipt and tax bill to --out."""
+        _run(paths, out, dry_run=False)
+
+    @app.command("check")
+    def check(paths: list[Path] = typer.Argument(..., help="CEB XML files, envelopes, folders or zips.")) -> None:
+        """Preflight: report every problem the declarations would meet, storing nothing."""
+        _run(paths, None, dry_run=True)
+
+    clearance = typer.Typer(help="Officer actions and daily jobs (通关作业).", no_args_is_help=True)
+
+    @clearance.command("decide")
+    def decide(
+        inventory_no: str,
+        action: str = typer.Option(..., help="release | refuse | inspect"),
+        comment: str = typer.Option(..., help="Why (required)."),
+        actor: str = typer.Option("officer", help="Who decides."),
+        out: Path | None = typer.Option(None, "--out", help="Write the receipts here."),
+    ) -> None:
+        """Decide an inventory held for review (300) or inspection (500)."""
+        try:
+            result = decide_held_inventory(state.context(), inventory_no, action=action, actor=actor, comment=comment)
+        except DomainError as exc:
+            console.print(f"[red]{exc.message}[/red]")
+            for p in exc.problems:
+                console.print(f"  {p.rule_id} {p.field}: {p.message} — {p.hint}")
+            raise typer.Exit(2) from exc
+        if out is not None:
+            write_outputs(result, out, Counter())
+        console.print(", ".join(f"{r.message_type.value} {r.status}" for r in result.receipts))
+
+    @clearance.command("return-arrived")
+    def return_arrived(return_id: int, actor: str = typer.Option("site-operator")) -> None:
+        """Record that the goods of a return are back in the supervised area."""
+        try:
+            result = confirm_return_arrival(state.context(), return_id, actor=actor)
+        except DomainError as exc:
+            console.print(f"[red]{exc.message}[/red]")
+            raise typer.Exit(2) from exc
+        console.print(", ".join(f"{r.message_type.value} {r.status}: {r.info}" for r in result.receipts))
+
+    @clearance.command("daily")
+    def daily() -> None:
+        """Lapse overdue returns and close inventories past their return window (899)."""
+        report = run_daily_jobs(state.context())
+        for line in report.changed:
+            console.print(line)
+        console.print(f"{len(report.changed)} changes")
+
+    app.add_typer(clearance, name="clearance")
