@@ -29,6 +29,12 @@ def search_inventories(ctx: Context, **filters: Any) -> tuple[list[InventorySumm
         return [summarize(row) for row in rows], total
 
 
+def status_counts(ctx: Context) -> dict[str, int]:
+    """Return how many inventories stand in each status."""
+    with ctx.uow() as uow:
+        return repo.count_by_status(uow.session)
+
+
 def held_queue(ctx: Context, *, limit: int = 50, offset: int = 0) -> list[InventorySummary]:
     """Return inventories waiting for an officer (300 manual review, 500 inspection)."""
     with ctx.uow() as uow:

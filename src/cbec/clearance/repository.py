@@ -260,6 +260,12 @@ def search_inventories(
     return list(rows), total
 
 
+def count_by_status(session: Session) -> dict[str, int]:
+    """Return how many inventories stand in each status."""
+    rows = session.execute(select(InventoryRecord.status, func.count()).group_by(InventoryRecord.status))
+    return {status: int(count) for status, count in rows}
+
+
 def releasable_for_closing(session: Session) -> list[InventoryRecord]:
     """Return released inventories not yet closed."""
     return list(session.scalars(select(InventoryRecord).where(InventoryRecord.status == ReturnStatus.RELEASED)))

@@ -25,7 +25,8 @@ from cbec.messages.documents import (
     Waybill,
     WaybillStatus,
 )
-from cbec.quota.service import restore, restore_quantity
+from cbec.quota.errors import QuotaConsumptionNotFound
+from cbec.quota.service import restore, restore_all_quantities, restore_quantity
 from cbec.reference import tax_parameters
 from cbec.storage.locks import lock_keys
 
@@ -59,6 +60,11 @@ class MessageProcessor(InventoryProcessor):
         if amount > 0:
             restore(self.session, inventory_ref=inventory.eport_no, amount=amount, at=self.now,
                     restore_ref=f"{inventory.eport_no}:{ref_suffix}")
+
+    def release_quantities(self, inventory: InventoryRecord, ref_suffix: str) -> None:
+        """Give back every per-person quantity (e.g. kg of sugar) an inventory had consumed."""
+        restore_all_quantities(self.session, inventory_ref=inventory.eport_no,
+                               restore_ref=f"{inventory.eport_no}:{ref_suffix}", at=self.now)
 
     def void_tax_bill(self, inventory: InventoryRecord) -> None:
         """Void the inventory's current tax bill (status 3)."""
@@ -105,7 +111,7 @@ class MessageProcessor(InventoryProcessor):
         self.session.flush()
         if inventory.status in QUOTA_HOLDING and inventory.dutiable_value:
             self.release_quota(inventory, inventory.dutiable_value, "cancel")
-            restore_quantity(self.session, inventory_ref=inventory.eport_no)
+            self.release_quantities(inventory, "cancel")
         self.void_tax_bill(inventory)
         before = {"status": inventory.status, "state": inventory.state}
         inventory.state, inventory.cancelled_at, inventory.updated_at = DocumentState.CANCELLED, self.now, self.now
@@ -192,6 +198,16 @@ class MessageProcessor(InventoryProcessor):
                    for name in ("dutiable_value", "customs_duty", "vat", "consumption_tax")},
             })
         self.release_quota(inventory, restored, f"return:{row.id}")
+        for line in declared.lines:
+            back = Decimal(row.returned_lines.get(str(line.line_no), "0"))
+            if back <= 0:
+                continue
+            try:
+                restore_quantity(self.session, inventory_ref=inventory.eport_no, hs8=line.hs_code[:8],
+                                 restore_ref=f"{inventory.eport_no}:return:{row.id}",
+                                 quantity=line.legal_quantity * back / line.quantity, at=self.now)
+            except QuotaConsumptionNotFound:
+                continue  # the goods have no per-person quantity cap
         self.void_tax_bill(inventory)
         inventory.tax_lines = remaining
         for name in ("customs_duty", "vat", "consumption_tax"):

@@ -239,7 +239,7 @@ class InventoryProcessor(Processor):
         on = business_date(self.now)
         problems: list[Problem] = []
         lines: list[TaxLineInput] = []
-        caps: list[tuple[str, Decimal, Decimal, str]] = []
+        caps: dict[str, tuple[Decimal, Decimal, str]] = {}  # hs8 -> (total legal quantity, cap, unit)
         for line in inventory.lines:
             goods = lookup_goods(self.session, line.hs_code, on)
             field_name = f"inventory.lines[{line.line_no}].hs_code"
@@ -253,7 +253,9 @@ class InventoryProcessor(Processor):
                                         "these goods may only be imported bonded (1210)",
                                         "Import these goods through a bonded warehouse under 1210."))
             if goods.qty_cap is not None and goods.qty_cap_unit:
-                caps.append((line.hs_code[:8], line.legal_quantity, goods.qty_cap, goods.qty_cap_unit))
+                hs8 = line.hs_code[:8]
+                earlier = caps.get(hs8, (Decimal(0), goods.qty_cap, goods.qty_cap_unit))[0]
+                caps[hs8] = (earlier + line.legal_quantity, goods.qty_cap, goods.qty_cap_unit)
             lines.append(TaxLineInput(
                 line_no=line.line_no, hs_code=line.hs_code, goods_value=line.total_price, quantity=line.quantity,
                 duty_rate=goods.duty_rate, vat_rate=goods.vat_rate, ct_kind=goods.ct_kind, ct_rate=goods.ct_rate,
@@ -282,13 +284,14 @@ class InventoryProcessor(Processor):
             self.session, buyer_key=row.buyer_key, name_key=self.ctx.cipher.blind_index(inventory.buyer_name),
             year=year, amount=result.quota_amount, annual_limit=tax_params.annual_limit,
             inventory_ref=row.eport_no, order_no=inventory.order_no, platform_name=inventory.platform_name,
-            declared_at=self.now,
+            declared_at=self.now, at=self.now,
         )
         if not decision.accepted:
             return [decision.problem] if decision.problem else []
-        for hs8, quantity, cap, unit in caps:
+        for hs8, (quantity, cap, unit) in caps.items():
             cap_decision = reserve_quantity(self.session, buyer_key=row.buyer_key, year=year, hs8=hs8,
-                                            quantity=quantity, cap=cap, unit=unit, inventory_ref=row.eport_no)
+                                            quantity=quantity, cap=cap, unit=unit, inventory_ref=row.eport_no,
+                                            declared_at=self.now)
             if not cap_decision.accepted:
                 return [cap_decision.problem] if cap_decision.problem else []
         row.tax_path, row.dutiable_value, row.quota_year = str(result.path), result.dutiable_value, year

@@ -73,6 +73,7 @@ def decide_held_inventory(ctx: Context, inventory_no: str, *, action: str, actor
                               "Correct the declaration as the officer says and declare a new inventory.", "1300")
             if inventory.dutiable_value:
                 processor.release_quota(inventory, inventory.dutiable_value, "refused")
+                processor.release_quantities(inventory, "refused")
             processor.refuse_inventory(inventory, [refusal], actor=actor, reason=comment)
         result = _result(processor, ctx)
         uow.commit()

@@ -1,0 +1,45 @@
+"""Race-safe insert-if-absent (插入或忽略) on SQLite and PostgreSQL; the dialect branch lives here only."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Table, insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+
+def insert_ignore(
+    session: Session, table: Table | type[Any], values: Mapping[str, Any], conflict_columns: Sequence[str]
+) -> bool:
+    """Insert a row unless one with the same conflict columns exists; tell whether a row was inserted.
+
+    On PostgreSQL and SQLite this is INSERT … ON CONFLICT (…) DO NOTHING: a concurrent inserter of the same
+    key waits for the first transaction and then does nothing, so neither fails. Other dialects fall back to a
+    savepoint that swallows the unique violation. Runs in the caller's transaction and never commits.
+    """
+    target: Table = table if isinstance(table, Table) else table.__table__
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        pg_stmt = pg_insert(target).values(dict(values)).on_conflict_do_nothing(index_elements=list(conflict_columns))
+        return _inserted(session.execute(pg_stmt))
+    if dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        lite_stmt = (
+            sqlite_insert(target).values(dict(values)).on_conflict_do_nothing(index_elements=list(conflict_columns))
+        )
+        return _inserted(session.execute(lite_stmt))
+    try:
+        with session.begin_nested():
+            session.execute(insert(target).values(dict(values)))
+    except IntegrityError:
+        return False
+    return True
+
+
+def _inserted(result: Any) -> bool:
+    return bool(result.rowcount == 1)
