@@ -1,1 +1,26 @@
-"""products"""
+"""Product filing (商品备案): the SKUs an e-commerce enterprise declares, with HS code and net content.
+
+Clearance and tax use ``find_product``; transports use the use cases in ``service``.
+"""
+
+from cbec.products.errors import (
+    ProductExists,
+    ProductImportInvalid,
+    ProductInvalid,
+    ProductNotFound,
+    ProductStatusConflict,
+)
+from cbec.products.lookups import find_product
+from cbec.products.rules import ProductRef, ProductStatus, ProductTransition
+
+__all__ = [
+    "ProductExists",
+    "ProductImportInvalid",
+    "ProductInvalid",
+    "ProductNotFound",
+    "ProductRef",
+    "ProductStatus",
+    "ProductStatusConflict",
+    "ProductTransition",
+    "find_product",
+]

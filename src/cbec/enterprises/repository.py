@@ -1,0 +1,83 @@
+"""All SQL of enterprise filing (企业备案); never commits."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import Session
+
+from cbec.enterprises.models import Enterprise, EnterpriseRoleGrant
+
+
+def get(session: Session, enterprise_id: int) -> Enterprise | None:
+    """Return an enterprise by id."""
+    return session.get(Enterprise, enterprise_id)
+
+
+def by_code(session: Session, code: str, *, status: str | None = None) -> Enterprise | None:
+    """Return the enterprise whose customs code or credit code is the given code."""
+    stmt = select(Enterprise).where(or_(Enterprise.customs_code == code, Enterprise.uscc == code))
+    if status is not None:
+        stmt = stmt.where(Enterprise.status == status)
+    return session.scalars(stmt.order_by(Enterprise.id)).first()
+
+
+def by_usccs(session: Session, codes: Iterable[str]) -> dict[str, Enterprise]:
+    """Return the enterprises with the given credit codes, by credit code."""
+    wanted = sorted(set(codes))
+    if not wanted:
+        return {}
+    return {e.uscc: e for e in session.scalars(select(Enterprise).where(Enterprise.uscc.in_(wanted)))}
+
+
+def by_customs_codes(session: Session, codes: Iterable[str]) -> dict[str, Enterprise]:
+    """Return the enterprises with the given customs codes, by customs code."""
+    wanted = sorted(set(codes))
+    if not wanted:
+        return {}
+    stmt = select(Enterprise).where(Enterprise.customs_code.in_(wanted))
+    return {e.customs_code: e for e in session.scalars(stmt)}
+
+
+def add(session: Session, enterprise: Enterprise) -> Enterprise:
+    """Add a new enterprise and give it an id."""
+    session.add(enterprise)
+    session.flush()
+    return enterprise
+
+
+def set_roles(enterprise: Enterprise, roles: Iterable[str]) -> None:
+    """Replace the roles of an enterprise."""
+    wanted = sorted(set(roles))
+    current = {grant.role: grant for grant in enterprise.roles}
+    for role, grant in current.items():
+        if role not in wanted:
+            enterprise.roles.remove(grant)
+    for role in wanted:
+        if role not in current:
+            enterprise.roles.append(EnterpriseRoleGrant(role=role))
+
+
+def page(
+    session: Session,
+    *,
+    status: str | None,
+    role: str | None,
+    zone: str | None,
+    limit: int,
+    offset: int,
+) -> tuple[int, list[Enterprise]]:
+    """Return (total, one page) of enterprises matching the filters, oldest first."""
+    stmt: Select[Any] = select(Enterprise)
+    if status is not None:
+        stmt = stmt.where(Enterprise.status == status)
+    if zone is not None:
+        stmt = stmt.where(Enterprise.zone == zone)
+    if role is not None:
+        granted = select(EnterpriseRoleGrant.enterprise_id).where(EnterpriseRoleGrant.role == role)
+        stmt = stmt.where(Enterprise.id.in_(granted))
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = session.scalars(stmt.order_by(Enterprise.id).limit(limit).offset(offset))
+    return total, list(rows)

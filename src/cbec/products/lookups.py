@@ -1,0 +1,39 @@
+"""Product look-ups for clearance and tax (商品备案查询), inside the caller's transaction."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from cbec.products import repository as repo
+from cbec.products.rules import ProductRef, ProductStatus
+from cbec.reference import plain
+
+
+def find_product(session: Session, owner_code: str, item_no: str) -> ProductRef | None:
+    """Return the product an enterprise (customs code or credit code) filed under an item number, else None.
+
+    Pending and revoked products are returned too, with ``approved`` False.
+    """
+    owner = repo.owner_by_code(session, owner_code.strip().upper())
+    if owner is None:
+        return None
+    product = repo.by_owner_item(session, owner.id, item_no.strip())
+    if product is None:
+        return None
+    status = ProductStatus(product.status)
+    return ProductRef(
+        id=product.id,
+        owner_code=owner.customs_code,
+        item_no=product.item_no,
+        name=product.name,
+        hs_code=product.hs_code,
+        brand=product.brand,
+        origin_country=product.origin_country,
+        legal_unit=product.legal_unit,
+        legal_unit_2=product.legal_unit_2,
+        transaction_unit=product.transaction_unit,
+        net_content=plain(product.net_content),
+        net_content_unit=product.net_content_unit,
+        status=status,
+        approved=status is ProductStatus.APPROVED,
+    )

@@ -1,0 +1,62 @@
+"""All SQL of product filing (商品备案); never commits."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import func, select, tuple_
+from sqlalchemy.orm import Session
+
+from cbec.enterprises.models import Enterprise
+from cbec.products.models import Product
+
+
+def get(session: Session, product_id: int) -> tuple[Product, Enterprise] | None:
+    """Return a product and its owner by product id."""
+    row = session.execute(
+        select(Product, Enterprise).join(Enterprise, Product.owner_id == Enterprise.id).where(Product.id == product_id)
+    ).first()
+    return (row[0], row[1]) if row else None
+
+
+def owner_by_code(session: Session, code: str) -> Enterprise | None:
+    """Return the enterprise whose customs code or credit code is the given code."""
+    stmt = select(Enterprise).where((Enterprise.customs_code == code) | (Enterprise.uscc == code))
+    return session.scalars(stmt.order_by(Enterprise.id)).first()
+
+
+def by_owner_item(session: Session, owner_id: int, item_no: str) -> Product | None:
+    """Return the product an owner filed under an item number."""
+    return session.scalars(select(Product).where(Product.owner_id == owner_id, Product.item_no == item_no)).first()
+
+
+def by_owner_items(session: Session, keys: Iterable[tuple[int, str]]) -> dict[tuple[int, str], Product]:
+    """Return the products with the given (owner id, item number) keys."""
+    wanted = sorted(set(keys))
+    found: dict[tuple[int, str], Product] = {}
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        stmt = select(Product).where(tuple_(Product.owner_id, Product.item_no).in_(chunk))
+        found.update({(p.owner_id, p.item_no): p for p in session.scalars(stmt)})
+    return found
+
+
+def add(session: Session, product: Product) -> Product:
+    """Add a new product and give it an id."""
+    session.add(product)
+    session.flush()
+    return product
+
+
+def page(
+    session: Session, *, owner_id: int | None, status: str | None, limit: int, offset: int
+) -> tuple[int, list[tuple[Product, Enterprise]]]:
+    """Return (total, one page) of products and their owners, oldest first."""
+    stmt = select(Product, Enterprise).join(Enterprise, Product.owner_id == Enterprise.id)
+    if owner_id is not None:
+        stmt = stmt.where(Product.owner_id == owner_id)
+    if status is not None:
+        stmt = stmt.where(Product.status == status)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = session.execute(stmt.order_by(Product.id).limit(limit).offset(offset))
+    return total, [(p, e) for p, e in rows]
