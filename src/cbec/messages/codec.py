@@ -1,0 +1,378 @@
+"""Codec of CEB declaration messages (报文编解码): XML bytes ↔ documents.
+
+``parse_message`` reads one import declaration message (CEB311/411/511/513/621/623/625/711) through the
+hardened parser, checks it against the field specification of the chosen edition, reports every problem
+at once and, when it is valid, builds the frozen documents of ``cbec.messages.documents``.
+``render_message`` writes documents back as CEB XML in XSD order (without ds:Signature; the signature
+module inserts it).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from functools import cache
+from typing import Any, Protocol
+
+from lxml import etree
+
+from cbec.common.clock import SHANGHAI, format_ceb_time
+from cbec.common.errors import Problem
+from cbec.common.money import format_decimal
+from cbec.messages.checks import (
+    CEB_NS,
+    STRUCTURE,
+    TIME_FORMATS,
+    Checker,
+    decimal_value,
+    element_text,
+    int_value,
+    local_name,
+    normalise,
+    parse_time,
+)
+from cbec.messages.documents import (
+    AppStatus,
+    AppType,
+    ArrivalLine,
+    ArrivalRecord,
+    CancelRequest,
+    Declaration,
+    Edition,
+    ImportDocument,
+    ImportOrder,
+    Inventory,
+    InventoryLine,
+    Message,
+    MessageType,
+    OrderLine,
+    Payment,
+    ReturnLine,
+    ReturnRequest,
+    Subscription,
+    Transfer,
+    Waybill,
+    WaybillStatus,
+)
+from cbec.messages.fieldspec import DSIG_NS, FieldSpec, GroupSpec, MessageSpec, field_catalogue
+from cbec.messages.names import GROUPS
+from cbec.messages.xml import DEFAULT_MAX_BYTES, MessageRefused, UnsafeXml, parse_xml
+
+UNKNOWN = "Unknown"
+XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
+NSMAP = {"ceb": CEB_NS}
+DEFAULT_VERSION = "1.0"
+
+
+class CodeTables(Protocol):
+    """Parameter code tables (参数代码表): country, currency, unit, transport_mode, trade_mode, wrap_type."""
+
+    def contains(self, table: str, code: str) -> bool:
+        """Tell whether a code exists in a table."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class ParseOutcome:
+    """Result of reading a message: the message when valid, and every problem found."""
+
+    message: Message | None
+    problems: list[Problem]
+    message_type: str
+    guid: str | None
+
+    @property
+    def ok(self) -> bool:
+        """Tell whether the message was accepted."""
+        return self.message is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """Where a declaration's documents sit in the message: document element, head group, line group."""
+
+    document: str
+    head: str | None  # None: the document element itself carries the fields
+    lines: str | None
+    document_class: type
+    line_class: type | None
+
+
+LAYOUTS: Mapping[MessageType, Layout] = {
+    MessageType.ORDER: Layout("Order", "OrderHead", "OrderList", ImportOrder, OrderLine),
+    MessageType.PAYMENT: Layout("Payment", "PaymentHead", None, Payment, None),
+    MessageType.WAYBILL: Layout("Logistics", "LogisticsHead", None, Waybill, None),
+    MessageType.WAYBILL_STATUS: Layout("LogisticsStatus", None, None, WaybillStatus, None),
+    MessageType.INVENTORY: Layout("Inventory", "InventoryHead", "InventoryList", Inventory, InventoryLine),
+    MessageType.CANCEL: Layout("InvtCancel", None, None, CancelRequest, None),
+    MessageType.RETURN: Layout("InvtRefund", "InvtRefundHead", "InvtRefundList", ReturnRequest, ReturnLine),
+    MessageType.ARRIVAL: Layout("Delivery", "DeliveryHead", "DeliveryList", ArrivalRecord, ArrivalLine),
+}
+_BY_CLASS = {layout.document_class: message_type for message_type, layout in LAYOUTS.items()}
+
+
+def ceb_tag(name: str) -> str:
+    """Return the qualified tag of a CEB element."""
+    return f"{{{CEB_NS}}}{name}"
+
+
+# --- reading ---------------------------------------------------------------------------------------
+
+
+def _convert(text: str, spec: FieldSpec, english: str) -> Any:
+    """Convert checked text to the document's type."""
+    if english == "declaration.app_type":
+        return AppType(text)
+    if english == "declaration.app_status":
+        return AppStatus(text)
+    if spec.kind == "decimal":
+        return decimal_value(text)
+    if spec.kind == "int":
+        return int_value(text)
+    if spec.name in TIME_FORMATS:
+        return parse_time(text, spec.name)
+    return text
+
+
+def group_values(element: etree._Element, spec: GroupSpec, group: str) -> dict[str, Any]:
+    """Return the English-named values of a checked group element; empty optional fields become None."""
+    mapping = GROUPS[group]
+    present = {local_name(child): child for child in element if isinstance(child.tag, str)}
+    values: dict[str, Any] = {}
+    for field_spec in spec.fields():
+        english = mapping[field_spec.name]
+        child = present.get(field_spec.name)
+        text = normalise(element_text(child), field_spec) if child is not None else ""
+        if text == "" and field_spec.fixed is not None and child is not None:
+            text = field_spec.fixed
+        if text == "" and not (field_spec.required and field_spec.min_length == 0):
+            values[english] = None
+        else:
+            values[english] = _convert(text, field_spec, english)
+    return values
+
+
+def build(cls: type, values: Mapping[str, Any], **extra: Any) -> Any:
+    """Build a document dataclass from English-named values (dotted declaration.* keys nest)."""
+    kwargs: dict[str, Any] = dict(extra)
+    declaration: dict[str, Any] = {}
+    for key, value in values.items():
+        if key.startswith("declaration."):
+            declaration[key.split(".", 1)[1]] = value
+        else:
+            kwargs[key] = value
+    if declaration:
+        kwargs["declaration"] = Declaration(**declaration)
+    names = {f.name for f in dataclasses.fields(cls)}
+    return cls(**{k: v for k, v in kwargs.items() if k in names})
+
+
+def _children(element: etree._Element, name: str) -> list[etree._Element]:
+    return [child for child in element if child.tag == ceb_tag(name)]
+
+
+def _document(element: etree._Element, layout: Layout, spec: GroupSpec) -> ImportDocument:
+    if layout.head is None:
+        values = group_values(element, spec, layout.document)
+    else:
+        values = group_values(_children(element, layout.head)[0], spec.group(layout.head), layout.head)
+    extra: dict[str, Any] = {}
+    if layout.lines is not None and layout.line_class is not None:
+        line_spec = spec.group(layout.lines)
+        extra["lines"] = tuple(
+            build(layout.line_class, group_values(line, line_spec, layout.lines))
+            for line in _children(element, layout.lines)
+        )
+    document: ImportDocument = build(layout.document_class, values, **extra)
+    return document
+
+
+def _build_message(
+    root: etree._Element, message_type: MessageType, spec: MessageSpec, edition: Edition, raw: bytes
+) -> Message:
+    layout = LAYOUTS[message_type]
+    document_spec = spec.root.group(layout.document)
+    documents = tuple(_document(e, layout, document_spec) for e in _children(root, layout.document))
+    transfer = build(
+        Transfer, group_values(_children(root, "BaseTransfer")[0], spec.root.group("BaseTransfer"), "BaseTransfer")
+    )
+    subscribe_spec = spec.root.group("BaseSubscribe")
+    subscriptions = tuple(
+        build(Subscription, group_values(e, subscribe_spec, "BaseSubscribe")) for e in _children(root, "BaseSubscribe")
+    )
+    return Message(
+        message_type=message_type,
+        edition=edition,
+        guid=root.get("guid", ""),
+        version=root.get("version", ""),
+        documents=documents,
+        transfer=transfer,
+        subscriptions=subscriptions,
+        signed=any(child.tag == f"{{{DSIG_NS}}}Signature" for child in root),
+        raw=raw,
+    )
+
+
+@cache
+def _declaration_spec(spec: MessageSpec) -> MessageSpec:
+    """Return the spec with ds:Signature made optional: whether one is needed is the signature layer's call."""
+    children = tuple(
+        dataclasses.replace(node, min_occurs=0)
+        if node.name == "Signature" and not isinstance(node, FieldSpec)
+        else node
+        for node in spec.root.children
+    )
+    return dataclasses.replace(spec, root=dataclasses.replace(spec.root, children=children))
+
+
+def identify(root: etree._Element, edition: Edition) -> tuple[str, MessageSpec | None, list[Problem]]:
+    """Return (message type name, its spec, problems) for a root element."""
+    qname = etree.QName(root)
+    catalogue = field_catalogue(edition)
+    if qname.namespace != CEB_NS or qname.localname not in catalogue.messages:
+        where = f"{{{qname.namespace}}}{qname.localname}" if qname.namespace else qname.localname
+        problem = Problem(
+            STRUCTURE,
+            qname.localname,
+            f"不是海关跨境电商报文：根元素 {where} / not a CEB message (root element {where})",
+            f"根元素应为命名空间 {CEB_NS} 中的 CEBnnnMessage / the root must be a CEBnnnMessage in {CEB_NS}",
+        )
+        return UNKNOWN, None, [problem]
+    return qname.localname, catalogue.message(qname.localname), []
+
+
+def parse_message(
+    data: bytes,
+    *,
+    edition: Edition = Edition.E202205,
+    code_tables: CodeTables | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> ParseOutcome:
+    """Read and check an import declaration message; never raises on bad input."""
+    try:
+        root = parse_xml(data, max_bytes=max_bytes)
+    except UnsafeXml as exc:
+        return ParseOutcome(None, list(exc.problems), UNKNOWN, None)
+    name, spec, problems = identify(root, edition)
+    guid = root.get("guid")
+    if spec is None:
+        return ParseOutcome(None, problems, name, guid)
+    try:
+        message_type = MessageType(name)
+    except ValueError:
+        message_type = None
+    if message_type not in LAYOUTS or spec.direction != "import":
+        problem = Problem(
+            STRUCTURE,
+            name,
+            f"{name} 不是本接口受理的进口申报报文 / {name} is not an import declaration this interface accepts",
+            "回执用 parse_receipts 读取；出口报文暂不受理 / read receipts with parse_receipts; export is not handled",
+        )
+        return ParseOutcome(None, [problem], name, guid)
+    assert message_type is not None
+    checker = Checker(code_tables=code_tables)
+    declaration_spec = _declaration_spec(spec)
+    checker.check_message(root, declaration_spec)
+    if any(p.severity == "error" for p in checker.problems):
+        return ParseOutcome(None, checker.problems, name, guid)
+    message = _build_message(root, message_type, declaration_spec, edition, bytes(data))
+    return ParseOutcome(message, checker.problems, name, guid)
+
+
+# --- writing ---------------------------------------------------------------------------------------
+
+
+def _attribute(obj: Any, path: str) -> Any:
+    for part in path.split("."):
+        obj = getattr(obj, part, None)
+        if obj is None:
+            return None
+    return obj
+
+
+def format_value(value: Any, spec: FieldSpec) -> str:
+    """Render one document value as CEB text."""
+    if isinstance(value, Enum):
+        return str(value.value)
+    if isinstance(value, bool):
+        raise TypeError(f"{spec.name}: booleans are not CEB values")
+    if isinstance(value, Decimal):
+        return format_decimal(value)
+    if isinstance(value, datetime):
+        moment = value if value.tzinfo is not None else value.replace(tzinfo=SHANGHAI)
+        return format_ceb_time(moment, millis=spec.length == 17)
+    if isinstance(value, date):
+        return value.strftime("%Y%m%d")
+    return str(value)
+
+
+def append_group(parent: etree._Element, obj: Any, spec: GroupSpec, group: str) -> etree._Element:
+    """Append a group element with the object's values in XSD order; None (and '' when optional) is omitted."""
+    element = etree.SubElement(parent, ceb_tag(spec.name))
+    mapping = GROUPS[group]
+    for field_spec in spec.fields():
+        english = mapping[field_spec.name]
+        value = _attribute(obj, english)
+        if value is None or (value == "" and not field_spec.required):
+            continue
+        child = etree.SubElement(element, ceb_tag(field_spec.name))
+        text = format_value(value, field_spec)
+        try:
+            child.text = text
+        except ValueError:
+            raise MessageRefused(
+                [
+                    Problem(
+                        "FMT-XML",
+                        field_spec.name,
+                        "取值含 XML 不允许的字符 / value contains characters XML cannot carry",
+                        "删除控制字符 / remove control characters",
+                    )
+                ]
+            ) from None
+    return element
+
+
+def new_root(message_type: str, guid: str, version: str = DEFAULT_VERSION) -> etree._Element:
+    """Return an empty CEB root element with its guid and version attributes."""
+    root = etree.Element(ceb_tag(message_type), nsmap=NSMAP)
+    root.set("guid", guid)
+    root.set("version", version)
+    return root
+
+
+def serialise(root: etree._Element) -> bytes:
+    """Serialise a CEB tree as indented UTF-8 with a double-quoted XML declaration."""
+    etree.indent(root, space="\t")
+    return XML_DECLARATION + etree.tostring(root, encoding="UTF-8", xml_declaration=False) + b"\n"
+
+
+def message_type_of(document: ImportDocument) -> MessageType:
+    """Return the declaration message type carrying a document."""
+    return _BY_CLASS[type(document)]
+
+
+def render_message(message: Message, *, edition: Edition = Edition.E202205) -> bytes:
+    """Render a declaration message as CEB XML (UTF-8, ceb: prefix, XSD order, no signature)."""
+    spec = field_catalogue(edition).message(message.message_type.value)
+    layout = LAYOUTS[message.message_type]
+    root = new_root(message.message_type.value, message.guid, message.version or DEFAULT_VERSION)
+    document_spec = spec.root.group(layout.document)
+    for document in message.documents:
+        if layout.head is None:
+            append_group(root, document, document_spec, layout.document)
+            continue
+        element = etree.SubElement(root, ceb_tag(layout.document))
+        append_group(element, document, document_spec.group(layout.head), layout.head)
+        if layout.lines is not None:
+            line_spec = document_spec.group(layout.lines)
+            for line in getattr(document, "lines", ()):
+                append_group(element, line, line_spec, layout.lines)
+    append_group(root, message.transfer, spec.root.group("BaseTransfer"), "BaseTransfer")
+    for subscription in message.subscriptions:
+        append_group(root, subscription, spec.root.group("BaseSubscribe"), "BaseSubscribe")
+    return serialise(root)

@@ -1,0 +1,178 @@
+"""JSON twin (JSON 表示) of every CEB document, for the REST API.
+
+English keys (the attribute names of ``cbec.messages.documents``), Decimals as strings in plain notation
+(scale kept), datetimes as ISO 8601 with offset, dates as ISO dates, enums as their codes. Reading refuses
+JSON floats for any value (binary floats cannot carry amounts exactly) and unknown keys, and reads a
+datetime without offset as Asia/Shanghai local time.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from collections.abc import Mapping
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from functools import cache
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+
+from cbec.common.clock import SHANGHAI
+from cbec.common.errors import Problem
+from cbec.messages.codec import LAYOUTS
+from cbec.messages.documents import FormatReceipt, MessageType, Receipt, TaxBill
+from cbec.messages.receipts import RECEIPT_GROUPS
+from cbec.messages.xml import MessageRefused
+
+RULE_JSON = "FMT-JSON"
+
+
+def document_class(message_type: MessageType | str) -> type:
+    """Return the document class carried by a message type."""
+    kind = MessageType(message_type)
+    if kind in LAYOUTS:
+        return LAYOUTS[kind].document_class
+    if kind in RECEIPT_GROUPS:
+        return Receipt
+    if kind is MessageType.TAX_BILL:
+        return TaxBill
+    if kind is MessageType.FORMAT_RECEIPT:
+        return FormatReceipt
+    raise ValueError(f"{kind} carries no document")
+
+
+def _json_value(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _json_value(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, tuple | list):
+        return [_json_value(item) for item in value]
+    return value
+
+
+def document_to_json(document: Any) -> dict[str, Any]:
+    """Return the JSON twin of a document (a dict of JSON-ready values)."""
+    if not dataclasses.is_dataclass(document) or isinstance(document, type):
+        raise TypeError(f"not a document: {type(document).__name__}")
+    result: dict[str, Any] = _json_value(document)
+    return result
+
+
+@cache
+def _adapter(cls: type) -> TypeAdapter[Any]:
+    return TypeAdapter(cls)
+
+
+@cache
+def _hints(cls: type) -> dict[str, Any]:
+    return typing.get_type_hints(cls)
+
+
+def _nested_dataclass(annotation: Any) -> type | None:
+    if dataclasses.is_dataclass(annotation) and isinstance(annotation, type):
+        return annotation
+    origin = typing.get_origin(annotation)
+    if origin in (tuple, list, typing.Union, types.UnionType):
+        for arg in typing.get_args(annotation):
+            found = _nested_dataclass(arg)
+            if found is not None:
+                return found
+    return None
+
+
+def _scan(cls: type, data: Any, path: str, problems: list[Problem]) -> None:
+    """Report unknown keys and float values, which pydantic would silently accept."""
+    if not isinstance(data, Mapping):
+        return
+    hints = _hints(cls)
+    for key, value in data.items():
+        where = f"{path}{key}"
+        if key not in hints:
+            problems.append(
+                Problem(RULE_JSON, where, "未定义的字段 / unknown field", "删除该字段或检查拼写 / remove or fix it")
+            )
+            continue
+        _scan_value(hints[key], value, where, problems)
+
+
+def _scan_value(annotation: Any, value: Any, path: str, problems: list[Problem]) -> None:
+    if isinstance(value, float):
+        problems.append(
+            Problem(
+                RULE_JSON,
+                path,
+                "数值须以字符串表示 / numbers with a fraction must be sent as strings",
+                '例如 "12.50" / e.g. "12.50"',
+            )
+        )
+        return
+    nested = _nested_dataclass(annotation)
+    if nested is None:
+        return
+    if isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            _scan(nested, item, f"{path}[{index}].", problems)
+    else:
+        _scan(nested, value, f"{path}.", problems)
+
+
+def _aware(value: Any) -> Any:
+    """Return the value with every naive datetime read as Asia/Shanghai local time."""
+    if isinstance(value, datetime):
+        return value if value.tzinfo is not None else value.replace(tzinfo=SHANGHAI)
+    if isinstance(value, tuple):
+        return tuple(_aware(item) for item in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {f.name: _aware(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return dataclasses.replace(value, **changes)
+    return value
+
+
+def _location(loc: tuple[int | str, ...]) -> str:
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def document_from_json(message_type: MessageType | str, data: Mapping[str, Any]) -> Any:
+    """Build the document of a message type from its JSON twin; raise MessageRefused listing every problem."""
+    cls = document_class(message_type)
+    problems: list[Problem] = []
+    if not isinstance(data, Mapping):
+        raise MessageRefused(
+            [Problem(RULE_JSON, "", "应为 JSON 对象 / expected a JSON object", "传入对象 / send an object")]
+        )
+    payload = dict(data)
+    if cls is Receipt:
+        payload.setdefault("message_type", MessageType(message_type).value)
+        if payload["message_type"] != MessageType(message_type).value:
+            problems.append(
+                Problem(RULE_JSON, "message_type", "回执类型与接口不符 / message_type does not match", "删除或更正")
+            )
+    _scan(cls, payload, "", problems)
+    if problems:
+        raise MessageRefused(problems)
+    try:
+        document = _adapter(cls).validate_python(payload)
+    except ValidationError as exc:
+        raise MessageRefused(
+            [
+                Problem(
+                    RULE_JSON,
+                    _location(tuple(error["loc"])),
+                    f"{error['msg']}",
+                    "按接口说明的类型填写 / use the documented type",
+                )
+                for error in exc.errors()
+            ]
+        ) from None
+    return _aware(document)
