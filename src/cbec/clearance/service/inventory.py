@@ -22,16 +22,22 @@ from cbec.clearance.service.processor import Processor, new_guid
 from cbec.common.clock import business_date
 from cbec.common.errors import Problem
 from cbec.common.money import to_fen
-from cbec.messages.documents import AppStatus, AppType, ImportOrder, Inventory, MessageType, Payment, Waybill
+from cbec.messages.documents import (
+    AppStatus,
+    AppType,
+    ImportOrder,
+    Inventory,
+    InventoryLine,
+    MessageType,
+    Payment,
+    Waybill,
+)
 from cbec.products import find_product
 from cbec.quota.service import reserve, reserve_quantity
-from cbec.reference import lookup_goods, tax_parameters
+from cbec.reference import GoodsRule, lookup_goods, tax_parameters
 from cbec.storage.locks import lock_keys
 from cbec.tax.rules import TaxLineInput, TaxParameters, TaxPath, assess_import
 
-# Legal units whose quantity is itself the net content for per-unit thresholds, with the factor to g/ml.
-CONTENT_UNITS = {"036": Decimal(1), "035": Decimal(1000), "096": Decimal(1), "095": Decimal(1000)}
-PIECE_UNITS = frozenset({"007", "011", "012", "140", "142", "122", "125"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,10 +262,11 @@ class InventoryProcessor(Processor):
                 hs8 = line.hs_code[:8]
                 earlier = caps.get(hs8, (Decimal(0), goods.qty_cap, goods.qty_cap_unit))[0]
                 caps[hs8] = (earlier + line.legal_quantity, goods.qty_cap, goods.qty_cap_unit)
+            content, threshold = self.content_and_threshold(inventory, line, goods)
             lines.append(TaxLineInput(
                 line_no=line.line_no, hs_code=line.hs_code, goods_value=line.total_price, quantity=line.quantity,
                 duty_rate=goods.duty_rate, vat_rate=goods.vat_rate, ct_kind=goods.ct_kind, ct_rate=goods.ct_rate,
-                ct_threshold=goods.ct_threshold, net_content=self.net_content(inventory, line),
+                ct_threshold=threshold, net_content=content,
                 on_positive_list=goods.on_positive_list,
             ))
         if problems:
@@ -304,20 +311,29 @@ class InventoryProcessor(Processor):
         ]
         return []
 
-    def net_content(self, inventory: Inventory, line: object) -> Decimal | None:
-        """Return a line's net content in its threshold unit (g, ml or pieces) for consumption-tax tests."""
-        from cbec.messages.documents import InventoryLine
+    def content_and_threshold(self, inventory: Inventory, line: InventoryLine,
+                              goods: GoodsRule) -> tuple[Decimal | None, Decimal | None]:
+        """Return a line's net content and the consumption-tax threshold per unit of that content.
 
-        assert isinstance(line, InventoryLine)
+        The filed product's net content is preferred (its unit is the one the threshold is compared in);
+        otherwise the declared legal quantity is used when its unit can be compared with the threshold.
+        With neither, the content is unknown and the tax applies (conservative).
+        """
+        if goods.ct_threshold is None:
+            return None, None
         if line.item_no:
             product = find_product(self.session, inventory.ecommerce_code, line.item_no)
-            if product is not None and product.net_content is not None:
-                return product.net_content * line.quantity
-        if line.legal_unit in CONTENT_UNITS:
-            return line.legal_quantity * CONTENT_UNITS[line.legal_unit]
-        if line.legal_unit in PIECE_UNITS:
-            return line.legal_quantity
-        return None
+            if product is not None and product.net_content is not None and product.net_content_unit:
+                try:
+                    threshold = goods.ct_threshold_in(product.net_content_unit)
+                except ValueError:
+                    threshold = None
+                if threshold is not None:
+                    return product.net_content * line.quantity, threshold
+        try:
+            return line.legal_quantity, goods.ct_threshold_in(line.legal_unit)
+        except ValueError:
+            return None, goods.ct_threshold
 
     # --- decision and outcomes ----------------------------------------------------------------------
 

@@ -101,7 +101,7 @@ class Processor(ABC):
             document_kind=kind,
             document_id=document_id,
             guid=guid,
-            status=status,
+            status=str(status),
             info=info[:MAX_INFO],
             returned_at=self.now,
             keys={k: v for k, v in keys.items() if v is not None},
