@@ -190,12 +190,13 @@ class MessageProcessor(InventoryProcessor):
             line_no = int(tax_line["line_no"])
             back = Decimal(row.returned_lines.get(str(line_no), "0"))
             share = back / quantities[line_no] if quantities.get(line_no) else Decimal(0)
-            kept = Decimal(1) - share
-            restored += to_fen(Decimal(tax_line["dutiable_value"]) * share)
+            # The returned part is rounded; the kept part is what remains, so the two add up exactly.
+            returned = {name: to_fen(Decimal(tax_line[name]) * share)
+                        for name in ("dutiable_value", "customs_duty", "vat", "consumption_tax")}
+            restored += returned["dutiable_value"]
             remaining.append({
                 "line_no": tax_line["line_no"], "hs_code": tax_line["hs_code"],
-                **{name: str(to_fen(Decimal(tax_line[name]) * kept))
-                   for name in ("dutiable_value", "customs_duty", "vat", "consumption_tax")},
+                **{name: str(Decimal(tax_line[name]) - value) for name, value in returned.items()},
             })
         self.release_quota(inventory, restored, f"return:{row.id}")
         for line in declared.lines:

@@ -287,20 +287,9 @@ class InventoryProcessor(Processor):
         if errors or result.path == TaxPath.REFUSED:
             return errors or [problem("M11", "inventory", "不符合跨境电商零售进口条件",
                                       "outside the retail-import regime", "Import by general trade.")]
-        decision = reserve(
-            self.session, buyer_key=row.buyer_key, name_key=self.ctx.cipher.blind_index(inventory.buyer_name),
-            year=year, amount=result.quota_amount, annual_limit=tax_params.annual_limit,
-            inventory_ref=row.eport_no, order_no=inventory.order_no, platform_name=inventory.platform_name,
-            declared_at=self.now, at=self.now,
-        )
-        if not decision.accepted:
-            return [decision.problem] if decision.problem else []
-        for hs8, (quantity, cap, unit) in caps.items():
-            cap_decision = reserve_quantity(self.session, buyer_key=row.buyer_key, year=year, hs8=hs8,
-                                            quantity=quantity, cap=cap, unit=unit, inventory_ref=row.eport_no,
-                                            declared_at=self.now)
-            if not cap_decision.accepted:
-                return [cap_decision.problem] if cap_decision.problem else []
+        problems = self.reserve_quotas(row, inventory, year, result.quota_amount, tax_params.annual_limit, caps)
+        if problems:
+            return problems
         row.tax_path, row.dutiable_value, row.quota_year = str(result.path), result.dutiable_value, year
         row.customs_duty, row.vat = result.totals.customs_duty, result.totals.vat
         row.consumption_tax = result.totals.consumption_tax
@@ -310,6 +299,28 @@ class InventoryProcessor(Processor):
             for t in result.lines
         ]
         return []
+
+    def reserve_quotas(self, row: InventoryRecord, inventory: Inventory, year: int, amount: Decimal,
+                       annual_limit: Decimal, caps: dict[str, tuple[Decimal, Decimal, str]]) -> list[Problem]:
+        """Reserve the annual value quota and every per-person quantity cap together, or none of them."""
+        savepoint = self.session.begin_nested()
+        decision = reserve(
+            self.session, buyer_key=row.buyer_key, name_key=self.ctx.cipher.blind_index(inventory.buyer_name),
+            year=year, amount=amount, annual_limit=annual_limit, inventory_ref=row.eport_no,
+            order_no=inventory.order_no, platform_name=inventory.platform_name, declared_at=self.now, at=self.now,
+        )
+        refusals = [] if decision.accepted else [decision.problem] if decision.problem else []
+        for hs8, (quantity, cap, unit) in caps.items() if not refusals else ():
+            capped = reserve_quantity(self.session, buyer_key=row.buyer_key, year=year, hs8=hs8, quantity=quantity,
+                                      cap=cap, unit=unit, inventory_ref=row.eport_no, declared_at=self.now)
+            if not capped.accepted:
+                refusals = [capped.problem] if capped.problem else []
+                break
+        if refusals:
+            savepoint.rollback()
+        else:
+            savepoint.commit()
+        return [p for p in refusals if p is not None]
 
     def content_and_threshold(self, inventory: Inventory, line: InventoryLine,
                               goods: GoodsRule) -> tuple[Decimal | None, Decimal | None]:
