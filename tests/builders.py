@@ -19,19 +19,46 @@ PARTIES = Parties(
     site_operator=Party("4601960006", "美兰机场跨境监管场所", "DXPENT0000000016"),
 )
 
-MILK = Goods("SKU-MILK-900", "婴幼儿配方奶粉900克", "1901101000", Decimal("298.00"), unit="122",
-             legal_unit="035", legal_quantity_per_unit=Decimal("0.9"), specification="900g/罐")
-SERUM = Goods("SKU-SERUM-50", "精华液50毫升", "3304990099", Decimal("495.00"), unit="142",
-              legal_unit="035", legal_quantity_per_unit=Decimal("0.05"), specification="50ml/瓶",
-              item_record_no="T4601W000001-0007")
+MILK = Goods(
+    "SKU-MILK-900",
+    "婴幼儿配方奶粉900克",
+    "1901101000",
+    Decimal("298.00"),
+    unit="122",
+    legal_unit="035",
+    legal_quantity_per_unit=Decimal("0.9"),
+    specification="900g/罐",
+)
+SERUM = Goods(
+    "SKU-SERUM-50",
+    "精华液50毫升",
+    "3304990099",
+    Decimal("495.00"),
+    unit="142",
+    legal_unit="035",
+    legal_quantity_per_unit=Decimal("0.05"),
+    specification="50ml/瓶",
+    item_record_no="T4601W000001-0007",
+)
 
 BUYER = Buyer("张伟", "11010519491231002X", "13800138000", "海南省海口市美兰区国兴大道1号")
 OTHER_BUYER = Buyer("李娜", "110101199003074477", "13900139000", "北京市东城区东长安街1号")
 
 
-def a_set(order_no: str = "ORD20260302000001", *, buyer: Buyer = BUYER,
-          items: list[tuple[Goods, Decimal]] | None = None, **kwargs: object) -> DocumentSet:
+def a_set(
+    order_no: str = "ORD20260302000001",
+    *,
+    buyer: Buyer = BUYER,
+    items: list[tuple[Goods, Decimal]] | None = None,
+    **kwargs: object,
+) -> DocumentSet:
     """Return a matching order/payment/waybill/inventory set with overrides."""
-    return build_set(PARTIES, buyer, items or [(MILK, Decimal(2))], order_no=order_no,
-                     logistics_no=kwargs.pop("logistics_no", f"L{order_no}"),  # type: ignore[arg-type]
-                     at=AT, **kwargs)  # type: ignore[arg-type]
+    return build_set(
+        PARTIES,
+        buyer,
+        items or [(MILK, Decimal(2))],
+        order_no=order_no,
+        logistics_no=kwargs.pop("logistics_no", f"L{order_no}"),  # type: ignore[arg-type]
+        at=AT,
+        **kwargs,
+    )  # type: ignore[arg-type]

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
+from tests.builders import PARTIES
 
 from cbec.clearance.service import IngestResult, ingest_message
 from cbec.common.ids import make_uscc
@@ -20,7 +21,6 @@ from cbec.products.schemas import ProductCreate
 from cbec.products.service import approve_product, file_product
 from cbec.reference import seed_builtin
 from cbec.storage.context import Context
-from tests.builders import PARTIES
 
 ROLES = {
     PARTIES.platform: ["ecommerce_platform"],
@@ -39,8 +39,9 @@ class Zone:
     ctx: Context
     signer: Signer
 
-    def send(self, documents: list[ImportDocument], sender: Party, *, sign: bool = True,
-             dry_run: bool = False) -> IngestResult:
+    def send(
+        self, documents: list[ImportDocument], sender: Party, *, sign: bool = True, dry_run: bool = False
+    ) -> IngestResult:
         """Render documents as one CEB message, sign it and run it through intake."""
         xml = render_message(build_message(documents, sender))
         if sign:
@@ -53,13 +54,25 @@ def file_zone(ctx: Context) -> None:
     seed_builtin(ctx)
     for number, (party, roles) in enumerate(ROLES.items(), start=1):
         uscc = make_uscc(f"9146010006{number:07d}")
-        file_enterprise(ctx, EnterpriseCreate(uscc=uscc, customs_code=party.code, name=party.name,
-                                              dxp_id=party.dxp_id, roles=roles))
+        file_enterprise(
+            ctx, EnterpriseCreate(uscc=uscc, customs_code=party.code, name=party.name, dxp_id=party.dxp_id, roles=roles)
+        )
         approve_enterprise(ctx, party.code, reason="材料齐全", actor="zone-office")
-    serum = file_product(ctx, ProductCreate(
-        owner_code=PARTIES.ecommerce.code, item_no="SKU-SERUM-50", name="精华液50毫升", hs_code="3304990099",
-        specification="50ml/瓶", origin_country="116", transaction_unit="142", legal_unit="035",
-        net_content=Decimal("50"), net_content_unit="096"))
+    serum = file_product(
+        ctx,
+        ProductCreate(
+            owner_code=PARTIES.ecommerce.code,
+            item_no="SKU-SERUM-50",
+            name="精华液50毫升",
+            hs_code="3304990099",
+            specification="50ml/瓶",
+            origin_country="116",
+            transaction_unit="142",
+            legal_unit="035",
+            net_content=Decimal("50"),
+            net_content_unit="096",
+        ),
+    )
     approve_product(ctx, serum.id, reason="备案通过", actor="zone-office")
 
 

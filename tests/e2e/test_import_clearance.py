@@ -7,6 +7,8 @@ from datetime import timedelta
 from decimal import Decimal
 
 from sqlalchemy import func, select
+from tests.builders import AT, BUYER, MILK, PARTIES, SERUM, a_set
+from tests.e2e.conftest import Zone
 
 from cbec.clearance.models import InventoryRecord, IssuedReceipt, OrderRecord
 from cbec.clearance.queries import inventory_detail
@@ -15,8 +17,6 @@ from cbec.common.clock import FixedClock
 from cbec.demo.builders import build_arrival, build_cancel, build_return
 from cbec.messages import parse_receipts, parse_tax_bills, render_receipts, render_tax_bills
 from cbec.quota.service import query_quota
-from tests.builders import AT, BUYER, MILK, PARTIES, SERUM, a_set
-from tests.e2e.conftest import Zone
 
 
 def statuses(result) -> list[tuple[str, str]]:
@@ -40,8 +40,9 @@ def test_inventory_first_waits_then_last_partner_triggers_release(zone: Zone) ->
     assert statuses(zone.send([s.payment], PARTIES.payment)) == [("CEB412Message", "120")]
     waybill = zone.send([s.waybill], PARTIES.logistics)
     assert statuses(waybill) == [("CEB512Message", "120"), ("CEB622Message", "120")]
-    arrival = zone.send([build_arrival(PARTIES, [s.waybill.logistics_no], bill_no="MAWB20260302001", at=AT)],
-                        PARTIES.site_operator)
+    arrival = zone.send(
+        [build_arrival(PARTIES, [s.waybill.logistics_no], bill_no="MAWB20260302001", at=AT)], PARTIES.site_operator
+    )
     assert statuses(arrival) == [("CEB712Message", "120"), ("CEB622Message", "399"), ("CEB622Message", "800")]
     [bill] = arrival.tax_bills
     assert (bill.customs_duty, bill.vat, bill.consumption_tax) == (Decimal("0"), Decimal("55.15"), Decimal("0"))
@@ -61,8 +62,12 @@ def test_consumption_tax_on_cosmetics_uses_filed_net_content(zone: Zone) -> None
     zone.send([s.payment], PARTIES.payment)
     zone.send([s.waybill], PARTIES.logistics)
     result = zone.send([s.inventory], PARTIES.agent)
-    assert statuses(result) == [("CEB622Message", "2"), ("CEB622Message", "120"), ("CEB622Message", "399"),
-                                ("CEB622Message", "800")]
+    assert statuses(result) == [
+        ("CEB622Message", "2"),
+        ("CEB622Message", "120"),
+        ("CEB622Message", "399"),
+        ("CEB622Message", "800"),
+    ]
     [bill] = result.tax_bills
     # tax-rules.md E-3c: 495.00 + freight 10.00 = 505.00 for 50 ml -> 10.10 CNY/ml >= 10 -> CT applies
     assert (bill.vat, bill.consumption_tax) == (Decimal("54.06"), Decimal("62.38"))
@@ -165,8 +170,9 @@ def test_partial_return_restores_the_returned_share_once_goods_are_back(zone: Zo
     clock = zone.ctx.clock
     assert isinstance(clock, FixedClock)
     clock.advance(timedelta(days=10))
-    applied = zone.send([build_return(s.inventory, "46012026I000000001", [(1, Decimal(1))],
-                                      at=AT + timedelta(days=10))], PARTIES.agent)
+    applied = zone.send(
+        [build_return(s.inventory, "46012026I000000001", [(1, Decimal(1))], at=AT + timedelta(days=10))], PARTIES.agent
+    )
     assert statuses(applied) == [("CEB626Message", "120")]
     assert query_quota_used(zone) == Decimal("606.00")
     detail = inventory_detail(zone.ctx, "46012026I000000001")
@@ -192,11 +198,13 @@ def test_officer_releases_an_inventory_held_for_review(zone: Zone) -> None:
     zone.send([s.payment], PARTIES.payment)
     zone.send([s.waybill], PARTIES.logistics)
     zone.send([s.inventory], PARTIES.agent)
-    held = zone.send([build_arrival(PARTIES, [s.waybill.logistics_no], bill_no="MAWB20260302001", at=AT)],
-                     PARTIES.site_operator)
+    held = zone.send(
+        [build_arrival(PARTIES, [s.waybill.logistics_no], bill_no="MAWB20260302001", at=AT)], PARTIES.site_operator
+    )
     assert statuses(held)[-1] == ("CEB622Message", "300")
-    released = decide_held_inventory(zone.ctx, "46012026I000000001", action="release", actor="officer-7",
-                                     comment="单证齐全，准予放行")
+    released = decide_held_inventory(
+        zone.ctx, "46012026I000000001", action="release", actor="officer-7", comment="单证齐全，准予放行"
+    )
     assert statuses(released) == [("CEB622Message", "399"), ("CEB622Message", "800")]
     assert len(released.tax_bills) == 1
 

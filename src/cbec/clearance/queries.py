@@ -54,9 +54,14 @@ def inventory_detail(ctx: Context, number: str) -> InventoryDetail:
             receipts=[receipt_from_row(r) for r in repo.receipts_for(session, "inventory", row.id)],
             tax_bill=tax_bill_from_row(session, bill) if bill is not None and row.inventory_no else None,
             returns=[
-                {"id": r.id, "state": r.state, "applied_on": r.applied_on.isoformat(),
-                 "arrive_by": r.arrive_by.isoformat() if r.arrive_by else None, "lines": r.returned_lines,
-                 "restored_value": str(r.restored_value) if r.restored_value is not None else None}
+                {
+                    "id": r.id,
+                    "state": r.state,
+                    "applied_on": r.applied_on.isoformat(),
+                    "arrive_by": r.arrive_by.isoformat() if r.arrive_by else None,
+                    "lines": r.returned_lines,
+                    "restored_value": str(r.restored_value) if r.restored_value is not None else None,
+                }
                 for r in repo.returns_of_inventory(session, row.id)
             ],
         )

@@ -196,9 +196,7 @@ def receipts_for(session: Session, kind: str, document_id: int) -> list[IssuedRe
 def receipts_of_message(session: Session, message_id: int) -> list[IssuedReceipt]:
     """Return the receipts issued while a message was processed."""
     return list(
-        session.scalars(
-            select(IssuedReceipt).where(IssuedReceipt.message_id == message_id).order_by(IssuedReceipt.id)
-        )
+        session.scalars(select(IssuedReceipt).where(IssuedReceipt.message_id == message_id).order_by(IssuedReceipt.id))
     )
 
 
@@ -273,7 +271,7 @@ def releasable_for_closing(session: Session) -> list[InventoryRecord]:
 
 def next_number(session: Session, name: str, period: str) -> int:
     """Take the next serial number of a sequence (row-locked, gap-free within a transaction)."""
-    insert_ignore(session, NumberSequence.__table__, {"name": name, "period": period, "next_value": 1}, ["name", "period"])
+    insert_ignore(session, NumberSequence, {"name": name, "period": period, "next_value": 1}, ["name", "period"])
     value = session.execute(
         update(NumberSequence)
         .where(NumberSequence.name == name, NumberSequence.period == period)

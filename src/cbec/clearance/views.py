@@ -17,8 +17,12 @@ from cbec.messages.documents import MessageType, Receipt, TaxBill, TaxBillLine
 def receipt_from_row(row: IssuedReceipt) -> Receipt:
     """Return the receipt document of a stored receipt row."""
     return Receipt(
-        message_type=MessageType(row.message_type), guid=row.guid, status=row.status, info=row.info,
-        returned_at=row.returned_at, **row.keys,
+        message_type=MessageType(row.message_type),
+        guid=row.guid,
+        status=row.status,
+        info=row.info,
+        returned_at=row.returned_at,
+        **row.keys,
     )
 
 
@@ -27,18 +31,30 @@ def tax_bill_from_row(session: Session, bill: TaxBillRecord) -> TaxBill:
     inventory = repo.inventory_by_id(session, bill.inventory_id)
     assert inventory is not None and inventory.inventory_no is not None
     return TaxBill(
-        guid=bill.guid, returned_at=bill.returned_at, inventory_no=inventory.inventory_no, tax_no=bill.tax_no,
-        customs_duty=bill.customs_duty, vat=bill.vat, consumption_tax=bill.consumption_tax, status=bill.status,
+        guid=bill.guid,
+        returned_at=bill.returned_at,
+        inventory_no=inventory.inventory_no,
+        tax_no=bill.tax_no,
+        customs_duty=bill.customs_duty,
+        vat=bill.vat,
+        consumption_tax=bill.consumption_tax,
+        status=bill.status,
         lines=tuple(
             TaxBillLine(
-                line_no=int(line["line_no"]), hs_code=line["hs_code"],
-                dutiable_value=Decimal(line["dutiable_value"]), customs_duty=Decimal(line["customs_duty"]),
-                vat=Decimal(line["vat"]), consumption_tax=Decimal(line["consumption_tax"]),
+                line_no=int(line["line_no"]),
+                hs_code=line["hs_code"],
+                dutiable_value=Decimal(line["dutiable_value"]),
+                customs_duty=Decimal(line["customs_duty"]),
+                vat=Decimal(line["vat"]),
+                consumption_tax=Decimal(line["consumption_tax"]),
             )
             for line in bill.lines
         ),
-        guarantor_code=None, ecommerce_code=inventory.ecommerce_code, logistics_code=inventory.logistics_code,
-        agent_code=inventory.agent_code, customs_code=inventory.customs_code,
+        guarantor_code=None,
+        ecommerce_code=inventory.ecommerce_code,
+        logistics_code=inventory.logistics_code,
+        agent_code=inventory.agent_code,
+        customs_code=inventory.customs_code,
     )
 
 
@@ -72,11 +88,25 @@ class InventorySummary:
 def summarize(row: InventoryRecord) -> InventorySummary:
     """Return the listing view of an inventory."""
     return InventorySummary(
-        id=row.id, eport_no=row.eport_no, inventory_no=row.inventory_no, order_no=row.order_no,
-        logistics_no=row.logistics_no, platform_code=row.platform_code, ecommerce_code=row.ecommerce_code,
-        agent_code=row.agent_code, trade_mode=row.trade_mode, status=row.status, status_info=row.status_info,
-        waiting_for=row.waiting_for, tax_path=row.tax_path, dutiable_value=row.dutiable_value,
-        customs_duty=row.customs_duty, vat=row.vat, consumption_tax=row.consumption_tax,
-        declared_at=row.declared_at, released_at=row.released_at, cancelled=row.cancelled_at is not None,
+        id=row.id,
+        eport_no=row.eport_no,
+        inventory_no=row.inventory_no,
+        order_no=row.order_no,
+        logistics_no=row.logistics_no,
+        platform_code=row.platform_code,
+        ecommerce_code=row.ecommerce_code,
+        agent_code=row.agent_code,
+        trade_mode=row.trade_mode,
+        status=row.status,
+        status_info=row.status_info,
+        waiting_for=row.waiting_for,
+        tax_path=row.tax_path,
+        dutiable_value=row.dutiable_value,
+        customs_duty=row.customs_duty,
+        vat=row.vat,
+        consumption_tax=row.consumption_tax,
+        declared_at=row.declared_at,
+        released_at=row.released_at,
+        cancelled=row.cancelled_at is not None,
         problems=list(row.problems or []),
     )

@@ -12,8 +12,14 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
+from cbec.clearance.service import (
+    IngestResult,
+    confirm_return_arrival,
+    decide_held_inventory,
+    ingest_message,
+    run_daily_jobs,
+)
 from cbec.cli.state import state
-from cbec.clearance.service import IngestResult, confirm_return_arrival, decide_held_inventory, ingest_message, run_daily_jobs
 from cbec.common.errors import DomainError
 from cbec.messages import render_format_receipt, render_receipts, render_tax_bills
 
@@ -70,8 +76,12 @@ def _summary(rows: list[tuple[str, IngestResult]], dry_run: bool) -> Table:
     for name, result in rows:
         statuses = Counter(r.status for r in result.receipts)
         table.add_row(
-            name, result.message_type, result.outcome, str(len(result.documents)),
-            ", ".join(f"{k}×{v}" for k, v in sorted(statuses.items())) or "-", str(len(result.tax_bills)),
+            name,
+            result.message_type,
+            result.outcome,
+            str(len(result.documents)),
+            ", ".join(f"{k}×{v}" for k, v in sorted(statuses.items())) or "-",
+            str(len(result.tax_bills)),
         )
     return table
 
@@ -90,8 +100,14 @@ def _problems(rows: list[tuple[str, IngestResult]]) -> Table | None:
                 table.add_row(name, f"{doc.kind} {doc.key}", p.rule_id, p.field, p.message, p.hint)
                 count += 1
             if doc.note and doc.note.startswith(("order", "payment", "waybill", "arrival")):
-                table.add_row(name, f"{doc.kind} {doc.key}", "WAITING", "-", f"waiting for {doc.note}",
-                              "Send the missing partner documents.")
+                table.add_row(
+                    name,
+                    f"{doc.kind} {doc.key}",
+                    "WAITING",
+                    "-",
+                    f"waiting for {doc.note}",
+                    "Send the missing partner documents.",
+                )
                 count += 1
     return table if count else None
 

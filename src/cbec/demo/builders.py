@@ -93,11 +93,16 @@ class DocumentSet:
     inventory: Inventory
 
 
-def declaration(guid: str, at: datetime, *, app_type: AppType = AppType.NEW,
-                app_status: AppStatus = AppStatus.DECLARED) -> Declaration:
+def declaration(
+    guid: str, at: datetime, *, app_type: AppType = AppType.NEW, app_status: AppStatus = AppStatus.DECLARED
+) -> Declaration:
     """Return declaration fields with a guid made upper case and 36 characters long."""
-    return Declaration(guid=guid.upper(), app_type=app_type, app_time=at.astimezone(SHANGHAI).replace(microsecond=0),
-                       app_status=app_status)
+    return Declaration(
+        guid=guid.upper(),
+        app_type=app_type,
+        app_time=at.astimezone(SHANGHAI).replace(microsecond=0),
+        app_status=app_status,
+    )
 
 
 def guid_for(kind: str, key: str) -> str:
@@ -124,9 +129,18 @@ def build_set(
 ) -> DocumentSet:
     """Build a matching order, payment, waybill and inventory for one purchase."""
     lines = [
-        OrderLine(line_no=i, item_no=goods.item_no, item_name=goods.name, specification=goods.specification,
-                  unit=goods.unit, quantity=qty, unit_price=goods.unit_price, total_price=goods.unit_price * qty,
-                  currency="142", origin_country=goods.origin_country)
+        OrderLine(
+            line_no=i,
+            item_no=goods.item_no,
+            item_name=goods.name,
+            specification=goods.specification,
+            unit=goods.unit,
+            quantity=qty,
+            unit_price=goods.unit_price,
+            total_price=goods.unit_price * qty,
+            currency="142",
+            origin_country=goods.origin_country,
+        )
         for i, (goods, qty) in enumerate(items, start=1)
     ]
     goods_value = sum((line.total_price for line in lines), Decimal(0))
@@ -134,59 +148,128 @@ def build_set(
     actual_paid = goods_value + freight + tax_total - discount
     txn = payment_transaction_id or f"P{order_no}"
     order = ImportOrder(
-        declaration=declaration(guid_for("order", order_no), at), order_type="I", order_no=order_no,
-        platform_code=parties.platform.code, platform_name=parties.platform.name,
-        ecommerce_code=parties.ecommerce.code, ecommerce_name=parties.ecommerce.name, goods_value=goods_value,
-        freight=freight, discount=discount, tax_total=tax_total, actual_paid=actual_paid, currency="142",
-        buyer_reg_no=f"U{buyer.phone}", buyer_name=buyer.name, buyer_phone=buyer.phone, buyer_id_type="1",
-        buyer_id_number=buyer.id_number, consignee=buyer.name, consignee_phone=buyer.phone,
-        consignee_address=buyer.address, lines=tuple(lines), payment_code=parties.payment.code,
-        payment_name=parties.payment.name, payment_transaction_id=txn,
+        declaration=declaration(guid_for("order", order_no), at),
+        order_type="I",
+        order_no=order_no,
+        platform_code=parties.platform.code,
+        platform_name=parties.platform.name,
+        ecommerce_code=parties.ecommerce.code,
+        ecommerce_name=parties.ecommerce.name,
+        goods_value=goods_value,
+        freight=freight,
+        discount=discount,
+        tax_total=tax_total,
+        actual_paid=actual_paid,
+        currency="142",
+        buyer_reg_no=f"U{buyer.phone}",
+        buyer_name=buyer.name,
+        buyer_phone=buyer.phone,
+        buyer_id_type="1",
+        buyer_id_number=buyer.id_number,
+        consignee=buyer.name,
+        consignee_phone=buyer.phone,
+        consignee_address=buyer.address,
+        lines=tuple(lines),
+        payment_code=parties.payment.code,
+        payment_name=parties.payment.name,
+        payment_transaction_id=txn,
     )
     payment = Payment(
-        declaration=declaration(guid_for("payment", txn), at), payment_code=parties.payment.code,
-        payment_name=parties.payment.name, payment_transaction_id=txn, order_no=order_no,
-        platform_code=parties.platform.code, platform_name=parties.platform.name, payer_id_type="1",
-        payer_id_number=buyer.id_number, payer_name=buyer.name, amount_paid=actual_paid, currency="142",
-        paid_at=at.astimezone(SHANGHAI).replace(microsecond=0), payer_phone=buyer.phone,
+        declaration=declaration(guid_for("payment", txn), at),
+        payment_code=parties.payment.code,
+        payment_name=parties.payment.name,
+        payment_transaction_id=txn,
+        order_no=order_no,
+        platform_code=parties.platform.code,
+        platform_name=parties.platform.name,
+        payer_id_type="1",
+        payer_id_number=buyer.id_number,
+        payer_name=buyer.name,
+        amount_paid=actual_paid,
+        currency="142",
+        paid_at=at.astimezone(SHANGHAI).replace(microsecond=0),
+        payer_phone=buyer.phone,
     )
     bonded = trade_mode != "9610"
     weight = sum((goods.legal_quantity_per_unit * qty for goods, qty in items), Decimal(0))
     net_weight = max(weight, Decimal("0.1"))
     waybill = Waybill(
-        declaration=declaration(guid_for("waybill", logistics_no), at), logistics_code=parties.logistics.code,
-        logistics_name=parties.logistics.name, logistics_no=logistics_no, order_no=order_no, currency="142",
-        weight=net_weight + Decimal("0.2"), pack_count=1, consignee=buyer.name, consignee_address=buyer.address,
-        consignee_phone=buyer.phone, bill_no=None if bonded else bill_no, freight=freight, insured_fee=insured_fee,
+        declaration=declaration(guid_for("waybill", logistics_no), at),
+        logistics_code=parties.logistics.code,
+        logistics_name=parties.logistics.name,
+        logistics_no=logistics_no,
+        order_no=order_no,
+        currency="142",
+        weight=net_weight + Decimal("0.2"),
+        pack_count=1,
+        consignee=buyer.name,
+        consignee_address=buyer.address,
+        consignee_phone=buyer.phone,
+        bill_no=None if bonded else bill_no,
+        freight=freight,
+        insured_fee=insured_fee,
         goods_info=items[0][0].name,
     )
     inventory_lines = [
         InventoryLine(
-            line_no=i, hs_code=goods.hs_code, goods_name=goods.name, specification=goods.specification,
-            origin_country=goods.origin_country, currency="142", quantity=qty, unit=goods.unit,
-            legal_quantity=goods.legal_quantity_per_unit * qty, legal_unit=goods.legal_unit,
-            unit_price=goods.unit_price, total_price=goods.unit_price * qty, item_no=goods.item_no,
-            item_name=goods.name, item_record_no=goods.item_record_no if bonded else None, bar_code="无",
+            line_no=i,
+            hs_code=goods.hs_code,
+            goods_name=goods.name,
+            specification=goods.specification,
+            origin_country=goods.origin_country,
+            currency="142",
+            quantity=qty,
+            unit=goods.unit,
+            legal_quantity=goods.legal_quantity_per_unit * qty,
+            legal_unit=goods.legal_unit,
+            unit_price=goods.unit_price,
+            total_price=goods.unit_price * qty,
+            item_no=goods.item_no,
+            item_name=goods.name,
+            item_record_no=goods.item_record_no if bonded else None,
+            bar_code="无",
             trade_country=goods.origin_country,
         )
         for i, (goods, qty) in enumerate(items, start=1)
     ]
     inventory = Inventory(
-        declaration=declaration(guid_for("inventory", order_no), at), order_no=order_no,
-        platform_code=parties.platform.code, platform_name=parties.platform.name,
-        ecommerce_code=parties.ecommerce.code, ecommerce_name=parties.ecommerce.name, logistics_no=logistics_no,
-        logistics_code=parties.logistics.code, logistics_name=parties.logistics.name,
-        guarantor_code=parties.ecommerce.code, direction="I", declared_on=at.astimezone(SHANGHAI).date(),
-        customs_code=parties.customs_code, port_code=parties.customs_code, buyer_id_type="1",
-        buyer_id_number=buyer.id_number, buyer_name=buyer.name, buyer_phone=buyer.phone,
-        consignee_address=buyer.address, agent_code=parties.agent.code, agent_name=parties.agent.name,
-        trade_mode=trade_mode, transport_mode="5" if not bonded else "Y",
-        departure_country="142" if bonded else items[0][0].origin_country, freight=freight,
-        insured_fee=insured_fee, currency="142", pack_count=1, gross_weight=net_weight + Decimal("0.2"),
-        net_weight=net_weight, lines=tuple(inventory_lines), enterprise_ref_no=order_no[-20:],
-        account_book_no="T4601W000001" if bonded else None, warehouse_code=parties.site_operator.code if bonded
-        else None, warehouse_name=parties.site_operator.name if bonded else None,
-        transport_no=None if bonded else "CA1234", voyage_no=None if bonded else "20260302",
+        declaration=declaration(guid_for("inventory", order_no), at),
+        order_no=order_no,
+        platform_code=parties.platform.code,
+        platform_name=parties.platform.name,
+        ecommerce_code=parties.ecommerce.code,
+        ecommerce_name=parties.ecommerce.name,
+        logistics_no=logistics_no,
+        logistics_code=parties.logistics.code,
+        logistics_name=parties.logistics.name,
+        guarantor_code=parties.ecommerce.code,
+        direction="I",
+        declared_on=at.astimezone(SHANGHAI).date(),
+        customs_code=parties.customs_code,
+        port_code=parties.customs_code,
+        buyer_id_type="1",
+        buyer_id_number=buyer.id_number,
+        buyer_name=buyer.name,
+        buyer_phone=buyer.phone,
+        consignee_address=buyer.address,
+        agent_code=parties.agent.code,
+        agent_name=parties.agent.name,
+        trade_mode=trade_mode,
+        transport_mode="5" if not bonded else "Y",
+        departure_country="142" if bonded else items[0][0].origin_country,
+        freight=freight,
+        insured_fee=insured_fee,
+        currency="142",
+        pack_count=1,
+        gross_weight=net_weight + Decimal("0.2"),
+        net_weight=net_weight,
+        lines=tuple(inventory_lines),
+        enterprise_ref_no=order_no[-20:],
+        account_book_no="T4601W000001" if bonded else None,
+        warehouse_code=parties.site_operator.code if bonded else None,
+        warehouse_name=parties.site_operator.name if bonded else None,
+        transport_no=None if bonded else "CA1234",
+        voyage_no=None if bonded else "20260302",
         bill_no=None if bonded else bill_no,
     )
     return DocumentSet(order, payment, waybill, inventory)
@@ -196,63 +279,109 @@ def build_arrival(parties: Parties, logistics_nos: list[str], *, bill_no: str, a
     """Build an arrival-in-warehouse record listing parcels of one master bill (CEB711)."""
     return ArrivalRecord(
         declaration=declaration(guid_for("arrival", f"{bill_no}:{','.join(logistics_nos)}"), at),
-        customs_code=parties.customs_code, operator_code=parties.site_operator.code,
-        operator_name=parties.site_operator.name, direction="I", transport_mode="5", transport_no="CA1234",
-        voyage_no="20260302", bill_no=bill_no, logistics_code=parties.logistics.code,
+        customs_code=parties.customs_code,
+        operator_code=parties.site_operator.code,
+        operator_name=parties.site_operator.name,
+        direction="I",
+        transport_mode="5",
+        transport_no="CA1234",
+        voyage_no="20260302",
+        bill_no=bill_no,
+        logistics_code=parties.logistics.code,
         logistics_name=parties.logistics.name,
         lines=tuple(ArrivalLine(line_no=i, logistics_no=no) for i, no in enumerate(logistics_nos, start=1)),
         enterprise_ref_no=bill_no[-20:],
     )
 
 
-def build_cancel(inventory: Inventory, inventory_no: str, *, at: datetime, reason: str = "消费者取消订单") -> CancelRequest:
+def build_cancel(
+    inventory: Inventory, inventory_no: str, *, at: datetime, reason: str = "消费者取消订单"
+) -> CancelRequest:
     """Build a cancel request for a declared inventory (CEB623)."""
     return CancelRequest(
-        declaration=declaration(guid_for("cancel", inventory_no), at), customs_code=inventory.customs_code,
-        order_no=inventory.order_no, platform_code=inventory.platform_code, platform_name=inventory.platform_name,
-        ecommerce_code=inventory.ecommerce_code, ecommerce_name=inventory.ecommerce_name,
-        logistics_no=inventory.logistics_no, logistics_code=inventory.logistics_code,
-        logistics_name=inventory.logistics_name, inventory_no=inventory_no, buyer_id_type="1",
-        buyer_id_number=inventory.buyer_id_number, buyer_name=inventory.buyer_name, buyer_phone=inventory.buyer_phone,
-        agent_code=inventory.agent_code, agent_name=inventory.agent_name, reason=reason,
+        declaration=declaration(guid_for("cancel", inventory_no), at),
+        customs_code=inventory.customs_code,
+        order_no=inventory.order_no,
+        platform_code=inventory.platform_code,
+        platform_name=inventory.platform_name,
+        ecommerce_code=inventory.ecommerce_code,
+        ecommerce_name=inventory.ecommerce_name,
+        logistics_no=inventory.logistics_no,
+        logistics_code=inventory.logistics_code,
+        logistics_name=inventory.logistics_name,
+        inventory_no=inventory_no,
+        buyer_id_type="1",
+        buyer_id_number=inventory.buyer_id_number,
+        buyer_name=inventory.buyer_name,
+        buyer_phone=inventory.buyer_phone,
+        agent_code=inventory.agent_code,
+        agent_name=inventory.agent_name,
+        reason=reason,
     )
 
 
-def build_return(inventory: Inventory, inventory_no: str, lines: list[tuple[int, Decimal]], *, at: datetime,
-                 reason: str = "商品质量问题退货") -> ReturnRequest:
+def build_return(
+    inventory: Inventory,
+    inventory_no: str,
+    lines: list[tuple[int, Decimal]],
+    *,
+    at: datetime,
+    reason: str = "商品质量问题退货",
+) -> ReturnRequest:
     """Build a return request for some lines of a released inventory (CEB625)."""
     by_no = {line.line_no: line for line in inventory.lines}
     return ReturnRequest(
         declaration=declaration(guid_for("return", f"{inventory_no}:{lines}"), at),
-        customs_code=inventory.customs_code, order_no=inventory.order_no, platform_code=inventory.platform_code,
-        platform_name=inventory.platform_name, ecommerce_code=inventory.ecommerce_code,
-        ecommerce_name=inventory.ecommerce_name, logistics_no=inventory.logistics_no,
-        logistics_code=inventory.logistics_code, logistics_name=inventory.logistics_name, inventory_no=inventory_no,
-        buyer_id_type="1", buyer_id_number=inventory.buyer_id_number, buyer_name=inventory.buyer_name,
-        buyer_phone=inventory.buyer_phone, agent_code=inventory.agent_code, agent_name=inventory.agent_name,
+        customs_code=inventory.customs_code,
+        order_no=inventory.order_no,
+        platform_code=inventory.platform_code,
+        platform_name=inventory.platform_name,
+        ecommerce_code=inventory.ecommerce_code,
+        ecommerce_name=inventory.ecommerce_name,
+        logistics_no=inventory.logistics_no,
+        logistics_code=inventory.logistics_code,
+        logistics_name=inventory.logistics_name,
+        inventory_no=inventory_no,
+        buyer_id_type="1",
+        buyer_id_number=inventory.buyer_id_number,
+        buyer_name=inventory.buyer_name,
+        buyer_phone=inventory.buyer_phone,
+        agent_code=inventory.agent_code,
+        agent_name=inventory.agent_name,
         reason=reason,
-        lines=tuple(ReturnLine(line_no=n, hs_code=by_no[n].hs_code, goods_name=by_no[n].goods_name, quantity=q,
-                               unit=by_no[n].unit) for n, q in lines),
+        lines=tuple(
+            ReturnLine(
+                line_no=n, hs_code=by_no[n].hs_code, goods_name=by_no[n].goods_name, quantity=q, unit=by_no[n].unit
+            )
+            for n, q in lines
+        ),
     )
 
 
 def build_message(documents: list[ImportDocument], sender: Party, *, guid: str | None = None) -> Message:
     """Wrap documents of one type into a message sent by an enterprise."""
     kinds = {
-        ImportOrder: MessageType.ORDER, Payment: MessageType.PAYMENT, Waybill: MessageType.WAYBILL,
-        Inventory: MessageType.INVENTORY, CancelRequest: MessageType.CANCEL, ReturnRequest: MessageType.RETURN,
+        ImportOrder: MessageType.ORDER,
+        Payment: MessageType.PAYMENT,
+        Waybill: MessageType.WAYBILL,
+        Inventory: MessageType.INVENTORY,
+        CancelRequest: MessageType.CANCEL,
+        ReturnRequest: MessageType.RETURN,
         ArrivalRecord: MessageType.ARRIVAL,
     }
     message_type = kinds[type(documents[0])]
     return Message(
-        message_type=message_type, edition=Edition.E202205,
+        message_type=message_type,
+        edition=Edition.E202205,
         guid=guid or guid_for("message", ",".join(d.declaration.guid for d in documents)),
-        version="1.0", documents=tuple(documents),
-        transfer=Transfer(sender_code=sender.code, sender_name=sender.name, exchange_mode="DXP",
-                          exchange_id=sender.dxp_id),
+        version="1.0",
+        documents=tuple(documents),
+        transfer=Transfer(
+            sender_code=sender.code, sender_name=sender.name, exchange_mode="DXP", exchange_id=sender.dxp_id
+        ),
     )
 
 
 def with_changes(document: ImportDocument, **changes: object) -> ImportDocument:
     """Return a copy of a document with some fields changed (to make a realistic fault)."""
-    return replace(document, **changes)  # type: ignore[type-var]
+    return replace(document, **changes)  # type: ignore[arg-type]

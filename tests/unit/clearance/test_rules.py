@@ -72,8 +72,10 @@ def test_r7_bonded_needs_account_book_and_direct_needs_bill() -> None:
     assert [(p.rule_id, p.field) for p in problems] == [("CEB-R7", "inventory.bill_no")]
     bonded = a_set(trade_mode="1210")
     problems = check_inventory(replace(bonded.inventory, account_book_no=None), signed=True)
-    assert [(p.rule_id, p.field) for p in problems] == [("CEB-R7", "inventory.account_book_no"),
-                                                        ("CEB-R7", "inventory.lines[1].item_record_no")]
+    assert [(p.rule_id, p.field) for p in problems] == [
+        ("CEB-R7", "inventory.account_book_no"),
+        ("CEB-R7", "inventory.lines[1].item_record_no"),
+    ]
 
 
 def test_r7_trade_mode_outside_retail_import() -> None:
@@ -97,8 +99,9 @@ def test_r9_weights_and_r10_signature() -> None:
 
 def test_m2_m3_m4_payment_against_order() -> None:
     s = a_set()
-    payment = replace(s.payment, amount_paid=s.payment.amount_paid - 1, payer_name=OTHER_BUYER.name,
-                      payment_code="4601969999")
+    payment = replace(
+        s.payment, amount_paid=s.payment.amount_paid - 1, payer_name=OTHER_BUYER.name, payment_code="4601969999"
+    )
     problems = match_order_payment(s.order, payment, buyer_certified=False)
     assert [(p.rule_id, p.code) for p in problems] == [("CEB-M2", "13035"), ("CEB-M3", None), ("CEB-M4", "1327")]
     certified = match_order_payment(s.order, replace(s.payment, payer_name=OTHER_BUYER.name), buyer_certified=True)

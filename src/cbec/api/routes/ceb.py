@@ -16,10 +16,14 @@ from cbec.storage.context import Context
 router = APIRouter(tags=["ceb"])
 
 RECEIPT_OF = {
-    "CEB311Message": MessageType.ORDER_RECEIPT, "CEB411Message": MessageType.PAYMENT_RECEIPT,
-    "CEB511Message": MessageType.WAYBILL_RECEIPT, "CEB513Message": MessageType.WAYBILL_STATUS_RECEIPT,
-    "CEB621Message": MessageType.INVENTORY_RECEIPT, "CEB623Message": MessageType.CANCEL_RECEIPT,
-    "CEB625Message": MessageType.RETURN_RECEIPT, "CEB711Message": MessageType.ARRIVAL_RECEIPT,
+    "CEB311Message": MessageType.ORDER_RECEIPT,
+    "CEB411Message": MessageType.PAYMENT_RECEIPT,
+    "CEB511Message": MessageType.WAYBILL_RECEIPT,
+    "CEB513Message": MessageType.WAYBILL_STATUS_RECEIPT,
+    "CEB621Message": MessageType.INVENTORY_RECEIPT,
+    "CEB623Message": MessageType.CANCEL_RECEIPT,
+    "CEB625Message": MessageType.RETURN_RECEIPT,
+    "CEB711Message": MessageType.ARRIVAL_RECEIPT,
 }
 
 
@@ -31,18 +35,36 @@ def result_json(result: IngestResult) -> dict[str, Any]:
         "dry_run": result.dry_run,
         "problems": [p.as_dict() for p in result.problems],
         "documents": [
-            {"kind": d.kind, "key": d.key, "status": d.status, "note": d.note,
-             "problems": [p.as_dict() for p in d.problems]}
+            {
+                "kind": d.kind,
+                "key": d.key,
+                "status": d.status,
+                "note": d.note,
+                "problems": [p.as_dict() for p in d.problems],
+            }
             for d in result.documents
         ],
         "receipts": [
-            {"message_type": r.message_type.value, "status": r.status, "info": r.info, "guid": r.guid,
-             "inventory_no": r.inventory_no, "order_no": r.order_no, "logistics_no": r.logistics_no}
+            {
+                "message_type": r.message_type.value,
+                "status": r.status,
+                "info": r.info,
+                "guid": r.guid,
+                "inventory_no": r.inventory_no,
+                "order_no": r.order_no,
+                "logistics_no": r.logistics_no,
+            }
             for r in result.receipts
         ],
         "tax_bills": [
-            {"inventory_no": b.inventory_no, "tax_no": b.tax_no, "customs_duty": str(b.customs_duty),
-             "vat": str(b.vat), "consumption_tax": str(b.consumption_tax), "status": b.status}
+            {
+                "inventory_no": b.inventory_no,
+                "tax_no": b.tax_no,
+                "customs_duty": str(b.customs_duty),
+                "vat": str(b.vat),
+                "consumption_tax": str(b.consumption_tax),
+                "status": b.status,
+            }
             for b in result.tax_bills
         ],
     }

@@ -46,20 +46,33 @@ def _jsonable(value: Any) -> Any:
 
 @router.get("/inventories")
 def list_inventories(
-    status: str | None = None, order_no: str | None = None, logistics_no: str | None = None,
-    inventory_no: str | None = None, ecommerce_code: str | None = None,
-    limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0), ctx: Context = Depends(get_ctx),
+    status: str | None = None,
+    order_no: str | None = None,
+    logistics_no: str | None = None,
+    inventory_no: str | None = None,
+    ecommerce_code: str | None = None,
+    limit: int = Query(50, ge=1, le=500),
+    offset: int = Query(0, ge=0),
+    ctx: Context = Depends(get_ctx),
 ) -> dict[str, Any]:
     """Search inventories by status, order, waybill, inventory number or e-commerce enterprise."""
-    items, total = search_inventories(ctx, status=status, order_no=order_no, logistics_no=logistics_no,
-                                      inventory_no=inventory_no, ecommerce_code=ecommerce_code, limit=limit,
-                                      offset=offset)
+    items, total = search_inventories(
+        ctx,
+        status=status,
+        order_no=order_no,
+        logistics_no=logistics_no,
+        inventory_no=inventory_no,
+        ecommerce_code=ecommerce_code,
+        limit=limit,
+        offset=offset,
+    )
     return {"total": total, "limit": limit, "offset": offset, "items": [_jsonable(asdict(i)) for i in items]}
 
 
 @router.get("/held")
-def list_held(limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0),
-              ctx: Context = Depends(get_ctx)) -> dict[str, Any]:
+def list_held(
+    limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0), ctx: Context = Depends(get_ctx)
+) -> dict[str, Any]:
     """List inventories held for manual review (300) or inspection (500)."""
     return {"items": [_jsonable(asdict(i)) for i in held_queue(ctx, limit=limit, offset=offset)]}
 

@@ -45,7 +45,11 @@ class _DryRunDone(Exception):
 
 
 def ingest_message(
-    ctx: Context, raw: bytes, *, source_name: str | None = None, dry_run: bool = False,
+    ctx: Context,
+    raw: bytes,
+    *,
+    source_name: str | None = None,
+    dry_run: bool = False,
     edition: Edition | None = None,
 ) -> IngestResult:
     """Process one CEB message (or DxpMsg envelope) in one transaction; with dry_run nothing is stored."""
@@ -59,8 +63,12 @@ def ingest_message(
             payload, envelope_id = envelope.payload, envelope.message_id
         except ValueError as exc:
             format_problems = list(getattr(exc, "problems", [])) or [
-                Problem("FMT-ENVELOPE", "DxpMsg", f"传输报文无法解析 / envelope unreadable: {exc}",
-                        "Send a DxpMsg with a base64 Data element, or the bare CEB XML.")
+                Problem(
+                    "FMT-ENVELOPE",
+                    "DxpMsg",
+                    f"传输报文无法解析 / envelope unreadable: {exc}",
+                    "Send a DxpMsg with a base64 Data element, or the bare CEB XML.",
+                )
             ]
     digest = hashlib.sha256(raw).hexdigest()
     with ctx.uow() as uow:
@@ -71,41 +79,71 @@ def ingest_message(
         tables: CodeTables = code_tables(session, business_date(now))
         outcome = None
         if not format_problems:
-            outcome = parse_message(payload, edition=edition or Edition(ctx.settings.edition), code_tables=tables,
-                                    max_bytes=ctx.settings.max_message_bytes)
+            outcome = parse_message(
+                payload,
+                edition=edition or Edition(ctx.settings.edition),
+                code_tables=tables,
+                max_bytes=ctx.settings.max_message_bytes,
+            )
             format_problems = outcome.problems
         if format_problems or outcome is None or outcome.message is None:
             receipt = FormatReceipt(
-                guid=new_guid(), status="-1",
-                info=_format_info(format_problems), returned_at=now, original_message_id=envelope_id or "",
+                guid=new_guid(),
+                status="-1",
+                info=_format_info(format_problems),
+                returned_at=now,
+                original_message_id=envelope_id or "",
                 original_message_type=(outcome.message_type if outcome else "Unknown") or "Unknown",
                 original_message=payload[:4000].decode("utf-8", errors="replace"),
             )
             if not dry_run and earlier is None:
-                session.add(MessageRecord(sha256=digest, message_type=receipt.original_message_type[:20],
-                                          message_guid=outcome.guid if outcome else None, envelope_id=envelope_id,
-                                          source_name=source_name, document_count=0, outcome="format_error",
-                                          received_at=now))
+                session.add(
+                    MessageRecord(
+                        sha256=digest,
+                        message_type=receipt.original_message_type[:20],
+                        message_guid=outcome.guid if outcome else None,
+                        envelope_id=envelope_id,
+                        source_name=source_name,
+                        document_count=0,
+                        outcome="format_error",
+                        received_at=now,
+                    )
+                )
                 uow.commit()
-            return IngestResult(receipt.original_message_type, "format_error", format_receipt=receipt,
-                                problems=format_problems, dry_run=dry_run)
+            return IngestResult(
+                receipt.original_message_type,
+                "format_error",
+                format_receipt=receipt,
+                problems=format_problems,
+                dry_run=dry_run,
+            )
         message = outcome.message
-        record = MessageRecord(sha256=digest, message_type=message.message_type.value, message_guid=message.guid,
-                               sender_code=message.transfer.sender_code, envelope_id=envelope_id,
-                               source_name=source_name, document_count=len(message.documents), outcome="processed",
-                               received_at=now)
+        record = MessageRecord(
+            sha256=digest,
+            message_type=message.message_type.value,
+            message_guid=message.guid,
+            sender_code=message.transfer.sender_code,
+            envelope_id=envelope_id,
+            source_name=source_name,
+            document_count=len(message.documents),
+            outcome="processed",
+            received_at=now,
+        )
         session.add(record)
         session.flush()
-        processor = MessageProcessor(ctx=ctx, session=session, now=now, message_id=record.id,
-                                     transfer=message.transfer, signed=message.signed)
+        processor = MessageProcessor(
+            ctx=ctx, session=session, now=now, message_id=record.id, transfer=message.transfer, signed=message.signed
+        )
         for document in message.documents:
             processor.handle(document)
         session.flush()
         result = IngestResult(
-            message.message_type.value, "processed",
+            message.message_type.value,
+            "processed",
             receipts=[receipt_from_row(row) for row in processor.receipts],
             tax_bills=[tax_bill_from_row(session, bill) for bill in processor.tax_bills],
-            documents=processor.outcomes, dry_run=dry_run,
+            documents=processor.outcomes,
+            dry_run=dry_run,
         )
         if dry_run:
             uow.rollback()
@@ -129,7 +167,8 @@ def _replay(session: object, earlier: MessageRecord) -> IngestResult:
     inventory_ids = [r.document_id for r in rows if r.document_kind == "inventory" and r.document_id is not None]
     bills: list[TaxBillRecord] = repo.tax_bills_of_message(session, inventory_ids)
     return IngestResult(
-        earlier.message_type, "duplicate",
+        earlier.message_type,
+        "duplicate",
         receipts=[receipt_from_row(row) for row in rows],
         tax_bills=[tax_bill_from_row(session, bill) for bill in bills],
     )

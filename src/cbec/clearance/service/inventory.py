@@ -39,7 +39,6 @@ from cbec.storage.locks import lock_keys
 from cbec.tax.rules import TaxLineInput, TaxParameters, TaxPath, assess_import
 
 
-
 @dataclass(frozen=True, slots=True)
 class Partners:
     """The order, payment and waybill an inventory is matched with."""
@@ -77,30 +76,60 @@ class InventoryProcessor(Processor):
             "inventory_no": inventory.inventory_no,
         }
 
-    def set_status(self, inventory: InventoryRecord, status: ReturnStatus, info: str, *,
-                   problems: list[Problem] | None = None, actor: str = "platform", reason: str | None = None) -> None:
+    def set_status(
+        self,
+        inventory: InventoryRecord,
+        status: ReturnStatus,
+        info: str,
+        *,
+        problems: list[Problem] | None = None,
+        actor: str = "platform",
+        reason: str | None = None,
+    ) -> None:
         """Move an inventory to a status, with receipt and audit record."""
         before = {"status": inventory.status}
         inventory.status, inventory.status_info, inventory.updated_at = status, info, self.now
         if problems is not None:
             inventory.problems = [p.as_dict() for p in problems]
-        self.issue("inventory", inventory.id, MessageType.INVENTORY_RECEIPT, inventory.guid, status, info,
-                   **self.inventory_keys(inventory))
-        self.audit(f"clearance.inventory.{status_action(status)}", "inventory", inventory.eport_no, before,
-                   {"status": str(status)}, reason, actor)
+        self.issue(
+            "inventory",
+            inventory.id,
+            MessageType.INVENTORY_RECEIPT,
+            inventory.guid,
+            status,
+            info,
+            **self.inventory_keys(inventory),
+        )
+        self.audit(
+            f"clearance.inventory.{status_action(status)}",
+            "inventory",
+            inventory.eport_no,
+            before,
+            {"status": str(status)},
+            reason,
+            actor,
+        )
 
     # --- intake -----------------------------------------------------------------------------------
 
     def handle_inventory(self, inventory: Inventory) -> None:
         """Accept, change or delete an inventory, then try to match it."""
-        lock_keys(self.session, [f"order:{inventory.platform_code}:{inventory.order_no}",
-                                 f"waybill:{inventory.logistics_code}:{inventory.logistics_no}"])
+        lock_keys(
+            self.session,
+            [
+                f"order:{inventory.platform_code}:{inventory.order_no}",
+                f"waybill:{inventory.logistics_code}:{inventory.logistics_no}",
+            ],
+        )
         key = f"{inventory.ecommerce_code}/{inventory.order_no}"
         keys: dict[str, str | None] = {
-            "customs_code": inventory.customs_code, "platform_code": inventory.platform_code,
-            "ecommerce_code": inventory.ecommerce_code, "agent_code": inventory.agent_code,
+            "customs_code": inventory.customs_code,
+            "platform_code": inventory.platform_code,
+            "ecommerce_code": inventory.ecommerce_code,
+            "agent_code": inventory.agent_code,
             "enterprise_ref_no": inventory.enterprise_ref_no or inventory.order_no[:20],
-            "eport_no": inventory.eport_no, "inventory_no": inventory.inventory_no,
+            "eport_no": inventory.eport_no,
+            "inventory_no": inventory.inventory_no,
         }
         resent = repo.inventory_by_guid(self.session, inventory.declaration.guid)
         if resent is not None:
@@ -111,16 +140,19 @@ class InventoryProcessor(Processor):
         if not problems and inventory.declaration.app_type != AppType.DELETE:
             problems += check_inventory(inventory, signed=self.signed)
             problems += self.identity_problems("inventory.buyer_id_number", inventory.buyer_id_number)
-            problems += self.party_problems([
-                ("inventory.platform_code", inventory.platform_code, "ecommerce_platform"),
-                ("inventory.ecommerce_code", inventory.ecommerce_code, "ecommerce_enterprise"),
-                ("inventory.logistics_code", inventory.logistics_code, "logistics_company"),
-                ("inventory.agent_code", inventory.agent_code, None),
-                ("inventory.guarantor_code", inventory.guarantor_code, None),
-            ])
+            problems += self.party_problems(
+                [
+                    ("inventory.platform_code", inventory.platform_code, "ecommerce_platform"),
+                    ("inventory.ecommerce_code", inventory.ecommerce_code, "ecommerce_enterprise"),
+                    ("inventory.logistics_code", inventory.logistics_code, "logistics_company"),
+                    ("inventory.agent_code", inventory.agent_code, None),
+                    ("inventory.guarantor_code", inventory.guarantor_code, None),
+                ]
+            )
         if problems:
-            self.refuse_document("inventory", None, MessageType.INVENTORY_RECEIPT, inventory.declaration.guid, key,
-                                 problems, keys)
+            self.refuse_document(
+                "inventory", None, MessageType.INVENTORY_RECEIPT, inventory.declaration.guid, key, problems, keys
+            )
             return
         if inventory.declaration.app_type == AppType.DELETE:
             assert existing is not None
@@ -132,13 +164,20 @@ class InventoryProcessor(Processor):
         if existing is None:
             row.eport_no = self.eport_number()
         row.guid, row.app_status = inventory.declaration.guid, inventory.declaration.app_status
-        row.state = DocumentState.ACCEPTED if inventory.declaration.app_status == AppStatus.DECLARED else \
-            DocumentState.DRAFT
+        row.state = (
+            DocumentState.ACCEPTED if inventory.declaration.app_status == AppStatus.DECLARED else DocumentState.DRAFT
+        )
         row.platform_code, row.ecommerce_code, row.order_no = (
-            inventory.platform_code, inventory.ecommerce_code, inventory.order_no)
+            inventory.platform_code,
+            inventory.ecommerce_code,
+            inventory.order_no,
+        )
         row.logistics_code, row.logistics_no = inventory.logistics_code, inventory.logistics_no
         row.agent_code, row.customs_code, row.trade_mode = (
-            inventory.agent_code, inventory.customs_code, inventory.trade_mode)
+            inventory.agent_code,
+            inventory.customs_code,
+            inventory.trade_mode,
+        )
         row.enterprise_ref_no, row.bill_no = inventory.enterprise_ref_no, inventory.bill_no
         row.buyer_key = self.ctx.cipher.blind_index(inventory.buyer_id_number)
         row.payload, row.message_id = self.seal(inventory), self.message_id
@@ -152,22 +191,46 @@ class InventoryProcessor(Processor):
             return
         self.set_status(row, ReturnStatus.DECLARING, self.text(ReturnStatus.DECLARING, "清单新增申报成功"))
         self.advance(row)
-        self.record("inventory", key, row.status, [Problem(**p) for p in row.problems or []], row.waiting_for or "")
+        stored: list[dict[str, str | None]] = list(row.problems or [])
+        self.record("inventory", key, row.status, [Problem(**e) for e in stored], row.waiting_for or "")  # type: ignore[arg-type]
 
     def inventory_change_problems(self, inventory: Inventory, existing: InventoryRecord | None) -> list[Problem]:
         """R11/R12 for inventories: one live inventory per order; changes only before a customs decision."""
         app_type = inventory.declaration.app_type
         if app_type == AppType.NEW and existing is not None:
-            return [problem("R11", "inventory.order_no", "该订单的清单已申报过", "an inventory of this order exists",
-                            "Send appType 2 to change it, or cancel it first (CEB623).", "-621004")]
+            return [
+                problem(
+                    "R11",
+                    "inventory.order_no",
+                    "该订单的清单已申报过",
+                    "an inventory of this order exists",
+                    "Send appType 2 to change it, or cancel it first (CEB623).",
+                    "-621004",
+                )
+            ]
         if app_type != AppType.NEW:
             if existing is None:
-                return [problem("R12", "inventory.app_type", "变更或删除的清单不存在", "no inventory to change",
-                                "Send appType 1 first.", "-621011")]
+                return [
+                    problem(
+                        "R12",
+                        "inventory.app_type",
+                        "变更或删除的清单不存在",
+                        "no inventory to change",
+                        "Send appType 1 first.",
+                        "-621011",
+                    )
+                ]
             if existing.status not in INVENTORY_OPEN:
-                return [problem("R12", "inventory.app_type", "清单已进入海关审核，不能变更或删除",
-                                "the inventory is past the point where it may change",
-                                "Cancel the inventory with CEB623 and declare it again.", "-621012")]
+                return [
+                    problem(
+                        "R12",
+                        "inventory.app_type",
+                        "清单已进入海关审核，不能变更或删除",
+                        "the inventory is past the point where it may change",
+                        "Cancel the inventory with CEB623 and declare it again.",
+                        "-621012",
+                    )
+                ]
         return []
 
     def eport_number(self) -> str:
@@ -193,8 +256,11 @@ class InventoryProcessor(Processor):
         order_row = repo.order_by_key(self.session, inventory.platform_code, inventory.order_no)
         payment_row = repo.payment_for_order(self.session, inventory.platform_code, inventory.order_no)
         waybill_row = repo.waybill_by_key(self.session, inventory.logistics_code, inventory.logistics_no)
-        missing = [name for name, row in (("order", order_row), ("payment", payment_row), ("waybill", waybill_row))
-                   if row is None or row.state != DocumentState.ACCEPTED]
+        missing = [
+            name
+            for name, row in (("order", order_row), ("payment", payment_row), ("waybill", waybill_row))
+            if row is None or row.state != DocumentState.ACCEPTED
+        ]
         if missing:
             return None, missing
         assert order_row is not None and payment_row is not None and waybill_row is not None
@@ -222,9 +288,10 @@ class InventoryProcessor(Processor):
             inventory.waiting_for = None
             self.set_status(inventory, ReturnStatus.ACCEPTED, self.text(ReturnStatus.ACCEPTED))
         if inventory.status == ReturnStatus.ACCEPTED:
-            if inventory.trade_mode == TRADE_DIRECT and repo.arrival_parcel(
-                self.session, inventory.logistics_code, inventory.logistics_no
-            ) is None:
+            if (
+                inventory.trade_mode == TRADE_DIRECT
+                and repo.arrival_parcel(self.session, inventory.logistics_code, inventory.logistics_no) is None
+            ):
                 inventory.waiting_for = "arrival"
                 return
             inventory.waiting_for = None
@@ -250,43 +317,75 @@ class InventoryProcessor(Processor):
             goods = lookup_goods(self.session, line.hs_code, on)
             field_name = f"inventory.lines[{line.line_no}].hs_code"
             if goods is None:
-                problems.append(problem("G1", field_name, f"商品编码 {line.hs_code} 未知",
-                                        f"HS code {line.hs_code} is unknown",
-                                        "Declare the 10-digit HS code of the goods.", "-625010"))
+                problems.append(
+                    problem(
+                        "G1",
+                        field_name,
+                        f"商品编码 {line.hs_code} 未知",
+                        f"HS code {line.hs_code} is unknown",
+                        "Declare the 10-digit HS code of the goods.",
+                        "-625010",
+                    )
+                )
                 continue
             if goods.bonded_only and inventory.trade_mode == TRADE_DIRECT:
-                problems.append(problem("G2", field_name, f"{goods.description_zh} 仅限网购保税进口",
-                                        "these goods may only be imported bonded (1210)",
-                                        "Import these goods through a bonded warehouse under 1210."))
+                problems.append(
+                    problem(
+                        "G2",
+                        field_name,
+                        f"{goods.description_zh} 仅限网购保税进口",
+                        "these goods may only be imported bonded (1210)",
+                        "Import these goods through a bonded warehouse under 1210.",
+                    )
+                )
             if goods.qty_cap is not None and goods.qty_cap_unit:
                 hs8 = line.hs_code[:8]
                 earlier = caps.get(hs8, (Decimal(0), goods.qty_cap, goods.qty_cap_unit))[0]
                 caps[hs8] = (earlier + line.legal_quantity, goods.qty_cap, goods.qty_cap_unit)
             content, threshold = self.content_and_threshold(inventory, line, goods)
-            lines.append(TaxLineInput(
-                line_no=line.line_no, hs_code=line.hs_code, goods_value=line.total_price, quantity=line.quantity,
-                duty_rate=goods.duty_rate, vat_rate=goods.vat_rate, ct_kind=goods.ct_kind, ct_rate=goods.ct_rate,
-                ct_threshold=threshold, net_content=content,
-                on_positive_list=goods.on_positive_list,
-            ))
+            lines.append(
+                TaxLineInput(
+                    line_no=line.line_no,
+                    hs_code=line.hs_code,
+                    goods_value=line.total_price,
+                    quantity=line.quantity,
+                    duty_rate=goods.duty_rate,
+                    vat_rate=goods.vat_rate,
+                    ct_kind=goods.ct_kind,
+                    ct_rate=goods.ct_rate,
+                    ct_threshold=threshold,
+                    net_content=content,
+                    on_positive_list=goods.on_positive_list,
+                )
+            )
         if problems:
             return problems
         params = tax_parameters(self.session, on)
         tax_params = TaxParameters(
-            single_limit=params["single_limit"], annual_limit=params["annual_limit"],
-            vat_ct_factor=params["vat_ct_factor"], duty_rate_within_limit=params["duty_rate_within_limit"],
+            single_limit=params["single_limit"],
+            annual_limit=params["annual_limit"],
+            vat_ct_factor=params["vat_ct_factor"],
+            duty_rate_within_limit=params["duty_rate_within_limit"],
             rounding_variant=self.ctx.settings.tax_rounding_variant,
         )
         year = on.year
         from cbec.quota.service import used
 
         spent = used(self.session, row.buyer_key, year)
-        result = assess_import(lines, freight=inventory.freight, insurance=inventory.insured_fee, used_quota=spent,
-                               params=tax_params)
+        result = assess_import(
+            lines, freight=inventory.freight, insurance=inventory.insured_fee, used_quota=spent, params=tax_params
+        )
         errors = [p for p in result.problems if p.severity == "error"]
         if errors or result.path == TaxPath.REFUSED:
-            return errors or [problem("M11", "inventory", "不符合跨境电商零售进口条件",
-                                      "outside the retail-import regime", "Import by general trade.")]
+            return errors or [
+                problem(
+                    "M11",
+                    "inventory",
+                    "不符合跨境电商零售进口条件",
+                    "outside the retail-import regime",
+                    "Import by general trade.",
+                )
+            ]
         problems = self.reserve_quotas(row, inventory, year, result.quota_amount, tax_params.annual_limit, caps)
         if problems:
             return problems
@@ -294,25 +393,55 @@ class InventoryProcessor(Processor):
         row.customs_duty, row.vat = result.totals.customs_duty, result.totals.vat
         row.consumption_tax = result.totals.consumption_tax
         row.tax_lines = [
-            {"line_no": t.line_no, "hs_code": t.hs_code, "dutiable_value": str(t.dutiable_value),
-             "customs_duty": str(t.customs_duty), "vat": str(t.vat), "consumption_tax": str(t.consumption_tax)}
+            {
+                "line_no": t.line_no,
+                "hs_code": t.hs_code,
+                "dutiable_value": str(t.dutiable_value),
+                "customs_duty": str(t.customs_duty),
+                "vat": str(t.vat),
+                "consumption_tax": str(t.consumption_tax),
+            }
             for t in result.lines
         ]
         return []
 
-    def reserve_quotas(self, row: InventoryRecord, inventory: Inventory, year: int, amount: Decimal,
-                       annual_limit: Decimal, caps: dict[str, tuple[Decimal, Decimal, str]]) -> list[Problem]:
+    def reserve_quotas(
+        self,
+        row: InventoryRecord,
+        inventory: Inventory,
+        year: int,
+        amount: Decimal,
+        annual_limit: Decimal,
+        caps: dict[str, tuple[Decimal, Decimal, str]],
+    ) -> list[Problem]:
         """Reserve the annual value quota and every per-person quantity cap together, or none of them."""
         savepoint = self.session.begin_nested()
         decision = reserve(
-            self.session, buyer_key=row.buyer_key, name_key=self.ctx.cipher.blind_index(inventory.buyer_name),
-            year=year, amount=amount, annual_limit=annual_limit, inventory_ref=row.eport_no,
-            order_no=inventory.order_no, platform_name=inventory.platform_name, declared_at=self.now, at=self.now,
+            self.session,
+            buyer_key=row.buyer_key,
+            name_key=self.ctx.cipher.blind_index(inventory.buyer_name),
+            year=year,
+            amount=amount,
+            annual_limit=annual_limit,
+            inventory_ref=row.eport_no,
+            order_no=inventory.order_no,
+            platform_name=inventory.platform_name,
+            declared_at=self.now,
+            at=self.now,
         )
-        refusals = [] if decision.accepted else [decision.problem] if decision.problem else []
+        refusals: list[Problem] = [decision.problem] if not decision.accepted and decision.problem else []
         for hs8, (quantity, cap, unit) in caps.items() if not refusals else ():
-            capped = reserve_quantity(self.session, buyer_key=row.buyer_key, year=year, hs8=hs8, quantity=quantity,
-                                      cap=cap, unit=unit, inventory_ref=row.eport_no, declared_at=self.now)
+            capped = reserve_quantity(
+                self.session,
+                buyer_key=row.buyer_key,
+                year=year,
+                hs8=hs8,
+                quantity=quantity,
+                cap=cap,
+                unit=unit,
+                inventory_ref=row.eport_no,
+                declared_at=self.now,
+            )
             if not capped.accepted:
                 refusals = [capped.problem] if capped.problem else []
                 break
@@ -320,10 +449,11 @@ class InventoryProcessor(Processor):
             savepoint.rollback()
         else:
             savepoint.commit()
-        return [p for p in refusals if p is not None]
+        return refusals
 
-    def content_and_threshold(self, inventory: Inventory, line: InventoryLine,
-                              goods: GoodsRule) -> tuple[Decimal | None, Decimal | None]:
+    def content_and_threshold(
+        self, inventory: Inventory, line: InventoryLine, goods: GoodsRule
+    ) -> tuple[Decimal | None, Decimal | None]:
         """Return a line's net content and the consumption-tax threshold per unit of that content.
 
         The filed product's net content is preferred (its unit is the one the threshold is compared in);
@@ -352,28 +482,34 @@ class InventoryProcessor(Processor):
         """Send an accepted inventory to release, manual review or inspection."""
         declared: Inventory = self.open(MessageType.INVENTORY, inventory.payload)
         facts = InventoryFacts(
-            inventory_id=inventory.id, trade_mode=inventory.trade_mode, ecommerce_code=inventory.ecommerce_code,
-            platform_code=inventory.platform_code, dutiable_value=inventory.dutiable_value or Decimal(0),
-            hs_codes=tuple(line.hs_code for line in declared.lines), buyer_key=inventory.buyer_key,
+            inventory_id=inventory.id,
+            trade_mode=inventory.trade_mode,
+            ecommerce_code=inventory.ecommerce_code,
+            platform_code=inventory.platform_code,
+            dutiable_value=inventory.dutiable_value or Decimal(0),
+            hs_codes=tuple(line.hs_code for line in declared.lines),
+            buyer_key=inventory.buyer_key,
         )
         decision: Decision = self.policy().decide(facts)
         reasons = "; ".join(decision.reasons)
         if decision.outcome == Outcome.REVIEW:
-            self.set_status(inventory, ReturnStatus.MANUAL_REVIEW, self.text(ReturnStatus.MANUAL_REVIEW, reasons),
-                            reason=reasons)
+            self.set_status(
+                inventory, ReturnStatus.MANUAL_REVIEW, self.text(ReturnStatus.MANUAL_REVIEW, reasons), reason=reasons
+            )
         elif decision.outcome == Outcome.INSPECT:
-            self.set_status(inventory, ReturnStatus.INSPECTION, self.text(ReturnStatus.INSPECTION, reasons),
-                            reason=reasons)
+            self.set_status(
+                inventory, ReturnStatus.INSPECTION, self.text(ReturnStatus.INSPECTION, reasons), reason=reasons
+            )
         else:
             self.release(inventory)
 
     def release(self, inventory: InventoryRecord, *, actor: str = "platform", reason: str | None = None) -> None:
         """Conclude and release an inventory and issue its electronic tax bill (CEB816)."""
-        self.set_status(inventory, ReturnStatus.CONCLUDED, self.text(ReturnStatus.CONCLUDED), actor=actor,
-                        reason=reason)
+        self.set_status(
+            inventory, ReturnStatus.CONCLUDED, self.text(ReturnStatus.CONCLUDED), actor=actor, reason=reason
+        )
         inventory.released_at = self.now
-        self.set_status(inventory, ReturnStatus.RELEASED, self.text(ReturnStatus.RELEASED), actor=actor,
-                        reason=reason)
+        self.set_status(inventory, ReturnStatus.RELEASED, self.text(ReturnStatus.RELEASED), actor=actor, reason=reason)
         self.issue_tax_bill(inventory)
         self.released_inventory_ids.append(inventory.id)
 
@@ -383,29 +519,40 @@ class InventoryProcessor(Processor):
         previous = repo.tax_bill_for(self.session, inventory.id)
         sequence = 1 if previous is None else int(previous.tax_no[-2:]) + 1
         bill = TaxBillRecord(
-            inventory_id=inventory.id, tax_no=f"{inventory.inventory_no}{sequence:02d}", guid=new_guid(), status="1",
+            inventory_id=inventory.id,
+            tax_no=f"{inventory.inventory_no}{sequence:02d}",
+            guid=new_guid(),
+            status="1",
             customs_duty=to_fen(sum((Decimal(x["customs_duty"]) for x in lines), Decimal(0))),
             vat=to_fen(sum((Decimal(x["vat"]) for x in lines), Decimal(0))),
             consumption_tax=to_fen(sum((Decimal(x["consumption_tax"]) for x in lines), Decimal(0))),
-            lines=lines, returned_at=self.now,
+            lines=lines,
+            returned_at=self.now,
         )
         self.session.add(bill)
         self.session.flush()
         self.tax_bills.append(bill)
         return bill
 
-    def refuse_inventory(self, inventory: InventoryRecord, problems: list[Problem], *, actor: str = "platform",
-                         reason: str | None = None) -> None:
+    def refuse_inventory(
+        self, inventory: InventoryRecord, problems: list[Problem], *, actor: str = "platform", reason: str | None = None
+    ) -> None:
         """Refuse an inventory (退单) with every problem explained."""
         inventory.waiting_for = None
         status = ReturnStatus.REFUSED
-        self.set_status(inventory, status, self.refusal_text(problems), problems=problems, actor=actor,
-                        reason=reason)
+        self.set_status(inventory, status, self.refusal_text(problems), problems=problems, actor=actor, reason=reason)
 
 
 def status_action(status: str) -> str:
     """Return the audit action name of a status change."""
     return {
-        "1": "drafted", "2": "declared", "120": "accepted", "300": "held_for_review", "399": "concluded",
-        "500": "held_for_inspection", "800": "released", "899": "closed", "100": "refused",
+        "1": "drafted",
+        "2": "declared",
+        "120": "accepted",
+        "300": "held_for_review",
+        "399": "concluded",
+        "500": "held_for_inspection",
+        "800": "released",
+        "899": "closed",
+        "100": "refused",
     }.get(status, "changed")

@@ -33,16 +33,25 @@ def _require_comment(comment: str) -> None:
     if not comment or not comment.strip():
         raise InvalidInput(
             "a comment is required",
-            problems=[Problem("OFFICER-COMMENT", "comment", "必须填写处理意见 / a comment is required",
-                              "Say why you release, refuse or inspect this inventory.")],
+            problems=[
+                Problem(
+                    "OFFICER-COMMENT",
+                    "comment",
+                    "必须填写处理意见 / a comment is required",
+                    "Say why you release, refuse or inspect this inventory.",
+                )
+            ],
         )
 
 
 def _result(processor: MessageProcessor, ctx: Context) -> IngestResult:
     session = processor.session
     return IngestResult(
-        "officer", "processed", receipts=[receipt_from_row(r) for r in processor.receipts],
-        tax_bills=[tax_bill_from_row(session, b) for b in processor.tax_bills], documents=processor.outcomes,
+        "officer",
+        "processed",
+        receipts=[receipt_from_row(r) for r in processor.receipts],
+        tax_bills=[tax_bill_from_row(session, b) for b in processor.tax_bills],
+        documents=processor.outcomes,
     )
 
 
@@ -50,27 +59,45 @@ def decide_held_inventory(ctx: Context, inventory_no: str, *, action: str, actor
     """Release, refuse or send to inspection an inventory held for review (300) or inspection (500)."""
     _require_comment(comment)
     if action not in {"release", "refuse", "inspect"}:
-        raise InvalidInput(f"unknown action {action!r}", problems=[Problem(
-            "OFFICER-ACTION", "action", f"未知操作 {action} / unknown action", "Use release, refuse or inspect.")])
+        raise InvalidInput(
+            f"unknown action {action!r}",
+            problems=[
+                Problem(
+                    "OFFICER-ACTION", "action", f"未知操作 {action} / unknown action", "Use release, refuse or inspect."
+                )
+            ],
+        )
     with ctx.uow() as uow:
         inventory = repo.inventory_by_number(uow.session, inventory_no, for_update=True)
         if inventory is None:
             raise NotFound(f"inventory {inventory_no} not found")
         held = (ReturnStatus.MANUAL_REVIEW, ReturnStatus.INSPECTION)
         if inventory.status not in held or inventory.state == DocumentState.CANCELLED:
-            raise InventoryNotHeld(f"inventory {inventory_no} is in status {inventory.status}, not held",
-                                   status=inventory.status)
+            raise InventoryNotHeld(
+                f"inventory {inventory_no} is in status {inventory.status}, not held", status=inventory.status
+            )
         if action == "inspect" and inventory.status == ReturnStatus.INSPECTION:
             raise InventoryNotHeld(f"inventory {inventory_no} is already under inspection", status=inventory.status)
         processor = MessageProcessor(ctx=ctx, session=uow.session, now=ctx.clock.now(), message_id=None)
         if action == "release":
             processor.release(inventory, actor=actor, reason=comment)
         elif action == "inspect":
-            processor.set_status(inventory, ReturnStatus.INSPECTION,
-                                 processor.text(ReturnStatus.INSPECTION, comment), actor=actor, reason=comment)
+            processor.set_status(
+                inventory,
+                ReturnStatus.INSPECTION,
+                processor.text(ReturnStatus.INSPECTION, comment),
+                actor=actor,
+                reason=comment,
+            )
         else:
-            refusal = problem("OFFICER", "inventory", f"人工退单：{comment}", f"refused by an officer: {comment}",
-                              "Correct the declaration as the officer says and declare a new inventory.", "1300")
+            refusal = problem(
+                "OFFICER",
+                "inventory",
+                f"人工退单：{comment}",
+                f"refused by an officer: {comment}",
+                "Correct the declaration as the officer says and declare a new inventory.",
+                "1300",
+            )
             if inventory.dutiable_value:
                 processor.release_quota(inventory, inventory.dutiable_value, "refused")
                 processor.release_quantities(inventory, "refused")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import uuid
 from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -38,10 +39,8 @@ from cbec.messages.documents import (
     CancelRequest,
     ImportDocument,
     ImportOrder,
-    Inventory,
     MessageType,
     Payment,
-    Receipt,
     ReturnRequest,
     Transfer,
     Waybill,
@@ -92,7 +91,13 @@ class Processor(ABC):
         return document_from_json(message_type, json.loads(self.ctx.cipher.decrypt(payload)))
 
     def issue(
-        self, kind: str, document_id: int | None, message_type: MessageType, guid: str, status: str, info: str,
+        self,
+        kind: str,
+        document_id: int | None,
+        message_type: MessageType,
+        guid: str,
+        status: str,
+        info: str,
         **keys: str | None,
     ) -> IssuedReceipt:
         """Store a receipt for a document and queue it for delivery."""
@@ -117,7 +122,7 @@ class Processor(ABC):
 
     # --- shared checks ------------------------------------------------------------------------------
 
-    def party_problems(self, parties: list[tuple[str, str, str | None]]) -> list[Problem]:
+    def party_problems(self, parties: Sequence[tuple[str, str, str | None]]) -> list[Problem]:
         """M12: every named party is an approved enterprise with the right role."""
         found: list[Problem] = []
         for field_name, code, role in parties:
@@ -172,8 +177,11 @@ class Processor(ABC):
         lock_keys(self.session, [f"order:{order.platform_code}:{order.order_no}"])
         key = f"{order.platform_code}/{order.order_no}"
         existing = repo.order_by_key(self.session, order.platform_code, order.order_no)
-        receipt = {"platform_code": order.platform_code, "ecommerce_code": order.ecommerce_code,
-                   "order_no": order.order_no}
+        receipt = {
+            "platform_code": order.platform_code,
+            "ecommerce_code": order.ecommerce_code,
+            "order_no": order.order_no,
+        }
         if existing is not None and existing.guid == order.declaration.guid:
             self.record("order", key, existing.state, note="resubmission: already processed")
             return
@@ -191,8 +199,9 @@ class Processor(ABC):
         if not problems and existing is not None and self.inventory_declared(order.platform_code, order.order_no):
             problems.append(self.declared_problem("order", "-301011"))
         if problems:
-            self.refuse_document("order", None, MessageType.ORDER_RECEIPT, order.declaration.guid, key, problems,
-                                 receipt)
+            self.refuse_document(
+                "order", None, MessageType.ORDER_RECEIPT, order.declaration.guid, key, problems, receipt
+            )
             return
         state = self.state_for(order.declaration.app_type, order.declaration.app_status)
         row = existing or OrderRecord(received_at=self.now)
@@ -205,8 +214,9 @@ class Processor(ABC):
         self.session.add(row)
         self.session.flush()
         status = self.accepted_status(state)
-        self.issue("order", row.id, MessageType.ORDER_RECEIPT, order.declaration.guid, status, self.text(status),
-                   **receipt)
+        self.issue(
+            "order", row.id, MessageType.ORDER_RECEIPT, order.declaration.guid, status, self.text(status), **receipt
+        )
         self.record("order", key, status)
         if state == DocumentState.ACCEPTED:
             self.advance_waiting(repo.waiting_inventories_for_order(self.session, order.platform_code, order.order_no))
@@ -228,8 +238,9 @@ class Processor(ABC):
         if not problems and existing is not None and self.inventory_declared(payment.platform_code, payment.order_no):
             problems.append(self.declared_problem("payment", "-401008"))
         if problems:
-            self.refuse_document("payment", None, MessageType.PAYMENT_RECEIPT, payment.declaration.guid, key,
-                                 problems, receipt)
+            self.refuse_document(
+                "payment", None, MessageType.PAYMENT_RECEIPT, payment.declaration.guid, key, problems, receipt
+            )
             return
         state = self.state_for(payment.declaration.app_type, payment.declaration.app_status)
         row = existing or PaymentRecord(received_at=self.now)
@@ -240,8 +251,15 @@ class Processor(ABC):
         self.session.add(row)
         self.session.flush()
         status = self.accepted_status(state)
-        self.issue("payment", row.id, MessageType.PAYMENT_RECEIPT, payment.declaration.guid, status,
-                   self.text(status), **receipt)
+        self.issue(
+            "payment",
+            row.id,
+            MessageType.PAYMENT_RECEIPT,
+            payment.declaration.guid,
+            status,
+            self.text(status),
+            **receipt,
+        )
         self.record("payment", key, status)
         if state == DocumentState.ACCEPTED:
             self.advance_waiting(
@@ -262,8 +280,9 @@ class Processor(ABC):
             problems += check_waybill(waybill)
             problems += self.party_problems([("waybill.logistics_code", waybill.logistics_code, "logistics_company")])
         if problems:
-            self.refuse_document("waybill", None, MessageType.WAYBILL_RECEIPT, waybill.declaration.guid, key,
-                                 problems, receipt)
+            self.refuse_document(
+                "waybill", None, MessageType.WAYBILL_RECEIPT, waybill.declaration.guid, key, problems, receipt
+            )
             return
         state = self.state_for(waybill.declaration.app_type, waybill.declaration.app_status)
         row = existing or WaybillRecord(received_at=self.now)
@@ -274,8 +293,15 @@ class Processor(ABC):
         self.session.add(row)
         self.session.flush()
         status = self.accepted_status(state)
-        self.issue("waybill", row.id, MessageType.WAYBILL_RECEIPT, waybill.declaration.guid, status,
-                   self.text(status), **receipt)
+        self.issue(
+            "waybill",
+            row.id,
+            MessageType.WAYBILL_RECEIPT,
+            waybill.declaration.guid,
+            status,
+            self.text(status),
+            **receipt,
+        )
         self.record("waybill", key, status)
         if state == DocumentState.ACCEPTED:
             self.advance_waiting(
@@ -285,38 +311,87 @@ class Processor(ABC):
     def handle_waybill_status(self, report: WaybillStatus) -> None:
         """Record that a parcel was signed for (CEB513)."""
         key = f"{report.logistics_code}/{report.logistics_no}"
-        receipt = {"logistics_code": report.logistics_code, "logistics_no": report.logistics_no,
-                   "logistics_status": report.logistics_status}
+        receipt = {
+            "logistics_code": report.logistics_code,
+            "logistics_no": report.logistics_no,
+            "logistics_status": report.logistics_status,
+        }
         row = repo.waybill_by_key(self.session, report.logistics_code, report.logistics_no)
         problems: list[Problem] = []
         if row is None or row.state != DocumentState.ACCEPTED:
-            problems.append(problem("M13", "waybill_status.logistics_no", "运单不存在", "no accepted waybill",
-                                    "Send the waybill (CEB511) before its status.", "-505012"))
+            problems.append(
+                problem(
+                    "M13",
+                    "waybill_status.logistics_no",
+                    "运单不存在",
+                    "no accepted waybill",
+                    "Send the waybill (CEB511) before its status.",
+                    "-505012",
+                )
+            )
         if report.logistics_status != "S":
-            problems.append(problem("R5", "waybill_status.logistics_status", "运单状态只能为S（签收）",
-                                    "the only waybill status is S (signed for)", "Send logisticsStatus S."))
+            problems.append(
+                problem(
+                    "R5",
+                    "waybill_status.logistics_status",
+                    "运单状态只能为S（签收）",
+                    "the only waybill status is S (signed for)",
+                    "Send logisticsStatus S.",
+                )
+            )
         if problems:
-            self.refuse_document("waybill_status", None, MessageType.WAYBILL_STATUS_RECEIPT,
-                                 report.declaration.guid, key, problems, receipt)
+            self.refuse_document(
+                "waybill_status",
+                None,
+                MessageType.WAYBILL_STATUS_RECEIPT,
+                report.declaration.guid,
+                key,
+                problems,
+                receipt,
+            )
             return
         assert row is not None
         row.signed_at, row.updated_at = report.status_time, self.now
         status = ReturnStatus.ACCEPTED
-        self.issue("waybill_status", row.id, MessageType.WAYBILL_STATUS_RECEIPT, report.declaration.guid, status,
-                   self.text(status), **receipt)
+        self.issue(
+            "waybill_status",
+            row.id,
+            MessageType.WAYBILL_STATUS_RECEIPT,
+            report.declaration.guid,
+            status,
+            self.text(status),
+            **receipt,
+        )
         self.record("waybill_status", key, status)
 
     # --- helpers shared by handlers -------------------------------------------------------------------
 
-    def change_problems(self, kind: str, existing: Any, app_type: AppType, dup_code: str,
-                        type_code: str) -> list[Problem]:
+    def change_problems(
+        self, kind: str, existing: Any, app_type: AppType, dup_code: str, type_code: str
+    ) -> list[Problem]:
         """R11/R12: new documents must be new; changes and deletions must name a live document."""
         if app_type == AppType.NEW and existing is not None and existing.state != DocumentState.DELETED:
-            return [problem("R11", f"{kind}.app_type", "已存在相同编号的单证", f"a {kind} with this number exists",
-                            "Send appType 2 to change it, or use a new number.", dup_code)]
+            return [
+                problem(
+                    "R11",
+                    f"{kind}.app_type",
+                    "已存在相同编号的单证",
+                    f"a {kind} with this number exists",
+                    "Send appType 2 to change it, or use a new number.",
+                    dup_code,
+                )
+            ]
         if app_type != AppType.NEW and (existing is None or existing.state == DocumentState.DELETED):
-            return [problem("R12", f"{kind}.app_type", "变更或删除的单证不存在", f"no {kind} to change or delete",
-                            "Send appType 1 first; changes and deletions need an existing document.", type_code)]
+            return [
+                problem(
+                    "R12",
+                    f"{kind}.app_type",
+                    "变更或删除的单证不存在",
+                    f"no {kind} to change or delete",
+                    "Send appType 1 first; changes and deletions need an existing document.",
+                    type_code,
+                )
+            ]
         return []
 
     def inventory_declared(self, platform_code: str, order_no: str) -> bool:
@@ -326,9 +401,14 @@ class Processor(ABC):
 
     def declared_problem(self, kind: str, code: str) -> Problem:
         """R12: refuse changes once the inventory is declared."""
-        return problem("R12", f"{kind}.app_type", "已申报清单，状态不符，不能变更或删除",
-                       f"the inventory is already declared; the {kind} can no longer change",
-                       "Cancel the inventory (CEB623) first if the order really changed.", code)
+        return problem(
+            "R12",
+            f"{kind}.app_type",
+            "已申报清单，状态不符，不能变更或删除",
+            f"the inventory is already declared; the {kind} can no longer change",
+            "Cancel the inventory (CEB623) first if the order really changed.",
+            code,
+        )
 
     @staticmethod
     def state_for(app_type: AppType, app_status: AppStatus) -> DocumentState:
@@ -355,8 +435,10 @@ class Processor(ABC):
     @staticmethod
     def refusal_text(problems: list[Problem]) -> str:
         """Render problems as returnInfo: [Code:n;Desc:...] per problem, with the rule id and hint."""
-        parts = [f"[Code:{p.code or p.rule_id};Desc:{p.message}][Rule:{p.rule_id};Field:{p.field};Hint:{p.hint}]"
-                 for p in problems]
+        parts = [
+            f"[Code:{p.code or p.rule_id};Desc:{p.message}][Rule:{p.rule_id};Field:{p.field};Hint:{p.hint}]"
+            for p in problems
+        ]
         text = "".join(parts)
         if len(text) <= MAX_INFO:
             return text
@@ -375,18 +457,43 @@ class Processor(ABC):
                 return p.code
         return ReturnStatus.REFUSED
 
-    def refuse_document(self, kind: str, document_id: int | None, message_type: MessageType, guid: str, key: str,
-                        problems: list[Problem], keys: dict[str, str | None]) -> None:
+    def refuse_document(
+        self,
+        kind: str,
+        document_id: int | None,
+        message_type: MessageType,
+        guid: str,
+        key: str,
+        problems: list[Problem],
+        keys: Mapping[str, str | None],
+    ) -> None:
         """Issue a refusal receipt for a document that is not stored."""
         status = self.refusal_status(problems)
         self.issue(kind, document_id, message_type, guid, status, self.refusal_text(problems), **keys)
         self.record(kind, key, status, problems)
 
-    def audit(self, action: str, entity_type: str, key: str, before: dict[str, Any] | None,
-              after: dict[str, Any] | None, reason: str | None = None, actor: str = ACTOR) -> None:
+    def audit(
+        self,
+        action: str,
+        entity_type: str,
+        key: str,
+        before: dict[str, Any] | None,
+        after: dict[str, Any] | None,
+        reason: str | None = None,
+        actor: str = ACTOR,
+    ) -> None:
         """Write an audit record for a state change."""
-        record_audit(self.session, at=self.now, actor=actor, action=action, entity_type=entity_type,
-                     entity_key=key, before=before, after=after, reason=reason)
+        record_audit(
+            self.session,
+            at=self.now,
+            actor=actor,
+            action=action,
+            entity_type=entity_type,
+            entity_key=key,
+            before=before,
+            after=after,
+            reason=reason,
+        )
 
     # Subclasses in clearance.service.inventory and .aftercare complete the processor.
     @abstractmethod

@@ -1,0 +1,156 @@
+"""`cbec demo`: a pilot zone's day of retail imports, run through the platform and checked (演示数据)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from cbec.cli.state import state
+from cbec.common.errors import DomainError
+from cbec.demo.generator import DemoOptions, run_demo, zone_is_set_up
+from cbec.demo.plan import EXPECTED, Outcome
+from cbec.demo.report import DemoReport
+from cbec.demo.wire import Sent
+
+console = Console()
+
+
+def _parse_day(text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise typer.BadParameter(f"not a date (YYYY-MM-DD): {text}") from exc
+
+
+def _parse_threshold(text: str) -> Decimal | None:
+    if text.strip().lower() in {"", "0", "none", "off"}:
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation as exc:
+        raise typer.BadParameter(f"not an amount: {text}") from exc
+    if value <= 0:
+        raise typer.BadParameter("the review threshold must be above zero (or 'off')")
+    return value
+
+
+def print_report(report: DemoReport) -> None:
+    """Print the counts, the taxes, the fault table and the failed expectations."""
+    counts = Table(title=f"演示结果 / demo day {report.business_day}", show_header=True)
+    counts.add_column("outcome")
+    counts.add_column("receipt status")
+    counts.add_column("orders", justify="right")
+    rows = [
+        (Outcome.RELEASED, "800 放行"),
+        (Outcome.HELD, "300 人工审核 / 500 查验"),
+        (Outcome.REFUSED, "100 退单 or negative"),
+        (Outcome.WAITING, "2 申报中 (waiting for a partner)"),
+        (Outcome.CANCELLED, "CEB623 撤单"),
+        (Outcome.RETURNED, "800 + CEB625 退货 (partial)"),
+    ]
+    for outcome, label in rows:
+        counts.add_row(str(outcome), label, str(report.by_outcome.get(str(outcome), 0)))
+    unknown = report.by_outcome.get("unknown", 0)
+    if unknown:
+        counts.add_row("unknown", "-", str(unknown))
+    console.print(counts)
+    console.print(
+        f"{report.orders} orders from {report.buyers} buyers; {report.messages} messages "
+        f"({report.envelopes} in DxpMsg envelopes), {report.documents} documents, {report.receipts} receipts, "
+        f"{report.tax_bills} tax bills (CEB816). Tax on released inventories: [bold]{report.total_tax:,.2f}[/bold] CNY."
+    )
+    if report.ledger_used is not None:
+        console.print(
+            f"Quota ledger: {report.ledger_used:,.2f} used; counted inventories: {report.ledger_counted:,.2f}."
+        )
+    faults = Table(title="故障订单 / faulty orders: expected rule vs what the platform said", show_lines=False)
+    for column in ("order", "fault", "expected", "actual", "status", "", "fix"):
+        faults.add_column(column, overflow="fold")
+    for result in report.faults:
+        fault = result.order.fault
+        assert fault is not None
+        expectation = EXPECTED[fault]
+        mark = "[green]✓[/green]" if result.ok else "[red]✗[/red]"
+        faults.add_row(
+            result.order.order_no,
+            f"{fault}: {expectation.description}",
+            expectation.rule_id,
+            ", ".join(result.rule_ids) or "-",
+            result.status,
+            mark,
+            result.hints[0] if result.hints else expectation.hint,
+        )
+    console.print(faults)
+    held = [r.summary.inventory_no for r in report.results if r.outcome == Outcome.HELD and r.summary]
+    if held:
+        console.print(
+            f"Held for an officer: {', '.join(n for n in held[:5] if n)}"
+            + (" …" if len(held) > 5 else "")
+            + f"\n  e.g. cbec clearance decide {held[0]} --action release --comment '核验发票无误'"
+        )
+    if report.quota_example:
+        name, id_number = report.quota_example
+        console.print(f"A buyer's annual quota: cbec quota show --id-number {id_number} --name {name}")
+    console.print("Timings (s): " + ", ".join(f"{k} {v}" for k, v in report.timings.items()))
+    for note in report.notes:
+        console.print(f"[yellow]note:[/yellow] {note}")
+    if report.failures:
+        console.print(f"[red bold]{len(report.failures)} expectation(s) not met:[/red bold]")
+        for failure in report.failures:
+            console.print(f"  [red]✗[/red] {failure}")
+    else:
+        console.print("[green bold]Every order ended where its label said.[/green bold]")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the `demo` command."""
+
+    @app.command("demo")
+    def demo(
+        buyers: int = typer.Option(2000, "--buyers", min=3, help="How many consumers to make."),
+        orders: int = typer.Option(1000, "--orders", min=1, help="How many orders in the day."),
+        seed: int = typer.Option(20260302, "--seed", help="Seed of every random choice (same seed, same day)."),
+        out: Path | None = typer.Option(None, "--out", help="Write the messages, receipts and tax bills here."),
+        if_empty: bool = typer.Option(False, "--if-empty", help="Do nothing if enterprises are already filed."),
+        day: str | None = typer.Option(None, "--date", help="Business day YYYY-MM-DD (default: today)."),
+        review_at: str = typer.Option(
+            "8000", "--review-at", help="Hold inventories worth at least this for manual review ('off' to disable)."
+        ),
+    ) -> None:
+        """Generate a day of orders (about 10 % faulty), run them through the platform, and check every outcome."""
+        ctx = state.context()
+        if if_empty and zone_is_set_up(ctx):
+            console.print("Enterprises are already filed; demo data not generated (--if-empty).")
+            return
+        options = DemoOptions(
+            buyers=buyers,
+            orders=orders,
+            seed=seed,
+            business_day=_parse_day(day),
+            out=out,
+            review_value_at_or_above=_parse_threshold(review_at),
+        )
+        with console.status("演示开始 / starting") as status:
+
+            def on_message(sent: Sent) -> None:
+                status.update(f"{sent.number} messages sent — {sent.name}")
+
+            try:
+                report = run_demo(ctx, options, progress=console.print, on_message=on_message)
+            except DomainError as exc:
+                console.print(f"[red]{exc.message}[/red]")
+                for problem in exc.problems:
+                    console.print(f"  {problem.rule_id} {problem.field}: {problem.message} — {problem.hint}")
+                raise typer.Exit(2) from exc
+        print_report(report)
+        if out is not None:
+            console.print(f"Messages and answers written to {out}/messages and {out}/receipts")
+        if not report.ok:
+            raise typer.Exit(1)
