@@ -108,3 +108,11 @@ def ctx(engine: Engine, clock: FixedClock, tmp_path: Path) -> Iterator[Context]:
 def is_postgres_run() -> bool:
     """Tell whether this run targets PostgreSQL."""
     return bool(os.environ.get("CBEC_TEST_DATABASE_URL"))
+
+
+@pytest.fixture
+def zone(ctx: Context):  # type: ignore[no-untyped-def]
+    """A filed zone (reference data, enterprises, products) with a signing identity."""
+    from tests.zone import make_zone
+
+    return make_zone(ctx)

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 from tests.builders import AT, BUYER, MILK, PARTIES, SERUM, a_set
-from tests.e2e.conftest import Zone
+from tests.zone import Zone
 
 from cbec.clearance.models import InventoryRecord, IssuedReceipt, OrderRecord
 from cbec.clearance.queries import inventory_detail

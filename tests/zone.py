@@ -1,13 +1,10 @@
-"""End-to-end fixtures: a filed zone (enterprises, products, reference data) and a signing identity."""
+"""Test zone: a filed zone (enterprises, products, reference data) and a signing identity."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-
-import pytest
-from tests.builders import PARTIES
 
 from cbec.clearance.service import IngestResult, ingest_message
 from cbec.common.ids import make_uscc
@@ -21,6 +18,7 @@ from cbec.products.schemas import ProductCreate
 from cbec.products.service import approve_product, file_product
 from cbec.reference import seed_builtin
 from cbec.storage.context import Context
+from tests.builders import PARTIES
 
 ROLES = {
     PARTIES.platform: ["ecommerce_platform"],
@@ -76,9 +74,8 @@ def file_zone(ctx: Context) -> None:
     approve_product(ctx, serum.id, reason="备案通过", actor="zone-office")
 
 
-@pytest.fixture
-def zone(ctx: Context) -> Zone:
-    """A filed zone with an RSA signing identity made for this test."""
+def make_zone(ctx: Context) -> Zone:
+    """Return a filed zone with an RSA signing identity made for this test."""
     file_zone(ctx)
     signer, _certificate = generate_test_identity(SignatureAlgorithm.RSA_SHA1, "海口全球购电子商务有限公司")
     return Zone(ctx, signer)
