@@ -68,3 +68,22 @@ def test_check_reports_problems_and_writes_nothing(zone: Zone, cli: CliRunner, t
 def test_ingest_missing_file_is_a_usage_error(cli: CliRunner, tmp_path: Path) -> None:
     result = cli.invoke(app, ["ingest", str(tmp_path / "missing.xml"), "--out", str(tmp_path / "out")])
     assert result.exit_code == 2
+
+
+def test_refusal_receipts_of_unstored_inventories_are_written(zone: Zone, cli: CliRunner, tmp_path: Path) -> None:
+    s = a_set()
+    unsigned = write(tmp_path / "inventory.xml", render_message(build_message([s.inventory], PARTIES.agent)))
+    out = tmp_path / "out"
+    result = cli.invoke(app, ["ingest", str(unsigned), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    [receipt] = parse_receipts(next(out.iterdir()).read_bytes())
+    assert (receipt.status, receipt.eport_no) == ("-621029", "B20260302000000001")
+
+
+def test_check_after_ingest_of_the_same_bytes_still_reports(zone: Zone, cli: CliRunner, tmp_path: Path) -> None:
+    s = a_set()
+    file = write(tmp_path / "order.xml", render_message(build_message([s.order], PARTIES.ecommerce)))
+    assert cli.invoke(app, ["ingest", str(file), "--out", str(tmp_path / "out")]).exit_code == 0
+    result = cli.invoke(app, ["check", str(file)])
+    assert result.exit_code == 0, result.output
+    assert "resubmission" in result.output or "preflight" in result.output

@@ -126,7 +126,8 @@ class MessageProcessor(InventoryProcessor):
                 )
             problems += match_cancel(cancel, self.open(MessageType.INVENTORY, inventory.payload))
             problems += self.party_problems([("cancel.agent_code", cancel.agent_code, None)])
-        keys["eport_no"] = inventory.eport_no if inventory is not None else cancel.eport_no
+        keys["eport_no"] = inventory.eport_no if inventory is not None else self.eport_number()
+        keys["inventory_no"] = inventory.inventory_no if inventory is not None else None
         if problems:
             self.refuse_document(
                 "cancel", None, MessageType.CANCEL_RECEIPT, cancel.declaration.guid, key, problems, keys
@@ -215,6 +216,8 @@ class MessageProcessor(InventoryProcessor):
                 business_date(inventory.released_at), applied_on, apply_days=int(params["return_apply_days"])
             )
             problems += self.party_problems([("return.agent_code", request.agent_code, None)])
+        keys["eport_no"] = inventory.eport_no if inventory is not None else self.eport_number()
+        keys["inventory_no"] = inventory.inventory_no if inventory is not None else None
         if problems:
             self.refuse_document(
                 "return", None, MessageType.RETURN_RECEIPT, request.declaration.guid, key, problems, keys

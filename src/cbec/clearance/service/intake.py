@@ -118,21 +118,32 @@ def ingest_message(
                 dry_run=dry_run,
             )
         message = outcome.message
-        record = MessageRecord(
-            sha256=digest,
-            message_type=message.message_type.value,
-            message_guid=message.guid,
-            sender_code=message.transfer.sender_code,
-            envelope_id=envelope_id,
-            source_name=source_name,
-            document_count=len(message.documents),
-            outcome="processed",
-            received_at=now,
+        # A preflight leaves no trace, not even the message log (the same bytes may be ingested later).
+        record = (
+            None
+            if dry_run
+            else MessageRecord(
+                sha256=digest,
+                message_type=message.message_type.value,
+                message_guid=message.guid,
+                sender_code=message.transfer.sender_code,
+                envelope_id=envelope_id,
+                source_name=source_name,
+                document_count=len(message.documents),
+                outcome="processed",
+                received_at=now,
+            )
         )
-        session.add(record)
-        session.flush()
+        if record is not None:
+            session.add(record)
+            session.flush()
         processor = MessageProcessor(
-            ctx=ctx, session=session, now=now, message_id=record.id, transfer=message.transfer, signed=message.signed
+            ctx=ctx,
+            session=session,
+            now=now,
+            message_id=record.id if record is not None else None,
+            transfer=message.transfer,
+            signed=message.signed,
         )
         for document in message.documents:
             processor.handle(document)

@@ -150,6 +150,9 @@ class InventoryProcessor(Processor):
                 ]
             )
         if problems:
+            # The E-port numbers every declaration it receives, refused or not (CEB622 preNo is mandatory).
+            keys["eport_no"] = existing.eport_no if existing is not None else self.eport_number()
+            keys["inventory_no"] = existing.inventory_no if existing is not None else None
             self.refuse_document(
                 "inventory", None, MessageType.INVENTORY_RECEIPT, inventory.declaration.guid, key, problems, keys
             )

@@ -31,7 +31,7 @@ from cbec.clearance.rules import check_order, check_payment, check_waybill, prob
 from cbec.common.clock import business_date
 from cbec.common.errors import Problem
 from cbec.common.ids import validate_resident_id
-from cbec.enterprises import EnterpriseRole, find_active_by_code, has_role
+from cbec.enterprises import EnterpriseRef, EnterpriseRole, find_active_by_code, has_role
 from cbec.messages.documents import (
     AppStatus,
     AppType,
@@ -79,6 +79,8 @@ class Processor(ABC):
     receipts: list[IssuedReceipt] = field(default_factory=list)
     released_inventory_ids: list[int] = field(default_factory=list)
     tax_bills: list[TaxBillRecord] = field(default_factory=list)
+    # Filings do not change while one message is processed; look each party up once.
+    _parties: dict[str, EnterpriseRef | None] = field(default_factory=dict)
 
     # --- payload and receipts -----------------------------------------------------------------------
 
@@ -122,11 +124,17 @@ class Processor(ABC):
 
     # --- shared checks ------------------------------------------------------------------------------
 
+    def party(self, code: str) -> EnterpriseRef | None:
+        """Return the approved enterprise with this code, cached for the message."""
+        if code not in self._parties:
+            self._parties[code] = find_active_by_code(self.session, code)
+        return self._parties[code]
+
     def party_problems(self, parties: Sequence[tuple[str, str, str | None]]) -> list[Problem]:
         """M12: every named party is an approved enterprise with the right role."""
         found: list[Problem] = []
         for field_name, code, role in parties:
-            ref = find_active_by_code(self.session, code)
+            ref = self.party(code)
             if ref is None:
                 found.append(
                     problem(
@@ -149,7 +157,7 @@ class Processor(ABC):
                         "-10101",
                     )
                 )
-        if self.transfer is not None and find_active_by_code(self.session, self.transfer.sender_code) is None:
+        if self.transfer is not None and self.party(self.transfer.sender_code) is None:
             found.append(
                 problem(
                     "M12",
