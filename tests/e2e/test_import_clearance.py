@@ -218,3 +218,38 @@ def test_released_inventory_closes_after_the_return_window(zone: Zone) -> None:
     report = run_daily_jobs(zone.ctx)
     assert report.changed == ["inventory 46012026I000000001 closed"]
     assert inventory_detail(zone.ctx, "46012026I000000001").summary.status == "899"
+
+
+def test_changes_and_deletions_follow_r12(zone: Zone) -> None:
+    from cbec.messages.documents import AppType
+
+    s = a_set()
+    zone.send([s.order], PARTIES.ecommerce)
+    changed = replace(
+        s.order,
+        declaration=replace(s.order.declaration, guid="BBBBBBBB-0000-0000-0000-000000000002", app_type=AppType.CHANGE),
+        note="改地址",
+    )
+    assert statuses(zone.send([changed], PARTIES.ecommerce)) == [("CEB312Message", "120")]
+    waiting = zone.send([s.inventory], PARTIES.agent)
+    assert statuses(waiting) == [("CEB622Message", "2")]
+    deleted = replace(
+        s.inventory,
+        declaration=replace(
+            s.inventory.declaration, guid="CCCCCCCC-0000-0000-0000-000000000003", app_type=AppType.DELETE
+        ),
+    )
+    assert statuses(zone.send([deleted], PARTIES.agent)) == [("CEB622Message", "399")]
+    zone.send([s.payment], PARTIES.payment)
+    zone.send([s.waybill], PARTIES.logistics)
+    again = replace(
+        s.inventory, declaration=replace(s.inventory.declaration, guid="DDDDDDDD-0000-0000-0000-000000000004")
+    )
+    assert statuses(zone.send([again], PARTIES.agent)) == [("CEB622Message", "2"), ("CEB622Message", "120")]
+    late_change = replace(
+        s.order,
+        declaration=replace(s.order.declaration, guid="EEEEEEEE-0000-0000-0000-000000000005", app_type=AppType.CHANGE),
+    )
+    refused = zone.send([late_change], PARTIES.ecommerce)
+    assert statuses(refused) == [("CEB312Message", "-301011")]
+    assert [p.rule_id for p in refused.documents[0].problems] == ["CEB-R12"]
