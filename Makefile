@@ -20,9 +20,12 @@ run: $(STAMP)
 	$(BIN)/cbec serve --host 127.0.0.1 --port 8000
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check src tests tools
+	$(BIN)/ruff format --check src tests tools
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+	$(BIN)/python tools/gen_glossary.py --check
+	$(BIN)/python tools/gen_fieldspec.py --check
 
 test: $(STAMP) lint
 	$(BIN)/pytest -n 2
