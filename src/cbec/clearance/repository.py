@@ -260,8 +260,16 @@ def search_inventories(
 
 def count_by_status(session: Session) -> dict[str, int]:
     """Return how many inventories stand in each status."""
-    rows = session.execute(select(InventoryRecord.status, func.count()).group_by(InventoryRecord.status))
-    return {status: int(count) for status, count in rows}
+    rows = session.execute(
+        select(InventoryRecord.status, InventoryRecord.state, func.count()).group_by(
+            InventoryRecord.status, InventoryRecord.state
+        )
+    )
+    counts: dict[str, int] = {}
+    for status, state, count in rows:
+        bucket = "cancelled" if state == DocumentState.CANCELLED else status
+        counts[bucket] = counts.get(bucket, 0) + int(count)
+    return counts
 
 
 def releasable_for_closing(session: Session) -> list[InventoryRecord]:

@@ -13,7 +13,7 @@ def register(app: typer.Typer) -> None:
     db = typer.Typer(help="Database schema (数据库).", no_args_is_help=True)
 
     @db.command("upgrade")
-    def upgrade(revision: str = typer.Argument("head")) -> None:
+    def upgrade(revision: str = typer.Argument("heads")) -> None:
         """Apply the Alembic migrations up to a revision."""
         from cbec.storage.migrate import upgrade as run_upgrade
 

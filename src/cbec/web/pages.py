@@ -24,6 +24,7 @@ STATUS_LABELS = {
     "800": ("放行", "released"),
     "899": ("结关", "closed"),
     "100": ("退单", "refused"),
+    "cancelled": ("已撤单", "cancelled"),
 }
 
 
