@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint install
+.PHONY: run test lint install browser
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -17,6 +17,7 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/cbec db upgrade
 	$(BIN)/cbec demo --if-empty
+	$(BIN)/cbec accounts demo-users
 	$(BIN)/cbec serve --host 127.0.0.1 --port 8000
 
 lint: $(STAMP)
@@ -27,5 +28,8 @@ lint: $(STAMP)
 	$(BIN)/python tools/gen_glossary.py --check
 	$(BIN)/python tools/gen_fieldspec.py --check
 
-test: $(STAMP) lint
+browser:
+	bash tools/install-browser.sh
+
+test: $(STAMP) lint browser
 	$(BIN)/pytest -n 2

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 
 from cbec.clearance.service import IngestResult, ingest_message
 from cbec.common.ids import make_uscc
 from cbec.demo.builders import Party, build_message
+from cbec.enterprises.certificates import register_certificate
 from cbec.enterprises.schemas import EnterpriseCreate
 from cbec.enterprises.service import approve_enterprise, file_enterprise
 from cbec.messages import render_message
@@ -75,9 +77,16 @@ def file_zone(ctx: Context) -> None:
 
 
 def make_zone(ctx: Context) -> Zone:
-    """Return a filed zone with an RSA signing identity made for this test."""
+    """Return a filed zone with an RSA signing identity made for this test, registered for every party."""
     file_zone(ctx)
-    signer, _certificate = generate_test_identity(SignatureAlgorithm.RSA_SHA1, "海口全球购电子商务有限公司")
+    signer, certificate = generate_test_identity(
+        SignatureAlgorithm.RSA_SHA1,
+        "海口全球购电子商务有限公司",
+        not_before=ctx.clock.now() - timedelta(days=30),
+        days=3650,
+    )
+    for party in ROLES:
+        register_certificate(ctx, party.code, certificate, actor="zone-office")
     return Zone(ctx, signer)
 
 

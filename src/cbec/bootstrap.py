@@ -1,17 +1,22 @@
-"""Composition root: builds the engine, clock, cipher and context from settings."""
+"""Composition root: builds the engine, clock, cipher, signer and context from settings."""
 
 from __future__ import annotations
 
 import base64
 import importlib
 import os
+from functools import lru_cache
 from pathlib import Path
 
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
 from sqlalchemy import MetaData
 
 from cbec.common.clock import Clock, FixedClock, SystemClock
 from cbec.common.personal import PersonalDataCipher
 from cbec.config import Settings, get_settings
+from cbec.messages.signature import SoftwareRsaSigner, SoftwareSm2Signer, sign_document
+from cbec.messages.signature_signers import Signer
 from cbec.storage.base import Base
 from cbec.storage.context import Context
 from cbec.storage.engine import make_engine, make_session_factory
@@ -24,6 +29,12 @@ MODEL_MODULES = (
     "cbec.products.models",
     "cbec.quota.models",
     "cbec.clearance.models",
+    "cbec.exports.models",
+    "cbec.accounts.models",
+    "cbec.sharing.models",
+    "cbec.enterprises.certificate_models",
+    "cbec.privacy.models",
+    "cbec.statistics.models",
 )
 
 
@@ -73,5 +84,78 @@ def build_context(settings: Settings | None = None, *, clock: Clock | None = Non
         engine=engine,
         session_factory=make_session_factory(engine),
         clock=clock or make_clock(settings),
-        cipher=PersonalDataCipher(load_data_key(settings)),
+        cipher=make_cipher(settings),
     )
+
+
+def parse_old_keys(text: str | None) -> tuple[tuple[str, bytes], ...]:
+    """Return the earlier personal-data keys of ``id:base64,id:base64``."""
+    keys: list[tuple[str, bytes]] = []
+    for item in (text or "").split(","):
+        if not item.strip():
+            continue
+        key_id, sep, encoded = item.strip().partition(":")
+        if not sep or not key_id:
+            raise ValueError("CBEC_DATA_OLD_KEYS must be 'id:base64,id:base64'")
+        keys.append((key_id, base64.b64decode(encoded)))
+    return tuple(keys)
+
+
+def make_cipher(settings: Settings) -> PersonalDataCipher:
+    """Return the personal-data cipher: current key and id, earlier keys, and the stable blind-index key.
+
+    Blind indexes (buyer lookups, the quota ledger) must not change when the encryption key rotates, so
+    once earlier keys are configured the index key must be given explicitly (docs/decisions/0003).
+    """
+    old_keys = parse_old_keys(settings.data_old_keys)
+    if old_keys and not settings.data_index_key:
+        raise ValueError(
+            "CBEC_DATA_OLD_KEYS is set but CBEC_DATA_INDEX_KEY is not: set it to the key the blind indexes "
+            "were made with (usually the first CBEC_DATA_KEY)"
+        )
+    index_key = base64.b64decode(settings.data_index_key) if settings.data_index_key else None
+    return PersonalDataCipher(
+        load_data_key(settings), key_id=settings.data_key_id, old_keys=old_keys, index_key=index_key
+    )
+
+
+def load_signer(settings: Settings) -> Signer | None:
+    """Return the platform's signer of outgoing receipts, or None when signing is off (CBEC_SIGNER=none).
+
+    ``software`` keeps the key in process memory. A PKCS#11 device (UKey, server crypto device) or an
+    external signing service would be another ``Signer``; none is implemented yet.
+    """
+    return _cached_signer(
+        settings.signer,
+        str(settings.signing_key_file or ""),
+        str(settings.signing_certificate_file or ""),
+        settings.signing_key_password,
+    )
+
+
+@lru_cache(maxsize=4)
+def _cached_signer(kind: str, key_file: str, certificate_file: str, password: str | None) -> Signer | None:
+    if kind == "none":
+        return None
+    if kind != "software":
+        raise ValueError(f"CBEC_SIGNER {kind!r} is not available: use none or software (PKCS#11 is not built yet)")
+    if not key_file:
+        raise ValueError("CBEC_SIGNER=software needs CBEC_SIGNING_KEY_FILE")
+    key = Path(key_file).read_bytes()
+    secret = password.encode("utf-8") if password else None
+    if key_file.lower().endswith((".p12", ".pfx")):
+        return SoftwareRsaSigner.from_pkcs12(key, secret)
+    if not certificate_file:
+        raise ValueError("CBEC_SIGNER=software needs CBEC_SIGNING_CERTIFICATE_FILE for a PEM or SM2 key")
+    certificate = Path(certificate_file).read_bytes()
+    if key.lstrip().startswith(b"-----BEGIN"):
+        return SoftwareRsaSigner(key, certificate, password=secret)
+    if certificate.lstrip().startswith(b"-----BEGIN"):
+        certificate = x509.load_pem_x509_certificate(certificate).public_bytes(serialization.Encoding.DER)
+    return SoftwareSm2Signer(bytes.fromhex(key.decode("ascii").strip()), certificate)
+
+
+def sign_outgoing(settings: Settings, xml: bytes) -> bytes:
+    """Return an outgoing message (receipt, tax bill, CEB900) signed by the platform's signer, if one is set."""
+    signer = load_signer(settings)
+    return xml if signer is None else sign_document(xml, signer)

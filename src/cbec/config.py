@@ -36,7 +36,51 @@ class Settings(BaseSettings):
     identity_certified_platforms: list[str] = Field(
         default_factory=list, description="Platforms whose buyers' identity is certified (buyer may differ from payer)."
     )
+    # Personal data (个人信息保护): key rotation, blind indexes, retention (docs/decisions/0003-trust-and-sharing.md).
+    data_key_id: str = Field(default="k1", description="Key id written in front of new ciphertexts.")
+    data_old_keys: str | None = Field(
+        default=None, description="Earlier personal-data keys, still readable: 'id:base64,id:base64'."
+    )
+    data_index_key: str | None = Field(
+        default=None,
+        description="Base64 32-byte key of the blind indexes, never rotated; defaults to CBEC_DATA_KEY and must be"
+        " set (to the key the indexes were made with) once CBEC_DATA_OLD_KEYS is set.",
+    )
+    personal_data_retention_days: int = Field(
+        default=1095, ge=1, description="Keep documents' personal data this many days after their last change."
+    )
+    # Signatures (数字签名).
+    verify_signatures: bool = Field(
+        default=True, description="Verify incoming signatures against the sender's registered certificates."
+    )
+    signer: str = Field(default="none", description="Signer of outgoing receipts: none or software.")
+    signing_key_file: Path | None = Field(
+        default=None, description="Platform signing key: RSA PEM, PKCS#12 (.p12/.pfx) or SM2 (64 hex digits)."
+    )
+    signing_certificate_file: Path | None = Field(
+        default=None, description="Platform signing certificate (PEM or DER); not needed with PKCS#12."
+    )
+    signing_key_password: str | None = Field(default=None, description="Password of the signing key file.")
+    # Information sharing (信息共享): webhooks and NATS JetStream.
+    webhook_timeout_seconds: float = Field(default=5.0, gt=0)
+    webhook_max_attempts: int = Field(default=12, ge=1, description="Attempts before an event is dead-lettered.")
+    webhook_backoff_seconds: float = Field(default=5.0, gt=0, description="First retry wait; doubles per attempt.")
+    webhook_backoff_max_seconds: float = Field(default=3600.0, gt=0)
+    webhook_batch_size: int = Field(default=500, ge=1)
+    webhook_lease_seconds: int = Field(default=300, ge=1)
+    feeds_poll_seconds: float = Field(default=2.0, gt=0, description="Pause of `cbec feeds deliver` when idle.")
+    nats_url: str | None = Field(default=None, description="NATS server for the JetStream publisher, e.g. nats://…")
+    nats_stream_prefix: str = "CBEC"
+    nats_subject_prefix: str = "cbec"
     log_level: str = "INFO"
+    admin_password: str | None = Field(
+        default=None, description="Password of the first zone administrator (`cbec accounts ensure-admin`)."
+    )
+    session_hours: int = Field(default=8, ge=1, le=24 * 30, description="How long a web sign-in lasts.")
+    secure_cookies: bool = Field(default=False, description="Mark session cookies Secure (serve over HTTPS).")
+    login_max_failures: int = Field(default=5, ge=1, description="Failed sign-ins per user before a pause.")
+    login_window_minutes: int = Field(default=15, ge=1, description="Window over which failed sign-ins count.")
+    api_key_days: int = Field(default=365, ge=1, le=730, description="Default validity of a new API key.")
 
     def resolved_database_url(self) -> str:
         """Return the database URL, defaulting to the embedded SQLite file."""

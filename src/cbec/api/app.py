@@ -8,6 +8,7 @@ from fastapi import FastAPI
 
 from cbec import __version__
 from cbec.api.errors import install_error_handlers
+from cbec.api.security import install_security
 from cbec.storage.context import Context
 
 # Each module defines `router` (an APIRouter); modules are owned by the domain they expose.
@@ -17,8 +18,21 @@ ROUTER_MODULES = (
     "cbec.api.routes.products",
     "cbec.api.routes.quota",
     "cbec.api.routes.clearance",
+    "cbec.api.routes.exports",
     "cbec.api.routes.ceb",
+    "cbec.api.routes.audit",
+    "cbec.api.routes.feeds",
+    "cbec.api.routes.flows",
+    "cbec.api.routes.privacy",
+    "cbec.api.routes.certificates",
+    "cbec.api.routes.accounts",
+    "cbec.web.auth",
     "cbec.web.pages",
+    "cbec.web.assets",
+    "cbec.web.workspace",
+    "cbec.web.console",
+    "cbec.web.dashboard",
+    "cbec.web.consumer",
 )
 
 
@@ -31,6 +45,7 @@ def create_app(ctx: Context) -> FastAPI:
     )
     app.state.ctx = ctx
     install_error_handlers(app)
+    install_security(app)
 
     @app.get("/healthz", tags=["ops"])
     def healthz() -> dict[str, str]:

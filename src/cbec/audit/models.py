@@ -1,18 +1,22 @@
-"""Audit record table (审计记录)."""
+"""Audit trail tables (审计记录): hash-chained records and the heads of append-only journals."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, String, Text
+from sqlalchemy import JSON, BigInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cbec.storage.base import Base, BigId, UtcDateTime
 
 
 class AuditRecord(Base):
-    """One state change or one unmasked personal-data read."""
+    """One state change or one unmasked personal-data read, chained to the record before it.
+
+    ``seq``, ``prev_hash`` and ``hash`` are set when the transaction commits (see ``cbec.audit.journal``);
+    they are empty only inside the transaction that wrote the record.
+    """
 
     __tablename__ = "audit_record"
 
@@ -25,3 +29,17 @@ class AuditRecord(Base):
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    seq: Mapped[int | None] = mapped_column(BigInteger, nullable=True, unique=True)
+    prev_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class JournalHead(Base):
+    """The last position (and hash) of an append-only journal; locked by every commit that appends."""
+
+    __tablename__ = "journal_head"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    last_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    last_hash: Mapped[str] = mapped_column(String(64))
+    last_row_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)

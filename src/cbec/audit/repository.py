@@ -2,13 +2,46 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from cbec.audit.models import AuditRecord
+from cbec.audit.journal import append, register_journal
+from cbec.audit.models import AuditRecord, JournalHead
+from cbec.audit.rules import normalised, record_hash
+
+JOURNAL = "audit"
+
+
+def chained_fields(row: AuditRecord) -> dict[str, Any]:
+    """Return the fields of a record that its hash covers."""
+    return {
+        "seq": row.seq,
+        "at": row.at,
+        "actor": row.actor,
+        "action": row.action,
+        "entity_type": row.entity_type,
+        "entity_key": row.entity_key,
+        "before": row.before,
+        "after": row.after,
+        "reason": row.reason,
+        "prev_hash": row.prev_hash,
+    }
+
+
+def _seal(rows: list[AuditRecord], head: JournalHead) -> None:
+    """Chain the records of a committing transaction after the head, in the order they were recorded."""
+    for row in rows:
+        row.seq = head.last_seq + 1
+        row.prev_hash = head.last_hash
+        row.hash = record_hash(chained_fields(row))
+        head.last_seq, head.last_hash, head.last_row_id = row.seq, row.hash, row.id
+
+
+register_journal(JOURNAL, _seal)
 
 
 def record_audit(
@@ -23,18 +56,18 @@ def record_audit(
     after: dict[str, Any] | None = None,
     reason: str | None = None,
 ) -> AuditRecord:
-    """Add an audit record to the current transaction (action is a past-tense dotted name)."""
+    """Add an audit record to the current transaction (action is a past-tense dotted name); chained at commit."""
     row = AuditRecord(
         at=at,
         actor=actor,
         action=action,
         entity_type=entity_type,
         entity_key=entity_key,
-        before=before,
-        after=after,
+        before=normalised(before),
+        after=normalised(after),
         reason=reason,
     )
-    session.add(row)
+    append(session, JOURNAL, row)
     return row
 
 
@@ -46,3 +79,48 @@ def list_audit(session: Session, *, entity_type: str, entity_key: str) -> list[A
         .order_by(AuditRecord.id)
     )
     return list(session.scalars(stmt))
+
+
+def search_audit(
+    session: Session,
+    *,
+    entity_type: str | None = None,
+    entity_key: str | None = None,
+    action: str | None = None,
+    actor: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[AuditRecord], int]:
+    """Return a page of audit records matching the filters, newest first, and the total count."""
+    stmt = select(AuditRecord)
+    for column, value in (
+        (AuditRecord.entity_type, entity_type),
+        (AuditRecord.entity_key, entity_key),
+        (AuditRecord.action, action),
+        (AuditRecord.actor, actor),
+    ):
+        if value is not None:
+            stmt = stmt.where(column == value)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = session.scalars(stmt.order_by(AuditRecord.id.desc()).limit(limit).offset(offset))
+    return list(rows), total
+
+
+def chain_in_order(session: Session, *, batch: int = 1000) -> Iterator[AuditRecord]:
+    """Yield every audit record in chain order (unsealed records last), in batches."""
+    last = 0
+    while True:
+        rows = list(
+            session.scalars(select(AuditRecord).where(AuditRecord.seq > last).order_by(AuditRecord.seq).limit(batch))
+        )
+        if not rows:
+            break
+        yield from rows
+        last = rows[-1].seq or last
+        session.expunge_all()
+    yield from session.scalars(select(AuditRecord).where(AuditRecord.seq.is_(None)).order_by(AuditRecord.id))
+
+
+def journal_head(session: Session, name: str = JOURNAL) -> JournalHead | None:
+    """Return a journal's head row without locking it."""
+    return session.get(JournalHead, name)

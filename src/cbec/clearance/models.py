@@ -185,7 +185,7 @@ class IssuedReceipt(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     message_type: Mapped[str] = mapped_column(String(20))
-    document_kind: Mapped[str] = mapped_column(String(20))
+    document_kind: Mapped[str] = mapped_column(String(40))
     document_id: Mapped[int | None] = mapped_column(BigId, nullable=True)
     guid: Mapped[str] = mapped_column(String(36))
     status: Mapped[str] = mapped_column(String(10))

@@ -1,4 +1,7 @@
-"""Read-only clearance use cases (通关查询): search, one inventory with receipts and tax bill, held queue."""
+"""Read-only clearance use cases (通关查询): search, one inventory with receipts and tax bill, held queue.
+
+Each takes the caller's ``Scope``; the repository filters by it, so nothing outside it is ever read.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ from typing import Any
 from cbec.clearance import repository as repo
 from cbec.clearance.views import InventorySummary, receipt_from_row, summarize, tax_bill_from_row
 from cbec.common.errors import NotFound
+from cbec.common.scope import Scope
 from cbec.messages.documents import Receipt, TaxBill
 from cbec.storage.context import Context
 
@@ -22,30 +26,44 @@ class InventoryDetail:
     returns: list[dict[str, Any]]
 
 
-def search_inventories(ctx: Context, **filters: Any) -> tuple[list[InventorySummary], int]:
-    """Return a page of inventories matching the filters and the total count."""
+def search_inventories(
+    ctx: Context, *, scope: Scope | None = None, **filters: Any
+) -> tuple[list[InventorySummary], int]:
+    """Return a page of inventories in the scope matching the filters and the total count."""
     with ctx.uow() as uow:
-        rows, total = repo.search_inventories(uow.session, **filters)
+        rows, total = repo.search_inventories(uow.session, scope=scope, **filters)
         return [summarize(row) for row in rows], total
 
 
-def status_counts(ctx: Context) -> dict[str, int]:
-    """Return how many inventories stand in each status."""
+def status_counts(ctx: Context, *, scope: Scope | None = None) -> dict[str, int]:
+    """Return how many inventories in the scope stand in each status."""
     with ctx.uow() as uow:
-        return repo.count_by_status(uow.session)
+        return repo.count_by_status(uow.session, scope)
 
 
-def held_queue(ctx: Context, *, limit: int = 50, offset: int = 0) -> list[InventorySummary]:
-    """Return inventories waiting for an officer (300 manual review, 500 inspection)."""
+def held_queue(ctx: Context, *, limit: int = 50, offset: int = 0, scope: Scope | None = None) -> list[InventorySummary]:
+    """Return inventories in the scope waiting for an officer (300 manual review, 500 inspection)."""
     with ctx.uow() as uow:
-        return [summarize(row) for row in repo.held_inventories(uow.session, limit=limit, offset=offset)]
+        rows = repo.held_inventories(uow.session, limit=limit, offset=offset, scope=scope)
+        return [summarize(row) for row in rows]
 
 
-def inventory_detail(ctx: Context, number: str) -> InventoryDetail:
+def tax_bills(
+    ctx: Context, *, limit: int = 50, offset: int = 0, scope: Scope | None = None
+) -> tuple[list[TaxBill], int]:
+    """Return a page of electronic tax bills (电子税单) of inventories in the scope, newest first, and the total."""
+    with ctx.uow() as uow:
+        rows, total = repo.tax_bills_page(uow.session, limit=limit, offset=offset, scope=scope)
+        return [tax_bill_from_row(uow.session, row) for row in rows], total
+
+
+def inventory_detail(ctx: Context, number: str, *, scope: Scope | None = None) -> InventoryDetail:
     """Return an inventory by customs number or E-port number, with receipts, tax bill and returns."""
     with ctx.uow() as uow:
         session = uow.session
         row = repo.inventory_by_number(session, number) or repo.inventory_by_eport_no(session, number)
+        if row is not None and not repo.inventory_in_scope(session, row.id, scope):
+            row = None  # outside the caller's scope an inventory is not found, so its existence does not leak
         if row is None:
             raise NotFound(f"inventory {number} not found", number=number)
         bill = repo.tax_bill_for(session, row.id)

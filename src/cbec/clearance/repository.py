@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, event, func, or_, select, update
+from sqlalchemy.orm import Session, SessionTransaction
 
 from cbec.clearance.codes import DocumentState, ReturnStatus
 from cbec.clearance.models import (
@@ -22,6 +22,8 @@ from cbec.clearance.models import (
     TaxBillRecord,
     WaybillRecord,
 )
+from cbec.common.scope import Scope
+from cbec.enterprises.lookups import codes_in_tenant
 from cbec.storage.upsert import insert_ignore
 
 LIVE = (DocumentState.ACCEPTED, DocumentState.DRAFT)
@@ -104,10 +106,9 @@ def inventory_by_eport_no(session: Session, eport_no: str) -> InventoryRecord | 
 
 def inventory_by_id(session: Session, inventory_id: int, *, for_update: bool = False) -> InventoryRecord | None:
     """Return an inventory by id."""
-    stmt = select(InventoryRecord).where(InventoryRecord.id == inventory_id)
-    if for_update:
-        stmt = stmt.with_for_update()
-    return session.scalar(stmt)
+    if not for_update:
+        return session.get(InventoryRecord, inventory_id)  # no SQL when the transaction has it already
+    return session.scalar(select(InventoryRecord).where(InventoryRecord.id == inventory_id).with_for_update())
 
 
 def waiting_inventories_for_order(session: Session, platform_code: str, order_no: str) -> list[InventoryRecord]:
@@ -218,17 +219,63 @@ def tax_bills_of_message(session: Session, inventory_ids: Sequence[int]) -> list
     )
 
 
-def held_inventories(session: Session, *, limit: int, offset: int) -> list[InventoryRecord]:
-    """Return inventories held for manual review or inspection, oldest first."""
+def inventory_scope(scope: Scope | None) -> list[ColumnElement[bool]]:
+    """Return the conditions that keep inventories to a scope: one of its enterprises is a party to them.
+
+    A document belongs to the tenants of the enterprises named on it (platform, e-commerce enterprise,
+    logistics company, declaring agent), so a city sees every inventory one of its enterprises is party to.
+    """
+    if scope is None:
+        return []
+    parties = (
+        InventoryRecord.platform_code,
+        InventoryRecord.ecommerce_code,
+        InventoryRecord.logistics_code,
+        InventoryRecord.agent_code,
+    )
+    conditions: list[ColumnElement[bool]] = []
+    if scope.parties is not None:
+        conditions.append(or_(*(column.in_(scope.parties) for column in parties)))
+    if scope.tenant is not None:
+        codes = codes_in_tenant(scope.tenant)
+        conditions.append(or_(*(column.in_(codes) for column in parties)))
+    return conditions
+
+
+def inventory_in_scope(session: Session, inventory_id: int, scope: Scope | None) -> bool:
+    """Tell whether an inventory lies in a scope."""
+    if scope is None or scope.unrestricted:
+        return True
+    stmt = select(InventoryRecord.id).where(InventoryRecord.id == inventory_id, *inventory_scope(scope))
+    return session.scalar(stmt) is not None
+
+
+def held_inventories(session: Session, *, limit: int, offset: int, scope: Scope | None = None) -> list[InventoryRecord]:
+    """Return inventories in the scope held for manual review or inspection, oldest first."""
     return list(
         session.scalars(
             select(InventoryRecord)
             .where(InventoryRecord.status.in_((ReturnStatus.MANUAL_REVIEW, ReturnStatus.INSPECTION)))
+            .where(*inventory_scope(scope))
             .order_by(InventoryRecord.id)
             .limit(limit)
             .offset(offset)
         )
     )
+
+
+def tax_bills_page(
+    session: Session, *, limit: int, offset: int, scope: Scope | None = None
+) -> tuple[list[TaxBillRecord], int]:
+    """Return a page of tax bills of inventories in the scope, newest first, and the total count."""
+    stmt: Select[TaxBillRecord] = (
+        select(TaxBillRecord)
+        .join(InventoryRecord, InventoryRecord.id == TaxBillRecord.inventory_id)
+        .where(*inventory_scope(scope))
+    )
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = session.scalars(stmt.order_by(TaxBillRecord.id.desc()).limit(limit).offset(offset))
+    return list(rows), total
 
 
 def search_inventories(
@@ -241,9 +288,10 @@ def search_inventories(
     ecommerce_code: str | None = None,
     limit: int = 50,
     offset: int = 0,
+    scope: Scope | None = None,
 ) -> tuple[list[InventoryRecord], int]:
-    """Return a page of inventories matching the filters, newest first, and the total count."""
-    stmt = select(InventoryRecord)
+    """Return a page of inventories in the scope matching the filters, newest first, and the total count."""
+    stmt = select(InventoryRecord).where(*inventory_scope(scope))
     for column, value in (
         (InventoryRecord.status, status),
         (InventoryRecord.order_no, order_no),
@@ -258,12 +306,12 @@ def search_inventories(
     return list(rows), total
 
 
-def count_by_status(session: Session) -> dict[str, int]:
-    """Return how many inventories stand in each status."""
+def count_by_status(session: Session, scope: Scope | None = None) -> dict[str, int]:
+    """Return how many inventories in the scope stand in each status."""
     rows = session.execute(
-        select(InventoryRecord.status, InventoryRecord.state, func.count()).group_by(
-            InventoryRecord.status, InventoryRecord.state
-        )
+        select(InventoryRecord.status, InventoryRecord.state, func.count())
+        .where(*inventory_scope(scope))
+        .group_by(InventoryRecord.status, InventoryRecord.state)
     )
     counts: dict[str, int] = {}
     for status, state, count in rows:
@@ -277,8 +325,21 @@ def releasable_for_closing(session: Session) -> list[InventoryRecord]:
     return list(session.scalars(select(InventoryRecord).where(InventoryRecord.status == ReturnStatus.RELEASED)))
 
 
+_NUMBERS = "cbec.clearance.numbers"
+
+
 def next_number(session: Session, name: str, period: str) -> int:
-    """Take the next serial number of a sequence (row-locked, gap-free within a transaction)."""
+    """Take the next serial number of a sequence (row-locked, gap-free within a transaction).
+
+    The first number a transaction takes locks the sequence row (UPDATE … RETURNING); later ones are counted
+    in memory, since no other transaction can take numbers until this one ends, and the count is written back
+    just before the commit.
+    """
+    taken: dict[tuple[str, str], list[int]] = session.info.setdefault(_NUMBERS, {})
+    counter = taken.get((name, period))
+    if counter is not None:
+        counter[0] += 1
+        return counter[0] - 1
     insert_ignore(session, NumberSequence, {"name": name, "period": period, "next_value": 1}, ["name", "period"])
     value = session.execute(
         update(NumberSequence)
@@ -286,4 +347,173 @@ def next_number(session: Session, name: str, period: str) -> int:
         .values(next_value=NumberSequence.next_value + 1)
         .returning(NumberSequence.next_value)
     ).scalar_one()
+    taken[(name, period)] = [int(value), int(value)]  # [next to hand out, value stored]
     return int(value) - 1
+
+
+@event.listens_for(Session, "before_commit")
+def _store_numbers(session: Session) -> None:
+    """Write back the numbers a committing transaction counted in memory."""
+    if session.in_nested_transaction():
+        return
+    taken: dict[tuple[str, str], list[int]] | None = session.info.pop(_NUMBERS, None)
+    for (name, period), (next_value, stored) in (taken or {}).items():
+        if next_value != stored:
+            session.execute(
+                update(NumberSequence)
+                .where(NumberSequence.name == name, NumberSequence.period == period)
+                .values(next_value=next_value)
+            )
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_numbers(session: Session, transaction: SessionTransaction) -> None:
+    """Forget counted numbers once the transaction that took them has ended (not a savepoint of it)."""
+    if transaction.parent is None:
+        session.info.pop(_NUMBERS, None)
+
+
+# --- set-based reads for one message's working set (see clearance.service.store) -------------------------
+
+
+def _pairs(first: Sequence[str], second: Sequence[str]) -> tuple[list[str], list[str]]:
+    return sorted(set(first)), sorted(set(second))
+
+
+def orders_by_keys(session: Session, keys: Sequence[tuple[str, str]]) -> list[OrderRecord]:
+    """Return the orders with any of these (platform code, order number) keys (a superset; filter exactly)."""
+    platforms, numbers = _pairs([k[0] for k in keys], [k[1] for k in keys])
+    if not numbers:
+        return []
+    return list(
+        session.scalars(
+            select(OrderRecord).where(OrderRecord.platform_code.in_(platforms), OrderRecord.order_no.in_(numbers))
+        )
+    )
+
+
+def payments_by_keys(session: Session, keys: Sequence[tuple[str, str]]) -> list[PaymentRecord]:
+    """Return the payments with any of these (payment company, transaction id) keys (a superset)."""
+    companies, transactions = _pairs([k[0] for k in keys], [k[1] for k in keys])
+    if not transactions:
+        return []
+    return list(
+        session.scalars(
+            select(PaymentRecord).where(
+                PaymentRecord.payment_code.in_(companies), PaymentRecord.payment_transaction_id.in_(transactions)
+            )
+        )
+    )
+
+
+def payments_of_orders(session: Session, keys: Sequence[tuple[str, str]]) -> list[PaymentRecord]:
+    """Return every payment of any of these (platform code, order number) orders (a superset)."""
+    platforms, numbers = _pairs([k[0] for k in keys], [k[1] for k in keys])
+    if not numbers:
+        return []
+    return list(
+        session.scalars(
+            select(PaymentRecord).where(PaymentRecord.platform_code.in_(platforms), PaymentRecord.order_no.in_(numbers))
+        )
+    )
+
+
+def waybills_by_keys(session: Session, keys: Sequence[tuple[str, str]]) -> list[WaybillRecord]:
+    """Return the waybills with any of these (logistics company, waybill number) keys (a superset)."""
+    companies, numbers = _pairs([k[0] for k in keys], [k[1] for k in keys])
+    if not numbers:
+        return []
+    return list(
+        session.scalars(
+            select(WaybillRecord).where(
+                WaybillRecord.logistics_code.in_(companies), WaybillRecord.logistics_no.in_(numbers)
+            )
+        )
+    )
+
+
+def inventories_of_orders(session: Session, keys: Sequence[tuple[str, str]]) -> list[InventoryRecord]:
+    """Return every inventory, in any state, of any of these (platform code, order number) orders (a superset)."""
+    platforms, numbers = _pairs([k[0] for k in keys], [k[1] for k in keys])
+    if not numbers:
+        return []
+    return list(
+        session.scalars(
+            select(InventoryRecord).where(
+                InventoryRecord.platform_code.in_(platforms), InventoryRecord.order_no.in_(numbers)
+            )
+        )
+    )
+
+
+def inventory_keys(
+    session: Session, order_keys: Sequence[tuple[str, str]], waybill_keys: Sequence[tuple[str, str]]
+) -> list[tuple[str, str, str, str]]:
+    """Return (platform, order number, logistics company, waybill number) of the inventories of these keys.
+
+    Read without loading rows into the session: it only tells which keys to lock before the rows are read.
+    """
+    columns = (
+        InventoryRecord.platform_code,
+        InventoryRecord.order_no,
+        InventoryRecord.logistics_code,
+        InventoryRecord.logistics_no,
+    )
+    found: list[tuple[str, str, str, str]] = []
+    for keys, first, second in (
+        (order_keys, InventoryRecord.platform_code, InventoryRecord.order_no),
+        (waybill_keys, InventoryRecord.logistics_code, InventoryRecord.logistics_no),
+    ):
+        left, right = _pairs([k[0] for k in keys], [k[1] for k in keys])
+        if right:
+            rows = session.execute(select(*columns).where(first.in_(left), second.in_(right)))
+            found.extend((a, b, c, d) for a, b, c, d in rows)
+    return found
+
+
+def inventories_of_waybills(session: Session, keys: Sequence[tuple[str, str]]) -> list[InventoryRecord]:
+    """Return every inventory, in any state, of any of these (logistics company, waybill number) keys."""
+    companies, numbers = _pairs([k[0] for k in keys], [k[1] for k in keys])
+    if not numbers:
+        return []
+    return list(
+        session.scalars(
+            select(InventoryRecord).where(
+                InventoryRecord.logistics_code.in_(companies), InventoryRecord.logistics_no.in_(numbers)
+            )
+        )
+    )
+
+
+def inventories_of_guids(session: Session, guids: Sequence[str]) -> list[InventoryRecord]:
+    """Return every inventory declared under any of these guids."""
+    if not guids:
+        return []
+    return list(session.scalars(select(InventoryRecord).where(InventoryRecord.guid.in_(sorted(set(guids))))))
+
+
+def arrival_parcels_by_keys(session: Session, keys: Sequence[tuple[str, str]]) -> list[ArrivalParcel]:
+    """Return the arrival entries of any of these (logistics company, waybill number) parcels (a superset)."""
+    companies, numbers = _pairs([k[0] for k in keys], [k[1] for k in keys])
+    if not numbers:
+        return []
+    return list(
+        session.scalars(
+            select(ArrivalParcel).where(
+                ArrivalParcel.logistics_code.in_(companies), ArrivalParcel.logistics_no.in_(numbers)
+            )
+        )
+    )
+
+
+def tax_bills_of_inventories(session: Session, inventory_ids: Sequence[int]) -> list[TaxBillRecord]:
+    """Return every tax bill of these inventories, oldest first."""
+    if not inventory_ids:
+        return []
+    return list(
+        session.scalars(
+            select(TaxBillRecord)
+            .where(TaxBillRecord.inventory_id.in_(sorted(set(inventory_ids))))
+            .order_by(TaxBillRecord.id)
+        )
+    )

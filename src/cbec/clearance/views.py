@@ -12,12 +12,17 @@ from sqlalchemy.orm import Session
 from cbec.clearance import repository as repo
 from cbec.clearance.models import InventoryRecord, IssuedReceipt, TaxBillRecord
 from cbec.messages.documents import MessageType, Receipt, TaxBill, TaxBillLine
+from cbec.messages.export_documents import ExportMessageType
+
+_EXPORT = frozenset(t.value for t in ExportMessageType)
 
 
 def receipt_from_row(row: IssuedReceipt) -> Receipt:
     """Return the receipt document of a stored receipt row."""
     return Receipt(
-        message_type=MessageType(row.message_type),
+        message_type=(
+            ExportMessageType(row.message_type) if row.message_type in _EXPORT else MessageType(row.message_type)
+        ),
         guid=row.guid,
         status=row.status,
         info=row.info,

@@ -12,6 +12,7 @@ from rich.table import Table
 
 from cbec.cli.state import state
 from cbec.common.errors import DomainError
+from cbec.demo.exports import ExportDemoOptions, ExportDemoReport, run_export_demo
 from cbec.demo.generator import DemoOptions, run_demo, zone_is_set_up
 from cbec.demo.plan import EXPECTED, Outcome
 from cbec.demo.report import DemoReport
@@ -109,6 +110,29 @@ def print_report(report: DemoReport) -> None:
         console.print("[green bold]Every order ended where its label said.[/green bold]")
 
 
+def print_export_report(report: ExportDemoReport) -> None:
+    """Print the export month: statuses, summaries, ledgers and failed checks."""
+    table = Table(title=f"出口演示 / export month {report.month}")
+    for column in ("what", "count"):
+        table.add_column(column)
+    for status, count in sorted(report.inventories_by_status.items()):
+        table.add_row(f"inventories {status}", str(count))
+    for mode, count in sorted(report.by_trade_mode.items()):
+        table.add_row(f"trade mode {mode}", str(count))
+    table.add_row("summary applications (CEB701)", str(len(report.applications)))
+    table.add_row("declarations (CEB792)", str(report.declarations))
+    console.print(table)
+    for shop, ledger in report.ledgers.items():
+        console.print(f"tax ledger {shop}: {ledger}")
+    console.print(f"{report.messages} export messages, {report.receipts} receipts.")
+    for failure in report.failures:
+        console.print(f"  [red]✗[/red] {failure}")
+    if report.ok:
+        console.print(
+            "[green bold]Every export closed on departure, was summarised; the ledgers reconcile.[/green bold]"
+        )
+
+
 def register(app: typer.Typer) -> None:
     """Add the `demo` command."""
 
@@ -120,6 +144,9 @@ def register(app: typer.Typer) -> None:
         out: Path | None = typer.Option(None, "--out", help="Write the messages, receipts and tax bills here."),
         if_empty: bool = typer.Option(False, "--if-empty", help="Do nothing if enterprises are already filed."),
         day: str | None = typer.Option(None, "--date", help="Business day YYYY-MM-DD (default: today)."),
+        exports: bool = typer.Option(
+            True, "--exports/--no-exports", help="Also run last month's exports (9610/9710/9810, summary, tax)."
+        ),
         review_at: str = typer.Option(
             "8000", "--review-at", help="Hold inventories worth at least this for manual review ('off' to disable)."
         ),
@@ -150,7 +177,15 @@ def register(app: typer.Typer) -> None:
                     console.print(f"  {problem.rule_id} {problem.field}: {problem.message} — {problem.hint}")
                 raise typer.Exit(2) from exc
         print_report(report)
+        export_report = None
+        if exports:
+            try:
+                export_report = run_export_demo(ctx, ExportDemoOptions(seed=seed, out=out), progress=console.print)
+            except DomainError as exc:
+                console.print(f"[red]{exc.message}[/red]")
+                raise typer.Exit(2) from exc
+            print_export_report(export_report)
         if out is not None:
             console.print(f"Messages and answers written to {out}/messages and {out}/receipts")
-        if not report.ok:
+        if not report.ok or (export_report is not None and not export_report.ok):
             raise typer.Exit(1)

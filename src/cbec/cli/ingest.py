@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
+from cbec.bootstrap import sign_outgoing
 from cbec.clearance.service import (
     IngestResult,
     confirm_return_arrival,
@@ -51,7 +52,7 @@ def write_outputs(result: IngestResult, out: Path, counter: Counter[str]) -> lis
     def emit(kind: str, guid: str, data: bytes) -> None:
         counter["files"] += 1
         path = out / f"{counter['files']:06d}_{kind}_{guid}.xml"
-        path.write_bytes(data)
+        path.write_bytes(sign_outgoing(state.context().settings, data))  # platform signature, if configured
         written.append(path)
 
     by_type: dict[str, list] = {}

@@ -23,7 +23,13 @@ COMMAND_MODULES = (
     "cbec.cli.products",
     "cbec.cli.quota",
     "cbec.cli.ingest",
+    "cbec.cli.exports",
     "cbec.cli.demo",
+    "cbec.cli.audit",
+    "cbec.cli.certificates",
+    "cbec.cli.feeds",
+    "cbec.cli.privacy",
+    "cbec.cli.accounts",
     "cbec.cli.serve",
 )
 

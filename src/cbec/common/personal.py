@@ -24,10 +24,13 @@ class PersonalDataCipher:
     key: bytes
     key_id: str = "k1"
     old_keys: tuple[tuple[str, bytes], ...] = ()
+    index_key: bytes | None = None  # blind indexes; stays when the encryption key rotates (default: key)
 
     def __post_init__(self) -> None:
-        if len(self.key) != 32:
+        if len(self.key) != 32 or any(len(k) != 32 for _, k in self.old_keys):
             raise ValueError("the personal-data key must be 32 bytes")
+        if self.index_key is not None and len(self.index_key) != 32:
+            raise ValueError("the blind-index key must be 32 bytes")
 
     def _subkey(self, key: bytes, purpose: bytes) -> bytes:
         return hmac.new(key, purpose, hashlib.sha256).digest()
@@ -56,10 +59,15 @@ class PersonalDataCipher:
             raise PersonalDataError("personal data failed authentication") from exc
         return plain.decode("utf-8")
 
+    def is_current(self, token: str) -> bool:
+        """Tell whether a token was encrypted with the current key (rotation leaves it alone)."""
+        return token.startswith(self.key_id + ":")
+
     def blind_index(self, value: str) -> str:
-        """Return a keyed hash used to look a value up without decrypting (stable per key)."""
+        """Return a keyed hash used to look a value up without decrypting (stable per index key)."""
         normalised = value.strip().upper()
-        return hmac.new(self._subkey(self.key, b"idx"), normalised.encode("utf-8"), hashlib.sha256).hexdigest()
+        key = self._subkey(self.index_key or self.key, b"idx")
+        return hmac.new(key, normalised.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 def mask_id_number(value: str) -> str:

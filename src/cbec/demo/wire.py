@@ -16,6 +16,7 @@ from cbec.clearance.service import DocumentOutcome, IngestResult, ingest_message
 from cbec.common.clock import FixedClock
 from cbec.common.errors import DomainError
 from cbec.demo.builders import Party, build_message
+from cbec.enterprises.certificates import register_certificate
 from cbec.messages import (
     Edition,
     ImportDocument,
@@ -73,10 +74,12 @@ class Wire:
         return Edition(self.ctx.settings.edition)
 
     def signer(self, party: Party) -> Signer:
-        """Return the party's signing identity, made on first use (a throw-away certificate)."""
+        """Return the party's signing identity, made and registered (签名证书备案) on first use."""
         if party.code not in self.signers:
             not_before = self.clock.now() - timedelta(days=1)
-            self.signers[party.code], _ = generate_test_identity(self.algorithm, party.name, not_before=not_before)
+            signer, certificate = generate_test_identity(self.algorithm, party.name, not_before=not_before)
+            register_certificate(self.ctx, party.code, certificate, actor="demo")
+            self.signers[party.code] = signer
         return self.signers[party.code]
 
     def send(

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from sqlalchemy import ColumnElement, CompoundSelect
 from sqlalchemy.orm import Session
 
+from cbec.common.scope import Scope
 from cbec.enterprises import repository as repo
+from cbec.enterprises.models import Enterprise
 from cbec.enterprises.rules import EnterpriseRef, EnterpriseRole, EnterpriseStatus
 
 
@@ -14,8 +17,27 @@ def find_active_by_code(session: Session, code: str) -> EnterpriseRef | None:
     if not value:
         return None
     enterprise = repo.by_code(session, value, status=EnterpriseStatus.APPROVED.value)
-    if enterprise is None:
-        return None
+    return None if enterprise is None else _ref(enterprise)
+
+
+def find_by_code(session: Session, code: str) -> EnterpriseRef | None:
+    """Return the enterprise, whatever its status, whose customs code or credit code is the given code."""
+    value = code.strip().upper()
+    enterprise = repo.by_code(session, value) if value else None
+    return None if enterprise is None else _ref(enterprise)
+
+
+def codes_in_tenant(tenant: str) -> CompoundSelect[tuple[str]]:
+    """Return a query of the customs and credit codes of the enterprises filed at a tenant or below it."""
+    return repo.codes_in_tenant(tenant)
+
+
+def enterprises_in_scope(scope: Scope) -> list[ColumnElement[bool]]:
+    """Return the conditions on the enterprise table that keep rows to a scope."""
+    return repo.in_scope(scope)
+
+
+def _ref(enterprise: Enterprise) -> EnterpriseRef:
     return EnterpriseRef(
         id=enterprise.id,
         customs_code=enterprise.customs_code,
@@ -24,4 +46,5 @@ def find_active_by_code(session: Session, code: str) -> EnterpriseRef | None:
         dxp_id=enterprise.dxp_id,
         roles=frozenset(EnterpriseRole(grant.role) for grant in enterprise.roles),
         status=EnterpriseStatus(enterprise.status),
+        zone=enterprise.zone,
     )

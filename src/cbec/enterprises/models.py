@@ -27,7 +27,7 @@ class Enterprise(Base):
     dxp_id: Mapped[str | None] = mapped_column(String(30), nullable=True)
     contact_name_enc: Mapped[str | None] = mapped_column(String(300), nullable=True)
     contact_phone_enc: Mapped[str | None] = mapped_column(String(300), nullable=True)
-    zone: Mapped[str] = mapped_column(String(30), default="hub", index=True)
+    zone: Mapped[str] = mapped_column(String(120), default="hub", index=True)  # tenant path, e.g. hub/zhengzhou
     status: Mapped[str] = mapped_column(String(20), index=True)
     filed_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -5,10 +5,33 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import ColumnElement, CompoundSelect, Select, func, or_, select, union
 from sqlalchemy.orm import Session
 
+from cbec.common.scope import Scope
 from cbec.enterprises.models import Enterprise, EnterpriseRoleGrant
+
+
+def in_tenant(tenant: str) -> ColumnElement[bool]:
+    """Return the condition: filed at the tenant or at a tenant below it."""
+    return or_(Enterprise.zone == tenant, Enterprise.zone.startswith(tenant + "/", autoescape=True))
+
+
+def codes_in_tenant(tenant: str) -> CompoundSelect[tuple[str]]:
+    """Return a query of the customs and credit codes of the enterprises filed at a tenant or below it."""
+    return union(
+        select(Enterprise.customs_code).where(in_tenant(tenant)), select(Enterprise.uscc).where(in_tenant(tenant))
+    )
+
+
+def in_scope(scope: Scope) -> list[ColumnElement[bool]]:
+    """Return the conditions that keep enterprises to a scope."""
+    conditions: list[ColumnElement[bool]] = []
+    if scope.tenant is not None:
+        conditions.append(in_tenant(scope.tenant))
+    if scope.parties is not None:
+        conditions.append(or_(Enterprise.customs_code.in_(scope.parties), Enterprise.uscc.in_(scope.parties)))
+    return conditions
 
 
 def get(session: Session, enterprise_id: int) -> Enterprise | None:
@@ -68,9 +91,12 @@ def page(
     zone: str | None,
     limit: int,
     offset: int,
+    scope: Scope | None = None,
 ) -> tuple[int, list[Enterprise]]:
-    """Return (total, one page) of enterprises matching the filters, oldest first."""
+    """Return (total, one page) of enterprises matching the filters and the scope, oldest first."""
     stmt: Select[Any] = select(Enterprise)
+    if scope is not None:
+        stmt = stmt.where(*in_scope(scope))
     if status is not None:
         stmt = stmt.where(Enterprise.status == status)
     if zone is not None:

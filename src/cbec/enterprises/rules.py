@@ -88,7 +88,7 @@ NAME_MAX = 100  # CEB ebcName C..100
 NAME_EN_MAX = 200
 DXP_ID_PATTERN = re.compile(r"^[A-Z0-9]{1,30}$")
 PHONE_PATTERN = re.compile(r"^\+?[0-9][0-9 \-]{4,24}$")
-ZONE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,29}$")
+ZONE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,29}(/[a-z0-9][a-z0-9_-]{0,29}){0,2}$")  # tenant path
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +117,7 @@ class EnterpriseRef:
     dxp_id: str | None
     roles: frozenset[EnterpriseRole]
     status: EnterpriseStatus
+    zone: str = "hub"  # tenant path of the sub-platform or window the enterprise filed at
 
 
 def has_role(ref: EnterpriseRef, role: EnterpriseRole | str) -> bool:
@@ -220,8 +221,8 @@ def check_draft(draft: EnterpriseDraft, prefix: str = "") -> list[Problem]:
             Problem(
                 "ENT-ZONE",
                 f"{prefix}zone",
-                f"the zone {draft.zone!r} is not a short lower-case name",
-                "Use letters, digits, - or _ (at most 30), e.g. hub.",
+                f"the zone {draft.zone!r} is not a tenant path",
+                "Use hub, hub/<city> or hub/<city>/<window>: lower-case letters, digits, - or _, e.g. hub/zhengzhou.",
             )
         )
     return problems

@@ -31,7 +31,7 @@ class StatusChange(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     reason: str
-    actor: str
+    actor: str | None = Field(default=None, description="Ignored over the API: the signed-in principal is recorded.")
 
 
 class EnterpriseRead(BaseModel):

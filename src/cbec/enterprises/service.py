@@ -18,6 +18,7 @@ from cbec.audit import record_audit
 from cbec.audit.repository import list_audit
 from cbec.common.errors import Problem
 from cbec.common.personal import PersonalDataCipher, mask_name, mask_phone
+from cbec.common.scope import OutOfScope, Scope
 from cbec.enterprises import repository as repo
 from cbec.enterprises.errors import (
     EnterpriseExists,
@@ -41,6 +42,7 @@ from cbec.enterprises.rules import (
 )
 from cbec.enterprises.schemas import AuditRead, EnterpriseCreate, EnterprisePage, EnterpriseRead, ImportReport
 from cbec.reference import by_row, read_records
+from cbec.sharing import emit_filing
 from cbec.storage.context import Context
 
 ENTITY = "enterprise"
@@ -50,12 +52,24 @@ PERSONAL_FIELDS = {"contact_name": mask_name, "contact_phone": mask_phone}
 Progress = Callable[[int, int], None]
 
 
-def file_enterprise(ctx: Context, data: EnterpriseCreate) -> EnterpriseRead:
-    """File a new enterprise (status pending) after checking every rule."""
+def file_enterprise(ctx: Context, data: EnterpriseCreate, *, scope: Scope | None = None) -> EnterpriseRead:
+    """File a new enterprise (status pending) after checking every rule; the zone must lie in the scope."""
     draft = make_draft(**data.model_dump(exclude={"actor"}))
     problems = errors_only(check_draft(draft))
     if problems:
         raise EnterpriseInvalid("the filing breaks one or more rules", problems=problems)
+    if scope is not None and not scope.admits_tenant(draft.zone):
+        raise OutOfScope(
+            f"zone {draft.zone} is outside your tenant",
+            problems=[
+                Problem(
+                    "ENT-ZONE-SCOPE",
+                    "zone",
+                    f"不能在 {draft.zone} 备案 / you cannot file at {draft.zone}",
+                    f"File at {scope.tenant} or at a window below it.",
+                )
+            ],
+        )
     with ctx.uow() as uow:
         clashes = _clashes(uow.session, draft, field_prefix="")
         if clashes:
@@ -70,10 +84,12 @@ def file_enterprise(ctx: Context, data: EnterpriseCreate) -> EnterpriseRead:
         return _read(enterprise, ctx.cipher)
 
 
-def change_status(ctx: Context, key: int | str, transition: Transition, *, reason: str, actor: str) -> EnterpriseRead:
+def change_status(
+    ctx: Context, key: int | str, transition: Transition, *, reason: str, actor: str, scope: Scope | None = None
+) -> EnterpriseRead:
     """Approve, suspend, reinstate or revoke a filing, with a reason and an actor, audited."""
     with ctx.uow() as uow:
-        enterprise = _load(uow.session, key)
+        enterprise = _load(uow.session, key, scope)
         current = EnterpriseStatus(enterprise.status)
         problems = check_transition(current, transition, reason, actor)
         conflict = [p for p in problems if p.rule_id == "ENT-TRANSITION"]
@@ -96,6 +112,7 @@ def change_status(ctx: Context, key: int | str, transition: Transition, *, reaso
             after={"status": target.value},
             reason=reason.strip(),
         )
+        _publish(uow.session, ctx, enterprise, before=current.value, reason=reason.strip())
         uow.commit()
         return _read(enterprise, ctx.cipher)
 
@@ -120,10 +137,10 @@ def revoke_enterprise(ctx: Context, key: int | str, *, reason: str, actor: str) 
     return change_status(ctx, key, Transition.REVOKE, reason=reason, actor=actor)
 
 
-def get_enterprise(ctx: Context, key: int | str) -> EnterpriseRead:
-    """Return one filing by id, customs code or credit code (contact masked)."""
+def get_enterprise(ctx: Context, key: int | str, *, scope: Scope | None = None) -> EnterpriseRead:
+    """Return one filing by id, customs code or credit code (contact masked); outside the scope it is not found."""
     with ctx.uow() as uow:
-        return _read(_load(uow.session, key), ctx.cipher)
+        return _read(_load(uow.session, key, scope), ctx.cipher)
 
 
 def list_enterprises(
@@ -134,8 +151,9 @@ def list_enterprises(
     zone: str | None = None,
     limit: int = 50,
     offset: int = 0,
+    scope: Scope | None = None,
 ) -> EnterprisePage:
-    """Return a page of filings, filtered by status, role and zone (contact masked)."""
+    """Return a page of filings in the scope, filtered by status, role and zone (contact masked)."""
     problems: list[Problem] = []
     if status is not None and status not in {s.value for s in EnterpriseStatus}:
         problems.append(Problem("ENT-FILTER", "status", f"unknown status {status!r}", _choices(EnterpriseStatus)))
@@ -146,15 +164,17 @@ def list_enterprises(
     limit = max(1, min(limit, 500))
     offset = max(0, offset)
     with ctx.uow() as uow:
-        total, rows = repo.page(uow.session, status=status, role=role, zone=zone, limit=limit, offset=offset)
+        total, rows = repo.page(
+            uow.session, status=status, role=role, zone=zone, limit=limit, offset=offset, scope=scope
+        )
         items = [_read(row, ctx.cipher) for row in rows]
     return EnterprisePage(items=items, total=total, limit=limit, offset=offset)
 
 
-def enterprise_audit(ctx: Context, key: int | str) -> list[AuditRead]:
+def enterprise_audit(ctx: Context, key: int | str, *, scope: Scope | None = None) -> list[AuditRead]:
     """Return the audit trail of one filing, oldest first."""
     with ctx.uow() as uow:
-        enterprise = _load(uow.session, key)
+        enterprise = _load(uow.session, key, scope)
         rows = list_audit(uow.session, entity_type=ENTITY, entity_key=enterprise.uscc)
         return [
             AuditRead(id=r.id, at=r.at, actor=r.actor, action=r.action, before=r.before, after=r.after, reason=r.reason)
@@ -268,15 +288,21 @@ def _choices(enum: Any) -> str:
     return "Use one of: " + ", ".join(item.value for item in enum) + "."
 
 
-def _load(session: Session, key: int | str) -> Enterprise:
+def _load(session: Session, key: int | str, scope: Scope | None = None) -> Enterprise:
     enterprise: Enterprise | None
     if isinstance(key, int) or (key.isdigit() and len(key) < 10):
         enterprise = repo.get(session, int(key))
     else:
         enterprise = repo.by_code(session, key.strip().upper())
+    if enterprise is not None and scope is not None and not _admits(scope, enterprise):
+        enterprise = None  # outside the caller's scope a filing is not found, so its existence does not leak
     if enterprise is None:
         raise EnterpriseNotFound(f"no enterprise {key}", key=str(key))
     return enterprise
+
+
+def _admits(scope: Scope, enterprise: Enterprise) -> bool:
+    return scope.admits_tenant(enterprise.zone) and scope.admits_party((enterprise.customs_code, enterprise.uscc))
 
 
 def _clashes(session: Session, draft: EnterpriseDraft, field_prefix: str) -> list[Problem]:
@@ -400,7 +426,25 @@ def _create(session: Session, ctx: Context, draft: EnterpriseDraft, *, actor: st
         before=None,
         after={**_snapshot(draft), "status": EnterpriseStatus.PENDING.value},
     )
+    _publish(session, ctx, enterprise, before=None, reason=None)
     return enterprise
+
+
+def _publish(session: Session, ctx: Context, enterprise: Enterprise, *, before: str | None, reason: str | None) -> None:
+    """Write the filing's new status to the event outbox (信息共享), in the same transaction."""
+    emit_filing(
+        session,
+        at=ctx.clock.now(),
+        zone=ctx.settings.zone_customs_code,
+        customs_code=enterprise.customs_code,
+        uscc=enterprise.uscc,
+        name=enterprise.name,
+        tenant=enterprise.zone,
+        roles=[grant.role for grant in enterprise.roles],
+        status=enterprise.status,
+        before=before,
+        reason=reason,
+    )
 
 
 def _update(session: Session, ctx: Context, enterprise: Enterprise, draft: EnterpriseDraft, *, actor: str) -> None:

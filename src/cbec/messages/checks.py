@@ -8,6 +8,7 @@ declaration codes and, when tables are given, parameter codes. Every problem is 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -42,6 +43,12 @@ TIME_FORMATS: dict[str, str] = {
     "returnTime": "%Y%m%d%H%M%S%f",
     "declTime": "%Y%m%d",
     "ieDate": "%Y%m%d",
+    # export only
+    "accountingDate": "%Y%m%d%H%M%S",
+    "leaveTime": "%Y%m%d%H%M%S",
+    "startTime": "%Y%m%d%H%M%S",
+    "endTime": "%Y%m%d%H%M%S",
+    "opDate": "%Y%m%d%H%M%S%f",
 }
 _TIME_LABELS = {"%Y%m%d%H%M%S": "yyyyMMddHHmmss", "%Y%m%d%H%M%S%f": "yyyyMMddHHmmssSSS", "%Y%m%d": "yyyyMMdd"}
 DATE_FIELDS = frozenset({"declTime", "ieDate"})
@@ -51,6 +58,8 @@ CODE_TABLE_FIELDS: dict[str, str] = {
     "country": "country",
     "tradeCountry": "country",
     "currency": "currency",
+    "fCurrency": "currency",
+    "iCurrency": "currency",
     "unit": "unit",
     "unit1": "unit",
     "unit2": "unit",
@@ -69,6 +78,9 @@ _INT_MIN, _INT_MAX = -(2**31), 2**31 - 1
 
 def local_name(element: etree._Element) -> str:
     """Return an element's name without namespace."""
+    tag = element.tag
+    if isinstance(tag, str):
+        return tag.rpartition("}")[2]  # Clark notation {namespace}name; cheaper than building a QName
     return etree.QName(element).localname
 
 
@@ -88,9 +100,32 @@ def _digits(text: str) -> tuple[int, int]:
     return len(whole.lstrip("0")), len(fraction.rstrip("0"))
 
 
+def strict_time(text: str, pattern: str) -> datetime:
+    """Return datetime.strptime(text, pattern), read directly for the all-digit CEB patterns (strptime is slow)."""
+    # When the fixed-width reading is a real date, strptime's first-choice (two-digit) reading is the same one;
+    # anything else goes to strptime, which may still find another reading of the digits, or refuse.
+    if text.isascii() and text.isdigit():
+        try:
+            if pattern == "%Y%m%d" and len(text) == 8:
+                return datetime(int(text[:4]), int(text[4:6]), int(text[6:8]))
+            if pattern in ("%Y%m%d%H%M%S", "%Y%m%d%H%M%S%f") and len(text) == (14 if pattern.endswith("S") else 17):
+                return datetime(
+                    int(text[:4]),
+                    int(text[4:6]),
+                    int(text[6:8]),
+                    int(text[8:10]),
+                    int(text[10:12]),
+                    int(text[12:14]),
+                    int(text[14:17]) * 1000 if len(text) == 17 else 0,
+                )
+        except ValueError:
+            pass
+    return datetime.strptime(text, pattern)
+
+
 def parse_time(text: str, name: str) -> datetime | date:
     """Convert a checked CEB time or date field to an aware Asia/Shanghai datetime (or a date)."""
-    moment = datetime.strptime(text, TIME_FORMATS[name])
+    moment = strict_time(text, TIME_FORMATS[name])
     if name in DATE_FIELDS:
         return moment.date()
     return moment.replace(tzinfo=SHANGHAI)
@@ -107,6 +142,8 @@ class Checker:
 
     code_tables: CodeTables | None = None
     problems: list[Problem] = field(default_factory=list)
+    # Closed code lists checked by element name; the export codec adds its edition's lists.
+    enumerations: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: ENUMERATIONS)
 
     def add(self, rule_id: str, path: str, message: str, hint: str) -> None:
         """Record one problem."""
@@ -255,7 +292,7 @@ class Checker:
             return
         if spec.name in TIME_FORMATS:
             self._check_time(text, spec.name, path)
-        allowed = ENUMERATIONS.get(spec.name)
+        allowed = self.enumerations.get(spec.name)
         if allowed is not None and text not in allowed:
             self.add(CODE, path, f"代码无效：{text} / invalid code {text}", f"填写 {'/'.join(allowed)} 之一")
         table = CODE_TABLE_FIELDS.get(spec.name)
@@ -355,7 +392,7 @@ class Checker:
         valid = bool(_DIGITS_RE.fullmatch(text)) and len(text) == len(label)
         if valid:
             try:
-                datetime.strptime(text, pattern)
+                strict_time(text, pattern)
             except ValueError:
                 valid = False
         if not valid:
@@ -367,14 +404,19 @@ class Checker:
             )
 
 
+_CEB_PREFIX = f"{{{CEB_NS}}}"
+
+
 def _find(children: tuple[Node, ...], element: etree._Element, start: int, stop: int) -> int | None:
-    qname = etree.QName(element)
+    # Compares Clark-notation tags ({namespace}name) as strings: the same test as QName parts, without a QName.
+    tag = str(element.tag)
+    ceb_name = tag[len(_CEB_PREFIX) :] if tag.startswith(_CEB_PREFIX) else None
     for index in range(start, stop):
         node = children[index]
         if isinstance(node, ForeignSpec):
-            if node.namespace is None or (qname.namespace == node.namespace and qname.localname == node.name):
+            if node.namespace is None or tag == f"{{{node.namespace}}}{node.name}":
                 return index
-        elif qname.namespace == CEB_NS and qname.localname == node.name:
+        elif ceb_name == node.name:
             return index
     return None
 

@@ -1,8 +1,9 @@
 """Codec of CEB declaration messages (报文编解码): XML bytes ↔ documents.
 
-``parse_message`` reads one import declaration message (CEB311/411/511/513/621/623/625/711) through the
-hardened parser, checks it against the field specification of the chosen edition, reports every problem
-at once and, when it is valid, builds the frozen documents of ``cbec.messages.documents``.
+``parse_message`` reads one declaration message — import (CEB311/411/511/513/621/623/625/711) or export
+(CEB303/403/505/507/509/603/605/607/213/215/701, see ``export_codec``) — through the hardened parser,
+checks it against the field specification of the chosen edition, reports every problem at once and, when
+it is valid, builds the frozen documents of ``cbec.messages.documents`` / ``export_documents``.
 ``render_message`` writes documents back as CEB XML in XSD order (without ds:Signature; the signature
 module inserts it).
 """
@@ -16,7 +17,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 from functools import cache
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from lxml import etree
 
@@ -42,6 +43,7 @@ from cbec.messages.documents import (
     ArrivalRecord,
     CancelRequest,
     Declaration,
+    Document,
     Edition,
     ImportDocument,
     ImportOrder,
@@ -58,11 +60,13 @@ from cbec.messages.documents import (
     Waybill,
     WaybillStatus,
 )
+from cbec.messages.export_documents import ExportMessageType
 from cbec.messages.fieldspec import DSIG_NS, FieldSpec, GroupSpec, MessageSpec, field_catalogue
 from cbec.messages.names import GROUPS
 from cbec.messages.xml import DEFAULT_MAX_BYTES, MessageRefused, UnsafeXml, parse_xml
 
 UNKNOWN = "Unknown"
+Direction = Literal["import", "export"]
 XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
 NSMAP = {"ceb": CEB_NS}
 DEFAULT_VERSION = "1.0"
@@ -138,9 +142,11 @@ def _convert(text: str, spec: FieldSpec, english: str) -> Any:
     return text
 
 
-def group_values(element: etree._Element, spec: GroupSpec, group: str) -> dict[str, Any]:
+def group_values(
+    element: etree._Element, spec: GroupSpec, group: str, names: Mapping[str, Mapping[str, str]] = GROUPS
+) -> dict[str, Any]:
     """Return the English-named values of a checked group element; empty optional fields become None."""
-    mapping = GROUPS[group]
+    mapping = names[group]
     present = {local_name(child): child for child in element if isinstance(child.tag, str)}
     values: dict[str, Any] = {}
     for field_spec in spec.fields():
@@ -233,6 +239,17 @@ def identify(root: etree._Element, edition: Edition) -> tuple[str, MessageSpec |
     """Return (message type name, its spec, problems) for a root element."""
     qname = etree.QName(root)
     catalogue = field_catalogue(edition)
+    if qname.namespace == CEB_NS and qname.localname not in catalogue.messages:
+        others = [e.value for e in Edition if qname.localname in field_catalogue(e).messages]
+        if others:  # e.g. CEB213-216 (export returns) exist only since 202205
+            problem = Problem(
+                STRUCTURE,
+                qname.localname,
+                f"{qname.localname} 不属于 {edition.value} 版报文规范 / {qname.localname} is not part of the "
+                f"{edition.value} edition",
+                f"按 {'/'.join(others)} 版报文规范发送 / send it under the {'/'.join(others)} edition",
+            )
+            return qname.localname, None, [problem]
     if qname.namespace != CEB_NS or qname.localname not in catalogue.messages:
         where = f"{{{qname.namespace}}}{qname.localname}" if qname.namespace else qname.localname
         problem = Problem(
@@ -251,8 +268,9 @@ def parse_message(
     edition: Edition = Edition.E202205,
     code_tables: CodeTables | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    direction: Direction | None = None,
 ) -> ParseOutcome:
-    """Read and check an import declaration message; never raises on bad input."""
+    """Read and check a declaration message (only one direction's when given); never raises on bad input."""
     try:
         root = parse_xml(data, max_bytes=max_bytes)
     except UnsafeXml as exc:
@@ -261,6 +279,19 @@ def parse_message(
     guid = root.get("guid")
     if spec is None:
         return ParseOutcome(None, problems, name, guid)
+    if direction is not None and spec.direction != direction:
+        label = "进口" if direction == "import" else "出口"
+        problem = Problem(
+            STRUCTURE,
+            name,
+            f"{name} 不是本接口受理的{label}报文 / {name} is not an {direction} message this interface accepts",
+            f"向{label}接口发送{label}报文 / send {direction} messages only",
+        )
+        return ParseOutcome(None, [problem], name, guid)
+    if spec.direction == "export":
+        from cbec.messages import export_codec  # export_codec builds on this module
+
+        return export_codec.parse_export_message(root, spec, edition, bytes(data), code_tables=code_tables)
     try:
         message_type = MessageType(name)
     except ValueError:
@@ -270,7 +301,8 @@ def parse_message(
             STRUCTURE,
             name,
             f"{name} 不是本接口受理的进口申报报文 / {name} is not an import declaration this interface accepts",
-            "回执用 parse_receipts 读取；出口报文暂不受理 / read receipts with parse_receipts; export is not handled",
+            "回执用 parse_receipts 读取，CEB792 用 parse_summary_results / read receipts with parse_receipts, "
+            "CEB792 with parse_summary_results",
         )
         return ParseOutcome(None, [problem], name, guid)
     assert message_type is not None
@@ -310,10 +342,12 @@ def format_value(value: Any, spec: FieldSpec) -> str:
     return str(value)
 
 
-def append_group(parent: etree._Element, obj: Any, spec: GroupSpec, group: str) -> etree._Element:
+def append_group(
+    parent: etree._Element, obj: Any, spec: GroupSpec, group: str, names: Mapping[str, Mapping[str, str]] = GROUPS
+) -> etree._Element:
     """Append a group element with the object's values in XSD order; None (and '' when optional) is omitted."""
     element = etree.SubElement(parent, ceb_tag(spec.name))
-    mapping = GROUPS[group]
+    mapping = names[group]
     for field_spec in spec.fields():
         english = mapping[field_spec.name]
         value = _attribute(obj, english)
@@ -351,13 +385,21 @@ def serialise(root: etree._Element) -> bytes:
     return XML_DECLARATION + etree.tostring(root, encoding="UTF-8", xml_declaration=False) + b"\n"
 
 
-def message_type_of(document: ImportDocument) -> MessageType:
+def message_type_of(document: Document) -> MessageType | ExportMessageType:
     """Return the declaration message type carrying a document."""
+    if not isinstance(document, ImportDocument):
+        from cbec.messages import export_codec  # export_codec builds on this module
+
+        return export_codec.export_message_type_of(document)
     return _BY_CLASS[type(document)]
 
 
 def render_message(message: Message, *, edition: Edition = Edition.E202205) -> bytes:
     """Render a declaration message as CEB XML (UTF-8, ceb: prefix, XSD order, no signature)."""
+    if isinstance(message.message_type, ExportMessageType):
+        from cbec.messages import export_codec  # export_codec builds on this module
+
+        return export_codec.render_export_message(message, edition=edition)
     spec = field_catalogue(edition).message(message.message_type.value)
     layout = LAYOUTS[message.message_type]
     root = new_root(message.message_type.value, message.guid, message.version or DEFAULT_VERSION)

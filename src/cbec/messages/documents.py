@@ -401,12 +401,13 @@ ImportDocument = (
 
 @dataclass(frozen=True, slots=True)
 class Receipt:
-    """A receipt (回执) for one document: CEB312/412/512/514/622/624/626/712.
+    """A receipt (回执) for one document: CEB312/412/512/514/622/624/626/712 and the export ones.
 
-    Only the key fields of the receipt's message type are rendered; the others stay None.
+    Export receipts: CEB304/404/506/508/510/604/606/608/214/216/702. Only the key fields of the receipt's
+    message type are rendered; the others stay None.
     """
 
-    message_type: MessageType
+    message_type: MessageType | ExportMessageType
     guid: str
     status: str  # returnStatus: "2", "120", "300", "399", "500", "800", "899", "100" or negative
     info: str  # returnInfo
@@ -426,6 +427,12 @@ class Receipt:
     eport_no: str | None = None
     inventory_no: str | None = None
     entry_no: str | None = None
+    # Keys only export receipts carry (CEB404/508/510/604/608/702).
+    payment_no: str | None = None
+    bill_no: str | None = None
+    message_seq_no: int | None = None
+    statistics_flag: str | None = None
+    summary_no: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -479,11 +486,11 @@ class FormatReceipt:
 class Message:
     """A parsed declaration message: up to 100 documents of one type plus its transfer data."""
 
-    message_type: MessageType
+    message_type: MessageType | ExportMessageType
     edition: Edition
     guid: str
     version: str
-    documents: tuple[ImportDocument, ...]
+    documents: tuple[Document, ...]
     transfer: Transfer
     subscriptions: tuple[Subscription, ...] = ()
     signed: bool = False
@@ -501,3 +508,9 @@ class Envelope:
     message_type: str
     payload: bytes
     file_name: str | None = None
+
+
+# Export documents build on Declaration above and export_documents imports this module, so they come last.
+from cbec.messages.export_documents import ExportDocument, ExportMessageType  # noqa: E402
+
+Document = ImportDocument | ExportDocument

@@ -19,7 +19,7 @@ from cbec.common.errors import Problem
 from cbec.messages.checks import DATETIME, LENGTH, REQUIRED, STRUCTURE, local_name
 from cbec.messages.documents import Envelope
 from cbec.messages.fieldspec import DSIG_NS
-from cbec.messages.xml import DEFAULT_MAX_BYTES, MessageRefused, UnsafeXml, parse_xml
+from cbec.messages.xml import DEFAULT_MAX_BYTES, MessageRefused, UnsafeXml, parse_xml, root_tag
 
 DXP_NS = "http://www.chinaport.gov.cn/dxp"
 IMPORT_RECEIVER = "DXPEDCCEB0000002"
@@ -103,6 +103,8 @@ def _parse_created(text: str) -> datetime | None:
 
 def is_envelope(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> bool:
     """Tell whether bytes are a well-formed DxpMsg envelope (without checking its content)."""
+    if root_tag(data, max_bytes=max_bytes) != _tag("DxpMsg"):
+        return False  # a CEB message is not parsed twice just to find that out
     try:
         root = parse_xml(data, max_bytes=max_bytes)
     except UnsafeXml:

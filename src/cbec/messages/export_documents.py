@@ -443,7 +443,7 @@ class SummaryResultLine:
 
     inventory_no: str
     logistics_no: str
-    goods_seq_no: int  # gseqno: line of the customs declaration
+    goods_seq_no: int | None  # gseqno: line of the customs declaration; None in the 2018 edition, which lacks it
     line_no: int  # gnum: line of the inventory
     hs_code: str
 

@@ -1,9 +1,9 @@
-"""JSON twin (JSON 表示) of every CEB document, for the REST API.
+"""JSON twin (JSON 表示) of every CEB document, import and export, for the REST API.
 
-English keys (the attribute names of ``cbec.messages.documents``), Decimals as strings in plain notation
-(scale kept), datetimes as ISO 8601 with offset, dates as ISO dates, enums as their codes. Reading refuses
-JSON floats for any value (binary floats cannot carry amounts exactly) and unknown keys, and reads a
-datetime without offset as Asia/Shanghai local time.
+English keys (the attribute names of ``cbec.messages.documents`` and ``export_documents``), Decimals as
+strings in plain notation (scale kept), datetimes as ISO 8601 with offset, dates as ISO dates, enums as
+their codes. Reading refuses JSON floats for any value (binary floats cannot carry amounts exactly) and
+unknown keys, and reads a datetime without offset as Asia/Shanghai local time.
 """
 
 from __future__ import annotations
@@ -24,15 +24,40 @@ from cbec.common.clock import SHANGHAI
 from cbec.common.errors import Problem
 from cbec.messages.codec import LAYOUTS
 from cbec.messages.documents import FormatReceipt, MessageType, Receipt, TaxBill
+from cbec.messages.export_codec import EXPORT_LAYOUTS
+from cbec.messages.export_documents import ExportMessageType, SummaryResult
+from cbec.messages.export_names import EXPORT_RECEIPT_GROUPS
 from cbec.messages.receipts import RECEIPT_GROUPS
 from cbec.messages.xml import MessageRefused
 
 RULE_JSON = "FMT-JSON"
 
 
-def document_class(message_type: MessageType | str) -> type:
+def message_type_named(name: MessageType | ExportMessageType | str) -> MessageType | ExportMessageType:
+    """Return the import or export message type of a name such as CEB311Message; raise ValueError when unknown."""
+    if isinstance(name, MessageType | ExportMessageType):
+        return name
+    try:
+        return MessageType(name)
+    except ValueError:
+        pass
+    try:
+        return ExportMessageType(name)
+    except ValueError:
+        raise ValueError(f"{name!r} is not a CEB message type") from None
+
+
+def document_class(message_type: MessageType | ExportMessageType | str) -> type:
     """Return the document class carried by a message type."""
-    kind = MessageType(message_type)
+    kind = message_type_named(message_type)
+    if isinstance(kind, ExportMessageType):
+        if kind in EXPORT_LAYOUTS:
+            return EXPORT_LAYOUTS[kind].document_class
+        if kind in EXPORT_RECEIPT_GROUPS:
+            return Receipt
+        if kind is ExportMessageType.SUMMARY_RESULT:
+            return SummaryResult
+        raise ValueError(f"{kind} carries no document")
     if kind in LAYOUTS:
         return LAYOUTS[kind].document_class
     if kind in RECEIPT_GROUPS:
@@ -143,7 +168,7 @@ def _location(loc: tuple[int | str, ...]) -> str:
     return text
 
 
-def document_from_json(message_type: MessageType | str, data: Mapping[str, Any]) -> Any:
+def document_from_json(message_type: MessageType | ExportMessageType | str, data: Mapping[str, Any]) -> Any:
     """Build the document of a message type from its JSON twin; raise MessageRefused listing every problem."""
     cls = document_class(message_type)
     problems: list[Problem] = []
@@ -153,8 +178,9 @@ def document_from_json(message_type: MessageType | str, data: Mapping[str, Any])
         )
     payload = dict(data)
     if cls is Receipt:
-        payload.setdefault("message_type", MessageType(message_type).value)
-        if payload["message_type"] != MessageType(message_type).value:
+        route = message_type_named(message_type).value
+        payload.setdefault("message_type", route)
+        if payload["message_type"] != route:
             problems.append(
                 Problem(RULE_JSON, "message_type", "回执类型与接口不符 / message_type does not match", "删除或更正")
             )

@@ -2,7 +2,8 @@
 
 The single mapping between the CEB wire names (orderNo, invtNo, ...) and the attributes of
 ``cbec.messages.documents``. A dotted target (``declaration.app_time``) lands in a nested object.
-Only import messages are mapped for now; export groups share some group names but differ in content.
+Import messages only: export groups share some group names but differ in content, so they have their own
+map in ``cbec.messages.export_names``; ``glossary_rows`` lists both.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from cbec.messages.documents import Edition
+from cbec.messages.export_names import export_glossary_rows
 from cbec.messages.fieldspec import FieldSpec, field_catalogue
 
 _DECLARATION = {
@@ -331,7 +333,7 @@ def _import_fields(edition: Edition) -> dict[str, dict[str, FieldSpec]]:
 
 
 def glossary_rows(edition: Edition = Edition.E202205) -> list[tuple[str, str, str]]:
-    """Return (CEB name, English name, Chinese description) rows for the glossary, one per distinct pair."""
+    """Return (CEB name, English name, Chinese description) rows for the glossary, import then export, one per pair."""
     fields = _import_fields(edition)
     rows: list[tuple[str, str, str]] = []
     seen: set[tuple[str, str]] = set()
@@ -342,5 +344,9 @@ def glossary_rows(edition: Edition = Edition.E202205) -> list[tuple[str, str, st
             seen.add((ceb, english))
             spec = fields.get(group, {}).get(ceb)
             description = _DESCRIPTION_FIXES.get((group, ceb)) or (spec.description if spec else "")
+            rows.append((ceb, english, description))
+    for ceb, english, description in export_glossary_rows(edition):
+        if (ceb, english) not in seen:
+            seen.add((ceb, english))
             rows.append((ceb, english, description))
     return rows

@@ -1,4 +1,8 @@
-"""Receipts (回执), electronic tax bills (电子税单, CEB816) and format-check receipts (CEB900).
+"""Receipts (回执), electronic tax bills (电子税单, CEB816), format-check receipts (CEB900) and summary results.
+
+Receipts of both directions: import CEB312/412/512/514/622/624/626/712 and export CEB304/404/506/508/510/604/
+606/608/214/216/702. The export summary result (汇总结果单, CEB792) is customs' answer to a summary
+application, one per generated customs declaration.
 
 Rendering checks the produced tree against the field specification and refuses (``MessageRefused``)
 rather than emit XML the official XSD would reject; parsing reports every problem at once the same way.
@@ -9,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from typing import Any
+from typing import Any, overload
 
 from lxml import etree
 
@@ -25,7 +29,11 @@ from cbec.messages.codec import (
     serialise,
 )
 from cbec.messages.documents import Edition, FormatReceipt, MessageType, Receipt, TaxBill, TaxBillLine
+from cbec.messages.export_codec import SUMMARY_RESULT_LAYOUT, append_document, read_document, rule_problems
+from cbec.messages.export_documents import ExportMessageType, SummaryResult
+from cbec.messages.export_names import EXPORT_GROUPS, EXPORT_RECEIPT_FOR, EXPORT_RECEIPT_GROUPS
 from cbec.messages.fieldspec import MessageSpec, field_catalogue
+from cbec.messages.names import GROUPS
 from cbec.messages.xml import DEFAULT_MAX_BYTES, MessageRefused, parse_xml
 
 # Receipt message type -> its return element (one per receipted document).
@@ -51,12 +59,25 @@ _RECEIPT_FOR: Mapping[MessageType, MessageType] = {
 }
 
 
-def receipt_message_type(declaration_type: MessageType) -> MessageType:
-    """Return the receipt message type answering a declaration type (CEB311 -> CEB312 ...)."""
+@overload
+def receipt_message_type(declaration_type: MessageType) -> MessageType: ...
+@overload
+def receipt_message_type(declaration_type: ExportMessageType) -> ExportMessageType: ...
+def receipt_message_type(declaration_type: MessageType | ExportMessageType) -> MessageType | ExportMessageType:
+    """Return the receipt message type answering a declaration type (CEB311 -> CEB312, CEB303 -> CEB304 ...)."""
     try:
+        if isinstance(declaration_type, ExportMessageType):
+            return EXPORT_RECEIPT_FOR[declaration_type]
         return _RECEIPT_FOR[declaration_type]
     except KeyError:
         raise ValueError(f"{declaration_type} has no receipt message") from None
+
+
+def _receipt_group(message_type: MessageType | ExportMessageType) -> tuple[str | None, Mapping[str, Mapping[str, str]]]:
+    """Return the return element of a receipt type (None when it is not one) and the name map it uses."""
+    if isinstance(message_type, ExportMessageType):
+        return EXPORT_RECEIPT_GROUPS.get(message_type), EXPORT_GROUPS
+    return RECEIPT_GROUPS.get(message_type), GROUPS
 
 
 # Anything outside the characters XML 1.0 allows (control characters, lone surrogates).
@@ -69,6 +90,18 @@ def _xml_safe(text: str) -> str:
 
 def _refused(field: str, message: str, hint: str) -> MessageRefused:
     return MessageRefused([Problem(STRUCTURE, field, message, hint)])
+
+
+def _spec(edition: Edition, message_type: str) -> MessageSpec:
+    """Return the spec of a message type to render; refuse a type the edition does not have (CEB214/216 in 2018)."""
+    catalogue = field_catalogue(edition)
+    if message_type not in catalogue.messages:
+        raise _refused(
+            message_type,
+            f"{message_type} 不属于 {edition.value} 版报文规范 / not part of the {edition.value} edition",
+            "选择 202205 版 / render it under the 202205 edition",
+        )
+    return catalogue.message(message_type)
 
 
 def _finish(root: etree._Element, spec: MessageSpec) -> bytes:
@@ -120,28 +153,31 @@ def render_receipts(
             "每个报文只放一种回执 / render each receipt type separately",
         )
     message_type = receipts[0].message_type
-    group = RECEIPT_GROUPS.get(message_type)
+    group, names = _receipt_group(message_type)
     if group is None:
         raise _refused("message_type", f"{message_type} 不是回执报文 / not a receipt type", "使用 CEBxx2 类回执类型")
-    spec = field_catalogue(edition).message(message_type.value)
+    spec = _spec(edition, message_type.value)
     root = new_root(message_type.value, message_guid or receipts[0].guid)
     for receipt in receipts:
         # returnInfo may quote user input; XML cannot carry control characters.
-        append_group(root, replace(receipt, info=_xml_safe(receipt.info)), spec.root.group(group), group)
+        append_group(root, replace(receipt, info=_xml_safe(receipt.info)), spec.root.group(group), group, names)
     return _finish(root, spec)
 
 
 def parse_receipts(
     data: bytes, *, edition: Edition = Edition.E202205, max_bytes: int = DEFAULT_MAX_BYTES
 ) -> list[Receipt]:
-    """Read a CEB receipt message into receipts; raise MessageRefused listing every problem."""
-    names = [t.value for t in RECEIPT_GROUPS]
-    root, spec = _read(data, names, edition, max_bytes)
-    message_type = MessageType(spec.name)
-    group = RECEIPT_GROUPS[message_type]
+    """Read a CEB receipt message (import or export) into receipts; raise MessageRefused listing every problem."""
+    expected = [t.value for t in RECEIPT_GROUPS] + [t.value for t in EXPORT_RECEIPT_GROUPS]
+    root, spec = _read(data, expected, edition, max_bytes)
+    message_type: MessageType | ExportMessageType = (
+        ExportMessageType(spec.name) if spec.direction == "export" else MessageType(spec.name)
+    )
+    group, names = _receipt_group(message_type)
+    assert group is not None
     group_spec = spec.root.group(group)
     return [
-        build(Receipt, group_values(element, group_spec, group), message_type=message_type)
+        build(Receipt, group_values(element, group_spec, group, names), message_type=message_type)
         for element in _elements(root, group)
     ]
 
@@ -206,3 +242,39 @@ def parse_format_receipt(
         FormatReceipt, group_values(_elements(root, "MessageReturn")[0], group_spec, "MessageReturn")
     )
     return receipt
+
+
+# --- CEB792 export summary result --------------------------------------------------------------------
+
+
+def render_summary_results(
+    results: Sequence[SummaryResult], *, edition: Edition = Edition.E202205, message_guid: str | None = None
+) -> bytes:
+    """Render summary results as one CEB792 message; refuse one breaking the XSD or R13 (msgSeqNo ≤ msgCount)."""
+    if not results:
+        raise _refused("", "没有汇总结果 / no summary results to render", "至少传入一条 / pass at least one result")
+    name = ExportMessageType.SUMMARY_RESULT.value
+    spec = _spec(edition, name)
+    layout = SUMMARY_RESULT_LAYOUT
+    problems = rule_problems(tuple(results), layout)
+    if problems:
+        raise MessageRefused(problems, "summary results break the message rules")
+    root = new_root(name, message_guid or results[0].guid)
+    document_spec = spec.root.group(layout.document)
+    for result in results:
+        append_document(root, result, layout, document_spec)
+    return _finish(root, spec)
+
+
+def parse_summary_results(
+    data: bytes, *, edition: Edition = Edition.E202205, max_bytes: int = DEFAULT_MAX_BYTES
+) -> list[SummaryResult]:
+    """Read a CEB792 message into summary results; raise MessageRefused listing every problem (XSD, R13)."""
+    root, spec = _read(data, [ExportMessageType.SUMMARY_RESULT.value], edition, max_bytes)
+    layout = SUMMARY_RESULT_LAYOUT
+    document_spec = spec.root.group(layout.document)
+    results: list[SummaryResult] = [read_document(e, layout, document_spec) for e in _elements(root, layout.document)]
+    problems = rule_problems(tuple(results), layout)
+    if problems:
+        raise MessageRefused(problems)
+    return results

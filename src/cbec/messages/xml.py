@@ -103,6 +103,32 @@ def _syntax_detail(data: bytes, exc: etree.XMLSyntaxError) -> str:
     return str(exc)
 
 
+def root_tag(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> str | None:
+    """Return the qualified tag of the first element, reading no further than it; None if there is none.
+
+    Cheap (one chunk, no tree): lets a reader tell message kinds apart before the one full, checked parse.
+    """
+    if not isinstance(data, bytes | bytearray | memoryview) or len(data) > max_bytes:
+        return None
+    parser = etree.XMLPullParser(
+        events=("start",),
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+    )
+    view = bytes(data)
+    try:
+        for offset in range(0, len(view), _CHUNK):
+            parser.feed(view[offset : offset + _CHUNK])
+            for _event, element in parser.read_events():
+                return str(element.tag)
+    except etree.XMLSyntaxError:
+        return None
+    return None
+
+
 def parse_xml(
     data: bytes,
     *,

@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import Session
 
+from cbec.common.scope import Scope
+from cbec.enterprises.lookups import enterprises_in_scope
 from cbec.enterprises.models import Enterprise
 from cbec.products.models import Product
 
@@ -49,10 +51,18 @@ def add(session: Session, product: Product) -> Product:
 
 
 def page(
-    session: Session, *, owner_id: int | None, status: str | None, limit: int, offset: int
+    session: Session,
+    *,
+    owner_id: int | None,
+    status: str | None,
+    limit: int,
+    offset: int,
+    scope: Scope | None = None,
 ) -> tuple[int, list[tuple[Product, Enterprise]]]:
-    """Return (total, one page) of products and their owners, oldest first."""
+    """Return (total, one page) of products and their owners within the owners' scope, oldest first."""
     stmt = select(Product, Enterprise).join(Enterprise, Product.owner_id == Enterprise.id)
+    if scope is not None:
+        stmt = stmt.where(*enterprises_in_scope(scope))
     if owner_id is not None:
         stmt = stmt.where(Product.owner_id == owner_id)
     if status is not None:

@@ -19,6 +19,7 @@ from cbec.audit import record_audit
 from cbec.audit.repository import list_audit
 from cbec.common.clock import business_date
 from cbec.common.errors import Problem
+from cbec.common.scope import OutOfScope, Scope
 from cbec.enterprises import EnterpriseRole, EnterpriseStatus
 from cbec.enterprises.models import Enterprise
 from cbec.products import repository as repo
@@ -63,11 +64,13 @@ IMPORT_OPTIONAL = frozenset({"brand", "legal_unit_2", "barcode"})
 Progress = Callable[[int, int], None]
 
 
-def file_product(ctx: Context, data: ProductCreate) -> ProductRead:
-    """File a new product (status pending) after checking every rule."""
+def file_product(ctx: Context, data: ProductCreate, *, scope: Scope | None = None) -> ProductRead:
+    """File a new product (status pending) after checking every rule; the owner must lie in the scope."""
     draft, problems = make_product_draft(**data.model_dump(exclude={"actor"}))
     with ctx.uow() as uow:
         session = uow.session
+        if scope is not None:
+            _check_owner_scope(session, draft.owner_code, scope)
         today = business_date(ctx.clock.now())
         problems.extend(_check(session, draft, today, "", unreadable=bool(problems)))
         owner, owner_problems = _owner(session, draft.owner_code, "")
@@ -89,11 +92,17 @@ def file_product(ctx: Context, data: ProductCreate) -> ProductRead:
 
 
 def change_product_status(
-    ctx: Context, product_id: int, transition: ProductTransition, *, reason: str, actor: str
+    ctx: Context,
+    product_id: int,
+    transition: ProductTransition,
+    *,
+    reason: str,
+    actor: str,
+    scope: Scope | None = None,
 ) -> ProductRead:
     """Approve or revoke a product filing, with a reason and an actor, audited."""
     with ctx.uow() as uow:
-        product, owner = _load(uow.session, product_id)
+        product, owner = _load(uow.session, product_id, scope)
         current = ProductStatus(product.status)
         problems = check_product_transition(current, transition, reason, actor)
         if transition is ProductTransition.APPROVE and owner.status != EnterpriseStatus.APPROVED:
@@ -139,16 +148,22 @@ def revoke_product(ctx: Context, product_id: int, *, reason: str, actor: str) ->
     return change_product_status(ctx, product_id, ProductTransition.REVOKE, reason=reason, actor=actor)
 
 
-def get_product(ctx: Context, product_id: int) -> ProductRead:
-    """Return one product filing."""
+def get_product(ctx: Context, product_id: int, *, scope: Scope | None = None) -> ProductRead:
+    """Return one product filing; outside the scope it is not found."""
     with ctx.uow() as uow:
-        return _read(*_load(uow.session, product_id))
+        return _read(*_load(uow.session, product_id, scope))
 
 
 def list_products(
-    ctx: Context, *, owner_code: str | None = None, status: str | None = None, limit: int = 50, offset: int = 0
+    ctx: Context,
+    *,
+    owner_code: str | None = None,
+    status: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+    scope: Scope | None = None,
 ) -> ProductPage:
-    """Return a page of product filings, filtered by owner and status."""
+    """Return a page of product filings in the scope, filtered by owner and status."""
     if status is not None and status not in {s.value for s in ProductStatus}:
         choices = ", ".join(s.value for s in ProductStatus)
         raise ProductInvalid(
@@ -164,14 +179,14 @@ def list_products(
             if owner is None:
                 return ProductPage(items=[], total=0, limit=limit, offset=offset)
             owner_id = owner.id
-        total, rows = repo.page(uow.session, owner_id=owner_id, status=status, limit=limit, offset=offset)
+        total, rows = repo.page(uow.session, owner_id=owner_id, status=status, limit=limit, offset=offset, scope=scope)
         return ProductPage(items=[_read(p, e) for p, e in rows], total=total, limit=limit, offset=offset)
 
 
-def product_audit(ctx: Context, product_id: int) -> list[AuditRead]:
+def product_audit(ctx: Context, product_id: int, *, scope: Scope | None = None) -> list[AuditRead]:
     """Return the audit trail of one product filing, oldest first."""
     with ctx.uow() as uow:
-        product, _ = _load(uow.session, product_id)
+        product, _ = _load(uow.session, product_id, scope)
         rows = list_audit(uow.session, entity_type=ENTITY, entity_key=str(product.id))
         return [
             AuditRead(id=r.id, at=r.at, actor=r.actor, action=r.action, before=r.before, after=r.after, reason=r.reason)
@@ -318,8 +333,31 @@ def _owner(session: Session, code: str, prefix: str) -> tuple[Enterprise | None,
     return (owner if not problems else None), problems
 
 
-def _load(session: Session, product_id: int) -> tuple[Product, Enterprise]:
+def _admits(scope: Scope, owner: Enterprise) -> bool:
+    return scope.admits_tenant(owner.zone) and scope.admits_party((owner.customs_code, owner.uscc))
+
+
+def _check_owner_scope(session: Session, code: str, scope: Scope) -> None:
+    owner = repo.owner_by_code(session, code) if code else None
+    admitted = _admits(scope, owner) if owner is not None else scope.admits_party([code])
+    if not admitted:
+        raise OutOfScope(
+            f"you cannot file products of {code}",
+            problems=[
+                Problem(
+                    "PRD-OWNER-SCOPE",
+                    "owner_code",
+                    f"无权为 {code} 备案商品 / you cannot file products of {code}",
+                    "File products of your own enterprise, or of one that delegated product filing to you.",
+                )
+            ],
+        )
+
+
+def _load(session: Session, product_id: int, scope: Scope | None = None) -> tuple[Product, Enterprise]:
     found = repo.get(session, product_id)
+    if found is not None and scope is not None and not _admits(scope, found[1]):
+        found = None  # outside the caller's scope a product is not found, so its existence does not leak
     if found is None:
         raise ProductNotFound(f"no product {product_id}", product_id=product_id)
     return found

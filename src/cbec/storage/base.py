@@ -54,7 +54,11 @@ class Amount(TypeDecorator[Decimal]):
     def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
         if value is None:
             return None
-        return Decimal(str(value)).normalize() if not isinstance(value, Decimal) else value.normalize()
+        normalized = (value if isinstance(value, Decimal) else Decimal(str(value))).normalize()
+        # normalize() writes whole tens as exponents (12820 -> 1.282E+4); keep plain notation.
+        if normalized.as_tuple().exponent > 0:  # type: ignore[operator]
+            normalized = normalized.quantize(Decimal(1))
+        return normalized
 
 
 class UtcDateTime(TypeDecorator[datetime]):

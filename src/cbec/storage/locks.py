@@ -15,5 +15,12 @@ def lock_keys(session: Session, keys: Iterable[str]) -> None:
     """Hold a lock on each key until the transaction ends (sorted, so lockers never deadlock)."""
     if session.get_bind().dialect.name != "postgresql":
         return
-    for key in sorted(set(keys)):
-        session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": key})
+    ordered = sorted(set(keys))
+    if len(ordered) == 1:
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": ordered[0]})
+    elif ordered:
+        # One round trip; the rows of unnest come (and lock) in array order, so the order stays sorted.
+        session.execute(
+            text("SELECT count(pg_advisory_xact_lock(hashtextextended(k, 0))) FROM unnest(CAST(:keys AS text[])) AS k"),
+            {"keys": ordered},
+        )

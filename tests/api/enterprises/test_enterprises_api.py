@@ -8,17 +8,17 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
+from tests.api.auth import admin_client
 from tests.unit.enterprises.builders import customs_code_for, enterprise, uscc_for
 
-from cbec.api.app import create_app
 from cbec.enterprises.models import Enterprise
 from cbec.storage.context import Context
 
 
 @pytest.fixture
 def client(ctx: Context) -> Iterator[TestClient]:
-    """A client on the application."""
-    with TestClient(create_app(ctx)) as test_client:
+    """A client of a zone administrator on the application."""
+    with admin_client(ctx) as test_client:
         yield test_client
 
 

@@ -7,19 +7,19 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from tests.api.auth import admin_client
 from tests.unit.enterprises.builders import approved, product
 
-from cbec.api.app import create_app
 from cbec.reference import seed_builtin
 from cbec.storage.context import Context
 
 
 @pytest.fixture
 def client(ctx: Context) -> Iterator[TestClient]:
-    """A client on an application with reference data and one approved shop."""
+    """A zone administrator's client on an application with reference data and one approved shop."""
     seed_builtin(ctx)
     approved(ctx, 1)
-    with TestClient(create_app(ctx)) as test_client:
+    with admin_client(ctx) as test_client:
         yield test_client
 
 

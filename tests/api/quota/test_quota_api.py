@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from tests.api.auth import key_for
 
 from cbec.api.errors import install_error_handlers
 from cbec.api.routes.quota import router
@@ -22,12 +23,12 @@ NAME = "张三"
 
 @pytest.fixture
 def client(ctx: Context) -> Iterator[TestClient]:
-    """A client of an app carrying only the quota router, around the test context."""
+    """A consumer's client of an app carrying only the quota router, around the test context."""
     app = FastAPI()
     app.state.ctx = ctx
     install_error_handlers(app)
     app.include_router(router)
-    with TestClient(app) as test_client:
+    with TestClient(app, headers={"X-API-Key": key_for(ctx, "consumer")}) as test_client:
         yield test_client
 
 

@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
+from tests.api.auth import admin_client
 
-from cbec.api.app import create_app
 from cbec.reference import seed_builtin
 from cbec.storage.context import Context
 
@@ -16,7 +16,7 @@ from cbec.storage.context import Context
 def client(ctx: Context) -> Iterator[TestClient]:
     """A client on an application whose reference data is seeded."""
     seed_builtin(ctx)
-    with TestClient(create_app(ctx)) as test_client:
+    with admin_client(ctx) as test_client:
         yield test_client
 
 

@@ -18,4 +18,4 @@ def test_migrated_schema_matches_the_models(engine: Engine, database_url: str) -
 
 
 def test_one_migration_head(database_url: str) -> None:
-    assert current_heads(database_url) == ["0001"]
+    assert len(current_heads(database_url)) == 1

@@ -466,8 +466,8 @@ def test_receipts_and_export_messages_are_not_declarations(tmp_path: Path) -> No
         "CEB312Message",
         ["FMT-STRUCTURE"],
     )
-    export = parse_message(ceb_path("samples", "202205", "export", "CEB303Message.xml").read_bytes())
-    assert (export.message_type, export.problems[0].field) == ("CEB303Message", "CEB303Message")
+    export = parse_message(ceb_path("samples", "202205", "export", "CEB304Message.xml").read_bytes())
+    assert (export.message_type, export.problems[0].field) == ("CEB304Message", "CEB304Message")
     unknown = parse_message(b'<ceb:CEB999Message xmlns:ceb="http://www.chinaport.gov.cn/ceb"/>')
     assert unknown.message_type == "Unknown"
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 
+from cbec.accounts import Permission
 from cbec.api.deps import get_ctx
+from cbec.api.security import Principal, require
 from cbec.quota.schemas import QuotaQuery, QuotaStatementRead
 from cbec.quota.service import query_quota
 from cbec.storage.context import Context
@@ -13,7 +15,9 @@ router = APIRouter(prefix="/api/v1/quota", tags=["quota"])
 
 
 @router.post("/query", response_model=QuotaStatementRead)
-def query(body: QuotaQuery, ctx: Context = Depends(get_ctx)) -> QuotaStatementRead:
+def query(
+    body: QuotaQuery, _principal: Principal = Depends(require(Permission.QUOTA_QUERY)), ctx: Context = Depends(get_ctx)
+) -> QuotaStatementRead:
     """Return a buyer's annual quota position; the ID number and name must both match."""
     statement = query_quota(ctx, id_number=body.id_number, name=body.name, year=body.year)
     return QuotaStatementRead.from_statement(statement)

@@ -6,12 +6,16 @@ from datetime import date
 
 from fastapi import APIRouter, Depends, Query
 
+from cbec.accounts import Permission
 from cbec.api.deps import get_ctx
+from cbec.api.security import require
 from cbec.common.clock import business_date
 from cbec.reference import GoodsRead, ReferencePage, goods_rule, reference_table
 from cbec.storage.context import Context
 
-router = APIRouter(prefix="/api/v1/reference", tags=["reference"])
+router = APIRouter(
+    prefix="/api/v1/reference", tags=["reference"], dependencies=[Depends(require(Permission.REFERENCE_READ))]
+)
 
 
 @router.get("/goods/{hs_code}", response_model=GoodsRead)

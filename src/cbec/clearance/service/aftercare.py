@@ -10,6 +10,7 @@ from cbec.clearance.codes import CANCELLABLE, QUOTA_HOLDING, DocumentState, Retu
 from cbec.clearance.models import ArrivalParcel, ArrivalRecordRow, CancelRecord, InventoryRecord, ReturnRecord
 from cbec.clearance.rules import ReturnedSoFar, check_return_window, match_cancel, match_return, problem
 from cbec.clearance.service.inventory import InventoryProcessor
+from cbec.clearance.service.store import waybill_lock
 from cbec.common.clock import business_date
 from cbec.common.errors import Problem
 from cbec.common.money import to_fen
@@ -28,7 +29,6 @@ from cbec.messages.documents import (
 from cbec.quota.errors import QuotaConsumptionNotFound
 from cbec.quota.service import restore, restore_all_quantities, restore_quantity
 from cbec.reference import tax_parameters
-from cbec.storage.locks import lock_keys
 
 
 class MessageProcessor(InventoryProcessor):
@@ -77,10 +77,11 @@ class MessageProcessor(InventoryProcessor):
 
     def void_tax_bill(self, inventory: InventoryRecord) -> None:
         """Void the inventory's current tax bill (status 3)."""
-        bill = repo.tax_bill_for(self.session, inventory.id)
+        bill = self.store.tax_bill_for(inventory.id)
         if bill is not None and bill.status != "3":
             bill.status, bill.returned_at = "3", self.now
             self.tax_bills.append(bill)
+            self.publish_tax_bill(bill, inventory)
 
     # --- cancel (CEB623) ----------------------------------------------------------------------------
 
@@ -372,7 +373,7 @@ class MessageProcessor(InventoryProcessor):
 
     def handle_arrival(self, arrival: ArrivalRecord) -> None:
         """Record parcels arrived at the supervised site; direct-purchase inventories waiting on them go on."""
-        lock_keys(self.session, [f"waybill:{arrival.logistics_code}:{line.logistics_no}" for line in arrival.lines])
+        self.store.lock([waybill_lock(arrival.logistics_code, line.logistics_no) for line in arrival.lines])
         key = f"{arrival.operator_code}/{arrival.bill_no}"
         if repo.arrival_by_guid(self.session, arrival.declaration.guid) is not None:
             self.record("arrival", key, "resent", note="resubmission: already processed")
@@ -385,7 +386,7 @@ class MessageProcessor(InventoryProcessor):
         }
         problems = self.party_problems([("arrival.operator_code", arrival.operator_code, "supervised_site_operator")])
         for line in arrival.lines:
-            if repo.arrival_parcel(self.session, arrival.logistics_code, line.logistics_no) is not None:
+            if self.store.arrival_parcel(arrival.logistics_code, line.logistics_no) is not None:
                 problems.append(
                     problem(
                         "R11",
@@ -419,14 +420,14 @@ class MessageProcessor(InventoryProcessor):
         self.session.add(row)
         self.session.flush()
         for line in arrival.lines:
-            self.session.add(
-                ArrivalParcel(
-                    arrival_id=row.id,
-                    logistics_code=arrival.logistics_code,
-                    logistics_no=line.logistics_no,
-                    bill_no=arrival.bill_no,
-                )
+            parcel = ArrivalParcel(
+                arrival_id=row.id,
+                logistics_code=arrival.logistics_code,
+                logistics_no=line.logistics_no,
+                bill_no=arrival.bill_no,
             )
+            self.session.add(parcel)
+            self.store.register_parcel(parcel)
         self.session.flush()
         keys["entry_no"] = entry_no
         self.issue(
@@ -440,7 +441,7 @@ class MessageProcessor(InventoryProcessor):
         )
         self.record("arrival", key, ReturnStatus.ACCEPTED, note=f"{len(arrival.lines)} parcels")
         for line in arrival.lines:
-            waiting = repo.waiting_inventories_for_waybill(self.session, arrival.logistics_code, line.logistics_no)
+            waiting = self.store.waiting_inventories_for_waybill(arrival.logistics_code, line.logistics_no)
             for inventory in waiting:
                 if inventory.bill_no and inventory.bill_no != arrival.bill_no:
                     self.refuse_inventory(

@@ -2,19 +2,33 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import hashlib
+import logging
+import random
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import ParamSpec
+
+from sqlalchemy.exc import DBAPIError
 
 from cbec.clearance import repository as repo
 from cbec.clearance.models import IssuedReceipt, MessageRecord, TaxBillRecord
 from cbec.clearance.service.aftercare import MessageProcessor
 from cbec.clearance.service.processor import DocumentOutcome, new_guid
+from cbec.clearance.service.signatures import missing_signature, refuse_unverified, signature_problems
+from cbec.clearance.service.store import KeysChanged
 from cbec.clearance.views import receipt_from_row, tax_bill_from_row
 from cbec.common.clock import business_date
 from cbec.common.errors import Problem
+from cbec.common.scope import OutOfScope
+from cbec.exports.service.intake import ExportMessageProcessor, is_export_message
 from cbec.messages import (
     CodeTables,
     FormatReceipt,
+    ImportDocument,
     Receipt,
     TaxBill,
     is_envelope,
@@ -24,6 +38,9 @@ from cbec.messages import (
 from cbec.messages.documents import Edition
 from cbec.reference import code_tables
 from cbec.storage.context import Context
+from cbec.storage.locks import lock_keys
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(slots=True)
@@ -31,7 +48,7 @@ class IngestResult:
     """What the platform answered to one message."""
 
     message_type: str
-    outcome: str  # processed | duplicate | format_error
+    outcome: str  # processed | duplicate | format_error | signature_error
     receipts: list[Receipt] = field(default_factory=list)
     tax_bills: list[TaxBill] = field(default_factory=list)
     format_receipt: FormatReceipt | None = None
@@ -40,10 +57,67 @@ class IngestResult:
     dry_run: bool = False
 
 
+class SenderNotAllowed(OutOfScope):
+    """The message's transmitting enterprise (BaseTransfer copCode) is not the caller nor delegated to it."""
+
+
+def _check_sender(sender: str | None, senders: frozenset[str] | None) -> None:
+    if senders is None or (sender or "").strip().upper() in senders:
+        return
+    raise SenderNotAllowed(
+        f"you may not send messages as {sender}",
+        problems=[
+            Problem(
+                "AUTH-SENDER",
+                "BaseTransfer.copCode",
+                f"传输企业 {sender} 与认证身份不符 / the sender {sender} is not you nor an enterprise you declare for",
+                "Put your own customs code in BaseTransfer copCode, or ask the enterprise to delegate "
+                "message submission (ceb.submit) to you.",
+            )
+        ],
+        sender=sender or "",
+    )
+
+
 class _DryRunDone(Exception):
     """Raised to roll a preflight back after it has computed everything."""
 
 
+P = ParamSpec("P")
+ATTEMPTS = 8
+
+
+def _transient(exc: BaseException) -> bool:
+    """Tell whether a failed transaction may simply be run again: a deadlock or serialization failure."""
+    if isinstance(exc, KeysChanged):
+        return True
+    # SQLSTATE 40P01 deadlock_detected and 40001 serialization_failure (standard codes, any driver that has them).
+    return isinstance(exc, DBAPIError) and getattr(exc.orig, "sqlstate", None) in {"40P01", "40001"}
+
+
+def _retried(use_case: Callable[P, IngestResult]) -> Callable[P, IngestResult]:
+    """Run a message's transaction again when the database broke a lock cycle or its lock set changed.
+
+    The transaction was rolled back as a whole, so running it again is safe; ingest_message is a pure function of
+    the message and the stored state.
+    """
+
+    @functools.wraps(use_case)
+    def run(*args: P.args, **kwargs: P.kwargs) -> IngestResult:
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                return use_case(*args, **kwargs)
+            except (DBAPIError, KeysChanged) as exc:
+                if attempt == ATTEMPTS or not _transient(exc):
+                    raise
+                log.info("message transaction run again (attempt %d): %s", attempt + 1, type(exc).__name__)
+                time.sleep(random.uniform(0, 0.01 * attempt))
+        raise AssertionError("unreachable")
+
+    return run
+
+
+@_retried
 def ingest_message(
     ctx: Context,
     raw: bytes,
@@ -51,8 +125,13 @@ def ingest_message(
     source_name: str | None = None,
     dry_run: bool = False,
     edition: Edition | None = None,
+    senders: frozenset[str] | None = None,
 ) -> IngestResult:
-    """Process one CEB message (or DxpMsg envelope) in one transaction; with dry_run nothing is stored."""
+    """Process one CEB message (or DxpMsg envelope) in one transaction; with dry_run nothing is stored.
+
+    ``senders`` (when given) are the enterprise codes the caller may transmit as: a message whose BaseTransfer
+    names anyone else is refused with ``SenderNotAllowed`` and nothing is stored.
+    """
     now = ctx.clock.now()
     envelope_id: str | None = None
     payload = raw
@@ -73,8 +152,13 @@ def ingest_message(
     digest = hashlib.sha256(raw).hexdigest()
     with ctx.uow() as uow:
         session = uow.session
+        if not dry_run:
+            # The same bytes sent twice at once (a retry after a timeout, two senders): the second waits for the
+            # first to commit and is then answered with its receipts, instead of failing on the unique digest.
+            lock_keys(session, [f"message:{digest}"])
         earlier = None if dry_run else repo.message_by_hash(session, digest)
         if earlier is not None and earlier.outcome == "processed":
+            _check_sender(earlier.sender_code, senders)
             return _replay(session, earlier)
         tables: CodeTables = code_tables(session, business_date(now))
         outcome = None
@@ -118,6 +202,24 @@ def ingest_message(
                 dry_run=dry_run,
             )
         message = outcome.message
+        _check_sender(message.transfer.sender_code, senders)
+        unverified = signature_problems(ctx, session, message, payload, now)
+        if unverified and is_export_message(message.message_type):
+            return IngestResult(
+                message.message_type.value,
+                "signature_error",
+                format_receipt=FormatReceipt(
+                    guid=new_guid(),
+                    status="-1",
+                    info=_format_info(unverified),
+                    returned_at=now,
+                    original_message_id=envelope_id or "",
+                    original_message_type=message.message_type.value,
+                    original_message=payload[:4000].decode("utf-8", errors="replace"),
+                ),
+                problems=unverified,
+                dry_run=dry_run,
+            )
         # A preflight leaves no trace, not even the message log (the same bytes may be ingested later).
         record = (
             None
@@ -137,7 +239,9 @@ def ingest_message(
         if record is not None:
             session.add(record)
             session.flush()
-        processor = MessageProcessor(
+        # Export messages (CEB303-701) run through the exports processor in the same transaction.
+        processor_type = ExportMessageProcessor if is_export_message(message.message_type) else MessageProcessor
+        processor = processor_type(
             ctx=ctx,
             session=session,
             now=now,
@@ -145,16 +249,41 @@ def ingest_message(
             transfer=message.transfer,
             signed=message.signed,
         )
-        for document in message.documents:
-            processor.handle(document)
+        # Import documents look rows up in the processor's working set (their keys locked and rows read in a
+        # few set-based queries first), which sees every change made so far: no flush before each query.
+        importing = isinstance(processor, MessageProcessor)
+        if isinstance(processor, MessageProcessor):
+            processor.prepare([d for d in message.documents if isinstance(d, ImportDocument)])
+        with session.no_autoflush if importing else contextlib.nullcontext():
+            for document in message.documents:
+                if isinstance(processor, ExportMessageProcessor):
+                    processor.handle(document)
+                else:
+                    assert isinstance(document, ImportDocument)  # an import message carries import documents
+                    refusal = unverified or missing_signature(document, message.signed)
+                    if refusal:
+                        refuse_unverified(processor, document, refusal)
+                        continue
+                    processor.current_document = document  # its data event goes out with its first receipt
+                    processor.handle(document)
         session.flush()
         result = IngestResult(
             message.message_type.value,
             "processed",
             receipts=[receipt_from_row(row) for row in processor.receipts],
             tax_bills=[tax_bill_from_row(session, bill) for bill in processor.tax_bills],
-            documents=processor.outcomes,
+            documents=[DocumentOutcome(o.kind, o.key, o.status, o.problems, o.note) for o in processor.outcomes],
             dry_run=dry_run,
+        )
+        log.info(
+            "%s %s from %s: %d documents, %d receipts, %d tax bills%s",
+            message.message_type.value,
+            message.guid,
+            message.transfer.sender_code,
+            len(message.documents),
+            len(result.receipts),
+            len(result.tax_bills),
+            " (preflight)" if dry_run else "",
         )
         if dry_run:
             uow.rollback()

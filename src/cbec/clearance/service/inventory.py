@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from cbec.clearance import repository as repo
@@ -19,6 +20,7 @@ from cbec.clearance.rules import (
     problem,
 )
 from cbec.clearance.service.processor import Processor, new_guid
+from cbec.clearance.service.store import order_lock, waybill_lock
 from cbec.common.clock import business_date
 from cbec.common.errors import Problem
 from cbec.common.money import to_fen
@@ -32,10 +34,9 @@ from cbec.messages.documents import (
     Payment,
     Waybill,
 )
-from cbec.products import find_product
+from cbec.products import ProductRef, find_product
 from cbec.quota.service import reserve, reserve_quantity
 from cbec.reference import GoodsRule, lookup_goods, tax_parameters
-from cbec.storage.locks import lock_keys
 from cbec.tax.rules import TaxLineInput, TaxParameters, TaxPath, assess_import
 
 
@@ -114,12 +115,11 @@ class InventoryProcessor(Processor):
 
     def handle_inventory(self, inventory: Inventory) -> None:
         """Accept, change or delete an inventory, then try to match it."""
-        lock_keys(
-            self.session,
+        self.store.lock(
             [
-                f"order:{inventory.platform_code}:{inventory.order_no}",
-                f"waybill:{inventory.logistics_code}:{inventory.logistics_no}",
-            ],
+                order_lock(inventory.platform_code, inventory.order_no),
+                waybill_lock(inventory.logistics_code, inventory.logistics_no),
+            ]
         )
         key = f"{inventory.ecommerce_code}/{inventory.order_no}"
         keys: dict[str, str | None] = {
@@ -131,11 +131,11 @@ class InventoryProcessor(Processor):
             "eport_no": inventory.eport_no,
             "inventory_no": inventory.inventory_no,
         }
-        resent = repo.inventory_by_guid(self.session, inventory.declaration.guid)
+        resent = self.store.inventory_by_guid(inventory.declaration.guid)
         if resent is not None:
             self.record("inventory", key, resent.status, note="resubmission: already processed")
             return
-        existing = repo.live_inventory_for_order(self.session, inventory.platform_code, inventory.order_no)
+        existing = self.store.live_inventory_for_order(inventory.platform_code, inventory.order_no)
         problems = self.inventory_change_problems(inventory, existing)
         if not problems and inventory.declaration.app_type != AppType.DELETE:
             problems += check_inventory(inventory, signed=self.signed)
@@ -188,6 +188,7 @@ class InventoryProcessor(Processor):
         row.status, row.status_info = "", ""
         self.session.add(row)
         self.session.flush()
+        self.store.register_inventory(row, new=existing is None)
         if row.state == DocumentState.DRAFT:
             self.set_status(row, ReturnStatus.DRAFT, self.text(ReturnStatus.DRAFT))
             self.record("inventory", key, ReturnStatus.DRAFT)
@@ -256,9 +257,9 @@ class InventoryProcessor(Processor):
 
     def partners(self, inventory: InventoryRecord) -> tuple[Partners | None, list[str]]:
         """Return the inventory's accepted partners, or the list of those still missing."""
-        order_row = repo.order_by_key(self.session, inventory.platform_code, inventory.order_no)
-        payment_row = repo.payment_for_order(self.session, inventory.platform_code, inventory.order_no)
-        waybill_row = repo.waybill_by_key(self.session, inventory.logistics_code, inventory.logistics_no)
+        order_row = self.store.order(inventory.platform_code, inventory.order_no)
+        payment_row = self.store.payment_for_order(inventory.platform_code, inventory.order_no)
+        waybill_row = self.store.waybill(inventory.logistics_code, inventory.logistics_no)
         missing = [
             name
             for name, row in (("order", order_row), ("payment", payment_row), ("waybill", waybill_row))
@@ -275,6 +276,14 @@ class InventoryProcessor(Processor):
 
     def advance(self, inventory: InventoryRecord) -> None:
         """Move an inventory as far as its partners allow: match, tax, quota, then decide."""
+        # Its partners, its arrival and its buyer's quota are read under its own keys (see WorkingSet.require).
+        self.store.require(
+            [
+                order_lock(inventory.platform_code, inventory.order_no),
+                waybill_lock(inventory.logistics_code, inventory.logistics_no),
+                f"buyer:{inventory.buyer_key}",
+            ]
+        )
         if inventory.status == ReturnStatus.DECLARING:
             partners, missing = self.partners(inventory)
             if partners is None:
@@ -293,7 +302,7 @@ class InventoryProcessor(Processor):
         if inventory.status == ReturnStatus.ACCEPTED:
             if (
                 inventory.trade_mode == TRADE_DIRECT
-                and repo.arrival_parcel(self.session, inventory.logistics_code, inventory.logistics_no) is None
+                and self.store.arrival_parcel(inventory.logistics_code, inventory.logistics_no) is None
             ):
                 inventory.waiting_for = "arrival"
                 return
@@ -310,6 +319,30 @@ class InventoryProcessor(Processor):
             *match_inventory_waybill(inventory, partners.waybill),
         ]
 
+    def goods(self, hs_code: str, on: date) -> GoodsRule | None:
+        """Return the positive-list and tariff rule of an HS code, looked up once per message."""
+        key = ("goods", hs_code, on)
+        if key not in self._memo:
+            self._memo[key] = lookup_goods(self.session, hs_code, on)
+        goods: GoodsRule | None = self._memo[key]
+        return goods
+
+    def tax_parameters(self, on: date) -> dict[str, Decimal]:
+        """Return the tax parameters in force on a date, looked up once per message."""
+        key = ("tax_parameters", on)
+        if key not in self._memo:
+            self._memo[key] = tax_parameters(self.session, on)
+        params: dict[str, Decimal] = self._memo[key]
+        return params
+
+    def product(self, owner_code: str, item_no: str) -> ProductRef | None:
+        """Return a filed product, looked up once per message."""
+        key = ("product", owner_code, item_no)
+        if key not in self._memo:
+            self._memo[key] = find_product(self.session, owner_code, item_no)
+        product: ProductRef | None = self._memo[key]
+        return product
+
     def assess(self, row: InventoryRecord, inventory: Inventory) -> list[Problem]:
         """Check goods against the positive list, compute the tax and reserve the buyer's quota (M11)."""
         on = business_date(self.now)
@@ -317,7 +350,7 @@ class InventoryProcessor(Processor):
         lines: list[TaxLineInput] = []
         caps: dict[str, tuple[Decimal, Decimal, str]] = {}  # hs8 -> (total legal quantity, cap, unit)
         for line in inventory.lines:
-            goods = lookup_goods(self.session, line.hs_code, on)
+            goods = self.goods(line.hs_code, on)
             field_name = f"inventory.lines[{line.line_no}].hs_code"
             if goods is None:
                 problems.append(
@@ -363,7 +396,7 @@ class InventoryProcessor(Processor):
             )
         if problems:
             return problems
-        params = tax_parameters(self.session, on)
+        params = self.tax_parameters(on)
         tax_params = TaxParameters(
             single_limit=params["single_limit"],
             annual_limit=params["annual_limit"],
@@ -466,7 +499,7 @@ class InventoryProcessor(Processor):
         if goods.ct_threshold is None:
             return None, None
         if line.item_no:
-            product = find_product(self.session, inventory.ecommerce_code, line.item_no)
+            product = self.product(inventory.ecommerce_code, line.item_no)
             if product is not None and product.net_content is not None and product.net_content_unit:
                 try:
                     threshold = goods.ct_threshold_in(product.net_content_unit)
@@ -519,7 +552,7 @@ class InventoryProcessor(Processor):
     def issue_tax_bill(self, inventory: InventoryRecord, *, lines: list[dict[str, str]] | None = None) -> TaxBillRecord:
         """Store an electronic tax bill for the inventory's current taxes."""
         lines = lines if lines is not None else list(inventory.tax_lines or [])
-        previous = repo.tax_bill_for(self.session, inventory.id)
+        previous = self.store.tax_bill_for(inventory.id)
         sequence = 1 if previous is None else int(previous.tax_no[-2:]) + 1
         bill = TaxBillRecord(
             inventory_id=inventory.id,
@@ -533,8 +566,9 @@ class InventoryProcessor(Processor):
             returned_at=self.now,
         )
         self.session.add(bill)
-        self.session.flush()
+        self.store.register_bill(bill)
         self.tax_bills.append(bill)
+        self.publish_tax_bill(bill, inventory)
         return bill
 
     def refuse_inventory(

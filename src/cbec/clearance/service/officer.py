@@ -13,6 +13,7 @@ from cbec.clearance.service.intake import IngestResult
 from cbec.clearance.views import receipt_from_row, tax_bill_from_row
 from cbec.common.clock import business_date
 from cbec.common.errors import Conflict, InvalidInput, NotFound, Problem
+from cbec.common.scope import Scope
 from cbec.reference import tax_parameters
 from cbec.storage.context import Context
 
@@ -55,7 +56,9 @@ def _result(processor: MessageProcessor, ctx: Context) -> IngestResult:
     )
 
 
-def decide_held_inventory(ctx: Context, inventory_no: str, *, action: str, actor: str, comment: str) -> IngestResult:
+def decide_held_inventory(
+    ctx: Context, inventory_no: str, *, action: str, actor: str, comment: str, scope: Scope | None = None
+) -> IngestResult:
     """Release, refuse or send to inspection an inventory held for review (300) or inspection (500)."""
     _require_comment(comment)
     if action not in {"release", "refuse", "inspect"}:
@@ -69,7 +72,7 @@ def decide_held_inventory(ctx: Context, inventory_no: str, *, action: str, actor
         )
     with ctx.uow() as uow:
         inventory = repo.inventory_by_number(uow.session, inventory_no, for_update=True)
-        if inventory is None:
+        if inventory is None or not repo.inventory_in_scope(uow.session, inventory.id, scope):
             raise NotFound(f"inventory {inventory_no} not found")
         held = (ReturnStatus.MANUAL_REVIEW, ReturnStatus.INSPECTION)
         if inventory.status not in held or inventory.state == DocumentState.CANCELLED:
@@ -107,11 +110,11 @@ def decide_held_inventory(ctx: Context, inventory_no: str, *, action: str, actor
         return result
 
 
-def confirm_return_arrival(ctx: Context, return_id: int, *, actor: str) -> IngestResult:
+def confirm_return_arrival(ctx: Context, return_id: int, *, actor: str, scope: Scope | None = None) -> IngestResult:
     """Record that returned goods are back in the supervised area; within the window the return completes."""
     with ctx.uow() as uow:
         row = repo.return_by_id(uow.session, return_id, for_update=True)
-        if row is None:
+        if row is None or not repo.inventory_in_scope(uow.session, row.inventory_id or 0, scope):
             raise NotFound(f"return {return_id} not found")
         if row.state != DocumentState.APPLIED:
             raise Conflict(f"return {return_id} is {row.state}, not waiting for goods", state=row.state)

@@ -17,7 +17,6 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from cbec.audit import record_audit
-from cbec.clearance import repository as repo
 from cbec.clearance.codes import STATUS_TEXT, DocumentState, ReturnStatus
 from cbec.clearance.models import (
     InventoryRecord,
@@ -28,6 +27,8 @@ from cbec.clearance.models import (
     WaybillRecord,
 )
 from cbec.clearance.rules import check_order, check_payment, check_waybill, problem
+from cbec.clearance.service import events
+from cbec.clearance.service.store import WorkingSet, order_lock, waybill_lock
 from cbec.common.clock import business_date
 from cbec.common.errors import Problem
 from cbec.common.ids import validate_resident_id
@@ -39,6 +40,7 @@ from cbec.messages.documents import (
     CancelRequest,
     ImportDocument,
     ImportOrder,
+    Inventory,
     MessageType,
     Payment,
     ReturnRequest,
@@ -48,7 +50,6 @@ from cbec.messages.documents import (
 )
 from cbec.messages.json_twin import document_from_json, document_to_json
 from cbec.storage.context import Context
-from cbec.storage.locks import lock_keys
 
 ACTOR = "platform"
 MAX_INFO = 1000
@@ -81,16 +82,55 @@ class Processor(ABC):
     tax_bills: list[TaxBillRecord] = field(default_factory=list)
     # Filings do not change while one message is processed; look each party up once.
     _parties: dict[str, EnterpriseRef | None] = field(default_factory=dict)
+    # The declaration being handled (set by intake): its data event goes out with its first receipt.
+    current_document: ImportDocument | None = None
+    _published: set[str] = field(default_factory=set)
+    # Reference data, filed products and opened payloads, looked up once per message.
+    _memo: dict[tuple[Any, ...], Any] = field(default_factory=dict)
+    _store: WorkingSet | None = None
+
+    @property
+    def store(self) -> WorkingSet:
+        """Return the message's working set: its rows, read in a few set-based queries."""
+        if self._store is None:
+            self._store = WorkingSet(self.session)
+        return self._store
+
+    def prepare(self, documents: Sequence[ImportDocument]) -> None:
+        """Lock every key of the message's documents and read their rows before the first one is handled.
+
+        Then lock every buyer whose quota the message may touch (its inventories, cancels and returns, and the
+        inventories its orders, payments, waybills and arrivals may complete). Document keys first, buyers
+        second, each sorted: every intake transaction takes its locks in that one order, so two messages never
+        wait on each other's quota accounts in a cycle (a deadlock).
+        """
+        self.store.prepare(documents)
+        buyers = {
+            self.ctx.cipher.blind_index(d.buyer_id_number)
+            for d in documents
+            if isinstance(d, Inventory | CancelRequest | ReturnRequest)
+        }
+        buyers.update(row.buyer_key for row in self.store.known_inventories())
+        self.store.lock(f"buyer:{key}" for key in buyers)
 
     # --- payload and receipts -----------------------------------------------------------------------
 
     def seal(self, document: ImportDocument) -> str:
         """Return the encrypted JSON twin of a document."""
-        return self.ctx.cipher.encrypt(json.dumps(document_to_json(document), ensure_ascii=False))
+        twin = document_to_json(document)
+        payload = self.ctx.cipher.encrypt(json.dumps(twin, ensure_ascii=False))
+        self._memo[("twin", payload)] = twin  # opening it again in this message needs no decryption
+        return payload
 
     def open(self, message_type: MessageType, payload: str) -> Any:
         """Return the document stored in an encrypted payload."""
-        return document_from_json(message_type, json.loads(self.ctx.cipher.decrypt(payload)))
+        key = ("open", message_type, payload)
+        if key not in self._memo:
+            twin = self._memo.get(("twin", payload))
+            if twin is None:
+                twin = json.loads(self.ctx.cipher.decrypt(payload))
+            self._memo[key] = document_from_json(message_type, twin)
+        return self._memo[key]
 
     def issue(
         self,
@@ -102,7 +142,7 @@ class Processor(ABC):
         info: str,
         **keys: str | None,
     ) -> IssuedReceipt:
-        """Store a receipt for a document and queue it for delivery."""
+        """Store a receipt for a document and write its event to the outbox (the one place receipts are born)."""
         row = IssuedReceipt(
             message_type=message_type.value,
             document_kind=kind,
@@ -116,7 +156,21 @@ class Processor(ABC):
         )
         self.session.add(row)
         self.receipts.append(row)
+        self.publish(row)
         return row
+
+    def publish(self, row: IssuedReceipt) -> None:
+        """Write the receipt's event to the outbox, preceded by the data event of a document just stored."""
+        document = self.current_document
+        fresh = document is not None and row.document_id is not None and row.guid == document.declaration.guid
+        stored = document if fresh and row.guid not in self._published else None
+        if stored is not None:
+            self._published.add(row.guid)
+        events.publish_receipt(self.session, row, now=self.now, zone=self.ctx.settings.zone_customs_code, stored=stored)
+
+    def publish_tax_bill(self, bill: TaxBillRecord, inventory: InventoryRecord) -> None:
+        """Write the event of an issued or voided electronic tax bill (CEB816) to the outbox."""
+        events.publish_tax_bill(self.session, bill, inventory, now=self.now, zone=self.ctx.settings.zone_customs_code)
 
     def record(self, kind: str, key: str, status: str, problems: list[Problem] | None = None, note: str = "") -> None:
         """Remember the outcome of one document for the caller's summary."""
@@ -182,9 +236,9 @@ class Processor(ABC):
 
     def handle_order(self, order: ImportOrder) -> None:
         """Accept, change or delete an order, then advance inventories that waited for it."""
-        lock_keys(self.session, [f"order:{order.platform_code}:{order.order_no}"])
+        self.store.lock([order_lock(order.platform_code, order.order_no)])
         key = f"{order.platform_code}/{order.order_no}"
-        existing = repo.order_by_key(self.session, order.platform_code, order.order_no)
+        existing = self.store.order(order.platform_code, order.order_no)
         receipt = {
             "platform_code": order.platform_code,
             "ecommerce_code": order.ecommerce_code,
@@ -221,19 +275,20 @@ class Processor(ABC):
         row.message_id, row.updated_at = self.message_id, self.now
         self.session.add(row)
         self.session.flush()
+        self.store.register_order(row)
         status = self.accepted_status(state)
         self.issue(
             "order", row.id, MessageType.ORDER_RECEIPT, order.declaration.guid, status, self.text(status), **receipt
         )
         self.record("order", key, status)
         if state == DocumentState.ACCEPTED:
-            self.advance_waiting(repo.waiting_inventories_for_order(self.session, order.platform_code, order.order_no))
+            self.advance_waiting(self.store.waiting_inventories_for_order(order.platform_code, order.order_no))
 
     def handle_payment(self, payment: Payment) -> None:
         """Accept, change or delete a payment voucher."""
-        lock_keys(self.session, [f"order:{payment.platform_code}:{payment.order_no}"])
+        self.store.lock([order_lock(payment.platform_code, payment.order_no)])
         key = f"{payment.payment_code}/{payment.payment_transaction_id}"
-        existing = repo.payment_by_key(self.session, payment.payment_code, payment.payment_transaction_id)
+        existing = self.store.payment(payment.payment_code, payment.payment_transaction_id)
         receipt = {"payment_code": payment.payment_code, "payment_transaction_id": payment.payment_transaction_id}
         if existing is not None and existing.guid == payment.declaration.guid:
             self.record("payment", key, existing.state, note="resubmission: already processed")
@@ -258,6 +313,7 @@ class Processor(ABC):
         row.payload, row.message_id, row.updated_at = self.seal(payment), self.message_id, self.now
         self.session.add(row)
         self.session.flush()
+        self.store.register_payment(row)
         status = self.accepted_status(state)
         self.issue(
             "payment",
@@ -270,15 +326,13 @@ class Processor(ABC):
         )
         self.record("payment", key, status)
         if state == DocumentState.ACCEPTED:
-            self.advance_waiting(
-                repo.waiting_inventories_for_order(self.session, payment.platform_code, payment.order_no)
-            )
+            self.advance_waiting(self.store.waiting_inventories_for_order(payment.platform_code, payment.order_no))
 
     def handle_waybill(self, waybill: Waybill) -> None:
         """Accept, change or delete a waybill."""
-        lock_keys(self.session, [f"waybill:{waybill.logistics_code}:{waybill.logistics_no}"])
+        self.store.lock([waybill_lock(waybill.logistics_code, waybill.logistics_no)])
         key = f"{waybill.logistics_code}/{waybill.logistics_no}"
-        existing = repo.waybill_by_key(self.session, waybill.logistics_code, waybill.logistics_no)
+        existing = self.store.waybill(waybill.logistics_code, waybill.logistics_no)
         receipt = {"logistics_code": waybill.logistics_code, "logistics_no": waybill.logistics_no}
         if existing is not None and existing.guid == waybill.declaration.guid:
             self.record("waybill", key, existing.state, note="resubmission: already processed")
@@ -300,6 +354,7 @@ class Processor(ABC):
         row.payload, row.message_id, row.updated_at = self.seal(waybill), self.message_id, self.now
         self.session.add(row)
         self.session.flush()
+        self.store.register_waybill(row)
         status = self.accepted_status(state)
         self.issue(
             "waybill",
@@ -313,7 +368,7 @@ class Processor(ABC):
         self.record("waybill", key, status)
         if state == DocumentState.ACCEPTED:
             self.advance_waiting(
-                repo.waiting_inventories_for_waybill(self.session, waybill.logistics_code, waybill.logistics_no)
+                self.store.waiting_inventories_for_waybill(waybill.logistics_code, waybill.logistics_no)
             )
 
     def handle_waybill_status(self, report: WaybillStatus) -> None:
@@ -324,7 +379,7 @@ class Processor(ABC):
             "logistics_no": report.logistics_no,
             "logistics_status": report.logistics_status,
         }
-        row = repo.waybill_by_key(self.session, report.logistics_code, report.logistics_no)
+        row = self.store.waybill(report.logistics_code, report.logistics_no)
         problems: list[Problem] = []
         if row is None or row.state != DocumentState.ACCEPTED:
             problems.append(
@@ -404,7 +459,7 @@ class Processor(ABC):
 
     def inventory_declared(self, platform_code: str, order_no: str) -> bool:
         """Tell whether an inventory of the order is past the point where partners may change."""
-        inventory = repo.live_inventory_for_order(self.session, platform_code, order_no)
+        inventory = self.store.live_inventory_for_order(platform_code, order_no)
         return inventory is not None and inventory.status not in (ReturnStatus.DRAFT, ReturnStatus.DECLARING)
 
     def declared_problem(self, kind: str, code: str) -> Problem:

@@ -1,0 +1,306 @@
+"""Shared machinery of the export message processor (出口报文处理): receipts, party checks, numbers, payloads.
+
+Receipts are stored in the shared ``issued_receipt`` table with the same returnInfo layout as imports
+(``[Code:n;Desc:…][Rule:…;Field:…;Hint:…]``), so replay of a resubmitted message works for both sides.
+Nothing here commits.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cache
+from typing import Any, TypeVar
+
+from pydantic import TypeAdapter
+from sqlalchemy.orm import Session
+
+from cbec.audit import record_audit
+from cbec.clearance import repository as clearance_repo
+from cbec.clearance.codes import STATUS_TEXT, DocumentState, ReturnStatus
+from cbec.clearance.models import IssuedReceipt, TaxBillRecord
+from cbec.clearance.rules import problem
+from cbec.common.clock import SHANGHAI, business_date
+from cbec.common.errors import Problem
+from cbec.enterprises import EnterpriseRef, EnterpriseRole, find_active_by_code, has_role
+from cbec.exports.codes import FOREIGN_PLATFORM
+from cbec.messages.documents import AppStatus, AppType, Transfer
+from cbec.messages.export_documents import ExportMessageType
+from cbec.messages.json_twin import document_to_json
+from cbec.storage.context import Context
+
+ACTOR = "platform"
+MAX_INFO = 1000
+T = TypeVar("T")
+
+
+@dataclass(slots=True)
+class ExportOutcome:
+    """What happened to one export document of a message (same shape as clearance's DocumentOutcome)."""
+
+    kind: str
+    key: str
+    status: str
+    problems: list[Problem] = field(default_factory=list)
+    note: str = ""
+
+
+def new_guid() -> str:
+    """Return an upper-case 36-character guid."""
+    return str(uuid.uuid4()).upper()
+
+
+def seal(document: Any) -> str:
+    """Return the JSON twin of an export document as text (export documents hold no personal data)."""
+    return json.dumps(document_to_json(document), ensure_ascii=False)
+
+
+@cache
+def _adapter(cls: type) -> TypeAdapter[Any]:
+    return TypeAdapter(cls)
+
+
+def unseal(cls: type[T], payload: str) -> T:
+    """Return the export document stored in a payload."""
+    document: T = _adapter(cls).validate_python(json.loads(payload))  # type: ignore[arg-type]
+    return _aware(document)
+
+
+def _aware(value: Any) -> Any:
+    """Return the document with naive datetimes read as Asia/Shanghai local time."""
+    import dataclasses
+
+    if isinstance(value, datetime):
+        return value if value.tzinfo is not None else value.replace(tzinfo=SHANGHAI)
+    if isinstance(value, tuple):
+        return tuple(_aware(item) for item in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.replace(value, **{f.name: _aware(getattr(value, f.name)) for f in dataclasses.fields(value)})
+    return value
+
+
+@dataclass(slots=True)
+class ExportBase:
+    """Runs the documents of one export message, collecting receipts and outcomes."""
+
+    ctx: Context
+    session: Session
+    now: datetime
+    message_id: int | None
+    transfer: Transfer | None = None
+    signed: bool = False
+    outcomes: list[ExportOutcome] = field(default_factory=list)
+    receipts: list[IssuedReceipt] = field(default_factory=list)
+    tax_bills: list[TaxBillRecord] = field(default_factory=list)  # exports issue no CEB816; kept for intake
+    _parties: dict[str, EnterpriseRef | None] = field(default_factory=dict)
+
+    # --- receipts and outcomes --------------------------------------------------------------------------
+
+    def issue(
+        self,
+        kind: str,
+        document_id: int | None,
+        message_type: ExportMessageType,
+        guid: str,
+        status: str,
+        info: str,
+        **keys: str | int | None,
+    ) -> IssuedReceipt:
+        """Store a receipt for a document."""
+        row = IssuedReceipt(
+            message_type=message_type.value,
+            document_kind=f"export_{kind}",
+            document_id=document_id,
+            guid=guid,
+            status=str(status),
+            info=info[:MAX_INFO],
+            returned_at=self.now,
+            keys={k: v for k, v in keys.items() if v is not None},
+            message_id=self.message_id,
+        )
+        self.session.add(row)
+        self.receipts.append(row)
+        return row
+
+    def record(self, kind: str, key: str, status: str, problems: list[Problem] | None = None, note: str = "") -> None:
+        """Remember the outcome of one document for the caller's summary."""
+        self.outcomes.append(ExportOutcome(kind, key, str(status), list(problems or []), note))
+
+    def refuse(
+        self,
+        kind: str,
+        message_type: ExportMessageType,
+        guid: str,
+        key: str,
+        problems: list[Problem],
+        keys: Mapping[str, str | int | None],
+    ) -> None:
+        """Issue a refusal receipt for a document that is not stored."""
+        status = refusal_status(problems)
+        self.issue(kind, None, message_type, guid, status, refusal_text(problems), **keys)
+        self.record(kind, key, status, problems)
+
+    def audit(
+        self,
+        action: str,
+        key: str,
+        before: dict[str, Any] | None,
+        after: dict[str, Any] | None,
+        reason: str | None = None,
+        actor: str = ACTOR,
+        entity_type: str = "export_inventory",
+    ) -> None:
+        """Write an audit record for a state change."""
+        record_audit(
+            self.session,
+            at=self.now,
+            actor=actor,
+            action=action,
+            entity_type=entity_type,
+            entity_key=key,
+            before=before,
+            after=after,
+            reason=reason,
+        )
+
+    # --- parties --------------------------------------------------------------------------------------
+
+    def party(self, code: str) -> EnterpriseRef | None:
+        """Return the approved enterprise with this code, cached for the message."""
+        if code not in self._parties:
+            self._parties[code] = find_active_by_code(self.session, code)
+        return self._parties[code]
+
+    def party_problems(self, parties: Sequence[tuple[str, str, str | None]]) -> list[Problem]:
+        """M12: every named party is an approved enterprise with the right role ("无" platforms excepted)."""
+        found: list[Problem] = []
+        for field_name, code, role in parties:
+            if code == FOREIGN_PLATFORM and field_name.endswith("platform_code"):
+                continue  # a foreign platform without a Chinese code (CEB304 annotation)
+            ref = self.party(code)
+            if ref is None:
+                found.append(
+                    problem(
+                        "M12",
+                        field_name,
+                        f"企业 {code} 未备案或未获批准",
+                        f"enterprise {code} is not filed with the zone or not approved",
+                        "File the enterprise (企业备案) and wait for approval before declaring.",
+                        "-10102",
+                    )
+                )
+            elif role is not None and not has_role(ref, EnterpriseRole(role)):
+                found.append(
+                    problem(
+                        "M12",
+                        field_name,
+                        f"企业 {code} 未备案为该角色（{role}）",
+                        f"enterprise {code} is not filed in the role {role}",
+                        "Add the role to the enterprise filing, or name the right enterprise.",
+                        "-10101",
+                    )
+                )
+        if self.transfer is not None and self.party(self.transfer.sender_code) is None:
+            found.append(
+                problem(
+                    "M12",
+                    "transfer.sender_code",
+                    f"传输企业 {self.transfer.sender_code} 未备案",
+                    f"the sending enterprise {self.transfer.sender_code} is not filed",
+                    "Send through the DXP account of a filed enterprise (BaseTransfer copCode).",
+                    "-621015",
+                )
+            )
+        return found
+
+    # --- numbers ----------------------------------------------------------------------------------------
+
+    def eport_number(self) -> str:
+        """Assign an E-port number B + yyyymmdd + 9 digits (shared with imports, so never repeated)."""
+        day = business_date(self.now).strftime("%Y%m%d")
+        return f"B{day}{clearance_repo.next_number(self.session, 'eport', day):09d}"
+
+    def customs_number(self, customs_code: str, mark: str) -> str:
+        """Assign a customs number: district + year + mark + 9-digit serial (18 characters)."""
+        year = str(business_date(self.now).year)
+        serial = clearance_repo.next_number(self.session, f"export:{mark}:{customs_code}", year)
+        return f"{customs_code}{year}{mark}{serial:09d}"
+
+    # --- shared checks ------------------------------------------------------------------------------------
+
+    @staticmethod
+    def change_problems(kind: str, existing: Any, app_type: AppType, dup_code: str, type_code: str) -> list[Problem]:
+        """R11/R12: new documents must be new; changes and deletions must name a live document."""
+        if app_type == AppType.NEW and existing is not None and existing.state != DocumentState.DELETED:
+            return [
+                problem(
+                    "R11",
+                    f"{kind}.app_type",
+                    "已存在相同编号的单证",
+                    f"a {kind} with this number exists",
+                    "Send appType 2 to change it, or use a new number.",
+                    dup_code,
+                )
+            ]
+        if app_type != AppType.NEW and (existing is None or existing.state == DocumentState.DELETED):
+            return [
+                problem(
+                    "R12",
+                    f"{kind}.app_type",
+                    "变更或删除的单证不存在",
+                    f"no {kind} to change or delete",
+                    "Send appType 1 first; changes and deletions need an existing document.",
+                    type_code,
+                )
+            ]
+        return []
+
+    @staticmethod
+    def state_for(app_type: AppType, app_status: AppStatus) -> DocumentState:
+        """Return the stored state for a declaration action."""
+        if app_type == AppType.DELETE:
+            return DocumentState.DELETED
+        return DocumentState.DRAFT if app_status == AppStatus.DRAFT else DocumentState.ACCEPTED
+
+    @staticmethod
+    def accepted_status(state: DocumentState) -> ReturnStatus:
+        """Return the receipt status of an accepted document."""
+        if state == DocumentState.DRAFT:
+            return ReturnStatus.DRAFT
+        if state == DocumentState.DELETED:
+            return ReturnStatus.CONCLUDED
+        return ReturnStatus.ACCEPTED
+
+
+def text(status: str, extra: str = "") -> str:
+    """Return the returnInfo text of a status."""
+    base = STATUS_TEXT.get(ReturnStatus(status), "") if status in ReturnStatus._value2member_map_ else ""
+    return f"{base} {extra}".strip()
+
+
+def refusal_text(problems: list[Problem]) -> str:
+    """Render problems as returnInfo: [Code:n;Desc:...][Rule:...;Field:...;Hint:...] per problem."""
+    parts = [
+        f"[Code:{p.code or p.rule_id};Desc:{p.message}][Rule:{p.rule_id};Field:{p.field};Hint:{p.hint}]"
+        for p in problems
+    ]
+    joined = "".join(parts)
+    if len(joined) <= MAX_INFO:
+        return joined
+    kept: list[str] = []
+    for part in parts:
+        if len("".join(kept)) + len(part) > MAX_INFO - 40:
+            break
+        kept.append(part)
+    return "".join(kept) + f"…(+{len(parts) - len(kept)} more)"
+
+
+def refusal_status(problems: list[Problem]) -> str:
+    """Return the refusal status: the first negative official code, else 100 (退单)."""
+    for p in problems:
+        if p.code and p.code.startswith("-"):
+            return p.code
+    return ReturnStatus.REFUSED

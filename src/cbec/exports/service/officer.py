@@ -1,0 +1,70 @@
+"""Officer actions on held export inventories (关员操作): release, refuse or inspect."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from cbec.clearance.codes import DocumentState, ReturnStatus
+from cbec.clearance.models import IssuedReceipt
+from cbec.clearance.rules import problem
+from cbec.clearance.views import receipt_from_row
+from cbec.common.errors import Conflict, InvalidInput, NotFound, Problem
+from cbec.exports import repository as repo
+from cbec.exports.service.aftercare import ExportMessageProcessor
+from cbec.exports.service.base import text
+from cbec.messages.documents import Receipt
+from cbec.storage.context import Context
+
+
+class ExportInventoryNotHeld(Conflict):
+    """The export inventory is not waiting for an officer."""
+
+
+@dataclass(slots=True)
+class OfficerResult:
+    """The receipts an officer's action produced."""
+
+    receipts: list[Receipt] = field(default_factory=list)
+
+
+def decide_held_export(ctx: Context, inventory_no: str, *, action: str, actor: str, comment: str) -> OfficerResult:
+    """Release, refuse or inspect an export inventory held for review (300) or inspection (500)."""
+    if not comment.strip():
+        raise InvalidInput(
+            "a comment is required",
+            problems=[Problem("OFFICER-COMMENT", "comment", "必须填写处理意见 / a comment is required", "Say why.")],
+        )
+    if action not in {"release", "refuse", "inspect"}:
+        raise InvalidInput(
+            f"unknown action {action!r}",
+            problems=[
+                Problem("OFFICER-ACTION", "action", f"unknown action {action}", "Use release, refuse or inspect.")
+            ],
+        )
+    with ctx.uow() as uow:
+        row = repo.inventory_by_number(uow.session, inventory_no, for_update=True)
+        if row is None:
+            raise NotFound(f"export inventory {inventory_no} not found")
+        held = (ReturnStatus.MANUAL_REVIEW, ReturnStatus.INSPECTION)
+        if row.status not in held or row.state != DocumentState.ACCEPTED:
+            raise ExportInventoryNotHeld(
+                f"export inventory {inventory_no} is in status {row.status}", status=row.status
+            )
+        processor = ExportMessageProcessor(ctx=ctx, session=uow.session, now=ctx.clock.now(), message_id=None)
+        if action == "release":
+            processor.release(row, actor=actor, reason=comment)
+        elif action == "inspect":
+            processor.set_status(row, ReturnStatus.INSPECTION, text(ReturnStatus.INSPECTION, comment), actor=actor)
+        else:
+            refusal = problem(
+                "OFFICER",
+                "inventory",
+                f"人工退单：{comment}",
+                f"refused by an officer: {comment}",
+                "Declare again.",
+                "1300",
+            )
+            processor.refuse_inventory(row, [refusal], actor=actor, reason=comment)
+        rows: list[IssuedReceipt] = list(processor.receipts)
+        uow.commit()
+        return OfficerResult([receipt_from_row(r) for r in rows])

@@ -1,0 +1,19 @@
+"""Information sharing (信息共享): subscriptions of agencies and enterprises, the event outbox and its feeds.
+
+Domains that change state call ``emit_event`` / ``emit_receipt`` / ``emit_document`` inside their own
+transaction; transports use the use cases in ``service``, ``delivery`` (webhooks) and ``jetstream``.
+"""
+
+from cbec.sharing.outbox import emit_document, emit_event, emit_filing, emit_receipt
+from cbec.sharing.rules import EventKind, FeedScope, SubscriberKind, mask_personal
+
+__all__ = [
+    "EventKind",
+    "FeedScope",
+    "SubscriberKind",
+    "emit_document",
+    "emit_event",
+    "emit_filing",
+    "emit_receipt",
+    "mask_personal",
+]

@@ -1,0 +1,232 @@
+"""Use cases of statistics monitoring that write (统计监测): yearly targets and consumers' misuse reports.
+
+They write only this domain's own tables (and the audit trail); the clearance store is only ever read.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
+
+from cbec.audit import record_audit
+from cbec.common.clock import business_date
+from cbec.common.errors import Problem
+from cbec.common.personal import PersonalDataError
+from cbec.quota import QuotaStatement, buyer_key_for
+from cbec.statistics import repository as repo
+from cbec.statistics.errors import ReportInvalid, ReportNotFound, ReportStatusConflict, TargetInvalid
+from cbec.statistics.models import ZoneTarget
+from cbec.statistics.rules import Indicator, report_reference
+from cbec.storage.context import Context
+
+REPORT_TOKEN_MINUTES = 30
+NOTE_MAX = 500
+OPEN, REVIEWED = "open", "reviewed"
+
+
+@dataclass(frozen=True, slots=True)
+class ReportReceipt:
+    """What a consumer is told after reporting an inventory."""
+
+    reference_no: str
+    inventory_ref: str
+    reported_at: datetime
+    already_reported: bool
+
+
+def set_target(ctx: Context, *, year: int, indicator: str, target: str | Decimal, actor: str) -> Decimal:
+    """Set the zone's target for one indicator and year (zone admin), audited with the value it replaces."""
+    problems: list[Problem] = []
+    if indicator not in {i.value for i in Indicator}:
+        problems.append(
+            Problem(
+                "STAT-TARGET-INDICATOR",
+                "indicator",
+                f"未知指标 {indicator} / unknown indicator",
+                f"Use one of: {', '.join(i.value for i in Indicator)}.",
+            )
+        )
+    if not 2016 <= year <= 2100:
+        problems.append(
+            Problem("STAT-TARGET-YEAR", "year", f"年份 {year} 超出范围 / year out of range", "Use a year 2016-2100.")
+        )
+    try:
+        value = Decimal(str(target).replace(",", "").strip())
+    except InvalidOperation:
+        value = Decimal("NaN")
+    if not value.is_finite() or value <= 0 or value != value.quantize(Decimal("0.01")):
+        problems.append(
+            Problem(
+                "STAT-TARGET-VALUE",
+                "target",
+                f"目标值须为正数且最多两位小数 / the target must be a positive amount, got {target!r}",
+                "Enter a number such as 5000000000.",
+            )
+        )
+    elif indicator == Indicator.RELEASED_COUNT and value != value.to_integral_value():
+        problems.append(
+            Problem(
+                "STAT-TARGET-VALUE",
+                "target",
+                "票数目标须为整数 / a count target must be a whole number",
+                "Enter a whole number of inventories.",
+            )
+        )
+    if not actor.strip():
+        problems.append(Problem("STAT-TARGET-ACTOR", "actor", "缺少操作人 / who sets the target?", "Log in first."))
+    if problems:
+        raise TargetInvalid("the target breaks one or more rules", problems=problems)
+    now = ctx.clock.now()
+    with ctx.uow() as uow:
+        row = repo.target(uow.session, year, indicator)
+        before = {"target": _plain(row.target)} if row is not None else None
+        if row is None:
+            row = ZoneTarget(year=year, indicator=indicator)
+            uow.session.add(row)
+        row.target, row.updated_at, row.updated_by = value, now, actor.strip()
+        record_audit(
+            uow.session,
+            at=now,
+            actor=actor.strip(),
+            action="statistics.target.set",
+            entity_type="zone_target",
+            entity_key=f"{year}:{indicator}",
+            before=before,
+            after={"target": _plain(value)},
+        )
+        uow.commit()
+        return value
+
+
+def _plain(value: Decimal) -> str:
+    """Return an amount without exponent or trailing zeros, the same on every database."""
+    return format(value.normalize(), "f")
+
+
+def issue_report_token(ctx: Context, *, id_number: str, statement: QuotaStatement) -> str:
+    """Return a sealed, short-lived token that lets the consumer who just looked a statement up report its lines."""
+    expires = ctx.clock.now() + timedelta(minutes=REPORT_TOKEN_MINUTES)
+    body = {
+        "buyer": buyer_key_for(ctx.cipher, id_number),
+        "expires": expires.isoformat(),
+        "lines": [[entry.inventory_ref, entry.order_no] for entry in statement.entries],
+    }
+    return ctx.cipher.encrypt(json.dumps(body, separators=(",", ":")))
+
+
+def _token_problem(message: str) -> ReportInvalid:
+    return ReportInvalid(
+        message,
+        problems=[
+            Problem(
+                "STAT-REPORT-TOKEN",
+                "token",
+                "查询已过期或无效，请重新查询额度后再举报 / the lookup expired or is not valid",
+                "Look your quota up again, then report the inventory from the new statement.",
+            )
+        ],
+    )
+
+
+def file_consumer_report(ctx: Context, *, token: str, inventory_ref: str, note: str = "") -> ReportReceipt:
+    """Record that a consumer did not make an inventory counted on their quota, with a reference number, audited."""
+    now = ctx.clock.now()
+    try:
+        body = json.loads(ctx.cipher.decrypt(token))
+        expires = datetime.fromisoformat(body["expires"])
+        lines = {str(ref): str(order_no) for ref, order_no in body["lines"]}
+        buyer = str(body["buyer"])
+    except (PersonalDataError, ValueError, KeyError, TypeError) as exc:
+        raise _token_problem("the report token cannot be read") from exc
+    if now > expires:
+        raise _token_problem("the report token expired")
+    if inventory_ref not in lines:
+        raise ReportInvalid(
+            "the inventory is not on the consumer's statement",
+            problems=[
+                Problem(
+                    "STAT-REPORT-INVENTORY",
+                    "inventory_ref",
+                    f"清单 {inventory_ref} 不在您的额度明细中 / not on your statement",
+                    "Choose an inventory listed on your statement.",
+                )
+            ],
+        )
+    note = note.strip()
+    if len(note) > NOTE_MAX:
+        raise ReportInvalid(
+            "the note is too long",
+            problems=[
+                Problem(
+                    "STAT-REPORT-NOTE",
+                    "note",
+                    f"说明不能超过 {NOTE_MAX} 字 / at most {NOTE_MAX} characters",
+                    "Shorten the note.",
+                )
+            ],
+        )
+    with ctx.uow() as uow:
+        session = uow.session
+        earlier = repo.open_report(session, buyer, inventory_ref)
+        if earlier is not None and earlier.reference_no:
+            return ReportReceipt(earlier.reference_no, inventory_ref, earlier.reported_at, already_reported=True)
+        row = repo.add_report(
+            session,
+            buyer_key=buyer,
+            inventory_ref=inventory_ref,
+            order_no=lines[inventory_ref],
+            note=ctx.cipher.encrypt(note) if note else None,
+            status=OPEN,
+            reported_at=now,
+        )
+        row.reference_no = report_reference(business_date(now), row.id)
+        record_audit(
+            session,
+            at=now,
+            actor="consumer",
+            action="statistics.consumer_report.filed",
+            entity_type="consumer_report",
+            entity_key=row.reference_no,
+            before=None,
+            after={"inventory_ref": inventory_ref, "status": OPEN},
+        )
+        uow.commit()
+        return ReportReceipt(row.reference_no, inventory_ref, now, already_reported=False)
+
+
+def review_consumer_report(ctx: Context, reference_no: str, *, actor: str, comment: str) -> None:
+    """Close a consumer report once the zone office has looked into it, with a comment, audited."""
+    if not comment.strip():
+        raise ReportInvalid(
+            "a comment is required",
+            problems=[
+                Problem(
+                    "STAT-REPORT-COMMENT",
+                    "comment",
+                    "必须填写处理意见 / a comment is required",
+                    "Say what the office found or did.",
+                )
+            ],
+        )
+    now = ctx.clock.now()
+    with ctx.uow() as uow:
+        row = repo.report_by_reference(uow.session, reference_no)
+        if row is None:
+            raise ReportNotFound(f"report {reference_no} not found", reference_no=reference_no)
+        if row.status != OPEN:
+            raise ReportStatusConflict(f"report {reference_no} is {row.status}", status=row.status)
+        row.status, row.reviewed_at, row.reviewed_by, row.review_comment = REVIEWED, now, actor, comment.strip()
+        record_audit(
+            uow.session,
+            at=now,
+            actor=actor,
+            action="statistics.consumer_report.reviewed",
+            entity_type="consumer_report",
+            entity_key=reference_no,
+            before={"status": OPEN},
+            after={"status": REVIEWED},
+            reason=comment.strip(),
+        )
+        uow.commit()

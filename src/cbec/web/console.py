@@ -1,0 +1,258 @@
+"""Officer console (监管工作台): held inventories with their documents side by side, decisions, filing approvals,
+search across documents and consumers' misuse reports.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from cbec.api.deps import get_ctx
+from cbec.clearance.queries import held_queue
+from cbec.clearance.service import decide_held_inventory
+from cbec.common.errors import DomainError, NotFound, Problem
+from cbec.enterprises.service import approve_enterprise, list_enterprises, reinstate_enterprise, suspend_enterprise
+from cbec.statistics.queries import inventory_dossier, list_reports, party_inventories
+from cbec.statistics.service import review_consumer_report
+from cbec.storage.context import Context
+from cbec.web.access import CONSOLE_ROLES, actor, admit, csrf_ok, may, scope
+from cbec.web.auth import read_form
+from cbec.web.explain import held_reason, timeline
+from cbec.web.render import page
+
+router = APIRouter(prefix="/console", include_in_schema=False)
+PAGE = 20
+DECISIONS = ("release", "refuse", "inspect")
+FILING_ACTIONS = {"approve": approve_enterprise, "suspend": suspend_enterprise, "reinstate": reinstate_enterprise}
+
+
+def _tabs(active: str) -> list[tuple[str, str, bool]]:
+    tabs = [
+        ("/console", "con.tab.queue"),
+        ("/console/search", "con.tab.search"),
+        ("/console/enterprises", "con.tab.enterprises"),
+        ("/console/reports", "con.tab.reports"),
+    ]
+    return [(href, label, href == active) for href, label in tabs]
+
+
+@router.get("", response_class=HTMLResponse)
+def queue(request: Request, ctx: Context = Depends(get_ctx)) -> Response:
+    """List inventories held for manual review (300) or inspection (500) with the reasons."""
+    who = admit(request, CONSOLE_ROLES)
+    if isinstance(who, Response):
+        return who
+    held = held_queue(ctx, limit=100)
+    pending = list_enterprises(ctx, status="pending", limit=1).total
+    open_reports = list_reports(ctx, status="open", limit=1)[1]
+    return page(
+        request,
+        "portal/console/queue.html",
+        {
+            "tabs": _tabs("/console"),
+            "held": [(item, held_reason(item.status_info)) for item in held],
+            "pending": pending,
+            "open_reports": open_reports,
+            "decided": request.query_params.get("decided"),
+            "action": request.query_params.get("action"),
+        },
+        principal=who,
+    )
+
+
+@router.get("/inventories/{number}", response_class=HTMLResponse)
+def dossier(request: Request, number: str, ctx: Context = Depends(get_ctx)) -> Response:
+    """Show an inventory with its order, payment and waybill side by side (masked) and the decision form."""
+    who = admit(request, CONSOLE_ROLES)
+    if isinstance(who, Response):
+        return who
+    return _dossier_page(request, ctx, who, number, problems=[], comment="")
+
+
+def _dossier_page(
+    request: Request,
+    ctx: Context,
+    who: Any,
+    number: str,
+    *,
+    problems: list[Problem],
+    comment: str,
+    status_code: int = 200,
+) -> Response:
+    try:
+        found = inventory_dossier(ctx, number, scope=scope(who, "clearance.read"))
+    except NotFound:
+        return page(
+            request, "portal/not_found.html", {"what": number, "back": "/console"}, principal=who, status_code=404
+        )
+    held = found.summary.status in ("300", "500") and not found.summary.cancelled
+    return page(
+        request,
+        "portal/console/dossier.html",
+        {
+            "tabs": _tabs("/console"),
+            "d": found,
+            "reason": held_reason(found.summary.status_info),
+            "steps": timeline(found.receipts, found.summary.status),
+            "can_decide": held and may(who, "clearance.decide"),
+            "actions": [a for a in DECISIONS if not (a == "inspect" and found.summary.status == "500")],
+            "problems": problems,
+            "comment": comment,
+        },
+        principal=who,
+        status_code=status_code,
+    )
+
+
+@router.post("/inventories/{number}/decision", response_class=HTMLResponse)
+async def decide(request: Request, number: str, ctx: Context = Depends(get_ctx)) -> Response:
+    """Release, refuse (return) or send to inspection a held inventory; a comment is required."""
+    who = admit(request, CONSOLE_ROLES)
+    if isinstance(who, Response):
+        return who
+    form = await read_form(request)
+    action, comment = str(form.get("action", "")), str(form.get("comment", ""))
+    if not csrf_ok(request, str(form.get("csrf_token", ""))) or not may(who, "clearance.decide"):
+        return page(request, "portal/forbidden.html", principal=who, status_code=403)
+    try:
+        decide_held_inventory(ctx, number, action=action, actor=actor(who), comment=comment)
+    except DomainError as exc:
+        problems = exc.problems or [Problem("WEB-ERROR", "", exc.message, "")]
+        return _dossier_page(request, ctx, who, number, problems=problems, comment=comment, status_code=422)
+    return RedirectResponse(f"/console?decided={number}&action={action}", status_code=303)
+
+
+@router.get("/search", response_class=HTMLResponse)
+def search(
+    request: Request, q: str = "", status: str = "", offset: int = 0, ctx: Context = Depends(get_ctx)
+) -> Response:
+    """Find inventories across the zone by order, waybill, inventory or E-port number, or list them by status."""
+    who = admit(request, CONSOLE_ROLES)
+    if isinstance(who, Response):
+        return who
+    items, total = party_inventories(
+        ctx, scope=scope(who, "clearance.read"), number=q or None, status=status or None, limit=PAGE, offset=offset
+    )
+    return page(
+        request,
+        "portal/console/search.html",
+        {
+            "tabs": _tabs("/console/search"),
+            "items": items,
+            "total": total,
+            "q": q,
+            "status": status,
+            "offset": max(0, offset),
+            "limit": PAGE,
+            "statuses": ["2", "120", "300", "500", "800", "899", "100"],
+        },
+        principal=who,
+    )
+
+
+@router.get("/enterprises", response_class=HTMLResponse)
+def enterprises(request: Request, status: str = "pending", ctx: Context = Depends(get_ctx)) -> Response:
+    """List enterprise filings by status, with approve / suspend / reinstate for those who decide filings."""
+    who = admit(request, CONSOLE_ROLES)
+    if isinstance(who, Response):
+        return who
+    return _enterprises_page(request, ctx, who, status=status, problems=[])
+
+
+def _enterprises_page(
+    request: Request, ctx: Context, who: Any, *, status: str, problems: list[Problem], status_code: int = 200
+) -> Response:
+    status = status if status in ("pending", "approved", "suspended", "revoked") else "pending"
+    listing = list_enterprises(ctx, status=status, limit=200)
+    return page(
+        request,
+        "portal/console/enterprises.html",
+        {
+            "tabs": _tabs("/console/enterprises"),
+            "items": listing.items,
+            "total": listing.total,
+            "status": status,
+            "statuses": ("pending", "approved", "suspended", "revoked"),
+            "can_decide": may(who, "enterprises.decide"),
+            "problems": problems,
+            "done": request.query_params.get("done"),
+            "code": request.query_params.get("code"),
+        },
+        principal=who,
+        status_code=status_code,
+    )
+
+
+@router.post("/enterprises/{code}/decision", response_class=HTMLResponse)
+async def decide_filing(request: Request, code: str, ctx: Context = Depends(get_ctx)) -> Response:
+    """Approve, suspend or reinstate an enterprise filing, with a reason."""
+    who = admit(request, CONSOLE_ROLES)
+    if isinstance(who, Response):
+        return who
+    form = await read_form(request)
+    action, reason = str(form.get("action", "")), str(form.get("reason", ""))
+    back = str(form.get("status", "pending"))
+    if not csrf_ok(request, str(form.get("csrf_token", ""))) or not may(who, "enterprises.decide"):
+        return page(request, "portal/forbidden.html", principal=who, status_code=403)
+    use_case = FILING_ACTIONS.get(action)
+    if use_case is None:
+        problem = Problem(
+            "WEB-ACTION", "action", f"未知操作 {action} / unknown action", "Approve, suspend or reinstate."
+        )
+        return _enterprises_page(request, ctx, who, status=back, problems=[problem], status_code=422)
+    try:
+        use_case(ctx, code, reason=reason, actor=actor(who))
+    except DomainError as exc:
+        problems = exc.problems or [Problem("WEB-ERROR", "", exc.message, "")]
+        return _enterprises_page(request, ctx, who, status=back, problems=problems, status_code=422)
+    return RedirectResponse(f"/console/enterprises?status={back}&done={action}&code={code}", status_code=303)
+
+
+@router.get("/reports", response_class=HTMLResponse)
+def reports(request: Request, status: str = "open", ctx: Context = Depends(get_ctx)) -> Response:
+    """List consumers' reports of inventories they did not make (额度盗用举报)."""
+    who = admit(request, CONSOLE_ROLES)
+    if isinstance(who, Response):
+        return who
+    return _reports_page(request, ctx, who, status=status, problems=[])
+
+
+def _reports_page(
+    request: Request, ctx: Context, who: Any, *, status: str, problems: list[Problem], status_code: int = 200
+) -> Response:
+    status = status if status in ("open", "reviewed") else "open"
+    items, total = list_reports(ctx, status=status, limit=100)
+    return page(
+        request,
+        "portal/console/reports.html",
+        {
+            "tabs": _tabs("/console/reports"),
+            "items": items,
+            "total": total,
+            "status": status,
+            "can_review": str(who.role) == "zone_admin",
+            "problems": problems,
+            "done": request.query_params.get("done"),
+        },
+        principal=who,
+        status_code=status_code,
+    )
+
+
+@router.post("/reports/{reference_no}/review", response_class=HTMLResponse)
+async def review(request: Request, reference_no: str, ctx: Context = Depends(get_ctx)) -> Response:
+    """Close a consumer report with what the zone office found."""
+    who = admit(request, CONSOLE_ROLES)
+    if isinstance(who, Response):
+        return who
+    form = await read_form(request)
+    if not csrf_ok(request, str(form.get("csrf_token", ""))) or str(who.role) != "zone_admin":
+        return page(request, "portal/forbidden.html", principal=who, status_code=403)
+    try:
+        review_consumer_report(ctx, reference_no, actor=actor(who), comment=str(form.get("comment", "")))
+    except DomainError as exc:
+        problems = exc.problems or [Problem("WEB-ERROR", "", exc.message, "")]
+        return _reports_page(request, ctx, who, status="open", problems=problems, status_code=422)
+    return RedirectResponse(f"/console/reports?done={reference_no}", status_code=303)

@@ -1,0 +1,91 @@
+"""Consumer page (消费者个人额度查询): the annual quota by ID number and name, each counted inventory (masked),
+and a way to report an inventory the consumer did not make. Public, rate-limited per client address.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, Response
+
+from cbec.api.deps import get_ctx
+from cbec.common.errors import DomainError, InvalidInput, Problem
+from cbec.quota import QuotaStatementNotFound, query_quota
+from cbec.statistics.rules import mask_reference
+from cbec.statistics.service import file_consumer_report, issue_report_token
+from cbec.storage.context import Context
+from cbec.web.auth import read_form
+from cbec.web.ratelimit import RateLimiter
+from cbec.web.render import page
+
+router = APIRouter(prefix="/quota", include_in_schema=False)
+LOOKUPS_PER_MINUTE = 10
+limiter = RateLimiter(LOOKUPS_PER_MINUTE, 60.0)
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _too_many(request: Request) -> Response:
+    wait = limiter.retry_after(_client(request))
+    response = page(request, "portal/quota/form.html", {"form": {}, "too_many": wait}, status_code=429)
+    response.headers["Retry-After"] = str(wait)
+    return response
+
+
+@router.get("", response_class=HTMLResponse)
+def form(request: Request) -> Response:
+    """Show the quota lookup form."""
+    return page(request, "portal/quota/form.html", {"form": {}})
+
+
+@router.post("", response_class=HTMLResponse)
+async def lookup(request: Request, ctx: Context = Depends(get_ctx)) -> Response:
+    """Show a consumer's annual quota: limit, used, remaining and every counted inventory."""
+    if not limiter.allow(_client(request)):
+        return _too_many(request)
+    raw = await read_form(request)
+    values = {name: str(raw.get(name, "")).strip() for name in ("id_number", "name", "year")}
+    year = int(values["year"]) if values["year"].isdigit() else None
+    try:
+        statement = query_quota(ctx, id_number=values["id_number"], name=values["name"], year=year)
+    except QuotaStatementNotFound:
+        return page(
+            request, "portal/quota/form.html", {"form": {"name": values["name"]}, "not_found": True}, status_code=404
+        )
+    except InvalidInput as exc:
+        return page(
+            request,
+            "portal/quota/form.html",
+            {"form": {"name": values["name"]}, "problems": exc.problems},
+            status_code=422,
+        )
+    token = issue_report_token(ctx, id_number=values["id_number"], statement=statement)
+    return page(
+        request,
+        "portal/quota/statement.html",
+        {
+            "s": statement,
+            "token": token,
+            "lines": [(e, mask_reference(e.order_no)) for e in statement.entries],
+        },
+    )
+
+
+@router.post("/report", response_class=HTMLResponse)
+async def report(request: Request, ctx: Context = Depends(get_ctx)) -> Response:
+    """Record that the consumer did not make an inventory on their statement; show the reference number."""
+    if not limiter.allow(_client(request)):
+        return _too_many(request)
+    raw = await read_form(request)
+    try:
+        receipt = file_consumer_report(
+            ctx,
+            token=str(raw.get("token", "")),
+            inventory_ref=str(raw.get("inventory_ref", "")),
+            note=str(raw.get("note", "")),
+        )
+    except DomainError as exc:
+        problems = exc.problems or [Problem("WEB-ERROR", "", exc.message, "")]
+        return page(request, "portal/quota/form.html", {"form": {}, "problems": problems}, status_code=422)
+    return page(request, "portal/quota/reported.html", {"r": receipt})

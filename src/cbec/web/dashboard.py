@@ -1,0 +1,199 @@
+"""Zone dashboard (综试办监测看板): today's and this month's volumes and values, release and refusal rates, top
+refusal reasons and origins, the month's trend and progress against the zone's yearly targets.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from cbec.api.deps import get_ctx
+from cbec.common.errors import DomainError, Problem
+from cbec.statistics import Indicator
+from cbec.statistics.queries import zone_overview
+from cbec.statistics.service import set_target
+from cbec.statistics.views import ModeFigures, ZoneOverview
+from cbec.storage.context import Context
+from cbec.web.access import DASHBOARD_ROLES, actor, admit, csrf_ok, scope
+from cbec.web.auth import read_form
+from cbec.web.charts import bar_chart, donut_chart, hbar_chart, line_chart, progress_chart
+from cbec.web.i18n import Translator, language
+from cbec.web.render import large_money, page
+
+router = APIRouter(prefix="/dashboard", include_in_schema=False)
+
+
+def _day(raw: str | None) -> date | None:
+    try:
+        return date.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None
+
+
+def charts(overview: ZoneOverview, t: Translator) -> dict[str, Any]:
+    """Return the dashboard's SVG charts, labelled in the page's language."""
+    month, empty = overview.month, t("dash.no_data")
+    mode_label = [(f"{m.mode} {t('mode.' + m.mode)}", m) for m in month.modes]
+    waiting = sum(overview.waiting.values())
+
+    def money_short(value: Any) -> str:
+        return large_money(Decimal(str(value)), t.lang)
+
+    def money_axis(value: Any) -> str:
+        return compact_money(Decimal(str(value)), t.lang)
+
+    return {
+        "released_by_mode": bar_chart(
+            [(label, m.released) for label, m in mode_label], title=t("dash.chart.released_by_mode"), empty=empty
+        ),
+        "value_by_mode": bar_chart(
+            [(label, m.released_value) for label, m in mode_label],
+            title=t("dash.chart.value_by_mode"),
+            empty=empty,
+            fmt=money_short,
+            axis=money_axis,
+        ),
+        "outcomes": donut_chart(
+            [(t("dash.released"), month.released), (t("dash.refused"), month.refused), (t("dash.waiting"), waiting)],
+            title=t("dash.chart.outcomes"),
+            empty=empty,
+            center=f"{month.release_rate}%" if month.release_rate is not None else "—",
+            caption=t("dash.kpi.release_rate"),
+        ),
+        "reasons": hbar_chart(
+            [(r.rule_id, r.count) for r in overview.refusal_reasons],
+            title=t("dash.chart.reasons"),
+            empty=empty,
+            label_width=160,
+        ),
+        "origins": hbar_chart(
+            [(t.pick(f"{c.name_zh} / {c.name_en}"), c.value) for c in overview.origins],
+            title=t("dash.chart.origins"),
+            empty=empty,
+            fmt=money_short,
+        ),
+        "daily": line_chart(
+            [(f"{p.day.month}/{p.day.day}", p.released) for p in overview.daily],
+            title=t("dash.chart.daily"),
+            empty=empty,
+        ),
+        "targets": {
+            target.indicator: progress_chart(
+                target.share,
+                target.elapsed,
+                title=t(f"ind.{target.indicator}"),
+                empty=t("dash.no_target"),
+                elapsed_label=t("dash.elapsed", share=target.elapsed),
+            )
+            for target in overview.targets
+        },
+    }
+
+
+def compact_money(value: Decimal, lang: str) -> str:
+    """Format an axis amount briefly: 40万 / 1.5亿 (Chinese), 400k / 1.5m (English)."""
+    steps = (
+        ((Decimal(10) ** 8, "亿"), (Decimal(10) ** 4, "万"))
+        if lang != "en"
+        else ((Decimal(10) ** 9, "bn"), (Decimal(10) ** 6, "m"), (Decimal(10) ** 3, "k"))
+    )
+    for divisor, suffix in steps:
+        if abs(value) >= divisor:
+            return f"{(value / divisor).normalize():f}"[:5].rstrip(".") + suffix
+    return f"{value.normalize():f}"
+
+
+def mode_rows(overview: ZoneOverview) -> list[tuple[ModeFigures, ModeFigures]]:
+    """Pair each mode's figures of today with those of the month (zeros where today had none)."""
+    today = {m.mode: m for m in overview.today.modes}
+    zero = Decimal("0")
+    return [(today.get(m.mode) or ModeFigures(m.mode, m.direction, 0, 0, zero, zero), m) for m in overview.month.modes]
+
+
+def indicator_value(indicator: str, value: Decimal | None, lang: str) -> str:
+    """Format an indicator's figure: a count, or an amount in 亿元/万元 (CNY bn/m)."""
+    if value is None:
+        return "—"
+    if indicator == Indicator.RELEASED_COUNT:
+        return f"{int(value):,}"
+    return large_money(value, lang)
+
+
+@router.get("", response_class=HTMLResponse)
+def dashboard(request: Request, day: str | None = None, ctx: Context = Depends(get_ctx)) -> Response:
+    """Show the zone's figures for a business day (today unless ?day=YYYY-MM-DD)."""
+    who = admit(request, DASHBOARD_ROLES)
+    if isinstance(who, Response):
+        return who
+    overview = zone_overview(ctx, on=_day(day), scope=scope(who, "clearance.read"))
+    t = Translator(language(request))
+    return page(
+        request,
+        "portal/dashboard/overview.html",
+        {
+            "o": overview,
+            "charts": charts(overview, t),
+            "rows": mode_rows(overview),
+            "held": overview.waiting.get("300", 0) + overview.waiting.get("500", 0),
+            "waiting": overview.waiting.get("2", 0),
+            "figure": lambda indicator, value: indicator_value(indicator, value, t.lang),
+            "can_edit": str(who.role) == "zone_admin",
+        },
+        principal=who,
+    )
+
+
+@router.get("/targets", response_class=HTMLResponse)
+def targets(request: Request, ctx: Context = Depends(get_ctx)) -> Response:
+    """Show this year's targets with the form the zone admin sets them with."""
+    who = admit(request, DASHBOARD_ROLES)
+    if isinstance(who, Response):
+        return who
+    return _targets_page(request, ctx, who, problems=[], form={})
+
+
+def _targets_page(
+    request: Request, ctx: Context, who: Any, *, problems: list[Problem], form: dict[str, str], status_code: int = 200
+) -> Response:
+    overview = zone_overview(ctx, scope=scope(who, "clearance.read"))
+    return page(
+        request,
+        "portal/dashboard/targets.html",
+        {
+            "o": overview,
+            "indicators": [i.value for i in Indicator],
+            "figure": lambda indicator, value: indicator_value(indicator, value, language(request)),
+            "can_edit": str(who.role) == "zone_admin",
+            "problems": problems,
+            "form": form,
+            "saved": request.query_params.get("saved"),
+        },
+        principal=who,
+        status_code=status_code,
+    )
+
+
+@router.post("/targets", response_class=HTMLResponse)
+async def save_target(request: Request, ctx: Context = Depends(get_ctx)) -> Response:
+    """Set the target of one indicator for a year (zone admin only)."""
+    who = admit(request, DASHBOARD_ROLES)
+    if isinstance(who, Response):
+        return who
+    raw = await read_form(request)
+    form = {name: str(raw.get(name, "")).strip() for name in ("year", "indicator", "target")}
+    if not csrf_ok(request, str(raw.get("csrf_token", ""))) or str(who.role) != "zone_admin":
+        return page(request, "portal/forbidden.html", principal=who, status_code=403)
+    try:
+        year = int(form["year"])
+    except ValueError:
+        year = 0
+    try:
+        set_target(ctx, year=year, indicator=form["indicator"], target=form["target"], actor=actor(who))
+    except DomainError as exc:
+        problems = exc.problems or [Problem("WEB-ERROR", "", exc.message, "")]
+        return _targets_page(request, ctx, who, problems=problems, form=form, status_code=422)
+    return RedirectResponse(f"/dashboard/targets?saved={form['indicator']}", status_code=303)

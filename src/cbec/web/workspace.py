@@ -1,0 +1,341 @@
+"""Enterprise workspace (企业工作台): filing, products, message upload, receipts, tax bills and search.
+
+Each page calls the same use cases as the REST API; an enterprise sees only documents that name it (or an
+enterprise that delegates to it).
+"""
+
+from __future__ import annotations
+
+import zipfile
+from decimal import Decimal, InvalidOperation
+from io import BytesIO
+from typing import Any
+from urllib.parse import unquote
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from cbec.api.deps import get_ctx
+from cbec.clearance.service import ingest_message
+from cbec.common.errors import DomainError, NotFound, Problem
+from cbec.enterprises.service import enterprise_audit, get_enterprise
+from cbec.products.schemas import ProductCreate
+from cbec.products.service import file_product, list_products
+from cbec.statistics.queries import (
+    document_history,
+    exports_available,
+    party_inventories,
+    party_receipts,
+    party_tax_bills,
+)
+from cbec.storage.context import Context
+from cbec.web.access import WORKSPACE_ROLES, actor, admit, csrf_ok, may, scope
+from cbec.web.auth import read_form
+from cbec.web.explain import UploadResult, timeline, upload_result
+from cbec.web.render import page
+
+router = APIRouter(prefix="/workspace", include_in_schema=False)
+PAGE = 20
+MAX_ZIP_BYTES = 50 * 1024 * 1024
+MAX_ZIP_ENTRIES = 500
+PRODUCT_FIELDS = (
+    "item_no",
+    "name",
+    "hs_code",
+    "specification",
+    "brand",
+    "origin_country",
+    "transaction_unit",
+    "legal_unit",
+    "net_content",
+    "net_content_unit",
+    "barcode",
+)
+
+
+def _tabs(active: str) -> list[tuple[str, str, bool]]:
+    tabs = [
+        ("/workspace", "ws.tab.overview"),
+        ("/workspace/upload", "ws.tab.upload"),
+        ("/workspace/documents", "ws.tab.documents"),
+        ("/workspace/receipts", "ws.tab.receipts"),
+        ("/workspace/tax-bills", "ws.tab.tax_bills"),
+        ("/workspace/products", "ws.tab.products"),
+    ]
+    return [(href, label, href == active) for href, label in tabs]
+
+
+@router.get("", response_class=HTMLResponse)
+def overview(request: Request, ctx: Context = Depends(get_ctx)) -> Response:
+    """Show the enterprise's filing, its latest documents and where to go next."""
+    who = admit(request, WORKSPACE_ROLES)
+    if isinstance(who, Response):
+        return who
+    code = who.enterprise_code or ""
+    try:
+        filing = get_enterprise(ctx, code)
+        history = enterprise_audit(ctx, code)
+    except NotFound:
+        filing, history = None, []
+    latest, total = party_inventories(ctx, scope=scope(who, "clearance.read"), limit=8)
+    return page(
+        request,
+        "portal/workspace/overview.html",
+        {
+            "tabs": _tabs("/workspace"),
+            "filing": filing,
+            "history": history,
+            "latest": latest,
+            "total": total,
+            "exports": exports_available(),
+        },
+        principal=who,
+    )
+
+
+@router.get("/upload", response_class=HTMLResponse)
+def upload_page(request: Request) -> Response:
+    """Show the drop zone for CEB messages (XML, zip or DxpMsg)."""
+    who = admit(request, WORKSPACE_ROLES)
+    if isinstance(who, Response):
+        return who
+    return page(
+        request,
+        "portal/workspace/upload.html",
+        {"tabs": _tabs("/workspace/upload"), "allowed": may(who, "ceb.submit")},
+        principal=who,
+    )
+
+
+@router.post("/upload", response_class=HTMLResponse)
+async def upload(request: Request, ctx: Context = Depends(get_ctx)) -> Response:
+    """Run one uploaded file through intake (every XML of a zip in turn); answer with its result as an HTML item."""
+    who = admit(request, WORKSPACE_ROLES)
+    if isinstance(who, Response):
+        return who
+    name = unquote(request.headers.get("x-file-name", "")) or "upload.xml"
+    if not csrf_ok(request, request.headers.get("x-csrf-token")) or not may(who, "ceb.submit"):
+        return page(request, "portal/forbidden.html", principal=who, status_code=403)
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_ZIP_BYTES:
+        too_big = _unreadable("WEB-FILE-SIZE", f"文件超过 {MAX_ZIP_BYTES // 1048576} MB / the file is too large")
+        results = [UploadResult(name, "", "unreadable", [], 0, [], [too_big])]
+        return page(request, "portal/workspace/_upload_item.html", {"name": name, "results": results}, principal=who)
+    body = await request.body()
+    results = [_ingest(ctx, who, entry, data) for entry, data in _entries(name, body, ctx.settings.max_message_bytes)]
+    return page(request, "portal/workspace/_upload_item.html", {"name": name, "results": results}, principal=who)
+
+
+def _entries(name: str, body: bytes, max_bytes: int) -> list[tuple[str, bytes | Problem]]:
+    """Split an upload into messages: a zip gives each of its XML files, anything else is one message."""
+    if not name.lower().endswith(".zip") and not body.startswith(b"PK\x03\x04"):
+        return [(name, body)]
+    if len(body) > MAX_ZIP_BYTES:
+        return [(name, _unreadable("WEB-ZIP-SIZE", f"压缩包超过 {MAX_ZIP_BYTES // 1048576} MB / zip too large"))]
+    try:
+        archive = zipfile.ZipFile(BytesIO(body))
+        infos = sorted(
+            (i for i in archive.infolist() if not i.is_dir() and i.filename.lower().endswith(".xml")),
+            key=lambda i: i.filename,
+        )
+    except zipfile.BadZipFile:
+        return [(name, _unreadable("WEB-ZIP", "压缩包无法打开 / the zip file cannot be opened"))]
+    if not infos:
+        return [(name, _unreadable("WEB-ZIP-EMPTY", "压缩包中没有 XML 报文 / no XML file in the zip"))]
+    entries: list[tuple[str, bytes | Problem]] = []
+    for info in infos[:MAX_ZIP_ENTRIES]:
+        label = f"{name}:{info.filename}"
+        if info.file_size > max_bytes:
+            entries.append((label, _unreadable("WEB-FILE-SIZE", f"报文超过 {max_bytes} 字节 / message too large")))
+        else:
+            entries.append((label, archive.read(info)))
+    if len(infos) > MAX_ZIP_ENTRIES:
+        entries.append(
+            (name, _unreadable("WEB-ZIP-ENTRIES", f"只处理前 {MAX_ZIP_ENTRIES} 个报文 / only the first ones"))
+        )
+    return entries
+
+
+def _unreadable(rule: str, message: str) -> Problem:
+    return Problem(rule, "file", message, "Upload CEB XML files, a DxpMsg, or a zip of them.")
+
+
+def _ingest(ctx: Context, who: Any, name: str, data: bytes | Problem) -> UploadResult:
+    if isinstance(data, Problem):
+        return UploadResult(name, "", "unreadable", [], 0, [], [data])
+    result = ingest_message(ctx, data, source_name=f"web:{actor(who)}:{name}"[:300])
+    return upload_result(name, result)
+
+
+@router.get("/documents", response_class=HTMLResponse)
+def documents(
+    request: Request, q: str = "", status: str = "", offset: int = 0, ctx: Context = Depends(get_ctx)
+) -> Response:
+    """List the enterprise's inventories, or find one by order, waybill, inventory or E-port number."""
+    who = admit(request, WORKSPACE_ROLES)
+    if isinstance(who, Response):
+        return who
+    items, total = party_inventories(
+        ctx, scope=scope(who, "clearance.read"), number=q or None, status=status or None, limit=PAGE, offset=offset
+    )
+    return page(
+        request,
+        "portal/workspace/documents.html",
+        {
+            "tabs": _tabs("/workspace/documents"),
+            "items": items,
+            "total": total,
+            "q": q,
+            "status": status,
+            "offset": max(0, offset),
+            "limit": PAGE,
+            "statuses": ["2", "120", "300", "500", "800", "899", "100"],
+        },
+        principal=who,
+    )
+
+
+@router.get("/documents/{number}", response_class=HTMLResponse)
+def document(request: Request, number: str, ctx: Context = Depends(get_ctx)) -> Response:
+    """Show one inventory: the status timeline, every receipt and, for a refusal, the rule, field and fix."""
+    who = admit(request, WORKSPACE_ROLES)
+    if isinstance(who, Response):
+        return who
+    try:
+        history = document_history(ctx, number, scope=scope(who, "clearance.read"))
+    except NotFound:
+        return page(
+            request,
+            "portal/not_found.html",
+            {"what": number, "back": "/workspace/documents"},
+            principal=who,
+            status_code=404,
+        )
+    return page(
+        request,
+        "portal/workspace/document.html",
+        {
+            "tabs": _tabs("/workspace/documents"),
+            "h": history,
+            "steps": timeline(history.receipts, history.summary.status),
+        },
+        principal=who,
+    )
+
+
+@router.get("/receipts", response_class=HTMLResponse)
+def receipts(request: Request, ctx: Context = Depends(get_ctx)) -> Response:
+    """List the receipts of the last days for the enterprise's documents, refused ones explained."""
+    who = admit(request, WORKSPACE_ROLES)
+    if isinstance(who, Response):
+        return who
+    views = party_receipts(ctx, scope=scope(who, "clearance.read"), days=7, limit=100)
+    return page(
+        request,
+        "portal/workspace/receipts.html",
+        {"tabs": _tabs("/workspace/receipts"), "receipts": views, "days": 7},
+        principal=who,
+    )
+
+
+@router.get("/tax-bills", response_class=HTMLResponse)
+def tax_bills(request: Request, offset: int = 0, ctx: Context = Depends(get_ctx)) -> Response:
+    """List the electronic tax bills (电子税单) of the enterprise's released inventories."""
+    who = admit(request, WORKSPACE_ROLES)
+    if isinstance(who, Response):
+        return who
+    bills, total = party_tax_bills(ctx, scope=scope(who, "taxbills.read"), limit=PAGE, offset=offset)
+    return page(
+        request,
+        "portal/workspace/tax_bills.html",
+        {
+            "tabs": _tabs("/workspace/tax-bills"),
+            "bills": bills,
+            "total": total,
+            "offset": max(0, offset),
+            "limit": PAGE,
+            "sum": sum((b.total for b in bills), Decimal(0)),
+        },
+        principal=who,
+    )
+
+
+@router.get("/products", response_class=HTMLResponse)
+def products(request: Request, ctx: Context = Depends(get_ctx)) -> Response:
+    """List the enterprise's product filings with the form to file a new one."""
+    who = admit(request, WORKSPACE_ROLES)
+    if isinstance(who, Response):
+        return who
+    return _products_page(request, ctx, who, form={}, problems=[], filed=request.query_params.get("filed"))
+
+
+def _products_page(
+    request: Request,
+    ctx: Context,
+    who: Any,
+    *,
+    form: dict[str, str],
+    problems: list[Problem],
+    filed: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    listing = list_products(ctx, owner_code=who.enterprise_code or "", limit=200)
+    return page(
+        request,
+        "portal/workspace/products.html",
+        {
+            "tabs": _tabs("/workspace/products"),
+            "products": listing.items,
+            "total": listing.total,
+            "form": form,
+            "problems": problems,
+            "filed": filed,
+            "fields": PRODUCT_FIELDS,
+            "allowed": may(who, "products.file"),
+        },
+        principal=who,
+        status_code=status_code,
+    )
+
+
+@router.post("/products", response_class=HTMLResponse)
+async def file_new_product(request: Request, ctx: Context = Depends(get_ctx)) -> Response:
+    """File a product for the enterprise (status pending until an officer approves it)."""
+    who = admit(request, WORKSPACE_ROLES)
+    if isinstance(who, Response):
+        return who
+    raw = await read_form(request)
+    form = {name: str(raw.get(name, "")).strip() for name in PRODUCT_FIELDS}
+    if not csrf_ok(request, str(raw.get("csrf_token", ""))) or not may(who, "products.file"):
+        return page(request, "portal/forbidden.html", principal=who, status_code=403)
+    try:
+        net_content = Decimal(form["net_content"] or "0")
+    except InvalidOperation:
+        problem = Problem("WEB-NUMBER", "net_content", "净含量须为数字 / not a number", "Enter a number such as 50.")
+        return _products_page(request, ctx, who, form=form, problems=[problem], status_code=422)
+    try:
+        created = file_product(
+            ctx,
+            ProductCreate(
+                owner_code=who.enterprise_code or "",
+                item_no=form["item_no"],
+                name=form["name"],
+                hs_code=form["hs_code"],
+                specification=form["specification"],
+                brand=form["brand"] or None,
+                origin_country=form["origin_country"],
+                transaction_unit=form["transaction_unit"],
+                legal_unit=form["legal_unit"],
+                net_content=net_content,
+                net_content_unit=form["net_content_unit"],
+                barcode=form["barcode"] or None,
+                actor=actor(who),
+            ),
+        )
+    except DomainError as exc:
+        return _products_page(request, ctx, who, form=form, problems=exc.problems or [_message(exc)], status_code=422)
+    return RedirectResponse(f"/workspace/products?filed={created.item_no}", status_code=303)
+
+
+def _message(exc: DomainError) -> Problem:
+    return Problem("WEB-ERROR", "", exc.message, "")

@@ -1,0 +1,496 @@
+"""Every route of the application for every role (权限矩阵): 401 (or the sign-in page) without credentials,
+403 without the permission, and an enterprise never reaches another enterprise's data.
+
+``ROUTES`` is the permission matrix of the routes (docs/access-control.md): a route missing from it, or whose
+guard differs from it, fails ``test_every_route_is_declared``. ``CALLS`` gives the exact answers per role on
+real data of the test zone and a second enterprise at a city sub-platform; routes without calls are checked
+for the guard alone (GET routes also for getting through it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.routing import iter_route_contexts
+from fastapi.testclient import TestClient
+from tests.api.auth import key_for
+from tests.builders import AT, BUYER, MILK, PARTIES
+from tests.unit.enterprises.builders import product
+from tests.zone import Zone
+
+from cbec.accounts import permissions_for
+from cbec.accounts.schemas import TenantCreate
+from cbec.accounts.service import create_tenant
+from cbec.api.app import create_app
+from cbec.api.security import permissions_of
+from cbec.clearance.queries import search_inventories
+from cbec.common.ids import make_uscc
+from cbec.demo.builders import Parties, Party, build_set
+from cbec.enterprises.certificates import register_certificate
+from cbec.enterprises.schemas import EnterpriseCreate
+from cbec.enterprises.service import approve_enterprise, file_enterprise, get_enterprise
+from cbec.products.service import approve_product, file_product, list_products
+from cbec.web.roles import CONSOLE_ROLES, DASHBOARD_ROLES, WORKSPACE_ROLES
+
+SHOP_B = Party("4601960009", "郑州优品跨境电子商务有限公司", "DXPENT0000000019")
+CITY = "hub/zhengzhou"
+
+
+@dataclass(frozen=True)
+class Public:
+    """Anyone, signed in or not."""
+
+
+@dataclass(frozen=True)
+class Api:
+    """An API route guarded by require()/scoped(): 401 without credentials, 403 without every permission."""
+
+    permissions: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Page:
+    """A web page for some roles: the sign-in page (303) without a session, 403 for other roles."""
+
+    roles: frozenset[str]
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """Any authenticated caller."""
+
+
+def api(*permissions: str) -> Api:
+    return Api(frozenset(permissions))
+
+
+PUBLIC, SIGNED_IN = Public(), SignedIn()
+
+# The permission matrix of the routes. Add every new route here (and to docs/access-control.md).
+ROUTES: dict[tuple[str, str], Public | Api | Page | SignedIn] = {
+    ("GET", "/openapi.json"): PUBLIC,
+    ("GET", "/docs"): PUBLIC,
+    ("GET", "/docs/oauth2-redirect"): PUBLIC,
+    ("GET", "/redoc"): PUBLIC,
+    ("GET", "/healthz"): PUBLIC,
+    # reference data
+    ("GET", "/api/v1/reference/goods/{hs_code}"): api("reference.read"),
+    ("GET", "/api/v1/reference/{table}"): api("reference.read"),
+    # enterprise filing
+    ("POST", "/api/v1/enterprises"): api("enterprises.file"),
+    ("GET", "/api/v1/enterprises"): api("enterprises.read"),
+    ("GET", "/api/v1/enterprises/{enterprise_id}"): api("enterprises.read"),
+    ("GET", "/api/v1/enterprises/{enterprise_id}/audit"): api("audit.read"),
+    ("POST", "/api/v1/enterprises/{enterprise_id}/approve"): api("enterprises.decide"),
+    ("POST", "/api/v1/enterprises/{enterprise_id}/suspend"): api("enterprises.decide"),
+    ("POST", "/api/v1/enterprises/{enterprise_id}/reinstate"): api("enterprises.decide"),
+    ("POST", "/api/v1/enterprises/{enterprise_id}/revoke"): api("enterprises.decide"),
+    ("POST", "/api/v1/enterprises/{key}/certificates"): api("certificates.manage"),
+    ("GET", "/api/v1/enterprises/{key}/certificates"): api("enterprises.read"),
+    ("POST", "/api/v1/enterprises/{key}/certificates/{certificate}/revoke"): api("certificates.manage"),
+    # product filing
+    ("POST", "/api/v1/products"): api("products.file"),
+    ("GET", "/api/v1/products"): api("products.read"),
+    ("GET", "/api/v1/products/{product_id}"): api("products.read"),
+    ("GET", "/api/v1/products/{product_id}/audit"): api("audit.read"),
+    ("POST", "/api/v1/products/{product_id}/approve"): api("products.decide"),
+    ("POST", "/api/v1/products/{product_id}/revoke"): api("products.decide"),
+    # quota
+    ("POST", "/api/v1/quota/query"): api("quota.query"),
+    # import clearance
+    ("GET", "/api/v1/clearance/inventories"): api("clearance.read"),
+    ("GET", "/api/v1/clearance/held"): api("clearance.read"),
+    ("GET", "/api/v1/clearance/tax-bills"): api("taxbills.read"),
+    ("GET", "/api/v1/clearance/inventories/{number}"): api("clearance.read"),
+    ("POST", "/api/v1/clearance/inventories/{inventory_no}/decision"): api("clearance.decide"),
+    ("POST", "/api/v1/clearance/returns/{return_id}/arrival"): api("clearance.arrival"),
+    ("POST", "/api/v1/clearance/jobs/daily"): api("clearance.jobs"),
+    ("POST", "/api/v1/clearance/inventories/{number}/reveal"): api("personal.reveal"),
+    ("GET", "/api/v1/orders/{platform_code}/{order_no}/flows"): api("flows.read"),
+    ("POST", "/ceb"): api("ceb.submit"),
+    # export
+    ("GET", "/api/v1/exports/inventories"): api("export.read"),
+    ("GET", "/api/v1/exports/status-counts"): api("export.read"),
+    ("GET", "/api/v1/exports/held"): api("export.read"),
+    ("GET", "/api/v1/exports/inventories/{number}"): api("export.read"),
+    ("POST", "/api/v1/exports/inventories/{inventory_no}/decision"): api("export.read", "export.decide"),
+    ("GET", "/api/v1/exports/summaries"): api("export.read"),
+    ("POST", "/api/v1/exports/summaries/{month}"): api("export.read", "export.decide"),
+    ("GET", "/api/v1/exports/reminders"): api("export.read"),
+    ("GET", "/api/v1/exports/warehouses"): api("export.read"),
+    ("POST", "/api/v1/exports/warehouses"): api("export.read", "export.manage"),
+    ("POST", "/api/v1/exports/invoices"): api("export.read", "export.manage"),
+    ("PUT", "/api/v1/exports/tax-profiles/{ecommerce_code}"): api("export.read", "export.manage"),
+    ("GET", "/api/v1/exports/tax-ledgers/{ecommerce_code}/{period}"): api("export.read"),
+    # audit trail and sharing
+    ("GET", "/api/v1/audit/verify"): api("audit.trail"),
+    ("GET", "/api/v1/audit/records"): api("audit.trail"),
+    ("POST", "/api/v1/feeds"): api("feeds.read", "feeds.manage"),
+    ("GET", "/api/v1/feeds"): api("feeds.read"),
+    ("GET", "/api/v1/feeds/{subscription}"): api("feeds.read"),
+    ("POST", "/api/v1/feeds/{subscription}/pause"): api("feeds.read", "feeds.manage"),
+    ("POST", "/api/v1/feeds/{subscription}/resume"): api("feeds.read", "feeds.manage"),
+    ("GET", "/api/v1/feeds/{subscription}/events"): api("feeds.read"),
+    ("PUT", "/api/v1/feeds/{subscription}/cursor"): api("feeds.read", "feeds.consume"),
+    ("GET", "/api/v1/feeds/{subscription}/dead-letters"): api("feeds.read", "feeds.manage"),
+    ("POST", "/api/v1/feeds/{subscription}/replay"): api("feeds.read", "feeds.manage"),
+    # sign-in, accounts, keys, delegations, tenants
+    ("POST", "/api/v1/session"): PUBLIC,
+    ("GET", "/api/v1/session"): SIGNED_IN,
+    ("DELETE", "/api/v1/session"): SIGNED_IN,
+    ("GET", "/api/v1/accounts/tenants"): api("accounts.read"),
+    ("POST", "/api/v1/accounts/tenants"): api("accounts.manage"),
+    ("GET", "/api/v1/accounts/users"): api("accounts.read"),
+    ("POST", "/api/v1/accounts/users"): api("accounts.manage"),
+    ("POST", "/api/v1/accounts/users/{username}/disable"): api("accounts.manage"),
+    ("POST", "/api/v1/accounts/users/{username}/enable"): api("accounts.manage"),
+    ("GET", "/api/v1/accounts/api-keys"): api("apikeys.own"),
+    ("POST", "/api/v1/accounts/api-keys"): api("apikeys.own"),
+    ("POST", "/api/v1/accounts/api-keys/{key_id}/revoke"): api("apikeys.own"),
+    ("GET", "/api/v1/accounts/delegations"): api("delegations.read"),
+    ("POST", "/api/v1/accounts/delegations"): api("delegations.manage"),
+    ("POST", "/api/v1/accounts/delegations/{delegation_id}/revoke"): api("delegations.manage"),
+    # web pages
+    ("GET", "/login"): PUBLIC,
+    ("POST", "/login"): PUBLIC,
+    ("POST", "/logout"): PUBLIC,
+    ("GET", "/"): PUBLIC,
+    ("GET", "/assets/{name}"): PUBLIC,
+    ("GET", "/quota"): PUBLIC,
+    ("POST", "/quota"): PUBLIC,
+    ("POST", "/quota/report"): PUBLIC,
+    ("GET", "/workspace"): Page(WORKSPACE_ROLES),
+    ("GET", "/workspace/upload"): Page(WORKSPACE_ROLES),
+    ("POST", "/workspace/upload"): Page(WORKSPACE_ROLES),
+    ("GET", "/workspace/documents"): Page(WORKSPACE_ROLES),
+    ("GET", "/workspace/documents/{number}"): Page(WORKSPACE_ROLES),
+    ("GET", "/workspace/receipts"): Page(WORKSPACE_ROLES),
+    ("GET", "/workspace/tax-bills"): Page(WORKSPACE_ROLES),
+    ("GET", "/workspace/products"): Page(WORKSPACE_ROLES),
+    ("POST", "/workspace/products"): Page(WORKSPACE_ROLES),
+    ("GET", "/console"): Page(CONSOLE_ROLES),
+    ("GET", "/console/inventories/{number}"): Page(CONSOLE_ROLES),
+    ("POST", "/console/inventories/{number}/decision"): Page(CONSOLE_ROLES),
+    ("GET", "/console/search"): Page(CONSOLE_ROLES),
+    ("GET", "/console/enterprises"): Page(CONSOLE_ROLES),
+    ("POST", "/console/enterprises/{code}/decision"): Page(CONSOLE_ROLES),
+    ("GET", "/console/reports"): Page(CONSOLE_ROLES),
+    ("POST", "/console/reports/{reference_no}/review"): Page(CONSOLE_ROLES),
+    ("GET", "/dashboard"): Page(DASHBOARD_ROLES),
+    ("GET", "/dashboard/targets"): Page(DASHBOARD_ROLES),
+    ("POST", "/dashboard/targets"): Page(DASHBOARD_ROLES),
+}
+
+# The callers: role, and agency / enterprise / tenant of the account.
+CALLERS: dict[str, dict[str, str]] = {
+    "zone_admin": {"role": "zone_admin"},
+    "city_admin": {"role": "zone_admin", "tenant": CITY},
+    "customs": {"role": "agency_officer", "agency": "customs"},
+    "city_customs": {"role": "agency_officer", "agency": "customs", "tenant": CITY},
+    "tax": {"role": "agency_officer", "agency": "tax"},
+    "fx": {"role": "agency_officer", "agency": "fx"},
+    "market": {"role": "agency_officer", "agency": "market"},
+    "post": {"role": "agency_officer", "agency": "post"},
+    "commerce": {"role": "agency_officer", "agency": "commerce"},
+    "auditor": {"role": "auditor"},
+    "shop_a": {"role": "enterprise_user", "enterprise_code": PARTIES.ecommerce.code},
+    "shop_b": {"role": "enterprise_user", "enterprise_code": SHOP_B.code},
+    "agent": {"role": "declaring_agent", "enterprise_code": PARTIES.agent.code},
+    "consumer": {"role": "consumer"},
+}
+ANONYMOUS = "anonymous"
+
+
+def holds(caller: str, permissions: frozenset[str]) -> bool:
+    spec = CALLERS[caller]
+    granted = {p.value for p in permissions_for(spec["role"], spec.get("agency"))}
+    return permissions <= granted
+
+
+@dataclass(frozen=True)
+class Call:
+    """One request and its exact answer for each caller allowed through the guard (others: 401/403/303)."""
+
+    url: str
+    ok: int
+    json: Any = None
+    content: bytes | None = None
+    per_caller: dict[str, int] = field(default_factory=dict)
+
+    def expected(self, caller: str) -> int:
+        return self.per_caller.get(caller, self.ok)
+
+
+@dataclass
+class World:
+    """The test zone, enterprise B at the Zhengzhou sub-platform, their filings, products and inventories."""
+
+    app: FastAPI
+    keys: dict[str, str]
+    ids: dict[str, Any]
+
+
+def file_shop_b(zone: Zone) -> None:
+    ctx = zone.ctx
+    create_tenant(ctx, TenantCreate(path=CITY, name="郑州分平台"), actor="test")
+    filed = file_enterprise(
+        ctx,
+        EnterpriseCreate(
+            uscc=make_uscc("91410100MA5T00098"),
+            customs_code=SHOP_B.code,
+            name=SHOP_B.name,
+            dxp_id=SHOP_B.dxp_id,
+            roles=["ecommerce_enterprise", "tax_guarantor"],
+            zone=CITY,
+        ),
+    )
+    approve_enterprise(ctx, filed.id, reason="资料齐全", actor="zone-office")
+    serum = file_product(ctx, product(SHOP_B.code))
+    approve_product(ctx, serum.id, reason="备案通过", actor="zone-office")
+    register_certificate(ctx, SHOP_B.code, zone.signer.certificate_der(), actor="zone-office")
+
+
+def declare(zone: Zone, parties: Parties, order_no: str) -> None:
+    s = build_set(parties, BUYER, [(MILK, Decimal(1))], order_no=order_no, logistics_no=f"L{order_no}", at=AT)
+    zone.send([s.order], parties.ecommerce)
+    zone.send([s.payment], parties.payment)
+    zone.send([s.waybill], parties.logistics)
+    zone.send([s.inventory], parties.agent)
+
+
+@pytest.fixture
+def world(zone: Zone) -> World:
+    """Build the world and one API key per caller."""
+    file_shop_b(zone)
+    declare(zone, PARTIES, "ORD20260302000001")
+    b_parties = Parties(
+        platform=PARTIES.platform,
+        ecommerce=SHOP_B,
+        payment=PARTIES.payment,
+        logistics=PARTIES.logistics,
+        agent=PARTIES.agent,
+        site_operator=PARTIES.site_operator,
+    )
+    declare(zone, b_parties, "ORD20260302000002")
+    ctx = zone.ctx
+    inventories = {i.ecommerce_code: i for i in search_inventories(ctx, limit=10)[0]}
+    assert set(inventories) == {PARTIES.ecommerce.code, SHOP_B.code}
+    assert all(i.inventory_no for i in inventories.values())
+    products = {p.owner_code: p.id for p in list_products(ctx).items}
+    ids = {
+        "ent_a": get_enterprise(ctx, PARTIES.ecommerce.code).id,
+        "ent_b": get_enterprise(ctx, SHOP_B.code).id,
+        "prd_a": products[PARTIES.ecommerce.code],
+        "prd_b": products[SHOP_B.code],
+        "inv_a": inventories[PARTIES.ecommerce.code].inventory_no,
+        "inv_b": inventories[SHOP_B.code].inventory_no,
+        "valid_to": (ctx.clock.now() + timedelta(days=30)).isoformat(),
+    }
+    keys = {name: key_for(ctx, username=f"caller-{name}".replace("_", "-"), **spec) for name, spec in CALLERS.items()}  # type: ignore[arg-type]
+    return World(create_app(ctx), keys, ids)
+
+
+def calls(ids: dict[str, Any]) -> dict[tuple[str, str], list[Call]]:
+    """Return the exact calls of the routes whose answers this test knows, by route."""
+    a_only = {"city_admin": 404, "city_customs": 404, "shop_b": 404, "agent": 404}  # A is at the hub
+    b_only = {"shop_a": 404, "agent": 404}  # B is at the city: hub and city officers see it
+    inv_a = {"city_admin": 404, "city_customs": 404, "shop_b": 404}  # the agent is a party to both inventories
+    inv_b = {"shop_a": 404}
+    reason = {"reason": ""}
+    delegation = {"agent_code": PARTIES.agent.code, "scopes": [], "valid_to": ids["valid_to"]}
+    bad_product = product(PARTIES.ecommerce.code, hs_code="9999999999").model_dump(mode="json")
+    e, p = "/api/v1/enterprises", "/api/v1/products"
+    return {
+        ("GET", "/healthz"): [Call("/healthz", 200)],
+        ("GET", "/openapi.json"): [Call("/openapi.json", 200)],
+        ("GET", "/api/v1/reference/goods/{hs_code}"): [Call("/api/v1/reference/goods/3304990099", 200)],
+        ("GET", "/api/v1/reference/{table}"): [Call("/api/v1/reference/trade_mode", 200)],
+        ("POST", e): [Call(e, 422, json={"uscc": "x"})],
+        ("GET", e): [Call(e, 200)],
+        ("GET", e + "/{enterprise_id}"): [
+            Call(f"{e}/{ids['ent_a']}", 200, per_caller=a_only),
+            Call(f"{e}/{ids['ent_b']}", 200, per_caller=b_only),
+        ],
+        ("GET", e + "/{enterprise_id}/audit"): [
+            Call(f"{e}/{ids['ent_a']}/audit", 200, per_caller=a_only),
+            Call(f"{e}/{ids['ent_b']}/audit", 200, per_caller=b_only),
+        ],
+        ("POST", e + "/{enterprise_id}/approve"): [
+            Call(f"{e}/{ids['ent_a']}/approve", 409, json=reason, per_caller=a_only),
+            Call(f"{e}/{ids['ent_b']}/approve", 409, json=reason),
+        ],
+        ("POST", e + "/{enterprise_id}/suspend"): [
+            Call(f"{e}/{ids['ent_a']}/suspend", 422, json=reason, per_caller=a_only)
+        ],
+        ("POST", e + "/{enterprise_id}/reinstate"): [
+            Call(f"{e}/{ids['ent_a']}/reinstate", 409, json=reason, per_caller=a_only)
+        ],
+        ("POST", e + "/{enterprise_id}/revoke"): [Call(f"{e}/{ids['ent_b']}/revoke", 422, json=reason)],
+        ("POST", p): [Call(p, 422, json=bad_product, per_caller={"city_admin": 403, "shop_b": 403, "agent": 403})],
+        ("GET", p): [Call(p, 200)],
+        ("GET", p + "/{product_id}"): [
+            Call(f"{p}/{ids['prd_a']}", 200, per_caller=a_only),
+            Call(f"{p}/{ids['prd_b']}", 200, per_caller=b_only),
+        ],
+        ("GET", p + "/{product_id}/audit"): [
+            Call(f"{p}/{ids['prd_a']}/audit", 200, per_caller=a_only),
+            Call(f"{p}/{ids['prd_b']}/audit", 200, per_caller=b_only),
+        ],
+        ("POST", p + "/{product_id}/approve"): [Call(f"{p}/{ids['prd_b']}/approve", 409, json=reason)],
+        ("POST", p + "/{product_id}/revoke"): [Call(f"{p}/{ids['prd_a']}/revoke", 422, json=reason, per_caller=a_only)],
+        ("POST", "/api/v1/quota/query"): [
+            Call("/api/v1/quota/query", 404, json={"id_number": "110105198001011238", "name": "张三"})
+        ],
+        ("GET", "/api/v1/clearance/inventories"): [Call("/api/v1/clearance/inventories", 200)],
+        ("GET", "/api/v1/clearance/held"): [Call("/api/v1/clearance/held", 200)],
+        ("GET", "/api/v1/clearance/tax-bills"): [Call("/api/v1/clearance/tax-bills", 200)],
+        ("GET", "/api/v1/clearance/inventories/{number}"): [
+            Call(f"/api/v1/clearance/inventories/{ids['inv_a']}", 200, per_caller=inv_a),
+            Call(f"/api/v1/clearance/inventories/{ids['inv_b']}", 200, per_caller=inv_b),
+        ],
+        ("POST", "/api/v1/clearance/inventories/{inventory_no}/decision"): [
+            Call(
+                f"/api/v1/clearance/inventories/{ids['inv_a']}/decision",
+                409,  # not held
+                json={"action": "release", "comment": "核对无误"},
+                per_caller=inv_a,
+            )
+        ],
+        ("POST", "/api/v1/clearance/returns/{return_id}/arrival"): [
+            Call("/api/v1/clearance/returns/999999/arrival", 404, json={})
+        ],
+        ("POST", "/api/v1/clearance/jobs/daily"): [Call("/api/v1/clearance/jobs/daily", 200)],
+        ("POST", "/ceb"): [Call("/ceb", 422, content=b"<not-ceb/>")],
+        ("POST", "/api/v1/session"): [Call("/api/v1/session", 422, json={"username": "nobody"})],  # not throttled
+        ("GET", "/api/v1/session"): [Call("/api/v1/session", 200)],
+        ("DELETE", "/api/v1/session"): [Call("/api/v1/session", 200)],
+        ("GET", "/api/v1/accounts/tenants"): [Call("/api/v1/accounts/tenants", 200)],
+        ("POST", "/api/v1/accounts/tenants"): [Call("/api/v1/accounts/tenants", 422, json={"path": "x", "name": "x"})],
+        ("GET", "/api/v1/accounts/users"): [Call("/api/v1/accounts/users", 200)],
+        ("POST", "/api/v1/accounts/users"): [
+            Call("/api/v1/accounts/users", 422, json={"username": "X Y", "role": "consumer"})
+        ],
+        ("POST", "/api/v1/accounts/users/{username}/disable"): [Call("/api/v1/accounts/users/nobody/disable", 404)],
+        ("POST", "/api/v1/accounts/users/{username}/enable"): [Call("/api/v1/accounts/users/nobody/enable", 404)],
+        ("GET", "/api/v1/accounts/api-keys"): [Call("/api/v1/accounts/api-keys", 200)],
+        ("POST", "/api/v1/accounts/api-keys"): [Call("/api/v1/accounts/api-keys", 422, json={"label": ""})],
+        ("POST", "/api/v1/accounts/api-keys/{key_id}/revoke"): [Call("/api/v1/accounts/api-keys/999999/revoke", 404)],
+        ("GET", "/api/v1/accounts/delegations"): [Call("/api/v1/accounts/delegations", 200)],
+        ("POST", "/api/v1/accounts/delegations"): [
+            Call(
+                "/api/v1/accounts/delegations",
+                422,
+                json={**delegation, "grantor_code": PARTIES.ecommerce.code},
+                per_caller={"city_admin": 403, "shop_b": 403, "agent": 403},
+            )
+        ],
+        ("POST", "/api/v1/accounts/delegations/{delegation_id}/revoke"): [
+            Call("/api/v1/accounts/delegations/999999/revoke", 404, json={"reason": "x"})
+        ],
+        ("GET", "/login"): [Call("/login", 200)],
+        ("POST", "/login"): [Call("/login", 403)],
+        ("POST", "/logout"): [Call("/logout", 303)],
+        ("GET", "/"): [Call("/", 200)],
+    }
+
+
+def route_table(app: FastAPI) -> Iterator[tuple[str, str, frozenset[str]]]:
+    """Yield (method, path, permissions checked by its dependencies) of every route of the application."""
+    for route in iter_route_contexts(app.routes):
+        found: set[str] = set()
+        stack = [getattr(route, "dependant", None)]
+        while stack:
+            dependant = stack.pop()
+            if dependant is None:
+                continue
+            for sub in dependant.dependencies:
+                found |= permissions_of(sub.call) or set()
+                stack.append(sub)
+        for method in sorted((route.methods or {"GET"}) - {"HEAD"}):
+            yield method, str(route.path), frozenset(found)
+
+
+def placeholder_url(path: str) -> str:
+    """Fill path parameters with a value no record has."""
+    parts = [("1" if part.startswith("{") and part.endswith("}") else part) for part in path.split("/")]
+    return "/".join(parts)
+
+
+def test_every_route_is_declared(ctx) -> None:  # type: ignore[no-untyped-def]
+    app = create_app(ctx)
+    table = {(method, path): permissions for method, path, permissions in route_table(app)}
+    undeclared = sorted(set(table) - set(ROUTES))
+    assert undeclared == [], f"declare these routes in ROUTES and docs/access-control.md: {undeclared}"
+    assert sorted(set(ROUTES) - set(table)) == [], "ROUTES lists routes the application no longer has"
+    for key, access in ROUTES.items():
+        expected = access.permissions if isinstance(access, Api) else frozenset()
+        assert table[key] == expected, f"{key} checks {sorted(table[key])}, the matrix says {sorted(expected)}"
+
+
+def expected_status(access: Public | Api | Page | SignedIn, caller: str, call: Call | None) -> int | None:
+    """Return the exact status a caller gets, or None when it only must get through the guard."""
+    if caller == ANONYMOUS:
+        if isinstance(access, Public):
+            return call.expected(caller) if call else None
+        return 303 if isinstance(access, Page) else 401
+    role = CALLERS[caller]["role"]
+    if isinstance(access, Api) and not holds(caller, access.permissions):
+        return 403
+    if isinstance(access, Page) and role not in access.roles:
+        return 403
+    return call.expected(caller) if call else None
+
+
+def test_every_route_for_every_caller(world: World) -> None:
+    known = calls(world.ids)
+    failures: list[str] = []
+    for (method, path), access in ROUTES.items():
+        route_calls = known.get((method, path)) or [Call(placeholder_url(path), 0)]
+        for call in route_calls:
+            exact = (method, path) in known
+            for caller in [ANONYMOUS, *CALLERS]:
+                want = expected_status(access, caller, call if exact else None)
+                if want is None and (method != "GET" or exact):
+                    continue  # a foreign route that changes things: only its guard is checked
+                if want is None and isinstance(access, Public) and method != "GET":
+                    continue
+                headers = {"Authorization": f"Bearer {world.keys[caller]}"} if caller != ANONYMOUS else {}
+                client = TestClient(world.app, headers=headers, follow_redirects=False, raise_server_exceptions=False)
+                response = client.request(method, call.url, json=call.json, content=call.content)
+                got = response.status_code
+                if want is None:
+                    if got in (401, 403) or (isinstance(access, Page) and got == 303):
+                        failures.append(f"{caller} {method} {call.url}: {got}, expected to get through")
+                elif got != want:
+                    failures.append(f"{caller} {method} {call.url}: {got}, expected {want}")
+                elif want == 303 and isinstance(access, Page):
+                    assert response.headers["location"].startswith("/login?next=")
+    assert failures == []
+
+
+def test_enterprise_lists_hold_only_their_own_documents(world: World) -> None:
+    def get(caller: str, url: str) -> Any:
+        client = TestClient(world.app, headers={"Authorization": f"Bearer {world.keys[caller]}"})
+        response = client.get(url)
+        assert response.status_code == 200
+        return response.json()
+
+    def ecommerce_codes(caller: str) -> list[str]:
+        return sorted(i["ecommerce_code"] for i in get(caller, "/api/v1/clearance/inventories")["items"])
+
+    assert ecommerce_codes("shop_a") == [PARTIES.ecommerce.code]
+    assert ecommerce_codes("shop_b") == [SHOP_B.code]
+    assert ecommerce_codes("agent") == [PARTIES.ecommerce.code, SHOP_B.code]
+    assert ecommerce_codes("city_customs") == [SHOP_B.code]
+    assert ecommerce_codes("customs") == [PARTIES.ecommerce.code, SHOP_B.code]
+    assert [e["customs_code"] for e in get("shop_b", "/api/v1/enterprises")["items"]] == [SHOP_B.code]
+    assert [e["customs_code"] for e in get("city_admin", "/api/v1/enterprises")["items"]] == [SHOP_B.code]
+    assert len(get("tax", "/api/v1/enterprises")["items"]) == 7
+    assert [p["owner_code"] for p in get("shop_a", "/api/v1/products")["items"]] == [PARTIES.ecommerce.code]
+    assert get("shop_b", "/api/v1/clearance/inventories?ecommerce_code=" + PARTIES.ecommerce.code)["total"] == 0

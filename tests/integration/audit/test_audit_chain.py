@@ -1,0 +1,172 @@
+"""The audit trail is a hash chain: every change and deletion is detected; concurrent writers chain in commit order."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select, text
+
+from cbec.audit import record_audit
+from cbec.audit.models import AuditRecord, JournalHead
+from cbec.audit.service import verify_audit_chain
+from cbec.storage.context import Context
+from cbec.storage.migrate import upgrade
+
+AT = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
+
+
+def write(ctx: Context, *keys: str, commit: bool = True) -> None:
+    """Record one audit record per key in one transaction."""
+    with ctx.uow() as uow:
+        for key in keys:
+            record_audit(
+                uow.session,
+                at=AT,
+                actor="officer",
+                action="clearance.inventory.released",
+                entity_type="inventory",
+                entity_key=key,
+                before={"status": "120"},
+                after={"status": "800", "lines": (1, 2)},
+                reason="放行",
+            )
+        if commit:
+            uow.commit()
+
+
+def ids(ctx: Context) -> list[int]:
+    with ctx.uow() as uow:
+        return list(uow.session.scalars(select(AuditRecord.id).order_by(AuditRecord.seq)))
+
+
+def sql(ctx: Context, statement: str, **params: object) -> None:
+    with ctx.engine.begin() as conn:
+        conn.execute(text(statement), params)
+
+
+def test_records_are_chained_in_order_and_verify(ctx: Context) -> None:
+    write(ctx, "A", "B")
+    write(ctx, "C")
+    with ctx.uow() as uow:
+        rows = list(uow.session.scalars(select(AuditRecord).order_by(AuditRecord.seq)))
+        head = uow.session.get(JournalHead, "audit")
+        assert [(r.entity_key, r.seq) for r in rows] == [("A", 1), ("B", 2), ("C", 3)]
+        assert [r.prev_hash for r in rows[1:]] == [r.hash for r in rows[:-1]]
+        assert rows[0].after == {"status": "800", "lines": [1, 2]}
+        assert head is not None
+        assert (head.last_seq, head.last_hash, head.last_row_id) == (3, rows[-1].hash, rows[-1].id)
+    report = verify_audit_chain(ctx)
+    assert (report.ok, report.checked, report.first_broken_id, report.head_seq) == (True, 3, None, 3)
+
+
+def test_an_updated_record_is_reported(ctx: Context) -> None:
+    write(ctx, "A", "B", "C")
+    _, second, _ = ids(ctx)
+    sql(ctx, "UPDATE audit_record SET reason = 'changed later' WHERE id = :id", id=second)
+    report = verify_audit_chain(ctx)
+    assert (report.ok, report.first_broken_id, report.first_broken_seq) == (False, second, 2)
+    assert report.reason == "record was changed after it was written (hash mismatch)"
+
+
+def test_an_updated_snapshot_is_reported(ctx: Context) -> None:
+    write(ctx, "A", "B")
+    first, _ = ids(ctx)
+    sql(ctx, """UPDATE audit_record SET "after" = '{"status": "100"}' WHERE id = :id""", id=first)
+    assert (verify_audit_chain(ctx).ok, verify_audit_chain(ctx).first_broken_id) == (False, first)
+
+
+def test_a_deleted_record_is_reported_at_the_next_one(ctx: Context) -> None:
+    write(ctx, "A", "B", "C")
+    _, second, third = ids(ctx)
+    sql(ctx, "DELETE FROM audit_record WHERE id = :id", id=second)
+    report = verify_audit_chain(ctx)
+    assert (report.ok, report.first_broken_id, report.first_broken_seq) == (False, third, 3)
+    assert report.reason == "records with seq 2..2 are missing (deleted)"
+
+
+def test_a_deleted_last_record_is_reported_by_the_head(ctx: Context) -> None:
+    write(ctx, "A", "B", "C")
+    *_, last = ids(ctx)
+    sql(ctx, "DELETE FROM audit_record WHERE id = :id", id=last)
+    report = verify_audit_chain(ctx)
+    assert (report.ok, report.first_broken_id, report.first_broken_seq) == (False, last, 3)
+
+
+def test_a_record_re_hashed_by_hand_still_breaks_the_next_link(ctx: Context) -> None:
+    write(ctx, "A", "B")
+    first, _ = ids(ctx)
+    sql(ctx, "UPDATE audit_record SET reason = 'x', hash = :h WHERE id = :id", id=first, h="a" * 64)
+    report = verify_audit_chain(ctx)
+    assert (report.ok, report.first_broken_id) == (False, first)
+
+
+def test_rolled_back_work_leaves_no_record_and_no_gap(ctx: Context) -> None:
+    write(ctx, "A")
+    write(ctx, "lost", commit=False)
+    with ctx.uow() as uow:
+        record_audit(uow.session, at=AT, actor="a", action="x.y.kept", entity_type="t", entity_key="B")
+        savepoint = uow.session.begin_nested()
+        record_audit(uow.session, at=AT, actor="a", action="x.y.undone", entity_type="t", entity_key="gone")
+        uow.session.flush()
+        savepoint.rollback()
+        uow.commit()
+    with ctx.uow() as uow:
+        keys = list(uow.session.scalars(select(AuditRecord.entity_key).order_by(AuditRecord.seq)))
+    assert keys == ["A", "B"]
+    assert verify_audit_chain(ctx).ok
+
+
+def test_concurrent_writers_form_one_unbroken_chain(ctx: Context) -> None:
+    errors: list[BaseException] = []
+
+    def writer(n: int) -> None:
+        try:
+            for i in range(5):
+                write(ctx, f"w{n}-{i}a", f"w{n}-{i}b")
+        except BaseException as exc:  # surfaced below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with ctx.uow() as uow:
+        seqs = list(uow.session.scalars(select(AuditRecord.seq).order_by(AuditRecord.seq)))
+        count = uow.session.scalar(select(func.count()).select_from(AuditRecord))
+    assert seqs == list(range(1, 41)) and count == 40
+    report = verify_audit_chain(ctx)
+    assert (report.ok, report.checked) == (True, 40)
+
+
+def test_migration_chains_records_written_before_the_chain(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    upgrade(url, "0001")
+    from cbec.storage.engine import make_engine
+
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        for key in ("A", "B"):
+            conn.execute(
+                text(
+                    'INSERT INTO audit_record (at, actor, action, entity_type, entity_key, "before", "after", reason)'
+                    " VALUES (:at, 'officer', 'x.y.done', 'inventory', :key, NULL, '{\"status\": \"800\"}', NULL)"
+                ),
+                {"at": "2026-03-02 02:00:00.000000", "key": key},
+            )
+    upgrade(url, "heads")
+    from cbec.bootstrap import build_context
+    from cbec.config import Settings
+
+    old = build_context(
+        Settings(data_dir=tmp_path, database_url=url, data_key="a2trIGtrIGtrIGtrIGtrIGtrIGtrIGtrIGtrIGtrIGs=")
+    )
+    try:
+        write(old, "C")
+        report = verify_audit_chain(old)
+        assert (report.ok, report.checked, report.head_seq) == (True, 3, 3)
+    finally:
+        old.engine.dispose()
+        engine.dispose()
