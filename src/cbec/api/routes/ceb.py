@@ -10,6 +10,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from cbec.accounts import Permission
 from cbec.api.deps import get_ctx
@@ -107,6 +108,12 @@ async def submit_ceb(
     """Process a CEB message; the answer is the receipt message for its documents (or a CEB900)."""
     body = await request.body()
     senders = scope.parties if scope.parties is not None else frozenset()
+    # Intake is blocking (database round trips, CPU-bound checks): run it off the event loop so that one slow
+    # message does not hold every other request, and the round trips of concurrent messages overlap.
+    return await run_in_threadpool(_answer, ctx, body, dry_run, senders)
+
+
+def _answer(ctx: Context, body: bytes, dry_run: bool, senders: frozenset[str]) -> Response:
     result = ingest_message(ctx, body, source_name="http", dry_run=dry_run, senders=senders)
     if dry_run:
         return JSONResponse(result_json(result))
