@@ -156,7 +156,7 @@ def test_zone_dashboard_draws_its_charts(browser: Any, server: str, portal: Port
     page.wait_for_selector(".flash.ok")
     page.goto(f"{server}/dashboard")
     charts = page.locator("svg.chart")
-    assert charts.count() == 9
+    assert charts.count() == 10  # 9 import and shared charts + destinations (主要目的国)
     assert all(charts.nth(i).bounding_box()["height"] > 20 for i in range(charts.count()))
     assert page.locator(".kpi").first.inner_text().startswith("2\n今日放行票数")
     assert "1,212.00 元 / 50.00 亿元" in page.locator(".target-row").first.inner_text()

@@ -7,13 +7,16 @@ from decimal import Decimal
 
 import pytest
 from tests.builders import BUYER, PARTIES
+from tests.integration.exports.export_zone import AT, TEE, XP, release
 from tests.web.support import Portal, batch_files, csrf_of, mismatched_set, released_set, send_sets
 
 from cbec.audit.models import AuditRecord
 from cbec.clearance.queries import inventory_detail
 from cbec.common.ids import make_uscc
+from cbec.demo.exports import build_export_set
 from cbec.enterprises.schemas import EnterpriseCreate
 from cbec.enterprises.service import file_enterprise, get_enterprise
+from cbec.exports.service.reference import seed_export_reference
 
 O1, O2, O3, O4, O5 = (f"ORD2026030200010{n}" for n in range(1, 6))
 PAGES = {
@@ -342,11 +345,50 @@ def test_console_search_finds_any_document_of_the_zone(portal: Portal) -> None:
 def test_dashboard_shows_the_days_figures_and_a_chart_per_indicator(portal: Portal) -> None:
     _held(portal)
     page = portal.client("admin").get("/dashboard").text
-    assert page.count('<svg class="chart"') == 9  # six charts and three target bars
+    assert page.count('<svg class="chart"') == 10  # seven charts and three target bars
     assert "<b>9610</b> 直购进口" in page
     assert '<div class="kpi"><b>1</b><span>今日放行票数</span><em>今日申报 3 票</em></div>' in page
     assert "<b>50.0%</b><span>本月放行率</span>" in page
     assert "<title>CEB-M3: 1</title>" in page and "<title>日本: 596.00 元</title>" in page
+
+
+def test_dashboard_shows_exports_apart_with_destinations_and_what_was_not_converted(portal: Portal) -> None:
+    seed_export_reference(portal.zone.ctx)  # no exchange rates: the euro export cannot be converted
+    send_sets(portal.zone, [released_set(O1)])
+    retail = build_export_set(XP, [(TEE, Decimal(2))], order_no="EX-WEB-1", logistics_no="LEWEB1", at=AT)
+    euro = build_export_set(
+        XP, [(TEE, Decimal(1))], order_no="EX-WEB-2", logistics_no="LEWEB2", at=AT, currency="300", country="304"
+    )
+    release(portal.zone, [retail, euro], ref="ARR-WEB")
+    page = portal.client("admin").get("/dashboard").text
+    assert "出口模块已安装" not in page
+    assert (
+        '<p class="muted small">出口货值按申报日适用的海关汇率折合人民币；出口清单不征收代征税款'
+        "（免税、退税台账见出口模块），税款栏显示“—”。</p>"
+    ) in page
+    assert (
+        "<td><b>9610</b> 一般出口</td><td>出口</td>\n"
+        '      <td class="num">2</td><td class="num">2</td><td class="num">118.00</td>\n'
+        '      <td class="num">2</td><td class="num">2</td><td class="num">118.00</td><td class="num">—</td></tr>'
+    ) in page
+    assert (
+        '<tr class="total"><td colspan="2">出口小计</td>\n'
+        '      <td class="num">2</td><td class="num">2</td><td class="num">118.00</td>\n'
+        '      <td class="num">2</td><td class="num">2</td><td class="num">118.00</td><td class="num">—</td></tr>'
+    ) in page
+    assert (
+        '<tr class="total"><td colspan="2">合计</td><td class="num">3</td><td class="num">3</td>'
+        '<td class="num">724.00</td>\n'
+    ) in page
+    assert (
+        '<p class="flash warn" role="status">本月有 1 票放行出口清单（今日 1 票）因未载入申报日适用的海关汇率而未折算，'
+        "已计入票数，未计入放行货值。</p>"
+    ) in page
+    assert "<title>美国: 118.00 元</title>" in page and "<title>德国: 0.00 元</title>" in page
+    assert "<h2>主要目的国（按货值） <small>本月</small></h2>" in page
+    english = portal.client("admin").get("/dashboard?lang=en").text
+    assert "<td><b>9610</b> retail export</td><td>Export</td>" in english
+    assert "1 export inventories released this month (1 today) have no customs rate loaded" in english
 
 
 def test_zone_admin_sets_a_yearly_target_and_sees_progress(portal: Portal) -> None:

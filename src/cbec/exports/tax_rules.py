@@ -11,7 +11,7 @@ law may change comes in through ``ExportTaxParameters`` (effective-dated data). 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -237,6 +237,47 @@ def return_relief(exported_on: date, returned_on: date, hs_code: str, months: in
 def must_register_fx(cumulative_usd: Decimal, threshold: Decimal) -> bool:
     """Ruling 10: an enterprise whose yearly receipts reach the threshold (≥ USD 200 000) must register."""
     return cumulative_usd >= threshold
+
+
+INDIVIDUAL_FX_QUOTA_USD = Decimal("50000")  # per person, per calendar year, each for purchase and settlement
+
+
+class FxUse(StrEnum):
+    """How one individual FX transaction stands against the yearly convenience quota (X-9)."""
+
+    NOT_COUNTED = "not_counted"  # CBEC settlement backed by e-transaction data (汇发〔2020〕11号 art. 4)
+    WITHIN_QUOTA = "within_quota"
+    OUTSIDE_QUOTA = "outside_quota"  # needs supporting documents at the bank
+
+
+@dataclass(frozen=True, slots=True)
+class FxTransaction:
+    """One individual purchase (购汇) or settlement (结汇) in a calendar year, in USD equivalent."""
+
+    kind: str  # "purchase" | "settlement"
+    amount_usd: Decimal
+    cbec_backed: bool = False
+
+
+def individual_fx_uses(transactions: Sequence[FxTransaction], quota: Decimal = INDIVIDUAL_FX_QUOTA_USD) -> list[FxUse]:
+    """Classify a person's transactions of one year, in order, against the purchase and settlement quotas.
+
+    CBEC settlements or purchases supported by e-transaction data do not use the quota; any other transaction
+    that would take the year's total of its kind past the quota is outside it (and does not use it either).
+    """
+    used: dict[str, Decimal] = {}
+    uses: list[FxUse] = []
+    for transaction in transactions:
+        if transaction.cbec_backed:
+            uses.append(FxUse.NOT_COUNTED)
+            continue
+        total = used.get(transaction.kind, Decimal(0)) + transaction.amount_usd
+        if total > quota:
+            uses.append(FxUse.OUTSIDE_QUOTA)
+            continue
+        used[transaction.kind] = total
+        uses.append(FxUse.WITHIN_QUOTA)
+    return uses
 
 
 def third_wednesday(year: int, month: int) -> date:

@@ -1,6 +1,6 @@
 """Statistics monitoring (统计监测): the zone's figures, targets and consumers' misuse reports.
 
-Reads the clearance store and never writes it; writes only its own tables (``zone_target``,
+Reads the clearance and export stores and never writes them; writes only its own tables (``zone_target``,
 ``consumer_report``) and the audit trail. Transports use ``queries`` (read-only) and ``service``.
 """
 

@@ -1,6 +1,7 @@
 """Read-only use cases of statistics monitoring (统计查询): the zone dashboard, a party's documents, dossiers.
 
-Every function here is one read-only transaction over the clearance store (and this domain's own tables).
+Every function here is one read-only transaction over the clearance and export stores (and this domain's own
+tables).
 Personal data leaves only masked.
 """
 
@@ -11,7 +12,7 @@ import json
 import threading
 from collections import Counter, OrderedDict
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -21,8 +22,10 @@ from cbec.clearance.models import IssuedReceipt
 from cbec.clearance.views import receipt_from_row, summarize, tax_bill_from_row
 from cbec.common.clock import business_date
 from cbec.common.errors import NotFound, Problem
+from cbec.common.money import to_fen
 from cbec.common.personal import PersonalDataCipher, mask_address, mask_id_number, mask_name, mask_phone
 from cbec.common.scope import EVERYTHING, Scope
+from cbec.exports.service.reference import RateMissing, to_cny
 from cbec.messages import MessageType, document_from_json
 from cbec.reference import code_tables
 from cbec.statistics import repository as repo
@@ -43,6 +46,7 @@ from cbec.statistics.views import (
     ComparisonRow,
     CountryFigures,
     DailyPoint,
+    DirectionFigures,
     DocumentHistory,
     Dossier,
     GoodsLine,
@@ -75,25 +79,51 @@ def exports_available() -> bool:
 
 
 def zone_overview(ctx: Context, *, on: date | None = None, scope: Scope = EVERYTHING) -> ZoneOverview:
-    """Return today's and this month's figures, refusal reasons, origins, the month's trend and target progress.
+    """Return the day's and month's import and export figures, refusal reasons, countries, trend and targets.
 
-    A restricted scope (a city's sub-platform) counts only inventories one of its enterprises is party to.
+    Origins are those of imported goods, destinations those of exported goods. A restricted scope (a city's
+    sub-platform) counts only inventories one of its enterprises is party to.
+    Export values are converted to CNY at the customs rate of each declaration date; an export whose rate is
+    missing is counted, its value left out, and the figures say how many.
     """
     day = on or business_date(ctx.clock.now())
     today, month, year = day_period(day), month_period(day), year_period(day)
     with ctx.uow() as uow:
         session = uow.session
+        rates = _CnyRates(session)
         month_released = repo.released_rows(session, month, scope)
+        month_exported = _exported(rates, repo.export_released_rows(session, month, scope))
         refusals = repo.inventory_refusals(session, month, scope)
-        figures_today = _period_figures(session, today, scope)
-        figures_month = _period_figures(session, month, scope, released=month_released, refusals=refusals)
-        reasons = Counter(rule for _doc, info in refusals for rule in rule_ids(info))
+        export_refusals = repo.export_inventory_refusals(session, month, scope)
+        figures_today = _period_figures(session, today, scope, rates)
+        figures_month = _period_figures(
+            session,
+            month,
+            scope,
+            rates,
+            released=month_released,
+            exported=month_exported,
+            refusals=refusals,
+            export_refusals=export_refusals,
+        )
+        reasons = Counter(rule for _doc, info in (*refusals, *export_refusals) for rule in rule_ids(info))
         refused_total = sum(reasons.values())
-        daily: dict[date, tuple[int, Decimal]] = {d: (0, ZERO) for d in month.days()}
+        released_on: Counter[date] = Counter()
+        exported_on: Counter[date] = Counter()
+        value_on: dict[date, Decimal] = {}
+        export_value_on: dict[date, Decimal] = {}
         for _mode, released_at, value, *_taxes in month_released:
-            count, total = daily[business_date(released_at)]
-            daily[business_date(released_at)] = (count + 1, total + (value or ZERO))
+            on_day = business_date(released_at)
+            released_on[on_day] += 1
+            value_on[on_day] = value_on.get(on_day, ZERO) + (value or ZERO)
+        for _mode, released_at, cny in month_exported:
+            on_day = business_date(released_at)
+            released_on[on_day] += 1
+            exported_on[on_day] += 1
+            value_on[on_day] = value_on.get(on_day, ZERO) + (cny or ZERO)
+            export_value_on[on_day] = export_value_on.get(on_day, ZERO) + (cny or ZERO)
         origins = _origins(ctx, session, month, day, scope)
+        destinations = _destinations(session, rates, month, day, scope)
         targets = _targets(session, year, day, scope)
         return ZoneOverview(
             day=day,
@@ -104,30 +134,77 @@ def zone_overview(ctx: Context, *, on: date | None = None, scope: Scope = EVERYT
                 RuleCount(rule, count, share(count, refused_total)) for rule, count in reasons.most_common(TOP)
             ),
             origins=origins,
-            daily=tuple(DailyPoint(d, n, v) for d, (n, v) in sorted(daily.items())),
+            destinations=destinations,
+            daily=tuple(
+                DailyPoint(d, released_on[d], value_on.get(d, ZERO), exported_on[d], export_value_on.get(d, ZERO))
+                for d in month.days()
+            ),
             targets=targets,
-            exports_available=exports_available(),
         )
+
+
+class _CnyRates:
+    """Customs rates to CNY read once per (currency, declaration date) within one query; None when missing."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.per_unit: dict[tuple[str, date], Decimal | None] = {}
+
+    def to_cny(self, currency: str, amount: Decimal, declared_at: datetime) -> Decimal | None:
+        """Return an amount in CNY at the customs rate of the declaration date, or None when no rate is on record."""
+        key = (currency, business_date(declared_at))
+        if key not in self.per_unit:
+            try:
+                self.per_unit[key] = to_cny(self.session, currency, Decimal(1), key[1]).cny_per_unit
+            except RateMissing:
+                self.per_unit[key] = None
+        per_unit = self.per_unit[key]
+        # the same arithmetic as to_cny: amount x CNY per unit, rounded half-up to the fen
+        return None if per_unit is None else to_fen(amount * per_unit)
+
+
+def _exported(
+    rates: _CnyRates, rows: list[tuple[str, datetime, datetime, str, Decimal]]
+) -> list[tuple[str, datetime, Decimal | None]]:
+    """Return mode, release time and CNY value (None when the rate is missing) of released export inventories."""
+    return [(mode, at, rates.to_cny(currency, value, declared)) for mode, at, declared, currency, value in rows]
 
 
 def _period_figures(
     session: Session,
     period: Period,
     scope: Scope,
+    rates: _CnyRates,
     *,
     released: list[Any] | None = None,
+    exported: list[tuple[str, datetime, Decimal | None]] | None = None,
     refusals: list[tuple[int | None, str]] | None = None,
+    export_refusals: list[tuple[int | None, str]] | None = None,
 ) -> PeriodFigures:
-    declared = repo.declared_by_mode(session, period, scope)
     released = released if released is not None else repo.released_rows(session, period, scope)
-    refusals = refusals if refusals is not None else repo.inventory_refusals(session, period, scope)
+    if exported is None:
+        exported = _exported(rates, repo.export_released_rows(session, period, scope))
+    if refusals is None:
+        refusals = repo.inventory_refusals(session, period, scope)
+    if export_refusals is None:
+        export_refusals = repo.export_inventory_refusals(session, period, scope)
+    declared = repo.declared_by_mode(session, period, scope)
+    export_declared = repo.export_declared_by_mode(session, period, scope)
     per_mode: dict[str, list[Any]] = {}
     for mode, _at, value, duty, vat, ct in released:
         row = per_mode.setdefault(mode, [0, ZERO, ZERO])
         row[0] += 1
         row[1] += value or ZERO
         row[2] += (duty or ZERO) + (vat or ZERO) + (ct or ZERO)
-    modes = tuple(
+    per_export: dict[str, list[Any]] = {}
+    for mode, _at, cny in exported:
+        row = per_export.setdefault(mode, [0, ZERO, 0])
+        row[0] += 1
+        if cny is None:
+            row[2] += 1
+        else:
+            row[1] += cny
+    import_modes = tuple(
         ModeFigures(
             mode=mode,
             direction=Direction.IMPORT.value,
@@ -138,20 +215,57 @@ def _period_figures(
         )
         for mode in sorted(set(declared) | set(per_mode), key=_mode_order)
     )
-    stored_refused = {doc for doc, _info in refusals if doc is not None}
-    unstored_refused = sum(1 for doc, _info in refusals if doc is None)
-    refused = len(stored_refused) + unstored_refused
-    released_count = sum(m.released for m in modes)
+    export_modes = tuple(
+        ModeFigures(
+            mode=mode,
+            direction=Direction.EXPORT.value,
+            declared=export_declared.get(mode, 0),
+            released=per_export.get(mode, [0])[0],
+            released_value=per_export.get(mode, [0, ZERO])[1],
+            tax=ZERO,
+            unconverted=per_export.get(mode, [0, ZERO, 0])[2],
+        )
+        for mode in sorted(set(export_declared) | set(per_export), key=_mode_order)
+    )
+    imports = _direction_figures(Direction.IMPORT, import_modes, refusals)
+    exports = _direction_figures(Direction.EXPORT, export_modes, export_refusals)
+    released_count = imports.released + exports.released
+    refused = imports.refused + exports.refused
     concluded = released_count + refused
     return PeriodFigures(
         period=period,
-        modes=modes,
-        declared=sum(declared.values()) + unstored_refused,
+        modes=import_modes + export_modes,
+        declared=imports.declared + exports.declared,
         released=released_count,
+        refused=refused,
+        released_value=imports.released_value + exports.released_value,
+        tax=imports.tax,
+        release_rate=share(released_count, concluded),
+        refusal_rate=share(refused, concluded),
+        imports=imports,
+        exports=exports,
+        unconverted=exports.unconverted,
+    )
+
+
+def _direction_figures(
+    direction: Direction, modes: tuple[ModeFigures, ...], refusals: list[tuple[int | None, str]]
+) -> DirectionFigures:
+    """Add up one direction's modes; a stored inventory refused twice counts once, an unstored refusal each time."""
+    stored_refused = {doc for doc, _info in refusals if doc is not None}
+    unstored_refused = sum(1 for doc, _info in refusals if doc is None)
+    refused = len(stored_refused) + unstored_refused
+    released = sum(m.released for m in modes)
+    concluded = released + refused
+    return DirectionFigures(
+        direction=direction.value,
+        declared=sum(m.declared for m in modes) + unstored_refused,
+        released=released,
         refused=refused,
         released_value=sum((m.released_value for m in modes), ZERO),
         tax=sum((m.tax for m in modes), ZERO),
-        release_rate=share(released_count, concluded),
+        unconverted=sum(m.unconverted for m in modes),
+        release_rate=share(released, concluded),
         refusal_rate=share(refused, concluded),
     )
 
@@ -171,6 +285,28 @@ def _origins(ctx: Context, session: Session, period: Period, day: date, scope: S
             counts[country] += 1
         for country, value in lines:
             values[country] = values.get(country, ZERO) + value
+    return _top_countries(session, day, counts, values)
+
+
+def _destinations(
+    session: Session, rates: _CnyRates, period: Period, day: date, scope: Scope
+) -> tuple[CountryFigures, ...]:
+    """Add up released export lines by final destination country, in CNY (lines without a rate add no value)."""
+    countries: dict[str, set[int]] = {}
+    values: dict[str, Decimal] = {}
+    for inventory_id, declared_at, country, currency, total in repo.export_released_lines(session, period, scope):
+        countries.setdefault(country, set()).add(inventory_id)
+        values.setdefault(country, ZERO)
+        cny = rates.to_cny(currency, total, declared_at)
+        if cny is not None:
+            values[country] += cny
+    return _top_countries(session, day, Counter({c: len(ids) for c, ids in countries.items()}), values)
+
+
+def _top_countries(
+    session: Session, day: date, counts: Counter[str], values: dict[str, Decimal]
+) -> tuple[CountryFigures, ...]:
+    """Return the countries with the largest values, named from the country code table."""
     tables = code_tables(session, day)
     result = []
     for code, value in sorted(values.items(), key=lambda item: (-item[1], item[0]))[:TOP]:

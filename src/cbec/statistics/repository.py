@@ -1,4 +1,5 @@
-"""All SQL of statistics monitoring (统计监测): reads of the clearance store, and its own two tables; never commits.
+"""All SQL of statistics monitoring (统计监测): reads of the clearance and export stores, and its own two tables;
+never commits.
 
 Amounts are added up in Python: SQLite keeps exact amounts as text, and SUM over text would be a float.
 """
@@ -10,7 +11,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from cbec.clearance.codes import DocumentState, ReturnStatus
@@ -24,7 +25,9 @@ from cbec.clearance.models import (
 )
 from cbec.clearance.repository import inventory_scope
 from cbec.common.scope import Scope
-from cbec.messages import MessageType
+from cbec.exports.models import ExportInventoryLine, ExportInventoryRecord
+from cbec.exports.repository import inventory_scope as export_inventory_scope
+from cbec.messages import ExportMessageType, MessageType
 from cbec.statistics.models import ConsumerReport, ZoneTarget
 from cbec.statistics.rules import Period
 
@@ -90,18 +93,24 @@ def inventory_refusals(session: Session, period: Period, scope: Scope | None = N
 
 
 def open_counts(session: Session, scope: Scope | None = None) -> dict[str, int]:
-    """Return how many live inventories in the scope wait now: for partners (2), review (300), inspection (500)."""
+    """Return how many live import and export inventories in the scope wait now.
+
+    Waiting means for partners (2), for manual review (300) or for inspection (500).
+    """
     waiting = (ReturnStatus.DECLARING.value, ReturnStatus.MANUAL_REVIEW.value, ReturnStatus.INSPECTION.value)
-    rows = session.execute(
-        select(InventoryRecord.status, func.count())
-        .where(
-            InventoryRecord.status.in_(waiting),
-            InventoryRecord.state == DocumentState.ACCEPTED,
-            *inventory_scope(scope),
+    counts: dict[str, int] = {}
+    for model, conditions in (
+        (InventoryRecord, inventory_scope(scope)),
+        (ExportInventoryRecord, export_inventory_scope(scope)),
+    ):
+        rows = session.execute(
+            select(model.status, func.count())
+            .where(model.status.in_(waiting), model.state == DocumentState.ACCEPTED, *conditions)
+            .group_by(model.status)
         )
-        .group_by(InventoryRecord.status)
-    )
-    return {status: int(count) for status, count in rows}
+        for status, count in rows:
+            counts[status] = counts.get(status, 0) + int(count)
+    return counts
 
 
 def released_payloads(session: Session, period: Period, scope: Scope | None = None) -> Iterator[tuple[int, str]]:
@@ -124,6 +133,94 @@ def released_payloads(session: Session, period: Period, scope: Scope | None = No
             return
         yield from ((inventory_id, payload) for inventory_id, payload in chunk)
         last = chunk[-1][0]
+
+
+# --- export figures ----------------------------------------------------------------------------
+
+
+def _export_released(period: Period) -> list[ColumnElement[bool]]:
+    """Return the conditions of an export inventory released (800, or 899 once departed) in a period, not cancelled."""
+    return [
+        ExportInventoryRecord.released_at >= period.start,
+        ExportInventoryRecord.released_at < period.end,
+        ExportInventoryRecord.status.in_((ReturnStatus.RELEASED.value, ReturnStatus.CLOSED.value)),
+        ExportInventoryRecord.state == DocumentState.ACCEPTED,
+        ExportInventoryRecord.cancelled_at.is_(None),
+    ]
+
+
+def export_declared_by_mode(session: Session, period: Period, scope: Scope | None = None) -> dict[str, int]:
+    """Return how many export inventories in the scope were declared (stored) in a period, per regulatory mode."""
+    rows = session.execute(
+        select(ExportInventoryRecord.trade_mode, func.count())
+        .where(
+            ExportInventoryRecord.declared_at >= period.start,
+            ExportInventoryRecord.declared_at < period.end,
+            *export_inventory_scope(scope),
+        )
+        .group_by(ExportInventoryRecord.trade_mode)
+    )
+    return {mode: int(count) for mode, count in rows}
+
+
+def export_released_rows(
+    session: Session, period: Period, scope: Scope | None = None
+) -> list[tuple[str, datetime, datetime, str, Decimal]]:
+    """Return mode, release time, declaration time, currency and goods value of each export released in a period."""
+    rows = session.execute(
+        select(
+            ExportInventoryRecord.trade_mode,
+            ExportInventoryRecord.released_at,
+            ExportInventoryRecord.declared_at,
+            ExportInventoryRecord.currency,
+            ExportInventoryRecord.goods_value,
+        )
+        .where(*_export_released(period), *export_inventory_scope(scope))
+        .order_by(ExportInventoryRecord.id)
+    )
+    return [(m, at, declared, cur, value) for m, at, declared, cur, value in rows if at is not None]
+
+
+def export_released_lines(
+    session: Session, period: Period, scope: Scope | None = None
+) -> list[tuple[int, datetime, str, str, Decimal]]:
+    """Return the lines of the export inventories in the scope released in a period.
+
+    Each row is (inventory id, declaration time, final destination country, currency, line total).
+    """
+    rows = session.execute(
+        select(
+            ExportInventoryLine.inventory_id,
+            ExportInventoryRecord.declared_at,
+            ExportInventoryLine.destination_country,
+            ExportInventoryLine.currency,
+            ExportInventoryLine.total_price,
+        )
+        .join(ExportInventoryRecord, ExportInventoryRecord.id == ExportInventoryLine.inventory_id)
+        .where(*_export_released(period), *export_inventory_scope(scope))
+        .order_by(ExportInventoryLine.inventory_id, ExportInventoryLine.line_no)
+    )
+    return [(i, declared, country, cur, total) for i, declared, country, cur, total in rows]
+
+
+def export_inventory_refusals(
+    session: Session, period: Period, scope: Scope | None = None
+) -> list[tuple[int | None, str]]:
+    """Return (export inventory id, or None when never stored, and returnInfo) of every CEB604 refusal in a period.
+
+    As for imports, a restricted scope sees only refusals of stored export inventories.
+    """
+    stmt = select(IssuedReceipt.document_id, IssuedReceipt.info).where(
+        IssuedReceipt.message_type == ExportMessageType.INVENTORY_RECEIPT.value,
+        IssuedReceipt.returned_at >= period.start,
+        IssuedReceipt.returned_at < period.end,
+        or_(IssuedReceipt.status == ReturnStatus.REFUSED.value, IssuedReceipt.status.like("-%")),
+    )
+    if scope is not None and not scope.unrestricted:
+        stmt = stmt.join(ExportInventoryRecord, ExportInventoryRecord.id == IssuedReceipt.document_id).where(
+            *export_inventory_scope(scope)
+        )
+    return [(document_id, info) for document_id, info in session.execute(stmt)]
 
 
 # --- a party's documents --------------------------------------------------------------------------

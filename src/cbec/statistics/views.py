@@ -14,7 +14,12 @@ from cbec.statistics.rules import Period
 
 @dataclass(frozen=True, slots=True)
 class ModeFigures:
-    """One regulatory mode and direction in a period."""
+    """One regulatory mode and direction in a period.
+
+    Values are in CNY: imports at their dutiable value, exports converted at the customs rate of the declaration
+    date. ``unconverted`` counts released exports whose value is left out because no customs rate is on record.
+    Exports carry no tax here (export retail is exempt; the export tax ledgers are kept by the export module).
+    """
 
     mode: str
     direction: str
@@ -22,14 +27,31 @@ class ModeFigures:
     released: int
     released_value: Decimal
     tax: Decimal
+    unconverted: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class DirectionFigures:
+    """Subtotal of one direction (import or export) in a period."""
+
+    direction: str
+    declared: int
+    released: int
+    refused: int
+    released_value: Decimal
+    tax: Decimal
+    unconverted: int
+    release_rate: Decimal | None
+    refusal_rate: Decimal | None
 
 
 @dataclass(frozen=True, slots=True)
 class PeriodFigures:
-    """Declarations, releases and refusals of import inventories in a period.
+    """Declarations, releases and refusals of import and export inventories in a period.
 
     ``declared`` counts stored inventories plus declarations refused before being stored; release and refusal
-    rates are shares of the inventories concluded in the period (released + refused).
+    rates are shares of the inventories concluded in the period (released + refused). The totals add both
+    directions up (values in CNY, tax is import tax only); ``imports`` and ``exports`` keep them apart.
     """
 
     period: Period
@@ -41,6 +63,9 @@ class PeriodFigures:
     tax: Decimal
     release_rate: Decimal | None
     refusal_rate: Decimal | None
+    imports: DirectionFigures
+    exports: DirectionFigures
+    unconverted: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +79,7 @@ class RuleCount:
 
 @dataclass(frozen=True, slots=True)
 class CountryFigures:
-    """Released goods from one origin country."""
+    """Released goods of one country: origin of imported lines, or final destination of exported lines (CNY)."""
 
     code: str
     name_zh: str
@@ -65,11 +90,16 @@ class CountryFigures:
 
 @dataclass(frozen=True, slots=True)
 class DailyPoint:
-    """Releases on one business day."""
+    """Releases on one business day: imports and exports together, and the exports among them.
+
+    ``value`` is in CNY; exports whose customs rate is missing are counted but add no value.
+    """
 
     day: date
     released: int
     value: Decimal
+    exports: int = 0
+    export_value: Decimal = Decimal(0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,9 +126,9 @@ class ZoneOverview:
     waiting: dict[str, int]
     refusal_reasons: tuple[RuleCount, ...]
     origins: tuple[CountryFigures, ...]
+    destinations: tuple[CountryFigures, ...]
     daily: tuple[DailyPoint, ...]
     targets: tuple[TargetProgress, ...]
-    exports_available: bool
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,9 +1,10 @@
-"""Zone dashboard (综试办监测看板): today's and this month's volumes and values, release and refusal rates, top
-refusal reasons and origins, the month's trend and progress against the zone's yearly targets.
+"""Zone dashboard (综试办监测看板): today's and this month's import and export volumes and values, release and refusal
+rates, top refusal reasons, origins and destinations, the month's trend and progress against the yearly targets.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -13,10 +14,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from cbec.api.deps import get_ctx
 from cbec.common.errors import DomainError, Problem
-from cbec.statistics import Indicator
+from cbec.statistics import Direction, Indicator
 from cbec.statistics.queries import zone_overview
 from cbec.statistics.service import set_target
-from cbec.statistics.views import ModeFigures, ZoneOverview
+from cbec.statistics.views import DirectionFigures, ModeFigures, ZoneOverview
 from cbec.storage.context import Context
 from cbec.web.access import DASHBOARD_ROLES, actor, admit, csrf_ok, scope
 from cbec.web.auth import read_form
@@ -37,7 +38,7 @@ def _day(raw: str | None) -> date | None:
 def charts(overview: ZoneOverview, t: Translator) -> dict[str, Any]:
     """Return the dashboard's SVG charts, labelled in the page's language."""
     month, empty = overview.month, t("dash.no_data")
-    mode_label = [(f"{m.mode} {t('mode.' + m.mode)}", m) for m in month.modes]
+    mode_label = [(f"{m.mode} {mode_name(m, t)}", m) for m in month.modes]
     waiting = sum(overview.waiting.values())
 
     def money_short(value: Any) -> str:
@@ -76,6 +77,12 @@ def charts(overview: ZoneOverview, t: Translator) -> dict[str, Any]:
             empty=empty,
             fmt=money_short,
         ),
+        "destinations": hbar_chart(
+            [(t.pick(f"{c.name_zh} / {c.name_en}"), c.value) for c in overview.destinations],
+            title=t("dash.chart.destinations"),
+            empty=empty,
+            fmt=money_short,
+        ),
         "daily": line_chart(
             [(f"{p.day.month}/{p.day.day}", p.released) for p in overview.daily],
             title=t("dash.chart.daily"),
@@ -107,11 +114,49 @@ def compact_money(value: Decimal, lang: str) -> str:
     return f"{value.normalize():f}"
 
 
-def mode_rows(overview: ZoneOverview) -> list[tuple[ModeFigures, ModeFigures]]:
+@dataclass(frozen=True, slots=True)
+class ModeRow:
+    """One line of the by-mode table: a mode's figures today and this month, or a subtotal."""
+
+    label: str
+    direction: str
+    today: ModeFigures | DirectionFigures
+    month: ModeFigures | DirectionFigures
+    taxed: bool  # exports carry no tax here: the column shows "—"
+
+
+def mode_name(figures: ModeFigures, t: Translator) -> str:
+    """Return the name of a regulatory mode in its direction (9610 is 直购进口 inbound, 一般出口 outbound)."""
+    key = f"mode.export.{figures.mode}" if figures.direction == Direction.EXPORT else f"mode.{figures.mode}"
+    return t(key)
+
+
+def mode_rows(overview: ZoneOverview, t: Translator) -> list[ModeRow]:
     """Pair each mode's figures of today with those of the month (zeros where today had none)."""
-    today = {m.mode: m for m in overview.today.modes}
+    today = {(m.mode, m.direction): m for m in overview.today.modes}
     zero = Decimal("0")
-    return [(today.get(m.mode) or ModeFigures(m.mode, m.direction, 0, 0, zero, zero), m) for m in overview.month.modes]
+    return [
+        ModeRow(
+            label=mode_name(m, t),
+            direction=m.direction,
+            today=today.get((m.mode, m.direction)) or ModeFigures(m.mode, m.direction, 0, 0, zero, zero),
+            month=m,
+            taxed=m.direction != Direction.EXPORT,
+        )
+        for m in overview.month.modes
+    ]
+
+
+def subtotal_rows(overview: ZoneOverview, t: Translator) -> list[ModeRow]:
+    """Return the import and the export subtotal of today and of the month."""
+    return [
+        ModeRow(
+            t("dash.subtotal.import"), Direction.IMPORT.value, overview.today.imports, overview.month.imports, True
+        ),
+        ModeRow(
+            t("dash.subtotal.export"), Direction.EXPORT.value, overview.today.exports, overview.month.exports, False
+        ),
+    ]
 
 
 def indicator_value(indicator: str, value: Decimal | None, lang: str) -> str:
@@ -137,7 +182,8 @@ def dashboard(request: Request, day: str | None = None, ctx: Context = Depends(g
         {
             "o": overview,
             "charts": charts(overview, t),
-            "rows": mode_rows(overview),
+            "rows": mode_rows(overview, t),
+            "subtotals": subtotal_rows(overview, t),
             "held": overview.waiting.get("300", 0) + overview.waiting.get("500", 0),
             "waiting": overview.waiting.get("2", 0),
             "figure": lambda indicator, value: indicator_value(indicator, value, t.lang),

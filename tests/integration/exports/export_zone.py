@@ -10,7 +10,14 @@ from tests.zone import Zone
 
 from cbec.clearance.service import IngestResult, ingest_message
 from cbec.common.clock import SHANGHAI
-from cbec.demo.exports import ExportGoods, ExportParties, ExportParty, build_export_message
+from cbec.demo.exports import (
+    ExportGoods,
+    ExportParties,
+    ExportParty,
+    ExportSet,
+    build_export_arrival,
+    build_export_message,
+)
 from cbec.messages import render_message
 from cbec.messages.export_documents import ExportDocument
 from cbec.messages.signature import sign_document
@@ -44,3 +51,16 @@ def send(zone: Zone, documents: list[ExportDocument], sender: ExportParty, *, si
 
 def statuses(result: IngestResult) -> list[tuple[str, str]]:
     return [(r.message_type.value, r.status) for r in result.receipts]
+
+
+def release(zone: Zone, sets: list[ExportSet], *, ref: str) -> list[str]:
+    """Send orders, waybills and inventories, let the parcels arrive (all released); return the inventory numbers."""
+    send(zone, [s.order for s in sets], XP.platform)
+    send(zone, [s.waybill for s in sets], XP.logistics)
+    send(zone, [s.inventory for s in sets], XP.agent)
+    arrival = send(
+        zone, [build_export_arrival(XP, [s.waybill.logistics_no for s in sets], at=AT, ref=ref)], XP.site_operator
+    )
+    receipts = [r for r in arrival.receipts if r.message_type.value == "CEB604Message"]
+    assert [r.status for r in receipts] == ["399", "800"] * len(sets)
+    return [r.inventory_no or "" for r in receipts[1::2]]

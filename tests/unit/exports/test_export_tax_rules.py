@@ -129,3 +129,17 @@ def test_returns_relief_within_six_months_non_food_only() -> None:
     assert return_relief(date(2026, 1, 31), date(2026, 8, 1), "6109100011", 6).eligible is False
     assert return_relief(date(2026, 1, 31), date(2026, 2, 10), "0409000000", 6).eligible is False
     assert return_relief(date(2023, 1, 20), date(2023, 2, 10), "6109100011", None).eligible is False
+
+
+def test_x9_individual_quota_cbec_settlement_not_counted_then_purchases_fill_it() -> None:
+    from cbec.exports.tax_rules import FxTransaction, FxUse, individual_fx_uses
+
+    uses = individual_fx_uses(
+        [
+            FxTransaction("settlement", Decimal("60000"), cbec_backed=True),
+            FxTransaction("purchase", Decimal("50000")),
+            FxTransaction("purchase", Decimal("1")),
+            FxTransaction("settlement", Decimal("50000")),
+        ]
+    )
+    assert uses == [FxUse.NOT_COUNTED, FxUse.WITHIN_QUOTA, FxUse.OUTSIDE_QUOTA, FxUse.WITHIN_QUOTA]
