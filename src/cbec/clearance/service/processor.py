@@ -26,13 +26,13 @@ from cbec.clearance.models import (
     TaxBillRecord,
     WaybillRecord,
 )
-from cbec.clearance.rules import check_order, check_payment, check_waybill, problem
+from cbec.clearance.rules import check_order, check_payment, check_waybill, party_problems, problem
 from cbec.clearance.service import events
 from cbec.clearance.service.store import WorkingSet, order_lock, waybill_lock
 from cbec.common.clock import business_date
 from cbec.common.errors import Problem
 from cbec.common.ids import validate_resident_id
-from cbec.enterprises import EnterpriseRef, EnterpriseRole, find_active_by_code, has_role
+from cbec.enterprises import EnterpriseRef, find_active_by_code
 from cbec.messages.documents import (
     AppStatus,
     AppType,
@@ -186,43 +186,8 @@ class Processor(ABC):
 
     def party_problems(self, parties: Sequence[tuple[str, str, str | None]]) -> list[Problem]:
         """M12: every named party is an approved enterprise with the right role."""
-        found: list[Problem] = []
-        for field_name, code, role in parties:
-            ref = self.party(code)
-            if ref is None:
-                found.append(
-                    problem(
-                        "M12",
-                        field_name,
-                        f"企业 {code} 未备案或未获批准",
-                        f"enterprise {code} is not filed with the zone or not approved",
-                        "File the enterprise (企业备案) and wait for approval before declaring.",
-                        "-10102",
-                    )
-                )
-            elif role is not None and not has_role(ref, EnterpriseRole(role)):
-                found.append(
-                    problem(
-                        "M12",
-                        field_name,
-                        f"企业 {code} 未备案为该角色（{role}）",
-                        f"enterprise {code} is not filed in the role {role}",
-                        "Add the role to the enterprise filing, or name the right enterprise.",
-                        "-10101",
-                    )
-                )
-        if self.transfer is not None and self.party(self.transfer.sender_code) is None:
-            found.append(
-                problem(
-                    "M12",
-                    "transfer.sender_code",
-                    f"传输企业 {self.transfer.sender_code} 未备案",
-                    f"the sending enterprise {self.transfer.sender_code} is not filed",
-                    "Send through the DXP account of a filed enterprise (BaseTransfer copCode).",
-                    "-621015",
-                )
-            )
-        return found
+        sender = self.transfer.sender_code if self.transfer is not None else None
+        return party_problems(self.party, parties, sender)
 
     def identity_problems(self, field_name: str, id_number: str) -> list[Problem]:
         """Ruling 7: the buyer's ID is a valid resident ID number."""

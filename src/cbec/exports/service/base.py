@@ -22,10 +22,10 @@ from cbec.audit import record_audit
 from cbec.clearance import repository as clearance_repo
 from cbec.clearance.codes import STATUS_TEXT, DocumentState, ReturnStatus
 from cbec.clearance.models import IssuedReceipt, TaxBillRecord
-from cbec.clearance.rules import problem
+from cbec.clearance.rules import party_problems, problem
 from cbec.common.clock import SHANGHAI, business_date
 from cbec.common.errors import Problem
-from cbec.enterprises import EnterpriseRef, EnterpriseRole, find_active_by_code, has_role
+from cbec.enterprises import EnterpriseRef, find_active_by_code
 from cbec.exports.codes import FOREIGN_PLATFORM
 from cbec.messages.documents import AppStatus, AppType, Transfer
 from cbec.messages.export_documents import ExportMessageType
@@ -35,6 +35,11 @@ from cbec.storage.context import Context
 ACTOR = "platform"
 MAX_INFO = 1000
 T = TypeVar("T")
+
+
+def _foreign_platform(field_name: str, code: str) -> bool:
+    """A foreign platform without a Chinese code (CEB304 annotation) needs no filing."""
+    return code == FOREIGN_PLATFORM and field_name.endswith("platform_code")
 
 
 @dataclass(slots=True)
@@ -176,45 +181,8 @@ class ExportBase:
 
     def party_problems(self, parties: Sequence[tuple[str, str, str | None]]) -> list[Problem]:
         """M12: every named party is an approved enterprise with the right role ("无" platforms excepted)."""
-        found: list[Problem] = []
-        for field_name, code, role in parties:
-            if code == FOREIGN_PLATFORM and field_name.endswith("platform_code"):
-                continue  # a foreign platform without a Chinese code (CEB304 annotation)
-            ref = self.party(code)
-            if ref is None:
-                found.append(
-                    problem(
-                        "M12",
-                        field_name,
-                        f"企业 {code} 未备案或未获批准",
-                        f"enterprise {code} is not filed with the zone or not approved",
-                        "File the enterprise (企业备案) and wait for approval before declaring.",
-                        "-10102",
-                    )
-                )
-            elif role is not None and not has_role(ref, EnterpriseRole(role)):
-                found.append(
-                    problem(
-                        "M12",
-                        field_name,
-                        f"企业 {code} 未备案为该角色（{role}）",
-                        f"enterprise {code} is not filed in the role {role}",
-                        "Add the role to the enterprise filing, or name the right enterprise.",
-                        "-10101",
-                    )
-                )
-        if self.transfer is not None and self.party(self.transfer.sender_code) is None:
-            found.append(
-                problem(
-                    "M12",
-                    "transfer.sender_code",
-                    f"传输企业 {self.transfer.sender_code} 未备案",
-                    f"the sending enterprise {self.transfer.sender_code} is not filed",
-                    "Send through the DXP account of a filed enterprise (BaseTransfer copCode).",
-                    "-621015",
-                )
-            )
-        return found
+        sender = self.transfer.sender_code if self.transfer is not None else None
+        return party_problems(self.party, parties, sender, exempt=_foreign_platform)
 
     # --- numbers ----------------------------------------------------------------------------------------
 
