@@ -1,12 +1,14 @@
 """Commit-time sequencing of append-only journals (日志定序): the audit chain and the event outbox.
 
-A journal row is added to the session like any other row, without its position. When the outermost
-transaction commits, the rows added to each journal are given consecutive positions while the
-journal's head row is locked (SELECT … FOR UPDATE on PostgreSQL; SQLite writers are serialised
-anyway). The lock is held only from that moment to the commit, so positions follow commit order:
-a reader that sees position n has seen every position below it, and concurrent writers cannot
-interleave a chain. Rows added inside a savepoint that rolls back are expunged by the session and
-so never sequenced.
+A journal row is kept aside by the transaction, without its position, and is not written before the
+commit. When the outermost transaction commits, the rows appended to each journal are given
+consecutive positions while the journal's head row is locked (SELECT … FOR UPDATE on PostgreSQL;
+SQLite writers are serialised anyway) and are then written together, already sealed, in one batched
+INSERT per journal. The lock is held only from that moment to the commit, so positions follow commit
+order: a reader that sees position n has seen every position below it, and concurrent writers cannot
+interleave a chain. Rows appended inside a savepoint that rolls back are dropped with it; a rolled-back
+transaction writes none. Because the rows are written at commit, a query in the same transaction does
+not see them yet (``flush_journals`` writes them early, sealed, where a caller must read them back).
 """
 
 from __future__ import annotations
@@ -33,11 +35,39 @@ def register_journal(name: str, seal: Seal) -> None:
 
 
 def append(session: Session, journal: str, row: Any) -> None:
-    """Add a row to a journal in the current transaction; it is sequenced when the transaction commits."""
+    """Append a row to a journal in the current transaction; it is sealed and written when the transaction commits.
+
+    The row is tagged with the innermost transaction it was appended in, so that a savepoint rolled back
+    takes its rows with it.
+    """
     if journal not in _SEALS:
         raise KeyError(f"journal {journal!r} is not registered")
-    session.add(row)
-    session.info.setdefault(_PENDING, {}).setdefault(journal, []).append(row)
+    if session.get_transaction() is None:
+        session.begin()  # so that a rollback of this transaction is seen (after_soft_rollback) and takes the row
+    scope = session.get_nested_transaction() or session.get_transaction()
+    session.info.setdefault(_PENDING, {}).setdefault(journal, []).append((scope, row))
+
+
+def _within(scope: Any, ended: Any) -> bool:
+    """Tell whether a transaction is the ended one or nested inside it."""
+    while scope is not None:
+        if scope is ended:
+            return True
+        scope = scope.parent
+    return False
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_rolled_back(session: Session, previous_transaction: Any) -> None:
+    """Forget the journal rows appended in a transaction (or savepoint) that rolled back."""
+    pending: dict[str, list[tuple[Any, Any]]] | None = session.info.get(_PENDING)
+    if not pending:
+        return
+    if previous_transaction.parent is None:
+        session.info.pop(_PENDING, None)
+        return
+    for journal, rows in pending.items():
+        pending[journal] = [(scope, row) for scope, row in rows if not _within(scope, previous_transaction)]
 
 
 def lock_head(session: Session, journal: str) -> JournalHead:
@@ -52,17 +82,32 @@ def lock_head(session: Session, journal: str) -> JournalHead:
     return session.scalars(stmt).one()
 
 
-@event.listens_for(Session, "before_commit")
-def _seal_pending(session: Session) -> None:
-    """Sequence the journal rows of the committing transaction, journal by journal in name order."""
-    if session.in_nested_transaction():
-        return  # a savepoint: the outermost commit seals
-    pending: dict[str, list[Any]] | None = session.info.pop(_PENDING, None)
+def flush_journals(session: Session) -> None:
+    """Seal and write the journal rows appended so far in this transaction (normally done at commit).
+
+    Takes the journals' head locks now, so call it only where the rows must be read back before the commit.
+    """
+    pending: dict[str, list[tuple[Any, Any]]] | None = session.info.pop(_PENDING, None)
     if not pending:
         return
     session.flush()  # everything else first, so the head stays locked only for the journal rows
+    heads: list[tuple[JournalHead, Any]] = []
     for journal in sorted(pending):
-        rows = [row for row in pending[journal] if row in session]
+        rows = [row for _scope, row in pending[journal]]
         if rows:
-            _SEALS[journal](rows, lock_head(session, journal))
+            head = lock_head(session, journal)
+            _SEALS[journal](rows, head)
+            session.add_all(rows)
+            heads.append((head, rows[-1]))
+    session.flush()  # one batched INSERT per journal
+    for head, last in heads:
+        head.last_row_id = last.id
     session.flush()
+
+
+@event.listens_for(Session, "before_commit")
+def _seal_pending(session: Session) -> None:
+    """Sequence and write the journal rows of the committing transaction, journal by journal in name order."""
+    if session.in_nested_transaction():
+        return  # a savepoint: the outermost commit seals
+    flush_journals(session)

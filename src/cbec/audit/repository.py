@@ -38,7 +38,7 @@ def _seal(rows: list[AuditRecord], head: JournalHead) -> None:
         row.seq = head.last_seq + 1
         row.prev_hash = head.last_hash
         row.hash = record_hash(chained_fields(row))
-        head.last_seq, head.last_hash, head.last_row_id = row.seq, row.hash, row.id
+        head.last_seq, head.last_hash = row.seq, row.hash
 
 
 register_journal(JOURNAL, _seal)

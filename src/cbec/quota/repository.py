@@ -22,7 +22,11 @@ from cbec.storage.upsert import insert_ignore
 
 
 def lock_account(session: Session, buyer_key: str, year: int) -> QuotaAccount:
-    """Create the buyer's account for the year if absent, then lock it until the transaction ends."""
+    """Create the buyer's account for the year if absent, then lock it until the transaction ends.
+
+    Pending changes are written first: the locked row is read again (populate_existing) and must not lose them.
+    """
+    session.flush()
     insert_ignore(session, QuotaAccount, {"buyer_key": buyer_key, "year": year, "used_fen": 0}, ["buyer_key", "year"])
     stmt = (
         select(QuotaAccount)
@@ -103,7 +107,8 @@ def restored_by_inventory(session: Session, inventory_refs: Sequence[str]) -> di
 
 
 def lock_quantity_account(session: Session, buyer_key: str, year: int, hs8: str) -> QuantityAccount:
-    """Create the buyer's quantity account for the year and tariff line if absent, then lock it."""
+    """Create the buyer's quantity account for the year and tariff line if absent, then lock it (see lock_account)."""
+    session.flush()
     insert_ignore(
         session,
         QuantityAccount,

@@ -141,6 +141,7 @@ def restore(
     if not restore_ref:
         raise ValueError("a restoration needs a reference (e.g. the return application number)")
     amount_fen = exact_fen(amount)
+    session.flush()  # a reservation made earlier in this transaction must be found
     consumed = repository.find_consumption(session, inventory_ref)
     if consumed is None:
         raise QuotaConsumptionNotFound(f"inventory {inventory_ref} consumed no quota", inventory_ref=inventory_ref)
@@ -257,6 +258,7 @@ def restore_quantity(
         raise ValueError("a restoration needs a reference (e.g. the return application number)")
     if not quantity.is_finite() or quantity < ZERO:
         raise ValueError(f"quantity must be a non-negative finite number, got {quantity}")
+    session.flush()  # a reservation made earlier in this transaction must be found
     consumed = repository.find_quantity_entry(session, inventory_ref, hs8, CONSUME, CONSUME_OPERATION)
     if consumed is None:
         raise QuotaConsumptionNotFound(
@@ -306,6 +308,7 @@ def restore_all_quantities(
 ) -> dict[str, Decimal]:
     """Give back every quantity an inventory still holds (a cancellation); return what was restored per hs8."""
     restored: dict[str, Decimal] = {}
+    session.flush()  # reservations made earlier in this transaction must be found
     for hs8, quantity in repository.consumed_quantities(session, inventory_ref):
         restored[hs8] = restore_quantity(
             session,

@@ -26,7 +26,6 @@ def _seal(rows: list[OutboxEvent], head: JournalHead) -> None:
     for row in rows:
         head.last_seq += 1
         row.position = head.last_seq
-        head.last_row_id = row.id
 
 
 register_journal(JOURNAL, _seal)

@@ -41,5 +41,33 @@ def insert_ignore(
     return True
 
 
+def insert_ignore_many(
+    session: Session, table: Table | type[Any], rows: Sequence[Mapping[str, Any]], conflict_columns: Sequence[str]
+) -> None:
+    """Insert the rows that are absent, in one statement on PostgreSQL and SQLite (see ``insert_ignore``).
+
+    Rows are inserted in the order given; callers that may race pass them sorted by key, so that two
+    transactions wait on each other's keys in one order.
+    """
+    if not rows:
+        return
+    target: Table = table if isinstance(table, Table) else table.__table__
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        pg_stmt = pg_insert(target).values([dict(r) for r in rows])
+        session.execute(pg_stmt.on_conflict_do_nothing(index_elements=list(conflict_columns)))
+        return
+    if dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        lite_stmt = sqlite_insert(target).values([dict(r) for r in rows])
+        session.execute(lite_stmt.on_conflict_do_nothing(index_elements=list(conflict_columns)))
+        return
+    for row in rows:
+        insert_ignore(session, target, row, conflict_columns)
+
+
 def _inserted(result: Any) -> bool:
     return bool(result.rowcount == 1)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import threading
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select, text
+from sqlalchemy import event, func, select, text
 
 from cbec.audit import record_audit
+from cbec.audit.journal import flush_journals
 from cbec.audit.models import AuditRecord, JournalHead
 from cbec.audit.service import verify_audit_chain
 from cbec.storage.context import Context
@@ -110,6 +111,76 @@ def test_rolled_back_work_leaves_no_record_and_no_gap(ctx: Context) -> None:
         record_audit(uow.session, at=AT, actor="a", action="x.y.undone", entity_type="t", entity_key="gone")
         uow.session.flush()
         savepoint.rollback()
+        uow.commit()
+    with ctx.uow() as uow:
+        keys = list(uow.session.scalars(select(AuditRecord.entity_key).order_by(AuditRecord.seq)))
+    assert keys == ["A", "B"]
+    assert verify_audit_chain(ctx).ok
+
+
+def test_a_savepoint_released_inside_one_rolled_back_goes_with_it(ctx: Context) -> None:
+    with ctx.uow() as uow:
+        record_audit(uow.session, at=AT, actor="a", action="x.y.kept", entity_type="t", entity_key="A")
+        outer = uow.session.begin_nested()
+        inner = uow.session.begin_nested()
+        record_audit(uow.session, at=AT, actor="a", action="x.y.undone", entity_type="t", entity_key="inner")
+        inner.commit()
+        record_audit(uow.session, at=AT, actor="a", action="x.y.undone", entity_type="t", entity_key="outer")
+        outer.rollback()
+        kept = uow.session.begin_nested()
+        record_audit(uow.session, at=AT, actor="a", action="x.y.kept", entity_type="t", entity_key="B")
+        kept.commit()
+        uow.commit()
+    with ctx.uow() as uow:
+        keys = list(uow.session.scalars(select(AuditRecord.entity_key).order_by(AuditRecord.seq)))
+    assert keys == ["A", "B"]
+    assert verify_audit_chain(ctx).ok
+
+
+def test_a_session_rolled_back_and_used_again_writes_only_the_new_records(ctx: Context) -> None:
+    with ctx.uow() as uow:
+        record_audit(uow.session, at=AT, actor="a", action="x.y.undone", entity_type="t", entity_key="gone")
+        uow.rollback()
+        record_audit(uow.session, at=AT, actor="a", action="x.y.kept", entity_type="t", entity_key="A")
+        uow.commit()
+    with ctx.uow() as uow:
+        keys = list(uow.session.scalars(select(AuditRecord.entity_key).order_by(AuditRecord.seq)))
+    assert keys == ["A"]
+
+
+def test_a_transaction_writes_its_records_in_one_statement_at_commit(ctx: Context) -> None:
+    inserts: list[str] = []
+
+    def count(_c: object, _cur: object, statement: str, *_rest: object) -> None:
+        if statement.lstrip().upper().startswith("INSERT INTO AUDIT_RECORD"):
+            inserts.append(statement)
+
+    event.listen(ctx.engine, "before_cursor_execute", count)
+    try:
+        with ctx.uow() as uow:
+            for key in ("A", "B", "C", "D"):
+                record_audit(uow.session, at=AT, actor="a", action="x.y.done", entity_type="t", entity_key=key)
+            uow.session.flush()
+            assert inserts == []  # kept aside until the commit seals them
+            uow.commit()
+    finally:
+        event.remove(ctx.engine, "before_cursor_execute", count)
+    # One batched INSERT … RETURNING on PostgreSQL; SQLite's driver sends the rows one by one, still at commit.
+    assert len(inserts) == (1 if ctx.engine.dialect.name == "postgresql" else 4)
+    with ctx.uow() as uow:
+        head = uow.session.get(JournalHead, "audit")
+        last = uow.session.scalars(select(AuditRecord).order_by(AuditRecord.seq.desc()).limit(1)).one()
+        assert head is not None and (head.last_seq, head.last_hash, head.last_row_id) == (4, last.hash, last.id)
+    assert verify_audit_chain(ctx).ok
+
+
+def test_flush_journals_writes_the_records_sealed_before_the_commit(ctx: Context) -> None:
+    with ctx.uow() as uow:
+        record_audit(uow.session, at=AT, actor="a", action="x.y.done", entity_type="t", entity_key="A")
+        flush_journals(uow.session)
+        rows = list(uow.session.scalars(select(AuditRecord)))
+        assert [(r.entity_key, r.seq) for r in rows] == [("A", 1)]
+        record_audit(uow.session, at=AT, actor="a", action="x.y.done", entity_type="t", entity_key="B")
         uow.commit()
     with ctx.uow() as uow:
         keys = list(uow.session.scalars(select(AuditRecord.entity_key).order_by(AuditRecord.seq)))

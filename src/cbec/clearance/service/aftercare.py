@@ -97,6 +97,8 @@ class MessageProcessor(InventoryProcessor):
             "eport_no": cancel.eport_no,
             "inventory_no": cancel.inventory_no,
         }
+        # Looked up in the database (and locked): write what the message changed so far first.
+        self.session.flush()
         if repo.cancel_by_guid(self.session, cancel.declaration.guid) is not None:
             self.record("cancel", key, "resent", note="resubmission: already processed")
             return
@@ -192,6 +194,8 @@ class MessageProcessor(InventoryProcessor):
             "eport_no": request.eport_no,
             "inventory_no": request.inventory_no,
         }
+        # Looked up in the database (and locked): write what the message changed so far first.
+        self.session.flush()
         if repo.return_by_guid(self.session, request.declaration.guid) is not None:
             self.record("return", key, "resent", note="resubmission: already processed")
             return

@@ -35,7 +35,7 @@ from cbec.messages.documents import (
     Waybill,
 )
 from cbec.products import ProductRef, find_product
-from cbec.quota.service import reserve, reserve_quantity
+from cbec.quota.book import QuantityClaim
 from cbec.reference import GoodsRule, lookup_goods, tax_parameters
 from cbec.tax.rules import TaxLineInput, TaxParameters, TaxPath, assess_import
 
@@ -166,6 +166,7 @@ class InventoryProcessor(Processor):
         row = existing if existing is not None else InventoryRecord(received_at=self.now)
         if existing is None:
             row.eport_no = self.eport_number()
+            self.quota.fresh(row.eport_no)  # a new E-port number holds no quota yet: no look-up needed
         row.guid, row.app_status = inventory.declaration.guid, inventory.declaration.app_status
         row.state = (
             DocumentState.ACCEPTED if inventory.declaration.app_status == AppStatus.DECLARED else DocumentState.DRAFT
@@ -186,8 +187,7 @@ class InventoryProcessor(Processor):
         row.payload, row.message_id = self.seal(inventory), self.message_id
         row.declared_at, row.updated_at, row.problems, row.waiting_for = self.now, self.now, None, None
         row.status, row.status_info = "", ""
-        self.session.add(row)
-        self.session.flush()
+        self.stored(row)
         self.store.register_inventory(row, new=existing is None)
         if row.state == DocumentState.DRAFT:
             self.set_status(row, ReturnStatus.DRAFT, self.text(ReturnStatus.DRAFT))
@@ -405,9 +405,7 @@ class InventoryProcessor(Processor):
             rounding_variant=self.ctx.settings.tax_rounding_variant,
         )
         year = on.year
-        from cbec.quota.service import used
-
-        spent = used(self.session, row.buyer_key, year)
+        spent = self.quota.used(row.buyer_key)
         result = assess_import(
             lines, freight=inventory.freight, insurance=inventory.insured_fee, used_quota=spent, params=tax_params
         )
@@ -422,7 +420,7 @@ class InventoryProcessor(Processor):
                     "Import by general trade.",
                 )
             ]
-        problems = self.reserve_quotas(row, inventory, year, result.quota_amount, tax_params.annual_limit, caps)
+        problems = self.reserve_quotas(row, inventory, result.quota_amount, tax_params.annual_limit, caps)
         if problems:
             return problems
         row.tax_path, row.dutiable_value, row.quota_year = str(result.path), result.dutiable_value, year
@@ -445,47 +443,23 @@ class InventoryProcessor(Processor):
         self,
         row: InventoryRecord,
         inventory: Inventory,
-        year: int,
         amount: Decimal,
         annual_limit: Decimal,
         caps: dict[str, tuple[Decimal, Decimal, str]],
     ) -> list[Problem]:
         """Reserve the annual value quota and every per-person quantity cap together, or none of them."""
-        savepoint = self.session.begin_nested()
-        decision = reserve(
-            self.session,
+        return self.quota.reserve(
             buyer_key=row.buyer_key,
             name_key=self.ctx.cipher.blind_index(inventory.buyer_name),
-            year=year,
             amount=amount,
             annual_limit=annual_limit,
+            caps={hs8: QuantityClaim(quantity, cap, unit) for hs8, (quantity, cap, unit) in caps.items()},
             inventory_ref=row.eport_no,
             order_no=inventory.order_no,
             platform_name=inventory.platform_name,
             declared_at=self.now,
             at=self.now,
         )
-        refusals: list[Problem] = [decision.problem] if not decision.accepted and decision.problem else []
-        for hs8, (quantity, cap, unit) in caps.items() if not refusals else ():
-            capped = reserve_quantity(
-                self.session,
-                buyer_key=row.buyer_key,
-                year=year,
-                hs8=hs8,
-                quantity=quantity,
-                cap=cap,
-                unit=unit,
-                inventory_ref=row.eport_no,
-                declared_at=self.now,
-            )
-            if not capped.accepted:
-                refusals = [capped.problem] if capped.problem else []
-                break
-        if refusals:
-            savepoint.rollback()
-        else:
-            savepoint.commit()
-        return refusals
 
     def content_and_threshold(
         self, inventory: Inventory, line: InventoryLine, goods: GoodsRule

@@ -49,7 +49,9 @@ from cbec.messages.documents import (
     WaybillStatus,
 )
 from cbec.messages.json_twin import document_from_json, document_to_json
+from cbec.quota.book import QuotaBook
 from cbec.storage.context import Context
+from cbec.storage.ids import take_id
 
 ACTOR = "platform"
 MAX_INFO = 1000
@@ -88,6 +90,16 @@ class Processor(ABC):
     # Reference data, filed products and opened payloads, looked up once per message.
     _memo: dict[tuple[Any, ...], Any] = field(default_factory=dict)
     _store: WorkingSet | None = None
+    _quota: QuotaBook | None = None
+    # How many documents the message carries: new rows take their ids from the database that many at a time.
+    _batch: int = 1
+
+    @property
+    def quota(self) -> QuotaBook:
+        """Return the message's quota book: its buyers' accounts for the business year, locked and held."""
+        if self._quota is None:
+            self._quota = QuotaBook(self.session, business_date(self.now).year)
+        return self._quota
 
     @property
     def store(self) -> WorkingSet:
@@ -104,6 +116,7 @@ class Processor(ABC):
         second, each sorted: every intake transaction takes its locks in that one order, so two messages never
         wait on each other's quota accounts in a cycle (a deadlock).
         """
+        self._batch = max(1, len(documents))
         self.store.prepare(documents)
         buyers = {
             self.ctx.cipher.blind_index(d.buyer_id_number)
@@ -112,8 +125,21 @@ class Processor(ABC):
         }
         buyers.update(row.buyer_key for row in self.store.known_inventories())
         self.store.lock(f"buyer:{key}" for key in buyers)
+        self.quota.load(buyers)  # their accounts, locked and read in two statements
 
     # --- payload and receipts -----------------------------------------------------------------------
+
+    def stored(self, row: Any) -> None:
+        """Add a new or changed document row; a new one gets its id now, without writing it yet where possible.
+
+        The id comes from the table's sequence (cbec.storage.ids), so the message's rows are written together
+        by the transaction's one flush; where the database gives ids only on INSERT the row is flushed here.
+        """
+        if row.id is None:
+            row.id = take_id(self.session, type(row), batch=self._batch)
+        self.session.add(row)
+        if row.id is None:
+            self.session.flush()
 
     def seal(self, document: ImportDocument) -> str:
         """Return the encrypted JSON twin of a document."""
@@ -238,8 +264,7 @@ class Processor(ABC):
         row.buyer_key = self.ctx.cipher.blind_index(order.buyer_id_number)
         row.actual_paid, row.payload = order.actual_paid, self.seal(order)
         row.message_id, row.updated_at = self.message_id, self.now
-        self.session.add(row)
-        self.session.flush()
+        self.stored(row)
         self.store.register_order(row)
         status = self.accepted_status(state)
         self.issue(
@@ -276,8 +301,7 @@ class Processor(ABC):
         row.payment_code, row.payment_transaction_id = payment.payment_code, payment.payment_transaction_id
         row.platform_code, row.order_no, row.amount_paid = payment.platform_code, payment.order_no, payment.amount_paid
         row.payload, row.message_id, row.updated_at = self.seal(payment), self.message_id, self.now
-        self.session.add(row)
-        self.session.flush()
+        self.stored(row)
         self.store.register_payment(row)
         status = self.accepted_status(state)
         self.issue(
@@ -317,8 +341,7 @@ class Processor(ABC):
         row.logistics_code, row.logistics_no = waybill.logistics_code, waybill.logistics_no
         row.order_no, row.bill_no = waybill.order_no, waybill.bill_no
         row.payload, row.message_id, row.updated_at = self.seal(waybill), self.message_id, self.now
-        self.session.add(row)
-        self.session.flush()
+        self.stored(row)
         self.store.register_waybill(row)
         status = self.accepted_status(state)
         self.issue(
