@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint install browser
+.PHONY: run test lint install browser softhsm
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -31,5 +31,8 @@ lint: $(STAMP)
 browser:
 	bash tools/install-browser.sh
 
-test: $(STAMP) lint browser
+softhsm:
+	bash tools/install-softhsm.sh
+
+test: $(STAMP) lint browser softhsm
 	$(BIN)/pytest -n 2

@@ -5,18 +5,21 @@ from __future__ import annotations
 import base64
 import importlib
 import os
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
+from pydantic import SecretStr
 from sqlalchemy import MetaData
 
 from cbec.common.clock import Clock, FixedClock, SystemClock
 from cbec.common.personal import PersonalDataCipher
 from cbec.config import Settings, get_settings
 from cbec.messages.signature import SoftwareRsaSigner, SoftwareSm2Signer, sign_document
-from cbec.messages.signature_signers import Signer
+from cbec.messages.signature_remote import RemoteSigner
+from cbec.messages.signature_signers import Signer, SignerMisconfigured
 from cbec.storage.base import Base
 from cbec.storage.context import Context
 from cbec.storage.engine import make_engine, make_session_factory
@@ -122,23 +125,83 @@ def make_cipher(settings: Settings) -> PersonalDataCipher:
 def load_signer(settings: Settings) -> Signer | None:
     """Return the platform's signer of outgoing receipts, or None when signing is off (CBEC_SIGNER=none).
 
-    ``software`` keeps the key in process memory. A PKCS#11 device (UKey, server crypto device) or an
-    external signing service would be another ``Signer``; none is implemented yet.
+    ``software`` keeps the key in process memory; ``pkcs11`` signs on a device (UKey, server crypto device);
+    ``remote`` asks an external signing service. A signer is built once per configuration and reused: the
+    PKCS#11 session stays open, the service's certificate is fetched once.
     """
-    return _cached_signer(
-        settings.signer,
-        str(settings.signing_key_file or ""),
-        str(settings.signing_certificate_file or ""),
-        settings.signing_key_password,
-    )
+    return _cached_signer(_SignerSettings.of(settings))
+
+
+@dataclass(frozen=True, slots=True)
+class _SignerSettings:
+    """The settings a signer is built from (hashable, so that one signer serves every request)."""
+
+    kind: str
+    key_file: str
+    certificate_file: str
+    # Secrets (password, PIN, token) stay out of the repr, which tracebacks and logs may show.
+    password: str | None = field(repr=False)
+    pkcs11: tuple[str, str, str, str, str, str, str] | None = field(repr=False)
+    remote: tuple[str, str, str, float, str] | None = field(repr=False)
+
+    @classmethod
+    def of(cls, settings: Settings) -> _SignerSettings:
+        def secret(value: SecretStr | None) -> str:
+            return value.get_secret_value() if value is not None else ""
+
+        pkcs11 = remote = None
+        if settings.signer == "pkcs11":
+            pkcs11 = (
+                str(settings.pkcs11_module or ""),
+                settings.pkcs11_token_label or "",
+                secret(settings.pkcs11_pin),
+                settings.pkcs11_key_label or "",
+                settings.pkcs11_key_id or "",
+                settings.pkcs11_sm2_mechanism or "",
+                settings.pkcs11_sm2_input,
+            )
+        elif settings.signer == "remote":
+            remote = (
+                settings.signing_service_url or "",
+                settings.signing_service_key_id or "",
+                secret(settings.signing_service_token),
+                settings.signing_service_timeout_seconds,
+                str(settings.signing_service_ca_file or ""),
+            )
+        password = settings.signing_key_password
+        return cls(
+            settings.signer,
+            str(settings.signing_key_file or ""),
+            str(settings.signing_certificate_file or ""),
+            password.get_secret_value() if password is not None else None,
+            pkcs11,
+            remote,
+        )
 
 
 @lru_cache(maxsize=4)
-def _cached_signer(kind: str, key_file: str, certificate_file: str, password: str | None) -> Signer | None:
-    if kind == "none":
+def _cached_signer(config: _SignerSettings) -> Signer | None:
+    if config.kind == "none":
         return None
-    if kind != "software":
-        raise ValueError(f"CBEC_SIGNER {kind!r} is not available: use none or software (PKCS#11 is not built yet)")
+    if config.kind == "software":
+        return _software_signer(config.key_file, config.certificate_file, config.password)
+    if config.kind == "pkcs11" and config.pkcs11 is not None:
+        return _pkcs11_signer(config.certificate_file, *config.pkcs11)
+    if config.kind == "remote" and config.remote is not None:
+        url, key_id, token, timeout, ca_file = config.remote
+        if not url:
+            raise SignerMisconfigured(
+                "CBEC_SIGNER=remote needs CBEC_SIGNING_SERVICE_URL", hint="set it to the signing service's base URL"
+            )
+        return RemoteSigner(
+            url, key_id=key_id, token=token, timeout=timeout, ca_file=Path(ca_file) if ca_file else None
+        )
+    raise SignerMisconfigured(
+        f"CBEC_SIGNER {config.kind!r} is not a signer", hint="use none, software, pkcs11 or remote"
+    )
+
+
+def _software_signer(key_file: str, certificate_file: str, password: str | None) -> Signer:
     if not key_file:
         raise ValueError("CBEC_SIGNER=software needs CBEC_SIGNING_KEY_FILE")
     key = Path(key_file).read_bytes()
@@ -150,9 +213,60 @@ def _cached_signer(kind: str, key_file: str, certificate_file: str, password: st
     certificate = Path(certificate_file).read_bytes()
     if key.lstrip().startswith(b"-----BEGIN"):
         return SoftwareRsaSigner(key, certificate, password=secret)
+    return SoftwareSm2Signer(bytes.fromhex(key.decode("ascii").strip()), _der(certificate))
+
+
+def _der(certificate: bytes) -> bytes:
+    """Return a PEM or DER certificate as DER."""
     if certificate.lstrip().startswith(b"-----BEGIN"):
-        certificate = x509.load_pem_x509_certificate(certificate).public_bytes(serialization.Encoding.DER)
-    return SoftwareSm2Signer(bytes.fromhex(key.decode("ascii").strip()), certificate)
+        return x509.load_pem_x509_certificate(certificate).public_bytes(serialization.Encoding.DER)
+    return certificate
+
+
+def _pkcs11_signer(
+    certificate_file: str,
+    module: str,
+    token_label: str,
+    pin: str,
+    key_label: str,
+    key_id: str,
+    sm2_mechanism: str,
+    sm2_input: str,
+) -> Signer:
+    # Imported here: python-pkcs11 is a compiled extension that only a PKCS#11 installation needs to load.
+    from cbec.messages.signature_pkcs11 import Pkcs11Signer, Sm2Input
+
+    missing = [
+        name
+        for name, value in (
+            ("CBEC_PKCS11_MODULE", module),
+            ("CBEC_PKCS11_TOKEN_LABEL", token_label),
+            ("CBEC_PKCS11_PIN", pin),
+        )
+        if not value
+    ]
+    if missing:
+        raise SignerMisconfigured(f"CBEC_SIGNER=pkcs11 needs {', '.join(missing)}", hint="set them (docs/signing.md)")
+    try:
+        key_id_bytes = bytes.fromhex(key_id) if key_id else None
+        mechanism = int(sm2_mechanism, 0) if sm2_mechanism else None
+        input_form = Sm2Input(sm2_input)
+    except ValueError as exc:
+        raise SignerMisconfigured(
+            f"PKCS#11 setting unusable: {exc}",
+            hint="CBEC_PKCS11_KEY_ID is hex, CBEC_PKCS11_SM2_MECHANISM a number (0x… allowed), "
+            "CBEC_PKCS11_SM2_INPUT message or digest",
+        ) from exc
+    return Pkcs11Signer(
+        Path(module),
+        token_label=token_label,
+        pin=pin,
+        key_label=key_label or None,
+        key_id=key_id_bytes,
+        certificate_der=_der(Path(certificate_file).read_bytes()) if certificate_file else None,
+        sm2_mechanism=mechanism,
+        sm2_input=input_form,
+    )
 
 
 def sign_outgoing(settings: Settings, xml: bytes) -> bytes:

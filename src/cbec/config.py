@@ -7,7 +7,7 @@ from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -53,14 +53,42 @@ class Settings(BaseSettings):
     verify_signatures: bool = Field(
         default=True, description="Verify incoming signatures against the sender's registered certificates."
     )
-    signer: str = Field(default="none", description="Signer of outgoing receipts: none or software.")
+    signer: str = Field(default="none", description="Signer of outgoing receipts: none, software, pkcs11 or remote.")
     signing_key_file: Path | None = Field(
         default=None, description="Platform signing key: RSA PEM, PKCS#12 (.p12/.pfx) or SM2 (64 hex digits)."
     )
     signing_certificate_file: Path | None = Field(
-        default=None, description="Platform signing certificate (PEM or DER); not needed with PKCS#12."
+        default=None,
+        description="Platform signing certificate (PEM or DER); not needed with PKCS#12. With pkcs11: used instead"
+        " of the token's certificate object when set.",
     )
-    signing_key_password: str | None = Field(default=None, description="Password of the signing key file.")
+    signing_key_password: SecretStr | None = Field(default=None, description="Password of the signing key file.")
+    # PKCS#11 device (UKey 智能密码钥匙, server crypto device 服务器密码机): CBEC_SIGNER=pkcs11.
+    pkcs11_module: Path | None = Field(
+        default=None, description="The device's PKCS#11 library, e.g. /usr/lib/softhsm/libsofthsm2.so."
+    )
+    pkcs11_token_label: str | None = Field(default=None, description="Label of the token holding the platform key.")
+    pkcs11_pin: SecretStr | None = Field(default=None, description="User PIN of the token.")
+    pkcs11_key_label: str | None = Field(default=None, description="CKA_LABEL of the private key (and certificate).")
+    pkcs11_key_id: str | None = Field(
+        default=None, description="CKA_ID of the private key (and certificate), hex; with or instead of the label."
+    )
+    pkcs11_sm2_mechanism: str | None = Field(
+        default=None,
+        description="Vendor-defined mechanism number of SM2 signing (e.g. 0x80000000 + n), for an SM2 certificate.",
+    )
+    pkcs11_sm2_input: str = Field(
+        default="message",
+        description="What the SM2 mechanism signs: message (the device computes SM3 with Z) or digest (e = SM3(Z||M)).",
+    )
+    # External signing service (签名服务器): CBEC_SIGNER=remote, protocol in docs/signing-service.md.
+    signing_service_url: str | None = Field(default=None, description="Base URL of the signing service.")
+    signing_service_key_id: str | None = Field(default=None, description="Key id of the platform key on the service.")
+    signing_service_token: SecretStr | None = Field(default=None, description="Bearer token for the signing service.")
+    signing_service_timeout_seconds: float = Field(default=5.0, gt=0, description="Timeout of one service request.")
+    signing_service_ca_file: Path | None = Field(
+        default=None, description="CA bundle (PEM) that verifies the signing service's TLS certificate."
+    )
     # Information sharing (信息共享): webhooks and NATS JetStream.
     webhook_timeout_seconds: float = Field(default=5.0, gt=0)
     webhook_max_attempts: int = Field(default=12, ge=1, description="Attempts before an event is dead-lettered.")

@@ -1,8 +1,9 @@
 """Signing keys and certificates for CEB message signatures (签名密钥与证书).
 
-``Signer`` is the seam for key custody: the software signers here keep the key in process memory; a
-PKCS#11 device (UKey 智能密码钥匙, server crypto device 服务器密码机) or an external signing service
-plugs in by implementing the same three members. No such adapter exists yet.
+``Signer`` is the seam for key custody: the software signers here keep the key in process memory; the
+PKCS#11 signer (``signature_pkcs11``: UKey 智能密码钥匙, server crypto device 服务器密码机) keeps it on a
+device, and the remote signer (``signature_remote``: signing server 签名服务器) asks an external signing
+service over HTTP. All implement the same three members and raise ``SignerUnavailable`` subclasses.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature, encode_dss_signature
 from cryptography.hazmat.primitives.serialization import pkcs12
 
+from cbec.common.errors import DomainError, ErrorCode
 from cbec.messages.signature_sm2 import (
     DEFAULT_SM2_USER_ID,
     Sm2PublicKey,
@@ -71,6 +73,31 @@ class Signer(Protocol):
     def certificate_der(self) -> bytes:
         """Return the signer's X.509 certificate, DER-encoded."""
         ...
+
+
+class SignerUnavailable(DomainError):
+    """The platform's signing key cannot be used (device, token or signing service); ``hint`` says how to fix it.
+
+    ``retryable`` tells a passing fault (service down, timeout, device busy) from one that needs an operator.
+    """
+
+    code = ErrorCode.UNAVAILABLE
+
+    def __init__(self, message: str, *, hint: str, retryable: bool = False) -> None:
+        super().__init__(message, hint=hint)
+        self.hint = hint
+        self.retryable = retryable
+
+    def __str__(self) -> str:
+        return f"{self.message} ({self.hint})"
+
+
+class SignerMisconfigured(SignerUnavailable, ValueError):
+    """The signer's settings do not describe a usable key and certificate; found when the signer is loaded."""
+
+
+class SignerKeyMismatch(SignerMisconfigured):
+    """The key that signs does not belong to the certificate the signatures will carry."""
 
 
 class Sm2SignatureEncoding(StrEnum):

@@ -56,5 +56,7 @@ def test_sm2_key_file_signs_too(zone: Zone, tmp_path: Path) -> None:
 def test_no_signer_leaves_messages_as_they_are_and_unknown_signers_are_refused(zone: Zone) -> None:
     xml = render_receipts(zone.send([a_set().order], PARTIES.ecommerce).receipts)
     assert sign_outgoing(Settings(), xml) == xml
-    with pytest.raises(ValueError, match="PKCS#11"):
+    with pytest.raises(ValueError, match="CBEC_SIGNER 'hsm' is not a signer"):
+        load_signer(Settings(signer="hsm"))
+    with pytest.raises(ValueError, match="CBEC_SIGNER=pkcs11 needs CBEC_PKCS11_MODULE"):
         load_signer(Settings(signer="pkcs11"))
