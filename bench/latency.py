@@ -74,7 +74,7 @@ def api_keys(url: str, senders: set[str]) -> dict[str, str]:
     return keys
 
 
-def start_server(url: str, port: int, log: Path) -> subprocess.Popen[bytes]:
+def start_server(url: str, port: int, log: Path, workers: int = 1) -> subprocess.Popen[bytes]:
     """Start `cbec serve` on the benchmark database and wait until it answers."""
     env = {
         **os.environ,
@@ -87,7 +87,10 @@ def start_server(url: str, port: int, log: Path) -> subprocess.Popen[bytes]:
     cbec = str(Path(sys.executable).with_name("cbec"))
     handle = log.open("wb")
     server = subprocess.Popen(
-        [cbec, "serve", "--host", "127.0.0.1", "--port", str(port)], env=env, stdout=handle, stderr=handle
+        [cbec, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)],
+        env=env,
+        stdout=handle,
+        stderr=handle,
     )
     deadline = time.time() + 60
     while time.time() < deadline:
@@ -153,6 +156,7 @@ def main() -> None:
     parser.add_argument("--db", choices=("postgres", "sqlite"), default="postgres")
     parser.add_argument("--seed", type=int, default=20260303)
     parser.add_argument("--timeout", type=float, default=30.0, help="per-request timeout (s)")
+    parser.add_argument("--workers", type=int, default=1, help="server processes (cbec serve --workers)")
     parser.add_argument("--no-record", action="store_true")
     args = parser.parse_args()
     rates = [float(r) for r in args.rates.split(",")]
@@ -170,7 +174,7 @@ def main() -> None:
         keys = api_keys(url, {m.sender for m in messages})
         port = _free_port()
         log = CACHE / "latency-server.log"
-        server = start_server(url, port, log)
+        server = start_server(url, port, log, args.workers)
         try:
             offset = 0
             for rate in rates:
@@ -187,7 +191,7 @@ def main() -> None:
             server.terminate()
             server.wait(timeout=30)
     data = (
-        f"{workload.describe()}; server `cbec serve` (uvicorn, 1 process) on {args.db}, "
+        f"{workload.describe()}; server `cbec serve --workers {args.workers}` (uvicorn) on {args.db}, "
         f"load from a separate process over loopback"
     )
     record("Latency of POST /ceb", machine, data, results, enabled=not args.no_record)

@@ -36,6 +36,14 @@ ROUTER_MODULES = (
 )
 
 
+def app_from_environment() -> FastAPI:
+    """Build the application from the environment's settings (one worker process of `cbec serve --workers N`)."""
+    from cbec.bootstrap import build_context
+    from cbec.config import Settings
+
+    return create_app(build_context(Settings()))
+
+
 def create_app(ctx: Context) -> FastAPI:
     """Build the application around a context."""
     app = FastAPI(

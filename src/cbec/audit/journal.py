@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import event, select
+from sqlalchemy import event, insert, inspect, select
 from sqlalchemy.orm import Session
 
 from cbec.audit.models import JournalHead
@@ -72,37 +72,54 @@ def _drop_rolled_back(session: Session, previous_transaction: Any) -> None:
 
 def lock_head(session: Session, journal: str) -> JournalHead:
     """Return a journal's head row, created if absent and locked until the transaction ends."""
-    insert_ignore(session, JournalHead, {"name": journal, "last_seq": 0, "last_hash": GENESIS_HASH}, ["name"])
     stmt = (
         select(JournalHead)
         .where(JournalHead.name == journal)
         .with_for_update()
         .execution_options(populate_existing=True)
     )
-    return session.scalars(stmt).one()
+    head = session.scalars(stmt).one_or_none()
+    if head is None:  # the journal's first transaction (a concurrent first one waits, then finds the row)
+        insert_ignore(session, JournalHead, {"name": journal, "last_seq": 0, "last_hash": GENESIS_HASH}, ["name"])
+        head = session.scalars(stmt).one()
+    return head
+
+
+def _columns(model: type[Any]) -> list[tuple[str, str]]:
+    """Return (attribute, column) names of a journal model's columns, its generated id left out."""
+    return [(attr.key, attr.columns[0].key) for attr in inspect(model).column_attrs if not attr.columns[0].primary_key]
+
+
+def _write(session: Session, rows: list[Any]) -> list[int]:
+    """Insert sealed journal rows in one batched statement; return their ids in row order."""
+    model = type(rows[0])
+    columns = _columns(model)
+    values = [{column: getattr(row, attr) for attr, column in columns} for row in rows]
+    table = model.__table__
+    result = session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), values)
+    return [int(i) for i in result.scalars()]
 
 
 def flush_journals(session: Session) -> None:
     """Seal and write the journal rows appended so far in this transaction (normally done at commit).
 
     Takes the journals' head locks now, so call it only where the rows must be read back before the commit.
+    The rows are written as table rows (one batched INSERT per journal); the objects given to ``append`` get
+    their ids and positions but are not added to the session.
     """
     pending: dict[str, list[tuple[Any, Any]]] | None = session.info.pop(_PENDING, None)
     if not pending:
         return
     session.flush()  # everything else first, so the head stays locked only for the journal rows
-    heads: list[tuple[JournalHead, Any]] = []
     for journal in sorted(pending):
         rows = [row for _scope, row in pending[journal]]
         if rows:
             head = lock_head(session, journal)
             _SEALS[journal](rows, head)
-            session.add_all(rows)
-            heads.append((head, rows[-1]))
-    session.flush()  # one batched INSERT per journal
-    for head, last in heads:
-        head.last_row_id = last.id
-    session.flush()
+            for row, new_id in zip(rows, _write(session, rows), strict=True):
+                row.id = new_id
+            head.last_row_id = rows[-1].id
+    session.flush()  # the heads
 
 
 @event.listens_for(Session, "before_commit")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import typer
 
 from cbec.cli.state import state
@@ -11,10 +13,29 @@ def register(app: typer.Typer) -> None:
     """Add the `serve` command."""
 
     @app.command("serve")
-    def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
+    def serve(
+        host: str = "127.0.0.1",
+        port: int = 8000,
+        workers: int = typer.Option(
+            1, min=1, max=64, help="Server processes; more than one builds each from the environment's settings."
+        ),
+    ) -> None:
         """Serve the REST API, POST /ceb and the web pages."""
         import uvicorn
 
-        from cbec.api.app import create_app
+        if workers == 1:
+            from cbec.api.app import create_app
 
-        uvicorn.run(create_app(state.context()), host=host, port=port, log_level="info")
+            uvicorn.run(create_app(state.context()), host=host, port=port, log_level="info")
+            return
+        # Each worker process builds its own context (engine, pool, caches) from the settings in the environment.
+        if state.now is not None:
+            os.environ["CBEC_NOW"] = state.now.isoformat()
+        uvicorn.run(
+            "cbec.api.app:app_from_environment",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="info",
+        )

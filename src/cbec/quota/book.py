@@ -109,6 +109,7 @@ class QuotaBook:
         if before + amount_fen > limit_fen:
             return [annual_limit_problem(before, amount_fen, limit_fen)]
         quantities: list[tuple[str, QuantityAccount, Decimal, QuantityClaim]] = []
+        self._load_quantities(buyer_key, caps)
         for hs8 in sorted(caps):
             claim = caps[hs8]
             _check_quantity(hs8, claim.quantity, claim.cap)
@@ -196,8 +197,12 @@ class QuotaBook:
             self.load([buyer_key])
         return self._accounts[buyer_key]
 
+    def _load_quantities(self, buyer_key: str, hs8s: Iterable[str]) -> None:
+        wanted = [hs8 for hs8 in hs8s if (buyer_key, hs8) not in self._quantities]
+        if wanted:
+            for row in repository.lock_quantity_accounts(self.session, buyer_key, self.year, wanted):
+                self._quantities[(buyer_key, row.hs8)] = row
+
     def _quantity_account(self, buyer_key: str, hs8: str) -> QuantityAccount:
-        key = (buyer_key, hs8)
-        if key not in self._quantities:
-            self._quantities[key] = repository.lock_quantity_account(self.session, buyer_key, self.year, hs8)
-        return self._quantities[key]
+        self._load_quantities(buyer_key, [hs8])
+        return self._quantities[(buyer_key, hs8)]

@@ -18,7 +18,7 @@ from cbec.quota.models import (
     QuotaAccount,
     QuotaEntry,
 )
-from cbec.storage.upsert import insert_ignore
+from cbec.storage.upsert import insert_ignore, insert_ignore_many
 
 
 def lock_account(session: Session, buyer_key: str, year: int) -> QuotaAccount:
@@ -122,6 +122,29 @@ def lock_quantity_account(session: Session, buyer_key: str, year: int, hs8: str)
         .execution_options(populate_existing=True)
     )
     return session.scalars(stmt).one()
+
+
+def lock_quantity_accounts(session: Session, buyer_key: str, year: int, hs8s: Sequence[str]) -> list[QuantityAccount]:
+    """Create the buyer's missing quantity accounts of these tariff lines, then lock and read them (two statements).
+
+    Unlike ``lock_quantity_account`` nothing is flushed first: for a caller (the quota book) that reads each
+    account once per transaction and holds it, so no pending change of the account can be read over.
+    """
+    wanted = sorted(set(hs8s))
+    insert_ignore_many(
+        session,
+        QuantityAccount,
+        [{"buyer_key": buyer_key, "year": year, "hs8": hs8, "used_qty": Decimal("0")} for hs8 in wanted],
+        ["buyer_key", "year", "hs8"],
+    )
+    stmt = (
+        select(QuantityAccount)
+        .where(QuantityAccount.buyer_key == buyer_key, QuantityAccount.year == year, QuantityAccount.hs8.in_(wanted))
+        .order_by(QuantityAccount.hs8)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return list(session.scalars(stmt))
 
 
 def get_quantity_account(session: Session, buyer_key: str, year: int, hs8: str) -> QuantityAccount | None:
