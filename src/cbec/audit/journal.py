@@ -20,6 +20,7 @@ from sqlalchemy import event, insert, inspect, select
 from sqlalchemy.orm import Session
 
 from cbec.audit.models import JournalHead
+from cbec.storage.ids import take_id
 from cbec.storage.upsert import insert_ignore
 
 GENESIS_HASH = "0" * 64
@@ -91,11 +92,21 @@ def _columns(model: type[Any]) -> list[tuple[str, str]]:
 
 
 def _write(session: Session, rows: list[Any]) -> list[int]:
-    """Insert sealed journal rows in one batched statement; return their ids in row order."""
+    """Insert sealed journal rows in one batched statement; return their ids in row order.
+
+    Where the table's sequence can be read ahead (PostgreSQL) the ids are taken first and the rows sent without
+    RETURNING; otherwise the INSERT returns them.
+    """
     model = type(rows[0])
     columns = _columns(model)
     values = [{column: getattr(row, attr) for attr, column in columns} for row in rows]
     table = model.__table__
+    ids = [take_id(session, model, batch=len(rows)) for _ in rows]
+    if all(i is not None for i in ids):
+        for value, new_id in zip(values, ids, strict=True):
+            value["id"] = new_id
+        session.execute(insert(table), values)
+        return [int(i) for i in ids if i is not None]
     result = session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), values)
     return [int(i) for i in result.scalars()]
 

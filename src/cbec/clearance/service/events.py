@@ -6,7 +6,9 @@ the receipts and documents they describe were committed.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -29,9 +31,18 @@ DECLARATION_OF = {
 
 
 def publish_receipt(
-    session: Session, row: IssuedReceipt, *, now: datetime, zone: str, stored: ImportDocument | None
+    session: Session,
+    row: IssuedReceipt,
+    *,
+    now: datetime,
+    zone: str,
+    stored: ImportDocument | None,
+    twin: Mapping[str, Any] | None = None,
 ) -> None:
-    """Write a receipt's event, preceded by the data event of the declaration it stored (if any)."""
+    """Write a receipt's event, preceded by the data event of the declaration it stored (if any).
+
+    ``twin`` is the stored declaration's JSON twin when the caller has it already (it is not changed here).
+    """
     if stored is not None:
         emit_document(
             session,
@@ -40,7 +51,7 @@ def publish_receipt(
             document_kind=row.document_kind,
             message_type=DECLARATION_OF.get(row.message_type, row.message_type),
             business_key=receipt_business_key(row.document_kind, row.keys, row.guid),
-            document=document_to_json(stored),
+            document=twin if twin is not None else document_to_json(stored),
         )
     emit_receipt(
         session,

@@ -146,6 +146,7 @@ class Processor(ABC):
         twin = document_to_json(document)
         payload = self.ctx.cipher.encrypt(json.dumps(twin, ensure_ascii=False))
         self._memo[("twin", payload)] = twin  # opening it again in this message needs no decryption
+        self._memo[("twin-of", id(document))] = twin  # its data event needs the same JSON
         return payload
 
     def open(self, message_type: MessageType, payload: str) -> Any:
@@ -192,7 +193,10 @@ class Processor(ABC):
         stored = document if fresh and row.guid not in self._published else None
         if stored is not None:
             self._published.add(row.guid)
-        events.publish_receipt(self.session, row, now=self.now, zone=self.ctx.settings.zone_customs_code, stored=stored)
+        twin = self._memo.get(("twin-of", id(stored))) if stored is not None else None
+        events.publish_receipt(
+            self.session, row, now=self.now, zone=self.ctx.settings.zone_customs_code, stored=stored, twin=twin
+        )
 
     def publish_tax_bill(self, bill: TaxBillRecord, inventory: InventoryRecord) -> None:
         """Write the event of an issued or voided electronic tax bill (CEB816) to the outbox."""
