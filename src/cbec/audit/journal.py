@@ -24,6 +24,7 @@ from cbec.storage.ids import take_id
 from cbec.storage.upsert import insert_ignore
 
 GENESIS_HASH = "0" * 64
+SEQUENCE_BATCH = 16  # from this many rows, ids are read ahead from the sequence
 _PENDING = "cbec.journal.pending"
 
 Seal = Callable[[list[Any], JournalHead], None]
@@ -94,21 +95,23 @@ def _columns(model: type[Any]) -> list[tuple[str, str]]:
 def _write(session: Session, rows: list[Any]) -> list[int]:
     """Insert sealed journal rows in one batched statement; return their ids in row order.
 
-    Where the table's sequence can be read ahead (PostgreSQL) the ids are taken first and the rows sent without
-    RETURNING; otherwise the INSERT returns them.
+    For many rows, where the table's sequence can be read ahead (PostgreSQL), the ids are taken first and the
+    rows sent without RETURNING (less work per row); otherwise the INSERT returns them (one statement either way).
     """
     model = type(rows[0])
     columns = _columns(model)
     values = [{column: getattr(row, attr) for attr, column in columns} for row in rows]
     table = model.__table__
-    ids = [take_id(session, model, batch=len(rows)) for _ in rows]
-    if all(i is not None for i in ids):
-        for value, new_id in zip(values, ids, strict=True):
-            value["id"] = new_id
-        session.execute(insert(table), values)
-        return [int(i) for i in ids if i is not None]
-    result = session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), values)
-    return [int(i) for i in result.scalars()]
+    with session.no_autoflush:  # the heads' pending changes go out in the one flush after the rows
+        if len(rows) >= SEQUENCE_BATCH:
+            ids = [take_id(session, model, batch=len(rows)) for _ in rows]
+            if all(i is not None for i in ids):
+                for value, new_id in zip(values, ids, strict=True):
+                    value["id"] = new_id
+                session.execute(insert(table), values)
+                return [int(i) for i in ids if i is not None]
+        result = session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), values)
+        return [int(i) for i in result.scalars()]
 
 
 def flush_journals(session: Session) -> None:

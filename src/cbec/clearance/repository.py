@@ -340,13 +340,16 @@ def next_number(session: Session, name: str, period: str) -> int:
     if counter is not None:
         counter[0] += 1
         return counter[0] - 1
-    insert_ignore(session, NumberSequence, {"name": name, "period": period, "next_value": 1}, ["name", "period"])
-    value = session.execute(
+    take = (
         update(NumberSequence)
         .where(NumberSequence.name == name, NumberSequence.period == period)
         .values(next_value=NumberSequence.next_value + 1)
         .returning(NumberSequence.next_value)
-    ).scalar_one()
+    )
+    value = session.execute(take).scalar_one_or_none()
+    if value is None:  # the period's first number (a concurrent first taker waits on the insert, then updates)
+        insert_ignore(session, NumberSequence, {"name": name, "period": period, "next_value": 1}, ["name", "period"])
+        value = session.execute(take).scalar_one()
     taken[(name, period)] = [int(value), int(value)]  # [next to hand out, value stored]
     return int(value) - 1
 
