@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import ColumnElement, CompoundSelect, Select, func, or_, select, union
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from cbec.common.scope import Scope
 from cbec.enterprises.models import Enterprise, EnterpriseRoleGrant
@@ -40,11 +40,15 @@ def get(session: Session, enterprise_id: int) -> Enterprise | None:
 
 
 def by_code(session: Session, code: str, *, status: str | None = None) -> Enterprise | None:
-    """Return the enterprise whose customs code or credit code is the given code."""
-    stmt = select(Enterprise).where(or_(Enterprise.customs_code == code, Enterprise.uscc == code))
+    """Return the enterprise whose customs code or credit code is the given code, its roles read in the same query."""
+    stmt = (
+        select(Enterprise)
+        .where(or_(Enterprise.customs_code == code, Enterprise.uscc == code))
+        .options(joinedload(Enterprise.roles))
+    )
     if status is not None:
         stmt = stmt.where(Enterprise.status == status)
-    return session.scalars(stmt.order_by(Enterprise.id)).first()
+    return session.scalars(stmt.order_by(Enterprise.id)).unique().first()
 
 
 def by_usccs(session: Session, codes: Iterable[str]) -> dict[str, Enterprise]:
