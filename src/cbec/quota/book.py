@@ -25,9 +25,9 @@ from sqlalchemy.orm import Session
 from cbec.common.errors import Problem
 from cbec.quota import repository
 from cbec.quota.errors import QuotaConflict
-from cbec.quota.models import CONSUME, CONSUME_OPERATION, QuantityAccount, QuotaAccount, QuotaEntry
+from cbec.quota.models import QuantityAccount, QuotaAccount, QuotaEntry
 from cbec.quota.rules import annual_limit_problem, exact_fen, quantity_cap_problem, quota_year, yuan
-from cbec.quota.service import _audit, _check_quantity, to_quantity
+from cbec.quota.service import _check_quantity, consume_quantity, consume_value, to_quantity
 from cbec.storage.upsert import insert_ignore_many
 
 
@@ -108,7 +108,7 @@ class QuotaBook:
         before = account.used_fen
         if before + amount_fen > limit_fen:
             return [annual_limit_problem(before, amount_fen, limit_fen)]
-        quantities: list[tuple[str, QuantityAccount, Decimal, QuantityClaim]] = []
+        quantities: list[tuple[QuantityAccount, Decimal, QuantityClaim]] = []
         self._load_quantities(buyer_key, caps)
         for hs8 in sorted(caps):
             claim = caps[hs8]
@@ -117,56 +117,31 @@ class QuotaBook:
             holder = self._quantity_account(buyer_key, hs8)
             if holder.used_qty + quantity > claim.cap:
                 return [quantity_cap_problem(hs8, holder.used_qty, quantity, claim.cap, claim.unit)]
-            quantities.append((hs8, holder, quantity, claim))
+            quantities.append((holder, quantity, claim))
         # Every limit holds: write the value reservation, then each tariff line in hs8 order.
-        account.used_fen = before + amount_fen
-        repository.add_entry(
+        consume_value(
             self.session,
-            buyer_key=buyer_key,
-            year=self.year,
-            kind=CONSUME,
+            account,
             amount_fen=amount_fen,
-            used_before_fen=before,
-            used_after_fen=account.used_fen,
             limit_fen=limit_fen,
             inventory_ref=inventory_ref,
-            operation_ref=CONSUME_OPERATION,
             order_no=order_no,
             platform_name=platform_name,
             declared_at=declared_at,
-            buyer_name_key=name_key,
-            created_at=at,
+            name_key=name_key,
+            at=at,
+            actor=actor,
         )
-        _audit(self.session, at, actor, "quota.consumed", buyer_key, self.year, before, account.used_fen, inventory_ref)
-        for hs8, holder, quantity, claim in quantities:
-            used_before = holder.used_qty
-            holder.used_qty = used_before + quantity
-            repository.add_quantity_entry(
+        for holder, quantity, claim in quantities:
+            consume_quantity(
                 self.session,
-                buyer_key=buyer_key,
-                year=self.year,
-                hs8=hs8,
-                kind=CONSUME,
+                holder,
                 quantity=quantity,
-                used_before=used_before,
-                used_after=holder.used_qty,
                 cap=claim.cap,
                 unit=claim.unit,
                 inventory_ref=inventory_ref,
-                operation_ref=CONSUME_OPERATION,
-                created_at=at,
-            )
-            _audit(
-                self.session,
-                at,
-                actor,
-                "quota.quantity_consumed",
-                buyer_key,
-                self.year,
-                used_before,
-                holder.used_qty,
-                inventory_ref,
-                hs8,
+                at=at,
+                actor=actor,
             )
         self._fresh.discard(inventory_ref)  # reserved now: a second call must find the entry
         self._reserved[inventory_ref] = (buyer_key, amount_fen)

@@ -23,7 +23,7 @@ from cbec.common.ids import normalize_resident_id, validate_resident_id
 from cbec.common.personal import PersonalDataCipher, mask_id_number, mask_name
 from cbec.quota import repository
 from cbec.quota.errors import QuotaConflict, QuotaConsumptionNotFound, QuotaStatementNotFound
-from cbec.quota.models import CONSUME, CONSUME_OPERATION, RESTORE, QuotaEntry
+from cbec.quota.models import CONSUME, CONSUME_OPERATION, RESTORE, QuantityAccount, QuotaAccount, QuotaEntry
 from cbec.quota.rules import (
     DEFAULT_ANNUAL_LIMIT,
     QuantityDecision,
@@ -101,25 +101,19 @@ def reserve(
     if after > limit_fen:
         problem = annual_limit_problem(before, amount_fen, limit_fen)
         return QuotaDecision(False, yuan(before), yuan(before), remaining(limit_fen, before), problem)
-    account.used_fen = after
-    repository.add_entry(
+    consume_value(
         session,
-        buyer_key=buyer_key,
-        year=year,
-        kind=CONSUME,
+        account,
         amount_fen=amount_fen,
-        used_before_fen=before,
-        used_after_fen=after,
         limit_fen=limit_fen,
         inventory_ref=inventory_ref,
-        operation_ref=CONSUME_OPERATION,
         order_no=order_no,
         platform_name=platform_name,
         declared_at=declared_at,
-        buyer_name_key=name_key,
-        created_at=at or declared_at,
+        name_key=name_key,
+        at=at or declared_at,
+        actor=actor,
     )
-    _audit(session, at or declared_at, actor, "quota.consumed", buyer_key, year, before, after, inventory_ref)
     session.flush()
     return QuotaDecision(True, yuan(before), yuan(after), remaining(limit_fen, after))
 
@@ -175,6 +169,88 @@ def restore(
     return yuan(grant)
 
 
+def consume_value(
+    session: Session,
+    account: QuotaAccount,
+    *,
+    amount_fen: int,
+    limit_fen: int,
+    inventory_ref: str,
+    order_no: str,
+    platform_name: str,
+    declared_at: datetime,
+    name_key: str,
+    at: datetime,
+    actor: str,
+) -> None:
+    """Write a value reservation the caller has checked: the account moves, one entry and one audit record."""
+    before = account.used_fen
+    account.used_fen = before + amount_fen
+    repository.add_entry(
+        session,
+        buyer_key=account.buyer_key,
+        year=account.year,
+        kind=CONSUME,
+        amount_fen=amount_fen,
+        used_before_fen=before,
+        used_after_fen=account.used_fen,
+        limit_fen=limit_fen,
+        inventory_ref=inventory_ref,
+        operation_ref=CONSUME_OPERATION,
+        order_no=order_no,
+        platform_name=platform_name,
+        declared_at=declared_at,
+        buyer_name_key=name_key,
+        created_at=at,
+    )
+    _audit(
+        session, at, actor, "quota.consumed", account.buyer_key, account.year, before, account.used_fen, inventory_ref
+    )
+
+
+def consume_quantity(
+    session: Session,
+    account: QuantityAccount,
+    *,
+    quantity: Decimal,
+    cap: Decimal,
+    unit: str,
+    inventory_ref: str,
+    at: datetime,
+    actor: str,
+) -> None:
+    """Write a quantity reservation the caller has checked: the account moves, one entry and one audit record."""
+    before = account.used_qty
+    account.used_qty = before + quantity
+    repository.add_quantity_entry(
+        session,
+        buyer_key=account.buyer_key,
+        year=account.year,
+        hs8=account.hs8,
+        kind=CONSUME,
+        quantity=quantity,
+        used_before=before,
+        used_after=account.used_qty,
+        cap=cap,
+        unit=unit,
+        inventory_ref=inventory_ref,
+        operation_ref=CONSUME_OPERATION,
+        created_at=at,
+    )
+    _audit(
+        session,
+        at,
+        actor,
+        "quota.quantity_consumed",
+        account.buyer_key,
+        account.year,
+        before,
+        account.used_qty,
+        inventory_ref,
+        account.hs8,
+    )
+
+
 def used(session: Session, buyer_key: str, year: int) -> Decimal:
     """Return what a buyer has used of the annual quota in a year."""
     account = repository.get_account(session, buyer_key, year)
@@ -220,24 +296,15 @@ def reserve_quantity(
     if after > cap:
         problem = quantity_cap_problem(hs8, before, quantity, cap, unit)
         return QuantityDecision(False, before, before, max(ZERO, cap - before), problem)
-    account.used_qty = after
-    repository.add_quantity_entry(
+    consume_quantity(
         session,
-        buyer_key=buyer_key,
-        year=year,
-        hs8=hs8,
-        kind=CONSUME,
+        account,
         quantity=quantity,
-        used_before=before,
-        used_after=after,
         cap=cap,
         unit=unit,
         inventory_ref=inventory_ref,
-        operation_ref=CONSUME_OPERATION,
-        created_at=at or declared_at,
-    )
-    _audit(
-        session, at or declared_at, actor, "quota.quantity_consumed", buyer_key, year, before, after, inventory_ref, hs8
+        at=at or declared_at,
+        actor=actor,
     )
     session.flush()
     return QuantityDecision(True, before, after, max(ZERO, cap - after))
