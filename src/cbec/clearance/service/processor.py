@@ -145,18 +145,19 @@ class Processor(ABC):
         """Return the encrypted JSON twin of a document."""
         twin = document_to_json(document)
         payload = self.ctx.cipher.encrypt(json.dumps(twin, ensure_ascii=False))
-        self._memo[("twin", payload)] = twin  # opening it again in this message needs no decryption
+        # Opening it again in this message gives the document itself (frozen; its JSON twin round-trips to it).
+        self._memo[("sealed", payload)] = document
         self._memo[("twin-of", id(document))] = twin  # its data event needs the same JSON
         return payload
 
     def open(self, message_type: MessageType, payload: str) -> Any:
-        """Return the document stored in an encrypted payload."""
+        """Return the document stored in an encrypted payload (decrypted and rebuilt once per message)."""
+        sealed = self._memo.get(("sealed", payload))
+        if sealed is not None:
+            return sealed
         key = ("open", message_type, payload)
         if key not in self._memo:
-            twin = self._memo.get(("twin", payload))
-            if twin is None:
-                twin = json.loads(self.ctx.cipher.decrypt(payload))
-            self._memo[key] = document_from_json(message_type, twin)
+            self._memo[key] = document_from_json(message_type, json.loads(self.ctx.cipher.decrypt(payload)))
         return self._memo[key]
 
     def issue(
