@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import ColumnElement, Select, event, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, event, func, select, update
 from sqlalchemy.orm import Session, SessionTransaction
 
 from cbec.clearance.codes import DocumentState, ReturnStatus
@@ -23,7 +23,7 @@ from cbec.clearance.models import (
     WaybillRecord,
 )
 from cbec.common.scope import Scope
-from cbec.enterprises.lookups import codes_in_tenant
+from cbec.enterprises.lookups import party_scope
 from cbec.storage.upsert import insert_ignore
 
 LIVE = (DocumentState.ACCEPTED, DocumentState.DRAFT)
@@ -225,21 +225,15 @@ def inventory_scope(scope: Scope | None) -> list[ColumnElement[bool]]:
     A document belongs to the tenants of the enterprises named on it (platform, e-commerce enterprise,
     logistics company, declaring agent), so a city sees every inventory one of its enterprises is party to.
     """
-    if scope is None:
-        return []
-    parties = (
-        InventoryRecord.platform_code,
-        InventoryRecord.ecommerce_code,
-        InventoryRecord.logistics_code,
-        InventoryRecord.agent_code,
+    return party_scope(
+        scope,
+        (
+            InventoryRecord.platform_code,
+            InventoryRecord.ecommerce_code,
+            InventoryRecord.logistics_code,
+            InventoryRecord.agent_code,
+        ),
     )
-    conditions: list[ColumnElement[bool]] = []
-    if scope.parties is not None:
-        conditions.append(or_(*(column.in_(scope.parties) for column in parties)))
-    if scope.tenant is not None:
-        codes = codes_in_tenant(scope.tenant)
-        conditions.append(or_(*(column.in_(codes) for column in parties)))
-    return conditions
 
 
 def inventory_in_scope(session: Session, inventory_id: int, scope: Scope | None) -> bool:

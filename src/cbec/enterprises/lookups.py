@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, CompoundSelect
-from sqlalchemy.orm import Session
+from collections.abc import Sequence
+
+from sqlalchemy import ColumnElement, CompoundSelect, or_
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from cbec.common.scope import Scope
 from cbec.enterprises import repository as repo
@@ -30,6 +32,23 @@ def find_by_code(session: Session, code: str) -> EnterpriseRef | None:
 def codes_in_tenant(tenant: str) -> CompoundSelect[tuple[str]]:
     """Return a query of the customs and credit codes of the enterprises filed at a tenant or below it."""
     return repo.codes_in_tenant(tenant)
+
+
+def party_scope(scope: Scope | None, parties: Sequence[InstrumentedAttribute[str]]) -> list[ColumnElement[bool]]:
+    """Return the conditions that keep documents to a scope: one of the party columns names a party of it.
+
+    A document belongs to the tenants of the enterprises named on it, so a city sees every document one of its
+    enterprises is party to. No scope, no condition.
+    """
+    if scope is None:
+        return []
+    conditions: list[ColumnElement[bool]] = []
+    if scope.parties is not None:
+        conditions.append(or_(*(column.in_(scope.parties) for column in parties)))
+    if scope.tenant is not None:
+        codes = codes_in_tenant(scope.tenant)
+        conditions.append(or_(*(column.in_(codes) for column in parties)))
+    return conditions
 
 
 def enterprises_in_scope(scope: Scope) -> list[ColumnElement[bool]]:

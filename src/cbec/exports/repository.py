@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from cbec.clearance.codes import DocumentState, ReturnStatus
 from cbec.common.scope import Scope
-from cbec.enterprises.lookups import codes_in_tenant
+from cbec.enterprises.lookups import party_scope
 from cbec.exports.models import (
     ExportCancelRecord,
     ExportInventoryLine,
@@ -39,22 +39,16 @@ def inventory_scope(scope: Scope | None) -> list[ColumnElement[bool]]:
     The parties of an export inventory are the platform, the e-commerce enterprise, the logistics company, the
     declaring agent and the producer or seller (生产销售单位), so a city sees every export one of them is party to.
     """
-    if scope is None:
-        return []
-    parties = (
-        ExportInventoryRecord.platform_code,
-        ExportInventoryRecord.ecommerce_code,
-        ExportInventoryRecord.logistics_code,
-        ExportInventoryRecord.agent_code,
-        ExportInventoryRecord.owner_code,
+    return party_scope(
+        scope,
+        (
+            ExportInventoryRecord.platform_code,
+            ExportInventoryRecord.ecommerce_code,
+            ExportInventoryRecord.logistics_code,
+            ExportInventoryRecord.agent_code,
+            ExportInventoryRecord.owner_code,
+        ),
     )
-    conditions: list[ColumnElement[bool]] = []
-    if scope.parties is not None:
-        conditions.append(or_(*(column.in_(scope.parties) for column in parties)))
-    if scope.tenant is not None:
-        codes = codes_in_tenant(scope.tenant)
-        conditions.append(or_(*(column.in_(codes) for column in parties)))
-    return conditions
 
 
 def order_by_key(session: Session, platform_code: str, ecommerce_code: str, order_no: str) -> ExportOrderRecord | None:

@@ -39,14 +39,20 @@ _SCAN_CHUNK = 500
 
 def declared_by_mode(session: Session, period: Period, scope: Scope | None = None) -> dict[str, int]:
     """Return how many inventories in the scope were declared (stored) in a period, per regulatory mode."""
+    return _declared_by_mode(session, InventoryRecord, period, inventory_scope(scope))
+
+
+def _declared_by_mode(
+    session: Session,
+    model: type[InventoryRecord] | type[ExportInventoryRecord],
+    period: Period,
+    in_scope: list[ColumnElement[bool]],
+) -> dict[str, int]:
+    """Count an inventory table's rows declared in a period, per regulatory mode."""
     rows = session.execute(
-        select(InventoryRecord.trade_mode, func.count())
-        .where(
-            InventoryRecord.declared_at >= period.start,
-            InventoryRecord.declared_at < period.end,
-            *inventory_scope(scope),
-        )
-        .group_by(InventoryRecord.trade_mode)
+        select(model.trade_mode, func.count())
+        .where(model.declared_at >= period.start, model.declared_at < period.end, *in_scope)
+        .group_by(model.trade_mode)
     )
     return {mode: int(count) for mode, count in rows}
 
@@ -151,16 +157,7 @@ def _export_released(period: Period) -> list[ColumnElement[bool]]:
 
 def export_declared_by_mode(session: Session, period: Period, scope: Scope | None = None) -> dict[str, int]:
     """Return how many export inventories in the scope were declared (stored) in a period, per regulatory mode."""
-    rows = session.execute(
-        select(ExportInventoryRecord.trade_mode, func.count())
-        .where(
-            ExportInventoryRecord.declared_at >= period.start,
-            ExportInventoryRecord.declared_at < period.end,
-            *export_inventory_scope(scope),
-        )
-        .group_by(ExportInventoryRecord.trade_mode)
-    )
-    return {mode: int(count) for mode, count in rows}
+    return _declared_by_mode(session, ExportInventoryRecord, period, export_inventory_scope(scope))
 
 
 def export_released_rows(
