@@ -38,6 +38,7 @@ MODEL_MODULES = (
     "cbec.enterprises.certificate_models",
     "cbec.privacy.models",
     "cbec.statistics.models",
+    "cbec.storage.revisions",
 )
 
 

@@ -13,21 +13,35 @@ not see them yet (``flush_journals`` writes them early, sealed, where a caller m
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import event, insert, inspect, select
+from sqlalchemy import bindparam, event, insert, inspect, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from cbec.audit.models import JournalHead
 from cbec.storage.ids import take_id
-from cbec.storage.upsert import insert_ignore
+from cbec.storage.upsert import insert_ignore_many
 
 GENESIS_HASH = "0" * 64
 SEQUENCE_BATCH = 16  # from this many rows, ids are read ahead from the sequence
 _PENDING = "cbec.journal.pending"
 
-Seal = Callable[[list[Any], JournalHead], None]
+
+
+@dataclass(slots=True)
+class Head:
+    """A journal head as read under its lock: where the next rows go (changed by sealing, written back once)."""
+
+    name: str
+    last_seq: int
+    last_hash: str
+    last_row_id: int | None
+
+
+Seal = Callable[[list[Any], Head], None]
 _SEALS: dict[str, Seal] = {}
 
 
@@ -72,19 +86,37 @@ def _drop_rolled_back(session: Session, previous_transaction: Any) -> None:
         pending[journal] = [(scope, row) for scope, row in rows if not _within(scope, previous_transaction)]
 
 
-def lock_head(session: Session, journal: str) -> JournalHead:
-    """Return a journal's head row, created if absent and locked until the transaction ends."""
+def lock_heads(session: Session, journals: Sequence[str]) -> dict[str, Head]:
+    """Lock the heads of these journals (created if absent) in one statement, in name order; return them.
+
+    The locks are held until the transaction ends. The heads are read as plain values: ``write_heads`` puts
+    them back after sealing.
+    """
+    names = sorted(set(journals))
+    table = JournalHead.__table__
+    stmt = select(table).where(table.c.name.in_(names)).order_by(table.c.name).with_for_update()
+    heads = {row.name: Head(row.name, row.last_seq, row.last_hash, row.last_row_id) for row in session.execute(stmt)}
+    if len(heads) < len(names):  # a journal's first transaction (a concurrent first one waits, then finds the row)
+        missing = [{"name": n, "last_seq": 0, "last_hash": GENESIS_HASH} for n in names if n not in heads]
+        insert_ignore_many(session, JournalHead, missing, ["name"])
+        heads = {r.name: Head(r.name, r.last_seq, r.last_hash, r.last_row_id) for r in session.execute(stmt)}
+    return heads
+
+
+def write_heads(session: Session, heads: Sequence[Head]) -> None:
+    """Write sealed heads back in one statement; a head object the session already holds is expired."""
+    table = JournalHead.__table__
     stmt = (
-        select(JournalHead)
-        .where(JournalHead.name == journal)
-        .with_for_update()
-        .execution_options(populate_existing=True)
+        update(table)
+        .where(table.c.name == bindparam("head"))
+        .values(last_seq=bindparam("seq"), last_hash=bindparam("hash"), last_row_id=bindparam("row_id"))
     )
-    head = session.scalars(stmt).one_or_none()
-    if head is None:  # the journal's first transaction (a concurrent first one waits, then finds the row)
-        insert_ignore(session, JournalHead, {"name": journal, "last_seq": 0, "last_hash": GENESIS_HASH}, ["name"])
-        head = session.scalars(stmt).one()
-    return head
+    params = [{"head": h.name, "seq": h.last_seq, "hash": h.last_hash, "row_id": h.last_row_id} for h in heads]
+    session.execute(stmt, params)
+    for head in heads:
+        held = session.identity_map.get(identity_key(JournalHead, head.name))
+        if held is not None:
+            session.expire(held)
 
 
 def _columns(model: type[Any]) -> list[tuple[str, str]]:
@@ -124,16 +156,19 @@ def flush_journals(session: Session) -> None:
     pending: dict[str, list[tuple[Any, Any]]] | None = session.info.pop(_PENDING, None)
     if not pending:
         return
-    session.flush()  # everything else first, so the head stays locked only for the journal rows
-    for journal in sorted(pending):
+    session.flush()  # everything else first, so the heads stay locked only for the journal rows
+    journals = [journal for journal in sorted(pending) if pending[journal]]
+    if not journals:
+        return
+    heads = lock_heads(session, journals)
+    for journal in journals:
         rows = [row for _scope, row in pending[journal]]
-        if rows:
-            head = lock_head(session, journal)
-            _SEALS[journal](rows, head)
-            for row, new_id in zip(rows, _write(session, rows), strict=True):
-                row.id = new_id
-            head.last_row_id = rows[-1].id
-    session.flush()  # the heads
+        head = heads[journal]
+        _SEALS[journal](rows, head)
+        for row, new_id in zip(rows, _write(session, rows), strict=True):
+            row.id = new_id
+        head.last_row_id = rows[-1].id
+    write_heads(session, [heads[journal] for journal in journals])
 
 
 @event.listens_for(Session, "before_commit")

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from cbec.audit.journal import append, register_journal
+from cbec.audit.journal import Head, append, register_journal
 from cbec.audit.models import AuditRecord, JournalHead
 from cbec.audit.rules import normalised, record_hash
 
@@ -32,7 +32,7 @@ def chained_fields(row: AuditRecord) -> dict[str, Any]:
     }
 
 
-def _seal(rows: list[AuditRecord], head: JournalHead) -> None:
+def _seal(rows: list[AuditRecord], head: Head) -> None:
     """Chain the records of a committing transaction after the head, in the order they were recorded."""
     for row in rows:
         row.seq = head.last_seq + 1

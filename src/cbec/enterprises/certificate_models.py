@@ -8,6 +8,7 @@ from sqlalchemy import ForeignKey, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cbec.storage.base import Base, BigId, UtcDateTime
+from cbec.storage.revisions import watch
 
 
 class EnterpriseCertificate(Base):
@@ -28,3 +29,6 @@ class EnterpriseCertificate(Base):
     status: Mapped[str] = mapped_column(String(10), index=True)  # active | revoked
     registered_at: Mapped[datetime] = mapped_column(UtcDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+
+watch(EnterpriseCertificate, "filing")

@@ -23,9 +23,11 @@ from cbec.enterprises.errors import EnterpriseNotFound
 from cbec.enterprises.models import Enterprise
 from cbec.messages.signature_signers import SignatureAlgorithm, key_matches, parse_certificate
 from cbec.storage.context import Context
+from cbec.storage.revisions import RevisionCache
 
 ACTIVE, REVOKED = "active", "revoked"
 ENTITY = "enterprise_certificate"
+_active_certificates: RevisionCache[tuple[tuple[bytes, datetime, datetime], ...]] = RevisionCache("filing")
 
 
 class CertificateInvalid(InvalidInput):
@@ -226,15 +228,21 @@ def revoke_certificate(
 
 
 def trusted_certificates(session: Session, code: str, at: datetime) -> list[bytes]:
-    """Return the DER certificates an enterprise may sign with at a moment: active and within validity."""
+    """Return the DER certificates an enterprise may sign with at a moment: active and within validity.
+
+    The active certificates of an enterprise are kept in memory under the ``filing`` revision token (the
+    database changes it when a certificate is registered or revoked); validity is checked at each call.
+    """
+    key = code.strip().upper()
+    active = _active_certificates.get(session, key, lambda: _read_active(session, key))
+    return [der for der, valid_from, valid_to in active if valid_from <= at <= valid_to]
+
+
+def _read_active(session: Session, code: str) -> tuple[tuple[bytes, datetime, datetime], ...]:
     stmt = (
-        select(EnterpriseCertificate.certificate_der)
+        select(EnterpriseCertificate.certificate_der, EnterpriseCertificate.valid_from, EnterpriseCertificate.valid_to)
         .join(Enterprise, Enterprise.id == EnterpriseCertificate.enterprise_id)
-        .where(
-            (Enterprise.customs_code == code.strip().upper()) | (Enterprise.uscc == code.strip().upper()),
-            EnterpriseCertificate.status == ACTIVE,
-            EnterpriseCertificate.valid_from <= at,
-            EnterpriseCertificate.valid_to >= at,
-        )
+        .where((Enterprise.customs_code == code) | (Enterprise.uscc == code), EnterpriseCertificate.status == ACTIVE)
+        .order_by(EnterpriseCertificate.id)
     )
-    return [bytes(der) for der in session.scalars(stmt)]
+    return tuple((bytes(der), start, end) for der, start, end in session.execute(stmt))

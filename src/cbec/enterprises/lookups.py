@@ -1,4 +1,8 @@
-"""Enterprise look-ups for clearance (企业备案查询), inside the caller's transaction."""
+"""Enterprise look-ups for clearance (企业备案查询), inside the caller's transaction.
+
+Filings are read by every message and change a few times a day: the answers are kept in memory under the
+``filing`` revision token (cbec.storage.revisions), which the database changes with every write to them.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,10 @@ from cbec.common.scope import Scope
 from cbec.enterprises import repository as repo
 from cbec.enterprises.models import Enterprise
 from cbec.enterprises.rules import EnterpriseRef, EnterpriseRole, EnterpriseStatus
+from cbec.storage.revisions import RevisionCache
+
+FILING = "filing"
+_refs: RevisionCache[EnterpriseRef | None] = RevisionCache(FILING)
 
 
 def find_active_by_code(session: Session, code: str) -> EnterpriseRef | None:
@@ -18,14 +26,19 @@ def find_active_by_code(session: Session, code: str) -> EnterpriseRef | None:
     value = code.strip().upper()
     if not value:
         return None
-    enterprise = repo.by_code(session, value, status=EnterpriseStatus.APPROVED.value)
-    return None if enterprise is None else _ref(enterprise)
+    return _refs.get(session, ("approved", value), lambda: _ref_of(session, value, EnterpriseStatus.APPROVED.value))
 
 
 def find_by_code(session: Session, code: str) -> EnterpriseRef | None:
     """Return the enterprise, whatever its status, whose customs code or credit code is the given code."""
     value = code.strip().upper()
-    enterprise = repo.by_code(session, value) if value else None
+    if not value:
+        return None
+    return _refs.get(session, ("any", value), lambda: _ref_of(session, value, None))
+
+
+def _ref_of(session: Session, code: str, status: str | None) -> EnterpriseRef | None:
+    enterprise = repo.by_code(session, code, status=status)
     return None if enterprise is None else _ref(enterprise)
 
 

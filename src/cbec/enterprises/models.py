@@ -12,6 +12,7 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cbec.storage.base import Base, BigId, UtcDateTime
+from cbec.storage.revisions import watch
 
 
 class Enterprise(Base):
@@ -46,3 +47,8 @@ class EnterpriseRoleGrant(Base):
     role: Mapped[str] = mapped_column(String(40), primary_key=True, index=True)
 
     enterprise: Mapped[Enterprise] = relationship(back_populates="roles")
+
+
+# A flush that writes filings tells the session's caches of them to step aside (cbec.storage.revisions).
+watch(Enterprise, "filing")
+watch(EnterpriseRoleGrant, "filing")

@@ -1,9 +1,11 @@
-"""Read side of the reference data (参数/基础数据) used by clearance and tax, inside their transactions."""
+"""Read side of the reference data (参数/基础数据) used by clearance and tax, inside their transactions.
+
+Code tables, goods rules and tax parameters are kept in memory under the reference revision (a token every
+reference write changes, plus the newest code row's id), read once per transaction.
+"""
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from datetime import date
 from decimal import Decimal
 
@@ -13,10 +15,12 @@ from cbec.reference import repository as repo
 from cbec.reference.errors import ReferenceDataMissing
 from cbec.reference.rules import TAX_PARAMETER_NAMES, CodeName, CodeTables, GoodsRule, merge_names, plain
 from cbec.storage.context import Context
+from cbec.storage.revisions import RevisionCache
 
-_SNAPSHOT_LIMIT = 32
-_snapshots: OrderedDict[tuple[str, str, date], CodeTables] = OrderedDict()
-_snapshot_lock = threading.Lock()
+REFERENCE = "reference"
+_snapshots: RevisionCache[CodeTables] = RevisionCache(REFERENCE, limit=32, token=repo.revision)
+_goods: RevisionCache[GoodsRule | None] = RevisionCache(REFERENCE, token=repo.revision)
+_parameters: RevisionCache[tuple[tuple[str, Decimal], ...]] = RevisionCache(REFERENCE, limit=64, token=repo.revision)
 
 
 def code_tables(ctx_or_session: Context | Session, on: date) -> CodeTables:
@@ -28,19 +32,12 @@ def code_tables(ctx_or_session: Context | Session, on: date) -> CodeTables:
 
 
 def _code_tables(session: Session, on: date) -> CodeTables:
-    key = (session.get_bind().engine.url.render_as_string(hide_password=True), repo.revision(session), on)
-    with _snapshot_lock:
-        cached = _snapshots.get(key)
-        if cached is not None:
-            _snapshots.move_to_end(key)
-            return cached
+    return _snapshots.get(session, on, lambda: _read_code_tables(session, on))
+
+
+def _read_code_tables(session: Session, on: date) -> CodeTables:
     rows = repo.codes_in_force(session, on)
-    snapshot = CodeTables(on, merge_names((t, c, CodeName(zh, en, alias)) for t, c, zh, en, alias in rows))
-    with _snapshot_lock:
-        _snapshots[key] = snapshot
-        while len(_snapshots) > _SNAPSHOT_LIMIT:
-            _snapshots.popitem(last=False)
-    return snapshot
+    return CodeTables(on, merge_names((t, c, CodeName(zh, en, alias)) for t, c, zh, en, alias in rows))
 
 
 def lookup_goods(session: Session, hs_code: str, on: date) -> GoodsRule | None:
@@ -52,6 +49,10 @@ def lookup_goods(session: Session, hs_code: str, on: date) -> GoodsRule | None:
     code = hs_code.strip()
     if len(code) < 8 or not code.isascii() or not code.isdigit():
         return None
+    return _goods.get(session, (code, on), lambda: _read_goods(session, code, on))
+
+
+def _read_goods(session: Session, code: str, on: date) -> GoodsRule | None:
     hs8 = code[:8]
     prefixes = [code[:10], hs8] if len(code) >= 10 else [hs8]
     entry = repo.positive_list_entry(session, hs8, on)
@@ -95,6 +96,10 @@ def lookup_goods(session: Session, hs_code: str, on: date) -> GoodsRule | None:
 
 def tax_parameters(session: Session, on: date) -> dict[str, Decimal]:
     """Return the retail-import tax parameters in force on a date (all six, or ReferenceDataMissing)."""
+    return dict(_parameters.get(session, on, lambda: _read_tax_parameters(session, on)))
+
+
+def _read_tax_parameters(session: Session, on: date) -> tuple[tuple[str, Decimal], ...]:
     values = {row.name: plain(row.value) for row in repo.tax_parameters_in_force(session, on)}
     missing = [name for name in TAX_PARAMETER_NAMES if name not in values]
     if missing:
@@ -102,4 +107,4 @@ def tax_parameters(session: Session, on: date) -> dict[str, Decimal]:
             f"tax parameters not in force on {on}: {', '.join(missing)}; run `cbec reference seed`",
             on=on.isoformat(),
         )
-    return {name: values[name] for name in TAX_PARAMETER_NAMES}
+    return tuple((name, values[name]) for name in TAX_PARAMETER_NAMES)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from cbec.reference.models import CodeEntry, PositiveListEntry, ReferenceRevision, TariffRate, TaxParameter
 from cbec.reference.rules import ReferenceKind
+from cbec.storage.revisions import mark_written
 
 ReferenceModel = type[CodeEntry] | type[PositiveListEntry] | type[TariffRate] | type[TaxParameter]
 ReferenceRecord = CodeEntry | PositiveListEntry | TariffRate | TaxParameter
@@ -71,6 +72,7 @@ def bump_revision(session: Session) -> None:
     else:
         row.token = uuid.uuid4().hex
     session.flush()
+    mark_written(session, ["reference"])  # this transaction's look-ups read the new rows, not the caches
 
 
 def codes_in_force(session: Session, on: date) -> list[tuple[str, str, str, str | None, str | None]]:

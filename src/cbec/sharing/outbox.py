@@ -13,15 +13,14 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from cbec.audit import append, register_journal
-from cbec.audit.models import JournalHead
+from cbec.audit import Head, append, register_journal
 from cbec.sharing.models import OutboxEvent
 from cbec.sharing.rules import EventKind, mask_personal, parties_of, receipt_business_key
 
 JOURNAL = "sharing_event"
 
 
-def _seal(rows: list[OutboxEvent], head: JournalHead) -> None:
+def _seal(rows: list[OutboxEvent], head: Head) -> None:
     """Give the committing transaction's events the next positions, in the order they were emitted."""
     for row in rows:
         head.last_seq += 1

@@ -1,0 +1,80 @@
+"""performance: data revision tokens, changed by triggers on every write to the filing tables
+
+Revision ID: perf01
+Revises: web01
+Create Date: 2026-11-21 23:30:00.000000
+
+In-process caches of filings and signing certificates (cbec.storage.revisions) are keyed by the ``filing``
+token. The triggers give it a new random value in every transaction that inserts, updates or deletes rows of
+``enterprise``, ``enterprise_role`` or ``enterprise_certificate``, by whatever means (TRUNCATE included). On
+PostgreSQL they are deferred constraint triggers: the token row is locked only at commit, after every other lock the transaction
+takes, so two filing transactions never deadlock on it. SQLite writers are serialised anyway; its triggers
+are plain. A later migration that rebuilds one of these tables on SQLite (batch mode) must create them again.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "perf01"
+down_revision = "web01"
+branch_labels = None
+depends_on = None
+
+WATCHED = {"filing": ("enterprise", "enterprise_role", "enterprise_certificate")}
+
+PG_FUNCTION = """
+CREATE OR REPLACE FUNCTION cbec_bump_data_revision() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO data_revision (name, token) VALUES (TG_ARGV[0], replace(gen_random_uuid()::text, '-', ''))
+    ON CONFLICT (name) DO UPDATE SET token = EXCLUDED.token;
+    RETURN NULL;
+END
+$$
+"""
+
+
+def upgrade() -> None:
+    op.create_table(
+        "data_revision",
+        sa.Column("name", sa.String(length=40), nullable=False),
+        sa.Column("token", sa.String(length=40), nullable=False),
+        sa.PrimaryKeyConstraint("name", name=op.f("pk_data_revision")),
+    )
+    postgres = op.get_bind().dialect.name == "postgresql"
+    if postgres:
+        op.execute(PG_FUNCTION)
+    for name, tables in WATCHED.items():
+        for table in tables:
+            if postgres:
+                op.execute(
+                    f"CREATE CONSTRAINT TRIGGER {table}_revision AFTER INSERT OR UPDATE OR DELETE ON {table} "
+                    f"DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION cbec_bump_data_revision('{name}')"
+                )
+                op.execute(
+                    f"CREATE TRIGGER {table}_revision_truncate AFTER TRUNCATE ON {table} "
+                    f"FOR EACH STATEMENT EXECUTE FUNCTION cbec_bump_data_revision('{name}')"
+                )
+                continue
+            for action in ("INSERT", "UPDATE", "DELETE"):
+                op.execute(
+                    f"CREATE TRIGGER {table}_revision_{action.lower()} AFTER {action} ON {table} BEGIN "
+                    "INSERT OR REPLACE INTO data_revision (name, token) "
+                    f"VALUES ('{name}', lower(hex(randomblob(16)))); END"
+                )
+
+
+def downgrade() -> None:
+    postgres = op.get_bind().dialect.name == "postgresql"
+    for tables in WATCHED.values():
+        for table in tables:
+            if postgres:
+                op.execute(f"DROP TRIGGER IF EXISTS {table}_revision ON {table}")
+                op.execute(f"DROP TRIGGER IF EXISTS {table}_revision_truncate ON {table}")
+                continue
+            for action in ("insert", "update", "delete"):
+                op.execute(f"DROP TRIGGER IF EXISTS {table}_revision_{action}")
+    if postgres:
+        op.execute("DROP FUNCTION IF EXISTS cbec_bump_data_revision()")
+    op.drop_table("data_revision")
