@@ -12,7 +12,7 @@ from rich.table import Table
 
 from cbec.cli.state import state
 from cbec.common.errors import DomainError
-from cbec.demo.exports import ExportDemoOptions, ExportDemoReport, run_export_demo
+from cbec.demo.export_month import ExportDemoOptions, ExportDemoReport, run_export_demo
 from cbec.demo.generator import DemoOptions, run_demo, zone_is_set_up
 from cbec.demo.plan import EXPECTED, Outcome
 from cbec.demo.report import DemoReport

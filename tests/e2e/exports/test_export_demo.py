@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cbec.demo.exports import ExportDemoOptions, run_export_demo
+from cbec.demo.export_month import ExportDemoOptions, run_export_demo
 from cbec.storage.context import Context
 
 

@@ -8,15 +8,8 @@ from decimal import Decimal
 from tests.integration.exports.export_zone import AT, LAMP, TEE, XP
 
 from cbec.demo.exports import build_export_return, build_export_set, build_summary_application
-from cbec.exports.rules import (
-    OriginalLine,
-    check_export_inventory,
-    check_export_order,
-    check_summary_application,
-    match_export_return,
-    match_inventory_order,
-    match_payment_receipt,
-)
+from cbec.exports.matching_rules import OriginalLine, match_export_return, match_inventory_order, match_payment_receipt
+from cbec.exports.rules import check_export_inventory, check_export_order, check_summary_application
 
 S = build_export_set(XP, [(TEE, Decimal(2)), (LAMP, Decimal(1))], order_no="EO1", logistics_no="LE1", at=AT)
 

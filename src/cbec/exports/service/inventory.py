@@ -18,6 +18,7 @@ from cbec.common.clock import business_date
 from cbec.common.errors import Problem
 from cbec.exports import repository as repo
 from cbec.exports.codes import B2B_DIRECT, OPEN, RETAIL_TRADE_MODES
+from cbec.exports.matching_rules import match_inventory_order, match_inventory_waybill, match_payment_receipt
 from cbec.exports.models import (
     ExportInventoryLine,
     ExportInventoryRecord,
@@ -30,9 +31,6 @@ from cbec.exports.rules import (
     check_export_order,
     check_export_waybill,
     check_payment_receipt_note,
-    match_inventory_order,
-    match_inventory_waybill,
-    match_payment_receipt,
 )
 from cbec.exports.service.base import ExportBase, refusal_text, seal, text, unseal
 from cbec.exports.service.reference import parameter

@@ -1,32 +1,26 @@
-"""Read-only use cases of statistics monitoring (统计查询): the zone dashboard, a party's documents, dossiers.
+"""The zone dashboard (综试办监测看板): the day's, month's and year's import and export figures.
 
-Every function here is one read-only transaction over the clearance and export stores (and this domain's own
-tables).
-Personal data leaves only masked.
+Counts and values per trade mode and direction, refusal reasons, origins and destinations, the month's trend
+and progress against the yearly targets, in one read-only transaction; a restricted scope (a city's
+sub-platform) counts only inventories one of its enterprises is party to.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import threading
 from collections import Counter, OrderedDict
-from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from cbec.clearance.models import IssuedReceipt
-from cbec.clearance.views import receipt_from_row, summarize, tax_bill_from_row
 from cbec.common.clock import business_date
-from cbec.common.errors import NotFound, Problem
-from cbec.common.money import to_fen
-from cbec.common.personal import PersonalDataCipher, mask_address, mask_id_number, mask_name, mask_phone
+from cbec.common.money import ZERO, to_fen
+from cbec.common.personal import PersonalDataCipher
 from cbec.common.scope import EVERYTHING, Scope
 from cbec.exports.service.reference import RateMissing, to_cny
-from cbec.messages import MessageType, document_from_json
 from cbec.reference import code_tables
 from cbec.statistics import repository as repo
 from cbec.statistics.rules import (
@@ -35,47 +29,28 @@ from cbec.statistics.rules import (
     Indicator,
     Period,
     day_period,
-    is_refusal,
     month_period,
-    parse_return_info,
     rule_ids,
     share,
     year_period,
 )
 from cbec.statistics.views import (
-    ComparisonRow,
     CountryFigures,
     DailyPoint,
     DirectionFigures,
-    DocumentHistory,
-    Dossier,
-    GoodsLine,
     ModeFigures,
     PeriodFigures,
-    ReceiptView,
-    ReportView,
     RuleCount,
     TargetProgress,
-    TaxBillView,
     ZoneOverview,
 )
 from cbec.storage.context import Context
 
-ZERO = Decimal("0")
 TOP = 8
-RECEIPT_SCAN = 5000  # receipts looked at per listing; the page says how far back it reached
 
 _origin_cache: OrderedDict[str, tuple[tuple[str, Decimal], ...]] = OrderedDict()
 _origin_lock = threading.Lock()
 _ORIGIN_CACHE_SIZE = 200_000
-
-
-def exports_available() -> bool:
-    """Tell whether the export side (出口, 9710/9810) is installed."""
-    return importlib.util.find_spec("cbec.exports") is not None
-
-
-# --- zone dashboard ---------------------------------------------------------------------------------------
 
 
 def zone_overview(ctx: Context, *, on: date | None = None, scope: Scope = EVERYTHING) -> ZoneOverview:
@@ -368,277 +343,3 @@ def _targets(session: Session, year: Period, day: date, scope: Scope) -> tuple[T
             )
         )
     return tuple(progress)
-
-
-# --- a party's documents (enterprise workspace) and search (officer console) ------------------------------
-
-
-def party_inventories(
-    ctx: Context,
-    *,
-    scope: Scope = EVERYTHING,
-    number: str | None = None,
-    status: str | None = None,
-    limit: int = 50,
-    offset: int = 0,
-) -> tuple[list[Any], int]:
-    """Return inventories naming a party of the scope in any role, found by any of their numbers."""
-    limit, offset = max(1, min(limit, 200)), max(0, offset)
-    number = number.strip() if number else None
-    with ctx.uow() as uow:
-        rows, total = repo.party_inventories(
-            uow.session, scope, number=number or None, status=status or None, limit=limit, offset=offset
-        )
-        return [summarize(row) for row in rows], total
-
-
-def document_history(ctx: Context, number: str, *, scope: Scope = EVERYTHING) -> DocumentHistory:
-    """Return an inventory's receipts in order with every refusal explained; outside the scope it is not found."""
-    with ctx.uow() as uow:
-        session = uow.session
-        row = repo.inventory_by_number(session, number.strip(), scope)
-        if row is None:
-            raise NotFound(f"inventory {number} not found", number=number)
-        bill = repo.tax_bill_of(session, row.id)
-        return DocumentHistory(
-            summary=summarize(row),
-            logistics_code=row.logistics_code,
-            receipts=tuple(_receipt_view(r) for r in repo.receipts_of(session, "inventory", row.id)),
-            tax_bill=tax_bill_from_row(session, bill) if bill is not None and row.inventory_no else None,
-        )
-
-
-def _receipt_view(row: IssuedReceipt) -> ReceiptView:
-    refused = is_refusal(row.status)
-    return ReceiptView(
-        receipt=receipt_from_row(row),
-        document_kind=row.document_kind,
-        refused=refused,
-        problems=tuple(parse_return_info(row.info)) if refused else (),
-    )
-
-
-def party_receipts(ctx: Context, *, scope: Scope = EVERYTHING, days: int = 7, limit: int = 100) -> list[ReceiptView]:
-    """Return the latest receipts naming a party of the scope, newest first, refusals explained.
-
-    Receipts of documents that were refused and never stored are found here too, through the codes they name.
-    """
-    since = ctx.clock.now() - timedelta(days=days)
-    with ctx.uow() as uow:
-        found: list[ReceiptView] = []
-        for row in repo.recent_receipts(uow.session, since, scan=RECEIPT_SCAN):
-            if scope.admits_party(_codes_named(row.keys)):
-                found.append(_receipt_view(row))
-                if len(found) >= limit:
-                    break
-        return found
-
-
-def _codes_named(keys: dict[str, Any]) -> set[str]:
-    return {str(v) for k, v in keys.items() if k.endswith("_code") and k != "customs_code"}
-
-
-def party_tax_bills(
-    ctx: Context, *, scope: Scope = EVERYTHING, limit: int = 50, offset: int = 0
-) -> tuple[list[TaxBillView], int]:
-    """Return the electronic tax bills (电子税单) of inventories naming a party of the scope, newest first."""
-    limit, offset = max(1, min(limit, 200)), max(0, offset)
-    with ctx.uow() as uow:
-        rows, total = repo.party_tax_bills(uow.session, scope, limit=limit, offset=offset)
-        return [
-            TaxBillView(
-                tax_no=bill.tax_no,
-                inventory_no=inventory.inventory_no or inventory.eport_no,
-                order_no=inventory.order_no,
-                status=bill.status,
-                customs_duty=bill.customs_duty,
-                vat=bill.vat,
-                consumption_tax=bill.consumption_tax,
-                total=bill.customs_duty + bill.vat + bill.consumption_tax,
-                issued_at=bill.returned_at,
-            )
-            for bill, inventory in rows
-        ], total
-
-
-# --- officer dossier ----------------------------------------------------------------------------------------
-
-
-def inventory_dossier(ctx: Context, number: str, *, scope: Scope = EVERYTHING) -> Dossier:
-    """Return a held inventory with its order, payment and waybill side by side, personal data masked."""
-    with ctx.uow() as uow:
-        session = uow.session
-        row = repo.inventory_by_number(session, number.strip(), scope)
-        if row is None:
-            raise NotFound(f"inventory {number} not found", number=number)
-        order_row, payment_row, waybill_row = repo.partners_of(session, row)
-        inventory = _open(ctx.cipher, MessageType.INVENTORY, row.payload)
-        order = _open(ctx.cipher, MessageType.ORDER, order_row.payload) if order_row else None
-        payment = _open(ctx.cipher, MessageType.PAYMENT, payment_row.payload) if payment_row else None
-        waybill = _open(ctx.cipher, MessageType.WAYBILL, waybill_row.payload) if waybill_row else None
-        missing = tuple(
-            kind
-            for kind, found in (("order", order_row), ("payment", payment_row), ("waybill", waybill_row))
-            if found is None
-        )
-        summary = summarize(row)
-        reasons = tuple(p.get("message", "") for p in summary.problems) or (row.status_info,)
-        return Dossier(
-            summary=summary,
-            reasons=tuple(r for r in reasons if r),
-            comparison=_comparison(order, payment, waybill, inventory),
-            order_lines=tuple(
-                GoodsLine(x.line_no, x.item_name, None, x.origin_country, x.quantity, x.unit_price, x.total_price)
-                for x in (order.lines if order else ())
-            ),
-            inventory_lines=tuple(
-                GoodsLine(x.line_no, x.goods_name, x.hs_code, x.origin_country, x.quantity, x.unit_price, x.total_price)
-                for x in inventory.lines
-            ),
-            missing=missing,
-            receipts=tuple(_receipt_view(r) for r in repo.receipts_of(session, "inventory", row.id)),
-        )
-
-
-def _open(cipher: PersonalDataCipher, message_type: MessageType, payload: str) -> Any:
-    return document_from_json(message_type, json.loads(cipher.decrypt(payload)))
-
-
-Reader = Callable[[Any], Any]
-
-
-def _comparison(order: Any, payment: Any, waybill: Any, inventory: Any) -> tuple[ComparisonRow, ...]:
-    """Line the four documents up field by field; agreement is judged on the clear values, shown masked."""
-
-    def get(document: Any, attribute: str | None) -> Any:
-        return getattr(document, attribute) if document is not None and attribute else None
-
-    inventory_total = sum((line.total_price for line in inventory.lines), ZERO)
-    rows: list[tuple[str, tuple[Any, Any, Any, Any], Callable[[Any], str]]] = [
-        (
-            "buyer_name",
-            (get(order, "buyer_name"), get(payment, "payer_name"), None, inventory.buyer_name),
-            mask_name,
-        ),
-        (
-            "buyer_id_number",
-            (get(order, "buyer_id_number"), get(payment, "payer_id_number"), None, inventory.buyer_id_number),
-            mask_id_number,
-        ),
-        (
-            "buyer_phone",
-            (get(order, "buyer_phone"), get(payment, "payer_phone"), None, inventory.buyer_phone),
-            mask_phone,
-        ),
-        ("consignee", (get(order, "consignee"), None, get(waybill, "consignee"), None), mask_name),
-        (
-            "consignee_phone",
-            (get(order, "consignee_phone"), None, get(waybill, "consignee_phone"), None),
-            mask_phone,
-        ),
-        (
-            "consignee_address",
-            (
-                get(order, "consignee_address"),
-                None,
-                get(waybill, "consignee_address"),
-                inventory.consignee_address,
-            ),
-            mask_address,
-        ),
-        (
-            "order_no",
-            (get(order, "order_no"), get(payment, "order_no"), get(waybill, "order_no"), inventory.order_no),
-            str,
-        ),
-        (
-            "ecommerce_code",
-            (get(order, "ecommerce_code"), None, None, inventory.ecommerce_code),
-            str,
-        ),
-        (
-            "platform_code",
-            (get(order, "platform_code"), get(payment, "platform_code"), None, inventory.platform_code),
-            str,
-        ),
-        ("payment_code", (get(order, "payment_code"), get(payment, "payment_code"), None, None), str),
-        (
-            "payment_transaction_id",
-            (get(order, "payment_transaction_id"), get(payment, "payment_transaction_id"), None, None),
-            str,
-        ),
-        ("amount_paid", (get(order, "actual_paid"), get(payment, "amount_paid"), None, None), _amount),
-        ("goods_value", (get(order, "goods_value"), None, None, inventory_total), _amount),
-        ("freight", (get(order, "freight"), None, get(waybill, "freight"), inventory.freight), _amount),
-        ("logistics_no", (None, None, get(waybill, "logistics_no"), inventory.logistics_no), str),
-        ("bill_no", (None, None, get(waybill, "bill_no"), inventory.bill_no), str),
-    ]
-    result = []
-    for name, values, mask in rows:
-        present = [v for v in values if v is not None]
-        shown = [None if v is None else mask(v) for v in values]
-        result.append(
-            ComparisonRow(
-                field=name,
-                order=shown[0],
-                payment=shown[1],
-                waybill=shown[2],
-                inventory=shown[3],
-                consistent=len({_same(v) for v in present}) <= 1,
-            )
-        )
-    return tuple(result)
-
-
-def _amount(value: Any) -> str:
-    return format(Decimal(value).quantize(Decimal("0.01")), "f")
-
-
-def _same(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return value.normalize()
-    return str(value).strip().upper()
-
-
-def problems_of(summary_problems: list[dict[str, Any]]) -> list[Problem]:
-    """Return the stored problems of an inventory as Problems."""
-    return [
-        Problem(
-            rule_id=str(p.get("rule_id", "")),
-            field=str(p.get("field", "")),
-            message=str(p.get("message", "")),
-            hint=str(p.get("hint", "")),
-            code=p.get("code"),
-        )
-        for p in summary_problems
-    ]
-
-
-def list_reports(
-    ctx: Context, *, status: str | None = None, limit: int = 50, offset: int = 0
-) -> tuple[list[ReportView], int]:
-    """Return consumers' misuse reports for the zone office, newest first, with the inventory they name."""
-    limit, offset = max(1, min(limit, 200)), max(0, offset)
-    with ctx.uow() as uow:
-        rows, total = repo.reports(uow.session, status=status or None, limit=limit, offset=offset)
-        inventories = repo.inventories_by_eport(uow.session, [r.inventory_ref for r in rows])
-        views = []
-        for row in rows:
-            inventory = inventories.get(row.inventory_ref)
-            views.append(
-                ReportView(
-                    reference_no=row.reference_no or "",
-                    inventory_ref=row.inventory_ref,
-                    inventory_no=inventory.inventory_no if inventory else None,
-                    order_no=row.order_no,
-                    ecommerce_code=inventory.ecommerce_code if inventory else None,
-                    platform_code=inventory.platform_code if inventory else None,
-                    status=row.status,
-                    note=ctx.cipher.decrypt(row.note) if row.note else None,
-                    reported_at=row.reported_at,
-                    reviewed_at=row.reviewed_at,
-                    reviewed_by=row.reviewed_by,
-                    review_comment=row.review_comment,
-                )
-            )
-        return views, total

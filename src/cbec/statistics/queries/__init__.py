@@ -1,0 +1,29 @@
+"""Read-only use cases of statistics monitoring (统计查询): the zone dashboard, a party's documents, dossiers.
+
+Every function here is one read-only transaction over the clearance and export stores (and this domain's own
+tables).
+Personal data leaves only masked. One module per use-case group: ``dashboard`` (the zone's figures),
+``documents`` (a party's documents and search) and ``dossiers`` (an officer's dossier, misuse reports).
+"""
+
+from cbec.statistics.queries.dashboard import zone_overview
+from cbec.statistics.queries.documents import (
+    document_history,
+    exports_available,
+    party_inventories,
+    party_receipts,
+    party_tax_bills,
+)
+from cbec.statistics.queries.dossiers import inventory_dossier, list_reports, problems_of
+
+__all__ = [
+    "document_history",
+    "exports_available",
+    "inventory_dossier",
+    "list_reports",
+    "party_inventories",
+    "party_receipts",
+    "party_tax_bills",
+    "problems_of",
+    "zone_overview",
+]
