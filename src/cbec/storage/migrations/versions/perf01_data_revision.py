@@ -6,10 +6,11 @@ Create Date: 2026-11-21 23:30:00.000000
 
 In-process caches of filings and signing certificates (cbec.storage.revisions) are keyed by the ``filing``
 token. The triggers give it a new random value in every transaction that inserts, updates or deletes rows of
-``enterprise``, ``enterprise_role`` or ``enterprise_certificate``, by whatever means (TRUNCATE included). On
-PostgreSQL they are deferred constraint triggers: the token row is locked only at commit, after every other lock the transaction
-takes, so two filing transactions never deadlock on it. SQLite writers are serialised anyway; its triggers
-are plain. A later migration that rebuilds one of these tables on SQLite (batch mode) must create them again.
+``enterprise``, ``enterprise_role`` or ``enterprise_certificate``, by whatever means (TRUNCATE included).
+On PostgreSQL they are deferred constraint triggers: the token row is locked only at commit, after every
+other lock the transaction takes, so two filing transactions never deadlock on it. SQLite writers are
+serialised anyway; its triggers are plain. A later migration that rebuilds one of these tables on SQLite
+(batch mode) must create them again.
 """
 
 from __future__ import annotations
