@@ -30,7 +30,6 @@ SEQUENCE_BATCH = 16  # from this many rows, ids are read ahead from the sequence
 _PENDING = "cbec.journal.pending"
 
 
-
 @dataclass(slots=True)
 class Head:
     """A journal head as read under its lock: where the next rows go (changed by sealing, written back once)."""
