@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, event, insert, inspect, select, update
+from sqlalchemy import Table, bindparam, event, insert, inspect, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
@@ -104,7 +104,7 @@ def lock_heads(session: Session, journals: Sequence[str]) -> dict[str, Head]:
 
 def write_heads(session: Session, heads: Sequence[Head]) -> None:
     """Write sealed heads back in one statement; a head object the session already holds is expired."""
-    table = JournalHead.__table__
+    table = cast(Table, JournalHead.__table__)
     stmt = (
         update(table)
         .where(table.c.name == bindparam("head"))
