@@ -8,6 +8,7 @@ Reported per side: complete sets/s, CPU of the intake process per set, CPU of th
 SQL statements per set, and the outcome counts (which must be the same).
 
     .venv/bin/python -m bench.ab --before 409c5a4 --sets 2000 --db postgres --rounds 2
+    .venv/bin/python -m bench.ab --before 409c5a4 --sets 300 --single   # one document per message
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ def _child(args: argparse.Namespace) -> None:
     """Run inside one revision: file the zone, ingest the workload, print the figures as JSON."""
     from bench.runner import bench_context, ingest_all, prepare_zone
 
-    workload = load_or_generate(WorkloadSpec(sets=args.sets, seed=args.seed), say=False)
+    workload = load_or_generate(WorkloadSpec(sets=args.sets, seed=args.seed, single=args.single), say=False)
     prepare_zone(args.url, workload.certificates)
     ctx = bench_context(args.url)
     report = ingest_all(ctx, workload.messages)
@@ -70,7 +71,7 @@ def run(tree: Path | None, url: str, args: argparse.Namespace) -> dict[str, obje
     source = str(tree / "src") if tree is not None else str(ROOT / "src")
     env = {**os.environ, "PYTHONPATH": f"{source}:{ROOT}"}
     command = [sys.executable, "-m", "bench.ab", "--child", "--url", url, "--sets", str(args.sets)]
-    command += ["--seed", str(args.seed)]
+    command += ["--seed", str(args.seed)] + (["--single"] if args.single else [])
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise RuntimeError(done.stderr[-3000:])
@@ -86,6 +87,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=20260302)
     parser.add_argument("--db", choices=("postgres", "sqlite"), default="postgres")
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--single", action="store_true", help="one document per message (the latency traffic)")
     parser.add_argument("--no-record", action="store_true")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
@@ -96,7 +98,7 @@ def main() -> None:
     if not args.before:
         parser.error("--before is required")
     machine = print_header(f"before ({args.before}) and after (working tree)")
-    workload = load_or_generate(WorkloadSpec(sets=args.sets, seed=args.seed))
+    workload = load_or_generate(WorkloadSpec(sets=args.sets, seed=args.seed, single=args.single))
     tree = export_tree(args.before)
     sides: dict[str, list[dict[str, object]]] = {"before": [], "after": []}
     for _ in range(args.rounds):
@@ -107,6 +109,7 @@ def main() -> None:
             print(f"  {side}: {json.dumps(figures)}", flush=True)
     results = []
     sets = workload.sets
+    messages = len(workload.messages)
     for side, runs in sides.items():
         seconds = sum(float(r["seconds"]) for r in runs)  # type: ignore[arg-type]
         cpu = sum(float(r["cpu"]) for r in runs)  # type: ignore[arg-type]
@@ -117,6 +120,7 @@ def main() -> None:
             f"{side} ({args.before if side == 'before' else 'working tree'}): {fmt(total / seconds)} sets/s; "
             f"per set {cpu / total * 1000:.1f} ms intake CPU, {server / total * 1000:.1f} ms PostgreSQL CPU, "
             f"{statements / total:.1f} SQL statements; inventories by status {runs[-1]['statuses']}"
+            + (f"; {fmt(messages * len(runs) / seconds)} messages/s" if args.single else "")
         )
     record(
         "Before and after",
