@@ -1,7 +1,7 @@
 """Read side of the reference data (参数/基础数据) used by clearance and tax, inside their transactions.
 
-Code tables, goods rules and tax parameters are kept in memory under the reference revision (a token every
-reference write changes, plus the newest code row's id), read once per transaction.
+Code tables, goods rules and tax parameters are kept in memory under the ``reference`` revision token, which
+the database changes with every write to those tables (cbec.storage.revisions), read once per transaction.
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ from cbec.storage.context import Context
 from cbec.storage.revisions import RevisionCache
 
 REFERENCE = "reference"
-_snapshots: RevisionCache[CodeTables] = RevisionCache(REFERENCE, limit=32, token=repo.revision)
-_goods: RevisionCache[GoodsRule | None] = RevisionCache(REFERENCE, token=repo.revision)
-_parameters: RevisionCache[tuple[tuple[str, Decimal], ...]] = RevisionCache(REFERENCE, limit=64, token=repo.revision)
+_snapshots: RevisionCache[CodeTables] = RevisionCache(REFERENCE, limit=32)
+_goods: RevisionCache[GoodsRule | None] = RevisionCache(REFERENCE)
+_parameters: RevisionCache[tuple[tuple[str, Decimal], ...]] = RevisionCache(REFERENCE, limit=64)
 
 
 def code_tables(ctx_or_session: Context | Session, on: date) -> CodeTables:

@@ -87,12 +87,3 @@ class TaxParameter(Base):
     valid_from: Mapped[date] = mapped_column(Date)
     valid_to: Mapped[date | None] = mapped_column(Date, nullable=True)
     source: Mapped[str] = mapped_column(Text)
-
-
-class ReferenceRevision(Base):
-    """A token changed by every reference-data write, so in-memory snapshots know when to reload."""
-
-    __tablename__ = "reference_revision"
-
-    id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    token: Mapped[str] = mapped_column(String(40))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
@@ -10,7 +9,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, func, insert, or_, select
 from sqlalchemy.orm import Session
 
-from cbec.reference.models import CodeEntry, PositiveListEntry, ReferenceRevision, TariffRate, TaxParameter
+from cbec.reference.models import CodeEntry, PositiveListEntry, TariffRate, TaxParameter
 from cbec.reference.rules import ReferenceKind
 from cbec.storage.revisions import mark_written
 
@@ -23,7 +22,6 @@ MODELS: dict[ReferenceKind, ReferenceModel] = {
     ReferenceKind.TARIFF: TariffRate,
     ReferenceKind.TAX_PARAMETERS: TaxParameter,
 }
-REVISION_ID = 1
 
 
 def _in_force(model: ReferenceModel, on: date) -> ColumnElement[bool]:
@@ -52,27 +50,9 @@ def insert_rows(session: Session, kind: ReferenceKind, rows: Sequence[dict[str, 
         session.execute(insert(MODELS[kind]), list(rows))
 
 
-def revision(session: Session) -> str:
-    """Return the token of the current reference data (changes on every write) and the newest code row's id.
-
-    One statement, both parts read from indexes: the token row by its key, ``max(id)`` from the end of the
-    primary key (a code row added by other means than the reference service still changes the revision).
-    """
-    token = select(ReferenceRevision.token).where(ReferenceRevision.id == REVISION_ID).scalar_subquery()
-    newest = select(func.max(CodeEntry.id)).scalar_subquery()
-    found, last = session.execute(select(token, newest)).one()
-    return f"{found or ''}:{last or 0}"
-
-
-def bump_revision(session: Session) -> None:
-    """Give the reference data a new revision token."""
-    row = session.get(ReferenceRevision, REVISION_ID)
-    if row is None:
-        session.add(ReferenceRevision(id=REVISION_ID, token=uuid.uuid4().hex))
-    else:
-        row.token = uuid.uuid4().hex
-    session.flush()
-    mark_written(session, ["reference"])  # this transaction's look-ups read the new rows, not the caches
+def note_written(session: Session) -> None:
+    """Tell this transaction's look-ups that it changed reference data (the triggers give it a new token)."""
+    mark_written(session, ["reference"])
 
 
 def codes_in_force(session: Session, on: date) -> list[tuple[str, str, str, str | None, str | None]]:

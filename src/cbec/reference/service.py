@@ -47,7 +47,7 @@ def seed_builtin(ctx: Context) -> LoadReport:
     with ctx.uow() as uow:
         reports = [_apply(uow.session, kind, rows, source) for kind, source, rows in parts]
         if any(report.changed for report in reports):
-            repo.bump_revision(uow.session)
+            repo.note_written(uow.session)
         uow.commit()
     return LoadReport(
         kind="builtin",
@@ -110,7 +110,7 @@ def load_file(ctx: Context, path: str | Path, kind: str | ReferenceKind) -> Load
             )
         report = _apply(uow.session, reference_kind, rows, str(file_path))
         if report.changed:
-            repo.bump_revision(uow.session)
+            repo.note_written(uow.session)
         uow.commit()
     return report
 

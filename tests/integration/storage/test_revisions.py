@@ -131,4 +131,19 @@ def test_goods_rules_and_tax_parameters_are_read_once_per_reference_revision(ctx
         again[name] += 1  # the caller's copy, not the cache's
         assert tax_parameters(uow.session, on) == parameters
     assert [s for s in seen if "positive_list_entry" in s or "tariff_rate" in s or "tax_parameter" in s] == []
-    assert len([s for s in seen if "reference_revision" in s]) == 1
+    assert len([s for s in seen if "data_revision" in s]) == 1  # the tokens of filings and reference data at once
+
+
+def test_a_reference_write_by_sql_changes_the_reference_token_and_the_goods_rule(ctx: Context) -> None:
+    file_zone(ctx)
+    on = ctx.clock.now().date()
+    with ctx.uow() as uow:
+        before = tokens(uow.session)["reference"]
+        rule = lookup_goods(uow.session, "1901101000", on)
+    assert rule is not None and rule.on_positive_list
+    with ctx.engine.begin() as conn:
+        conn.execute(text("DELETE FROM positive_list_entry WHERE hs8 = '19011010'"))
+    with ctx.uow() as uow:
+        assert tokens(uow.session)["reference"] != before
+        after = lookup_goods(uow.session, "1901101000", on)
+    assert after is not None and not after.on_positive_list

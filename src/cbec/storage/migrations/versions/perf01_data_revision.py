@@ -1,4 +1,4 @@
-"""performance: data revision tokens, changed by triggers on every write to the filing tables
+"""performance: data revision tokens, changed by triggers on every write to the filing and reference tables
 
 Revision ID: perf01
 Revises: web01
@@ -11,6 +11,10 @@ On PostgreSQL they are deferred constraint triggers: the token row is locked onl
 other lock the transaction takes, so two filing transactions never deadlock on it. SQLite writers are
 serialised anyway; its triggers are plain. A later migration that rebuilds one of these tables on SQLite
 (batch mode) must create them again.
+
+The ``reference`` token (code tables, positive list, tariff, tax parameters) replaces the table
+``reference_revision``, which the reference service had to remember to change. Reference data is written in
+large loads by one operator at a time: its PostgreSQL triggers run once per statement, not per row.
 """
 
 from __future__ import annotations
@@ -23,7 +27,10 @@ down_revision = "web01"
 branch_labels = None
 depends_on = None
 
-WATCHED = {"filing": ("enterprise", "enterprise_role", "enterprise_certificate")}
+WATCHED: dict[str, tuple[str, ...]] = {"filing": ("enterprise", "enterprise_role", "enterprise_certificate")}
+PER_STATEMENT: dict[str, tuple[str, ...]] = {
+    "reference": ("code_entry", "positive_list_entry", "tariff_rate", "tax_parameter")
+}
 
 PG_FUNCTION = """
 CREATE OR REPLACE FUNCTION cbec_bump_data_revision() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -46,6 +53,15 @@ def upgrade() -> None:
     postgres = op.get_bind().dialect.name == "postgresql"
     if postgres:
         op.execute(PG_FUNCTION)
+    for name, tables in PER_STATEMENT.items():
+        for table in tables:
+            if postgres:
+                op.execute(
+                    f"CREATE TRIGGER {table}_revision AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table} "
+                    f"FOR EACH STATEMENT EXECUTE FUNCTION cbec_bump_data_revision('{name}')"
+                )
+            else:
+                _sqlite_triggers(name, table)
     for name, tables in WATCHED.items():
         for table in tables:
             if postgres:
@@ -58,16 +74,34 @@ def upgrade() -> None:
                     f"FOR EACH STATEMENT EXECUTE FUNCTION cbec_bump_data_revision('{name}')"
                 )
                 continue
-            for action in ("INSERT", "UPDATE", "DELETE"):
-                op.execute(
-                    f"CREATE TRIGGER {table}_revision_{action.lower()} AFTER {action} ON {table} BEGIN "
-                    "INSERT OR REPLACE INTO data_revision (name, token) "
-                    f"VALUES ('{name}', lower(hex(randomblob(16)))); END"
-                )
+            _sqlite_triggers(name, table)
+    op.drop_table("reference_revision")
+
+
+def _sqlite_triggers(name: str, table: str) -> None:
+    for action in ("INSERT", "UPDATE", "DELETE"):
+        op.execute(
+            f"CREATE TRIGGER {table}_revision_{action.lower()} AFTER {action} ON {table} BEGIN "
+            "INSERT OR REPLACE INTO data_revision (name, token) "
+            f"VALUES ('{name}', lower(hex(randomblob(16)))); END"
+        )
 
 
 def downgrade() -> None:
+    op.create_table(
+        "reference_revision",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("token", sa.String(length=40), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_reference_revision")),
+    )
     postgres = op.get_bind().dialect.name == "postgresql"
+    for tables in PER_STATEMENT.values():
+        for table in tables:
+            if postgres:
+                op.execute(f"DROP TRIGGER IF EXISTS {table}_revision ON {table}")
+                continue
+            for action in ("insert", "update", "delete"):
+                op.execute(f"DROP TRIGGER IF EXISTS {table}_revision_{action}")
     for tables in WATCHED.values():
         for table in tables:
             if postgres:
