@@ -1,4 +1,4 @@
-"""Parallel inventories for one buyer never overspend the annual quota (PostgreSQL, real transactions)."""
+"""Concurrent intake on PostgreSQL: the annual quota holds, and a message sent by many at once is stored once."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from dataclasses import replace
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import text
 from tests.builders import MILK, PARTIES, a_set
 from tests.conftest import is_postgres_run
 from tests.zone import Zone
@@ -41,3 +42,24 @@ def test_parallel_inventories_for_one_buyer_stop_at_the_annual_limit(zone: Zone)
         assert used(uow.session, zone.ctx.cipher.blind_index(sets[0].inventory.buyer_id_number), 2026) == Decimal(
             "25000.00"
         )
+
+
+def test_the_same_message_sent_eight_times_at_once_is_stored_once_and_answered_alike(zone: Zone) -> None:
+    s = a_set("ORDSAME0001", items=[(MILK, Decimal(1))])
+    zone.send([s.order], PARTIES.ecommerce)
+    zone.send([s.payment], PARTIES.payment)
+    zone.send([s.waybill], PARTIES.logistics)
+    xml = sign_document(render_message(build_message([s.inventory], PARTIES.agent)), zone.signer)
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(lambda _: ingest_message(zone.ctx, xml), range(8)))
+
+    assert sorted(r.outcome for r in results) == ["duplicate"] * 7 + ["processed"]
+    answers = {tuple((x.guid, x.status) for x in r.receipts) for r in results}
+    assert len(answers) == 1  # every sender got the receipts of the one stored copy
+    with zone.ctx.uow() as uow:
+        rows = uow.session.execute(
+            text("SELECT count(*) FROM ceb_message WHERE message_type = 'CEB621Message'")
+        ).scalar_one()
+        inventories = uow.session.execute(text("SELECT count(*) FROM import_inventory")).scalar_one()
+    assert (rows, inventories) == (1, 1)

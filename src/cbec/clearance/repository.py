@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import ColumnElement, Select, event, func, select, update
+from sqlalchemy import ColumnElement, Select, event, func, or_, select, update
 from sqlalchemy.orm import Session, SessionTransaction
 
 from cbec.clearance.codes import DocumentState, ReturnStatus
@@ -389,30 +389,23 @@ def orders_by_keys(session: Session, keys: Sequence[tuple[str, str]]) -> list[Or
     )
 
 
-def payments_by_keys(session: Session, keys: Sequence[tuple[str, str]]) -> list[PaymentRecord]:
-    """Return the payments with any of these (payment company, transaction id) keys (a superset)."""
-    companies, transactions = _pairs([k[0] for k in keys], [k[1] for k in keys])
-    if not transactions:
-        return []
-    return list(
-        session.scalars(
-            select(PaymentRecord).where(
-                PaymentRecord.payment_code.in_(companies), PaymentRecord.payment_transaction_id.in_(transactions)
-            )
+def payments_of(
+    session: Session, order_keys: Sequence[tuple[str, str]] = (), payment_keys: Sequence[tuple[str, str]] = ()
+) -> list[PaymentRecord]:
+    """Return every payment of these (platform code, order number) orders or with these (payment company,
+    transaction id) keys, in one query (a superset; filter exactly)."""
+    conditions: list[ColumnElement[bool]] = []
+    platforms, numbers = _pairs([k[0] for k in order_keys], [k[1] for k in order_keys])
+    if numbers:
+        conditions.append(PaymentRecord.platform_code.in_(platforms) & PaymentRecord.order_no.in_(numbers))
+    companies, transactions = _pairs([k[0] for k in payment_keys], [k[1] for k in payment_keys])
+    if transactions:
+        conditions.append(
+            PaymentRecord.payment_code.in_(companies) & PaymentRecord.payment_transaction_id.in_(transactions)
         )
-    )
-
-
-def payments_of_orders(session: Session, keys: Sequence[tuple[str, str]]) -> list[PaymentRecord]:
-    """Return every payment of any of these (platform code, order number) orders (a superset)."""
-    platforms, numbers = _pairs([k[0] for k in keys], [k[1] for k in keys])
-    if not numbers:
+    if not conditions:
         return []
-    return list(
-        session.scalars(
-            select(PaymentRecord).where(PaymentRecord.platform_code.in_(platforms), PaymentRecord.order_no.in_(numbers))
-        )
-    )
+    return list(session.scalars(select(PaymentRecord).where(or_(*conditions))))
 
 
 def waybills_by_keys(session: Session, keys: Sequence[tuple[str, str]]) -> list[WaybillRecord]:
@@ -424,20 +417,6 @@ def waybills_by_keys(session: Session, keys: Sequence[tuple[str, str]]) -> list[
         session.scalars(
             select(WaybillRecord).where(
                 WaybillRecord.logistics_code.in_(companies), WaybillRecord.logistics_no.in_(numbers)
-            )
-        )
-    )
-
-
-def inventories_of_orders(session: Session, keys: Sequence[tuple[str, str]]) -> list[InventoryRecord]:
-    """Return every inventory, in any state, of any of these (platform code, order number) orders (a superset)."""
-    platforms, numbers = _pairs([k[0] for k in keys], [k[1] for k in keys])
-    if not numbers:
-        return []
-    return list(
-        session.scalars(
-            select(InventoryRecord).where(
-                InventoryRecord.platform_code.in_(platforms), InventoryRecord.order_no.in_(numbers)
             )
         )
     )
@@ -468,25 +447,29 @@ def inventory_keys(
     return found
 
 
-def inventories_of_waybills(session: Session, keys: Sequence[tuple[str, str]]) -> list[InventoryRecord]:
-    """Return every inventory, in any state, of any of these (logistics company, waybill number) keys."""
-    companies, numbers = _pairs([k[0] for k in keys], [k[1] for k in keys])
-    if not numbers:
-        return []
-    return list(
-        session.scalars(
-            select(InventoryRecord).where(
-                InventoryRecord.logistics_code.in_(companies), InventoryRecord.logistics_no.in_(numbers)
-            )
-        )
-    )
+def inventories_of(
+    session: Session,
+    order_keys: Sequence[tuple[str, str]] = (),
+    waybill_keys: Sequence[tuple[str, str]] = (),
+    guids: Sequence[str] = (),
+) -> list[InventoryRecord]:
+    """Return every inventory, in any state, of any of these orders or waybills or declared under these guids.
 
-
-def inventories_of_guids(session: Session, guids: Sequence[str]) -> list[InventoryRecord]:
-    """Return every inventory declared under any of these guids."""
-    if not guids:
+    One query (a superset for the key pairs; filter exactly): (platform code, order number) orders,
+    (logistics company, waybill number) waybills, declaration guids.
+    """
+    conditions: list[ColumnElement[bool]] = []
+    platforms, numbers = _pairs([k[0] for k in order_keys], [k[1] for k in order_keys])
+    if numbers:
+        conditions.append(InventoryRecord.platform_code.in_(platforms) & InventoryRecord.order_no.in_(numbers))
+    companies, waybills = _pairs([k[0] for k in waybill_keys], [k[1] for k in waybill_keys])
+    if waybills:
+        conditions.append(InventoryRecord.logistics_code.in_(companies) & InventoryRecord.logistics_no.in_(waybills))
+    if guids:
+        conditions.append(InventoryRecord.guid.in_(sorted(set(guids))))
+    if not conditions:
         return []
-    return list(session.scalars(select(InventoryRecord).where(InventoryRecord.guid.in_(sorted(set(guids))))))
+    return list(session.scalars(select(InventoryRecord).where(or_(*conditions))))
 
 
 def arrival_parcels_by_keys(session: Session, keys: Sequence[tuple[str, str]]) -> list[ArrivalParcel]:

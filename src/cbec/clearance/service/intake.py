@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import ParamSpec
 
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from cbec.clearance import repository as repo
 from cbec.clearance.models import IssuedReceipt, MessageRecord, TaxBillRecord
@@ -38,7 +38,6 @@ from cbec.messages import (
 from cbec.messages.documents import Edition
 from cbec.reference import code_tables
 from cbec.storage.context import Context
-from cbec.storage.locks import lock_keys
 
 log = logging.getLogger(__name__)
 
@@ -85,14 +84,29 @@ class _DryRunDone(Exception):
 
 P = ParamSpec("P")
 ATTEMPTS = 8
+DIGEST_CONSTRAINT = "uq_ceb_message_sha256"
 
 
 def _transient(exc: BaseException) -> bool:
-    """Tell whether a failed transaction may simply be run again: a deadlock or serialization failure."""
+    """Tell whether a failed transaction may simply be run again.
+
+    A deadlock or serialization failure, a changed lock set, or the same message committed meanwhile by a
+    concurrent transaction (its digest is unique: run again, this one finds it and replays its receipts).
+    """
     if isinstance(exc, KeysChanged):
+        return True
+    if isinstance(exc, IntegrityError) and _duplicate_digest(exc):
         return True
     # SQLSTATE 40P01 deadlock_detected and 40001 serialization_failure (standard codes, any driver that has them).
     return isinstance(exc, DBAPIError) and getattr(exc.orig, "sqlstate", None) in {"40P01", "40001"}
+
+
+def _duplicate_digest(exc: IntegrityError) -> bool:
+    """Tell whether a unique violation is the message log's digest (PostgreSQL names it; SQLite says it)."""
+    diag = getattr(exc.orig, "diag", None)
+    if diag is not None and getattr(diag, "constraint_name", None):
+        return bool(diag.constraint_name == DIGEST_CONSTRAINT)
+    return "ceb_message.sha256" in str(exc.orig)
 
 
 def _retried(use_case: Callable[P, IngestResult]) -> Callable[P, IngestResult]:
@@ -152,10 +166,9 @@ def ingest_message(
     digest = hashlib.sha256(raw).hexdigest()
     with ctx.uow() as uow:
         session = uow.session
-        if not dry_run:
-            # The same bytes sent twice at once (a retry after a timeout, two senders): the second waits for the
-            # first to commit and is then answered with its receipts, instead of failing on the unique digest.
-            lock_keys(session, [f"message:{digest}"])
+        # The same bytes sent twice at once (a retry after a timeout, two senders): the second one's message-log
+        # row waits on the first one's unique digest until that commits, fails, and its transaction runs again
+        # (_retried), now finding the first and answering with its receipts.
         earlier = None if dry_run else repo.message_by_hash(session, digest)
         if earlier is not None and earlier.outcome == "processed":
             _check_sender(earlier.sender_code, senders)

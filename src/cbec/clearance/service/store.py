@@ -154,9 +154,7 @@ class WorkingSet:
             keys.update((order_lock(platform, order_no), waybill_lock(company, waybill_no)))
         self.lock(keys)
         self.prepared = True
-        if guids:
-            self.fetch_guids(guids)
-        inventories = self.fetch_inventories(order_keys, waybill_keys)
+        inventories = self.fetch_inventories(order_keys, waybill_keys, guids)
         # The partners of every inventory these documents may advance (三单对碰 needs all four).
         order_keys.update(_order_key(row) for row in inventories)
         waybill_keys.update(_waybill_key(row) for row in inventories)
@@ -165,27 +163,28 @@ class WorkingSet:
 
     def fetch_guids(self, guids: Iterable[str]) -> None:
         """Read the inventories declared under these guids."""
-        wanted = [g for g in guids if g not in self.inventories_of_guid]
-        if not wanted:
-            return
-        found: dict[str, list[InventoryRecord]] = {g: [] for g in wanted}
-        for row in repo.inventories_of_guids(self.session, wanted):
-            if row.guid in found:
-                found[row.guid].append(row)
-        self.inventories_of_guid.update(found)
+        self.fetch_inventories([], [], guids)
 
-    def fetch_inventories(self, order_keys: Iterable[Key], waybill_keys: Iterable[Key]) -> list[InventoryRecord]:
-        """Read every inventory of these orders and waybills; return all of them (already known ones too)."""
+    def fetch_inventories(
+        self, order_keys: Iterable[Key], waybill_keys: Iterable[Key], guids: Iterable[str] = ()
+    ) -> list[InventoryRecord]:
+        """Read every inventory of these orders and waybills and under these guids, in one query.
+
+        Return those of the orders and waybills (already known ones too).
+        """
+        order_keys, waybill_keys = list(order_keys), list(waybill_keys)
         by_order = [k for k in order_keys if k not in self.inventories_of_order]
         by_waybill = [k for k in waybill_keys if k not in self.inventories_of_waybill]
-        if by_order:
-            self.inventories_of_order.update(
-                _group(repo.inventories_of_orders(self.session, by_order), _order_key, by_order)
-            )
-        if by_waybill:
-            self.inventories_of_waybill.update(
-                _group(repo.inventories_of_waybills(self.session, by_waybill), _waybill_key, by_waybill)
-            )
+        by_guid = sorted({g for g in guids if g not in self.inventories_of_guid})
+        if by_order or by_waybill or by_guid:
+            rows = repo.inventories_of(self.session, by_order, by_waybill, by_guid)
+            self.inventories_of_order.update(_group(rows, _order_key, by_order))
+            self.inventories_of_waybill.update(_group(rows, _waybill_key, by_waybill))
+            found: dict[str, list[InventoryRecord]] = {g: [] for g in by_guid}
+            for row in rows:
+                if row.guid in found:
+                    found[row.guid].append(row)
+            self.inventories_of_guid.update(found)
         seen: dict[int, InventoryRecord] = {}
         for key in order_keys:
             seen.update((id(row), row) for row in self.inventories_of_order[key])
@@ -203,9 +202,7 @@ class WorkingSet:
         of_order = [k for k in order_keys if k not in self.payments_of_order]
         payments = [k for k in payment_keys if k not in self.payments]
         if of_order or payments:
-            rows = repo.payments_of_orders(self.session, of_order) if of_order else []
-            if payments:
-                rows += repo.payments_by_keys(self.session, payments)
+            rows = repo.payments_of(self.session, of_order, payments)
             self.payments_of_order.update(_group(rows, _order_key, of_order))
             self.payments.update(_group(rows, _payment_key, payments))
         waybills = [k for k in waybill_keys if k not in self.waybills]
