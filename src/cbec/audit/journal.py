@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, event, insert, inspect, select, update
@@ -40,13 +41,23 @@ class Head:
     last_row_id: int | None
 
 
+class Pending(SimpleNamespace):
+    """A journal row kept aside until the commit: its column values by attribute name, then its id.
+
+    Not an ORM object: the rows are written by one Core INSERT per journal and never enter the session, so
+    they need none of the ORM's per-object bookkeeping.
+    """
+
+
 Seal = Callable[[list[Any], Head], None]
 _SEALS: dict[str, Seal] = {}
+_MODELS: dict[str, type[Any]] = {}
 
 
-def register_journal(name: str, seal: Seal) -> None:
-    """Register how the rows of a journal are sealed (given positions) against its locked head."""
+def register_journal(name: str, seal: Seal, model: type[Any]) -> None:
+    """Register a journal: how its rows are sealed (given positions) against its locked head, and their table."""
     _SEALS[name] = seal
+    _MODELS[name] = model
 
 
 def append(session: Session, journal: str, row: Any) -> None:
@@ -123,15 +134,14 @@ def _columns(model: type[Any]) -> list[tuple[str, str]]:
     return [(attr.key, attr.columns[0].key) for attr in inspect(model).column_attrs if not attr.columns[0].primary_key]
 
 
-def _write(session: Session, rows: list[Any]) -> list[int]:
+def _write(session: Session, model: type[Any], rows: list[Any]) -> list[int]:
     """Insert sealed journal rows in one batched statement; return their ids in row order.
 
     For many rows, where the table's sequence can be read ahead (PostgreSQL), the ids are taken first and the
     rows sent without RETURNING (less work per row); otherwise the INSERT returns them (one statement either way).
     """
-    model = type(rows[0])
     columns = _columns(model)
-    values = [{column: getattr(row, attr) for attr, column in columns} for row in rows]
+    values = [{column: getattr(row, attr, None) for attr, column in columns} for row in rows]
     table = model.__table__
     with session.no_autoflush:  # the heads' pending changes go out in the one flush after the rows
         if len(rows) >= SEQUENCE_BATCH:
@@ -164,7 +174,7 @@ def flush_journals(session: Session) -> None:
         rows = [row for _scope, row in pending[journal]]
         head = heads[journal]
         _SEALS[journal](rows, head)
-        for row, new_id in zip(rows, _write(session, rows), strict=True):
+        for row, new_id in zip(rows, _write(session, _MODELS[journal], rows), strict=True):
             row.id = new_id
         head.last_row_id = rows[-1].id
     write_heads(session, [heads[journal] for journal in journals])

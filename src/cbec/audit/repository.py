@@ -9,14 +9,14 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from cbec.audit.journal import Head, append, register_journal
+from cbec.audit.journal import Head, Pending, append, register_journal
 from cbec.audit.models import AuditRecord, JournalHead
 from cbec.audit.rules import normalised, record_hash
 
 JOURNAL = "audit"
 
 
-def chained_fields(row: AuditRecord) -> dict[str, Any]:
+def chained_fields(row: AuditRecord | Pending) -> dict[str, Any]:
     """Return the fields of a record that its hash covers."""
     return {
         "seq": row.seq,
@@ -32,7 +32,7 @@ def chained_fields(row: AuditRecord) -> dict[str, Any]:
     }
 
 
-def _seal(rows: list[AuditRecord], head: Head) -> None:
+def _seal(rows: list[Pending], head: Head) -> None:
     """Chain the records of a committing transaction after the head, in the order they were recorded."""
     for row in rows:
         row.seq = head.last_seq + 1
@@ -41,7 +41,7 @@ def _seal(rows: list[AuditRecord], head: Head) -> None:
         head.last_seq, head.last_hash = row.seq, row.hash
 
 
-register_journal(JOURNAL, _seal)
+register_journal(JOURNAL, _seal, AuditRecord)
 
 
 def record_audit(
@@ -55,9 +55,9 @@ def record_audit(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
     reason: str | None = None,
-) -> AuditRecord:
+) -> Pending:
     """Add an audit record to the current transaction (action is a past-tense dotted name); chained at commit."""
-    row = AuditRecord(
+    row = Pending(
         at=at,
         actor=actor,
         action=action,
