@@ -1,0 +1,37 @@
+"""Bulk rows by COPY (批量写入) on PostgreSQL, in the session's transaction.
+
+Many rows of one table written by an INSERT go through the ORM's or Core's parameter processing and one
+Bind/Execute per row; ``COPY … FROM STDIN`` sends them as one stream the server loads in one pass. Values are
+first converted by each column's own type (the same bind processing an INSERT does: UTC timestamps, JSON
+text, decimals), so what is stored is what the INSERT would have stored. The statement is reported to the
+engine's ``before_cursor_execute`` listeners like any other, so statement counts stay honest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Table
+from sqlalchemy.orm import Session
+
+
+def copy_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Write the rows (every one with the same columns, by column name) with one COPY; PostgreSQL only."""
+    if not rows:
+        return
+    names = list(rows[0])
+    connection = session.connection()
+    dialect = connection.dialect
+    processors = [table.c[name].type._cached_bind_processor(dialect) for name in names]
+    statement = f"COPY {table.name} ({', '.join(names)}) FROM STDIN"
+    connection.dispatch.before_cursor_execute(connection, None, statement, (), None, False)
+    raw = connection.connection.driver_connection
+    with raw.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
+        for row in rows:
+            copy.write_row(
+                [
+                    value if process is None or value is None else process(value)
+                    for process, value in zip(processors, (row[name] for name in names), strict=True)
+                ]
+            )
