@@ -9,21 +9,24 @@ order: a reader that sees position n has seen every position below it, and concu
 interleave a chain. Rows appended inside a savepoint that rolls back are dropped with it; a rolled-back
 transaction writes none. Because the rows are written at commit, a query in the same transaction does
 not see them yet (``flush_journals`` writes them early, sealed, where a caller must read them back).
+
+A journal registered without a seal (issued receipts) has no positions and no head: its rows are only kept
+aside and written at commit the same way, before the heads are locked. Journal rows are plain values
+(``cbec.storage.bulk.Values``), never ORM objects: written once, never changed in the transaction.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from types import SimpleNamespace
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, event, insert, inspect, select, update
+from sqlalchemy import Table, bindparam, event, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
 from cbec.audit.models import JournalHead
-from cbec.storage.bulk import copy_rows
+from cbec.storage.bulk import columns_of, copy_rows
 from cbec.storage.ids import take_id
 from cbec.storage.upsert import insert_ignore_many
 
@@ -42,21 +45,16 @@ class Head:
     last_row_id: int | None
 
 
-class Pending(SimpleNamespace):
-    """A journal row kept aside until the commit: its column values by attribute name, then its id.
-
-    Not an ORM object: the rows are written by one Core INSERT per journal and never enter the session, so
-    they need none of the ORM's per-object bookkeeping.
-    """
-
-
 Seal = Callable[[list[Any], Head], None]
-_SEALS: dict[str, Seal] = {}
+_SEALS: dict[str, Seal | None] = {}
 _MODELS: dict[str, type[Any]] = {}
 
 
-def register_journal(name: str, seal: Seal, model: type[Any]) -> None:
-    """Register a journal: how its rows are sealed (given positions) against its locked head, and their table."""
+def register_journal(name: str, seal: Seal | None, model: type[Any]) -> None:
+    """Register a journal: its table, and how its rows are sealed (given positions) against its locked head.
+
+    Without a seal the rows get no positions and the journal has no head: they are written at commit.
+    """
     _SEALS[name] = seal
     _MODELS[name] = model
 
@@ -130,18 +128,13 @@ def write_heads(session: Session, heads: Sequence[Head]) -> None:
             session.expire(held)
 
 
-def _columns(model: type[Any]) -> list[tuple[str, str]]:
-    """Return (attribute, column) names of a journal model's columns, its generated id left out."""
-    return [(attr.key, attr.columns[0].key) for attr in inspect(model).column_attrs if not attr.columns[0].primary_key]
-
-
 def _write(session: Session, model: type[Any], rows: list[Any]) -> list[int]:
     """Insert sealed journal rows in one batched statement; return their ids in row order.
 
     For many rows, where the table's sequence can be read ahead (PostgreSQL), the ids are taken first and the
     rows loaded by one COPY (the least work per row); otherwise one INSERT returns them.
     """
-    columns = _columns(model)
+    columns = columns_of(model)
     values = [{column: getattr(row, attr, None) for attr, column in columns} for row in rows]
     table = model.__table__
     with session.no_autoflush:  # the heads' pending changes go out in the one flush after the rows
@@ -168,17 +161,27 @@ def flush_journals(session: Session) -> None:
         return
     session.flush()  # everything else first, so the heads stay locked only for the journal rows
     journals = [journal for journal in sorted(pending) if pending[journal]]
-    if not journals:
-        return
-    heads = lock_heads(session, journals)
     for journal in journals:
+        if _SEALS[journal] is None:
+            _write_rows(session, journal, [row for _scope, row in pending[journal]])
+    sequenced = [journal for journal in journals if _SEALS[journal] is not None]
+    if not sequenced:
+        return
+    heads = lock_heads(session, sequenced)
+    for journal in sequenced:
         rows = [row for _scope, row in pending[journal]]
         head = heads[journal]
-        _SEALS[journal](rows, head)
-        for row, new_id in zip(rows, _write(session, _MODELS[journal], rows), strict=True):
-            row.id = new_id
+        seal = _SEALS[journal]
+        assert seal is not None
+        seal(rows, head)
+        _write_rows(session, journal, rows)
         head.last_row_id = rows[-1].id
-    write_heads(session, [heads[journal] for journal in journals])
+    write_heads(session, [heads[journal] for journal in sequenced])
+
+
+def _write_rows(session: Session, journal: str, rows: list[Any]) -> None:
+    for row, new_id in zip(rows, _write(session, _MODELS[journal], rows), strict=True):
+        row.id = new_id
 
 
 @event.listens_for(Session, "before_commit")

@@ -9,14 +9,15 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from cbec.audit.journal import Head, Pending, append, register_journal
+from cbec.audit.journal import Head, append, register_journal
 from cbec.audit.models import AuditRecord, JournalHead
 from cbec.audit.rules import normalised, record_hash
+from cbec.storage.bulk import Values
 
 JOURNAL = "audit"
 
 
-def chained_fields(row: AuditRecord | Pending) -> dict[str, Any]:
+def chained_fields(row: AuditRecord | Values) -> dict[str, Any]:
     """Return the fields of a record that its hash covers."""
     return {
         "seq": row.seq,
@@ -32,7 +33,7 @@ def chained_fields(row: AuditRecord | Pending) -> dict[str, Any]:
     }
 
 
-def _seal(rows: list[Pending], head: Head) -> None:
+def _seal(rows: list[Values], head: Head) -> None:
     """Chain the records of a committing transaction after the head, in the order they were recorded."""
     for row in rows:
         row.seq = head.last_seq + 1
@@ -55,9 +56,9 @@ def record_audit(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
     reason: str | None = None,
-) -> Pending:
+) -> Values:
     """Add an audit record to the current transaction (action is a past-tense dotted name); chained at commit."""
-    row = Pending(
+    row = Values(
         at=at,
         actor=actor,
         action=action,

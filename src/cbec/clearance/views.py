@@ -13,11 +13,12 @@ from cbec.clearance import repository as repo
 from cbec.clearance.models import InventoryRecord, IssuedReceipt, TaxBillRecord
 from cbec.messages.documents import MessageType, Receipt, TaxBill, TaxBillLine
 from cbec.messages.export_documents import ExportMessageType
+from cbec.storage.bulk import Values
 
 _EXPORT = frozenset(t.value for t in ExportMessageType)
 
 
-def receipt_from_row(row: IssuedReceipt) -> Receipt:
+def receipt_from_row(row: IssuedReceipt | Values) -> Receipt:
     """Return the receipt document of a stored receipt row."""
     return Receipt(
         message_type=(

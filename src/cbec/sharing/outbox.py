@@ -13,14 +13,15 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from cbec.audit import Head, Pending, append, register_journal
+from cbec.audit import Head, append, register_journal
 from cbec.sharing.models import OutboxEvent
 from cbec.sharing.rules import EventKind, mask_personal, parties_of, receipt_business_key
+from cbec.storage.bulk import Values
 
 JOURNAL = "sharing_event"
 
 
-def _seal(rows: list[Pending], head: Head) -> None:
+def _seal(rows: list[Values], head: Head) -> None:
     """Give the committing transaction's events the next positions, in the order they were emitted."""
     for row in rows:
         head.last_seq += 1
@@ -41,9 +42,9 @@ def emit_event(
     parties: Sequence[str],
     payload: Mapping[str, Any],
     status: str | None = None,
-) -> Pending:
+) -> Values:
     """Add an event to the current transaction; personal fields in the payload are masked."""
-    row = Pending(
+    row = Values(
         occurred_at=at,
         kind=kind.value,
         document_type=document_type,
@@ -68,7 +69,7 @@ def emit_receipt(
     status: str,
     info: str,
     keys: Mapping[str, Any],
-) -> Pending:
+) -> Values:
     """Add the event of an issued receipt (回执)."""
     return emit_event(
         session,
@@ -100,7 +101,7 @@ def emit_document(
     message_type: str,
     business_key: str,
     document: Mapping[str, Any],
-) -> Pending:
+) -> Values:
     """Add the event of a stored declaration (数据), its personal fields masked."""
     return emit_event(
         session,
@@ -127,7 +128,7 @@ def emit_filing(
     status: str,
     before: str | None,
     reason: str | None,
-) -> Pending:
+) -> Values:
     """Add the event of an enterprise filing made or changed in status (企业备案); no contact data."""
     return emit_event(
         session,

@@ -10,10 +10,19 @@ engine's ``before_cursor_execute`` listeners like any other, so statement counts
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import Table, inspect
 from sqlalchemy.orm import Session
+
+
+class Values(SimpleNamespace):
+    """A row to be written by a bulk statement: its column values by attribute name, later its id.
+
+    Not an ORM object: such rows (journal records, receipts) are written once and never change in the
+    transaction, so they need none of the ORM's per-object bookkeeping and never enter the session.
+    """
 
 
 def copy_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
@@ -35,3 +44,8 @@ def copy_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]])
                     for process, value in zip(processors, (row[name] for name in names), strict=True)
                 ]
             )
+
+
+def columns_of(model: type[Any]) -> list[tuple[str, str]]:
+    """Return (attribute, column) names of a model's columns, its generated id left out."""
+    return [(attr.key, attr.columns[0].key) for attr in inspect(model).column_attrs if not attr.columns[0].primary_key]

@@ -17,6 +17,7 @@ from cbec.messages.documents import ImportDocument, MessageType
 from cbec.messages.json_twin import document_to_json
 from cbec.sharing import EventKind, emit_document, emit_event, emit_receipt
 from cbec.sharing.rules import receipt_business_key
+from cbec.storage.bulk import Values
 
 DECLARATION_OF = {
     MessageType.ORDER_RECEIPT.value: MessageType.ORDER.value,
@@ -32,7 +33,7 @@ DECLARATION_OF = {
 
 def publish_receipt(
     session: Session,
-    row: IssuedReceipt,
+    row: IssuedReceipt | Values,
     *,
     now: datetime,
     zone: str,

@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from cbec.audit import record_audit
+from cbec.audit import append, record_audit, register_journal
 from cbec.clearance.codes import STATUS_TEXT, DocumentState, ReturnStatus
 from cbec.clearance.models import (
     InventoryRecord,
@@ -50,11 +50,16 @@ from cbec.messages.documents import (
 )
 from cbec.messages.json_twin import document_from_json, document_to_json
 from cbec.quota.book import QuotaBook
+from cbec.storage.bulk import Values
 from cbec.storage.context import Context
 from cbec.storage.ids import take_id
 
 ACTOR = "platform"
 MAX_INFO = 1000
+
+# Issued receipts are written once and never changed: kept aside as plain values and written at commit.
+RECEIPTS = "issued_receipt"
+register_journal(RECEIPTS, None, IssuedReceipt)
 
 
 @dataclass(slots=True)
@@ -79,7 +84,8 @@ class Processor(ABC):
     transfer: Transfer | None = None
     signed: bool = False
     outcomes: list[DocumentOutcome] = field(default_factory=list)
-    receipts: list[IssuedReceipt] = field(default_factory=list)
+    # Receipts issued so far (plain values kept aside by the receipts journal, written at commit).
+    receipts: list[Values] = field(default_factory=list)
     released_inventory_ids: list[int] = field(default_factory=list)
     tax_bills: list[TaxBillRecord] = field(default_factory=list)
     # Filings do not change while one message is processed; look each party up once.
@@ -169,9 +175,12 @@ class Processor(ABC):
         status: str,
         info: str,
         **keys: str | None,
-    ) -> IssuedReceipt:
-        """Store a receipt for a document and write its event to the outbox (the one place receipts are born)."""
-        row = IssuedReceipt(
+    ) -> Values:
+        """Store a receipt for a document and write its event to the outbox (the one place receipts are born).
+
+        The receipt is kept aside and written at commit with the transaction's others, in one statement.
+        """
+        row = Values(
             message_type=message_type.value,
             document_kind=kind,
             document_id=document_id,
@@ -182,12 +191,12 @@ class Processor(ABC):
             keys={k: v for k, v in keys.items() if v is not None},
             message_id=self.message_id,
         )
-        self.session.add(row)
+        append(self.session, RECEIPTS, row)
         self.receipts.append(row)
         self.publish(row)
         return row
 
-    def publish(self, row: IssuedReceipt) -> None:
+    def publish(self, row: Values) -> None:
         """Write the receipt's event to the outbox, preceded by the data event of a document just stored."""
         document = self.current_document
         fresh = document is not None and row.document_id is not None and row.guid == document.declaration.guid
