@@ -71,6 +71,24 @@ class QuotaBook:
         )
         self._accounts.update((row.buyer_key, row) for row in self.session.scalars(stmt))
 
+    def prefetch(self, inventory_refs: Iterable[str]) -> None:
+        """Read in one query whether these inventories hold their value reservation already.
+
+        Call it once the buyers' accounts are locked: a reference without one is then known to hold none (as if
+        fresh), and one with a reservation of this year is remembered with it, so reserving asks no more queries.
+        """
+        wanted = sorted({r for r in inventory_refs if r and r not in self._fresh and r not in self._reserved})
+        if not wanted:
+            return
+        found = repository.consumptions_of(self.session, wanted)
+        for ref in wanted:
+            entry = found.get(ref)
+            if entry is None:
+                self._fresh.add(ref)
+            elif entry.year == self.year:
+                self._reserved[ref] = (entry.buyer_key, entry.amount_fen)
+            # another year's reservation: left to _already_reserved, which refuses it
+
     def fresh(self, inventory_ref: str) -> None:
         """Note a reference first given out in this transaction: no earlier reservation can exist for it."""
         self._fresh.add(inventory_ref)

@@ -51,6 +51,18 @@ def find_entry(session: Session, inventory_ref: str, kind: str, operation_ref: s
     return session.scalars(stmt).one_or_none()
 
 
+def consumptions_of(session: Session, inventory_refs: Sequence[str]) -> dict[str, QuotaEntry]:
+    """Return the consumptions recorded for these inventories, by inventory reference (one query)."""
+    if not inventory_refs:
+        return {}
+    stmt = select(QuotaEntry).where(
+        QuotaEntry.inventory_ref.in_(sorted(set(inventory_refs))),
+        QuotaEntry.kind == CONSUME,
+        QuotaEntry.operation_ref == CONSUME_OPERATION,
+    )
+    return {entry.inventory_ref: entry for entry in session.scalars(stmt)}
+
+
 def find_consumption(session: Session, inventory_ref: str) -> QuotaEntry | None:
     """Return the consumption recorded for an inventory, if any."""
     return find_entry(session, inventory_ref, CONSUME, CONSUME_OPERATION)

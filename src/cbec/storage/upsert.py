@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Table, insert
+from sqlalchemy import Table, TextClause, insert, text
+from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -54,10 +56,11 @@ def insert_ignore_many(
     target: Table = table if isinstance(table, Table) else table.__table__
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-        pg_stmt = pg_insert(target).values([dict(r) for r in rows])
-        session.execute(pg_stmt.on_conflict_do_nothing(index_elements=list(conflict_columns)))
+        names = list(rows[0])
+        session.execute(
+            _unnest_insert(target, tuple(names), tuple(conflict_columns), session.get_bind().dialect),
+            {name: [_bound(target, name, row[name], session) for row in rows] for name in names},
+        )
         return
     if dialect == "sqlite":
         from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -71,3 +74,23 @@ def insert_ignore_many(
 
 def _inserted(result: Any) -> bool:
     return bool(result.rowcount == 1)
+
+
+@functools.lru_cache(maxsize=64)
+def _unnest_insert(table: Table, names: tuple[str, ...], conflict: tuple[str, ...], dialect: Dialect) -> TextClause:
+    """Return INSERT … SELECT FROM unnest(arrays) ON CONFLICT DO NOTHING: one SQL text whatever the row count.
+
+    A multi-row VALUES statement is new SQL for every row count (compiled and parsed again each time); this one
+    takes one array per column and keeps the rows' order, so it is prepared once per process. For columns of
+    scalar types (text, numbers, dates), as the callers' are.
+    """
+    arrays = ", ".join(f"CAST(:{name} AS {table.c[name].type.compile(dialect=dialect)}[])" for name in names)
+    return text(
+        f"INSERT INTO {table.name} ({', '.join(names)}) SELECT * FROM unnest({arrays}) "
+        f"ON CONFLICT ({', '.join(conflict)}) DO NOTHING"
+    )
+
+
+def _bound(table: Table, name: str, value: Any, session: Session) -> Any:
+    process = table.c[name].type._cached_bind_processor(session.get_bind().dialect)
+    return value if process is None or value is None else process(value)

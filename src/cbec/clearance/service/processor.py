@@ -132,6 +132,8 @@ class Processor(ABC):
         buyers.update(row.buyer_key for row in self.store.known_inventories())
         self.store.lock(f"buyer:{key}" for key in buyers)
         self.quota.load(buyers)  # their accounts, locked and read in two statements
+        # Whether the inventories already hold their reservation, in one query (not one per inventory).
+        self.quota.prefetch(row.eport_no for row in self.store.known_inventories())
 
     # --- payload and receipts -----------------------------------------------------------------------
 
