@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sqlalchemy import ColumnElement, Select, event, func, or_, select, update
-from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.orm import InstrumentedAttribute, Session, SessionTransaction
 
 from cbec.clearance.codes import DocumentState, ReturnStatus
 from cbec.clearance.models import (
@@ -377,6 +377,14 @@ def _pairs(first: Sequence[str], second: Sequence[str]) -> tuple[list[str], list
     return sorted(set(first)), sorted(set(second))
 
 
+def _any_pair(
+    first: InstrumentedAttribute[str], second: InstrumentedAttribute[str], keys: Sequence[tuple[str, str]]
+) -> list[ColumnElement[bool]]:
+    """Return the condition "(first, second) is one of these pairs" as a superset (both IN), or none for no keys."""
+    left, right = _pairs([k[0] for k in keys], [k[1] for k in keys])
+    return [first.in_(left) & second.in_(right)] if right else []
+
+
 def orders_by_keys(session: Session, keys: Sequence[tuple[str, str]]) -> list[OrderRecord]:
     """Return the orders with any of these (platform code, order number) keys (a superset; filter exactly)."""
     platforms, numbers = _pairs([k[0] for k in keys], [k[1] for k in keys])
@@ -394,15 +402,9 @@ def payments_of(
 ) -> list[PaymentRecord]:
     """Return every payment of these (platform code, order number) orders or with these (payment company,
     transaction id) keys, in one query (a superset; filter exactly)."""
-    conditions: list[ColumnElement[bool]] = []
-    platforms, numbers = _pairs([k[0] for k in order_keys], [k[1] for k in order_keys])
-    if numbers:
-        conditions.append(PaymentRecord.platform_code.in_(platforms) & PaymentRecord.order_no.in_(numbers))
-    companies, transactions = _pairs([k[0] for k in payment_keys], [k[1] for k in payment_keys])
-    if transactions:
-        conditions.append(
-            PaymentRecord.payment_code.in_(companies) & PaymentRecord.payment_transaction_id.in_(transactions)
-        )
+    conditions = _any_pair(PaymentRecord.platform_code, PaymentRecord.order_no, order_keys) + _any_pair(
+        PaymentRecord.payment_code, PaymentRecord.payment_transaction_id, payment_keys
+    )
     if not conditions:
         return []
     return list(session.scalars(select(PaymentRecord).where(or_(*conditions))))
@@ -435,16 +437,12 @@ def inventory_keys(
         InventoryRecord.logistics_code,
         InventoryRecord.logistics_no,
     )
-    found: list[tuple[str, str, str, str]] = []
-    for keys, first, second in (
-        (order_keys, InventoryRecord.platform_code, InventoryRecord.order_no),
-        (waybill_keys, InventoryRecord.logistics_code, InventoryRecord.logistics_no),
-    ):
-        left, right = _pairs([k[0] for k in keys], [k[1] for k in keys])
-        if right:
-            rows = session.execute(select(*columns).where(first.in_(left), second.in_(right)))
-            found.extend((a, b, c, d) for a, b, c, d in rows)
-    return found
+    conditions = _any_pair(InventoryRecord.platform_code, InventoryRecord.order_no, order_keys) + _any_pair(
+        InventoryRecord.logistics_code, InventoryRecord.logistics_no, waybill_keys
+    )
+    if not conditions:
+        return []
+    return [(a, b, c, d) for a, b, c, d in session.execute(select(*columns).where(or_(*conditions)))]
 
 
 def inventories_of(
@@ -458,13 +456,9 @@ def inventories_of(
     One query (a superset for the key pairs; filter exactly): (platform code, order number) orders,
     (logistics company, waybill number) waybills, declaration guids.
     """
-    conditions: list[ColumnElement[bool]] = []
-    platforms, numbers = _pairs([k[0] for k in order_keys], [k[1] for k in order_keys])
-    if numbers:
-        conditions.append(InventoryRecord.platform_code.in_(platforms) & InventoryRecord.order_no.in_(numbers))
-    companies, waybills = _pairs([k[0] for k in waybill_keys], [k[1] for k in waybill_keys])
-    if waybills:
-        conditions.append(InventoryRecord.logistics_code.in_(companies) & InventoryRecord.logistics_no.in_(waybills))
+    conditions = _any_pair(InventoryRecord.platform_code, InventoryRecord.order_no, order_keys) + _any_pair(
+        InventoryRecord.logistics_code, InventoryRecord.logistics_no, waybill_keys
+    )
     if guids:
         conditions.append(InventoryRecord.guid.in_(sorted(set(guids))))
     if not conditions:

@@ -27,10 +27,16 @@ down_revision = "web01"
 branch_labels = None
 depends_on = None
 
-WATCHED: dict[str, tuple[str, ...]] = {"filing": ("enterprise", "enterprise_role", "enterprise_certificate")}
-PER_STATEMENT: dict[str, tuple[str, ...]] = {
-    "reference": ("code_entry", "positive_list_entry", "tariff_rate", "tax_parameter")
-}
+# (token, table, per row): filings per row, deferred to the commit; reference data once per statement.
+WATCHED: tuple[tuple[str, str, bool], ...] = (
+    ("filing", "enterprise", True),
+    ("filing", "enterprise_role", True),
+    ("filing", "enterprise_certificate", True),
+    ("reference", "code_entry", False),
+    ("reference", "positive_list_entry", False),
+    ("reference", "tariff_rate", False),
+    ("reference", "tax_parameter", False),
+)
 
 PG_FUNCTION = """
 CREATE OR REPLACE FUNCTION cbec_bump_data_revision() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -53,29 +59,27 @@ def upgrade() -> None:
     postgres = op.get_bind().dialect.name == "postgresql"
     if postgres:
         op.execute(PG_FUNCTION)
-    for name, tables in PER_STATEMENT.items():
-        for table in tables:
-            if postgres:
-                op.execute(
-                    f"CREATE TRIGGER {table}_revision AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table} "
-                    f"FOR EACH STATEMENT EXECUTE FUNCTION cbec_bump_data_revision('{name}')"
-                )
-            else:
-                _sqlite_triggers(name, table)
-    for name, tables in WATCHED.items():
-        for table in tables:
-            if postgres:
-                op.execute(
-                    f"CREATE CONSTRAINT TRIGGER {table}_revision AFTER INSERT OR UPDATE OR DELETE ON {table} "
-                    f"DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION cbec_bump_data_revision('{name}')"
-                )
-                op.execute(
-                    f"CREATE TRIGGER {table}_revision_truncate AFTER TRUNCATE ON {table} "
-                    f"FOR EACH STATEMENT EXECUTE FUNCTION cbec_bump_data_revision('{name}')"
-                )
-                continue
+    for name, table, per_row in WATCHED:
+        if postgres:
+            _postgres_triggers(name, table, per_row)
+        else:
             _sqlite_triggers(name, table)
     op.drop_table("reference_revision")
+
+
+def _postgres_triggers(name: str, table: str, per_row: bool) -> None:
+    bump = f"EXECUTE FUNCTION cbec_bump_data_revision('{name}')"
+    if not per_row:
+        op.execute(
+            f"CREATE TRIGGER {table}_revision AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table} "
+            f"FOR EACH STATEMENT {bump}"
+        )
+        return
+    op.execute(
+        f"CREATE CONSTRAINT TRIGGER {table}_revision AFTER INSERT OR UPDATE OR DELETE ON {table} "
+        f"DEFERRABLE INITIALLY DEFERRED FOR EACH ROW {bump}"
+    )
+    op.execute(f"CREATE TRIGGER {table}_revision_truncate AFTER TRUNCATE ON {table} FOR EACH STATEMENT {bump}")
 
 
 def _sqlite_triggers(name: str, table: str) -> None:
@@ -95,19 +99,11 @@ def downgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_reference_revision")),
     )
     postgres = op.get_bind().dialect.name == "postgresql"
-    for tables in PER_STATEMENT.values():
-        for table in tables:
-            if postgres:
-                op.execute(f"DROP TRIGGER IF EXISTS {table}_revision ON {table}")
-                continue
-            for action in ("insert", "update", "delete"):
-                op.execute(f"DROP TRIGGER IF EXISTS {table}_revision_{action}")
-    for tables in WATCHED.values():
-        for table in tables:
-            if postgres:
-                op.execute(f"DROP TRIGGER IF EXISTS {table}_revision ON {table}")
-                op.execute(f"DROP TRIGGER IF EXISTS {table}_revision_truncate ON {table}")
-                continue
+    for _name, table, _per_row in WATCHED:
+        if postgres:
+            for trigger in ("revision", "revision_truncate"):
+                op.execute(f"DROP TRIGGER IF EXISTS {table}_{trigger} ON {table}")
+        else:
             for action in ("insert", "update", "delete"):
                 op.execute(f"DROP TRIGGER IF EXISTS {table}_revision_{action}")
     if postgres:
