@@ -137,7 +137,7 @@ def _write(session: Session, model: type[Any], rows: list[Any]) -> list[int]:
     columns = columns_of(model)
     values = [{column: getattr(row, attr, None) for attr, column in columns} for row in rows]
     table = model.__table__
-    with session.no_autoflush:  # the heads' pending changes go out in the one flush after the rows
+    with session.no_autoflush:  # the session's own rows were flushed before the journals
         if len(rows) >= SEQUENCE_BATCH:
             ids = [take_id(session, model, batch=len(rows)) for _ in rows]
             if all(i is not None for i in ids):
@@ -160,19 +160,16 @@ def flush_journals(session: Session) -> None:
     if not pending:
         return
     session.flush()  # everything else first, so the heads stay locked only for the journal rows
-    journals = [journal for journal in sorted(pending) if pending[journal]]
-    for journal in journals:
-        if _SEALS[journal] is None:
-            _write_rows(session, journal, [row for _scope, row in pending[journal]])
-    sequenced = [journal for journal in journals if _SEALS[journal] is not None]
+    rows_of = {journal: [row for _scope, row in rows] for journal, rows in sorted(pending.items()) if rows}
+    sequenced = {journal: seal for journal in rows_of if (seal := _SEALS[journal]) is not None}
+    for journal, rows in rows_of.items():  # unsequenced first: the heads stay locked only for the others
+        if journal not in sequenced:
+            _write_rows(session, journal, rows)
     if not sequenced:
         return
-    heads = lock_heads(session, sequenced)
-    for journal in sequenced:
-        rows = [row for _scope, row in pending[journal]]
-        head = heads[journal]
-        seal = _SEALS[journal]
-        assert seal is not None
+    heads = lock_heads(session, list(sequenced))
+    for journal, seal in sequenced.items():
+        rows, head = rows_of[journal], heads[journal]
         seal(rows, head)
         _write_rows(session, journal, rows)
         head.last_row_id = rows[-1].id

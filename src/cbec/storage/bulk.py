@@ -9,11 +9,12 @@ engine's ``before_cursor_execute`` listeners like any other, so statement counts
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import Table, inspect
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
 
@@ -31,19 +32,23 @@ def copy_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]])
         return
     names = list(rows[0])
     connection = session.connection()
-    dialect = connection.dialect
-    processors = [table.c[name].type._cached_bind_processor(dialect) for name in names]
+    processors = bind_processors(table, names, connection.dialect)
     statement = f"COPY {table.name} ({', '.join(names)}) FROM STDIN"
     connection.dispatch.before_cursor_execute(connection, None, statement, (), None, False)
     raw = connection.connection.driver_connection
     with raw.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
         for row in rows:
-            copy.write_row(
-                [
-                    value if process is None or value is None else process(value)
-                    for process, value in zip(processors, (row[name] for name in names), strict=True)
-                ]
-            )
+            copy.write_row([bound(process, row[name]) for process, name in zip(processors, names, strict=True)])
+
+
+def bind_processors(table: Table, names: Sequence[str], dialect: Dialect) -> list[Callable[[Any], Any] | None]:
+    """Return each named column's bind processing (what an INSERT does to a value before sending it)."""
+    return [table.c[name].type._cached_bind_processor(dialect) for name in names]
+
+
+def bound(process: Callable[[Any], Any] | None, value: Any) -> Any:
+    """Return a value as the database driver should receive it (None stays None)."""
+    return value if process is None or value is None else process(value)
 
 
 def columns_of(model: type[Any]) -> list[tuple[str, str]]:

@@ -106,16 +106,13 @@ def _note_writes(session: Session, _context: Any, _instances: Any) -> None:
 class RevisionCache(Generic[V]):
     """Answers read from the database, kept per (database, revision token, key) in a bounded LRU map.
 
-    The token is the revision's row in ``data_revision``, or what ``token`` returns for data that keeps its own
-    (it is asked once per transaction). Values must be immutable: the same object is handed to every caller.
+    The token is the revision's row in ``data_revision``, read once per transaction. Values must be immutable:
+    the same object is handed to every caller.
     """
 
-    def __init__(
-        self, revision: str, *, limit: int = 4096, token: Callable[[Session], str | None] | None = None
-    ) -> None:
+    def __init__(self, revision: str, *, limit: int = 4096) -> None:
         self.revision = revision
         self.limit = limit
-        self._token = token
         self._entries: OrderedDict[tuple[str, str, Hashable], Any] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -123,11 +120,7 @@ class RevisionCache(Generic[V]):
         """Return the cached answer for the key under the current token, loading it on a miss."""
         if self.revision in written(session):
             return load()
-        if self._token is None:
-            token = tokens(session).get(self.revision)
-        else:
-            reader = self._token
-            token = per_transaction(session, f"token:{self.revision}", lambda: reader(session))
+        token = tokens(session).get(self.revision)
         if token is None:
             return load()
         full = (database_of(session), token, key)

@@ -11,6 +11,8 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from cbec.storage.bulk import bind_processors, bound
+
 
 def insert_ignore(
     session: Session, table: Table | type[Any], values: Mapping[str, Any], conflict_columns: Sequence[str]
@@ -57,10 +59,12 @@ def insert_ignore_many(
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
         names = list(rows[0])
-        session.execute(
-            _unnest_insert(target, tuple(names), tuple(conflict_columns), session.get_bind().dialect),
-            {name: [_bound(target, name, row[name], session) for row in rows] for name in names},
-        )
+        pg = session.get_bind().dialect
+        processors = bind_processors(target, names, pg)
+        arrays = {
+            name: [bound(process, row[name]) for row in rows] for name, process in zip(names, processors, strict=True)
+        }
+        session.execute(_unnest_insert(target, tuple(names), tuple(conflict_columns), pg), arrays)
         return
     if dialect == "sqlite":
         from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -89,8 +93,3 @@ def _unnest_insert(table: Table, names: tuple[str, ...], conflict: tuple[str, ..
         f"INSERT INTO {table.name} ({', '.join(names)}) SELECT * FROM unnest({arrays}) "
         f"ON CONFLICT ({', '.join(conflict)}) DO NOTHING"
     )
-
-
-def _bound(table: Table, name: str, value: Any, session: Session) -> Any:
-    process = table.c[name].type._cached_bind_processor(session.get_bind().dialect)
-    return value if process is None or value is None else process(value)
