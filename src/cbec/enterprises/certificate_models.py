@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from cbec.enterprises.models import FILING
 from cbec.storage.base import Base, BigId, UtcDateTime
 from cbec.storage.revisions import watch
 
@@ -31,4 +32,4 @@ class EnterpriseCertificate(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
 
-watch(EnterpriseCertificate, "filing")
+watch(EnterpriseCertificate, FILING)

@@ -20,14 +20,14 @@ from cbec.common.errors import AlreadyExists, InvalidInput, NotFound, Problem
 from cbec.enterprises import repository as repo
 from cbec.enterprises.certificate_models import EnterpriseCertificate
 from cbec.enterprises.errors import EnterpriseNotFound
-from cbec.enterprises.models import Enterprise
+from cbec.enterprises.models import FILING, Enterprise
 from cbec.messages.signature_signers import SignatureAlgorithm, key_matches, parse_certificate
 from cbec.storage.context import Context
 from cbec.storage.revisions import RevisionCache
 
 ACTIVE, REVOKED = "active", "revoked"
 ENTITY = "enterprise_certificate"
-_active_certificates: RevisionCache[tuple[tuple[bytes, datetime, datetime], ...]] = RevisionCache("filing")
+_active_certificates: RevisionCache[tuple[tuple[bytes, datetime, datetime], ...]] = RevisionCache(FILING)
 
 
 class CertificateInvalid(InvalidInput):

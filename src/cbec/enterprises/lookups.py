@@ -13,11 +13,10 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from cbec.common.scope import Scope
 from cbec.enterprises import repository as repo
-from cbec.enterprises.models import Enterprise
+from cbec.enterprises.models import FILING, Enterprise
 from cbec.enterprises.rules import EnterpriseRef, EnterpriseRole, EnterpriseStatus
 from cbec.storage.revisions import RevisionCache
 
-FILING = "filing"
 _refs: RevisionCache[EnterpriseRef | None] = RevisionCache(FILING)
 
 
