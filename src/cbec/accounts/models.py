@@ -12,6 +12,10 @@ from sqlalchemy import JSON, Boolean, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cbec.storage.base import Base, BigId, UtcDateTime
+from cbec.storage.revisions import watch
+
+# The revision token of who an API key stands for (migration perf02): keys, accounts, delegations, tenants.
+ACCOUNT = "account"
 
 
 class Tenant(Base):
@@ -106,3 +110,7 @@ class LoginFailure(Base):
     username: Mapped[str] = mapped_column(String(64), index=True)
     client: Mapped[str] = mapped_column(String(100), index=True)
     at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+
+
+for _model in (Tenant, Account, ApiKey, Delegation):
+    watch(_model, ACCOUNT)

@@ -96,6 +96,16 @@ def valid_delegations_to(session: Session, agent_codes: Iterable[str], at: datet
     return list(session.scalars(stmt.order_by(Delegation.id)))
 
 
+def next_delegation_change(session: Session, agent_codes: Iterable[str], at: datetime) -> datetime | None:
+    """Return when the delegations in force to an agent next change by time alone (one ends or one starts)."""
+    codes = sorted(set(agent_codes))
+    live = (Delegation.agent_code.in_(codes), Delegation.revoked_at.is_(None), Delegation.valid_to > at)
+    ends = session.scalar(select(func.min(Delegation.valid_to)).where(*live, Delegation.valid_from <= at))
+    starts = session.scalar(select(func.min(Delegation.valid_from)).where(*live, Delegation.valid_from > at))
+    found = [moment for moment in (ends, starts) if moment is not None]
+    return min(found) if found else None
+
+
 def failures_since(
     session: Session, *, username: str, client: str, since: datetime
 ) -> tuple[int, int, datetime | None]:

@@ -69,9 +69,36 @@ def document_class(message_type: MessageType | ExportMessageType | str) -> type:
     raise ValueError(f"{kind} carries no document")
 
 
+_PLAIN: frozenset[type] = frozenset({str, int, bool, float, type(None)})
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...] | None] = {}
+
+
+def _field_names(cls: type) -> tuple[str, ...] | None:
+    """Return a dataclass's field names (None for any other class), looked up once per class."""
+    try:
+        return _FIELD_NAMES[cls]
+    except KeyError:
+        names = tuple(f.name for f in dataclasses.fields(cls)) if dataclasses.is_dataclass(cls) else None
+        _FIELD_NAMES[cls] = names
+        return names
+
+
 def _json_value(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _json_value(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    # Dispatch on the exact type first (the common cases), then on subclasses: documents are walked per field.
+    kind = type(value)
+    if kind in _PLAIN:
+        return value
+    if kind is Decimal:
+        return format(value, "f")
+    if kind is datetime or kind is date:
+        return value.isoformat()
+    if kind is tuple or kind is list:
+        return [_json_value(item) for item in value]
+    names = _field_names(kind)
+    if names is not None:
+        return {name: _json_value(getattr(value, name)) for name in names}
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, Decimal):
@@ -101,6 +128,7 @@ def _hints(cls: type) -> dict[str, Any]:
     return typing.get_type_hints(cls)
 
 
+@cache
 def _nested_dataclass(annotation: Any) -> type | None:
     if dataclasses.is_dataclass(annotation) and isinstance(annotation, type):
         return annotation
@@ -150,15 +178,25 @@ def _scan_value(annotation: Any, value: Any, path: str, problems: list[Problem])
 
 
 def _aware(value: Any) -> Any:
-    """Return the value with every naive datetime read as Asia/Shanghai local time."""
+    """Return the value with every naive datetime read as Asia/Shanghai local time (itself when none is naive)."""
+    kind = type(value)
+    if kind in _PLAIN:
+        return value
     if isinstance(value, datetime):
         return value if value.tzinfo is not None else value.replace(tzinfo=SHANGHAI)
-    if isinstance(value, tuple):
-        return tuple(_aware(item) for item in value)
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        changes = {f.name: _aware(getattr(value, f.name)) for f in dataclasses.fields(value)}
-        return dataclasses.replace(value, **changes)
-    return value
+    if kind is tuple:
+        items = tuple(_aware(item) for item in value)
+        return value if all(a is b for a, b in zip(items, value, strict=True)) else items
+    names = _field_names(kind)
+    if names is None:
+        return value
+    changes = {}
+    for name in names:
+        item = getattr(value, name)
+        aware = _aware(item)
+        if aware is not item:
+            changes[name] = aware
+    return dataclasses.replace(value, **changes) if changes else value
 
 
 def _location(loc: tuple[int | str, ...]) -> str:

@@ -1,12 +1,22 @@
-"""Product look-ups for clearance and tax (商品备案查询), inside the caller's transaction."""
+"""Product look-ups for clearance and tax (商品备案查询), inside the caller's transaction.
+
+Product filings change a few thousand times a day and are read by every inventory line: answers are kept in
+memory under the ``product`` revision token (cbec.storage.revisions), the owner under the ``filing`` token.
+"""
 
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from cbec.enterprises.lookups import find_by_code
+from cbec.enterprises.rules import EnterpriseRef
 from cbec.products import repository as repo
+from cbec.products.models import PRODUCT
 from cbec.products.rules import ProductRef, ProductStatus
 from cbec.reference import plain
+from cbec.storage.revisions import RevisionCache
+
+_refs: RevisionCache[ProductRef | None] = RevisionCache(PRODUCT, limit=16384)
 
 
 def find_product(session: Session, owner_code: str, item_no: str) -> ProductRef | None:
@@ -14,10 +24,16 @@ def find_product(session: Session, owner_code: str, item_no: str) -> ProductRef 
 
     Pending and revoked products are returned too, with ``approved`` False.
     """
-    owner = repo.owner_by_code(session, owner_code.strip().upper())
+    owner = find_by_code(session, owner_code)
     if owner is None:
         return None
-    product = repo.by_owner_item(session, owner.id, item_no.strip())
+    item = item_no.strip()
+    # The owner's code is part of the key: the answer names it, and it is cached under another token.
+    return _refs.get(session, (owner.id, owner.customs_code, item), lambda: _ref_of(session, owner, item))
+
+
+def _ref_of(session: Session, owner: EnterpriseRef, item_no: str) -> ProductRef | None:
+    product = repo.by_owner_item(session, owner.id, item_no)
     if product is None:
         return None
     status = ProductStatus(product.status)

@@ -9,6 +9,9 @@ from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cbec.storage.base import Amount, Base, BigId, UtcDateTime
+from cbec.storage.revisions import watch
+
+PRODUCT = "product"  # the revision token of product filings (migration perf02)
 
 
 class Product(Base):
@@ -36,3 +39,6 @@ class Product(Base):
     status: Mapped[str] = mapped_column(String(20), index=True)
     filed_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+watch(Product, PRODUCT)

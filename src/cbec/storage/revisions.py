@@ -116,8 +116,14 @@ class RevisionCache(Generic[V]):
         self._entries: OrderedDict[tuple[str, str, Hashable], Any] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, session: Session, key: Hashable, load: Callable[[], V]) -> V:
-        """Return the cached answer for the key under the current token, loading it on a miss."""
+    def get(
+        self, session: Session, key: Hashable, load: Callable[[], V], *, valid: Callable[[V], bool] | None = None
+    ) -> V:
+        """Return the cached answer for the key under the current token, loading it on a miss.
+
+        ``valid`` tells whether a cached answer still holds (for answers that also expire with time); one that
+        does not is loaded again. A load that raises caches nothing.
+        """
         if self.revision in written(session):
             return load()
         token = tokens(session).get(self.revision)
@@ -126,8 +132,10 @@ class RevisionCache(Generic[V]):
         full = (database_of(session), token, key)
         with self._lock:
             if full in self._entries:
-                self._entries.move_to_end(full)
-                return self._entries[full]
+                held = self._entries[full]
+                if valid is None or valid(held):
+                    self._entries.move_to_end(full)
+                    return held
         value = load()
         with self._lock:
             self._entries[full] = value

@@ -15,6 +15,7 @@ from cbec.enterprises.certificates import register_certificate, trusted_certific
 from cbec.enterprises.lookups import find_active_by_code, find_by_code
 from cbec.enterprises.models import Enterprise
 from cbec.messages.signature import SignatureAlgorithm, generate_test_identity
+from cbec.products import find_product
 from cbec.reference.lookups import lookup_goods, tax_parameters
 from cbec.storage.context import Context
 from cbec.storage.revisions import tokens
@@ -147,3 +148,29 @@ def test_a_reference_write_by_sql_changes_the_reference_token_and_the_goods_rule
         assert tokens(uow.session)["reference"] != before
         after = lookup_goods(uow.session, "1901101000", on)
     assert after is not None and not after.on_positive_list
+
+
+def test_a_cached_product_filing_is_answered_without_a_query_and_dropped_when_it_changes(ctx: Context) -> None:
+    file_zone(ctx)
+    owner = PARTIES.ecommerce.code
+    with ctx.uow() as uow:
+        product = find_product(uow.session, owner, "SKU-SERUM-50")
+    assert product is not None and product.approved and product.owner_code == owner
+    with statements(ctx) as seen, ctx.uow() as uow:
+        assert find_product(uow.session, owner.lower(), " SKU-SERUM-50") is product
+        assert find_product(uow.session, owner, "SKU-NONE") is None
+        assert find_product(uow.session, owner, "SKU-NONE") is None
+    assert len([s for s in seen if "FROM product" in s]) == 1  # the unknown item, once
+    assert [s for s in seen if "FROM enterprise" in s] == []
+    with ctx.engine.begin() as conn:
+        conn.execute(text("UPDATE product SET status = 'revoked' WHERE item_no = 'SKU-SERUM-50'"))
+    with ctx.uow() as uow:
+        assert tokens(uow.session)["product"] is not None
+        revoked = find_product(uow.session, owner, "SKU-SERUM-50")
+    assert revoked is not None and not revoked.approved
+    with ctx.engine.begin() as conn:  # the owner's code changes under the filing token: the answer follows it
+        conn.execute(text("UPDATE enterprise SET customs_code = '4601999998' WHERE customs_code = :c"), {"c": owner})
+    with ctx.uow() as uow:
+        assert find_product(uow.session, owner, "SKU-SERUM-50") is None
+        moved = find_product(uow.session, "4601999998", "SKU-SERUM-50")
+    assert moved is not None and moved.owner_code == "4601999998"

@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
-from datetime import UTC, timedelta
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
 
 from cbec.accounts import repository as repo
 from cbec.accounts.errors import AccountInvalid, AccountNotFound, CredentialsRefused
 from cbec.accounts.identity import Identity
-from cbec.accounts.models import Account, ApiKey
+from cbec.accounts.models import ACCOUNT, Account, ApiKey
 from cbec.accounts.passwords import digest, new_api_key
-from cbec.accounts.rules import API_KEY_PREFIX, permissions_for, scope_problems
+from cbec.accounts.rules import API_KEY_PREFIX, Role, permissions_for, scope_problems
 from cbec.accounts.schemas import ApiKeyIssued, ApiKeyRead
 from cbec.accounts.service.identities import identity_of
 from cbec.accounts.service.users import find_account
 from cbec.audit import record_audit
 from cbec.common.errors import Problem
 from cbec.common.scope import Scope
+from cbec.enterprises.models import FILING
 from cbec.storage.context import Context
+from cbec.storage.revisions import RevisionCache, database_of, tokens
 
 LAST_USED_RESOLUTION = timedelta(minutes=1)  # an API key's last use is written at most once a minute
 
@@ -89,31 +96,82 @@ def create_api_key(
         return ApiKeyIssued(**_key_read(row, account).model_dump(), key=secret)
 
 
+@dataclass(frozen=True, slots=True)
+class _Holder:
+    """Who an API key stands for, and until when that holds by time alone (expiry, delegations)."""
+
+    identity: Identity
+    key_id: int
+    last_used_at: datetime | None
+    valid_until: datetime
+
+
+# Answers per key digest, under the ``account`` token (keys, accounts, delegations, tenants) and, in the key,
+# the ``filing`` token (the enterprise the account belongs to): a revocation by any process, or by SQL typed by
+# hand, is seen by the next request. Refused keys are not kept (guessed keys must not push out real ones).
+_holders: RevisionCache[_Holder] = RevisionCache(ACCOUNT)
+_last_used: dict[tuple[str, str], datetime] = {}  # (database, key digest) → the last use this process wrote or read
+_last_used_lock = threading.Lock()
+
+
 def identify_api_key(ctx: Context, key: str) -> Identity:
     """Return who holds an API key; refuse unknown, revoked and expired keys and disabled accounts."""
-    refused = CredentialsRefused("接口密钥无效、已过期或已吊销 / the API key is unknown, expired or revoked")
     if not key.startswith(API_KEY_PREFIX) or len(key) > 200:
-        raise refused
+        raise _refused()
     now = ctx.clock.now()
+    key_hash = digest(key)
     with ctx.uow() as uow:
-        row = repo.api_key_by_hash(uow.session, digest(key))
-        if row is None or row.revoked_at is not None or row.expires_at <= now:
-            raise refused
-        account = repo.account_by_id(uow.session, row.account_id)
-        if account is None or not account.active:
-            raise refused
-        identity = identity_of(
-            uow.session,
-            account,
-            now=now,
-            name=f"{account.username}:{row.prefix}",
-            via="api_key",
-            key_scopes=frozenset(row.scopes) if row.scopes is not None else None,
+        session = uow.session
+        holder = _holders.get(
+            session,
+            (key_hash, tokens(session).get(FILING)),
+            lambda: _holder_of(session, key_hash, now),
+            valid=lambda held: now < held.valid_until,
         )
-        if row.last_used_at is None or now - row.last_used_at >= LAST_USED_RESOLUTION:
-            row.last_used_at = now
+        used = (database_of(session), key_hash)
+        if _last_use_due(used, holder.last_used_at, now):
+            session.execute(update(ApiKey).where(ApiKey.id == holder.key_id).values(last_used_at=now))
             uow.commit()
-        return identity
+            with _last_used_lock:
+                if len(_last_used) > 65536:
+                    _last_used.clear()
+                _last_used[used] = now
+        return holder.identity
+
+
+def _refused() -> CredentialsRefused:
+    return CredentialsRefused("接口密钥无效、已过期或已吊销 / the API key is unknown, expired or revoked")
+
+
+def _holder_of(session: Session, key_hash: str, now: datetime) -> _Holder:
+    row = repo.api_key_by_hash(session, key_hash)
+    if row is None or row.revoked_at is not None or row.expires_at <= now:
+        raise _refused()
+    account = repo.account_by_id(session, row.account_id)
+    if account is None or not account.active:
+        raise _refused()
+    identity = identity_of(
+        session,
+        account,
+        now=now,
+        name=f"{account.username}:{row.prefix}",
+        via="api_key",
+        key_scopes=frozenset(row.scopes) if row.scopes is not None else None,
+    )
+    valid_until = row.expires_at
+    if identity.role is Role.DECLARING_AGENT:  # its mandates change when a delegation starts or ends
+        change = repo.next_delegation_change(session, identity.own_codes, now)
+        valid_until = min(valid_until, change) if change is not None else valid_until
+    return _Holder(identity=identity, key_id=row.id, last_used_at=row.last_used_at, valid_until=valid_until)
+
+
+def _last_use_due(used: tuple[str, str], stored: datetime | None, now: datetime) -> bool:
+    """Tell whether a key's last use should be written now (at most once a minute per key and process)."""
+    with _last_used_lock:
+        last = _last_used.get(used)
+    if last is None or (stored is not None and stored > last):
+        last = stored
+    return last is None or now - last >= LAST_USED_RESOLUTION
 
 
 def revoke_api_key(
