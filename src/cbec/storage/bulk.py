@@ -15,7 +15,10 @@ from typing import Any
 
 from sqlalchemy import Table, inspect
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import Session
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session, make_transient_to_detached
+
+from cbec.storage.ids import take_id
 
 
 class Values(SimpleNamespace):
@@ -36,9 +39,12 @@ def copy_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]])
     statement = f"COPY {table.name} ({', '.join(names)}) FROM STDIN"
     connection.dispatch.before_cursor_execute(connection, None, statement, (), None, False)
     raw = connection.connection.driver_connection
-    with raw.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
-        for row in rows:
-            copy.write_row([bound(process, row[name]) for process, name in zip(processors, names, strict=True)])
+    try:
+        with raw.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
+            for row in rows:
+                copy.write_row([bound(process, row[name]) for process, name in zip(processors, names, strict=True)])
+    except connection.dialect.loaded_dbapi.Error as exc:  # the same exception an INSERT would have raised
+        raise DBAPIError.instance(statement, None, exc, connection.dialect.loaded_dbapi.Error) from exc
 
 
 def bind_processors(table: Table, names: Sequence[str], dialect: Dialect) -> list[Callable[[Any], Any] | None]:
@@ -54,3 +60,73 @@ def bound(process: Callable[[Any], Any] | None, value: Any) -> Any:
 def columns_of(model: type[Any]) -> list[tuple[str, str]]:
     """Return (attribute, column) names of a model's columns, its generated id left out."""
     return [(attr.key, attr.columns[0].key) for attr in inspect(model).column_attrs if not attr.columns[0].primary_key]
+
+
+_COPYABLE: dict[type[Any], list[tuple[str, str, Any]] | None] = {}
+
+
+def _copy_plan(model: type[Any]) -> list[tuple[str, str, Any]] | None:
+    """Return (attribute, column, default) of a model whose new rows may be written by COPY, else None.
+
+    Only plain tables qualify: one table, no foreign keys (no order to keep between tables), no server-side
+    defaults, column defaults that are plain values, no ORM insert events.
+    """
+    if model in _COPYABLE:
+        return _COPYABLE[model]
+    mapper = inspect(model)
+    table = mapper.local_table
+    plan: list[tuple[str, str, Any]] | None = None
+    if (
+        isinstance(table, Table)
+        and not table.foreign_keys
+        and mapper.inherits is None
+        and mapper.version_id_col is None
+        and not mapper.dispatch.before_insert
+        and not mapper.dispatch.after_insert
+    ):
+        columns = [attr.columns[0] for attr in mapper.column_attrs]
+        if all(c.server_default is None and (c.default is None or c.default.is_scalar) for c in columns):
+            plan = [
+                (attr.key, column.key, column.default.arg if column.default is not None else None)
+                for attr, column in zip(mapper.column_attrs, columns, strict=True)
+            ]
+    _COPYABLE[model] = plan
+    return plan
+
+
+def copy_new_rows(session: Session, models: tuple[type[Any], ...]) -> int:
+    """Write the session's new rows of these models by one COPY per table; they stay in the session as stored.
+
+    PostgreSQL only. Rows without an id get one from the table's sequence (``cbec.storage.ids``, one statement
+    per table). Rows of models that do not qualify (see ``_copy_plan``) are left to the ORM's flush. Call it
+    where the rows are complete (just before the flush that would INSERT them): a later change is written as
+    an UPDATE. Returns how many rows were written.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return 0
+    groups: dict[type[Any], list[Any]] = {}
+    for obj in session.new:
+        if isinstance(obj, models) and _copy_plan(type(obj)) is not None:
+            groups.setdefault(type(obj), []).append(obj)
+    written = 0
+    with session.no_autoflush:  # taking ids must not flush the very rows about to be copied
+        for model, objects in groups.items():
+            plan = _copy_plan(model)
+            assert plan is not None
+            missing = [obj for obj in objects if obj.id is None]
+            for obj in missing:
+                obj.id = take_id(session, model, batch=len(missing))
+            rows = []
+            for obj in objects:
+                state = obj.__dict__
+                for attr, _column, default in plan:
+                    if attr not in state:
+                        setattr(obj, attr, default)  # what the INSERT would have written, known to the object too
+                rows.append({column: state[attr] for attr, column, _default in plan})
+            copy_rows(session, model.__table__, rows)
+            for obj in objects:  # now stored: persistent, with nothing left to write
+                session.expunge(obj)
+                make_transient_to_detached(obj)
+                session.add(obj)
+            written += len(objects)
+    return written

@@ -8,10 +8,12 @@ from typing import Any
 
 import pytest
 from sqlalchemy import event, insert, select
+from sqlalchemy.exc import IntegrityError
 from tests.conftest import is_postgres_run
 
+from cbec.quota.models import QuotaEntry
 from cbec.sharing.models import OutboxEvent
-from cbec.storage.bulk import copy_rows
+from cbec.storage.bulk import copy_new_rows, copy_rows
 from cbec.storage.context import Context
 from cbec.storage.ids import take_id
 
@@ -72,3 +74,53 @@ def test_copied_rows_read_back_like_inserted_ones_and_the_copy_is_reported_as_a_
             assert (a.kind, a.status, a.parties, a.payload) == (b.kind, b.status, b.parties, b.payload)
             assert a.payload == via_copy["payload"] and a.business_key + "/i" == b.business_key
         assert stored[copied[0]["id"]].position == 7
+
+
+def entry(ref: str, **changes: Any) -> QuotaEntry:
+    values: dict[str, Any] = {
+        "buyer_key": "k" * 64,
+        "year": 2026,
+        "kind": "consume",
+        "amount_fen": 12_30,
+        "used_before_fen": 0,
+        "used_after_fen": 12_30,
+        "limit_fen": 2_600_000,
+        "inventory_ref": ref,
+        "operation_ref": "consume",
+        "declared_at": datetime(2026, 3, 2, 10, 0, tzinfo=BEIJING),
+        "buyer_name_key": "n" * 64,
+        "created_at": datetime(2026, 3, 2, 10, 0, 1, tzinfo=BEIJING),
+    }
+    return QuotaEntry(**{**values, **changes})
+
+
+def test_new_orm_rows_copied_read_back_like_flushed_ones_and_stay_in_the_session(ctx: Context) -> None:
+    with ctx.uow() as uow:
+        session = uow.session
+        copied, flushed = entry("B1"), entry("B2")
+        session.add(copied)
+        assert copy_new_rows(session, (QuotaEntry,)) == 1
+        assert copied.id is not None and copied not in session.new and copied in session
+        assert (copied.order_no, copied.platform_name) == ("", "")  # the column defaults, as an INSERT writes them
+        session.add(flushed)
+        session.flush()  # the flushed one by the ORM; the copied one is not written twice
+        copied.order_no = "ORD-1"  # a later change of a copied row is an UPDATE
+        session.flush()
+        uow.commit()
+    columns = [c for c in QuotaEntry.__table__.c if c.key not in ("id", "inventory_ref")]
+    with ctx.uow() as uow:
+        found = {r.inventory_ref: r for r in uow.session.execute(select(QuotaEntry.__table__))}
+    assert sorted(found) == ["B1", "B2"]
+    assert found["B1"].order_no == "ORD-1"
+    for column in columns:
+        if column.key != "order_no":
+            assert getattr(found["B1"], column.key) == getattr(found["B2"], column.key), column.key
+
+
+def test_a_copy_that_breaks_a_constraint_raises_the_integrity_error_an_insert_raises(ctx: Context) -> None:
+    with ctx.uow() as uow:
+        uow.session.add(entry("B1"))
+        uow.session.flush()
+        uow.session.add(entry("B1"))
+        with pytest.raises(IntegrityError, match="uq_quota_entry_inventory_ref_kind_operation_ref"):
+            copy_new_rows(uow.session, (QuotaEntry,))

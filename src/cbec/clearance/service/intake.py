@@ -15,7 +15,19 @@ from typing import ParamSpec
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from cbec.clearance import repository as repo
-from cbec.clearance.models import IssuedReceipt, MessageRecord, TaxBillRecord
+from cbec.clearance.models import (
+    ArrivalParcel,
+    ArrivalRecordRow,
+    CancelRecord,
+    InventoryRecord,
+    IssuedReceipt,
+    MessageRecord,
+    OrderRecord,
+    PaymentRecord,
+    ReturnRecord,
+    TaxBillRecord,
+    WaybillRecord,
+)
 from cbec.clearance.service.aftercare import MessageProcessor
 from cbec.clearance.service.processor import DocumentOutcome, new_guid
 from cbec.clearance.service.signatures import missing_signature, refuse_unverified, signature_problems
@@ -36,9 +48,25 @@ from cbec.messages import (
     parse_message,
 )
 from cbec.messages.documents import Edition
+from cbec.quota.models import QuantityEntry, QuotaEntry
 from cbec.reference import code_tables
+from cbec.storage.bulk import copy_new_rows
 from cbec.storage.context import Context
 
+# New rows an import message writes, loaded by COPY at its end on PostgreSQL (cbec.storage.bulk.copy_new_rows).
+STORED_BY_COPY = (
+    OrderRecord,
+    PaymentRecord,
+    WaybillRecord,
+    InventoryRecord,
+    ArrivalRecordRow,
+    ArrivalParcel,
+    CancelRecord,
+    ReturnRecord,
+    TaxBillRecord,
+    QuotaEntry,
+    QuantityEntry,
+)
 log = logging.getLogger(__name__)
 
 
@@ -279,6 +307,8 @@ def ingest_message(
                         continue
                     processor.current_document = document  # its data event goes out with its first receipt
                     processor.handle(document)
+        if importing:
+            copy_new_rows(session, STORED_BY_COPY)  # the message's new documents, tax bills, quota entries
         session.flush()
         result = IngestResult(
             message.message_type.value,
