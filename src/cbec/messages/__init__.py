@@ -30,7 +30,14 @@ from cbec.messages.documents import (
     Waybill,
     WaybillStatus,
 )
-from cbec.messages.dxp import EXPORT_RECEIVER, IMPORT_RECEIVER, is_envelope, open_envelope, seal_envelope
+from cbec.messages.dxp import (
+    EXPORT_RECEIVER,
+    IMPORT_RECEIVER,
+    is_envelope,
+    looks_like_envelope,
+    open_envelope,
+    seal_envelope,
+)
 from cbec.messages.export_checks import (
     export_document_problems,
     split_problems,
@@ -143,6 +150,7 @@ __all__ = [
     "field_catalogue",
     "glossary_rows",
     "is_envelope",
+    "looks_like_envelope",
     "message_spec",
     "message_type_named",
     "open_envelope",

@@ -101,6 +101,11 @@ def _parse_created(text: str) -> datetime | None:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=SHANGHAI)
 
 
+def looks_like_envelope(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> bool:
+    """Tell whether bytes begin as a DxpMsg envelope (its first element only: open_envelope checks the rest)."""
+    return root_tag(data, max_bytes=max_bytes) == _tag("DxpMsg")
+
+
 def is_envelope(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> bool:
     """Tell whether bytes are a well-formed DxpMsg envelope (without checking its content)."""
     if root_tag(data, max_bytes=max_bytes) != _tag("DxpMsg"):

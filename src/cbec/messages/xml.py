@@ -118,10 +118,10 @@ def root_tag(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> str | None:
         dtd_validation=False,
         huge_tree=False,
     )
-    view = bytes(data)
+    view = memoryview(data)  # chunks are copied as they are fed, not the whole message first
     try:
         for offset in range(0, len(view), _CHUNK):
-            parser.feed(view[offset : offset + _CHUNK])
+            parser.feed(bytes(view[offset : offset + _CHUNK]))
             for _event, element in parser.read_events():
                 return str(element.tag)
     except etree.XMLSyntaxError:

@@ -43,7 +43,7 @@ from cbec.messages import (
     ImportDocument,
     Receipt,
     TaxBill,
-    is_envelope,
+    looks_like_envelope,
     open_envelope,
     parse_message,
 )
@@ -178,7 +178,8 @@ def ingest_message(
     envelope_id: str | None = None
     payload = raw
     format_problems: list[Problem] = []
-    if is_envelope(raw):
+    # One full parse of an envelope (open_envelope's), not two: its first element tells it apart.
+    if looks_like_envelope(raw, max_bytes=ctx.settings.max_message_bytes):
         try:
             envelope = open_envelope(raw, max_bytes=ctx.settings.max_message_bytes)
             payload, envelope_id = envelope.payload, envelope.message_id
