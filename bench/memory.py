@@ -1,12 +1,15 @@
-"""Memory of a long-running intake process (内存): peak RSS, and whether RSS stays flat as sets keep coming.
+"""Memory of long-running intake processes (内存): peak RSS, and whether RSS stays flat as sets keep coming.
 
-One intake process (its own engine, one transaction per message, every answer rendered) ingests fresh traffic
-for a bounded time; a producer process generates it as it goes (new buyers, new order numbers per chunk, the
-same realistic mix as bench.throughput), so nothing is resent and nothing is held in the intake process but
-what it keeps itself. The RSS of the intake process is sampled every second. Reported: peak RSS (VmHWM), RSS
-after warm-up and at the end, and the least-squares slope of RSS against sets ingested after warm-up.
+One or more intake processes (each its own engine, one transaction per message, every answer rendered) ingest
+fresh traffic until a number of sets or a time is reached; a producer process generates it as it goes (new
+buyers, new order numbers per chunk, the same realistic mix as bench.throughput), so nothing is resent and
+nothing is held in an intake process but what it keeps itself. With several intake processes the traffic is
+partitioned by buyer (each process its own partition, as independent intake processes would run). Each intake
+process's RSS is sampled about once a second. Reported per process: peak RSS (VmHWM), RSS after warm-up and
+at the end, and the least-squares slope of RSS against the sets it ingested after warm-up.
 
     .venv/bin/python -m bench.memory --minutes 10 --db postgres
+    .venv/bin/python -m bench.memory --sets 1000000 --processes 2 --db postgres   # the million-set run
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import argparse
 import multiprocessing as mp
 import queue
 import time
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from bench.env import fmt, fresh_database, peak_rss_mib, print_header, record, rss_mib
@@ -23,32 +26,35 @@ from bench.runner import answer, bench_context, prepare_zone
 from bench.workload import WorkloadSpec, generate, identities
 from cbec.clearance.service import ingest_message
 
-CHUNK = 1000  # sets generated at a time
+CHUNK = 1000  # sets generated at a time (all partitions together)
+REPORT_EVERY = 1.0  # seconds between an intake process's progress reports
 
 
-def _produce(spec: WorkloadSpec, senders: Any, out: Any, stop: Any) -> None:
-    """Generate chunks of fresh traffic into a bounded queue until told to stop."""
+def _produce(spec: WorkloadSpec, senders: Any, inboxes: list[Any], stop: Any) -> None:
+    """Generate chunks of fresh traffic into each intake process's bounded queue until told to stop."""
     number = 0
     while not stop.is_set():
         chunk = generate(replace(spec, seed=spec.seed + number, tag=f"M{number:05d}"), senders)
-        for partition in chunk.partitions:
+        for inbox, partition in zip(inboxes, chunk.partitions, strict=True):
+            share = partition.sets / max(1, len(partition.messages))
             for message in partition.messages:
                 while not stop.is_set():
                     try:
-                        out.put((message.raw, message.documents, chunk.sets / max(1, len(partition.messages))))
+                        inbox.put((message.raw, message.documents, share), timeout=1)
                         break
                     except queue.Full:
                         continue
         number += 1
 
 
-def _consume(url: str, inbox: Any, stop: Any, progress: Any, seconds: float) -> None:
-    """Ingest what the producer makes until the time is up; report (time, sets, documents) now and then."""
+def _consume(url: str, index: int, inbox: Any, stop: Any, progress: Any, seconds: float, sets_wanted: float) -> None:
+    """Ingest what the producer makes until the time is up or enough sets are in; report now and then."""
     ctx = bench_context(url)
     started = time.time()
     sets = 0.0
     documents = 0
-    while time.time() - started < seconds:
+    last = 0.0
+    while time.time() - started < seconds and sets < sets_wanted:
         try:
             raw, count, share = inbox.get(timeout=5)
         except queue.Empty:
@@ -57,9 +63,10 @@ def _consume(url: str, inbox: Any, stop: Any, progress: Any, seconds: float) -> 
         answer(result)
         sets += share
         documents += count
-        progress.put((time.time(), sets, documents, rss_mib()))
-    stop.set()
-    progress.put(("done", sets, documents, peak_rss_mib()))
+        if time.time() - last >= REPORT_EVERY:
+            last = time.time()
+            progress.put((index, last, sets, documents, rss_mib()))
+    progress.put((index, "done", sets, documents, peak_rss_mib()))
     ctx.engine.dispose()
 
 
@@ -74,63 +81,99 @@ def slope(points: list[tuple[float, float]]) -> float:
     return sum((x - mean_x) * (y - mean_y) for x, y in points) / spread if spread else 0.0
 
 
+@dataclass(slots=True)
+class Curve:
+    """What one intake process reported."""
+
+    samples: list[tuple[float, float, int, float]] = field(default_factory=list)  # (time, sets, documents, RSS)
+    sets: float = 0.0
+    documents: int = 0
+    peak: float = 0.0
+    done: bool = False
+
+    def lines(self, index: int, warmup: float) -> list[str]:
+        """Return the process's result lines."""
+        start, end = self.samples[0][0], self.samples[-1][0]
+        settled = [s for s in self.samples if s[0] - start >= (end - start) * warmup]
+        growth = slope([(sets, rss) for _, sets, _, rss in settled]) * 100_000  # MiB per 100 000 sets
+        low, high = min(s[3] for s in settled), max(s[3] for s in settled)
+        return [
+            f"intake process {index + 1}: {fmt(int(self.sets))} sets ({self.documents:,} documents) in "
+            f"{end - start:,.0f} s; RSS peak {self.peak:.1f} MiB; {settled[0][3]:.1f} MiB after warm-up "
+            f"({settled[0][1]:,.0f} sets), {self.samples[-1][3]:.1f} MiB at the end, between {low:.1f} and "
+            f"{high:.1f} MiB after warm-up; slope {growth:+.2f} MiB per 100,000 sets ({len(settled)} points)"
+        ]
+
+
 def main() -> None:
-    """Run one intake process for a bounded time on fresh traffic and record its memory."""
+    """Run intake processes on fresh traffic until a number of sets or a time, and record their memory."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--minutes", type=float, default=10.0)
+    parser.add_argument("--minutes", type=float, default=0.0, help="stop after this long (0: no time limit)")
+    parser.add_argument("--sets", type=int, default=0, help="stop once this many sets are in (0: no limit)")
+    parser.add_argument("--processes", type=int, default=1, help="intake processes, each its own partition")
     parser.add_argument("--warmup", type=float, default=0.1, help="share of the run before RSS counts as settled")
     parser.add_argument("--db", choices=("postgres", "sqlite"), default="postgres")
     parser.add_argument("--seed", type=int, default=20260401)
     parser.add_argument("--no-record", action="store_true")
     args = parser.parse_args()
-    machine = print_header("memory of one long-running intake process")
-    spec = WorkloadSpec(sets=CHUNK, seed=args.seed)
+    if not args.minutes and not args.sets:
+        args.minutes = 10.0
+    machine = print_header("memory of long-running intake processes")
+    spec = WorkloadSpec(sets=CHUNK, seed=args.seed, partitions=args.processes)
     senders = identities(spec)
-    seconds = args.minutes * 60
+    seconds = args.minutes * 60 if args.minutes else float("inf")
+    per_process = args.sets / args.processes if args.sets else float("inf")
     context = mp.get_context("fork")
-    inbox, progress, stop = context.Queue(maxsize=200), context.Queue(), context.Event()
-    samples: list[tuple[float, float, int, float]] = []  # (time, sets, documents, rss MiB)
+    inboxes = [context.Queue(maxsize=100) for _ in range(args.processes)]
+    progress, stop = context.Queue(), context.Event()
+    curves = [Curve() for _ in range(args.processes)]
+    started = time.time()
     with fresh_database(args.db) as url:
         prepare_zone(url, senders.certificates)
-        producer = context.Process(target=_produce, args=(spec, senders, inbox, stop), daemon=True)
-        consumer = context.Process(target=_consume, args=(url, inbox, stop, progress, seconds))
+        producer = context.Process(target=_produce, args=(spec, senders, inboxes, stop), daemon=True)
+        consumers = [
+            context.Process(target=_consume, args=(url, i, inboxes[i], stop, progress, seconds, per_process))
+            for i in range(args.processes)
+        ]
         producer.start()
-        consumer.start()
+        for consumer in consumers:
+            consumer.start()
         last_print = time.time()
-        while True:
-            item = progress.get(timeout=seconds + 300)
-            if item[0] == "done":
-                _, total_sets, total_documents, peak = item
-                break
-            samples.append(item)
-            if time.time() - last_print > 30:
+        while not all(c.done for c in curves):
+            index, at, sets, documents, rss = progress.get(timeout=600)
+            curve = curves[index]
+            if at == "done":
+                curve.done, curve.sets, curve.documents, curve.peak = True, sets, documents, rss
+                continue
+            curve.samples.append((at, sets, documents, rss))
+            if time.time() - last_print > 60:
                 last_print = time.time()
-                print(f"  {item[1]:,.0f} sets, RSS {item[3]:.1f} MiB", flush=True)
-        consumer.join()
+                total = sum(c.samples[-1][1] for c in curves if c.samples)
+                rss_now = ", ".join(f"{c.samples[-1][3]:.1f}" for c in curves if c.samples)
+                print(f"  {time.time() - started:,.0f} s: {total:,.0f} sets, RSS {rss_now} MiB", flush=True)
+        for consumer in consumers:
+            consumer.join()
         stop.set()
         producer.terminate()
         producer.join()
-    start = samples[0][0]
-    elapsed = samples[-1][0] - start
-    settled = [s for s in samples if s[0] - start >= elapsed * args.warmup]
-    per_second: dict[int, tuple[float, float]] = {}
-    for at, sets, _, rss in settled:
-        per_second[int(at)] = (sets, rss)  # one point per second, as sampled
-    points = list(per_second.values())
-    growth = slope(points) * 100_000  # MiB per 100 000 sets
+    elapsed = time.time() - started
+    total_sets = sum(c.sets for c in curves)
+    total_documents = sum(c.documents for c in curves)
     results = [
-        f"ran {elapsed:,.0f} s: {fmt(int(total_sets))} sets ({total_documents:,} documents), "
-        f"{fmt(total_sets / elapsed)} sets/s while generating the traffic on the same 2 cores",
-        f"RSS: peak {peak:.1f} MiB; {settled[0][3]:.1f} MiB after warm-up ({settled[0][1]:,.0f} sets), "
-        f"{samples[-1][3]:.1f} MiB at the end; slope after warm-up {growth:+.2f} MiB per 100,000 sets "
-        f"({len(points)} points)",
-        f"extrapolated to 1,000,000 sets at that slope: {samples[-1][3] + growth * (1e6 - total_sets) / 1e5:,.0f} MiB",
+        f"ran {elapsed:,.0f} s: {fmt(int(total_sets))} sets ({total_documents:,} documents) through "
+        f"{args.processes} intake process(es), {fmt(total_sets / elapsed)} sets/s while generating the traffic "
+        f"on the same 2 cores"
     ]
+    for index, curve in enumerate(curves):
+        results += curve.lines(index, args.warmup)
     for line in results:
         print(line)
+    limit = (f"{args.sets:,} sets" if args.sets else "") + (
+        (" or " if args.sets else "") + f"{args.minutes:g} minutes" if args.minutes else ""
+    )
     data = (
         f"fresh traffic generated as it goes in chunks of {CHUNK:,} sets (new buyers and order numbers each), "
-        f"{args.db}, 1 intake process, {args.minutes:g} minutes"
+        f"{args.db}, {args.processes} intake process(es) (one partition each), until {limit}"
     )
     record("Memory", machine, data, results, enabled=not args.no_record)
 
