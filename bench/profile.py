@@ -41,7 +41,8 @@ STAGES = (
     ("matching (三单对碰) + payload decryption", "InventoryProcessor.match"),
     ("payload encryption", "Processor.seal"),
     ("decision + release + tax bill", "InventoryProcessor.decide"),
-    ("store documents and receipts (flush)", "Session.flush"),
+    ("store documents (COPY of new rows, ORM flush of changed ones)", "copy_new_rows"),
+    ("store documents (COPY of new rows, ORM flush of changed ones)", "Session.flush"),
     ("other clearance", "MessageProcessor.handle"),
     ("other intake", "ingest_message"),
 )
