@@ -140,3 +140,5 @@ def test_a_mandate_takes_effect_when_it_starts_and_lapses_when_it_ends_with_no_w
     clock.advance(timedelta(minutes=1))
     assert identify_api_key(ctx, key).acting_for == frozenset()
     assert account_token(ctx) == token  # no write in between: time alone
+    clock.advance(timedelta(hours=-12))  # a clock set back inside the mandate sees it, not the later answer
+    assert identify_api_key(ctx, key).acting_for == frozenset({PARTIES.ecommerce.code})

@@ -98,11 +98,12 @@ def create_api_key(
 
 @dataclass(frozen=True, slots=True)
 class _Holder:
-    """Who an API key stands for, and until when that holds by time alone (expiry, delegations)."""
+    """Who an API key stands for, and the time span it holds for by time alone (expiry, delegations)."""
 
     identity: Identity
     key_id: int
     last_used_at: datetime | None
+    valid_from: datetime  # when it was read (a clock set back must not see a later mandate)
     valid_until: datetime
 
 
@@ -126,7 +127,7 @@ def identify_api_key(ctx: Context, key: str) -> Identity:
             session,
             (key_hash, tokens(session).get(FILING)),
             lambda: _holder_of(session, key_hash, now),
-            valid=lambda held: now < held.valid_until,
+            valid=lambda held: held.valid_from <= now < held.valid_until,
         )
         used = (database_of(session), key_hash)
         if _last_use_due(used, holder.last_used_at, now):
@@ -162,7 +163,9 @@ def _holder_of(session: Session, key_hash: str, now: datetime) -> _Holder:
     if identity.role is Role.DECLARING_AGENT:  # its mandates change when a delegation starts or ends
         change = repo.next_delegation_change(session, identity.own_codes, now)
         valid_until = min(valid_until, change) if change is not None else valid_until
-    return _Holder(identity=identity, key_id=row.id, last_used_at=row.last_used_at, valid_until=valid_until)
+    return _Holder(
+        identity=identity, key_id=row.id, last_used_at=row.last_used_at, valid_from=now, valid_until=valid_until
+    )
 
 
 def _last_use_due(used: tuple[str, str], stored: datetime | None, now: datetime) -> bool:
