@@ -3,14 +3,12 @@ delegations that start or end by time alone are seen by the next request."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
-from typing import Any
 
 import pytest
-from sqlalchemy import event, select, text
+from sqlalchemy import select, text
 from tests.builders import PARTIES
+from tests.sql import statements
 
 from cbec.accounts import CredentialsRefused
 from cbec.accounts.models import ApiKey
@@ -19,20 +17,6 @@ from cbec.accounts.service import create_account, create_api_key, grant_delegati
 from cbec.common.clock import FixedClock
 from cbec.storage.context import Context
 from cbec.storage.revisions import tokens
-
-
-@contextmanager
-def statements(ctx: Context) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def note(_c: Any, _cur: Any, statement: str, *_rest: Any) -> None:
-        seen.append(statement)
-
-    event.listen(ctx.engine, "before_cursor_execute", note)
-    try:
-        yield seen
-    finally:
-        event.remove(ctx.engine, "before_cursor_execute", note)
 
 
 def account_token(ctx: Context) -> str | None:

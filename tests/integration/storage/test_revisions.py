@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
-from typing import Any
 
-from sqlalchemy import event, select, text
+from sqlalchemy import select, text
 from tests.builders import PARTIES
+from tests.sql import statements
 from tests.zone import file_zone
 
 from cbec.enterprises.certificates import register_certificate, trusted_certificates
@@ -26,20 +24,6 @@ CODE = PARTIES.platform.code
 def filing_token(ctx: Context) -> str | None:
     with ctx.uow() as uow:
         return tokens(uow.session).get("filing")
-
-
-@contextmanager
-def statements(ctx: Context) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def note(_c: Any, _cur: Any, statement: str, *_rest: Any) -> None:
-        seen.append(statement)
-
-    event.listen(ctx.engine, "before_cursor_execute", note)
-    try:
-        yield seen
-    finally:
-        event.remove(ctx.engine, "before_cursor_execute", note)
 
 
 def active(ctx: Context, code: str = CODE) -> str | None:
