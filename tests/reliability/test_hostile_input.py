@@ -174,3 +174,12 @@ def test_a_base64_bomb_in_an_envelope_is_refused(zone: Zone) -> None:
     result = ingest_message(zone.ctx, envelope)
     _answered(result)
     assert result.outcome == "format_error"
+
+
+def test_an_envelope_cut_short_is_refused_once_with_the_xml_problem(zone: Zone) -> None:
+    """An envelope is parsed once: one that is not well-formed XML is refused with that XML problem."""
+    cut = _envelope(_order_message(zone))[:-40]
+    result = ingest_message(zone.ctx, cut, dry_run=True)
+    assert result.outcome == "format_error"
+    assert [p.rule_id for p in result.problems] == ["FMT-XML"]
+    _answered(result)

@@ -13,6 +13,7 @@ from cbec.messages import (
     Envelope,
     MessageRefused,
     is_envelope,
+    looks_like_envelope,
     open_envelope,
     parse_message,
     seal_envelope,
@@ -135,6 +136,10 @@ def test_missing_parts_and_wrong_roots() -> None:
     assert _refusal(b"<DxpMsg/>") == [("FMT-STRUCTURE", "DxpMsg")]
     assert not is_envelope(b"<DxpMsg/>")
     assert not is_envelope(b"garbage")
+    # The cheap check reads the first element only: the intake then parses the envelope once, fully.
+    assert looks_like_envelope(b"<DxpMsg xmlns='http://www.chinaport.gov.cn/dxp'/>")
+    assert looks_like_envelope(_seal()[:-20])
+    assert not looks_like_envelope(b"<DxpMsg/>") and not looks_like_envelope(b"garbage")
 
 
 def test_seal_refuses_bad_arguments() -> None:
