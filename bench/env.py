@@ -22,6 +22,8 @@ from typing import Any
 
 from sqlalchemy import create_engine, text
 
+from bench.autoanalyze import keeping_statistics
+
 ROOT = Path(__file__).resolve().parents[1]
 PERFORMANCE_MD = ROOT / "docs" / "performance.md"
 LOG_HEADING = "## Run log"
@@ -84,7 +86,7 @@ def _pg_version() -> str:
             version = str(conn.execute(text("SHOW server_version")).scalar_one())
             settings = {
                 name: str(conn.execute(text(f"SHOW {name}")).scalar_one())
-                for name in ("fsync", "synchronous_commit", "shared_buffers")
+                for name in ("fsync", "synchronous_commit", "shared_buffers", "autovacuum")
             }
         engine.dispose()
         return f"{version} ({', '.join(f'{k}={v}' for k, v in settings.items())})"
@@ -181,7 +183,9 @@ def fresh_database(kind: str, *, keep: bool = False, name: str | None = None) ->
         conn.execute(text(f'CREATE DATABASE "{tag}"'))
     head, _, _ = base.rpartition("/")
     try:
-        yield f"{head}/{tag}"
+        # Statistics kept as autovacuum keeps them in production, where this server has it off (bench.autoanalyze).
+        with keeping_statistics(f"{head}/{tag}"):
+            yield f"{head}/{tag}"
     finally:
         if not keep:
             with admin.connect() as conn:
