@@ -23,6 +23,10 @@ def register(app: typer.Typer) -> None:
         """Serve the REST API, POST /ceb and the web pages."""
         import uvicorn
 
+        from cbec.storage.engine import server_warnings
+
+        for warning in server_warnings(state.context().engine):
+            typer.echo(f"warning: {warning}", err=True)
         if workers == 1:
             from cbec.api.app import create_app
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -43,3 +43,41 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 def is_postgres(engine: Engine) -> bool:
     """Tell whether the engine talks to PostgreSQL."""
     return engine.dialect.name == "postgresql"
+
+
+# PostgreSQL settings that work against cbec, with why (read by `cbec serve` at start-up).
+_SERVER_RISKS = (
+    (
+        "autovacuum",
+        "off",
+        "PostgreSQL autovacuum is off: planner statistics go stale as tables grow, and intake look-ups turn into "
+        "scans of whole tables (turn it on, or run ANALYZE regularly; docs/scaling.md)",
+    ),
+    (
+        "track_counts",
+        "off",
+        "PostgreSQL track_counts is off: autovacuum cannot tell which tables need ANALYZE (turn it on)",
+    ),
+    (
+        "fsync",
+        "off",
+        "PostgreSQL fsync is off: a crash of the server can lose messages and receipts already answered",
+    ),
+    (
+        "synchronous_commit",
+        "off",
+        "PostgreSQL synchronous_commit is off: the last commits before a crash can be lost after their receipts "
+        "were answered",
+    ),
+)
+
+
+def server_warnings(engine: Engine) -> list[str]:
+    """Return what in the database server's settings works against cbec (none on SQLite)."""
+    if not is_postgres(engine):
+        return []
+    names = [name for name, _bad, _why in _SERVER_RISKS]
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT name, setting FROM pg_settings WHERE name = ANY(:names)"), {"names": names})
+        settings = {str(name): str(setting) for name, setting in rows}
+    return [why for name, bad, why in _SERVER_RISKS if settings.get(name) == bad]
