@@ -21,6 +21,7 @@ import sys
 import tarfile
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import text
 
@@ -100,7 +101,7 @@ def main() -> None:
     machine = print_header(f"before ({args.before}) and after (working tree)")
     workload = load_or_generate(WorkloadSpec(sets=args.sets, seed=args.seed, single=args.single))
     tree = export_tree(args.before)
-    sides: dict[str, list[dict[str, object]]] = {"before": [], "after": []}
+    sides: dict[str, list[dict[str, Any]]] = {"before": [], "after": []}
     for _ in range(args.rounds):
         for side, folder in (("before", tree), ("after", None)):
             with fresh_database(args.db) as url:
@@ -111,10 +112,10 @@ def main() -> None:
     sets = workload.sets
     messages = len(workload.messages)
     for side, runs in sides.items():
-        seconds = sum(float(r["seconds"]) for r in runs)  # type: ignore[arg-type]
-        cpu = sum(float(r["cpu"]) for r in runs)  # type: ignore[arg-type]
-        server = sum(float(r["server_cpu"]) for r in runs)  # type: ignore[arg-type]
-        statements = sum(int(r["statements"]) for r in runs)  # type: ignore[call-overload]
+        seconds = sum(float(r["seconds"]) for r in runs)
+        cpu = sum(float(r["cpu"]) for r in runs)
+        server = sum(float(r["server_cpu"]) for r in runs)
+        statements = sum(int(r["statements"]) for r in runs)
         total = sets * len(runs)
         results.append(
             f"{side} ({args.before if side == 'before' else 'working tree'}): {fmt(total / seconds)} sets/s; "
