@@ -48,13 +48,39 @@ def copy_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]])
 
 
 def bind_processors(table: Table, names: Sequence[str], dialect: Dialect) -> list[Callable[[Any], Any] | None]:
-    """Return each named column's bind processing (what an INSERT does to a value before sending it)."""
-    return [table.c[name].type._cached_bind_processor(dialect) for name in names]
+    """Return each named column's bind processing (what an INSERT does to a value before sending it).
+
+    A type that gives None a value of its own (JSON: the JSON ``null``, as an INSERT stores it) is processed for
+    None too; for every other type None stays None, SQL NULL.
+    """
+    processors: list[Callable[[Any], Any] | None] = []
+    for name in names:
+        type_ = table.c[name].type
+        process = type_._cached_bind_processor(dialect)
+        processors.append(_Evaluating(process) if process is not None and type_.should_evaluate_none else process)
+    return processors
+
+
+class _Evaluating:
+    """A bind processor applied to None as well (see ``bound``)."""
+
+    __slots__ = ("none", "process")
+
+    def __init__(self, process: Callable[[Any], Any]) -> None:
+        self.process = process
+        self.none = process(None)
+
+    def __call__(self, value: Any) -> Any:
+        return self.process(value)
 
 
 def bound(process: Callable[[Any], Any] | None, value: Any) -> Any:
-    """Return a value as the database driver should receive it (None stays None)."""
-    return value if process is None or value is None else process(value)
+    """Return a value as the database driver should receive it (None stays None unless its type says otherwise)."""
+    if process is None:
+        return value
+    if value is None:
+        return process.none if isinstance(process, _Evaluating) else None
+    return process(value)
 
 
 def columns_of(model: type[Any]) -> list[tuple[str, str]]:
@@ -120,8 +146,10 @@ def copy_new_rows(session: Session, models: tuple[type[Any], ...]) -> int:
             for obj in objects:
                 state = obj.__dict__
                 for attr, _column, default in plan:
-                    if attr not in state:
-                        setattr(obj, attr, default)  # what the INSERT would have written, known to the object too
+                    # An unset attribute, or None where the column has a default, is left out of an ORM INSERT,
+                    # which then writes the default: write it too, and let the object know it.
+                    if attr not in state or (state[attr] is None and default is not None):
+                        setattr(obj, attr, default)
                 rows.append({column: state[attr] for attr, column, _default in plan})
             copy_rows(session, model.__table__, rows)
             for obj in objects:  # now stored: persistent, with nothing left to write

@@ -7,10 +7,11 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from sqlalchemy import event, insert, select
+from sqlalchemy import event, insert, select, text
 from sqlalchemy.exc import IntegrityError
 from tests.conftest import is_postgres_run
 
+from cbec.audit.models import AuditRecord
 from cbec.quota.models import QuotaEntry
 from cbec.sharing.models import OutboxEvent
 from cbec.storage.bulk import copy_new_rows, copy_rows
@@ -97,7 +98,7 @@ def entry(ref: str, **changes: Any) -> QuotaEntry:
 def test_new_orm_rows_copied_read_back_like_flushed_ones_and_stay_in_the_session(ctx: Context) -> None:
     with ctx.uow() as uow:
         session = uow.session
-        copied, flushed = entry("B1"), entry("B2")
+        copied, flushed = entry("B1", platform_name=None), entry("B2", platform_name=None)
         session.add(copied)
         assert copy_new_rows(session, (QuotaEntry,)) == 1
         assert copied.id is not None and copied not in session.new and copied in session
@@ -124,3 +125,24 @@ def test_a_copy_that_breaks_a_constraint_raises_the_integrity_error_an_insert_ra
         uow.session.add(entry("B1"))
         with pytest.raises(IntegrityError, match="uq_quota_entry_inventory_ref_kind_operation_ref"):
             copy_new_rows(uow.session, (QuotaEntry,))
+
+
+def test_a_json_none_is_copied_as_an_insert_stores_it_and_other_nones_as_sql_null(ctx: Context) -> None:
+    table = AuditRecord.__table__
+    row = {
+        "at": datetime(2026, 3, 2, 10, 0, tzinfo=BEIJING),
+        "actor": "t",
+        "action": "x",
+        "entity_type": "e",
+        "entity_key": "k",
+        "before": None,
+        "after": {"a": 1},
+        "reason": None,
+    }
+    with ctx.uow() as uow:
+        copy_rows(uow.session, table, [{**row, "entity_key": "copied"}])  # type: ignore[arg-type]
+        uow.session.execute(insert(table), [{**row, "entity_key": "inserted"}])
+        found = uow.session.execute(
+            text("SELECT entity_key, before IS NULL, before::text, reason IS NULL FROM audit_record ORDER BY 1")
+        ).all()
+    assert [tuple(r) for r in found] == [("copied", False, "null", True), ("inserted", False, "null", True)]
