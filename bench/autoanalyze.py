@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -78,15 +79,15 @@ def keeping_statistics(url: str, *, every: float = NAPTIME) -> Iterator[None]:
 
 def main() -> None:
     """Apply the rule to one database every minute until interrupted."""
-    url = sys.argv[1]
-    url = "postgresql+psycopg://" + url.removeprefix("postgresql://") if url.startswith("postgresql://") else url
-    stop = threading.Event()
+    from bench.env import sqlalchemy_url  # bench.env imports this module
+
+    url = sqlalchemy_url(sys.argv[1])
     try:
         while True:
             analyzed = analyze_stale(url)
             if analyzed:
                 print(f"analyzed {', '.join(analyzed)}", flush=True)
-            stop.wait(NAPTIME)
+            time.sleep(NAPTIME)
     except KeyboardInterrupt:
         pass
 

@@ -108,7 +108,7 @@ def looks_like_envelope(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> b
 
 def is_envelope(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> bool:
     """Tell whether bytes are a well-formed DxpMsg envelope (without checking its content)."""
-    if root_tag(data, max_bytes=max_bytes) != _tag("DxpMsg"):
+    if not looks_like_envelope(data, max_bytes=max_bytes):
         return False  # a CEB message is not parsed twice just to find that out
     try:
         root = parse_xml(data, max_bytes=max_bytes)

@@ -132,13 +132,14 @@ def copy_new_rows(session: Session, models: tuple[type[Any], ...]) -> int:
         return 0
     groups: dict[type[Any], list[Any]] = {}
     for obj in session.new:
-        if isinstance(obj, models) and _copy_plan(type(obj)) is not None:
+        if isinstance(obj, models):
             groups.setdefault(type(obj), []).append(obj)
     written = 0
     with session.no_autoflush:  # taking ids must not flush the very rows about to be copied
         for model, objects in groups.items():
             plan = _copy_plan(model)
-            assert plan is not None
+            if plan is None:
+                continue  # left to the ORM's flush
             missing = [obj for obj in objects if obj.id is None]
             for obj in missing:
                 obj.id = take_id(session, model, batch=len(missing))
