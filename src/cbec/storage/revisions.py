@@ -73,6 +73,11 @@ def watch(model: type[Any], revision: str) -> None:
     _WATCHED[model] = revision
 
 
+def watched() -> dict[str, str]:
+    """Return the tables of the watched models, each with the revision its writes change."""
+    return {model.__tablename__: revision for model, revision in _WATCHED.items()}
+
+
 def mark_written(session: Session, revisions: Iterable[str]) -> None:
     """Note that the session's transaction wrote these kinds of data: its caches step aside until it ends."""
     transaction = session.get_transaction()
