@@ -30,15 +30,19 @@ CHUNK = 1000  # sets generated at a time (all partitions together)
 REPORT_EVERY = 1.0  # seconds between an intake process's progress reports
 
 
-def _produce(spec: WorkloadSpec, senders: Any, inboxes: list[Any], stop: Any) -> None:
-    """Generate chunks of fresh traffic into each intake process's bounded queue until told to stop."""
+def _produce(spec: WorkloadSpec, senders: Any, inboxes: list[Any], finished: list[Any], stop: Any) -> None:
+    """Generate chunks of fresh traffic into each intake process's bounded queue until told to stop.
+
+    A process that has finished takes nothing more: its partition is skipped (waiting on its full queue would
+    starve the others).
+    """
     number = 0
     while not stop.is_set():
         chunk = generate(replace(spec, seed=spec.seed + number, tag=f"M{number:05d}"), senders)
-        for inbox, partition in zip(inboxes, chunk.partitions, strict=True):
+        for inbox, done, partition in zip(inboxes, finished, chunk.partitions, strict=True):
             share = partition.sets / max(1, len(partition.messages))
             for message in partition.messages:
-                while not stop.is_set():
+                while not stop.is_set() and not done.is_set():
                     try:
                         inbox.put((message.raw, message.documents, share), timeout=1)
                         break
@@ -47,7 +51,9 @@ def _produce(spec: WorkloadSpec, senders: Any, inboxes: list[Any], stop: Any) ->
         number += 1
 
 
-def _consume(url: str, index: int, inbox: Any, stop: Any, progress: Any, seconds: float, sets_wanted: float) -> None:
+def _consume(
+    url: str, index: int, inbox: Any, finished: Any, progress: Any, seconds: float, sets_wanted: float
+) -> None:
     """Ingest what the producer makes until the time is up or enough sets are in; report now and then."""
     ctx = bench_context(url)
     started = time.time()
@@ -66,6 +72,7 @@ def _consume(url: str, index: int, inbox: Any, stop: Any, progress: Any, seconds
         if time.time() - last >= REPORT_EVERY:
             last = time.time()
             progress.put((index, last, sets, documents, rss_mib()))
+    finished.set()
     progress.put((index, "done", sets, documents, peak_rss_mib()))
     ctx.engine.dispose()
 
@@ -125,14 +132,15 @@ def main() -> None:
     per_process = args.sets / args.processes if args.sets else float("inf")
     context = mp.get_context("fork")
     inboxes = [context.Queue(maxsize=100) for _ in range(args.processes)]
+    finished = [context.Event() for _ in range(args.processes)]
     progress, stop = context.Queue(), context.Event()
     curves = [Curve() for _ in range(args.processes)]
     started = time.time()
     with fresh_database(args.db) as url:
         prepare_zone(url, senders.certificates)
-        producer = context.Process(target=_produce, args=(spec, senders, inboxes, stop), daemon=True)
+        producer = context.Process(target=_produce, args=(spec, senders, inboxes, finished, stop), daemon=True)
         consumers = [
-            context.Process(target=_consume, args=(url, i, inboxes[i], stop, progress, seconds, per_process))
+            context.Process(target=_consume, args=(url, i, inboxes[i], finished[i], progress, seconds, per_process))
             for i in range(args.processes)
         ]
         producer.start()
