@@ -7,9 +7,13 @@ filings, products or identities without any error; this test fails first, on the
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import Engine, text
 
 from cbec.storage.revisions import watched
+
+EVENTS = re.compile(r"\b(?:AFTER|BEFORE)\s+(.*?)\s+ON\s", re.IGNORECASE | re.DOTALL)  # not the trigger's name
 
 # table: the token its writes change (reference tables are read under a token but have no ORM writes to watch)
 EXPECTED = {
@@ -26,6 +30,7 @@ EXPECTED = {
     "delegation": "account",
     "tenant": "account",
 }
+TOKENS = frozenset(EXPECTED.values())
 
 
 def _actions(engine: Engine) -> dict[str, dict[str, set[str]]]:
@@ -43,13 +48,13 @@ def _actions(engine: Engine) -> dict[str, dict[str, set[str]]]:
         else:
             rows = conn.execute(text("SELECT tbl_name, sql FROM sqlite_master WHERE type = 'trigger'")).all()
     for table, definition in rows:
-        upper = definition.upper()
-        if "DATA_REVISION" not in upper:
+        if "data_revision" not in definition.lower():
             continue
-        token = next((name for name in set(EXPECTED.values()) if f"'{name}'" in definition), "?")
+        token = next((name for name in TOKENS if f"'{name}'" in definition), "?")
         actions = found.setdefault(table, {}).setdefault(token, set())
-        head = upper.split(" ON ", 1)[0]
-        actions.update(a for a in ("INSERT", "UPDATE", "DELETE", "TRUNCATE") if a in head)
+        events = EVENTS.search(definition)
+        assert events is not None, definition
+        actions.update(a for a in ("INSERT", "UPDATE", "DELETE", "TRUNCATE") if a in events.group(1).upper())
     return found
 
 
