@@ -263,8 +263,10 @@ def _provenance(rows: list[tuple[str, str, str, str]]) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Write (or with --check, verify) the generated field specifications."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    default_shared = os.environ.get("CBEC_SHARED") or str(REPO.parent / "shared")
-    parser.add_argument("--shared", default=default_shared, help="reference folder holding ceb/xsd/")
+    # The XSDs vendored for the tests (tests/data/ceb, sources in its SOURCES.md) unless told otherwise, so that
+    # --check runs on a plain clone; --shared ../shared (or CBEC_SHARED) reads the steering repository's copy.
+    default_shared = os.environ.get("CBEC_SHARED") or str(REPO / "tests" / "data")
+    parser.add_argument("--shared", default=default_shared, help="folder holding ceb/xsd/ (default: tests/data)")
     parser.add_argument("--check", action="store_true", help="fail if the committed files are not current")
     args = parser.parse_args(argv)
     outputs = build(Path(args.shared))

@@ -14,6 +14,8 @@ from lxml import etree
 from cbec.messages.documents import Edition
 from tests.conftest import shared_path
 
+VENDORED_CEB = Path(__file__).resolve().parents[2] / "data" / "ceb"
+
 IMPORT_XSD = {
     Edition.E2018: "进口业务节点报文.xsd",
     Edition.E202205: "海关跨境进口业务节点报文定义202205.xsd",
@@ -24,13 +26,17 @@ SIGNATURE_REQUIRED = ("CEB621Message", "CEB623Message", "CEB625Message", "CEB711
 
 
 def ceb_path(*parts: str) -> Path:
-    """Return a path under the reference folder: $CBEC_SHARED/ceb/... or ../shared/ceb/... (skip if absent)."""
+    """Return a path under the official CEB material: $CBEC_SHARED/ceb/... when set, else the copy vendored
+    under tests/data/ceb/ (sources in tests/data/ceb/SOURCES.md), else ../shared/ceb/... (skip if absent)."""
     root = os.environ.get("CBEC_SHARED")
     if root:
         path = Path(root).joinpath("ceb", *parts)
         if not path.exists():
             pytest.skip(f"reference material not found: {path}")
         return path
+    vendored = VENDORED_CEB.joinpath(*parts)
+    if vendored.exists():
+        return vendored
     return shared_path("ceb", *parts)
 
 
