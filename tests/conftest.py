@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, create_engine, text
 
+from cbec.audit.keys import bind_audit_key
+from cbec.audit.rules import ChainKey
 from cbec.bootstrap import all_metadata
 from cbec.common.clock import SHANGHAI, FixedClock
 from cbec.common.personal import PersonalDataCipher
@@ -21,6 +23,7 @@ from cbec.storage.engine import make_engine, make_session_factory
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 TEST_KEY = base64.b64encode(b"k" * 32).decode()
+TEST_AUDIT_KEY = ChainKey(b"a" * 32)
 
 
 def shared_path(*parts: str) -> Path:
@@ -72,13 +75,16 @@ def engine(database_url: str) -> Iterator[Engine]:
 
     upgrade(database_url)
     eng = make_engine(database_url)
+    bind_audit_key(eng, TEST_AUDIT_KEY)  # what bootstrap.build_context does with the configured audit key
     yield eng
     eng.dispose()
 
 
 def _clean(eng: Engine) -> None:
+    from tests.audit_guard import triggers_lifted
+
     metadata = all_metadata()
-    with eng.begin() as conn:
+    with triggers_lifted(eng) as conn:  # audit records are append-only: the cleaner lifts the triggers, as an owner
         for table in reversed(metadata.sorted_tables):
             conn.execute(table.delete())
 

@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives import serialization
 from pydantic import SecretStr
 from sqlalchemy import MetaData
 
+from cbec.audit.keys import bind_audit_key, load_audit_key
 from cbec.common.clock import Clock, FixedClock, SystemClock
 from cbec.common.personal import PersonalDataCipher
 from cbec.config import Settings, get_settings
@@ -83,6 +84,7 @@ def build_context(settings: Settings | None = None, *, clock: Clock | None = Non
         Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
     all_metadata()
     engine = make_engine(url)
+    bind_audit_key(engine, load_audit_key(settings))  # the audit chain is sealed and verified under this key
     return Context(
         settings=settings,
         engine=engine,

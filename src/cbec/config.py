@@ -49,6 +49,14 @@ class Settings(BaseSettings):
     personal_data_retention_days: int = Field(
         default=1095, ge=1, description="Keep documents' personal data this many days after their last change."
     )
+    # Audit trail (审计链): the key of the keyed chain and its checkpoints (docs/decisions/0004-audit-chain.md).
+    audit_key: SecretStr | None = Field(
+        default=None, description="Base64 32-byte audit key (HMAC of the chain); a local key file is made if unset."
+    )
+    audit_key_file: Path | None = Field(default=None, description="File holding the base64 audit key instead.")
+    audit_checkpoint_file: Path | None = Field(
+        default=None, description="Default file of `cbec audit checkpoint` and `cbec audit verify` (JSON lines)."
+    )
     # Signatures (数字签名).
     verify_signatures: bool = Field(
         default=True, description="Verify incoming signatures against the sender's registered certificates."

@@ -46,17 +46,26 @@ class Head:
 
 
 Seal = Callable[[list[Any], Head], None]
+SessionSeal = Callable[[Session, list[Any], Head], None]  # a seal that needs the session (e.g. its engine's key)
 _SEALS: dict[str, Seal | None] = {}
+_SESSION_SEALS: dict[str, SessionSeal] = {}
 _MODELS: dict[str, type[Any]] = {}
 
 
-def register_journal(name: str, seal: Seal | None, model: type[Any]) -> None:
+def register_journal(
+    name: str, seal: Seal | None, model: type[Any], *, session_seal: SessionSeal | None = None
+) -> None:
     """Register a journal: its table, and how its rows are sealed (given positions) against its locked head.
 
-    Without a seal the rows get no positions and the journal has no head: they are written at commit.
+    Without a seal the rows get no positions and the journal has no head: they are written at commit. A
+    ``session_seal`` is given the committing session as well (and is used instead of ``seal``).
     """
     _SEALS[name] = seal
     _MODELS[name] = model
+    if session_seal is not None:
+        _SESSION_SEALS[name] = session_seal
+    else:
+        _SESSION_SEALS.pop(name, None)
 
 
 def append(session: Session, journal: str, row: Any) -> None:
@@ -161,7 +170,7 @@ def flush_journals(session: Session) -> None:
         return
     session.flush()  # everything else first, so the heads stay locked only for the journal rows
     rows_of = {journal: [row for _scope, row in rows] for journal, rows in sorted(pending.items()) if rows}
-    sequenced = {journal: seal for journal in rows_of if (seal := _SEALS[journal]) is not None}
+    sequenced = {journal: seal for journal in rows_of if (seal := _sealer(session, journal)) is not None}
     for journal, rows in rows_of.items():  # unsequenced first: the heads stay locked only for the others
         if journal not in sequenced:
             _write_rows(session, journal, rows)
@@ -174,6 +183,14 @@ def flush_journals(session: Session) -> None:
         _write_rows(session, journal, rows)
         head.last_row_id = rows[-1].id
     write_heads(session, [heads[journal] for journal in sequenced])
+
+
+def _sealer(session: Session, journal: str) -> Seal | None:
+    """Return how a journal's rows are sealed in this session (a session seal bound to the session)."""
+    with_session = _SESSION_SEALS.get(journal)
+    if with_session is None:
+        return _SEALS[journal]
+    return lambda rows, head: with_session(session, rows, head)
 
 
 def _write_rows(session: Session, journal: str, rows: list[Any]) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, String, Text
+from sqlalchemy import JSON, BigInteger, SmallInteger, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cbec.storage.base import Base, BigId, UtcDateTime
@@ -14,8 +14,10 @@ from cbec.storage.base import Base, BigId, UtcDateTime
 class AuditRecord(Base):
     """One state change or one unmasked personal-data read, chained to the record before it.
 
-    ``seq``, ``prev_hash`` and ``hash`` are set when the transaction commits (see ``cbec.audit.journal``);
-    they are empty only inside the transaction that wrote the record.
+    ``seq``, ``prev_hash``, ``hash`` and ``chain_version`` are set when the transaction commits (see
+    ``cbec.audit.journal``); they are empty only inside the transaction that wrote the record. ``chain_version``
+    is the rule of ``hash`` (``cbec.audit.rules``): 1 unkeyed SHA-256 (records from before migration trust02, the
+    column's default), 2 HMAC-SHA256 under the audit key. Rows are never updated or deleted: triggers refuse it.
     """
 
     __tablename__ = "audit_record"
@@ -32,10 +34,14 @@ class AuditRecord(Base):
     seq: Mapped[int | None] = mapped_column(BigInteger, nullable=True, unique=True)
     prev_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
     hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    chain_version: Mapped[int] = mapped_column(SmallInteger, server_default=text("1"))
 
 
 class JournalHead(Base):
-    """The last position (and hash) of an append-only journal; locked by every commit that appends."""
+    """The last position (and hash) of an append-only journal; locked by every commit that appends.
+
+    The audit journal's head may only move forward: triggers refuse to delete it or to lower its ``last_seq``.
+    """
 
     __tablename__ = "journal_head"
 

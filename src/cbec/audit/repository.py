@@ -6,19 +6,20 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from cbec.audit.journal import Head, append, register_journal
+from cbec.audit.keys import key_for
 from cbec.audit.models import AuditRecord, JournalHead
-from cbec.audit.rules import normalised, record_hash
+from cbec.audit.rules import CHAIN_KEYED, canonical_record, normalised
 from cbec.storage.bulk import Values
 
 JOURNAL = "audit"
 
 
 def chained_fields(row: AuditRecord | Values) -> dict[str, Any]:
-    """Return the fields of a record that its hash covers."""
+    """Return the fields of a record that its hash covers (and the rule it was hashed by)."""
     return {
         "seq": row.seq,
         "at": row.at,
@@ -30,19 +31,25 @@ def chained_fields(row: AuditRecord | Values) -> dict[str, Any]:
         "after": row.after,
         "reason": row.reason,
         "prev_hash": row.prev_hash,
+        "chain_version": row.chain_version,
     }
 
 
-def _seal(rows: list[Values], head: Head) -> None:
-    """Chain the records of a committing transaction after the head, in the order they were recorded."""
+def _seal(session: Session, rows: list[Values], head: Head) -> None:
+    """Chain the records of a committing transaction after the head, in the order they were recorded.
+
+    Keyed: each hash is an HMAC under the audit key of the session's engine (one MAC per record, no query).
+    """
+    key = key_for(session)
     for row in rows:
         row.seq = head.last_seq + 1
         row.prev_hash = head.last_hash
-        row.hash = record_hash(chained_fields(row))
+        row.chain_version = CHAIN_KEYED
+        row.hash = key.record_mac(canonical_record(chained_fields(row)))
         head.last_seq, head.last_hash = row.seq, row.hash
 
 
-register_journal(JOURNAL, _seal, AuditRecord)
+register_journal(JOURNAL, None, AuditRecord, session_seal=_seal)
 
 
 def record_audit(
@@ -91,9 +98,13 @@ def search_audit(
     actor: str | None = None,
     limit: int = 50,
     offset: int = 0,
+    within: ColumnElement[bool] | None = None,
 ) -> tuple[list[AuditRecord], int]:
-    """Return a page of audit records matching the filters, newest first, and the total count."""
-    stmt = select(AuditRecord)
+    """Return a page of audit records matching the filters, newest first, and the total count.
+
+    ``within`` keeps the records to a caller's scope (cbec.privacy.trail builds it; None: every record).
+    """
+    stmt = select(AuditRecord) if within is None else select(AuditRecord).where(within)
     for column, value in (
         (AuditRecord.entity_type, entity_type),
         (AuditRecord.entity_key, entity_key),
@@ -107,19 +118,33 @@ def search_audit(
     return list(rows), total
 
 
-def chain_in_order(session: Session, *, batch: int = 1000) -> Iterator[AuditRecord]:
-    """Yield every audit record in chain order (unsealed records last), in batches."""
+def chain_in_order(session: Session, *, upto: int | None = None, batch: int = 1000) -> Iterator[AuditRecord]:
+    """Yield the audit records up to a position (all if None) in chain order, then unsealed records, in batches."""
     last = 0
     while True:
-        rows = list(
-            session.scalars(select(AuditRecord).where(AuditRecord.seq > last).order_by(AuditRecord.seq).limit(batch))
-        )
+        stmt = select(AuditRecord).where(AuditRecord.seq > last)
+        if upto is not None:
+            stmt = stmt.where(AuditRecord.seq <= upto)
+        rows = list(session.scalars(stmt.order_by(AuditRecord.seq).limit(batch)))
         if not rows:
             break
         yield from rows
         last = rows[-1].seq or last
         session.expunge_all()
     yield from session.scalars(select(AuditRecord).where(AuditRecord.seq.is_(None)).order_by(AuditRecord.id))
+
+
+def head_and_end(session: Session, name: str = JOURNAL) -> tuple[int | None, int | None]:
+    """Return the head's position and the highest record position, read in one statement (one snapshot)."""
+    head = select(JournalHead.last_seq).where(JournalHead.name == name).scalar_subquery()
+    end = select(func.max(AuditRecord.seq)).scalar_subquery()
+    row = session.execute(select(head, end)).one()
+    return row[0], row[1]
+
+
+def count_records(session: Session, *, upto: int) -> int:
+    """Return how many sealed audit records there are up to a position."""
+    return session.scalar(select(func.count()).select_from(AuditRecord).where(AuditRecord.seq <= upto)) or 0
 
 
 def journal_head(session: Session, name: str = JOURNAL) -> JournalHead | None:

@@ -6,6 +6,7 @@ import threading
 from datetime import UTC, datetime
 
 from sqlalchemy import event, func, select, text
+from tests.audit_guard import triggers_lifted
 
 from cbec.audit import record_audit
 from cbec.audit.journal import flush_journals
@@ -42,7 +43,8 @@ def ids(ctx: Context) -> list[int]:
 
 
 def sql(ctx: Context, statement: str, **params: object) -> None:
-    with ctx.engine.begin() as conn:
+    """Run a statement as a superuser who has lifted the append-only triggers first."""
+    with triggers_lifted(ctx.engine) as conn:
         conn.execute(text(statement), params)
 
 
@@ -67,7 +69,9 @@ def test_an_updated_record_is_reported(ctx: Context) -> None:
     sql(ctx, "UPDATE audit_record SET reason = 'changed later' WHERE id = :id", id=second)
     report = verify_audit_chain(ctx)
     assert (report.ok, report.first_broken_id, report.first_broken_seq) == (False, second, 2)
-    assert report.reason == "record was changed after it was written (hash mismatch)"
+    assert report.reason == (
+        "record was changed after it was written, or the audit key is not the one it was written with (hash mismatch)"
+    )
 
 
 def test_an_updated_snapshot_is_reported(ctx: Context) -> None:
@@ -237,7 +241,8 @@ def test_migration_chains_records_written_before_the_chain(tmp_path) -> None:  #
     try:
         write(old, "C")
         report = verify_audit_chain(old)
-        assert (report.ok, report.checked, report.head_seq) == (True, 3, 3)
+        assert (report.ok, report.checked, report.head_seq, report.unkeyed, report.keyed_from) == (True, 3, 3, 2, 3)
+        assert (tmp_path / "audit.key").stat().st_mode & 0o777 == 0o600  # the embedded default key, made once
     finally:
         old.engine.dispose()
         engine.dispose()

@@ -1,16 +1,39 @@
-"""Hash chain of the audit trail: canonical form, hash, and where ChainCheck reports a break."""
+"""Hash chain of the audit trail: canonical form, the unkeyed and keyed rules, where ChainCheck reports a break."""
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 from datetime import UTC, datetime, timedelta, timezone
 
-from cbec.audit.rules import GENESIS_HASH, ChainBreak, ChainCheck, canonical_record, normalised, record_hash
+import pytest
+
+from cbec.audit.rules import (
+    CHAIN_KEYED,
+    CHAIN_UNKEYED,
+    GENESIS_HASH,
+    ChainBreak,
+    ChainCheck,
+    ChainKey,
+    canonical_record,
+    normalised,
+    record_hash,
+    seal_hash,
+)
 
 AT = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
+KEY = ChainKey(b"a" * 32)
+CHANGED = (
+    "record was changed after it was written, or the audit key is not the one it was written with (hash mismatch)",
+    "记录写入后被改动，或审计密钥不是写入时的密钥（哈希不符）",
+)
+OLD_RULE = (
+    "record was rewritten by the old unkeyed rule after the keyed chain began",
+    "密钥链开始后，记录被按旧的无密钥规则改写",
+)
 
 
-def fields(seq: int, prev: str, **changes: object) -> dict[str, object]:
+def fields(seq: int, prev: str, version: int = CHAIN_UNKEYED, **changes: object) -> dict[str, object]:
     base: dict[str, object] = {
         "seq": seq,
         "at": AT,
@@ -22,19 +45,29 @@ def fields(seq: int, prev: str, **changes: object) -> dict[str, object]:
         "after": {"status": "800"},
         "reason": None,
         "prev_hash": prev,
+        "chain_version": version,
     }
     base.update(changes)
     return base
 
 
-def chain(n: int) -> list[tuple[int, dict[str, object], str]]:
+def chain(n: int, *, keyed_from: int | None = None, key: ChainKey = KEY) -> list[tuple[int, dict[str, object], str]]:
+    """n records; from ``keyed_from`` on, sealed by the keyed rule."""
     rows, prev = [], GENESIS_HASH
     for seq in range(1, n + 1):
-        f = fields(seq, prev)
-        digest = record_hash(f)
+        version = CHAIN_KEYED if keyed_from is not None and seq >= keyed_from else CHAIN_UNKEYED
+        f = fields(seq, prev, version)
+        digest = seal_hash(f, key)
         rows.append((100 + seq, f, digest))
         prev = digest
     return rows
+
+
+def walk(rows: list[tuple[int, dict[str, object], str]], **options: object) -> ChainCheck:
+    check = ChainCheck(KEY, **options)  # type: ignore[arg-type]
+    for row in rows:
+        check.feed(*row)
+    return check
 
 
 def test_canonical_form_is_sorted_compact_utf8_with_utc_microseconds() -> None:
@@ -51,59 +84,130 @@ def test_canonical_form_is_sorted_compact_utf8_with_utc_microseconds() -> None:
     assert record_hash(fields(1, GENESIS_HASH, at=shanghai, reason="资料齐全")) == hashlib.sha256(data).hexdigest()
 
 
+def test_the_keyed_canonical_form_names_its_version_and_is_an_hmac_under_a_derived_subkey() -> None:
+    keyed = fields(1, GENESIS_HASH, CHAIN_KEYED)
+    data = canonical_record(keyed)
+    unkeyed = canonical_record(fields(1, GENESIS_HASH))
+    assert data == unkeyed.replace(b'"before":{"status":"120"},', b'"before":{"status":"120"},"chain_version":2,')
+    subkey = hmac.new(b"a" * 32, b"cbec-audit-chain-v2", hashlib.sha256).digest()
+    assert seal_hash(keyed, KEY) == hmac.new(subkey, data, hashlib.sha256).hexdigest()
+    assert seal_hash(keyed, ChainKey(b"b" * 32)) != seal_hash(keyed, KEY)
+    assert seal_hash(fields(1, GENESIS_HASH), KEY) == record_hash(fields(1, GENESIS_HASH))  # version 1: no key
+
+
+def test_a_key_must_be_32_bytes_and_stays_out_of_its_repr() -> None:
+    with pytest.raises(ValueError, match="the audit key must be 32 bytes"):
+        ChainKey(b"short")
+    assert "aaaa" not in repr(KEY) and KEY.key_id in repr(KEY)
+    assert KEY.key_id == hmac.new(b"a" * 32, b"cbec-audit-key-id", hashlib.sha256).hexdigest()[:16]
+
+
 def test_normalised_gives_json_as_the_database_returns_it() -> None:
     assert normalised({"lines": (1, 2), 3: "x"}) == {"lines": [1, 2], "3": "x"}
     assert normalised(None) is None
 
 
 def test_intact_chain_passes_and_matches_its_head() -> None:
-    check = ChainCheck()
     rows = chain(3)
-    for record_id, f, digest in rows:
-        check.feed(record_id, f, digest)
+    check = walk(rows)
     check.finish(3, rows[-1][2], 103)
-    assert (check.broken, check.checked, check.last_seq) == (None, 3, 3)
+    assert (check.broken, check.checked, check.last_seq, check.unkeyed, check.first_keyed) == (None, 3, 3, 3, None)
+
+
+def test_an_unkeyed_prefix_then_keyed_records_pass() -> None:
+    rows = chain(5, keyed_from=3)
+    check = walk(rows, keyed_from=3, pins={2: rows[1][2], 5: rows[4][2]})
+    check.finish(5, rows[-1][2], 105)
+    assert (check.broken, check.unkeyed, check.first_keyed) == (None, 2, 3)
 
 
 def test_changed_field_breaks_that_record() -> None:
-    rows = chain(3)
+    rows = chain(3, keyed_from=1)
     record_id, f, digest = rows[1]
     rows[1] = (record_id, {**f, "reason": "tampered"}, digest)
-    check = ChainCheck()
-    for row in rows:
-        check.feed(*row)
-    assert check.broken == ChainBreak(102, 2, "record was changed after it was written (hash mismatch)")
+    assert walk(rows).broken == ChainBreak(102, 2, *CHANGED)
+
+
+def test_a_record_re_hashed_without_the_key_breaks_that_record() -> None:
+    rows = chain(3, keyed_from=1)
+    guess = ChainKey(b"x" * 32)  # the edited record and every later one re-hashed, under a guessed key
+    edited = {**rows[1][1], "reason": "tampered"}
+    second = (102, edited, seal_hash(edited, guess))
+    third_fields = {**rows[2][1], "prev_hash": second[2]}
+    third = (103, third_fields, seal_hash(third_fields, guess))
+    assert walk([rows[0], second, third]).broken == ChainBreak(102, 2, *CHANGED)
+
+
+def test_a_keyed_record_rewritten_by_the_old_rule_is_a_break() -> None:
+    rows = chain(3, keyed_from=1)
+    rechained = chain(3)  # the whole chain recomputed by the unkeyed rule, from record 2 on
+    first = rows[0]
+    second = (102, {**rechained[1][1], "prev_hash": first[2]}, "")
+    second = (102, second[1], record_hash(second[1]))
+    assert walk([first, second]).broken == ChainBreak(102, 2, *OLD_RULE)
+
+
+def test_a_chain_rewritten_wholly_by_the_old_rule_is_found_by_a_checkpoint_that_saw_it_keyed() -> None:
+    rows = chain(4)  # all unkeyed: what an attacker without the key can make of a chain keyed from seq 3
+    assert walk(rows).broken is None
+    assert walk(rows, keyed_from=3).broken == ChainBreak(103, 3, *OLD_RULE)
+
+
+def test_a_record_unlike_its_checkpoint_is_a_break() -> None:
+    rows = chain(3, keyed_from=1)
+    assert walk(rows, pins={2: "f" * 64}).broken == ChainBreak(
+        102,
+        2,
+        "record differs from the signed checkpoint (the chain was rewritten from here or earlier)",
+        "记录与已签名的检查点不符（审计链自此处或更早处被改写）",
+    )
 
 
 def test_deleted_record_breaks_the_next_one() -> None:
     rows = chain(3)
     del rows[1]
-    check = ChainCheck()
-    for row in rows:
-        check.feed(*row)
-    assert check.broken == ChainBreak(103, 3, "records with seq 2..2 are missing (deleted)")
+    assert walk(rows).broken == ChainBreak(
+        103, 3, "records with seq 2..2 are missing (deleted)", "第 2..2 条记录缺失（被删除）"
+    )
 
 
 def test_deleted_last_records_break_against_the_head() -> None:
     rows = chain(3)
-    check = ChainCheck()
-    for row in rows[:1]:
-        check.feed(*row)
+    check = walk(rows[:1])
     check.finish(3, rows[-1][2], 103)
-    assert check.broken == ChainBreak(103, 2, "records with seq 2..3 are missing (deleted)")
+    assert check.broken == ChainBreak(
+        103, 2, "records with seq 2..3 are missing (deleted)", "第 2..3 条记录缺失（被删除）"
+    )
+
+
+def test_deleted_last_records_and_head_moved_back_break_against_a_checkpoint() -> None:
+    rows = chain(5, keyed_from=1)
+    check = walk(rows[:3], pins={4: rows[3][2]})
+    check.finish(3, rows[2][2], 103)  # the head rewound to the new last record
+    assert check.broken == ChainBreak(
+        None,
+        4,
+        "records with seq 4..4 are missing: a signed checkpoint saw the chain reach seq 4 (deleted, and the head"
+        " moved back)",
+        "第 4..4 条记录缺失：已签名的检查点记录审计链曾到第 4 条（被删除且链头被回退）",
+    )
 
 
 def test_relinked_record_with_a_recomputed_hash_still_breaks_the_link() -> None:
     rows = chain(2)
     record_id, f, _ = rows[1]
     forged = {**f, "prev_hash": "f" * 64}
-    check = ChainCheck()
-    check.feed(*rows[0])
-    check.feed(record_id, forged, record_hash(forged))
-    assert check.broken == ChainBreak(102, 2, "prev_hash does not match the previous record's hash")
+    check = walk([rows[0], (record_id, forged, record_hash(forged))])
+    assert check.broken == ChainBreak(
+        102, 2, "prev_hash does not match the previous record's hash", "prev_hash 与上一条记录的哈希不符"
+    )
+
+
+def test_unknown_version_is_a_break() -> None:
+    f = fields(1, GENESIS_HASH, 7)
+    assert walk([(101, f, "0" * 64)]).broken == ChainBreak(101, 1, "unknown chain version 7", "未知的链版本 7")
 
 
 def test_unsealed_record_is_a_break() -> None:
-    check = ChainCheck()
-    check.feed(7, fields(None, None), None)  # type: ignore[arg-type]
-    assert check.broken == ChainBreak(7, None, "record was never sealed into the chain")
+    check = walk([(7, fields(None, None), None)])  # type: ignore[arg-type,list-item]
+    assert check.broken == ChainBreak(7, None, "record was never sealed into the chain", "记录从未封入审计链")
