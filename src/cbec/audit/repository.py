@@ -142,11 +142,6 @@ def head_and_end(session: Session, name: str = JOURNAL) -> tuple[int | None, int
     return row[0], row[1]
 
 
-def count_records(session: Session, *, upto: int) -> int:
-    """Return how many sealed audit records there are up to a position."""
-    return session.scalar(select(func.count()).select_from(AuditRecord).where(AuditRecord.seq <= upto)) or 0
-
-
 def journal_head(session: Session, name: str = JOURNAL) -> JournalHead | None:
     """Return a journal's head row without locking it."""
     return session.get(JournalHead, name)

@@ -52,9 +52,12 @@ def _print_report(report: ChainReport) -> None:
                 f" (升级前的 {report.unkeyed} 条记录按旧的无密钥规则校验)"
             )
         return
-    where = f"record id {report.first_broken_id} " if report.first_broken_id is not None else ""
-    seq = f"(seq {report.first_broken_seq})" if report.first_broken_seq is not None else ""
-    out.print(f"[red]audit chain broken[/red] at {where}{seq} (审计链断裂): {escape(report.reason or '')}")
+    seq = report.first_broken_seq
+    if report.first_broken_id is not None:
+        where = f"record id {report.first_broken_id} (seq {seq})"
+    else:
+        where = f"seq {seq}" if seq is not None else "the checkpoint file"
+    out.print(f"[red]audit chain broken[/red] at {where} (审计链断裂): {escape(report.reason or '')}")
     out.print(f"  {escape(report.reason_zh or '')}")
 
 
@@ -90,7 +93,10 @@ def register(app: typer.Typer) -> None:
         ),
     ) -> None:
         """Verify the chain and append a signed checkpoint of its head to a file kept outside the database."""
-        target = _checkpoint_file(out)
+        try:
+            target = _checkpoint_file(out)
+        except AuditKeyError as exc:
+            _usage(exc)
         if target is None:
             Console(stderr=True, width=160).print(
                 "[red]error:[/red] give --out FILE or set CBEC_AUDIT_CHECKPOINT_FILE / 请指定 --out 或设置"
