@@ -183,7 +183,8 @@ def web_principal(request: Request) -> Principal | None:
         return None
 
 
-def _check_known(permissions: tuple[str, ...]) -> None:
+def check_known(permissions: tuple[str, ...]) -> None:
+    """Refuse (ValueError) permissions the matrix does not know, when a guard is declared."""
     unknown = sorted(set(permissions) - _KNOWN)
     if unknown:
         raise ValueError(f"unknown permissions {unknown}; add them to cbec.accounts.rules.Permission")
@@ -191,7 +192,7 @@ def _check_known(permissions: tuple[str, ...]) -> None:
 
 @cache
 def _require(permissions: tuple[str, ...]) -> Callable[..., Principal]:
-    _check_known(permissions)
+    check_known(permissions)
 
     def dependency(request: Request, principal: Principal = Depends(current_principal)) -> Principal:
         identity = authenticate(request)

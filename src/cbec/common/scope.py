@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from cbec.common.errors import DomainError, ErrorCode
+from cbec.common.errors import DomainError, ErrorCode, Problem
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,3 +41,23 @@ class OutOfScope(DomainError):
     """The caller may not act on that enterprise's or tenant's data."""
 
     code = ErrorCode.FORBIDDEN
+
+
+def require_whole(scope: Scope, what_zh: str, what_en: str) -> None:
+    """Refuse (403 ``AUTH-SCOPE``) an action that concerns the whole platform to a caller of part of it.
+
+    Zone-wide records without a tenant (targets, daily jobs, the audit chain's head, feeds) belong to the hub.
+    """
+    if scope.unrestricted:
+        return
+    raise OutOfScope(
+        f"{what_en} is the hub's; the caller's scope is {scope.tenant or 'its own enterprises'}",
+        problems=[
+            Problem(
+                "AUTH-SCOPE",
+                "scope",
+                f"{what_zh}属于总平台，超出您的数据范围 / {what_en} concerns the whole platform, beyond your scope",
+                "Ask the hub's zone office (总平台综试办) to do it.",
+            )
+        ],
+    )

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from cbec.audit import record_audit
 from cbec.common.errors import AlreadyExists, InvalidInput, NotFound, Problem
+from cbec.common.scope import Scope
 from cbec.enterprises import repository as repo
 from cbec.enterprises.certificate_models import EnterpriseCertificate
 from cbec.enterprises.errors import EnterpriseNotFound
@@ -83,8 +84,11 @@ def _subject(der: bytes) -> str:
     return x509.load_der_x509_certificate(der).subject.rfc4514_string()[:300]
 
 
-def _enterprise(session: Session, key: str) -> Enterprise:
+def _enterprise(session: Session, key: str, scope: Scope | None = None) -> Enterprise:
     enterprise = repo.by_code(session, key.strip().upper())
+    if enterprise is not None and scope is not None and not scope.unrestricted:
+        admitted = session.scalar(select(Enterprise.id).where(Enterprise.id == enterprise.id, *repo.in_scope(scope)))
+        enterprise = enterprise if admitted is not None else None  # outside the scope: not found, nothing leaks
     if enterprise is None:
         raise EnterpriseNotFound(f"no enterprise {key}", key=key)
     return enterprise
@@ -106,8 +110,10 @@ def _read(row: EnterpriseCertificate, enterprise: Enterprise) -> CertificateRead
     )
 
 
-def register_certificate(ctx: Context, enterprise_key: str, data: bytes, *, actor: str) -> CertificateRead:
-    """Register a signing certificate (PEM or DER, RSA or SM2) for an enterprise."""
+def register_certificate(
+    ctx: Context, enterprise_key: str, data: bytes, *, actor: str, scope: Scope | None = None
+) -> CertificateRead:
+    """Register a signing certificate (PEM or DER, RSA or SM2) for an enterprise of the scope (else not found)."""
     der = _der_of(data)
     try:
         info = parse_certificate(der)
@@ -122,7 +128,7 @@ def register_certificate(ctx: Context, enterprise_key: str, data: bytes, *, acto
     now = ctx.clock.now()
     with ctx.uow() as uow:
         session = uow.session
-        enterprise = _enterprise(session, enterprise_key)
+        enterprise = _enterprise(session, enterprise_key, scope)
         clash = session.scalar(
             select(EnterpriseCertificate).where(
                 EnterpriseCertificate.enterprise_id == enterprise.id, EnterpriseCertificate.fingerprint == fingerprint
@@ -166,10 +172,10 @@ def register_certificate(ctx: Context, enterprise_key: str, data: bytes, *, acto
         return read
 
 
-def list_certificates(ctx: Context, enterprise_key: str) -> list[CertificateRead]:
-    """Return an enterprise's certificates, newest first."""
+def list_certificates(ctx: Context, enterprise_key: str, *, scope: Scope | None = None) -> list[CertificateRead]:
+    """Return the certificates of an enterprise of the scope (else not found), newest first."""
     with ctx.uow() as uow:
-        enterprise = _enterprise(uow.session, enterprise_key)
+        enterprise = _enterprise(uow.session, enterprise_key, scope)
         rows = uow.session.scalars(
             select(EnterpriseCertificate)
             .where(EnterpriseCertificate.enterprise_id == enterprise.id)
@@ -179,9 +185,12 @@ def list_certificates(ctx: Context, enterprise_key: str) -> list[CertificateRead
 
 
 def revoke_certificate(
-    ctx: Context, enterprise_key: str, certificate: str, *, actor: str, reason: str
+    ctx: Context, enterprise_key: str, certificate: str, *, actor: str, reason: str, scope: Scope | None = None
 ) -> CertificateRead:
-    """Revoke a certificate (by serial or fingerprint): messages signed with it are refused from now on."""
+    """Revoke a certificate (by serial or fingerprint): messages signed with it are refused from now on.
+
+    The enterprise must lie in the scope (else it is not found).
+    """
     if not reason.strip():
         raise InvalidInput(
             "a reason is required",
@@ -198,7 +207,7 @@ def revoke_certificate(
     now = ctx.clock.now()
     with ctx.uow() as uow:
         session = uow.session
-        enterprise = _enterprise(session, enterprise_key)
+        enterprise = _enterprise(session, enterprise_key, scope)
         row = session.scalar(
             select(EnterpriseCertificate).where(
                 EnterpriseCertificate.enterprise_id == enterprise.id,

@@ -8,6 +8,7 @@ from typing import Any
 from cbec.clearance import repository as clearance_repo
 from cbec.clearance.views import receipt_from_row
 from cbec.common.errors import NotFound
+from cbec.common.scope import Scope
 from cbec.exports import repository as repo
 from cbec.exports.views import ExportInventorySummary, summarize
 from cbec.messages.documents import Receipt
@@ -24,31 +25,33 @@ class ExportInventoryDetail:
     returns: list[dict[str, Any]]
 
 
-def search_export_inventories(ctx: Context, **filters: Any) -> tuple[list[ExportInventorySummary], int]:
-    """Return a page of export inventories matching the filters and the total count."""
+def search_export_inventories(
+    ctx: Context, *, scope: Scope | None = None, **filters: Any
+) -> tuple[list[ExportInventorySummary], int]:
+    """Return a page of export inventories in the scope matching the filters and the total count."""
     with ctx.uow() as uow:
-        rows, total = repo.search_inventories(uow.session, **filters)
+        rows, total = repo.search_inventories(uow.session, scope=scope, **filters)
         return [summarize(row) for row in rows], total
 
 
-def export_status_counts(ctx: Context) -> dict[str, int]:
-    """Return how many export inventories stand in each status."""
+def export_status_counts(ctx: Context, *, scope: Scope | None = None) -> dict[str, int]:
+    """Return how many export inventories of the scope stand in each status."""
     with ctx.uow() as uow:
-        return repo.count_by_status(uow.session)
+        return repo.count_by_status(uow.session, scope)
 
 
-def held_export_inventories(ctx: Context) -> list[ExportInventorySummary]:
-    """Return export inventories waiting for an officer (300/500)."""
+def held_export_inventories(ctx: Context, *, scope: Scope | None = None) -> list[ExportInventorySummary]:
+    """Return export inventories of the scope waiting for an officer (300/500)."""
     with ctx.uow() as uow:
-        return [summarize(row) for row in repo.held_inventories(uow.session)]
+        return [summarize(row) for row in repo.held_inventories(uow.session, scope)]
 
 
-def export_inventory_detail(ctx: Context, number: str) -> ExportInventoryDetail:
-    """Return an export inventory by customs or E-port number with lines, receipts and returns."""
+def export_inventory_detail(ctx: Context, number: str, *, scope: Scope | None = None) -> ExportInventoryDetail:
+    """Return an export inventory by customs or E-port number with lines, receipts and returns (else not found)."""
     with ctx.uow() as uow:
         session = uow.session
         row = repo.inventory_by_number(session, number) or repo.inventory_by_eport_no(session, number)
-        if row is None:
+        if row is None or not repo.inventory_in_scope(session, row.id, scope):
             raise NotFound(f"export inventory {number} not found", number=number)
         return ExportInventoryDetail(
             summary=summarize(row),
@@ -80,12 +83,12 @@ def export_inventory_detail(ctx: Context, number: str) -> ExportInventoryDetail:
         )
 
 
-def summary_declarations(ctx: Context, month: str | None = None) -> list[dict[str, Any]]:
-    """Return summary applications with their declarations and member lines (CEB701 → CEB792)."""
+def summary_declarations(ctx: Context, month: str | None = None, *, scope: Scope | None = None) -> list[dict[str, Any]]:
+    """Return the scope's summary applications with their declarations and member lines (CEB701 → CEB792)."""
     with ctx.uow() as uow:
         session = uow.session
         found = []
-        for application in repo.summaries(session, month):
+        for application in repo.summaries(session, month, scope):
             declarations = []
             for declaration in repo.declarations_of(session, application.id):
                 declarations.append(

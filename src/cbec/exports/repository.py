@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 
 from cbec.clearance.codes import DocumentState, ReturnStatus
 from cbec.common.scope import Scope
-from cbec.enterprises.lookups import party_scope
+from cbec.enterprises.lookups import enterprises_in_scope, party_scope
+from cbec.enterprises.models import Enterprise
 from cbec.exports.models import (
     ExportCancelRecord,
     ExportInventoryLine,
@@ -49,6 +50,24 @@ def inventory_scope(scope: Scope | None) -> list[ColumnElement[bool]]:
             ExportInventoryRecord.owner_code,
         ),
     )
+
+
+def inventory_in_scope(session: Session, inventory_id: int, scope: Scope | None) -> bool:
+    """Tell whether an export inventory lies in a scope."""
+    if scope is None or scope.unrestricted:
+        return True
+    stmt = select(ExportInventoryRecord.id).where(ExportInventoryRecord.id == inventory_id, *inventory_scope(scope))
+    return session.scalar(stmt) is not None
+
+
+def enterprise_in_scope(session: Session, code: str, scope: Scope | None) -> bool:
+    """Tell whether the enterprise of a customs or credit code lies in a scope (its tenant, or one of its codes)."""
+    if scope is None or scope.unrestricted:
+        return True
+    stmt = select(Enterprise.id).where(
+        or_(Enterprise.customs_code == code, Enterprise.uscc == code), *enterprises_in_scope(scope)
+    )
+    return session.scalar(stmt.limit(1)) is not None
 
 
 def order_by_key(session: Session, platform_code: str, ecommerce_code: str, order_no: str) -> ExportOrderRecord | None:
@@ -327,9 +346,9 @@ def summary_by_no(session: Session, summary_no: str) -> SummaryApplicationRecord
     return session.scalar(select(SummaryApplicationRecord).where(SummaryApplicationRecord.summary_no == summary_no))
 
 
-def summaries(session: Session, month: str | None = None) -> list[SummaryApplicationRecord]:
-    """Return summary applications, of one month when given."""
-    stmt = select(SummaryApplicationRecord)
+def summaries(session: Session, month: str | None = None, scope: Scope | None = None) -> list[SummaryApplicationRecord]:
+    """Return the summary applications of the scope's enterprises, of one month when given."""
+    stmt = select(SummaryApplicationRecord).where(*party_scope(scope, (SummaryApplicationRecord.ecommerce_code,)))
     if month is not None:
         stmt = stmt.where(SummaryApplicationRecord.month == month)
     return list(session.scalars(stmt.order_by(SummaryApplicationRecord.id)))
@@ -368,9 +387,10 @@ def search_inventories(
     ecommerce_code: str | None = None,
     limit: int = 50,
     offset: int = 0,
+    scope: Scope | None = None,
 ) -> tuple[list[ExportInventoryRecord], int]:
-    """Return a page of export inventories matching the filters, newest first, and the total count."""
-    stmt = select(ExportInventoryRecord)
+    """Return a page of export inventories in the scope matching the filters, newest first, and the total count."""
+    stmt = select(ExportInventoryRecord).where(*inventory_scope(scope))
     for column, value in (
         (ExportInventoryRecord.status, status),
         (ExportInventoryRecord.trade_mode, trade_mode),
@@ -386,12 +406,12 @@ def search_inventories(
     return list(rows), total
 
 
-def count_by_status(session: Session) -> dict[str, int]:
-    """Return how many export inventories stand in each status (cancelled apart)."""
+def count_by_status(session: Session, scope: Scope | None = None) -> dict[str, int]:
+    """Return how many export inventories of the scope stand in each status (cancelled apart)."""
     rows = session.execute(
-        select(ExportInventoryRecord.status, ExportInventoryRecord.state, func.count()).group_by(
-            ExportInventoryRecord.status, ExportInventoryRecord.state
-        )
+        select(ExportInventoryRecord.status, ExportInventoryRecord.state, func.count())
+        .where(*inventory_scope(scope))
+        .group_by(ExportInventoryRecord.status, ExportInventoryRecord.state)
     )
     counts: dict[str, int] = {}
     for status, state, count in rows:
@@ -400,14 +420,15 @@ def count_by_status(session: Session) -> dict[str, int]:
     return counts
 
 
-def held_inventories(session: Session) -> list[ExportInventoryRecord]:
-    """Return export inventories held for review or inspection."""
+def held_inventories(session: Session, scope: Scope | None = None) -> list[ExportInventoryRecord]:
+    """Return export inventories of the scope held for review or inspection."""
     return list(
         session.scalars(
             select(ExportInventoryRecord)
             .where(
                 ExportInventoryRecord.status.in_((ReturnStatus.MANUAL_REVIEW, ReturnStatus.INSPECTION)),
                 ExportInventoryRecord.state == DocumentState.ACCEPTED,
+                *inventory_scope(scope),
             )
             .order_by(ExportInventoryRecord.id)
         )

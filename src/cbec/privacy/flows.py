@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
+from cbec.clearance import repository as clearance_repo
 from cbec.clearance.models import (
     ArrivalParcel,
     ArrivalRecordRow,
@@ -30,6 +31,8 @@ from cbec.clearance.models import (
 )
 from cbec.common.errors import NotFound
 from cbec.common.personal import PersonalDataCipher
+from cbec.common.scope import Scope
+from cbec.enterprises.lookups import party_scope
 from cbec.sharing.rules import mask_personal
 from cbec.storage.context import Context
 
@@ -287,8 +290,28 @@ class _Builder:
         self.flows.goods["returns"] = returns
 
 
-def order_flows(ctx: Context, platform_code: str, order_no: str) -> OrderFlows:
-    """Return one order's information, money and goods flows with a dated timeline (personal data masked)."""
+def _order_in_scope(session: Session, platform_code: str, order_no: str, scope: Scope | None) -> bool:
+    """Tell whether an enterprise of the scope is a party to the order or to one of its inventories."""
+    if scope is None or scope.unrestricted:
+        return True
+    order = select(OrderRecord.id).where(
+        OrderRecord.platform_code == platform_code,
+        OrderRecord.order_no == order_no,
+        *party_scope(scope, (OrderRecord.platform_code, OrderRecord.ecommerce_code)),
+    )
+    inventory = select(InventoryRecord.id).where(
+        InventoryRecord.platform_code == platform_code,
+        InventoryRecord.order_no == order_no,
+        *clearance_repo.inventory_scope(scope),
+    )
+    return session.scalar(order.limit(1)) is not None or session.scalar(inventory.limit(1)) is not None
+
+
+def order_flows(ctx: Context, platform_code: str, order_no: str, *, scope: Scope | None = None) -> OrderFlows:
+    """Return one order's information, money and goods flows with a dated timeline (personal data masked).
+
+    An order none of whose parties lies in the scope is not found.
+    """
     platform_code, order_no = platform_code.strip().upper(), order_no.strip()
     with ctx.uow() as uow:
         session = uow.session
@@ -302,7 +325,7 @@ def order_flows(ctx: Context, platform_code: str, order_no: str) -> OrderFlows:
                 .order_by(InventoryRecord.id)
             )
         )
-        if order is None and not inventories:
+        if (order is None and not inventories) or not _order_in_scope(session, platform_code, order_no, scope):
             raise NotFound(
                 f"order {platform_code}/{order_no} not found", platform_code=platform_code, order_no=order_no
             )

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Column, and_, or_, select, update
 
 from cbec.audit import record_audit
+from cbec.clearance import repository as clearance_repo
 from cbec.clearance.models import (
     ArrivalRecordRow,
     CancelRecord,
@@ -30,6 +31,7 @@ from cbec.clearance.models import (
 from cbec.common.clock import SHANGHAI, business_date
 from cbec.common.errors import Conflict, InvalidInput, NotFound, Problem
 from cbec.common.personal import PersonalDataError
+from cbec.common.scope import Scope
 from cbec.enterprises.models import Enterprise
 from cbec.privacy.models import PurgedDocument
 from cbec.privacy.rules import retention_cutoff, strip_personal
@@ -234,8 +236,13 @@ class RevealedBuyer:
     revealed_at: datetime
 
 
-def reveal_inventory_buyer(ctx: Context, inventory_no: str, *, actor: str, reason: str) -> RevealedBuyer:
-    """Return an inventory's buyer unmasked and record who read it and why in the audit chain."""
+def reveal_inventory_buyer(
+    ctx: Context, inventory_no: str, *, actor: str, reason: str, scope: Scope | None = None
+) -> RevealedBuyer:
+    """Return an inventory's buyer unmasked and record who read it and why in the audit chain.
+
+    An inventory outside the scope is not found (and nothing is recorded).
+    """
     problems = []
     if not actor or not actor.strip():
         problems.append(
@@ -260,7 +267,7 @@ def reveal_inventory_buyer(ctx: Context, inventory_no: str, *, actor: str, reaso
                 or_(InventoryRecord.inventory_no == inventory_no, InventoryRecord.eport_no == inventory_no)
             )
         )
-        if row is None:
+        if row is None or not clearance_repo.inventory_in_scope(session, row.id, scope):
             raise NotFound(f"inventory {inventory_no} not found", number=inventory_no)
         gone = session.scalar(
             select(PurgedDocument.id).where(

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from cbec.audit import record_audit
+from cbec.common.scope import Scope, require_whole
 from cbec.sharing import repository as repo
 from cbec.sharing.errors import NoWebhook, SubscriptionExists, SubscriptionInvalid, SubscriptionNotFound
 from cbec.sharing.models import OutboxEvent, Subscription, WebhookDelivery
@@ -23,6 +24,7 @@ from cbec.sharing.schemas import (
     SubscriptionCreated,
     SubscriptionRead,
 )
+from cbec.sharing.targets import WebhookTargetRefused, vet_target
 from cbec.storage.context import Context
 
 ENTITY = "subscription"
@@ -89,19 +91,34 @@ def _read(row: Subscription) -> SubscriptionRead:
     )
 
 
-def _load(session: Session, name: str) -> Subscription:
+def _load(session: Session, name: str, scope: Scope | None = None) -> Subscription:
     row = repo.subscription_by_name(session, name)
-    if row is None:
+    if row is None or not _admits(scope):
         raise SubscriptionNotFound(f"no subscription {name!r}", name=name)
     return row
 
 
-def create_subscription(ctx: Context, data: SubscriptionCreate) -> SubscriptionCreated:
-    """Subscribe an agency or enterprise to events; a webhook gets a fresh signing secret, shown once."""
+def _admits(scope: Scope | None) -> bool:
+    # Subscriptions and the feed they read have no tenant: they are the hub's, out of any narrower scope.
+    return scope is None or scope.unrestricted
+
+
+def create_subscription(ctx: Context, data: SubscriptionCreate, *, scope: Scope | None = None) -> SubscriptionCreated:
+    """Subscribe an agency or enterprise to events; a webhook gets a fresh signing secret, shown once.
+
+    Only the hub subscribes (403 ``AUTH-SCOPE`` for a narrower scope): the feed is not kept to a tenant.
+    """
+    if scope is not None:
+        require_whole(scope, "订阅", "a subscription")
     code = data.subscriber_code.strip()
     code = code.upper() if data.subscriber_kind == SubscriberKind.ENTERPRISE else code.lower()
     parties = [t.strip().upper() for t in data.parties if t.strip()]
     problems = check_subscription(data.name, data.subscriber_kind, code, data.scope, data.webhook_url, parties)
+    if data.webhook_url is not None and not problems:
+        try:
+            vet_target(data.webhook_url, ctx.settings.webhook_allow)
+        except WebhookTargetRefused as exc:
+            problems = exc.problems
     if problems:
         raise SubscriptionInvalid("the subscription breaks one or more rules", problems=problems)
     if data.subscriber_kind == SubscriberKind.ENTERPRISE:
@@ -146,23 +163,27 @@ def create_subscription(ctx: Context, data: SubscriptionCreate) -> SubscriptionC
     return SubscriptionCreated(**read.model_dump(), webhook_secret=secret)
 
 
-def list_subscriptions(ctx: Context) -> list[SubscriptionRead]:
-    """Return every subscription by name."""
+def list_subscriptions(ctx: Context, *, scope: Scope | None = None) -> list[SubscriptionRead]:
+    """Return every subscription in the scope by name."""
+    if not _admits(scope):
+        return []
     with ctx.uow() as uow:
         return [_read(row) for row in repo.subscriptions(uow.session)]
 
 
-def get_subscription(ctx: Context, name: str) -> SubscriptionRead:
-    """Return one subscription."""
+def get_subscription(ctx: Context, name: str, *, scope: Scope | None = None) -> SubscriptionRead:
+    """Return one subscription (outside the scope: not found)."""
     with ctx.uow() as uow:
-        return _read(_load(uow.session, name))
+        return _read(_load(uow.session, name, scope))
 
 
-def set_subscription_active(ctx: Context, name: str, *, active: bool, actor: str, reason: str) -> SubscriptionRead:
+def set_subscription_active(
+    ctx: Context, name: str, *, active: bool, actor: str, reason: str, scope: Scope | None = None
+) -> SubscriptionRead:
     """Pause or resume a subscription (its feed and webhook keep their positions)."""
     now = ctx.clock.now()
     with ctx.uow() as uow:
-        row = _load(uow.session, name)
+        row = _load(uow.session, name, scope)
         before = row.active
         row.active, row.updated_at = active, now
         record_audit(
@@ -181,7 +202,9 @@ def set_subscription_active(ctx: Context, name: str, *, active: bool, actor: str
         return read
 
 
-def read_feed(ctx: Context, name: str, *, after: int | None = None, limit: int = 100) -> FeedPage:
+def read_feed(
+    ctx: Context, name: str, *, after: int | None = None, limit: int = 100, scope: Scope | None = None
+) -> FeedPage:
     """Return the subscription's events after a position (default: its durable cursor), oldest first.
 
     Delivery is at least once: the consumer stores ``next_after`` with ``commit_cursor`` once it has
@@ -191,7 +214,7 @@ def read_feed(ctx: Context, name: str, *, after: int | None = None, limit: int =
     now = ctx.clock.now()
     with ctx.uow() as uow:
         session = uow.session
-        row = _load(session, name)
+        row = _load(session, name, scope)
         stored = repo.cursor(session, feed_cursor_name(name), now).position
         start = stored if after is None else max(0, after)
         event_filter = filter_of(row)
@@ -212,21 +235,21 @@ def read_feed(ctx: Context, name: str, *, after: int | None = None, limit: int =
     return FeedPage(subscription=name, after=start, next_after=scanned, cursor=stored, events=found)
 
 
-def commit_cursor(ctx: Context, name: str, position: int) -> int:
+def commit_cursor(ctx: Context, name: str, position: int, *, scope: Scope | None = None) -> int:
     """Store how far a pull consumer has processed its feed (any position: moving back replays)."""
     now = ctx.clock.now()
     with ctx.uow() as uow:
-        _load(uow.session, name)
+        _load(uow.session, name, scope)
         cursor = repo.cursor(uow.session, feed_cursor_name(name), now, for_update=True)
         cursor.position, cursor.updated_at = max(0, position), now
         uow.commit()
         return cursor.position
 
 
-def dead_letters(ctx: Context, name: str) -> list[DeadLetterRead]:
+def dead_letters(ctx: Context, name: str, *, scope: Scope | None = None) -> list[DeadLetterRead]:
     """Return the events the subscription's webhook never accepted."""
     with ctx.uow() as uow:
-        row = _load(uow.session, name)
+        row = _load(uow.session, name, scope)
         return [
             DeadLetterRead(
                 position=d.position,
@@ -247,6 +270,7 @@ def replay_webhook(
     dead: bool = False,
     positions: list[int] | None = None,
     from_position: int | None = None,
+    scope: Scope | None = None,
 ) -> int:
     """Queue events for delivery again: dead letters, chosen positions, or everything from a position on.
 
@@ -255,7 +279,7 @@ def replay_webhook(
     now = ctx.clock.now()
     with ctx.uow() as uow:
         session = uow.session
-        row = _load(session, name)
+        row = _load(session, name, scope)
         if row.webhook_url is None:
             raise NoWebhook(f"subscription {name!r} has no webhook", name=name)
         queued = 0

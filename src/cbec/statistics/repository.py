@@ -356,9 +356,19 @@ def add_report(session: Session, **values: Any) -> ConsumerReport:
     return row
 
 
-def report_by_reference(session: Session, reference_no: str) -> ConsumerReport | None:
-    """Return a consumer report by its reference number."""
-    return session.scalar(select(ConsumerReport).where(ConsumerReport.reference_no == reference_no))
+def report_scope(scope: Scope | None) -> list[ColumnElement[bool]]:
+    """Return the conditions that keep consumer reports to a scope: the inventory they name lies in it."""
+    if scope is None or scope.unrestricted:
+        return []
+    in_scope = select(InventoryRecord.eport_no).where(*inventory_scope(scope))
+    return [ConsumerReport.inventory_ref.in_(in_scope)]
+
+
+def report_by_reference(session: Session, reference_no: str, scope: Scope | None = None) -> ConsumerReport | None:
+    """Return a consumer report in the scope by its reference number."""
+    return session.scalar(
+        select(ConsumerReport).where(ConsumerReport.reference_no == reference_no, *report_scope(scope))
+    )
 
 
 def open_report(session: Session, buyer_key: str, inventory_ref: str) -> ConsumerReport | None:
@@ -372,9 +382,11 @@ def open_report(session: Session, buyer_key: str, inventory_ref: str) -> Consume
     )
 
 
-def reports(session: Session, *, status: str | None, limit: int, offset: int) -> tuple[list[ConsumerReport], int]:
-    """Return a page of consumer reports, newest first, and the total."""
-    stmt = select(ConsumerReport)
+def reports(
+    session: Session, *, status: str | None, limit: int, offset: int, scope: Scope | None = None
+) -> tuple[list[ConsumerReport], int]:
+    """Return a page of consumer reports in the scope, newest first, and the total."""
+    stmt = select(ConsumerReport).where(*report_scope(scope))
     if status:
         stmt = stmt.where(ConsumerReport.status == status)
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0

@@ -14,6 +14,7 @@ from cbec.audit import record_audit
 from cbec.common.clock import business_date
 from cbec.common.errors import Problem
 from cbec.common.personal import PersonalDataError
+from cbec.common.scope import Scope
 from cbec.quota import QuotaStatement, buyer_key_for
 from cbec.statistics import repository as repo
 from cbec.statistics.errors import ReportInvalid, ReportNotFound, ReportStatusConflict, TargetInvalid
@@ -196,8 +197,13 @@ def file_consumer_report(ctx: Context, *, token: str, inventory_ref: str, note: 
         return ReportReceipt(row.reference_no, inventory_ref, now, already_reported=False)
 
 
-def review_consumer_report(ctx: Context, reference_no: str, *, actor: str, comment: str) -> None:
-    """Close a consumer report once the zone office has looked into it, with a comment, audited."""
+def review_consumer_report(
+    ctx: Context, reference_no: str, *, actor: str, comment: str, scope: Scope | None = None
+) -> None:
+    """Close a consumer report once the zone office has looked into it, with a comment, audited.
+
+    A report whose inventory lies outside the scope is not found.
+    """
     if not comment.strip():
         raise ReportInvalid(
             "a comment is required",
@@ -212,7 +218,7 @@ def review_consumer_report(ctx: Context, reference_no: str, *, actor: str, comme
         )
     now = ctx.clock.now()
     with ctx.uow() as uow:
-        row = repo.report_by_reference(uow.session, reference_no)
+        row = repo.report_by_reference(uow.session, reference_no, scope)
         if row is None:
             raise ReportNotFound(f"report {reference_no} not found", reference_no=reference_no)
         if row.status != OPEN:

@@ -1,16 +1,25 @@
-"""Who may open which page (页面访问): the sign-in redirect, role checks and form tokens of the portal.
+"""Who may open which page (页面访问): the sign-in redirect, role and permission checks and form tokens.
 
 Authentication is the accounts domain's (``cbec.api.security``); this module only maps principals to pages.
+Each page declares its guard once, as a dependency: ``entry: Entry = Depends(guard(CONSOLE_ROLES,
+"clearance.read"))`` — the roles that may open it and the permission it needs, whose ``Scope`` the handler
+hands to every query (``entry.scope``). The handler returns ``entry.refused`` when there is one (the sign-in
+redirect, 303; or the 403 page). tests/api/test_authorization.py reads the guard of every route and fails for a
+page that has none and is not declared public.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
 from urllib.parse import quote
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 
-from cbec.api.security import PermissionDenied, Principal, check_csrf, web_principal
+from cbec.accounts import Role
+from cbec.api.security import PermissionDenied, Principal, check_csrf, check_known, web_principal
 from cbec.common.scope import Scope
 from cbec.web.render import page
 from cbec.web.roles import CONSOLE_ROLES, DASHBOARD_ROLES, WORKSPACE_ROLES
@@ -19,10 +28,14 @@ __all__ = [
     "CONSOLE_ROLES",
     "DASHBOARD_ROLES",
     "WORKSPACE_ROLES",
+    "Entry",
     "actor",
     "admit",
     "csrf_ok",
+    "forbidden",
+    "guard",
     "may",
+    "not_found",
     "scope",
 ]
 
@@ -36,6 +49,58 @@ def admit(request: Request, roles: frozenset[str]) -> Principal | Response:
     if str(principal.role) not in roles:
         return page(request, "portal/forbidden.html", principal=principal, status_code=403)
     return principal
+
+
+_NOBODY = Principal(None, "", Role.CONSUMER, None, None, frozenset(), "", frozenset())  # of refused entries
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What a page's guard lets through: the principal and its scope for the page's permission, or a refusal."""
+
+    principal: Principal
+    scope: Scope
+    refused: Response | None = None
+
+
+@cache
+def guard(roles: frozenset[str], permission: str | None) -> Callable[[Request], Entry]:
+    """Return the dependency that admits a page's callers: signed in (else 303 to sign-in), of one of the roles
+    and holding the permission (else the 403 page); it yields the principal's ``Scope`` for that permission.
+
+    ``permission=None`` declares a page for the roles alone: it shows figures of the caller's tenant, no document.
+    """
+    if permission is not None:
+        check_known((permission,))
+
+    def dependency(request: Request) -> Entry:
+        admitted = admit(request, roles)
+        if isinstance(admitted, Response):
+            return Entry(_NOBODY, Scope(parties=frozenset()), admitted)
+        if permission is not None and not admitted.may(permission):
+            forbidden = page(request, "portal/forbidden.html", principal=admitted, status_code=403)
+            return Entry(admitted, Scope(parties=frozenset()), forbidden)
+        return Entry(admitted, admitted.scope_for(permission or ""))
+
+    dependency.permissions = frozenset({permission} if permission else ())  # type: ignore[attr-defined]
+    dependency.roles = roles  # type: ignore[attr-defined]
+    return dependency
+
+
+def roles_of(dependency: object) -> frozenset[str] | None:
+    """Return the roles a dependency made by guard() admits, else None."""
+    value = getattr(dependency, "roles", None)
+    return value if isinstance(value, frozenset) else None
+
+
+def forbidden(request: Request, principal: Principal) -> Response:
+    """Return the 403 page (a form without its token, an action beyond the caller's scope)."""
+    return page(request, "portal/forbidden.html", principal=principal, status_code=403)
+
+
+def not_found(request: Request, principal: Principal, what: str, back: str) -> Response:
+    """Return the 404 page: the record does not exist or lies outside the caller's scope (the same answer)."""
+    return page(request, "portal/not_found.html", {"what": what, "back": back}, principal=principal, status_code=404)
 
 
 def may(principal: Principal, permission: str) -> bool:

@@ -13,11 +13,13 @@ from cbec.api.deps import get_ctx
 from cbec.clearance.queries import held_queue
 from cbec.clearance.service import decide_held_inventory
 from cbec.common.errors import DomainError, NotFound, Problem
-from cbec.enterprises.service import approve_enterprise, list_enterprises, reinstate_enterprise, suspend_enterprise
+from cbec.common.scope import Scope
+from cbec.enterprises import Transition
+from cbec.enterprises.service import change_status, list_enterprises
 from cbec.statistics.queries import inventory_dossier, list_reports, party_inventories
 from cbec.statistics.service import review_consumer_report
 from cbec.storage.context import Context
-from cbec.web.access import CONSOLE_ROLES, actor, admit, csrf_ok, may, scope
+from cbec.web.access import CONSOLE_ROLES, Entry, actor, csrf_ok, forbidden, guard, may, not_found, scope
 from cbec.web.auth import read_form
 from cbec.web.explain import held_reason, timeline
 from cbec.web.render import page
@@ -25,7 +27,14 @@ from cbec.web.render import page
 router = APIRouter(prefix="/console", include_in_schema=False)
 PAGE = 20
 DECISIONS = ("release", "refuse", "inspect")
-FILING_ACTIONS = {"approve": approve_enterprise, "suspend": suspend_enterprise, "reinstate": reinstate_enterprise}
+FILING_ACTIONS = {"approve": Transition.APPROVE, "suspend": Transition.SUSPEND, "reinstate": Transition.REINSTATE}
+ZONE_OFFICE = frozenset({"zone_admin"})
+# Each page checks the permission of its API equivalent and queries in that permission's scope.
+READ = Depends(guard(CONSOLE_ROLES, "clearance.read"))
+DECIDE = Depends(guard(CONSOLE_ROLES, "clearance.decide"))
+FILINGS = Depends(guard(CONSOLE_ROLES, "enterprises.read"))
+FILING_DECIDE = Depends(guard(CONSOLE_ROLES, "enterprises.decide"))
+REVIEW = Depends(guard(ZONE_OFFICE, "clearance.read"))  # consumer reports are the zone office's to close
 
 
 def _tabs(active: str) -> list[tuple[str, str, bool]]:
@@ -39,14 +48,14 @@ def _tabs(active: str) -> list[tuple[str, str, bool]]:
 
 
 @router.get("", response_class=HTMLResponse)
-def queue(request: Request, ctx: Context = Depends(get_ctx)) -> Response:
-    """List inventories held for manual review (300) or inspection (500) with the reasons."""
-    who = admit(request, CONSOLE_ROLES)
-    if isinstance(who, Response):
-        return who
-    held = held_queue(ctx, limit=100)
-    pending = list_enterprises(ctx, status="pending", limit=1).total
-    open_reports = list_reports(ctx, status="open", limit=1)[1]
+def queue(request: Request, entry: Entry = READ, ctx: Context = Depends(get_ctx)) -> Response:
+    """List inventories held for manual review (300) or inspection (500) with the reasons, in the caller's scope."""
+    if entry.refused:
+        return entry.refused
+    who = entry.principal
+    held = held_queue(ctx, limit=100, scope=entry.scope)
+    pending = list_enterprises(ctx, status="pending", limit=1, scope=scope(who, "enterprises.read")).total
+    open_reports = list_reports(ctx, status="open", limit=1, scope=entry.scope)[1]
     return page(
         request,
         "portal/console/queue.html",
@@ -63,12 +72,11 @@ def queue(request: Request, ctx: Context = Depends(get_ctx)) -> Response:
 
 
 @router.get("/inventories/{number}", response_class=HTMLResponse)
-def dossier(request: Request, number: str, ctx: Context = Depends(get_ctx)) -> Response:
+def dossier(request: Request, number: str, entry: Entry = READ, ctx: Context = Depends(get_ctx)) -> Response:
     """Show an inventory with its order, payment and waybill side by side (masked) and the decision form."""
-    who = admit(request, CONSOLE_ROLES)
-    if isinstance(who, Response):
-        return who
-    return _dossier_page(request, ctx, who, number, problems=[], comment="")
+    if entry.refused:
+        return entry.refused
+    return _dossier_page(request, ctx, entry.principal, number, problems=[], comment="")
 
 
 def _dossier_page(
@@ -84,9 +92,7 @@ def _dossier_page(
     try:
         found = inventory_dossier(ctx, number, scope=scope(who, "clearance.read"))
     except NotFound:
-        return page(
-            request, "portal/not_found.html", {"what": number, "back": "/console"}, principal=who, status_code=404
-        )
+        return not_found(request, who, number, "/console")
     held = found.summary.status in ("300", "500") and not found.summary.cancelled
     return page(
         request,
@@ -107,17 +113,19 @@ def _dossier_page(
 
 
 @router.post("/inventories/{number}/decision", response_class=HTMLResponse)
-async def decide(request: Request, number: str, ctx: Context = Depends(get_ctx)) -> Response:
-    """Release, refuse (return) or send to inspection a held inventory; a comment is required."""
-    who = admit(request, CONSOLE_ROLES)
-    if isinstance(who, Response):
-        return who
+async def decide(request: Request, number: str, entry: Entry = DECIDE, ctx: Context = Depends(get_ctx)) -> Response:
+    """Release, refuse (return) or send to inspection a held inventory in the caller's scope; a comment is required."""
+    if entry.refused:
+        return entry.refused
+    who = entry.principal
     form = await read_form(request)
     action, comment = str(form.get("action", "")), str(form.get("comment", ""))
-    if not csrf_ok(request, str(form.get("csrf_token", ""))) or not may(who, "clearance.decide"):
-        return page(request, "portal/forbidden.html", principal=who, status_code=403)
+    if not csrf_ok(request, str(form.get("csrf_token", ""))):
+        return forbidden(request, who)
     try:
-        decide_held_inventory(ctx, number, action=action, actor=actor(who), comment=comment)
+        decide_held_inventory(ctx, number, action=action, actor=actor(who), comment=comment, scope=entry.scope)
+    except NotFound:
+        return not_found(request, who, number, "/console")
     except DomainError as exc:
         problems = exc.problems or [Problem("WEB-ERROR", "", exc.message, "")]
         return _dossier_page(request, ctx, who, number, problems=problems, comment=comment, status_code=422)
@@ -126,14 +134,19 @@ async def decide(request: Request, number: str, ctx: Context = Depends(get_ctx))
 
 @router.get("/search", response_class=HTMLResponse)
 def search(
-    request: Request, q: str = "", status: str = "", offset: int = 0, ctx: Context = Depends(get_ctx)
+    request: Request,
+    q: str = "",
+    status: str = "",
+    offset: int = 0,
+    entry: Entry = READ,
+    ctx: Context = Depends(get_ctx),
 ) -> Response:
-    """Find inventories across the zone by order, waybill, inventory or E-port number, or list them by status."""
-    who = admit(request, CONSOLE_ROLES)
-    if isinstance(who, Response):
-        return who
+    """Find inventories in the caller's scope by order, waybill, inventory or E-port number, or by status."""
+    if entry.refused:
+        return entry.refused
+    who = entry.principal
     items, total = party_inventories(
-        ctx, scope=scope(who, "clearance.read"), number=q or None, status=status or None, limit=PAGE, offset=offset
+        ctx, scope=entry.scope, number=q or None, status=status or None, limit=PAGE, offset=offset
     )
     return page(
         request,
@@ -153,19 +166,20 @@ def search(
 
 
 @router.get("/enterprises", response_class=HTMLResponse)
-def enterprises(request: Request, status: str = "pending", ctx: Context = Depends(get_ctx)) -> Response:
-    """List enterprise filings by status, with approve / suspend / reinstate for those who decide filings."""
-    who = admit(request, CONSOLE_ROLES)
-    if isinstance(who, Response):
-        return who
-    return _enterprises_page(request, ctx, who, status=status, problems=[])
+def enterprises(
+    request: Request, status: str = "pending", entry: Entry = FILINGS, ctx: Context = Depends(get_ctx)
+) -> Response:
+    """List enterprise filings in the caller's scope by status, with the decisions for those who decide filings."""
+    if entry.refused:
+        return entry.refused
+    return _enterprises_page(request, ctx, entry.principal, status=status, problems=[])
 
 
 def _enterprises_page(
     request: Request, ctx: Context, who: Any, *, status: str, problems: list[Problem], status_code: int = 200
 ) -> Response:
     status = status if status in ("pending", "approved", "suspended", "revoked") else "pending"
-    listing = list_enterprises(ctx, status=status, limit=200)
+    listing = list_enterprises(ctx, status=status, limit=200, scope=scope(who, "enterprises.read"))
     return page(
         request,
         "portal/console/enterprises.html",
@@ -186,24 +200,28 @@ def _enterprises_page(
 
 
 @router.post("/enterprises/{code}/decision", response_class=HTMLResponse)
-async def decide_filing(request: Request, code: str, ctx: Context = Depends(get_ctx)) -> Response:
-    """Approve, suspend or reinstate an enterprise filing, with a reason."""
-    who = admit(request, CONSOLE_ROLES)
-    if isinstance(who, Response):
-        return who
+async def decide_filing(
+    request: Request, code: str, entry: Entry = FILING_DECIDE, ctx: Context = Depends(get_ctx)
+) -> Response:
+    """Approve, suspend or reinstate an enterprise filing in the caller's scope, with a reason."""
+    if entry.refused:
+        return entry.refused
+    who = entry.principal
     form = await read_form(request)
     action, reason = str(form.get("action", "")), str(form.get("reason", ""))
     back = str(form.get("status", "pending"))
-    if not csrf_ok(request, str(form.get("csrf_token", ""))) or not may(who, "enterprises.decide"):
-        return page(request, "portal/forbidden.html", principal=who, status_code=403)
-    use_case = FILING_ACTIONS.get(action)
-    if use_case is None:
+    if not csrf_ok(request, str(form.get("csrf_token", ""))):
+        return forbidden(request, who)
+    transition = FILING_ACTIONS.get(action)
+    if transition is None:
         problem = Problem(
             "WEB-ACTION", "action", f"未知操作 {action} / unknown action", "Approve, suspend or reinstate."
         )
         return _enterprises_page(request, ctx, who, status=back, problems=[problem], status_code=422)
     try:
-        use_case(ctx, code, reason=reason, actor=actor(who))
+        change_status(ctx, code, transition, reason=reason, actor=actor(who), scope=entry.scope)
+    except NotFound:
+        return not_found(request, who, code, "/console/enterprises")
     except DomainError as exc:
         problems = exc.problems or [Problem("WEB-ERROR", "", exc.message, "")]
         return _enterprises_page(request, ctx, who, status=back, problems=problems, status_code=422)
@@ -211,19 +229,25 @@ async def decide_filing(request: Request, code: str, ctx: Context = Depends(get_
 
 
 @router.get("/reports", response_class=HTMLResponse)
-def reports(request: Request, status: str = "open", ctx: Context = Depends(get_ctx)) -> Response:
-    """List consumers' reports of inventories they did not make (额度盗用举报)."""
-    who = admit(request, CONSOLE_ROLES)
-    if isinstance(who, Response):
-        return who
-    return _reports_page(request, ctx, who, status=status, problems=[])
+def reports(request: Request, status: str = "open", entry: Entry = READ, ctx: Context = Depends(get_ctx)) -> Response:
+    """List consumers' reports of inventories in the caller's scope they did not make (额度盗用举报)."""
+    if entry.refused:
+        return entry.refused
+    return _reports_page(request, ctx, entry.principal, entry.scope, status=status, problems=[])
 
 
 def _reports_page(
-    request: Request, ctx: Context, who: Any, *, status: str, problems: list[Problem], status_code: int = 200
+    request: Request,
+    ctx: Context,
+    who: Any,
+    where: Scope,
+    *,
+    status: str,
+    problems: list[Problem],
+    status_code: int = 200,
 ) -> Response:
     status = status if status in ("open", "reviewed") else "open"
-    items, total = list_reports(ctx, status=status, limit=100)
+    items, total = list_reports(ctx, status=status, limit=100, scope=where)
     return page(
         request,
         "portal/console/reports.html",
@@ -242,17 +266,22 @@ def _reports_page(
 
 
 @router.post("/reports/{reference_no}/review", response_class=HTMLResponse)
-async def review(request: Request, reference_no: str, ctx: Context = Depends(get_ctx)) -> Response:
-    """Close a consumer report with what the zone office found."""
-    who = admit(request, CONSOLE_ROLES)
-    if isinstance(who, Response):
-        return who
+async def review(
+    request: Request, reference_no: str, entry: Entry = REVIEW, ctx: Context = Depends(get_ctx)
+) -> Response:
+    """Close a consumer report (of an inventory in the caller's scope) with what the zone office found."""
+    if entry.refused:
+        return entry.refused
+    who = entry.principal
     form = await read_form(request)
-    if not csrf_ok(request, str(form.get("csrf_token", ""))) or str(who.role) != "zone_admin":
-        return page(request, "portal/forbidden.html", principal=who, status_code=403)
+    if not csrf_ok(request, str(form.get("csrf_token", ""))):
+        return forbidden(request, who)
+    comment = str(form.get("comment", ""))
     try:
-        review_consumer_report(ctx, reference_no, actor=actor(who), comment=str(form.get("comment", "")))
+        review_consumer_report(ctx, reference_no, actor=actor(who), comment=comment, scope=entry.scope)
+    except NotFound:
+        return not_found(request, who, reference_no, "/console/reports")
     except DomainError as exc:
         problems = exc.problems or [Problem("WEB-ERROR", "", exc.message, "")]
-        return _reports_page(request, ctx, who, status="open", problems=problems, status_code=422)
+        return _reports_page(request, ctx, who, entry.scope, status="open", problems=problems, status_code=422)
     return RedirectResponse(f"/console/reports?done={reference_no}", status_code=303)

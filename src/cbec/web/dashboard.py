@@ -19,13 +19,16 @@ from cbec.statistics.queries import zone_overview
 from cbec.statistics.service import set_target
 from cbec.statistics.views import DirectionFigures, ModeFigures, ZoneOverview
 from cbec.storage.context import Context
-from cbec.web.access import DASHBOARD_ROLES, actor, admit, csrf_ok, scope
+from cbec.web.access import DASHBOARD_ROLES, Entry, actor, csrf_ok, forbidden, guard
 from cbec.web.auth import read_form
 from cbec.web.charts import bar_chart, donut_chart, hbar_chart, line_chart, progress_chart
 from cbec.web.i18n import Translator, language
 from cbec.web.render import large_money, page
 
 router = APIRouter(prefix="/dashboard", include_in_schema=False)
+# Figures of the caller's tenant, no documents: the roles alone (the scope is the tenant's).
+FIGURES = Depends(guard(DASHBOARD_ROLES, None))
+SET_TARGETS = Depends(guard(frozenset({"zone_admin"}), None))
 
 
 def _day(raw: str | None) -> date | None:
@@ -169,12 +172,14 @@ def indicator_value(indicator: str, value: Decimal | None, lang: str) -> str:
 
 
 @router.get("", response_class=HTMLResponse)
-def dashboard(request: Request, day: str | None = None, ctx: Context = Depends(get_ctx)) -> Response:
-    """Show the zone's figures for a business day (today unless ?day=YYYY-MM-DD)."""
-    who = admit(request, DASHBOARD_ROLES)
-    if isinstance(who, Response):
-        return who
-    overview = zone_overview(ctx, on=_day(day), scope=scope(who, "clearance.read"))
+def dashboard(
+    request: Request, day: str | None = None, entry: Entry = FIGURES, ctx: Context = Depends(get_ctx)
+) -> Response:
+    """Show the figures of the caller's tenant for a business day (today unless ?day=YYYY-MM-DD)."""
+    if entry.refused:
+        return entry.refused
+    who = entry.principal
+    overview = zone_overview(ctx, on=_day(day), scope=entry.scope)
     t = Translator(language(request))
     return page(
         request,
@@ -194,18 +199,24 @@ def dashboard(request: Request, day: str | None = None, ctx: Context = Depends(g
 
 
 @router.get("/targets", response_class=HTMLResponse)
-def targets(request: Request, ctx: Context = Depends(get_ctx)) -> Response:
-    """Show this year's targets with the form the zone admin sets them with."""
-    who = admit(request, DASHBOARD_ROLES)
-    if isinstance(who, Response):
-        return who
-    return _targets_page(request, ctx, who, problems=[], form={})
+def targets(request: Request, entry: Entry = FIGURES, ctx: Context = Depends(get_ctx)) -> Response:
+    """Show this year's targets with the form the hub's zone admin sets them with."""
+    if entry.refused:
+        return entry.refused
+    return _targets_page(request, ctx, entry, problems=[], form={})
 
 
 def _targets_page(
-    request: Request, ctx: Context, who: Any, *, problems: list[Problem], form: dict[str, str], status_code: int = 200
+    request: Request,
+    ctx: Context,
+    entry: Entry,
+    *,
+    problems: list[Problem],
+    form: dict[str, str],
+    status_code: int = 200,
 ) -> Response:
-    overview = zone_overview(ctx, scope=scope(who, "clearance.read"))
+    who = entry.principal
+    overview = zone_overview(ctx, scope=entry.scope)
     return page(
         request,
         "portal/dashboard/targets.html",
@@ -213,7 +224,7 @@ def _targets_page(
             "o": overview,
             "indicators": [i.value for i in Indicator],
             "figure": lambda indicator, value: indicator_value(indicator, value, language(request)),
-            "can_edit": str(who.role) == "zone_admin",
+            "can_edit": str(who.role) == "zone_admin" and entry.scope.unrestricted,
             "problems": problems,
             "form": form,
             "saved": request.query_params.get("saved"),
@@ -224,15 +235,15 @@ def _targets_page(
 
 
 @router.post("/targets", response_class=HTMLResponse)
-async def save_target(request: Request, ctx: Context = Depends(get_ctx)) -> Response:
-    """Set the target of one indicator for a year (zone admin only)."""
-    who = admit(request, DASHBOARD_ROLES)
-    if isinstance(who, Response):
-        return who
+async def save_target(request: Request, entry: Entry = SET_TARGETS, ctx: Context = Depends(get_ctx)) -> Response:
+    """Set the zone-wide target of one indicator for a year (the hub's zone admin only: targets have no tenant)."""
+    if entry.refused:
+        return entry.refused
+    who = entry.principal
     raw = await read_form(request)
     form = {name: str(raw.get(name, "")).strip() for name in ("year", "indicator", "target")}
-    if not csrf_ok(request, str(raw.get("csrf_token", ""))) or str(who.role) != "zone_admin":
-        return page(request, "portal/forbidden.html", principal=who, status_code=403)
+    if not csrf_ok(request, str(raw.get("csrf_token", ""))) or not entry.scope.unrestricted:
+        return forbidden(request, who)  # a city's zone admin may not change the hub's targets (AUTH-SCOPE)
     try:
         year = int(form["year"])
     except ValueError:
@@ -241,5 +252,5 @@ async def save_target(request: Request, ctx: Context = Depends(get_ctx)) -> Resp
         set_target(ctx, year=year, indicator=form["indicator"], target=form["target"], actor=actor(who))
     except DomainError as exc:
         problems = exc.problems or [Problem("WEB-ERROR", "", exc.message, "")]
-        return _targets_page(request, ctx, who, problems=problems, form=form, status_code=422)
+        return _targets_page(request, ctx, entry, problems=problems, form=form, status_code=422)
     return RedirectResponse(f"/dashboard/targets?saved={form['indicator']}", status_code=303)

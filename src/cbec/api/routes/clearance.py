@@ -18,7 +18,7 @@ from cbec.api.routes.ceb import result_json
 from cbec.api.security import Principal, require, scoped
 from cbec.clearance.queries import held_queue, inventory_detail, search_inventories, tax_bills
 from cbec.clearance.service import confirm_return_arrival, decide_held_inventory, run_daily_jobs
-from cbec.common.scope import Scope
+from cbec.common.scope import Scope, require_whole
 from cbec.messages import document_to_json
 from cbec.storage.context import Context
 
@@ -145,8 +145,9 @@ def return_arrival(
 
 @router.post("/jobs/daily")
 def daily_jobs(
-    _principal: Principal = Depends(require(Permission.CLEARANCE_JOBS)), ctx: Context = Depends(get_ctx)
+    scope: Scope = Depends(scoped(Permission.CLEARANCE_JOBS)), ctx: Context = Depends(get_ctx)
 ) -> dict[str, Any]:
-    """Lapse overdue returns and close inventories past their return windows."""
+    """Lapse overdue returns and close inventories past their return windows (the whole platform: the hub's)."""
+    require_whole(scope, "日终作业", "the daily jobs")
     report = run_daily_jobs(ctx)
     return {"changed": report.changed}

@@ -1,4 +1,9 @@
-"""REST API of exports (/api/v1/exports): inventories, summaries, reminders, warehouses, tax ledgers."""
+"""REST API of exports (/api/v1/exports): inventories, summaries, reminders, warehouses, tax ledgers.
+
+Every query runs in the caller's scope (export inventories of the tenant's enterprises, summaries, reminders,
+tax ledgers and profiles of its enterprises); outside it a record is not found. Summarising a month and the
+overseas-warehouse registry concern the whole zone: the hub's (403 ``AUTH-SCOPE`` for a city).
+"""
 
 from __future__ import annotations
 
@@ -12,7 +17,8 @@ from pydantic import BaseModel, Field
 
 from cbec.accounts import Permission
 from cbec.api.deps import get_ctx
-from cbec.api.security import require
+from cbec.api.security import Principal, require, scoped
+from cbec.common.scope import Scope, require_whole
 from cbec.exports.ledger_files import ledger_csv, ledger_tables, ledger_xlsx
 from cbec.exports.queries import (
     export_inventory_detail,
@@ -30,8 +36,9 @@ from cbec.messages import document_to_json
 from cbec.storage.context import Context
 
 router = APIRouter(prefix="/api/v1/exports", tags=["exports"], dependencies=[Depends(require(Permission.EXPORT_READ))])
-DECIDE = [Depends(require(Permission.EXPORT_DECIDE))]
-MANAGE = [Depends(require(Permission.EXPORT_MANAGE))]
+READ = Depends(scoped(Permission.EXPORT_READ))
+DECIDE = Depends(scoped(Permission.EXPORT_DECIDE))
+MANAGE = Depends(scoped(Permission.EXPORT_MANAGE))
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -40,7 +47,6 @@ class DecisionIn(BaseModel):
 
     action: str = Field(description="release | refuse | inspect")
     comment: str = Field(min_length=1)
-    actor: str = "officer"
 
 
 def _jsonable(value: Any) -> Any:
@@ -64,11 +70,13 @@ def list_inventories(
     ecommerce_code: str | None = None,
     limit: int = Query(50, ge=1, le=500),
     offset: int = Query(0, ge=0),
+    scope: Scope = READ,
     ctx: Context = Depends(get_ctx),
 ) -> dict[str, Any]:
-    """Search export inventories by status, trade mode, order, number or consignor."""
+    """Search export inventories in the caller's scope by status, trade mode, order, number or consignor."""
     items, total = search_export_inventories(
         ctx,
+        scope=scope,
         status=status,
         trade_mode=trade_mode,
         order_no=order_no,
@@ -81,21 +89,21 @@ def list_inventories(
 
 
 @router.get("/status-counts")
-def status_counts(ctx: Context = Depends(get_ctx)) -> dict[str, int]:
-    """Return how many export inventories stand in each status."""
-    return export_status_counts(ctx)
+def status_counts(scope: Scope = READ, ctx: Context = Depends(get_ctx)) -> dict[str, int]:
+    """Return how many export inventories of the caller's scope stand in each status."""
+    return export_status_counts(ctx, scope=scope)
 
 
 @router.get("/held")
-def held(ctx: Context = Depends(get_ctx)) -> dict[str, Any]:
-    """List export inventories held for review (300) or inspection (500)."""
-    return {"items": [_jsonable(asdict(i)) for i in held_export_inventories(ctx)]}
+def held(scope: Scope = READ, ctx: Context = Depends(get_ctx)) -> dict[str, Any]:
+    """List export inventories of the caller's scope held for review (300) or inspection (500)."""
+    return {"items": [_jsonable(asdict(i)) for i in held_export_inventories(ctx, scope=scope)]}
 
 
 @router.get("/inventories/{number}")
-def get_inventory(number: str, ctx: Context = Depends(get_ctx)) -> dict[str, Any]:
+def get_inventory(number: str, scope: Scope = READ, ctx: Context = Depends(get_ctx)) -> dict[str, Any]:
     """Return an export inventory (by customs or E-port number) with lines, receipts and returns."""
-    detail = export_inventory_detail(ctx, number)
+    detail = export_inventory_detail(ctx, number, scope=scope)
     return {
         "inventory": _jsonable(asdict(detail.summary)),
         "lines": detail.lines,
@@ -104,30 +112,41 @@ def get_inventory(number: str, ctx: Context = Depends(get_ctx)) -> dict[str, Any
     }
 
 
-@router.post("/inventories/{inventory_no}/decision", dependencies=DECIDE)
-def decide(inventory_no: str, body: DecisionIn, ctx: Context = Depends(get_ctx)) -> dict[str, Any]:
-    """Release, refuse or inspect a held export inventory (comment required)."""
-    result = decide_held_export(ctx, inventory_no, action=body.action, actor=body.actor, comment=body.comment)
+@router.post("/inventories/{inventory_no}/decision")
+def decide(
+    inventory_no: str,
+    body: DecisionIn,
+    principal: Principal = Depends(require(Permission.EXPORT_DECIDE)),
+    scope: Scope = DECIDE,
+    ctx: Context = Depends(get_ctx),
+) -> dict[str, Any]:
+    """Release, refuse or inspect a held export inventory in the caller's scope (comment required)."""
+    result = decide_held_export(
+        ctx, inventory_no, action=body.action, actor=principal.name, comment=body.comment, scope=scope
+    )
     return {"receipts": [document_to_json(r) for r in result.receipts]}
 
 
 @router.get("/summaries")
-def summaries(month: str | None = None, ctx: Context = Depends(get_ctx)) -> dict[str, Any]:
-    """List summary applications with their declarations and member lines (CEB701 → CEB792)."""
-    return {"items": summary_declarations(ctx, month)}
+def summaries(month: str | None = None, scope: Scope = READ, ctx: Context = Depends(get_ctx)) -> dict[str, Any]:
+    """List the summary applications of the caller's scope with declarations and member lines (CEB701 → CEB792)."""
+    return {"items": summary_declarations(ctx, month, scope=scope)}
 
 
-@router.post("/summaries/{month}", dependencies=DECIDE)
-def run_summary(month: str, include_unapplied: bool = False, ctx: Context = Depends(get_ctx)) -> dict[str, Any]:
-    """Answer a month's summary applications with CEB792 results (and summarise the rest if asked)."""
+@router.post("/summaries/{month}")
+def run_summary(
+    month: str, include_unapplied: bool = False, scope: Scope = DECIDE, ctx: Context = Depends(get_ctx)
+) -> dict[str, Any]:
+    """Answer a month's summary applications with CEB792 results (and summarise the rest if asked): the hub's."""
+    require_whole(scope, "按月汇总申报", "summarising a month")
     run = summarise(ctx, month, include_unapplied=include_unapplied)
     return {"month": run.month, "applications": run.applications, "results": [document_to_json(r) for r in run.results]}
 
 
 @router.get("/reminders")
-def summary_reminders(on: date | None = None, ctx: Context = Depends(get_ctx)) -> dict[str, Any]:
-    """List enterprises with closed inventories of past months not yet summarised (due on the 15th)."""
-    return {"items": [_jsonable(asdict(r)) for r in reminders(ctx, today=on)]}
+def summary_reminders(on: date | None = None, scope: Scope = READ, ctx: Context = Depends(get_ctx)) -> dict[str, Any]:
+    """List the scope's enterprises with closed inventories of past months not yet summarised (due on the 15th)."""
+    return {"items": [_jsonable(asdict(r)) for r in reminders(ctx, today=on, scope=scope)]}
 
 
 @router.get("/warehouses", response_model=list[WarehouseRead])
@@ -136,22 +155,30 @@ def warehouses(country: str | None = None, ctx: Context = Depends(get_ctx)) -> l
     return list_warehouses(ctx, country=country)
 
 
-@router.post("/warehouses", response_model=WarehouseRead, status_code=201, dependencies=MANAGE)
-def add_warehouse(body: WarehouseCreate, ctx: Context = Depends(get_ctx)) -> WarehouseRead:
-    """Register an overseas warehouse (a zone record, not a customs precondition since 2024-12-15)."""
-    return register_warehouse(ctx, body)
+@router.post("/warehouses", response_model=WarehouseRead, status_code=201)
+def add_warehouse(
+    body: WarehouseCreate,
+    principal: Principal = Depends(require(Permission.EXPORT_MANAGE)),
+    scope: Scope = MANAGE,
+    ctx: Context = Depends(get_ctx),
+) -> WarehouseRead:
+    """Register an overseas warehouse (a zone record kept by the hub; not a customs precondition since 2024-12-15)."""
+    require_whole(scope, "海外仓登记", "the overseas-warehouse registry")
+    return register_warehouse(ctx, body, actor=principal.name)
 
 
-@router.post("/invoices", status_code=201, dependencies=MANAGE)
-def add_invoice(body: InvoiceLinkIn, ctx: Context = Depends(get_ctx)) -> dict[str, int]:
-    """Link a purchase VAT invoice to an exported inventory line (for the rebate ledger)."""
-    return {"id": register_invoice(ctx, **body.model_dump())}
+@router.post("/invoices", status_code=201)
+def add_invoice(body: InvoiceLinkIn, scope: Scope = MANAGE, ctx: Context = Depends(get_ctx)) -> dict[str, int]:
+    """Link a purchase VAT invoice to an exported inventory line of an enterprise in the caller's scope."""
+    return {"id": register_invoice(ctx, **body.model_dump(), scope=scope)}
 
 
-@router.put("/tax-profiles/{ecommerce_code}", status_code=204, dependencies=MANAGE)
-def put_tax_profile(ecommerce_code: str, body: TaxProfileIn, ctx: Context = Depends(get_ctx)) -> Response:
-    """Record an enterprise's export tax profile (refund qualification, size for the small-profit relief)."""
-    set_tax_profile(ctx, ecommerce_code, **body.model_dump())
+@router.put("/tax-profiles/{ecommerce_code}", status_code=204)
+def put_tax_profile(
+    ecommerce_code: str, body: TaxProfileIn, scope: Scope = MANAGE, ctx: Context = Depends(get_ctx)
+) -> Response:
+    """Record the export tax profile of an enterprise in the caller's scope (refund qualification, size)."""
+    set_tax_profile(ctx, ecommerce_code, **body.model_dump(), scope=scope)
     return Response(status_code=204)
 
 
@@ -160,10 +187,11 @@ def tax_ledger(
     ecommerce_code: str,
     period: str,
     format: str = Query("json", pattern="^(json|csv|xlsx)$"),
+    scope: Scope = READ,
     ctx: Context = Depends(get_ctx),
 ) -> Any:
-    """Return an enterprise's export tax ledger for a period as JSON, CSV or XLSX."""
-    ledger = build_ledger(ctx, ecommerce_code, period)
+    """Return the export tax ledger of an enterprise in the caller's scope for a period as JSON, CSV or XLSX."""
+    ledger = build_ledger(ctx, ecommerce_code, period, scope=scope)
     name = f"export-tax-{ecommerce_code}-{period}"
     if format == "csv":
         headers = {"Content-Disposition": f'attachment; filename="{name}.csv"'}

@@ -9,6 +9,7 @@ from cbec.clearance.models import IssuedReceipt
 from cbec.clearance.rules import problem
 from cbec.clearance.views import receipt_from_row
 from cbec.common.errors import Conflict, InvalidInput, NotFound, Problem
+from cbec.common.scope import Scope
 from cbec.exports import repository as repo
 from cbec.exports.service.aftercare import ExportMessageProcessor
 from cbec.exports.service.base import text
@@ -27,8 +28,13 @@ class OfficerResult:
     receipts: list[Receipt] = field(default_factory=list)
 
 
-def decide_held_export(ctx: Context, inventory_no: str, *, action: str, actor: str, comment: str) -> OfficerResult:
-    """Release, refuse or inspect an export inventory held for review (300) or inspection (500)."""
+def decide_held_export(
+    ctx: Context, inventory_no: str, *, action: str, actor: str, comment: str, scope: Scope | None = None
+) -> OfficerResult:
+    """Release, refuse or inspect an export inventory held for review (300) or inspection (500).
+
+    An inventory outside the scope is not found.
+    """
     if not comment.strip():
         raise InvalidInput(
             "a comment is required",
@@ -43,7 +49,7 @@ def decide_held_export(ctx: Context, inventory_no: str, *, action: str, actor: s
         )
     with ctx.uow() as uow:
         row = repo.inventory_by_number(uow.session, inventory_no, for_update=True)
-        if row is None:
+        if row is None or not repo.inventory_in_scope(uow.session, row.id, scope):
             raise NotFound(f"export inventory {inventory_no} not found")
         held = (ReturnStatus.MANUAL_REVIEW, ReturnStatus.INSPECTION)
         if row.status not in held or row.state != DocumentState.ACCEPTED:

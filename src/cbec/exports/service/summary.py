@@ -18,6 +18,7 @@ from cbec.clearance.codes import DocumentState, ReturnStatus
 from cbec.clearance.models import IssuedReceipt
 from cbec.common.clock import SHANGHAI, business_date
 from cbec.common.errors import InvalidInput, Problem
+from cbec.common.scope import Scope
 from cbec.enterprises import find_active_by_code
 from cbec.exports import repository as repo
 from cbec.exports.models import (
@@ -287,8 +288,8 @@ def _answer(processor: ExportMessageProcessor, application: SummaryApplicationRe
     run.applications.append(application.summary_no)
 
 
-def reminders(ctx: Context, *, today: date | None = None) -> list[Reminder]:
-    """List enterprises with closed summary-flag (B) inventories of past months not summarised, with due dates."""
+def reminders(ctx: Context, *, today: date | None = None, scope: Scope | None = None) -> list[Reminder]:
+    """List enterprises of the scope with closed summary-flag (B) inventories of past months not summarised."""
     with ctx.uow() as uow:
         session = uow.session
         today = today or business_date(ctx.clock.now())
@@ -302,6 +303,8 @@ def reminders(ctx: Context, *, today: date | None = None) -> list[Reminder]:
             groups[(inventory.ecommerce_code, month)].append(inventory)
         found = []
         for (code, month), members in sorted(groups.items()):
+            if not repo.enterprise_in_scope(session, code, scope):
+                continue
             first, _ = month_bounds(month)
             due_day = int(parameter(session, "summary_due_day", first) or 15)
             due = summary_due(month, due_day=due_day)

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from cbec.common.clock import SHANGHAI, business_date
 from cbec.common.errors import InvalidInput, NotFound, Problem
 from cbec.common.money import to_fen
+from cbec.common.scope import Scope
 from cbec.enterprises import find_active_by_code
 from cbec.exports import repository as repo
 from cbec.exports.codes import RETAIL_TRADE_MODES
@@ -149,13 +150,13 @@ def parse_period(period: str) -> tuple[date, date]:
         ) from exc
 
 
-def build_ledger(ctx: Context, ecommerce_code: str, period: str) -> TaxLedger:
-    """Build an enterprise's export tax ledger for a period (YYYY, YYYY-MM or YYYY-Qn)."""
+def build_ledger(ctx: Context, ecommerce_code: str, period: str, *, scope: Scope | None = None) -> TaxLedger:
+    """Build an enterprise's export tax ledger for a period (YYYY, YYYY-MM or YYYY-Qn); outside the scope: not found."""
     start, end = parse_period(period)
     with ctx.uow() as uow:
         session = uow.session
         ref = find_active_by_code(session, ecommerce_code)
-        if ref is None:
+        if ref is None or not repo.enterprise_in_scope(session, ecommerce_code, scope):
             raise NotFound(f"enterprise {ecommerce_code} is not filed", ecommerce_code=ecommerce_code)
         ledger = TaxLedger(ecommerce_code, ref.name, start, end)
         profile = repo.tax_profile(session, ecommerce_code)
@@ -399,10 +400,13 @@ def register_invoice(
     line_no: int,
     amount: Decimal,
     vat_rate: Decimal,
+    scope: Scope | None = None,
 ) -> int:
-    """Link a purchase VAT invoice (amount excluding VAT) to an exported inventory line."""
+    """Link a purchase VAT invoice (amount excluding VAT) to an exported inventory line of the scope's enterprise."""
     with ctx.uow() as uow:
         session = uow.session
+        if not repo.enterprise_in_scope(session, ecommerce_code, scope):
+            raise NotFound(f"enterprise {ecommerce_code} is not filed", ecommerce_code=ecommerce_code)
         inventory = repo.inventory_by_number(session, inventory_no)
         problems: list[Problem] = []
         if inventory is None or inventory.ecommerce_code != ecommerce_code:
@@ -444,11 +448,14 @@ def set_tax_profile(
     employees: int | None = None,
     total_assets: Decimal | None = None,
     restricted_industry: bool = False,
+    scope: Scope | None = None,
 ) -> None:
-    """Record what the export tax ledgers need to know about an enterprise."""
+    """Record what the export tax ledgers need to know about an enterprise (of the scope, else not found)."""
     with ctx.uow() as uow:
         session = uow.session
-        if find_active_by_code(session, ecommerce_code) is None:
+        if find_active_by_code(session, ecommerce_code) is None or not repo.enterprise_in_scope(
+            session, ecommerce_code, scope
+        ):
             raise NotFound(f"enterprise {ecommerce_code} is not filed", ecommerce_code=ecommerce_code)
         profile = repo.tax_profile(session, ecommerce_code) or ExportTaxProfile(ecommerce_code=ecommerce_code)
         profile.refund_qualified, profile.tax_registered = refund_qualified, tax_registered

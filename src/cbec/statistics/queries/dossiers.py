@@ -174,12 +174,12 @@ def problems_of(summary_problems: list[dict[str, Any]]) -> list[Problem]:
 
 
 def list_reports(
-    ctx: Context, *, status: str | None = None, limit: int = 50, offset: int = 0
+    ctx: Context, *, status: str | None = None, limit: int = 50, offset: int = 0, scope: Scope | None = None
 ) -> tuple[list[ReportView], int]:
-    """Return consumers' misuse reports for the zone office, newest first, with the inventory they name."""
+    """Return consumers' misuse reports of inventories in the scope, newest first, with the inventory they name."""
     limit, offset = max(1, min(limit, 200)), max(0, offset)
     with ctx.uow() as uow:
-        rows, total = repo.reports(uow.session, status=status or None, limit=limit, offset=offset)
+        rows, total = repo.reports(uow.session, status=status or None, limit=limit, offset=offset, scope=scope)
         inventories = repo.inventories_by_eport(uow.session, [r.inventory_ref for r in rows])
         views = []
         for row in rows:
