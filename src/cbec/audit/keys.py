@@ -48,15 +48,23 @@ def load_audit_key(settings: Settings) -> ChainKey:
 
 
 def _create(path: Path) -> None:
+    """Make the key file atomically: written whole under a temporary name, then linked into place.
+
+    Processes starting together (the workers of `cbec serve`) race here; the first link wins, the others read it.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(base64.b64encode(os.urandom(32)) + b"\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.link(temporary, path)
     except FileExistsError:  # another process made it first: use theirs
         return
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(base64.b64encode(os.urandom(32)) + b"\n")
-        handle.flush()
-        os.fsync(handle.fileno())
+    finally:
+        temporary.unlink(missing_ok=True)
     log.warning(
         "made a new audit key at %s: keep a copy away from the database, and set CBEC_AUDIT_KEY (or"
         " CBEC_AUDIT_KEY_FILE) on every host that writes or verifies the audit chain / 已生成审计密钥 %s，"
