@@ -117,6 +117,34 @@ class Settings(BaseSettings):
     login_max_failures: int = Field(default=5, ge=1, description="Failed sign-ins per user before a pause.")
     login_window_minutes: int = Field(default=15, ge=1, description="Window over which failed sign-ins count.")
     api_key_days: int = Field(default=365, ge=1, le=730, description="Default validity of a new API key.")
+    # Trust boundary of `cbec serve` (docs/scaling.md, "Reverse proxy"): bodies, archives, rate limits, webhooks.
+    max_body_bytes: int = Field(
+        default=1024 * 1024, ge=1024, description="Largest request body of the JSON API, sign-in and forms."
+    )
+    max_upload_bytes: int = Field(
+        default=50 * 1024 * 1024, ge=1024, description="Largest upload to the workspace (a zip of CEB messages)."
+    )
+    max_zip_total_bytes: int = Field(
+        default=200 * 1024 * 1024, ge=1024, description="Bytes all the members of one zip may decompress to."
+    )
+    max_zip_entries: int = Field(default=500, ge=1, description="Most XML members read from one zip.")
+    redis_url: str = Field(
+        default="",
+        description="Redis shared by the workers' rate limits, e.g. redis://127.0.0.1:6379/0; empty: each"
+        " process counts alone.",
+    )
+    quota_api_per_minute: int = Field(
+        default=60, ge=1, description="Quota look-ups per minute through the API, per account and per client address."
+    )
+    quota_page_per_minute: int = Field(
+        default=10, ge=1, description="Quota look-ups per minute on the public page, per client address."
+    )
+    webhook_allow: list[str] = Field(
+        default_factory=list,
+        description="Private networks (CIDRs) or host names webhooks may reach, e.g. the zone's intranet: "
+        '["10.20.0.0/16","hooks.zone.local"]. Everything else must resolve to public addresses.',
+    )
+    readiness_timeout_seconds: float = Field(default=2.0, gt=0, description="How long /readyz waits for the database.")
 
     def resolved_database_url(self) -> str:
         """Return the database URL, defaulting to the embedded SQLite file."""

@@ -9,7 +9,6 @@ from tests.web.support import Portal
 from tests.zone import Zone
 
 from cbec.common.clock import FixedClock
-from cbec.web.consumer import limiter
 
 
 @pytest.fixture
@@ -20,6 +19,5 @@ def clock() -> FixedClock:
 
 @pytest.fixture
 def portal(zone: Zone) -> Portal:
-    """The portal of a filed zone (accounts made on first use), with a fresh rate limit."""
-    limiter.reset()
+    """The portal of a filed zone (accounts made on first use); its app has fresh rate limits."""
     return Portal(zone)

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 
 from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 
 from cbec import __version__
 from cbec.api.errors import install_error_handlers
+from cbec.api.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
 from cbec.api.security import install_security
 from cbec.storage.context import Context
+from cbec.storage.health import Readiness, check_database
+from cbec.web.ratelimit import build_limits
 
 # Each module defines `router` (an APIRouter); modules are owned by the domain they expose.
 ROUTER_MODULES = (
@@ -52,13 +58,36 @@ def create_app(ctx: Context) -> FastAPI:
         description="Single window of a cross-border e-commerce pilot zone: filing, CEB messages, clearance, tax.",
     )
     app.state.ctx = ctx
+    app.state.limits = build_limits(ctx.settings)
     install_error_handlers(app)
     install_security(app)
+    # The last added is the outermost: security headers also go on the body limit's 413.
+    app.add_middleware(BodyLimitMiddleware, settings=lambda: app.state.ctx.settings)
+    app.add_middleware(SecurityHeadersMiddleware)
 
     @app.get("/healthz", tags=["ops"])
     def healthz() -> dict[str, str]:
-        """Tell that the process is up."""
+        """Tell that the process is up (liveness: the database is not asked; see /readyz)."""
         return {"status": "ok", "version": __version__}
+
+    @app.get("/readyz", tags=["ops"])
+    async def readyz() -> JSONResponse:
+        """Tell whether requests can be served: the database answers, and its schema is at the migrations' head."""
+        context: Context = app.state.ctx
+        timeout = context.settings.readiness_timeout_seconds
+        try:
+            state = await asyncio.wait_for(run_in_threadpool(check_database, context.engine), timeout)
+        except TimeoutError:
+            state = Readiness(False, f"database did not answer within {timeout:g}s")
+        body = {
+            "status": "ready" if state.ready else "unavailable",
+            "reason": state.reason,
+            "revision": list(state.revision),
+            "head": list(state.head),
+            "version": __version__,
+        }
+        headers = {} if state.ready else {"Retry-After": "5", "Cache-Control": "no-store"}
+        return JSONResponse(body, status_code=200 if state.ready else 503, headers=headers)
 
     for name in ROUTER_MODULES:
         try:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import zipfile
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,23 +20,32 @@ from cbec.clearance.service import (
     run_daily_jobs,
 )
 from cbec.cli.state import state
-from cbec.common.errors import DomainError
+from cbec.common.errors import DomainError, Problem
+from cbec.config import Settings
 from cbec.messages import render_format_receipt, render_receipts, render_tax_bills
+from cbec.messages.archive import ArchiveRefused, Budget, read_members
 
 console = Console()
 
 
-def iter_inputs(paths: list[Path]) -> Iterator[tuple[str, bytes]]:
-    """Yield (name, bytes) for files, folders (sorted, recursively) and zip archives, in the order given."""
+def iter_inputs(paths: list[Path], settings: Settings | None = None) -> Iterator[tuple[str, bytes | Problem]]:
+    """Yield (name, bytes) for files, folders (sorted, recursively) and zip archives, in the order given.
+
+    A zip is read one member at a time within the settings' budgets (messages/archive.py); a member or an
+    archive that cannot be read comes as (name, Problem) in its place.
+    """
+    settings = settings or Settings()
+    budget = Budget(settings.max_message_bytes, settings.max_zip_total_bytes, settings.max_zip_entries)
     for path in paths:
         if path.is_dir():
             for child in sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in {".xml", ".zip"}):
-                yield from iter_inputs([child])
+                yield from iter_inputs([child], settings)
         elif path.suffix.lower() == ".zip":
-            with zipfile.ZipFile(path) as archive:
-                for info in sorted(archive.infolist(), key=lambda i: i.filename):
-                    if not info.is_dir() and info.filename.lower().endswith(".xml"):
-                        yield f"{path.name}:{info.filename}", archive.read(info)
+            try:
+                for member in read_members(path, budget):
+                    yield f"{path.name}:{member.name}", member.content
+            except ArchiveRefused as exc:
+                yield str(path), exc.problems[0]
         elif path.is_file():
             yield str(path), path.read_bytes()
         else:
@@ -116,11 +124,15 @@ def _problems(rows: list[tuple[str, IngestResult]]) -> Table | None:
 def _run(paths: list[Path], out: Path | None, dry_run: bool) -> None:
     ctx = state.context()
     rows: list[tuple[str, IngestResult]] = []
+    refused: list[tuple[str, Problem]] = []
     counter: Counter[str] = Counter()
-    inputs = list(iter_inputs(paths))
     with Progress(console=console, transient=True) as progress:
-        task = progress.add_task("处理报文 / processing", total=len(inputs))
-        for name, data in inputs:
+        task = progress.add_task("处理报文 / processing", total=None)
+        for name, data in iter_inputs(paths, ctx.settings):  # one message in memory at a time
+            if isinstance(data, Problem):
+                refused.append((name, data))
+                progress.advance(task)
+                continue
             result = ingest_message(ctx, data, source_name=name, dry_run=dry_run)
             rows.append((name, result))
             if out is not None and not dry_run:
@@ -132,6 +144,10 @@ def _run(paths: list[Path], out: Path | None, dry_run: bool) -> None:
         console.print(problems)
     if out is not None and not dry_run:
         console.print(f"{counter['files']} receipt files written to {out}")
+    if refused:
+        for name, p in refused:
+            console.print(f"[red]{name}: {p.rule_id} {p.field}: {p.message}[/red] — {p.hint}")
+        raise typer.Exit(2)
 
 
 def register(app: typer.Typer) -> None:

@@ -2,7 +2,9 @@
 
 No DTD of any kind is accepted (a DOCTYPE or ENTITY declaration is refused before parsing, so neither
 entity-expansion bombs nor external entities can reach the parser), nothing is fetched from the network,
-and size, nesting depth and element count are bounded. Every refusal is an ``UnsafeXml`` carrying a Problem.
+and size, nesting depth, element count and attributes per element are bounded: the attribute count is read as
+each element starts, before anything looks at one attribute (lxml's ``attrib.items()`` is quadratic). Every
+refusal is an ``UnsafeXml`` carrying a Problem.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 DEFAULT_MAX_DEPTH = 32
 # A full CEB621 (100 inventories x 99 lines) has about 225 000 elements.
 DEFAULT_MAX_ELEMENTS = 300_000
+# CEB and DxpMsg elements carry at most a handful of attributes (guid, version, xsi:schemaLocation, Algorithm).
+DEFAULT_MAX_ATTRIBUTES = 64
 _CHUNK = 64 * 1024
 
 RULE_XML = "FMT-XML"
@@ -135,6 +139,7 @@ def parse_xml(
     max_bytes: int = DEFAULT_MAX_BYTES,
     max_depth: int = DEFAULT_MAX_DEPTH,
     max_elements: int = DEFAULT_MAX_ELEMENTS,
+    max_attributes: int = DEFAULT_MAX_ATTRIBUTES,
 ) -> etree._Element:
     """Parse untrusted XML bytes into an element tree; raise UnsafeXml on anything unacceptable."""
     if not isinstance(data, bytes | bytearray | memoryview):
@@ -168,7 +173,7 @@ def parse_xml(
     try:
         for offset in range(0, len(data), _CHUNK):
             parser.feed(data[offset : offset + _CHUNK])
-            for event, _element in parser.read_events():
+            for event, element in parser.read_events():
                 if event == "end":
                     depth -= 1
                     continue
@@ -176,6 +181,11 @@ def parse_xml(
                 count += 1
                 if depth > max_depth:
                     raise _too_deep(max_depth)
+                if len(element.attrib) > max_attributes:  # len() walks the list once; items() is quadratic
+                    raise _refuse(
+                        f"元素属性超过 {max_attributes} 个 / an element has more than {max_attributes} attributes",
+                        "删除报文规范未定义的属性 / remove the attributes the specification does not define",
+                    )
                 if count > max_elements:
                     raise _refuse(
                         f"元素数量超过 {max_elements} / more than {max_elements} elements",

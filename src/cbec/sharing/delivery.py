@@ -5,17 +5,20 @@ blocks the later events of its business key until it is delivered or dead-letter
 events arrive in order; an unreachable endpoint ends the pass. Delivery is at least once: receivers
 deduplicate by ``X-Cbec-Event`` (the event position). A lease on the cursor row keeps two workers
 from delivering the same subscription at once. HTTP calls are made outside any transaction.
+
+Before each pass the webhook's host is resolved and checked again (sharing/targets.py: public addresses or
+``CBEC_WEBHOOK_ALLOW``); a refused target fails the pass like an unreachable one (retried, then dead-lettered),
+and the POST connects to the checked addresses themselves, without following redirects.
 """
 
 from __future__ import annotations
 
+import http.client
 import json
 import logging
 import os
 import socket
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -24,6 +27,7 @@ from cbec.sharing import repository as repo
 from cbec.sharing.models import OutboxEvent, WebhookDelivery
 from cbec.sharing.rules import backoff_seconds, signature_header
 from cbec.sharing.service import event_read, facts_of, filter_of, webhook_cursor_name
+from cbec.sharing.targets import Resolver, Target, WebhookTargetRefused, vet_target
 from cbec.storage.context import Context
 
 log = logging.getLogger(__name__)
@@ -44,18 +48,59 @@ class PostResult:
 Transport = Callable[[str, bytes, dict[str, str], float], PostResult]
 
 
-def http_post(url: str, body: bytes, headers: dict[str, str], timeout: float) -> PostResult:
-    """POST a body with urllib; any 2xx is success."""
-    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
+def http_post(
+    url: str, body: bytes, headers: dict[str, str], timeout: float, *, addresses: tuple[str, ...] = ()
+) -> PostResult:
+    """POST a body to a URL, connecting to ``addresses`` (checked ones) when given; any 2xx is success.
+
+    Redirects are not followed (a 3xx is a failure): a redirect could point anywhere, unchecked.
+    """
+    parts = urllib.parse.urlsplit(url)
+    host = parts.hostname or ""
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    connection: http.client.HTTPConnection
+    if parts.scheme == "https":
+        connection = http.client.HTTPSConnection(host, parts.port, timeout=timeout)
+    else:
+        connection = http.client.HTTPConnection(host, parts.port, timeout=timeout)
+    if addresses:
+        connection._create_connection = _pinned(addresses)  # type: ignore[attr-defined]
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            code = int(response.status)
-    except urllib.error.HTTPError as exc:
-        return PostResult(False, exc.code, f"HTTP {exc.code}")
-    except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
-        return PostResult(False, None, f"unreachable: {reason}", unreachable=True)
+        connection.request("POST", path, body=body, headers=headers)
+        response = connection.getresponse()
+        code = int(response.status)
+        response.read(64 * 1024)
+    except (http.client.HTTPException, TimeoutError, ConnectionError, OSError) as exc:
+        return PostResult(False, None, f"unreachable: {exc}", unreachable=True)
+    finally:
+        connection.close()
     return PostResult(200 <= code < 300, code, None if 200 <= code < 300 else f"HTTP {code}")
+
+
+def _pinned(addresses: tuple[str, ...]) -> Callable[..., socket.socket]:
+    """Return a create_connection that dials the checked addresses in turn instead of resolving the host again."""
+
+    def create_connection(
+        address: tuple[str, int], timeout: float | None = None, source_address: tuple[str, int] | None = None
+    ) -> socket.socket:
+        failure: OSError | None = None
+        for ip in addresses:
+            try:
+                return socket.create_connection((ip, address[1]), timeout, source_address)
+            except OSError as exc:
+                failure = exc
+        raise failure or OSError("no address to connect to")
+
+    return create_connection
+
+
+def pinned_post(target: Target) -> Transport:
+    """Return the transport that posts to a checked target's addresses."""
+
+    def post(url: str, body: bytes, headers: dict[str, str], timeout: float) -> PostResult:
+        return http_post(url, body, headers, timeout, addresses=target.addresses)
+
+    return post
 
 
 @dataclass(slots=True)
@@ -83,14 +128,19 @@ def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def deliver_webhooks(ctx: Context, *, transport: Transport = http_post, owner: str | None = None) -> DeliveryReport:
-    """Run one delivery pass over every active subscription with a webhook."""
+def deliver_webhooks(
+    ctx: Context, *, transport: Transport | None = None, owner: str | None = None, resolver: Resolver | None = None
+) -> DeliveryReport:
+    """Run one delivery pass over every active subscription with a webhook.
+
+    ``transport`` defaults to an HTTP POST to the checked addresses; ``resolver`` to the system's DNS.
+    """
     owner = owner or worker_name()
     report = DeliveryReport()
     with ctx.uow() as uow:
         names = [s.name for s in repo.subscriptions(uow.session, webhooks_only=True, active_only=True)]
     for name in names:
-        counts = _deliver(ctx, name, transport, owner)
+        counts = _deliver(ctx, name, transport, owner, resolver)
         report.subscriptions[name] = counts
         report.delivered += counts["delivered"]
         report.failed += counts["failed"]
@@ -98,7 +148,9 @@ def deliver_webhooks(ctx: Context, *, transport: Transport = http_post, owner: s
     return report
 
 
-def _deliver(ctx: Context, name: str, transport: Transport, owner: str) -> dict[str, int]:
+def _deliver(
+    ctx: Context, name: str, transport: Transport | None, owner: str, resolver: Resolver | None
+) -> dict[str, int]:
     """Deliver one subscription's due events; return counts."""
     settings = ctx.settings
     counts = {"delivered": 0, "failed": 0, "dead": 0}
@@ -123,6 +175,13 @@ def _deliver(ctx: Context, name: str, transport: Transport, owner: str) -> dict[
         secret = ctx.cipher.decrypt(sub.secret_enc).encode("utf-8") if sub.secret_enc else b""
         uow.commit()
 
+    refusal: str | None = None
+    try:
+        target = vet_target(url, settings.webhook_allow, resolver)  # again: DNS may have changed since
+        post = transport or pinned_post(target)
+    except WebhookTargetRefused as exc:
+        refusal = exc.problems[0].message
+        log.warning("webhook %s: %s", name, refusal)
     outcomes: dict[int, _Outcome] = {}
     blocked: set[str] = set()
     for event in [*replays, *fresh]:
@@ -136,7 +195,10 @@ def _deliver(ctx: Context, name: str, transport: Transport, owner: str) -> dict[
         if state is not None and state.next_attempt_at is not None and state.next_attempt_at > now:
             blocked.add(event.business_key)
             continue
-        result = transport(url, *_request(name, event, secret, now), settings.webhook_timeout_seconds)
+        if refusal is not None:
+            result = PostResult(False, None, f"target refused: {refusal}", unreachable=True)
+        else:
+            result = post(url, *_request(name, event, secret, now), settings.webhook_timeout_seconds)
         attempts = (state.attempts if state is not None else 0) + 1
         if result.ok:
             outcomes[event.position] = _Outcome(event.position, event.business_key, DELIVERED, attempts, None, None)

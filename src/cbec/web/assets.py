@@ -9,7 +9,11 @@ from fastapi.responses import FileResponse
 
 router = APIRouter(include_in_schema=False)
 STATIC = Path(__file__).parent / "static"
-ASSETS = {"portal.css": "text/css; charset=utf-8", "upload.js": "text/javascript; charset=utf-8"}
+ASSETS = {
+    "portal.css": "text/css; charset=utf-8",
+    "login.css": "text/css; charset=utf-8",
+    "upload.js": "text/javascript; charset=utf-8",
+}
 
 
 @router.get("/assets/{name}")

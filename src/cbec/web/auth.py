@@ -29,6 +29,7 @@ from cbec.api.security import (
     set_session_cookie,
     web_principal,
 )
+from cbec.common.errors import InvalidInput, Problem
 from cbec.storage.context import Context
 
 router = APIRouter(include_in_schema=False)
@@ -56,8 +57,36 @@ async def read_form(request: Request) -> dict[str, str]:
     body = await request.body()
     if len(body) > MAX_FORM_BYTES:
         return {}
-    fields = parse_qs(body.decode("utf-8", errors="replace"), keep_blank_values=True, max_num_fields=20)
-    return {name: values[0] for name, values in fields.items()}
+    try:
+        fields = parse_qs(body.decode("utf-8", errors="replace"), keep_blank_values=True, max_num_fields=20)
+    except ValueError:  # more than max_num_fields fields
+        raise InvalidInput(
+            "too many form fields",
+            problems=[
+                Problem(
+                    "FMT-FORM",
+                    "body",
+                    "表单字段过多 / the form has too many fields",
+                    "只提交页面表单中的字段 / submit only the fields of the page's form",
+                )
+            ],
+        ) from None
+    form = {name: values[0] for name, values in fields.items()}
+    nul = sorted(name for name, value in form.items() if "\x00" in name or "\x00" in value)
+    if nul:
+        raise InvalidInput(
+            "NUL character in a form field",
+            problems=[
+                Problem(
+                    "FMT-NUL",
+                    name.replace("\x00", ""),
+                    "字段含 NUL (0x00) 字符 / the field holds a NUL (0x00) character",
+                    "删除该字段中的控制字符 / remove the control characters from the field",
+                )
+                for name in nul
+            ],
+        )
+    return form
 
 
 def _form(

@@ -1,33 +1,43 @@
 """Consumer page (消费者个人额度查询): the annual quota by ID number and name, each counted inventory (masked),
-and a way to report an inventory the consumer did not make. Public, rate-limited per client address.
+and a way to report an inventory the consumer did not make. Public, rate-limited per client address (and per
+account when signed in), shared by the workers through Redis when CBEC_REDIS_URL is set (web/ratelimit.py).
 """
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from cbec.api.deps import get_ctx
+from cbec.api.security import web_principal
 from cbec.common.errors import DomainError, InvalidInput, Problem
 from cbec.quota import QuotaStatementNotFound, query_quota
 from cbec.statistics.rules import mask_reference
 from cbec.statistics.service import file_consumer_report, issue_report_token
 from cbec.storage.context import Context
 from cbec.web.auth import read_form
-from cbec.web.ratelimit import RateLimiter
+from cbec.web.ratelimit import check_keys, limits_of
 from cbec.web.render import page
 
 router = APIRouter(prefix="/quota", include_in_schema=False)
-LOOKUPS_PER_MINUTE = 10
-limiter = RateLimiter(LOOKUPS_PER_MINUTE, 60.0)
 
 
 def _client(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def _too_many(request: Request) -> Response:
-    wait = limiter.retry_after(_client(request))
+async def _limited(request: Request) -> int:
+    """Count a look-up against the client address (and the account when signed in); the seconds to wait, or 0."""
+    limits = limits_of(request.app)
+    keys = [f"ip:{_client(request)}"]
+    who = await run_in_threadpool(web_principal, request)
+    if who is not None:
+        keys.append(f"account:{who.user_id}" if who.user_id is not None else f"name:{who.name}")
+    return await run_in_threadpool(check_keys, limits.quota_page, keys)
+
+
+def _too_many(request: Request, wait: int) -> Response:
     response = page(request, "portal/quota/form.html", {"form": {}, "too_many": wait}, status_code=429)
     response.headers["Retry-After"] = str(wait)
     return response
@@ -42,8 +52,9 @@ def form(request: Request) -> Response:
 @router.post("", response_class=HTMLResponse)
 async def lookup(request: Request, ctx: Context = Depends(get_ctx)) -> Response:
     """Show a consumer's annual quota: limit, used, remaining and every counted inventory."""
-    if not limiter.allow(_client(request)):
-        return _too_many(request)
+    wait = await _limited(request)
+    if wait:
+        return _too_many(request, wait)
     raw = await read_form(request)
     values = {name: str(raw.get(name, "")).strip() for name in ("id_number", "name", "year")}
     year = int(values["year"]) if values["year"].isdigit() else None
@@ -75,8 +86,9 @@ async def lookup(request: Request, ctx: Context = Depends(get_ctx)) -> Response:
 @router.post("/report", response_class=HTMLResponse)
 async def report(request: Request, ctx: Context = Depends(get_ctx)) -> Response:
     """Record that the consumer did not make an inventory on their statement; show the reference number."""
-    if not limiter.allow(_client(request)):
-        return _too_many(request)
+    wait = await _limited(request)
+    if wait:
+        return _too_many(request, wait)
     raw = await read_form(request)
     try:
         receipt = file_consumer_report(

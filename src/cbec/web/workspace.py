@@ -6,19 +6,19 @@ enterprise that delegates to it).
 
 from __future__ import annotations
 
-import zipfile
 from decimal import Decimal, InvalidOperation
-from io import BytesIO
 from typing import Any
 from urllib.parse import unquote
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from cbec.api.deps import get_ctx
 from cbec.clearance.service import ingest_message
 from cbec.common.errors import DomainError, NotFound, Problem
 from cbec.enterprises.service import enterprise_audit, get_enterprise
+from cbec.messages.archive import ArchiveRefused, Budget, is_zip, read_members
 from cbec.products.schemas import ProductCreate
 from cbec.products.service import file_product, list_products
 from cbec.statistics.queries import (
@@ -36,8 +36,6 @@ from cbec.web.render import page
 
 router = APIRouter(prefix="/workspace", include_in_schema=False)
 PAGE = 20
-MAX_ZIP_BYTES = 50 * 1024 * 1024
-MAX_ZIP_ENTRIES = 500
 PRODUCT_FIELDS = (
     "item_no",
     "name",
@@ -116,48 +114,31 @@ async def upload(request: Request, ctx: Context = Depends(get_ctx)) -> Response:
     name = unquote(request.headers.get("x-file-name", "")) or "upload.xml"
     if not csrf_ok(request, request.headers.get("x-csrf-token")) or not may(who, "ceb.submit"):
         return page(request, "portal/forbidden.html", principal=who, status_code=403)
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_ZIP_BYTES:
-        too_big = _unreadable("WEB-FILE-SIZE", f"文件超过 {MAX_ZIP_BYTES // 1048576} MB / the file is too large")
-        results = [UploadResult(name, "", "unreadable", [], 0, [], [too_big])]
-        return page(request, "portal/workspace/_upload_item.html", {"name": name, "results": results}, principal=who)
-    body = await request.body()
-    results = [_ingest(ctx, who, entry, data) for entry, data in _entries(name, body, ctx.settings.max_message_bytes)]
-    return page(request, "portal/workspace/_upload_item.html", {"name": name, "results": results}, principal=who)
+    body = await request.body()  # bounded by CBEC_MAX_UPLOAD_BYTES (api/middleware.py answers 413 past it)
+    results, status = await run_in_threadpool(_ingest_upload, ctx, who, name, body)
+    return page(
+        request,
+        "portal/workspace/_upload_item.html",
+        {"name": name, "results": results},
+        principal=who,
+        status_code=status,
+    )
 
 
-def _entries(name: str, body: bytes, max_bytes: int) -> list[tuple[str, bytes | Problem]]:
-    """Split an upload into messages: a zip gives each of its XML files, anything else is one message."""
-    if not name.lower().endswith(".zip") and not body.startswith(b"PK\x03\x04"):
-        return [(name, body)]
-    if len(body) > MAX_ZIP_BYTES:
-        return [(name, _unreadable("WEB-ZIP-SIZE", f"压缩包超过 {MAX_ZIP_BYTES // 1048576} MB / zip too large"))]
+def _ingest_upload(ctx: Context, who: Any, name: str, body: bytes) -> tuple[list[UploadResult], int]:
+    """Ingest an upload: one message, or each XML member of a zip in turn (read one at a time, within budget)."""
+    if not is_zip(name, body[:4]):
+        return [_ingest(ctx, who, name, body)], 200
+    settings = ctx.settings
+    budget = Budget(settings.max_message_bytes, settings.max_zip_total_bytes, settings.max_zip_entries)
+    results: list[UploadResult] = []
     try:
-        archive = zipfile.ZipFile(BytesIO(body))
-        infos = sorted(
-            (i for i in archive.infolist() if not i.is_dir() and i.filename.lower().endswith(".xml")),
-            key=lambda i: i.filename,
-        )
-    except zipfile.BadZipFile:
-        return [(name, _unreadable("WEB-ZIP", "压缩包无法打开 / the zip file cannot be opened"))]
-    if not infos:
-        return [(name, _unreadable("WEB-ZIP-EMPTY", "压缩包中没有 XML 报文 / no XML file in the zip"))]
-    entries: list[tuple[str, bytes | Problem]] = []
-    for info in infos[:MAX_ZIP_ENTRIES]:
-        label = f"{name}:{info.filename}"
-        if info.file_size > max_bytes:
-            entries.append((label, _unreadable("WEB-FILE-SIZE", f"报文超过 {max_bytes} 字节 / message too large")))
-        else:
-            entries.append((label, archive.read(info)))
-    if len(infos) > MAX_ZIP_ENTRIES:
-        entries.append(
-            (name, _unreadable("WEB-ZIP-ENTRIES", f"只处理前 {MAX_ZIP_ENTRIES} 个报文 / only the first ones"))
-        )
-    return entries
-
-
-def _unreadable(rule: str, message: str) -> Problem:
-    return Problem(rule, "file", message, "Upload CEB XML files, a DxpMsg, or a zip of them.")
+        for member in read_members(body, budget):
+            results.append(_ingest(ctx, who, f"{name}:{member.name}", member.content))
+    except ArchiveRefused as exc:
+        results.append(_ingest(ctx, who, name, exc.problems[0]))
+        return results, 422
+    return results, 200
 
 
 def _ingest(ctx: Context, who: Any, name: str, data: bytes | Problem) -> UploadResult:
@@ -310,6 +291,8 @@ async def file_new_product(request: Request, ctx: Context = Depends(get_ctx)) ->
         return page(request, "portal/forbidden.html", principal=who, status_code=403)
     try:
         net_content = Decimal(form["net_content"] or "0")
+        if not net_content.is_finite():  # NaN, Infinity
+            raise InvalidOperation(form["net_content"])
     except InvalidOperation:
         problem = Problem("WEB-NUMBER", "net_content", "净含量须为数字 / not a number", "Enter a number such as 50.")
         return _products_page(request, ctx, who, form=form, problems=[problem], status_code=422)

@@ -84,7 +84,12 @@ def release(zone: Zone, order_no: str) -> None:
 
 def webhook(zone: Zone, port: int, **fields: object) -> str:
     zone.ctx.settings = zone.ctx.settings.model_copy(
-        update={"webhook_backoff_seconds": 2.0, "webhook_backoff_max_seconds": 30.0, "webhook_max_attempts": 50}
+        update={
+            "webhook_backoff_seconds": 2.0,
+            "webhook_backoff_max_seconds": 30.0,
+            "webhook_max_attempts": 50,
+            "webhook_allow": ["127.0.0.1/32"],  # the receiver runs on loopback, refused unless allowed
+        }
     )
     created = create_subscription(
         zone.ctx,

@@ -38,9 +38,17 @@
         "X-CSRF-Token": zone.dataset.csrf || ""
       }
     })
-      .then(function (r) { return r.text().then(function (html) { return { ok: r.ok, html: html }; }); })
+      .then(function (r) {
+        var json = (r.headers.get("Content-Type") || "").indexOf("json") >= 0;
+        return r.text().then(function (text) { return { ok: r.ok, json: json, text: text }; });
+      })
       .then(function (res) {
-        job.li.outerHTML = res.html;
+        if (!res.json) { job.li.outerHTML = res.text; return; }
+        // A refusal before the page ran (413 too large, 429, 503): show its message in the item.
+        var message = zone.dataset.failed;
+        try { message = JSON.parse(res.text).message || message; } catch (e) { /* keep the generic text */ }
+        job.li.className = "failed";
+        job.li.querySelector(".badge").textContent = message;
       })
       .catch(function () {
         job.li.className = "failed";
