@@ -487,13 +487,13 @@ def test_the_language_link_keeps_the_page_and_its_query(portal: Portal) -> None:
     assert "Business day 2026-03-02" in english
 
 
-def test_an_upload_over_the_size_limit_is_refused_unread(portal: Portal, monkeypatch) -> None:
-    import cbec.web.workspace as workspace
-
-    monkeypatch.setattr(workspace, "MAX_ZIP_BYTES", 10)
+def test_an_upload_over_the_size_limit_is_refused_unread(portal: Portal) -> None:
+    ctx = portal.zone.ctx
+    ctx.settings = ctx.settings.model_copy(update={"max_upload_bytes": 1024})
     client = portal.client("shop")
     token = csrf_of(client.get("/workspace/products").text)
     answer = client.post(
-        "/workspace/upload", content=b"x" * 11, headers={"X-File-Name": "big.xml", "X-CSRF-Token": token}
+        "/workspace/upload", content=b"x" * 1025, headers={"X-File-Name": "big.xml", "X-CSRF-Token": token}
     )
-    assert 'data-outcome="unreadable"' in answer.text and "文件超过 0 MB" in answer.text
+    assert answer.status_code == 413
+    assert [p["rule_id"] for p in answer.json()["problems"]] == ["LIMIT-BODY-SIZE"]
