@@ -93,8 +93,6 @@ ROUTES: dict[tuple[str, str], Public | Api | Page | SignedIn] = {
     ("GET", "/redoc"): PUBLIC,
     ("GET", "/healthz"): PUBLIC,
     ("GET", "/readyz"): PUBLIC,
-    ("GET", "/readyz"): PUBLIC,
-    ("GET", "/readyz"): PUBLIC,
     # reference data
     ("GET", "/api/v1/reference/goods/{hs_code}"): api("reference.read"),
     ("GET", "/api/v1/reference/{table}"): api("reference.read"),
