@@ -85,6 +85,28 @@ def test_ceb_takes_up_to_a_message_and_the_rest_a_small_body(zone: Zone) -> None
     assert parse_format_receipt(read.content).status == "-1"
 
 
+@pytest.mark.parametrize(
+    ("path", "kind"),
+    [
+        ("/api/v1/session", "application/json"),
+        ("/login", "application/x-www-form-urlencoded"),
+        ("/quota", "application/x-www-form-urlencoded"),
+    ],
+)
+def test_a_chunked_body_over_the_limit_is_a_413_whatever_the_route_does_with_the_refusal(
+    ctx: Context, path: str, kind: str
+) -> None:
+    def chunks():  # no Content-Length: sent with Transfer-Encoding: chunked
+        for _ in range(64):
+            yield b"x" * 1024
+
+    client = TestClient(create_app(small(ctx)), raise_server_exceptions=False)
+    answer = client.post(path, content=chunks(), headers={"content-type": kind})
+    assert "content-length" not in answer.request.headers
+    assert answer.status_code == 413
+    assert rule_ids(answer.json()) == ["LIMIT-BODY-SIZE"]
+
+
 def run_middleware(limit: int, chunks: list[bytes]) -> tuple[list[dict[str, Any]], int, bool]:
     """Run the body limit around an app that reads the whole body; return what was sent, chunks pulled, app done."""
     pulled = 0

@@ -82,19 +82,27 @@ class BodyLimitMiddleware:
             await _answer_413(send, limit, close=True)
             return
         received = 0
-        started = False
+        started = exceeded = False
 
         async def bounded_receive() -> Message:
-            nonlocal received
+            nonlocal received, exceeded
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
+                    exceeded = True
                     raise BodyTooLarge
             return message
 
         async def watched_send(message: Message) -> None:
             nonlocal started
+            if exceeded:
+                # The application caught the refusal and answers on its own (FastAPI: 400 "error parsing the
+                # body"): answer 413 in its place and drop what it sends.
+                if message["type"] == "http.response.start" and not started:
+                    started = True
+                    await _answer_413(send, limit, close=True)
+                return
             if message["type"] == "http.response.start":
                 started = True
             await send(message)
@@ -102,9 +110,8 @@ class BodyLimitMiddleware:
         try:
             await self.app(scope, bounded_receive, watched_send)
         except BodyTooLarge:
-            if started:
-                raise
-            await _answer_413(send, limit, close=True)
+            if not started:
+                await _answer_413(send, limit, close=True)
 
 
 def _content_length(scope: Scope) -> int | None:
