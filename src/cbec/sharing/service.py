@@ -25,7 +25,6 @@ from cbec.sharing.schemas import (
     SubscriptionRead,
 )
 from cbec.sharing.targets import WebhookTargetRefused, vet_target
-from cbec.sharing.targets import WebhookTargetRefused, vet_target
 from cbec.storage.context import Context
 
 ENTITY = "subscription"
@@ -115,11 +114,6 @@ def create_subscription(ctx: Context, data: SubscriptionCreate, *, scope: Scope 
     code = code.upper() if data.subscriber_kind == SubscriberKind.ENTERPRISE else code.lower()
     parties = [t.strip().upper() for t in data.parties if t.strip()]
     problems = check_subscription(data.name, data.subscriber_kind, code, data.scope, data.webhook_url, parties)
-    if data.webhook_url is not None and not problems:
-        try:
-            vet_target(data.webhook_url, ctx.settings.webhook_allow)
-        except WebhookTargetRefused as exc:
-            problems = exc.problems
     if data.webhook_url is not None and not problems:
         try:
             vet_target(data.webhook_url, ctx.settings.webhook_allow)
