@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import zipfile
 from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -110,29 +111,45 @@ def send_sets(zone: Zone, sets: list[DocumentSet], *, arrive: bool = True) -> No
 
 
 def batch_files(zone: Zone, folder: Path, sets: list[DocumentSet]) -> list[Path]:
-    """Write an upload batch: orders (XML), payments (DxpMsg), waybills and inventories (zip), arrival (XML)."""
+    """Write an upload batch transmitted by the declaring agent for every party (it holds their mandates, see
+    delegate_to_agent): orders (XML), payments (DxpMsg), waybills and inventories (zip), arrival (XML)."""
+    delegate_to_agent(zone)
+    agent = PARTIES.agent
     folder.mkdir(parents=True, exist_ok=True)
     orders = folder / "01-orders.xml"
-    orders.write_bytes(signed(zone, [s.order for s in sets], PARTIES.ecommerce))
+    orders.write_bytes(signed(zone, [s.order for s in sets], agent))
     payments = folder / "02-payments-dxp.xml"
     payments.write_bytes(
         seal_envelope(
-            signed(zone, [s.payment for s in sets], PARTIES.payment),
+            signed(zone, [s.payment for s in sets], agent),
             message_type="CEB411Message",
-            sender_id=PARTIES.payment.dxp_id,
+            sender_id=agent.dxp_id,
             created_at=AT,
         )
     )
     archive = folder / "03-waybills-and-inventories.zip"
     with zipfile.ZipFile(archive, "w") as bundle:
-        bundle.writestr("a-waybills.xml", signed(zone, [s.waybill for s in sets], PARTIES.logistics))
-        bundle.writestr("b-inventories.xml", signed(zone, [s.inventory for s in sets], PARTIES.agent))
+        bundle.writestr("a-waybills.xml", signed(zone, [s.waybill for s in sets], agent))
+        bundle.writestr("b-inventories.xml", signed(zone, [s.inventory for s in sets], agent))
     arrival = folder / "04-arrival.xml"
     arrival.write_bytes(
-        signed(
-            zone,
-            [build_arrival(PARTIES, [s.waybill.logistics_no for s in sets], bill_no=BILL, at=AT)],
-            PARTIES.site_operator,
-        )
+        signed(zone, [build_arrival(PARTIES, [s.waybill.logistics_no for s in sets], bill_no=BILL, at=AT)], agent)
     )
     return [orders, payments, archive, arrival]
+
+
+def delegate_to_agent(zone: Zone) -> None:
+    """Let the declaring agent transmit messages (ceb.submit) for the e-commerce enterprise, the payment and
+    logistics companies and the supervised-site operator (委托申报), once."""
+    from cbec.accounts.schemas import DelegationCreate
+    from cbec.accounts.service import grant_delegation, list_delegations
+
+    if list_delegations(zone.ctx):
+        return
+    for grantor in (PARTIES.ecommerce, PARTIES.payment, PARTIES.logistics, PARTIES.site_operator):
+        grant_delegation(
+            zone.ctx,
+            DelegationCreate(agent_code=PARTIES.agent.code, scopes=["ceb.submit"], valid_to=AT + timedelta(days=365)),
+            grantor_code=grantor.code,
+            actor="test",
+        )

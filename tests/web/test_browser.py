@@ -101,7 +101,7 @@ def _shoot(page: Any, name: str) -> None:
 def test_enterprise_uploads_a_batch_and_reads_a_refusal(browser: Any, server: str, portal: Portal, tmp_path) -> None:
     files = batch_files(portal.zone, tmp_path, [released_set(O1), mismatched_set(O2)])
     page = _page(browser)
-    _sign_in(page, server, portal, "shop", "/workspace/upload")
+    _sign_in(page, server, portal, "agent", "/workspace/upload")  # transmits for every party of the batch
     page.set_input_files("#files", [str(f) for f in files])
     # A locator, not wait_for_function: a string predicate is eval'd, which the pages' CSP (no unsafe-eval) refuses.
     page.locator("#upload-tally", has_text="4 / 4").wait_for()

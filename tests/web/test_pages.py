@@ -6,6 +6,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import text
 from tests.builders import BUYER, PARTIES
 from tests.integration.exports.export_zone import AT, TEE, XP, release
 from tests.web.support import Portal, batch_files, csrf_of, mismatched_set, released_set, send_sets
@@ -127,7 +128,7 @@ def test_workspace_overview_shows_the_filing_and_latest_documents(portal: Portal
 
 def test_upload_runs_each_file_through_intake_and_explains_refusals(portal: Portal, tmp_path) -> None:
     files = batch_files(portal.zone, tmp_path, [released_set(O1), mismatched_set(O2)])
-    client = portal.client("shop")
+    client = portal.client("agent")  # transmits for every party of the batch, under their mandates
     token = csrf_of(client.get("/workspace/products").text)
     items = []
     for path in files:
@@ -498,3 +499,18 @@ def test_an_upload_over_the_size_limit_is_refused_unread(portal: Portal) -> None
     )
     assert answer.status_code == 413
     assert [p["rule_id"] for p in answer.json()["problems"]] == ["LIMIT-BODY-SIZE"]
+
+
+def test_an_upload_in_another_enterprises_name_is_refused_and_stores_nothing(portal: Portal) -> None:
+    """The web upload checks the sender like POST /ceb (it used to skip the check)."""
+    from tests.web.support import signed
+
+    s = released_set(O1)
+    client = portal.client("shop")
+    token = csrf_of(client.get("/workspace/products").text)
+    forged = signed(portal.zone, [s.payment], PARTIES.payment)
+    response = client.post("/workspace/upload", content=forged, headers={"X-File-Name": "p.xml", "X-CSRF-Token": token})
+    assert response.status_code == 200
+    assert 'data-outcome="forbidden"' in response.text and "AUTH-SENDER" in response.text
+    with portal.zone.ctx.uow() as uow:
+        assert uow.session.execute(text("SELECT count(*) FROM ceb_message")).scalar_one() == 0

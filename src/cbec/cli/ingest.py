@@ -158,7 +158,14 @@ def register(app: typer.Typer) -> None:
         paths: list[Path] = typer.Argument(..., help="CEB XML files, DxpMsg envelopes, folders or zip archives."),
         out: Path = typer.Option(Path("out"), "--out", help="Folder for the receipts and tax bills (CEB XML)."),
     ) -> None:
-        """Process CEB messages in the order given and write every receipt and tax bill to --out."""
+        """Process CEB messages in the order given and write every receipt and tax bill to --out.
+
+        Runs as the operator: it trusts each message's BaseTransfer copCode as its sender (there is no signed-in
+        enterprise to compare it with), exactly as the zone's DXP gateway would. Everything else is checked as on
+        POST /ceb: the signature against the certificates that sender registered, and each document's declaring
+        party (申报主体) against the sender and the enterprises that delegated ceb.submit to it (AUTH-PARTY,
+        AUTH-ORIGINAL). Drafts (appStatus 1) are acknowledged and change nothing.
+        """
         _run(paths, out, dry_run=False)
 
     @app.command("check")

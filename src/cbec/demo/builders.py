@@ -32,6 +32,7 @@ from cbec.messages.documents import (
     ReturnRequest,
     Transfer,
     Waybill,
+    WaybillStatus,
 )
 
 
@@ -364,6 +365,7 @@ def build_message(documents: list[ImportDocument], sender: Party, *, guid: str |
         ImportOrder: MessageType.ORDER,
         Payment: MessageType.PAYMENT,
         Waybill: MessageType.WAYBILL,
+        WaybillStatus: MessageType.WAYBILL_STATUS,
         Inventory: MessageType.INVENTORY,
         CancelRequest: MessageType.CANCEL,
         ReturnRequest: MessageType.RETURN,

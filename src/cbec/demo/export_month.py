@@ -33,7 +33,7 @@ from cbec.demo.exports import (
     build_summary_application,
     build_tally,
 )
-from cbec.messages.export_documents import ExportDocument, ExportInventory
+from cbec.messages.export_documents import ExportDocument, ExportInventory, ExportOrder
 
 CATALOGUE = (
     ExportGoods("XP-TEE-01", "棉制针织T恤", "6109100011", Decimal("59.00"), weight_kg=Decimal("0.25")),
@@ -264,6 +264,19 @@ def _load_demo_rates(ctx: Any, first: date) -> None:
         load_export_rates(ctx, path, "exchange")
 
 
+def _foreign(s: ExportSet) -> bool:
+    return s.order.platform_code == FOREIGN_PLATFORM.code
+
+
+def _b2b_orders_by_shop(batch: list[tuple[ExportParties, ExportSet]]) -> list[tuple[ExportParties, list[ExportOrder]]]:
+    """Return the orders of foreign platforms, grouped by the shop that sends them."""
+    grouped: dict[str, tuple[ExportParties, list[ExportOrder]]] = {}
+    for shop, s in batch:
+        if _foreign(s):
+            grouped.setdefault(shop.ecommerce.code, (shop, []))[1].append(s.order)
+    return list(grouped.values())
+
+
 def _send_month(
     sender: _Sender,
     sets: list[tuple[ExportParties, ExportSet]],
@@ -283,7 +296,10 @@ def _send_month(
         clock.set(max(s.order.declaration.app_time for _, s in batch) + timedelta(hours=1))
         early = [s for _, s in batch if rng.random() < 0.2]
         sender.send([s.inventory for s in early], cast.agent, f"inventories-first-{number}")
-        sender.send([s.order for _, s in batch], cast.platform, f"orders-{number}")
+        sender.send([s.order for _, s in batch if not _foreign(s)], cast.platform, f"orders-{number}")
+        # A foreign platform ("无") declares nothing here: the e-commerce enterprise sends its own B2B orders.
+        for shop, orders in _b2b_orders_by_shop(batch):
+            sender.send(orders, shop.ecommerce, f"orders-{number}-{shop.ecommerce.code}")
         sender.send([s.waybill for _, s in batch], cast.logistics, f"waybills-{number}")
         sender.send([s.inventory for _, s in batch if s not in early], cast.agent, f"inventories-{number}")
         parcels = [s.waybill.logistics_no for _, s in batch]

@@ -64,7 +64,7 @@ class UploadResult:
 
     name: str
     message_type: str
-    outcome: str  # processed | duplicate | format_error | unreadable
+    outcome: str  # processed | duplicate | format_error | unreadable | forbidden
     statuses: list[tuple[str, int]]
     tax_bills: int
     documents: list[DocumentResult]

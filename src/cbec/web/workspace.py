@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from cbec.api.deps import get_ctx
-from cbec.clearance.service import ingest_message
+from cbec.clearance.service import SenderNotAllowed, ingest_message
 from cbec.common.errors import DomainError, NotFound, Problem
 from cbec.enterprises.service import enterprise_audit, get_enterprise
 from cbec.messages.archive import ArchiveRefused, Budget, is_zip, read_members
@@ -144,7 +144,12 @@ def _ingest_upload(ctx: Context, who: Any, name: str, body: bytes) -> tuple[list
 def _ingest(ctx: Context, who: Any, name: str, data: bytes | Problem) -> UploadResult:
     if isinstance(data, Problem):
         return UploadResult(name, "", "unreadable", [], 0, [], [data])
-    result = ingest_message(ctx, data, source_name=f"web:{actor(who)}:{name}"[:300])
+    # The same sender check as POST /ceb: only as the caller's enterprise or one that delegated ceb.submit to it.
+    senders = scope(who, "ceb.submit").parties
+    try:
+        result = ingest_message(ctx, data, source_name=f"web:{actor(who)}:{name}"[:300], senders=senders or frozenset())
+    except SenderNotAllowed as exc:
+        return UploadResult(name, "", "forbidden", [], 0, [], list(exc.problems))
     return upload_result(name, result)
 
 

@@ -40,7 +40,11 @@ BILL, FLIGHT = "999-20260305", "CA983"
 
 def clear(zone: Zone, sets: list, *, ref: str) -> list[str]:  # type: ignore[type-arg]
     """Send orders, waybills and inventories, let the parcels arrive; return the inventory numbers."""
-    send(zone, [s.order for s in sets], XP.platform)
+    # A foreign platform ("无") declares nothing here: the e-commerce enterprise sends its B2B orders itself.
+    for foreign, sender in ((False, XP.platform), (True, XP.ecommerce)):
+        orders = [s.order for s in sets if (s.order.platform_code == FOREIGN.code) is foreign]
+        if orders:
+            send(zone, orders, sender)
     send(zone, [s.waybill for s in sets], XP.logistics)
     send(zone, [s.inventory for s in sets], XP.agent)
     arrival = send(

@@ -1,6 +1,6 @@
 """Clearance use cases (通关): intake of messages, officer actions and daily jobs."""
 
-from cbec.clearance.service.intake import IngestResult, ingest_message
+from cbec.clearance.service.intake import IngestResult, SenderNotAllowed, ingest_message
 from cbec.clearance.service.officer import (
     InventoryNotHeld,
     JobReport,
@@ -15,6 +15,7 @@ __all__ = [
     "IngestResult",
     "InventoryNotHeld",
     "JobReport",
+    "SenderNotAllowed",
     "confirm_return_arrival",
     "decide_held_inventory",
     "ingest_message",

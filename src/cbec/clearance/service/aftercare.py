@@ -103,7 +103,7 @@ class MessageProcessor(InventoryProcessor):
             self.record("cancel", key, "resent", note="resubmission: already processed")
             return
         inventory = repo.inventory_by_number(self.session, cancel.inventory_no, for_update=True)
-        problems: list[Problem] = []
+        problems: list[Problem] = self.original_problems(inventory, what="inventory")
         if inventory is None:
             problems.append(
                 problem(
@@ -200,7 +200,7 @@ class MessageProcessor(InventoryProcessor):
             self.record("return", key, "resent", note="resubmission: already processed")
             return
         inventory = repo.inventory_by_number(self.session, request.inventory_no, for_update=True)
-        problems: list[Problem] = []
+        problems: list[Problem] = self.original_problems(inventory, what="inventory")
         applied_on = business_date(request.declaration.app_time)
         params = tax_parameters(self.session, applied_on)
         if inventory is None or inventory.released_at is None or inventory.state == DocumentState.CANCELLED:

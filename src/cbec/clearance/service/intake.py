@@ -29,8 +29,14 @@ from cbec.clearance.models import (
     WaybillRecord,
 )
 from cbec.clearance.service.aftercare import MessageProcessor
+from cbec.clearance.service.authority import sender_authority
 from cbec.clearance.service.processor import DocumentOutcome, new_guid
-from cbec.clearance.service.signatures import missing_signature, refuse_unverified, signature_problems
+from cbec.clearance.service.signatures import (
+    acknowledge_draft,
+    missing_signature,
+    refuse_unverified,
+    signature_problems,
+)
 from cbec.clearance.service.store import KeysChanged
 from cbec.clearance.views import receipt_from_row, tax_bill_from_row
 from cbec.common.clock import business_date
@@ -47,6 +53,7 @@ from cbec.messages import (
     open_envelope,
     parse_message,
 )
+from cbec.messages.authority import draft_changes_nothing, draft_note
 from cbec.messages.documents import Edition
 from cbec.quota.models import QuantityEntry, QuotaEntry
 from cbec.reference import code_tables
@@ -291,6 +298,10 @@ def ingest_message(
             transfer=message.transfer,
             signed=message.signed,
         )
+        # Party authority (申报主体): each document must be declared by a party the sender may act for; changes,
+        # deletions, cancels and returns also by a party of the original (checked by the handlers).
+        authority = sender_authority(session, message.transfer.sender_code, now)
+        processor.authority = authority
         # Import documents look rows up in the processor's working set (their keys locked and rows read in a
         # few set-based queries first), which sees every change made so far: no flush before each query.
         importing = isinstance(processor, MessageProcessor)
@@ -299,12 +310,26 @@ def ingest_message(
         with session.no_autoflush if importing else contextlib.nullcontext():
             for document in message.documents:
                 if isinstance(processor, ExportMessageProcessor):
-                    processor.handle(document)
+                    refusal = authority.document_problems(document)
+                    if refusal:
+                        processor.refuse_unhandled(document, refusal)
+                    elif draft_changes_nothing(document):
+                        processor.acknowledge_draft(document, draft_note())
+                    else:
+                        processor.current_document = document
+                        processor.handle(document)
                 else:
                     assert isinstance(document, ImportDocument)  # an import message carries import documents
-                    refusal = unverified or missing_signature(document, message.signed)
+                    refusal = (
+                        unverified
+                        or authority.document_problems(document)
+                        or missing_signature(document, message.signed)
+                    )
                     if refusal:
                         refuse_unverified(processor, document, refusal)
+                        continue
+                    if draft_changes_nothing(document):
+                        acknowledge_draft(processor, document, draft_note())
                         continue
                     processor.current_document = document  # its data event goes out with its first receipt
                     processor.handle(document)

@@ -213,6 +213,9 @@ class InventoryProcessor(Processor):
                 )
             ]
         if app_type != AppType.NEW:
+            foreign = self.original_problems(existing)
+            if foreign:
+                return foreign
             if existing is None:
                 return [
                     problem(

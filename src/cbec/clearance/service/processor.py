@@ -33,6 +33,7 @@ from cbec.common.clock import business_date
 from cbec.common.errors import Problem
 from cbec.common.ids import validate_resident_id
 from cbec.enterprises import EnterpriseRef, find_active_by_code
+from cbec.messages.authority import PartyAuthority
 from cbec.messages.documents import (
     AppStatus,
     AppType,
@@ -99,6 +100,8 @@ class Processor(ABC):
     _quota: QuotaBook | None = None
     # How many documents the message carries: new rows take their ids from the database that many at a time.
     _batch: int = 1
+    # Whom the sender may declare for (set by intake); None (a processor made outside intake) checks nothing.
+    authority: PartyAuthority | None = None
 
     @property
     def quota(self) -> QuotaBook:
@@ -433,10 +436,21 @@ class Processor(ABC):
 
     # --- helpers shared by handlers -------------------------------------------------------------------
 
+    def original_problems(self, existing: Any, *, what: str = "change") -> list[Problem]:
+        """AUTH-ORIGINAL: the current document acts on a stored one that a party the sender may act for declared."""
+        if self.authority is None or self.current_document is None or existing is None:
+            return []
+        return self.authority.original_problems(self.current_document, existing, what=what)
+
     def change_problems(
         self, kind: str, existing: Any, app_type: AppType, dup_code: str, type_code: str
     ) -> list[Problem]:
-        """R11/R12: new documents must be new; changes and deletions must name a live document."""
+        """R11/R12: new documents must be new; changes and deletions must name a live document (AUTH-ORIGINAL:
+        one the sender may act for)."""
+        if app_type != AppType.NEW and existing is not None and existing.state != DocumentState.DELETED:
+            foreign = self.original_problems(existing)
+            if foreign:
+                return foreign
         if app_type == AppType.NEW and existing is not None and existing.state != DocumentState.DELETED:
             return [
                 problem(

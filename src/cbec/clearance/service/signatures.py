@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from cbec.clearance import repository as repo
+from cbec.clearance.codes import ReturnStatus
 from cbec.clearance.rules import problem
 from cbec.clearance.service.aftercare import MessageProcessor
 from cbec.common.errors import Problem
@@ -81,6 +82,14 @@ def refuse_unverified(processor: MessageProcessor, document: ImportDocument, pro
     coded = [Problem(p.rule_id, p.field, p.message, p.hint, code or p.code, p.severity) for p in problems]
     processor.current_document = document
     processor.refuse_document(kind, None, receipt_type, document.declaration.guid, key, coded, keys)
+
+
+def acknowledge_draft(processor: MessageProcessor, document: ImportDocument, note: str) -> None:
+    """Answer a draft (appStatus 1) that changes nothing with a 暂存 receipt (status 1); nothing is stored."""
+    kind, receipt_type, key, keys = _identity(processor, document)
+    processor.current_document = document
+    processor.issue(kind, None, receipt_type, document.declaration.guid, ReturnStatus.DRAFT, note, **keys)
+    processor.record(kind, key, ReturnStatus.DRAFT, note="draft: nothing changed")
 
 
 def _identity(

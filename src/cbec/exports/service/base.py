@@ -27,6 +27,8 @@ from cbec.common.clock import SHANGHAI, business_date
 from cbec.common.errors import Problem
 from cbec.enterprises import EnterpriseRef, find_active_by_code
 from cbec.exports.codes import FOREIGN_PLATFORM
+from cbec.exports.service.identity import export_identity
+from cbec.messages.authority import PartyAuthority
 from cbec.messages.documents import AppStatus, AppType, Transfer
 from cbec.messages.export_documents import ExportMessageType
 from cbec.messages.json_twin import document_to_json
@@ -101,6 +103,10 @@ class ExportBase:
     receipts: list[IssuedReceipt] = field(default_factory=list)
     tax_bills: list[TaxBillRecord] = field(default_factory=list)  # exports issue no CEB816; kept for intake
     _parties: dict[str, EnterpriseRef | None] = field(default_factory=dict)
+    # Whom the sender may declare for and the document being handled (both set by intake); without an
+    # authority (a processor made outside intake) nothing is checked.
+    authority: PartyAuthority | None = None
+    current_document: object | None = None
 
     # --- receipts and outcomes --------------------------------------------------------------------------
 
@@ -171,6 +177,24 @@ class ExportBase:
             reason=reason,
         )
 
+    def refuse_unhandled(self, document: object, problems: list[Problem]) -> None:
+        """Refuse a document before any handler runs (party authority): a receipt, nothing stored."""
+        kind, receipt_type, key, keys = export_identity(document, self.eport_number)
+        self.refuse(kind, receipt_type, document.declaration.guid, key, problems, keys)  # type: ignore[attr-defined]
+
+    def acknowledge_draft(self, document: object, note: str) -> None:
+        """Answer a draft (appStatus 1) that changes nothing with a 暂存 receipt (status 1); nothing is stored."""
+        kind, receipt_type, key, keys = export_identity(document, self.eport_number)
+        guid = document.declaration.guid  # type: ignore[attr-defined]
+        self.issue(kind, None, receipt_type, guid, ReturnStatus.DRAFT, note, **keys)
+        self.record(kind, key, ReturnStatus.DRAFT, note="draft: nothing changed")
+
+    def original_problems(self, existing: Any, *, what: str = "change") -> list[Problem]:
+        """AUTH-ORIGINAL: the current document acts on a stored one that a party the sender may act for declared."""
+        if self.authority is None or self.current_document is None or existing is None:
+            return []
+        return self.authority.original_problems(self.current_document, existing, what=what)
+
     # --- parties --------------------------------------------------------------------------------------
 
     def party(self, code: str) -> EnterpriseRef | None:
@@ -199,9 +223,15 @@ class ExportBase:
 
     # --- shared checks ------------------------------------------------------------------------------------
 
-    @staticmethod
-    def change_problems(kind: str, existing: Any, app_type: AppType, dup_code: str, type_code: str) -> list[Problem]:
-        """R11/R12: new documents must be new; changes and deletions must name a live document."""
+    def change_problems(
+        self, kind: str, existing: Any, app_type: AppType, dup_code: str, type_code: str
+    ) -> list[Problem]:
+        """R11/R12: new documents must be new; changes and deletions must name a live document (AUTH-ORIGINAL:
+        one the sender may act for)."""
+        if app_type != AppType.NEW and existing is not None and existing.state != DocumentState.DELETED:
+            foreign = self.original_problems(existing)
+            if foreign:
+                return foreign
         if app_type == AppType.NEW and existing is not None and existing.state != DocumentState.DELETED:
             return [
                 problem(

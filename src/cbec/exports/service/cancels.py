@@ -34,7 +34,7 @@ class ExportCancels(ExportClearance):
             "eport_no": inventory.eport_no if inventory is not None else (cancel.eport_no or self.eport_number()),
             "inventory_no": cancel.inventory_no,
         }
-        problems: list[Problem] = []
+        problems: list[Problem] = self.original_problems(inventory, what="inventory")
         if inventory is None:
             problems.append(
                 problem(

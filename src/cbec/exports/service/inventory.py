@@ -408,6 +408,9 @@ class ExportClearance(ExportBase):
     ) -> list[Problem]:
         """R11/R12 for inventories: one live inventory per order; changes only before a customs decision."""
         app_type = inventory.declaration.app_type
+        foreign = self.original_problems(existing) if app_type != AppType.NEW else []
+        if foreign:
+            return foreign
         if app_type == AppType.NEW and existing is not None:
             return [
                 problem(

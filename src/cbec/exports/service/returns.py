@@ -39,7 +39,7 @@ class ExportReturns(ExportClearance):
             "eport_no": request.eport_no or self.eport_number(),
             "inventory_no": request.inventory_no,
         }
-        problems: list[Problem] = []
+        problems: list[Problem] = self.original_problems(inventory, what="inventory")
         if inventory is None or inventory.status != ReturnStatus.CLOSED or inventory.state != DocumentState.ACCEPTED:
             problems.append(
                 problem(
