@@ -147,3 +147,20 @@ def test_administrators_manage_accounts_and_tenants_of_their_subtree(ctx: Contex
     ]
     disabled = city.post("/api/v1/accounts/users/zz.customs/disable")
     assert (disabled.status_code, disabled.json()["active"]) == (200, False)
+
+
+def test_a_malformed_message_in_another_senders_name_leaves_no_trace(zone: Zone) -> None:
+    """A message that fails to parse was logged before the sender check; now a visible foreign copCode is refused."""
+    ctx = zone.ctx
+    shop = client_for(ctx, "enterprise_user", enterprise_code=PARTIES.ecommerce.code, username="shop")
+    broken = b"<ceb:CEB311Message xmlns:ceb='http://www.chinaport.gov.cn/ceb'><ceb:Order><oops/>" + (
+        b"<ceb:BaseTransfer><ceb:copCode>" + PARTIES.payment.code.encode() + b"</ceb:copCode></ceb:BaseTransfer>"
+        b"</ceb:CEB311Message>"
+    )
+    refused = shop.post("/ceb", content=broken)
+    assert (refused.status_code, refused.json()["problems"][0]["rule_id"]) == (403, "AUTH-SENDER")
+    assert messages_stored(ctx) == 0
+    own = broken.replace(PARTIES.payment.code.encode(), PARTIES.ecommerce.code.encode())
+    answered = shop.post("/ceb", content=own)
+    assert answered.status_code == 422  # a CEB900 format receipt, logged for its own sender
+    assert messages_stored(ctx) == 1

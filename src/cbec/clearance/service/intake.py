@@ -7,6 +7,7 @@ import functools
 import hashlib
 import logging
 import random
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -95,8 +96,19 @@ class SenderNotAllowed(OutOfScope):
     """The message's transmitting enterprise (BaseTransfer copCode) is not the caller nor delegated to it."""
 
 
-def _check_sender(sender: str | None, senders: frozenset[str] | None) -> None:
+_COP_CODE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?copCode>\s*([^<\s]{1,40})\s*</", re.ASCII)
+
+
+def visible_sender(payload: bytes) -> str | None:
+    """Return the BaseTransfer copCode of a message that may not parse, when it is plainly there (else None)."""
+    found = _COP_CODE.search(payload[-65536:]) or _COP_CODE.search(payload[:65536])
+    return found.group(1).decode("ascii", errors="replace") if found else None
+
+
+def _check_sender(sender: str | None, senders: frozenset[str] | None, *, unknown_ok: bool = False) -> None:
     if senders is None or (sender or "").strip().upper() in senders:
+        return
+    if unknown_ok and sender is None:
         return
     raise SenderNotAllowed(
         f"you may not send messages as {sender}",
@@ -229,6 +241,10 @@ def ingest_message(
                 original_message_type=(outcome.message_type if outcome else "Unknown") or "Unknown",
                 original_message=payload[:4000].decode("utf-8", errors="replace"),
             )
+            # The sender check comes before anything is logged: a message that fails to parse but visibly names
+            # another sender (its copCode) leaves no trace either.
+            if senders is not None:
+                _check_sender(visible_sender(payload), senders, unknown_ok=True)
             if not dry_run and earlier is None:
                 session.add(
                     MessageRecord(
