@@ -98,7 +98,19 @@ def parties_of(fields: Mapping[str, Any]) -> list[str]:
 
 
 def receipt_business_key(kind: str, keys: Mapping[str, Any], guid: str) -> str:
-    """Return the business key a receipt is ordered under: its document, or the inventory it acts on."""
+    """Return the business key a receipt is ordered under: its document, or the inventory it acts on.
+
+    Export receipts (document kinds ``export_…``) are keyed like their import twins under an ``export-`` prefix.
+    """
+    if kind.startswith("export_"):
+        base = kind.removeprefix("export_")
+        if base == "payment_receipt" and keys.get("order_no"):
+            return f"export-payment-receipt:{keys.get('ecommerce_code')}/{keys['order_no']}"
+        if base in ("order", "waybill", "inventory", "cancel", "return"):
+            key = receipt_business_key(base, keys, guid)
+            if not key.startswith(f"{base}:{guid}"):
+                return f"export-{key}"
+        return f"{kind}:{guid}"
     if kind == "order" and keys.get("order_no"):
         return f"order:{keys.get('platform_code')}/{keys['order_no']}"
     if kind == "payment" and keys.get("payment_transaction_id"):

@@ -32,9 +32,25 @@ from cbec.messages.authority import PartyAuthority
 from cbec.messages.documents import AppStatus, AppType, Transfer
 from cbec.messages.export_documents import ExportMessageType
 from cbec.messages.json_twin import document_to_json
+from cbec.sharing import emit_document, emit_receipt
+from cbec.sharing.rules import receipt_business_key
 from cbec.storage.context import Context
 
 ACTOR = "platform"
+# The declaration each export receipt answers (its data event's document type).
+DECLARATION_OF = {
+    ExportMessageType.ORDER_RECEIPT.value: ExportMessageType.ORDER.value,
+    ExportMessageType.PAYMENT_RECEIPT_NOTE_RECEIPT.value: ExportMessageType.PAYMENT_RECEIPT_NOTE.value,
+    ExportMessageType.WAYBILL_RECEIPT.value: ExportMessageType.WAYBILL.value,
+    ExportMessageType.ARRIVAL_RECEIPT.value: ExportMessageType.ARRIVAL.value,
+    ExportMessageType.DEPARTURE_RECEIPT.value: ExportMessageType.DEPARTURE.value,
+    ExportMessageType.INVENTORY_RECEIPT.value: ExportMessageType.INVENTORY.value,
+    ExportMessageType.CANCEL_RECEIPT.value: ExportMessageType.CANCEL.value,
+    ExportMessageType.MASTER_BILL_RECEIPT.value: ExportMessageType.MASTER_BILL.value,
+    ExportMessageType.RETURN_RECEIPT.value: ExportMessageType.RETURN.value,
+    ExportMessageType.RETURN_TALLY_RECEIPT.value: ExportMessageType.RETURN_TALLY.value,
+    ExportMessageType.SUMMARY_APPLICATION_RECEIPT.value: ExportMessageType.SUMMARY_APPLICATION.value,
+}
 MAX_INFO = 1000
 T = TypeVar("T")
 
@@ -107,6 +123,7 @@ class ExportBase:
     # authority (a processor made outside intake) nothing is checked.
     authority: PartyAuthority | None = None
     current_document: object | None = None
+    _published: set[str] = field(default_factory=set)
 
     # --- receipts and outcomes --------------------------------------------------------------------------
 
@@ -134,7 +151,40 @@ class ExportBase:
         )
         self.session.add(row)
         self.receipts.append(row)
+        self.publish(row)
         return row
+
+    def publish(self, row: IssuedReceipt) -> None:
+        """Write the receipt's event to the outbox, preceded by the data event of a document just stored.
+
+        The same outbox as imports (cbec.sharing): agencies' feeds, webhooks and NATS see every export receipt.
+        """
+        zone = self.ctx.settings.zone_customs_code
+        document = self.current_document
+        declaration = getattr(document, "declaration", None)
+        fresh = declaration is not None and row.document_id is not None and row.guid == declaration.guid
+        if fresh and row.guid not in self._published:
+            self._published.add(row.guid)
+            emit_document(
+                self.session,
+                at=self.now,
+                zone=zone,
+                document_kind=row.document_kind,
+                message_type=DECLARATION_OF.get(row.message_type, row.message_type),
+                business_key=receipt_business_key(row.document_kind, row.keys, row.guid),
+                document=document_to_json(document),
+            )
+        emit_receipt(
+            self.session,
+            at=self.now,
+            zone=zone,
+            document_kind=row.document_kind,
+            message_type=row.message_type,
+            guid=row.guid,
+            status=row.status,
+            info=row.info,
+            keys=row.keys,
+        )
 
     def record(self, kind: str, key: str, status: str, problems: list[Problem] | None = None, note: str = "") -> None:
         """Remember the outcome of one document for the caller's summary."""

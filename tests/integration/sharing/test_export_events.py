@@ -1,0 +1,55 @@
+"""Export receipts reach the outbox like import receipts (they used to be stored with no event at all)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from tests.integration.exports.export_zone import AT, TEE, XP, send, statuses
+from tests.integration.sharing.test_outbox_and_feeds import clear_events, events, subscribe
+from tests.zone import Zone
+
+from cbec.clearance.models import IssuedReceipt
+from cbec.demo.exports import build_export_arrival, build_export_set
+from cbec.exports.service.reference import seed_export_reference
+from cbec.sharing.service import read_feed
+
+
+def test_every_export_receipt_has_its_event_in_order_after_its_document(zone: Zone) -> None:
+    seed_export_reference(zone.ctx)
+    clear_events(zone.ctx)
+    s = build_export_set(XP, [(TEE, Decimal(2))], order_no="EX20260302000001", logistics_no="LE2026030200001", at=AT)
+    send(zone, [s.order], XP.platform)
+    send(zone, [s.waybill], XP.logistics)
+    inventory = send(zone, [s.inventory], XP.agent)
+    assert statuses(inventory) == [("CEB604Message", "2"), ("CEB604Message", "120")]
+    arrival = send(zone, [build_export_arrival(XP, [s.waybill.logistics_no], at=AT, ref="ARR-1")], XP.site_operator)
+    assert statuses(arrival) == [("CEB508Message", "399"), ("CEB604Message", "399"), ("CEB604Message", "800")]
+    found = events(zone.ctx)
+    with zone.ctx.uow() as uow:
+        receipts = uow.session.scalar(select(func.count()).select_from(IssuedReceipt))
+    assert len([e for e in found if e.kind == "receipt"]) == receipts == 7
+    eport_no = inventory.receipts[0].eport_no
+    assert [(e.kind, e.document_type, e.status) for e in found if e.business_key == f"export-inventory:{eport_no}"] == [
+        ("data", "CEB603Message", None),
+        ("receipt", "CEB604Message", "2"),
+        ("receipt", "CEB604Message", "120"),
+        ("receipt", "CEB604Message", "399"),
+        ("receipt", "CEB604Message", "800"),
+    ]
+    order_key = f"export-order:{XP.platform.code}/EX20260302000001"
+    assert [(e.kind, e.document_type) for e in found if e.business_key == order_key] == [
+        ("data", "CEB303Message"),
+        ("receipt", "CEB304Message"),
+    ]
+
+
+def test_an_agency_feed_reads_export_receipts(zone: Zone) -> None:
+    seed_export_reference(zone.ctx)
+    subscribe(zone.ctx, "customs-exports", scope="RET", document_types=["CEB604Message"])
+    s = build_export_set(XP, [(TEE, Decimal(1))], order_no="EX20260302000002", logistics_no="LE2026030200002", at=AT)
+    send(zone, [s.order], XP.platform)
+    send(zone, [s.waybill], XP.logistics)
+    send(zone, [s.inventory], XP.agent)
+    page = read_feed(zone.ctx, "customs-exports")
+    assert [(e.document_type, e.status) for e in page.events] == [("CEB604Message", "2"), ("CEB604Message", "120")]
