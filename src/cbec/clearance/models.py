@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import JSON, Date, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from cbec.storage.base import Amount, Base, BigId, UtcDateTime
+from cbec.storage.base import ENCRYPTED, Amount, Base, BigId, UtcDateTime
 
 
 class MessageRecord(Base):
@@ -44,7 +44,7 @@ class _Document:
     message_id: Mapped[int | None] = mapped_column(BigId, nullable=True)
     received_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    payload: Mapped[str] = mapped_column(Text)  # encrypted JSON twin
+    payload: Mapped[str] = mapped_column(Text, info=ENCRYPTED)  # encrypted JSON twin
 
 
 class OrderRecord(_Document, Base):

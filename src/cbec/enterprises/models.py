@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from cbec.storage.base import Base, BigId, UtcDateTime
+from cbec.storage.base import ENCRYPTED, Base, BigId, UtcDateTime
 from cbec.storage.revisions import watch
 
 
@@ -26,8 +26,8 @@ class Enterprise(Base):
     name: Mapped[str] = mapped_column(String(100))
     name_en: Mapped[str | None] = mapped_column(String(200), nullable=True)
     dxp_id: Mapped[str | None] = mapped_column(String(30), nullable=True)
-    contact_name_enc: Mapped[str | None] = mapped_column(String(300), nullable=True)
-    contact_phone_enc: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    contact_name_enc: Mapped[str | None] = mapped_column(String(300), nullable=True, info=ENCRYPTED)
+    contact_phone_enc: Mapped[str | None] = mapped_column(String(300), nullable=True, info=ENCRYPTED)
     zone: Mapped[str] = mapped_column(String(120), default="hub", index=True)  # tenant path, e.g. hub/zhengzhou
     status: Mapped[str] = mapped_column(String(20), index=True)
     filed_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -20,7 +20,6 @@ from sqlalchemy import Column, and_, or_, select, update
 from cbec.audit import record_audit
 from cbec.clearance import repository as clearance_repo
 from cbec.clearance.models import (
-    ArrivalRecordRow,
     CancelRecord,
     InventoryRecord,
     OrderRecord,
@@ -32,24 +31,11 @@ from cbec.common.clock import SHANGHAI, business_date
 from cbec.common.errors import Conflict, InvalidInput, NotFound, Problem
 from cbec.common.personal import PersonalDataError
 from cbec.common.scope import Scope
-from cbec.enterprises.models import Enterprise
 from cbec.privacy.models import PurgedDocument
 from cbec.privacy.rules import retention_cutoff, strip_personal
-from cbec.sharing.models import Subscription
+from cbec.storage.base import encrypted_columns
 from cbec.storage.context import Context
 
-# Every column that holds ciphertext of the personal-data cipher: (table model, columns).
-ENCRYPTED: tuple[tuple[Any, tuple[str, ...]], ...] = (
-    (OrderRecord, ("payload",)),
-    (PaymentRecord, ("payload",)),
-    (WaybillRecord, ("payload",)),
-    (InventoryRecord, ("payload",)),
-    (ArrivalRecordRow, ("payload",)),
-    (CancelRecord, ("payload",)),
-    (ReturnRecord, ("payload",)),
-    (Enterprise, ("contact_name_enc", "contact_phone_enc")),
-    (Subscription, ("secret_enc",)),
-)
 # Documents whose payload carries buyers' personal data, purged after the retention period.
 PERSONAL_DOCUMENTS: tuple[Any, ...] = (
     OrderRecord,
@@ -83,10 +69,11 @@ def rotate_personal_data(
     """Re-encrypt every stored personal-data ciphertext under the current key (resumable, online)."""
     cipher = ctx.cipher
     report = RotationReport(key_id=cipher.key_id)
-    for model, names in ENCRYPTED:
-        table = model.__table__
+    # Every column marked ENCRYPTED on its model (cbec.storage.base), found by itself: a new one cannot be missed.
+    for table, marked in encrypted_columns():
         pk: Column[Any] = table.c.id
-        columns = [table.c[name] for name in names]
+        columns = list(marked)
+        names = tuple(column.name for column in columns)
         stale = or_(*(and_(c.is_not(None), ~c.startswith(cipher.key_id + ":", autoescape=True)) for c in columns))
         last_id = 0
         done = 0

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, Boolean, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from cbec.storage.base import Base, BigId, UtcDateTime
+from cbec.storage.base import ENCRYPTED, Base, BigId, UtcDateTime
 
 
 class Subscription(Base):
@@ -26,7 +26,9 @@ class Subscription(Base):
     parties: Mapped[list[str]] = mapped_column(JSON)
     statuses: Mapped[list[str]] = mapped_column(JSON)
     webhook_url: Mapped[str | None] = mapped_column(String(500), nullable=True)
-    secret_enc: Mapped[str | None] = mapped_column(Text, nullable=True)  # HMAC key, encrypted like personal data
+    secret_enc: Mapped[str | None] = mapped_column(
+        Text, nullable=True, info=ENCRYPTED
+    )  # HMAC key, encrypted like personal data
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)

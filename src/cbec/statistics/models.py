@@ -8,7 +8,7 @@ from decimal import Decimal
 from sqlalchemy import Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from cbec.storage.base import Amount, Base, BigId, UtcDateTime
+from cbec.storage.base import ENCRYPTED, Amount, Base, BigId, UtcDateTime
 
 
 class ZoneTarget(Base):
@@ -35,7 +35,7 @@ class ConsumerReport(Base):
     buyer_key: Mapped[str] = mapped_column(String(64), index=True)
     inventory_ref: Mapped[str] = mapped_column(String(18), index=True)
     order_no: Mapped[str] = mapped_column(String(60))
-    note: Mapped[str | None] = mapped_column(Text, nullable=True)  # encrypted: the consumer's own words
+    note: Mapped[str | None] = mapped_column(Text, nullable=True, info=ENCRYPTED)  # encrypted: the consumer's own words
     status: Mapped[str] = mapped_column(String(20), index=True)  # ReportStatus
     reported_at: Mapped[datetime] = mapped_column(UtcDateTime)
     reviewed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, Integer, MetaData, Numeric, String
+from sqlalchemy import BigInteger, Column, DateTime, Integer, MetaData, Numeric, String, Table
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator, TypeEngine
@@ -24,6 +24,21 @@ class Base(DeclarativeBase):
     """Base of every table in cbec."""
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+# Marker of a column holding ciphertext of the personal-data cipher (cbec.common.personal): declare it with
+# mapped_column(..., info=ENCRYPTED). Key rotation finds every such column by itself (encrypted_columns).
+ENCRYPTED: dict[str, Any] = {"encrypted": True}
+
+
+def encrypted_columns(metadata: MetaData | None = None) -> list[tuple[Table, tuple[Column[Any], ...]]]:
+    """Return every table with columns marked ENCRYPTED, and those columns, ordered by table name."""
+    found = []
+    for table in sorted((metadata or Base.metadata).tables.values(), key=lambda t: t.name):
+        columns = tuple(column for column in table.columns if column.info.get("encrypted"))
+        if columns:
+            found.append((table, columns))
+    return found
 
 
 # Integer primary keys: BIGINT on PostgreSQL, INTEGER (rowid alias) on SQLite.
