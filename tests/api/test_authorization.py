@@ -151,6 +151,7 @@ ROUTES: dict[tuple[str, str], Public | Api | Page | SignedIn] = {
     ("POST", "/api/v1/feeds/{subscription}/pause"): api("feeds.read", "feeds.manage"),
     ("POST", "/api/v1/feeds/{subscription}/resume"): api("feeds.read", "feeds.manage"),
     ("GET", "/api/v1/feeds/{subscription}/events"): api("feeds.read"),
+    ("GET", "/api/v1/events/schema"): api("reference.read"),
     ("PUT", "/api/v1/feeds/{subscription}/cursor"): api("feeds.read", "feeds.consume"),
     ("GET", "/api/v1/feeds/{subscription}/dead-letters"): api("feeds.read", "feeds.manage"),
     ("POST", "/api/v1/feeds/{subscription}/replay"): api("feeds.read", "feeds.manage"),

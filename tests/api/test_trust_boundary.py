@@ -259,6 +259,7 @@ NAMES_NOTHING_FOREIGN: dict[tuple[str, str], str] = {
     **{key: "the caller's own session" for key, access in ROUTES.items() if isinstance(access, SignedIn)},
     ("GET", "/api/v1/reference/goods/{hs_code}"): "reference data is the same for everyone",
     ("GET", "/api/v1/reference/{table}"): "reference data is the same for everyone",
+    ("GET", "/api/v1/events/schema"): "the event catalogue is the same for everyone",
     ("POST", "/api/v1/quota/query"): "by ID number and name, not by scope",
     ("POST", "/api/v1/clearance/returns/{return_id}/arrival"): "no return in this world; scoped like decisions",
     ("POST", "/ceb"): "as another sender: AUTH-SENDER in tests/api/clearance/test_ceb_endpoint.py",

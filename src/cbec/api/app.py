@@ -28,6 +28,7 @@ ROUTER_MODULES = (
     "cbec.api.routes.ceb",
     "cbec.api.routes.audit",
     "cbec.api.routes.feeds",
+    "cbec.api.routes.events",
     "cbec.api.routes.flows",
     "cbec.api.routes.privacy",
     "cbec.api.routes.certificates",
@@ -89,12 +90,7 @@ def create_app(ctx: Context) -> FastAPI:
         headers = {} if state.ready else {"Retry-After": "5", "Cache-Control": "no-store"}
         return JSONResponse(body, status_code=200 if state.ready else 503, headers=headers)
 
+    # Every router is assembled here; a module that fails to import fails the application loudly.
     for name in ROUTER_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
-        app.include_router(module.router)
+        app.include_router(importlib.import_module(name).router)
     return app

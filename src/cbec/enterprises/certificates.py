@@ -23,6 +23,7 @@ from cbec.enterprises.certificate_models import EnterpriseCertificate
 from cbec.enterprises.errors import EnterpriseNotFound
 from cbec.enterprises.models import FILING, Enterprise
 from cbec.messages.signature_signers import SignatureAlgorithm, key_matches, parse_certificate
+from cbec.sharing import emit_certificate
 from cbec.storage.context import Context
 from cbec.storage.revisions import RevisionCache
 
@@ -167,9 +168,29 @@ def register_certificate(
                 "valid_to": row.valid_to.isoformat(),
             },
         )
+        _publish(session, ctx, enterprise.customs_code, row, now, reason=None)
         read = _read(row, enterprise)
         uow.commit()
         return read
+
+
+def _publish(
+    session: Session, ctx: Context, customs_code: str, row: EnterpriseCertificate, now: datetime, *, reason: str | None
+) -> None:
+    """Write the certificate's event to the outbox, in the transaction of the change."""
+    emit_certificate(
+        session,
+        at=now,
+        zone=ctx.settings.zone_customs_code,
+        customs_code=customs_code,
+        serial=row.serial_hex,
+        fingerprint=row.fingerprint,
+        algorithm=row.algorithm,
+        status=row.status,
+        valid_from=row.valid_from,
+        valid_to=row.valid_to,
+        reason=reason,
+    )
 
 
 def list_certificates(ctx: Context, enterprise_key: str, *, scope: Scope | None = None) -> list[CertificateRead]:
@@ -231,6 +252,7 @@ def revoke_certificate(
             after={"status": REVOKED},
             reason=reason.strip(),
         )
+        _publish(session, ctx, enterprise.customs_code, row, now, reason=reason.strip())
         read = _read(row, enterprise)
         uow.commit()
         return read

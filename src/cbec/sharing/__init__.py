@@ -4,13 +4,14 @@ Domains that change state call ``emit_event`` / ``emit_receipt`` / ``emit_docume
 transaction; transports use the use cases in ``service``, ``delivery`` (webhooks) and ``jetstream``.
 """
 
-from cbec.sharing.outbox import emit_document, emit_event, emit_filing, emit_receipt
+from cbec.sharing.outbox import emit_certificate, emit_document, emit_event, emit_filing, emit_receipt
 from cbec.sharing.rules import EventKind, FeedScope, SubscriberKind, mask_personal
 
 __all__ = [
     "EventKind",
     "FeedScope",
     "SubscriberKind",
+    "emit_certificate",
     "emit_document",
     "emit_event",
     "emit_filing",

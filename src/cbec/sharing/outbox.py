@@ -150,3 +150,40 @@ def emit_filing(
             "reason": reason,
         },
     )
+
+
+def emit_certificate(
+    session: Session,
+    *,
+    at: datetime,
+    zone: str,
+    customs_code: str,
+    serial: str,
+    fingerprint: str,
+    algorithm: str,
+    status: str,
+    valid_from: datetime,
+    valid_to: datetime,
+    reason: str | None,
+) -> Values:
+    """Add the event of a signing certificate registered or revoked for an enterprise (签名证书备案)."""
+    return emit_event(
+        session,
+        at=at,
+        kind=EventKind.CERTIFICATE,
+        document_type="certificate",
+        business_key=f"certificate:{customs_code}/{serial}",
+        zone=zone,
+        parties=[customs_code],
+        status=status,
+        payload={
+            "customs_code": customs_code,
+            "serial": serial,
+            "fingerprint": fingerprint,
+            "algorithm": algorithm,
+            "status": status,
+            "valid_from": valid_from.isoformat(),
+            "valid_to": valid_to.isoformat(),
+            "reason": reason,
+        },
+    )

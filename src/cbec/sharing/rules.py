@@ -33,6 +33,7 @@ class EventKind(StrEnum):
     RECEIPT = "receipt"  # the platform issued a receipt (CEB312 … CEB712)
     TAX_BILL = "tax_bill"  # an electronic tax bill was issued or voided (CEB816)
     FILING = "filing"  # an enterprise filing was made or changed status (企业备案)
+    CERTIFICATE = "cert"  # a signing certificate was registered or revoked (签名证书备案); the column holds 10
 
 
 class SubscriberKind(StrEnum):
@@ -44,7 +45,7 @@ class SubscriberKind(StrEnum):
 
 SCOPE_KINDS: dict[FeedScope, frozenset[EventKind]] = {
     FeedScope.ALL: frozenset(EventKind),
-    FeedScope.DATA: frozenset({EventKind.DATA, EventKind.FILING}),
+    FeedScope.DATA: frozenset({EventKind.DATA, EventKind.FILING, EventKind.CERTIFICATE}),
     FeedScope.RET: frozenset({EventKind.RECEIPT, EventKind.TAX_BILL}),
 }
 

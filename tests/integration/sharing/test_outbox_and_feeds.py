@@ -142,9 +142,10 @@ def test_an_enterprise_sees_only_documents_it_takes_part_in(zone: Zone) -> None:
         SubscriptionCreate(name="pay-co", subscriber_kind="enterprise", subscriber_code=PARTIES.payment.code),
     )
     kinds = {(e.kind, e.document_type) for e in read_feed(zone.ctx, "pay-co", limit=1000).events}
-    # its own filing, the order naming it as payment company, its payment voucher and the voucher's receipt
+    # its own filing and certificate, the order naming it as payment company, its voucher and the voucher's receipt
     assert kinds == {
         ("filing", "enterprise"),
+        ("cert", "certificate"),
         ("data", "CEB311Message"),
         ("data", "CEB411Message"),
         ("receipt", "CEB412Message"),

@@ -1,0 +1,177 @@
+"""The domain event catalogue (事件目录): typed, versioned schemas of every event in the outbox.
+
+Every event the platform writes (``cbec.sharing.outbox``) has a kind; each kind has a payload schema with a
+version. The schemas are published as JSON Schema (``GET /api/v1/events/schema``, docs/events.md) so that
+agencies and the coming systems (credit, risk, statistics …) read events without importing the pipeline.
+A change that removes or retypes a field is a new version; adding an optional field is not.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+from cbec.sharing.rules import EventKind
+
+CATALOGUE_VERSION = "1"
+
+
+class _Payload(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class DataPayload(_Payload):
+    """A declaration was stored (数据): its JSON twin with every personal field masked."""
+
+    message_type: str = Field(description="The declaration's CEB message type, e.g. CEB621Message, CEB603Message.")
+    document_kind: str = Field(description="order, payment, waybill, inventory … (export_… for exports).")
+    document: dict[str, Any] = Field(description="The declaration's JSON twin (English names), personal data masked.")
+
+
+class ReceiptPayload(_Payload):
+    """The platform issued a receipt (回执): CEB312 … CEB712 for imports, CEB304 … CEB792 for exports."""
+
+    message_type: str = Field(description="The receipt's CEB message type.")
+    document_kind: str
+    guid: str = Field(description="The guid of the declaration answered.")
+    status: str = Field(description="returnStatus: 1, 2, 120, 300, 399, 500, 800, 899, 100 or a negative code.")
+    info: str = Field(description="returnInfo; refusals as [Code:…;Desc:…][Rule:…;Field:…;Hint:…].")
+    returned_at: datetime
+    keys: dict[str, str | int] = Field(description="The receipt's business keys (enterprise codes, numbers).")
+
+
+class TaxBillPayload(_Payload):
+    """An electronic tax bill was issued or voided (CEB816): amounts as decimal strings, yuan."""
+
+    tax_no: str
+    inventory_no: str | None
+    status: str = Field(description="CEB816 status of the bill.")
+    customs_duty: str
+    vat: str
+    consumption_tax: str
+    returned_at: datetime
+
+
+class FilingPayload(_Payload):
+    """An enterprise filing was made or changed status (企业备案): no contact data."""
+
+    customs_code: str
+    uscc: str
+    name: str
+    tenant: str
+    roles: list[str]
+    status: str
+    before: str | None
+    reason: str | None
+
+
+class CertificatePayload(_Payload):
+    """A signing certificate was registered or revoked for an enterprise (签名证书备案)."""
+
+    customs_code: str
+    serial: str
+    fingerprint: str = Field(description="SHA-256 of the DER certificate, hex.")
+    algorithm: str = Field(description="RSA or SM2.")
+    status: str = Field(description="active or revoked.")
+    valid_from: datetime
+    valid_to: datetime
+    reason: str | None
+
+
+PAYLOADS: dict[EventKind, type[_Payload]] = {
+    EventKind.DATA: DataPayload,
+    EventKind.RECEIPT: ReceiptPayload,
+    EventKind.TAX_BILL: TaxBillPayload,
+    EventKind.FILING: FilingPayload,
+    EventKind.CERTIFICATE: CertificatePayload,
+}
+VERSIONS: dict[EventKind, str] = dict.fromkeys(PAYLOADS, "1")
+
+
+class _Event(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    position: int = Field(description="Commit order in the outbox; a reader that saw n never later finds one below n.")
+    occurred_at: datetime
+    document_type: str = Field(description="A CEB message type, or enterprise / certificate.")
+    business_key: str = Field(description="Events of one key are in order: order:…, inventory:…, export-…")
+    zone: str = Field(description="Customs district (关区) of the document, or the zone's.")
+    status: str | None
+    parties: list[str] = Field(description="Enterprise codes taking part.")
+
+
+class DataEvent(_Event):
+    """A stored declaration."""
+
+    kind: Literal["data"]
+    payload: DataPayload
+
+
+class ReceiptEvent(_Event):
+    """An issued receipt."""
+
+    kind: Literal["receipt"]
+    payload: ReceiptPayload
+
+
+class TaxBillEvent(_Event):
+    """An issued or voided tax bill."""
+
+    kind: Literal["tax_bill"]
+    payload: TaxBillPayload
+
+
+class FilingEvent(_Event):
+    """A filing made or changed."""
+
+    kind: Literal["filing"]
+    payload: FilingPayload
+
+
+class CertificateEvent(_Event):
+    """A certificate registered or revoked."""
+
+    kind: Literal["cert"]
+    payload: CertificatePayload
+
+
+AnyEvent = DataEvent | ReceiptEvent | TaxBillEvent | FilingEvent | CertificateEvent
+EVENT: TypeAdapter[AnyEvent] = TypeAdapter(Annotated[AnyEvent, Field(discriminator="kind")])
+
+
+def parse_event(row: Any) -> AnyEvent:
+    """Return the typed event of an outbox row (``OutboxEvent``); pydantic's ValidationError if it breaks its schema."""
+    return EVENT.validate_python(
+        {
+            "position": row.position,
+            "occurred_at": row.occurred_at,
+            "kind": row.kind,
+            "document_type": row.document_type,
+            "business_key": row.business_key,
+            "zone": row.zone,
+            "status": row.status,
+            "parties": list(row.parties or []),
+            "payload": dict(row.payload or {}),
+        }
+    )
+
+
+def event_schemas() -> dict[str, Any]:
+    """Return the JSON Schema of every event (a union discriminated by ``kind``) with each kind's version."""
+    return {
+        "catalogue_version": CATALOGUE_VERSION,
+        "versions": {kind.value: version for kind, version in VERSIONS.items()},
+        "schema": EVENT.json_schema(),
+    }
+
+
+def events_markdown() -> str:
+    """Return the catalogue as a Markdown table (docs/events.md keeps a checked copy)."""
+    lines = ["| kind | version | what happened | payload fields |", "|---|---|---|---|"]
+    for kind, model in PAYLOADS.items():
+        fields = ", ".join(f"`{name}`" for name in model.model_fields)
+        doc = (model.__doc__ or "").strip().splitlines()[0]
+        lines.append(f"| `{kind.value}` | {VERSIONS[kind]} | {doc} | {fields} |")
+    return "\n".join(lines)

@@ -1,0 +1,124 @@
+"""The event catalogue: every event the platform writes follows its published schema; consumers apply events
+exactly once, keep their position with their writes, and replay from a position."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import BigInteger, Column, Integer, String, Table, insert, select
+from sqlalchemy.orm import Session
+from tests.api.auth import key_for
+from tests.builders import PARTIES
+from tests.integration.exports.export_zone import AT, TEE, XP, release
+from tests.integration.sharing.test_outbox_and_feeds import events
+from tests.integration.sharing.test_outbox_and_feeds import release as release_import
+from tests.zone import Zone
+
+from cbec.api.app import create_app
+from cbec.demo.exports import build_export_set
+from cbec.enterprises.certificates import list_certificates, revoke_certificate
+from cbec.exports.service.reference import seed_export_reference
+from cbec.sharing.catalogue import AnyEvent, event_schemas, events_markdown, parse_event
+from cbec.sharing.consumers import consume, position_of, rewind
+from cbec.sharing.rules import EventKind
+from cbec.storage.base import Base
+from cbec.storage.context import Context
+
+DOCS = Path(__file__).resolve().parents[3] / "docs" / "events.md"
+
+
+def test_every_event_of_a_busy_day_follows_its_schema(zone: Zone) -> None:
+    seed_export_reference(zone.ctx)
+    release_import(zone)
+    s = build_export_set(XP, [(TEE, Decimal(1))], order_no="EX20260302000009", logistics_no="LE2026030200009", at=AT)
+    release(zone, [s], ref="ARR-9")
+    [certificate] = list_certificates(zone.ctx, PARTIES.agent.code)
+    revoke_certificate(zone.ctx, PARTIES.agent.code, certificate.serial_hex, actor="zone-office", reason="私钥泄露")
+    found = events(zone.ctx)
+    kinds = {parse_event(row).kind for row in found}  # raises on any event that breaks its schema
+    assert kinds == {k.value for k in EventKind}
+    revoked = [parse_event(row) for row in found if row.kind == EventKind.CERTIFICATE and row.status == "revoked"]
+    assert [(e.payload.customs_code, e.payload.reason) for e in revoked] == [(PARTIES.agent.code, "私钥泄露")]  # type: ignore[union-attr]
+
+
+def test_the_schema_is_published_and_docs_events_md_is_the_codes(zone: Zone) -> None:
+    client = TestClient(create_app(zone.ctx))
+    key = key_for(zone.ctx, "agency_officer", agency="customs")
+    answer = client.get("/api/v1/events/schema", headers={"Authorization": f"Bearer {key}"})
+    assert answer.status_code == 200
+    body = answer.json()
+    assert body == event_schemas() | {"schema": body["schema"]}
+    assert sorted(body["versions"]) == sorted(k.value for k in EventKind)
+    assert sorted(body["schema"]["discriminator"]["mapping"]) == sorted(k.value for k in EventKind)
+    page = DOCS.read_text("utf-8")
+    start, end = page.index("<!-- catalogue:start -->\n"), page.index("<!-- catalogue:end -->")
+    assert page[start + len("<!-- catalogue:start -->\n") : end].strip() == events_markdown()
+
+
+@pytest.fixture
+def ledger(ctx: Context) -> Iterator[Table]:
+    """What a consumer writes: a table of its own (a new system's), dropped afterwards."""
+    table = Table(
+        "probe_consumed",
+        Base.metadata,
+        Column("id", BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True),
+        Column("position", BigInteger, unique=True),
+        Column("kind", String(10)),
+    )
+    table.create(ctx.engine)
+    try:
+        yield table
+    finally:
+        table.drop(ctx.engine)
+        Base.metadata.remove(table)
+
+
+def positions(ctx: Context, table: Table) -> list[int]:
+    with ctx.engine.connect() as conn:
+        return list(conn.execute(select(table.c.position).order_by(table.c.position)).scalars())
+
+
+def test_a_consumer_applies_each_event_once_and_keeps_its_position_with_its_writes(zone: Zone, ledger: Table) -> None:
+    ctx = zone.ctx
+    release_import(zone)
+    all_positions = [int(row.position or 0) for row in events(ctx)]
+
+    def record(session: Session, event: AnyEvent) -> None:
+        session.execute(insert(ledger).values(position=event.position, kind=event.kind))
+
+    first = consume(ctx, "probe", record, limit=3)
+    assert (first.handled, first.position) == (3, all_positions[2])
+    rest = consume(ctx, "probe", record)
+    assert rest.handled == len(all_positions) - 3
+    assert consume(ctx, "probe", record).handled == 0  # nothing twice
+    assert positions(ctx, ledger) == all_positions
+
+    def crash(session: Session, event: AnyEvent) -> None:
+        record(session, event)
+        if event.position == all_positions[-1]:
+            raise RuntimeError("consumer crashed")
+
+    rewind(ctx, "probe", all_positions[1])
+    with ctx.engine.begin() as conn:
+        conn.execute(ledger.delete().where(ledger.c.position > all_positions[1]))
+    with pytest.raises(RuntimeError):
+        consume(ctx, "probe", crash)
+    assert position_of(ctx, "probe") == all_positions[1]  # the batch's writes and position were rolled back
+    assert positions(ctx, ledger) == all_positions[:2]
+    again = consume(ctx, "probe", record)
+    assert again.handled == len(all_positions) - 2
+    assert positions(ctx, ledger) == all_positions
+
+
+def test_a_consumer_may_take_only_some_kinds_and_still_moves_past_the_others(zone: Zone, ledger: Table) -> None:
+    ctx = zone.ctx
+    release_import(zone)
+    taken: list[str] = []
+    batch = consume(ctx, "bills", lambda _s, e: taken.append(e.kind), kinds=[EventKind.TAX_BILL])
+    assert taken == ["tax_bill"]
+    assert batch.position == max(int(row.position or 0) for row in events(ctx))
+    assert consume(ctx, "bills", lambda _s, e: taken.append(e.kind)).handled == 0
