@@ -39,6 +39,7 @@ MODEL_MODULES = (
     "cbec.enterprises.certificate_models",
     "cbec.privacy.models",
     "cbec.statistics.models",
+    "cbec.facts.models",
     "cbec.storage.revisions",
 )
 

@@ -15,6 +15,7 @@ from sqlalchemy import JSON, Date, Index, Integer, String, Text, UniqueConstrain
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cbec.storage.base import Amount, Base, BigId, UtcDateTime
+from cbec.storage.revisions import watch
 
 
 class _ExportDocument:
@@ -354,3 +355,6 @@ class ExportRate(Base):
     source: Mapped[str] = mapped_column(Text)
     valid_from: Mapped[date] = mapped_column(Date)
     valid_to: Mapped[date | None] = mapped_column(Date, nullable=True)
+
+
+watch(ExportRate, "export_rate")  # the customs-rate cache steps aside in a transaction that writes rates

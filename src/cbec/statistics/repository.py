@@ -6,7 +6,7 @@ Amounts are added up in Python: SQLite keeps exact amounts as text, and SUM over
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -25,14 +25,11 @@ from cbec.clearance.models import (
 )
 from cbec.clearance.repository import inventory_scope
 from cbec.common.scope import Scope
-from cbec.exports.models import ExportInventoryLine, ExportInventoryRecord
+from cbec.exports.models import ExportInventoryRecord
 from cbec.exports.repository import inventory_scope as export_inventory_scope
 from cbec.messages import ExportMessageType, MessageType
 from cbec.statistics.models import ConsumerReport, ZoneTarget
 from cbec.statistics.rules import Period
-
-_SCAN_CHUNK = 500
-
 
 # --- clearance figures --------------------------------------------------------------------------
 
@@ -119,28 +116,6 @@ def open_counts(session: Session, scope: Scope | None = None) -> dict[str, int]:
     return counts
 
 
-def released_payloads(session: Session, period: Period, scope: Scope | None = None) -> Iterator[tuple[int, str]]:
-    """Yield (id, encrypted JSON twin) of each inventory in the scope released in a period, in id order."""
-    last = 0
-    while True:
-        chunk = session.execute(
-            select(InventoryRecord.id, InventoryRecord.payload)
-            .where(
-                InventoryRecord.released_at >= period.start,
-                InventoryRecord.released_at < period.end,
-                InventoryRecord.state != DocumentState.CANCELLED,
-                InventoryRecord.id > last,
-                *inventory_scope(scope),
-            )
-            .order_by(InventoryRecord.id)
-            .limit(_SCAN_CHUNK)
-        ).all()
-        if not chunk:
-            return
-        yield from ((inventory_id, payload) for inventory_id, payload in chunk)
-        last = chunk[-1][0]
-
-
 # --- export figures ----------------------------------------------------------------------------
 
 
@@ -176,28 +151,6 @@ def export_released_rows(
         .order_by(ExportInventoryRecord.id)
     )
     return [(m, at, declared, cur, value) for m, at, declared, cur, value in rows if at is not None]
-
-
-def export_released_lines(
-    session: Session, period: Period, scope: Scope | None = None
-) -> list[tuple[int, datetime, str, str, Decimal]]:
-    """Return the lines of the export inventories in the scope released in a period.
-
-    Each row is (inventory id, declaration time, final destination country, currency, line total).
-    """
-    rows = session.execute(
-        select(
-            ExportInventoryLine.inventory_id,
-            ExportInventoryRecord.declared_at,
-            ExportInventoryLine.destination_country,
-            ExportInventoryLine.currency,
-            ExportInventoryLine.total_price,
-        )
-        .join(ExportInventoryRecord, ExportInventoryRecord.id == ExportInventoryLine.inventory_id)
-        .where(*_export_released(period), *export_inventory_scope(scope))
-        .order_by(ExportInventoryLine.inventory_id, ExportInventoryLine.line_no)
-    )
-    return [(i, declared, country, cur, total) for i, declared, country, cur, total in rows]
 
 
 def export_inventory_refusals(

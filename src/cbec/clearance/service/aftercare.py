@@ -9,6 +9,7 @@ from cbec.clearance import repository as repo
 from cbec.clearance.codes import CANCELLABLE, QUOTA_HOLDING, DocumentState, ReturnStatus
 from cbec.clearance.models import ArrivalParcel, ArrivalRecordRow, CancelRecord, InventoryRecord, ReturnRecord
 from cbec.clearance.rules import ReturnedSoFar, check_return_window, match_cancel, match_return, problem
+from cbec.clearance.service import facts as trade_facts
 from cbec.clearance.service.inventory import InventoryProcessor
 from cbec.clearance.service.store import waybill_lock
 from cbec.common.clock import business_date
@@ -156,6 +157,7 @@ class MessageProcessor(InventoryProcessor):
         self.void_tax_bill(inventory)
         before = {"status": inventory.status, "state": inventory.state}
         inventory.state, inventory.cancelled_at, inventory.updated_at = DocumentState.CANCELLED, self.now, self.now
+        trade_facts.record_moved(self, inventory)
         self.audit(
             "clearance.inventory.cancelled",
             "inventory",
@@ -321,6 +323,7 @@ class MessageProcessor(InventoryProcessor):
         inventory.dutiable_value = to_fen(sum((Decimal(x["dutiable_value"]) for x in remaining), Decimal(0)))
         if any(Decimal(x["dutiable_value"]) > 0 for x in remaining):
             self.issue_tax_bill(inventory)
+        trade_facts.record_returned(self, inventory, row.returned_lines)
         row.state, row.arrived_at, row.restored_value, row.updated_at = (
             DocumentState.COMPLETED,
             self.now,

@@ -19,6 +19,7 @@ from cbec.clearance.rules import (
     match_order_waybill,
     problem,
 )
+from cbec.clearance.service import facts as trade_facts
 from cbec.clearance.service.processor import Processor, new_guid
 from cbec.clearance.service.store import order_lock, waybill_lock
 from cbec.common.clock import business_date
@@ -92,6 +93,7 @@ class InventoryProcessor(Processor):
         inventory.status, inventory.status_info, inventory.updated_at = status, info, self.now
         if problems is not None:
             inventory.problems = [p.as_dict() for p in problems]
+        trade_facts.record_moved(self, inventory)
         self.issue(
             "inventory",
             inventory.id,
@@ -189,6 +191,7 @@ class InventoryProcessor(Processor):
         row.status, row.status_info = "", ""
         self.stored(row)
         self.store.register_inventory(row, new=existing is None)
+        trade_facts.record_stored(self, row, inventory, replaces=existing is not None)
         if row.state == DocumentState.DRAFT:
             self.set_status(row, ReturnStatus.DRAFT, self.text(ReturnStatus.DRAFT))
             self.record("inventory", key, ReturnStatus.DRAFT)
@@ -299,6 +302,7 @@ class InventoryProcessor(Processor):
             if problems:
                 self.refuse_inventory(inventory, problems)
                 return
+            trade_facts.stage_partners(self, inventory, partners.order, partners.payment)
             inventory.inventory_no = self.inventory_number(inventory)
             inventory.waiting_for = None
             self.set_status(inventory, ReturnStatus.ACCEPTED, self.text(ReturnStatus.ACCEPTED))

@@ -28,11 +28,13 @@ from cbec.clearance.models import (
 )
 from cbec.clearance.rules import check_order, check_payment, check_waybill, party_problems, problem
 from cbec.clearance.service import events
+from cbec.clearance.service.facts import rates_of
 from cbec.clearance.service.store import WorkingSet, order_lock, waybill_lock
 from cbec.common.clock import business_date
 from cbec.common.errors import Problem
 from cbec.common.ids import validate_resident_id
 from cbec.enterprises import EnterpriseRef, find_active_by_code
+from cbec.facts import FactBook
 from cbec.messages.authority import PartyAuthority
 from cbec.messages.documents import (
     AppStatus,
@@ -102,6 +104,15 @@ class Processor(ABC):
     _batch: int = 1
     # Whom the sender may declare for (set by intake); None (a processor made outside intake) checks nothing.
     authority: PartyAuthority | None = None
+    # The trade facts of the inventories this transaction stores or moves (cbec.facts).
+    _facts: FactBook | None = None
+
+    @property
+    def facts(self) -> FactBook:
+        """Return the transaction's fact book: it writes the trade facts of the inventories stored or moved."""
+        if self._facts is None:
+            self._facts = FactBook(self.session, rates_of(self.session), self.now)
+        return self._facts
 
     @property
     def quota(self) -> QuotaBook:

@@ -28,6 +28,8 @@ from cbec.common.errors import Problem
 from cbec.enterprises import EnterpriseRef, find_active_by_code
 from cbec.exports.codes import FOREIGN_PLATFORM
 from cbec.exports.service.identity import export_identity
+from cbec.exports.service.reference import cny_per_unit
+from cbec.facts import FactBook
 from cbec.messages.authority import PartyAuthority
 from cbec.messages.documents import AppStatus, AppType, Transfer
 from cbec.messages.export_documents import ExportMessageType
@@ -124,6 +126,15 @@ class ExportBase:
     authority: PartyAuthority | None = None
     current_document: object | None = None
     _published: set[str] = field(default_factory=set)
+    _facts: FactBook | None = None  # the trade facts of the inventories this transaction stores or moves
+
+    @property
+    def facts(self) -> FactBook:
+        """Return the transaction's fact book: it writes the trade facts of the inventories stored or moved."""
+        if self._facts is None:
+            session = self.session
+            self._facts = FactBook(session, lambda currency, on: cny_per_unit(session, currency, on), self.now)
+        return self._facts
 
     # --- receipts and outcomes --------------------------------------------------------------------------
 

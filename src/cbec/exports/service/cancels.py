@@ -13,6 +13,7 @@ from cbec.exports import repository as repo
 from cbec.exports.codes import CANCELLABLE
 from cbec.exports.matching_rules import match_cancel
 from cbec.exports.models import ExportCancelRecord
+from cbec.exports.service import facts as trade_facts
 from cbec.exports.service.base import seal, text, unseal
 from cbec.exports.service.inventory import ExportClearance
 from cbec.messages.export_documents import ExportCancel, ExportInventory, ExportMessageType
@@ -79,6 +80,7 @@ class ExportCancels(ExportClearance):
         self.session.flush()
         before = {"status": inventory.status, "state": inventory.state}
         inventory.state, inventory.cancelled_at, inventory.updated_at = DocumentState.CANCELLED, self.now, self.now
+        trade_facts.record_moved(self, inventory)
         inventory.waiting_for = None
         self.audit(
             "exports.inventory.cancelled",

@@ -32,6 +32,7 @@ from cbec.exports.rules import (
     check_export_waybill,
     check_payment_receipt_note,
 )
+from cbec.exports.service import facts as trade_facts
 from cbec.exports.service.base import ExportBase, refusal_text, seal, text, unseal
 from cbec.exports.service.reference import parameter
 from cbec.messages.documents import AppStatus, AppType
@@ -267,6 +268,7 @@ class ExportClearance(ExportBase):
         row.status, row.status_info, row.updated_at = status, info, self.now
         if problems is not None:
             row.problems = [p.as_dict() for p in problems]
+        trade_facts.record_moved(self, row)
         self.issue(
             "inventory", row.id, ExportMessageType.INVENTORY_RECEIPT, row.guid, status, info, **self.inventory_keys(row)
         )
@@ -351,6 +353,7 @@ class ExportClearance(ExportBase):
                 )
             )
         self.session.flush()
+        trade_facts.record_stored(self, row, inventory, replaces=existing is not None)
         if row.state == DocumentState.DRAFT:
             self.set_status(row, ReturnStatus.DRAFT, text(ReturnStatus.DRAFT))
             self.record("inventory", key, ReturnStatus.DRAFT)

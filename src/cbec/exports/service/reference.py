@@ -25,6 +25,7 @@ from cbec.reference import read_records
 from cbec.reference.files import read_csv_text
 from cbec.reference.rules import chain_valid_to
 from cbec.storage.context import Context
+from cbec.storage.revisions import RevisionCache
 
 BUILTIN = {
     ExportRateKind.PARAMETER: "export_parameters.csv",
@@ -34,6 +35,11 @@ BUILTIN = {
 
 class ExportRatesInvalid(InvalidInput):
     """An export reference file has problems; nothing was loaded."""
+
+
+# Customs rates kept in memory under the ``export_rate`` revision token (triggers of migration facts01).
+EXPORT_RATES = "export_rate"
+_per_unit: RevisionCache[Decimal | None] = RevisionCache(EXPORT_RATES, limit=4096)
 
 
 class RateMissing(NotFound):
@@ -231,3 +237,21 @@ def customs_rate(session: Session, currency: str, declared_on: date) -> ExportRa
 def _published(session: Session, currency: str, day: date) -> bool:
     found = repo.exchange_on_or_after(session, currency, day)
     return found is not None and found.valid_from == day
+
+
+def cny_per_unit(session: Session, currency: str, declared_on: date) -> Decimal | None:
+    """Return CNY per unit of a currency at the customs rate of a declaration date, or None when none is on record.
+
+    The same rate as ``to_cny``; answers are kept in the process until the export rates change (their revision
+    token), so a message's facts cost no query once a day's rates have been read.
+    """
+    if currency == "142":
+        return Decimal(1)
+    return _per_unit.get(session, (currency, declared_on), lambda: _read_per_unit(session, currency, declared_on))
+
+
+def _read_per_unit(session: Session, currency: str, declared_on: date) -> Decimal | None:
+    try:
+        return to_cny(session, currency, Decimal(1), declared_on).cny_per_unit
+    except RateMissing:
+        return None

@@ -16,6 +16,7 @@ from cbec.exports import repository as repo
 from cbec.exports.codes import ReturnState
 from cbec.exports.matching_rules import OriginalLine, match_export_return
 from cbec.exports.models import ExportReturnRecord, ReturnTallyRecord
+from cbec.exports.service import facts as trade_facts
 from cbec.exports.service.base import seal, text, unseal
 from cbec.exports.service.inventory import ExportClearance
 from cbec.messages.export_documents import ExportInventory, ExportMessageType, ExportReturn, ReturnTally
@@ -186,6 +187,7 @@ class ExportReturns(ExportClearance):
         self.session.add(row)
         self.session.flush()
         pending.state, pending.tallied_at, pending.updated_at = ReturnState.TALLIED, self.now, self.now
+        trade_facts.record_returned(self, pending.inventory_id, pending.returned_lines)
         self.issue(
             "tally", row.id, ExportMessageType.RETURN_TALLY_RECEIPT, tally.declaration.guid, "399", text("399"), **keys
         )

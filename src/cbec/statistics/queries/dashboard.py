@@ -7,9 +7,7 @@ sub-platform) counts only inventories one of its enterprises is party to.
 
 from __future__ import annotations
 
-import json
-import threading
-from collections import Counter, OrderedDict
+from collections import Counter
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -18,9 +16,10 @@ from sqlalchemy.orm import Session
 
 from cbec.common.clock import business_date
 from cbec.common.money import ZERO, to_fen
-from cbec.common.personal import PersonalDataCipher
 from cbec.common.scope import EVERYTHING, Scope
 from cbec.exports.service.reference import RateMissing, to_cny
+from cbec.facts import Direction as FactDirection
+from cbec.facts import released_lines
 from cbec.reference import code_tables
 from cbec.statistics import repository as repo
 from cbec.statistics.rules import (
@@ -47,10 +46,6 @@ from cbec.statistics.views import (
 from cbec.storage.context import Context
 
 TOP = 8
-
-_origin_cache: OrderedDict[str, tuple[tuple[str, Decimal], ...]] = OrderedDict()
-_origin_lock = threading.Lock()
-_ORIGIN_CACHE_SIZE = 200_000
 
 
 def zone_overview(ctx: Context, *, on: date | None = None, scope: Scope = EVERYTHING) -> ZoneOverview:
@@ -97,7 +92,7 @@ def zone_overview(ctx: Context, *, on: date | None = None, scope: Scope = EVERYT
             exported_on[on_day] += 1
             value_on[on_day] = value_on.get(on_day, ZERO) + (cny or ZERO)
             export_value_on[on_day] = export_value_on.get(on_day, ZERO) + (cny or ZERO)
-        origins = _origins(ctx, session, month, day, scope)
+        origins = _origins(session, month, day, scope)
         destinations = _destinations(session, rates, month, day, scope)
         targets = _targets(session, year, day, scope)
         return ZoneOverview(
@@ -250,32 +245,35 @@ def _mode_order(mode: str) -> tuple[int, str]:
     return (order.index(mode) if mode in order else len(order), mode)
 
 
-def _origins(ctx: Context, session: Session, period: Period, day: date, scope: Scope) -> tuple[CountryFigures, ...]:
-    """Add up released goods by origin country; only the origin and the line value are read from each twin."""
-    counts: Counter[str] = Counter()
+def _origins(session: Session, period: Period, day: date, scope: Scope) -> tuple[CountryFigures, ...]:
+    """Add up released import goods by origin country, from the trade facts (no payload is opened)."""
+    counts: dict[str, set[str]] = {}
     values: dict[str, Decimal] = {}
-    for _id, payload in repo.released_payloads(session, period, scope):
-        lines = _origin_lines(ctx.cipher, payload)
-        for country in {c for c, _v in lines}:
-            counts[country] += 1
-        for country, value in lines:
-            values[country] = values.get(country, ZERO) + value
-    return _top_countries(session, day, counts, values)
+    for line in released_lines(session, FactDirection.IMPORT, period.start, period.end, scope):
+        counts.setdefault(line.origin_country, set()).add(line.eport_no)
+        values[line.origin_country] = values.get(line.origin_country, ZERO) + line.value
+    return _top_countries(session, day, Counter({c: len(refs) for c, refs in counts.items()}), values)
 
 
 def _destinations(
     session: Session, rates: _CnyRates, period: Period, day: date, scope: Scope
 ) -> tuple[CountryFigures, ...]:
-    """Add up released export lines by final destination country, in CNY (lines without a rate add no value)."""
-    countries: dict[str, set[int]] = {}
+    """Add up released export lines by final destination country in CNY, from the trade facts.
+
+    A fact converted at intake keeps its CNY value; one whose rate was missing then is converted now, at the same
+    customs rate of its declaration date (lines still without a rate add no value).
+    """
+    countries: dict[str, set[str]] = {}
     values: dict[str, Decimal] = {}
-    for inventory_id, declared_at, country, currency, total in repo.export_released_lines(session, period, scope):
-        countries.setdefault(country, set()).add(inventory_id)
-        values.setdefault(country, ZERO)
-        cny = rates.to_cny(currency, total, declared_at)
+    for line in released_lines(session, FactDirection.EXPORT, period.start, period.end, scope):
+        countries.setdefault(line.destination_country, set()).add(line.eport_no)
+        values.setdefault(line.destination_country, ZERO)
+        cny = line.value_cny
+        if cny is None:
+            cny = rates.to_cny(line.currency, line.value, line.declared_at)
         if cny is not None:
-            values[country] += cny
-    return _top_countries(session, day, Counter({c: len(ids) for c, ids in countries.items()}), values)
+            values[line.destination_country] += cny
+    return _top_countries(session, day, Counter({c: len(refs) for c, refs in countries.items()}), values)
 
 
 def _top_countries(
@@ -296,23 +294,6 @@ def _top_countries(
             )
         )
     return tuple(result)
-
-
-def _origin_lines(cipher: PersonalDataCipher, payload: str) -> tuple[tuple[str, Decimal], ...]:
-    """Return (origin country, line value) of an inventory twin, memoised by the ciphertext's unique nonce."""
-    key = payload[:64]
-    with _origin_lock:
-        cached = _origin_cache.get(key)
-        if cached is not None:
-            _origin_cache.move_to_end(key)
-            return cached
-    twin = json.loads(cipher.decrypt(payload))
-    lines = tuple((str(line["origin_country"]), Decimal(str(line["total_price"]))) for line in twin["lines"])
-    with _origin_lock:
-        _origin_cache[key] = lines
-        while len(_origin_cache) > _ORIGIN_CACHE_SIZE:
-            _origin_cache.popitem(last=False)
-    return lines
 
 
 def _targets(session: Session, year: Period, day: date, scope: Scope) -> tuple[TargetProgress, ...]:

@@ -1,0 +1,73 @@
+"""Reads of trade facts for the read side (事实查询): statistics and, later, risk, credit and finance.
+
+Inside the caller's transaction; nothing here decrypts anything (facts hold no ciphertext). A restricted scope
+keeps the facts one of its enterprises is party to (platform, e-commerce enterprise, logistics company, declaring
+agent, export producer or seller), as the document queries do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, cast
+
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from cbec.common.scope import Scope
+from cbec.enterprises.lookups import party_scope
+from cbec.facts.models import TradeFact
+from cbec.facts.rules import RELEASED_STATUSES, Direction
+
+
+@dataclass(frozen=True, slots=True)
+class ReleasedLine:
+    """A released goods line as the dashboard adds it up."""
+
+    eport_no: str
+    origin_country: str
+    destination_country: str
+    currency: str
+    value: Decimal
+    value_cny: Decimal | None
+    declared_at: datetime
+
+
+def fact_scope(scope: Scope | None) -> list[ColumnElement[bool]]:
+    """Return the conditions that keep facts to a scope: one of its enterprises is a party to the inventory."""
+    parties: Sequence[InstrumentedAttribute[Any]] = (
+        TradeFact.platform_code,
+        TradeFact.ecommerce_code,
+        TradeFact.logistics_code,
+        TradeFact.agent_code,
+        TradeFact.owner_code,
+    )
+    return party_scope(scope, cast(Sequence[InstrumentedAttribute[str]], parties))
+
+
+def released_lines(
+    session: Session, direction: Direction, start: datetime, end: datetime, scope: Scope | None = None
+) -> list[ReleasedLine]:
+    """Return the lines of the inventories of one direction released in [start, end) and not cancelled since."""
+    rows = session.execute(
+        select(
+            TradeFact.eport_no,
+            TradeFact.origin_country,
+            TradeFact.destination_country,
+            TradeFact.currency,
+            TradeFact.value,
+            TradeFact.value_cny,
+            TradeFact.declared_at,
+        )
+        .where(
+            TradeFact.direction == direction.value,
+            TradeFact.released_at >= start,
+            TradeFact.released_at < end,
+            TradeFact.status.in_([s.value for s in RELEASED_STATUSES]),
+            *fact_scope(scope),
+        )
+        .order_by(TradeFact.eport_no, TradeFact.line_no)
+    )
+    return [ReleasedLine(*row) for row in rows]
