@@ -44,6 +44,7 @@ from cbec.common.clock import business_date
 from cbec.common.errors import Problem
 from cbec.common.scope import OutOfScope
 from cbec.exports.service.intake import ExportMessageProcessor, is_export_message
+from cbec.facts import TradeFact
 from cbec.messages import (
     CodeTables,
     FormatReceipt,
@@ -74,6 +75,7 @@ STORED_BY_COPY = (
     TaxBillRecord,
     QuotaEntry,
     QuantityEntry,
+    TradeFact,
 )
 log = logging.getLogger(__name__)
 
