@@ -4,7 +4,7 @@
 ``ROUTES`` is the permission matrix of the routes (docs/access-control.md): a route missing from it, or whose
 guard differs from it, fails ``test_every_route_is_declared`` — API routes by their require()/scoped()
 dependencies, web pages by their cbec.web.access.guard() dependency (roles and permission). A page without a
-guard must be declared PUBLIC or listed in ``ADMITTED_INSIDE``. tests/api/test_trust_boundary.py calls every
+guard must be declared PUBLIC (``ADMITTED_INSIDE`` is empty: every page declares its guard). tests/api/test_trust_boundary.py calls every
 route against another tenant's and another enterprise's data. ``CALLS`` gives the exact answers per role on
 real data of the test zone and a second enterprise at a city sub-platform; routes without calls are checked
 for the guard alone (GET routes also for getting through it).
@@ -180,15 +180,15 @@ ROUTES: dict[tuple[str, str], Public | Api | Page | SignedIn] = {
     ("GET", "/quota"): PUBLIC,
     ("POST", "/quota"): PUBLIC,
     ("POST", "/quota/report"): PUBLIC,
-    ("GET", "/workspace"): Page(WORKSPACE_ROLES),
-    ("GET", "/workspace/upload"): Page(WORKSPACE_ROLES),
-    ("POST", "/workspace/upload"): Page(WORKSPACE_ROLES),
-    ("GET", "/workspace/documents"): Page(WORKSPACE_ROLES),
-    ("GET", "/workspace/documents/{number}"): Page(WORKSPACE_ROLES),
-    ("GET", "/workspace/receipts"): Page(WORKSPACE_ROLES),
-    ("GET", "/workspace/tax-bills"): Page(WORKSPACE_ROLES),
-    ("GET", "/workspace/products"): Page(WORKSPACE_ROLES),
-    ("POST", "/workspace/products"): Page(WORKSPACE_ROLES),
+    ("GET", "/workspace"): Page(WORKSPACE_ROLES, "clearance.read"),
+    ("GET", "/workspace/upload"): Page(WORKSPACE_ROLES, "ceb.submit"),
+    ("POST", "/workspace/upload"): Page(WORKSPACE_ROLES, "ceb.submit"),
+    ("GET", "/workspace/documents"): Page(WORKSPACE_ROLES, "clearance.read"),
+    ("GET", "/workspace/documents/{number}"): Page(WORKSPACE_ROLES, "clearance.read"),
+    ("GET", "/workspace/receipts"): Page(WORKSPACE_ROLES, "clearance.read"),
+    ("GET", "/workspace/tax-bills"): Page(WORKSPACE_ROLES, "taxbills.read"),
+    ("GET", "/workspace/products"): Page(WORKSPACE_ROLES, "products.read"),
+    ("POST", "/workspace/products"): Page(WORKSPACE_ROLES, "products.file"),
     ("GET", "/console"): Page(CONSOLE_ROLES, "clearance.read"),
     ("GET", "/console/inventories/{number}"): Page(CONSOLE_ROLES, "clearance.read"),
     ("POST", "/console/inventories/{number}/decision"): Page(CONSOLE_ROLES, "clearance.decide"),
@@ -204,7 +204,8 @@ ROUTES: dict[tuple[str, str], Public | Api | Page | SignedIn] = {
 
 # Pages that check roles and permissions inside their handler (cbec.web.access.admit) instead of a guard()
 # dependency: the enterprise workspace, whose handlers scope every query by the principal. Move them to guard().
-ADMITTED_INSIDE = frozenset(key for key in ROUTES if key[1].startswith("/workspace"))
+# Routes that admit their callers inside the handler instead of by a declared guard: none (keep it so).
+ADMITTED_INSIDE: frozenset[tuple[str, str]] = frozenset()
 
 # The callers: role, and agency / enterprise / tenant of the account.
 CALLERS: dict[str, dict[str, str]] = {

@@ -29,10 +29,17 @@ from cbec.statistics.queries import (
     party_tax_bills,
 )
 from cbec.storage.context import Context
-from cbec.web.access import WORKSPACE_ROLES, actor, admit, csrf_ok, may, scope
+from cbec.web.access import WORKSPACE_ROLES, Entry, actor, csrf_ok, guard, may, scope
 from cbec.web.auth import read_form
 from cbec.web.explain import UploadResult, timeline, upload_result
 from cbec.web.render import page
+
+# Every page declares its guard (roles and the API's permission for the same data), as the console does.
+READ = Depends(guard(WORKSPACE_ROLES, "clearance.read"))
+SUBMIT = Depends(guard(WORKSPACE_ROLES, "ceb.submit"))
+TAX_BILLS = Depends(guard(WORKSPACE_ROLES, "taxbills.read"))
+PRODUCTS = Depends(guard(WORKSPACE_ROLES, "products.read"))
+FILE_PRODUCTS = Depends(guard(WORKSPACE_ROLES, "products.file"))
 
 router = APIRouter(prefix="/workspace", include_in_schema=False)
 PAGE = 20
@@ -64,11 +71,11 @@ def _tabs(active: str) -> list[tuple[str, str, bool]]:
 
 
 @router.get("", response_class=HTMLResponse)
-def overview(request: Request, ctx: Context = Depends(get_ctx)) -> Response:
+def overview(request: Request, entry: Entry = READ, ctx: Context = Depends(get_ctx)) -> Response:
     """Show the enterprise's filing, its latest documents and where to go next."""
-    who = admit(request, WORKSPACE_ROLES)
-    if isinstance(who, Response):
-        return who
+    if entry.refused:
+        return entry.refused
+    who = entry.principal
     code = who.enterprise_code or ""
     try:
         filing = get_enterprise(ctx, code)
@@ -92,11 +99,11 @@ def overview(request: Request, ctx: Context = Depends(get_ctx)) -> Response:
 
 
 @router.get("/upload", response_class=HTMLResponse)
-def upload_page(request: Request) -> Response:
+def upload_page(request: Request, entry: Entry = SUBMIT) -> Response:
     """Show the drop zone for CEB messages (XML, zip or DxpMsg)."""
-    who = admit(request, WORKSPACE_ROLES)
-    if isinstance(who, Response):
-        return who
+    if entry.refused:
+        return entry.refused
+    who = entry.principal
     return page(
         request,
         "portal/workspace/upload.html",
@@ -106,11 +113,11 @@ def upload_page(request: Request) -> Response:
 
 
 @router.post("/upload", response_class=HTMLResponse)
-async def upload(request: Request, ctx: Context = Depends(get_ctx)) -> Response:
+async def upload(request: Request, entry: Entry = SUBMIT, ctx: Context = Depends(get_ctx)) -> Response:
     """Run one uploaded file through intake (every XML of a zip in turn); answer with its result as an HTML item."""
-    who = admit(request, WORKSPACE_ROLES)
-    if isinstance(who, Response):
-        return who
+    if entry.refused:
+        return entry.refused
+    who = entry.principal
     name = unquote(request.headers.get("x-file-name", "")) or "upload.xml"
     if not csrf_ok(request, request.headers.get("x-csrf-token")) or not may(who, "ceb.submit"):
         return page(request, "portal/forbidden.html", principal=who, status_code=403)
@@ -155,12 +162,17 @@ def _ingest(ctx: Context, who: Any, name: str, data: bytes | Problem) -> UploadR
 
 @router.get("/documents", response_class=HTMLResponse)
 def documents(
-    request: Request, q: str = "", status: str = "", offset: int = 0, ctx: Context = Depends(get_ctx)
+    request: Request,
+    q: str = "",
+    status: str = "",
+    offset: int = 0,
+    entry: Entry = READ,
+    ctx: Context = Depends(get_ctx),
 ) -> Response:
     """List the enterprise's inventories, or find one by order, waybill, inventory or E-port number."""
-    who = admit(request, WORKSPACE_ROLES)
-    if isinstance(who, Response):
-        return who
+    if entry.refused:
+        return entry.refused
+    who = entry.principal
     items, total = party_inventories(
         ctx, scope=scope(who, "clearance.read"), number=q or None, status=status or None, limit=PAGE, offset=offset
     )
@@ -182,11 +194,11 @@ def documents(
 
 
 @router.get("/documents/{number}", response_class=HTMLResponse)
-def document(request: Request, number: str, ctx: Context = Depends(get_ctx)) -> Response:
+def document(request: Request, number: str, entry: Entry = READ, ctx: Context = Depends(get_ctx)) -> Response:
     """Show one inventory: the status timeline, every receipt and, for a refusal, the rule, field and fix."""
-    who = admit(request, WORKSPACE_ROLES)
-    if isinstance(who, Response):
-        return who
+    if entry.refused:
+        return entry.refused
+    who = entry.principal
     try:
         history = document_history(ctx, number, scope=scope(who, "clearance.read"))
     except NotFound:
@@ -210,11 +222,11 @@ def document(request: Request, number: str, ctx: Context = Depends(get_ctx)) -> 
 
 
 @router.get("/receipts", response_class=HTMLResponse)
-def receipts(request: Request, ctx: Context = Depends(get_ctx)) -> Response:
+def receipts(request: Request, entry: Entry = READ, ctx: Context = Depends(get_ctx)) -> Response:
     """List the receipts of the last days for the enterprise's documents, refused ones explained."""
-    who = admit(request, WORKSPACE_ROLES)
-    if isinstance(who, Response):
-        return who
+    if entry.refused:
+        return entry.refused
+    who = entry.principal
     views = party_receipts(ctx, scope=scope(who, "clearance.read"), days=7, limit=100)
     return page(
         request,
@@ -225,11 +237,11 @@ def receipts(request: Request, ctx: Context = Depends(get_ctx)) -> Response:
 
 
 @router.get("/tax-bills", response_class=HTMLResponse)
-def tax_bills(request: Request, offset: int = 0, ctx: Context = Depends(get_ctx)) -> Response:
+def tax_bills(request: Request, offset: int = 0, entry: Entry = TAX_BILLS, ctx: Context = Depends(get_ctx)) -> Response:
     """List the electronic tax bills (电子税单) of the enterprise's released inventories."""
-    who = admit(request, WORKSPACE_ROLES)
-    if isinstance(who, Response):
-        return who
+    if entry.refused:
+        return entry.refused
+    who = entry.principal
     bills, total = party_tax_bills(ctx, scope=scope(who, "taxbills.read"), limit=PAGE, offset=offset)
     return page(
         request,
@@ -247,11 +259,11 @@ def tax_bills(request: Request, offset: int = 0, ctx: Context = Depends(get_ctx)
 
 
 @router.get("/products", response_class=HTMLResponse)
-def products(request: Request, ctx: Context = Depends(get_ctx)) -> Response:
+def products(request: Request, entry: Entry = PRODUCTS, ctx: Context = Depends(get_ctx)) -> Response:
     """List the enterprise's product filings with the form to file a new one."""
-    who = admit(request, WORKSPACE_ROLES)
-    if isinstance(who, Response):
-        return who
+    if entry.refused:
+        return entry.refused
+    who = entry.principal
     return _products_page(request, ctx, who, form={}, problems=[], filed=request.query_params.get("filed"))
 
 
@@ -285,11 +297,11 @@ def _products_page(
 
 
 @router.post("/products", response_class=HTMLResponse)
-async def file_new_product(request: Request, ctx: Context = Depends(get_ctx)) -> Response:
+async def file_new_product(request: Request, entry: Entry = FILE_PRODUCTS, ctx: Context = Depends(get_ctx)) -> Response:
     """File a product for the enterprise (status pending until an officer approves it)."""
-    who = admit(request, WORKSPACE_ROLES)
-    if isinstance(who, Response):
-        return who
+    if entry.refused:
+        return entry.refused
+    who = entry.principal
     raw = await read_form(request)
     form = {name: str(raw.get(name, "")).strip() for name in PRODUCT_FIELDS}
     if not csrf_ok(request, str(raw.get("csrf_token", ""))) or not may(who, "products.file"):
