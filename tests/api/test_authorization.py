@@ -1,13 +1,13 @@
 """Every route of the application for every role (权限矩阵): 401 (or the sign-in page) without credentials,
 403 without the permission, and an enterprise never reaches another enterprise's data.
 
-``ROUTES`` is the permission matrix of the routes (docs/access-control.md): a route missing from it, or whose
-guard differs from it, fails ``test_every_route_is_declared`` — API routes by their require()/scoped()
-dependencies, web pages by their cbec.web.access.guard() dependency (roles and permission). A page without a
-guard must be declared PUBLIC (``ADMITTED_INSIDE`` is empty: every page declares its guard). tests/api/test_trust_boundary.py calls every
-route against another tenant's and another enterprise's data. ``CALLS`` gives the exact answers per role on
-real data of the test zone and a second enterprise at a city sub-platform; routes without calls are checked
-for the guard alone (GET routes also for getting through it).
+``ROUTES`` is the permission matrix of the routes (docs/access-control.md): a route missing from it, or whose guard
+differs from it, fails ``test_every_route_is_declared`` — API routes by their require()/scoped() dependencies, web
+pages by their cbec.web.access.guard() dependency (roles and permission). A page without a guard must be declared
+PUBLIC (``ADMITTED_INSIDE`` is empty: every page declares its guard). tests/api/test_trust_boundary.py calls every
+route against another tenant's and another enterprise's data. ``CALLS`` gives the exact answers per role on real
+data of the test zone and a second enterprise at a city sub-platform; routes without calls are checked for the guard
+alone (GET routes also for getting through it).
 """
 
 from __future__ import annotations
