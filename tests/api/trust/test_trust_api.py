@@ -118,3 +118,23 @@ def test_post_ceb_answers_with_a_receipt_signed_by_the_platform(zone: Zone, tmp_
     root.remove(root.find("{http://www.w3.org/2000/09/xmldsig#}Signature"))
     [receipt] = parse_receipts(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
     assert receipt.status == "120"
+
+
+def test_audit_verify_holds_the_chain_to_the_zones_checkpoint_file(zone: Zone, tmp_path: Path) -> None:
+    """With CBEC_AUDIT_CHECKPOINT_FILE set, a truncated tail with the head moved back fails over the API too."""
+    from cbec.audit.service import take_checkpoint
+
+    checkpoints = tmp_path / "audit.checkpoints"
+    zone.ctx.settings = zone.ctx.settings.model_copy(update={"audit_checkpoint_file": checkpoints})
+    admin = client_for(zone.ctx, "zone_admin")  # its account is audited: made before the checkpoint
+    take_checkpoint(zone.ctx, checkpoints)
+    assert admin.get("/api/v1/audit/verify").json()["ok"] is True
+    with triggers_lifted(zone.ctx.engine) as conn:
+        last = conn.execute(text("SELECT max(seq) FROM audit_record")).scalar_one()
+        kept = conn.execute(text("SELECT id, hash FROM audit_record WHERE seq = :s"), {"s": last - 1}).one()
+        conn.execute(text("DELETE FROM audit_record WHERE seq = :s"), {"s": last})
+        conn.execute(
+            text("UPDATE journal_head SET last_seq = :s, last_hash = :h, last_row_id = :i WHERE name = 'audit'"),
+            {"s": last - 1, "h": kept.hash, "i": kept.id},
+        )
+    assert admin.get("/api/v1/audit/verify").json()["ok"] is False

@@ -25,9 +25,15 @@ TRAIL = Permission.AUDIT_TRAIL
 
 @router.get("/verify")
 def verify(scope: Scope = Depends(scoped(TRAIL)), ctx: Context = Depends(get_ctx)) -> dict[str, Any]:
-    """Walk the hash chain; ``ok`` is false and ``first_broken_id`` names the first altered or missing record."""
+    """Walk the hash chain; ``ok`` is false and ``first_broken_id`` names the first altered or missing record.
+
+    The chain is also held to the zone's checkpoint file (``CBEC_AUDIT_CHECKPOINT_FILE``) when one is configured:
+    a truncated or re-chained tail then fails here too.
+    """
     require_whole(scope, "整个审计链的校验", "verifying the whole audit chain")
-    return verify_audit_chain(ctx).as_dict()
+    checkpoints = ctx.settings.audit_checkpoint_file
+    anchored = checkpoints if checkpoints is not None and checkpoints.exists() else None
+    return verify_audit_chain(ctx, anchored).as_dict()
 
 
 @router.get("/records")
