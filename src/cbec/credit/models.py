@@ -1,0 +1,118 @@
+"""Tables of the credit system (信用体系): subjects, the append-only bitemporal fact table, overrides,
+effective-dated configuration and stored ratings.
+
+``credit_fact`` is append-only (migration credit01 refuses UPDATE): a correction is a new row that names the row
+it supersedes (``supersedes_id``), a withdrawal a new row with ``retracted``. Each row has two times: when the fact
+holds in the world (``valid_from`` … ``valid_to``, with the publication window computed from configuration) and
+when the platform learnt it (``recorded_at``), so a rating can be asked "as of day D, as known at time T".
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from cbec.storage.base import Base, BigId, UtcDateTime
+
+
+class CreditSubject(Base):
+    """Who facts are about: an enterprise (credit code and/or customs code) or a person (keyed hash only)."""
+
+    __tablename__ = "credit_subject"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(12))  # SubjectKind
+    uscc: Mapped[str | None] = mapped_column(String(18), unique=True, nullable=True)
+    customs_code: Mapped[str | None] = mapped_column(String(10), unique=True, nullable=True)
+    person_key: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)  # blind index, never the ID
+    name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    tenant: Mapped[str] = mapped_column(String(120), index=True)  # the filing's tenant; "hub" when unknown
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class CreditFact(Base):
+    """One credit fact as recorded (信用信息): never changed; corrections supersede it."""
+
+    __tablename__ = "credit_fact"
+    __table_args__ = (Index("ix_credit_fact_subject_valid", "subject_id", "valid_from"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    subject_id: Mapped[int] = mapped_column(BigId, ForeignKey("credit_subject.id"))
+    fact_type: Mapped[str] = mapped_column(String(30))  # FactType
+    severity: Mapped[str] = mapped_column(String(10))  # Severity
+    source: Mapped[str] = mapped_column(String(20))  # Source
+    tier: Mapped[str | None] = mapped_column(String(30), nullable=True)
+    grade: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    list_type: Mapped[str | None] = mapped_column(String(30), nullable=True)
+    quantity: Mapped[int] = mapped_column(Integer)
+    legal_basis: Mapped[str | None] = mapped_column(Text, nullable=True)
+    document_no: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    decided_on: Mapped[date] = mapped_column(Date)
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date, nullable=True)
+    publish_min_until: Mapped[date] = mapped_column(Date)
+    publish_max_until: Mapped[date | None] = mapped_column(Date, nullable=True)
+    window_basis: Mapped[str | None] = mapped_column(Text, nullable=True)
+    evidence_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON)  # e.g. the inventories a platform count is made of
+    supersedes_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("credit_fact.id"), nullable=True, index=True)
+    retracted: Mapped[bool] = mapped_column(Boolean)
+    dedupe_key: Mapped[str | None] = mapped_column(String(250), unique=True, nullable=True)
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    recorded_by: Mapped[str] = mapped_column(String(100))
+
+
+class CreditOverride(Base):
+    """A level set by an officer for a while (人工调整), with who and why; append-only like facts."""
+
+    __tablename__ = "credit_override"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    subject_id: Mapped[int] = mapped_column(BigId, ForeignKey("credit_subject.id"), index=True)
+    level: Mapped[str] = mapped_column(String(4))
+    reason: Mapped[str] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(100))
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_until: Mapped[date] = mapped_column(Date)
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class CreditConfig(Base):
+    """An effective-dated configuration document: a customs scheme, disclosure windows or a rating ruleset."""
+
+    __tablename__ = "credit_config"
+    __table_args__ = (UniqueConstraint("kind", "code", "version"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(12))  # ConfigKind
+    code: Mapped[str] = mapped_column(String(40))
+    version: Mapped[str] = mapped_column(String(20))
+    effective_from: Mapped[date] = mapped_column(Date)
+    effective_to: Mapped[date | None] = mapped_column(Date, nullable=True)
+    value: Mapped[Any] = mapped_column(JSON)
+    digest: Mapped[str] = mapped_column(String(64))
+    legal_basis: Mapped[str] = mapped_column(Text)
+    loaded_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    loaded_by: Mapped[str] = mapped_column(String(100))
+
+
+class CreditScore(Base):
+    """A published rating of a subject on a day (written by ``cbec credit rate``): what others may read as data."""
+
+    __tablename__ = "credit_score"
+    __table_args__ = (Index("ix_credit_score_subject_on", "subject_id", "on_date"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    subject_id: Mapped[int] = mapped_column(BigId, ForeignKey("credit_subject.id"))
+    on_date: Mapped[date] = mapped_column(Date)
+    ruleset: Mapped[str] = mapped_column(String(64))
+    level: Mapped[str] = mapped_column(String(4))
+    score: Mapped[int] = mapped_column(Integer)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON)
+    computed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    computed_by: Mapped[str] = mapped_column(String(100))

@@ -1,0 +1,255 @@
+"""All SQL of the credit system; never commits."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, false, func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from cbec.common.scope import Scope
+from cbec.credit.models import CreditConfig, CreditFact, CreditOverride, CreditScore, CreditSubject
+from cbec.credit.rules import SubjectKind
+from cbec.storage.locks import lock_keys
+
+HUB = "hub"
+
+
+# --- subjects ----------------------------------------------------------------------------------------------------
+
+
+def subject_by_code(session: Session, code: str) -> CreditSubject | None:
+    """Return the enterprise subject whose credit code or customs code is the code."""
+    value = code.strip().upper()
+    stmt = select(CreditSubject).where(or_(CreditSubject.uscc == value, CreditSubject.customs_code == value))
+    return session.scalars(stmt.order_by(CreditSubject.id)).first()
+
+
+def subject_by_person_key(session: Session, person_key: str) -> CreditSubject | None:
+    """Return the person subject of a keyed hash."""
+    return session.scalars(select(CreditSubject).where(CreditSubject.person_key == person_key)).first()
+
+
+def in_scope(scope: Scope) -> list[ColumnElement[bool]]:
+    """Return the conditions that keep subjects to a scope (persons only for an unrestricted scope)."""
+    conditions: list[ColumnElement[bool]] = []
+    if scope.parties is not None:
+        parties = sorted(scope.parties)
+        conditions.append(or_(CreditSubject.uscc.in_(parties), CreditSubject.customs_code.in_(parties)))
+    if scope.tenant is not None:
+        conditions.append(or_(CreditSubject.tenant == scope.tenant, CreditSubject.tenant.like(scope.tenant + "/%")))
+    if not scope.unrestricted:
+        conditions.append(CreditSubject.kind == SubjectKind.ENTERPRISE.value)
+    return conditions
+
+
+def admits(scope: Scope, subject: CreditSubject) -> bool:
+    """Tell whether a subject lies in a scope."""
+    if scope.unrestricted:
+        return True
+    if subject.kind != SubjectKind.ENTERPRISE.value:
+        return False
+    return scope.admits_tenant(subject.tenant) and scope.admits_party([subject.uscc, subject.customs_code])
+
+
+def ensure_enterprise(
+    session: Session,
+    *,
+    uscc: str | None,
+    customs_code: str | None,
+    name: str | None,
+    tenant: str | None,
+    now: datetime,
+) -> CreditSubject:
+    """Return the enterprise subject of the codes, making it (or completing its codes, name, tenant) as needed."""
+    lock_keys(session, [f"credit-subject:{c}" for c in (uscc, customs_code) if c])
+    found = [s for s in (subject_by_code(session, c) for c in (uscc, customs_code) if c) if s is not None]
+    subject = found[0] if found else None
+    if subject is None:
+        subject = CreditSubject(
+            kind=SubjectKind.ENTERPRISE.value,
+            uscc=uscc,
+            customs_code=customs_code,
+            name=name,
+            tenant=tenant or HUB,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(subject)
+        session.flush()
+        return subject
+    changed = False
+    single = len({s.id for s in found}) == 1  # two subjects found: never move a code from one to the other
+    for attr, value in (("uscc", uscc), ("customs_code", customs_code), ("name", name), ("tenant", tenant)):
+        fills = attr in ("name", "tenant") or (single and not getattr(subject, attr))
+        if value and getattr(subject, attr) != value and fills:
+            setattr(subject, attr, value)
+            changed = True
+    if changed:
+        subject.updated_at = now
+        session.flush()
+    return subject
+
+
+def ensure_person(session: Session, person_key: str, now: datetime) -> CreditSubject:
+    """Return the person subject of a keyed hash, making it as needed (no name, no ID number is kept)."""
+    lock_keys(session, [f"credit-person:{person_key}"])
+    subject = subject_by_person_key(session, person_key)
+    if subject is None:
+        subject = CreditSubject(
+            kind=SubjectKind.PERSON.value, person_key=person_key, tenant=HUB, created_at=now, updated_at=now
+        )
+        session.add(subject)
+        session.flush()
+    return subject
+
+
+def subjects(session: Session, scope: Scope | None = None) -> list[CreditSubject]:
+    """Return every subject (in a scope), by id."""
+    stmt = select(CreditSubject).order_by(CreditSubject.id)
+    for condition in in_scope(scope) if scope is not None else []:
+        stmt = stmt.where(condition)
+    return list(session.scalars(stmt))
+
+
+# --- facts ---------------------------------------------------------------------------------------------------------
+
+
+def add_fact(session: Session, **values: Any) -> CreditFact:
+    """Append a fact."""
+    fact = CreditFact(**values)
+    session.add(fact)
+    session.flush()
+    return fact
+
+
+def fact_by_id(session: Session, fact_id: int) -> CreditFact | None:
+    """Return a recorded fact."""
+    return session.get(CreditFact, fact_id)
+
+
+def fact_by_dedupe_key(session: Session, key: str) -> CreditFact | None:
+    """Return the fact recorded under a dedupe key."""
+    return session.scalars(select(CreditFact).where(CreditFact.dedupe_key == key)).first()
+
+
+def _known(known_at: datetime | None) -> ColumnElement[bool]:
+    return CreditFact.recorded_at <= known_at if known_at is not None else CreditFact.id.is_not(None)
+
+
+def facts_known(
+    session: Session, subject_ids: Sequence[int] | None, known_at: datetime | None
+) -> dict[int, list[CreditFact]]:
+    """Return, per subject, the facts as known at a time: recorded by then, not superseded by a row recorded by
+    then, and not withdrawals. ``subject_ids`` None: every subject."""
+    later = aliased(CreditFact)
+    superseded = (
+        select(later.id)
+        .where(
+            later.supersedes_id == CreditFact.id, later.recorded_at <= known_at if known_at else later.id.is_not(None)
+        )
+        .exists()
+    )
+    stmt = select(CreditFact).where(_known(known_at), ~superseded, CreditFact.retracted.is_(False))
+    if subject_ids is not None:
+        stmt = stmt.where(CreditFact.subject_id.in_(list(subject_ids)) if subject_ids else false())
+    found: dict[int, list[CreditFact]] = defaultdict(list)
+    for fact in session.scalars(stmt.order_by(CreditFact.id)):
+        found[fact.subject_id].append(fact)
+    return found
+
+
+def history(session: Session, subject_id: int) -> list[CreditFact]:
+    """Return every row recorded about a subject, corrections and withdrawals included, oldest first."""
+    return list(session.scalars(select(CreditFact).where(CreditFact.subject_id == subject_id).order_by(CreditFact.id)))
+
+
+def platform_fact_of_day(session: Session, subject_id: int, fact_type: str, day: Any) -> CreditFact | None:
+    """Return the current (not superseded) platform count of a subject, type and day."""
+    later = aliased(CreditFact)
+    stmt = select(CreditFact).where(
+        CreditFact.subject_id == subject_id,
+        CreditFact.fact_type == fact_type,
+        CreditFact.valid_from == day,
+        CreditFact.source == "platform",
+        ~select(later.id).where(later.supersedes_id == CreditFact.id).exists(),
+    )
+    return session.scalars(stmt.order_by(CreditFact.id.desc())).first()
+
+
+def count_facts(session: Session) -> int:
+    """Return how many fact rows are recorded."""
+    return int(session.scalar(select(func.count()).select_from(CreditFact)) or 0)
+
+
+# --- overrides -----------------------------------------------------------------------------------------------------
+
+
+def add_override(session: Session, **values: Any) -> CreditOverride:
+    """Append an override."""
+    row = CreditOverride(**values)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def overrides_known(
+    session: Session, subject_ids: Sequence[int] | None, known_at: datetime | None
+) -> dict[int, list[CreditOverride]]:
+    """Return, per subject, the overrides recorded by a time."""
+    stmt = select(CreditOverride)
+    if known_at is not None:
+        stmt = stmt.where(CreditOverride.recorded_at <= known_at)
+    if subject_ids is not None:
+        stmt = stmt.where(CreditOverride.subject_id.in_(list(subject_ids)) if subject_ids else false())
+    found: dict[int, list[CreditOverride]] = defaultdict(list)
+    for row in session.scalars(stmt.order_by(CreditOverride.id)):
+        found[row.subject_id].append(row)
+    return found
+
+
+# --- configuration -------------------------------------------------------------------------------------------------
+
+
+def config_documents(session: Session) -> list[CreditConfig]:
+    """Return every configuration document, oldest first."""
+    return list(session.scalars(select(CreditConfig).order_by(CreditConfig.effective_from, CreditConfig.id)))
+
+
+def config_document(session: Session, kind: str, code: str, version: str) -> CreditConfig | None:
+    """Return one configuration document."""
+    stmt = select(CreditConfig).where(
+        and_(CreditConfig.kind == kind, CreditConfig.code == code, CreditConfig.version == version)
+    )
+    return session.scalars(stmt).first()
+
+
+def add_config(session: Session, **values: Any) -> CreditConfig:
+    """Store a configuration document."""
+    row = CreditConfig(**values)
+    session.add(row)
+    session.flush()
+    return row
+
+
+# --- stored ratings ------------------------------------------------------------------------------------------------
+
+
+def add_scores(session: Session, rows: Iterable[dict[str, Any]]) -> int:
+    """Store ratings; return how many."""
+    made = [CreditScore(**row) for row in rows]
+    session.add_all(made)
+    session.flush()
+    return len(made)
+
+
+def latest_levels(session: Session) -> dict[int, str]:
+    """Return each subject's last stored level."""
+    last = (
+        select(CreditScore.subject_id, func.max(CreditScore.id).label("id")).group_by(CreditScore.subject_id).subquery()
+    )
+    stmt = select(CreditScore.subject_id, CreditScore.level).join(last, last.c.id == CreditScore.id)
+    return {int(subject_id): str(level) for subject_id, level in session.execute(stmt)}

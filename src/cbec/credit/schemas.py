@@ -1,0 +1,163 @@
+"""Input and output shapes of the credit system (pydantic)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class FactIn(BaseModel):
+    """A fact an agency enters (REST body, or one row of an import file); the actor is never a field."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    subject: str = Field(description="The enterprise's 18-character credit code or 10-character customs code.")
+    fact_type: str
+    source: str
+    severity: str | None = None
+    decided_on: str
+    valid_from: str | None = None
+    valid_to: str | None = None
+    tier: str | None = None
+    grade: str | None = None
+    list_type: str | None = None
+    quantity: int | None = None
+    legal_basis: str | None = None
+    document_no: str | None = None
+    evidence_sha256: str | None = None
+    note: str | None = None
+    supersedes: int | None = Field(default=None, description="Id of the fact this row corrects.")
+    retracted: bool = Field(default=False, description="The superseded fact is withdrawn (no new content).")
+
+    def raw(self) -> dict[str, Any]:
+        """Return the fact as the raw mapping the rules check."""
+        values = self.model_dump()
+        values["retracted"] = "true" if self.retracted else ""
+        return {k: ("" if v is None else str(v)) for k, v in values.items()}
+
+
+class FactRead(BaseModel):
+    """A recorded fact."""
+
+    id: int
+    subject: str
+    fact_type: str
+    severity: str
+    source: str
+    tier: str | None
+    grade: str | None
+    list_type: str | None
+    quantity: int
+    legal_basis: str | None
+    document_no: str | None
+    decided_on: date
+    valid_from: date
+    valid_to: date | None
+    publish_min_until: date
+    publish_max_until: date | None
+    evidence_sha256: str | None
+    supersedes: int | None
+    retracted: bool
+    recorded_at: datetime
+    recorded_by: str
+
+
+class ContributionRead(BaseModel):
+    """One counting fact and its modifier."""
+
+    fact_id: int
+    fact_type: str
+    severity: str
+    modifier: str | None
+    points: int
+    counted: int
+    document_no: str | None = None
+    decided_on: date | None = None
+    publish_max_until: date | None = None
+
+
+class FloorRead(BaseModel):
+    """A floor that matched."""
+
+    id: str
+    bound: str
+    level: str
+    fact_ids: list[int]
+    changed: bool
+    description: str
+
+
+class OverrideRead(BaseModel):
+    """An override in force."""
+
+    id: int
+    level: str
+    reason: str
+    actor: str
+    valid_from: date
+    valid_until: date
+
+
+class RatingRead(BaseModel):
+    """A subject's level on a day, and why."""
+
+    subject: str
+    kind: str
+    name: str | None
+    on: date
+    known_at: datetime | None
+    ruleset: str
+    level: str
+    score: int
+    computed_level: str
+    score_level: str
+    floors: list[FloorRead]
+    contributions: list[ContributionRead]
+    override: OverrideRead | None
+
+
+class ImportReport(BaseModel):
+    """What an import did."""
+
+    source: str
+    rows: int
+    recorded: int
+    subjects_created: int
+
+
+class Mover(BaseModel):
+    """A subject whose level would change."""
+
+    subject: str
+    before: str | None
+    after: str
+    score: int
+
+
+class RateReport(BaseModel):
+    """What a rating run did (or, dry, would do): the level distribution and the movers."""
+
+    on: date
+    ruleset: str
+    dry_run: bool
+    subjects: int
+    distribution: dict[str, int]
+    movers: list[Mover]
+    stored: int
+
+
+class ConfigReport(BaseModel):
+    """What a configuration load did."""
+
+    loaded: list[str]
+    unchanged: list[str]
+
+
+class ConsumeReport(BaseModel):
+    """What applying the platform's events did."""
+
+    handled: int
+    position: int
+    facts_recorded: int
