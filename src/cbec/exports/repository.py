@@ -523,6 +523,22 @@ def rates_in_force(session: Session, kind: str, keys: Sequence[str], on: date) -
     return list(session.scalars(stmt))
 
 
+def exchanges_between(session: Session, currency: str, start: date, end: date) -> list[ExportRate]:
+    """Return the exchange rates of a currency published on days in [start, end), oldest first."""
+    return list(
+        session.scalars(
+            select(ExportRate)
+            .where(
+                ExportRate.kind == "exchange",
+                ExportRate.key == currency,
+                ExportRate.valid_from >= start,
+                ExportRate.valid_from < end,
+            )
+            .order_by(ExportRate.valid_from)
+        )
+    )
+
+
 def exchange_on_or_after(session: Session, currency: str, day: date) -> ExportRate | None:
     """Return the first published exchange rate of a currency on or after a day."""
     return session.scalar(

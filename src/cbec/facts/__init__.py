@@ -25,10 +25,11 @@ from cbec.facts.rules import (
     moved,
     subject_key,
 )
-from cbec.facts.writer import FactBook
+from cbec.facts.writer import BackfillReport, FactBook, sync_facts
 
 __all__ = [
     "RELEASED_STATUSES",
+    "BackfillReport",
     "Direction",
     "FactBook",
     "FactHeader",
@@ -45,4 +46,5 @@ __all__ = [
     "moved",
     "released_lines",
     "subject_key",
+    "sync_facts",
 ]

@@ -27,7 +27,6 @@ class TradeFact(Base):
         UniqueConstraint("direction", "eport_no", "line_no"),
         # the dashboard's reads: released goods of a period per direction (origins, destinations, values)
         Index("ix_trade_fact_released", "direction", "released_at"),
-        Index("ix_trade_fact_declared", "direction", "declared_at"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)

@@ -1,9 +1,11 @@
 """The trade facts one transaction writes (事实登记): new rows with the document, changes once per inventory.
 
 A handler makes one call where it stores an inventory (``stored``) and one where its status changes (``moved``).
-Rows added in this transaction and not written yet are changed in memory, so they reach the database once, in
-the message's COPY or flush; rows written earlier get one UPDATE for the whole inventory, and only when what the
-facts hold really changes (120 → 399, both ``waiting``, writes nothing).
+New rows are plain column values, changed in memory while the transaction goes on. Deferred (intake: ``defer``
+once, ``flush`` once before the commit), a message's new rows go out in one COPY on PostgreSQL (one multi-row
+INSERT elsewhere) and its changes to facts written earlier in one batched UPDATE; not deferred (officers' use
+cases), each change is one UPDATE for the whole inventory at once. Either way nothing is written when what the
+facts hold does not change (120 → 399, both ``waiting``).
 """
 
 from __future__ import annotations
@@ -13,14 +15,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
 from cbec.facts import repository as repo
-from cbec.facts.models import TradeFact
 from cbec.facts.rules import Direction, FactHeader, FactLine, FactStatus, Rates, fact_rows
 
 _MOVING = ("status", "inventory_no", "released_at", "released_on", "payer_key", "phone_key", "payment_code")
+Key = tuple[str, str]  # (direction, E-port number)
 
 
 @dataclass(slots=True)
@@ -30,22 +31,29 @@ class FactBook:
     session: Session
     rates: Rates
     now: datetime
-    _fresh: dict[tuple[str, str], list[TradeFact]] = field(default_factory=dict)
-    _known: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
-    _staged: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    deferred: bool = False
+    _fresh: dict[Key, list[dict[str, Any]]] = field(default_factory=dict)  # new rows not written yet
+    _known: dict[Key, dict[str, Any]] = field(default_factory=dict)  # what the facts hold, where known
+    _staged: dict[Key, dict[str, Any]] = field(default_factory=dict)  # to go with the next status change
+    _changes: dict[Key, dict[str, Any]] = field(default_factory=dict)  # deferred changes to written facts
+    _returned: dict[Key, set[int]] = field(default_factory=dict)  # deferred returned lines of written facts
+
+    def defer(self) -> None:
+        """Keep every write until ``flush`` (the caller promises to call it before the commit)."""
+        self.deferred = True
 
     def stored(self, header: FactHeader, lines: Iterable[FactLine], *, replaces: bool) -> None:
         """Add the facts of an inventory just stored; ``replaces``: it was stored before (a change), drop those."""
         key = (header.direction.value, header.eport_no)
-        fresh = self._fresh.pop(key, None)
-        if fresh is not None and _unwritten(fresh):
-            for fact in fresh:
-                self.session.expunge(fact)
-        elif replaces or fresh is not None:
+        if self._fresh.pop(key, None) is None and replaces:
             repo.remove(self.session, *key)
+        self._changes.pop(key, None)
+        self._returned.pop(key, None)
         rows = fact_rows(header, lines, self.rates, now=self.now)
-        self._fresh[key] = repo.add(self.session, rows)
         self._known[key] = {name: rows[0][name] for name in _MOVING} if rows else {}
+        self._fresh[key] = rows
+        if not self.deferred:
+            self._write_fresh()
 
     def stage(self, direction: Direction, eport_no: str, values: Mapping[str, Any]) -> None:
         """Keep values (partners' keys) to be written with the inventory's next status change."""
@@ -57,17 +65,18 @@ class FactBook:
         changes = {**self._staged.pop(key, {}), **values}
         known = self._known.get(key)
         if known is not None:
-            changes = {name: value for name, value in changes.items() if known.get(name, _UNKNOWN) != value}
+            changes = {name: value for name, value in changes.items() if name not in known or known[name] != value}
             if not changes:
                 return
+        self._known.setdefault(key, {}).update(changes)
         fresh = self._fresh.get(key)
-        if fresh is not None and _unwritten(fresh):
-            for fact in fresh:
-                for name, value in changes.items():
-                    setattr(fact, name, value)
+        if fresh is not None:
+            for row in fresh:
+                row.update(changes)
+        elif self.deferred:
+            self._changes.setdefault(key, {}).update(changes)
         else:
             repo.change(self.session, *key, {**changes, "updated_at": self.now})
-        self._known.setdefault(key, {}).update(changes)
 
     def returned(self, direction: Direction, eport_no: str, line_nos: Sequence[int]) -> None:
         """Mark the lines whose goods came back as returned (one UPDATE for those lines)."""
@@ -75,26 +84,29 @@ class FactBook:
             return
         key = (direction.value, eport_no)
         fresh = self._fresh.get(key)
-        if fresh is not None and _unwritten(fresh):
-            for fact in fresh:
-                if fact.line_no in line_nos:
-                    fact.status = FactStatus.RETURNED.value
-            return
-        repo.change(
-            self.session, *key, {"status": FactStatus.RETURNED.value, "updated_at": self.now}, line_nos=line_nos
-        )
+        if fresh is not None:
+            for row in fresh:
+                if row["line_no"] in line_nos:
+                    row["status"] = FactStatus.RETURNED.value
+        elif self.deferred:
+            self._returned.setdefault(key, set()).update(line_nos)
+        else:
+            repo.mark_returned(self.session, *key, line_nos, at=self.now)
 
+    def flush(self) -> None:
+        """Write what was deferred: new rows in one statement, changes in one batch, returned lines."""
+        self._write_fresh()
+        if self._changes:
+            repo.change_many(self.session, self._changes, at=self.now)
+            self._changes.clear()
+        for key, line_nos in self._returned.items():
+            repo.mark_returned(self.session, *key, sorted(line_nos), at=self.now)
+        self._returned.clear()
 
-class _Unknown:
-    """Stands for a column value the book has not seen."""
-
-
-_UNKNOWN = _Unknown()
-
-
-def _unwritten(facts: list[TradeFact]) -> bool:
-    """Tell whether rows added to the session are still waiting for their INSERT or COPY."""
-    return all(inspect(fact).pending for fact in facts)
+    def _write_fresh(self) -> None:
+        rows = [row for rows in self._fresh.values() for row in rows]
+        self._fresh.clear()
+        repo.insert(self.session, rows)
 
 
 # --- backfill -----------------------------------------------------------------------------------------------------
@@ -123,6 +135,5 @@ def sync_facts(session: Session, direction: Direction, eport_no: str, rows: list
         return "unchanged"
     if stored:
         repo.remove(session, direction.value, eport_no)
-    repo.add(session, rows)
-    session.flush()
+    repo.insert(session, rows)
     return "replaced" if stored else "inserted"

@@ -23,6 +23,7 @@ from cbec.common.personal import PersonalDataCipher
 from cbec.enterprises import EnterpriseRef, find_active_by_code
 from cbec.exports.service.reference import cny_per_unit
 from cbec.facts import (
+    BackfillReport,
     Direction,
     FactBook,
     FactHeader,
@@ -32,8 +33,8 @@ from cbec.facts import (
     import_lines,
     moved,
     subject_key,
+    sync_facts,
 )
-from cbec.facts.writer import BackfillReport, sync_facts
 from cbec.messages.documents import ImportOrder, Inventory, MessageType, Payment
 from cbec.messages.json_twin import document_from_json
 from cbec.storage.context import Context

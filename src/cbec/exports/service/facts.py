@@ -22,8 +22,18 @@ from cbec.exports.codes import ReturnState
 from cbec.exports.models import ExportInventoryRecord, ExportReturnRecord
 from cbec.exports.service.base import unseal
 from cbec.exports.service.reference import cny_per_unit
-from cbec.facts import Direction, FactBook, FactHeader, FactStatus, export_lines, fact_rows, fact_status, moved
-from cbec.facts.writer import BackfillReport, sync_facts
+from cbec.facts import (
+    BackfillReport,
+    Direction,
+    FactBook,
+    FactHeader,
+    FactStatus,
+    export_lines,
+    fact_rows,
+    fact_status,
+    moved,
+    sync_facts,
+)
 from cbec.messages.export_documents import ExportInventory
 from cbec.storage.context import Context
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
@@ -20,7 +20,7 @@ from cbec.common.errors import InvalidInput, NotFound, Problem
 from cbec.exports import repository as repo
 from cbec.exports.models import ExportRate
 from cbec.exports.reference import ExportRateKind, RateRow, parse_rate_records
-from cbec.exports.tax_rules import ExportTaxParameters, customs_rate_date
+from cbec.exports.tax_rules import ExportTaxParameters, customs_rate_date, third_wednesday
 from cbec.reference import read_records
 from cbec.reference.files import read_csv_text
 from cbec.reference.rules import chain_valid_to
@@ -251,7 +251,13 @@ def cny_per_unit(session: Session, currency: str, declared_on: date) -> Decimal 
 
 
 def _read_per_unit(session: Session, currency: str, declared_on: date) -> Decimal | None:
+    """Read the rate ``customs_rate`` picks, in one statement: every parity published in the month it looks at."""
+    year, month = (declared_on.year, declared_on.month - 1) if declared_on.month > 1 else (declared_on.year - 1, 12)
+    first = third_wednesday(year, month)
+    published = {row.valid_from: row for row in repo.exchanges_between(session, currency, first, first + timedelta(31))}
     try:
-        return to_cny(session, currency, Decimal(1), declared_on).cny_per_unit
-    except RateMissing:
+        day = customs_rate_date(declared_on, published.__contains__)
+    except ValueError:
         return None
+    rate = published[day]
+    return rate.value / Decimal(rate.extra or "1")

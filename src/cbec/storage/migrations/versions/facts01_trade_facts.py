@@ -5,12 +5,13 @@ Revises: trust02
 Create Date: 2026-12-10 09:00:00.000000
 
 * ``trade_fact``: one non-personal row per goods line of every import and export inventory (cbec.facts), with
-  indexes for the dashboard's reads (released and declared goods of a period per direction) and one unique key
+  an index for the dashboard's reads (released goods of a period per direction) and one unique key
   per line (direction, E-port number, line number). A plain table: no foreign keys, no server defaults, so an
   import message's new rows go out by COPY. Existing inventories get their facts from ``cbec facts backfill``
   (an operator command: it reads the stored documents, which this migration does not decrypt).
 * Triggers on ``export_rate`` give the ``export_rate`` revision token a new value on every write (as perf01 does
-  for the reference tables), so the customs rates facts are converted at can be kept in memory.
+  for the reference tables), so the customs rates facts are converted at can be kept in memory; the token is
+  given a first value here, so rates loaded before this migration are cached too.
 """
 
 from __future__ import annotations
@@ -92,12 +93,15 @@ def upgrade() -> None:
         sa.UniqueConstraint("direction", "eport_no", "line_no", name=op.f("uq_trade_fact_direction_eport_no_line_no")),
     )
     op.create_index("ix_trade_fact_released", "trade_fact", ["direction", "released_at"])
-    op.create_index("ix_trade_fact_declared", "trade_fact", ["direction", "declared_at"])
     if op.get_bind().dialect.name == "postgresql":
         op.execute(PG_FUNCTION)
         op.execute(
             f"CREATE TRIGGER {TABLE}_revision AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {TABLE} "
             f"FOR EACH STATEMENT EXECUTE FUNCTION cbec_bump_data_revision('{TOKEN}')"
+        )
+        op.execute(
+            "INSERT INTO data_revision (name, token) "
+            f"VALUES ('{TOKEN}', replace(gen_random_uuid()::text, '-', '')) ON CONFLICT (name) DO NOTHING"
         )
     else:
         for action in ("INSERT", "UPDATE", "DELETE"):
@@ -106,6 +110,7 @@ def upgrade() -> None:
                 "INSERT OR REPLACE INTO data_revision (name, token) "
                 f"VALUES ('{TOKEN}', lower(hex(randomblob(16)))); END"
             )
+        op.execute(f"INSERT OR IGNORE INTO data_revision (name, token) VALUES ('{TOKEN}', lower(hex(randomblob(16))))")
 
 
 def downgrade() -> None:
@@ -115,6 +120,5 @@ def downgrade() -> None:
         for action in ("insert", "update", "delete"):
             op.execute(f"DROP TRIGGER IF EXISTS {TABLE}_revision_{action}")
     op.execute(sa.text("DELETE FROM data_revision WHERE name = :name").bindparams(name=TOKEN))
-    op.drop_index("ix_trade_fact_declared", table_name="trade_fact")
     op.drop_index("ix_trade_fact_released", table_name="trade_fact")
     op.drop_table("trade_fact")
