@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "cbec.cli.quota",
     "cbec.cli.ingest",
     "cbec.cli.exports",
+    "cbec.cli.facts",
     "cbec.cli.demo",
     "cbec.cli.audit",
     "cbec.cli.certificates",

@@ -44,7 +44,6 @@ from cbec.common.clock import business_date
 from cbec.common.errors import Problem
 from cbec.common.scope import OutOfScope
 from cbec.exports.service.intake import ExportMessageProcessor, is_export_message
-from cbec.facts import TradeFact
 from cbec.messages import (
     CodeTables,
     FormatReceipt,
@@ -75,7 +74,6 @@ STORED_BY_COPY = (
     TaxBillRecord,
     QuotaEntry,
     QuantityEntry,
-    TradeFact,
 )
 log = logging.getLogger(__name__)
 
@@ -320,6 +318,7 @@ def ingest_message(
         # deletions, cancels and returns also by a party of the original (checked by the handlers).
         authority = sender_authority(session, message.transfer.sender_code, now)
         processor.authority = authority
+        processor.facts.defer()  # the message's trade facts are written once, after its documents (below)
         # Import documents look rows up in the processor's working set (their keys locked and rows read in a
         # few set-based queries first), which sees every change made so far: no flush before each query.
         importing = isinstance(processor, MessageProcessor)
@@ -351,6 +350,7 @@ def ingest_message(
                         continue
                     processor.current_document = document  # its data event goes out with its first receipt
                     processor.handle(document)
+        processor.facts.flush()  # its new trade facts in one COPY, its changes to earlier ones in one batch
         if importing:
             copy_new_rows(session, STORED_BY_COPY)  # the message's new documents, tax bills, quota entries
         session.flush()
