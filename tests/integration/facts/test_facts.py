@@ -100,7 +100,8 @@ def test_no_personal_data_is_in_any_fact_column(zone: Zone) -> None:
 
 def test_an_export_has_facts_from_china_to_its_destination_kept_current(zone: Zone, tmp_path: Path) -> None:
     _rates(zone, tmp_path)
-    shipped = build_export_set(XP, [(TEE, Decimal(2)), (LAMP, Decimal(1))], order_no="EX-F1", logistics_no="LEF1", at=AT)
+    items = [(TEE, Decimal(2)), (LAMP, Decimal(1))]
+    shipped = build_export_set(XP, items, order_no="EX-F1", logistics_no="LEF1", at=AT)
     withdrawn = build_export_set(XP, [(TEE, Decimal(1))], order_no="EX-F2", logistics_no="LEF2", at=AT)
     numbers = release(zone, [shipped, withdrawn], ref="ARR-F")
     cancel = send(zone, [build_export_cancel(withdrawn.inventory, numbers[1], at=AT)], XP.agent)

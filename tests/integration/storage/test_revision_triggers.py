@@ -1,8 +1,9 @@
 """At head, every table kept in memory under a revision token has the triggers that change the token.
 
-The triggers are made by migrations (perf01, perf02, facts01). A later migration that rebuilds one of these tables (SQLite
-batch mode copies a table and drops the old one, triggers included) would leave the caches answering stale
-filings, products or identities without any error; this test fails first, on the database the suite runs on.
+The triggers are made by migrations (perf01, perf02, facts01). A later migration that rebuilds one of these
+tables (SQLite batch mode copies a table and drops the old one, triggers included) would leave the caches
+answering stale filings, products, identities or customs rates without any error; this test fails first, on the
+database the suite runs on.
 """
 
 from __future__ import annotations

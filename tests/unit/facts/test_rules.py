@@ -298,7 +298,8 @@ def test_subject_keys_are_keyed_pseudonyms_of_normalised_values_kept_apart_by_ki
     assert normalise_address(" 海南省　海口市,美兰区 国兴大道１号 ") == "海南省海口市美兰区国兴大道1号"
     assert subject_key(fake_index, "id", "11010519491231002x") == "h(11010519491231002x)"
     assert subject_key(fake_index, "phone", "+86 138 0013 8000") == "h(phone:13800138000)"
-    assert subject_key(fake_index, "address", "海南省海口市美兰区国兴大道１号") == "h(address:海南省海口市美兰区国兴大道1号)"
+    address = subject_key(fake_index, "address", "海南省海口市美兰区国兴大道１号")
+    assert address == "h(address:海南省海口市美兰区国兴大道1号)"
     assert subject_key(fake_index, "phone", "  ") is None
     with pytest.raises(ValueError, match="unknown subject kind 'email'"):
         subject_key(fake_index, "email", "a@b.c")

@@ -16,6 +16,8 @@ Create Date: 2026-12-10 09:00:00.000000
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -38,11 +40,11 @@ $$
 """
 
 
-def _amount() -> sa.types.TypeEngine[object]:
+def _amount() -> sa.types.TypeEngine[Any]:
     return sa.Numeric(precision=19, scale=5).with_variant(sa.String(length=32), "sqlite")
 
 
-def _utc() -> sa.types.TypeEngine[object]:
+def _utc() -> sa.types.TypeEngine[Any]:
     return sa.DateTime(timezone=True)
 
 
