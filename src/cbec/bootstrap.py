@@ -40,6 +40,7 @@ MODEL_MODULES = (
     "cbec.privacy.models",
     "cbec.statistics.models",
     "cbec.facts.models",
+    "cbec.credit.models",
     "cbec.storage.revisions",
 )
 

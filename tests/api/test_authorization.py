@@ -171,6 +171,10 @@ ROUTES: dict[tuple[str, str], Public | Api | Page | SignedIn] = {
     ("GET", "/api/v1/accounts/delegations"): api("delegations.read"),
     ("POST", "/api/v1/accounts/delegations"): api("delegations.manage"),
     ("POST", "/api/v1/accounts/delegations/{delegation_id}/revoke"): api("delegations.manage"),
+    # credit
+    ("GET", "/api/v1/credit/subjects/{code}"): api("credit.read"),
+    ("POST", "/api/v1/credit/facts"): api("credit.manage"),
+    ("POST", "/api/v1/credit/rate"): api("credit.rate"),
     # web pages
     ("GET", "/login"): PUBLIC,
     ("POST", "/login"): PUBLIC,

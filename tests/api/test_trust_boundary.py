@@ -38,6 +38,7 @@ from tests.unit.enterprises.builders import product
 from cbec.audit.models import AuditRecord
 from cbec.clearance.models import InventoryRecord
 from cbec.common.ids import make_uscc
+from cbec.credit.models import CreditFact
 from cbec.enterprises.certificates import list_certificates
 from cbec.enterprises.service import get_enterprise
 from cbec.exports.models import ExportTaxProfile, PurchaseInvoiceLink
@@ -138,6 +139,19 @@ def invoice_of_a(ids: dict[str, Any]) -> dict[str, Any]:
         "line_no": 1,
         "amount": "100",
         "vat_rate": "0.13",
+    }
+
+
+def credit_fact_of_a() -> dict[str, Any]:
+    return {
+        "subject": A,
+        "fact_type": "penalty",
+        "source": "customs",
+        "severity": "serious",
+        "decided_on": "2026-03-01",
+        "document_no": "攻击-1",
+        "legal_basis": "attack",
+        "actor": "mallory",
     }
 
 
@@ -249,6 +263,15 @@ def foreign_calls(world: World) -> dict[tuple[str, str], list[Foreign]]:
         ("POST", "/dashboard/targets"): [
             Foreign("/dashboard/targets", HUB_ONLY, form={"year": "2026", "indicator": "trade_value", "target": "1"})
         ],
+        # credit: another tenant's or enterprise's subject is not found; rating everyone is the hub's
+        ("GET", "/api/v1/credit/subjects/{code}"): [
+            Foreign(f"/api/v1/credit/subjects/{A}", NOT_A),
+            Foreign(f"/api/v1/credit/subjects/{B}", {"shop_a": 404, "agent": 404}),
+        ],
+        ("POST", "/api/v1/credit/facts"): [
+            Foreign("/api/v1/credit/facts", {"city_admin": 404, "city_customs": 404}, json=credit_fact_of_a())
+        ],
+        ("POST", "/api/v1/credit/rate"): [Foreign("/api/v1/credit/rate?dry_run=false", HUB_ONLY)],
         ("GET", "/workspace/documents/{number}"): [Foreign(f"/workspace/documents/{ids['inv_b']}", {"shop_a": 404})],
     }
 
@@ -339,6 +362,7 @@ def state_of_a(world: World) -> dict[str, Any]:
             "subscriptions": session.scalars(
                 select(AuditRecord.entity_key).where(AuditRecord.entity_type == "subscription")
             ).all(),
+            "credit_facts": session.scalars(select(CreditFact.id)).all(),
         }
     facts["enterprise"] = get_enterprise(ctx, A).status
     facts["certificates"] = [(c.serial_hex, c.status) for c in list_certificates(ctx, A)]

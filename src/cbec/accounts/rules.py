@@ -79,6 +79,9 @@ class Permission(StrEnum):
     DELEGATIONS_MANAGE = "delegations.manage"
     ACCOUNTS_READ = "accounts.read"
     ACCOUNTS_MANAGE = "accounts.manage"
+    CREDIT_READ = "credit.read"  # a subject's credit level and why (an enterprise: its own)
+    CREDIT_MANAGE = "credit.manage"  # enter credit facts (an agency: of its own source only)
+    CREDIT_RATE = "credit.rate"  # rate every subject, dry or published (the hub's zone office)
 
 
 P = Permission
@@ -95,6 +98,7 @@ _ENTERPRISE = frozenset(
         P.APIKEYS_OWN,
         P.DELEGATIONS_READ,
         P.DELEGATIONS_MANAGE,
+        P.CREDIT_READ,
     }
 )
 _OFFICER_BASE = frozenset({P.REFERENCE_READ, P.ENTERPRISES_READ, P.APIKEYS_OWN, P.FEEDS_READ, P.FEEDS_CONSUME})
@@ -127,6 +131,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.DELEGATIONS_MANAGE,
             P.ACCOUNTS_READ,
             P.ACCOUNTS_MANAGE,
+            P.CREDIT_READ,
+            P.CREDIT_MANAGE,
+            P.CREDIT_RATE,
         }
     ),
     Role.ENTERPRISE_USER: _ENTERPRISE,
@@ -146,6 +153,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.APIKEYS_OWN,
             P.DELEGATIONS_READ,
             P.ACCOUNTS_READ,
+            P.CREDIT_READ,
         }
     ),
     Role.CONSUMER: frozenset({P.QUOTA_QUERY}),
@@ -167,10 +175,12 @@ AGENCY_PERMISSIONS: dict[Agency, frozenset[Permission]] = {
         P.FLOWS_READ,
         P.PERSONAL_REVEAL,
         P.DELEGATIONS_READ,
+        P.CREDIT_READ,
+        P.CREDIT_MANAGE,
     },
-    Agency.TAX: _OFFICER_BASE | {P.TAXBILLS_READ, P.EXPORT_READ},
+    Agency.TAX: _OFFICER_BASE | {P.TAXBILLS_READ, P.EXPORT_READ, P.CREDIT_READ, P.CREDIT_MANAGE},
     Agency.FX: _OFFICER_BASE | {P.EXPORT_READ},
-    Agency.MARKET: _OFFICER_BASE | {P.PRODUCTS_READ},
+    Agency.MARKET: _OFFICER_BASE | {P.PRODUCTS_READ, P.CREDIT_READ, P.CREDIT_MANAGE},
     Agency.POST: _OFFICER_BASE,
     Agency.COMMERCE: _OFFICER_BASE | {P.PRODUCTS_READ, P.EXPORT_READ},
 }

@@ -33,6 +33,7 @@ ROUTER_MODULES = (
     "cbec.api.routes.privacy",
     "cbec.api.routes.certificates",
     "cbec.api.routes.accounts",
+    "cbec.api.routes.credit",
     "cbec.web.auth",
     "cbec.web.pages",
     "cbec.web.assets",

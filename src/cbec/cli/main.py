@@ -31,6 +31,7 @@ COMMAND_MODULES = (
     "cbec.cli.feeds",
     "cbec.cli.privacy",
     "cbec.cli.accounts",
+    "cbec.cli.credit",
     "cbec.cli.serve",
 )
 

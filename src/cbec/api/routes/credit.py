@@ -1,0 +1,61 @@
+"""REST routes of the credit system (信用体系) under /api/v1/credit.
+
+A subject outside the caller's scope is not found (404): an enterprise reads only its own, a city's officers the
+city's enterprises. An agency officer records facts of its own agency's source only (403 ``CRD-SOURCE-SCOPE``);
+the audit records the signed-in principal, never a body field. Rating every subject is the hub's (``AUTH-SCOPE``).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from fastapi import APIRouter, Body, Depends, Query
+
+from cbec.accounts import Permission, Role
+from cbec.api.deps import get_ctx
+from cbec.api.security import Principal, require, scoped
+from cbec.common.scope import Scope
+from cbec.credit.schemas import FactIn, FactRead, RateReport, RatingRead
+from cbec.credit.service import rate_subjects, record_fact, show_subject
+from cbec.storage.context import Context
+
+router = APIRouter(prefix="/api/v1/credit", tags=["credit"])
+READ, MANAGE, RATE = Permission.CREDIT_READ, Permission.CREDIT_MANAGE, Permission.CREDIT_RATE
+
+
+@router.get("/subjects/{code}", response_model=RatingRead)
+def subject(
+    code: str,
+    on: date | None = Query(None, description="The day asked about (default: today, Asia/Shanghai)."),
+    known_at: datetime | None = Query(None, description="Facts as the platform knew them then (default: now)."),
+    scope: Scope = Depends(scoped(READ)),
+    ctx: Context = Depends(get_ctx),
+) -> RatingRead:
+    """Return an enterprise's level and score on a day, with the floors applied and each fact's contribution."""
+    return show_subject(ctx, code, on=on, known_at=known_at, scope=scope)
+
+
+@router.post("/facts", response_model=FactRead, status_code=201)
+def add_fact(
+    body: FactIn,
+    principal: Principal = Depends(require(MANAGE)),
+    scope: Scope = Depends(scoped(MANAGE)),
+    ctx: Context = Depends(get_ctx),
+) -> FactRead:
+    """Record a fact an agency decided (the zone office: any source; an agency officer: its own agency's)."""
+    sources = frozenset({principal.agency or ""}) if principal.role is Role.AGENCY_OFFICER else None
+    return record_fact(ctx, body, actor=principal.name, scope=scope, sources=sources)
+
+
+@router.post("/rate", response_model=RateReport)
+def rate(
+    dry_run: bool = Query(True, description="Only show the distribution and the movers; store nothing."),
+    on: date | None = Query(None),
+    candidate: dict[str, Any] | None = Body(None, description="A ruleset document to try (dry runs only)."),
+    principal: Principal = Depends(require(RATE)),
+    scope: Scope = Depends(scoped(RATE)),
+    ctx: Context = Depends(get_ctx),
+) -> RateReport:
+    """Rate every subject: the level distribution and the movers against their last stored levels."""
+    return rate_subjects(ctx, on=on, candidate=candidate, dry_run=dry_run, actor=principal.name, scope=scope)
