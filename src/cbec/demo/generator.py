@@ -23,7 +23,7 @@ from cbec.clearance.queries import inventory_detail, search_inventories
 from cbec.clearance.service import confirm_return_arrival
 from cbec.clearance.views import InventorySummary
 from cbec.common.clock import SHANGHAI, FixedClock, business_date
-from cbec.common.errors import Conflict, DomainError
+from cbec.common.errors import Conflict, DomainError, Problem
 from cbec.demo.builders import (
     DocumentSet,
     build_arrival,
@@ -118,6 +118,15 @@ def run_demo(
             f"the demo for seed {options.seed} on {day} was already run (order {first} exists); "
             "choose another --seed or --date",
             order_no=first,
+            problems=[
+                Problem(
+                    "DEMO-ALREADY-RUN",
+                    "--seed/--date",
+                    f"种子 {options.seed} 在 {day} 的演示数据已生成（订单 {first} 已存在）/ "
+                    f"the demo day of seed {options.seed} on {day} is already loaded (order {first} exists)",
+                    "Choose another --seed or --date, or use --if-empty to load the demo only into an empty zone.",
+                )
+            ],
         )
     sets = {o.index: documents_for(o, _placed_at(o, len(plan.orders), day, start)) for o in plan.orders}
     timer.lap("buyers and plan")
@@ -152,6 +161,7 @@ def run_demo(
     evaluate(plan, wire, summaries, returned, report)
     story = [o.buyer for o in plan.orders if o.fault == Fault.OVER_ANNUAL_LIMIT] or [plan.orders[0].buyer]
     report.quota_example = (story[0].name, story[0].id_number)
+    _tour_examples(demo, plan, summaries, report)
     if options.check_ledger:
         _check_ledger(demo, plan, summaries, report, day.year)
     timer.lap("self-check")
@@ -292,10 +302,44 @@ def _return(wire: Wire, ctx: Context, plan: DayPlan, sets: dict[int, DocumentSet
             if applied["state"] == "applied":
                 wire.keep(confirm_return_arrival(ctx, int(applied["id"]), actor="demo-site-operator"), len(wire.sent))
         states[order_no] = next((r["state"] for r in inventory_detail(ctx, inventory_no).returns), "none")
+    _return_on_its_way(wire, plan, sets, numbers)
     return states
 
 
+def _return_on_its_way(wire: Wire, plan: DayPlan, sets: dict[int, DocumentSet], numbers: dict[str, str]) -> None:
+    """Request one more unit back on the first returned order and leave it waiting for the goods (applied).
+
+    The tour confirms it (`cbec clearance returns --waiting`, then `cbec clearance return-arrived ID`); the
+    order's outcome stays the completed first return.
+    """
+    order = next((o for o in plan.orders if o.order_no in numbers), None)
+    if order is None:
+        return
+    inventory_no = numbers[order.order_no]
+    request = build_return(
+        sets[order.index].inventory, inventory_no, [(1, Decimal(1))], at=wire.clock.now(), reason="尺码不合适退货"
+    )
+    again = with_changes(
+        request, declaration=declaration(guid_for("return", f"{inventory_no}:waiting"), wire.clock.now())
+    )
+    wire.send([again], BY_KEY["agent"].party(), label="return-on-its-way")
+
+
 # --- reading back -------------------------------------------------------------------------------------------
+
+
+def _tour_examples(
+    ctx: Context, plan: DayPlan, summaries: dict[str, list[InventorySummary]], report: DemoReport
+) -> None:
+    """Note what the README's tour looks at: a return waiting for its goods and a released order's flows."""
+    for order in plan.orders:
+        rows = summaries.get(order.order_no, [])
+        if order.scenario == Scenario.PARTIAL_RETURN and rows and rows[0].inventory_no:
+            waiting = [r for r in inventory_detail(ctx, rows[0].inventory_no).returns if r["state"] == "applied"]
+            if waiting and report.waiting_return is None:
+                report.waiting_return = int(waiting[0]["id"])
+        if report.flows_example is None and order.fault is None and any(r.status == "800" for r in rows):
+            report.flows_example = (BY_KEY["platform"].customs_code, order.order_no)
 
 
 def _latest(ctx: Context, order_no: str) -> InventorySummary | None:

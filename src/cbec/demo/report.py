@@ -58,6 +58,8 @@ class DemoReport:
     ledger_counted: Decimal | None = None
     timings: dict[str, float] = field(default_factory=dict)
     quota_example: tuple[str, str] | None = None  # (name, ID number) of a buyer worth looking up
+    waiting_return: int | None = None  # id of a return whose goods are not back yet (`clearance return-arrived`)
+    flows_example: tuple[str, str] | None = None  # (platform code, order number) for `clearance flows`
     notes: list[str] = field(default_factory=list)
 
     @property

@@ -1,22 +1,24 @@
 """The demo's senders (演示报文发送): render, sign, envelope and ingest CEB messages, and keep every answer.
 
-Each enterprise signs with a software identity generated at run time; the platform's receipts and tax
-bills are written to the output folder when one is given.
+Each enterprise signs with a software identity derived from its customs code (the same in every run, so the
+written messages verify wherever the demo ran); the platform's receipts and tax bills are written to the
+output folder when one is given.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from cbec.clearance.service import DocumentOutcome, IngestResult, ingest_message
 from cbec.common.clock import FixedClock
 from cbec.common.errors import DomainError
 from cbec.demo.builders import Party, build_message
-from cbec.enterprises.certificates import register_certificate
+from cbec.enterprises.certificates import CertificateExists, register_certificate
 from cbec.messages import (
     Edition,
     ImportDocument,
@@ -33,6 +35,23 @@ from cbec.messages.signature_signers import SignatureAlgorithm, Signer, generate
 from cbec.storage.context import Context
 
 MAX_DOCUMENTS = 100  # CEB messages carry at most 100 documents
+# Demo certificates are valid from 2024 through 2049 (UTCTime), whatever day the demo plays.
+DEMO_CERTIFICATE_FROM = datetime(2024, 1, 1, tzinfo=UTC)
+DEMO_CERTIFICATE_DAYS = (datetime(2049, 12, 31, tzinfo=UTC) - DEMO_CERTIFICATE_FROM).days
+
+
+def demo_identity(code: str, name: str, algorithm: SignatureAlgorithm = SignatureAlgorithm.SM2_SM3) -> Signer:
+    """Return a demo enterprise's signing identity: the same key and certificate in every demo run.
+
+    Derived from the customs code (SM2; RSA identities are fresh each time), so that the files of one
+    `cbec demo --out` verify against the certificate any demo run registered in any database. The key is
+    public knowledge: demo enterprises only, never a real one.
+    """
+    seed = f"cbec demo identity/{code}".encode() if algorithm is SignatureAlgorithm.SM2_SM3 else None
+    signer, _ = generate_test_identity(
+        algorithm, name, not_before=DEMO_CERTIFICATE_FROM, days=DEMO_CERTIFICATE_DAYS, seed=seed
+    )
+    return signer
 
 
 @dataclass(slots=True)
@@ -74,11 +93,11 @@ class Wire:
         return Edition(self.ctx.settings.edition)
 
     def signer(self, party: Party) -> Signer:
-        """Return the party's signing identity, made and registered (签名证书备案) on first use."""
+        """Return the party's signing identity, registered (签名证书备案) on first use."""
         if party.code not in self.signers:
-            not_before = self.clock.now() - timedelta(days=1)
-            signer, certificate = generate_test_identity(self.algorithm, party.name, not_before=not_before)
-            register_certificate(self.ctx, party.code, certificate, actor="demo")
+            signer = demo_identity(party.code, party.name, self.algorithm)
+            with contextlib.suppress(CertificateExists):  # an earlier demo run registered the same certificate
+                register_certificate(self.ctx, party.code, signer.certificate_der(), actor="demo")
             self.signers[party.code] = signer
         return self.signers[party.code]
 

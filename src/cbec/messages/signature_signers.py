@@ -8,6 +8,7 @@ service over HTTP. All implement the same three members and raise ``SignerUnavai
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -260,15 +261,31 @@ def signature_verifies(
 
 
 def generate_test_identity(
-    algorithm: SignatureAlgorithm, common_name: str, *, not_before: datetime | None = None, days: int = 365
+    algorithm: SignatureAlgorithm,
+    common_name: str,
+    *,
+    not_before: datetime | None = None,
+    days: int = 365,
+    seed: bytes | None = None,
 ) -> tuple[Signer, bytes]:
-    """Create a throw-away key pair and self-signed certificate for tests and demos; return (signer, cert DER)."""
+    """Create a throw-away key pair and self-signed certificate for tests and demos; return (signer, cert DER).
+
+    With ``seed`` (SM2 only) key, serial and certificate are derived from it: the same bytes every time, so that
+    a demo's files verify against the certificate any other run of the demo registered. Anyone who knows the
+    seed can sign: never for a real enterprise.
+    """
     start = not_before or datetime.now(UTC) - timedelta(minutes=5)
     end = start + timedelta(days=days)
     serial = secrets.randbits(63) + 1  # positive, at most 8 bytes, like chinaport serials
+    if seed is not None and algorithm is not SignatureAlgorithm.SM2_SM3:
+        raise ValueError("a seeded test identity is SM2 only")
     if algorithm is SignatureAlgorithm.SM2_SM3:
-        key = generate_sm2_private_key()
-        der = build_self_signed_sm2_certificate(key, common_name, serial_number=serial, not_before=start, not_after=end)
+        key = generate_sm2_private_key(seed)
+        if seed is not None:
+            serial = int.from_bytes(hashlib.sha256(b"cbec serial/" + seed).digest()[:8], "big") >> 1 or 1
+        der = build_self_signed_sm2_certificate(
+            key, common_name, serial_number=serial, not_before=start, not_after=end, deterministic=seed is not None
+        )
         return SoftwareSm2Signer(key.to_bytes(32, "big"), der), der
     rsa_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     name = x509.Name([x509.NameAttribute(x509.NameOID.COMMON_NAME, common_name)])

@@ -12,6 +12,8 @@ SubjectPublicKeyInfo with a small DER reader.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -69,8 +71,11 @@ def _crypt(public_key: Sm2PublicKey | None, private_key: int | None) -> sm2.Cryp
     return engine
 
 
-def generate_sm2_private_key() -> int:
-    """Return a fresh private scalar in [1, n-2] from the operating system CSPRNG."""
+def generate_sm2_private_key(seed: bytes | None = None) -> int:
+    """Return a fresh private scalar in [1, n-2] from the operating system CSPRNG, or derived from a seed
+    (SHA-256, reproducible: for demo identities that must be the same in every run, never for real keys)."""
+    if seed is not None:
+        return int.from_bytes(hashlib.sha256(b"cbec sm2 key/" + seed).digest(), "big") % (_N - 2) + 1
     return secrets.randbelow(_N - 2) + 1
 
 
@@ -100,13 +105,26 @@ def sm2_message_digest(public_key: Sm2PublicKey, data: bytes, user_id: bytes = D
     return _sm3(z + data)
 
 
-def sm2_sign(private_key: int, data: bytes, user_id: bytes = DEFAULT_SM2_USER_ID) -> tuple[int, int]:
-    """Sign data with SM2/SM3 and return (r, s)."""
+def sm2_sign(
+    private_key: int, data: bytes, user_id: bytes = DEFAULT_SM2_USER_ID, *, deterministic: bool = False
+) -> tuple[int, int]:
+    """Sign data with SM2/SM3 and return (r, s).
+
+    ``deterministic`` derives the nonce from the key and the digest (HMAC-SHA256, in the spirit of RFC 6979)
+    instead of the CSPRNG, so that the same key and data always give the same signature: for reproducible
+    test and demo certificates only.
+    """
     public_key = sm2_public_key_of(private_key)
     e = sm2_message_digest(public_key, data, user_id)
     engine = _crypt(public_key, private_key)
+    counter = 0
     while True:
-        nonce = secrets.randbelow(_N - 1) + 1
+        if deterministic:
+            mac = hmac.new(private_key.to_bytes(32, "big"), e + counter.to_bytes(4, "big"), hashlib.sha256)
+            nonce = int.from_bytes(mac.digest(), "big") % (_N - 1) + 1
+            counter += 1
+        else:
+            nonce = secrets.randbelow(_N - 1) + 1
         raw = engine.sign(e, f"{nonce:064x}")
         if raw:  # gmssl returns None for the rare r == 0 / r + k == n / s == 0 cases: draw again
             return int(raw[:64], 16), int(raw[64:], 16)
@@ -238,8 +256,10 @@ def build_self_signed_sm2_certificate(
     not_before: datetime,
     not_after: datetime,
     user_id: bytes = DEFAULT_SM2_USER_ID,
+    deterministic: bool = False,
 ) -> bytes:
-    """Return a DER X.509 v3 certificate for the key, self-signed with SM2/SM3 (for tests and demos)."""
+    """Return a DER X.509 v3 certificate for the key, self-signed with SM2/SM3 (for tests and demos);
+    ``deterministic``: the same bytes for the same key, name, serial and validity."""
     public_key = sm2_public_key_of(private_key)
     name = x509.Name([x509.NameAttribute(x509.NameOID.COMMON_NAME, common_name)]).public_bytes()
     algorithm = _der_sequence(_der_oid(SM2_WITH_SM3_OID))
@@ -283,5 +303,5 @@ def build_self_signed_sm2_certificate(
         spki,
         extensions,
     )
-    r, s = sm2_sign(private_key, tbs, user_id)
+    r, s = sm2_sign(private_key, tbs, user_id, deterministic=deterministic)
     return _der_sequence(tbs, algorithm, _der(0x03, b"\x00" + encode_dss_signature(r, s)))
