@@ -1,5 +1,8 @@
-# The README's two commands: `make run` (platform with demo data) and `make test` (whole suite).
+# The README's two commands: `make run` (platform with demo data; HOST=0.0.0.0 PORT=8080 make run to move it)
+# and `make test` (whole suite).
 PY ?= python3
+HOST ?= 127.0.0.1
+PORT ?= 8000
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
@@ -18,7 +21,7 @@ run: $(STAMP)
 	$(BIN)/cbec db upgrade
 	$(BIN)/cbec demo --if-empty
 	$(BIN)/cbec accounts demo-users
-	$(BIN)/cbec serve --host 127.0.0.1 --port 8000
+	$(BIN)/cbec serve --host $(HOST) --port $(PORT)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests tools bench

@@ -206,6 +206,11 @@ def _cached_signer(config: _SignerSettings) -> Signer | None:
     )
 
 
+def software_signer(key_file: str, certificate_file: str, password: str | None) -> Signer:
+    """Return a signer of key files: PKCS#12, RSA PEM + certificate, or SM2 (64 hex digits) + certificate."""
+    return _software_signer(key_file, certificate_file, password)
+
+
 def _software_signer(key_file: str, certificate_file: str, password: str | None) -> Signer:
     if not key_file:
         raise ValueError("CBEC_SIGNER=software needs CBEC_SIGNING_KEY_FILE")

@@ -1,4 +1,4 @@
-"""Read-only clearance use cases (通关查询): search, one inventory with receipts and tax bill, held queue.
+"""Read-only clearance use cases (通关查询): search, one inventory with receipts and tax bill, held queue, returns.
 
 Each takes the caller's ``Scope``; the repository filters by it, so nothing outside it is ever read.
 """
@@ -6,6 +6,8 @@ Each takes the caller's ``Scope``; the repository filters by it, so nothing outs
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from cbec.clearance import repository as repo
@@ -46,6 +48,45 @@ def held_queue(ctx: Context, *, limit: int = 50, offset: int = 0, scope: Scope |
     with ctx.uow() as uow:
         rows = repo.held_inventories(uow.session, limit=limit, offset=offset, scope=scope)
         return [summarize(row) for row in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class ReturnSummary:
+    """A return request as listed (退货申请): its state and the goods' deadline, no personal data."""
+
+    id: int
+    inventory_no: str
+    order_no: str | None
+    ecommerce_code: str | None
+    state: str  # applied (goods not back yet) | completed | lapsed | refused …
+    applied_on: date
+    arrive_by: date | None
+    arrived_at: datetime | None
+    lines: dict[str, str]  # line number -> quantity returned
+    restored_value: Decimal | None
+
+
+def list_returns(
+    ctx: Context, *, state: str | None = None, limit: int = 50, offset: int = 0, scope: Scope | None = None
+) -> list[ReturnSummary]:
+    """Return the return requests of inventories in the scope, newest first (``state='applied'``: goods awaited)."""
+    with ctx.uow() as uow:
+        rows = repo.returns_page(uow.session, state=state, limit=limit, offset=offset, scope=scope)
+        return [
+            ReturnSummary(
+                id=ret.id,
+                inventory_no=ret.inventory_no,
+                order_no=inventory.order_no if inventory is not None else None,
+                ecommerce_code=inventory.ecommerce_code if inventory is not None else None,
+                state=str(ret.state),
+                applied_on=ret.applied_on,
+                arrive_by=ret.arrive_by,
+                arrived_at=ret.arrived_at,
+                lines=dict(ret.returned_lines),
+                restored_value=ret.restored_value,
+            )
+            for ret, inventory in rows
+        ]
 
 
 def tax_bills(

@@ -178,6 +178,24 @@ def return_by_id(session: Session, return_id: int, *, for_update: bool = False) 
     return session.scalar(stmt)
 
 
+def returns_page(
+    session: Session, *, state: str | None, limit: int, offset: int, scope: Scope | None = None
+) -> list[tuple[ReturnRecord, InventoryRecord | None]]:
+    """Return return requests of inventories in the scope (optionally in one state), newest first."""
+    stmt = (
+        select(ReturnRecord, InventoryRecord)
+        .outerjoin(InventoryRecord, InventoryRecord.id == ReturnRecord.inventory_id)
+        .order_by(ReturnRecord.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    if state is not None:
+        stmt = stmt.where(ReturnRecord.state == state)
+    if scope is not None and not scope.unrestricted:
+        stmt = stmt.where(*inventory_scope(scope))
+    return [(row[0], row[1]) for row in session.execute(stmt).all()]
+
+
 def open_returns(session: Session) -> list[ReturnRecord]:
     """Return the returns whose goods are not back yet."""
     return list(session.scalars(select(ReturnRecord).where(ReturnRecord.state == DocumentState.APPLIED)))

@@ -30,6 +30,7 @@ from cbec.accounts.service import (
     set_active,
     set_password,
 )
+from cbec.cli.format import when
 from cbec.cli.reference import console, fail
 from cbec.cli.state import state
 from cbec.common.clock import SHANGHAI
@@ -135,9 +136,11 @@ def register(app: typer.Typer) -> None:
     @group.command("list")
     def list_() -> None:
         """List the accounts."""
-        table = Table("username", "role", "agency", "enterprise", "tenant", "active", "password", "last sign-in")
+        table = Table(
+            "username", "role", "agency", "enterprise", "tenant", "active", "password", "last sign-in (Asia/Shanghai)"
+        )
         for a in list_accounts(state.context()):
-            last = a.last_login_at.isoformat() if a.last_login_at else ""
+            last = when(a.last_login_at)
             table.add_row(
                 a.username,
                 a.role,
@@ -200,6 +203,7 @@ def register(app: typer.Typer) -> None:
         scopes: list[str] = typer.Option([], "--scope", help="A permission; repeat. Default: all of the account's."),
         days: int | None = typer.Option(None, "--days", help="Validity (default CBEC_API_KEY_DAYS, 365)."),
         actor: str = typer.Option("cli", "--actor"),
+        quiet: bool = typer.Option(False, "-q", "--quiet", help="Print only the key (KEY=$(cbec … -q))."),
     ) -> None:
         """Issue an API key; it is printed once."""
         try:
@@ -208,7 +212,10 @@ def register(app: typer.Typer) -> None:
             )
         except DomainError as exc:
             fail(exc)
-        console().print(f"API key {issued.id} for {issued.username}, expires {issued.expires_at.isoformat()}")
+        if quiet:
+            typer.echo(issued.key)
+            return
+        console().print(f"API key {issued.id} for {issued.username}, expires {when(issued.expires_at)} (Asia/Shanghai)")
         console().print(f"key (shown once): {issued.key}")
 
     @keys.command("revoke")
@@ -223,7 +230,14 @@ def register(app: typer.Typer) -> None:
     @keys.command("list")
     def key_list(username: str | None = typer.Argument(None)) -> None:
         """List API keys (no secrets): id, owner, prefix, scopes, expiry, last use."""
-        table = Table("id", "username", "label", "prefix", "scopes", "expires", "revoked", "last used")
+        table = Table(
+            "id",
+            "username",
+            "label",
+            "prefix",
+            "scopes",
+            *(f"{c} (Asia/Shanghai)" for c in ("expires", "revoked", "last used")),
+        )
         for k in list_api_keys(state.context()):
             if username is not None and k.username != username:
                 continue
@@ -233,9 +247,9 @@ def register(app: typer.Typer) -> None:
                 k.label,
                 k.prefix,
                 ", ".join(k.scopes) if k.scopes is not None else "(all)",
-                k.expires_at.isoformat(),
-                k.revoked_at.isoformat() if k.revoked_at else "",
-                k.last_used_at.isoformat() if k.last_used_at else "",
+                when(k.expires_at),
+                when(k.revoked_at),
+                when(k.last_used_at),
             )
         console().print(table)
 
@@ -279,16 +293,16 @@ def register(app: typer.Typer) -> None:
     @group.command("delegations")
     def delegations() -> None:
         """List the mandates."""
-        table = Table("id", "grantor", "agent", "scopes", "from", "to", "revoked")
+        table = Table("id", "grantor", "agent", "scopes", *(f"{c} (Asia/Shanghai)" for c in ("from", "to", "revoked")))
         for d in list_delegations(state.context()):
             table.add_row(
                 str(d.id),
                 d.grantor_code,
                 d.agent_code,
                 ", ".join(d.scopes),
-                d.valid_from.isoformat(),
-                d.valid_to.isoformat(),
-                d.revoked_at.isoformat() if d.revoked_at else "",
+                when(d.valid_from),
+                when(d.valid_to),
+                when(d.revoked_at),
             )
         console().print(table)
 

@@ -17,6 +17,7 @@ from rich.table import Table
 
 from cbec.audit.errors import AuditKeyError, CheckpointFileError
 from cbec.audit.service import ChainReport, search_audit, take_checkpoint, verify_audit_chain
+from cbec.cli.format import TIME_COLUMN, when
 from cbec.cli.reference import console
 from cbec.cli.state import state
 
@@ -130,12 +131,14 @@ def register(app: typer.Typer) -> None:
         items, total = search_audit(
             state.context(), entity_type=entity_type, entity_key=entity_key, action=action, actor=actor, limit=limit
         )
-        table = Table("id", "seq", "at", "actor", "action", "entity", "after", "reason", title=f"audit ({total})")
+        table = Table(
+            "id", "seq", TIME_COLUMN, "actor", "action", "entity", "after", "reason", title=f"audit ({total})"
+        )
         for item in items:
             table.add_row(
                 str(item.id),
                 str(item.seq),
-                item.at.isoformat(),
+                when(item.at),
                 item.actor,
                 item.action,
                 f"{item.entity_type}:{item.entity_key}",

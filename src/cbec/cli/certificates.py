@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
+from cbec.cli.format import when
 from cbec.cli.reference import console, fail
 from cbec.cli.state import state
 from cbec.common.errors import DomainError
@@ -19,14 +20,22 @@ from cbec.enterprises.certificates import (
 
 
 def _print(rows: list[CertificateRead]) -> None:
-    table = Table("enterprise", "serial", "algorithm", "valid from", "valid to", "status", "subject")
+    table = Table(
+        "enterprise",
+        "serial",
+        "algorithm",
+        "valid from (Asia/Shanghai)",
+        "valid to (Asia/Shanghai)",
+        "status",
+        "subject",
+    )
     for row in rows:
         table.add_row(
             row.enterprise,
             row.serial_hex,
             row.algorithm,
-            row.valid_from.date().isoformat(),
-            row.valid_to.date().isoformat(),
+            when(row.valid_from)[:10],
+            when(row.valid_to)[:10],
             row.status,
             row.subject,
         )

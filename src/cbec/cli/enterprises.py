@@ -10,6 +10,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
+from cbec.cli.format import TIME_COLUMN, text, when
 from cbec.cli.reference import console, fail
 from cbec.cli.state import state
 from cbec.common.errors import DomainError
@@ -31,15 +32,15 @@ def print_enterprise(enterprise: EnterpriseRead) -> None:
     for name, value in enterprise.model_dump().items():
         if name == "roles":
             value = "; ".join(f"{role} {ROLE_NAMES_ZH.get(role, '')}".strip() for role in value)
-        table.add_row(name, "" if value is None else str(value))
+        table.add_row(name, text(value))
     console().print(table)
 
 
 def print_audit(rows: Sequence[Any]) -> None:
     """Print an audit trail."""
-    table = Table("at", "actor", "action", "before", "after", "reason", title="audit")
+    table = Table(TIME_COLUMN, "actor", "action", "before", "after", "reason", title="audit")
     for row in rows:
-        table.add_row(row.at.isoformat(), row.actor, row.action, str(row.before), str(row.after), row.reason or "")
+        table.add_row(when(row.at), row.actor, row.action, text(row.before), text(row.after), text(row.reason))
     console().print(table)
 
 

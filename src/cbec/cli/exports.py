@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from cbec.cli.format import text
 from cbec.cli.state import state
 from cbec.common.errors import DomainError
 from cbec.exports.ledger_files import ledger_csv, ledger_tables, ledger_xlsx
@@ -151,7 +152,7 @@ def register(app: typer.Typer) -> None:
             fail(exc)
         table = Table("item", "value", title=f"出口税收台账 {enterprise} {period}")
         for row in ledger_tables(result)["totals"][1:]:
-            table.add_row(str(row[0]), str(row[1]))
+            table.add_row(text(row[0]), text(row[1]))  # revenue_cny[taxable]: escaped, not read as markup
         console.print(table)
         if csv_path is not None:
             csv_path.write_bytes(ledger_csv(result))

@@ -6,9 +6,12 @@ import json
 import time
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
+from cbec.clearance.queries import inventory_detail
 from cbec.cli.certificates import parent_group
+from cbec.cli.format import TIME_COLUMN, text, when
 from cbec.cli.reference import console, fail
 from cbec.cli.state import state
 from cbec.common.errors import DomainError
@@ -24,6 +27,7 @@ from cbec.sharing.service import (
     read_feed,
     replay_webhook,
 )
+from cbec.storage.context import Context
 
 
 def register(app: typer.Typer) -> None:
@@ -104,29 +108,38 @@ def register(app: typer.Typer) -> None:
 
     @group.command("deliver")
     def deliver(
-        once: bool = typer.Option(False, "--once", help="One pass, then exit."),
+        once: bool = typer.Option(False, "--once", help="One pass, then exit (status 1 when a delivery failed)."),
         nats: bool = typer.Option(True, "--nats/--no-nats", help="Also publish to NATS when CBEC_NATS_URL is set."),
         owner: str | None = typer.Option(None, "--owner", help="Worker name in delivery leases (default: host:pid)."),
     ) -> None:
-        """Deliver events to webhooks (and NATS JetStream); loops until interrupted unless --once."""
+        """Deliver events to webhooks (and NATS JetStream): one pass with --once, else a worker until Ctrl-C.
+
+        Every pass that did something prints one line per subscription (delivered, failed, dead-lettered) and,
+        for a failure, why (the HTTP status or network error); the worker says when it starts and what it waits
+        for. With nothing to deliver to (no webhook subscription, no NATS) it says so and exits.
+        """
         ctx = state.context()
-        while True:
-            report = deliver_webhooks(ctx, owner=owner)
-            published = 0
-            if nats and ctx.settings.nats_url:
-                try:
-                    published = publish_to_nats(ctx)
-                except BrokerUnavailable as exc:
-                    console().print(f"[yellow]nats:[/yellow] {exc.message}")
-            for name, counts in report.subscriptions.items():
-                if any(counts.values()):
-                    console().print(f"{name}: {counts}")
-            if published:
-                console().print(f"nats: {published} events published")
-            if once:
+        out = console()
+        use_nats = nats and bool(ctx.settings.nats_url)
+        if not once:
+            hooks = [s.name for s in list_subscriptions(ctx) if s.webhook_url and s.active]
+            if not hooks and not use_nats:
+                out.print("Nothing to deliver to: no active subscription has a webhook and CBEC_NATS_URL is not set.")
                 return
-            if not (report.delivered or published):
+            out.print(
+                f"Delivering to {len(hooks)} webhook subscription(s){' and NATS' if use_nats else ''}, "
+                f"looking every {ctx.settings.feeds_poll_seconds:g} s when idle; Ctrl-C stops."
+            )
+        try:
+            while True:
+                failed = _deliver_pass(ctx, owner, use_nats, quiet_when_idle=not once)
+                if once:
+                    if failed:
+                        raise typer.Exit(1)
+                    return
                 time.sleep(ctx.settings.feeds_poll_seconds)
+        except KeyboardInterrupt:
+            out.print("stopped")
 
     @group.command("publish-nats")
     def publish_nats(url: str | None = typer.Option(None, "--url", help="Default: CBEC_NATS_URL.")) -> None:
@@ -147,10 +160,10 @@ def register(app: typer.Typer) -> None:
             rows = dead_letters(state.context(), name)
         except DomainError as exc:
             fail(exc)
-        table = Table("position", "business key", "attempts", "last error", "at")
+        table = Table("position", "business key", "attempts", "last error", TIME_COLUMN)
         for row in rows:
             table.add_row(
-                str(row.position), row.business_key, str(row.attempts), row.last_error or "", row.updated_at.isoformat()
+                str(row.position), row.business_key, str(row.attempts), text(row.last_error), when(row.updated_at)
             )
         console().print(table)
 
@@ -176,13 +189,54 @@ def register(app: typer.Typer) -> None:
     clearance = parent_group(app, "clearance", "Officer actions and daily jobs (通关作业).")
 
     @clearance.command("flows")
-    def flows(platform_code: str, order_no: str) -> None:
+    def flows(
+        platform_code: str | None = typer.Argument(None, help="The order's e-commerce platform (ebpCode)."),
+        order_no: str | None = typer.Argument(None, help="The order number."),
+        inventory: str | None = typer.Option(
+            None, "--inventory", help="Or: the order of this inventory (customs or E-port number)."
+        ),
+    ) -> None:
         """Show an order's information, money and goods flows (三流合一), personal data masked."""
+        ctx = state.context()
         try:
-            view = order_flows(state.context(), platform_code, order_no)
+            if inventory is not None:
+                if platform_code is not None or order_no is not None:
+                    raise typer.BadParameter("give PLATFORM ORDER_NO or --inventory, not both")
+                summary = inventory_detail(ctx, inventory).summary
+                platform_code, order_no = summary.platform_code, summary.order_no
+            elif platform_code is None or order_no is None:
+                raise typer.BadParameter("give PLATFORM ORDER_NO, or --inventory INVENTORY_NO")
+            view = order_flows(ctx, platform_code, order_no)
         except DomainError as exc:
             fail(exc)
-        table = Table("at", "flow", "what", "reference", "status", "detail", title=f"order {platform_code}/{order_no}")
+        table = Table(
+            TIME_COLUMN, "flow", "what", "reference", "status", "detail", title=f"order {platform_code}/{order_no}"
+        )
         for step in view.timeline:
-            table.add_row(step.at.isoformat(), step.flow, step.what, step.reference, step.status or "", step.detail)
+            table.add_row(when(step.at), step.flow, step.what, step.reference, step.status or "", text(step.detail))
         console().print(table)
+
+
+def _deliver_pass(ctx: Context, owner: str | None, use_nats: bool, *, quiet_when_idle: bool) -> int:
+    """Run one delivery pass, print what it did and why deliveries failed; return how many failed."""
+    out = console()
+    report = deliver_webhooks(ctx, owner=owner)
+    published = 0
+    nats_error: str | None = None
+    if use_nats:
+        try:
+            published = publish_to_nats(ctx)
+        except BrokerUnavailable as exc:
+            nats_error = exc.message
+    for name, counts in report.subscriptions.items():
+        if not quiet_when_idle or any(counts.values()):
+            line = f"{name}: {counts['delivered']} delivered, {counts['failed']} failed, {counts['dead']} dead-lettered"
+            error = report.errors.get(name)
+            out.print(escape(line + (f" — last failure: {error}" if error else "")))
+    if not report.subscriptions and not quiet_when_idle:
+        out.print("no active subscription has a webhook")
+    if published or (use_nats and not quiet_when_idle and nats_error is None):
+        out.print(f"nats: {published} events published")
+    if nats_error is not None:
+        out.print(f"[yellow]nats:[/yellow] {escape(nats_error)}")
+    return report.failed + (1 if nats_error is not None else 0)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import Progress
 from rich.table import Table
 
@@ -19,6 +20,7 @@ from cbec.clearance.service import (
     ingest_message,
     run_daily_jobs,
 )
+from cbec.cli.reference import fail
 from cbec.cli.state import state
 from cbec.common.errors import DomainError, Problem
 from cbec.config import Settings
@@ -78,6 +80,24 @@ def write_outputs(result: IngestResult, out: Path, counter: Counter[str]) -> lis
     return written
 
 
+OUTCOME_WORDS = {
+    "processed": "processed",
+    "duplicate": "already processed",
+    "format_error": "format error (CEB900)",
+    "signature_error": "signature error (CEB900)",
+}
+REFUSED = 1  # exit status: something was (or, for check, would be) refused
+UNREADABLE = 2  # exit status: an input could not be read at all (also usage errors)
+
+
+def refused(result: IngestResult) -> bool:
+    """Tell whether anything in a result was refused: the message, a document, or a receipt (100 / negative)."""
+    if result.outcome in ("format_error", "signature_error") or result.problems:
+        return True
+    statuses = [d.status for d in result.documents] + [r.status for r in result.receipts]
+    return any(status == "100" or status.startswith("-") for status in statuses)
+
+
 def _summary(rows: list[tuple[str, IngestResult]], dry_run: bool) -> Table:
     table = Table(title="预检结果 / preflight" if dry_run else "处理结果 / ingest summary")
     for column in ("input", "message", "outcome", "documents", "receipts by status", "tax bills"):
@@ -85,52 +105,63 @@ def _summary(rows: list[tuple[str, IngestResult]], dry_run: bool) -> Table:
     for name, result in rows:
         statuses = Counter(r.status for r in result.receipts)
         table.add_row(
-            name,
+            escape(name),
             result.message_type,
-            result.outcome,
-            str(len(result.documents)),
+            OUTCOME_WORDS.get(result.outcome, result.outcome),
+            str(len(result.documents)) if result.outcome != "duplicate" else "-",
             ", ".join(f"{k}×{v}" for k, v in sorted(statuses.items())) or "-",
             str(len(result.tax_bills)),
         )
     return table
 
 
-def _problems(rows: list[tuple[str, IngestResult]]) -> Table | None:
-    table = Table(title="问题 / problems (rule, field, message, hint)")
-    for column in ("input", "document", "rule", "field", "message", "hint"):
-        table.add_column(column, overflow="fold")
-    count = 0
+def _problem_rows(rows: list[tuple[str, IngestResult]]) -> list[tuple[str, str, Problem]]:
+    """Return (input, document, problem) for every problem, waiting partners included."""
+    found: list[tuple[str, str, Problem]] = []
     for name, result in rows:
-        for p in result.problems:
-            table.add_row(name, "message", p.rule_id, p.field, p.message, p.hint)
-            count += 1
+        found.extend((name, "message", p) for p in result.problems)
         for doc in result.documents:
-            for p in doc.problems:
-                table.add_row(name, f"{doc.kind} {doc.key}", p.rule_id, p.field, p.message, p.hint)
-                count += 1
+            found.extend((name, f"{doc.kind} {doc.key}", p) for p in doc.problems)
             if doc.note and doc.note.startswith(("order", "payment", "waybill", "arrival")):
-                table.add_row(
-                    name,
-                    f"{doc.kind} {doc.key}",
-                    "WAITING",
-                    "-",
-                    f"waiting for {doc.note}",
-                    "Send the missing partner documents.",
-                )
-                count += 1
-    return table if count else None
+                waiting = Problem("WAITING", "-", f"waiting for {doc.note}", "Send the missing partner documents.")
+                found.append((name, f"{doc.kind} {doc.key}", waiting))
+    return found
 
 
-def _run(paths: list[Path], out: Path | None, dry_run: bool) -> None:
+def _problems(found: list[tuple[str, str, Problem]], *, details: bool) -> Table | None:
+    """Every problem (details), or one row per rule with its count, a first example and the fix hint."""
+    if not found:
+        return None
+    if details:
+        table = Table(title="问题 / problems (rule, field, message, hint)")
+        for column in ("input", "document", "rule", "field", "message", "hint"):
+            table.add_column(column, overflow="fold")
+        for name, document, p in found:
+            table.add_row(escape(name), escape(document), p.rule_id, escape(p.field), escape(p.message), escape(p.hint))
+        return table
+    table = Table(title="问题 / problems by rule (every one: --details)")
+    for column in ("rule", "documents", "field", "first", "hint"):
+        table.add_column(column, overflow="fold", justify="right" if column == "documents" else "left")
+    by_rule: dict[str, list[tuple[str, str, Problem]]] = {}
+    for row in found:
+        by_rule.setdefault(row[2].rule_id, []).append(row)
+    for rule, items in sorted(by_rule.items(), key=lambda item: (-len(item[1]), item[0])):
+        _, document, first = items[0]
+        table.add_row(rule, str(len(items)), escape(first.field), escape(document), escape(first.hint))
+    return table
+
+
+def _run(paths: list[Path], out: Path | None, dry_run: bool, *, details: bool = False) -> int:
+    """Process (or preflight) every input; return how many results had something refused."""
     ctx = state.context()
     rows: list[tuple[str, IngestResult]] = []
-    refused: list[tuple[str, Problem]] = []
+    unreadable: list[tuple[str, Problem]] = []
     counter: Counter[str] = Counter()
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task("处理报文 / processing", total=None)
         for name, data in iter_inputs(paths, ctx.settings):  # one message in memory at a time
             if isinstance(data, Problem):
-                refused.append((name, data))
+                unreadable.append((name, data))
                 progress.advance(task)
                 continue
             result = ingest_message(ctx, data, source_name=name, dry_run=dry_run)
@@ -139,15 +170,18 @@ def _run(paths: list[Path], out: Path | None, dry_run: bool) -> None:
                 write_outputs(result, out, counter)
             progress.advance(task)
     console.print(_summary(rows, dry_run))
-    problems = _problems(rows)
+    problems = _problems(_problem_rows(rows), details=details)
     if problems is not None:
         console.print(problems)
     if out is not None and not dry_run:
-        console.print(f"{counter['files']} receipt files written to {out}")
-    if refused:
-        for name, p in refused:
-            console.print(f"[red]{name}: {p.rule_id} {p.field}: {p.message}[/red] — {p.hint}")
-        raise typer.Exit(2)
+        console.print(f"{counter['files']} receipt files written to {escape(str(out))}")
+    if unreadable:
+        for name, p in unreadable:
+            console.print(
+                f"[red]{escape(name)}: {p.rule_id} {escape(p.field)}: {escape(p.message)}[/red] — {escape(p.hint)}"
+            )
+        raise typer.Exit(UNREADABLE)
+    return sum(1 for _, result in rows if refused(result))
 
 
 def register(app: typer.Typer) -> None:
@@ -157,8 +191,12 @@ def register(app: typer.Typer) -> None:
     def ingest(
         paths: list[Path] = typer.Argument(..., help="CEB XML files, DxpMsg envelopes, folders or zip archives."),
         out: Path = typer.Option(Path("out"), "--out", help="Folder for the receipts and tax bills (CEB XML)."),
+        details: bool = typer.Option(False, "--details", help="Every problem of every document, not one per rule."),
     ) -> None:
         """Process CEB messages in the order given and write every receipt and tax bill to --out.
+
+        Exit status 0 when every message was processed (refusals are answers: read the receipts), 2 when an
+        input cannot be read.
 
         Runs as the operator: it trusts each message's BaseTransfer copCode as its sender (there is no signed-in
         enterprise to compare it with), exactly as the zone's DXP gateway would. Everything else is checked as on
@@ -166,12 +204,21 @@ def register(app: typer.Typer) -> None:
         party (申报主体) against the sender and the enterprises that delegated ceb.submit to it (AUTH-PARTY,
         AUTH-ORIGINAL). Drafts (appStatus 1) are acknowledged and change nothing.
         """
-        _run(paths, out, dry_run=False)
+        _run(paths, out, dry_run=False, details=details)
 
     @app.command("check")
-    def check(paths: list[Path] = typer.Argument(..., help="CEB XML files, envelopes, folders or zips.")) -> None:
-        """Preflight: report every problem the declarations would meet, storing nothing."""
-        _run(paths, None, dry_run=True)
+    def check(
+        paths: list[Path] = typer.Argument(..., help="CEB XML files, envelopes, folders or zips."),
+        details: bool = typer.Option(False, "--details", help="Every problem of every document, not one per rule."),
+    ) -> None:
+        """Preflight: report every problem the declarations would meet, storing nothing.
+
+        Exit status 0 when nothing would be refused, 1 when a message or document would be (or, for bytes
+        already ingested, was) refused, 2 when an input cannot be read. Bytes already ingested are answered with
+        the receipts they got then ("already processed").
+        """
+        if _run(paths, None, dry_run=True, details=details):
+            raise typer.Exit(REFUSED)
 
     clearance = typer.Typer(help="Officer actions and daily jobs (通关作业).", no_args_is_help=True)
 
@@ -187,13 +234,10 @@ def register(app: typer.Typer) -> None:
         try:
             result = decide_held_inventory(state.context(), inventory_no, action=action, actor=actor, comment=comment)
         except DomainError as exc:
-            console.print(f"[red]{exc.message}[/red]")
-            for p in exc.problems:
-                console.print(f"  {p.rule_id} {p.field}: {p.message} — {p.hint}")
-            raise typer.Exit(2) from exc
+            fail(exc)
         if out is not None:
             write_outputs(result, out, Counter())
-        console.print(", ".join(f"{r.message_type.value} {r.status}" for r in result.receipts))
+        console.print(escape(", ".join(f"{r.message_type.value} {r.status}" for r in result.receipts)))
 
     @clearance.command("return-arrived")
     def return_arrived(return_id: int, actor: str = typer.Option("site-operator")) -> None:
@@ -201,16 +245,15 @@ def register(app: typer.Typer) -> None:
         try:
             result = confirm_return_arrival(state.context(), return_id, actor=actor)
         except DomainError as exc:
-            console.print(f"[red]{exc.message}[/red]")
-            raise typer.Exit(2) from exc
-        console.print(", ".join(f"{r.message_type.value} {r.status}: {r.info}" for r in result.receipts))
+            fail(exc)
+        console.print(escape(", ".join(f"{r.message_type.value} {r.status}: {r.info}" for r in result.receipts)))
 
     @clearance.command("daily")
     def daily() -> None:
         """Lapse overdue returns and close inventories past their return window (899)."""
         report = run_daily_jobs(state.context())
         for line in report.changed:
-            console.print(line)
+            console.print(escape(line))
         console.print(f"{len(report.changed)} changes")
 
     app.add_typer(clearance, name="clearance")

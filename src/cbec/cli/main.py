@@ -23,6 +23,8 @@ COMMAND_MODULES = (
     "cbec.cli.products",
     "cbec.cli.quota",
     "cbec.cli.ingest",
+    "cbec.cli.clearance",
+    "cbec.cli.sample",
     "cbec.cli.exports",
     "cbec.cli.facts",
     "cbec.cli.demo",

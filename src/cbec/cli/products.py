@@ -10,6 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from cbec.cli.enterprises import print_audit
+from cbec.cli.format import text
 from cbec.cli.reference import console, fail
 from cbec.cli.state import state
 from cbec.common.errors import DomainError
@@ -29,7 +30,7 @@ def print_product(product: ProductRead) -> None:
     """Print one product filing as a two-column table."""
     table = Table("field", "value", title=f"product {product.id}")
     for name, value in product.model_dump().items():
-        table.add_row(name, "" if value is None else str(value))
+        table.add_row(name, text(value))
     console().print(table)
 
 

@@ -111,6 +111,7 @@ class DeliveryReport:
     failed: int = 0
     dead: int = 0
     subscriptions: dict[str, dict[str, int]] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)  # subscription -> why its last failed delivery failed
 
 
 @dataclass(slots=True)
@@ -140,8 +141,10 @@ def deliver_webhooks(
     with ctx.uow() as uow:
         names = [s.name for s in repo.subscriptions(uow.session, webhooks_only=True, active_only=True)]
     for name in names:
-        counts = _deliver(ctx, name, transport, owner, resolver)
+        counts, error = _deliver(ctx, name, transport, owner, resolver)
         report.subscriptions[name] = counts
+        if error is not None:
+            report.errors[name] = error
         report.delivered += counts["delivered"]
         report.failed += counts["failed"]
         report.dead += counts["dead"]
@@ -150,8 +153,8 @@ def deliver_webhooks(
 
 def _deliver(
     ctx: Context, name: str, transport: Transport | None, owner: str, resolver: Resolver | None
-) -> dict[str, int]:
-    """Deliver one subscription's due events; return counts."""
+) -> tuple[dict[str, int], str | None]:
+    """Deliver one subscription's due events; return counts and why the last failed delivery failed."""
     settings = ctx.settings
     counts = {"delivered": 0, "failed": 0, "dead": 0}
     now = ctx.clock.now()
@@ -159,10 +162,10 @@ def _deliver(
         session = uow.session
         sub = repo.subscription_by_name(session, name)
         if sub is None or sub.webhook_url is None or not sub.active:
-            return counts
+            return counts, None
         cursor = repo.cursor(session, webhook_cursor_name(name), now, for_update=True)
         if cursor.lease_until is not None and cursor.lease_until > now and cursor.lease_owner != owner:
-            return counts  # another worker holds this subscription
+            return counts, None  # another worker holds this subscription
         cursor.lease_owner, cursor.lease_until = owner, now + timedelta(seconds=settings.webhook_lease_seconds)
         watermark = cursor.position
         event_filter = filter_of(sub)
@@ -183,6 +186,7 @@ def _deliver(
         refusal = exc.problems[0].message
         log.warning("webhook %s: %s", name, refusal)
     outcomes: dict[int, _Outcome] = {}
+    last_error: str | None = None
     blocked: set[str] = set()
     for event in [*replays, *fresh]:
         assert event.position is not None
@@ -206,6 +210,7 @@ def _deliver(
             continue
         blocked.add(event.business_key)
         counts["failed"] += 1
+        last_error = result.error
         if attempts >= settings.webhook_max_attempts:
             status, next_at = DEAD, None
             counts["dead"] += 1
@@ -242,7 +247,7 @@ def _deliver(
         uow.commit()
     if counts["delivered"]:
         log.info("webhook %s: %s events delivered", name, counts["delivered"])
-    return counts
+    return counts, last_error
 
 
 def _advance(

@@ -60,7 +60,7 @@ def test_check_reports_problems_and_writes_nothing(zone: Zone, cli: CliRunner, t
     wrong = replace(s.order, actual_paid=s.order.actual_paid + 1)
     file = write(tmp_path / "order.xml", render_message(build_message([wrong], PARTIES.ecommerce)))
     result = cli.invoke(app, ["check", str(file)])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output  # something would be refused
     assert "CEB-R1" in result.output
     assert "preflight" in result.output
 

@@ -217,10 +217,12 @@ def ingest_message(
         # The same bytes sent twice at once (a retry after a timeout, two senders): the second one's message-log
         # row waits on the first one's unique digest until that commits, fails, and its transaction runs again
         # (_retried), now finding the first and answering with its receipts.
-        earlier = None if dry_run else repo.message_by_hash(session, digest)
+        earlier = repo.message_by_hash(session, digest)
         if earlier is not None and earlier.outcome == "processed":
             _check_sender(earlier.sender_code, senders)
-            return _replay(session, earlier)
+            replayed = _replay(session, earlier)  # a preflight of bytes already ingested: their receipts, as stored
+            replayed.dry_run = dry_run
+            return replayed
         tables: CodeTables = code_tables(session, business_date(now))
         outcome = None
         if not format_problems:
