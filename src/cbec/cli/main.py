@@ -32,6 +32,7 @@ COMMAND_MODULES = (
     "cbec.cli.certificates",
     "cbec.cli.feeds",
     "cbec.cli.privacy",
+    "cbec.cli.index",
     "cbec.cli.accounts",
     "cbec.cli.credit",
     "cbec.cli.serve",
