@@ -33,6 +33,7 @@ COMMAND_MODULES = (
     "cbec.cli.feeds",
     "cbec.cli.privacy",
     "cbec.cli.index",
+    "cbec.cli.stats",
     "cbec.cli.accounts",
     "cbec.cli.credit",
     "cbec.cli.serve",

@@ -1,0 +1,189 @@
+"""The indicator catalogue (统计指标目录) and its figures over trade facts, for any period and tenant.
+
+Each indicator has a code, zh/en names, a unit, a polarity, a pillar, a caliber (口径), a frequency and a formula
+over ``trade_fact``. Figures carry their caliber, vintage and the catalogue's rule version. A fact counts for the
+tenant of its e-commerce enterprise (``trade_fact.tenant``), so the figures of a hub's sub-platforms add up to the
+hub's own (1+M+N). Only platform data is used here: the caliber is ``platform`` (管理平台数据口径), never mixed
+with survey (全口径) figures.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy.orm import Session
+
+from cbec.common.clock import SHANGHAI, business_date
+from cbec.facts.models import TradeFact
+from cbec.facts.rules import RELEASED_STATUSES, FactStatus
+from cbec.storage.context import Context
+
+RULE_VERSION = "2026.12-1"
+CALIBER = "platform"
+PRELIMINARY_DAYS = 30  # figures of a period that ended less than this ago are preliminary (初步), else final
+
+
+@dataclass(frozen=True, slots=True)
+class Indicator:
+    """One indicator of the catalogue."""
+
+    code: str
+    name_zh: str
+    name_en: str
+    unit: str
+    polarity: int  # +1 more is better, -1 less is better
+    pillar: str
+    formula: str
+    frequency: str = "daily"
+
+
+CATALOGUE: tuple[Indicator, ...] = (
+    Indicator("import_value_cny", "进口额", "import value", "CNY", 1, "scale",
+              "Σ value_cny of import lines released in the period"),
+    Indicator("export_value_cny", "出口额", "export value", "CNY", 1, "scale",
+              "Σ value_cny of export lines released in the period"),
+    Indicator("import_inventories", "进口清单数", "import inventories released", "count", 1, "scale",
+              "distinct import inventories released in the period"),
+    Indicator("export_inventories", "出口清单数", "export inventories released", "count", 1, "scale",
+              "distinct export inventories released in the period"),
+    Indicator("value_9610_cny", "9610 金额", "9610 value", "CNY", 1, "structure",
+              "Σ value_cny of 9610 lines (both directions) released"),
+    Indicator("value_1210_cny", "1210 金额", "1210 value", "CNY", 1, "structure",
+              "Σ value_cny of 1210 lines released"),
+    Indicator("value_9710_cny", "9710 金额", "9710 value", "CNY", 1, "structure",
+              "Σ value_cny of 9710 lines released"),
+    Indicator("value_9810_cny", "9810 金额", "9810 value", "CNY", 1, "structure",
+              "Σ value_cny of 9810 lines released"),
+    Indicator("active_enterprises", "活跃企业数", "active e-commerce enterprises", "count", 1, "ecosystem",
+              "distinct e-commerce enterprises with a line released in the period"),
+    Indicator("b2b_share", "B2B 出口占比", "B2B share of exports", "%", 1, "structure",
+              "(9710 + 9810 export value) / export value × 100"),
+    Indicator("export_markets", "出口市场数", "export markets", "count", 1, "structure",
+              "distinct destination countries of export lines released"),
+    Indicator("destination_diversity", "出口市场分散度", "destination diversity (1 − HHI)", "ratio", 1, "structure",
+              "1 − Σ_c s_c² with s_c the share of country c in export value"),
+    Indicator("refusal_rate", "退单率", "refusal rate", "%", -1, "facilitation",
+              "inventories refused / inventories declared in the period × 100"),
+    Indicator("median_release_hours", "申报至放行时长中位数", "median declaration-to-release time", "hours", -1,
+              "facilitation", "median of released_at − declared_at over inventories released in the period"),
+)  # fmt: skip
+BY_CODE = {indicator.code: indicator for indicator in CATALOGUE}
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """One indicator's value for one period and tenant, with its caliber, vintage and rule version."""
+
+    code: str
+    value: Decimal | None  # None: not defined for the period (e.g. a share of nothing)
+    unit: str
+    start: date
+    end: date  # inclusive
+    tenant: str
+    caliber: str
+    vintage: str  # preliminary | final
+    rule_version: str
+
+
+def _moment(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=SHANGHAI)
+
+
+def _tenant_condition(tenant: str) -> ColumnElement[bool] | None:
+    if tenant == "hub":
+        return None
+    return or_(TradeFact.tenant == tenant, TradeFact.tenant.like(tenant.replace("%", r"\%") + "/%", escape="\\"))
+
+
+def _fen(value: Decimal) -> Decimal:
+    return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def figures(session: Session, start: date, end: date, *, tenant: str = "hub", today: date) -> list[Figure]:
+    """Return every indicator of the catalogue for [start, end] (business dates, inclusive) and a tenant subtree."""
+    condition = _tenant_condition(tenant)
+    released = select(
+        TradeFact.direction,
+        TradeFact.mode,
+        TradeFact.eport_no,
+        TradeFact.ecommerce_code,
+        TradeFact.destination_country,
+        TradeFact.value_cny,
+        TradeFact.declared_at,
+        TradeFact.released_at,
+    ).where(
+        TradeFact.released_at >= _moment(start),
+        TradeFact.released_at < _moment(end + timedelta(days=1)),
+        TradeFact.status.in_([s.value for s in RELEASED_STATUSES]),
+    )
+    declared = select(TradeFact.eport_no, TradeFact.status).where(
+        TradeFact.declared_on >= start, TradeFact.declared_on <= end
+    )
+    if condition is not None:
+        released, declared = released.where(condition), declared.where(condition)
+    value: dict[str, Decimal] = defaultdict(lambda: Decimal(0))
+    inventories: dict[str, set[str]] = defaultdict(set)
+    enterprises: set[str] = set()
+    by_country: dict[str, Decimal] = defaultdict(lambda: Decimal(0))
+    hours: dict[str, float] = {}
+    for direction, mode, eport_no, ecommerce, country, cny, declared_at, released_at in session.execute(released):
+        amount = cny or Decimal(0)
+        value[direction] += amount
+        value[mode] += amount
+        inventories[direction].add(eport_no)
+        enterprises.add(ecommerce)
+        if direction == "E":
+            by_country[country] += amount
+        if released_at is not None:
+            hours[eport_no] = (released_at - declared_at).total_seconds() / 3600
+    statuses: dict[str, str] = {}
+    for eport_no, status in session.execute(declared):
+        statuses[eport_no] = status
+    exports = value["E"]
+    b2b = value["9710"] + value["9810"]
+    hhi = sum(((v / exports) ** 2 for v in by_country.values()), Decimal(0)) if exports else None
+    declared_count = len(statuses)
+    refused = sum(1 for status in statuses.values() if status == FactStatus.REFUSED.value)
+    computed: dict[str, Decimal | None] = {
+        "import_value_cny": _fen(value["I"]),
+        "export_value_cny": _fen(exports),
+        "import_inventories": Decimal(len(inventories["I"])),
+        "export_inventories": Decimal(len(inventories["E"])),
+        "value_9610_cny": _fen(value["9610"]),
+        "value_1210_cny": _fen(value["1210"]),
+        "value_9710_cny": _fen(value["9710"]),
+        "value_9810_cny": _fen(value["9810"]),
+        "active_enterprises": Decimal(len(enterprises)),
+        "b2b_share": _fen(b2b * 100 / exports) if exports else None,
+        "export_markets": Decimal(len(by_country)),
+        "destination_diversity": None if hhi is None else (1 - hhi).quantize(Decimal("0.0001"), ROUND_HALF_UP),
+        "refusal_rate": _fen(Decimal(refused * 100) / declared_count) if declared_count else None,
+        "median_release_hours": _fen(Decimal(str(statistics.median(hours.values())))) if hours else None,
+    }
+    vintage = "preliminary" if (today - end).days < PRELIMINARY_DAYS else "final"
+    return [
+        Figure(i.code, computed[i.code], i.unit, start, end, tenant, CALIBER, vintage, RULE_VERSION) for i in CATALOGUE
+    ]
+
+
+def indicator_figures(ctx: Context, start: date, end: date, *, tenant: str = "hub") -> list[Figure]:
+    """Return the catalogue's figures for a period and tenant subtree (one read-only transaction)."""
+    with ctx.uow() as uow:
+        return figures(uow.session, start, end, tenant=tenant, today=business_date(ctx.clock.now()))
+
+
+def observations(ctx: Context, tenants: list[str], years: list[int]) -> list[dict[str, object]]:
+    """Return yearly figures per tenant as index observations (zone = tenant, period = year)."""
+    rows: list[dict[str, object]] = []
+    for tenant in tenants:
+        for year in years:
+            for figure in indicator_figures(ctx, date(year, 1, 1), date(year, 12, 31), tenant=tenant):
+                if figure.value is not None:
+                    value = float(figure.value)
+                    rows.append({"zone": tenant, "period": str(year), "indicator": figure.code, "value": value})
+    return rows
