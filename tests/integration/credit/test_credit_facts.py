@@ -30,8 +30,18 @@ from cbec.storage.context import Context
 
 ACME = make_uscc("91460000MA5TCRD01")
 BETA = make_uscc("91460000MA5TCRD02")
-COLUMNS = ["subject", "fact_type", "source", "severity", "tier", "list_type", "decided_on", "valid_to",
-           "document_no", "legal_basis"]  # fmt: skip
+COLUMNS = [
+    "subject",
+    "fact_type",
+    "source",
+    "severity",
+    "tier",
+    "list_type",
+    "decided_on",
+    "valid_to",
+    "document_no",
+    "legal_basis",
+]
 
 
 def write_csv(path: Path, rows: list[dict[str, str]]) -> Path:
@@ -98,7 +108,7 @@ def test_import_then_rate_as_of_a_day_and_as_known_at_a_time(ctx: Context, tmp_p
             decided_on="2026-01-10",
             document_no="(2026)琼01执1号",
             legal_basis="最高法失信被执行人名单规定",
-        ),  # fmt: skip
+        ),
     ]
     report = import_facts(ctx, write_csv(tmp_path / "facts.csv", rows), actor="zone-office")
     assert (report.rows, report.recorded, report.subjects_created) == (3, 3, 2)
@@ -118,9 +128,17 @@ def test_import_then_rate_as_of_a_day_and_as_known_at_a_time(ctx: Context, tmp_p
     penalty = next(f for f in subject_facts(ctx, ACME) if f.fact_type == "penalty")
     recorded_before = ctx.clock.now()
     ctx.clock.advance(timedelta(hours=1))  # type: ignore[attr-defined]
-    withdrawal = FactIn(subject=ACME, fact_type="penalty", source="market", severity="general",
-                        decided_on="2026-02-01", document_no="市监罚1号-撤", legal_basis="行政复议决定",
-                        supersedes=penalty.id, retracted=True)  # fmt: skip
+    withdrawal = FactIn(
+        subject=ACME,
+        fact_type="penalty",
+        source="market",
+        severity="general",
+        decided_on="2026-02-01",
+        document_no="市监罚1号-撤",
+        legal_basis="行政复议决定",
+        supersedes=penalty.id,
+        retracted=True,
+    )
     record_fact(ctx, withdrawal, actor="market-officer")
     assert show_subject(ctx, ACME, on=date(2026, 3, 1)).score == 110
     as_known = show_subject(ctx, ACME, on=date(2026, 3, 1), known_at=recorded_before)
@@ -130,16 +148,33 @@ def test_import_then_rate_as_of_a_day_and_as_known_at_a_time(ctx: Context, tmp_p
 
 def test_facts_are_append_only_in_the_database(ctx: Context) -> None:
     seed_configuration(ctx)
-    record_fact(ctx, FactIn(subject=ACME, fact_type="penalty", source="tax", severity="minor", decided_on="2026-02-01",
-                            document_no="税罚1号", legal_basis="税收征管法"), actor="tax")  # fmt: skip
+    record_fact(
+        ctx,
+        FactIn(
+            subject=ACME,
+            fact_type="penalty",
+            source="tax",
+            severity="minor",
+            decided_on="2026-02-01",
+            document_no="税罚1号",
+            legal_basis="税收征管法",
+        ),
+        actor="tax",
+    )
     with pytest.raises(DatabaseError), ctx.engine.begin() as conn:
         conn.execute(text("UPDATE credit_fact SET severity = 'positive'"))
 
 
 def test_the_251_to_282_change_is_a_data_load(ctx: Context) -> None:
     seed_configuration(ctx)
-    certified = FactIn(subject=ACME, fact_type="customs_tier", source="customs", tier="certified",
-                       decided_on="2026-04-01", document_no="AEO-282-1")  # fmt: skip
+    certified = FactIn(
+        subject=ACME,
+        fact_type="customs_tier",
+        source="customs",
+        tier="certified",
+        decided_on="2026-04-01",
+        document_no="AEO-282-1",
+    )
     ctx.clock.set(ctx.clock.now() + timedelta(days=60))  # type: ignore[attr-defined]
     read = record_fact(ctx, certified, actor="customs")
     assert (read.severity, read.publish_max_until) == ("positive", None)
@@ -160,11 +195,24 @@ def test_configuration_versions_never_change(ctx: Context) -> None:
     ruleset.update(version="2", effective_from="2026-03-01")
     assert load_configuration(ctx, [(ConfigKind.RULESET, ruleset)], actor="zone-office").loaded == ["ruleset:zone@2"]
     assert show_subject_or_none(ctx) is None
-    record_fact(ctx, FactIn(subject=ACME, fact_type="penalty", source="tax", severity="minor", decided_on="2026-02-01",
-                            document_no="税罚2号", legal_basis="税收征管法"), actor="tax")  # fmt: skip
+    record_fact(
+        ctx,
+        FactIn(
+            subject=ACME,
+            fact_type="penalty",
+            source="tax",
+            severity="minor",
+            decided_on="2026-02-01",
+            document_no="税罚2号",
+            legal_basis="税收征管法",
+        ),
+        actor="tax",
+    )
     assert show_subject(ctx, ACME, on=date(2026, 2, 28)).ruleset == "zone@1"
-    assert (show_subject(ctx, ACME, on=date(2026, 3, 1)).ruleset, show_subject(ctx, ACME, on=date(2026, 3, 1)).score) \
-        == ("zone@2", 87)  # fmt: skip
+    assert (
+        show_subject(ctx, ACME, on=date(2026, 3, 1)).ruleset,
+        show_subject(ctx, ACME, on=date(2026, 3, 1)).score,
+    ) == ("zone@2", 87)
 
 
 def show_subject_or_none(ctx: Context) -> object:
@@ -177,8 +225,19 @@ def show_subject_or_none(ctx: Context) -> object:
 def test_rate_dry_run_publish_movers_and_overrides(ctx: Context) -> None:
     seed_configuration(ctx)
     for code, severity, number in ((ACME, "serious", "1"), (BETA, "minor", "2")):
-        record_fact(ctx, FactIn(subject=code, fact_type="penalty", source="customs", severity=severity,
-                                decided_on="2026-02-01", document_no=number, legal_basis="条例"), actor="customs")  # fmt: skip
+        record_fact(
+            ctx,
+            FactIn(
+                subject=code,
+                fact_type="penalty",
+                source="customs",
+                severity=severity,
+                decided_on="2026-02-01",
+                document_no=number,
+                legal_basis="条例",
+            ),
+            actor="customs",
+        )
     dry = rate_subjects(ctx, dry_run=True)
     assert (dry.distribution, dry.stored, len(dry.movers)) == ({"A": 1, "B": 0, "C": 1, "D": 0}, 0, 2)
     published = rate_subjects(ctx, dry_run=False, actor="zone-office")
@@ -189,8 +248,9 @@ def test_rate_dry_run_publish_movers_and_overrides(ctx: Context) -> None:
     tried = rate_subjects(ctx, candidate=stricter)
     assert [(m.subject, m.before, m.after) for m in tried.movers] == [(BETA, "A", "B")]
     until = date(2026, 3, 9)
-    rating = set_override(ctx, ACME, level="B", reason="整改承诺已提交 / rectification committed", until=until,
-                          actor="zone-office")  # fmt: skip
+    rating = set_override(
+        ctx, ACME, level="B", reason="整改承诺已提交 / rectification committed", until=until, actor="zone-office"
+    )
     assert (rating.level, rating.computed_level, rating.override and rating.override.actor) == ("B", "C", "zone-office")
     assert show_subject(ctx, ACME, on=until).level == "C"  # the override expired
     with pytest.raises(CreditInvalid) as caught:

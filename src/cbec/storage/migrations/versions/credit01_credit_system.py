@@ -37,7 +37,7 @@ def _id() -> sa.types.TypeEngine[int]:
     return sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
-def _utc() -> sa.types.TypeEngine[object]:
+def _utc() -> sa.DateTime:
     return sa.DateTime(timezone=True)
 
 
