@@ -41,6 +41,7 @@ MODEL_MODULES = (
     "cbec.statistics.models",
     "cbec.facts.models",
     "cbec.credit.models",
+    "cbec.risk.models",
     "cbec.storage.revisions",
 )
 

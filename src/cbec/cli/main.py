@@ -36,6 +36,7 @@ COMMAND_MODULES = (
     "cbec.cli.stats",
     "cbec.cli.accounts",
     "cbec.cli.credit",
+    "cbec.cli.risk",
     "cbec.cli.serve",
 )
 

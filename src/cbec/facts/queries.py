@@ -8,8 +8,8 @@ agent, export producer or seller), as the document queries do.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, fields
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, cast
 
@@ -19,7 +19,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from cbec.common.scope import Scope
 from cbec.enterprises.lookups import party_scope
 from cbec.facts.models import TradeFact
-from cbec.facts.rules import RELEASED_STATUSES, Direction
+from cbec.facts.rules import RELEASED_STATUSES, Direction, FactStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,3 +71,52 @@ def released_lines(
         .order_by(TradeFact.eport_no, TradeFact.line_no)
     )
     return [ReleasedLine(*row) for row in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class InventoryLine:
+    """One goods line of an inventory with its parties and pseudonymous subject keys (for risk)."""
+
+    eport_no: str
+    inventory_no: str | None
+    order_no: str
+    line_no: int
+    hs_code: str
+    quantity: Decimal
+    value_cny: Decimal | None
+    platform_code: str
+    ecommerce_code: str
+    logistics_code: str
+    agent_code: str
+    tenant: str | None
+    declared_on: date
+    status: str
+    buyer_key: str | None
+    payer_key: str | None
+    phone_key: str | None
+    address_key: str | None
+
+
+def inventory_lines(session: Session, direction: Direction, eport_no: str) -> list[InventoryLine]:
+    """Return the fact lines of one inventory (by its E-port number), in line order; empty when none."""
+    columns = [getattr(TradeFact, f.name) for f in fields(InventoryLine)]
+    rows = session.execute(
+        select(*columns)
+        .where(TradeFact.direction == direction.value, TradeFact.eport_no == eport_no)
+        .order_by(TradeFact.line_no)
+    )
+    return [InventoryLine(*row) for row in rows]
+
+
+def unit_values(session: Session, direction: Direction, since: date) -> list[tuple[str, Decimal, Decimal]]:
+    """Return (HS code, value in CNY, quantity) of every line declared since a day, not refused or deleted."""
+    rows = session.execute(
+        select(TradeFact.hs_code, TradeFact.value_cny, TradeFact.quantity).where(
+            TradeFact.direction == direction.value,
+            TradeFact.declared_on >= since,
+            TradeFact.value_cny.is_not(None),
+            TradeFact.quantity > 0,
+            TradeFact.status.not_in([FactStatus.REFUSED.value, FactStatus.DELETED.value]),
+        )
+    )
+    return [(hs, value, qty) for hs, value, qty in rows if value is not None]

@@ -1,0 +1,90 @@
+"""`cbec risk ...`: counters from events, decisions and alerts, the loaded rules (风险防控)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from cbec.cli.reference import console, fail
+from cbec.cli.state import state
+from cbec.common.clock import SHANGHAI
+from cbec.common.errors import DomainError
+from cbec.risk.rules import Typology
+from cbec.risk.service import apply_events, list_alerts, list_rules, refresh_bands
+
+
+def _moment(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise typer.BadParameter(f"not a time (ISO 8601, Asia/Shanghai if no offset): {text}") from exc
+    return moment if moment.tzinfo else moment.replace(tzinfo=SHANGHAI)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the `risk` command group."""
+    group = typer.Typer(help="Risk prevention: counters, rule decisions and alerts (风险防控).", no_args_is_help=True)
+
+    @group.command("consume")
+    def consume(
+        limit: int = typer.Option(500, "--limit", help="Events per transaction."),
+        bands: bool = typer.Option(False, "--bands/--no-bands", help="Recompute the HS6 unit-value bands first."),
+    ) -> None:
+        """Apply new events exactly once: update the counters and assess newly accepted import inventories."""
+        try:
+            if bands:
+                report = refresh_bands(state.context())
+                console().print(f"bands: {report.hs6} HS6 codes from {report.lines} lines since {report.since}")
+            done = apply_events(state.context(), limit=limit)
+        except DomainError as exc:
+            fail(exc)
+        console().print(
+            f"{done.handled} events read, {done.assessed} inventories assessed, {done.alerts} alerts, "
+            f"{done.holds} holds, position {done.position}"
+        )
+
+    @group.command("bands")
+    def bands_cmd(days: int = typer.Option(365, "--days", help="Facts of the last days.")) -> None:
+        """Recompute the robust unit-value band (median, MAD) of every HS6 from the import trade facts."""
+        report = refresh_bands(state.context(), days=days)
+        console().print(f"{report.hs6} HS6 codes from {report.lines} lines since {report.since}")
+
+    @group.command("alerts")
+    def alerts(
+        since: str | None = typer.Option(None, "--since", help="Decided at or after (ISO 8601)."),
+        until: str | None = typer.Option(None, "--until", help="Decided before (ISO 8601)."),
+        typology: str | None = typer.Option(
+            None, "--typology", help="Only one: " + ", ".join(t.value for t in Typology) + "."
+        ),
+        output: str = typer.Option("table", "--format", help="jsonl (one alert per line) or table."),
+    ) -> None:
+        """List alerts: each typology of a decision at review or above, with its contributions."""
+        if typology is not None and typology not in {t.value for t in Typology}:
+            raise typer.BadParameter(f"unknown typology: {typology}")
+        if output not in {"jsonl", "table"}:
+            raise typer.BadParameter("--format is jsonl or table")
+        found = list_alerts(state.context(), since=_moment(since), until=_moment(until), typology=typology)
+        if output == "jsonl":
+            for alert in found:
+                typer.echo(alert.model_dump_json())
+            return
+        table = Table("typology", "inventory", "order", "day", "score", "band", "rules", title=f"{len(found)} alerts")
+        for a in found:
+            rules = ", ".join(f"{c.rule}+{c.weight}" for c in a.contributions)
+            table.add_row(a.typology, a.eport_no, escape(a.order_no), str(a.business_day), str(a.score), a.band, rules)
+        console().print(table)
+
+    @group.command("rules")
+    def rules() -> None:
+        """List the loaded rules: input, guards, bands with weights, reason."""
+        table = Table("rule", "typology", "input", "guards", "bands → points", "reason")
+        for r in list_rules():
+            table.add_row(r.id, r.typology, r.input, "; ".join(r.guards), "; ".join(r.bands), escape(r.reason_en))
+        console().print(table)
+
+    app.add_typer(group, name="risk")

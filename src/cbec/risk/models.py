@@ -1,0 +1,100 @@
+"""Tables of the risk system (风险防控): day-bucket counters, distinct links, HS6 bands, decisions, holds.
+
+* ``risk_counter``: one value per (subject kind, subject key, feature, business day); a window of N days ending on
+  day D is the exact sum of the buckets D−N+1 … D.
+* ``risk_link``: the last business day a pair of keys was seen together (e.g. an address and a buyer). Distinct
+  counts are kept as counters of "pairs last seen that day": when a pair is seen again on a later day, one is
+  moved from the old day's bucket to the new one, so a window's sum is the exact number of distinct partners seen
+  in it (as of the latest day processed).
+* ``risk_band``: robust unit-value bands per HS6 (median, MAD) computed from the trade facts.
+* ``risk_decision``: one per assessed inventory, with the full trace (ruleset version and digest, every rule's
+  result, weights, every input read) so that a replay gives the same score.
+* ``risk_hold``: holds that the pipeline could read as data (it does not yet).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import JSON, Date, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from cbec.storage.base import Amount, Base, BigId, UtcDateTime
+
+
+class RiskCounter(Base):
+    """A day bucket of one feature of one subject."""
+
+    __tablename__ = "risk_counter"
+
+    subject_kind: Mapped[str] = mapped_column(String(12), primary_key=True)  # SubjectKind
+    subject_key: Mapped[str] = mapped_column(String(64), primary_key=True)  # a blind index, a code or an HS6
+    feature: Mapped[str] = mapped_column(String(20), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)  # business day, Asia/Shanghai
+    value: Mapped[int] = mapped_column(BigId)  # counts, or fen for money features (exact sums on every database)
+
+
+class RiskLink(Base):
+    """The last business day two subject keys were seen together (for exact distinct counts)."""
+
+    __tablename__ = "risk_link"
+
+    subject_kind: Mapped[str] = mapped_column(String(12), primary_key=True)
+    subject_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    other_kind: Mapped[str] = mapped_column(String(12), primary_key=True)
+    other_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    last_day: Mapped[date] = mapped_column(Date)
+
+
+class RiskBand(Base):
+    """A robust unit-value band of an HS6 (CNY per declared unit) from the trade facts."""
+
+    __tablename__ = "risk_band"
+
+    hs6: Mapped[str] = mapped_column(String(6), primary_key=True)
+    lines: Mapped[int] = mapped_column(Integer)
+    median: Mapped[Decimal] = mapped_column(Amount)
+    mad: Mapped[Decimal] = mapped_column(Amount)
+    computed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class RiskDecision(Base):
+    """The assessment of one inventory, with its full trace."""
+
+    __tablename__ = "risk_decision"
+    __table_args__ = (Index("ix_risk_decision_band_decided", "band", "decided_at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    eport_no: Mapped[str] = mapped_column(String(18), unique=True)
+    order_no: Mapped[str] = mapped_column(String(60))
+    inventory_no: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    tenant: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    parties: Mapped[list[str]] = mapped_column(JSON)  # platform, e-commerce, logistics, agent codes
+    business_day: Mapped[date] = mapped_column(Date)
+    ruleset_version: Mapped[str] = mapped_column(String(40))
+    ruleset_sha256: Mapped[str] = mapped_column(String(64))
+    score: Mapped[int] = mapped_column(Integer)
+    band: Mapped[str] = mapped_column(String(10))  # Band: the most severe of the typologies
+    typology: Mapped[str | None] = mapped_column(String(20), nullable=True)  # the highest-scoring typology
+    expected_revenue: Mapped[Decimal] = mapped_column(Amount)  # under-valuation: tax expected lost, CNY
+    subjects: Mapped[dict[str, Any]] = mapped_column(JSON)  # subject kind -> key
+    trace: Mapped[dict[str, Any]] = mapped_column(JSON)  # inputs read, rules, typology scores
+    event_position: Mapped[int] = mapped_column(BigId)
+    decided_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class RiskHold(Base):
+    """A hold on an inventory a typology reached (data the pipeline could read; not read yet)."""
+
+    __tablename__ = "risk_hold"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    eport_no: Mapped[str] = mapped_column(String(18), index=True)
+    typology: Mapped[str] = mapped_column(String(20))
+    band: Mapped[str] = mapped_column(String(10))
+    reason: Mapped[str] = mapped_column(String(500))
+    decision_id: Mapped[int] = mapped_column(BigId)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -1,0 +1,386 @@
+"""Risk use cases (风险防控): consume events into counters and decisions, refresh bands, list alerts and rules.
+
+Each use case is one transaction (``consume`` is one per batch of events, with the consumer's position). The risk
+system never imports the clearance pipeline: it reads the outbox through ``cbec.sharing.consumers.consume`` and the
+goods lines with their subject keys through ``cbec.facts.queries``. An import inventory is assessed once, at the
+first of (a) its data event when its facts already carry the matched partners' keys, (b) its 120 receipt (海关入库:
+order, payment and waybill matched, so payer and phone keys are on its facts).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlalchemy.orm import Session
+
+from cbec.common.clock import business_date
+from cbec.common.scope import Scope
+from cbec.facts.queries import InventoryLine, inventory_lines, unit_values
+from cbec.facts.rules import Direction
+from cbec.risk import repository as repo
+from cbec.risk.models import RiskBand, RiskDecision, RiskHold
+from cbec.risk.rules import (
+    Assessment,
+    Band,
+    Ruleset,
+    SubjectKind,
+    evaluate,
+    input_text,
+    mad,
+    median,
+    replay,
+    robust_z,
+    shipped_ruleset,
+)
+from cbec.risk.schemas import AlertRead, BandsReport, ConsumeReport, ContributionRead, RuleRead
+from cbec.sharing.catalogue import AnyEvent, DataEvent, ReceiptEvent
+from cbec.sharing.consumers import consume
+from cbec.sharing.rules import EventKind
+from cbec.storage.context import Context
+
+CONSUMER = "risk"
+KINDS = (EventKind.DATA, EventKind.RECEIPT)
+ACCEPTED = "120"  # 海关入库 (cbec.clearance.codes.ReturnStatus.ACCEPTED; read as data, not imported)
+FEN = Decimal("0.01")
+PAIRS = (  # (subject, other, feature): distinct partners counted
+    (SubjectKind.BUYER, SubjectKind.PAYER, "payers"),
+    (SubjectKind.BUYER, SubjectKind.PHONE, "phones"),
+    (SubjectKind.BUYER, SubjectKind.ADDRESS, "addresses"),
+    (SubjectKind.PAYER, SubjectKind.BUYER, "buyers"),
+    (SubjectKind.PHONE, SubjectKind.BUYER, "buyers"),
+    (SubjectKind.ADDRESS, SubjectKind.BUYER, "buyers"),
+)
+
+
+def _fen(value: Decimal) -> int:
+    return int((value * 100).to_integral_value(ROUND_HALF_UP))
+
+
+@dataclass(frozen=True, slots=True)
+class Observation:
+    """What one inventory adds to the counters and gives the rules as document fields."""
+
+    eport_no: str
+    day: date
+    subjects: dict[SubjectKind, str]
+    total: Decimal
+    near_limit: bool
+    hs6_values: tuple[tuple[str, Decimal], ...]
+
+
+def observe(lines: Sequence[InventoryLine], ruleset: Ruleset) -> Observation:
+    """Return an inventory's subjects, total value in CNY and whether it sits just under the single limit."""
+    first = lines[0]
+    keys = {
+        SubjectKind.BUYER: first.buyer_key,
+        SubjectKind.PAYER: first.payer_key,
+        SubjectKind.PHONE: first.phone_key,
+        SubjectKind.ADDRESS: first.address_key,
+        SubjectKind.ENTERPRISE: first.ecommerce_code,
+        SubjectKind.PLATFORM: first.platform_code,
+    }
+    total = sum((line.value_cny or Decimal(0) for line in lines), Decimal(0))
+    near = ruleset.parameter("near_limit_lower") <= total <= ruleset.parameter("near_limit_upper")
+    return Observation(
+        first.eport_no,
+        first.declared_on,
+        {kind: key for kind, key in keys.items() if key},
+        total,
+        near,
+        tuple((line.hs_code[:6], line.value_cny or Decimal(0)) for line in lines),
+    )
+
+
+def count(session: Session, seen: Observation) -> None:
+    """Add an inventory to the counters of its day (once per inventory; the caller guarantees it)."""
+    for kind, key in seen.subjects.items():
+        repo.add(session, kind, key, "inventories", seen.day, 1)
+        repo.add(session, kind, key, "value", seen.day, _fen(seen.total))
+        if seen.near_limit:
+            repo.add(session, kind, key, "near_limit", seen.day, 1)
+    for hs6, value in seen.hs6_values:
+        repo.add(session, SubjectKind.HS6, hs6, "lines", seen.day, 1)
+        repo.add(session, SubjectKind.HS6, hs6, "value", seen.day, _fen(value))
+    for subject, other, feature in PAIRS:
+        if subject in seen.subjects and other in seen.subjects:
+            repo.see_pair(session, (subject, seen.subjects[subject]), (other, seen.subjects[other]), feature, seen.day)
+
+
+def valuation(
+    session: Session, lines: Sequence[InventoryLine], ruleset: Ruleset
+) -> tuple[Decimal | None, Decimal | None, Decimal]:
+    """Return the lowest robust z-score and value/median ratio of the lines, and the tax expected lost (CNY).
+
+    Lines whose HS6 has no band with enough lines are skipped (None when no line has one).
+    """
+    known = repo.bands(session, (line.hs_code[:6] for line in lines))
+    least = ruleset.parameter("band_min_lines")
+    zs: list[Decimal] = []
+    ratios: list[Decimal] = []
+    revenue = Decimal(0)
+    for line in lines:
+        band = known.get(line.hs_code[:6])
+        if band is None or band.lines < least or band.median <= 0 or line.quantity <= 0 or line.value_cny is None:
+            continue
+        unit = line.value_cny / line.quantity
+        spread = max(band.mad, band.median * ruleset.parameter("mad_floor_ratio"))
+        z = robust_z(unit, band.median, spread)
+        ratio = (unit / band.median).quantize(Decimal("0.0001"), ROUND_HALF_UP)
+        zs.append(z)
+        ratios.append(ratio)
+        if unit < band.median and (z < Decimal("-3.5") or ratio < Decimal("0.5")):
+            revenue += (band.median - unit) * line.quantity * ruleset.parameter("cbec_tax_rate")
+    return (min(zs) if zs else None), (min(ratios) if ratios else None), revenue.quantize(FEN, ROUND_HALF_UP)
+
+
+def trace_of(assessment: Assessment, ruleset: Ruleset) -> dict[str, object]:
+    """Return the stored trace: ruleset, every input read, every rule's result, every typology's score."""
+    return {
+        "ruleset": ruleset.version,
+        "sha256": ruleset.sha256,
+        "inputs": {name: input_text(value) for name, value in sorted(assessment.inputs.items())},
+        "rules": [
+            {
+                "rule": t.rule,
+                "typology": t.typology.value,
+                "status": t.status,
+                "weight": t.weight,
+                "value": input_text(t.value),
+                "band": [input_text(b) for b in t.band] if t.band else None,
+            }
+            for t in assessment.rules
+        ],
+        "typologies": [
+            {"typology": s.typology.value, "score": s.score, "band": s.band.value} for s in assessment.scores
+        ],
+    }
+
+
+@dataclass(slots=True)
+class _Handler:
+    ruleset: Ruleset
+    now: datetime
+    assessed: int = 0
+    alerts: int = 0
+    holds: int = 0
+    _done: set[str] = field(default_factory=set)
+
+    def __call__(self, session: Session, event: AnyEvent) -> None:
+        if isinstance(event, DataEvent) and event.payload.document_kind == "inventory":
+            eport_no, need_partners = event.business_key.removeprefix("inventory:"), True
+        elif (
+            isinstance(event, ReceiptEvent)
+            and event.payload.document_kind == "inventory"
+            and event.payload.status == ACCEPTED
+        ):
+            eport_no, need_partners = str(event.payload.keys.get("eport_no") or ""), False
+        else:
+            return
+        if not eport_no or eport_no in self._done:
+            return
+        lines = inventory_lines(session, Direction.IMPORT, eport_no)
+        if not lines or (need_partners and lines[0].payer_key is None) or repo.decided(session, eport_no):
+            return
+        self._done.add(eport_no)
+        self.assess(session, lines, event.position)
+
+    def assess(self, session: Session, lines: Sequence[InventoryLine], position: int) -> None:
+        seen = observe(lines, self.ruleset)
+        count(session, seen)
+        session.flush()
+        inputs = repo.windows(session, self.ruleset.counters(), seen.subjects, seen.day)
+        first = lines[0]
+        z_min, ratio_min, revenue = valuation(session, lines, self.ruleset)
+        differs = None
+        if first.payer_key and first.buyer_key:
+            differs = Decimal(int(first.payer_key != first.buyer_key))
+        inputs.update(
+            {
+                "doc.value_cny": seen.total,
+                "doc.lines": Decimal(len(lines)),
+                "doc.near_limit": Decimal(int(seen.near_limit)),
+                "doc.payer_differs": differs,
+                "doc.robust_z_min": z_min,
+                "doc.value_ratio_min": ratio_min,
+            }
+        )
+        assessment = evaluate(self.ruleset, inputs)
+        under = next((s for s in assessment.scores if s.typology.value == "undervaluation"), None)
+        decision = RiskDecision(
+            eport_no=first.eport_no,
+            order_no=first.order_no,
+            inventory_no=first.inventory_no,
+            tenant=first.tenant,
+            parties=sorted({first.platform_code, first.ecommerce_code, first.logistics_code, first.agent_code}),
+            business_day=seen.day,
+            ruleset_version=self.ruleset.version,
+            ruleset_sha256=self.ruleset.sha256,
+            score=assessment.score,
+            band=assessment.band.value,
+            typology=assessment.top.value if assessment.top else None,
+            expected_revenue=revenue if under is not None and under.band is not Band.NONE else Decimal(0),
+            subjects={kind.value: key for kind, key in seen.subjects.items()},
+            trace=trace_of(assessment, self.ruleset),
+            event_position=position,
+            decided_at=self.now,
+        )
+        session.add(decision)
+        session.flush()
+        self.assessed += 1
+        days = int(self.ruleset.parameter("hold_days"))
+        for score in assessment.scores:
+            if score.band is Band.NONE:
+                continue
+            self.alerts += 1
+            if score.band.rank >= Band.HOLD.rank:
+                reasons = "; ".join(c.reason_zh for c in score.contributions)
+                repo.add_hold(
+                    session,
+                    RiskHold(
+                        eport_no=first.eport_no,
+                        typology=score.typology.value,
+                        band=score.band.value,
+                        reason=f"{score.typology.value} {score.score}: {reasons}"[:500],
+                        decision_id=decision.id,
+                        created_at=self.now,
+                        expires_at=self.now + timedelta(days=days),
+                    ),
+                )
+                self.holds += 1
+
+
+def apply_events(ctx: Context, *, limit: int = 500, ruleset: Ruleset | None = None) -> ConsumeReport:
+    """Apply every new event: update counters and assess inventories, batch by batch (each one transaction)."""
+    rules = ruleset or shipped_ruleset()
+    handled = assessed = alerts = holds = 0
+    position = -1
+    while True:
+        handler = _Handler(rules, ctx.clock.now())
+        batch = consume(ctx, CONSUMER, handler, kinds=KINDS, limit=limit)
+        handled += batch.handled
+        assessed, alerts, holds = assessed + handler.assessed, alerts + handler.alerts, holds + handler.holds
+        if batch.position == position:
+            break
+        position = batch.position
+    return ConsumeReport(handled=handled, assessed=assessed, alerts=alerts, holds=holds, position=position)
+
+
+def refresh_bands(ctx: Context, *, days: int = 365) -> BandsReport:
+    """Recompute the robust unit-value band (median, MAD) of every HS6 from the import facts of the last days."""
+    now = ctx.clock.now()
+    since = business_date(now) - timedelta(days=days - 1)
+    with ctx.uow() as uow:
+        units: dict[str, list[Decimal]] = defaultdict(list)
+        for hs, value, qty in unit_values(uow.session, Direction.IMPORT, since):
+            units[hs[:6]].append(value / qty)
+        rows = []
+        for hs6, values in sorted(units.items()):
+            centre = median(values)
+            rows.append(
+                RiskBand(
+                    hs6=hs6,
+                    lines=len(values),
+                    median=centre.quantize(Decimal("0.00001"), ROUND_HALF_UP),
+                    mad=mad(values, centre).quantize(Decimal("0.00001"), ROUND_HALF_UP),
+                    computed_at=now,
+                )
+            )
+        repo.replace_bands(uow.session, rows)
+        uow.commit()
+    return BandsReport(hs6=len(rows), lines=sum(len(v) for v in units.values()), since=since)
+
+
+def alerts_of(decision: RiskDecision) -> list[AlertRead]:
+    """Return one alert per typology of a decision at review or above."""
+    trace = decision.trace
+    inputs: dict[str, str | None] = trace.get("inputs", {})
+    rules = {r.id: r for r in shipped_ruleset().rules} if trace.get("ruleset") == shipped_ruleset().version else {}
+    out = []
+    for t in trace.get("typologies", []):
+        if t["band"] == Band.NONE.value:
+            continue
+        contributions = []
+        for r in trace.get("rules", []):
+            if r["typology"] != t["typology"] or r["status"] != "fired" or not r["weight"]:
+                continue
+            rule = rules.get(r["rule"])
+            contributions.append(
+                ContributionRead(
+                    rule=r["rule"],
+                    weight=r["weight"],
+                    value=r["value"],
+                    band=r["band"] or [None, None],
+                    inputs={name: inputs.get(name) for name in (rule.inputs if rule else ())},
+                    reason_zh=rule.reason_zh if rule else "",
+                    reason_en=rule.reason_en if rule else "",
+                )
+            )
+        out.append(
+            AlertRead(
+                decision_id=decision.id,
+                typology=t["typology"],
+                eport_no=decision.eport_no,
+                inventory_no=decision.inventory_no,
+                order_no=decision.order_no,
+                business_day=decision.business_day,
+                decided_at=decision.decided_at,
+                subjects=dict(decision.subjects),
+                score=t["score"],
+                band=t["band"],
+                outcome="open",
+                ruleset_version=decision.ruleset_version,
+                expected_revenue=decision.expected_revenue if t["typology"] == "undervaluation" else Decimal(0),
+                contributions=contributions,
+            )
+        )
+    return out
+
+
+def list_alerts(
+    ctx: Context,
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    typology: str | None = None,
+    scope: Scope | None = None,
+    limit: int = 10_000,
+) -> list[AlertRead]:
+    """Return the alerts decided in [since, until) within the scope; under-valuation ranked by revenue expected lost."""
+    with ctx.uow() as uow:
+        decisions = repo.alerting(uow.session, since, until, scope, limit)
+        alerts = [a for d in decisions for a in alerts_of(d) if typology is None or a.typology == typology]
+    if typology == "undervaluation":
+        alerts.sort(key=lambda a: (-a.expected_revenue, a.decision_id))
+    return alerts
+
+
+def replay_decision(ctx: Context, eport_no: str, ruleset: Ruleset | None = None) -> tuple[int, int]:
+    """Return an inventory's stored score and the score its stored trace gives through the ruleset again."""
+    rules = ruleset or shipped_ruleset()
+    with ctx.uow() as uow:
+        decision = uow.session.query(RiskDecision).filter_by(eport_no=eport_no).one()
+        return decision.score, replay(rules, decision.trace["inputs"]).score
+
+
+def list_rules(ruleset: Ruleset | None = None) -> list[RuleRead]:
+    """Return the loaded rules."""
+    rules = ruleset or shipped_ruleset()
+    return [
+        RuleRead(
+            id=r.id,
+            typology=r.typology.value,
+            input=r.input,
+            guards=[f"{g.input} {g.op} {g.value}" for g in r.guards],
+            bands=[
+                f"[{b.lower if b.lower is not None else '-∞'}, {b.upper if b.upper is not None else '∞'}) → {b.weight}"
+                for b in r.bands
+            ],
+            reason_zh=r.reason_zh,
+            reason_en=r.reason_en,
+        )
+        for r in rules.rules
+    ]
