@@ -299,6 +299,26 @@ NAMES_NOTHING_FOREIGN: dict[tuple[str, str], str] = {
     ("POST", "/workspace/upload"): "as the caller's enterprise: AUTH-SENDER",
     ("POST", "/workspace/products"): "files for the caller's own enterprise only",
     **{
+        key: "no export inventory in this world; 404 outside the scope in tests/web/test_export_pages.py"
+        for key in (
+            ("GET", "/workspace/exports/{number}"),
+            ("GET", "/console/exports/{number}"),
+            ("POST", "/console/exports/{number}/decision"),
+        )
+    },
+    **{
+        key: "lists in the export.read scope (an enterprise not party sees none: tests/web/test_export_pages.py)"
+        for key in (
+            ("GET", "/workspace/exports"),
+            ("GET", "/workspace/export-summaries"),
+            ("GET", "/console/exports"),
+        )
+    },
+    **{
+        key: "another enterprise's code falls back to the caller's own (test_an_enterprise_asking_for_anothers_ledger)"
+        for key in (("GET", "/workspace/export-ledger"), ("GET", "/workspace/export-ledger/file"))
+    },
+    **{
         key: "a list: test_lists_leave_out_other_tenants"
         for key in (
             ("GET", "/api/v1/enterprises"),

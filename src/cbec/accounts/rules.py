@@ -94,6 +94,7 @@ _ENTERPRISE = frozenset(
         P.AUDIT_READ,
         P.CLEARANCE_READ,
         P.TAXBILLS_READ,
+        P.EXPORT_READ,  # its own export inventories, summaries and ledgers: the export queries filter by party
         P.CEB_SUBMIT,
         P.APIKEYS_OWN,
         P.DELEGATIONS_READ,

@@ -40,6 +40,7 @@ ROUTER_MODULES = (
     "cbec.web.workspace",
     "cbec.web.console",
     "cbec.web.dashboard",
+    "cbec.web.exports",
     "cbec.web.consumer",
 )
 

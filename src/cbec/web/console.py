@@ -40,6 +40,7 @@ REVIEW = Depends(guard(ZONE_OFFICE, "clearance.read"))  # consumer reports are t
 def _tabs(active: str) -> list[tuple[str, str, bool]]:
     tabs = [
         ("/console", "con.tab.queue"),
+        ("/console/exports", "con.tab.exports"),
         ("/console/search", "con.tab.search"),
         ("/console/enterprises", "con.tab.enterprises"),
         ("/console/reports", "con.tab.reports"),

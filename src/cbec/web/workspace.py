@@ -65,6 +65,9 @@ def _tabs(active: str) -> list[tuple[str, str, bool]]:
         ("/workspace/documents", "ws.tab.documents"),
         ("/workspace/receipts", "ws.tab.receipts"),
         ("/workspace/tax-bills", "ws.tab.tax_bills"),
+        ("/workspace/exports", "ws.tab.exports"),
+        ("/workspace/export-summaries", "ws.tab.export_summaries"),
+        ("/workspace/export-ledger", "ws.tab.export_ledger"),
         ("/workspace/products", "ws.tab.products"),
     ]
     return [(href, label, href == active) for href, label in tabs]

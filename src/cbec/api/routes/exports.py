@@ -150,9 +150,13 @@ def summary_reminders(on: date | None = None, scope: Scope = READ, ctx: Context 
 
 
 @router.get("/warehouses", response_model=list[WarehouseRead])
-def warehouses(country: str | None = None, ctx: Context = Depends(get_ctx)) -> list[WarehouseRead]:
-    """List the zone's overseas-warehouse registry with each warehouse's 9810 inventories."""
-    return list_warehouses(ctx, country=country)
+def warehouses(country: str | None = None, scope: Scope = READ, ctx: Context = Depends(get_ctx)) -> list[WarehouseRead]:
+    """List the zone's overseas-warehouse registry with each warehouse's 9810 inventories (counts across the
+    zone's enterprises, so an enterprise gets the registry without them)."""
+    found = list_warehouses(ctx, country=country)
+    if scope.parties is not None:
+        return [w.model_copy(update={"inventories": 0, "inventories_by_currency": {}}) for w in found]
+    return found
 
 
 @router.post("/warehouses", response_model=WarehouseRead, status_code=201)
