@@ -4,11 +4,13 @@ precision and recall of order splitting and fake orders on the seeded, labelled 
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
-from tests.builders import MILK, PARTIES, SERUM
+from tests.builders import MILK, OTHER_BUYER, PARTIES, SERUM, a_set
 from tests.zone import Zone
 
 from cbec.common.clock import SHANGHAI
@@ -16,7 +18,7 @@ from cbec.demo.risk_traffic import RiskTraffic, plan_risk_traffic
 from cbec.facts import TradeFact
 from cbec.risk.models import RiskCounter, RiskDecision, RiskHold
 from cbec.risk.rules import shipped_ruleset
-from cbec.risk.service import apply_events, list_alerts, replay_decision
+from cbec.risk.service import apply_events, list_alerts, refresh_bands, replay_decision
 
 START = datetime(2026, 2, 28, 9, 0, tzinfo=SHANGHAI)  # three days ending on the test clock's day (2026-03-02)
 SEED = 7
@@ -112,3 +114,21 @@ def test_distinct_buyers_per_address_are_exact_over_windows(zone: Zone, traffic:
             if first <= row.day <= last:
                 summed[row.subject_key] += row.value
         assert {k: v for k, v in summed.items() if v} == {k: len(v) for k, v in truth.items()}
+
+
+def test_an_under_valued_line_is_flagged_against_its_hs6_band_and_ranked_by_revenue(
+    zone: Zone, traffic: RiskTraffic
+) -> None:
+    apply_events(zone.ctx)
+    bands = refresh_bands(zone.ctx)
+    assert bands.hs6 == 2  # milk and serum, each from the facts
+    cheap = replace(MILK, unit_price=Decimal("100.00"))
+    low = a_set("ORD20260302900001", buyer=OTHER_BUYER, items=[(cheap, Decimal(3))])
+    lower = a_set("ORD20260302900002", buyer=OTHER_BUYER, items=[(replace(MILK, unit_price=Decimal("50")), Decimal(3))])
+    _send(zone, RiskTraffic([(START, [low, lower])], {}, {}))
+    apply_events(zone.ctx)
+    found = list_alerts(zone.ctx, typology="undervaluation")
+    assert [a.order_no for a in found] == ["ORD20260302900002", "ORD20260302900001"]  # most revenue first
+    # milk's median is 298 (MAD floored at 5 %): (298 - 100) x 3 x 0.091 = 54.05
+    assert found[1].expected_revenue == Decimal("54.05")
+    assert {c.rule for c in found[1].contributions} == {"U1", "U2"}
