@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -23,7 +24,11 @@ from cbec.demo.plan import EXPECTED, Fault, Outcome
 from cbec.demo.report import DemoReport, OrderResult
 from cbec.demo.wire import Sent
 
-console = Console()
+
+def _console() -> Console:
+    """Return a console for this invocation: COLUMNS, when set, is its width even where the terminal is unknown."""
+    columns = os.environ.get("COLUMNS", "")
+    return Console(width=int(columns) if columns.isdigit() else None)
 
 
 def _parse_day(text: str | None) -> date | None:
@@ -66,27 +71,27 @@ def print_report(report: DemoReport, *, every_fault: bool = False) -> None:
     unknown = report.by_outcome.get("unknown", 0)
     if unknown:
         counts.add_row("unknown", "-", str(unknown))
-    console.print(counts)
-    console.print(
+    _console().print(counts)
+    _console().print(
         f"{report.orders} orders from {report.buyers} buyers; {report.messages} messages "
         f"({report.envelopes} in DxpMsg envelopes), {report.documents} documents, {report.receipts} receipts, "
         f"{report.tax_bills} tax bills (CEB816). Tax on released inventories: [bold]{report.total_tax:,.2f}[/bold] CNY."
     )
     if report.ledger_used is not None:
-        console.print(
+        _console().print(
             f"Quota ledger: {report.ledger_used:,.2f} used; counted inventories: {report.ledger_counted:,.2f}."
         )
-    console.print(every_fault_table(report) if every_fault else fault_kinds_table(report))
+    _console().print(every_fault_table(report) if every_fault else fault_kinds_table(report))
     print_next_steps(report)
-    console.print("Timings (s): " + ", ".join(f"{k} {v}" for k, v in report.timings.items()))
+    _console().print("Timings (s): " + ", ".join(f"{k} {v}" for k, v in report.timings.items()))
     for note in report.notes:
-        console.print(f"[yellow]note:[/yellow] {escape(note)}")
+        _console().print(f"[yellow]note:[/yellow] {escape(note)}")
     if report.failures:
-        console.print(f"[red bold]{len(report.failures)} expectation(s) not met:[/red bold]")
+        _console().print(f"[red bold]{len(report.failures)} expectation(s) not met:[/red bold]")
         for failure in report.failures:
-            console.print(f"  [red]✗[/red] {escape(failure)}")
+            _console().print(f"  [red]✗[/red] {escape(failure)}")
     else:
-        console.print("[green bold]Every order ended where its label said.[/green bold]")
+        _console().print("[green bold]Every order ended where its label said.[/green bold]")
 
 
 def fault_kinds_table(report: DemoReport) -> Table:
@@ -161,22 +166,22 @@ def print_next_steps(report: DemoReport) -> None:
     held = [r.summary.inventory_no for r in report.results if r.outcome == Outcome.HELD and r.summary]
     shown = [n for n in held[:5] if n]
     if shown:
-        console.print(
+        _console().print(
             f"Held for an officer ({len(held)}; all: cbec clearance held): {', '.join(shown)}"
             + (" …" if len(held) > 5 else "")
         )
-        console.print(f"  cbec clearance decide {shown[0]} --action release --comment '核验发票无误'")
+        _console().print(f"  cbec clearance decide {shown[0]} --action release --comment '核验发票无误'")
     if report.quota_example:
         name, id_number = report.quota_example
-        console.print(f"A buyer's annual quota: cbec quota show --id-number {id_number} --name {name}")
+        _console().print(f"A buyer's annual quota: cbec quota show --id-number {id_number} --name {name}")
     if report.waiting_return is not None:
-        console.print(
+        _console().print(
             f"A return waiting for its goods (all: cbec clearance returns): "
             f"cbec clearance return-arrived {report.waiting_return}"
         )
     if report.flows_example is not None:
         platform, order_no = report.flows_example
-        console.print(f"An order's three flows: cbec clearance flows {platform} {order_no}")
+        _console().print(f"An order's three flows: cbec clearance flows {platform} {order_no}")
 
 
 def print_export_report(report: ExportDemoReport) -> None:
@@ -190,7 +195,7 @@ def print_export_report(report: ExportDemoReport) -> None:
         table.add_row(f"trade mode {mode}", str(count))
     table.add_row("summary applications (CEB701)", str(len(report.applications)))
     table.add_row("declarations (CEB792)", str(report.declarations))
-    console.print(table)
+    _console().print(table)
     ledgers = Table(title=f"出口税收台账 / export tax ledgers {report.month} (CNY)")
     for column in ("shop", "inventories", "revenue by regime", "returns", "CIT (36号)", "reconciles"):
         ledgers.add_column(column)
@@ -203,12 +208,12 @@ def print_export_report(report: ExportDemoReport) -> None:
             text(ledger.get("cit")),
             text(ledger.get("reconciles")),
         )
-    console.print(ledgers)
-    console.print(f"{report.messages} export messages, {report.receipts} receipts.")
+    _console().print(ledgers)
+    _console().print(f"{report.messages} export messages, {report.receipts} receipts.")
     for failure in report.failures:
-        console.print(f"  [red]✗[/red] {escape(failure)}")
+        _console().print(f"  [red]✗[/red] {escape(failure)}")
     if report.ok:
-        console.print(
+        _console().print(
             "[green bold]Every export closed on departure, was summarised; the ledgers reconcile.[/green bold]"
         )
 
@@ -238,7 +243,7 @@ def register(app: typer.Typer) -> None:
         """Generate a day of orders (about 10 % faulty), run them through the platform, and check every outcome."""
         ctx = state.context()
         if if_empty and zone_is_set_up(ctx):
-            console.print("Enterprises are already filed; demo data not generated (--if-empty).")
+            _console().print("Enterprises are already filed; demo data not generated (--if-empty).")
             return
         options = DemoOptions(
             buyers=buyers,
@@ -248,27 +253,27 @@ def register(app: typer.Typer) -> None:
             out=out,
             review_value_at_or_above=_parse_threshold(review_at),
         )
-        with console.status("演示开始 / starting") as status:
+        with _console().status("演示开始 / starting") as status:
 
             def on_message(sent: Sent) -> None:
                 status.update(f"{sent.number} messages sent — {sent.name}")
 
             try:
-                report = run_demo(ctx, options, progress=console.print, on_message=on_message)
+                report = run_demo(ctx, options, progress=_console().print, on_message=on_message)
             except DomainError as exc:
                 fail(exc)
         print_report(report, every_fault=faults)
         if faults_out is not None:
             write_faults(report, faults_out)
-            console.print(f"Every faulty order written to {faults_out}")
+            _console().print(f"Every faulty order written to {faults_out}")
         export_report = None
         if exports:
             try:
-                export_report = run_export_demo(ctx, ExportDemoOptions(seed=seed, out=out), progress=console.print)
+                export_report = run_export_demo(ctx, ExportDemoOptions(seed=seed, out=out), progress=_console().print)
             except DomainError as exc:
                 fail(exc)
             print_export_report(export_report)
         if out is not None:
-            console.print(f"Messages and answers written to {out}/messages and {out}/receipts")
+            _console().print(f"Messages and answers written to {out}/messages and {out}/receipts")
         if not report.ok or (export_report is not None and not export_report.ok):
             raise typer.Exit(1)

@@ -16,7 +16,7 @@ from cbec.cli.state import state
 @pytest.fixture
 def cli(zone: Zone):  # type: ignore[no-untyped-def]
     state._ctx = zone.ctx
-    yield CliRunner()
+    yield CliRunner(env={"COLUMNS": "200"})
     state._ctx = None
 
 
