@@ -217,3 +217,20 @@ def test_who_may_see_and_decide_held_exports(portal: Portal) -> None:
     assert portal.client("shop").get("/console/exports").status_code == 403
     assert portal.client("officer").get("/console/exports/46012026E999999999").status_code == 404
     assert export_inventory_detail(portal.zone.ctx, number).summary.status == "300"
+
+
+# --- dashboard period -----------------------------------------------------------------------------------------
+
+
+def test_the_dashboard_shows_the_exports_of_a_chosen_day_or_month(portal: Portal) -> None:
+    released(portal.zone, 2)
+    admin = portal.client("admin")
+    subtotal = '<tr class="total"><td colspan="2">出口小计</td>\n      <td class="num">{0}</td><td class="num">{0}</td>'
+    today = admin.get("/dashboard").text
+    assert subtotal.format(0) in today and 'name="day" type="date"' in today and 'name="month" type="month"' in today
+    day = admin.get("/dashboard?day=2026-03-02").text
+    assert "业务日 2026-03-02（北京时间）" in day and subtotal.format(2) + '<td class="num">476.00</td>' in day
+    assert 'value="2026-03-02"' in day and 'value="2026-03"' in day
+    month = admin.get("/dashboard?month=2026-03").text
+    assert "业务日 2026-03-31（北京时间）" in month and subtotal.format(0) in month  # the month's last day
+    assert '<td class="num">2</td><td class="num">2</td><td class="num">476.00</td><td class="num">—</td>' in month

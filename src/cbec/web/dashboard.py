@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from cbec.api.deps import get_ctx
+from cbec.common.clock import business_date
 from cbec.common.errors import DomainError, Problem
 from cbec.statistics import Direction, Indicator
 from cbec.statistics.queries import zone_overview
@@ -31,11 +32,20 @@ FIGURES = Depends(guard(DASHBOARD_ROLES, None))
 SET_TARGETS = Depends(guard(frozenset({"zone_admin"}), None))
 
 
-def _day(raw: str | None) -> date | None:
+def _day(raw: str | None, month: str | None = None, today: date | None = None) -> date | None:
+    """Return the business day asked for: ?day=YYYY-MM-DD, else the last day of ?month=YYYY-MM (today within the
+    current month), else None (today)."""
     try:
-        return date.fromisoformat(raw) if raw else None
+        if raw:
+            return date.fromisoformat(raw)
+        if month and len(month) == 7:
+            first = date.fromisoformat(f"{month}-01")
+            following = date(first.year + (first.month == 12), first.month % 12 + 1, 1)
+            last = date.fromordinal(following.toordinal() - 1)
+            return min(last, today) if today is not None and today >= first else last
     except ValueError:
         return None
+    return None
 
 
 def charts(overview: ZoneOverview, t: Translator) -> dict[str, Any]:
@@ -173,13 +183,17 @@ def indicator_value(indicator: str, value: Decimal | None, lang: str) -> str:
 
 @router.get("", response_class=HTMLResponse)
 def dashboard(
-    request: Request, day: str | None = None, entry: Entry = FIGURES, ctx: Context = Depends(get_ctx)
+    request: Request,
+    day: str | None = None,
+    month: str | None = None,
+    entry: Entry = FIGURES,
+    ctx: Context = Depends(get_ctx),
 ) -> Response:
-    """Show the figures of the caller's tenant for a business day (today unless ?day=YYYY-MM-DD)."""
+    """Show the figures of the caller's tenant for a business day (today unless ?day=YYYY-MM-DD or ?month=YYYY-MM)."""
     if entry.refused:
         return entry.refused
     who = entry.principal
-    overview = zone_overview(ctx, on=_day(day), scope=entry.scope)
+    overview = zone_overview(ctx, on=_day(day, month, business_date(ctx.clock.now())), scope=entry.scope)
     t = Translator(language(request))
     return page(
         request,
@@ -193,6 +207,7 @@ def dashboard(
             "waiting": overview.waiting.get("2", 0),
             "figure": lambda indicator, value: indicator_value(indicator, value, t.lang),
             "can_edit": str(who.role) == "zone_admin",
+            "month_value": overview.day.strftime("%Y-%m"),
         },
         principal=who,
     )
