@@ -51,11 +51,6 @@ def main(
     state.now = datetime.fromisoformat(now) if now else None
 
 
+# Explicit assembly: every command group listed is imported; one that fails to import fails the CLI loudly.
 for _name in COMMAND_MODULES:
-    try:
-        _module = importlib.import_module(_name)
-    except ModuleNotFoundError as exc:  # a command group not built yet
-        if exc.name != _name:
-            raise
-        continue
-    _module.register(app)
+    importlib.import_module(_name).register(app)
