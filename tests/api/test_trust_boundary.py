@@ -272,6 +272,10 @@ def foreign_calls(world: World) -> dict[tuple[str, str], list[Foreign]]:
             Foreign("/api/v1/credit/facts", {"city_admin": 404, "city_customs": 404}, json=credit_fact_of_a())
         ],
         ("POST", "/api/v1/credit/rate"): [Foreign("/api/v1/credit/rate?dry_run=false", HUB_ONLY)],
+        # statistics: the hub's figures (and another city's) are outside a city's tenant
+        ("GET", "/api/v1/statistics/indicators"): [
+            Foreign("/api/v1/statistics/indicators?from=2026-03-01&to=2026-03-31&tenant=hub", HUB_ONLY)
+        ],
         ("GET", "/workspace/documents/{number}"): [Foreign(f"/workspace/documents/{ids['inv_b']}", {"shop_a": 404})],
     }
 
@@ -283,6 +287,9 @@ NAMES_NOTHING_FOREIGN: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/reference/goods/{hs_code}"): "reference data is the same for everyone",
     ("GET", "/api/v1/reference/{table}"): "reference data is the same for everyone",
     ("GET", "/api/v1/events/schema"): "the event catalogue is the same for everyone",
+    ("GET", "/api/v1/statistics/catalogue"): "the indicator catalogue is the same for everyone",
+    ("GET", "/api/v1/risk/alerts"): "lists the caller's tenant only (no parameter names another's): "
+    "tests/api/test_risk_statistics_api.py",
     ("POST", "/api/v1/quota/query"): "by ID number and name, not by scope",
     ("POST", "/api/v1/clearance/returns/{return_id}/arrival"): "no return in this world; scoped like decisions",
     ("POST", "/ceb"): "as another sender: AUTH-SENDER in tests/api/clearance/test_ceb_endpoint.py",

@@ -82,6 +82,8 @@ class Permission(StrEnum):
     CREDIT_READ = "credit.read"  # a subject's credit level and why (an enterprise: its own)
     CREDIT_MANAGE = "credit.manage"  # enter credit facts (an agency: of its own source only)
     CREDIT_RATE = "credit.rate"  # rate every subject, dry or published (the hub's zone office)
+    RISK_READ = "risk.read"  # risk alerts with their traces (pseudonymous keys only), in the caller's tenant
+    STATISTICS_READ = "statistics.read"  # indicator figures of the caller's tenant (aggregates, no documents)
 
 
 P = Permission
@@ -102,7 +104,9 @@ _ENTERPRISE = frozenset(
         P.CREDIT_READ,
     }
 )
-_OFFICER_BASE = frozenset({P.REFERENCE_READ, P.ENTERPRISES_READ, P.APIKEYS_OWN, P.FEEDS_READ, P.FEEDS_CONSUME})
+_OFFICER_BASE = frozenset(
+    {P.REFERENCE_READ, P.ENTERPRISES_READ, P.APIKEYS_OWN, P.FEEDS_READ, P.FEEDS_CONSUME, P.STATISTICS_READ}
+)
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ZONE_ADMIN: frozenset(
@@ -135,6 +139,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.CREDIT_READ,
             P.CREDIT_MANAGE,
             P.CREDIT_RATE,
+            P.RISK_READ,
+            P.STATISTICS_READ,
         }
     ),
     Role.ENTERPRISE_USER: _ENTERPRISE,
@@ -155,6 +161,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.DELEGATIONS_READ,
             P.ACCOUNTS_READ,
             P.CREDIT_READ,
+            P.RISK_READ,
+            P.STATISTICS_READ,
         }
     ),
     Role.CONSUMER: frozenset({P.QUOTA_QUERY}),
@@ -178,6 +186,7 @@ AGENCY_PERMISSIONS: dict[Agency, frozenset[Permission]] = {
         P.DELEGATIONS_READ,
         P.CREDIT_READ,
         P.CREDIT_MANAGE,
+        P.RISK_READ,
     },
     Agency.TAX: _OFFICER_BASE | {P.TAXBILLS_READ, P.EXPORT_READ, P.CREDIT_READ, P.CREDIT_MANAGE},
     Agency.FX: _OFFICER_BASE | {P.EXPORT_READ},

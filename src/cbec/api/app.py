@@ -29,6 +29,8 @@ ROUTER_MODULES = (
     "cbec.api.routes.audit",
     "cbec.api.routes.feeds",
     "cbec.api.routes.events",
+    "cbec.api.routes.risk",
+    "cbec.api.routes.statistics",
     "cbec.api.routes.flows",
     "cbec.api.routes.privacy",
     "cbec.api.routes.certificates",

@@ -39,7 +39,7 @@ def test_only_the_zone_office_approves_filings() -> None:
 
 
 def test_every_agency_reads_enterprise_filings_and_only_its_mandate() -> None:
-    base = {"reference.read", "enterprises.read", "apikeys.own", "feeds.read", "feeds.consume"}
+    base = {"reference.read", "enterprises.read", "apikeys.own", "feeds.read", "feeds.consume", "statistics.read"}
     assert perms("agency_officer", "tax") == base | {"taxbills.read", "export.read", "credit.read", "credit.manage"}
     assert perms("agency_officer", "post") == base
     assert "clearance.read" not in perms("agency_officer", "market")
