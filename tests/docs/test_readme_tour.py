@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -98,6 +99,18 @@ def tour_database(tmp_path: Path) -> Iterator[str]:
         admin.dispose()
 
 
+def _stop(server: subprocess.Popen[bytes]) -> None:
+    """Stop the server's whole process group: SIGTERM, then SIGKILL after 30 s."""
+    try:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait(timeout=30)
+    except ProcessLookupError:
+        pass
+
+
 def _wait_ready(port: int, server: subprocess.Popen[bytes], log: Path) -> None:
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
@@ -132,7 +145,11 @@ def test_the_readme_tour_runs_as_written_after_make_run(tmp_path: Path, tour_dat
     serve_command = serve.replace("$(BIN)/", f"{BIN}/").replace("$(HOST)", "127.0.0.1").replace("$(PORT)", str(port))
     server_log = tmp_path / "serve.log"
     with server_log.open("wb") as sink:
-        server = subprocess.Popen(serve_command, shell=True, cwd=tmp_path, env=env, stdout=sink, stderr=sink)
+        # Its own process group, so that the server and anything it starts stop with it (a shell's child outlived
+        # the shell's terminate() and kept serving after the suite).
+        server = subprocess.Popen(
+            serve_command, shell=True, cwd=tmp_path, env=env, stdout=sink, stderr=sink, start_new_session=True
+        )
     try:
         _wait_ready(port, server, server_log)
         commands = tour_commands(README.read_text(encoding="utf-8"))
@@ -144,8 +161,7 @@ def test_the_readme_tour_runs_as_written_after_make_run(tmp_path: Path, tour_dat
             ["bash", "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True, check=False, timeout=1200
         )
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        _stop(server)
     output = done.stdout + done.stderr
     statuses: dict[int, int] = {}
     sections = re.split(rf"^{MARK} (\d+) (\d+)$", done.stdout, flags=re.M)
