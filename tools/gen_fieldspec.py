@@ -1,8 +1,8 @@
 """Generate the CEB field specification (报文字段规范) package data from the official XSDs.
 
-Dev-time only: reads the import and export business XSDs of both editions from the shared reference
-folder and writes ``src/cbec/messages/data/fields_<edition>.json`` plus ``PROVENANCE.md``. The installed
-product reads only the generated JSON.
+Dev-time only: reads the import and export business XSDs of both editions from the copies vendored under
+tests/data/ceb/ (or another folder) and writes ``src/cbec/messages/data/fields_<edition>.json`` plus
+``PROVENANCE.md``. The installed product reads only the generated JSON.
 
     .venv/bin/python tools/gen_fieldspec.py [--shared PATH] [--check]
 
@@ -239,8 +239,9 @@ def _provenance(rows: list[tuple[str, str, str, str]]) -> str:
         "public repository `Weasley-J/chinaport-data-signature` (folder `doc/`, snapshot commit",
         "`2a13a9eb81a866dd46b7e287ed71cce2d836e620`) and kept under `shared/ceb/xsd/` of the steering repository.",
         "",
-        "Regenerate with `.venv/bin/python tools/gen_fieldspec.py` (set `CBEC_SHARED` if the reference folder is",
-        "not `../shared`); `--check` verifies the committed files are current. Do not edit the JSON by hand.",
+        "Regenerate with `.venv/bin/python tools/gen_fieldspec.py` (it reads the copies vendored under",
+        "`tests/data/ceb/`; `--shared DIR` or `CBEC_SHARED` reads another folder holding `ceb/xsd/`); `--check`",
+        "verifies the committed files are current. Do not edit the JSON by hand.",
         "",
         "| edition | direction | XSD file | SHA-256 |",
         "|---|---|---|---|",
@@ -264,7 +265,7 @@ def main(argv: list[str] | None = None) -> int:
     """Write (or with --check, verify) the generated field specifications."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     # The XSDs vendored for the tests (tests/data/ceb, sources in its SOURCES.md) unless told otherwise, so that
-    # --check runs on a plain clone; --shared ../shared (or CBEC_SHARED) reads the steering repository's copy.
+    # --check runs on a plain clone; --shared DIR (or CBEC_SHARED) reads another folder holding ceb/xsd/.
     default_shared = os.environ.get("CBEC_SHARED") or str(REPO / "tests" / "data")
     parser.add_argument("--shared", default=default_shared, help="folder holding ceb/xsd/ (default: tests/data)")
     parser.add_argument("--check", action="store_true", help="fail if the committed files are not current")
