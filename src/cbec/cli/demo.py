@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from cbec.cli.format import text
+from cbec.cli.format import console, text
 from cbec.cli.reference import fail
 from cbec.cli.state import state
 from cbec.common.errors import DomainError
@@ -23,12 +21,6 @@ from cbec.demo.generator import DemoOptions, run_demo, zone_is_set_up
 from cbec.demo.plan import EXPECTED, Fault, Outcome
 from cbec.demo.report import DemoReport, OrderResult
 from cbec.demo.wire import Sent
-
-
-def _console() -> Console:
-    """Return a console for this invocation: COLUMNS, when set, is its width even where the terminal is unknown."""
-    columns = os.environ.get("COLUMNS", "")
-    return Console(width=int(columns) if columns.isdigit() else None)
 
 
 def _parse_day(text: str | None) -> date | None:
@@ -71,27 +63,27 @@ def print_report(report: DemoReport, *, every_fault: bool = False) -> None:
     unknown = report.by_outcome.get("unknown", 0)
     if unknown:
         counts.add_row("unknown", "-", str(unknown))
-    _console().print(counts)
-    _console().print(
+    console().print(counts)
+    console().print(
         f"{report.orders} orders from {report.buyers} buyers; {report.messages} messages "
         f"({report.envelopes} in DxpMsg envelopes), {report.documents} documents, {report.receipts} receipts, "
         f"{report.tax_bills} tax bills (CEB816). Tax on released inventories: [bold]{report.total_tax:,.2f}[/bold] CNY."
     )
     if report.ledger_used is not None:
-        _console().print(
+        console().print(
             f"Quota ledger: {report.ledger_used:,.2f} used; counted inventories: {report.ledger_counted:,.2f}."
         )
-    _console().print(every_fault_table(report) if every_fault else fault_kinds_table(report))
+    console().print(every_fault_table(report) if every_fault else fault_kinds_table(report))
     print_next_steps(report)
-    _console().print("Timings (s): " + ", ".join(f"{k} {v}" for k, v in report.timings.items()))
+    console().print("Timings (s): " + ", ".join(f"{k} {v}" for k, v in report.timings.items()))
     for note in report.notes:
-        _console().print(f"[yellow]note:[/yellow] {escape(note)}")
+        console().print(f"[yellow]note:[/yellow] {escape(note)}")
     if report.failures:
-        _console().print(f"[red bold]{len(report.failures)} expectation(s) not met:[/red bold]")
+        console().print(f"[red bold]{len(report.failures)} expectation(s) not met:[/red bold]")
         for failure in report.failures:
-            _console().print(f"  [red]✗[/red] {escape(failure)}")
+            console().print(f"  [red]✗[/red] {escape(failure)}")
     else:
-        _console().print("[green bold]Every order ended where its label said.[/green bold]")
+        console().print("[green bold]Every order ended where its label said.[/green bold]")
 
 
 def fault_kinds_table(report: DemoReport) -> Table:
@@ -166,22 +158,22 @@ def print_next_steps(report: DemoReport) -> None:
     held = [r.summary.inventory_no for r in report.results if r.outcome == Outcome.HELD and r.summary]
     shown = [n for n in held[:5] if n]
     if shown:
-        _console().print(
+        console().print(
             f"Held for an officer ({len(held)}; all: cbec clearance held): {', '.join(shown)}"
             + (" …" if len(held) > 5 else "")
         )
-        _console().print(f"  cbec clearance decide {shown[0]} --action release --comment '核验发票无误'")
+        console().print(f"  cbec clearance decide {shown[0]} --action release --comment '核验发票无误'")
     if report.quota_example:
         name, id_number = report.quota_example
-        _console().print(f"A buyer's annual quota: cbec quota show --id-number {id_number} --name {name}")
+        console().print(f"A buyer's annual quota: cbec quota show --id-number {id_number} --name {name}")
     if report.waiting_return is not None:
-        _console().print(
+        console().print(
             f"A return waiting for its goods (all: cbec clearance returns): "
             f"cbec clearance return-arrived {report.waiting_return}"
         )
     if report.flows_example is not None:
         platform, order_no = report.flows_example
-        _console().print(f"An order's three flows: cbec clearance flows {platform} {order_no}")
+        console().print(f"An order's three flows: cbec clearance flows {platform} {order_no}")
 
 
 def print_export_report(report: ExportDemoReport) -> None:
@@ -195,7 +187,7 @@ def print_export_report(report: ExportDemoReport) -> None:
         table.add_row(f"trade mode {mode}", str(count))
     table.add_row("summary applications (CEB701)", str(len(report.applications)))
     table.add_row("declarations (CEB792)", str(report.declarations))
-    _console().print(table)
+    console().print(table)
     ledgers = Table(title=f"出口税收台账 / export tax ledgers {report.month} (CNY)")
     for column in ("shop", "inventories", "revenue by regime", "returns", "CIT (36号)", "reconciles"):
         ledgers.add_column(column)
@@ -208,12 +200,12 @@ def print_export_report(report: ExportDemoReport) -> None:
             text(ledger.get("cit")),
             text(ledger.get("reconciles")),
         )
-    _console().print(ledgers)
-    _console().print(f"{report.messages} export messages, {report.receipts} receipts.")
+    console().print(ledgers)
+    console().print(f"{report.messages} export messages, {report.receipts} receipts.")
     for failure in report.failures:
-        _console().print(f"  [red]✗[/red] {escape(failure)}")
+        console().print(f"  [red]✗[/red] {escape(failure)}")
     if report.ok:
-        _console().print(
+        console().print(
             "[green bold]Every export closed on departure, was summarised; the ledgers reconcile.[/green bold]"
         )
 
@@ -243,7 +235,7 @@ def register(app: typer.Typer) -> None:
         """Generate a day of orders (about 10 % faulty), run them through the platform, and check every outcome."""
         ctx = state.context()
         if if_empty and zone_is_set_up(ctx):
-            _console().print("Enterprises are already filed; demo data not generated (--if-empty).")
+            console().print("Enterprises are already filed; demo data not generated (--if-empty).")
             return
         options = DemoOptions(
             buyers=buyers,
@@ -253,27 +245,27 @@ def register(app: typer.Typer) -> None:
             out=out,
             review_value_at_or_above=_parse_threshold(review_at),
         )
-        with _console().status("演示开始 / starting") as status:
+        with console().status("演示开始 / starting") as status:
 
             def on_message(sent: Sent) -> None:
                 status.update(f"{sent.number} messages sent — {sent.name}")
 
             try:
-                report = run_demo(ctx, options, progress=_console().print, on_message=on_message)
+                report = run_demo(ctx, options, progress=console().print, on_message=on_message)
             except DomainError as exc:
                 fail(exc)
         print_report(report, every_fault=faults)
         if faults_out is not None:
             write_faults(report, faults_out)
-            _console().print(f"Every faulty order written to {faults_out}")
+            console().print(f"Every faulty order written to {faults_out}")
         export_report = None
         if exports:
             try:
-                export_report = run_export_demo(ctx, ExportDemoOptions(seed=seed, out=out), progress=_console().print)
+                export_report = run_export_demo(ctx, ExportDemoOptions(seed=seed, out=out), progress=console().print)
             except DomainError as exc:
                 fail(exc)
             print_export_report(export_report)
         if out is not None:
-            _console().print(f"Messages and answers written to {out}/messages and {out}/receipts")
+            console().print(f"Messages and answers written to {out}/messages and {out}/receipts")
         if not report.ok or (export_report is not None and not export_report.ok):
             raise typer.Exit(1)

@@ -7,11 +7,13 @@ its column heading (``TIME_COLUMN``); values that come from data are escaped so 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import Enum
 
+from rich.console import Console
 from rich.markup import escape
 
 from cbec.common.clock import SHANGHAI
@@ -51,3 +53,12 @@ def words(value: object) -> str:
     if isinstance(value, list | tuple | set | frozenset):
         return ", ".join(words(v) for v in value)
     return str(value)
+
+
+def console() -> Console:
+    """Return a console for this invocation: COLUMNS, when set, is its width even where the terminal is unknown.
+
+    Made per call, not at import: a module-level console keeps the width of whatever imported it first.
+    """
+    columns = os.environ.get("COLUMNS", "")
+    return Console(width=int(columns) if columns.isdigit() else None)

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.progress import Progress
 from rich.table import Table
@@ -21,18 +19,13 @@ from cbec.clearance.service import (
     ingest_message,
     run_daily_jobs,
 )
+from cbec.cli.format import console
 from cbec.cli.reference import fail
 from cbec.cli.state import state
 from cbec.common.errors import DomainError, Problem
 from cbec.config import Settings
 from cbec.messages import render_format_receipt, render_receipts, render_tax_bills
 from cbec.messages.archive import ArchiveRefused, Budget, read_members
-
-
-def _console() -> Console:
-    """Return a console for this invocation: COLUMNS, when set, is its width even where the terminal is unknown."""
-    columns = os.environ.get("COLUMNS", "")
-    return Console(width=int(columns) if columns.isdigit() else None)
 
 
 def iter_inputs(paths: list[Path], settings: Settings | None = None) -> Iterator[tuple[str, bytes | Problem]]:
@@ -162,7 +155,7 @@ def _run(paths: list[Path], out: Path | None, dry_run: bool, *, details: bool = 
     rows: list[tuple[str, IngestResult]] = []
     unreadable: list[tuple[str, Problem]] = []
     counter: Counter[str] = Counter()
-    with Progress(console=_console(), transient=True) as progress:
+    with Progress(console=console(), transient=True) as progress:
         task = progress.add_task("处理报文 / processing", total=None)
         for name, data in iter_inputs(paths, ctx.settings):  # one message in memory at a time
             if isinstance(data, Problem):
@@ -174,15 +167,15 @@ def _run(paths: list[Path], out: Path | None, dry_run: bool, *, details: bool = 
             if out is not None and not dry_run:
                 write_outputs(result, out, counter)
             progress.advance(task)
-    _console().print(_summary(rows, dry_run))
+    console().print(_summary(rows, dry_run))
     problems = _problems(_problem_rows(rows), details=details)
     if problems is not None:
-        _console().print(problems)
+        console().print(problems)
     if out is not None and not dry_run:
-        _console().print(f"{counter['files']} receipt files written to {escape(str(out))}")
+        console().print(f"{counter['files']} receipt files written to {escape(str(out))}")
     if unreadable:
         for name, p in unreadable:
-            _console().print(
+            console().print(
                 f"[red]{escape(name)}: {p.rule_id} {escape(p.field)}: {escape(p.message)}[/red] — {escape(p.hint)}"
             )
         raise typer.Exit(UNREADABLE)
@@ -242,7 +235,7 @@ def register(app: typer.Typer) -> None:
             fail(exc)
         if out is not None:
             write_outputs(result, out, Counter())
-        _console().print(escape(", ".join(f"{r.message_type.value} {r.status}" for r in result.receipts)))
+        console().print(escape(", ".join(f"{r.message_type.value} {r.status}" for r in result.receipts)))
 
     @clearance.command("return-arrived")
     def return_arrived(return_id: int, actor: str = typer.Option("site-operator")) -> None:
@@ -251,14 +244,14 @@ def register(app: typer.Typer) -> None:
             result = confirm_return_arrival(state.context(), return_id, actor=actor)
         except DomainError as exc:
             fail(exc)
-        _console().print(escape(", ".join(f"{r.message_type.value} {r.status}: {r.info}" for r in result.receipts)))
+        console().print(escape(", ".join(f"{r.message_type.value} {r.status}: {r.info}" for r in result.receipts)))
 
     @clearance.command("daily")
     def daily() -> None:
         """Lapse overdue returns and close inventories past their return window (899)."""
         report = run_daily_jobs(state.context())
         for line in report.changed:
-            _console().print(escape(line))
-        _console().print(f"{len(report.changed)} changes")
+            console().print(escape(line))
+        console().print(f"{len(report.changed)} changes")
 
     app.add_typer(clearance, name="clearance")

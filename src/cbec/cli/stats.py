@@ -14,7 +14,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from cbec.cli.state import state
-from cbec.statistics.indicators import BY_CODE, CALIBER, RULE_VERSION, indicator_figures, observations
+from cbec.statistics.indicators import CALIBER, RULE_VERSION, indicator_figures, observations
 
 EXIT_USAGE = 2
 
@@ -47,22 +47,7 @@ def register(app: typer.Typer) -> None:
             Console(stderr=True).print("[red]--to 早于 --from / --to is before --from[/red]")
             raise typer.Exit(EXIT_USAGE)
         found = indicator_figures(state.context(), first, last, tenant=tenant)
-        rows = [
-            {
-                "code": f.code,
-                "name_zh": BY_CODE[f.code].name_zh,
-                "name_en": BY_CODE[f.code].name_en,
-                "value": None if f.value is None else format(f.value, "f"),
-                "unit": f.unit,
-                "from": f.start.isoformat(),
-                "to": f.end.isoformat(),
-                "tenant": f.tenant,
-                "caliber": f.caliber,
-                "vintage": f.vintage,
-                "rule_version": f.rule_version,
-            }
-            for f in found
-        ]
+        rows = [f.as_row() for f in found]
         if output == "json":
             text = json.dumps(rows, ensure_ascii=False, indent=2)
         elif output == "csv":

@@ -23,6 +23,7 @@ from cbec.facts.rules import (
     fact_status,
     import_lines,
     moved,
+    moved_values,
     subject_key,
 )
 from cbec.facts.writer import BackfillReport, FactBook, sync_facts
@@ -44,6 +45,7 @@ __all__ = [
     "fact_status",
     "import_lines",
     "moved",
+    "moved_values",
     "released_lines",
     "subject_key",
     "sync_facts",

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
 from cbec.common.clock import business_date
 from cbec.common.money import to_fen
@@ -275,3 +275,17 @@ def subject_key(blind_index: Callable[[str], str], kind: str, value: str | None)
     else:
         raise ValueError(f"unknown subject kind {kind!r}")
     return blind_index(f"{kind}:{normalised}") if normalised else None
+
+
+class Moving(Protocol):
+    """What an import or export inventory row gives its facts when it moves."""
+
+    status: str
+    state: str
+    inventory_no: str | None
+    released_at: datetime | None
+
+
+def moved_values(row: Moving) -> dict[str, Any]:
+    """Return the columns an inventory's status, customs number and release time give its facts."""
+    return moved(fact_status(row.status, row.state), row.inventory_no, row.released_at)

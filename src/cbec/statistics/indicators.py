@@ -89,6 +89,23 @@ class Figure:
     vintage: str  # preliminary | final
     rule_version: str
 
+    def as_row(self) -> dict[str, str | None]:
+        """Return the figure as the CLI, CSV and REST show it: names beside the code, the value as text."""
+        indicator = BY_CODE[self.code]
+        return {
+            "code": self.code,
+            "name_zh": indicator.name_zh,
+            "name_en": indicator.name_en,
+            "value": None if self.value is None else format(self.value, "f"),
+            "unit": self.unit,
+            "from": self.start.isoformat(),
+            "to": self.end.isoformat(),
+            "tenant": self.tenant,
+            "caliber": self.caliber,
+            "vintage": self.vintage,
+            "rule_version": self.rule_version,
+        }
+
 
 def _moment(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=SHANGHAI)

@@ -16,7 +16,7 @@ from cbec.api.deps import get_ctx
 from cbec.api.security import scoped
 from cbec.common.errors import InvalidInput, Problem
 from cbec.common.scope import OutOfScope, Scope
-from cbec.statistics.indicators import BY_CODE, CATALOGUE, indicator_figures
+from cbec.statistics.indicators import CATALOGUE, indicator_figures
 from cbec.storage.context import Context
 
 router = APIRouter(prefix="/api/v1/statistics", tags=["statistics"])
@@ -68,19 +68,4 @@ def indicators(
                 )
             ],
         )
-    return [
-        {
-            "code": f.code,
-            "name_zh": BY_CODE[f.code].name_zh,
-            "name_en": BY_CODE[f.code].name_en,
-            "value": None if f.value is None else format(f.value, "f"),
-            "unit": f.unit,
-            "from": f.start.isoformat(),
-            "to": f.end.isoformat(),
-            "tenant": f.tenant,
-            "caliber": f.caliber,
-            "vintage": f.vintage,
-            "rule_version": f.rule_version,
-        }
-        for f in indicator_figures(ctx, start, end, tenant=wanted)
-    ]
+    return [f.as_row() for f in indicator_figures(ctx, start, end, tenant=wanted)]

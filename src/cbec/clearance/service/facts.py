@@ -21,7 +21,7 @@ from cbec.clearance.codes import DocumentState
 from cbec.clearance.models import InventoryRecord, OrderRecord, PaymentRecord, ReturnRecord
 from cbec.common.personal import PersonalDataCipher
 from cbec.enterprises import EnterpriseRef, find_active_by_code
-from cbec.exports.service.reference import cny_per_unit
+from cbec.exports.service.reference import customs_rates
 from cbec.facts import (
     BackfillReport,
     Direction,
@@ -31,7 +31,7 @@ from cbec.facts import (
     fact_rows,
     fact_status,
     import_lines,
-    moved,
+    moved_values,
     subject_key,
     sync_facts,
 )
@@ -53,16 +53,6 @@ class _Processor(Protocol):
     def ctx(self) -> Any: ...
 
     def party(self, code: str) -> EnterpriseRef | None: ...
-
-
-def rates_of(session: Session) -> Callable[[str, Any], Decimal | None]:
-    """Return the customs rates (CNY per unit on a business date) read in a session."""
-    return lambda currency, on: cny_per_unit(session, currency, on)
-
-
-def fact_values(row: InventoryRecord) -> dict[str, Any]:
-    """Return the columns an inventory's status, customs number and release time give its facts."""
-    return moved(fact_status(row.status, row.state), row.inventory_no, row.released_at)
 
 
 def partner_values(cipher: PersonalDataCipher, order: ImportOrder, payment: Payment) -> dict[str, Any]:
@@ -123,7 +113,7 @@ def record_stored(processor: _Processor, row: InventoryRecord, inventory: Invent
 
 def record_moved(processor: _Processor, row: InventoryRecord) -> None:
     """Bring the facts of an inventory up to date after its status or state changed."""
-    processor.facts.moved(Direction.IMPORT, row.eport_no, fact_values(row))
+    processor.facts.moved(Direction.IMPORT, row.eport_no, moved_values(row))
 
 
 def stage_partners(processor: _Processor, row: InventoryRecord, order: ImportOrder, payment: Payment) -> None:
@@ -177,7 +167,7 @@ def rebuilt_rows(
                 cipher, open_document("order", order_row.payload), open_document("payment", payment_row.payload)
             )
     built = header(row, inventory, cipher, _tenant(party(row.ecommerce_code)), partners)
-    rows = fact_rows(built, import_lines(inventory), rates_of(session), now=now)
+    rows = fact_rows(built, import_lines(inventory), customs_rates(session), now=now)
     returned = {
         int(no)
         for ret in session.scalars(

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from cbec.audit import append, record_audit, register_journal
 from cbec.clearance.codes import STATUS_TEXT, DocumentState, ReturnStatus
+from cbec.clearance.declarations import change_problems, original_problems
 from cbec.clearance.models import (
     InventoryRecord,
     IssuedReceipt,
@@ -28,12 +29,12 @@ from cbec.clearance.models import (
 )
 from cbec.clearance.rules import check_order, check_payment, check_waybill, party_problems, problem
 from cbec.clearance.service import events
-from cbec.clearance.service.facts import rates_of
 from cbec.clearance.service.store import WorkingSet, order_lock, waybill_lock
 from cbec.common.clock import business_date
 from cbec.common.errors import Problem
 from cbec.common.ids import validate_resident_id
 from cbec.enterprises import EnterpriseRef, find_active_by_code
+from cbec.exports.service.reference import customs_rates
 from cbec.facts import FactBook
 from cbec.messages.authority import PartyAuthority
 from cbec.messages.documents import (
@@ -111,7 +112,7 @@ class Processor(ABC):
     def facts(self) -> FactBook:
         """Return the transaction's fact book: it writes the trade facts of the inventories stored or moved."""
         if self._facts is None:
-            self._facts = FactBook(self.session, rates_of(self.session), self.now)
+            self._facts = FactBook(self.session, customs_rates(self.session), self.now)
         return self._facts
 
     @property
@@ -448,43 +449,14 @@ class Processor(ABC):
     # --- helpers shared by handlers -------------------------------------------------------------------
 
     def original_problems(self, existing: Any, *, what: str = "change") -> list[Problem]:
-        """AUTH-ORIGINAL: the current document acts on a stored one that a party the sender may act for declared."""
-        if self.authority is None or self.current_document is None or existing is None:
-            return []
-        return self.authority.original_problems(self.current_document, existing, what=what)
+        """AUTH-ORIGINAL for the document being handled (cbec.clearance.declarations)."""
+        return original_problems(self.authority, self.current_document, existing, what=what)
 
     def change_problems(
         self, kind: str, existing: Any, app_type: AppType, dup_code: str, type_code: str
     ) -> list[Problem]:
-        """R11/R12: new documents must be new; changes and deletions must name a live document (AUTH-ORIGINAL:
-        one the sender may act for)."""
-        if app_type != AppType.NEW and existing is not None and existing.state != DocumentState.DELETED:
-            foreign = self.original_problems(existing)
-            if foreign:
-                return foreign
-        if app_type == AppType.NEW and existing is not None and existing.state != DocumentState.DELETED:
-            return [
-                problem(
-                    "R11",
-                    f"{kind}.app_type",
-                    "已存在相同编号的单证",
-                    f"a {kind} with this number exists",
-                    "Send appType 2 to change it, or use a new number.",
-                    dup_code,
-                )
-            ]
-        if app_type != AppType.NEW and (existing is None or existing.state == DocumentState.DELETED):
-            return [
-                problem(
-                    "R12",
-                    f"{kind}.app_type",
-                    "变更或删除的单证不存在",
-                    f"no {kind} to change or delete",
-                    "Send appType 1 first; changes and deletions need an existing document.",
-                    type_code,
-                )
-            ]
-        return []
+        """R11/R12 and AUTH-ORIGINAL (cbec.clearance.declarations)."""
+        return change_problems(kind, existing, app_type, dup_code, type_code, foreign=self.original_problems)
 
     def inventory_declared(self, platform_code: str, order_no: str) -> bool:
         """Tell whether an inventory of the order is past the point where partners may change."""

@@ -21,8 +21,9 @@ from sqlalchemy.orm import Session
 from cbec.audit import record_audit
 from cbec.clearance import repository as clearance_repo
 from cbec.clearance.codes import STATUS_TEXT, DocumentState, ReturnStatus
+from cbec.clearance.declarations import change_problems, original_problems
 from cbec.clearance.models import IssuedReceipt, TaxBillRecord
-from cbec.clearance.rules import party_problems, problem
+from cbec.clearance.rules import party_problems
 from cbec.common.clock import SHANGHAI, business_date
 from cbec.common.errors import Problem
 from cbec.enterprises import EnterpriseRef, find_active_by_code
@@ -251,10 +252,8 @@ class ExportBase:
         self.record(kind, key, ReturnStatus.DRAFT, note="draft: nothing changed")
 
     def original_problems(self, existing: Any, *, what: str = "change") -> list[Problem]:
-        """AUTH-ORIGINAL: the current document acts on a stored one that a party the sender may act for declared."""
-        if self.authority is None or self.current_document is None or existing is None:
-            return []
-        return self.authority.original_problems(self.current_document, existing, what=what)
+        """AUTH-ORIGINAL for the document being handled (cbec.clearance.declarations)."""
+        return original_problems(self.authority, self.current_document, existing, what=what)
 
     # --- parties --------------------------------------------------------------------------------------
 
@@ -287,35 +286,8 @@ class ExportBase:
     def change_problems(
         self, kind: str, existing: Any, app_type: AppType, dup_code: str, type_code: str
     ) -> list[Problem]:
-        """R11/R12: new documents must be new; changes and deletions must name a live document (AUTH-ORIGINAL:
-        one the sender may act for)."""
-        if app_type != AppType.NEW and existing is not None and existing.state != DocumentState.DELETED:
-            foreign = self.original_problems(existing)
-            if foreign:
-                return foreign
-        if app_type == AppType.NEW and existing is not None and existing.state != DocumentState.DELETED:
-            return [
-                problem(
-                    "R11",
-                    f"{kind}.app_type",
-                    "已存在相同编号的单证",
-                    f"a {kind} with this number exists",
-                    "Send appType 2 to change it, or use a new number.",
-                    dup_code,
-                )
-            ]
-        if app_type != AppType.NEW and (existing is None or existing.state == DocumentState.DELETED):
-            return [
-                problem(
-                    "R12",
-                    f"{kind}.app_type",
-                    "变更或删除的单证不存在",
-                    f"no {kind} to change or delete",
-                    "Send appType 1 first; changes and deletions need an existing document.",
-                    type_code,
-                )
-            ]
-        return []
+        """R11/R12 and AUTH-ORIGINAL (cbec.clearance.declarations)."""
+        return change_problems(kind, existing, app_type, dup_code, type_code, foreign=self.original_problems)
 
     @staticmethod
     def state_for(app_type: AppType, app_status: AppStatus) -> DocumentState:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any, Protocol
 
@@ -21,7 +21,7 @@ from cbec.enterprises import EnterpriseRef, find_active_by_code
 from cbec.exports.codes import ReturnState
 from cbec.exports.models import ExportInventoryRecord, ExportReturnRecord
 from cbec.exports.service.base import unseal
-from cbec.exports.service.reference import cny_per_unit
+from cbec.exports.service.reference import customs_rates
 from cbec.facts import (
     BackfillReport,
     Direction,
@@ -31,7 +31,7 @@ from cbec.facts import (
     export_lines,
     fact_rows,
     fact_status,
-    moved,
+    moved_values,
     sync_facts,
 )
 from cbec.messages.export_documents import ExportInventory
@@ -47,16 +47,6 @@ class _Processor(Protocol):
     def facts(self) -> FactBook: ...
 
     def party(self, code: str) -> EnterpriseRef | None: ...
-
-
-def rates_of(session: Session) -> Callable[[str, date], Decimal | None]:
-    """Return the customs rates (CNY per unit on a business date) read in a session."""
-    return lambda currency, on: cny_per_unit(session, currency, on)
-
-
-def fact_values(row: ExportInventoryRecord) -> dict[str, Any]:
-    """Return the columns an export inventory's status, customs number and release time give its facts."""
-    return moved(fact_status(row.status, row.state), row.inventory_no, row.released_at)
 
 
 def header(row: ExportInventoryRecord, inventory: ExportInventory, tenant: str | None) -> FactHeader:
@@ -99,7 +89,7 @@ def record_stored(
 
 def record_moved(processor: _Processor, row: ExportInventoryRecord) -> None:
     """Bring the facts of an export inventory up to date after its status or state changed."""
-    processor.facts.moved(Direction.EXPORT, row.eport_no, fact_values(row))
+    processor.facts.moved(Direction.EXPORT, row.eport_no, moved_values(row))
 
 
 def record_returned(processor: _Processor, inventory_id: int, returned_lines: dict[str, str]) -> None:
@@ -119,7 +109,7 @@ def rebuilt_rows(
     """Return the fact rows live intake would hold now for a stored export inventory."""
     inventory = unseal(ExportInventory, row.payload)
     built = header(row, inventory, _tenant(party(row.ecommerce_code)))
-    rows = fact_rows(built, export_lines(inventory), rates_of(session), now=now)
+    rows = fact_rows(built, export_lines(inventory), customs_rates(session), now=now)
     returned = {
         int(no)
         for ret in session.scalars(
