@@ -7,6 +7,11 @@ Create Date: 2026-11-21 15:30:00.000000
 
 from __future__ import annotations
 
+import hashlib
+import json
+from datetime import UTC, datetime
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -142,10 +147,40 @@ def upgrade() -> None:
     _chain_existing_audit_records()
 
 
+# A frozen copy of the unkeyed chain rule (version 1) of cbec.audit.rules as it stood when this migration was
+# written: the migration must compute the same hashes whatever the live code becomes.
+GENESIS_HASH = "0" * 64
+
+
+def normalised(value: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Return a JSON value as the database will give it back (tuples as lists, keys as strings)."""
+    if value is None:
+        return None
+    result: dict[str, Any] = json.loads(json.dumps(value, ensure_ascii=False, default=str))
+    return result
+
+
+def record_hash(fields: dict[str, Any]) -> str:
+    """Return the SHA-256 (hex) of a record's canonical form: keys sorted, no whitespace, UTC microseconds."""
+    at = fields["at"]
+    data = {
+        "seq": fields["seq"],
+        "at": at.astimezone(UTC).isoformat(timespec="microseconds") if isinstance(at, datetime) else at,
+        "actor": fields["actor"],
+        "action": fields["action"],
+        "entity_type": fields["entity_type"],
+        "entity_key": fields["entity_key"],
+        "before": fields["before"],
+        "after": fields["after"],
+        "reason": fields["reason"],
+        "prev_hash": fields["prev_hash"],
+    }
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    return hashlib.sha256(canonical).hexdigest()
+
+
 def _chain_existing_audit_records() -> None:
     """Seal the audit records written before the chain existed, in id order, and set the chain head."""
-    from cbec.audit.rules import GENESIS_HASH, normalised, record_hash
-
     records = sa.table(
         "audit_record",
         sa.column("id", sa.BigInteger()),
