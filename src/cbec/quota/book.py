@@ -5,8 +5,10 @@ transaction. ``QuotaBook`` reads and locks the money accounts of all the message
 statements, answers ``used`` from memory, and reserves an inventory's value and quantities all or nothing
 by checking every limit before it writes anything, so no savepoint (and no flush) is needed per
 inventory. Entries, account changes and audit records are ordinary pending rows: the transaction's one
-flush writes them in batched statements. The rules are those of ``reserve`` and ``reserve_quantity``:
-the same entries, the same refusals, idempotent per inventory reference.
+flush writes them in batched statements. This is the one implementation of the quota rules: the
+service's ``reserve`` and ``reserve_quantity`` answer through a book of their own (the same entries, the
+same refusals, idempotent per inventory reference), and the write primitives below are shared with the
+service's restorations.
 
 The caller must hold the buyers' intake locks (``buyer:<key>``) before loading them, as every writer of a
 buyer's quota does, so the rows read here cannot change under the book.
@@ -17,18 +19,21 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cbec.audit.repository import record_audit
 from cbec.common.errors import Problem
 from cbec.quota import repository
 from cbec.quota.errors import QuotaConflict
-from cbec.quota.models import QuantityAccount, QuotaAccount, QuotaEntry
+from cbec.quota.models import CONSUME, CONSUME_OPERATION, QuantityAccount, QuotaAccount, QuotaEntry
 from cbec.quota.rules import annual_limit_problem, exact_fen, quantity_cap_problem, quota_year, yuan
-from cbec.quota.service import _check_quantity, consume_quantity, consume_value, to_quantity
 from cbec.storage.upsert import insert_ignore_many
+
+ZERO = Decimal("0")
+QUANTITY_PLACES = Decimal("0.00001")  # CEB quantities are N19,5
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,16 +131,9 @@ class QuotaBook:
         before = account.used_fen
         if before + amount_fen > limit_fen:
             return [annual_limit_problem(before, amount_fen, limit_fen)]
-        quantities: list[tuple[QuantityAccount, Decimal, QuantityClaim]] = []
-        self._load_quantities(buyer_key, caps)
-        for hs8 in sorted(caps):
-            claim = caps[hs8]
-            _check_quantity(hs8, claim.quantity, claim.cap)
-            quantity = to_quantity(claim.quantity)
-            holder = self._quantity_account(buyer_key, hs8)
-            if holder.used_qty + quantity > claim.cap:
-                return [quantity_cap_problem(hs8, holder.used_qty, quantity, claim.cap, claim.unit)]
-            quantities.append((holder, quantity, claim))
+        quantities = self._checked_quantities(buyer_key, caps)
+        if isinstance(quantities, Problem):
+            return [quantities]
         # Every limit holds: write the value reservation, then each tariff line in hs8 order.
         consume_value(
             self.session,
@@ -150,6 +148,64 @@ class QuotaBook:
             at=at,
             actor=actor,
         )
+        self._consume_quantities(quantities, inventory_ref, at, actor)
+        self._fresh.discard(inventory_ref)  # reserved now: a second call must find the entry
+        self._reserved[inventory_ref] = (buyer_key, amount_fen)
+        return []
+
+    def used_quantity(self, buyer_key: str, hs8: str) -> Decimal:
+        """Return what the buyer has used of a tariff line's annual cap, including this transaction's reservations."""
+        return self._quantity_account(buyer_key, hs8).used_qty
+
+    def reserve_quantity(
+        self,
+        *,
+        buyer_key: str,
+        hs8: str,
+        claim: QuantityClaim,
+        inventory_ref: str,
+        declared_at: datetime,
+        at: datetime,
+        actor: str = "system",
+    ) -> Problem | None:
+        """Reserve one tariff line's capped quantity alone (no value); return the refusal, writing nothing, if any.
+
+        Idempotent per (inventory_ref, hs8): a reference holding this quantity of the line already is accepted.
+        """
+        if quota_year(declared_at) != self.year:
+            raise ValueError(f"an inventory declared at {declared_at.isoformat()} counts in {quota_year(declared_at)}")
+        check_quantity(hs8, claim.quantity, claim.cap)
+        if self._quantity_reserved(buyer_key, hs8, to_quantity(claim.quantity), inventory_ref):
+            return None
+        checked = self._checked_quantities(buyer_key, {hs8: claim})
+        if isinstance(checked, Problem):
+            return checked
+        self._consume_quantities(checked, inventory_ref, at, actor)
+        return None
+
+    def _checked_quantities(
+        self, buyer_key: str, caps: Mapping[str, QuantityClaim]
+    ) -> list[tuple[QuantityAccount, Decimal, QuantityClaim]] | Problem:
+        """Check every capped line in hs8 order; return the accounts and quantities to write, or the first refusal."""
+        quantities: list[tuple[QuantityAccount, Decimal, QuantityClaim]] = []
+        self._load_quantities(buyer_key, caps)
+        for hs8 in sorted(caps):
+            claim = caps[hs8]
+            check_quantity(hs8, claim.quantity, claim.cap)
+            quantity = to_quantity(claim.quantity)
+            holder = self._quantity_account(buyer_key, hs8)
+            if holder.used_qty + quantity > claim.cap:
+                return quantity_cap_problem(hs8, holder.used_qty, quantity, claim.cap, claim.unit)
+            quantities.append((holder, quantity, claim))
+        return quantities
+
+    def _consume_quantities(
+        self,
+        quantities: list[tuple[QuantityAccount, Decimal, QuantityClaim]],
+        inventory_ref: str,
+        at: datetime,
+        actor: str,
+    ) -> None:
         for holder, quantity, claim in quantities:
             consume_quantity(
                 self.session,
@@ -161,9 +217,19 @@ class QuotaBook:
                 at=at,
                 actor=actor,
             )
-        self._fresh.discard(inventory_ref)  # reserved now: a second call must find the entry
-        self._reserved[inventory_ref] = (buyer_key, amount_fen)
-        return []
+
+    def _quantity_reserved(self, buyer_key: str, hs8: str, quantity: Decimal, inventory_ref: str) -> bool:
+        """Tell whether the reference holds this line's quantity already (raise if it holds another one)."""
+        self._quantity_account(buyer_key, hs8)  # lock the account before looking for an earlier entry
+        earlier = repository.find_quantity_entry(self.session, inventory_ref, hs8, CONSUME, CONSUME_OPERATION)
+        if earlier is None:
+            return False
+        if (earlier.buyer_key, earlier.year, earlier.quantity) != (buyer_key, self.year, quantity):
+            raise QuotaConflict(
+                f"inventory {inventory_ref} already consumed HS {hs8} quantity for another buyer, year or quantity",
+                inventory_ref=inventory_ref,
+            )
+        return True
 
     def _already_reserved(self, buyer_key: str, amount_fen: int, inventory_ref: str) -> bool:
         """Tell whether the reference holds its value reservation already (raise if it holds another one)."""
@@ -199,3 +265,130 @@ class QuotaBook:
     def _quantity_account(self, buyer_key: str, hs8: str) -> QuantityAccount:
         self._load_quantities(buyer_key, [hs8])
         return self._quantities[(buyer_key, hs8)]
+
+
+def to_quantity(value: Decimal) -> Decimal:
+    """Return a quantity rounded half-up to the 5 places the ledger keeps (a pro-rata return may have more)."""
+    return value.quantize(QUANTITY_PLACES, rounding=ROUND_HALF_UP)
+
+
+def consume_value(
+    session: Session,
+    account: QuotaAccount,
+    *,
+    amount_fen: int,
+    limit_fen: int,
+    inventory_ref: str,
+    order_no: str,
+    platform_name: str,
+    declared_at: datetime,
+    name_key: str,
+    at: datetime,
+    actor: str,
+) -> None:
+    """Write a value reservation the caller has checked: the account moves, one entry and one audit record."""
+    before = account.used_fen
+    account.used_fen = before + amount_fen
+    repository.add_entry(
+        session,
+        buyer_key=account.buyer_key,
+        year=account.year,
+        kind=CONSUME,
+        amount_fen=amount_fen,
+        used_before_fen=before,
+        used_after_fen=account.used_fen,
+        limit_fen=limit_fen,
+        inventory_ref=inventory_ref,
+        operation_ref=CONSUME_OPERATION,
+        order_no=order_no,
+        platform_name=platform_name,
+        declared_at=declared_at,
+        buyer_name_key=name_key,
+        created_at=at,
+    )
+    record_change(
+        session, at, actor, "quota.consumed", account.buyer_key, account.year, before, account.used_fen, inventory_ref
+    )
+
+
+def consume_quantity(
+    session: Session,
+    account: QuantityAccount,
+    *,
+    quantity: Decimal,
+    cap: Decimal,
+    unit: str,
+    inventory_ref: str,
+    at: datetime,
+    actor: str,
+) -> None:
+    """Write a quantity reservation the caller has checked: the account moves, one entry and one audit record."""
+    before = account.used_qty
+    account.used_qty = before + quantity
+    repository.add_quantity_entry(
+        session,
+        buyer_key=account.buyer_key,
+        year=account.year,
+        hs8=account.hs8,
+        kind=CONSUME,
+        quantity=quantity,
+        used_before=before,
+        used_after=account.used_qty,
+        cap=cap,
+        unit=unit,
+        inventory_ref=inventory_ref,
+        operation_ref=CONSUME_OPERATION,
+        created_at=at,
+    )
+    record_change(
+        session,
+        at,
+        actor,
+        "quota.quantity_consumed",
+        account.buyer_key,
+        account.year,
+        before,
+        account.used_qty,
+        inventory_ref,
+        account.hs8,
+    )
+
+
+def check_quantity(hs8: str, quantity: Decimal, cap: Decimal) -> None:
+    """Refuse a malformed tariff line, quantity or cap (a caller's error, not a refusal)."""
+    if len(hs8) != 8 or not hs8.isascii() or not hs8.isdigit():
+        raise ValueError(f"hs8 must be an 8-digit tariff line, got {hs8!r}")
+    for what, value in (("quantity", quantity), ("cap", cap)):
+        if not value.is_finite() or value < ZERO:
+            raise ValueError(f"{what} must be a non-negative finite number, got {value}")
+
+
+def record_change(
+    session: Session,
+    at: datetime,
+    actor: str,
+    action: str,
+    buyer_key: str,
+    year: int,
+    before: int | Decimal,
+    after: int | Decimal,
+    inventory_ref: str,
+    hs8: str | None = None,
+) -> None:
+    """Write the audit record of a quota or quantity account that moved."""
+
+    def shown(value: int | Decimal) -> str:
+        return str(yuan(value)) if isinstance(value, int) else format(value, "f")
+
+    key = f"{year}:{buyer_key}" if hs8 is None else f"{year}:{hs8}:{buyer_key}"
+    record_audit(
+        session,
+        at=at,
+        actor=actor,
+        action=action,
+        entity_type="quota_account" if hs8 is None else "quantity_account",
+        entity_key=key,
+        before={"used": shown(before)},
+        after={"used": shown(after)},
+        reason=inventory_ref,
+    )

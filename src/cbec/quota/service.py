@@ -12,40 +12,29 @@ accounts in ascending hs8 order, and must not commit when any reservation is ref
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
-from cbec.audit.repository import record_audit
 from cbec.common.clock import business_date
 from cbec.common.errors import InvalidInput, Problem
 from cbec.common.ids import normalize_resident_id, validate_resident_id
 from cbec.common.personal import PersonalDataCipher, mask_id_number, mask_name
 from cbec.quota import repository
-from cbec.quota.errors import QuotaConflict, QuotaConsumptionNotFound, QuotaStatementNotFound
-from cbec.quota.models import CONSUME, CONSUME_OPERATION, RESTORE, QuantityAccount, QuotaAccount, QuotaEntry
+from cbec.quota.book import ZERO, QuantityClaim, QuotaBook, record_change, to_quantity
+from cbec.quota.errors import QuotaConsumptionNotFound, QuotaStatementNotFound
+from cbec.quota.models import CONSUME, CONSUME_OPERATION, RESTORE, QuotaEntry
 from cbec.quota.rules import (
     DEFAULT_ANNUAL_LIMIT,
     QuantityDecision,
     QuotaDecision,
     QuotaStatement,
     QuotaStatementEntry,
-    annual_limit_problem,
     exact_fen,
-    quantity_cap_problem,
-    quota_year,
     remaining,
     yuan,
 )
 from cbec.storage.context import Context
-
-ZERO = Decimal("0")
-QUANTITY_PLACES = Decimal("0.00001")  # CEB quantities are N19,5
-
-
-def to_quantity(value: Decimal) -> Decimal:
-    """Return a quantity rounded half-up to the 5 places the ledger keeps (a pro-rata return may have more)."""
-    return value.quantize(QUANTITY_PLACES, rounding=ROUND_HALF_UP)
 
 
 def buyer_key_for(cipher: PersonalDataCipher, id_number: str) -> str:
@@ -75,47 +64,34 @@ def reserve(
 ) -> QuotaDecision:
     """Consume an inventory's dutiable value from the buyer's annual quota, or refuse without writing an entry.
 
-    Idempotent per inventory_ref: a retry returns the earlier accepted decision without consuming again.
+    Idempotent per inventory_ref: a retry returns the earlier accepted decision without consuming again. The
+    reservation is the one intake makes (``QuotaBook.reserve``), for an inventory without capped quantities.
     """
-    if quota_year(declared_at) != year:
-        raise ValueError(f"an inventory declared at {declared_at.isoformat()} counts in {quota_year(declared_at)}")
-    amount_fen = exact_fen(amount)
-    limit_fen = exact_fen(annual_limit, what="annual limit")
-    account = repository.lock_account(session, buyer_key, year)
-    earlier = repository.find_consumption(session, inventory_ref)
-    if earlier is not None:
-        if (earlier.buyer_key, earlier.year, earlier.amount_fen) != (buyer_key, year, amount_fen):
-            raise QuotaConflict(
-                f"inventory {inventory_ref} already consumed quota for another buyer, year or amount",
-                inventory_ref=inventory_ref,
-            )
-        earlier_limit = earlier.limit_fen if earlier.limit_fen is not None else limit_fen
-        return QuotaDecision(
-            True,
-            yuan(earlier.used_before_fen),
-            yuan(earlier.used_after_fen),
-            remaining(earlier_limit, earlier.used_after_fen),
-        )
-    before = account.used_fen
-    after = before + amount_fen
-    if after > limit_fen:
-        problem = annual_limit_problem(before, amount_fen, limit_fen)
-        return QuotaDecision(False, yuan(before), yuan(before), remaining(limit_fen, before), problem)
-    consume_value(
-        session,
-        account,
-        amount_fen=amount_fen,
-        limit_fen=limit_fen,
+    book = QuotaBook(session, year)
+    problems = book.reserve(
+        buyer_key=buyer_key,
+        name_key=name_key,
+        amount=amount,
+        annual_limit=annual_limit,
+        caps={},
         inventory_ref=inventory_ref,
         order_no=order_no,
         platform_name=platform_name,
         declared_at=declared_at,
-        name_key=name_key,
         at=at or declared_at,
         actor=actor,
     )
+    limit_fen = exact_fen(annual_limit, what="annual limit")
+    if problems:
+        before = book.used(buyer_key)
+        return QuotaDecision(False, before, before, remaining(limit_fen, exact_fen(before)), problems[0])
     session.flush()
-    return QuotaDecision(True, yuan(before), yuan(after), remaining(limit_fen, after))
+    entry = repository.find_consumption(session, inventory_ref)
+    assert entry is not None  # QuotaBook.reserve accepted: the entry exists
+    entry_limit = entry.limit_fen if entry.limit_fen is not None else limit_fen
+    return QuotaDecision(
+        True, yuan(entry.used_before_fen), yuan(entry.used_after_fen), remaining(entry_limit, entry.used_after_fen)
+    )
 
 
 def restore(
@@ -164,91 +140,9 @@ def restore(
         buyer_name_key=consumed.buyer_name_key,
         created_at=at,
     )
-    _audit(session, at, actor, "quota.restored", consumed.buyer_key, consumed.year, before, after, inventory_ref)
+    record_change(session, at, actor, "quota.restored", consumed.buyer_key, consumed.year, before, after, inventory_ref)
     session.flush()
     return yuan(grant)
-
-
-def consume_value(
-    session: Session,
-    account: QuotaAccount,
-    *,
-    amount_fen: int,
-    limit_fen: int,
-    inventory_ref: str,
-    order_no: str,
-    platform_name: str,
-    declared_at: datetime,
-    name_key: str,
-    at: datetime,
-    actor: str,
-) -> None:
-    """Write a value reservation the caller has checked: the account moves, one entry and one audit record."""
-    before = account.used_fen
-    account.used_fen = before + amount_fen
-    repository.add_entry(
-        session,
-        buyer_key=account.buyer_key,
-        year=account.year,
-        kind=CONSUME,
-        amount_fen=amount_fen,
-        used_before_fen=before,
-        used_after_fen=account.used_fen,
-        limit_fen=limit_fen,
-        inventory_ref=inventory_ref,
-        operation_ref=CONSUME_OPERATION,
-        order_no=order_no,
-        platform_name=platform_name,
-        declared_at=declared_at,
-        buyer_name_key=name_key,
-        created_at=at,
-    )
-    _audit(
-        session, at, actor, "quota.consumed", account.buyer_key, account.year, before, account.used_fen, inventory_ref
-    )
-
-
-def consume_quantity(
-    session: Session,
-    account: QuantityAccount,
-    *,
-    quantity: Decimal,
-    cap: Decimal,
-    unit: str,
-    inventory_ref: str,
-    at: datetime,
-    actor: str,
-) -> None:
-    """Write a quantity reservation the caller has checked: the account moves, one entry and one audit record."""
-    before = account.used_qty
-    account.used_qty = before + quantity
-    repository.add_quantity_entry(
-        session,
-        buyer_key=account.buyer_key,
-        year=account.year,
-        hs8=account.hs8,
-        kind=CONSUME,
-        quantity=quantity,
-        used_before=before,
-        used_after=account.used_qty,
-        cap=cap,
-        unit=unit,
-        inventory_ref=inventory_ref,
-        operation_ref=CONSUME_OPERATION,
-        created_at=at,
-    )
-    _audit(
-        session,
-        at,
-        actor,
-        "quota.quantity_consumed",
-        account.buyer_key,
-        account.year,
-        before,
-        account.used_qty,
-        inventory_ref,
-        account.hs8,
-    )
 
 
 def used(session: Session, buyer_key: str, year: int) -> Decimal:
@@ -275,39 +169,24 @@ def reserve_quantity(
 
     Idempotent per (inventory_ref, hs8); add up an inventory's lines of one hs8 before calling.
     """
-    if quota_year(declared_at) != year:
-        raise ValueError(f"an inventory declared at {declared_at.isoformat()} counts in {quota_year(declared_at)}")
-    _check_quantity(hs8, quantity, cap)
-    quantity = to_quantity(quantity)
-    account = repository.lock_quantity_account(session, buyer_key, year, hs8)
-    earlier = repository.find_quantity_entry(session, inventory_ref, hs8, CONSUME, CONSUME_OPERATION)
-    if earlier is not None:
-        if (earlier.buyer_key, earlier.year, earlier.quantity) != (buyer_key, year, quantity):
-            raise QuotaConflict(
-                f"inventory {inventory_ref} already consumed HS {hs8} quantity for another buyer, year or quantity",
-                inventory_ref=inventory_ref,
-            )
-        earlier_cap = earlier.cap if earlier.cap is not None else cap
-        return QuantityDecision(
-            True, earlier.used_before, earlier.used_after, max(ZERO, earlier_cap - earlier.used_after)
-        )
-    before = account.used_qty
-    after = before + quantity
-    if after > cap:
-        problem = quantity_cap_problem(hs8, before, quantity, cap, unit)
-        return QuantityDecision(False, before, before, max(ZERO, cap - before), problem)
-    consume_quantity(
-        session,
-        account,
-        quantity=quantity,
-        cap=cap,
-        unit=unit,
+    book = QuotaBook(session, year)
+    problem = book.reserve_quantity(
+        buyer_key=buyer_key,
+        hs8=hs8,
+        claim=QuantityClaim(quantity=quantity, cap=cap, unit=unit),
         inventory_ref=inventory_ref,
+        declared_at=declared_at,
         at=at or declared_at,
         actor=actor,
     )
+    if problem is not None:
+        before = book.used_quantity(buyer_key, hs8)
+        return QuantityDecision(False, before, before, max(ZERO, cap - before), problem)
     session.flush()
-    return QuantityDecision(True, before, after, max(ZERO, cap - after))
+    entry = repository.find_quantity_entry(session, inventory_ref, hs8, CONSUME, CONSUME_OPERATION)
+    assert entry is not None  # QuotaBook.reserve_quantity accepted: the entry exists
+    entry_cap = entry.cap if entry.cap is not None else cap
+    return QuantityDecision(True, entry.used_before, entry.used_after, max(ZERO, entry_cap - entry.used_after))
 
 
 def restore_quantity(
@@ -354,7 +233,7 @@ def restore_quantity(
         operation_ref=restore_ref,
         created_at=at,
     )
-    _audit(
+    record_change(
         session,
         at,
         actor,
@@ -447,41 +326,4 @@ def _statement_entry(entry: QuotaEntry, restored_fen: int) -> QuotaStatementEntr
         declared_at=entry.declared_at,
         amount=yuan(entry.amount_fen),
         restored=yuan(restored_fen),
-    )
-
-
-def _check_quantity(hs8: str, quantity: Decimal, cap: Decimal) -> None:
-    if len(hs8) != 8 or not hs8.isascii() or not hs8.isdigit():
-        raise ValueError(f"hs8 must be an 8-digit tariff line, got {hs8!r}")
-    for what, value in (("quantity", quantity), ("cap", cap)):
-        if not value.is_finite() or value < ZERO:
-            raise ValueError(f"{what} must be a non-negative finite number, got {value}")
-
-
-def _audit(
-    session: Session,
-    at: datetime,
-    actor: str,
-    action: str,
-    buyer_key: str,
-    year: int,
-    before: int | Decimal,
-    after: int | Decimal,
-    inventory_ref: str,
-    hs8: str | None = None,
-) -> None:
-    def shown(value: int | Decimal) -> str:
-        return str(yuan(value)) if isinstance(value, int) else format(value, "f")
-
-    key = f"{year}:{buyer_key}" if hs8 is None else f"{year}:{hs8}:{buyer_key}"
-    record_audit(
-        session,
-        at=at,
-        actor=actor,
-        action=action,
-        entity_type="quota_account" if hs8 is None else "quantity_account",
-        entity_key=key,
-        before={"used": shown(before)},
-        after={"used": shown(after)},
-        reason=inventory_ref,
     )
