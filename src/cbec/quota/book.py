@@ -24,7 +24,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cbec.audit.repository import record_audit
+from cbec.audit import record_audit
 from cbec.common.errors import Problem
 from cbec.quota import repository
 from cbec.quota.errors import QuotaConflict
