@@ -26,9 +26,6 @@ from tests.unit.house.house import (
     tiers,
 )
 
-# The intake package is an optional layer until it exists (issue 15 item 1).
-OPTIONAL = {"cbec.intake"}
-
 
 def missing_from_tiers(root: Path = ROOT) -> list[str]:
     """Return the packages that sit in no tier."""
@@ -43,7 +40,7 @@ def missing_from_framework_contract(root: Path = ROOT) -> list[str]:
 
 def missing_from_inner_order(root: Path = ROOT) -> list[str]:
     """Return the kernel, codec and shared-domain packages the inner-order contract leaves out."""
-    lower = set().union(*tiers(root)[-4:]) - OPTIONAL  # shared domains, codec, kernel (intake is above them)
+    lower = set().union(*tiers(root)[-3:])  # shared domains, codec, kernel
     ordered = set().union(*(layer_members(layer) for layer in contract_list(INNER_ORDER, "layers", root)))
     return sorted((lower & packages(root)) - ordered)
 
