@@ -24,7 +24,7 @@ from typing import Any
 from bench.env import fmt, fresh_database, peak_rss_mib, print_header, record, rss_mib
 from bench.runner import answer, bench_context, prepare_zone
 from bench.workload import WorkloadSpec, generate, identities
-from cbec.clearance.service import ingest_message
+from cbec.intake import ingest_message
 
 CHUNK = 1000  # sets generated at a time (all partitions together)
 REPORT_EVERY = 1.0  # seconds between an intake process's progress reports

@@ -18,17 +18,16 @@ from sqlalchemy import event, text
 from bench.env import CACHE
 from bench.workload import Message
 from cbec.bootstrap import build_context
-from cbec.clearance.service import IngestResult, ingest_message
 from cbec.common.clock import SHANGHAI, FixedClock, business_date
 from cbec.config import Settings
 from cbec.demo.filing import set_up_zone
+from cbec.intake import IngestResult, ingest_message
+from cbec.intake.answers import answers
 from cbec.messages import (
+    Edition,
     is_envelope,
     open_envelope,
     parse_message,
-    render_format_receipt,
-    render_receipts,
-    render_tax_bills,
 )
 from cbec.messages.xml import parse_xml
 from cbec.reference import code_tables
@@ -67,18 +66,7 @@ def prepare_zone(url: str, certificates: dict[str, bytes]) -> None:
 
 def answer(result: IngestResult) -> int:
     """Render what goes back to the sender (receipts, tax bills, format receipt) and return its size in bytes."""
-    size = 0
-    by_type: dict[str, list[Any]] = {}
-    for receipt in result.receipts:
-        by_type.setdefault(receipt.message_type.value, []).append(receipt)
-    for receipts in by_type.values():
-        for start in range(0, len(receipts), 100):
-            size += len(render_receipts(receipts[start : start + 100]))
-    for start in range(0, len(result.tax_bills), 100):
-        size += len(render_tax_bills(result.tax_bills[start : start + 100]))
-    if result.format_receipt is not None:
-        size += len(render_format_receipt(result.format_receipt))
-    return size
+    return sum(len(a.xml) for a in answers(result, Edition.E202205))
 
 
 @dataclass(slots=True)

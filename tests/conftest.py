@@ -14,7 +14,7 @@ from sqlalchemy import Engine, create_engine, text
 
 from cbec.audit.keys import bind_audit_key
 from cbec.audit.rules import ChainKey
-from cbec.bootstrap import all_metadata
+from cbec.bootstrap import all_metadata, assemble_intake
 from cbec.common.clock import SHANGHAI, FixedClock
 from cbec.common.personal import PersonalDataCipher
 from cbec.config import Settings
@@ -87,6 +87,12 @@ def _clean(eng: Engine) -> None:
     with triggers_lifted(eng) as conn:  # audit records are append-only: the cleaner lifts the triggers, as an owner
         for table in reversed(metadata.sorted_tables):
             conn.execute(table.delete())
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _intake_assembled() -> None:
+    """Assemble intake's handler table as the composition root does (tests build contexts by hand too)."""
+    assemble_intake()
 
 
 @pytest.fixture

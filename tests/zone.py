@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
-from cbec.clearance.service import IngestResult, ingest_message
 from cbec.common.ids import make_uscc
 from cbec.demo.builders import Party, build_message
 from cbec.enterprises.certificates import register_certificate
 from cbec.enterprises.schemas import EnterpriseCreate
 from cbec.enterprises.service import approve_enterprise, file_enterprise
+from cbec.intake import IngestResult, ingest_message
 from cbec.messages import render_message
 from cbec.messages.documents import ImportDocument
 from cbec.messages.signature import SignatureAlgorithm, Signer, generate_test_identity, sign_document

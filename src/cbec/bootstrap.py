@@ -18,6 +18,7 @@ from cbec.audit.keys import bind_audit_key, load_audit_key
 from cbec.common.clock import Clock, FixedClock, SystemClock
 from cbec.common.personal import PersonalDataCipher
 from cbec.config import Settings, get_settings
+from cbec.intake import assemble
 from cbec.messages.signature import SoftwareRsaSigner, SoftwareSm2Signer, sign_document
 from cbec.messages.signature_remote import RemoteSigner
 from cbec.messages.signature_signers import Signer, SignerMisconfigured
@@ -32,6 +33,7 @@ MODEL_MODULES = (
     "cbec.enterprises.models",
     "cbec.products.models",
     "cbec.quota.models",
+    "cbec.intake.models",
     "cbec.clearance.models",
     "cbec.exports.models",
     "cbec.accounts.models",
@@ -75,9 +77,18 @@ def make_clock(settings: Settings) -> Clock:
     return FixedClock(settings.now) if settings.now else SystemClock()
 
 
+def assemble_intake() -> None:
+    """Put the document families in intake's handler table: import clearance and exports (explicit, no side effects)."""
+    from cbec.clearance.service import IMPORTS
+    from cbec.exports.service.family import EXPORTS
+
+    assemble((IMPORTS, EXPORTS))
+
+
 def build_context(settings: Settings | None = None, *, clock: Clock | None = None) -> Context:
-    """Build the context every use case runs in."""
+    """Build the context every use case runs in (and assemble intake's handler table)."""
     settings = settings or get_settings()
+    assemble_intake()
     url = settings.resolved_database_url()
     if url.startswith("sqlite"):
         Path(settings.data_dir).mkdir(parents=True, exist_ok=True)

@@ -10,11 +10,12 @@ from sqlalchemy import func, select
 from tests.builders import AT, BUYER, MILK, PARTIES, SERUM, a_set
 from tests.zone import Zone
 
-from cbec.clearance.models import InventoryRecord, IssuedReceipt, OrderRecord
+from cbec.clearance.models import InventoryRecord, OrderRecord
 from cbec.clearance.queries import inventory_detail
 from cbec.clearance.service import confirm_return_arrival, decide_held_inventory, run_daily_jobs
 from cbec.common.clock import FixedClock
 from cbec.demo.builders import build_arrival, build_cancel, build_return
+from cbec.intake.models import IssuedReceipt
 from cbec.messages import parse_receipts, parse_tax_bills, render_receipts, render_tax_bills
 from cbec.quota.service import query_quota
 

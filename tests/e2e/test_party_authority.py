@@ -21,12 +21,12 @@ from tests.zone import ROLES, Zone
 
 from cbec.accounts.schemas import DelegationCreate
 from cbec.accounts.service import grant_delegation
-from cbec.clearance.service import IngestResult, ingest_message
 from cbec.common.ids import make_uscc
 from cbec.demo.builders import Party, build_arrival, build_cancel, build_message, build_return
 from cbec.enterprises.certificates import register_certificate
 from cbec.enterprises.schemas import EnterpriseCreate
 from cbec.enterprises.service import approve_enterprise, file_enterprise
+from cbec.intake import IngestResult, ingest_message
 from cbec.messages import render_message
 from cbec.messages.authority import declaring_codes
 from cbec.messages.documents import AppStatus, AppType, WaybillStatus

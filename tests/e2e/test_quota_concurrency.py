@@ -12,8 +12,8 @@ from tests.builders import MILK, PARTIES, a_set
 from tests.conftest import is_postgres_run
 from tests.zone import Zone
 
-from cbec.clearance.service import ingest_message
 from cbec.demo.builders import build_message
+from cbec.intake import ingest_message
 from cbec.messages import render_message
 from cbec.messages.signature import sign_document
 from cbec.quota.service import used

@@ -10,7 +10,6 @@ from tests.api.auth import client_for
 from tests.conftest import _clean
 from typer.testing import CliRunner
 
-from cbec.clearance.service import ingest_message
 from cbec.cli.main import app
 from cbec.cli.state import state
 from cbec.demo.filing import set_up_zone
@@ -20,6 +19,7 @@ from cbec.demo.wire import demo_identity
 from cbec.enterprises.certificates import list_certificates
 from cbec.enterprises.schemas import EnterpriseCreate
 from cbec.enterprises.service import file_enterprise
+from cbec.intake import ingest_message
 from cbec.messages import parse_receipts
 from cbec.storage.context import Context
 

@@ -14,16 +14,15 @@ from cbec.clearance.codes import QUOTA_HOLDING
 from cbec.clearance.models import (
     ArrivalParcel,
     InventoryRecord,
-    IssuedReceipt,
-    MessageRecord,
     OrderRecord,
     PaymentRecord,
     TaxBillRecord,
     WaybillRecord,
 )
-from cbec.clearance.service import ingest_message
 from cbec.demo.builders import DocumentSet, Party, build_arrival, build_message, build_set
 from cbec.demo.people import make_buyers
+from cbec.intake import ingest_message
+from cbec.intake.models import IssuedReceipt, MessageRecord
 from cbec.messages import ImportDocument, render_message, render_receipts
 from cbec.messages.signature import sign_document
 from cbec.quota.models import QuotaAccount, QuotaEntry

@@ -19,7 +19,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from cbec.bootstrap import build_context
-from cbec.clearance.service import ingest_message
+from cbec.intake import ingest_message
 
 
 def main() -> None:

@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from cbec.clearance.models import MessageRecord
 from cbec.common.clock import FixedClock
 from cbec.common.personal import PersonalDataCipher
 from cbec.config import Settings
+from cbec.intake.models import MessageRecord
 from cbec.storage.context import Context
 from cbec.storage.engine import make_engine, make_session_factory
 from cbec.storage.migrate import upgrade

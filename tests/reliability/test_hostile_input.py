@@ -19,9 +19,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cbec.clearance.service import IngestResult, ingest_message
 from cbec.common.clock import SHANGHAI
 from cbec.demo.builders import build_message
+from cbec.intake import IngestResult, ingest_message
 from cbec.messages import render_format_receipt, render_message, render_receipts, seal_envelope
 from cbec.messages.signature import sign_document
 from tests.builders import PARTIES, a_set

@@ -22,11 +22,11 @@ from sqlalchemy import select
 
 from cbec.clearance.codes import QUOTA_HOLDING
 from cbec.clearance.models import InventoryRecord
-from cbec.clearance.service import ingest_message
 from cbec.common.clock import FixedClock
 from cbec.common.personal import PersonalDataCipher
 from cbec.config import Settings
 from cbec.demo.builders import DocumentSet, Party, build_arrival, build_message, build_set
+from cbec.intake import ingest_message
 from cbec.messages import ImportDocument, render_message
 from cbec.messages.signature import sign_document
 from cbec.quota.models import QuotaAccount

@@ -1,4 +1,4 @@
-"""Clearance store tables (通关数据): the documents that meet in 三单对碰, receipts and tax bills.
+"""Clearance store tables (通关数据): the documents that meet in 三单对碰 and tax bills (receipts: cbec.intake).
 
 Personal data inside a document (buyer ID, names, phones, addresses) is kept only in ``payload``,
 which is the document's JSON twin encrypted with the personal-data key; ``buyer_key`` is the keyed
@@ -15,23 +15,6 @@ from sqlalchemy import JSON, Date, Index, Integer, String, Text, UniqueConstrain
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cbec.storage.base import ENCRYPTED, Amount, Base, BigId, UtcDateTime
-
-
-class MessageRecord(Base):
-    """A CEB message received (报文接收记录); the SHA-256 makes a resubmitted message idempotent."""
-
-    __tablename__ = "ceb_message"
-
-    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    sha256: Mapped[str] = mapped_column(String(64), unique=True)
-    message_type: Mapped[str] = mapped_column(String(20))
-    message_guid: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    sender_code: Mapped[str | None] = mapped_column(String(30), nullable=True)
-    envelope_id: Mapped[str | None] = mapped_column(String(255), nullable=True)
-    source_name: Mapped[str | None] = mapped_column(String(300), nullable=True)
-    document_count: Mapped[int] = mapped_column(Integer, default=0)
-    outcome: Mapped[str] = mapped_column(String(20))
-    received_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class _Document:
@@ -175,24 +158,6 @@ class ReturnRecord(_Document, Base):
     arrived_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     returned_lines: Mapped[dict[str, str]] = mapped_column(JSON)  # line_no -> quantity
     restored_value: Mapped[Decimal | None] = mapped_column(Amount, nullable=True)
-
-
-class IssuedReceipt(Base):
-    """A receipt the platform issued (回执), kept so it can be produced again at any time."""
-
-    __tablename__ = "issued_receipt"
-    __table_args__ = (Index("ix_issued_receipt_document", "document_kind", "document_id"),)
-
-    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    message_type: Mapped[str] = mapped_column(String(20))
-    document_kind: Mapped[str] = mapped_column(String(40))
-    document_id: Mapped[int | None] = mapped_column(BigId, nullable=True)
-    guid: Mapped[str] = mapped_column(String(36))
-    status: Mapped[str] = mapped_column(String(10))
-    info: Mapped[str] = mapped_column(Text)
-    returned_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    keys: Mapped[dict[str, Any]] = mapped_column(JSON)
-    message_id: Mapped[int | None] = mapped_column(BigId, nullable=True, index=True)
 
 
 class TaxBillRecord(Base):

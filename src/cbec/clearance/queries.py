@@ -11,9 +11,11 @@ from decimal import Decimal
 from typing import Any
 
 from cbec.clearance import repository as repo
-from cbec.clearance.views import InventorySummary, receipt_from_row, summarize, tax_bill_from_row
+from cbec.clearance.views import InventorySummary, summarize, tax_bill_from_row
 from cbec.common.errors import NotFound
 from cbec.common.scope import Scope
+from cbec.intake.log import receipts_for
+from cbec.intake.receipts import receipt_from_row
 from cbec.messages.documents import Receipt, TaxBill
 from cbec.storage.context import Context
 
@@ -110,7 +112,7 @@ def inventory_detail(ctx: Context, number: str, *, scope: Scope | None = None) -
         bill = repo.tax_bill_for(session, row.id)
         return InventoryDetail(
             summary=summarize(row),
-            receipts=[receipt_from_row(r) for r in repo.receipts_for(session, "inventory", row.id)],
+            receipts=[receipt_from_row(r) for r in receipts_for(session, "inventory", row.id)],
             tax_bill=tax_bill_from_row(session, bill) if bill is not None and row.inventory_no else None,
             returns=[
                 {

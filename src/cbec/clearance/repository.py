@@ -13,8 +13,6 @@ from cbec.clearance.models import (
     ArrivalRecordRow,
     CancelRecord,
     InventoryRecord,
-    IssuedReceipt,
-    MessageRecord,
     NumberSequence,
     OrderRecord,
     PaymentRecord,
@@ -27,11 +25,6 @@ from cbec.enterprises.lookups import party_scope
 from cbec.storage.upsert import insert_ignore
 
 LIVE = (DocumentState.ACCEPTED, DocumentState.DRAFT)
-
-
-def message_by_hash(session: Session, sha256: str) -> MessageRecord | None:
-    """Return the message already received with these exact bytes."""
-    return session.scalar(select(MessageRecord).where(MessageRecord.sha256 == sha256))
 
 
 def order_by_key(session: Session, platform_code: str, order_no: str) -> OrderRecord | None:
@@ -199,24 +192,6 @@ def returns_page(
 def open_returns(session: Session) -> list[ReturnRecord]:
     """Return the returns whose goods are not back yet."""
     return list(session.scalars(select(ReturnRecord).where(ReturnRecord.state == DocumentState.APPLIED)))
-
-
-def receipts_for(session: Session, kind: str, document_id: int) -> list[IssuedReceipt]:
-    """Return the receipts issued for one document, oldest first."""
-    return list(
-        session.scalars(
-            select(IssuedReceipt)
-            .where(IssuedReceipt.document_kind == kind, IssuedReceipt.document_id == document_id)
-            .order_by(IssuedReceipt.id)
-        )
-    )
-
-
-def receipts_of_message(session: Session, message_id: int) -> list[IssuedReceipt]:
-    """Return the receipts issued while a message was processed."""
-    return list(
-        session.scalars(select(IssuedReceipt).where(IssuedReceipt.message_id == message_id).order_by(IssuedReceipt.id))
-    )
 
 
 def tax_bill_for(session: Session, inventory_id: int) -> TaxBillRecord | None:

@@ -10,26 +10,11 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from cbec.clearance import repository as repo
-from cbec.clearance.models import InventoryRecord, IssuedReceipt, TaxBillRecord
-from cbec.messages.documents import MessageType, Receipt, TaxBill, TaxBillLine
+from cbec.clearance.models import InventoryRecord, TaxBillRecord
+from cbec.messages.documents import TaxBill, TaxBillLine
 from cbec.messages.export_documents import ExportMessageType
-from cbec.storage.bulk import Values
 
 _EXPORT = frozenset(t.value for t in ExportMessageType)
-
-
-def receipt_from_row(row: IssuedReceipt | Values) -> Receipt:
-    """Return the receipt document of a stored receipt row."""
-    return Receipt(
-        message_type=(
-            ExportMessageType(row.message_type) if row.message_type in _EXPORT else MessageType(row.message_type)
-        ),
-        guid=row.guid,
-        status=row.status,
-        info=row.info,
-        returned_at=row.returned_at,
-        **row.keys,
-    )
 
 
 def tax_bill_from_row(session: Session, bill: TaxBillRecord) -> TaxBill:

@@ -107,7 +107,7 @@ def register(app: typer.Typer) -> None:
                     render_summary_results(run.results[start : start + 100])
                 )
             if run.receipts:
-                from cbec.clearance.views import receipt_from_row
+                from cbec.intake.receipts import receipt_from_row
 
                 (out / f"CEB702Message_{month}.xml").write_bytes(
                     render_receipts([receipt_from_row(r) for r in run.receipts][:100])

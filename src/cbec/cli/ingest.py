@@ -12,20 +12,16 @@ from rich.progress import Progress
 from rich.table import Table
 
 from cbec.bootstrap import sign_outgoing
-from cbec.clearance.service import (
-    IngestResult,
-    confirm_return_arrival,
-    decide_held_inventory,
-    ingest_message,
-    run_daily_jobs,
-)
+from cbec.clearance.service import confirm_return_arrival, decide_held_inventory, run_daily_jobs
 from cbec.cli.format import console
 from cbec.cli.reference import fail
 from cbec.cli.state import state
 from cbec.common.errors import DomainError, Problem
 from cbec.config import Settings
-from cbec.messages import render_format_receipt, render_receipts, render_tax_bills
+from cbec.intake import IngestResult, ingest_message
+from cbec.intake.answers import answers
 from cbec.messages.archive import ArchiveRefused, Budget, read_members
+from cbec.messages.documents import Edition
 
 
 def iter_inputs(paths: list[Path], settings: Settings | None = None) -> Iterator[tuple[str, bytes | Problem]]:
@@ -57,24 +53,13 @@ def write_outputs(result: IngestResult, out: Path, counter: Counter[str]) -> lis
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
 
-    def emit(kind: str, guid: str, data: bytes) -> None:
+    settings = state.context().settings
+    # The platform's signature, if configured, and the zone's edition (CBEC_EDITION): the same answers as POST /ceb.
+    for answer in answers(result, Edition(settings.edition), lambda xml: sign_outgoing(settings, xml)):
         counter["files"] += 1
-        path = out / f"{counter['files']:06d}_{kind}_{guid}.xml"
-        path.write_bytes(sign_outgoing(state.context().settings, data))  # platform signature, if configured
+        path = out / f"{counter['files']:06d}_{answer.message_type}_{answer.guid}.xml"
+        path.write_bytes(answer.xml)
         written.append(path)
-
-    by_type: dict[str, list] = {}
-    for receipt in result.receipts:
-        by_type.setdefault(receipt.message_type.value, []).append(receipt)
-    for message_type, receipts in by_type.items():
-        for start in range(0, len(receipts), 100):
-            chunk = receipts[start : start + 100]
-            emit(message_type, chunk[0].guid, render_receipts(chunk))
-    for start in range(0, len(result.tax_bills), 100):
-        chunk_bills = result.tax_bills[start : start + 100]
-        emit("CEB816Message", chunk_bills[0].guid, render_tax_bills(chunk_bills))
-    if result.format_receipt is not None:
-        emit("CEB900Message", result.format_receipt.guid, render_format_receipt(result.format_receipt))
     return written
 
 

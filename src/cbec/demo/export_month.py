@@ -98,7 +98,7 @@ class _Sender:
     results: list[Any] = field(default_factory=list)
 
     def send(self, documents: Sequence[ExportDocument], sender: ExportParty, label: str) -> list[Any]:
-        from cbec.clearance.service import ingest_message
+        from cbec.intake import ingest_message
         from cbec.messages import render_message
 
         answers = []

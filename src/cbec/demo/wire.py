@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from cbec.clearance.service import DocumentOutcome, IngestResult, ingest_message
 from cbec.common.clock import FixedClock
 from cbec.common.errors import DomainError
 from cbec.demo.builders import Party, build_message
 from cbec.enterprises.certificates import CertificateExists, register_certificate
+from cbec.intake import DocumentOutcome, IngestResult, ingest_message
 from cbec.messages import (
     Edition,
     ImportDocument,

@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from cbec.clearance import repository as clearance_repo
-from cbec.clearance.views import receipt_from_row
 from cbec.common.errors import NotFound
 from cbec.common.scope import Scope
 from cbec.exports import repository as repo
 from cbec.exports.views import ExportInventorySummary, summarize
+from cbec.intake.log import receipts_for
+from cbec.intake.receipts import receipt_from_row
 from cbec.messages.documents import Receipt
 from cbec.storage.context import Context
 
@@ -69,7 +69,7 @@ def export_inventory_detail(ctx: Context, number: str, *, scope: Scope | None = 
                 }
                 for line in repo.lines_of(session, row.id)
             ],
-            receipts=[receipt_from_row(r) for r in clearance_repo.receipts_for(session, "export_inventory", row.id)],
+            receipts=[receipt_from_row(r) for r in receipts_for(session, "export_inventory", row.id)],
             returns=[
                 {
                     "id": r.id,

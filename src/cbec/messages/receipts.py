@@ -34,6 +34,7 @@ from cbec.messages.export_documents import ExportMessageType, SummaryResult
 from cbec.messages.export_names import EXPORT_GROUPS, EXPORT_RECEIPT_FOR, EXPORT_RECEIPT_GROUPS
 from cbec.messages.fieldspec import MessageSpec, field_catalogue
 from cbec.messages.names import GROUPS
+from cbec.messages.templates import render_flat
 from cbec.messages.xml import DEFAULT_MAX_BYTES, MessageRefused, parse_xml
 
 # Receipt message type -> its return element (one per receipted document).
@@ -157,10 +158,25 @@ def render_receipts(
     if group is None:
         raise _refused("message_type", f"{message_type} 不是回执报文 / not a receipt type", "使用 CEBxx2 类回执类型")
     spec = _spec(edition, message_type.value)
-    root = new_root(message_type.value, message_guid or receipts[0].guid)
-    for receipt in receipts:
-        # returnInfo may quote user input; XML cannot carry control characters.
-        append_group(root, replace(receipt, info=_xml_safe(receipt.info)), spec.root.group(group), group, names)
+    guid = message_guid or receipts[0].guid
+    # returnInfo may quote user input; XML cannot carry control characters.
+    safe = [replace(receipt, info=_xml_safe(receipt.info)) for receipt in receipts]
+    fast = render_flat(spec, edition, message_type.value, group, names[group], safe, guid)
+    return fast if fast is not None else render_tree(spec, message_type.value, group, names, safe, guid)
+
+
+def render_tree(
+    spec: MessageSpec,
+    message_type: str,
+    group: str,
+    names: Mapping[str, Mapping[str, str]],
+    items: Sequence[Any],
+    guid: str,
+) -> bytes:
+    """Render a receipt message through the element tree, checked against its spec (refuses with every problem)."""
+    root = new_root(message_type, guid)
+    for item in items:
+        append_group(root, item, spec.root.group(group), group, names)
     return _finish(root, spec)
 
 

@@ -22,7 +22,6 @@ from cbec.clearance.models import (
     ArrivalRecordRow,
     CancelRecord,
     InventoryRecord,
-    IssuedReceipt,
     OrderRecord,
     PaymentRecord,
     ReturnRecord,
@@ -33,6 +32,7 @@ from cbec.common.errors import NotFound
 from cbec.common.personal import PersonalDataCipher
 from cbec.common.scope import Scope
 from cbec.enterprises.lookups import party_scope
+from cbec.intake.models import IssuedReceipt
 from cbec.sharing.rules import mask_personal
 from cbec.storage.context import Context
 

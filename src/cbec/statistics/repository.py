@@ -15,18 +15,12 @@ from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from cbec.clearance.codes import DocumentState, ReturnStatus
-from cbec.clearance.models import (
-    InventoryRecord,
-    IssuedReceipt,
-    OrderRecord,
-    PaymentRecord,
-    TaxBillRecord,
-    WaybillRecord,
-)
+from cbec.clearance.models import InventoryRecord, OrderRecord, PaymentRecord, TaxBillRecord, WaybillRecord
 from cbec.clearance.repository import inventory_scope
 from cbec.common.scope import Scope
 from cbec.exports.models import ExportInventoryRecord
 from cbec.exports.repository import inventory_scope as export_inventory_scope
+from cbec.intake.models import IssuedReceipt
 from cbec.messages import ExportMessageType, MessageType
 from cbec.statistics.models import ConsumerReport, ZoneTarget
 from cbec.statistics.rules import Period

@@ -6,8 +6,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from cbec.clearance.service import IngestResult
 from cbec.common.errors import Problem
+from cbec.intake import IngestResult
 from cbec.statistics.rules import is_refusal
 from cbec.statistics.views import ReceiptView
 

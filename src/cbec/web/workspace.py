@@ -15,9 +15,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from cbec.api.deps import get_ctx
-from cbec.clearance.service import SenderNotAllowed, ingest_message
 from cbec.common.errors import DomainError, NotFound, Problem
 from cbec.enterprises.service import enterprise_audit, get_enterprise
+from cbec.intake import SenderNotAllowed, ingest_message
 from cbec.messages.archive import ArchiveRefused, Budget, is_zip, read_members
 from cbec.products.schemas import ProductCreate
 from cbec.products.service import file_product, list_products

@@ -11,8 +11,8 @@ from tests.builders import PARTIES, a_set
 from tests.zone import Zone
 
 from cbec.api.app import create_app
-from cbec.clearance.models import MessageRecord
 from cbec.demo.builders import build_message
+from cbec.intake.models import MessageRecord
 from cbec.messages import render_message
 from cbec.messages.signature import sign_document
 from cbec.storage.context import Context

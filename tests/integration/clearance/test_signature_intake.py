@@ -9,10 +9,11 @@ from sqlalchemy import func, select
 from tests.builders import AT, PARTIES, a_set
 from tests.zone import Zone
 
-from cbec.clearance.models import ArrivalRecordRow, InventoryRecord, IssuedReceipt, OrderRecord
-from cbec.clearance.service import ingest_message
+from cbec.clearance.models import ArrivalRecordRow, InventoryRecord, OrderRecord
 from cbec.demo.builders import build_arrival, build_message
 from cbec.enterprises.certificates import register_certificate, revoke_certificate
+from cbec.intake import ingest_message
+from cbec.intake.models import IssuedReceipt
 from cbec.messages import render_message
 from cbec.messages.signature import SignatureAlgorithm, generate_test_identity, sign_document
 

@@ -8,7 +8,6 @@ from decimal import Decimal
 from tests.builders import PARTIES
 from tests.zone import Zone
 
-from cbec.clearance.service import IngestResult, ingest_message
 from cbec.common.clock import SHANGHAI
 from cbec.demo.exports import (
     ExportGoods,
@@ -18,6 +17,7 @@ from cbec.demo.exports import (
     build_export_arrival,
     build_export_message,
 )
+from cbec.intake import IngestResult, ingest_message
 from cbec.messages import render_message
 from cbec.messages.export_documents import ExportDocument
 from cbec.messages.signature import sign_document

@@ -9,9 +9,9 @@ from tests.integration.exports.export_zone import AT, TEE, XP, send, statuses
 from tests.integration.sharing.test_outbox_and_feeds import clear_events, events, subscribe
 from tests.zone import Zone
 
-from cbec.clearance.models import IssuedReceipt
 from cbec.demo.exports import build_export_arrival, build_export_set
 from cbec.exports.service.reference import seed_export_reference
+from cbec.intake.models import IssuedReceipt
 from cbec.sharing.service import read_feed
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import event, select
 
-from cbec.clearance.models import IssuedReceipt
+from cbec.intake.models import IssuedReceipt
 from cbec.storage.context import Context
 from cbec.storage.ids import take_id
 

@@ -16,39 +16,13 @@ from cbec.accounts import Permission
 from cbec.api.deps import get_ctx
 from cbec.api.security import scoped
 from cbec.bootstrap import sign_outgoing
-from cbec.clearance.service import IngestResult, ingest_message
 from cbec.common.scope import Scope
-from cbec.messages import render_format_receipt, render_receipts
-from cbec.messages.documents import MessageType
-from cbec.messages.export_documents import ExportMessageType
+from cbec.intake import IngestResult, ingest_message
+from cbec.intake.answers import direct_answer
+from cbec.messages.documents import Edition
 from cbec.storage.context import Context
 
 router = APIRouter(tags=["ceb"])
-
-RECEIPT_OF = {
-    "CEB311Message": MessageType.ORDER_RECEIPT,
-    "CEB411Message": MessageType.PAYMENT_RECEIPT,
-    "CEB511Message": MessageType.WAYBILL_RECEIPT,
-    "CEB513Message": MessageType.WAYBILL_STATUS_RECEIPT,
-    "CEB621Message": MessageType.INVENTORY_RECEIPT,
-    "CEB623Message": MessageType.CANCEL_RECEIPT,
-    "CEB625Message": MessageType.RETURN_RECEIPT,
-    "CEB711Message": MessageType.ARRIVAL_RECEIPT,
-}
-# Export declarations are answered with their own receipt type too (CEB303 → CEB304 ... CEB701 → CEB702).
-RECEIPT_OF_EXPORT = {
-    ExportMessageType.ORDER.value: ExportMessageType.ORDER_RECEIPT,
-    ExportMessageType.PAYMENT_RECEIPT_NOTE.value: ExportMessageType.PAYMENT_RECEIPT_NOTE_RECEIPT,
-    ExportMessageType.WAYBILL.value: ExportMessageType.WAYBILL_RECEIPT,
-    ExportMessageType.ARRIVAL.value: ExportMessageType.ARRIVAL_RECEIPT,
-    ExportMessageType.DEPARTURE.value: ExportMessageType.DEPARTURE_RECEIPT,
-    ExportMessageType.INVENTORY.value: ExportMessageType.INVENTORY_RECEIPT,
-    ExportMessageType.CANCEL.value: ExportMessageType.CANCEL_RECEIPT,
-    ExportMessageType.MASTER_BILL.value: ExportMessageType.MASTER_BILL_RECEIPT,
-    ExportMessageType.RETURN.value: ExportMessageType.RETURN_RECEIPT,
-    ExportMessageType.RETURN_TALLY.value: ExportMessageType.RETURN_TALLY_RECEIPT,
-    ExportMessageType.SUMMARY_APPLICATION.value: ExportMessageType.SUMMARY_APPLICATION_RECEIPT,
-}
 
 
 def result_json(result: IngestResult) -> dict[str, Any]:
@@ -117,12 +91,10 @@ def _answer(ctx: Context, body: bytes, dry_run: bool, senders: frozenset[str]) -
     result = ingest_message(ctx, body, source_name="http", dry_run=dry_run, senders=senders)
     if dry_run:
         return JSONResponse(result_json(result))
-    if result.format_receipt is not None:
-        refusal = sign_outgoing(ctx.settings, render_format_receipt(result.format_receipt))
-        return Response(refusal, status_code=422, media_type="application/xml")
-    wanted = RECEIPT_OF.get(result.message_type) or RECEIPT_OF_EXPORT.get(result.message_type)
-    own = [r for r in result.receipts if r.message_type == wanted][:100]
+    answer = direct_answer(result, Edition(ctx.settings.edition), lambda xml: sign_outgoing(ctx.settings, xml))
+    if result.format_receipt is not None and answer is not None:
+        return Response(answer.xml, status_code=422, media_type="application/xml")
     headers = {"X-Cbec-Outcome": result.outcome, "X-Cbec-Receipts": str(len(result.receipts))}
-    if not own:
+    if answer is None:
         return JSONResponse(result_json(result), headers=headers)
-    return Response(sign_outgoing(ctx.settings, render_receipts(own)), media_type="application/xml", headers=headers)
+    return Response(answer.xml, media_type="application/xml", headers=headers)

@@ -1,6 +1,6 @@
-"""Clearance use cases (通关): intake of messages, officer actions and daily jobs."""
+"""Clearance use cases (通关): the import document family of intake, officer actions and daily jobs."""
 
-from cbec.clearance.service.intake import IngestResult, SenderNotAllowed, ingest_message
+from cbec.clearance.service.family import IMPORTS
 from cbec.clearance.service.officer import (
     InventoryNotHeld,
     JobReport,
@@ -8,16 +8,12 @@ from cbec.clearance.service.officer import (
     decide_held_inventory,
     run_daily_jobs,
 )
-from cbec.clearance.service.processor import DocumentOutcome
 
 __all__ = [
-    "DocumentOutcome",
-    "IngestResult",
+    "IMPORTS",
     "InventoryNotHeld",
     "JobReport",
-    "SenderNotAllowed",
     "confirm_return_arrival",
     "decide_held_inventory",
-    "ingest_message",
     "run_daily_jobs",
 ]

@@ -12,7 +12,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from cbec.clearance.models import InventoryRecord, IssuedReceipt, TaxBillRecord
+from cbec.clearance.models import InventoryRecord, TaxBillRecord
+from cbec.intake.models import IssuedReceipt
 from cbec.messages.documents import ImportDocument, MessageType
 from cbec.messages.json_twin import document_to_json
 from cbec.sharing import EventKind, emit_document, emit_event, emit_receipt

@@ -20,11 +20,12 @@ from cbec.clearance.rules import (
     problem,
 )
 from cbec.clearance.service import facts as trade_facts
-from cbec.clearance.service.processor import Processor, new_guid
+from cbec.clearance.service.processor import Processor
 from cbec.clearance.service.store import order_lock, waybill_lock
 from cbec.common.clock import business_date
 from cbec.common.errors import Problem
 from cbec.common.money import to_fen
+from cbec.intake import new_guid
 from cbec.messages.documents import (
     AppStatus,
     AppType,

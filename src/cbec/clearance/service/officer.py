@@ -9,11 +9,12 @@ from cbec.clearance import repository as repo
 from cbec.clearance.codes import DocumentState, ReturnStatus
 from cbec.clearance.rules import problem
 from cbec.clearance.service.aftercare import MessageProcessor
-from cbec.clearance.service.intake import IngestResult
-from cbec.clearance.views import receipt_from_row, tax_bill_from_row
+from cbec.clearance.views import tax_bill_from_row
 from cbec.common.clock import business_date
 from cbec.common.errors import Conflict, InvalidInput, NotFound, Problem
 from cbec.common.scope import Scope
+from cbec.intake import IngestResult
+from cbec.intake.receipts import receipt_from_row
 from cbec.reference import tax_parameters
 from cbec.storage.context import Context
 

@@ -7,7 +7,6 @@ Every outcome is a receipt with an official status; nothing here commits.
 from __future__ import annotations
 
 import json
-import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -16,17 +15,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from cbec.audit import append, record_audit, register_journal
+from cbec.audit import record_audit
 from cbec.clearance.codes import STATUS_TEXT, DocumentState, ReturnStatus
 from cbec.clearance.declarations import change_problems, original_problems
-from cbec.clearance.models import (
-    InventoryRecord,
-    IssuedReceipt,
-    OrderRecord,
-    PaymentRecord,
-    TaxBillRecord,
-    WaybillRecord,
-)
+from cbec.clearance.models import InventoryRecord, OrderRecord, PaymentRecord, TaxBillRecord, WaybillRecord
 from cbec.clearance.rules import check_order, check_payment, check_waybill, party_problems, problem
 from cbec.clearance.service import events
 from cbec.clearance.service.store import WorkingSet, order_lock, waybill_lock
@@ -36,6 +28,8 @@ from cbec.common.ids import validate_resident_id
 from cbec.enterprises import EnterpriseRef, find_active_by_code
 from cbec.exports.service.reference import customs_rates
 from cbec.facts import FactBook
+from cbec.intake import DocumentOutcome, ReceiptBook, new_guid
+from cbec.intake.receipts import refusal_status, refusal_text
 from cbec.messages.authority import PartyAuthority
 from cbec.messages.documents import (
     AppStatus,
@@ -59,22 +53,6 @@ from cbec.storage.context import Context
 from cbec.storage.ids import take_id
 
 ACTOR = "platform"
-MAX_INFO = 1000
-
-# Issued receipts are written once and never changed: kept aside as plain values and written at commit.
-RECEIPTS = "issued_receipt"
-register_journal(RECEIPTS, None, IssuedReceipt)
-
-
-@dataclass(slots=True)
-class DocumentOutcome:
-    """What happened to one document of a message."""
-
-    kind: str
-    key: str
-    status: str
-    problems: list[Problem] = field(default_factory=list)
-    note: str = ""
 
 
 @dataclass(slots=True)
@@ -96,7 +74,7 @@ class Processor(ABC):
     _parties: dict[str, EnterpriseRef | None] = field(default_factory=dict)
     # The declaration being handled (set by intake): its data event goes out with its first receipt.
     current_document: ImportDocument | None = None
-    _published: set[str] = field(default_factory=set)
+    _book: ReceiptBook | None = None
     # Reference data, filed products and opened payloads, looked up once per message.
     _memo: dict[tuple[Any, ...], Any] = field(default_factory=dict)
     _store: WorkingSet | None = None
@@ -183,6 +161,20 @@ class Processor(ABC):
             self._memo[key] = document_from_json(message_type, json.loads(self.ctx.cipher.decrypt(payload)))
         return self._memo[key]
 
+    @property
+    def book(self) -> ReceiptBook:
+        """Return the message's receipt book (cbec.intake.receipts): where its receipts are born."""
+        if self._book is None:
+            self._book = ReceiptBook(
+                self.session,
+                self.now,
+                self.ctx.settings.zone_customs_code,
+                self.message_id,
+                events.DECLARATION_OF,
+                issued=self.receipts,
+            )
+        return self._book
+
     def issue(
         self,
         kind: str,
@@ -193,37 +185,13 @@ class Processor(ABC):
         info: str,
         **keys: str | None,
     ) -> Values:
-        """Store a receipt for a document and write its event to the outbox (the one place receipts are born).
-
-        The receipt is kept aside and written at commit with the transaction's others, in one statement.
-        """
-        row = Values(
-            message_type=message_type.value,
-            document_kind=kind,
-            document_id=document_id,
-            guid=guid,
-            status=str(status),
-            info=info[:MAX_INFO],
-            returned_at=self.now,
-            keys={k: v for k, v in keys.items() if v is not None},
-            message_id=self.message_id,
-        )
-        append(self.session, RECEIPTS, row)
-        self.receipts.append(row)
-        self.publish(row)
-        return row
-
-    def publish(self, row: Values) -> None:
-        """Write the receipt's event to the outbox, preceded by the data event of a document just stored."""
+        """Issue a receipt for a document, preceded by the data event of the declaration it answers if just stored."""
         document = self.current_document
-        fresh = document is not None and row.document_id is not None and row.guid == document.declaration.guid
-        stored = document if fresh and row.guid not in self._published else None
-        if stored is not None:
-            self._published.add(row.guid)
-        twin = self._memo.get(("twin-of", id(stored))) if stored is not None else None
-        events.publish_receipt(
-            self.session, row, now=self.now, zone=self.ctx.settings.zone_customs_code, stored=stored, twin=twin
-        )
+        declaration = None
+        if document is not None and guid == document.declaration.guid:
+            twin = self._memo.get(("twin-of", id(document)))
+            declaration = (lambda: twin) if twin is not None else (lambda: document_to_json(document))
+        return self.book.issue(kind, document_id, message_type.value, guid, status, info, keys, declaration=declaration)
 
     def publish_tax_bill(self, bill: TaxBillRecord, inventory: InventoryRecord) -> None:
         """Write the event of an issued or voided electronic tax bill (CEB816) to the outbox."""
@@ -496,30 +464,8 @@ class Processor(ABC):
         base = STATUS_TEXT.get(ReturnStatus(status), "") if status in ReturnStatus._value2member_map_ else ""
         return f"{base} {extra}".strip()
 
-    @staticmethod
-    def refusal_text(problems: list[Problem]) -> str:
-        """Render problems as returnInfo: [Code:n;Desc:...] per problem, with the rule id and hint."""
-        parts = [
-            f"[Code:{p.code or p.rule_id};Desc:{p.message}][Rule:{p.rule_id};Field:{p.field};Hint:{p.hint}]"
-            for p in problems
-        ]
-        text = "".join(parts)
-        if len(text) <= MAX_INFO:
-            return text
-        kept: list[str] = []
-        for part in parts:
-            if len("".join(kept)) + len(part) > MAX_INFO - 40:
-                break
-            kept.append(part)
-        return "".join(kept) + f"…(+{len(parts) - len(kept)} more)"
-
-    @staticmethod
-    def refusal_status(problems: list[Problem]) -> str:
-        """Return the refusal status: the first negative official code, else 100 (退单)."""
-        for p in problems:
-            if p.code and p.code.startswith("-"):
-                return p.code
-        return ReturnStatus.REFUSED
+    refusal_text = staticmethod(refusal_text)
+    refusal_status = staticmethod(refusal_status)
 
     def refuse_document(
         self,
@@ -567,11 +513,6 @@ class Processor(ABC):
     @abstractmethod
     def handle(self, document: ImportDocument) -> None:
         """Dispatch one document to its handler."""
-
-
-def new_guid() -> str:
-    """Return an upper-case 36-character guid."""
-    return str(uuid.uuid4()).upper()
 
 
 __all__ = ["ArrivalRecord", "CancelRequest", "DocumentOutcome", "Processor", "ReturnRequest", "new_guid"]

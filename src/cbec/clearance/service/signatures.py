@@ -1,4 +1,6 @@
-"""Signature checks at intake (验签): a message is trusted only if signed with a certificate its sender registered.
+"""What a missing or failed signature means for import documents (验签失败): refusal receipts, drafts.
+
+The message itself is verified by intake (``cbec.intake.signatures``).
 
 The whole message is signed (enveloped XML-DSig), so a failed check refuses every document in it with
 the signature problems (SIG-DIGEST, SIG-VALUE, SIG-CERT-UNTRUSTED …), under the document's own
@@ -9,16 +11,12 @@ of it is stored but its refusal receipts.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
-
-from sqlalchemy.orm import Session
 
 from cbec.clearance import repository as repo
 from cbec.clearance.codes import ReturnStatus
 from cbec.clearance.rules import problem
 from cbec.clearance.service.aftercare import MessageProcessor
 from cbec.common.errors import Problem
-from cbec.enterprises.certificates import trusted_certificates
 from cbec.messages.documents import (
     AppStatus,
     ArrivalRecord,
@@ -26,36 +24,16 @@ from cbec.messages.documents import (
     ImportDocument,
     ImportOrder,
     Inventory,
-    Message,
     MessageType,
     Payment,
     ReturnRequest,
     Waybill,
     WaybillStatus,
 )
-from cbec.messages.signature import verify_document
-from cbec.storage.context import Context
 
 log = logging.getLogger(__name__)
 
 SIGNATURE_FAILED_CODE = {"order": "-301020", "inventory": "-621029", "cancel": "-623029"}
-
-
-def signature_problems(ctx: Context, session: Session, message: Message, xml: bytes, now: datetime) -> list[Problem]:
-    """Verify a signed message against the certificates its sender (BaseTransfer copCode) registered."""
-    if not ctx.settings.verify_signatures or not message.signed:
-        return []
-    trusted = trusted_certificates(session, message.transfer.sender_code, now)
-    result = verify_document(xml, trusted_certificates=trusted, at=now)
-    errors = [p for p in result.problems if p.severity == "error"]
-    if errors:
-        log.warning(
-            "message %s from %s refused: signature %s",
-            message.guid,
-            message.transfer.sender_code,
-            ",".join(p.rule_id for p in errors),
-        )
-    return errors
 
 
 def missing_signature(document: ImportDocument, signed: bool) -> list[Problem]:

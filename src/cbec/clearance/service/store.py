@@ -28,6 +28,7 @@ from cbec.clearance.models import (
     TaxBillRecord,
     WaybillRecord,
 )
+from cbec.intake.retry import KeysChanged
 from cbec.messages.documents import ArrivalRecord, ImportDocument, ImportOrder, Inventory, Payment, Waybill
 from cbec.storage.locks import lock_keys
 
@@ -87,10 +88,6 @@ def _payment_key(row: PaymentRecord) -> Key:
 def _add(bucket: list[Row] | None, row: Row) -> None:
     if bucket is not None and not any(existing is row for existing in bucket):
         bucket.append(row)
-
-
-class KeysChanged(Exception):
-    """A message must touch a key it did not lock up front (a concurrent message added a row): start it again."""
 
 
 class WorkingSet:

@@ -8,7 +8,6 @@ Nothing here commits.
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -22,7 +21,7 @@ from cbec.audit import record_audit
 from cbec.clearance import repository as clearance_repo
 from cbec.clearance.codes import STATUS_TEXT, DocumentState, ReturnStatus
 from cbec.clearance.declarations import change_problems, original_problems
-from cbec.clearance.models import IssuedReceipt, TaxBillRecord
+from cbec.clearance.models import TaxBillRecord
 from cbec.clearance.rules import party_problems
 from cbec.common.clock import SHANGHAI, business_date
 from cbec.common.errors import Problem
@@ -31,12 +30,13 @@ from cbec.exports.codes import FOREIGN_PLATFORM
 from cbec.exports.service.identity import export_identity
 from cbec.exports.service.reference import cny_per_unit
 from cbec.facts import FactBook
+from cbec.intake import DocumentOutcome, ReceiptBook
+from cbec.intake.receipts import refusal_status, refusal_text
 from cbec.messages.authority import PartyAuthority
 from cbec.messages.documents import AppStatus, AppType, Transfer
 from cbec.messages.export_documents import ExportMessageType
 from cbec.messages.json_twin import document_to_json
-from cbec.sharing import emit_document, emit_receipt
-from cbec.sharing.rules import receipt_business_key
+from cbec.storage.bulk import Values
 from cbec.storage.context import Context
 
 ACTOR = "platform"
@@ -54,29 +54,12 @@ DECLARATION_OF = {
     ExportMessageType.RETURN_TALLY_RECEIPT.value: ExportMessageType.RETURN_TALLY.value,
     ExportMessageType.SUMMARY_APPLICATION_RECEIPT.value: ExportMessageType.SUMMARY_APPLICATION.value,
 }
-MAX_INFO = 1000
 T = TypeVar("T")
 
 
 def _foreign_platform(field_name: str, code: str) -> bool:
     """A foreign platform without a Chinese code (CEB304 annotation) needs no filing."""
     return code == FOREIGN_PLATFORM and field_name.endswith("platform_code")
-
-
-@dataclass(slots=True)
-class ExportOutcome:
-    """What happened to one export document of a message (same shape as clearance's DocumentOutcome)."""
-
-    kind: str
-    key: str
-    status: str
-    problems: list[Problem] = field(default_factory=list)
-    note: str = ""
-
-
-def new_guid() -> str:
-    """Return an upper-case 36-character guid."""
-    return str(uuid.uuid4()).upper()
 
 
 def seal(document: Any) -> str:
@@ -118,15 +101,15 @@ class ExportBase:
     message_id: int | None
     transfer: Transfer | None = None
     signed: bool = False
-    outcomes: list[ExportOutcome] = field(default_factory=list)
-    receipts: list[IssuedReceipt] = field(default_factory=list)
+    outcomes: list[DocumentOutcome] = field(default_factory=list)
+    receipts: list[Values] = field(default_factory=list)
     tax_bills: list[TaxBillRecord] = field(default_factory=list)  # exports issue no CEB816; kept for intake
     _parties: dict[str, EnterpriseRef | None] = field(default_factory=dict)
     # Whom the sender may declare for and the document being handled (both set by intake); without an
     # authority (a processor made outside intake) nothing is checked.
     authority: PartyAuthority | None = None
     current_document: object | None = None
-    _published: set[str] = field(default_factory=set)
+    _book: ReceiptBook | None = None
     _facts: FactBook | None = None  # the trade facts of the inventories this transaction stores or moves
 
     @property
@@ -139,6 +122,20 @@ class ExportBase:
 
     # --- receipts and outcomes --------------------------------------------------------------------------
 
+    @property
+    def book(self) -> ReceiptBook:
+        """Return the message's receipt book (cbec.intake.receipts): where its receipts are born."""
+        if self._book is None:
+            self._book = ReceiptBook(
+                self.session,
+                self.now,
+                self.ctx.settings.zone_customs_code,
+                self.message_id,
+                DECLARATION_OF,
+                issued=self.receipts,
+            )
+        return self._book
+
     def issue(
         self,
         kind: str,
@@ -148,59 +145,22 @@ class ExportBase:
         status: str,
         info: str,
         **keys: str | int | None,
-    ) -> IssuedReceipt:
-        """Store a receipt for a document."""
-        row = IssuedReceipt(
-            message_type=message_type.value,
-            document_kind=f"export_{kind}",
-            document_id=document_id,
-            guid=guid,
-            status=str(status),
-            info=info[:MAX_INFO],
-            returned_at=self.now,
-            keys={k: v for k, v in keys.items() if v is not None},
-            message_id=self.message_id,
-        )
-        self.session.add(row)
-        self.receipts.append(row)
-        self.publish(row)
-        return row
+    ) -> Values:
+        """Issue a receipt for a document, preceded by the data event of the declaration it answers if just stored.
 
-    def publish(self, row: IssuedReceipt) -> None:
-        """Write the receipt's event to the outbox, preceded by the data event of a document just stored.
-
-        The same outbox as imports (cbec.sharing): agencies' feeds, webhooks and NATS see every export receipt.
+        The same receipt book and outbox as imports: agencies' feeds, webhooks and NATS see every export receipt.
         """
-        zone = self.ctx.settings.zone_customs_code
         document = self.current_document
-        declaration = getattr(document, "declaration", None)
-        fresh = declaration is not None and row.document_id is not None and row.guid == declaration.guid
-        if fresh and row.guid not in self._published:
-            self._published.add(row.guid)
-            emit_document(
-                self.session,
-                at=self.now,
-                zone=zone,
-                document_kind=row.document_kind,
-                message_type=DECLARATION_OF.get(row.message_type, row.message_type),
-                business_key=receipt_business_key(row.document_kind, row.keys, row.guid),
-                document=document_to_json(document),
-            )
-        emit_receipt(
-            self.session,
-            at=self.now,
-            zone=zone,
-            document_kind=row.document_kind,
-            message_type=row.message_type,
-            guid=row.guid,
-            status=row.status,
-            info=row.info,
-            keys=row.keys,
+        declaration = None
+        if getattr(getattr(document, "declaration", None), "guid", None) == guid:
+            declaration = lambda: document_to_json(document)  # noqa: E731
+        return self.book.issue(
+            f"export_{kind}", document_id, message_type.value, guid, status, info, keys, declaration=declaration
         )
 
     def record(self, kind: str, key: str, status: str, problems: list[Problem] | None = None, note: str = "") -> None:
         """Remember the outcome of one document for the caller's summary."""
-        self.outcomes.append(ExportOutcome(kind, key, str(status), list(problems or []), note))
+        self.outcomes.append(DocumentOutcome(kind, key, str(status), list(problems or []), note))
 
     def refuse(
         self,
@@ -310,28 +270,3 @@ def text(status: str, extra: str = "") -> str:
     """Return the returnInfo text of a status."""
     base = STATUS_TEXT.get(ReturnStatus(status), "") if status in ReturnStatus._value2member_map_ else ""
     return f"{base} {extra}".strip()
-
-
-def refusal_text(problems: list[Problem]) -> str:
-    """Render problems as returnInfo: [Code:n;Desc:...][Rule:...;Field:...;Hint:...] per problem."""
-    parts = [
-        f"[Code:{p.code or p.rule_id};Desc:{p.message}][Rule:{p.rule_id};Field:{p.field};Hint:{p.hint}]"
-        for p in problems
-    ]
-    joined = "".join(parts)
-    if len(joined) <= MAX_INFO:
-        return joined
-    kept: list[str] = []
-    for part in parts:
-        if len("".join(kept)) + len(part) > MAX_INFO - 40:
-            break
-        kept.append(part)
-    return "".join(kept) + f"…(+{len(parts) - len(kept)} more)"
-
-
-def refusal_status(problems: list[Problem]) -> str:
-    """Return the refusal status: the first negative official code, else 100 (退单)."""
-    for p in problems:
-        if p.code and p.code.startswith("-"):
-            return p.code
-    return ReturnStatus.REFUSED

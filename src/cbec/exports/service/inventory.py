@@ -33,8 +33,9 @@ from cbec.exports.rules import (
     check_payment_receipt_note,
 )
 from cbec.exports.service import facts as trade_facts
-from cbec.exports.service.base import ExportBase, refusal_text, seal, text, unseal
+from cbec.exports.service.base import ExportBase, seal, text, unseal
 from cbec.exports.service.reference import parameter
+from cbec.intake.receipts import refusal_text
 from cbec.messages.documents import AppStatus, AppType
 from cbec.messages.export_documents import (
     ExportInventory,

@@ -5,14 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from cbec.clearance.codes import DocumentState, ReturnStatus
-from cbec.clearance.models import IssuedReceipt
 from cbec.clearance.rules import problem
-from cbec.clearance.views import receipt_from_row
 from cbec.common.errors import Conflict, InvalidInput, NotFound, Problem
 from cbec.common.scope import Scope
 from cbec.exports import repository as repo
 from cbec.exports.service.aftercare import ExportMessageProcessor
 from cbec.exports.service.base import text
+from cbec.intake.receipts import receipt_from_row
 from cbec.messages.documents import Receipt
 from cbec.storage.context import Context
 
@@ -71,6 +70,6 @@ def decide_held_export(
                 "1300",
             )
             processor.refuse_inventory(row, [refusal], actor=actor, reason=comment)
-        rows: list[IssuedReceipt] = list(processor.receipts)
+        rows = list(processor.receipts)
         uow.commit()
         return OfficerResult([receipt_from_row(r) for r in rows])

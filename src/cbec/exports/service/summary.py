@@ -15,7 +15,6 @@ from datetime import date, datetime, time
 from decimal import Decimal
 
 from cbec.clearance.codes import DocumentState, ReturnStatus
-from cbec.clearance.models import IssuedReceipt
 from cbec.common.clock import SHANGHAI, business_date
 from cbec.common.errors import InvalidInput, Problem
 from cbec.common.scope import Scope
@@ -28,9 +27,10 @@ from cbec.exports.models import (
     SummaryDeclarationLine,
 )
 from cbec.exports.service.aftercare import ExportMessageProcessor
-from cbec.exports.service.base import new_guid, seal, text
+from cbec.exports.service.base import seal, text
 from cbec.exports.service.reference import parameter
 from cbec.exports.summary_rules import SummaryLine, group_for_summary, month_bounds, share_by_value, summary_due
+from cbec.intake import new_guid
 from cbec.messages.documents import AppStatus, AppType, Declaration
 from cbec.messages.export_documents import (
     ExportMessageType,
@@ -38,6 +38,7 @@ from cbec.messages.export_documents import (
     SummaryResult,
     SummaryResultLine,
 )
+from cbec.storage.bulk import Values
 from cbec.storage.context import Context
 
 
@@ -47,7 +48,7 @@ class SummaryRun:
 
     month: str
     results: list[SummaryResult] = field(default_factory=list)
-    receipts: list[IssuedReceipt] = field(default_factory=list)
+    receipts: list[Values] = field(default_factory=list)
     applications: list[str] = field(default_factory=list)  # summary numbers answered
 
 

@@ -10,10 +10,11 @@ import importlib.util
 from datetime import timedelta
 from typing import Any
 
-from cbec.clearance.models import IssuedReceipt
-from cbec.clearance.views import receipt_from_row, summarize, tax_bill_from_row
+from cbec.clearance.views import summarize, tax_bill_from_row
 from cbec.common.errors import NotFound
 from cbec.common.scope import EVERYTHING, Scope
+from cbec.intake.models import IssuedReceipt
+from cbec.intake.receipts import receipt_from_row
 from cbec.statistics import repository as repo
 from cbec.statistics.rules import is_refusal, parse_return_info
 from cbec.statistics.views import DocumentHistory, ReceiptView, TaxBillView
