@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from cbec.audit.journal import append, register_journal
+from cbec.audit import append, register_journal
 from cbec.common.errors import Problem
 from cbec.intake.models import IssuedReceipt
 from cbec.messages.documents import MessageType, Receipt

@@ -1,4 +1,6 @@
-"""Outbox events of clearance (通关事件): receipts, the declarations they answer, electronic tax bills.
+"""Outbox events of clearance (通关事件): electronic tax bills, and which declaration each receipt type answers.
+
+Receipts and their declarations' data events are written by intake's receipt book (cbec.intake.receipts).
 
 Written in the transaction of the processor that issues them (cbec.sharing): events exist exactly when
 the receipts and documents they describe were committed.
@@ -6,19 +8,13 @@ the receipts and documents they describe were committed.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy.orm import Session
 
 from cbec.clearance.models import InventoryRecord, TaxBillRecord
-from cbec.intake.models import IssuedReceipt
-from cbec.messages.documents import ImportDocument, MessageType
-from cbec.messages.json_twin import document_to_json
-from cbec.sharing import EventKind, emit_document, emit_event, emit_receipt
-from cbec.sharing.rules import receipt_business_key
-from cbec.storage.bulk import Values
+from cbec.messages.documents import MessageType
+from cbec.sharing import EventKind, emit_event
 
 DECLARATION_OF = {
     MessageType.ORDER_RECEIPT.value: MessageType.ORDER.value,
@@ -30,42 +26,6 @@ DECLARATION_OF = {
     MessageType.RETURN_RECEIPT.value: MessageType.RETURN.value,
     MessageType.ARRIVAL_RECEIPT.value: MessageType.ARRIVAL.value,
 }
-
-
-def publish_receipt(
-    session: Session,
-    row: IssuedReceipt | Values,
-    *,
-    now: datetime,
-    zone: str,
-    stored: ImportDocument | None,
-    twin: Mapping[str, Any] | None = None,
-) -> None:
-    """Write a receipt's event, preceded by the data event of the declaration it stored (if any).
-
-    ``twin`` is the stored declaration's JSON twin when the caller has it already (it is not changed here).
-    """
-    if stored is not None:
-        emit_document(
-            session,
-            at=now,
-            zone=zone,
-            document_kind=row.document_kind,
-            message_type=DECLARATION_OF.get(row.message_type, row.message_type),
-            business_key=receipt_business_key(row.document_kind, row.keys, row.guid),
-            document=twin if twin is not None else document_to_json(stored),
-        )
-    emit_receipt(
-        session,
-        at=now,
-        zone=zone,
-        document_kind=row.document_kind,
-        message_type=row.message_type,
-        guid=row.guid,
-        status=row.status,
-        info=row.info,
-        keys=row.keys,
-    )
 
 
 def publish_tax_bill(

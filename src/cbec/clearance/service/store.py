@@ -28,7 +28,7 @@ from cbec.clearance.models import (
     TaxBillRecord,
     WaybillRecord,
 )
-from cbec.intake.retry import KeysChanged
+from cbec.intake import KeysChanged
 from cbec.messages.documents import ArrivalRecord, ImportDocument, ImportOrder, Inventory, Payment, Waybill
 from cbec.storage.locks import lock_keys
 
