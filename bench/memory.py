@@ -24,7 +24,11 @@ from typing import Any
 from bench.env import fmt, fresh_database, peak_rss_mib, print_header, record, rss_mib
 from bench.runner import answer, bench_context, prepare_zone
 from bench.workload import WorkloadSpec, generate, identities
-from cbec.intake import ingest_message
+
+try:  # bench.ab-style runs of an earlier revision: the pipeline was cbec.clearance.service before 2026-12-06
+    from cbec.intake import ingest_message
+except ImportError:
+    from cbec.clearance.service import ingest_message  # type: ignore[attr-defined,no-redef]
 
 CHUNK = 1000  # sets generated at a time (all partitions together)
 REPORT_EVERY = 1.0  # seconds between an intake process's progress reports
