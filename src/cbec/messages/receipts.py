@@ -34,7 +34,7 @@ from cbec.messages.export_documents import ExportMessageType, SummaryResult
 from cbec.messages.export_names import EXPORT_GROUPS, EXPORT_RECEIPT_FOR, EXPORT_RECEIPT_GROUPS
 from cbec.messages.fieldspec import MessageSpec, field_catalogue
 from cbec.messages.names import GROUPS
-from cbec.messages.templates import render_flat
+from cbec.messages.templates import render_flat, render_nested
 from cbec.messages.xml import DEFAULT_MAX_BYTES, MessageRefused, parse_xml
 
 # Receipt message type -> its return element (one per receipted document).
@@ -208,8 +208,18 @@ def render_tax_bills(
     if not bills:
         raise _refused("", "没有税单 / no tax bills to render", "至少传入一张税单 / pass at least one tax bill")
     spec = field_catalogue(edition).message(MessageType.TAX_BILL.value)
+    guid = message_guid or bills[0].guid
+    shape = ("Tax", "TaxHeadRd", "TaxListRd")
+    fast = render_nested(spec, edition, MessageType.TAX_BILL.value, shape, GROUPS, bills, lambda b: b.lines, guid)
+    if fast is not None:
+        return fast
+    return render_tax_bill_tree(spec, bills, guid)
+
+
+def render_tax_bill_tree(spec: MessageSpec, bills: Sequence[TaxBill], guid: str) -> bytes:
+    """Render tax bills through the element tree, checked against the spec (refuses with every problem)."""
     tax_spec = spec.root.group("Tax")
-    root = new_root(MessageType.TAX_BILL.value, message_guid or bills[0].guid)
+    root = new_root(MessageType.TAX_BILL.value, guid)
     for bill in bills:
         tax = etree.SubElement(root, ceb_tag("Tax"))
         append_group(tax, bill, tax_spec.group("TaxHeadRd"), "TaxHeadRd")

@@ -1,17 +1,19 @@
-"""Receipt messages rendered from string templates (模板渲染), the same bytes as the element tree gives.
+"""Answer messages rendered from string templates (模板渲染), the same bytes as the element tree gives.
 
-A receipt message is flat: a root with up to 100 return elements of plain fields. Building an lxml tree for it,
-checking the tree against the field specification and serialising it cost more than the rest of an answer, so a
-template per (edition, receipt type) writes the text directly: each value is formatted and checked against its
-facets exactly as the tree check would, and escaped as lxml escapes text. Anything a template does not cover (a
-missing required field, a value XML cannot carry, an empty element, a spec that is not flat) returns ``None`` and
-the caller builds the tree, which refuses with every problem as before; a test renders both ways and compares.
+Receipt messages (a root with up to 100 flat return elements) and tax bills (CEB816: Tax elements holding one
+TaxHeadRd and its TaxListRd lines) are answers to every message. Building an lxml tree for them, checking the
+tree against the field specification and serialising it cost more than the rest of an answer, so a template per
+(edition, message type) writes the text directly: each value is formatted and checked against its facets exactly
+as the tree check would, and escaped as lxml escapes text. Anything a template does not cover (a missing
+required field, a value XML cannot carry, an empty element, more elements than the spec allows, a spec of
+another shape) returns ``None`` and the caller builds the tree, which refuses with every problem as before;
+tests render both ways and compare the bytes.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,27 +29,6 @@ _ATTRIBUTE_ESCAPES = str.maketrans(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class _Slot:
-    """One field of a return element: its spec, the attribute path it is read from, its tags."""
-
-    spec: FieldSpec
-    path: tuple[str, ...]
-    open: str
-    close: str
-
-
-@dataclass(frozen=True, slots=True)
-class _Template:
-    """A flat receipt message: its root tag, the attributes it must carry, and its return element's fields."""
-
-    root: str
-    group: str
-    max_occurs: int | None
-    attributes: tuple[FieldSpec, ...]
-    slots: tuple[_Slot, ...]
-
-
 def escape_text(text: str) -> str:
     """Escape element text as lxml serialises it."""
     return text.translate(_TEXT_ESCAPES)
@@ -58,34 +39,39 @@ def escape_attribute(text: str) -> str:
     return text.translate(_ATTRIBUTE_ESCAPES)
 
 
-_TEMPLATES: dict[tuple[Edition, str], _Template | None] = {}
+@dataclass(frozen=True, slots=True)
+class _Slot:
+    """One field of a group: its spec, the attribute path it is read from, its tags (indented)."""
+
+    spec: FieldSpec
+    path: tuple[str, ...]
+    open: str
+    close: str
 
 
-def _template(
-    edition: Edition, message_type: str, group: str, names: Mapping[str, str], spec: MessageSpec
-) -> _Template | None:
-    """Return the template of a receipt message (made once), or None when its spec is not a flat list of returns."""
-    key = (edition, message_type)
-    if key not in _TEMPLATES:
-        _TEMPLATES[key] = _make_template(message_type, group, names, spec)
-    return _TEMPLATES[key]
+@dataclass(frozen=True, slots=True)
+class _Group:
+    """A group of plain fields at some depth: its tags and its fields in XSD order."""
+
+    open: str
+    close: str
+    max_occurs: int | None
+    slots: tuple[_Slot, ...]
 
 
-def _make_template(message_type: str, group: str, mapping: Mapping[str, str], spec: MessageSpec) -> _Template | None:
-    children = spec.root.children
-    if len(children) != 1 or not isinstance(children[0], GroupSpec) or children[0].name != group:
-        return None
-    group_spec = children[0]
-    if len(group_spec.fields()) != len(group_spec.children):
+def _group(spec: GroupSpec, mapping: Mapping[str, str], depth: int) -> _Group | None:
+    """Return the template of a group of plain fields, or None when it holds anything else."""
+    if len(spec.fields()) != len(spec.children):
         return None
     slots = []
-    for field in group_spec.fields():
+    indent = "\t" * (depth + 1)
+    for field in spec.fields():
         if field.max_occurs != 1 or field.name not in mapping:
             return None
-        slots.append(
-            _Slot(field, tuple(mapping[field.name].split(".")), f"\t\t<ceb:{field.name}>", f"</ceb:{field.name}>\n")
-        )
-    return _Template(message_type, group, group_spec.max_occurs, tuple(spec.attributes), tuple(slots))
+        path = tuple(mapping[field.name].split("."))
+        slots.append(_Slot(field, path, f"{indent}<ceb:{field.name}>", f"</ceb:{field.name}>\n"))
+    indent = "\t" * depth
+    return _Group(f"{indent}<ceb:{spec.name}>\n", f"{indent}</ceb:{spec.name}>\n", spec.max_occurs, tuple(slots))
 
 
 def _value(obj: Any, path: tuple[str, ...]) -> Any:
@@ -94,6 +80,47 @@ def _value(obj: Any, path: tuple[str, ...]) -> Any:
         if obj is None:
             return None
     return obj
+
+
+def _emit(group: _Group, obj: Any, checker: Checker, parts: list[str]) -> bool:
+    """Append a group's text for one object; False where only the element tree may decide."""
+    parts.append(group.open)
+    for slot in group.slots:
+        value = _value(obj, slot.path)
+        if value is None or (value == "" and not slot.spec.required):
+            if slot.spec.required:
+                return False
+            continue
+        text = format_value(value, slot.spec)
+        if text == "" or _NOT_XML.search(text):
+            return False
+        checker.check_value(text, slot.spec, slot.spec.name)
+        parts.append(slot.open + escape_text(text) + slot.close)
+    parts.append(group.close)
+    return True
+
+
+def _fits(group: _Group, count: int) -> bool:
+    return group.max_occurs is None or count <= group.max_occurs
+
+
+def _message(
+    spec: MessageSpec, message_type: str, guid: str, body: Callable[[Checker, list[str]], bool]
+) -> bytes | None:
+    """Wrap a body in the root element with its attributes, all checked; None where the tree must decide."""
+    if {a.name for a in spec.attributes} != {"guid", "version"}:
+        return None
+    checker = Checker()
+    for attribute in spec.attributes:
+        checker.check_value(guid if attribute.name == "guid" else DEFAULT_VERSION, attribute, f"@{attribute.name}")
+    parts = [f'<ceb:{message_type} xmlns:ceb="{CEB_NS}" guid="{escape_attribute(guid)}" version="{DEFAULT_VERSION}">\n']
+    if not body(checker, parts) or checker.problems:
+        return None
+    parts.append(f"</ceb:{message_type}>\n")
+    return XML_DECLARATION + "".join(parts).encode("utf-8")
+
+
+_FLAT: dict[tuple[Edition, str], _Group | None] = {}
 
 
 def render_flat(
@@ -105,33 +132,83 @@ def render_flat(
     items: Sequence[Any],
     guid: str,
 ) -> bytes | None:
-    """Render a flat receipt message from its template, or return None where only the element tree may decide."""
-    template = _template(edition, message_type, group, names, spec)
-    if template is None or not items or (template.max_occurs is not None and len(items) > template.max_occurs):
+    """Render a message of flat return elements (receipts) from its template, or None where the tree must decide."""
+    key = (edition, message_type)
+    if key not in _FLAT:
+        children = spec.root.children
+        only = len(children) == 1 and isinstance(children[0], GroupSpec) and children[0].name == group
+        _FLAT[key] = _group(children[0], names, 1) if only and isinstance(children[0], GroupSpec) else None
+    template = _FLAT[key]
+    if template is None or not items or not _fits(template, len(items)):
         return None
-    checker = Checker()
-    given = {"guid": guid, "version": DEFAULT_VERSION}
-    if set(given) != {a.name for a in template.attributes}:
+
+    def body(checker: Checker, parts: list[str]) -> bool:
+        return all(_emit(template, item, checker, parts) for item in items)
+
+    return _message(spec, message_type, guid, body)
+
+
+_NESTED: dict[tuple[Edition, str], tuple[_Group, _Group, _Group] | None] = {}
+
+
+def render_nested(
+    spec: MessageSpec,
+    edition: Edition,
+    message_type: str,
+    shape: tuple[str, str, str],
+    names: Mapping[str, Mapping[str, str]],
+    items: Sequence[Any],
+    lines_of: Callable[[Any], Sequence[Any]],
+    guid: str,
+) -> bytes | None:
+    """Render documents of one head and its lines (``shape``: document, head and line element) from a template.
+
+    Used for tax bills (Tax > TaxHeadRd, TaxListRd*); None where the element tree must decide.
+    """
+    key = (edition, message_type)
+    if key not in _NESTED:
+        _NESTED[key] = _nested(spec, shape, names)
+    template = _NESTED[key]
+    if template is None or not items:
         return None
-    for attribute in template.attributes:
-        checker.check_value(given[attribute.name], attribute, f"@{attribute.name}")
-    parts = [f'<ceb:{message_type} xmlns:ceb="{CEB_NS}" guid="{escape_attribute(guid)}" version="{DEFAULT_VERSION}">\n']
-    opening, closing = f"\t<ceb:{group}>\n", f"\t</ceb:{group}>\n"
-    for item in items:
-        parts.append(opening)
-        for slot in template.slots:
-            value = _value(item, slot.path)
-            if value is None or (value == "" and not slot.spec.required):
-                if slot.spec.required:
-                    return None
-                continue
-            text = format_value(value, slot.spec)
-            if text == "" or _NOT_XML.search(text):
-                return None
-            checker.check_value(text, slot.spec, slot.spec.name)
-            parts.append(slot.open + escape_text(text) + slot.close)
-        parts.append(closing)
-    if checker.problems:
+    document, head, line = template
+    if not _fits(document, len(items)):
         return None
-    parts.append(f"</ceb:{message_type}>\n")
-    return XML_DECLARATION + "".join(parts).encode("utf-8")
+
+    def body(checker: Checker, parts: list[str]) -> bool:
+        for item in items:
+            lines = lines_of(item)
+            if not lines or not _fits(line, len(lines)):
+                return False
+            parts.append(document.open)
+            if not _emit(head, item, checker, parts) or not all(_emit(line, x, checker, parts) for x in lines):
+                return False
+            parts.append(document.close)
+        return True
+
+    return _message(spec, message_type, guid, body)
+
+
+def _nested(
+    spec: MessageSpec, shape: tuple[str, str, str], names: Mapping[str, Mapping[str, str]]
+) -> tuple[_Group, _Group, _Group] | None:
+    document_name, head_name, line_name = shape
+    children = spec.root.children
+    if len(children) != 1 or not isinstance(children[0], GroupSpec) or children[0].name != document_name:
+        return None
+    document_spec = children[0]
+    inner = document_spec.children
+    if [n.name for n in inner] != [head_name, line_name] or not all(isinstance(n, GroupSpec) for n in inner):
+        return None
+    head_spec, line_spec = document_spec.group(head_name), document_spec.group(line_name)
+    if head_spec.max_occurs != 1 or head_spec.min_occurs != 1 or line_spec.min_occurs != 1:
+        return None
+    head = _group(head_spec, names[head_name], 2)
+    line = _group(line_spec, names[line_name], 2)
+    if head is None or line is None:
+        return None
+    indent = "\t"
+    document = _Group(
+        f"{indent}<ceb:{document_name}>\n", f"{indent}</ceb:{document_name}>\n", document_spec.max_occurs, ()
+    )
+    return document, head, line

@@ -1,4 +1,4 @@
-"""Receipt messages from templates (cbec.messages.templates) give the element tree's bytes, or defer to it."""
+"""Receipts and tax bills from templates (cbec.messages.templates) give the element tree's bytes, or defer to it."""
 
 from __future__ import annotations
 
@@ -9,11 +9,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from cbec.messages import Edition, MessageRefused, parse_receipts, render_receipts
-from cbec.messages.documents import Receipt
+from cbec.messages import Edition, MessageRefused, parse_receipts, parse_tax_bills, render_receipts, render_tax_bills
+from cbec.messages.documents import Receipt, TaxBill
 from cbec.messages.fieldspec import field_catalogue
-from cbec.messages.receipts import _receipt_group, render_tree
-from cbec.messages.templates import escape_attribute, escape_text, render_flat
+from cbec.messages.names import GROUPS
+from cbec.messages.receipts import _receipt_group, render_tax_bill_tree, render_tree
+from cbec.messages.templates import escape_attribute, escape_text, render_flat, render_nested
+from tests.unit.messages import builders as b
 from tests.unit.messages.conftest import ceb_path
 
 RECEIPT_NUMBERS = {
@@ -91,3 +93,52 @@ def test_more_returns_than_a_message_may_carry_defer_to_the_tree() -> None:
     many = [receipts[0]] * 101
     with pytest.raises(MessageRefused):
         render_receipts(many)
+
+
+def _tax_bills(edition: Edition) -> list[TaxBill]:
+    """Two tax bills as the platform issues them (no official CEB816 sample is published), read back as rendered."""
+    bills = [b.tax_bill(), b.tax_bill(tax_no="TAXNO-2", note="第二张 & <税单>")]
+    return parse_tax_bills(render_tax_bills(bills, edition=edition), edition=edition)
+
+
+def _tax_both(bills: list[TaxBill], edition: Edition, guid: str) -> tuple[bytes | None, bytes]:
+    spec = field_catalogue(edition).message("CEB816Message")
+    shape = ("Tax", "TaxHeadRd", "TaxListRd")
+    flat = render_nested(spec, edition, "CEB816Message", shape, GROUPS, bills, lambda b: b.lines, guid)
+    return flat, render_tax_bill_tree(spec, bills, guid)
+
+
+@pytest.mark.parametrize("edition", list(Edition))
+def test_tax_bills_render_to_the_trees_bytes_from_their_template(edition: Edition) -> None:
+    bills = _tax_bills(edition)
+    assert len(bills) >= 1 and all(bill.lines for bill in bills)
+    flat, tree = _tax_both(bills, edition, bills[0].guid)
+    assert flat is not None
+    assert flat == tree
+    assert render_tax_bills(bills, edition=edition) == tree
+
+
+@settings(max_examples=100, deadline=None)
+@given(note=_TEXT, lines=st.integers(min_value=1, max_value=5))
+def test_tax_bills_with_any_note_and_line_count_match_the_tree(note: str, lines: int) -> None:
+    bill = _tax_bills(Edition.E202205)[0]
+    varied = replace(bill, note=note or None, lines=tuple(replace(bill.lines[0], line_no=i + 1) for i in range(lines)))
+    flat, tree = _tax_both([varied, bill], Edition.E202205, "B" * 36)
+    assert flat == tree
+
+
+def test_a_tax_bill_without_lines_defers_to_the_tree() -> None:
+    bill = replace(_tax_bills(Edition.E202205)[0], lines=())
+    flat = render_nested(
+        field_catalogue(Edition.E202205).message("CEB816Message"),
+        Edition.E202205,
+        "CEB816Message",
+        ("Tax", "TaxHeadRd", "TaxListRd"),
+        GROUPS,
+        [bill],
+        lambda b: b.lines,
+        "C" * 36,
+    )
+    assert flat is None
+    with pytest.raises(MessageRefused):
+        render_tax_bills([bill])
