@@ -30,9 +30,8 @@ STAGES = (
     ("signature verification", "signature_problems"),
     ("parse + format checks", "parse_message"),
     ("envelope", "open_envelope"),
-    ("quota ledger", "reserve (cbec/quota/service.py)"),
-    ("quota ledger", "used (cbec/quota/service.py)"),
-    ("outbox events", "Processor.publish"),
+    ("quota ledger", "QuotaBook."),
+    ("receipts + outbox events (receipt book)", "ReceiptBook.issue"),
     ("outbox events", "publish_tax_bill"),
     ("audit records", "record_audit"),
     ("working set: locks + set-based reads", "WorkingSet.prepare"),
@@ -43,7 +42,11 @@ STAGES = (
     ("decision + release + tax bill", "InventoryProcessor.decide"),
     ("store documents (COPY of new rows, ORM flush of changed ones)", "copy_new_rows"),
     ("store documents (COPY of new rows, ORM flush of changed ones)", "Session.flush"),
+    ("party authority (filings, delegations)", "sender_authority"),
+    ("message log (digest look-up)", "message_by_hash"),
+    ("code tables", "code_tables"),
     ("other clearance", "MessageProcessor.handle"),
+    ("other clearance", "handle_import_message"),
     ("other intake", "ingest_message"),
 )
 
