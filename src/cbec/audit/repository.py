@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from cbec.audit.journal import Head, append, register_journal
 from cbec.audit.keys import key_for
 from cbec.audit.models import AuditRecord, JournalHead
-from cbec.audit.rules import CHAIN_KEYED, canonical_record, normalised
+from cbec.audit.rules import CHAIN_TRANSACTION, normalised, transaction_seal
 from cbec.storage.bulk import Values
 
 JOURNAL = "audit"
@@ -36,17 +36,22 @@ def chained_fields(row: AuditRecord | Values) -> dict[str, Any]:
 
 
 def _seal(session: Session, rows: list[Values], head: Head) -> None:
-    """Chain the records of a committing transaction after the head, in the order they were recorded.
+    """Seal the records of a committing transaction after the head as one transaction (chain version 3).
 
-    Keyed: each hash is an HMAC under the audit key of the session's engine (one MAC per record, no query).
+    The records take the next positions in the order they were recorded; one HMAC under the audit key of the
+    session's engine covers them all and the previous seal (no query). The last record holds the seal
+    (``prev_hash``, ``hash``); the others hold neither.
     """
-    key = key_for(session)
+    position = head.last_seq
     for row in rows:
-        row.seq = head.last_seq + 1
-        row.prev_hash = head.last_hash
-        row.chain_version = CHAIN_KEYED
-        row.hash = key.record_mac(canonical_record(chained_fields(row)))
-        head.last_seq, head.last_hash = row.seq, row.hash
+        position += 1
+        row.seq = position
+        row.chain_version = CHAIN_TRANSACTION
+        row.prev_hash = row.hash = None
+    last = rows[-1]
+    last.prev_hash = head.last_hash
+    last.hash = transaction_seal(head.last_hash, [vars(row) for row in rows], key_for(session))
+    head.last_seq, head.last_hash = position, last.hash
 
 
 register_journal(JOURNAL, None, AuditRecord, session_seal=_seal)

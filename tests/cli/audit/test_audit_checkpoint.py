@@ -77,7 +77,8 @@ def test_checkpoint_appends_a_signed_line_and_verify_holds_the_chain_to_it(
 def test_verify_names_the_first_missing_position_after_tail_truncation(
     ctx: Context, cli: CliRunner, tmp_path: Path
 ) -> None:
-    write(ctx, "A", "B", "C", "D")
+    write(ctx, "A", "B")
+    write(ctx, "C", "D")  # two transactions: the second one's records are cut off whole, seal and all
     out = tmp_path / "audit.checkpoints"
     assert cli.invoke(app, ["audit", "checkpoint", "--out", str(out)]).exit_code == 0
     with triggers_lifted(ctx.engine) as conn:

@@ -7,10 +7,13 @@ from datetime import UTC, datetime
 
 from sqlalchemy import event, func, select, text
 from tests.audit_guard import triggers_lifted
+from tests.conftest import TEST_AUDIT_KEY
 
 from cbec.audit import record_audit
 from cbec.audit.journal import flush_journals
 from cbec.audit.models import AuditRecord, JournalHead
+from cbec.audit.repository import chained_fields
+from cbec.audit.rules import GENESIS_HASH, transaction_seal
 from cbec.audit.service import verify_audit_chain
 from cbec.storage.context import Context
 from cbec.storage.migrate import upgrade
@@ -54,23 +57,49 @@ def test_records_are_chained_in_order_and_verify(ctx: Context) -> None:
     with ctx.uow() as uow:
         rows = list(uow.session.scalars(select(AuditRecord).order_by(AuditRecord.seq)))
         head = uow.session.get(JournalHead, "audit")
-        assert [(r.entity_key, r.seq) for r in rows] == [("A", 1), ("B", 2), ("C", 3)]
-        assert [r.prev_hash for r in rows[1:]] == [r.hash for r in rows[:-1]]
+        assert [(r.entity_key, r.seq, r.chain_version) for r in rows] == [("A", 1, 3), ("B", 2, 3), ("C", 3, 3)]
+        # one seal per transaction, held by its last record and chained to the seal before it
+        first_seal = transaction_seal(GENESIS_HASH, [chained_fields(r) for r in rows[:2]], TEST_AUDIT_KEY)
+        second_seal = transaction_seal(first_seal, [chained_fields(rows[2])], TEST_AUDIT_KEY)
+        assert [(r.prev_hash, r.hash) for r in rows] == [
+            (None, None),
+            (GENESIS_HASH, first_seal),
+            (first_seal, second_seal),
+        ]
         assert rows[0].after == {"status": "800", "lines": [1, 2]}
         assert head is not None
-        assert (head.last_seq, head.last_hash, head.last_row_id) == (3, rows[-1].hash, rows[-1].id)
+        assert (head.last_seq, head.last_hash, head.last_row_id) == (3, second_seal, rows[-1].id)
     report = verify_audit_chain(ctx)
     assert (report.ok, report.checked, report.first_broken_id, report.head_seq) == (True, 3, None, 3)
 
 
 def test_an_updated_record_is_reported(ctx: Context) -> None:
-    write(ctx, "A", "B", "C")
+    write(ctx, "A")
+    write(ctx, "B")
+    write(ctx, "C")
     _, second, _ = ids(ctx)
     sql(ctx, "UPDATE audit_record SET reason = 'changed later' WHERE id = :id", id=second)
     report = verify_audit_chain(ctx)
     assert (report.ok, report.first_broken_id, report.first_broken_seq) == (False, second, 2)
     assert report.reason == (
         "record was changed after it was written, or the audit key is not the one it was written with (hash mismatch)"
+    )
+
+
+def test_an_updated_record_is_reported_at_the_first_record_of_its_transaction(ctx: Context) -> None:
+    write(ctx, "A")
+    write(ctx, "B", "C", "D")
+    _, second, third, _ = ids(ctx)
+    sql(ctx, "UPDATE audit_record SET reason = 'changed later' WHERE id = :id", id=third)
+    report = verify_audit_chain(ctx)
+    assert (report.ok, report.first_broken_id, report.first_broken_seq, report.checked) == (False, second, 2, 4)
+    assert report.reason == (
+        "a record with seq 2..4 (sealed together at one commit) was changed after it was written, or the audit key"
+        " is not the one it was written with (hash mismatch)"
+    )
+    assert (
+        report.reason_zh
+        == "第 2..4 条记录（同一次提交封存）中有记录写入后被改动，或审计密钥不是写入时的密钥（哈希不符）"
     )
 
 

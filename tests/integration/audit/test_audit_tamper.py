@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import insert, select, text, update
 from sqlalchemy.exc import DBAPIError
-from tests.audit_guard import triggers_lifted
+from tests.audit_guard import reseal, triggers_lifted
+from tests.conftest import TEST_AUDIT_KEY
 
 from cbec.audit import record_audit
 from cbec.audit.models import AuditRecord, JournalHead
@@ -24,7 +25,7 @@ from cbec.storage.context import Context
 AT = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
 REFUSED = "the audit trail is append-only"
 OLD_RULE = "record was rewritten by the old unkeyed rule after the keyed chain began"
-CHANGED = "record was changed after it was written, or the audit key is not the one it was written with (hash mismatch)"
+PER_RECORD = "record was rewritten by the per-record rule after sealing per transaction began"
 
 
 def write(ctx: Context, *keys: str) -> None:
@@ -141,7 +142,8 @@ def test_the_chain_head_cannot_be_moved_back_or_deleted(ctx: Context) -> None:
 
 
 def test_tail_truncation_with_the_head_moved_back_fails_against_a_checkpoint(ctx: Context, tmp_path: Path) -> None:
-    write(ctx, "A", "B", "C", "D", "E")
+    write(ctx, "A", "B", "C")
+    write(ctx, "D", "E")
     checkpoints = tmp_path / "audit.checkpoints"
     assert take_checkpoint(ctx, checkpoints).checkpoint is not None
     write(ctx, "F")
@@ -157,10 +159,30 @@ def test_tail_truncation_with_the_head_moved_back_fails_against_a_checkpoint(ctx
     assert report.reason_zh == "第 4..5 条记录缺失：已签名的检查点记录审计链曾到第 5 条（被删除且链头被回退）"
 
 
+def test_an_edit_re_sealed_without_the_key_fails_at_the_edited_transaction(ctx: Context) -> None:
+    write(ctx, "A")
+    write(ctx, "B", "C")
+    write(ctx, "D")
+    reseal(ctx.engine, ChainKey(b"x" * 32), start=3, changes={3: {"reason": "edited"}})
+    assert broken(verify_audit_chain(ctx)) == (
+        False,
+        2,
+        "a record with seq 2..3 (sealed together at one commit) was changed after it was written, or the audit key"
+        " is not the one it was written with (hash mismatch)",
+    )
+
+
 def test_an_edit_re_chained_without_the_key_fails_at_the_edited_record(ctx: Context) -> None:
-    write(ctx, "A", "B", "C", "D")
+    for key in ("A", "B", "C", "D"):
+        write(ctx, key)
     rechain(ctx, 2, rule=CHAIN_KEYED, key=ChainKey(b"x" * 32), reason="edited")
-    assert broken(verify_audit_chain(ctx)) == (False, 2, CHANGED)
+    assert broken(verify_audit_chain(ctx)) == (False, 2, PER_RECORD)
+
+
+def test_a_record_sealed_by_the_per_record_rule_after_per_transaction_sealing_began_fails(ctx: Context) -> None:
+    write(ctx, "A", "B", "C", "D")
+    rechain(ctx, 3, rule=CHAIN_KEYED, key=TEST_AUDIT_KEY, reason="edited")  # even with the right key
+    assert broken(verify_audit_chain(ctx)) == (False, 3, PER_RECORD)
 
 
 def test_an_edit_re_chained_by_the_old_unkeyed_rule_fails_at_the_edited_record(ctx: Context) -> None:
@@ -179,10 +201,11 @@ def test_a_whole_chain_re_made_by_the_old_rule_fails_against_a_checkpoint(ctx: C
 
 
 def test_an_edit_re_chained_with_the_key_itself_fails_at_the_checkpointed_record(ctx: Context, tmp_path: Path) -> None:
-    write(ctx, "A", "B", "C")
+    write(ctx, "A")
+    write(ctx, "B", "C")
     checkpoints = tmp_path / "audit.checkpoints"
     take_checkpoint(ctx, checkpoints)
-    rechain(ctx, 2, rule=CHAIN_KEYED, key=ChainKey(b"a" * 32), reason="edited")  # the key leaked
+    reseal(ctx.engine, TEST_AUDIT_KEY, start=2, changes={2: {"reason": "edited"}})  # the key leaked
     assert verify_audit_chain(ctx).ok
     assert broken(verify_audit_chain(ctx, checkpoints)) == (
         False,
@@ -225,7 +248,8 @@ def test_a_checkpoint_signed_with_another_key_fails(ctx: Context, tmp_path: Path
 
 
 def test_a_head_moved_back_over_records_left_in_place_is_found(ctx: Context) -> None:
-    write(ctx, "A", "B", "C")
+    write(ctx, "A", "B")
+    write(ctx, "C")
     second = records(ctx)[1]
     with triggers_lifted(ctx.engine) as conn:
         conn.execute(
@@ -239,10 +263,15 @@ def test_a_head_moved_back_over_records_left_in_place_is_found(ctx: Context) -> 
     )
 
 
-def test_records_from_before_the_keyed_chain_still_verify(ctx: Context, tmp_path: Path) -> None:
+def test_records_sealed_one_by_one_before_sealing_per_transaction_still_verify(ctx: Context, tmp_path: Path) -> None:
     previous, row_id = GENESIS_HASH, None
-    with ctx.engine.begin() as conn:  # two records sealed by trust01's unkeyed rule, before trust02
-        for seq, key in ((1, "old-1"), (2, "old-2")):
+    with ctx.engine.begin() as conn:  # two records by trust01's unkeyed rule, two by trust02's keyed per-record rule
+        for seq, key, rule in (
+            (1, "old-1", CHAIN_UNKEYED),
+            (2, "old-2", CHAIN_UNKEYED),
+            (3, "k-3", CHAIN_KEYED),
+            (4, "k-4", CHAIN_KEYED),
+        ):
             fields = {
                 "seq": seq,
                 "at": AT,
@@ -254,20 +283,31 @@ def test_records_from_before_the_keyed_chain_still_verify(ctx: Context, tmp_path
                 "after": {"status": "800"},
                 "reason": None,
                 "prev_hash": previous,
+                "chain_version": rule,
             }
-            previous = record_hash(fields)
+            previous = seal_hash(fields, TEST_AUDIT_KEY)
             row_id = conn.execute(
                 insert(AuditRecord).returning(AuditRecord.id),
                 {**fields, "hash": previous},
             ).scalar_one()
         conn.execute(
             insert(JournalHead),
-            {"name": "audit", "last_seq": 2, "last_hash": previous, "last_row_id": row_id},
+            {"name": "audit", "last_seq": 4, "last_hash": previous, "last_row_id": row_id},
         )
-    write(ctx, "new-3", "new-4")
-    assert [(r.seq, r.chain_version) for r in records(ctx)] == [(1, 1), (2, 1), (3, 2), (4, 2)]
+    write(ctx, "new-5", "new-6")
+    write(ctx, "new-7")
+    assert [(r.seq, r.chain_version, r.hash is None) for r in records(ctx)] == [
+        (1, 1, False),
+        (2, 1, False),
+        (3, 2, False),
+        (4, 2, False),
+        (5, 3, True),
+        (6, 3, False),
+        (7, 3, False),
+    ]
+    assert records(ctx)[5].prev_hash == previous  # the first transaction seal chains to the last per-record hash
     checkpoints = tmp_path / "audit.checkpoints"
     taken = take_checkpoint(ctx, checkpoints).checkpoint
-    assert taken is not None and (taken.seq, taken.records, taken.keyed_from) == (4, 4, 3)
+    assert taken is not None and (taken.seq, taken.records, taken.keyed_from) == (7, 7, 3)
     report = verify_audit_chain(ctx, checkpoints)
-    assert (report.ok, report.checked, report.unkeyed, report.keyed_from, report.checkpoints) == (True, 4, 2, 3, 1)
+    assert (report.ok, report.checked, report.unkeyed, report.keyed_from, report.checkpoints) == (True, 7, 2, 3, 1)

@@ -4,21 +4,25 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
 from cbec.audit.rules import (
     CHAIN_KEYED,
+    CHAIN_TRANSACTION,
     CHAIN_UNKEYED,
     GENESIS_HASH,
     ChainBreak,
     ChainCheck,
     ChainKey,
     canonical_record,
+    canonical_transaction,
     normalised,
     record_hash,
     seal_hash,
+    transaction_seal,
 )
 
 AT = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
@@ -33,7 +37,7 @@ OLD_RULE = (
 )
 
 
-def fields(seq: int, prev: str, version: int = CHAIN_UNKEYED, **changes: object) -> dict[str, object]:
+def fields(seq: int, prev: str | None, version: int = CHAIN_UNKEYED, **changes: object) -> dict[str, object]:
     base: dict[str, object] = {
         "seq": seq,
         "at": AT,
@@ -63,7 +67,7 @@ def chain(n: int, *, keyed_from: int | None = None, key: ChainKey = KEY) -> list
     return rows
 
 
-def walk(rows: list[tuple[int, dict[str, object], str]], **options: object) -> ChainCheck:
+def walk(rows: Sequence[tuple[int, dict[str, object], str | None]], **options: object) -> ChainCheck:
     check = ChainCheck(KEY, **options)  # type: ignore[arg-type]
     for row in rows:
         check.feed(*row)
@@ -209,5 +213,114 @@ def test_unknown_version_is_a_break() -> None:
 
 
 def test_unsealed_record_is_a_break() -> None:
-    check = walk([(7, fields(None, None), None)])  # type: ignore[arg-type,list-item]
+    check = walk([(7, fields(None, None), None)])  # type: ignore[arg-type]
     assert check.broken == ChainBreak(7, None, "record was never sealed into the chain", "记录从未封入审计链")
+
+
+# -- version 3: one seal per transaction ----------------------------------------------------------------------------
+
+
+def transactions(
+    *sizes: int, after: tuple[int, str] = (0, GENESIS_HASH)
+) -> list[tuple[int, dict[str, object], str | None]]:
+    """Transactions of these sizes sealed by the per-transaction rule, after position and seal ``after``."""
+    rows: list[tuple[int, dict[str, object], str | None]] = []
+    seq, prev = after
+    for size in sizes:
+        group = [fields(seq + i, None, CHAIN_TRANSACTION) for i in range(1, size + 1)]
+        seal = transaction_seal(prev, group, KEY)
+        group[-1]["prev_hash"] = prev
+        rows += [(100 + seq + i, f, None) for i, f in enumerate(group[:-1], start=1)]
+        rows.append((100 + seq + size, group[-1], seal))
+        seq, prev = seq + size, seal
+    return rows
+
+
+def test_the_transaction_canonical_form_lists_the_records_after_the_previous_seal() -> None:
+    records = [fields(1, None, CHAIN_TRANSACTION), fields(2, None, CHAIN_TRANSACTION, reason="资料齐全")]
+    data = canonical_transaction(GENESIS_HASH, records)
+    assert (
+        data
+        == (
+            '{"chain_version":3,"prev_hash":"' + GENESIS_HASH + '","records":['
+            '[1,"2026-03-02T02:00:00.000000+00:00","officer","clearance.inventory.released","inventory",'
+            '"B20260302000000001",{"status":"120"},{"status":"800"},null],'
+            '[2,"2026-03-02T02:00:00.000000+00:00","officer","clearance.inventory.released","inventory",'
+            '"B20260302000000002",{"status":"120"},{"status":"800"},"资料齐全"]]}'
+        ).encode()
+    )
+    subkey = hmac.new(b"a" * 32, b"cbec-audit-chain-v3", hashlib.sha256).digest()
+    assert transaction_seal(GENESIS_HASH, records, KEY) == hmac.new(subkey, data, hashlib.sha256).hexdigest()
+    assert transaction_seal(GENESIS_HASH, records, ChainKey(b"b" * 32)) != transaction_seal(GENESIS_HASH, records, KEY)
+    with pytest.raises(ValueError, match="sealed by transaction"):
+        seal_hash(records[0], KEY)
+
+
+def test_transactions_after_records_sealed_one_by_one_pass_and_match_the_head() -> None:
+    rows: list[tuple[int, dict[str, object], str | None]] = list(chain(3, keyed_from=2))
+    rows += transactions(3, 1, 2, after=(3, str(rows[-1][2])))
+    check = walk(rows, pins={3: str(rows[2][2]), 6: str(rows[5][2])})
+    check.finish(9, str(rows[-1][2]), 109)
+    assert (check.broken, check.checked, check.last_seq, check.last_id, check.unkeyed, check.first_keyed) == (
+        None,
+        9,
+        9,
+        109,
+        1,
+        2,
+    )
+
+
+def test_a_transaction_with_a_changed_record_breaks_at_its_first_record() -> None:
+    rows = transactions(1, 3)
+    record_id, f, seal = rows[2]
+    rows[2] = (record_id, {**f, "after": {"status": "899"}}, seal)
+    assert walk(rows).broken == ChainBreak(
+        102,
+        2,
+        "a record with seq 2..4 (sealed together at one commit) was changed after it was written, or the audit key"
+        " is not the one it was written with (hash mismatch)",
+        "第 2..4 条记录（同一次提交封存）中有记录写入后被改动，或审计密钥不是写入时的密钥（哈希不符）",
+    )
+
+
+def test_a_transaction_of_one_record_changed_reads_like_a_record() -> None:
+    rows = transactions(1, 1)
+    record_id, f, seal = rows[1]
+    rows[1] = (record_id, {**f, "reason": "x"}, seal)
+    assert walk(rows).broken == ChainBreak(102, 2, *CHANGED)
+
+
+def test_a_record_sealed_one_by_one_after_a_transaction_is_a_break() -> None:
+    rows = transactions(2)
+    late = fields(3, str(rows[-1][2]), CHAIN_KEYED)
+    rows.append((103, late, seal_hash(late, KEY)))
+    assert walk(rows).broken == ChainBreak(
+        103,
+        3,
+        "record was rewritten by the per-record rule after sealing per transaction began",
+        "按事务封存开始后，记录被按旧的逐条封存规则改写",
+    )
+
+
+def test_records_whose_seal_is_gone_are_never_sealed() -> None:
+    rows = transactions(1, 3)[:-1]  # the record holding the second transaction's seal removed, the head with it
+    check = walk(rows)
+    check.finish(3, str(rows[0][2]), 101)
+    assert check.broken == ChainBreak(
+        102,
+        2,
+        "records with seq 2..3 were never sealed into the chain (the record that held their transaction's seal was"
+        " changed or deleted)",
+        "第 2..3 条记录从未封入审计链（持有其事务封印的记录被改动或删除）",
+    )
+
+
+def test_a_checkpoint_that_saw_a_seal_inside_a_later_transaction_is_a_break() -> None:
+    rows = transactions(1, 3)  # a checkpoint pinned seq 3, where a transaction once ended
+    assert walk(rows, pins={3: "f" * 64}).broken == ChainBreak(
+        103,
+        3,
+        "record differs from the signed checkpoint (the chain was rewritten from here or earlier)",
+        "记录与已签名的检查点不符（审计链自此处或更早处被改写）",
+    )
