@@ -15,9 +15,11 @@ class AuditRecord(Base):
     """One state change or one unmasked personal-data read, chained to the record before it.
 
     ``seq``, ``prev_hash``, ``hash`` and ``chain_version`` are set when the transaction commits (see
-    ``cbec.audit.journal``); they are empty only inside the transaction that wrote the record. ``chain_version``
-    is the rule of ``hash`` (``cbec.audit.rules``): 1 unkeyed SHA-256 (records from before migration trust02, the
-    column's default), 2 HMAC-SHA256 under the audit key. Rows are never updated or deleted: triggers refuse it.
+    ``cbec.audit.journal``); ``seq`` is empty only inside the transaction that wrote the record. ``chain_version``
+    is the rule of the seal (``cbec.audit.rules``): 1 unkeyed SHA-256 per record (records from before migration
+    trust02, the column's default), 2 HMAC-SHA256 per record under the audit key, 3 one HMAC per transaction (every
+    record since issue 20): only the transaction's last record holds ``prev_hash`` and ``hash``, its others hold
+    neither. Rows are never updated or deleted: triggers refuse it.
     """
 
     __tablename__ = "audit_record"
