@@ -30,7 +30,7 @@ from sqlalchemy.orm.util import identity_key
 
 from cbec.audit.models import JournalHead
 from cbec.storage.bulk import columns_of, copy_rows
-from cbec.storage.ids import take_id
+from cbec.storage.ids import take_ids
 from cbec.storage.upsert import insert_ignore_many
 
 GENESIS_HASH = "0" * 64
@@ -151,12 +151,12 @@ def _write(session: Session, model: type[Any], rows: list[Any]) -> list[int]:
     table = model.__table__
     with session.no_autoflush:  # the session's own rows were flushed before the journals
         if len(rows) >= SEQUENCE_BATCH:
-            ids = [take_id(session, model, batch=len(rows)) for _ in rows]
-            if all(i is not None for i in ids):
+            ids = take_ids(session, model, len(rows))
+            if ids is not None:
                 for value, new_id in zip(values, ids, strict=True):
                     value["id"] = new_id
                 copy_rows(session, table, values)
-                return [int(i) for i in ids if i is not None]
+                return ids
         result = session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), values)
         return [int(i) for i in result.scalars()]
 

@@ -44,3 +44,28 @@ def take_id(session: Session, model: type[Any], *, batch: int = 1) -> int | None
         ).scalars()
         pool.extend(sorted((int(value) for value in rows), reverse=True))
     return pool.pop()
+
+
+def take_ids(session: Session, model: type[Any], count: int) -> list[int] | None:
+    """Return ``count`` new ids for rows of the model's table in ascending order (None where ids come on INSERT).
+
+    What ``take_id`` gives one by one, in one call: ids left in the pool first, the rest in statements of at most
+    ``MAX_BATCH``.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return None
+    table = model.__table__
+    pool: list[int] = session.info.setdefault(_POOLS, {}).setdefault(table.name, [])
+    while len(pool) < count:
+        rows = session.execute(
+            text(
+                "SELECT nextval((SELECT pg_get_serial_sequence(:table, 'id'))::regclass) "
+                "FROM generate_series(1, :count)"
+            ),
+            {"table": table.name, "count": min(count - len(pool), MAX_BATCH)},
+        ).scalars()
+        pool[:0] = sorted((int(value) for value in rows), reverse=True)  # above those pooled: taken after them
+    taken = pool[len(pool) - count :]
+    del pool[len(pool) - count :]
+    taken.reverse()
+    return taken

@@ -9,7 +9,7 @@ from sqlalchemy import event, select
 
 from cbec.intake.models import IssuedReceipt
 from cbec.storage.context import Context
-from cbec.storage.ids import take_id
+from cbec.storage.ids import take_id, take_ids
 
 AT = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
 
@@ -65,3 +65,25 @@ def test_an_insert_after_taken_ids_never_collides(ctx: Context) -> None:
         if first is not None:
             assert plain.id > first + 4  # the sequence moved past the whole batch
         uow.commit()
+
+
+def test_take_ids_uses_the_pool_first_then_one_statement_for_the_rest(ctx: Context) -> None:
+    statements: list[str] = []
+
+    def count(_c: Any, _cur: Any, statement: str, *_rest: Any) -> None:
+        statements.append(statement)
+
+    with ctx.uow() as uow:
+        event.listen(ctx.engine, "before_cursor_execute", count)
+        try:
+            one = take_id(uow.session, IssuedReceipt, batch=3)  # two left in the pool
+            many = take_ids(uow.session, IssuedReceipt, 5)  # those two, and three more in one statement
+            after = take_ids(uow.session, IssuedReceipt, 0)
+        finally:
+            event.remove(ctx.engine, "before_cursor_execute", count)
+        if ctx.engine.dialect.name != "postgresql":
+            assert (one, many, after, statements) == (None, None, None, [])
+            return
+        assert one is not None and many is not None
+        assert many[:2] == [one + 1, one + 2] and many == sorted(many) and len(set(many)) == 5 and many[2] > one + 2
+        assert (after, len(statements)) == ([], 2)
