@@ -138,6 +138,7 @@ def test_a_json_none_is_copied_as_an_insert_stores_it_and_other_nones_as_sql_nul
         "before": None,
         "after": {"a": 1},
         "reason": None,
+        "chain_version": 3,  # sealed per transaction, as every audit record since migration seal01
     }
     with ctx.uow() as uow:
         copy_rows(uow.session, table, [{**row, "entity_key": "copied"}])  # type: ignore[arg-type]
