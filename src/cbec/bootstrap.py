@@ -44,6 +44,7 @@ MODEL_MODULES = (
     "cbec.facts.models",
     "cbec.credit.models",
     "cbec.risk.models",
+    "cbec.supervision.models",
     "cbec.storage.revisions",
 )
 

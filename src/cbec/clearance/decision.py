@@ -1,7 +1,9 @@
 """Decision step (布控决策): release, manual review or inspection for an accepted inventory.
 
-Rules are data: a random-selection rate for each outcome and optional value thresholds; later risk
-and credit systems add their own checks through ``extra_checks``.
+Rules are data: a random-selection rate for each outcome and optional value thresholds; then the supervision
+measures in force on the inventory's subjects (``cbec.supervision``, written by credit and risk, read here as
+data): a hold sends it to manual review, and its enterprises' credit level sets an inspection probability drawn
+independently of the zone's random selection, which no level escapes (分类监管).
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
+
+from cbec.supervision import Measure, holds, level_rate
 
 
 class Outcome(StrEnum):
@@ -56,8 +60,12 @@ class DecisionPolicy:
     extra_checks: Sequence[ExtraCheck] = ()
     rng: random.Random = field(default_factory=random.Random)
 
-    def decide(self, facts: InventoryFacts) -> Decision:
-        """Return the outcome for one inventory, with the reasons an officer will see."""
+    def decide(self, facts: InventoryFacts, measures: Sequence[Measure] = ()) -> Decision:
+        """Return the outcome for one inventory, with the reasons an officer will see.
+
+        ``measures`` are the supervision measures in force on its subjects. Without any the draws are exactly
+        those of the random selection alone (one per inventory), so outcomes do not move when nothing is set.
+        """
         if self.review_value_at_or_above is not None and facts.dutiable_value >= self.review_value_at_or_above:
             return Decision(
                 Outcome.REVIEW,
@@ -66,6 +74,11 @@ class DecisionPolicy:
         flagged = [code for code in facts.hs_codes if code.startswith(self.review_hs_prefixes)]
         if self.review_hs_prefixes and flagged:
             return Decision(Outcome.REVIEW, (f"商品编码 {', '.join(flagged)} 属于重点审核类别",))
+        held = holds(measures)
+        if held:
+            return Decision(
+                Outcome.REVIEW, tuple(f"监管措施扣留 / hold ({m.source}, {m.reference}): {m.reason}" for m in held)
+            )
         for check in self.extra_checks:
             decision = check(facts)
             if decision is not None:
@@ -75,4 +88,10 @@ class DecisionPolicy:
             return Decision(Outcome.INSPECT, ("随机布控查验 / random selection for inspection",))
         if draw < self.inspection_rate + self.review_rate:
             return Decision(Outcome.REVIEW, ("随机抽中人工审核 / random selection for review",))
+        rate, by = level_rate(measures)
+        if by is not None and self.rng.random() < float(rate):
+            return Decision(
+                Outcome.INSPECT,
+                (f"分类监管查验 / classified supervision: {by.reason} ({by.reference}, {format(rate * 100, 'f')} %)",),
+            )
         return Decision(Outcome.RELEASE)

@@ -146,6 +146,7 @@ class RateReport(BaseModel):
     distribution: dict[str, int]
     movers: list[Mover]
     stored: int
+    measures_changed: int = 0  # enterprises whose supervision measures changed (分类监管), when published
 
 
 class ConfigReport(BaseModel):

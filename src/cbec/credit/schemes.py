@@ -21,6 +21,7 @@ from cbec.common.errors import Problem
 from cbec.credit.errors import problem
 from cbec.credit.rating import Ruleset, parse_ruleset
 from cbec.credit.rules import FactType, Severity, Source
+from cbec.credit.supervision import SupervisionPlan, parse_supervision
 
 
 class ConfigKind:
@@ -29,7 +30,8 @@ class ConfigKind:
     SCHEME = "scheme"
     WINDOWS = "windows"
     RULESET = "ruleset"
-    ALL = ("scheme", "windows", "ruleset")
+    SUPERVISION = "supervision"
+    ALL = ("scheme", "windows", "ruleset", "supervision")
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +103,7 @@ class Configuration:
     schemes: tuple[Scheme, ...] = ()
     windows: tuple[WindowRule, ...] = ()
     rulesets: tuple[Ruleset, ...] = field(default=())
+    supervision: tuple[SupervisionPlan, ...] = field(default=())
 
     def scheme_on(self, on: date) -> Scheme | None:
         """Return the customs scheme in force on a day."""
@@ -111,6 +114,11 @@ class Configuration:
         """Return the most specific disclosure window for a fact decided on a day."""
         found = [w for w in self.windows if w.matches(source, fact_type, severity, decided_on)]
         return max(found, key=lambda w: (w.specificity, w.effective_from), default=None)
+
+    def supervision_on(self, on: date) -> SupervisionPlan | None:
+        """Return the classified-supervision plan in force on a day (the latest effective_from not after it)."""
+        found = [p for p in self.supervision if p.effective_from <= on]
+        return max(found, key=lambda p: (p.effective_from, p.version), default=None)
 
     def ruleset_on(self, on: date) -> Ruleset | None:
         """Return the rating ruleset in force on a day (the latest effective_from not after it)."""
@@ -246,9 +254,15 @@ def parse_document(kind: str, value: Any) -> tuple[Any, list[Problem]]:
         return parse_windows(value["rows"] if isinstance(value, Mapping) else value)
     if kind == ConfigKind.RULESET:
         return parse_ruleset(value)
+    if kind == ConfigKind.SUPERVISION:
+        return parse_supervision(value)
     return None, [
         problem(
-            "CRD-CONFIG-KIND", "kind", f"未知配置类型 {kind}", f"unknown kind {kind!r}", "scheme, windows or ruleset."
+            "CRD-CONFIG-KIND",
+            "kind",
+            f"未知配置类型 {kind}",
+            f"unknown kind {kind!r}",
+            "scheme, windows, ruleset or supervision.",
         )
     ]
 
@@ -258,6 +272,7 @@ def build_configuration(documents: Sequence[tuple[str, Any]]) -> Configuration:
     schemes: list[Scheme] = []
     windows: list[WindowRule] = []
     rulesets: list[Ruleset] = []
+    plans: list[SupervisionPlan] = []
     for kind, value in documents:
         parsed, problems = parse_document(kind, value)
         if problems or parsed is None:
@@ -266,9 +281,11 @@ def build_configuration(documents: Sequence[tuple[str, Any]]) -> Configuration:
             schemes.append(parsed)
         elif kind == ConfigKind.WINDOWS:
             windows.extend(parsed)
+        elif kind == ConfigKind.SUPERVISION:
+            plans.append(parsed)
         else:
             rulesets.append(parsed)
-    return Configuration(tuple(schemes), tuple(windows), tuple(rulesets))
+    return Configuration(tuple(schemes), tuple(windows), tuple(rulesets), tuple(plans))
 
 
 # --- the shipped documents ------------------------------------------------------------------------------------
@@ -306,6 +323,8 @@ def document_of(kind: str, value: Any) -> tuple[Document | None, list[Problem]]:
         return Document(
             kind, parsed.code, parsed.version, parsed.effective_from, None, value, str(value.get("legal_basis") or "")
         ), []
+    if kind == ConfigKind.SUPERVISION:
+        return Document(kind, parsed.code, parsed.version, parsed.effective_from, None, value, parsed.legal_basis), []
     starts = [w.effective_from for w in parsed] or [date(2000, 1, 1)]
     return Document(
         kind,
@@ -336,4 +355,5 @@ def shipped_documents() -> list[tuple[str, Any]]:
         )
     )
     found.append((ConfigKind.RULESET, json.loads((data / "ruleset-zone-1.json").read_text("utf-8"))))
+    found.append((ConfigKind.SUPERVISION, json.loads((data / "supervision-zone-1.json").read_text("utf-8"))))
     return found

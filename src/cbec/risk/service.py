@@ -41,6 +41,8 @@ from cbec.sharing.catalogue import AnyEvent, DataEvent, ReceiptEvent
 from cbec.sharing.consumers import consume
 from cbec.sharing.rules import EventKind
 from cbec.storage.context import Context
+from cbec.supervision import MeasureKind, MeasureSpec, add_measure
+from cbec.supervision import SubjectKind as MeasureSubject
 
 CONSUMER = "risk"
 KINDS = (EventKind.DATA, EventKind.RECEIPT)
@@ -249,6 +251,22 @@ class _Handler:
                         created_at=self.now,
                         expires_at=self.now + timedelta(days=days),
                     ),
+                )
+                # The hold as data the pipeline reads (cbec.supervision): an inventory still waiting for its
+                # partners is sent to manual review when it is decided, with this reason on the dossier.
+                add_measure(
+                    session,
+                    source="risk",
+                    subject=(MeasureSubject.INVENTORY, first.eport_no),
+                    spec=MeasureSpec(
+                        MeasureKind.HOLD,
+                        f"risk decision {decision.id} {score.typology.value} {score.band.value}",
+                        f"风险布控 / risk: {score.typology.value} {score.score}: {reasons}"[:1000],
+                        self.now,
+                        self.now + timedelta(days=days),
+                    ),
+                    at=self.now,
+                    actor="risk",
                 )
                 self.holds += 1
 

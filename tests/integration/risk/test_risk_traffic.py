@@ -19,6 +19,7 @@ from cbec.facts import TradeFact
 from cbec.risk.models import RiskCounter, RiskDecision, RiskHold
 from cbec.risk.rules import shipped_ruleset
 from cbec.risk.service import apply_events, list_alerts, refresh_bands, replay_decision
+from cbec.supervision.models import SupervisionMeasure
 
 START = datetime(2026, 2, 28, 9, 0, tzinfo=SHANGHAI)  # three days ending on the test clock's day (2026-03-02)
 SEED = 7
@@ -75,6 +76,7 @@ def test_every_decision_replays_to_its_score_and_counters_equal_a_recount_of_the
         facts = uow.session.scalars(select(TradeFact).where(TradeFact.direction == "I")).all()
         counters = uow.session.scalars(select(RiskCounter).where(RiskCounter.subject_kind == "buyer")).all()
         holds = uow.session.scalars(select(RiskHold)).all()
+        measures = uow.session.scalars(select(SupervisionMeasure).where(SupervisionMeasure.source == "risk")).all()
         uow.commit()
     assert len(decisions) == traffic.orders
     for decision in decisions:
@@ -92,6 +94,10 @@ def test_every_decision_replays_to_its_score_and_counters_equal_a_recount_of_the
     # the fake-order rings reach hold (F1 + F2 = 80): their inventories are held for 7 days, as data only
     assert holds and {h.typology for h in holds} >= {"fake_order"}
     assert all(h.expires_at - h.created_at == timedelta(days=7) for h in holds)
+    # each hold is also a supervision measure on its inventory, which clearance reads when it decides
+    assert sorted((m.subject_kind, m.subject_key, m.kind, m.valid_until) for m in measures) == sorted(
+        ("inventory", h.eport_no, "hold", h.expires_at) for h in holds
+    )
 
 
 def test_distinct_buyers_per_address_are_exact_over_windows(zone: Zone, traffic: RiskTraffic) -> None:

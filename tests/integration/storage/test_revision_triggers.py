@@ -31,6 +31,7 @@ EXPECTED = {
     "delegation": "account",
     "tenant": "account",
     "export_rate": "export_rate",  # customs rates of the trade facts (facts01)
+    "supervision_measure": "supervision",  # which subjects have supervision measures (sup01)
 }
 TOKENS = frozenset(EXPECTED.values())
 

@@ -46,6 +46,7 @@ SURFACES: dict[str, tuple[str, ...]] = {
     "cbec.risk": (),
     "cbec.sharing": ("catalogue",),
     "cbec.statistics": (),
+    "cbec.supervision": (),
     "cbec.tax": (),
     "cbec.web": (),
 }

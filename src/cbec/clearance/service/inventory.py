@@ -508,7 +508,7 @@ class InventoryProcessor(Processor):
             hs_codes=tuple(line.hs_code for line in declared.lines),
             buyer_key=inventory.buyer_key,
         )
-        decision: Decision = self.policy().decide(facts)
+        decision: Decision = self.policy().decide(facts, self.measures_on(inventory))
         reasons = "; ".join(decision.reasons)
         if decision.outcome == Outcome.REVIEW:
             self.set_status(

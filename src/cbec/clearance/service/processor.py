@@ -51,6 +51,7 @@ from cbec.quota.book import QuotaBook
 from cbec.storage.bulk import Values
 from cbec.storage.context import Context
 from cbec.storage.ids import take_id
+from cbec.supervision import Measure, Subject, SubjectKind, applying, measures_in_force, subjects_of
 
 ACTOR = "platform"
 
@@ -79,6 +80,8 @@ class Processor(ABC):
     _memo: dict[tuple[Any, ...], Any] = field(default_factory=dict)
     _store: WorkingSet | None = None
     _quota: QuotaBook | None = None
+    # Supervision measures in force on the message's subjects (read once in prepare).
+    _measures: Mapping[Subject, list[Measure]] | None = None
     # How many documents the message carries: new rows take their ids from the database that many at a time.
     _batch: int = 1
     # Whom the sender may declare for (set by intake); None (a processor made outside intake) checks nothing.
@@ -127,6 +130,31 @@ class Processor(ABC):
         self.quota.load(buyers)  # their accounts, locked and read in two statements
         # Whether the inventories already hold their reservation, in one query (not one per inventory).
         self.quota.prefetch(row.eport_no for row in self.store.known_inventories())
+        self._measures = measures_in_force(self.session, self._subjects(documents, buyers), self.now)
+
+    def _subjects(self, documents: Sequence[ImportDocument], buyers: set[str]) -> list[Subject]:
+        """Return the supervision subjects of every inventory the message may decide: enterprises, buyers, itself."""
+        found: list[Subject] = []
+        for document in documents:
+            if isinstance(document, Inventory):
+                codes = (document.ecommerce_code, document.platform_code, document.agent_code)
+                found += subjects_of(codes, None, None)
+        for row in self.store.known_inventories():
+            found += subjects_of((row.ecommerce_code, row.platform_code, row.agent_code), None, row.eport_no)
+        found += [(SubjectKind.BUYER, key) for key in sorted(buyers)]
+        return list(dict.fromkeys(found))
+
+    def measures_on(self, inventory: InventoryRecord) -> list[Measure]:
+        """Return the supervision measures in force on an inventory's enterprises, buyer and itself (分类监管)."""
+        subjects = subjects_of(
+            (inventory.ecommerce_code, inventory.platform_code, inventory.agent_code),
+            inventory.buyer_key,
+            inventory.eport_no,
+        )
+        # Prepared, the message's map holds every subject it may decide (a new inventory has no measure yet);
+        # outside a prepared message (an officer's or a daily job's processor) they are read now.
+        known = self._measures if self._measures is not None else measures_in_force(self.session, subjects, self.now)
+        return applying(known, subjects, self.now)
 
     # --- payload and receipts -----------------------------------------------------------------------
 

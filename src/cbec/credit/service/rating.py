@@ -27,6 +27,7 @@ from cbec.credit.schemas import (
 )
 from cbec.credit.service.config import configuration, missing
 from cbec.credit.service.facts import fact_read, subject_label
+from cbec.credit.service.supervision import publish_supervision
 from cbec.storage.context import Context
 
 
@@ -211,6 +212,7 @@ def rate_subjects(
         overrides = repo.overrides_known(session, None, None)
         before = repo.latest_levels(session)
         distribution: Counter[str] = Counter({level: 0 for level in ruleset.levels})
+        levels: dict[int, str] = {}
         movers: list[Mover] = []
         rows: list[dict[str, Any]] = []
         for subject in everyone:
@@ -219,6 +221,7 @@ def rate_subjects(
                 [view_of(f) for f in own], ruleset, day, [override_of(o) for o in overrides.get(subject.id, [])]
             )
             distribution[rating.level] += 1
+            levels[subject.id] = rating.level
             if before.get(subject.id) != rating.level:
                 movers.append(
                     Mover(
@@ -242,9 +245,10 @@ def rate_subjects(
                     ),
                 }
             )
-        stored = 0
+        stored = measures = 0
         if not dry_run:
             stored = repo.add_scores(session, rows)
+            measures = publish_supervision(session, everyone, levels, day, now, ruleset, actor)
             record_audit(
                 session,
                 at=now,
@@ -252,7 +256,7 @@ def rate_subjects(
                 action="credit.ratings.published",
                 entity_type="credit_rating",
                 entity_key=f"{ruleset.code}@{ruleset.version}/{day.isoformat()}",
-                after={"subjects": stored, "distribution": dict(distribution)},
+                after={"subjects": stored, "distribution": dict(distribution), "measures_changed": measures},
             )
             uow.commit()
     return RateReport(
@@ -263,6 +267,7 @@ def rate_subjects(
         distribution=dict(distribution),
         movers=movers,
         stored=stored,
+        measures_changed=measures,
     )
 
 

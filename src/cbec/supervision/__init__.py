@@ -1,0 +1,36 @@
+"""Supervision measures (监管措施): holds and inspection rates that credit, risk and officers ask clearance to apply.
+
+A shared domain below the document domains: credit and risk (read-side systems) write measures here, clearance
+reads them when it decides an inventory, and neither side imports the other.
+"""
+
+from cbec.supervision.errors import SupervisionInvalid
+from cbec.supervision.rules import (
+    Measure,
+    MeasureKind,
+    Subject,
+    SubjectKind,
+    applying,
+    holds,
+    inspection_probability,
+    level_rate,
+    subjects_of,
+)
+from cbec.supervision.service import MeasureSpec, add_measure, measures_in_force, replace_measures
+
+__all__ = [
+    "Measure",
+    "MeasureKind",
+    "MeasureSpec",
+    "Subject",
+    "SubjectKind",
+    "SupervisionInvalid",
+    "add_measure",
+    "applying",
+    "holds",
+    "inspection_probability",
+    "level_rate",
+    "measures_in_force",
+    "replace_measures",
+    "subjects_of",
+]
