@@ -1,7 +1,7 @@
 """supervision: measures (holds, inspection rates by credit level) that credit and risk write and clearance reads
 
 Revision ID: sup01
-Revises: risk01
+Revises: seal01
 Create Date: 2026-12-06 23:45:00.000000
 
 * ``supervision_measure``: one measure on one subject (enterprise code, buyer key, E-port number) with its kind
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "sup01"
-down_revision = "risk01"
+down_revision = "seal01"
 branch_labels = None
 depends_on = None
 
