@@ -20,7 +20,8 @@ from tests.builders import AT, PARTIES, a_set
 from tests.zone import ROLES, Zone
 
 from cbec.accounts.schemas import DelegationCreate
-from cbec.accounts.service import grant_delegation
+from cbec.accounts.service import grant_delegation, revoke_delegation
+from cbec.common.clock import FixedClock
 from cbec.common.ids import make_uscc
 from cbec.demo.builders import Party, build_arrival, build_cancel, build_message, build_return
 from cbec.enterprises.certificates import register_certificate
@@ -264,7 +265,7 @@ def test_an_agent_declares_for_an_enterprise_only_while_its_mandate_is_in_force(
     s = a_set("ORD20260302000004")
     refused = send(zone, [s.order], PARTIES.agent)
     assert [p.rule_id for p in refused.documents[0].problems] == ["AUTH-PARTY"]
-    grant_delegation(
+    mandate = grant_delegation(
         zone.ctx,
         DelegationCreate(agent_code=PARTIES.agent.code, scopes=["ceb.submit"], valid_to=AT + timedelta(days=30)),
         grantor_code=PARTIES.ecommerce.code,
@@ -272,3 +273,27 @@ def test_an_agent_declares_for_an_enterprise_only_while_its_mandate_is_in_force(
     )
     accepted = send(zone, [as_variant(s.order, AppType.NEW, AppStatus.DECLARED)], PARTIES.agent)
     assert statuses(accepted) == [("CEB312Message", "120")]
+    # the sender's authority is kept between messages: a revocation is seen by the very next message
+    t = a_set("ORD20260302000005")
+    assert statuses(send(zone, [t.order], PARTIES.agent)) == [("CEB312Message", "120")]
+    revoke_delegation(zone.ctx, mandate.id, reason="合同终止 / contract ended", actor="zone-office")
+    u = a_set("ORD20260302000006")
+    assert [p.rule_id for p in send(zone, [u.order], PARTIES.agent).documents[0].problems] == ["AUTH-PARTY"]
+
+
+def test_a_mandate_that_ends_by_time_alone_ends_the_agents_authority_then(cast: tuple[Zone, Any, Any]) -> None:
+    zone, _first, _waiting = cast
+    clock = zone.ctx.clock
+    assert isinstance(clock, FixedClock)
+    grant_delegation(
+        zone.ctx,
+        DelegationCreate(
+            agent_code=PARTIES.agent.code, scopes=["ceb.submit"], valid_to=clock.now() + timedelta(hours=1)
+        ),
+        grantor_code=PARTIES.ecommerce.code,
+        actor="zone-office",
+    )
+    assert statuses(send(zone, [a_set("ORD20260302000007").order], PARTIES.agent)) == [("CEB312Message", "120")]
+    clock.advance(timedelta(hours=1))  # no write in between: the kept authority must end by its own time
+    late = send(zone, [a_set("ORD20260302000008").order], PARTIES.agent)
+    assert [p.rule_id for p in late.documents[0].problems] == ["AUTH-PARTY"]

@@ -13,6 +13,7 @@ from cbec.accounts.errors import (
     NotAllowed,
 )
 from cbec.accounts.identity import Identity, Mandate
+from cbec.accounts.models import ACCOUNT
 from cbec.accounts.rules import (
     AGENCY_PERMISSIONS,
     DELEGABLE,
@@ -27,6 +28,7 @@ from cbec.accounts.rules import (
 )
 
 __all__ = [
+    "ACCOUNT",
     "AGENCY_PERMISSIONS",
     "DELEGABLE",
     "ENTERPRISE_ROLES",

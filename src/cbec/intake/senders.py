@@ -8,15 +8,19 @@ Party authority: each document must be declared by a party the sender may act fo
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
-from cbec.accounts.repository import valid_delegations_to
+from cbec.accounts import ACCOUNT
+from cbec.accounts.repository import next_delegation_change, valid_delegations_to
 from cbec.common.errors import Problem
 from cbec.common.scope import OutOfScope
 from cbec.enterprises import find_active_by_code
+from cbec.enterprises.lookups import FILING
 from cbec.messages.authority import PartyAuthority
+from cbec.storage.revisions import RevisionCache, tokens
 
 SUBMIT = "ceb.submit"
 _COP_CODE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?copCode>\s*([^<\s]{1,40})\s*</", re.ASCII)
@@ -63,12 +67,39 @@ def _codes(session: Session, code: str) -> set[str]:
     return found
 
 
+@dataclass(frozen=True, slots=True)
+class _Held:
+    """A sender's authority and the span it holds for by time alone (until a delegation starts or ends)."""
+
+    authority: PartyAuthority
+    valid_from: datetime
+    valid_until: datetime
+
+
+# Per sender, under the ``account`` token (delegations) and, in the key, the ``filing`` token (the codes of the
+# sender's and its delegators' enterprises): a delegation granted or revoked by any process is seen by the next
+# message; one that starts or ends by time alone ends the kept answer then.
+_authorities: RevisionCache[_Held] = RevisionCache(ACCOUNT, limit=4096)
+
+
 def sender_authority(session: Session, sender_code: str | None, now: datetime) -> PartyAuthority:
     """Return the sender's party authority: its codes and those of enterprises that delegated ceb.submit to it."""
     sender = (sender_code or "").strip().upper()
-    allowed = _codes(session, sender)
-    if allowed:
-        for delegation in valid_delegations_to(session, allowed, now):
+    held = _authorities.get(
+        session,
+        (sender, tokens(session).get(FILING)),
+        lambda: _authority_of(session, sender, now),
+        valid=lambda kept: kept.valid_from <= now < kept.valid_until,
+    )
+    return held.authority
+
+
+def _authority_of(session: Session, sender: str, now: datetime) -> _Held:
+    own = _codes(session, sender)
+    allowed = set(own)
+    if own:
+        for delegation in valid_delegations_to(session, own, now):
             if SUBMIT in (delegation.scopes or []):
                 allowed |= _codes(session, delegation.grantor_code)
-    return PartyAuthority(sender, frozenset(allowed))
+    changes = next_delegation_change(session, own, now) if own else None
+    return _Held(PartyAuthority(sender, frozenset(allowed)), now, changes or datetime.max.replace(tzinfo=UTC))
