@@ -45,6 +45,38 @@ def insert_ignore(
     return True
 
 
+def insert_ignore_returning_id(
+    session: Session, table: type[Any], values: Mapping[str, Any], conflict_columns: Sequence[str]
+) -> int | None:
+    """Insert a row unless one with the same conflict columns exists; return the new row's id, or None.
+
+    One statement on PostgreSQL and SQLite (INSERT … ON CONFLICT DO NOTHING RETURNING id): a concurrent inserter of
+    the same key waits for the first transaction, then gets None and may read the committed row. Other dialects
+    use a savepoint that swallows the unique violation. Runs in the caller's transaction and never commits.
+    """
+    target: Table = table.__table__
+    dialect = session.get_bind().dialect.name
+    if dialect in {"postgresql", "sqlite"}:
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as dialect_insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert as dialect_insert  # type: ignore[assignment]
+        stmt = (
+            dialect_insert(target)
+            .values(dict(values))
+            .on_conflict_do_nothing(index_elements=list(conflict_columns))
+            .returning(target.c.id)
+        )
+        found = session.execute(stmt).scalar_one_or_none()
+        return int(found) if found is not None else None
+    try:
+        with session.begin_nested():
+            inserted = session.execute(insert(target).values(dict(values)).returning(target.c.id)).scalar_one()
+    except IntegrityError:
+        return None
+    return int(inserted)
+
+
 def insert_ignore_many(
     session: Session, table: Table | type[Any], rows: Sequence[Mapping[str, Any]], conflict_columns: Sequence[str]
 ) -> None:
