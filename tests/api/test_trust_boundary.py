@@ -55,6 +55,7 @@ CITY_CALLERS = ("city_admin", "city_customs")
 NOT_A = {"city_admin": 404, "city_customs": 404, "shop_b": 404, "agent": 404}  # A's filing and products
 NOT_A_INVENTORY = {"city_admin": 404, "city_customs": 404, "shop_b": 404}  # the agent is a party to A's inventory
 HUB_ONLY = {"city_admin": 403, "city_customs": 403}  # zone-wide actions (AUTH-SCOPE)
+CITY_NOT_A = {"city_admin": 404, "city_customs": 404}  # A's export tax file, to the city's console
 FEED = "hub-customs"
 world = authz.world  # the fixture: A at the hub, B at the city, a key per caller
 REPORT = "QR20260302A"
@@ -140,6 +141,11 @@ def invoice_of_a(ids: dict[str, Any]) -> dict[str, Any]:
         "amount": "100",
         "vat_rate": "0.13",
     }
+
+
+def invoice_form_of_a(ids: dict[str, Any]) -> dict[str, str]:
+    """The console's invoice form for A (the page posts the enterprise in its path)."""
+    return {k: str(v) for k, v in invoice_of_a(ids).items() if k != "ecommerce_code"}
 
 
 def credit_fact_of_a() -> dict[str, Any]:
@@ -260,6 +266,13 @@ def foreign_calls(world: World) -> dict[tuple[str, str], list[Foreign]]:
         ("POST", "/console/reports/{reference_no}/review"): [
             Foreign(f"/console/reports/{REPORT}/review", NOT_A_INVENTORY, form={"comment": "已核实 / checked"})
         ],
+        ("GET", "/console/export-tax"): [Foreign(f"/console/export-tax?enterprise={A}", CITY_NOT_A)],
+        ("POST", "/console/export-tax/{code}/profile"): [
+            Foreign(f"/console/export-tax/{A}/profile", {"city_admin": 404}, form={"refund_qualified": "yes"})
+        ],
+        ("POST", "/console/export-tax/{code}/invoices"): [
+            Foreign(f"/console/export-tax/{A}/invoices", {"city_admin": 404}, form=invoice_form_of_a(ids))
+        ],
         ("POST", "/dashboard/targets"): [
             Foreign("/dashboard/targets", HUB_ONLY, form={"year": "2026", "indicator": "trade_value", "target": "1"})
         ],
@@ -305,6 +318,9 @@ NAMES_NOTHING_FOREIGN: dict[tuple[str, str], str] = {
     ("GET", "/workspace/upload"): "a form",
     ("POST", "/workspace/upload"): "as the caller's enterprise: AUTH-SENDER",
     ("POST", "/workspace/products"): "files for the caller's own enterprise only",
+    ("GET", "/workspace/export-tax"): "the caller's own enterprise only (no parameter names another)",
+    ("GET", "/workspace/warehouses"): "the zone's registry, the same for everyone (the counts: the hub's only)",
+    ("GET", "/console/warehouses"): "the zone's registry, the same for everyone (the counts: the hub's only)",
     **{
         key: "no export inventory in this world; 404 outside the scope in tests/web/test_export_pages.py"
         for key in (

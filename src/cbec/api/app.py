@@ -43,6 +43,7 @@ ROUTER_MODULES = (
     "cbec.web.console",
     "cbec.web.dashboard",
     "cbec.web.exports",
+    "cbec.web.export_tax",
     "cbec.web.consumer",
 )
 

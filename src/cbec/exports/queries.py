@@ -123,3 +123,54 @@ def summary_declarations(ctx: Context, month: str | None = None, *, scope: Scope
                 }
             )
         return found
+
+
+@dataclass(frozen=True, slots=True)
+class TaxFile:
+    """An enterprise's export tax profile (None when none was recorded) and a page of its linked purchase invoices."""
+
+    ecommerce_code: str
+    profile: dict[str, Any] | None
+    invoices: list[dict[str, Any]]
+    invoice_total: int
+
+
+def export_tax_file(
+    ctx: Context, ecommerce_code: str, *, scope: Scope | None = None, limit: int = 50, offset: int = 0
+) -> TaxFile:
+    """Return an enterprise's export tax profile and purchase invoices, newest first (not found outside the scope)."""
+    with ctx.uow() as uow:
+        session = uow.session
+        if not repo.enterprise_in_scope(session, ecommerce_code, scope):
+            raise NotFound(f"enterprise {ecommerce_code} is not in the scope", ecommerce_code=ecommerce_code)
+        row = repo.tax_profile(session, ecommerce_code)
+        profile = (
+            None
+            if row is None
+            else {
+                "refund_qualified": row.refund_qualified,
+                "tax_registered": row.tax_registered,
+                "employees": row.employees,
+                "total_assets": row.total_assets,
+                "restricted_industry": row.restricted_industry,
+                "updated_at": row.updated_at,
+            }
+        )
+        invoices, total = repo.invoices_of(session, ecommerce_code, limit=limit, offset=max(0, offset))
+        return TaxFile(
+            ecommerce_code=ecommerce_code,
+            profile=profile,
+            invoices=[
+                {
+                    "invoice_no": i.invoice_no,
+                    "invoice_date": i.invoice_date,
+                    "inventory_no": i.inventory_no,
+                    "line_no": i.line_no,
+                    "amount": i.amount,
+                    "vat_rate": i.vat_rate,
+                    "registered_at": i.registered_at,
+                }
+                for i in invoices
+            ],
+            invoice_total=total,
+        )

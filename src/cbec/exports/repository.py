@@ -483,6 +483,18 @@ def invoices_for(session: Session, inventory_nos: Sequence[str]) -> list[Purchas
     )
 
 
+def invoices_of(
+    session: Session, ecommerce_code: str, *, limit: int, offset: int
+) -> tuple[list[PurchaseInvoiceLink], int]:
+    """Return a page of an enterprise's purchase invoices (newest first, then by id: a stable order) and the count."""
+    where = PurchaseInvoiceLink.ecommerce_code == ecommerce_code
+    total = session.scalar(select(func.count()).select_from(PurchaseInvoiceLink).where(where)) or 0
+    rows = session.scalars(
+        select(PurchaseInvoiceLink).where(where).order_by(PurchaseInvoiceLink.id.desc()).limit(limit).offset(offset)
+    )
+    return list(rows), int(total)
+
+
 def tax_profile(session: Session, ecommerce_code: str) -> ExportTaxProfile | None:
     """Return an enterprise's export tax profile."""
     return session.get(ExportTaxProfile, ecommerce_code)

@@ -6,6 +6,7 @@ They write only this domain's own tables (and the audit trail); the clearance st
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -19,7 +20,7 @@ from cbec.quota import QuotaStatement, buyer_key_for
 from cbec.statistics import repository as repo
 from cbec.statistics.errors import ReportInvalid, ReportNotFound, ReportStatusConflict, TargetInvalid
 from cbec.statistics.models import ZoneTarget
-from cbec.statistics.rules import Indicator, report_reference
+from cbec.statistics.rules import Indicator, mask_reference, report_reference
 from cbec.storage.context import Context
 
 REPORT_TOKEN_MINUTES = 30
@@ -236,3 +237,45 @@ def review_consumer_report(
             reason=comment.strip(),
         )
         uow.commit()
+
+
+@dataclass(frozen=True, slots=True)
+class ReportStatusView:
+    """What anyone holding a report's reference number may see of it: no note, no comment, the inventory masked."""
+
+    reference_no: str
+    inventory_masked: str
+    status: str  # open | reviewed
+    reported_at: datetime
+    reviewed_at: datetime | None
+
+
+REFERENCE = re.compile(r"CR\d{14}")
+
+
+def report_status(ctx: Context, reference_no: str) -> ReportStatusView:
+    """Return the progress of a consumer report by its reference number (CR + yyyymmdd + 6 digits)."""
+    reference_no = reference_no.strip().upper()
+    if not REFERENCE.fullmatch(reference_no):
+        raise ReportInvalid(
+            "not a report reference number",
+            problems=[
+                Problem(
+                    "STAT-REPORT-REFERENCE",
+                    "reference_no",
+                    "受理编号应为 CR 加 14 位数字 / a reference number is CR and 14 digits",
+                    "Copy the number from the confirmation, e.g. CR20260302000001.",
+                )
+            ],
+        )
+    with ctx.uow() as uow:
+        row = repo.report_by_reference(uow.session, reference_no)
+        if row is None:
+            raise ReportNotFound(f"report {reference_no} not found", reference_no=reference_no)
+        return ReportStatusView(
+            reference_no=reference_no,
+            inventory_masked=mask_reference(row.inventory_ref),
+            status=row.status,
+            reported_at=row.reported_at,
+            reviewed_at=row.reviewed_at,
+        )

@@ -22,7 +22,7 @@ from cbec.accounts import Role
 from cbec.api.security import PermissionDenied, Principal, check_csrf, check_known, web_principal
 from cbec.common.scope import Scope
 from cbec.web.render import page
-from cbec.web.roles import CONSOLE_ROLES, DASHBOARD_ROLES, WORKSPACE_ROLES
+from cbec.web.roles import CONSOLE_ROLES, DASHBOARD_ROLES, WORKSPACE_ROLES, opens, roles_of
 
 __all__ = [
     "CONSOLE_ROLES",
@@ -36,6 +36,7 @@ __all__ = [
     "guard",
     "may",
     "not_found",
+    "roles_of",
     "scope",
 ]
 
@@ -72,25 +73,20 @@ def guard(roles: frozenset[str], permission: str | None) -> Callable[[Request], 
     """
     if permission is not None:
         check_known((permission,))
+    permissions = frozenset({permission} if permission else ())
 
     def dependency(request: Request) -> Entry:
         admitted = admit(request, roles)
         if isinstance(admitted, Response):
             return Entry(_NOBODY, Scope(parties=frozenset()), admitted)
-        if permission is not None and not admitted.may(permission):
+        if not opens(admitted, roles, permissions):  # the decision the portal's links are shown by (web/links.py)
             forbidden = page(request, "portal/forbidden.html", principal=admitted, status_code=403)
             return Entry(admitted, Scope(parties=frozenset()), forbidden)
         return Entry(admitted, admitted.scope_for(permission or ""))
 
-    dependency.permissions = frozenset({permission} if permission else ())  # type: ignore[attr-defined]
+    dependency.permissions = permissions  # type: ignore[attr-defined]
     dependency.roles = roles  # type: ignore[attr-defined]
     return dependency
-
-
-def roles_of(dependency: object) -> frozenset[str] | None:
-    """Return the roles a dependency made by guard() admits, else None."""
-    value = getattr(dependency, "roles", None)
-    return value if isinstance(value, frozenset) else None
 
 
 def forbidden(request: Request, principal: Principal) -> Response:

@@ -41,6 +41,8 @@ def _tabs(active: str) -> list[tuple[str, str, bool]]:
     tabs = [
         ("/console", "con.tab.queue"),
         ("/console/exports", "con.tab.exports"),
+        ("/console/export-tax", "con.tab.export_tax"),
+        ("/console/warehouses", "con.tab.warehouses"),
         ("/console/search", "con.tab.search"),
         ("/console/enterprises", "con.tab.enterprises"),
         ("/console/reports", "con.tab.reports"),

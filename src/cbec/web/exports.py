@@ -27,15 +27,14 @@ from cbec.exports.queries import (
 from cbec.exports.service.officer import decide_held_export
 from cbec.exports.service.tax import TaxLedger, build_ledger
 from cbec.exports.views import ExportInventorySummary
-from cbec.reference.lookups import code_tables
 from cbec.statistics.rules import is_refusal, parse_return_info
 from cbec.statistics.views import ReceiptView
 from cbec.storage.context import Context
 from cbec.web.access import CONSOLE_ROLES, WORKSPACE_ROLES, Entry, actor, csrf_ok, forbidden, guard, may, not_found
 from cbec.web.auth import read_form
+from cbec.web.codes import code_names
 from cbec.web.console import _tabs as console_tabs
 from cbec.web.explain import timeline
-from cbec.web.i18n import Translator, language
 from cbec.web.render import page
 from cbec.web.workspace import _tabs as workspace_tabs
 
@@ -53,24 +52,9 @@ def _offset(raw: int) -> int:
     return max(0, raw)
 
 
-def _names(ctx: Context, t: Translator, table: str) -> Any:
-    """Return a function naming a code of a table in the page's language: "502 美国" / "502 United States"."""
-    tables = code_tables(ctx, business_date(ctx.clock.now()))
-
-    def name(code: str | None) -> str:
-        if not code:
-            return "—"
-        entry = tables.entry(table, code)
-        if entry is None:
-            return code
-        return f"{code} {(entry.name_en or entry.name_zh) if t.english else entry.name_zh}"
-
-    return name
-
-
 def _namers(ctx: Context, request: Request) -> dict[str, Any]:
-    t = Translator(language(request))
-    return {"country": _names(ctx, t, "country"), "currency": _names(ctx, t, "currency")}
+    names = code_names(ctx, request)
+    return {"country": lambda code: names("country", code), "currency": lambda code: names("currency", code)}
 
 
 def _search(ctx: Context, entry: Entry, q: str, status: str, offset: int) -> tuple[list[ExportInventorySummary], int]:

@@ -15,7 +15,7 @@ from fastapi.templating import Jinja2Templates
 from cbec import __version__
 from cbec.common.clock import SHANGHAI
 from cbec.web.i18n import COOKIE, SUPPORTED, Translator, language
-from cbec.web.roles import navigation
+from cbec.web.links import navigation, visible
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 YEAR_SECONDS = 365 * 24 * 3600
@@ -104,13 +104,15 @@ def page(
         "principal": principal,
         "version": __version__,
         "path": request.url.path,
-        "nav": navigation(principal, request.url.path),
+        "nav": navigation(request, principal),
         "csrf": str(getattr(principal, "csrf_token", "") or "") if principal is not None else "",
         "other_lang": "en" if lang != "en" else "zh-CN",
         "switch_url": _switch_url(request, "en" if lang != "en" else "zh-CN"),
         "big": lambda amount: large_money(amount, lang),
         **(context or {}),
     }
+    if principal is not None and "tabs" in values:  # a tab is shown when its page opens for the caller
+        values["tabs"] = visible(request, principal, values["tabs"])
     response = templates.TemplateResponse(request, name, values, status_code=status_code)
     chosen = request.query_params.get("lang")
     if chosen in SUPPORTED:

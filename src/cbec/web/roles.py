@@ -1,4 +1,10 @@
-"""Which roles each part of the portal serves (门户分区), and the navigation a role sees."""
+"""Which roles each part of the portal serves (门户分区), the one decision of who may open a page, and the
+navigation and landing page a role gets.
+
+``opens`` is the decision ``cbec.web.access.guard`` applies to every page: of one of the page's roles and holding
+its permission. Links (sections, tiles, tabs) are shown by reading the guard of the route they point to
+(``cbec.web.links``), so a link is shown exactly when the page would open.
+"""
 
 from __future__ import annotations
 
@@ -9,18 +15,22 @@ CONSOLE_ROLES = frozenset({"agency_officer", "zone_admin"})
 DASHBOARD_ROLES = frozenset({"zone_admin", "agency_officer", "auditor"})
 
 SECTIONS = (
-    ("/workspace", "nav.workspace", WORKSPACE_ROLES),
-    ("/console", "nav.console", CONSOLE_ROLES),
-    ("/dashboard", "nav.dashboard", DASHBOARD_ROLES),
+    ("/workspace", "nav.workspace"),
+    ("/console", "nav.console"),
+    ("/console/exports", "nav.console"),  # an officer without clearance.read (tax, FX, commerce) opens this one
+    ("/dashboard", "nav.dashboard"),
 )
+PUBLIC_LANDING = "/quota"
 
 
-def navigation(principal: Any, path: str) -> list[tuple[str, str, bool]]:
-    """Return (href, label key, active) of the sections a principal may open, the public ones included."""
-    role = None if principal is None else str(principal.role)
-    items = [("/", "nav.home", path == "/")]
-    for href, label, roles in SECTIONS:
-        if role in roles:
-            items.append((href, label, path.startswith(href)))
-    items.append(("/quota", "nav.quota", path.startswith("/quota")))
-    return items
+def opens(principal: Any, roles: frozenset[str], permissions: frozenset[str]) -> bool:
+    """Tell whether a principal may open a page guarded by these roles and permissions."""
+    if principal is None or str(principal.role) not in roles:
+        return False
+    return all(principal.may(permission) for permission in permissions)
+
+
+def roles_of(dependency: object) -> frozenset[str] | None:
+    """Return the roles a page guard (cbec.web.access.guard) admits, else None (not a guard)."""
+    value = getattr(dependency, "roles", None)
+    return value if isinstance(value, frozenset) else None

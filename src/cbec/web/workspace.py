@@ -68,6 +68,8 @@ def _tabs(active: str) -> list[tuple[str, str, bool]]:
         ("/workspace/exports", "ws.tab.exports"),
         ("/workspace/export-summaries", "ws.tab.export_summaries"),
         ("/workspace/export-ledger", "ws.tab.export_ledger"),
+        ("/workspace/export-tax", "ws.tab.export_tax"),
+        ("/workspace/warehouses", "ws.tab.warehouses"),
         ("/workspace/products", "ws.tab.products"),
     ]
     return [(href, label, href == active) for href, label in tabs]
