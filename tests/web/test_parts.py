@@ -84,7 +84,7 @@ def test_rules_and_fields_are_explained_in_plain_language() -> None:
 
 def test_bar_chart_draws_one_bar_per_item_with_whole_number_ticks_and_escapes_labels() -> None:
     svg = str(bar_chart([("9610 <直购>", 2), ("1210", 1)], title="放行", empty="暂无数据"))
-    assert svg.startswith('<svg class="chart" viewBox="0 0 520 240" role="img" aria-label="放行"')
+    assert svg.startswith('<svg class="chart" width="520" height="240" viewBox="0 0 520 240" role="img" aria-label="放行"')
     assert svg.count("<rect ") == 2
     assert "9610 &lt;直购&gt;" in svg and "<直购>" not in svg
     assert [t for t in re.findall(r'text-anchor="end" font-size="11"[^>]*>([^<]+)<', svg)] == ["0", "1", "2", "3", "4"]

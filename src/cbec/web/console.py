@@ -37,6 +37,10 @@ FILING_DECIDE = Depends(guard(CONSOLE_ROLES, "enterprises.decide"))
 REVIEW = Depends(guard(ZONE_OFFICE, "clearance.read"))  # consumer reports are the zone office's to close
 
 
+QUEUE_PAGE = 50
+QUEUE_CAP = 2000  # held inventories one listing reaches
+
+
 def _tabs(active: str) -> list[tuple[str, str, bool]]:
     tabs = [
         ("/console", "con.tab.queue"),
@@ -51,12 +55,15 @@ def _tabs(active: str) -> list[tuple[str, str, bool]]:
 
 
 @router.get("", response_class=HTMLResponse)
-def queue(request: Request, entry: Entry = READ, ctx: Context = Depends(get_ctx)) -> Response:
-    """List inventories held for manual review (300) or inspection (500) with the reasons, in the caller's scope."""
+def queue(request: Request, offset: int = 0, entry: Entry = READ, ctx: Context = Depends(get_ctx)) -> Response:
+    """List inventories held for manual review (300) or inspection (500) with the reasons, in the caller's scope,
+    QUEUE_PAGE a page in the queue's order."""
     if entry.refused:
         return entry.refused
     who = entry.principal
-    held = held_queue(ctx, limit=100, scope=entry.scope)
+    everything = held_queue(ctx, limit=QUEUE_CAP, scope=entry.scope)
+    start = min(max(0, offset), max(0, len(everything) - 1))
+    held = everything[start : start + QUEUE_PAGE]
     pending = list_enterprises(ctx, status="pending", limit=1, scope=scope(who, "enterprises.read")).total
     open_reports = list_reports(ctx, status="open", limit=1, scope=entry.scope)[1]
     return page(
@@ -65,6 +72,9 @@ def queue(request: Request, entry: Entry = READ, ctx: Context = Depends(get_ctx)
         {
             "tabs": _tabs("/console"),
             "held": [(item, held_reason(item.status_info)) for item in held],
+            "total": len(everything),
+            "offset": start,
+            "limit": QUEUE_PAGE,
             "pending": pending,
             "open_reports": open_reports,
             "decided": request.query_params.get("decided"),

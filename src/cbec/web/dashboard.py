@@ -16,28 +16,32 @@ from cbec.api.deps import get_ctx
 from cbec.common.clock import business_date
 from cbec.common.errors import DomainError, Problem
 from cbec.statistics import Direction, Indicator
-from cbec.statistics.queries import zone_overview
+from cbec.statistics.queries import year_figures, zone_overview
 from cbec.statistics.service import set_target
-from cbec.statistics.views import DirectionFigures, ModeFigures, ZoneOverview
+from cbec.statistics.views import DirectionFigures, ModeFigures, PeriodFigures, ZoneOverview
 from cbec.storage.context import Context
 from cbec.web.access import DASHBOARD_ROLES, Entry, actor, csrf_ok, forbidden, guard
 from cbec.web.auth import read_form
 from cbec.web.charts import bar_chart, donut_chart, hbar_chart, line_chart, progress_chart
 from cbec.web.i18n import Translator, language
-from cbec.web.render import large_money, page
+from cbec.web.render import large_money, money_unit, page
 
 router = APIRouter(prefix="/dashboard", include_in_schema=False)
 # Figures of the caller's tenant, no documents: the roles alone (the scope is the tenant's).
 FIGURES = Depends(guard(DASHBOARD_ROLES, None))
 SET_TARGETS = Depends(guard(frozenset({"zone_admin"}), None))
+PROGRESS_WIDTH = 320  # drawn no wider than a phone's card, so its 11-px label stays legible there
 
 
-def _day(raw: str | None, month: str | None = None, today: date | None = None) -> date | None:
-    """Return the business day asked for: ?day=YYYY-MM-DD, else the last day of ?month=YYYY-MM (today within the
-    current month), else None (today)."""
+def _day(raw: str | None, month: str | None = None, today: date | None = None, year: str | None = None) -> date | None:
+    """Return the business day asked for: ?day=YYYY-MM-DD, else the last day of ?month=YYYY-MM or ?year=YYYY (today
+    within the current month or year), else None (today)."""
     try:
         if raw:
             return date.fromisoformat(raw)
+        if year and len(year) == 4 and year.isdigit() and int(year) >= 2000:
+            last = date(int(year), 12, 31)
+            return min(last, today) if today is not None and today.year == last.year else last
         if month and len(month) == 7:
             first = date.fromisoformat(f"{month}-01")
             following = date(first.year + (first.month == 12), first.month % 12 + 1, 1)
@@ -54,8 +58,10 @@ def charts(overview: ZoneOverview, t: Translator) -> dict[str, Any]:
     mode_label = [(f"{m.mode} {mode_name(m, t)}", m) for m in month.modes]
     waiting = sum(overview.waiting.values())
 
-    def money_short(value: Any) -> str:
-        return large_money(Decimal(str(value)), t.lang)
+    def unit_of(values: Any) -> Any:
+        """One unit for every amount of a chart (never "CNY 1.15 m" beside "CNY 856,642.00")."""
+        fmt = money_unit([Decimal(str(v)) for v in values], t.lang)
+        return lambda value: fmt(Decimal(str(value)))
 
     def money_axis(value: Any) -> str:
         return compact_money(Decimal(str(value)), t.lang)
@@ -68,7 +74,7 @@ def charts(overview: ZoneOverview, t: Translator) -> dict[str, Any]:
             [(label, m.released_value) for label, m in mode_label],
             title=t("dash.chart.value_by_mode"),
             empty=empty,
-            fmt=money_short,
+            fmt=unit_of(m.released_value for m in month.modes),
             axis=money_axis,
         ),
         "outcomes": donut_chart(
@@ -88,13 +94,13 @@ def charts(overview: ZoneOverview, t: Translator) -> dict[str, Any]:
             [(t.pick(f"{c.name_zh} / {c.name_en}"), c.value) for c in overview.origins],
             title=t("dash.chart.origins"),
             empty=empty,
-            fmt=money_short,
+            fmt=unit_of(c.value for c in overview.origins),
         ),
         "destinations": hbar_chart(
             [(t.pick(f"{c.name_zh} / {c.name_en}"), c.value) for c in overview.destinations],
             title=t("dash.chart.destinations"),
             empty=empty,
-            fmt=money_short,
+            fmt=unit_of(c.value for c in overview.destinations),
         ),
         "daily": line_chart(
             [(f"{p.day.month}/{p.day.day}", p.released) for p in overview.daily],
@@ -108,6 +114,7 @@ def charts(overview: ZoneOverview, t: Translator) -> dict[str, Any]:
                 title=t(f"ind.{target.indicator}"),
                 empty=t("dash.no_target"),
                 elapsed_label=t("dash.elapsed", share=target.elapsed),
+                width=PROGRESS_WIDTH,
             )
             for target in overview.targets
         },
@@ -172,6 +179,16 @@ def subtotal_rows(overview: ZoneOverview, t: Translator) -> list[ModeRow]:
     ]
 
 
+def _year_rows(figures: PeriodFigures, t: Translator) -> list[tuple[str, str, Any, bool]]:
+    """Return (label, direction, figures, taxed) of each mode of a year, then the import and export subtotals."""
+    rows: list[tuple[str, str, Any, bool]] = [
+        (f"{m.mode} {mode_name(m, t)}", m.direction, m, m.direction != Direction.EXPORT) for m in figures.modes
+    ]
+    rows.append((t("dash.subtotal.import"), Direction.IMPORT.value, figures.imports, True))
+    rows.append((t("dash.subtotal.export"), Direction.EXPORT.value, figures.exports, False))
+    return rows
+
+
 def indicator_value(indicator: str, value: Decimal | None, lang: str) -> str:
     """Format an indicator's figure: a count, or an amount in 亿元/万元 (CNY bn/m)."""
     if value is None:
@@ -186,14 +203,18 @@ def dashboard(
     request: Request,
     day: str | None = None,
     month: str | None = None,
+    year: str | None = None,
     entry: Entry = FIGURES,
     ctx: Context = Depends(get_ctx),
 ) -> Response:
-    """Show the figures of the caller's tenant for a business day (today unless ?day=YYYY-MM-DD or ?month=YYYY-MM)."""
+    """Show the figures of the caller's tenant for a business day (today unless ?day=YYYY-MM-DD, ?month=YYYY-MM or
+    ?year=YYYY); with ?year, the whole year's figures too (imports and exports apart)."""
     if entry.refused:
         return entry.refused
     who = entry.principal
-    overview = zone_overview(ctx, on=_day(day, month, business_date(ctx.clock.now())), scope=entry.scope)
+    on = _day(day, month, business_date(ctx.clock.now()), year)
+    overview = zone_overview(ctx, on=on, scope=entry.scope)
+    whole_year = year_figures(ctx, on=overview.day, scope=entry.scope) if year and on is not None else None
     t = Translator(language(request))
     return page(
         request,
@@ -208,6 +229,10 @@ def dashboard(
             "figure": lambda indicator, value: indicator_value(indicator, value, t.lang),
             "can_edit": str(who.role) == "zone_admin",
             "month_value": overview.day.strftime("%Y-%m"),
+            "year_value": overview.day.year,
+            "years": list(range(business_date(ctx.clock.now()).year, 2014, -1)),
+            "whole_year": whole_year,
+            "year_rows": _year_rows(whole_year, t) if whole_year is not None else [],
         },
         principal=who,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -53,20 +54,33 @@ def local_date(value: date | datetime | None) -> str:
     return value.isoformat()
 
 
+def money_unit(values: Iterable[Decimal | int], lang: str) -> Callable[[Decimal | int | None], str]:
+    """Return a formatter of amounts in the one unit that suits the largest of them: 亿元 / 万元 / 元 (Chinese),
+    CNY bn / m / CNY (English); a chart or a table labels all its amounts alike."""
+    top = max((abs(Decimal(v)) for v in values), default=Decimal(0))
+    steps = (
+        ((Decimal(10) ** 9, "CNY ", " bn"), (Decimal(10) ** 6, "CNY ", " m"))
+        if lang == "en"
+        else ((Decimal(10) ** 8, "", " 亿元"), (Decimal(10) ** 4, "", " 万元"))
+    )
+    divisor, prefix, suffix = next(
+        (step for step in steps if top >= step[0]),
+        (Decimal(1), "CNY " if lang == "en" else "", "" if lang == "en" else " 元"),
+    )
+
+    def fmt(value: Decimal | int | None) -> str:
+        if value is None:
+            return "—"
+        return f"{prefix}{(Decimal(value) / divisor).quantize(CENT, rounding=ROUND_HALF_UP):,}{suffix}"
+
+    return fmt
+
+
 def large_money(value: Decimal | int | None, lang: str) -> str:
     """Format a large amount in 亿元 / 万元 (Chinese) or CNY bn / m (English)."""
     if value is None:
         return "—"
-    amount = Decimal(value)
-    if lang == "en":
-        for divisor, suffix in ((Decimal(10) ** 9, " bn"), (Decimal(10) ** 6, " m")):
-            if abs(amount) >= divisor:
-                return f"CNY {(amount / divisor).quantize(CENT, rounding=ROUND_HALF_UP):,}{suffix}"
-        return f"CNY {money(amount)}"
-    for divisor, suffix in ((Decimal(10) ** 8, " 亿元"), (Decimal(10) ** 4, " 万元")):
-        if abs(amount) >= divisor:
-            return f"{(amount / divisor).quantize(CENT, rounding=ROUND_HALF_UP):,}{suffix}"
-    return f"{money(amount)} 元"
+    return money_unit([value], lang)(value)
 
 
 def tax_of(summary: Any) -> Decimal | None:

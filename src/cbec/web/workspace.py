@@ -43,6 +43,8 @@ FILE_PRODUCTS = Depends(guard(WORKSPACE_ROLES, "products.file"))
 
 router = APIRouter(prefix="/workspace", include_in_schema=False)
 PAGE = 20
+RECEIPT_PAGE = 50  # receipts a page (the newest first: the order of issue, a stable order)
+RECEIPT_CAP = 1000  # receipts of the last days one listing reaches
 PRODUCT_FIELDS = (
     "item_no",
     "name",
@@ -227,16 +229,25 @@ def document(request: Request, number: str, entry: Entry = READ, ctx: Context = 
 
 
 @router.get("/receipts", response_class=HTMLResponse)
-def receipts(request: Request, entry: Entry = READ, ctx: Context = Depends(get_ctx)) -> Response:
-    """List the receipts of the last days for the enterprise's documents, refused ones explained."""
+def receipts(request: Request, offset: int = 0, entry: Entry = READ, ctx: Context = Depends(get_ctx)) -> Response:
+    """List the receipts of the last days for the enterprise's documents (newest first, RECEIPT_PAGE a page, up to
+    RECEIPT_CAP), refused ones explained."""
     if entry.refused:
         return entry.refused
     who = entry.principal
-    views = party_receipts(ctx, scope=scope(who, "clearance.read"), days=7, limit=100)
+    views = party_receipts(ctx, scope=scope(who, "clearance.read"), days=7, limit=RECEIPT_CAP)
+    start = min(max(0, offset), max(0, len(views) - 1))
     return page(
         request,
         "portal/workspace/receipts.html",
-        {"tabs": _tabs("/workspace/receipts"), "receipts": views, "days": 7},
+        {
+            "tabs": _tabs("/workspace/receipts"),
+            "receipts": views[start : start + RECEIPT_PAGE],
+            "days": 7,
+            "offset": start,
+            "limit": RECEIPT_PAGE,
+            "total": len(views),
+        },
         principal=who,
     )
 

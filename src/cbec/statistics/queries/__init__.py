@@ -6,7 +6,7 @@ Personal data leaves only masked. One module per use-case group: ``dashboard`` (
 ``documents`` (a party's documents and search) and ``dossiers`` (an officer's dossier, misuse reports).
 """
 
-from cbec.statistics.queries.dashboard import zone_overview
+from cbec.statistics.queries.dashboard import year_figures, zone_overview
 from cbec.statistics.queries.documents import (
     document_history,
     exports_available,
@@ -25,5 +25,6 @@ __all__ = [
     "party_receipts",
     "party_tax_bills",
     "problems_of",
+    "year_figures",
     "zone_overview",
 ]

@@ -133,6 +133,13 @@ class _CnyRates:
         return None if per_unit is None else to_fen(amount * per_unit)
 
 
+def year_figures(ctx: Context, *, on: date, scope: Scope = EVERYTHING) -> PeriodFigures:
+    """Return the import and export figures of the calendar year of a business day, up to that day."""
+    with ctx.uow() as uow:
+        session = uow.session
+        return _period_figures(session, year_period(on), scope, _CnyRates(session))
+
+
 def _exported(
     rates: _CnyRates, rows: list[tuple[str, datetime, datetime, str, Decimal]]
 ) -> list[tuple[str, datetime, Decimal | None]]:
