@@ -31,6 +31,7 @@ USERS: dict[str, tuple[str, dict[str, str]]] = {
     "taxman": ("agency_officer", {"agency": "tax"}),
     "admin": ("zone_admin", {}),
     "auditor": ("auditor", {}),
+    "consumer": ("consumer", {}),
 }
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
