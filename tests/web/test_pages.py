@@ -112,7 +112,10 @@ def test_errors_are_shown_in_the_page_language(portal: Portal) -> None:
     zh = portal.client().post("/quota", data={"id_number": "110105194912310021", "name": "张伟"})
     en = portal.client(lang="en").post("/quota", data={"id_number": "110105194912310021", "name": "张伟"})
     assert (zh.status_code, en.status_code) == (422, 422)
-    assert "<li>身份证号码校验位错误 — 核对 18 位公民身份号码：长度、出生日期和最后一位校验码。</li>" in zh.text
+    assert (
+        "<li>身份证号码校验位错误（应为 X，实为 1） — 核对 18 位公民身份号码：长度、出生日期和最后一位校验码。</li>"
+        in zh.text
+    )
     assert "The lookup was not accepted" in en.text and "Check the 18-character resident ID" in en.text
 
 
@@ -191,9 +194,11 @@ def test_a_refused_document_says_rule_field_and_fix(portal: Portal) -> None:
     page = portal.client("shop").get(f"/workspace/documents/{_eport_of(portal, O2)}").text
     assert '<li class="bad"><b>100 退单</b>' in page
     assert "<code>CEB-M3</code>支付金额与订单实际支付金额不一致" in page
-    assert "支付单 · 实际支付金额" in page and "payment.amount_paid" in page
+    assert "支付单 · 实际支付金额" in page and "payment.amount_paid" not in page  # no internal name in Chinese
+    assert "支付金额 651.15 与订单实际支付金额 661.15 不一致" in page
     english = portal.client("shop", lang="en").get(f"/workspace/documents/{_eport_of(portal, O2)}").text
-    assert "amount paid differs from the order" in english and "payment · amount paid" in english
+    assert "amount paid 651.15 differs from the order&#39;s actual paid 661.15" in english
+    assert "payment · amount paid" in english and "payment.amount_paid" in english
 
 
 def _eport_of(portal: Portal, order_no: str) -> str:

@@ -79,12 +79,23 @@ def test_rules_and_fields_are_explained_in_plain_language() -> None:
     assert zh.field("payment.amount_paid") == "支付单 · 实际支付金额"
     assert Translator("en").field("inventory.buyer_id_number") == "inventory · buyer's ID number"
     assert zh.field("dutiable_value") == "完税价格"
-    assert zh.field("strange.field") == "strange.field"
+    assert zh.field("strange.field") == "报文中的相应字段"  # never an internal name in the Chinese page
+    assert zh.field("/ceb:CEB311Message/ceb:Order/ceb:OrderHead/ceb:goodsValue") == "商品价格"
+    assert Translator("en").field("strange.field") == "strange.field"
+
+
+def test_the_chinese_half_keeps_every_number_of_the_english() -> None:
+    zh = Translator("zh-CN")
+    assert zh.pick("支付金额 1.5 与订单不一致 / paid 1.5 differs") == "支付金额 1.5 与订单不一致"
+    assert zh.pick("第几行缺少 / line 3 lacks 2 fields") == "第几行缺少（line 3 lacks 2 fields）"
+    assert Translator("en").pick("第几行缺少 / line 3 lacks 2 fields") == "line 3 lacks 2 fields"
 
 
 def test_bar_chart_draws_one_bar_per_item_with_whole_number_ticks_and_escapes_labels() -> None:
     svg = str(bar_chart([("9610 <直购>", 2), ("1210", 1)], title="放行", empty="暂无数据"))
-    assert svg.startswith('<svg class="chart" width="520" height="240" viewBox="0 0 520 240" role="img" aria-label="放行"')
+    assert svg.startswith(
+        '<svg class="chart" width="520" height="240" viewBox="0 0 520 240" role="img" aria-label="放行"'
+    )
     assert svg.count("<rect ") == 2
     assert "9610 &lt;直购&gt;" in svg and "<直购>" not in svg
     assert [t for t in re.findall(r'text-anchor="end" font-size="11"[^>]*>([^<]+)<', svg)] == ["0", "1", "2", "3", "4"]

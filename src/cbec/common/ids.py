@@ -76,7 +76,8 @@ def validate_resident_id(number: str, *, today: date, field: str = "id_number") 
             Problem(
                 "ID-CHECKSUM",
                 field,
-                f"身份证号码校验位错误 / The ID number check character is wrong (expected {expected}, got {check})",
+                f"身份证号码校验位错误（应为 {expected}，实为 {check}） / "
+                f"The ID number check character is wrong (expected {expected}, got {check})",
                 "Re-type the number from the identity card; one of the 18 characters is wrong.",
             )
         )
@@ -172,8 +173,8 @@ def validate_uscc(code: str, *, field: str = "uscc", check_org_code: bool = True
             Problem(
                 "USCC-CHECKSUM",
                 field,
-                f"统一社会信用代码校验位错误 / The credit code check character is wrong "
-                f"(expected {expected}, got {value[17]})",
+                f"统一社会信用代码校验位错误（应为 {expected}，实为 {value[17]}） / "
+                f"The credit code check character is wrong (expected {expected}, got {value[17]})",
                 "Re-type the code from the business licence; one of the 18 characters is wrong.",
             )
         )

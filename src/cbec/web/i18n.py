@@ -7,6 +7,7 @@ Every label and error shown by the pages comes from ``locales/<lang>.json``. Dom
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,8 @@ LOCALES = Path(__file__).parent / "locales"
 SUPPORTED = ("zh-CN", "en")
 DEFAULT = "zh-CN"
 COOKIE = "lang"
+NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 
 
 @cache
@@ -61,13 +64,22 @@ class Translator:
         return self.lang == "en"
 
     def pick(self, text: str | None) -> str:
-        """Return the half of a bilingual "中文 / English" text that matches the language (the whole text if single)."""
+        """Return the half of a bilingual "中文 / English" text that matches the language (the whole text if single).
+
+        The Chinese half is never less complete than the English: when the English names a number the Chinese
+        leaves out, the English follows in brackets.
+        """
         if not text:
             return ""
         zh, sep, en = text.partition(" / ")
         if not sep:
             return text
-        return en.strip() if self.english else zh.strip()
+        zh, en = zh.strip(), en.strip()
+        if self.english:
+            return en
+        if any(number not in zh for number in NUMBER.findall(en)):
+            return f"{zh}（{en}）"
+        return zh
 
     def status(self, code: str | None) -> str:
         """Return the name of a receipt status (2, 120, 300, ... or a negative business code)."""
@@ -92,7 +104,11 @@ class Translator:
         return found.hint
 
     def field(self, name: str) -> str:
-        """Return a readable name of a problem's field such as payment.amount_paid."""
+        """Return a readable name of a problem's field such as payment.amount_paid.
+
+        An internal name or XPath the catalogue does not know stays in the English page (for the integrator); the
+        Chinese page names its last step when it can, else says "the field in the message".
+        """
         if self.has(f"field.{name}"):
             return self(f"field.{name}")
         kind, _, attribute = name.partition(".")
@@ -100,4 +116,8 @@ class Translator:
             return f"{self(f'doc.{kind}')} · {self(f'attr.{attribute}')}"
         if self.has(f"attr.{name}"):
             return self(f"attr.{name}")
-        return name
+        if self.english or not name:
+            return name
+        steps = [step for step in re.split(r"[/.@:\[\]]", name) if step and not step.isdigit()]
+        last = CAMEL.sub("_", steps[-1]).lower() if steps else ""
+        return self(f"attr.{last}") if self.has(f"attr.{last}") else self("problem.field.message")

@@ -90,8 +90,24 @@ def tax_of(summary: Any) -> Decimal | None:
     return sum((v or Decimal(0) for v in (summary.customs_duty, summary.vat, summary.consumption_tax)), Decimal(0))
 
 
+def receipt_note(info: str | None) -> str:
+    """Return a receipt's note without its "[Code:…;Desc:…]" prefix (the status badge says as much)."""
+    if not info:
+        return ""
+    head, sep, rest = info.partition("]")
+    if sep and head.startswith("[Code:"):
+        return rest.strip() or head.partition("Desc:")[2]
+    return info
+
+
 templates.env.filters.update(
-    money=money, count=count, percent=percent, local_time=local_time, local_date=local_date, tax_of=tax_of
+    receipt_note=receipt_note,
+    money=money,
+    count=count,
+    percent=percent,
+    local_time=local_time,
+    local_date=local_date,
+    tax_of=tax_of,
 )
 
 
