@@ -17,6 +17,7 @@ from tests.web.support import PASSWORD, Portal, mismatched_set, released_set, se
 from tests.web.test_browser import DESKTOP, PHONE, _shoot, browser, server
 from tests.web.test_export_pages import FIRST, held, released
 
+from cbec.clearance.queries import held_queue, search_inventories
 from cbec.exports.schemas import WarehouseCreate
 from cbec.exports.service.registry import register_warehouse
 from cbec.exports.service.tax import register_invoice, set_tax_profile
@@ -117,6 +118,8 @@ def test_enterprise_pages_fit_both_widths_in_both_languages(browser: Any, server
             services=["storage", "returns", "fulfilment"],
         ),
     )
+    [refused], _ = search_inventories(ctx, order_no="ORD20260302000499")
+    refused_eport = refused.eport_no
     _tour(
         browser,
         server,
@@ -127,6 +130,8 @@ def test_enterprise_pages_fit_both_widths_in_both_languages(browser: Any, server
             ("/workspace/receipts", "receipts", ".receipt-cards"),
             ("/workspace/documents", "documents", "table.data"),
             ("/workspace/documents?q=ORD20260302000499", "documents-refused", "table.data"),
+            (f"/workspace/documents/{refused_eport}", "document-refused", ".problem"),
+            ("/workspace/products", "products", "#f-origin_country"),
             ("/workspace/export-tax", "export-tax-own", "#invoices"),
             ("/workspace/warehouses", "warehouses-own", "table.data"),
         ],
@@ -140,6 +145,7 @@ def test_officer_pages_fit_both_widths_in_both_languages(browser: Any, server: s
     ctx.settings = ctx.settings.model_copy(update={"review_value_at_or_above": None})
     released(portal.zone, 3)
     held(portal.zone)
+    queue = held_queue(ctx)
     register_warehouse(
         ctx,
         WarehouseCreate(
@@ -159,6 +165,7 @@ def test_officer_pages_fit_both_widths_in_both_languages(browser: Any, server: s
         [
             ("/", "landing-admin", ".tiles"),
             ("/console", "queue", "table.data"),
+            (f"/console/inventories/{queue[0].inventory_no}", "dossier", "table.compare"),
             (f"/console/export-tax?enterprise={SHOP}", "export-tax-console", "#invoice_no"),
             ("/console/warehouses", "warehouses-console", "table.data"),
             ("/dashboard?year=2026", "dashboard-year", "#year-figures"),

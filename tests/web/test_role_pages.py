@@ -224,3 +224,12 @@ def test_receipts_come_fifty_a_page_newest_first(portal: Portal) -> None:
     second = client.get("/workspace/receipts?offset=50").text
     assert second.count('<li class="receipt-card') == min(50, total - 50)
     assert client.get("/workspace/receipts?offset=-5").status_code == 200
+
+
+def test_product_form_picks_countries_and_units_by_name(portal: Portal) -> None:
+    page = portal.client("shop").get("/workspace/products").text
+    assert '<select id="f-origin_country" name="origin_country">' in page
+    assert '<option value="502">502 美国</option>' in page and '<option value="036">036 克</option>' in page
+    english = portal.client("shop", lang="en").get("/workspace/products").text
+    assert '<option value="502">502 United States</option>' in english
+    assert '<option value="036">036 克</option>' in english  # the unit table has Chinese names only

@@ -21,6 +21,7 @@ from cbec.statistics.service import review_consumer_report
 from cbec.storage.context import Context
 from cbec.web.access import CONSOLE_ROLES, Entry, actor, csrf_ok, forbidden, guard, may, not_found, scope
 from cbec.web.auth import read_form
+from cbec.web.codes import code_names
 from cbec.web.explain import held_reason, timeline
 from cbec.web.render import page
 
@@ -119,6 +120,7 @@ def _dossier_page(
             "actions": [a for a in DECISIONS if not (a == "inspect" and found.summary.status == "500")],
             "problems": problems,
             "comment": comment,
+            "code": code_names(ctx, request),
         },
         principal=who,
         status_code=status_code,

@@ -31,6 +31,7 @@ from cbec.statistics.queries import (
 from cbec.storage.context import Context
 from cbec.web.access import WORKSPACE_ROLES, Entry, actor, csrf_ok, guard, may, scope
 from cbec.web.auth import read_form
+from cbec.web.codes import code_names
 from cbec.web.explain import UploadResult, timeline, upload_result
 from cbec.web.render import page
 
@@ -45,6 +46,7 @@ router = APIRouter(prefix="/workspace", include_in_schema=False)
 PAGE = 20
 RECEIPT_PAGE = 50  # receipts a page (the newest first: the order of issue, a stable order)
 RECEIPT_CAP = 1000  # receipts of the last days one listing reaches
+PICKERS = {"origin_country": "country", "transaction_unit": "unit", "legal_unit": "unit", "net_content_unit": "unit"}
 PRODUCT_FIELDS = (
     "item_no",
     "name",
@@ -294,6 +296,7 @@ def _products_page(
     status_code: int = 200,
 ) -> Response:
     listing = list_products(ctx, owner_code=who.enterprise_code or "", limit=200)
+    names = code_names(ctx, request)
     return page(
         request,
         "portal/workspace/products.html",
@@ -306,6 +309,8 @@ def _products_page(
             "filed": filed,
             "fields": PRODUCT_FIELDS,
             "allowed": may(who, "products.file"),
+            "code": names,
+            "pickers": {field: names.options(table) for field, table in PICKERS.items()},
         },
         principal=who,
         status_code=status_code,
