@@ -182,3 +182,14 @@ def test_held_reason_drops_the_receipt_code() -> None:
     )
     assert held_reason("[Code:1400;Desc:查验]") == "查验"
     assert held_reason("plain") == "plain"
+
+
+def test_one_money_unit_for_every_amount_of_a_chart() -> None:
+    from cbec.web.render import money_unit
+
+    english = money_unit([Decimal("1150000"), Decimal("856642")], "en")
+    assert (english(Decimal("1150000")), english(Decimal("856642"))) == ("CNY 1.15 m", "CNY 0.86 m")
+    chinese = money_unit([Decimal("1150000"), Decimal("856642")], "zh-CN")
+    assert (chinese(Decimal("1150000")), chinese(Decimal("856642"))) == ("115.00 万元", "85.66 万元")
+    small = money_unit([Decimal("714")], "en")
+    assert (small(Decimal("714")), small(None)) == ("CNY 714.00", "—")
