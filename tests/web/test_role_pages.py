@@ -155,8 +155,8 @@ def test_zone_office_records_a_tax_profile_and_an_invoice_the_shop_then_reads(po
         },
     )
     assert wrong.status_code == 422
-    for text in ("开票日期格式应为 2026-03-02", "商品序号须为正整数", "“abc”不是数字"):
-        assert text in wrong.text
+    for text in ("开票日期格式应为 2026-03-02", "商品序号须为从 1 开始的整数", "“abc”不是数字"):
+        assert f"<li>{text} — 按上面的提示重新填写该项后再提交。</li>" in wrong.text
     linked = admin.post(
         f"/console/export-tax/{SHOP}/invoices",
         data={
@@ -221,7 +221,9 @@ def test_receipts_come_fifty_a_page_newest_first(portal: Portal) -> None:
     total = int(re.search(r"共 (\d+) 条回执", first).group(1))  # type: ignore[union-attr]
     assert total > 50 and first.count('<li class="receipt-card') == 50
     assert f"第 1–50 条，共 {total} 条" in first
+    assert '<b class="page current" aria-current="page">1</b><a class="page" href="?offset=50">2</a>' in first
     second = client.get("/workspace/receipts?offset=50").text
+    assert '<a class="page" href="?offset=0">1</a><b class="page current" aria-current="page">2</b>' in second
     assert second.count('<li class="receipt-card') == min(50, total - 50)
     assert client.get("/workspace/receipts?offset=-5").status_code == 200
 

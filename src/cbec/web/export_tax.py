@@ -190,10 +190,12 @@ async def add_invoice(request: Request, code: str, entry: Entry = MANAGE, ctx: C
         on = date.fromisoformat(form["invoice_date"])
     except ValueError:
         on = None
-        problems.append(_problem("invoice_date", "开票日期格式应为 2026-03-02", "a date such as 2026-03-02", ""))
+        problems.append(
+            _problem("invoice_date", "开票日期格式应为 2026-03-02", "a date such as 2026-03-02", "Pick a date.")
+        )
     line = int(form["line_no"]) if form["line_no"].isdigit() and int(form["line_no"]) >= 1 else None
     if line is None:
-        problems.append(_problem("line_no", "商品序号须为正整数", "a whole number from 1", "Enter e.g. 1."))
+        problems.append(_problem("line_no", "商品序号须为从 1 开始的整数", "a whole number from 1", "Enter e.g. 1."))
     amount = _decimal(form, "amount", problems, required=True)
     rate = _decimal(form, "vat_rate", problems, required=True)
     if not problems and on is not None and line is not None and amount is not None and rate is not None:
