@@ -235,3 +235,10 @@ def test_product_form_picks_countries_and_units_by_name(portal: Portal) -> None:
     english = portal.client("shop", lang="en").get("/workspace/products").text
     assert '<option value="502">502 United States</option>' in english
     assert '<option value="036">036 克</option>' in english  # the unit table has Chinese names only
+
+
+def test_a_document_names_its_parties_beside_their_codes(portal: Portal) -> None:
+    send_sets(portal.zone, [released_set("ORD20260302000701")])
+    page = portal.client("shop").get("/workspace/documents/46012026I000000001").text
+    assert f'电商企业 <span class="mono">{SHOP}</span> 海口全球购电子商务有限公司' in page
+    assert "9610 直购进口" in page

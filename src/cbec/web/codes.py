@@ -5,9 +5,13 @@ force today (cbec.reference.lookups.code_tables), in the page's language.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from fastapi import Request
 
 from cbec.common.clock import business_date
+from cbec.common.errors import NotFound
+from cbec.enterprises.service import get_enterprise
 from cbec.reference.lookups import code_tables
 from cbec.storage.context import Context
 from cbec.web.i18n import Translator, language
@@ -42,3 +46,14 @@ class CodeNames:
 def code_names(ctx: Context, request: Request) -> CodeNames:
     """Return the code namer of a page's language."""
     return CodeNames(ctx, language(request))
+
+
+def enterprise_names(ctx: Context, codes: Iterable[str | None]) -> dict[str, str]:
+    """Return the filed name of each enterprise code (customs code or USCC) that has a filing."""
+    names: dict[str, str] = {}
+    for code in {c for c in codes if c}:
+        try:
+            names[code] = get_enterprise(ctx, code).name
+        except NotFound:
+            continue
+    return names

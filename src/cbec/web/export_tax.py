@@ -25,7 +25,7 @@ from cbec.exports.service.tax import register_invoice, set_tax_profile
 from cbec.storage.context import Context
 from cbec.web.access import CONSOLE_ROLES, WORKSPACE_ROLES, Entry, csrf_ok, forbidden, guard, may, not_found
 from cbec.web.auth import read_form
-from cbec.web.codes import code_names
+from cbec.web.codes import code_names, enterprise_names
 from cbec.web.console import _tabs as console_tabs
 from cbec.web.render import page
 from cbec.web.workspace import _tabs as workspace_tabs
@@ -237,6 +237,7 @@ def _warehouses(request: Request, ctx: Context, entry: Entry, country: str, cons
         "country": country,
         "countries": names.options("country"),
         "code": names,
+        "firms": enterprise_names(ctx, (w.operator_code for w in listing)),
     }
     return page(request, "portal/exports/warehouses.html", context, principal=entry.principal)
 

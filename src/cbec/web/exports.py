@@ -32,7 +32,7 @@ from cbec.statistics.views import ReceiptView
 from cbec.storage.context import Context
 from cbec.web.access import CONSOLE_ROLES, WORKSPACE_ROLES, Entry, actor, csrf_ok, forbidden, guard, may, not_found
 from cbec.web.auth import read_form
-from cbec.web.codes import code_names
+from cbec.web.codes import code_names, enterprise_names
 from cbec.web.console import _tabs as console_tabs
 from cbec.web.explain import timeline
 from cbec.web.render import page
@@ -202,6 +202,7 @@ def export_ledger(
             "enterprise": code,
             "period": period,
             "choices": choices,
+            "firms": enterprise_names(ctx, choices),
             "ledger": ledger,
             "lines": ledger.lines[start : start + PAGE] if ledger else [],
             "problems": problems,

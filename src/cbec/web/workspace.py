@@ -31,7 +31,7 @@ from cbec.statistics.queries import (
 from cbec.storage.context import Context
 from cbec.web.access import WORKSPACE_ROLES, Entry, actor, csrf_ok, guard, may, scope
 from cbec.web.auth import read_form
-from cbec.web.codes import code_names
+from cbec.web.codes import code_names, enterprise_names
 from cbec.web.explain import UploadResult, timeline, upload_result
 from cbec.web.render import page
 
@@ -225,6 +225,15 @@ def document(request: Request, number: str, entry: Entry = READ, ctx: Context = 
             "tabs": _tabs("/workspace/documents"),
             "h": history,
             "steps": timeline(history.receipts, history.summary.status),
+            "firms": enterprise_names(
+                ctx,
+                (
+                    history.summary.platform_code,
+                    history.summary.ecommerce_code,
+                    history.logistics_code,
+                    history.summary.agent_code,
+                ),
+            ),
         },
         principal=who,
     )
