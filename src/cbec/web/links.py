@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from fastapi import Request
 from fastapi.routing import iter_route_contexts
 
-from cbec.web.roles import PUBLIC_LANDING, SECTIONS, opens, roles_of
+from cbec.web.roles import SECTIONS, opens, roles_of
 
 Link = TypeVar("Link", bound=Sequence[Any])
 Rule = tuple[frozenset[str], frozenset[str]] | None  # (roles, permissions) of a guarded page; None: public
@@ -66,11 +66,3 @@ def navigation(request: Request, principal: Any) -> list[tuple[str, str, bool]]:
                 items.append((href, label, path.startswith(href.rsplit("/", 1)[0] or href)))
     items.append(("/quota", "nav.quota", path.startswith("/quota")))
     return items
-
-
-def landing(request: Request, principal: Any) -> str:
-    """Return the page a principal starts on: the first section it may open, else the public quota page."""
-    for href, _label in SECTIONS:
-        if principal is not None and may_open(request, principal, href):
-            return href
-    return PUBLIC_LANDING

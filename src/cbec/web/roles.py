@@ -1,5 +1,5 @@
 """Which roles each part of the portal serves (门户分区), the one decision of who may open a page, and the
-navigation and landing page a role gets.
+sections of the navigation.
 
 ``opens`` is the decision ``cbec.web.access.guard`` applies to every page: of one of the page's roles and holding
 its permission. Links (sections, tiles, tabs) are shown by reading the guard of the route they point to
@@ -20,7 +20,6 @@ SECTIONS = (
     ("/console/exports", "nav.console"),  # an officer without clearance.read (tax, FX, commerce) opens this one
     ("/dashboard", "nav.dashboard"),
 )
-PUBLIC_LANDING = "/quota"
 
 
 def opens(principal: Any, roles: frozenset[str], permissions: frozenset[str]) -> bool:
