@@ -157,6 +157,13 @@ def test_zone_office_records_a_tax_profile_and_an_invoice_the_shop_then_reads(po
     assert wrong.status_code == 422
     for text in ("开票日期格式应为 2026-03-02", "商品序号须为从 1 开始的整数", "“abc”不是数字"):
         assert f"<li>{text} — 按上面的提示重新填写该项后再提交。</li>" in wrong.text
+    huge = admin.post(
+        f"/console/export-tax/{SHOP}/profile",
+        data={"csrf_token": token, "employees": "99999999999", "total_assets": "1e30"},
+    )
+    assert huge.status_code == 422
+    assert "<li>从业人数须为整数 — 按上面的提示重新填写该项后再提交。</li>" in huge.text
+    assert "<li>数额过大：整数部分不超过 14 位 — 按上面的提示重新填写该项后再提交。</li>" in huge.text
     linked = admin.post(
         f"/console/export-tax/{SHOP}/invoices",
         data={

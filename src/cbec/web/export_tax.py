@@ -35,6 +35,7 @@ OWN = Depends(guard(WORKSPACE_ROLES, "export.read"))
 OFFICE = Depends(guard(CONSOLE_ROLES, "export.read"))
 MANAGE = Depends(guard(CONSOLE_ROLES, "export.manage"))
 PAGE = 50
+LARGEST = Decimal(10) ** 14  # amounts are stored as NUMERIC(19,5)
 PROFILE_FIELDS = ("refund_qualified", "tax_registered", "employees", "total_assets", "restricted_industry")
 INVOICE_FIELDS = ("invoice_no", "invoice_date", "inventory_no", "line_no", "amount", "vat_rate")
 
@@ -129,6 +130,9 @@ def _decimal(form: dict[str, str], name: str, problems: list[Problem], *, requir
     except InvalidOperation:
         problems.append(_problem(name, f"“{text[:20]}”不是数字", f"“{text[:20]}” is not a number", "Enter a number."))
         return None
+    if abs(value) >= LARGEST:
+        problems.append(_problem(name, "数额过大：整数部分不超过 14 位", "too large: at most 14 digits", "Check it."))
+        return None
     return value
 
 
@@ -144,7 +148,7 @@ async def save_profile(request: Request, code: str, entry: Entry = MANAGE, ctx: 
     problems: list[Problem] = []
     employees = None
     if form["employees"]:
-        if form["employees"].isdigit():
+        if form["employees"].isdigit() and len(form["employees"]) <= 9:
             employees = int(form["employees"])
         else:
             problems.append(_problem("employees", "从业人数须为整数", "a whole number", "Enter e.g. 120."))
