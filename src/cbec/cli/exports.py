@@ -19,11 +19,15 @@ from cbec.common.errors import DomainError
 from cbec.exports.ledger_files import ledger_csv, ledger_tables, ledger_xlsx
 from cbec.exports.queries import export_inventory_detail, search_export_inventories
 from cbec.exports.schemas import WarehouseCreate
-from cbec.exports.service.officer import decide_held_export
+from cbec.exports.service import (
+    build_ledger,
+    decide_held_export,
+    list_warehouses,
+    register_warehouse,
+    reminders,
+    summarise,
+)
 from cbec.exports.service.reference import load_export_rates, seed_export_reference
-from cbec.exports.service.registry import list_warehouses, register_warehouse
-from cbec.exports.service.summary import reminders, summarise
-from cbec.exports.service.tax import build_ledger
 from cbec.messages import render_receipts, render_summary_results
 
 console = Console(width=160)

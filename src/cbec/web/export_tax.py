@@ -20,8 +20,7 @@ from cbec.api.deps import get_ctx
 from cbec.common.errors import DomainError, NotFound, Problem
 from cbec.enterprises.service import list_enterprises
 from cbec.exports.queries import export_tax_file
-from cbec.exports.service.registry import list_warehouses
-from cbec.exports.service.tax import register_invoice, set_tax_profile
+from cbec.exports.service import list_warehouses, register_invoice, set_tax_profile
 from cbec.storage.context import Context
 from cbec.web.access import CONSOLE_ROLES, WORKSPACE_ROLES, Entry, csrf_ok, forbidden, guard, may, not_found
 from cbec.web.auth import read_form

@@ -24,8 +24,7 @@ from cbec.exports.queries import (
     search_export_inventories,
     summary_declarations,
 )
-from cbec.exports.service.officer import decide_held_export
-from cbec.exports.service.tax import TaxLedger, build_ledger
+from cbec.exports.service import TaxLedger, build_ledger, decide_held_export
 from cbec.exports.views import ExportInventorySummary
 from cbec.statistics.rules import is_refusal, parse_return_info
 from cbec.statistics.views import ReceiptView

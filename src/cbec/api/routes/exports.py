@@ -28,10 +28,16 @@ from cbec.exports.queries import (
     summary_declarations,
 )
 from cbec.exports.schemas import InvoiceLinkIn, TaxProfileIn, WarehouseCreate, WarehouseRead
-from cbec.exports.service.officer import decide_held_export
-from cbec.exports.service.registry import list_warehouses, register_warehouse
-from cbec.exports.service.summary import reminders, summarise
-from cbec.exports.service.tax import build_ledger, register_invoice, set_tax_profile
+from cbec.exports.service import (
+    build_ledger,
+    decide_held_export,
+    list_warehouses,
+    register_invoice,
+    register_warehouse,
+    reminders,
+    set_tax_profile,
+    summarise,
+)
 from cbec.messages import document_to_json
 from cbec.storage.context import Context
 

@@ -1,1 +1,23 @@
-"""Export use cases (出口): intake processor, officer actions, summaries, registry, tax ledgers, reference."""
+"""Export use cases (出口): officer actions, summaries, the warehouse registry, tax profiles, invoices and ledgers.
+
+The public surface of the export use cases for transports; the intake family is ``cbec.exports.service.family``
+(assembled by the composition root).
+"""
+
+from cbec.exports.service.officer import decide_held_export
+from cbec.exports.service.registry import close_warehouse, list_warehouses, register_warehouse
+from cbec.exports.service.summary import reminders, summarise
+from cbec.exports.service.tax import TaxLedger, build_ledger, register_invoice, set_tax_profile
+
+__all__ = [
+    "TaxLedger",
+    "build_ledger",
+    "close_warehouse",
+    "decide_held_export",
+    "list_warehouses",
+    "register_invoice",
+    "register_warehouse",
+    "reminders",
+    "set_tax_profile",
+    "summarise",
+]
