@@ -1,11 +1,11 @@
-"""Tables of statistics monitoring (统计监测): the zone's yearly targets and consumers' misuse reports."""
+"""Tables of statistics monitoring (统计监测): targets, consumers' misuse reports and the daily rollups."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Integer, String, Text, UniqueConstraint
+from sqlalchemy import Date, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cbec.storage.base import ENCRYPTED, Amount, Base, BigId, UtcDateTime
@@ -41,3 +41,96 @@ class ConsumerReport(Base):
     reviewed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     reviewed_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
     review_comment: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class StatRollup(Base):
+    """Inventories of one business day (Asia/Shanghai), tenant, direction, mode, platform and enterprise (日汇总).
+
+    Additive in every key: any period and any tenant subtree is a sum of rows. ``declared``/``refused`` count
+    inventories by declaration day; ``released``/``returned`` and the values by release day. Values in CNY.
+    """
+
+    __tablename__ = "stat_rollup"
+    __table_args__ = (
+        UniqueConstraint(
+            "day", "tenant", "direction", "mode", "platform_code", "ecommerce_code", name="uq_stat_rollup_key"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    day: Mapped[date] = mapped_column(Date)
+    tenant: Mapped[str] = mapped_column(String(120))  # the e-commerce enterprise's tenant ('' when it has none)
+    direction: Mapped[str] = mapped_column(String(1))  # I | E
+    mode: Mapped[str] = mapped_column(String(4))
+    platform_code: Mapped[str] = mapped_column(String(18))
+    ecommerce_code: Mapped[str] = mapped_column(String(18))
+    declared: Mapped[int] = mapped_column(Integer)
+    refused: Mapped[int] = mapped_column(Integer)
+    released: Mapped[int] = mapped_column(Integer)
+    released_lines: Mapped[int] = mapped_column(Integer)
+    released_value: Mapped[Decimal] = mapped_column(Amount)
+    unconverted_lines: Mapped[int] = mapped_column(Integer)  # released lines with no CNY value (no customs rate)
+    returned: Mapped[int] = mapped_column(Integer)
+    returned_value: Mapped[Decimal] = mapped_column(Amount)
+
+
+class StatRollupGoods(Base):
+    """Released goods of one business day, tenant, direction and mode by country and HS chapter (货物日汇总).
+
+    The country is the origin of an import line, the destination of an export line. ``released`` counts the
+    inventories with a line in the cell: additive over days, tenants and modes, not over countries or chapters.
+    """
+
+    __tablename__ = "stat_rollup_goods"
+    __table_args__ = (
+        UniqueConstraint(
+            "day", "tenant", "direction", "mode", "country", "hs_chapter", name="uq_stat_rollup_goods_key"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    day: Mapped[date] = mapped_column(Date)
+    tenant: Mapped[str] = mapped_column(String(120))
+    direction: Mapped[str] = mapped_column(String(1))
+    mode: Mapped[str] = mapped_column(String(4))
+    country: Mapped[str] = mapped_column(String(3))
+    hs_chapter: Mapped[str] = mapped_column(String(2))
+    released: Mapped[int] = mapped_column(Integer)
+    released_lines: Mapped[int] = mapped_column(Integer)
+    released_value: Mapped[Decimal] = mapped_column(Amount)
+
+
+class StatRollupPending(Base):
+    """An inventory whose facts changed since the rollups last counted it (待汇总), written by the event consumer."""
+
+    __tablename__ = "stat_rollup_pending"
+
+    direction: Mapped[str] = mapped_column(String(1), primary_key=True)
+    eport_no: Mapped[str] = mapped_column(String(18), primary_key=True)
+
+
+class StatRollupSource(Base):
+    """Where the rollups last counted an inventory (tenant, declaration and release day), so a move is undone."""
+
+    __tablename__ = "stat_rollup_source"
+
+    direction: Mapped[str] = mapped_column(String(1), primary_key=True)
+    eport_no: Mapped[str] = mapped_column(String(18), primary_key=True)
+    tenant: Mapped[str] = mapped_column(String(120))
+    declared_on: Mapped[date] = mapped_column(Date)
+    released_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+
+
+class StatTarget(Base):
+    """A target of one tenant for one indicator and period (目标), e.g. hub/sanya export_value_cny 2026-Q1."""
+
+    __tablename__ = "stat_target"
+    __table_args__ = (UniqueConstraint("tenant", "indicator", "period"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    tenant: Mapped[str] = mapped_column(String(120))
+    indicator: Mapped[str] = mapped_column(String(40))
+    period: Mapped[str] = mapped_column(String(10))  # 2026 | 2026-Q1 | 2026-03
+    target: Mapped[Decimal] = mapped_column(Amount)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_by: Mapped[str] = mapped_column(String(100))

@@ -135,3 +135,106 @@ def mask_reference(value: str) -> str:
     if len(value) <= 8:
         return value[:2] + "*" * max(0, len(value) - 2)
     return value[:4] + "*" * (len(value) - 8) + value[-4:]
+
+
+# --- periods and derived figures of the rollups (YoY, MoM, shares, contributions) ---------------------------
+
+RATIO = Decimal("0.0001")  # ratios (growth, shares, contributions, progress) to 4 places, half-up
+FEN = Decimal("0.01")  # money to the fen, half-up
+_PERIOD = re.compile(r"^(?P<y>\d{4})(?:-(?:Q(?P<q>[1-4])|(?P<m>\d{2})(?:-(?P<d>\d{2}))?))?$")
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A span of business days, inclusive, with its kind: day, month, quarter, year or custom."""
+
+    start: date
+    end: date
+    kind: str
+    label: str
+
+
+def _month_end(year: int, month: int) -> date:
+    return (date(year + month // 12, month % 12 + 1, 1)) - timedelta(days=1)
+
+
+def parse_span(text: str) -> Span | None:
+    """Return the span a period names (2026, 2026-Q1, 2026-03, 2026-03-15, 2026-03-01..2026-03-31), or None."""
+    value = text.strip()
+    try:
+        if ".." in value:
+            first, last = (date.fromisoformat(part.strip()) for part in value.split("..", 1))
+            return Span(first, last, "custom", f"{first}..{last}") if first <= last else None
+        found = _PERIOD.match(value)
+        if found is None:
+            return None
+        year = int(found["y"])
+        if found["q"]:
+            quarter = int(found["q"])
+            return Span(date(year, 3 * quarter - 2, 1), _month_end(year, 3 * quarter), "quarter", value)
+        if found["d"]:
+            day = date(year, int(found["m"]), int(found["d"]))
+            return Span(day, day, "day", value)
+        if found["m"]:
+            month = int(found["m"])
+            return Span(date(year, month, 1), _month_end(year, month), "month", value)
+        return Span(date(year, 1, 1), date(year, 12, 31), "year", value)
+    except ValueError:
+        return None
+
+
+def _minus_years(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def year_before(span: Span) -> Span:
+    """Return the same span one year earlier (同比 base); a month or quarter keeps its whole calendar length."""
+    start = _minus_years(span.start, 1)
+    whole = span.kind in ("month", "quarter")
+    end = _month_end(start.year, span.end.month) if whole else _minus_years(span.end, 1)
+    return Span(start, end, span.kind, f"{span.label} −1y")
+
+
+def span_before(span: Span) -> Span:
+    """Return the span just before (环比 base): the previous day, month, quarter or year; a custom span's length."""
+    if span.kind == "month":
+        last = span.start - timedelta(days=1)
+        return Span(last.replace(day=1), last, "month", f"{last:%Y-%m}")
+    if span.kind == "quarter":
+        last = span.start - timedelta(days=1)
+        first = date(last.year, last.month - 2, 1)
+        return Span(first, last, "quarter", f"{last.year}-Q{(last.month - 1) // 3 + 1}")
+    if span.kind == "year":
+        year = span.start.year - 1
+        return Span(date(year, 1, 1), date(year, 12, 31), "year", str(year))
+    length = (span.end - span.start).days + 1
+    end = span.start - timedelta(days=1)
+    start = end - timedelta(days=length - 1)
+    return Span(start, end, span.kind, f"{start}" if span.kind == "day" else f"{start}..{end}")
+
+
+def ratio(part: Decimal | int | None, whole: Decimal | int | None) -> Decimal | None:
+    """Return part / whole to 4 places, half-up; None when either is missing or the whole is zero."""
+    if part is None or whole is None or not whole:
+        return None
+    return (Decimal(part) / Decimal(whole)).quantize(RATIO, rounding=ROUND_HALF_UP)
+
+
+def growth(current: Decimal | int | None, base: Decimal | int | None) -> Decimal | None:
+    """Return (current − base) / base to 4 places (YoY or MoM); None without a base."""
+    if current is None or base is None:
+        return None
+    return ratio(Decimal(current) - Decimal(base), base)
+
+
+def contribution(change: Decimal | None, total_change: Decimal | None) -> Decimal | None:
+    """Return a part's change over the total's change (贡献率), to 4 places; None when the total did not move."""
+    return ratio(change, total_change)
+
+
+def fen(value: Decimal) -> Decimal:
+    """Return an amount half-up to the fen."""
+    return value.quantize(FEN, rounding=ROUND_HALF_UP)

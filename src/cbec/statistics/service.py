@@ -1,4 +1,7 @@
-"""Use cases of statistics monitoring that write (统计监测): yearly targets and consumers' misuse reports.
+"""Use cases of statistics monitoring that write (统计监测): targets, consumers' misuse reports and the rollups.
+
+``run_rollup`` (cbec.statistics.rollup) brings the daily rollups up to date; ``set_tenant_target`` and
+``target_progress`` (cbec.statistics.targets) keep targets per tenant, indicator and period.
 
 They write only this domain's own tables (and the audit trail); the clearance store is only ever read.
 """
@@ -20,8 +23,24 @@ from cbec.quota import QuotaStatement, buyer_key_for
 from cbec.statistics import repository as repo
 from cbec.statistics.errors import ReportInvalid, ReportNotFound, ReportStatusConflict, TargetInvalid
 from cbec.statistics.models import ZoneTarget
+from cbec.statistics.rollup import RollupReport, run_rollup
 from cbec.statistics.rules import Indicator, mask_reference, report_reference
+from cbec.statistics.targets import TargetProgress, set_tenant_target, target_progress
 from cbec.storage.context import Context
+
+__all__ = [
+    "ReportReceipt",
+    "RollupReport",
+    "TargetProgress",
+    "file_consumer_report",
+    "issue_report_token",
+    "report_status",
+    "review_consumer_report",
+    "run_rollup",
+    "set_target",
+    "set_tenant_target",
+    "target_progress",
+]
 
 REPORT_TOKEN_MINUTES = 30
 NOTE_MAX = 500

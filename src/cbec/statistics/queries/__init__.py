@@ -3,7 +3,8 @@
 Every function here is one read-only transaction over the clearance and export stores (and this domain's own
 tables).
 Personal data leaves only masked. One module per use-case group: ``dashboard`` (the zone's figures),
-``documents`` (a party's documents and search) and ``dossiers`` (an officer's dossier, misuse reports).
+``documents`` (a party's documents and search), ``dossiers`` (an officer's dossier, misuse reports) and
+``figures`` (indicators, breakdowns and the hub's side-by-side view from the daily rollups).
 """
 
 from cbec.statistics.queries.dashboard import year_figures, zone_overview
@@ -15,16 +16,20 @@ from cbec.statistics.queries.documents import (
     party_tax_bills,
 )
 from cbec.statistics.queries.dossiers import inventory_dossier, list_reports, problems_of
+from cbec.statistics.queries.figures import figure_breakdown, hub_view, rollup_indicators
 
 __all__ = [
     "document_history",
     "exports_available",
+    "figure_breakdown",
+    "hub_view",
     "inventory_dossier",
     "list_reports",
     "party_inventories",
     "party_receipts",
     "party_tax_bills",
     "problems_of",
+    "rollup_indicators",
     "year_figures",
     "zone_overview",
 ]

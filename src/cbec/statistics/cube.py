@@ -1,0 +1,289 @@
+"""Figures from the daily rollups (汇总查询): any period and tenant subtree, breakdowns, YoY, MoM, shares.
+
+Every figure here is a sum of ``stat_rollup`` / ``stat_rollup_goods`` rows (cbec.statistics.rollup), never a scan
+of the facts. Money is added exactly (Decimal, in Python: SQLite keeps amounts as text) and rounded half-up to the
+fen once; ratios (growth, shares, contributions) to 4 places. A tenant subtree is the tenant and every tenant
+below it, so a hub's figures are its own enterprises' plus its sub-platforms' (1+M+N).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy.orm import Session
+
+from cbec.accounts import ROOT_TENANT
+from cbec.statistics.indicators import BY_CODE, CALIBER, PRELIMINARY_DAYS, RULE_VERSION, Figure, Indicator
+from cbec.statistics.models import StatRollup, StatRollupGoods
+from cbec.statistics.rules import Span, contribution, fen, growth, ratio, span_before, year_before
+
+ROLLUP_RULE_VERSION = "2026.12-2"  # the indicators first computed from rollups (trade value, returns, growth)
+MODES = ("9610", "1210", "9710", "9810")
+DIMENSIONS = ("direction", "mode", "country", "chapter", "platform", "enterprise", "tenant", "day", "month")
+
+DERIVED: tuple[Indicator, ...] = (
+    Indicator("trade_value_cny", "进出口额", "import and export value", "CNY", 1, "scale",
+              "import_value_cny + export_value_cny"),
+    Indicator("refused_inventories", "退单清单数", "inventories refused", "count", -1, "facilitation",
+              "inventories declared in the period and refused"),
+    Indicator("returned_value_cny", "退货金额", "returned value", "CNY", -1, "facilitation",
+              "Σ value_cny of lines released in the period whose goods came back (returned)"),
+    Indicator("return_rate", "退货率", "return rate", "%", -1, "facilitation",
+              "inventories released in the period with goods returned / inventories released × 100"),
+    Indicator("import_value_yoy", "进口额同比", "import value YoY", "ratio", 1, "growth",
+              "(X_t − X_{t−1y}) / X_{t−1y} of import_value_cny"),
+    Indicator("export_value_yoy", "出口额同比", "export value YoY", "ratio", 1, "growth",
+              "(X_t − X_{t−1y}) / X_{t−1y} of export_value_cny"),
+    Indicator("trade_value_yoy", "进出口额同比", "trade value YoY", "ratio", 1, "growth",
+              "(X_t − X_{t−1y}) / X_{t−1y} of trade_value_cny"),
+    Indicator("import_value_mom", "进口额环比", "import value MoM", "ratio", 1, "growth",
+              "(X_t − X_{t−1}) / X_{t−1} of import_value_cny, t−1 the period just before"),
+    Indicator("export_value_mom", "出口额环比", "export value MoM", "ratio", 1, "growth",
+              "(X_t − X_{t−1}) / X_{t−1} of export_value_cny, t−1 the period just before"),
+    Indicator("trade_value_mom", "进出口额环比", "trade value MoM", "ratio", 1, "growth",
+              "(X_t − X_{t−1}) / X_{t−1} of trade_value_cny, t−1 the period just before"),
+    Indicator("trade_value_share", "占全区进出口比重", "share of the zone's trade value", "ratio", 1, "structure",
+              "trade_value_cny of the tenant / trade_value_cny of the hub"),
+    Indicator("trade_value_contribution", "对全区增长贡献率", "contribution to the zone's YoY growth", "ratio", 1,
+              "growth", "ΔX_tenant / ΔX_hub, Δ = X_t − X_{t−1y} of trade_value_cny"),
+    Indicator("trade_value_pull", "拉动全区增长", "pull on the zone's YoY growth", "ratio", 1, "growth",
+              "ΔX_tenant / X_hub,t−1y of trade_value_cny (× 100 = percentage points)"),
+)  # fmt: skip
+DERIVED_BY_CODE = {indicator.code: indicator for indicator in DERIVED}
+# The catalogue's indicators the rollups answer (the median release time needs the facts: cbec stats indicators).
+FROM_ROLLUPS = tuple(i for i in BY_CODE.values() if i.code != "median_release_hours") + DERIVED
+
+
+@dataclass
+class Totals:
+    """What a period and tenant subtree add up to."""
+
+    value: dict[str, Decimal] = field(default_factory=lambda: defaultdict(lambda: Decimal(0)))  # I, E, per mode
+    released: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # I, E
+    declared: int = 0
+    refused: int = 0
+    returned: int = 0
+    returned_value: Decimal = Decimal(0)
+    enterprises: set[str] = field(default_factory=set)
+    export_countries: dict[str, Decimal] = field(default_factory=lambda: defaultdict(lambda: Decimal(0)))
+
+    @property
+    def trade(self) -> Decimal:
+        """Import and export value together."""
+        return fen(self.value["I"] + self.value["E"])
+
+
+def in_tenant(column: Any, tenant: str, *, own: bool = False) -> ColumnElement[bool] | None:
+    """Return the condition of a tenant subtree on a tenant column (None for the hub: everything).
+
+    ``own``: the tenant's own enterprises only (for the hub, those of the hub and those with no tenant).
+    """
+    if own:
+        return column.in_(["", tenant]) if tenant == ROOT_TENANT else column == tenant
+    if tenant == ROOT_TENANT:
+        return None
+    escaped = tenant.replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_")
+    return or_(column == tenant, column.like(escaped + "/%", escape="\\"))
+
+
+def _rows(session: Session, model: Any, start: date, end: date, tenant: str, *columns: Any, own: bool = False) -> Any:
+    stmt = select(*columns).where(model.day >= start, model.day <= end)
+    condition = in_tenant(model.tenant, tenant, own=own)
+    if condition is not None:
+        stmt = stmt.where(condition)
+    return session.execute(stmt)
+
+
+def _add(found: Totals, row: Any) -> None:
+    direction, mode, ecommerce, declared, refused, released, value, returned, returned_value = row
+    found.declared += declared
+    found.refused += refused
+    found.released[direction] += released
+    found.value[direction] += value
+    found.value[mode] += value
+    found.returned += returned
+    found.returned_value += returned_value
+    if released:
+        found.enterprises.add(ecommerce)
+
+
+def period_totals(session: Session, start: date, end: date, tenant: str, *, own: bool = False) -> Totals:
+    """Return the sums of the rollups of [start, end] for a tenant subtree (or its own enterprises), countries too."""
+    found = Totals()
+    r, g = StatRollup, StatRollupGoods
+    columns = (
+        r.direction,
+        r.mode,
+        r.ecommerce_code,
+        r.declared,
+        r.refused,
+        r.released,
+        r.released_value,
+        r.returned,
+        r.returned_value,
+    )
+    for row in _rows(session, r, start, end, tenant, *columns, own=own):
+        _add(found, row)
+    goods = _rows(session, g, start, end, tenant, g.direction, g.country, g.released_value, own=own)
+    for direction, country, value in goods:
+        if direction == "E":
+            found.export_countries[country] += value
+    return found
+
+
+def values(found: Totals) -> dict[str, Decimal | None]:
+    """Return the level indicators of a period's sums (no growth: that needs other periods)."""
+    exports = found.value["E"]
+    b2b = found.value["9710"] + found.value["9810"]
+    hhi = sum(((v / exports) ** 2 for v in found.export_countries.values()), Decimal(0)) if exports else None
+    released = found.released["I"] + found.released["E"]
+    return {
+        "import_value_cny": fen(found.value["I"]),
+        "export_value_cny": fen(exports),
+        "import_inventories": Decimal(found.released["I"]),
+        "export_inventories": Decimal(found.released["E"]),
+        **{f"value_{mode}_cny": fen(found.value[mode]) for mode in MODES},
+        "active_enterprises": Decimal(len(found.enterprises)),
+        "b2b_share": fen(b2b * 100 / exports) if exports else None,
+        "export_markets": Decimal(len(found.export_countries)),
+        "destination_diversity": None if hhi is None else (1 - hhi).quantize(Decimal("0.0001"), ROUND_HALF_UP),
+        "refusal_rate": fen(Decimal(found.refused * 100) / found.declared) if found.declared else None,
+        "trade_value_cny": found.trade,
+        "refused_inventories": Decimal(found.refused),
+        "returned_value_cny": fen(found.returned_value),
+        "return_rate": fen(Decimal(found.returned * 100) / released) if released else None,
+    }
+
+
+def rollup_figures(session: Session, span: Span, tenant: str, *, today: date) -> list[Figure]:
+    """Return every indicator the rollups answer for a period and tenant subtree, growth and shares included."""
+    current = values(period_totals(session, span.start, span.end, tenant))
+    last_year_span = year_before(span)
+    last_year = values(period_totals(session, last_year_span.start, last_year_span.end, tenant))
+    before_span = span_before(span)
+    before = values(period_totals(session, before_span.start, before_span.end, tenant))
+    if tenant == ROOT_TENANT:
+        hub, hub_last_year = current, last_year
+    else:
+        hub = values(period_totals(session, span.start, span.end, ROOT_TENANT))
+        hub_last_year = values(period_totals(session, last_year_span.start, last_year_span.end, ROOT_TENANT))
+    computed = dict(current)
+    for name in ("import_value", "export_value", "trade_value"):
+        code = f"{name}_cny"
+        computed[f"{name}_yoy"] = growth(current[code], last_year[code])
+        computed[f"{name}_mom"] = growth(current[code], before[code])
+    change = _delta(current["trade_value_cny"], last_year["trade_value_cny"])
+    computed["trade_value_share"] = ratio(current["trade_value_cny"], hub["trade_value_cny"])
+    computed["trade_value_contribution"] = contribution(
+        change, _delta(hub["trade_value_cny"], hub_last_year["trade_value_cny"])
+    )
+    computed["trade_value_pull"] = ratio(change, hub_last_year["trade_value_cny"])
+    vintage = "preliminary" if (today - span.end).days < PRELIMINARY_DAYS else "final"
+    return [
+        Figure(
+            i.code,
+            computed[i.code],
+            i.unit,
+            span.start,
+            span.end,
+            tenant,
+            CALIBER,
+            vintage,
+            ROLLUP_RULE_VERSION if i.code in DERIVED_BY_CODE else RULE_VERSION,
+        )
+        for i in FROM_ROLLUPS
+    ]
+
+
+def _delta(current: Decimal | None, base: Decimal | None) -> Decimal | None:
+    return None if current is None or base is None else current - base
+
+
+def indicator_of(code: str) -> Indicator:
+    """Return an indicator of the catalogue or of the derived figures."""
+    return DERIVED_BY_CODE.get(code) or BY_CODE[code]
+
+
+def child_of(tenant: str, own: str) -> str:
+    """Return the tenant a row of ``own`` counts for in a side-by-side view of ``tenant``: itself or a child."""
+    if own in (tenant, "") or not own.startswith(tenant + "/"):
+        return tenant
+    return tenant + "/" + own[len(tenant) + 1 :].split("/", 1)[0]
+
+
+_COLUMN = {"platform": "platform_code", "enterprise": "ecommerce_code", "chapter": "hs_chapter"}
+
+
+def _key(dimension: str, tenant: str, row: dict[str, Any]) -> str:
+    if dimension == "tenant":
+        return child_of(tenant, row["tenant"])
+    if dimension == "day":
+        return str(row["day"])
+    if dimension == "month":
+        return f"{row['day']:%Y-%m}"
+    return str(row[_COLUMN.get(dimension, dimension)])
+
+
+def breakdown(session: Session, span: Span, tenant: str, dimension: str) -> list[dict[str, Any]]:
+    """Return released value and inventories by one dimension and direction, with share, YoY and contribution.
+
+    Shares are of the direction's value in the period; the contribution is the row's YoY change over the
+    direction's. Country and HS chapter come from the goods rollup (an inventory with lines in two chapters
+    counts in both), the other dimensions from the inventory rollup.
+    """
+    goods = dimension in ("country", "chapter")
+    model: Any = StatRollupGoods if goods else StatRollup
+    names = ["day", "tenant", "direction", "mode"]
+    names += ["country", "hs_chapter"] if goods else ["platform_code", "ecommerce_code"]
+    measures = ["released", "released_value"] + ([] if goods else ["declared", "refused", "returned_value"])
+    columns = [getattr(model, name) for name in names + measures]
+
+    def collect(first: date, last: date) -> dict[tuple[str, str], dict[str, Any]]:
+        cells: dict[tuple[str, str], dict[str, Any]] = {}
+        for found in _rows(session, model, first, last, tenant, *columns):
+            row = dict(zip(names + measures, found, strict=True))
+            key = (_key(dimension, tenant, row), row["direction"])
+            cell = cells.setdefault(key, dict.fromkeys(measures, 0) | {"released_value": Decimal(0)})
+            for name in measures:
+                cell[name] += row[name]
+        return cells
+
+    now = collect(span.start, span.end)
+    base_span = year_before(span)
+    base = collect(base_span.start, base_span.end)
+    direction_total: dict[str, Decimal] = defaultdict(lambda: Decimal(0))
+    direction_base: dict[str, Decimal] = defaultdict(lambda: Decimal(0))
+    for (_, direction), cell in now.items():
+        direction_total[direction] += cell["released_value"]
+    for (_, direction), cell in base.items():
+        direction_base[direction] += cell["released_value"]
+    rows = []
+    for key, direction in sorted(set(now) | set(base)):
+        cell = now.get((key, direction), {})
+        value = fen(cell.get("released_value", Decimal(0)))
+        last = fen(base.get((key, direction), {}).get("released_value", Decimal(0)))
+        row: dict[str, Any] = {
+            dimension: key,
+            "direction": direction,
+            "value_cny": value,
+            "inventories": cell.get("released", 0),
+            "share": ratio(value, fen(direction_total[direction])),
+            "value_cny_last_year": last,
+            "yoy": growth(value, last) if last else None,
+            "contribution": contribution(
+                value - last, fen(direction_total[direction]) - fen(direction_base[direction])
+            ),
+        }
+        if not goods:
+            row |= {
+                "declared": cell.get("declared", 0),
+                "refused": cell.get("refused", 0),
+                "returned_value_cny": fen(cell.get("returned_value", Decimal(0))),
+            }
+        rows.append(row)
+    return rows

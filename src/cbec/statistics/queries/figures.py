@@ -1,0 +1,88 @@
+"""Read-only use cases over the daily rollups (汇总查询): indicators, breakdowns and the hub's side-by-side view.
+
+Each is one read-only transaction over this domain's rollup tables (the tenant list comes from cbec.accounts).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cbec.accounts.service import list_tenants
+from cbec.common.clock import business_date
+from cbec.common.scope import Scope
+from cbec.statistics.cube import (
+    ROLLUP_RULE_VERSION,
+    breakdown,
+    child_of,
+    period_totals,
+    rollup_figures,
+    values,
+)
+from cbec.statistics.indicators import CALIBER, Figure
+from cbec.statistics.rules import Span, growth, ratio, year_before
+from cbec.storage.context import Context
+
+# The columns of the hub's side-by-side view, in order.
+HUB_CODES = (
+    "trade_value_cny",
+    "import_value_cny",
+    "export_value_cny",
+    "import_inventories",
+    "export_inventories",
+    "active_enterprises",
+    "refused_inventories",
+    "refusal_rate",
+    "returned_value_cny",
+)
+
+
+def rollup_indicators(ctx: Context, span: Span, tenant: str) -> list[Figure]:
+    """Return every indicator the rollups answer for a period and tenant subtree (YoY, MoM and shares included)."""
+    with ctx.uow() as uow:
+        return rollup_figures(uow.session, span, tenant, today=business_date(ctx.clock.now()))
+
+
+def figure_breakdown(ctx: Context, span: Span, tenant: str, dimension: str) -> list[dict[str, Any]]:
+    """Return released value and inventories by a dimension, with share, YoY and contribution."""
+    with ctx.uow() as uow:
+        return breakdown(uow.session, span, tenant, dimension)
+
+
+def hub_view(ctx: Context, span: Span, tenant: str) -> list[dict[str, Any]]:
+    """Return the tenant's own figures and every sub-platform's below it side by side, and the total (1+M+N).
+
+    ``own`` is the tenant's own enterprises; each child row is the child's whole subtree; the total row is the
+    tenant's subtree, and in every additive column it is the sum of the others (tests prove it).
+    """
+    tenants = list_tenants(ctx, scope=Scope(tenant=tenant))
+    children = sorted(t.path for t in tenants if t.path != tenant and child_of(tenant, t.path) == t.path)
+    names = {t.path: t.name for t in tenants}
+    today = business_date(ctx.clock.now())
+    vintage = "preliminary" if (today - span.end).days < 30 else "final"
+    base = year_before(span)
+    with ctx.uow() as uow:
+        session = uow.session
+        whole = values(period_totals(session, span.start, span.end, tenant))
+        rows: list[dict[str, Any]] = []
+        parts: list[tuple[str, str, dict[str, Any], dict[str, Any]]] = []
+        for child in children:
+            parts.append(
+                (
+                    child,
+                    "child",
+                    values(period_totals(session, span.start, span.end, child)),
+                    values(period_totals(session, base.start, base.end, child)),
+                )
+            )
+        own_now = values(period_totals(session, span.start, span.end, tenant, own=True))
+        own_base = values(period_totals(session, base.start, base.end, tenant, own=True))
+        total_base = values(period_totals(session, base.start, base.end, tenant))
+        for path, kind, now, last in [(tenant, "own", own_now, own_base), *parts, (tenant, "total", whole, total_base)]:
+            row: dict[str, Any] = {"tenant": path, "name": names.get(path, path), "kind": kind}
+            row |= {code: now[code] for code in HUB_CODES}
+            row["trade_value_share"] = ratio(now["trade_value_cny"], whole["trade_value_cny"])
+            row["trade_value_yoy"] = growth(now["trade_value_cny"], last["trade_value_cny"] or None)
+            row |= {"from": span.start, "to": span.end, "caliber": CALIBER, "vintage": vintage}
+            row["rule_version"] = ROLLUP_RULE_VERSION
+            rows.append(row)
+        return rows
