@@ -289,6 +289,21 @@ def foreign_calls(world: World) -> dict[tuple[str, str], list[Foreign]]:
         ("GET", "/api/v1/statistics/indicators"): [
             Foreign("/api/v1/statistics/indicators?from=2026-03-01&to=2026-03-31&tenant=hub", HUB_ONLY)
         ],
+        ("GET", "/api/v1/statistics/figures"): [
+            Foreign("/api/v1/statistics/figures?period=2026-03&tenant=hub", HUB_ONLY)
+        ],
+        ("GET", "/api/v1/statistics/breakdown"): [
+            Foreign("/api/v1/statistics/breakdown?period=2026-03&by=mode&tenant=hub", HUB_ONLY)
+        ],
+        ("GET", "/api/v1/statistics/hub"): [Foreign("/api/v1/statistics/hub?period=2026&tenant=hub", HUB_ONLY)],
+        ("GET", "/api/v1/statistics/targets"): [Foreign("/api/v1/statistics/targets?tenant=hub", HUB_ONLY)],
+        ("PUT", "/api/v1/statistics/targets"): [
+            Foreign(
+                "/api/v1/statistics/targets",
+                {"city_admin": 403},
+                json={"tenant": "hub", "indicator": "trade_value_cny", "period": "2026", "target": "1"},
+            )
+        ],
         ("GET", "/workspace/documents/{number}"): [Foreign(f"/workspace/documents/{ids['inv_b']}", {"shop_a": 404})],
     }
 

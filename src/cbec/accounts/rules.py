@@ -84,6 +84,7 @@ class Permission(StrEnum):
     CREDIT_RATE = "credit.rate"  # rate every subject, dry or published (the hub's zone office)
     RISK_READ = "risk.read"  # risk alerts with their traces (pseudonymous keys only), in the caller's tenant
     STATISTICS_READ = "statistics.read"  # indicator figures of the caller's tenant (aggregates, no documents)
+    STATISTICS_MANAGE = "statistics.manage"  # targets of the caller's tenant and the tenants below it
 
 
 P = Permission
@@ -141,6 +142,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.CREDIT_RATE,
             P.RISK_READ,
             P.STATISTICS_READ,
+            P.STATISTICS_MANAGE,
         }
     ),
     Role.ENTERPRISE_USER: _ENTERPRISE,

@@ -1,20 +1,42 @@
-"""Statistics monitoring (统计监测): the zone's figures, targets and consumers' misuse reports.
+"""Statistics monitoring (统计监测): the zone's figures, daily rollups, targets and consumers' misuse reports.
 
-Reads the clearance and export stores and never writes them; writes only its own tables (``zone_target``,
-``consumer_report``) and the audit trail. Transports use ``queries`` (read-only) and ``service``.
+Reads the clearance and export stores, the trade facts and the event outbox and never writes them; writes only
+its own tables (``zone_target``, ``consumer_report``, the ``stat_*`` rollups and targets) and the audit trail.
+Transports use ``queries`` (read-only) and ``service``, and from here periods (``parse_span``) and the CSV and
+XLSX writers.
 """
 
+from cbec.statistics.cube import DERIVED, DIMENSIONS
 from cbec.statistics.errors import ReportInvalid, ReportNotFound, ReportStatusConflict, TargetInvalid
-from cbec.statistics.rules import INDICATOR_UNITS, TRADE_MODES, Direction, Indicator, parse_return_info
+from cbec.statistics.rules import (
+    INDICATOR_UNITS,
+    TRADE_MODES,
+    Direction,
+    Indicator,
+    Span,
+    parse_return_info,
+    parse_span,
+)
+from cbec.statistics.sheets import CSV_TYPE, XLSX_TYPE, to_csv, to_xlsx
+from cbec.statistics.targets import TARGETABLE
 
 __all__ = [
+    "CSV_TYPE",
+    "DERIVED",
+    "DIMENSIONS",
     "INDICATOR_UNITS",
+    "TARGETABLE",
     "TRADE_MODES",
+    "XLSX_TYPE",
     "Direction",
     "Indicator",
     "ReportInvalid",
     "ReportNotFound",
     "ReportStatusConflict",
+    "Span",
     "TargetInvalid",
     "parse_return_info",
+    "parse_span",
+    "to_csv",
+    "to_xlsx",
 ]

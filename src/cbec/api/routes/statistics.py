@@ -1,7 +1,9 @@
 """REST routes of statistics monitoring (统计监测) under /api/v1/statistics: the indicator catalogue's figures.
 
 Figures of the caller's tenant subtree only (a city sees its city; the hub everything), each with its caliber,
-vintage and rule version. Aggregates of trade facts: no document and no personal data.
+vintage and rule version. Aggregates of trade facts and of the daily rollups: no document and no personal data.
+Every figure route answers JSON, or a file with ``format=csv`` (UTF-8 with a BOM, for Excel) or ``format=xlsx``.
+Targets are set by a zone office for its own tenant or one below it (``statistics.manage``).
 """
 
 from __future__ import annotations
@@ -9,18 +11,23 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Response
+from pydantic import BaseModel, Field
 
 from cbec.accounts import Permission
 from cbec.api.deps import get_ctx
-from cbec.api.security import scoped
+from cbec.api.security import Principal, require, scoped
 from cbec.common.errors import InvalidInput, Problem
 from cbec.common.scope import OutOfScope, Scope
-from cbec.statistics.indicators import CATALOGUE, indicator_figures
+from cbec.statistics import CSV_TYPE, DERIVED, DIMENSIONS, XLSX_TYPE, Span, parse_span, to_csv, to_xlsx
+from cbec.statistics.indicators import CALIBER, CATALOGUE, RULE_VERSION, indicator_figures
+from cbec.statistics.queries import figure_breakdown, hub_view, rollup_indicators
+from cbec.statistics.service import set_tenant_target, target_progress
 from cbec.storage.context import Context
 
 router = APIRouter(prefix="/api/v1/statistics", tags=["statistics"])
-READ = Permission.STATISTICS_READ
+READ, MANAGE = Permission.STATISTICS_READ, Permission.STATISTICS_MANAGE
+FORMAT = Query("json", pattern="^(json|csv|xlsx)$", description="json, csv (UTF-8 with BOM) or xlsx.")
 
 
 @router.get("/catalogue")
@@ -35,8 +42,11 @@ def catalogue(_scope: Scope = Depends(scoped(READ))) -> list[dict[str, Any]]:
             "polarity": i.polarity,
             "pillar": i.pillar,
             "formula": i.formula,
+            "caliber": CALIBER,
+            "rule_version": RULE_VERSION if i in CATALOGUE else "2026.12-2",
+            "source": "facts" if i.code == "median_release_hours" else "rollups",
         }
-        for i in CATALOGUE
+        for i in (*CATALOGUE, *DERIVED)
     ]
 
 
@@ -54,6 +64,12 @@ def indicators(
             "the period ends before it starts",
             problems=[Problem("STAT-PERIOD", "to", "结束日早于开始日 / to is before from", "Give to ≥ from.")],
         )
+    wanted = _tenant(scope, tenant)
+    return [f.as_row() for f in indicator_figures(ctx, start, end, tenant=wanted)]
+
+
+def _tenant(scope: Scope, tenant: str | None) -> str:
+    """Return the tenant asked for: the caller's own by default, or one below it; another is 403 AUTH-SCOPE."""
     mine = scope.tenant or "hub"
     wanted = tenant or mine
     if scope.parties is not None or not Scope(tenant=mine).admits_tenant(wanted):
@@ -68,4 +84,145 @@ def indicators(
                 )
             ],
         )
-    return [f.as_row() for f in indicator_figures(ctx, start, end, tenant=wanted)]
+    return wanted
+
+
+def _span(period: str | None, start: date | None, end: date | None) -> Span:
+    """Return the period asked for: ``period`` (2026, 2026-Q1, 2026-03, 2026-03-15) or ``from``/``to``."""
+    if period:
+        found = parse_span(period)
+    elif start is not None and end is not None:
+        found = parse_span(f"{start}..{end}")
+    else:
+        found = None
+    if found is None:
+        raise InvalidInput(
+            "no readable period",
+            problems=[
+                Problem(
+                    "STAT-PERIOD",
+                    "period",
+                    "期间无效或结束日早于开始日 / give a period (2026, 2026-Q1, 2026-03, 2026-03-15) or from ≤ to",
+                    "E.g. period=2026-03, or from=2026-03-01&to=2026-03-31.",
+                )
+            ],
+        )
+    return found
+
+
+def _answer(rows: list[dict[str, Any]], output: str, name: str) -> Any:
+    """Return rows as JSON, or as a CSV or XLSX download named after what they are."""
+    if output == "json":
+        return rows
+    if output == "csv":
+        body, media, suffix = to_csv(rows), CSV_TYPE, "csv"
+    else:
+        body, media, suffix = to_xlsx(rows, sheet=name[:31], title=name), XLSX_TYPE, "xlsx"
+    return Response(body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}.{suffix}"'})
+
+
+PERIOD = Query(None, description="2026, 2026-Q1, 2026-03, 2026-03-15 (or from/to).")
+FROM = Query(None, alias="from", description="First business day (with to).")
+TO = Query(None, alias="to", description="Last business day, inclusive.")
+TENANT = Query(None, description="A tenant subtree within yours (default: yours).")
+
+
+@router.get("/figures")
+def figures(
+    period: str | None = PERIOD,
+    start: date | None = FROM,
+    end: date | None = TO,
+    tenant: str | None = TENANT,
+    output: str = FORMAT,
+    scope: Scope = Depends(scoped(READ)),
+    ctx: Context = Depends(get_ctx),
+) -> Any:
+    """Return the indicators from the daily rollups (YoY, MoM, share and contribution included)."""
+    span, wanted = _span(period, start, end), _tenant(scope, tenant)
+    rows = [f.as_row() | {"name_zh": _name(f.code)} for f in rollup_indicators(ctx, span, wanted)]
+    return _answer(rows, output, f"figures-{wanted.replace('/', '_')}-{span.label}")
+
+
+def _name(code: str) -> str:
+    return next(i.name_zh for i in (*CATALOGUE, *DERIVED) if i.code == code)
+
+
+@router.get("/breakdown")
+def breakdown(
+    by: str = Query(..., description=f"One of {', '.join(DIMENSIONS)}."),
+    period: str | None = PERIOD,
+    start: date | None = FROM,
+    end: date | None = TO,
+    tenant: str | None = TENANT,
+    output: str = FORMAT,
+    scope: Scope = Depends(scoped(READ)),
+    ctx: Context = Depends(get_ctx),
+) -> Any:
+    """Return released value and inventories by a dimension, with share, YoY and contribution."""
+    span, wanted = _span(period, start, end), _tenant(scope, tenant)
+    if by not in DIMENSIONS:
+        raise InvalidInput(
+            "unknown dimension",
+            problems=[Problem("STAT-DIMENSION", "by", f"未知维度 {by} / unknown dimension", f"Use {DIMENSIONS}.")],
+        )
+    rows = figure_breakdown(ctx, span, wanted, by)
+    return _answer(rows, output, f"by-{by}-{wanted.replace('/', '_')}-{span.label}")
+
+
+@router.get("/hub")
+def hub(
+    period: str | None = PERIOD,
+    start: date | None = FROM,
+    end: date | None = TO,
+    tenant: str | None = TENANT,
+    output: str = FORMAT,
+    scope: Scope = Depends(scoped(READ)),
+    ctx: Context = Depends(get_ctx),
+) -> Any:
+    """Return the tenant's own figures and each sub-platform's side by side, with the total (1+M+N)."""
+    span, wanted = _span(period, start, end), _tenant(scope, tenant)
+    return _answer(hub_view(ctx, span, wanted), output, f"hub-{wanted.replace('/', '_')}-{span.label}")
+
+
+class TargetIn(BaseModel):
+    """A target of a tenant for one indicator and period."""
+
+    tenant: str = Field(max_length=120, description="hub, hub/sanya …: yours or one below it.")
+    indicator: str = Field(max_length=40, description="trade_value_cny, export_value_cny, import_inventories …")
+    period: str = Field(max_length=10, description="2026, 2026-Q1 or 2026-03.")
+    target: str = Field(max_length=30, description="A positive amount (CNY) or a whole count.")
+
+
+@router.get("/targets")
+def targets(
+    tenant: str | None = TENANT,
+    year: int | None = Query(None, ge=2016, le=2100),
+    output: str = FORMAT,
+    scope: Scope = Depends(scoped(READ)),
+    ctx: Context = Depends(get_ctx),
+) -> Any:
+    """Return the targets of the tenant subtree with progress from the rollups and the share of the period gone."""
+    wanted = _tenant(scope, tenant)
+    rows = [t.as_row() for t in target_progress(ctx, scope=Scope(tenant=wanted), year=year)]
+    return _answer(rows, output, f"targets-{wanted.replace('/', '_')}")
+
+
+@router.put("/targets")
+def put_target(
+    body: TargetIn,
+    principal: Principal = Depends(require(MANAGE)),
+    scope: Scope = Depends(scoped(MANAGE)),
+    ctx: Context = Depends(get_ctx),
+) -> dict[str, str]:
+    """Set a tenant's target (audited); a tenant outside yours is 403 AUTH-SCOPE."""
+    _tenant(scope, body.tenant)
+    done = set_tenant_target(
+        ctx,
+        tenant=body.tenant,
+        indicator=body.indicator,
+        period=body.period,
+        target=body.target,
+        actor=principal.name,
+        scope=Scope(tenant=scope.tenant),
+    )
+    return done.as_row()
