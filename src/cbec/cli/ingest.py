@@ -22,6 +22,7 @@ from cbec.intake import IngestResult, ingest_message
 from cbec.intake.answers import answers
 from cbec.messages.archive import ArchiveRefused, Budget, read_members
 from cbec.messages.documents import Edition
+from cbec.statistics.service import run_rollup
 
 
 def iter_inputs(paths: list[Path], settings: Settings | None = None) -> Iterator[tuple[str, bytes | Problem]]:
@@ -232,11 +233,16 @@ def register(app: typer.Typer) -> None:
         console().print(escape(", ".join(f"{r.message_type.value} {r.status}: {r.info}" for r in result.receipts)))
 
     @clearance.command("daily")
-    def daily() -> None:
-        """Lapse overdue returns and close inventories past their return window (899)."""
+    def daily(
+        rollup: bool = typer.Option(True, "--rollup/--no-rollup", help="Then bring the statistics rollups up to date."),
+    ) -> None:
+        """Lapse overdue returns and close inventories past their return window (899), then roll the figures up."""
         report = run_daily_jobs(state.context())
         for line in report.changed:
             console().print(escape(line))
         console().print(f"{len(report.changed)} changes")
+        if rollup:  # the closes and lapses above are events: the statistics consumer counts them (cbec stats rollup)
+            rolled = run_rollup(state.context())
+            console().print(f"statistics: {rolled.inventories} inventories recounted, position {rolled.position}")
 
     app.add_typer(clearance, name="clearance")

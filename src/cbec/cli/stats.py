@@ -1,4 +1,6 @@
-"""`cbec stats …`: the indicator catalogue's figures (统计指标) for a period and tenant, and index observations."""
+"""`cbec stats …`: the indicator catalogue's figures (统计指标) for a period and tenant, and index observations;
+the daily rollups (`rollup`), figures, breakdowns and the hub's view from them, and targets per tenant.
+"""
 
 from __future__ import annotations
 
@@ -11,10 +13,17 @@ from pathlib import Path
 import typer
 from rich.console import Console
 from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from cbec.cli.reference import fail
 from cbec.cli.state import state
+from cbec.common.errors import DomainError
+from cbec.common.scope import EVERYTHING
+from cbec.statistics import DIMENSIONS, Span, parse_span, to_csv, to_xlsx
 from cbec.statistics.indicators import CALIBER, RULE_VERSION, indicator_figures, observations
+from cbec.statistics.queries import figure_breakdown, hub_view, rollup_indicators
+from cbec.statistics.service import run_rollup, set_tenant_target, target_progress
 
 EXIT_USAGE = 2
 
@@ -93,4 +102,146 @@ def register(app: typer.Typer) -> None:
             writer.writerows(rows)
         Console().print(f"wrote {len(rows)} observations to {escape(str(out))}")
 
+    register_rollups(stats)
     app.add_typer(stats, name="stats")
+
+
+def _span(period: str) -> Span:
+    found = parse_span(period)
+    if found is None:
+        Console(stderr=True).print(
+            f"[red]--period: 例如 2026、2026-Q1、2026-03、2026-03-15 或 2026-03-01..2026-03-31: {escape(period)}[/red]"
+        )
+        raise typer.Exit(EXIT_USAGE)
+    return found
+
+
+def _emit(rows: list[dict[str, object]], output: str, out: Path | None, title: str) -> None:
+    """Print rows as a table, or write them as json, csv (UTF-8 with BOM) or xlsx (xlsx needs --out)."""
+    if output == "table":
+        table = Table(title=escape(title))
+        columns = list(rows[0]) if rows else []
+        for column in columns:
+            table.add_column(column)
+        for row in rows:
+            table.add_row(*("—" if row[c] is None else escape(str(row[c])) for c in columns))
+        Console().print(table)
+        return
+    if output == "json":
+        body = json.dumps(rows, ensure_ascii=False, indent=2, default=str).encode("utf-8")
+    elif output == "csv":
+        body = to_csv(rows)
+    elif output == "xlsx":
+        if out is None:
+            Console(stderr=True).print("[red]xlsx 需要 --out / xlsx needs --out FILE[/red]")
+            raise typer.Exit(EXIT_USAGE)
+        body = to_xlsx(rows, sheet=title[:31], title=title)
+    else:
+        Console(stderr=True).print(f"[red]--format: table | json | csv | xlsx, not {escape(output)}[/red]")
+        raise typer.Exit(EXIT_USAGE)
+    if out is not None:
+        out.write_bytes(body)
+        Console().print(f"wrote {len(rows)} rows to {escape(str(out))}")
+    else:
+        typer.echo(body.decode("utf-8"), nl=False)
+
+
+FORMAT_HELP = "table | json | csv (UTF-8 with BOM, for Excel) | xlsx (with --out)"
+
+
+def register_rollups(stats: typer.Typer) -> None:
+    """Add `rollup`, `figures`, `breakdown`, `hub` and `targets` to the `stats` group."""
+
+    @stats.command("rollup")
+    def rollup(
+        full: bool = typer.Option(False, "--full", help="Recount every day from the facts too (after a backfill)."),
+        replay_from: int | None = typer.Option(None, "--replay-from", help="Rewind the consumer to this position."),
+    ) -> None:
+        """Bring the daily rollups up to date from the event outbox (exactly once), with a progress bar."""
+        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+        with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+            tasks: dict[str, TaskID] = {}
+
+            def progress(stage: str, done: int, total: int) -> None:
+                if stage not in tasks:
+                    tasks[stage] = bar.add_task(STAGES.get(stage, stage), total=total)
+                bar.update(tasks[stage], completed=done, total=total)
+
+            try:
+                report = run_rollup(state.context(), full=full, replay_from=replay_from, progress=progress)
+            except DomainError as exc:
+                fail(exc)
+        Console().print(
+            f"{report.events} events, {report.inventories} inventories, {report.days} tenant-days recounted, "
+            f"{report.rows} rows; position {report.position}"
+        )
+
+    @stats.command("figures")
+    def figures(
+        period: str = typer.Option(..., "--period", help="2026, 2026-Q1, 2026-03, 2026-03-15 or FROM..TO."),
+        tenant: str = typer.Option("hub", "--tenant", help="Tenant subtree, e.g. hub/sanya."),
+        output: str = typer.Option("table", "--format", help=FORMAT_HELP),
+        out: Path | None = typer.Option(None, "--out", help="Write to this file."),
+    ) -> None:
+        """The indicators from the daily rollups, YoY, MoM, share and contribution included."""
+        span = _span(period)
+        rows: list[dict[str, object]] = [dict(f.as_row()) for f in rollup_indicators(state.context(), span, tenant)]
+        _emit(rows, output, out, f"{tenant} {span.label}")
+
+    @stats.command("breakdown")
+    def breakdown(
+        by: str = typer.Option(..., "--by", help=" | ".join(DIMENSIONS)),
+        period: str = typer.Option(..., "--period", help="2026, 2026-Q1, 2026-03, 2026-03-15 or FROM..TO."),
+        tenant: str = typer.Option("hub", "--tenant"),
+        output: str = typer.Option("table", "--format", help=FORMAT_HELP),
+        out: Path | None = typer.Option(None, "--out"),
+    ) -> None:
+        """Released value and inventories by a dimension, with share, YoY and contribution."""
+        if by not in DIMENSIONS:
+            Console(stderr=True).print(f"[red]--by: {' | '.join(DIMENSIONS)}[/red]")
+            raise typer.Exit(EXIT_USAGE)
+        span = _span(period)
+        _emit(figure_breakdown(state.context(), span, tenant, by), output, out, f"{tenant} by {by} {span.label}")
+
+    @stats.command("hub")
+    def hub(
+        period: str = typer.Option(..., "--period"),
+        tenant: str = typer.Option("hub", "--tenant"),
+        output: str = typer.Option("table", "--format", help=FORMAT_HELP),
+        out: Path | None = typer.Option(None, "--out"),
+    ) -> None:
+        """The tenant's own figures and each sub-platform's side by side, with the total (1+M+N)."""
+        span = _span(period)
+        _emit(hub_view(state.context(), span, tenant), output, out, f"{tenant} {span.label}")
+
+    @stats.command("targets")
+    def targets(
+        tenant: str = typer.Option("hub", "--tenant"),
+        year: int | None = typer.Option(None, "--year"),
+        output: str = typer.Option("table", "--format", help=FORMAT_HELP),
+        out: Path | None = typer.Option(None, "--out"),
+    ) -> None:
+        """Targets of a tenant subtree with their progress."""
+        found = target_progress(state.context(), scope=EVERYTHING, tenant=tenant, year=year)
+        _emit([dict(t.as_row()) for t in found], output, out, f"targets {tenant}")
+
+    @stats.command("target")
+    def target(
+        tenant: str = typer.Option(..., "--tenant"),
+        indicator: str = typer.Option(..., "--indicator"),
+        period: str = typer.Option(..., "--period", help="2026, 2026-Q1 or 2026-03."),
+        value: str = typer.Option(..., "--target"),
+        actor: str = typer.Option("zone-office", "--actor"),
+    ) -> None:
+        """Set a tenant's target for an indicator and period (audited)."""
+        try:
+            done = set_tenant_target(
+                state.context(), tenant=tenant, indicator=indicator, period=period, target=value, actor=actor,
+                scope=EVERYTHING,
+            )  # fmt: skip
+        except DomainError as exc:
+            fail(exc)
+        Console().print(f"{escape(done.tenant)} {done.indicator} {done.period}: {done.target} ({done.progress})")
+
+
+STAGES = {"events": "读取事件 / events", "refresh": "重算日汇总 / recount", "recount": "全量重算 / full recount"}

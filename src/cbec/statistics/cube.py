@@ -18,45 +18,26 @@ from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
 from cbec.accounts import ROOT_TENANT
-from cbec.statistics.indicators import BY_CODE, CALIBER, PRELIMINARY_DAYS, RULE_VERSION, Figure, Indicator
+from cbec.statistics.indicators import (
+    BY_CODE,
+    CALIBER,
+    CATALOGUE,
+    DERIVED,
+    PRELIMINARY_DAYS,
+    ROLLUP_RULE_VERSION,
+    RULE_VERSION,
+    Figure,
+    Indicator,
+)
 from cbec.statistics.models import StatRollup, StatRollupGoods
 from cbec.statistics.rules import Span, contribution, fen, growth, ratio, span_before, year_before
 
-ROLLUP_RULE_VERSION = "2026.12-2"  # the indicators first computed from rollups (trade value, returns, growth)
 MODES = ("9610", "1210", "9710", "9810")
 DIMENSIONS = ("direction", "mode", "country", "chapter", "platform", "enterprise", "tenant", "day", "month")
 
-DERIVED: tuple[Indicator, ...] = (
-    Indicator("trade_value_cny", "进出口额", "import and export value", "CNY", 1, "scale",
-              "import_value_cny + export_value_cny"),
-    Indicator("refused_inventories", "退单清单数", "inventories refused", "count", -1, "facilitation",
-              "inventories declared in the period and refused"),
-    Indicator("returned_value_cny", "退货金额", "returned value", "CNY", -1, "facilitation",
-              "Σ value_cny of lines released in the period whose goods came back (returned)"),
-    Indicator("return_rate", "退货率", "return rate", "%", -1, "facilitation",
-              "inventories released in the period with goods returned / inventories released × 100"),
-    Indicator("import_value_yoy", "进口额同比", "import value YoY", "ratio", 1, "growth",
-              "(X_t − X_{t−1y}) / X_{t−1y} of import_value_cny"),
-    Indicator("export_value_yoy", "出口额同比", "export value YoY", "ratio", 1, "growth",
-              "(X_t − X_{t−1y}) / X_{t−1y} of export_value_cny"),
-    Indicator("trade_value_yoy", "进出口额同比", "trade value YoY", "ratio", 1, "growth",
-              "(X_t − X_{t−1y}) / X_{t−1y} of trade_value_cny"),
-    Indicator("import_value_mom", "进口额环比", "import value MoM", "ratio", 1, "growth",
-              "(X_t − X_{t−1}) / X_{t−1} of import_value_cny, t−1 the period just before"),
-    Indicator("export_value_mom", "出口额环比", "export value MoM", "ratio", 1, "growth",
-              "(X_t − X_{t−1}) / X_{t−1} of export_value_cny, t−1 the period just before"),
-    Indicator("trade_value_mom", "进出口额环比", "trade value MoM", "ratio", 1, "growth",
-              "(X_t − X_{t−1}) / X_{t−1} of trade_value_cny, t−1 the period just before"),
-    Indicator("trade_value_share", "占全区进出口比重", "share of the zone's trade value", "ratio", 1, "structure",
-              "trade_value_cny of the tenant / trade_value_cny of the hub"),
-    Indicator("trade_value_contribution", "对全区增长贡献率", "contribution to the zone's YoY growth", "ratio", 1,
-              "growth", "ΔX_tenant / ΔX_hub, Δ = X_t − X_{t−1y} of trade_value_cny"),
-    Indicator("trade_value_pull", "拉动全区增长", "pull on the zone's YoY growth", "ratio", 1, "growth",
-              "ΔX_tenant / X_hub,t−1y of trade_value_cny (× 100 = percentage points)"),
-)  # fmt: skip
 DERIVED_BY_CODE = {indicator.code: indicator for indicator in DERIVED}
 # The catalogue's indicators the rollups answer (the median release time needs the facts: cbec stats indicators).
-FROM_ROLLUPS = tuple(i for i in BY_CODE.values() if i.code != "median_release_hours") + DERIVED
+FROM_ROLLUPS = tuple(i for i in CATALOGUE if i.code != "median_release_hours") + DERIVED
 
 
 @dataclass
@@ -129,9 +110,9 @@ def period_totals(session: Session, start: date, end: date, tenant: str, *, own:
     )
     for row in _rows(session, r, start, end, tenant, *columns, own=own):
         _add(found, row)
-    goods = _rows(session, g, start, end, tenant, g.direction, g.country, g.released_value, own=own)
-    for direction, country, value in goods:
-        if direction == "E":
+    goods = _rows(session, g, start, end, tenant, g.direction, g.country, g.hs_chapter, g.released_value, own=own)
+    for direction, country, chapter, value in goods:
+        if direction == "E" and not chapter:
             found.export_countries[country] += value
     return found
 
@@ -206,7 +187,7 @@ def _delta(current: Decimal | None, base: Decimal | None) -> Decimal | None:
 
 def indicator_of(code: str) -> Indicator:
     """Return an indicator of the catalogue or of the derived figures."""
-    return DERIVED_BY_CODE.get(code) or BY_CODE[code]
+    return BY_CODE[code]
 
 
 def child_of(tenant: str, own: str) -> str:
@@ -233,8 +214,9 @@ def breakdown(session: Session, span: Span, tenant: str, dimension: str) -> list
     """Return released value and inventories by one dimension and direction, with share, YoY and contribution.
 
     Shares are of the direction's value in the period; the contribution is the row's YoY change over the
-    direction's. Country and HS chapter come from the goods rollup (an inventory with lines in two chapters
-    counts in both), the other dimensions from the inventory rollup.
+    direction's (neither by day or month: compare periods with ``rollup_figures``). Country and HS chapter come
+    from the goods rollup (an inventory with lines in two chapters counts in both), the other dimensions from the
+    inventory rollup.
     """
     goods = dimension in ("country", "chapter")
     model: Any = StatRollupGoods if goods else StatRollup
@@ -247,6 +229,8 @@ def breakdown(session: Session, span: Span, tenant: str, dimension: str) -> list
         cells: dict[tuple[str, str], dict[str, Any]] = {}
         for found in _rows(session, model, first, last, tenant, *columns):
             row = dict(zip(names + measures, found, strict=True))
+            if goods and not row["country" if dimension == "country" else "hs_chapter"]:
+                continue  # the other set of goods rows
             key = (_key(dimension, tenant, row), row["direction"])
             cell = cells.setdefault(key, dict.fromkeys(measures, 0) | {"released_value": Decimal(0)})
             for name in measures:
@@ -255,7 +239,8 @@ def breakdown(session: Session, span: Span, tenant: str, dimension: str) -> list
 
     now = collect(span.start, span.end)
     base_span = year_before(span)
-    base = collect(base_span.start, base_span.end)
+    timed = dimension in ("day", "month")  # a day or month has no twin a year earlier in the same period
+    base = {} if timed else collect(base_span.start, base_span.end)
     direction_total: dict[str, Decimal] = defaultdict(lambda: Decimal(0))
     direction_base: dict[str, Decimal] = defaultdict(lambda: Decimal(0))
     for (_, direction), cell in now.items():
@@ -273,11 +258,11 @@ def breakdown(session: Session, span: Span, tenant: str, dimension: str) -> list
             "value_cny": value,
             "inventories": cell.get("released", 0),
             "share": ratio(value, fen(direction_total[direction])),
-            "value_cny_last_year": last,
+            "value_cny_last_year": None if timed else last,
             "yoy": growth(value, last) if last else None,
-            "contribution": contribution(
-                value - last, fen(direction_total[direction]) - fen(direction_base[direction])
-            ),
+            "contribution": None
+            if timed
+            else contribution(value - last, fen(direction_total[direction]) - fen(direction_base[direction])),
         }
         if not goods:
             row |= {

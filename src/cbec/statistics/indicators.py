@@ -72,7 +72,36 @@ CATALOGUE: tuple[Indicator, ...] = (
     Indicator("median_release_hours", "申报至放行时长中位数", "median declaration-to-release time", "hours", -1,
               "facilitation", "median of released_at − declared_at over inventories released in the period"),
 )  # fmt: skip
-BY_CODE = {indicator.code: indicator for indicator in CATALOGUE}
+ROLLUP_RULE_VERSION = "2026.12-2"  # the indicators first computed from the daily rollups (cbec.statistics.cube)
+DERIVED: tuple[Indicator, ...] = (
+    Indicator("trade_value_cny", "进出口额", "import and export value", "CNY", 1, "scale",
+              "import_value_cny + export_value_cny"),
+    Indicator("refused_inventories", "退单清单数", "inventories refused", "count", -1, "facilitation",
+              "inventories declared in the period and refused"),
+    Indicator("returned_value_cny", "退货金额", "returned value", "CNY", -1, "facilitation",
+              "Σ value_cny of lines released in the period whose goods came back (returned)"),
+    Indicator("return_rate", "退货率", "return rate", "%", -1, "facilitation",
+              "inventories released in the period with goods returned / inventories released × 100"),
+    Indicator("import_value_yoy", "进口额同比", "import value YoY", "ratio", 1, "growth",
+              "(X_t − X_{t−1y}) / X_{t−1y} of import_value_cny"),
+    Indicator("export_value_yoy", "出口额同比", "export value YoY", "ratio", 1, "growth",
+              "(X_t − X_{t−1y}) / X_{t−1y} of export_value_cny"),
+    Indicator("trade_value_yoy", "进出口额同比", "trade value YoY", "ratio", 1, "growth",
+              "(X_t − X_{t−1y}) / X_{t−1y} of trade_value_cny"),
+    Indicator("import_value_mom", "进口额环比", "import value MoM", "ratio", 1, "growth",
+              "(X_t − X_{t−1}) / X_{t−1} of import_value_cny, t−1 the period just before"),
+    Indicator("export_value_mom", "出口额环比", "export value MoM", "ratio", 1, "growth",
+              "(X_t − X_{t−1}) / X_{t−1} of export_value_cny, t−1 the period just before"),
+    Indicator("trade_value_mom", "进出口额环比", "trade value MoM", "ratio", 1, "growth",
+              "(X_t − X_{t−1}) / X_{t−1} of trade_value_cny, t−1 the period just before"),
+    Indicator("trade_value_share", "占全区进出口比重", "share of the zone's trade value", "ratio", 1, "structure",
+              "trade_value_cny of the tenant / trade_value_cny of the hub"),
+    Indicator("trade_value_contribution", "对全区增长贡献率", "contribution to the zone's YoY growth", "ratio", 1,
+              "growth", "ΔX_tenant / ΔX_hub, Δ = X_t − X_{t−1y} of trade_value_cny"),
+    Indicator("trade_value_pull", "拉动全区增长", "pull on the zone's YoY growth", "ratio", 1, "growth",
+              "ΔX_tenant / X_hub,t−1y of trade_value_cny (× 100 = percentage points)"),
+)  # fmt: skip
+BY_CODE = {indicator.code: indicator for indicator in CATALOGUE + DERIVED}
 
 
 @dataclass(frozen=True, slots=True)

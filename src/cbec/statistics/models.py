@@ -75,10 +75,12 @@ class StatRollup(Base):
 
 
 class StatRollupGoods(Base):
-    """Released goods of one business day, tenant, direction and mode by country and HS chapter (货物日汇总).
+    """Released goods of one business day, tenant, direction and mode by country or by HS chapter (货物日汇总).
 
-    The country is the origin of an import line, the destination of an export line. ``released`` counts the
-    inventories with a line in the cell: additive over days, tenants and modes, not over countries or chapters.
+    Two sets of rows: by country (``hs_chapter`` empty) and by chapter (``country`` empty); each set alone adds up
+    to the day's released value. The country is the origin of an import line, the destination of an export line.
+    ``released`` counts the inventories with a line in the cell: additive over days, tenants and modes, not over
+    countries or chapters (an inventory with lines in two chapters counts in both).
     """
 
     __tablename__ = "stat_rollup_goods"

@@ -193,18 +193,21 @@ def count_days(session: Session, days: list[date]) -> tuple[list[dict[str, Any]]
                         returned.add(inventory)
                         row["returned"] += 1
                 country = origin if direction == "I" else destination
-                cell = (released_on, tenant, direction, mode, country, hs_code[:2])
-                item = goods.get(cell)
-                if item is None:
-                    item = goods[cell] = dict(
-                        zip(("day", "tenant", "direction", "mode", "country", "hs_chapter"), cell, strict=True),
-                        released=0,
-                        released_lines=0,
-                        released_value=Decimal(0),
-                    )
-                item["released_lines"] += 1
-                item["released_value"] += value
-                in_cell[cell].add(eport_no)
+                for cell in (
+                    (released_on, tenant, direction, mode, country, ""),  # by country
+                    (released_on, tenant, direction, mode, "", hs_code[:2]),  # by HS chapter
+                ):
+                    item = goods.get(cell)
+                    if item is None:
+                        item = goods[cell] = dict(
+                            zip(("day", "tenant", "direction", "mode", "country", "hs_chapter"), cell, strict=True),
+                            released=0,
+                            released_lines=0,
+                            released_value=Decimal(0),
+                        )
+                    item["released_lines"] += 1
+                    item["released_value"] += value
+                    in_cell[cell].add(eport_no)
     for cell, eports in in_cell.items():
         goods[cell]["released"] = len(eports)
     return list(inv.values()), list(goods.values())

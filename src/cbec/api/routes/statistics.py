@@ -20,7 +20,7 @@ from cbec.api.security import Principal, require, scoped
 from cbec.common.errors import InvalidInput, Problem
 from cbec.common.scope import OutOfScope, Scope
 from cbec.statistics import CSV_TYPE, DERIVED, DIMENSIONS, XLSX_TYPE, Span, parse_span, to_csv, to_xlsx
-from cbec.statistics.indicators import CALIBER, CATALOGUE, RULE_VERSION, indicator_figures
+from cbec.statistics.indicators import CALIBER, CATALOGUE, ROLLUP_RULE_VERSION, RULE_VERSION, indicator_figures
 from cbec.statistics.queries import figure_breakdown, hub_view, rollup_indicators
 from cbec.statistics.service import set_tenant_target, target_progress
 from cbec.storage.context import Context
@@ -43,7 +43,7 @@ def catalogue(_scope: Scope = Depends(scoped(READ))) -> list[dict[str, Any]]:
             "pillar": i.pillar,
             "formula": i.formula,
             "caliber": CALIBER,
-            "rule_version": RULE_VERSION if i in CATALOGUE else "2026.12-2",
+            "rule_version": RULE_VERSION if i in CATALOGUE else ROLLUP_RULE_VERSION,
             "source": "facts" if i.code == "median_release_hours" else "rollups",
         }
         for i in (*CATALOGUE, *DERIVED)
