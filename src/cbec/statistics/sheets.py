@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
@@ -62,7 +63,7 @@ def to_xlsx(rows: Sequence[Mapping[str, Any]], *, sheet: str = "figures", title:
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})
     book.set_properties({"title": title or sheet, "comments": "cbec statistics (统计监测)"})
-    page = book.add_worksheet(sheet[:31])
+    page = book.add_worksheet(re.sub(r"[\[\]:*?/\\]", "_", sheet)[:31])  # characters Excel refuses in a sheet name
     bold = book.add_format({"bold": True})
     first = 0
     if title:

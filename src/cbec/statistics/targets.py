@@ -60,7 +60,7 @@ class TargetProgress:
             "indicator": self.indicator,
             "period": self.period,
             "target": _plain(self.target),
-            "actual": _plain(self.actual),
+            "actual": format(self.actual, "f"),
             "progress": "" if self.progress is None else format(self.progress, "f"),
             "elapsed": format(self.elapsed, "f"),
             "updated_by": self.updated_by,

@@ -27,7 +27,7 @@ from cbec.storage.context import Context
 
 router = APIRouter(prefix="/api/v1/statistics", tags=["statistics"])
 READ, MANAGE = Permission.STATISTICS_READ, Permission.STATISTICS_MANAGE
-FORMAT = Query("json", pattern="^(json|csv|xlsx)$", description="json, csv (UTF-8 with BOM) or xlsx.")
+FORMAT = Query("json", alias="format", pattern="^(json|csv|xlsx)$", description="json, csv (UTF-8 with BOM) or xlsx.")
 
 
 @router.get("/catalogue")
@@ -189,7 +189,7 @@ class TargetIn(BaseModel):
 
     tenant: str = Field(max_length=120, description="hub, hub/sanya …: yours or one below it.")
     indicator: str = Field(max_length=40, description="trade_value_cny, export_value_cny, import_inventories …")
-    period: str = Field(max_length=10, description="2026, 2026-Q1 or 2026-03.")
+    period: str = Field(max_length=30, description="2026, 2026-Q1 or 2026-03.")
     target: str = Field(max_length=30, description="A positive amount (CNY) or a whole count.")
 
 
