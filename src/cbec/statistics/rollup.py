@@ -31,11 +31,13 @@ from cbec.sharing import consume, rewind
 from cbec.sharing.catalogue import AnyEvent
 from cbec.statistics.models import StatRollup, StatRollupGoods, StatRollupPending, StatRollupSource
 from cbec.storage.context import Context
+from cbec.storage.locks import lock_keys
 from cbec.storage.upsert import insert_ignore_many
 
 CONSUMER = "statistics"
 PREFIXES = {"inventory:": "I", "export-inventory:": "E"}
 CHUNK = 500
+LOCK = "statistics:rollup"
 _RELEASED = frozenset(s.value for s in RELEASED_STATUSES)
 _RETURNED = FactStatus.RETURNED.value
 _REFUSED = FactStatus.REFUSED.value
@@ -270,6 +272,7 @@ def refresh(ctx: Context, *, progress: Progress | None = None, batch: int = 5000
     while True:
         with ctx.uow() as uow:
             session = uow.session
+            lock_keys(session, [LOCK])  # one recount at a time: two would delete and insert the same days
             keys = [
                 (d, e)
                 for d, e in session.execute(
@@ -308,6 +311,7 @@ def recount_all(ctx: Context, *, progress: Progress | None = None, days_per_batc
         chunk = ordered[start : start + days_per_batch]
         with ctx.uow() as uow:
             session = uow.session
+            lock_keys(session, [LOCK])
             for model in (StatRollup, StatRollupGoods):
                 session.execute(delete(model).where(model.day.in_(chunk)))
             inv, goods = count_days(session, chunk)

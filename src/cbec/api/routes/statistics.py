@@ -44,7 +44,7 @@ def catalogue(_scope: Scope = Depends(scoped(READ))) -> list[dict[str, Any]]:
             "formula": i.formula,
             "caliber": CALIBER,
             "rule_version": RULE_VERSION if i in CATALOGUE else ROLLUP_RULE_VERSION,
-            "source": "facts" if i.code == "median_release_hours" else "rollups",
+            "rollups": i.code != "median_release_hours",  # answered by /figures (the daily rollups)
         }
         for i in (*CATALOGUE, *DERIVED)
     ]
