@@ -14,7 +14,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from cbec.accounts import ROOT_TENANT
@@ -72,48 +72,54 @@ def in_tenant(column: Any, tenant: str, *, own: bool = False) -> ColumnElement[b
     return or_(column == tenant, column.like(escaped + "/%", escape="\\"))
 
 
-def _rows(session: Session, model: Any, start: date, end: date, tenant: str, *columns: Any, own: bool = False) -> Any:
-    stmt = select(*columns).where(model.day >= start, model.day <= end)
+def _where(stmt: Any, model: Any, start: date, end: date, tenant: str, own: bool) -> Any:
+    stmt = stmt.where(model.day >= start, model.day <= end)
     condition = in_tenant(model.tenant, tenant, own=own)
-    if condition is not None:
-        stmt = stmt.where(condition)
-    return session.execute(stmt)
+    return stmt if condition is None else stmt.where(condition)
 
 
-def _add(found: Totals, row: Any) -> None:
-    direction, mode, ecommerce, declared, refused, released, value, returned, returned_value = row
-    found.declared += declared
-    found.refused += refused
-    found.released[direction] += released
-    found.value[direction] += value
-    found.value[mode] += value
-    found.returned += returned
-    found.returned_value += returned_value
-    if released:
-        found.enterprises.add(ecommerce)
+def _rows(session: Session, model: Any, start: date, end: date, tenant: str, *columns: Any, own: bool = False) -> Any:
+    return session.execute(_where(select(*columns), model, start, end, tenant, own))
+
+
+def _yuan(fen_total: int | None) -> Decimal:
+    return Decimal(int(fen_total or 0)) / 100
 
 
 def period_totals(session: Session, start: date, end: date, tenant: str, *, own: bool = False) -> Totals:
-    """Return the sums of the rollups of [start, end] for a tenant subtree (or its own enterprises), countries too."""
+    """Return the sums of the rollups of [start, end] for a tenant subtree (or its own enterprises), countries too.
+
+    The database adds up (integer fen, counts) and groups; nothing is summed row by row here.
+    """
     found = Totals()
     r, g = StatRollup, StatRollupGoods
-    columns = (
+    sums = select(
         r.direction,
         r.mode,
-        r.ecommerce_code,
-        r.declared,
-        r.refused,
-        r.released,
-        r.released_value,
-        r.returned,
-        r.returned_value,
+        func.sum(r.declared),
+        func.sum(r.refused),
+        func.sum(r.released),
+        func.sum(r.released_fen),
+        func.sum(r.returned),
+        func.sum(r.returned_fen),
+    ).group_by(r.direction, r.mode)
+    for direction, mode, declared, refused, released, value, returned, returned_value in session.execute(
+        _where(sums, r, start, end, tenant, own)
+    ):
+        found.declared += int(declared or 0)
+        found.refused += int(refused or 0)
+        found.released[direction] += int(released or 0)
+        found.value[direction] += _yuan(value)
+        found.value[mode] += _yuan(value)
+        found.returned += int(returned or 0)
+        found.returned_value += _yuan(returned_value)
+    active = select(r.ecommerce_code).where(r.released > 0).distinct()
+    found.enterprises = set(session.scalars(_where(active, r, start, end, tenant, own)))
+    countries = (
+        select(g.country, func.sum(g.released_fen)).where(g.direction == "E", g.hs_chapter == "").group_by(g.country)
     )
-    for row in _rows(session, r, start, end, tenant, *columns, own=own):
-        _add(found, row)
-    goods = _rows(session, g, start, end, tenant, g.direction, g.country, g.hs_chapter, g.released_value, own=own)
-    for direction, country, chapter, value in goods:
-        if direction == "E" and not chapter:
-            found.export_countries[country] += value
+    for country, value in session.execute(_where(countries, g, start, end, tenant, own)):
+        found.export_countries[country] += _yuan(value)
     return found
 
 
@@ -220,21 +226,20 @@ def breakdown(session: Session, span: Span, tenant: str, dimension: str) -> list
     """
     goods = dimension in ("country", "chapter")
     model: Any = StatRollupGoods if goods else StatRollup
-    names = ["day", "tenant", "direction", "mode"]
-    names += ["country", "hs_chapter"] if goods else ["platform_code", "ecommerce_code"]
-    measures = ["released", "released_value"] + ([] if goods else ["declared", "refused", "returned_value"])
-    columns = [getattr(model, name) for name in names + measures]
+    measures = ["released", "released_fen"] + ([] if goods else ["declared", "refused", "returned_fen"])
+    column = getattr(model, {"tenant": "tenant", "month": "day"}.get(dimension, _COLUMN.get(dimension, dimension)))
+    sums = select(column, model.direction, *(func.sum(getattr(model, name)) for name in measures))
+    if goods:  # one set of goods rows: by country (no chapter) or by chapter (no country)
+        sums = sums.where((model.hs_chapter if dimension == "country" else model.country) == "")
+    sums = sums.group_by(column, model.direction)
 
     def collect(first: date, last: date) -> dict[tuple[str, str], dict[str, Any]]:
         cells: dict[tuple[str, str], dict[str, Any]] = {}
-        for found in _rows(session, model, first, last, tenant, *columns):
-            row = dict(zip(names + measures, found, strict=True))
-            if goods and not row["country" if dimension == "country" else "hs_chapter"]:
-                continue  # the other set of goods rows
-            key = (_key(dimension, tenant, row), row["direction"])
-            cell = cells.setdefault(key, dict.fromkeys(measures, 0) | {"released_value": Decimal(0)})
-            for name in measures:
-                cell[name] += row[name]
+        for group, direction, *totals in session.execute(_where(sums, model, first, last, tenant, False)):
+            key = (_key(dimension, tenant, {column.key: group}), direction)
+            cell = cells.setdefault(key, dict.fromkeys(measures, 0))
+            for name, total in zip(measures, totals, strict=True):
+                cell[name] += int(total or 0)
         return cells
 
     now = collect(span.start, span.end)
@@ -244,14 +249,14 @@ def breakdown(session: Session, span: Span, tenant: str, dimension: str) -> list
     direction_total: dict[str, Decimal] = defaultdict(lambda: Decimal(0))
     direction_base: dict[str, Decimal] = defaultdict(lambda: Decimal(0))
     for (_, direction), cell in now.items():
-        direction_total[direction] += cell["released_value"]
+        direction_total[direction] += _yuan(cell["released_fen"])
     for (_, direction), cell in base.items():
-        direction_base[direction] += cell["released_value"]
+        direction_base[direction] += _yuan(cell["released_fen"])
     rows = []
     for key, direction in sorted(set(now) | set(base)):
         cell = now.get((key, direction), {})
-        value = fen(cell.get("released_value", Decimal(0)))
-        last = fen(base.get((key, direction), {}).get("released_value", Decimal(0)))
+        value = fen(_yuan(cell.get("released_fen", 0)))
+        last = fen(_yuan(base.get((key, direction), {}).get("released_fen", 0)))
         row: dict[str, Any] = {
             dimension: key,
             "direction": direction,
@@ -268,7 +273,7 @@ def breakdown(session: Session, span: Span, tenant: str, dimension: str) -> list
             row |= {
                 "declared": cell.get("declared", 0),
                 "refused": cell.get("refused", 0),
-                "returned_value_cny": fen(cell.get("returned_value", Decimal(0))),
+                "returned_value_cny": fen(_yuan(cell.get("returned_fen", 0))),
             }
         rows.append(row)
     return rows

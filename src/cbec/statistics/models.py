@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Date, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Date, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cbec.storage.base import ENCRYPTED, Amount, Base, BigId, UtcDateTime
@@ -47,7 +47,8 @@ class StatRollup(Base):
     """Inventories of one business day (Asia/Shanghai), tenant, direction, mode, platform and enterprise (日汇总).
 
     Additive in every key: any period and any tenant subtree is a sum of rows. ``declared``/``refused`` count
-    inventories by declaration day; ``released``/``returned`` and the values by release day. Values in CNY.
+    inventories by declaration day; ``released``/``returned`` and the values by release day. Values are CNY in
+    integer fen, so the database adds them up exactly (SQLite keeps exact decimals as text).
     """
 
     __tablename__ = "stat_rollup"
@@ -68,10 +69,10 @@ class StatRollup(Base):
     refused: Mapped[int] = mapped_column(Integer)
     released: Mapped[int] = mapped_column(Integer)
     released_lines: Mapped[int] = mapped_column(Integer)
-    released_value: Mapped[Decimal] = mapped_column(Amount)
+    released_fen: Mapped[int] = mapped_column(BigInteger)  # Σ value_cny in fen: SUM in SQL is exact everywhere
     unconverted_lines: Mapped[int] = mapped_column(Integer)  # released lines with no CNY value (no customs rate)
     returned: Mapped[int] = mapped_column(Integer)
-    returned_value: Mapped[Decimal] = mapped_column(Amount)
+    returned_fen: Mapped[int] = mapped_column(BigInteger)
 
 
 class StatRollupGoods(Base):
@@ -99,7 +100,7 @@ class StatRollupGoods(Base):
     hs_chapter: Mapped[str] = mapped_column(String(2))
     released: Mapped[int] = mapped_column(Integer)
     released_lines: Mapped[int] = mapped_column(Integer)
-    released_value: Mapped[Decimal] = mapped_column(Amount)
+    released_fen: Mapped[int] = mapped_column(BigInteger)
 
 
 class StatRollupPending(Base):

@@ -20,12 +20,12 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import delete, insert, or_, select, tuple_
 from sqlalchemy.orm import Session
 
+from cbec.common.money import fen_int
 from cbec.facts import RELEASED_STATUSES, FactStatus, TradeFact
 from cbec.sharing import consume, rewind
 from cbec.sharing.catalogue import AnyEvent
@@ -182,15 +182,15 @@ def count_days(session: Session, days: list[date]) -> tuple[list[dict[str, Any]]
                     row["refused"] += status == _REFUSED
             if released_on in wanted and status in _RELEASED:
                 row = _inventory_row(inv, released_on, tenant, direction, mode, platform, ecommerce)
-                value = cny if cny is not None else Decimal(0)
+                value = fen_int(cny) if cny is not None else 0  # facts hold CNY rounded to the fen once
                 if inventory not in released:
                     released.add(inventory)
                     row["released"] += 1
                 row["released_lines"] += 1
-                row["released_value"] += value
+                row["released_fen"] += value
                 row["unconverted_lines"] += cny is None
                 if status == _RETURNED:
-                    row["returned_value"] += value
+                    row["returned_fen"] += value
                     if inventory not in returned:
                         returned.add(inventory)
                         row["returned"] += 1
@@ -205,10 +205,10 @@ def count_days(session: Session, days: list[date]) -> tuple[list[dict[str, Any]]
                             zip(("day", "tenant", "direction", "mode", "country", "hs_chapter"), cell, strict=True),
                             released=0,
                             released_lines=0,
-                            released_value=Decimal(0),
+                            released_fen=0,
                         )
                     item["released_lines"] += 1
-                    item["released_value"] += value
+                    item["released_fen"] += value
                     in_cell[cell].add(eport_no)
     for cell, eports in in_cell.items():
         goods[cell]["released"] = len(eports)
@@ -238,10 +238,10 @@ def _inventory_row(
             "refused": 0,
             "released": 0,
             "released_lines": 0,
-            "released_value": Decimal(0),
+            "released_fen": 0,
             "unconverted_lines": 0,
             "returned": 0,
-            "returned_value": Decimal(0),
+            "returned_fen": 0,
         }
     return row
 

@@ -47,12 +47,12 @@ def _stored(zone: Zone) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
         r, g = StatRollup, StatRollupGoods
         inventories = uow.session.execute(
             select(r.day, r.tenant, r.direction, r.mode, r.platform_code, r.ecommerce_code, r.declared, r.refused,
-                   r.released, r.released_lines, r.released_value, r.unconverted_lines, r.returned, r.returned_value)
+                   r.released, r.released_lines, r.released_fen, r.unconverted_lines, r.returned, r.returned_fen)
             .order_by(r.day, r.tenant, r.direction, r.mode, r.platform_code, r.ecommerce_code)
         ).all()  # fmt: skip
         goods = uow.session.execute(
             select(g.day, g.tenant, g.direction, g.mode, g.country, g.hs_chapter, g.released, g.released_lines,
-                   g.released_value)
+                   g.released_fen)
             .order_by(g.day, g.tenant, g.direction, g.mode, g.country, g.hs_chapter)
         ).all()  # fmt: skip
         return [tuple(row) for row in inventories], [tuple(row) for row in goods]
@@ -235,7 +235,7 @@ def _row(day: date, tenant: str, direction: str, mode: str, value: str) -> StatR
     return StatRollup(
         day=day, tenant=tenant, direction=direction, mode=mode, platform_code="4601960001",
         ecommerce_code="4601960002", declared=1, refused=0, released=1, released_lines=1,
-        released_value=Decimal(value), unconverted_lines=0, returned=0, returned_value=Decimal(0),
+        released_fen=int(Decimal(value) * 100), unconverted_lines=0, returned=0, returned_fen=0,
     )  # fmt: skip
 
 

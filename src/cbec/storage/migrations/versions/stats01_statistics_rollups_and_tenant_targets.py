@@ -33,10 +33,10 @@ def upgrade() -> None:
         sa.Column("refused", sa.Integer(), nullable=False),
         sa.Column("released", sa.Integer(), nullable=False),
         sa.Column("released_lines", sa.Integer(), nullable=False),
-        sa.Column("released_value", cbec.storage.base.Amount(precision=19, scale=5), nullable=False),
+        sa.Column("released_fen", sa.BigInteger(), nullable=False),
         sa.Column("unconverted_lines", sa.Integer(), nullable=False),
         sa.Column("returned", sa.Integer(), nullable=False),
-        sa.Column("returned_value", cbec.storage.base.Amount(precision=19, scale=5), nullable=False),
+        sa.Column("returned_fen", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_stat_rollup")),
         sa.UniqueConstraint(
             "day", "tenant", "direction", "mode", "platform_code", "ecommerce_code", name="uq_stat_rollup_key"
@@ -53,7 +53,7 @@ def upgrade() -> None:
         sa.Column("hs_chapter", sa.String(length=2), nullable=False),
         sa.Column("released", sa.Integer(), nullable=False),
         sa.Column("released_lines", sa.Integer(), nullable=False),
-        sa.Column("released_value", cbec.storage.base.Amount(precision=19, scale=5), nullable=False),
+        sa.Column("released_fen", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_stat_rollup_goods")),
         sa.UniqueConstraint(
             "day", "tenant", "direction", "mode", "country", "hs_chapter", name="uq_stat_rollup_goods_key"
