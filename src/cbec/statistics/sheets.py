@@ -32,13 +32,24 @@ def _text(value: Any) -> str:
     return str(value)
 
 
+def _cell(value: Any) -> str:
+    """Return a CSV cell; text that a spreadsheet would run as a formula (=, +, -, @) gets a leading quote."""
+    text = _text(value)
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r") and _number(text) is None:
+        return "'" + text
+    return text
+
+
 def to_csv(rows: Sequence[Mapping[str, Any]]) -> bytes:
-    """Return the rows as CSV (UTF-8 with a BOM, CRLF line ends); just the BOM when there are none."""
+    """Return the rows as CSV (UTF-8 with a BOM, CRLF line ends); just the BOM when there are none.
+
+    Negative numbers stay numbers; other text starting like a formula is quoted (CSV injection).
+    """
     buffer = io.StringIO()
     if rows:
         writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\r\n")
         writer.writeheader()
-        writer.writerows({key: _text(value) for key, value in row.items()} for row in rows)
+        writer.writerows({key: _cell(value) for key, value in row.items()} for row in rows)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -76,11 +87,7 @@ def to_xlsx(rows: Sequence[Mapping[str, Any]], *, sheet: str = "figures", title:
     for r, row in enumerate(rows, start=first + 1):
         for col, name in enumerate(columns):
             value = row.get(name)
-            number = (
-                None
-                if name in ("tenant", "code", "period", "country", "chapter", "platform", "enterprise")
-                else _number(value)
-            )
+            number = None if name in TEXT_COLUMNS else _number(value)
             if number is not None:
                 page.write_number(r, col, number)
             else:
