@@ -116,11 +116,13 @@ def _span(period: str) -> Span:
     return found
 
 
-def _emit(rows: list[dict[str, object]], output: str, out: Path | None, title: str) -> None:
-    """Print rows as a table, or write them as json, csv (UTF-8 with BOM) or xlsx (xlsx needs --out)."""
+def _emit(
+    rows: list[dict[str, object]], output: str, out: Path | None, title: str, shown: tuple[str, ...] = ()
+) -> None:
+    """Print rows as a table (``shown`` columns, or all), or write json, csv (UTF-8 with BOM) or xlsx (with --out)."""
     if output == "table":
         table = Table(title=escape(title))
-        columns = list(rows[0]) if rows else []
+        columns = list(shown or (rows[0] if rows else []))
         for column in columns:
             table.add_column(column)
         for row in rows:
@@ -186,7 +188,8 @@ def register_rollups(stats: typer.Typer) -> None:
         """The indicators from the daily rollups, YoY, MoM, share and contribution included."""
         span = _span(period)
         rows: list[dict[str, object]] = [dict(f.as_row()) for f in rollup_indicators(state.context(), span, tenant)]
-        _emit(rows, output, out, f"{tenant} {span.label}")
+        shown = ("code", "name_zh", "value", "unit", "vintage", "rule_version")
+        _emit(rows, output, out, f"{tenant} {span.label} ({CALIBER})", shown)
 
     @stats.command("breakdown")
     def breakdown(
@@ -212,7 +215,8 @@ def register_rollups(stats: typer.Typer) -> None:
     ) -> None:
         """The tenant's own figures and each sub-platform's side by side, with the total (1+M+N)."""
         span = _span(period)
-        _emit(hub_view(state.context(), span, tenant), output, out, f"{tenant} {span.label}")
+        shown = ("tenant", "kind", "trade_value_cny", "import_value_cny", "export_value_cny", "trade_value_share")
+        _emit(hub_view(state.context(), span, tenant), output, out, f"{tenant} {span.label}", shown)
 
     @stats.command("targets")
     def targets(
