@@ -2,7 +2,7 @@
 and targets per tenant, indicator and period
 
 Revision ID: stats01
-Revises: risk01
+Revises: tok01
 Create Date: 2026-12-06 23:32:32.415278
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import cbec.storage.base
 
 revision = "stats01"
-down_revision = "risk01"
+down_revision = "tok01"
 branch_labels = None
 depends_on = None
 
