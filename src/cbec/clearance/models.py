@@ -175,13 +175,3 @@ class TaxBillRecord(Base):
     consumption_tax: Mapped[Decimal] = mapped_column(Amount)
     lines: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     returned_at: Mapped[datetime] = mapped_column(UtcDateTime)
-
-
-class NumberSequence(Base):
-    """Serial numbers per name and period (清单编号、预录入编号流水)."""
-
-    __tablename__ = "number_sequence"
-
-    name: Mapped[str] = mapped_column(String(40), primary_key=True)
-    period: Mapped[str] = mapped_column(String(12), primary_key=True)
-    next_value: Mapped[int] = mapped_column(BigId, default=1)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import ColumnElement, Select, event, func, or_, select, update
-from sqlalchemy.orm import InstrumentedAttribute, Session, SessionTransaction
+from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from cbec.clearance.codes import DocumentState, ReturnStatus
 from cbec.clearance.models import (
@@ -13,7 +13,6 @@ from cbec.clearance.models import (
     ArrivalRecordRow,
     CancelRecord,
     InventoryRecord,
-    NumberSequence,
     OrderRecord,
     PaymentRecord,
     ReturnRecord,
@@ -22,7 +21,6 @@ from cbec.clearance.models import (
 )
 from cbec.common.scope import Scope
 from cbec.enterprises.lookups import party_scope
-from cbec.storage.upsert import insert_ignore
 
 LIVE = (DocumentState.ACCEPTED, DocumentState.DRAFT)
 
@@ -310,57 +308,6 @@ def count_by_status(session: Session, scope: Scope | None = None) -> dict[str, i
 def releasable_for_closing(session: Session) -> list[InventoryRecord]:
     """Return released inventories not yet closed."""
     return list(session.scalars(select(InventoryRecord).where(InventoryRecord.status == ReturnStatus.RELEASED)))
-
-
-_NUMBERS = "cbec.clearance.numbers"
-
-
-def next_number(session: Session, name: str, period: str) -> int:
-    """Take the next serial number of a sequence (row-locked, gap-free within a transaction).
-
-    The first number a transaction takes locks the sequence row (UPDATE … RETURNING); later ones are counted
-    in memory, since no other transaction can take numbers until this one ends, and the count is written back
-    just before the commit.
-    """
-    taken: dict[tuple[str, str], list[int]] = session.info.setdefault(_NUMBERS, {})
-    counter = taken.get((name, period))
-    if counter is not None:
-        counter[0] += 1
-        return counter[0] - 1
-    take = (
-        update(NumberSequence)
-        .where(NumberSequence.name == name, NumberSequence.period == period)
-        .values(next_value=NumberSequence.next_value + 1)
-        .returning(NumberSequence.next_value)
-    )
-    value = session.execute(take).scalar_one_or_none()
-    if value is None:  # the period's first number (a concurrent first taker waits on the insert, then updates)
-        insert_ignore(session, NumberSequence, {"name": name, "period": period, "next_value": 1}, ["name", "period"])
-        value = session.execute(take).scalar_one()
-    taken[(name, period)] = [int(value), int(value)]  # [next to hand out, value stored]
-    return int(value) - 1
-
-
-@event.listens_for(Session, "before_commit")
-def _store_numbers(session: Session) -> None:
-    """Write back the numbers a committing transaction counted in memory."""
-    if session.in_nested_transaction():
-        return
-    taken: dict[tuple[str, str], list[int]] | None = session.info.pop(_NUMBERS, None)
-    for (name, period), (next_value, stored) in (taken or {}).items():
-        if next_value != stored:
-            session.execute(
-                update(NumberSequence)
-                .where(NumberSequence.name == name, NumberSequence.period == period)
-                .values(next_value=next_value)
-            )
-
-
-@event.listens_for(Session, "after_transaction_end")
-def _forget_numbers(session: Session, transaction: SessionTransaction) -> None:
-    """Forget counted numbers once the transaction that took them has ended (not a savepoint of it)."""
-    if transaction.parent is None:
-        session.info.pop(_NUMBERS, None)
 
 
 # --- set-based reads for one message's working set (see clearance.service.store) -------------------------

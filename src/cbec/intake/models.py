@@ -1,4 +1,4 @@
-"""Intake tables (报文接收): the message log and the receipts the platform issued.
+"""Intake tables (报文接收): the message log, the receipts the platform issued, and number sequences.
 
 Both belong to intake, below the document domains: every message, import or export, is logged here once (its
 SHA-256 makes a resubmission idempotent), and every receipt of every document is born here (``cbec.intake.receipts``).
@@ -48,3 +48,13 @@ class IssuedReceipt(Base):
     returned_at: Mapped[datetime] = mapped_column(UtcDateTime)
     keys: Mapped[dict[str, Any]] = mapped_column(JSON)
     message_id: Mapped[int | None] = mapped_column(BigId, nullable=True, index=True)
+
+
+class NumberSequence(Base):
+    """Serial numbers per name and period (清单编号、预录入编号流水)."""
+
+    __tablename__ = "number_sequence"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    period: Mapped[str] = mapped_column(String(12), primary_key=True)
+    next_value: Mapped[int] = mapped_column(BigId, default=1)

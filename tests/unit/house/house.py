@@ -37,7 +37,7 @@ SURFACES: dict[str, tuple[str, ...]] = {
     "cbec.enterprises": ("lookups",),
     "cbec.exports": (),
     "cbec.facts": (),
-    "cbec.intake": ("answers", "receipts", "log"),  # rendering answers, issuing receipts, reading the message log
+    "cbec.intake": ("answers", "receipts", "log", "numbers"),  # answers, receipts, the message log, number sequences
     "cbec.messages": ("documents", "export_documents", "json_twin", "signature", "authority"),
     "cbec.privacy": (),
     "cbec.products": (),

@@ -15,6 +15,7 @@ from cbec.clearance.service.store import waybill_lock
 from cbec.common.clock import business_date
 from cbec.common.errors import Problem
 from cbec.common.money import to_fen
+from cbec.intake import numbers
 from cbec.messages.documents import (
     ArrivalRecord,
     CancelRequest,
@@ -410,7 +411,7 @@ class MessageProcessor(InventoryProcessor):
             )
             return
         day = business_date(self.now).strftime("%Y%m%d")
-        entry_no = f"R{day}{repo.next_number(self.session, 'arrival', day):09d}"
+        entry_no = f"R{day}{numbers.next_number(self.session, 'arrival', day):09d}"
         row = ArrivalRecordRow(
             guid=arrival.declaration.guid,
             app_status=arrival.declaration.app_status,

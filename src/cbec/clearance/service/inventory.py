@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from cbec.clearance import repository as repo
 from cbec.clearance.codes import INVENTORY_OPEN, DocumentState, ReturnStatus
 from cbec.clearance.decision import Decision, DecisionPolicy, InventoryFacts, Outcome
 from cbec.clearance.models import InventoryRecord, TaxBillRecord
@@ -25,7 +24,7 @@ from cbec.clearance.service.store import order_lock, waybill_lock
 from cbec.common.clock import business_date
 from cbec.common.errors import Problem
 from cbec.common.money import to_fen
-from cbec.intake import new_guid
+from cbec.intake import new_guid, numbers
 from cbec.messages.documents import (
     AppStatus,
     AppType,
@@ -246,14 +245,12 @@ class InventoryProcessor(Processor):
 
     def eport_number(self) -> str:
         """Assign an E-port number: B + yyyymmdd + 9-digit serial (18 characters)."""
-        day = business_date(self.now).strftime("%Y%m%d")
-        return f"B{day}{repo.next_number(self.session, 'eport', day):09d}"
+        return numbers.eport_number(self.session, self.now)
 
     def inventory_number(self, inventory: InventoryRecord) -> str:
         """Assign a customs inventory number: district + year + I + 9-digit serial (18 characters)."""
-        year = str(business_date(self.now).year)
-        serial = repo.next_number(self.session, f"invt:{inventory.customs_code}", year)
-        return f"{inventory.customs_code}{year}I{serial:09d}"
+        code = inventory.customs_code
+        return numbers.customs_number(self.session, self.now, code, "I", f"invt:{code}")
 
     # --- matching ---------------------------------------------------------------------------------
 

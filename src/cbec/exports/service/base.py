@@ -18,19 +18,18 @@ from pydantic import TypeAdapter
 from sqlalchemy.orm import Session
 
 from cbec.audit import record_audit
-from cbec.clearance import repository as clearance_repo
 from cbec.clearance.codes import STATUS_TEXT, DocumentState, ReturnStatus
 from cbec.clearance.declarations import change_problems, original_problems
 from cbec.clearance.models import TaxBillRecord
 from cbec.clearance.rules import party_problems
-from cbec.common.clock import SHANGHAI, business_date
+from cbec.common.clock import SHANGHAI
 from cbec.common.errors import Problem
 from cbec.enterprises import EnterpriseRef, find_active_by_code
 from cbec.exports.codes import FOREIGN_PLATFORM
 from cbec.exports.service.identity import export_identity
 from cbec.exports.service.reference import cny_per_unit
 from cbec.facts import FactBook
-from cbec.intake import DocumentOutcome, ReceiptBook
+from cbec.intake import DocumentOutcome, ReceiptBook, numbers
 from cbec.intake.receipts import refusal_status, refusal_text
 from cbec.messages.authority import PartyAuthority
 from cbec.messages.documents import AppStatus, AppType, Transfer
@@ -232,14 +231,11 @@ class ExportBase:
 
     def eport_number(self) -> str:
         """Assign an E-port number B + yyyymmdd + 9 digits (shared with imports, so never repeated)."""
-        day = business_date(self.now).strftime("%Y%m%d")
-        return f"B{day}{clearance_repo.next_number(self.session, 'eport', day):09d}"
+        return numbers.eport_number(self.session, self.now)
 
     def customs_number(self, customs_code: str, mark: str) -> str:
         """Assign a customs number: district + year + mark + 9-digit serial (18 characters)."""
-        year = str(business_date(self.now).year)
-        serial = clearance_repo.next_number(self.session, f"export:{mark}:{customs_code}", year)
-        return f"{customs_code}{year}{mark}{serial:09d}"
+        return numbers.customs_number(self.session, self.now, customs_code, mark, f"export:{mark}:{customs_code}")
 
     # --- shared checks ------------------------------------------------------------------------------------
 

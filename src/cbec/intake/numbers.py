@@ -1,0 +1,75 @@
+"""Number sequences (编号流水): E-port numbers every declaration receives, and the serials of customs numbers.
+
+Gap-free within a period: the first number a transaction takes locks the sequence row (UPDATE … RETURNING); later
+ones are counted in memory, since no other transaction can take numbers until this one ends, and the count is
+written back when the transaction commits (a ``before_commit`` hook of the session, registered here) — the one
+place numbers are written.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import event, update
+from sqlalchemy.orm import Session, SessionTransaction
+
+from cbec.common.clock import business_date
+from cbec.intake.models import NumberSequence
+from cbec.storage.upsert import insert_ignore
+
+_NUMBERS = "cbec.intake.numbers"
+
+
+def next_number(session: Session, name: str, period: str) -> int:
+    """Take the next serial number of a sequence (row-locked, gap-free within a transaction)."""
+    taken: dict[tuple[str, str], list[int]] = session.info.setdefault(_NUMBERS, {})
+    counter = taken.get((name, period))
+    if counter is not None:
+        counter[0] += 1
+        return counter[0] - 1
+    take = (
+        update(NumberSequence)
+        .where(NumberSequence.name == name, NumberSequence.period == period)
+        .values(next_value=NumberSequence.next_value + 1)
+        .returning(NumberSequence.next_value)
+    )
+    value = session.execute(take).scalar_one_or_none()
+    if value is None:  # the period's first number (a concurrent first taker waits on the insert, then updates)
+        insert_ignore(session, NumberSequence, {"name": name, "period": period, "next_value": 1}, ["name", "period"])
+        value = session.execute(take).scalar_one()
+    taken[(name, period)] = [int(value), int(value)]  # [next to hand out, value stored]
+    return int(value) - 1
+
+
+def eport_number(session: Session, now: datetime) -> str:
+    """Assign an E-port number B + yyyymmdd + 9-digit serial (18 characters), one sequence for both directions."""
+    day = business_date(now).strftime("%Y%m%d")
+    return f"B{day}{next_number(session, 'eport', day):09d}"
+
+
+def customs_number(session: Session, now: datetime, customs_code: str, mark: str, sequence: str) -> str:
+    """Assign a customs number: district + year + mark + 9-digit serial of the named sequence (18 characters)."""
+    year = str(business_date(now).year)
+    return f"{customs_code}{year}{mark}{next_number(session, sequence, year):09d}"
+
+
+@event.listens_for(Session, "before_commit")
+def _store_numbers(session: Session) -> None:
+    """Write back the numbers a committing transaction counted in memory."""
+    if session.in_nested_transaction():
+        return
+    taken: dict[tuple[str, str], list[int]] | None = session.info.pop(_NUMBERS, None)
+    for (name, period), (next_value, stored) in (taken or {}).items():
+        if next_value != stored:
+            session.execute(
+                update(NumberSequence)
+                .where(NumberSequence.name == name, NumberSequence.period == period)
+                .values(next_value=next_value)
+            )
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_numbers(session: Session, transaction: SessionTransaction) -> None:
+    """Forget counted numbers once the transaction that took them has ended (not a savepoint of it)."""
+    if transaction.parent is None:
+        session.info.pop(_NUMBERS, None)
