@@ -12,6 +12,7 @@ from cbec.clearance.models import InventoryRecord
 from cbec.credit.schemas import FactIn
 from cbec.credit.service import rate_subjects, record_fact, seed_configuration
 from cbec.demo.builders import build_arrival
+from cbec.supervision import MeasureKind, MeasureSpec, SubjectKind, add_measure
 from cbec.supervision.models import SupervisionMeasure
 
 
@@ -68,3 +69,30 @@ def test_a_serious_list_entry_rates_the_shop_d_and_clearance_holds_its_inventori
     assert after.status_info is not None and "信用等级 D" in after.status_info and reference in after.status_info
     # an unchanged rating changes no measure
     assert rate_subjects(ctx, dry_run=False, actor="zone-office").measures_changed == 0
+
+
+def test_a_risk_hold_on_a_waiting_inventory_sends_it_to_review_when_its_arrival_completes_it(zone: Zone) -> None:
+    s = a_set("ORD20260302000803")
+    zone.send([s.order], PARTIES.ecommerce)
+    zone.send([s.payment], PARTIES.payment)
+    zone.send([s.waybill], PARTIES.logistics)
+    zone.send([s.inventory], PARTIES.agent)
+    with zone.ctx.uow() as uow:
+        waiting = uow.session.scalars(select(InventoryRecord).where(InventoryRecord.order_no == s.order.order_no)).one()
+        assert waiting.status == "120"  # accepted, waiting for its arrival
+        now = zone.ctx.clock.now()
+        add_measure(
+            uow.session,
+            source="risk",
+            subject=(SubjectKind.INVENTORY, waiting.eport_no),
+            spec=MeasureSpec(
+                MeasureKind.HOLD, "risk decision 7 fake_order hold", "fake_order 80: 同一手机号多名买家", now
+            ),
+            at=now,
+            actor="risk",
+        )
+        uow.commit()
+    arrival = build_arrival(PARTIES, [s.waybill.logistics_no], bill_no="MAWB20260302001", at=AT)
+    receipts = zone.send([arrival], PARTIES.site_operator).receipts
+    assert [(r.message_type.value, r.status) for r in receipts] == [("CEB712Message", "120"), ("CEB622Message", "300")]
+    assert "fake_order 80: 同一手机号多名买家" in receipts[-1].info
