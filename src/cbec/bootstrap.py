@@ -79,11 +79,14 @@ def make_clock(settings: Settings) -> Clock:
 
 
 def assemble_intake() -> None:
-    """Put the document families in intake's handler table: import clearance and exports (explicit, no side effects)."""
+    """Put the document families in intake's handler table and the customs-rate source in place (explicit)."""
     from cbec.clearance.service import IMPORTS
     from cbec.exports.service.family import EXPORTS
+    from cbec.exports.service.reference import cny_per_unit
+    from cbec.facts import assemble_rates
 
     assemble((IMPORTS, EXPORTS))
+    assemble_rates(cny_per_unit)  # import facts convert at the customs rates exports keep
 
 
 def build_context(settings: Settings | None = None, *, clock: Clock | None = None) -> Context:

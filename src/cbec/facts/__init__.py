@@ -11,6 +11,7 @@ This package imports neither side: writers hand it documents and values, readers
 
 from cbec.facts.models import TradeFact
 from cbec.facts.queries import ReleasedLine, fact_scope, released_lines
+from cbec.facts.rates import RatesNotAssembled, assemble_rates, customs_rates
 from cbec.facts.rules import (
     RELEASED_STATUSES,
     Direction,
@@ -37,8 +38,11 @@ __all__ = [
     "FactLine",
     "FactStatus",
     "Rates",
+    "RatesNotAssembled",
     "ReleasedLine",
     "TradeFact",
+    "assemble_rates",
+    "customs_rates",
     "export_lines",
     "fact_rows",
     "fact_scope",

@@ -44,3 +44,14 @@ def test_a_type_no_family_took_is_named() -> None:
     table = HandlerTable.of([DocumentFamily("imports only", frozenset({"CEB311Message"}), _nothing)])
     with pytest.raises(IntakeNotAssembled, match="no document family handles CEB303Message"):
         table.family_of("CEB303Message")
+
+
+def test_the_customs_rate_source_is_assembled_with_intake_and_loud_without(monkeypatch: pytest.MonkeyPatch) -> None:
+    from cbec.facts import RatesNotAssembled, customs_rates
+    from cbec.facts import rates as rates_module
+
+    assemble_intake()
+    assert rates_module._SOURCE != []
+    monkeypatch.setattr(rates_module, "_SOURCE", [])
+    with pytest.raises(RatesNotAssembled, match=r"build the context with cbec\.bootstrap\.build_context"):
+        customs_rates(object())  # type: ignore[arg-type]

@@ -21,13 +21,13 @@ from cbec.clearance.codes import DocumentState
 from cbec.clearance.models import InventoryRecord, OrderRecord, PaymentRecord, ReturnRecord
 from cbec.common.personal import PersonalDataCipher
 from cbec.enterprises import EnterpriseRef, find_active_by_code
-from cbec.exports.service.reference import customs_rates
 from cbec.facts import (
     BackfillReport,
     Direction,
     FactBook,
     FactHeader,
     FactStatus,
+    customs_rates,
     fact_rows,
     fact_status,
     import_lines,

@@ -26,8 +26,7 @@ from cbec.common.clock import business_date
 from cbec.common.errors import Problem
 from cbec.common.ids import validate_resident_id
 from cbec.enterprises import EnterpriseRef, find_active_by_code
-from cbec.exports.service.reference import customs_rates
-from cbec.facts import FactBook
+from cbec.facts import FactBook, customs_rates
 from cbec.intake import DocumentOutcome, ReceiptBook, new_guid
 from cbec.intake.receipts import refusal_status, refusal_text
 from cbec.messages.authority import PartyAuthority

@@ -21,7 +21,7 @@ from cbec.enterprises import EnterpriseRef, find_active_by_code
 from cbec.exports.codes import ReturnState
 from cbec.exports.models import ExportInventoryRecord, ExportReturnRecord
 from cbec.exports.service.base import unseal
-from cbec.exports.service.reference import customs_rates
+from cbec.exports.service.reference import cny_per_unit
 from cbec.facts import (
     BackfillReport,
     Direction,
@@ -109,7 +109,7 @@ def rebuilt_rows(
     """Return the fact rows live intake would hold now for a stored export inventory."""
     inventory = unseal(ExportInventory, row.payload)
     built = header(row, inventory, _tenant(party(row.ecommerce_code)))
-    rows = fact_rows(built, export_lines(inventory), customs_rates(session), now=now)
+    rows = fact_rows(built, export_lines(inventory), lambda currency, on: cny_per_unit(session, currency, on), now=now)
     returned = {
         int(no)
         for ret in session.scalars(

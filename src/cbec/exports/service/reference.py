@@ -261,8 +261,3 @@ def _read_per_unit(session: Session, currency: str, declared_on: date) -> Decima
         return None
     rate = published[day]
     return rate.value / Decimal(rate.extra or "1")
-
-
-def customs_rates(session: Session) -> Callable[[str, date], Decimal | None]:
-    """Return ``cny_per_unit`` bound to a session: the customs rates trade facts are converted at."""
-    return lambda currency, on: cny_per_unit(session, currency, on)
