@@ -224,6 +224,7 @@ ROUTES: dict[tuple[str, str], Public | Api | Page | SignedIn] = {
     ("POST", "/console/export-tax/{code}/profile"): Page(CONSOLE_ROLES, "export.manage"),
     ("POST", "/console/export-tax/{code}/invoices"): Page(CONSOLE_ROLES, "export.manage"),
     ("GET", "/console/warehouses"): Page(CONSOLE_ROLES, "export.read"),
+    ("GET", "/console/risk"): Page(CONSOLE_ROLES, "risk.read"),
     ("GET", "/dashboard"): Page(DASHBOARD_ROLES),
     ("GET", "/dashboard/targets"): Page(DASHBOARD_ROLES),
     ("POST", "/dashboard/targets"): Page(ZONE_OFFICE),

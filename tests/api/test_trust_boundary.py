@@ -318,6 +318,8 @@ NAMES_NOTHING_FOREIGN: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/statistics/catalogue"): "the indicator catalogue is the same for everyone",
     ("GET", "/api/v1/risk/alerts"): "lists the caller's tenant only (no parameter names another's): "
     "tests/api/test_risk_statistics_api.py",
+    ("GET", "/console/risk"): "the alerts of GET /api/v1/risk/alerts in the caller's tenant (no parameter names "
+    "another's): tests/web/test_risk_page.py",
     ("POST", "/api/v1/quota/query"): "by ID number and name, not by scope",
     ("POST", "/api/v1/clearance/returns/{return_id}/arrival"): "no return in this world; scoped like decisions",
     ("POST", "/ceb"): "as another sender: AUTH-SENDER in tests/api/clearance/test_ceb_endpoint.py",

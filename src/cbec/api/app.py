@@ -44,6 +44,7 @@ ROUTER_MODULES = (
     "cbec.web.dashboard",
     "cbec.web.exports",
     "cbec.web.export_tax",
+    "cbec.web.risk",
     "cbec.web.consumer",
 )
 

@@ -51,6 +51,7 @@ def _tabs(active: str) -> list[tuple[str, str, bool]]:
         ("/console/search", "con.tab.search"),
         ("/console/enterprises", "con.tab.enterprises"),
         ("/console/reports", "con.tab.reports"),
+        ("/console/risk", "con.tab.risk"),
     ]
     return [(href, label, href == active) for href, label in tabs]
 
