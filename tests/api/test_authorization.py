@@ -183,6 +183,7 @@ ROUTES: dict[tuple[str, str], Public | Api | Page | SignedIn] = {
     ("GET", "/api/v1/credit/subjects/{code}"): api("credit.read"),
     ("POST", "/api/v1/credit/facts"): api("credit.manage"),
     ("POST", "/api/v1/credit/rate"): api("credit.rate"),
+    ("POST", "/api/v1/credit/screen"): api("credit.read"),
     # web pages
     ("GET", "/login"): PUBLIC,
     ("POST", "/login"): PUBLIC,

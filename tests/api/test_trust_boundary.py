@@ -321,6 +321,8 @@ NAMES_NOTHING_FOREIGN: dict[tuple[str, str], str] = {
     ("GET", "/console/risk"): "the alerts of GET /api/v1/risk/alerts in the caller's tenant (no parameter names "
     "another's): tests/web/test_risk_page.py",
     ("POST", "/api/v1/quota/query"): "by ID number and name, not by scope",
+    ("POST", "/api/v1/credit/screen"): "screens against the published negative lists, the same for every "
+    "credit.read caller; persons for the hub only (403 CRD-SCREEN-PERSON): tests/api/credit/test_credit_api.py",
     ("POST", "/api/v1/clearance/returns/{return_id}/arrival"): "no return in this world; scoped like decisions",
     ("POST", "/ceb"): "as another sender: AUTH-SENDER in tests/api/clearance/test_ceb_endpoint.py",
     ("GET", "/api/v1/exports/inventories/{number}"): "no export inventory in this world; scoped like imports",

@@ -9,18 +9,21 @@ from typing import Any
 
 import typer
 from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from cbec.cli.reference import console, fail
 from cbec.cli.state import state
 from cbec.common.errors import DomainError
-from cbec.credit.schemas import RatingRead
+from cbec.credit.schemas import RatingRead, ScreenIn, ScreenReport
 from cbec.credit.schemes import ConfigKind, windows_csv
 from cbec.credit.service import (
     apply_events,
     import_facts,
     load_configuration,
     rate_subjects,
+    screen_enterprises,
+    screen_name,
     seed_configuration,
     set_override,
     show_subject,
@@ -86,6 +89,31 @@ def _print_rating(rating: RatingRead) -> None:
             c.modifier or "",
             str(c.points),
             str(c.counted),
+        )
+    out.print(table)
+
+
+def _print_screen(report: ScreenReport) -> None:
+    out = console()
+    out.print(
+        f"{escape(report.query)}: {len(report.hits)} hits at threshold {report.threshold} "
+        f"({report.entries} list entries in force on {report.on})"
+    )
+    if not report.hits:
+        return
+    table = Table("score", "band", "matched", "subject", "name", "list", "legal basis", "document", "features")
+    for hit in report.hits:
+        shown = ", ".join(f"{f.name} {f.value:.2f}×{f.weight:.2f}" for f in hit.features)
+        table.add_row(
+            f"{hit.score:.4f}",
+            hit.band,
+            hit.matched,
+            escape(hit.subject),
+            escape(hit.name or "-"),
+            hit.list_type or "-",
+            escape(hit.legal_basis or "-"),
+            escape(hit.document_no or "-"),
+            shown or "-",
         )
     out.print(table)
 
@@ -238,6 +266,58 @@ def register(app: typer.Typer) -> None:
         except DomainError as exc:
             fail(exc)
         _print_rating(rating)
+
+    @group.command("screen")
+    def screen(
+        name: str | None = typer.Option(None, "--name", help="A name to screen against the lists in force."),
+        uscc: str | None = typer.Option(None, "--uscc", help="A credit code (exact match)."),
+        customs_code: str | None = typer.Option(None, "--customs-code", help="A customs code (exact match)."),
+        every: bool = typer.Option(False, "--all", help="Screen every filed enterprise."),
+        on: str | None = typer.Option(None, "--on", help="The day the lists are read on (default today)."),
+        threshold: float | None = typer.Option(None, "--threshold", help="Alert threshold, 0.5 to 1."),
+        limit: int = typer.Option(20, "--limit", help="Most hits per name."),
+        output: str = typer.Option("table", "--format", help="table or json."),
+    ) -> None:
+        """Screen a name (and codes), or every filed enterprise, against the negative lists (名单筛查)."""
+        ctx = state.context()
+        if every:
+            with Progress(
+                TextColumn("[progress.description]{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                console=console(),
+                transient=True,
+            ) as bar:
+                task = bar.add_task("screening filed enterprises", total=None)
+
+                def advance(done: int, total: int) -> None:
+                    """Move the progress bar."""
+                    bar.update(task, completed=done, total=total)
+
+                try:
+                    batch = screen_enterprises(ctx, on=_day(on), threshold=threshold, progress=advance)
+                except DomainError as exc:
+                    bar.stop()
+                    fail(exc)
+            if output == "json":
+                typer.echo(json.dumps(batch.model_dump(mode="json"), ensure_ascii=False, indent=2))
+                return
+            console().print(
+                f"{batch.screened} filed enterprises screened against {batch.entries} list entries on {batch.on}: "
+                f"{batch.flagged} with hits"
+            )
+            for report in batch.results:
+                _print_screen(report)
+            return
+        request = ScreenIn(name=name, uscc=uscc, customs_code=customs_code, on=on, threshold=threshold, limit=limit)
+        try:
+            report = screen_name(ctx, request)
+        except DomainError as exc:
+            fail(exc)
+        if output == "json":
+            typer.echo(json.dumps(report.model_dump(mode="json"), ensure_ascii=False, indent=2))
+            return
+        _print_screen(report)
 
     @group.command("consume")
     def consume(limit: int = typer.Option(500, "--limit", help="Events per transaction.")) -> None:

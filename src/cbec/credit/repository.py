@@ -162,6 +162,26 @@ def facts_known(
     return found
 
 
+def list_entries(session: Session) -> list[tuple[CreditFact, CreditSubject]]:
+    """Return the current list entries (``list_entry`` facts not superseded nor withdrawals) with their subjects."""
+    later = aliased(CreditFact)
+    superseded = select(later.id).where(later.supersedes_id == CreditFact.id).exists()
+    stmt = (
+        select(CreditFact, CreditSubject)
+        .join(CreditSubject, CreditSubject.id == CreditFact.subject_id)
+        .where(CreditFact.fact_type == "list_entry", ~superseded, CreditFact.retracted.is_(False))
+        .order_by(CreditFact.id)
+    )
+    return [(fact, subject) for fact, subject in session.execute(stmt)]
+
+
+def list_fingerprint(session: Session) -> tuple[Any, ...]:
+    """Return what changes when a list entry or a subject's name does: counts, last ids, last times."""
+    facts = select(func.count(), func.max(CreditFact.id), func.max(CreditFact.recorded_at))
+    subjects = select(func.count(), func.max(CreditSubject.id), func.max(CreditSubject.updated_at))
+    return (*session.execute(facts).one(), *session.execute(subjects).one())
+
+
 def history(session: Session, subject_id: int) -> list[CreditFact]:
     """Return every row recorded about a subject, corrections and withdrawals included, oldest first."""
     return list(session.scalars(select(CreditFact).where(CreditFact.subject_id == subject_id).order_by(CreditFact.id)))

@@ -112,6 +112,7 @@ class FactDraft:
     note: str | None = None
     supersedes: int | None = None
     retracted: bool = False
+    subject_name: str | None = None  # an enterprise's name as the agency publishes it (persons: never)
 
 
 def add_months(day: date, months: int) -> date:
@@ -344,6 +345,17 @@ def parse_fact(raw: Mapping[str, Any], *, today: date) -> tuple[FactDraft | None
                 "Give supersedes: the id of the fact withdrawn.",
             )
         )
+    subject_name = _text(raw, "subject_name")
+    if subject_name is not None and (person is not None or len(subject_name) > 200):
+        problems.append(
+            problem(
+                "CRD-SUBJECT-NAME",
+                "subject_name",
+                "自然人不记名称; 企业名称至多 200 字",
+                "a person is never named; an enterprise's name has at most 200 characters",
+                "Leave subject_name out for a person (the ID number is kept as a keyed hash only).",
+            )
+        )
     if problems or fact_type is None or source is None or severity is None or decided_on is None:
         return None, problems
     assert valid_from is not None
@@ -351,6 +363,7 @@ def parse_fact(raw: Mapping[str, Any], *, today: date) -> tuple[FactDraft | None
         FactDraft(
             subject_code=code,
             person_id=person,
+            subject_name=subject_name,
             fact_type=fact_type,
             severity=severity,
             source=source,

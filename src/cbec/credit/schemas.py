@@ -14,6 +14,9 @@ class FactIn(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     subject: str = Field(description="The enterprise's 18-character credit code or 10-character customs code.")
+    subject_name: str | None = Field(
+        default=None, description="The enterprise's name as the list publishes it (kept when none is known)."
+    )
     fact_type: str
     source: str
     severity: str | None = None
@@ -162,3 +165,69 @@ class ConsumeReport(BaseModel):
     handled: int
     position: int
     facts_recorded: int
+
+
+class ScreenIn(BaseModel):
+    """A name (and optional codes) to screen against the negative lists in force (名单筛查)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, description="An enterprise's name, in any script or width.")
+    uscc: str | None = Field(default=None, description="An 18-character credit code: exact match first.")
+    customs_code: str | None = Field(default=None, description="A 10-character customs code: exact match first.")
+    person_id: str | None = Field(
+        default=None, description="A person's ID number, matched by its keyed hash only (the hub's callers)."
+    )
+    on: str | None = Field(default=None, description="The day the lists are read on (default: today).")
+    threshold: float | None = Field(default=None, description="Alert threshold in [0.5, 1] (default: shipped).")
+    limit: int = Field(default=20, description="Most hits returned, 1 to 100.")
+
+
+class ScreenFeature(BaseModel):
+    """One feature of a name hit: its value in [0, 1], its weight and what it adds to the score."""
+
+    name: str
+    value: float
+    weight: float
+    contribution: float
+
+
+class ScreenHit(BaseModel):
+    """A list entry a query matched: the list, its legal basis, the score and the features behind it."""
+
+    fact_id: int
+    subject: str
+    name: str | None  # None for a person: persons are never named
+    list_type: str | None
+    source: str
+    severity: str
+    legal_basis: str | None
+    document_no: str | None
+    decided_on: date
+    valid_to: date | None
+    publish_max_until: date | None
+    score: float
+    band: str  # "top" (identifiers, names identical but for script and width) or "review"
+    matched: str  # uscc, customs_code, person_key or name
+    features: list[ScreenFeature]
+
+
+class ScreenReport(BaseModel):
+    """The hits of one query, best first."""
+
+    query: str  # the name or the code screened (never a person's ID number)
+    on: date
+    threshold: float
+    entries: int  # list entries in force screened against
+    hits: list[ScreenHit]
+
+
+class ScreenBatch(BaseModel):
+    """Every filed enterprise screened: the ones with hits."""
+
+    on: date
+    threshold: float
+    entries: int
+    screened: int
+    flagged: int
+    results: list[ScreenReport]

@@ -96,3 +96,44 @@ def test_rating_everyone_is_the_hubs(credit: World) -> None:
     published = client_of(credit, "zone_admin").post("/api/v1/credit/rate?dry_run=false")
     assert published.json()["stored"] == published.json()["subjects"] > 0
     assert client_of(credit, "zone_admin").post("/api/v1/credit/rate").json()["movers"] == []
+
+
+def test_names_are_screened_against_the_published_lists_by_any_reader(credit: World) -> None:
+    listed = penalty(A, "customs", "海关信用〔2026〕1号", fact_type="list_entry", severity="serious")
+    made = client_of(credit, "customs").post("/api/v1/credit/facts", json={**listed, "list_type": "customs_serious"})
+    assert made.status_code == 201, made.json()
+    body = {"name": "海口全球購電子商務有限公司", "on": "2026-03-02"}
+    for caller in ("zone_admin", "shop_b", "city_customs", "auditor"):  # the lists are published: same for all
+        answer = client_of(credit, caller).post("/api/v1/credit/screen", json=body)
+        assert answer.status_code == 200, (caller, answer.json())
+        hits = answer.json()["hits"]
+        assert [(h["subject"], h["list_type"], h["score"], h["band"], h["matched"]) for h in hits] == [
+            (hits[0]["subject"], "customs_serious", 0.9557, "review", "name")
+        ], caller
+        assert [f["name"] for f in hits[0]["features"]] == [
+            "core",
+            "order",
+            "pinyin",
+            "full",
+            "surface",
+            "core_exact",
+            "length",
+        ]
+    assert client_of(credit, "fx").post("/api/v1/credit/screen", json=body).status_code == 403  # no credit.read
+    person = client_of(credit, "city_customs").post("/api/v1/credit/screen", json={"person_id": "110105198001011238"})
+    assert (person.status_code, [p["rule_id"] for p in person.json()["problems"]]) == (403, ["CRD-SCREEN-PERSON"])
+
+
+def test_bad_screening_requests_get_their_rule_never_a_500(credit: World) -> None:
+    hub = client_of(credit, "zone_admin")
+    cases = [
+        ({}, ["CRD-SCREEN-EMPTY"]),
+        ({"name": "——", "threshold": 0.1}, ["CRD-SCREEN-NAME", "CRD-SCREEN-THRESHOLD"]),
+        ({"uscc": "123", "limit": 1000}, ["CRD-SCREEN-LIMIT", "CRD-SCREEN-USCC"]),
+        ({"name": "x", "nme": "typo"}, ["FMT-REQUEST"]),
+        ({"name": "x", "limit": "many"}, ["FMT-REQUEST"]),
+        ({"name": "x" * 201}, ["CRD-SCREEN-NAME"]),
+    ]
+    for body, rules in cases:
+        answer = hub.post("/api/v1/credit/screen", json=body)
+        assert (answer.status_code, sorted({p["rule_id"] for p in answer.json()["problems"]})) == (422, rules), body

@@ -117,3 +117,34 @@ def test_consume_applies_new_events_once(cli: CliRunner) -> None:
     assert "events applied" in first and not first.startswith("0 events")
     assert run(cli, "credit", "consume").startswith("0 events applied, 0 facts recorded")
     assert "level A, score 100" in run(cli, "credit", "show", PARTIES.ecommerce.code)
+
+
+def test_screen_a_name_and_every_filed_enterprise(cli: CliRunner, tmp_path: Path) -> None:
+    run(cli, "credit", "seed")
+    run(cli, "credit", "consume")  # the filed enterprises become subjects
+    lists = tmp_path / "lists.csv"
+    lists.write_text(
+        "subject,subject_name,fact_type,source,severity,list_type,decided_on,document_no,legal_basis\n"
+        f"{ACME},海南蓝海华信贸易有限公司,list_entry,court,serious,court_dishonest,2026-01-10,(2026)琼01执1号,失信规定\n"
+        f"{PARTIES.agent.code},,list_entry,tax,serious,tax_major,2026-01-10,琼税3号,税收征管法\n",
+        encoding="utf-8",
+    )
+    assert "2 rows, 2 facts recorded" in run(cli, "credit", "facts", "import", str(lists))
+    shown = json.loads(
+        run(cli, "credit", "screen", "--name", "蓝海华信(海南)有限公司", "--on", "2026-03-01", "--format", "json")
+    )
+    assert [(h["subject"], h["list_type"], h["score"], h["matched"]) for h in shown["hits"]] == [
+        (ACME, "court_dishonest", 0.9297, "name")
+    ]
+    table = run(cli, "credit", "screen", "--name", "蓝海华信(海南)有限公司", "--on", "2026-03-01")
+    assert "1 hits at threshold 0.72 (2 list entries in force on 2026-03-01)" in table and "0.9297" in table
+    batch = json.loads(run(cli, "credit", "screen", "--all", "--on", "2026-03-01", "--format", "json"))
+    assert (batch["screened"], batch["flagged"]) == (6, 1)
+    assert [[(h["list_type"], h["matched"]) for h in r["hits"]] for r in batch["results"]] == [[("tax_major", "uscc")]]
+    assert "6 filed enterprises screened against 2 list entries on 2026-03-01: 1 with hits" in run(
+        cli, "credit", "screen", "--all", "--on", "2026-03-01"
+    )
+    bad = cli.invoke(app, ["credit", "screen", "--uscc", "123"])
+    assert bad.exit_code == 1 and "CRD-SCREEN-USCC" in bad.output
+    nothing = cli.invoke(app, ["credit", "screen"])
+    assert nothing.exit_code == 1 and "CRD-SCREEN-EMPTY" in nothing.output

@@ -3,6 +3,8 @@
 A subject outside the caller's scope is not found (404): an enterprise reads only its own, a city's officers the
 city's enterprises. An agency officer records facts of its own agency's source only (403 ``CRD-SOURCE-SCOPE``);
 the audit records the signed-in principal, never a body field. Rating every subject is the hub's (``AUTH-SCOPE``).
+Screening reads the published negative lists: every enterprise entry for any ``credit.read`` caller, persons (by
+the keyed hash of an ID number) for the hub's callers only (403 ``CRD-SCREEN-PERSON``).
 """
 
 from __future__ import annotations
@@ -16,8 +18,8 @@ from cbec.accounts import Permission, Role
 from cbec.api.deps import get_ctx
 from cbec.api.security import Principal, require, scoped
 from cbec.common.scope import Scope
-from cbec.credit.schemas import FactIn, FactRead, RateReport, RatingRead
-from cbec.credit.service import rate_subjects, record_fact, show_subject
+from cbec.credit.schemas import FactIn, FactRead, RateReport, RatingRead, ScreenIn, ScreenReport
+from cbec.credit.service import rate_subjects, record_fact, screen_name, show_subject
 from cbec.storage.context import Context
 
 router = APIRouter(prefix="/api/v1/credit", tags=["credit"])
@@ -59,3 +61,13 @@ def rate(
 ) -> RateReport:
     """Rate every subject: the level distribution and the movers against their last stored levels."""
     return rate_subjects(ctx, on=on, candidate=candidate, dry_run=dry_run, actor=principal.name, scope=scope)
+
+
+@router.post("/screen", response_model=ScreenReport)
+def screen(
+    body: ScreenIn,
+    scope: Scope = Depends(scoped(READ)),
+    ctx: Context = Depends(get_ctx),
+) -> ScreenReport:
+    """Screen a name (and codes) against the negative lists in force: hits with list, legal basis, score, features."""
+    return screen_name(ctx, body, scope=scope)

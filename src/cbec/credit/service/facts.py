@@ -158,10 +158,11 @@ def resolve_subject(
     uscc = filed.uscc if filed else (code if len(code) == 18 else None)
     customs = filed.customs_code if filed else (code if len(code) == 10 else None)
     tenant = filed.zone if filed else (existing.tenant if existing else repo.HUB)
+    listed_name = draft.subject_name if existing is None or not existing.name else None  # a filing's name wins
     if not scope.admits_tenant(tenant) or not scope.admits_party([uscc, customs]):
         raise CreditNotFound(f"no credit subject {code} in the caller's scope")
     subject = repo.ensure_enterprise(
-        session, uscc=uscc, customs_code=customs, name=filed.name if filed else None, tenant=tenant, now=now
+        session, uscc=uscc, customs_code=customs, name=filed.name if filed else listed_name, tenant=tenant, now=now
     )
     return subject, existing is None
 
