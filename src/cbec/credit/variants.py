@@ -218,20 +218,25 @@ def variant_set(entry_list: list[Parts], pairs: int, negatives: int, seed: int =
     taken = {tuple(sorted(p.words)) for p in entry_list}
     taken_sounds = {tuple(sorted(syllable(c) for c in "".join(p.words))) for p in entry_list}
     cases: list[Case] = []
-    made = 0
-    i = 0
+    made = failed = i = 0
     while made < pairs:
-        parts = entry_list[i % len(entry_list)]
-        query = variant(parts, KINDS[made % len(KINDS)], rng, sounds)
+        position = i % len(entry_list)
+        kind = KINDS[made % len(KINDS)]
+        query = variant(entry_list[position], kind, rng, sounds)
         i += 1
+        failed = 0 if query is not None else failed + 1
+        if failed > len(entry_list):
+            raise ValueError(f"no entry admits a {kind} variant")
         if query is not None:
-            cases.append(Case(query, i - 1 if i <= len(entry_list) else (i - 1) % len(entry_list), KINDS[made % 5]))
+            cases.append(Case(query, position, kind))
             made += 1
-    made = 0
+    made = failed = 0
     while made < negatives:
-        parts = entry_list[i % len(entry_list)]
+        query = _negative(entry_list[i % len(entry_list)], rng, words, taken, taken_sounds)
         i += 1
-        query = _negative(parts, rng, words, taken, taken_sounds)
+        failed = 0 if query is not None else failed + 1
+        if failed > len(entry_list):
+            raise ValueError("no entry admits a hard negative")
         if query is not None:
             cases.append(Case(query, None, "negative"))
             made += 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from cbec.credit.names import fold_text, name_key, syllable
+from cbec.credit.names import fold_text, name_key, st_table, syllable
 from cbec.credit.screening import NAME_CEILING, THRESHOLD, TOP_BAND, WEIGHTS, Entry, ScreeningIndex, features, score_of
 from cbec.credit.variants import KINDS, entries, homophones, measure, variant_set
 
@@ -137,6 +137,14 @@ def test_recall_and_precision_on_the_seeded_variant_set() -> None:
     index = ScreeningIndex(Entry(i, p.name) for i, p in enumerate(listed))
     result = measure(index, variant_set(listed, 1000, 1000, seed=18))
     assert (result.pairs, result.negatives) == (1000, 1000)
+    assert (result.found, result.alerts, result.correct, result.top_band) == (1000, 1000, 1000, 26)
     assert result.recall >= 0.98, result
     assert result.precision >= 0.95, result
     assert result.top_share <= 0.05, result
+
+
+def test_a_transformation_no_entry_admits_is_refused_not_looped_over() -> None:
+    plain = [p for p in entries(400, seed=5) if not set("".join(p.words)) & set(st_table())][:3]
+    assert len(plain) == 3
+    with pytest.raises(ValueError, match="no entry admits a traditional variant"):
+        variant_set(plain, 5, 0, seed=1)
