@@ -30,6 +30,7 @@ from cbec.credit.rules import SubjectKind, counts_on
 from cbec.credit.schemas import ScreenBatch, ScreenFeature, ScreenHit, ScreenIn, ScreenReport
 from cbec.credit.screening import THRESHOLD, TOP_BAND, Entry, Hit, ScreeningIndex
 from cbec.credit.service.facts import subject_label
+from cbec.enterprises.service import list_enterprises
 from cbec.storage.context import Context
 
 MAX_LIMIT = 100
@@ -259,8 +260,6 @@ def screen_enterprises(
 ) -> ScreenBatch:
     """Screen every filed enterprise (name, credit code, customs code) against the list entries in force; return
     the ones with hits. ``progress(done, total)`` is called after each page of filings."""
-    from cbec.enterprises.service import list_enterprises
-
     problems: list[Problem] = []
     chosen = _threshold(threshold, problems)
     if problems:
