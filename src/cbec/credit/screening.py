@@ -11,6 +11,7 @@ form, the full name and the core each count, variants grade apart instead of sat
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -118,8 +119,8 @@ class ScreeningIndex:
         self.by_code: dict[tuple[str, str], list[int]] = {}
         self._cols: dict[str, list[str]] = {c: [] for c in _COLUMNS}
         lengths: list[int] = []
-        key_parts: list[int] = []
-        id_parts: list[int] = []
+        key_parts = array("q")  # machine integers: a million entries make some 20 million postings
+        id_parts = array("i")
         for entry in entries:
             for kind, value in (("uscc", entry.uscc), ("customs_code", entry.customs_code)):
                 if value:
@@ -132,17 +133,17 @@ class ScreeningIndex:
                 continue
             pairs = pair_keys(key)
             key_parts.extend(pairs)
-            id_parts.extend([len(self.refs)] * len(pairs))
+            id_parts.extend([len(self.refs)] * len(pairs))  # array.extend takes the list as machine ints
             self.refs.append(entry.ref)
             self.keys.append(key)
             for column in _COLUMNS:
                 self._cols[column].append(getattr(key, column))
             lengths.append(len(key.core))
         self._lengths = np.array(lengths, dtype=np.float64)
-        all_keys = np.array(key_parts, dtype=np.int64)
+        all_keys = np.frombuffer(key_parts, dtype=np.int64) if len(key_parts) else np.empty(0, dtype=np.int64)
         order = np.argsort(all_keys, kind="stable")
         sorted_keys = all_keys[order]
-        self._postings = np.array(id_parts, dtype=np.int32)[order]
+        self._postings = (np.frombuffer(id_parts, dtype=np.int32) if len(id_parts) else np.empty(0, np.int32))[order]
         self._keys, starts = np.unique(sorted_keys, return_index=True)
         self._starts = starts.astype(np.int64)
         self._ends = np.append(self._starts[1:], len(sorted_keys)).astype(np.int64)
