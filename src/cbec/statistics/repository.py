@@ -86,7 +86,7 @@ def inventory_refusals(session: Session, period: Period, scope: Scope | None = N
         stmt = stmt.join(InventoryRecord, InventoryRecord.id == IssuedReceipt.document_id).where(
             *inventory_scope(scope)
         )
-    return [(document_id, info) for document_id, info in session.execute(stmt)]
+    return [(document_id, info) for document_id, info in session.execute(stmt.order_by(IssuedReceipt.id))]
 
 
 def open_counts(session: Session, scope: Scope | None = None) -> dict[str, int]:
@@ -164,7 +164,7 @@ def export_inventory_refusals(
         stmt = stmt.join(ExportInventoryRecord, ExportInventoryRecord.id == IssuedReceipt.document_id).where(
             *export_inventory_scope(scope)
         )
-    return [(document_id, info) for document_id, info in session.execute(stmt)]
+    return [(document_id, info) for document_id, info in session.execute(stmt.order_by(IssuedReceipt.id))]
 
 
 # --- a party's documents --------------------------------------------------------------------------

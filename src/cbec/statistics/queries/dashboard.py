@@ -101,7 +101,8 @@ def zone_overview(ctx: Context, *, on: date | None = None, scope: Scope = EVERYT
             month=figures_month,
             waiting=repo.open_counts(session, scope),
             refusal_reasons=tuple(
-                RuleCount(rule, count, share(count, refused_total)) for rule, count in reasons.most_common(TOP)
+                RuleCount(rule, count, share(count, refused_total))
+                for rule, count in sorted(reasons.items(), key=lambda item: (-item[1], item[0]))[:TOP]
             ),
             origins=origins,
             destinations=destinations,
