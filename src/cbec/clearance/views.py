@@ -12,9 +12,6 @@ from sqlalchemy.orm import Session
 from cbec.clearance import repository as repo
 from cbec.clearance.models import InventoryRecord, TaxBillRecord
 from cbec.messages.documents import TaxBill, TaxBillLine
-from cbec.messages.export_documents import ExportMessageType
-
-_EXPORT = frozenset(t.value for t in ExportMessageType)
 
 
 def tax_bill_from_row(session: Session, bill: TaxBillRecord) -> TaxBill:

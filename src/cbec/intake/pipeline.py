@@ -140,10 +140,12 @@ def ingest_message(
             if message_id is None:
                 # The same bytes were logged before, or by a concurrent transaction that has committed meanwhile
                 # (the log row's unique digest made this one wait): answer as they were answered.
-                replayed = _replay_earlier(session, digest, senders)
-                if replayed is not None:
-                    return replayed
-                message_id = _reuse_format_error(session, entry, len(message.documents), now)
+                earlier = message_by_hash(session, digest)
+                assert earlier is not None  # the insert found the digest taken
+                if earlier.outcome == "processed":
+                    check_sender(earlier.sender_code, senders)
+                    return _replay(session, earlier)
+                message_id = _reuse_format_error(session, earlier.id, entry, len(message.documents), now)
         # Party authority (申报主体): each document must be declared by a party the sender may act for; changes,
         # deletions, cancels and returns also by a party of the original (checked by the family's handlers).
         run = IntakeRun(
@@ -250,14 +252,12 @@ def _replay_earlier(session: Session, digest: str, senders: frozenset[str] | Non
     return _replay(session, earlier)
 
 
-def _reuse_format_error(session: Session, entry: LogEntry, documents: int, at: datetime) -> int:
+def _reuse_format_error(session: Session, message_id: int, entry: LogEntry, documents: int, at: datetime) -> int:
     """Take over the log row of bytes that once failed the format check and parse now (reference data changed)."""
-    earlier = message_by_hash(session, entry.digest)
-    assert earlier is not None and earlier.outcome != "processed"  # the insert found the digest taken
     session.execute(
-        update(MessageRecord).where(MessageRecord.id == earlier.id).values(**entry.values("processed", documents, at))
+        update(MessageRecord).where(MessageRecord.id == message_id).values(**entry.values("processed", documents, at))
     )
-    return earlier.id
+    return message_id
 
 
 def _replay(session: Session, earlier: MessageRecord) -> IngestResult:

@@ -23,7 +23,7 @@ from cbec.web.access import CONSOLE_ROLES, Entry, actor, csrf_ok, forbidden, gua
 from cbec.web.auth import read_form
 from cbec.web.codes import code_names
 from cbec.web.explain import held_reason, timeline
-from cbec.web.render import page
+from cbec.web.render import error_problems, page
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 PAGE = 20
@@ -143,7 +143,7 @@ async def decide(request: Request, number: str, entry: Entry = DECIDE, ctx: Cont
     except NotFound:
         return not_found(request, who, number, "/console")
     except DomainError as exc:
-        problems = exc.problems or [Problem("WEB-ERROR", "", exc.message, "")]
+        problems = error_problems(exc)
         return _dossier_page(request, ctx, who, number, problems=problems, comment=comment, status_code=422)
     return RedirectResponse(f"/console?decided={number}&action={action}", status_code=303)
 
@@ -239,7 +239,7 @@ async def decide_filing(
     except NotFound:
         return not_found(request, who, code, "/console/enterprises")
     except DomainError as exc:
-        problems = exc.problems or [Problem("WEB-ERROR", "", exc.message, "")]
+        problems = error_problems(exc)
         return _enterprises_page(request, ctx, who, status=back, problems=problems, status_code=422)
     return RedirectResponse(f"/console/enterprises?status={back}&done={action}&code={code}", status_code=303)
 
@@ -298,6 +298,6 @@ async def review(
     except NotFound:
         return not_found(request, who, reference_no, "/console/reports")
     except DomainError as exc:
-        problems = exc.problems or [Problem("WEB-ERROR", "", exc.message, "")]
+        problems = error_problems(exc)
         return _reports_page(request, ctx, who, entry.scope, status="open", problems=problems, status_code=422)
     return RedirectResponse(f"/console/reports?done={reference_no}", status_code=303)

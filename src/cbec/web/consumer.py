@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from cbec.api.deps import get_ctx
 from cbec.api.security import web_principal
-from cbec.common.errors import DomainError, InvalidInput, Problem
+from cbec.common.errors import DomainError, InvalidInput
 from cbec.quota import QuotaStatementNotFound, query_quota
 from cbec.statistics.errors import ReportNotFound
 from cbec.statistics.rules import mask_reference
@@ -22,7 +22,7 @@ from cbec.statistics.service import file_consumer_report, issue_report_token, re
 from cbec.storage.context import Context
 from cbec.web.auth import read_form
 from cbec.web.ratelimit import check_keys, limits_of
-from cbec.web.render import page
+from cbec.web.render import error_problems, page
 
 router = APIRouter(prefix="/quota", include_in_schema=False)
 
@@ -115,7 +115,7 @@ async def report(request: Request, ctx: Context = Depends(get_ctx)) -> Response:
             note=str(raw.get("note", "")),
         )
     except DomainError as exc:
-        problems = exc.problems or [Problem("WEB-ERROR", "", exc.message, "")]
+        problems = error_problems(exc)
         return page(
             request, "portal/quota/form.html", {"form": {}, "problems": problems}, status_code=422, principal=who
         )

@@ -24,7 +24,7 @@ from cbec.web.access import DASHBOARD_ROLES, Entry, actor, csrf_ok, forbidden, g
 from cbec.web.auth import read_form
 from cbec.web.charts import bar_chart, donut_chart, hbar_chart, line_chart, progress_chart
 from cbec.web.i18n import Translator, language
-from cbec.web.render import large_money, money_unit, page
+from cbec.web.render import error_problems, large_money, money_unit, page
 
 router = APIRouter(prefix="/dashboard", include_in_schema=False)
 # Figures of the caller's tenant, no documents: the roles alone (the scope is the tenant's).
@@ -291,6 +291,6 @@ async def save_target(request: Request, entry: Entry = SET_TARGETS, ctx: Context
     try:
         set_target(ctx, year=year, indicator=form["indicator"], target=form["target"], actor=actor(who))
     except DomainError as exc:
-        problems = exc.problems or [Problem("WEB-ERROR", "", exc.message, "")]
+        problems = error_problems(exc)
         return _targets_page(request, ctx, entry, problems=problems, form=form, status_code=422)
     return RedirectResponse(f"/dashboard/targets?saved={form['indicator']}", status_code=303)

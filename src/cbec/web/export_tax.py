@@ -26,7 +26,7 @@ from cbec.web.access import CONSOLE_ROLES, WORKSPACE_ROLES, Entry, csrf_ok, forb
 from cbec.web.auth import read_form
 from cbec.web.codes import code_names, enterprise_names
 from cbec.web.console import _tabs as console_tabs
-from cbec.web.render import page
+from cbec.web.render import error_problems, page
 from cbec.web.workspace import _tabs as workspace_tabs
 
 router = APIRouter(include_in_schema=False)
@@ -169,7 +169,7 @@ async def save_profile(request: Request, code: str, entry: Entry = MANAGE, ctx: 
         except NotFound:
             return not_found(request, entry.principal, code, "/console/export-tax")
         except DomainError as exc:
-            problems = exc.problems or [Problem("WEB-ERROR", "", exc.message, "")]
+            problems = error_problems(exc)
     if problems:
         return _tax_page(
             request, ctx, entry, code, offset=0, console=True, problems=problems, form=form, status_code=422
@@ -217,7 +217,7 @@ async def add_invoice(request: Request, code: str, entry: Entry = MANAGE, ctx: C
         except NotFound:
             return not_found(request, entry.principal, code, "/console/export-tax")
         except DomainError as exc:
-            problems = exc.problems or [Problem("WEB-ERROR", "", exc.message, "")]
+            problems = error_problems(exc)
     if problems:
         return _tax_page(
             request, ctx, entry, code, offset=0, console=True, problems=problems, form=form, status_code=422

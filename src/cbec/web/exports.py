@@ -34,7 +34,7 @@ from cbec.web.auth import read_form
 from cbec.web.codes import code_names, enterprise_names
 from cbec.web.console import _tabs as console_tabs
 from cbec.web.explain import timeline
-from cbec.web.render import page
+from cbec.web.render import error_problems, page
 from cbec.web.workspace import _tabs as workspace_tabs
 
 router = APIRouter(include_in_schema=False)
@@ -176,7 +176,7 @@ def _ledger(
         problem = Problem("WEB-LEDGER", "enterprise", f"企业 {enterprise} 未备案 / {enterprise} is not filed", "")
         return enterprise, period, choices, None, [problem]
     except DomainError as exc:
-        return enterprise, period, choices, None, exc.problems or [Problem("WEB-ERROR", "", exc.message, "")]
+        return enterprise, period, choices, None, error_problems(exc)
 
 
 @router.get("/workspace/export-ledger", response_class=HTMLResponse)
@@ -288,7 +288,7 @@ async def decide_export(
     except NotFound:
         return not_found(request, who, number, "/console/exports")
     except DomainError as exc:
-        problems = exc.problems or [Problem("WEB-ERROR", "", exc.message, "")]
+        problems = error_problems(exc)
         return _detail_page(
             request, ctx, entry, number, console=True, problems=problems, comment=comment, status_code=422
         )

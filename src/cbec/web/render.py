@@ -15,6 +15,7 @@ from fastapi.templating import Jinja2Templates
 
 from cbec import __version__
 from cbec.common.clock import SHANGHAI
+from cbec.common.errors import DomainError, Problem
 from cbec.web.i18n import COOKIE, SUPPORTED, Translator, language
 from cbec.web.links import navigation, visible
 
@@ -148,3 +149,8 @@ def page(
     if chosen in SUPPORTED:
         response.set_cookie(COOKIE, chosen, max_age=YEAR_SECONDS, samesite="lax", httponly=False)
     return response
+
+
+def error_problems(exc: DomainError) -> list[Problem]:
+    """Return the problems a page shows for a refused use case: its own, or its message as one problem."""
+    return exc.problems or [Problem("WEB-ERROR", "", exc.message, "")]

@@ -33,7 +33,7 @@ from cbec.web.access import WORKSPACE_ROLES, Entry, actor, csrf_ok, guard, may, 
 from cbec.web.auth import read_form
 from cbec.web.codes import code_names, enterprise_names
 from cbec.web.explain import UploadResult, timeline, upload_result
-from cbec.web.render import page
+from cbec.web.render import error_problems, page
 
 # Every page declares its guard (roles and the API's permission for the same data), as the console does.
 READ = Depends(guard(WORKSPACE_ROLES, "clearance.read"))
@@ -363,9 +363,5 @@ async def file_new_product(request: Request, entry: Entry = FILE_PRODUCTS, ctx: 
             ),
         )
     except DomainError as exc:
-        return _products_page(request, ctx, who, form=form, problems=exc.problems or [_message(exc)], status_code=422)
+        return _products_page(request, ctx, who, form=form, problems=error_problems(exc), status_code=422)
     return RedirectResponse(f"/workspace/products?filed={created.item_no}", status_code=303)
-
-
-def _message(exc: DomainError) -> Problem:
-    return Problem("WEB-ERROR", "", exc.message, "")

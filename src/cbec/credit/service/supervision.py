@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
-from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
@@ -12,21 +11,19 @@ from cbec.credit.models import CreditSubject
 from cbec.credit.rating import Ruleset
 from cbec.credit.rules import SubjectKind as CreditSubjectKind
 from cbec.credit.service.config import configuration
+from cbec.credit.supervision import LevelMeasures
 from cbec.supervision import MeasureKind, MeasureSpec, Subject, SubjectKind, replace_measures
 
 SOURCE = "credit"
 
 
-def level_measures(
-    plan_levels: Mapping[str, tuple[str, bool, str]], level: str, reference: str, now: datetime
-) -> list[MeasureSpec]:
+def level_measures(measures: LevelMeasures | None, reference: str, now: datetime) -> list[MeasureSpec]:
     """Return the measures of one level: its inspection rate and, where the plan says so, a hold."""
-    found = plan_levels.get(level)
-    if found is None:
+    if measures is None:
         return []
-    rate, hold, reason = found
-    specs = [MeasureSpec(MeasureKind.INSPECTION, reference, reason, now, rate=Decimal(rate))]
-    if hold:
+    reason = f"{measures.reason_zh} / {measures.reason_en}"
+    specs = [MeasureSpec(MeasureKind.INSPECTION, reference, reason, now, rate=measures.inspection_rate)]
+    if measures.hold:
         specs.append(MeasureSpec(MeasureKind.HOLD, reference, reason, now))
     return specs
 
@@ -47,17 +44,13 @@ def publish_supervision(
     plan = configuration(session).supervision_on(day)
     if plan is None:
         return 0
-    by_level = {
-        level: (format(m.inspection_rate, "f"), m.hold, f"{m.reason_zh} / {m.reason_en}")
-        for level, m in plan.levels.items()
-    }
     wanted: dict[Subject, list[MeasureSpec]] = {}
     for subject in subjects:
         level = levels.get(subject.id)
         if subject.kind != CreditSubjectKind.ENTERPRISE or level is None:
             continue
         reference = f"credit {ruleset.code}@{ruleset.version} level {level}; {plan.reference}"
-        specs = level_measures(by_level, level, reference, now)
+        specs = level_measures(plan.levels.get(level), reference, now)
         for code in (subject.customs_code, subject.uscc):
             if code:
                 wanted[(SubjectKind.ENTERPRISE, code.strip().upper())] = specs
