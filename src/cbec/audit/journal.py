@@ -11,7 +11,9 @@ position n has seen every position below it, and concurrent writers cannot inter
 appended inside a savepoint that rolls back are dropped with it; a rolled-back transaction writes none.
 Because the rows are written at commit, a query in the same transaction does not see them yet
 (``flush_journals`` writes them early, sealed, where a caller must read them back: the rows appended after
-that get a seal of their own at commit).
+that get a seal of their own at commit). The commit is the unit of work's commit step (``cbec.storage.commit``):
+the first row appended in a transaction registers the journals' step there, and ``UnitOfWork.commit`` runs it —
+no session listener writes anything.
 
 A journal registered without a seal (issued receipts) has no positions and no head: its rows are only kept
 aside and written at commit the same way, before the heads are locked. Journal rows are plain values
@@ -24,18 +26,19 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, event, insert, select, update
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
 from cbec.audit.models import JournalHead
 from cbec.storage.bulk import columns_of, copy_rows
+from cbec.storage.commit import JOURNALS, pending, take
 from cbec.storage.ids import take_ids
 from cbec.storage.upsert import insert_ignore_many
 
 GENESIS_HASH = "0" * 64
 SEQUENCE_BATCH = 16  # from this many rows, ids are read ahead from the sequence
-_PENDING = "cbec.journal.pending"
+_STEP = "journals"
 
 
 @dataclass(slots=True)
@@ -79,10 +82,9 @@ def append(session: Session, journal: str, row: Any) -> None:
     """
     if journal not in _SEALS:
         raise KeyError(f"journal {journal!r} is not registered")
-    if session.get_transaction() is None:
-        session.begin()  # so that a rollback of this transaction is seen (after_soft_rollback) and takes the row
+    held: dict[str, list[tuple[Any, Any]]] = pending(session, _STEP, dict, _write_pending, JOURNALS, _drop)
     scope = session.get_nested_transaction() or session.get_transaction()
-    session.info.setdefault(_PENDING, {}).setdefault(journal, []).append((scope, row))
+    held.setdefault(journal, []).append((scope, row))
 
 
 def _within(scope: Any, ended: Any) -> bool:
@@ -94,17 +96,10 @@ def _within(scope: Any, ended: Any) -> bool:
     return False
 
 
-@event.listens_for(Session, "after_soft_rollback")
-def _drop_rolled_back(session: Session, previous_transaction: Any) -> None:
-    """Forget the journal rows appended in a transaction (or savepoint) that rolled back."""
-    pending: dict[str, list[tuple[Any, Any]]] | None = session.info.get(_PENDING)
-    if not pending:
-        return
-    if previous_transaction.parent is None:
-        session.info.pop(_PENDING, None)
-        return
-    for journal, rows in pending.items():
-        pending[journal] = [(scope, row) for scope, row in rows if not _within(scope, previous_transaction)]
+def _drop(held: dict[str, list[tuple[Any, Any]]], savepoint: Any) -> None:
+    """Forget the rows appended inside a savepoint that rolled back."""
+    for journal, rows in held.items():
+        held[journal] = [(scope, row) for scope, row in rows if not _within(scope, savepoint)]
 
 
 def lock_heads(session: Session, journals: Sequence[str]) -> dict[str, Head]:
@@ -168,11 +163,15 @@ def flush_journals(session: Session) -> None:
     The rows are written as table rows (one batched INSERT per journal); the objects given to ``append`` get
     their ids and positions but are not added to the session.
     """
-    pending: dict[str, list[tuple[Any, Any]]] | None = session.info.pop(_PENDING, None)
-    if not pending:
-        return
+    held: dict[str, list[tuple[Any, Any]]] | None = take(session, _STEP)
+    if held:
+        _write_pending(session, held)
+
+
+def _write_pending(session: Session, held: dict[str, list[tuple[Any, Any]]]) -> None:
+    """Seal and write the rows held for each journal: the journals' commit step (``cbec.storage.commit``)."""
     session.flush()  # everything else first, so the heads stay locked only for the journal rows
-    rows_of = {journal: [row for _scope, row in rows] for journal, rows in sorted(pending.items()) if rows}
+    rows_of = {journal: [row for _scope, row in rows] for journal, rows in sorted(held.items()) if rows}
     sequenced = {journal: seal for journal in rows_of if (seal := _sealer(session, journal)) is not None}
     for journal, rows in rows_of.items():  # unsequenced first: the heads stay locked only for the others
         if journal not in sequenced:
@@ -199,11 +198,3 @@ def _sealer(session: Session, journal: str) -> Seal | None:
 def _write_rows(session: Session, journal: str, rows: list[Any]) -> None:
     for row, new_id in zip(rows, _write(session, _MODELS[journal], rows), strict=True):
         row.id = new_id
-
-
-@event.listens_for(Session, "before_commit")
-def _seal_pending(session: Session) -> None:
-    """Sequence and write the journal rows of the committing transaction, journal by journal in name order."""
-    if session.in_nested_transaction():
-        return  # a savepoint: the outermost commit seals
-    flush_journals(session)

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import JSON, Date, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from cbec.storage.base import ENCRYPTED, Amount, Base, BigId, UtcDateTime
+from cbec.storage.base import ENCRYPTED, PERSONAL_TWIN, Amount, Base, BigId, UtcDateTime
 
 
 class _Document:
@@ -27,7 +27,7 @@ class _Document:
     message_id: Mapped[int | None] = mapped_column(BigId, nullable=True)
     received_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    payload: Mapped[str] = mapped_column(Text, info=ENCRYPTED)  # encrypted JSON twin
+    payload: Mapped[str] = mapped_column(Text, info=PERSONAL_TWIN)  # encrypted JSON twin, with the buyer's data
 
 
 class OrderRecord(_Document, Base):
@@ -117,6 +117,8 @@ class ArrivalRecordRow(_Document, Base):
     """Arrival in the supervised site as stored (入库明细单)."""
 
     __tablename__ = "import_arrival"
+
+    payload: Mapped[str] = mapped_column(Text, info=ENCRYPTED)  # encrypted JSON twin: no buyer in an arrival
 
     operator_code: Mapped[str] = mapped_column(String(18))
     customs_code: Mapped[str] = mapped_column(String(4))

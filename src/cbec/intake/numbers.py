@@ -2,27 +2,26 @@
 
 Gap-free within a period: the first number a transaction takes locks the sequence row (UPDATE … RETURNING); later
 ones are counted in memory, since no other transaction can take numbers until this one ends, and the count is
-written back when the transaction commits (a ``before_commit`` hook of the session, registered here) — the one
-place numbers are written.
+written back when the transaction commits — the numbers' step of the unit of work's commit
+(``cbec.storage.commit``), the one place numbers are written.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import event, update
-from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy import update
+from sqlalchemy.orm import Session
 
 from cbec.common.clock import business_date
 from cbec.intake.models import NumberSequence
+from cbec.storage.commit import NUMBERS, pending
 from cbec.storage.upsert import insert_ignore
-
-_NUMBERS = "cbec.intake.numbers"
 
 
 def next_number(session: Session, name: str, period: str) -> int:
     """Take the next serial number of a sequence (row-locked, gap-free within a transaction)."""
-    taken: dict[tuple[str, str], list[int]] = session.info.setdefault(_NUMBERS, {})
+    taken: dict[tuple[str, str], list[int]] = pending(session, "numbers", dict, _store_numbers, NUMBERS)
     counter = taken.get((name, period))
     if counter is not None:
         counter[0] += 1
@@ -53,23 +52,12 @@ def customs_number(session: Session, now: datetime, customs_code: str, mark: str
     return f"{customs_code}{year}{mark}{next_number(session, sequence, year):09d}"
 
 
-@event.listens_for(Session, "before_commit")
-def _store_numbers(session: Session) -> None:
-    """Write back the numbers a committing transaction counted in memory."""
-    if session.in_nested_transaction():
-        return
-    taken: dict[tuple[str, str], list[int]] | None = session.info.pop(_NUMBERS, None)
-    for (name, period), (next_value, stored) in (taken or {}).items():
+def _store_numbers(session: Session, taken: dict[tuple[str, str], list[int]]) -> None:
+    """Write back the numbers a committing transaction counted in memory (its commit step)."""
+    for (name, period), (next_value, stored) in taken.items():
         if next_value != stored:
             session.execute(
                 update(NumberSequence)
                 .where(NumberSequence.name == name, NumberSequence.period == period)
                 .values(next_value=next_value)
             )
-
-
-@event.listens_for(Session, "after_transaction_end")
-def _forget_numbers(session: Session, transaction: SessionTransaction) -> None:
-    """Forget counted numbers once the transaction that took them has ended (not a savepoint of it)."""
-    if transaction.parent is None:
-        session.info.pop(_NUMBERS, None)

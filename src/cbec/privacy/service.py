@@ -20,12 +20,7 @@ from sqlalchemy import Column, and_, or_, select, update
 from cbec.audit import record_audit
 from cbec.clearance import repository as clearance_repo
 from cbec.clearance.models import (
-    CancelRecord,
     InventoryRecord,
-    OrderRecord,
-    PaymentRecord,
-    ReturnRecord,
-    WaybillRecord,
 )
 from cbec.common.clock import SHANGHAI, business_date
 from cbec.common.errors import Conflict, InvalidInput, NotFound, Problem
@@ -33,18 +28,8 @@ from cbec.common.personal import PersonalDataError
 from cbec.common.scope import Scope
 from cbec.privacy.models import PurgedDocument
 from cbec.privacy.rules import retention_cutoff, strip_personal
-from cbec.storage.base import encrypted_columns
+from cbec.storage.base import encrypted_columns, personal_documents
 from cbec.storage.context import Context
-
-# Documents whose payload carries buyers' personal data, purged after the retention period.
-PERSONAL_DOCUMENTS: tuple[Any, ...] = (
-    OrderRecord,
-    PaymentRecord,
-    WaybillRecord,
-    InventoryRecord,
-    CancelRecord,
-    ReturnRecord,
-)
 
 Progress = Callable[[str, int], None]
 
@@ -159,7 +144,7 @@ def purge_personal_data(
     moment = datetime.combine(cutoff, time.min, tzinfo=SHANGHAI)
     report = PurgeReport(before=cutoff)
     cipher = ctx.cipher
-    for model in PERSONAL_DOCUMENTS:
+    for model in personal_documents():  # every model with a column marked PERSONAL_TWIN (cbec.storage.base)
         table_name = model.__tablename__
         done = 0
         last_id = 0

@@ -29,6 +29,9 @@ class Base(DeclarativeBase):
 # Marker of a column holding ciphertext of the personal-data cipher (cbec.common.personal): declare it with
 # mapped_column(..., info=ENCRYPTED). Key rotation finds every such column by itself (encrypted_columns).
 ENCRYPTED: dict[str, Any] = {"encrypted": True}
+# Marker of an encrypted column holding a declaration's JSON twin with a buyer's personal data: purge after the
+# retention period (cbec.privacy) finds every model with such a column by itself (personal_documents).
+PERSONAL_TWIN: dict[str, Any] = {"encrypted": True, "personal_twin": True}
 
 
 def encrypted_columns(metadata: MetaData | None = None) -> list[tuple[Table, tuple[Column[Any], ...]]]:
@@ -39,6 +42,17 @@ def encrypted_columns(metadata: MetaData | None = None) -> list[tuple[Table, tup
         if columns:
             found.append((table, columns))
     return found
+
+
+def personal_documents(base: type[DeclarativeBase] | None = None) -> list[type[Any]]:
+    """Return every mapped class with a PERSONAL_TWIN column, in the order their tables were declared."""
+    registry = (base or Base).registry
+    by_table = {mapper.local_table: mapper.class_ for mapper in registry.mappers}
+    return [
+        by_table[table]
+        for table in registry.metadata.tables.values()
+        if table in by_table and any(column.info.get("personal_twin") for column in table.columns)
+    ]
 
 
 # Integer primary keys: BIGINT on PostgreSQL, INTEGER (rowid alias) on SQLite.

@@ -7,6 +7,9 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from cbec.storage.commit import rolled_back
+from cbec.storage.revisions import note_writes
+
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """Create an engine with the settings cbec needs on SQLite and PostgreSQL."""
@@ -36,8 +39,15 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    """Create the session factory used by units of work."""
-    return sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
+    """Create the session factory used by units of work.
+
+    Its sessions' flushes mark the revisions they write, and a rolled-back savepoint takes back the commit-time
+    writes asked for inside it (``cbec.storage.commit``). Both only note or forget; nothing is written from a hook.
+    """
+    factory = sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
+    event.listen(factory, "before_flush", note_writes)
+    event.listen(factory, "after_soft_rollback", rolled_back)
+    return factory
 
 
 def is_postgres(engine: Engine) -> bool:

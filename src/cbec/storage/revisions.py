@@ -10,7 +10,9 @@ rolls back leaves the token as it was.
 
 While no write has ever given a kind of data a token, nothing of it is cached. A transaction that writes the
 data itself (its ORM flush names a watched model) reads it from the database until it ends: its own token
-changes only as it commits (PostgreSQL's triggers are deferred to the commit).
+changes only as it commits (PostgreSQL's triggers are deferred to the commit). The flush is watched by
+``note_writes``, which ``storage.engine.make_session_factory`` installs on the factory it makes (not on every
+``Session`` of the process).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from collections.abc import Callable, Hashable, Iterable
 from itertools import chain
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import String, event, select
+from sqlalchemy import String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from cbec.storage.base import Base
@@ -95,8 +97,8 @@ def written(session: Session) -> frozenset[str]:
     return held[1]
 
 
-@event.listens_for(Session, "before_flush")
-def _note_writes(session: Session, _context: Any, _instances: Any) -> None:
+def note_writes(session: Session, _context: Any, _instances: Any) -> None:
+    """Mark the revisions of the watched models a flush writes (installed on the factory by ``storage.engine``)."""
     if not _WATCHED:
         return
     names = {

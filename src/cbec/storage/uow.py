@@ -6,11 +6,15 @@ from types import TracebackType
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from cbec.storage.commit import finish, forget
+
 
 class UnitOfWork:
     """Opens a session for one use case; only ``commit`` makes its writes durable.
 
-    Leaving the ``with`` block without ``commit`` rolls back, so a failed use case writes nothing.
+    Leaving the ``with`` block without ``commit`` rolls back, so a failed use case writes nothing. ``commit`` first
+    runs the transaction's commit steps (``cbec.storage.commit``: journal rows sealed, numbers written back), in the
+    open, then commits.
     """
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
@@ -33,15 +37,18 @@ class UnitOfWork:
     ) -> None:
         assert self._session is not None
         try:
+            forget(self._session)
             self._session.rollback()
         finally:
             self._session.close()
             self._session = None
 
     def commit(self) -> None:
-        """Commit the transaction."""
+        """Run the transaction's commit steps, then commit it."""
+        finish(self.session)
         self.session.commit()
 
     def rollback(self) -> None:
-        """Roll the transaction back."""
+        """Roll the transaction back; its pending commit steps are dropped."""
+        forget(self.session)
         self.session.rollback()

@@ -9,12 +9,13 @@ from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import BigInteger, Column, Integer, Table, Text, insert, select
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from tests.integration.privacy.test_personal_data import rotate_to_new_key
 
 from cbec.bootstrap import make_cipher
 from cbec.privacy import rotate_personal_data
 from cbec.statistics.models import ConsumerReport
-from cbec.storage.base import ENCRYPTED, Base, encrypted_columns
+from cbec.storage.base import ENCRYPTED, PERSONAL_TWIN, Base, encrypted_columns, personal_documents
 from cbec.storage.context import Context
 
 
@@ -83,3 +84,33 @@ def test_a_new_marked_column_is_rotated_without_being_listed_anywhere(ctx: Conte
     with ctx.engine.connect() as conn:
         token = conn.execute(select(probe_table.c.secret)).scalar_one()
     assert token.startswith("k2:") and ctx.cipher.decrypt(token) == "s3cret"
+
+
+def test_purge_finds_the_documents_with_a_buyer_twin_by_itself() -> None:
+    assert [model.__tablename__ for model in personal_documents()] == [
+        "import_order",
+        "import_payment",
+        "import_waybill",
+        "import_inventory",
+        "import_cancel",
+        "import_return",
+    ]
+
+
+def test_a_new_model_with_a_buyer_twin_is_purged_without_a_list_to_edit() -> None:
+    class Probe(DeclarativeBase):
+        pass
+
+    class PlainRow(Probe):
+        __tablename__ = "probe_plain"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        payload: Mapped[str] = mapped_column(Text, info=ENCRYPTED)
+
+    class BuyerRow(Probe):
+        __tablename__ = "probe_buyer"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        payload: Mapped[str] = mapped_column(Text, info=PERSONAL_TWIN)
+
+    assert personal_documents(Probe) == [BuyerRow]
+    assert [t.name for t, _ in encrypted_columns(Probe.metadata)] == ["probe_buyer", "probe_plain"]
+    assert PlainRow.__tablename__ == "probe_plain"

@@ -45,3 +45,37 @@ def test_the_checks_see_a_long_module_and_a_utils_module(tmp_path: Path) -> None
     (tmp_path / "pkg" / "utils.py").write_text("", "utf-8")
     assert too_long(tmp_path) == ["long.py: 601"]
     assert grab_bags(tmp_path) == ["pkg/utils.py"]
+
+
+def global_session_hooks(base: Path = SOURCE) -> list[str]:
+    """Return "path:line" of every hook put on every Session of the process (``Session`` as the event target).
+
+    Writes at commit are the unit of work's named step (``cbec.storage.commit``); the few hooks the house needs
+    (revision marks, savepoint forgetting) are installed on the session factory it makes, not process-wide.
+    """
+    found = []
+    for path in modules(base):
+        for number, line in enumerate(path.read_text("utf-8").splitlines(), 1):
+            if "listens_for(Session" in line or "listen(Session" in line:
+                found.append(f"{path.relative_to(base)}:{number}")
+    return found
+
+
+def direct_commits(base: Path = SOURCE) -> list[str]:
+    """Return "path:line" of every session commit outside the unit of work (which runs the commit steps first)."""
+    found = []
+    for path in modules(base):
+        if path.relative_to(base).as_posix() == "storage/uow.py":
+            continue
+        for number, line in enumerate(path.read_text("utf-8").splitlines(), 1):
+            if "session.commit()" in line:
+                found.append(f"{path.relative_to(base)}:{number}")
+    return found
+
+
+def test_no_process_wide_session_hooks() -> None:
+    assert global_session_hooks() == []
+
+
+def test_sessions_commit_only_through_the_unit_of_work() -> None:
+    assert direct_commits() == []
