@@ -108,6 +108,16 @@ class Settings(BaseSettings):
     nats_url: str | None = Field(default=None, description="NATS server for the JetStream publisher, e.g. nats://…")
     nats_stream_prefix: str = "CBEC"
     nats_subject_prefix: str = "cbec"
+    # Intake through JetStream (docs/scaling.md): when set, POST /ceb stores the message in the intake stream and
+    # answers 202; `cbec intake worker` processes it and the answer waits at GET /ceb/answers/{digest}.
+    intake_stream_url: str | None = Field(
+        default=None, description="NATS server of the intake stream; unset: POST /ceb answers synchronously."
+    )
+    intake_partitions: int = Field(default=8, ge=1, le=1024, description="Partitions of the intake stream.")
+    intake_replicas: int = Field(default=1, ge=1, le=5, description="JetStream replicas of the intake stream.")
+    intake_ack_wait_seconds: float = Field(
+        default=30.0, gt=0, description="How long a fetched message waits for its worker before it is redelivered."
+    )
     log_level: str = "INFO"
     admin_password: str | None = Field(
         default=None, description="Password of the first zone administrator (`cbec accounts ensure-admin`)."

@@ -128,6 +128,7 @@ ROUTES: dict[tuple[str, str], Public | Api | Page | SignedIn] = {
     ("POST", "/api/v1/clearance/inventories/{number}/reveal"): api("personal.reveal"),
     ("GET", "/api/v1/orders/{platform_code}/{order_no}/flows"): api("flows.read"),
     ("POST", "/ceb"): api("ceb.submit"),
+    ("GET", "/ceb/answers/{digest}"): api("ceb.submit"),
     # export
     ("GET", "/api/v1/exports/inventories"): api("export.read"),
     ("GET", "/api/v1/exports/status-counts"): api("export.read"),
@@ -420,6 +421,7 @@ def calls(ids: dict[str, Any]) -> dict[tuple[str, str], list[Call]]:
         ("GET", "/api/v1/audit/verify"): [Call("/api/v1/audit/verify", 200, per_caller={"city_admin": 403})],
         ("GET", "/api/v1/audit/records"): [Call("/api/v1/audit/records", 200)],
         ("POST", "/ceb"): [Call("/ceb", 422, content=b"<not-ceb/>")],
+        ("GET", "/ceb/answers/{digest}"): [Call(f"/ceb/answers/{'0' * 64}", 404)],  # no intake stream here
         ("POST", "/api/v1/session"): [Call("/api/v1/session", 422, json={"username": "nobody"})],  # not throttled
         ("GET", "/api/v1/session"): [Call("/api/v1/session", 200)],
         ("DELETE", "/api/v1/session"): [Call("/api/v1/session", 200)],

@@ -325,6 +325,8 @@ NAMES_NOTHING_FOREIGN: dict[tuple[str, str], str] = {
     "credit.read caller; persons for the hub only (403 CRD-SCREEN-PERSON): tests/api/credit/test_credit_api.py",
     ("POST", "/api/v1/clearance/returns/{return_id}/arrival"): "no return in this world; scoped like decisions",
     ("POST", "/ceb"): "as another sender: AUTH-SENDER in tests/api/clearance/test_ceb_endpoint.py",
+    ("GET", "/ceb/answers/{digest}"): "only the account that sent the message collects its answer (404 for any "
+    "other): tests/integration/intake/test_intake_stream.py",
     ("GET", "/api/v1/exports/inventories/{number}"): "no export inventory in this world; scoped like imports",
     ("POST", "/api/v1/exports/inventories/{inventory_no}/decision"): "no export inventory in this world",
     ("GET", "/api/v1/accounts/api-keys"): "the caller's own keys",

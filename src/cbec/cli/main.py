@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "cbec.cli.products",
     "cbec.cli.quota",
     "cbec.cli.ingest",
+    "cbec.cli.intake",
     "cbec.cli.clearance",
     "cbec.cli.sample",
     "cbec.cli.exports",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from cbec.intake.pipeline import IngestResult
 from cbec.messages import receipt_message_type, render_format_receipt, render_receipts, render_tax_bills
@@ -74,3 +75,46 @@ def direct_answer(result: IngestResult, edition: Edition, sign: Callable[[bytes]
     if not own:
         return None
     return Answer(own[0].message_type.value, own[0].guid, sign(render_receipts(own, edition=edition)))
+
+
+def result_json(result: IngestResult) -> dict[str, Any]:
+    """Return a JSON report of an ingest result."""
+    return {
+        "message_type": result.message_type,
+        "outcome": result.outcome,
+        "dry_run": result.dry_run,
+        "problems": [p.as_dict() for p in result.problems],
+        "documents": [
+            {
+                "kind": d.kind,
+                "key": d.key,
+                "status": d.status,
+                "note": d.note,
+                "problems": [p.as_dict() for p in d.problems],
+            }
+            for d in result.documents
+        ],
+        "receipts": [
+            {
+                "message_type": r.message_type.value,
+                "status": r.status,
+                "info": r.info,
+                "guid": r.guid,
+                "inventory_no": r.inventory_no,
+                "order_no": r.order_no,
+                "logistics_no": r.logistics_no,
+            }
+            for r in result.receipts
+        ],
+        "tax_bills": [
+            {
+                "inventory_no": b.inventory_no,
+                "tax_no": b.tax_no,
+                "customs_duty": str(b.customs_duty),
+                "vat": str(b.vat),
+                "consumption_tax": str(b.consumption_tax),
+                "status": b.status,
+            }
+            for b in result.tax_bills
+        ],
+    }

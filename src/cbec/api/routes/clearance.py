@@ -14,11 +14,11 @@ from pydantic import BaseModel, Field
 
 from cbec.accounts import Permission
 from cbec.api.deps import get_ctx
-from cbec.api.routes.ceb import result_json
 from cbec.api.security import Principal, require, scoped
 from cbec.clearance.queries import held_queue, inventory_detail, search_inventories, tax_bills
 from cbec.clearance.service import confirm_return_arrival, decide_held_inventory, run_daily_jobs
 from cbec.common.scope import Scope, require_whole
+from cbec.intake.answers import result_json
 from cbec.messages import document_to_json
 from cbec.storage.context import Context
 
