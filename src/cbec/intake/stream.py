@@ -146,9 +146,10 @@ def http_answer(result: IngestResult, edition: Edition, sign: Sign) -> StoredAns
 
 
 async def _connect(url: str, **options: Any) -> Any:
+    """Connect to the NATS servers of a URL list ("nats://a:4222,nats://b:4222": a cluster's members)."""
     import nats  # the broker client is loaded only where the intake stream is configured
 
-    return await nats.connect(url, **options)
+    return await nats.connect(servers=[u.strip() for u in url.split(",") if u.strip()], **options)
 
 
 async def ensure_stream(js: Any, names: Names) -> None:
