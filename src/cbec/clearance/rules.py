@@ -6,13 +6,14 @@ receipt code where one is known, a message in Chinese then English, and a fix hi
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
 from cbec.common.errors import Problem
-from cbec.enterprises import EnterpriseRef, EnterpriseRole, has_role
+from cbec.intake import party_problems as party_problems
+from cbec.intake import problem as problem
 from cbec.messages.documents import (
     AppStatus,
     CancelRequest,
@@ -28,64 +29,6 @@ ID_CARD = "1"
 TRADE_DIRECT = "9610"
 TRADE_BONDED = ("1210", "1239")
 RETAIL_IMPORT_TRADE_MODES = (TRADE_DIRECT, *TRADE_BONDED)
-
-
-def problem(rule: str, field: str, zh: str, en: str, hint: str, code: str | None = None) -> Problem:
-    """Build a Problem with a bilingual message."""
-    return Problem(rule_id=f"CEB-{rule}", field=field, message=f"{zh} / {en}", hint=hint, code=code)
-
-
-def party_problems(
-    lookup: Callable[[str], EnterpriseRef | None],
-    parties: Sequence[tuple[str, str, str | None]],
-    sender_code: str | None,
-    *,
-    exempt: Callable[[str, str], bool] = lambda _field, _code: False,
-) -> list[Problem]:
-    """M12: every named party (field, code, role) is an approved enterprise with the right role, and so is the sender.
-
-    ``lookup`` returns the approved enterprise of a code (or None); ``exempt(field, code)`` skips a party that
-    needs no filing (a foreign export platform named "无").
-    """
-    found: list[Problem] = []
-    for field_name, code, role in parties:
-        if exempt(field_name, code):
-            continue
-        ref = lookup(code)
-        if ref is None:
-            found.append(
-                problem(
-                    "M12",
-                    field_name,
-                    f"企业 {code} 未备案或未获批准",
-                    f"enterprise {code} is not filed with the zone or not approved",
-                    "File the enterprise (企业备案) and wait for approval before declaring.",
-                    "-10102",
-                )
-            )
-        elif role is not None and not has_role(ref, EnterpriseRole(role)):
-            found.append(
-                problem(
-                    "M12",
-                    field_name,
-                    f"企业 {code} 未备案为该角色（{role}）",
-                    f"enterprise {code} is not filed in the role {role}",
-                    "Add the role to the enterprise filing, or name the right enterprise.",
-                    "-10101",
-                )
-            )
-    if sender_code is not None and lookup(sender_code) is None:
-        found.append(
-            problem(
-                "M12",
-                "transfer.sender_code",
-                f"传输企业 {sender_code} 未备案",
-                f"the sending enterprise {sender_code} is not filed",
-                "Send through the DXP account of a filed enterprise (BaseTransfer copCode).",
-                "-621015",
-            )
-        )
-    return found
 
 
 # --- R-rules: within one document ----------------------------------------------------------------

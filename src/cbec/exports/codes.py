@@ -1,10 +1,13 @@
-"""Export statuses and kinds (出口状态): official receipt statuses are the clearance ones (ceb-messages.md §8.1)."""
+"""Export statuses and kinds (出口状态).
+
+The official receipt statuses are intake's receipt vocabulary (``cbec.intake.codes``, ceb-messages.md §8.1).
+"""
 
 from __future__ import annotations
 
 from enum import StrEnum
 
-from cbec.clearance.codes import STATUS_TEXT, DocumentState, ReturnStatus
+from cbec.intake import STATUS_TEXT, DocumentState, ReturnStatus
 
 RETAIL_TRADE_MODES = ("9610", "1210")  # 跨境电商零售出口: 一般出口, 特殊区域出口
 B2B_DIRECT = "9710"  # 跨境电商B2B直接出口

@@ -11,9 +11,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from cbec.clearance.rules import problem
 from cbec.common.errors import Problem
 from cbec.exports.codes import B2B_DIRECT, CHINA, OVERSEAS_WAREHOUSE
+from cbec.intake import problem
 from cbec.messages.export_documents import (
     Departure,
     ExportCancel,

@@ -9,7 +9,6 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
-from cbec.clearance.codes import DocumentState, ReturnStatus
 from cbec.common.scope import Scope
 from cbec.enterprises.lookups import enterprises_in_scope, party_scope
 from cbec.enterprises.models import Enterprise
@@ -30,6 +29,7 @@ from cbec.exports.models import (
     SummaryDeclaration,
     SummaryDeclarationLine,
 )
+from cbec.intake import DocumentState, ReturnStatus
 
 LIVE = (DocumentState.ACCEPTED, DocumentState.DRAFT)
 

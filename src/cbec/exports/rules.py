@@ -11,9 +11,9 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from decimal import Decimal
 
-from cbec.clearance.rules import problem
 from cbec.common.errors import Problem
 from cbec.exports.codes import CHINA, EXPORT_TRADE_MODES
+from cbec.intake import problem
 from cbec.messages.export_documents import (
     ExportArrival,
     ExportInventory,

@@ -1,9 +1,13 @@
 """Message intake (报文接收), below the document domains: one path for every message, import and export.
 
 Message log and replay, sender and party authority, signature checks, the one place receipts are born
-(``receipts``), and the handler table through which the composition root plugs the document families in.
+(``receipts``) and their vocabulary (``codes``: receipt statuses and document states; ``declarations``: the
+rules every declaration follows, import or export), and the handler table through which the composition root
+plugs the document families in.
 """
 
+from cbec.intake.codes import STATUS_TEXT, DocumentState, ReturnStatus
+from cbec.intake.declarations import change_problems, original_problems, party_problems, problem
 from cbec.intake.handlers import (
     DocumentFamily,
     DocumentOutcome,
@@ -21,8 +25,10 @@ from cbec.intake.retry import KeysChanged
 from cbec.intake.senders import SenderNotAllowed, sender_authority, visible_sender
 
 __all__ = [
+    "STATUS_TEXT",
     "DocumentFamily",
     "DocumentOutcome",
+    "DocumentState",
     "Handled",
     "HandlerTable",
     "IngestResult",
@@ -30,12 +36,17 @@ __all__ = [
     "IntakeRun",
     "KeysChanged",
     "ReceiptBook",
+    "ReturnStatus",
     "SenderNotAllowed",
     "assemble",
+    "change_problems",
     "format_info",
     "handler_table",
     "ingest_message",
     "new_guid",
+    "original_problems",
+    "party_problems",
+    "problem",
     "receipt_from_row",
     "sender_authority",
     "visible_sender",

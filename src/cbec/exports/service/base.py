@@ -18,10 +18,6 @@ from pydantic import TypeAdapter
 from sqlalchemy.orm import Session
 
 from cbec.audit import record_audit
-from cbec.clearance.codes import STATUS_TEXT, DocumentState, ReturnStatus
-from cbec.clearance.declarations import change_problems, original_problems
-from cbec.clearance.models import TaxBillRecord
-from cbec.clearance.rules import party_problems
 from cbec.common.clock import SHANGHAI
 from cbec.common.errors import Problem
 from cbec.enterprises import EnterpriseRef, find_active_by_code
@@ -29,10 +25,20 @@ from cbec.exports.codes import FOREIGN_PLATFORM
 from cbec.exports.service.identity import export_identity
 from cbec.exports.service.reference import cny_per_unit
 from cbec.facts import FactBook
-from cbec.intake import DocumentOutcome, ReceiptBook, numbers
+from cbec.intake import (
+    STATUS_TEXT,
+    DocumentOutcome,
+    DocumentState,
+    ReceiptBook,
+    ReturnStatus,
+    change_problems,
+    numbers,
+    original_problems,
+    party_problems,
+)
 from cbec.intake.receipts import refusal_status, refusal_text
 from cbec.messages.authority import PartyAuthority
-from cbec.messages.documents import AppStatus, AppType, Transfer
+from cbec.messages.documents import AppStatus, AppType, TaxBill, Transfer
 from cbec.messages.export_documents import ExportMessageType
 from cbec.messages.json_twin import document_to_json
 from cbec.storage.bulk import Values
@@ -102,7 +108,7 @@ class ExportBase:
     signed: bool = False
     outcomes: list[DocumentOutcome] = field(default_factory=list)
     receipts: list[Values] = field(default_factory=list)
-    tax_bills: list[TaxBillRecord] = field(default_factory=list)  # exports issue no CEB816; kept for intake
+    tax_bills: list[TaxBill] = field(default_factory=list)  # exports issue no CEB816 (intake's Handled.tax_bills)
     _parties: dict[str, EnterpriseRef | None] = field(default_factory=dict)
     # Whom the sender may declare for and the document being handled (both set by intake); without an
     # authority (a processor made outside intake) nothing is checked.
@@ -211,7 +217,7 @@ class ExportBase:
         self.record(kind, key, ReturnStatus.DRAFT, note="draft: nothing changed")
 
     def original_problems(self, existing: Any, *, what: str = "change") -> list[Problem]:
-        """AUTH-ORIGINAL for the document being handled (cbec.clearance.declarations)."""
+        """AUTH-ORIGINAL for the document being handled (cbec.intake.declarations)."""
         return original_problems(self.authority, self.current_document, existing, what=what)
 
     # --- parties --------------------------------------------------------------------------------------
@@ -242,7 +248,7 @@ class ExportBase:
     def change_problems(
         self, kind: str, existing: Any, app_type: AppType, dup_code: str, type_code: str
     ) -> list[Problem]:
-        """R11/R12 and AUTH-ORIGINAL (cbec.clearance.declarations)."""
+        """R11/R12 and AUTH-ORIGINAL (cbec.intake.declarations)."""
         return change_problems(kind, existing, app_type, dup_code, type_code, foreign=self.original_problems)
 
     @staticmethod

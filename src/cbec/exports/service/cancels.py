@@ -6,8 +6,6 @@ Nothing here commits.
 
 from __future__ import annotations
 
-from cbec.clearance.codes import DocumentState, ReturnStatus
-from cbec.clearance.rules import problem
 from cbec.common.errors import Problem
 from cbec.exports import repository as repo
 from cbec.exports.codes import CANCELLABLE
@@ -16,6 +14,7 @@ from cbec.exports.models import ExportCancelRecord
 from cbec.exports.service import facts as trade_facts
 from cbec.exports.service.base import seal, text, unseal
 from cbec.exports.service.inventory import ExportClearance
+from cbec.intake import DocumentState, ReturnStatus, problem
 from cbec.messages.export_documents import ExportCancel, ExportInventory, ExportMessageType
 
 

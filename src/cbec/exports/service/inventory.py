@@ -11,9 +11,6 @@ import random
 from dataclasses import dataclass
 from decimal import Decimal
 
-from cbec.clearance.codes import DocumentState, ReturnStatus
-from cbec.clearance.decision import DecisionPolicy, InventoryFacts, Outcome
-from cbec.clearance.rules import problem
 from cbec.common.clock import business_date
 from cbec.common.errors import Problem
 from cbec.exports import repository as repo
@@ -35,6 +32,7 @@ from cbec.exports.rules import (
 from cbec.exports.service import facts as trade_facts
 from cbec.exports.service.base import ExportBase, seal, text, unseal
 from cbec.exports.service.reference import parameter
+from cbec.intake import DocumentState, ReturnStatus, problem
 from cbec.intake.receipts import refusal_text
 from cbec.messages.documents import AppStatus, AppType
 from cbec.messages.export_documents import (
@@ -46,6 +44,7 @@ from cbec.messages.export_documents import (
     PaymentReceiptNote,
 )
 from cbec.storage.locks import lock_keys
+from cbec.supervision import DecisionPolicy, InventoryFacts, Outcome
 
 RECEIPT_NOTE_TRADE_MODES = (*RETAIL_TRADE_MODES, B2B_DIRECT)  # 9810 bookings never had a receipt of payment
 

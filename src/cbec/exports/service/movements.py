@@ -6,8 +6,6 @@ lading and voyage (E5); departure (CEB509) closes released inventories (899, E6)
 
 from __future__ import annotations
 
-from cbec.clearance.codes import DocumentState, ReturnStatus
-from cbec.clearance.rules import problem
 from cbec.exports import repository as repo
 from cbec.exports.codes import DEPARTED_TEXT
 from cbec.exports.matching_rules import TransportFacts, check_departure_parcel
@@ -21,6 +19,7 @@ from cbec.exports.models import (
 from cbec.exports.rules import check_arrival, check_master_bill, check_split
 from cbec.exports.service.base import seal, text
 from cbec.exports.service.inventory import ExportClearance
+from cbec.intake import DocumentState, ReturnStatus, problem
 from cbec.messages.export_documents import Departure, ExportArrival, ExportMessageType, MasterBill
 from cbec.storage.locks import lock_keys
 

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from cbec.clearance.codes import DocumentState, ReturnStatus
-from cbec.clearance.rules import problem
 from cbec.common.errors import Conflict, InvalidInput, NotFound, Problem
 from cbec.common.scope import Scope
 from cbec.exports import repository as repo
 from cbec.exports.service.aftercare import ExportMessageProcessor
 from cbec.exports.service.base import text
+from cbec.intake import DocumentState, ReturnStatus, problem
 from cbec.intake.receipts import receipt_from_row
 from cbec.messages.documents import Receipt
 from cbec.storage.context import Context

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from cbec.clearance.codes import DocumentState, ReturnStatus
-from cbec.clearance.rules import problem
 from cbec.common.clock import business_date
 from cbec.common.errors import Problem
 from cbec.exports import repository as repo
@@ -19,6 +17,7 @@ from cbec.exports.models import ExportReturnRecord, ReturnTallyRecord
 from cbec.exports.service import facts as trade_facts
 from cbec.exports.service.base import seal, text, unseal
 from cbec.exports.service.inventory import ExportClearance
+from cbec.intake import DocumentState, ReturnStatus, problem
 from cbec.messages.export_documents import ExportInventory, ExportMessageType, ExportReturn, ReturnTally
 
 

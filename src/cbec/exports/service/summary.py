@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
 
-from cbec.clearance.codes import DocumentState, ReturnStatus
 from cbec.common.clock import SHANGHAI, business_date
 from cbec.common.errors import InvalidInput, Problem
 from cbec.common.scope import Scope
@@ -30,7 +29,7 @@ from cbec.exports.service.aftercare import ExportMessageProcessor
 from cbec.exports.service.base import seal, text
 from cbec.exports.service.reference import parameter
 from cbec.exports.summary_rules import SummaryLine, group_for_summary, month_bounds, share_by_value, summary_due
-from cbec.intake import new_guid
+from cbec.intake import DocumentState, ReturnStatus, new_guid
 from cbec.messages.documents import AppStatus, AppType, Declaration
 from cbec.messages.export_documents import (
     ExportMessageType,

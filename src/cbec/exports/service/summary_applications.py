@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from cbec.clearance.codes import DocumentState, ReturnStatus
-from cbec.clearance.rules import problem
 from cbec.common.clock import SHANGHAI
 from cbec.common.errors import Problem
 from cbec.exports import repository as repo
@@ -18,6 +16,7 @@ from cbec.exports.models import ExportInventoryRecord, SummaryApplicationRecord
 from cbec.exports.rules import check_summary_application
 from cbec.exports.service.base import seal, text
 from cbec.exports.service.inventory import ExportClearance
+from cbec.intake import DocumentState, ReturnStatus, problem
 from cbec.messages.export_documents import ExportMessageType, SummaryApplication
 
 
