@@ -12,7 +12,7 @@ import functools
 from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -20,12 +20,11 @@ from sqlalchemy.orm import Session
 from cbec.enterprises import EnterpriseRef, find_active_by_code
 from cbec.exports.codes import ReturnState
 from cbec.exports.models import ExportInventoryRecord, ExportReturnRecord
-from cbec.exports.service.base import unseal
 from cbec.exports.service.reference import cny_per_unit
+from cbec.exports.service.run import ExportRun, fact_book, party, unseal
 from cbec.facts import (
     BackfillReport,
     Direction,
-    FactBook,
     FactHeader,
     FactStatus,
     export_lines,
@@ -36,17 +35,6 @@ from cbec.facts import (
 )
 from cbec.messages.export_documents import ExportInventory
 from cbec.storage.context import Context
-
-
-class _Processor(Protocol):
-    """What these helpers use of the export processor."""
-
-    session: Session
-
-    @property
-    def facts(self) -> FactBook: ...
-
-    def party(self, code: str) -> EnterpriseRef | None: ...
 
 
 def header(row: ExportInventoryRecord, inventory: ExportInventory, tenant: str | None) -> FactHeader:
@@ -79,25 +67,23 @@ def _tenant(party: EnterpriseRef | None) -> str | None:
 # --- the handlers' calls ----------------------------------------------------------------------------------------
 
 
-def record_stored(
-    processor: _Processor, row: ExportInventoryRecord, inventory: ExportInventory, *, replaces: bool
-) -> None:
+def record_stored(run: ExportRun, row: ExportInventoryRecord, inventory: ExportInventory, *, replaces: bool) -> None:
     """Add the facts of an export inventory just stored (new, or changed: its earlier facts are replaced)."""
-    built = header(row, inventory, _tenant(processor.party(row.ecommerce_code)))
-    processor.facts.stored(built, export_lines(inventory), replaces=replaces)
+    built = header(row, inventory, _tenant(party(run, row.ecommerce_code)))
+    fact_book(run).stored(built, export_lines(inventory), replaces=replaces)
 
 
-def record_moved(processor: _Processor, row: ExportInventoryRecord) -> None:
+def record_moved(run: ExportRun, row: ExportInventoryRecord) -> None:
     """Bring the facts of an export inventory up to date after its status or state changed."""
-    processor.facts.moved(Direction.EXPORT, row.eport_no, moved_values(row))
+    fact_book(run).moved(Direction.EXPORT, row.eport_no, moved_values(row))
 
 
-def record_returned(processor: _Processor, inventory_id: int, returned_lines: dict[str, str]) -> None:
+def record_returned(run: ExportRun, inventory_id: int, returned_lines: dict[str, str]) -> None:
     """Mark the lines of an export inventory whose goods were tallied back in as returned."""
-    row = processor.session.get(ExportInventoryRecord, inventory_id)
+    row = run.session.get(ExportInventoryRecord, inventory_id)
     line_nos = sorted(int(no) for no, quantity in returned_lines.items() if Decimal(quantity) > 0)
     if row is not None:
-        processor.facts.returned(Direction.EXPORT, row.eport_no, line_nos)
+        fact_book(run).returned(Direction.EXPORT, row.eport_no, line_nos)
 
 
 # --- backfill -----------------------------------------------------------------------------------------------------

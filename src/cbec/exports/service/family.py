@@ -6,7 +6,8 @@ as a whole, before it is logged); this runs its documents in intake's transactio
 
 from __future__ import annotations
 
-from cbec.exports.service.aftercare import ExportMessageProcessor
+from cbec.exports.service.dispatch import handle
+from cbec.exports.service.run import ExportRun, acknowledge_draft, fact_book, refuse_unhandled
 from cbec.intake import DocumentFamily, Handled, IntakeRun
 from cbec.messages.authority import draft_changes_nothing, draft_note
 from cbec.messages.export_documents import ExportMessageType
@@ -17,28 +18,27 @@ EXPORT_TYPES = frozenset(t.value for t in ExportMessageType)
 def handle_export_message(run: IntakeRun) -> Handled:
     """Run an export message's documents in intake's transaction (no commit)."""
     message = run.message
-    processor = ExportMessageProcessor(
+    export_run = ExportRun(
         ctx=run.ctx,
         session=run.session,
         now=run.now,
         message_id=run.message_id,
         transfer=message.transfer,
-        signed=message.signed,
+        authority=run.authority,
     )
-    processor.authority = run.authority
-    processor.facts.defer()  # the message's trade facts are written once, after its documents (below)
+    fact_book(export_run).defer()  # the message's trade facts are written once, after its documents (below)
     for document in message.documents:
         refusal = run.authority.document_problems(document)
         if refusal:
-            processor.refuse_unhandled(document, refusal)
+            refuse_unhandled(export_run, document, refusal)
         elif draft_changes_nothing(document):
-            processor.acknowledge_draft(document, draft_note())
+            acknowledge_draft(export_run, document, draft_note())
         else:
-            processor.current_document = document
-            processor.handle(document)
-    processor.facts.flush()
+            export_run.current_document = document
+            handle(export_run, document)
+    fact_book(export_run).flush()
     run.session.flush()
-    return Handled(receipts=list(processor.receipts), tax_bills=[], documents=list(processor.outcomes))
+    return Handled(receipts=list(export_run.receipts), tax_bills=[], documents=list(export_run.outcomes))
 
 
 EXPORTS = DocumentFamily(

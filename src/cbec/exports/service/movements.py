@@ -17,278 +17,287 @@ from cbec.exports.models import (
     MasterBillRecord,
 )
 from cbec.exports.rules import check_arrival, check_master_bill, check_split
-from cbec.exports.service.base import seal, text
-from cbec.exports.service.inventory import ExportClearance
+from cbec.exports.service.inventory import advance_all, set_status
+from cbec.exports.service.run import (
+    ExportRun,
+    eport_number,
+    issue,
+    party_problems,
+    record,
+    refuse,
+    seal,
+    text,
+)
 from cbec.intake import DocumentState, ReturnStatus, problem
 from cbec.messages.export_documents import Departure, ExportArrival, ExportMessageType, MasterBill
 from cbec.storage.locks import lock_keys
 
+# --- arrival (CEB507) --------------------------------------------------------------------------------
 
-class ExportMovements(ExportClearance):
-    """Adds arrivals, master bills and departures to the export processor."""
 
-    # --- arrival (CEB507) --------------------------------------------------------------------------------
-
-    def handle_arrival(self, arrival: ExportArrival) -> None:
-        """Record parcels arrived at the supervised site; accepted inventories waiting on them go on (E4)."""
-        lock_keys(self.session, [f"export-parcel:{arrival.logistics_code}:{ln.logistics_no}" for ln in arrival.lines])
-        key = f"{arrival.operator_code}/{arrival.enterprise_ref_no}"
-        if repo.by_guid(self.session, ExportArrivalRecord, arrival.declaration.guid) is not None:
-            self.record("arrival", key, "resent", note="resubmission: already processed")
-            return
-        keys: dict[str, str | int | None] = {
-            "operator_code": arrival.operator_code,
-            "logistics_code": arrival.logistics_code,
-            "enterprise_ref_no": arrival.enterprise_ref_no,
-            "bill_no": arrival.bill_no or "",
-            "message_seq_no": arrival.message_seq_no,
-        }
-        problems = check_arrival(arrival)
-        problems += self.party_problems(
-            [
-                ("arrival.operator_code", arrival.operator_code, "supervised_site_operator"),
-                ("arrival.logistics_code", arrival.logistics_code, "logistics_company"),
-            ]
-        )
-        for line in arrival.lines:
-            if repo.parcel(self.session, "arrival", arrival.logistics_code, line.logistics_no) is not None:
-                problems.append(
-                    problem(
-                        "R11",
-                        f"arrival.lines[{line.line_no}].logistics_no",
-                        "该运单已运抵",
-                        f"parcel {line.logistics_no} is already recorded as arrived",
-                        "List each parcel in one arrival only.",
-                        "-800003",
-                    )
+def handle_arrival(run: ExportRun, arrival: ExportArrival) -> None:
+    """Record parcels arrived at the supervised site; accepted inventories waiting on them go on (E4)."""
+    lock_keys(run.session, [f"export-parcel:{arrival.logistics_code}:{ln.logistics_no}" for ln in arrival.lines])
+    key = f"{arrival.operator_code}/{arrival.enterprise_ref_no}"
+    if repo.by_guid(run.session, ExportArrivalRecord, arrival.declaration.guid) is not None:
+        record(run, "arrival", key, "resent", note="resubmission: already processed")
+        return
+    keys: dict[str, str | int | None] = {
+        "operator_code": arrival.operator_code,
+        "logistics_code": arrival.logistics_code,
+        "enterprise_ref_no": arrival.enterprise_ref_no,
+        "bill_no": arrival.bill_no or "",
+        "message_seq_no": arrival.message_seq_no,
+    }
+    problems = check_arrival(arrival)
+    problems += party_problems(
+        run,
+        [
+            ("arrival.operator_code", arrival.operator_code, "supervised_site_operator"),
+            ("arrival.logistics_code", arrival.logistics_code, "logistics_company"),
+        ],
+    )
+    for line in arrival.lines:
+        if repo.parcel(run.session, "arrival", arrival.logistics_code, line.logistics_no) is not None:
+            problems.append(
+                problem(
+                    "R11",
+                    f"arrival.lines[{line.line_no}].logistics_no",
+                    "该运单已运抵",
+                    f"parcel {line.logistics_no} is already recorded as arrived",
+                    "List each parcel in one arrival only.",
+                    "-800003",
                 )
-        keys["eport_no"] = arrival.eport_no or self.eport_number()
-        if problems:
-            self.refuse("arrival", ExportMessageType.ARRIVAL_RECEIPT, arrival.declaration.guid, key, problems, keys)
-            return
-        row = ExportArrivalRecord(
-            guid=arrival.declaration.guid,
-            app_status=arrival.declaration.app_status,
-            state=DocumentState.ACCEPTED,
-            message_id=self.message_id,
-            received_at=self.now,
-            updated_at=self.now,
-            payload=seal(arrival),
-            operator_code=arrival.operator_code,
-            logistics_code=arrival.logistics_code,
-            enterprise_ref_no=arrival.enterprise_ref_no,
-            eport_no=str(keys["eport_no"]),
-            bill_no=arrival.bill_no,
+            )
+    keys["eport_no"] = arrival.eport_no or eport_number(run)
+    if problems:
+        refuse(run, "arrival", ExportMessageType.ARRIVAL_RECEIPT, arrival.declaration.guid, key, problems, keys)
+        return
+    row = ExportArrivalRecord(
+        guid=arrival.declaration.guid,
+        app_status=arrival.declaration.app_status,
+        state=DocumentState.ACCEPTED,
+        message_id=run.message_id,
+        received_at=run.now,
+        updated_at=run.now,
+        payload=seal(arrival),
+        operator_code=arrival.operator_code,
+        logistics_code=arrival.logistics_code,
+        enterprise_ref_no=arrival.enterprise_ref_no,
+        eport_no=str(keys["eport_no"]),
+        bill_no=arrival.bill_no,
+    )
+    run.session.add(row)
+    run.session.flush()
+    for line in arrival.lines:
+        run.session.add(
+            ExportParcel(
+                kind="arrival",
+                document_id=row.id,
+                logistics_code=arrival.logistics_code,
+                logistics_no=line.logistics_no,
+                bill_no=arrival.bill_no,
+            )
         )
-        self.session.add(row)
-        self.session.flush()
-        for line in arrival.lines:
-            self.session.add(
+    run.session.flush()
+    issue(
+        run,
+        "arrival",
+        row.id,
+        ExportMessageType.ARRIVAL_RECEIPT,
+        arrival.declaration.guid,
+        ReturnStatus.CONCLUDED,
+        text(ReturnStatus.CONCLUDED, f"{len(arrival.lines)} 个包裹已运抵"),
+        **keys,
+    )
+    record(run, "arrival", key, ReturnStatus.CONCLUDED, note=f"{len(arrival.lines)} parcels")
+    for line in arrival.lines:
+        advance_all(run, repo.waiting_for_parcel(run.session, arrival.logistics_code, line.logistics_no))
+
+
+# --- master/house bill (CEB607) -------------------------------------------------------------------------
+
+
+def handle_master_bill(run: ExportRun, bill: MasterBill) -> None:
+    """Tie parcels to a bill of lading and voyage (E5); inventories declared later pick the details up."""
+    lock_keys(run.session, [f"export-parcel:{bill.logistics_code}:{ln.logistics_no}" for ln in bill.lines])
+    key = f"{bill.agent_code}/{bill.bill_no}"
+    if repo.by_guid(run.session, MasterBillRecord, bill.declaration.guid) is not None:
+        record(run, "master_bill", key, "resent", note="resubmission: already processed")
+        return
+    keys: dict[str, str | int | None] = {
+        "agent_code": bill.agent_code,
+        "logistics_code": bill.logistics_code,
+        "enterprise_ref_no": bill.enterprise_ref_no,
+        "bill_no": bill.bill_no,
+        "message_seq_no": bill.message_seq_no,
+    }
+    problems = check_master_bill(bill)
+    problems += party_problems(
+        run,
+        [
+            ("master_bill.agent_code", bill.agent_code, None),
+            ("master_bill.logistics_code", bill.logistics_code, "logistics_company"),
+        ],
+    )
+    rows: list[ExportInventoryRecord | None] = []
+    for line in bill.lines:
+        inventory = repo.live_inventory_for_parcel(run.session, bill.logistics_code, line.logistics_no)
+        rows.append(inventory)
+        earlier = repo.parcel(run.session, "bill", bill.logistics_code, line.logistics_no)
+        where = f"master_bill.lines[{line.line_no}]"
+        if earlier is not None and earlier.bill_no != bill.bill_no:
+            problems.append(
+                problem(
+                    "E5",
+                    f"{where}.logistics_no",
+                    f"运单 {line.logistics_no} 已在总运单 {earlier.bill_no} 下申报",
+                    f"parcel {line.logistics_no} is already on bill {earlier.bill_no}",
+                    "A parcel travels on one bill of lading.",
+                )
+            )
+        if inventory is not None and line.inventory_no and inventory.inventory_no != line.inventory_no:
+            problems.append(
+                problem(
+                    "E5",
+                    f"{where}.inventory_no",
+                    f"清单 {line.inventory_no} 不是运单 {line.logistics_no} 的清单 {inventory.inventory_no}",
+                    f"inventory {line.inventory_no} is not the inventory of parcel {line.logistics_no}",
+                    "Give the invtNo from the CEB604 of this parcel, or leave it out.",
+                )
+            )
+        if inventory is not None and inventory.status == ReturnStatus.CLOSED:
+            problems.append(
+                problem(
+                    "E5",
+                    f"{where}.logistics_no",
+                    f"运单 {line.logistics_no} 已离境",
+                    f"parcel {line.logistics_no} has already left",
+                    "Master bills are declared before departure.",
+                )
+            )
+    keys["eport_no"] = bill.eport_no or eport_number(run)
+    if problems:
+        refuse(run, "master_bill", ExportMessageType.MASTER_BILL_RECEIPT, bill.declaration.guid, key, problems, keys)
+        return
+    row = MasterBillRecord(
+        guid=bill.declaration.guid,
+        app_status=bill.declaration.app_status,
+        state=DocumentState.ACCEPTED,
+        message_id=run.message_id,
+        received_at=run.now,
+        updated_at=run.now,
+        payload=seal(bill),
+        agent_code=bill.agent_code,
+        logistics_code=bill.logistics_code,
+        enterprise_ref_no=bill.enterprise_ref_no,
+        eport_no=str(keys["eport_no"]),
+        bill_no=bill.bill_no,
+        voyage_no=bill.voyage_no,
+    )
+    run.session.add(row)
+    run.session.flush()
+    for line, inventory in zip(bill.lines, rows, strict=True):
+        if repo.parcel(run.session, "bill", bill.logistics_code, line.logistics_no) is None:
+            run.session.add(
                 ExportParcel(
-                    kind="arrival",
+                    kind="bill",
                     document_id=row.id,
-                    logistics_code=arrival.logistics_code,
+                    logistics_code=bill.logistics_code,
                     logistics_no=line.logistics_no,
-                    bill_no=arrival.bill_no,
+                    inventory_no=line.inventory_no,
+                    bill_no=bill.bill_no,
+                    voyage_no=bill.voyage_no,
+                    transport_name=bill.transport_name,
                 )
             )
-        self.session.flush()
-        self.issue(
-            "arrival",
-            row.id,
-            ExportMessageType.ARRIVAL_RECEIPT,
-            arrival.declaration.guid,
-            ReturnStatus.CONCLUDED,
-            text(ReturnStatus.CONCLUDED, f"{len(arrival.lines)} 个包裹已运抵"),
-            **keys,
-        )
-        self.record("arrival", key, ReturnStatus.CONCLUDED, note=f"{len(arrival.lines)} parcels")
-        for line in arrival.lines:
-            self.advance_all(repo.waiting_for_parcel(self.session, arrival.logistics_code, line.logistics_no))
+        if inventory is not None:
+            inventory.bill_no, inventory.voyage_no = bill.bill_no, bill.voyage_no
+            inventory.transport_name, inventory.updated_at = bill.transport_name, run.now
+    run.session.flush()
+    issue(
+        run,
+        "master_bill",
+        row.id,
+        ExportMessageType.MASTER_BILL_RECEIPT,
+        bill.declaration.guid,
+        ReturnStatus.CONCLUDED,
+        text(ReturnStatus.CONCLUDED),
+        **keys,
+    )
+    record(run, "master_bill", key, ReturnStatus.CONCLUDED, note=f"{len(bill.lines)} parcels")
 
-    # --- master/house bill (CEB607) -------------------------------------------------------------------------
 
-    def handle_master_bill(self, bill: MasterBill) -> None:
-        """Tie parcels to a bill of lading and voyage (E5); inventories declared later pick the details up."""
-        lock_keys(self.session, [f"export-parcel:{bill.logistics_code}:{ln.logistics_no}" for ln in bill.lines])
-        key = f"{bill.agent_code}/{bill.bill_no}"
-        if repo.by_guid(self.session, MasterBillRecord, bill.declaration.guid) is not None:
-            self.record("master_bill", key, "resent", note="resubmission: already processed")
-            return
-        keys: dict[str, str | int | None] = {
-            "agent_code": bill.agent_code,
-            "logistics_code": bill.logistics_code,
-            "enterprise_ref_no": bill.enterprise_ref_no,
-            "bill_no": bill.bill_no,
-            "message_seq_no": bill.message_seq_no,
-        }
-        problems = check_master_bill(bill)
-        problems += self.party_problems(
-            [
-                ("master_bill.agent_code", bill.agent_code, None),
-                ("master_bill.logistics_code", bill.logistics_code, "logistics_company"),
-            ]
-        )
-        rows: list[ExportInventoryRecord | None] = []
-        for line in bill.lines:
-            inventory = repo.live_inventory_for_parcel(self.session, bill.logistics_code, line.logistics_no)
-            rows.append(inventory)
-            earlier = repo.parcel(self.session, "bill", bill.logistics_code, line.logistics_no)
-            where = f"master_bill.lines[{line.line_no}]"
-            if earlier is not None and earlier.bill_no != bill.bill_no:
-                problems.append(
-                    problem(
-                        "E5",
-                        f"{where}.logistics_no",
-                        f"运单 {line.logistics_no} 已在总运单 {earlier.bill_no} 下申报",
-                        f"parcel {line.logistics_no} is already on bill {earlier.bill_no}",
-                        "A parcel travels on one bill of lading.",
-                    )
-                )
-            if inventory is not None and line.inventory_no and inventory.inventory_no != line.inventory_no:
-                problems.append(
-                    problem(
-                        "E5",
-                        f"{where}.inventory_no",
-                        f"清单 {line.inventory_no} 不是运单 {line.logistics_no} 的清单 {inventory.inventory_no}",
-                        f"inventory {line.inventory_no} is not the inventory of parcel {line.logistics_no}",
-                        "Give the invtNo from the CEB604 of this parcel, or leave it out.",
-                    )
-                )
-            if inventory is not None and inventory.status == ReturnStatus.CLOSED:
-                problems.append(
-                    problem(
-                        "E5",
-                        f"{where}.logistics_no",
-                        f"运单 {line.logistics_no} 已离境",
-                        f"parcel {line.logistics_no} has already left",
-                        "Master bills are declared before departure.",
-                    )
-                )
-        keys["eport_no"] = bill.eport_no or self.eport_number()
-        if problems:
-            self.refuse(
-                "master_bill", ExportMessageType.MASTER_BILL_RECEIPT, bill.declaration.guid, key, problems, keys
-            )
-            return
-        row = MasterBillRecord(
-            guid=bill.declaration.guid,
-            app_status=bill.declaration.app_status,
-            state=DocumentState.ACCEPTED,
-            message_id=self.message_id,
-            received_at=self.now,
-            updated_at=self.now,
-            payload=seal(bill),
-            agent_code=bill.agent_code,
-            logistics_code=bill.logistics_code,
-            enterprise_ref_no=bill.enterprise_ref_no,
-            eport_no=str(keys["eport_no"]),
-            bill_no=bill.bill_no,
-            voyage_no=bill.voyage_no,
-        )
-        self.session.add(row)
-        self.session.flush()
-        for line, inventory in zip(bill.lines, rows, strict=True):
-            if repo.parcel(self.session, "bill", bill.logistics_code, line.logistics_no) is None:
-                self.session.add(
-                    ExportParcel(
-                        kind="bill",
-                        document_id=row.id,
-                        logistics_code=bill.logistics_code,
-                        logistics_no=line.logistics_no,
-                        inventory_no=line.inventory_no,
-                        bill_no=bill.bill_no,
-                        voyage_no=bill.voyage_no,
-                        transport_name=bill.transport_name,
-                    )
-                )
-            if inventory is not None:
-                inventory.bill_no, inventory.voyage_no = bill.bill_no, bill.voyage_no
-                inventory.transport_name, inventory.updated_at = bill.transport_name, self.now
-        self.session.flush()
-        self.issue(
-            "master_bill",
-            row.id,
-            ExportMessageType.MASTER_BILL_RECEIPT,
-            bill.declaration.guid,
-            ReturnStatus.CONCLUDED,
-            text(ReturnStatus.CONCLUDED),
-            **keys,
-        )
-        self.record("master_bill", key, ReturnStatus.CONCLUDED, note=f"{len(bill.lines)} parcels")
+# --- departure (CEB509) ------------------------------------------------------------------------------
 
-    # --- departure (CEB509) ------------------------------------------------------------------------------
 
-    def handle_departure(self, departure: Departure) -> None:
-        """Close (899) the released inventories of the departing parcels (E6); refuse the list if one is not ready."""
-        lock_keys(
-            self.session, [f"export-parcel:{departure.logistics_code}:{ln.logistics_no}" for ln in departure.lines]
+def handle_departure(run: ExportRun, departure: Departure) -> None:
+    """Close (899) the released inventories of the departing parcels (E6); refuse the list if one is not ready."""
+    lock_keys(run.session, [f"export-parcel:{departure.logistics_code}:{ln.logistics_no}" for ln in departure.lines])
+    key = f"{departure.logistics_code}/{departure.enterprise_ref_no}"
+    if repo.by_guid(run.session, DepartureRecord, departure.declaration.guid) is not None:
+        record(run, "departure", key, "resent", note="resubmission: already processed")
+        return
+    keys: dict[str, str | int | None] = {
+        "logistics_code": departure.logistics_code,
+        "enterprise_ref_no": departure.enterprise_ref_no,
+        "message_seq_no": departure.message_seq_no,
+    }
+    problems = check_split("departure", departure.message_count, departure.message_seq_no)
+    problems += party_problems(run, [("departure.logistics_code", departure.logistics_code, "logistics_company")])
+    inventories: list[ExportInventoryRecord] = []
+    for line in departure.lines:
+        inventory = repo.live_inventory_for_parcel(run.session, departure.logistics_code, line.logistics_no)
+        facts = TransportFacts(inventory.bill_no, inventory.voyage_no) if inventory is not None else None
+        found = check_departure_parcel(
+            line.line_no, line.logistics_no, inventory.status if inventory else None, facts, departure
         )
-        key = f"{departure.logistics_code}/{departure.enterprise_ref_no}"
-        if repo.by_guid(self.session, DepartureRecord, departure.declaration.guid) is not None:
-            self.record("departure", key, "resent", note="resubmission: already processed")
-            return
-        keys: dict[str, str | int | None] = {
-            "logistics_code": departure.logistics_code,
-            "enterprise_ref_no": departure.enterprise_ref_no,
-            "message_seq_no": departure.message_seq_no,
-        }
-        problems = check_split("departure", departure.message_count, departure.message_seq_no)
-        problems += self.party_problems([("departure.logistics_code", departure.logistics_code, "logistics_company")])
-        inventories: list[ExportInventoryRecord] = []
-        for line in departure.lines:
-            inventory = repo.live_inventory_for_parcel(self.session, departure.logistics_code, line.logistics_no)
-            facts = TransportFacts(inventory.bill_no, inventory.voyage_no) if inventory is not None else None
-            found = check_departure_parcel(
-                line.line_no, line.logistics_no, inventory.status if inventory else None, facts, departure
+        problems += found
+        if inventory is not None and not found:
+            inventories.append(inventory)
+    keys["eport_no"] = departure.eport_no or eport_number(run)
+    if problems:
+        refuse(run, "departure", ExportMessageType.DEPARTURE_RECEIPT, departure.declaration.guid, key, problems, keys)
+        return
+    row = DepartureRecord(
+        guid=departure.declaration.guid,
+        app_status=departure.declaration.app_status,
+        state=DocumentState.ACCEPTED,
+        message_id=run.message_id,
+        received_at=run.now,
+        updated_at=run.now,
+        payload=seal(departure),
+        logistics_code=departure.logistics_code,
+        enterprise_ref_no=departure.enterprise_ref_no,
+        eport_no=str(keys["eport_no"]),
+        bill_no=departure.bill_no,
+        left_at=departure.left_at,
+    )
+    run.session.add(row)
+    run.session.flush()
+    issue(
+        run,
+        "departure",
+        row.id,
+        ExportMessageType.DEPARTURE_RECEIPT,
+        departure.declaration.guid,
+        ReturnStatus.CONCLUDED,
+        text(ReturnStatus.CONCLUDED, f"{len(departure.lines)} 个包裹已离境"),
+        **keys,
+    )
+    for line, inventory in zip(departure.lines, inventories, strict=True):
+        run.session.add(
+            ExportParcel(
+                kind="departure",
+                document_id=row.id,
+                logistics_code=departure.logistics_code,
+                logistics_no=line.logistics_no,
+                inventory_no=inventory.inventory_no,
+                bill_no=departure.bill_no,
+                voyage_no=departure.voyage_no,
+                transport_name=departure.transport_name,
             )
-            problems += found
-            if inventory is not None and not found:
-                inventories.append(inventory)
-        keys["eport_no"] = departure.eport_no or self.eport_number()
-        if problems:
-            self.refuse(
-                "departure", ExportMessageType.DEPARTURE_RECEIPT, departure.declaration.guid, key, problems, keys
-            )
-            return
-        row = DepartureRecord(
-            guid=departure.declaration.guid,
-            app_status=departure.declaration.app_status,
-            state=DocumentState.ACCEPTED,
-            message_id=self.message_id,
-            received_at=self.now,
-            updated_at=self.now,
-            payload=seal(departure),
-            logistics_code=departure.logistics_code,
-            enterprise_ref_no=departure.enterprise_ref_no,
-            eport_no=str(keys["eport_no"]),
-            bill_no=departure.bill_no,
-            left_at=departure.left_at,
         )
-        self.session.add(row)
-        self.session.flush()
-        self.issue(
-            "departure",
-            row.id,
-            ExportMessageType.DEPARTURE_RECEIPT,
-            departure.declaration.guid,
-            ReturnStatus.CONCLUDED,
-            text(ReturnStatus.CONCLUDED, f"{len(departure.lines)} 个包裹已离境"),
-            **keys,
-        )
-        for line, inventory in zip(departure.lines, inventories, strict=True):
-            self.session.add(
-                ExportParcel(
-                    kind="departure",
-                    document_id=row.id,
-                    logistics_code=departure.logistics_code,
-                    logistics_no=line.logistics_no,
-                    inventory_no=inventory.inventory_no,
-                    bill_no=departure.bill_no,
-                    voyage_no=departure.voyage_no,
-                    transport_name=departure.transport_name,
-                )
-            )
-            inventory.departed_at = departure.left_at
-            self.set_status(inventory, ReturnStatus.CLOSED, DEPARTED_TEXT)
-        self.record("departure", key, ReturnStatus.CONCLUDED, note=f"{len(inventories)} inventories closed")
+        inventory.departed_at = departure.left_at
+        set_status(run, inventory, ReturnStatus.CLOSED, DEPARTED_TEXT)
+    record(run, "departure", key, ReturnStatus.CONCLUDED, note=f"{len(inventories)} inventories closed")

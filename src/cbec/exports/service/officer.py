@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from cbec.common.errors import Conflict, InvalidInput, NotFound, Problem
 from cbec.common.scope import Scope
 from cbec.exports import repository as repo
-from cbec.exports.service.aftercare import ExportMessageProcessor
-from cbec.exports.service.base import text
+from cbec.exports.service.inventory import refuse_inventory, release, set_status
+from cbec.exports.service.run import ExportRun, text
 from cbec.intake import DocumentState, ReturnStatus, problem
 from cbec.intake.receipts import receipt_from_row
 from cbec.messages.documents import Receipt
@@ -54,11 +54,11 @@ def decide_held_export(
             raise ExportInventoryNotHeld(
                 f"export inventory {inventory_no} is in status {row.status}", status=row.status
             )
-        processor = ExportMessageProcessor(ctx=ctx, session=uow.session, now=ctx.clock.now(), message_id=None)
+        run = ExportRun(ctx=ctx, session=uow.session, now=ctx.clock.now(), message_id=None)
         if action == "release":
-            processor.release(row, actor=actor, reason=comment)
+            release(run, row, actor=actor, reason=comment)
         elif action == "inspect":
-            processor.set_status(row, ReturnStatus.INSPECTION, text(ReturnStatus.INSPECTION, comment), actor=actor)
+            set_status(run, row, ReturnStatus.INSPECTION, text(ReturnStatus.INSPECTION, comment), actor=actor)
         else:
             refusal = problem(
                 "OFFICER",
@@ -68,7 +68,7 @@ def decide_held_export(
                 "Declare again.",
                 "1300",
             )
-            processor.refuse_inventory(row, [refusal], actor=actor, reason=comment)
-        rows = list(processor.receipts)
+            refuse_inventory(run, row, [refusal], actor=actor, reason=comment)
+        rows = list(run.receipts)
         uow.commit()
         return OfficerResult([receipt_from_row(r) for r in rows])

@@ -25,9 +25,8 @@ from cbec.exports.models import (
     SummaryDeclaration,
     SummaryDeclarationLine,
 )
-from cbec.exports.service.aftercare import ExportMessageProcessor
-from cbec.exports.service.base import seal, text
 from cbec.exports.service.reference import parameter
+from cbec.exports.service.run import ExportRun, audit, customs_number, eport_number, issue, party, seal, text
 from cbec.exports.summary_rules import SummaryLine, group_for_summary, month_bounds, share_by_value, summary_due
 from cbec.intake import DocumentState, ReturnStatus, new_guid
 from cbec.messages.documents import AppStatus, AppType, Declaration
@@ -87,31 +86,31 @@ def summarise(ctx: Context, month: str, *, include_unapplied: bool = False) -> S
     run = SummaryRun(month)
     with ctx.uow() as uow:
         session = uow.session
-        processor = ExportMessageProcessor(ctx=ctx, session=session, now=ctx.clock.now(), message_id=None)
+        export_run = ExportRun(ctx=ctx, session=session, now=ctx.clock.now(), message_id=None)
         for application in repo.pending_summaries(session, month):
-            _answer(processor, application, run)
+            _answer(export_run, application, run)
         if include_unapplied:
             start, end = _span(month)
             by_consignor: dict[str, list[ExportInventoryRecord]] = defaultdict(list)
             for inventory in repo.closed_unsummarised(session, start, end):
                 by_consignor[inventory.ecommerce_code].append(inventory)
             for code, members in sorted(by_consignor.items()):
-                _answer(processor, _platform_application(processor, month, code, members), run)
-        run.receipts = list(processor.receipts)
+                _answer(export_run, _platform_application(export_run, month, code, members), run)
+        run.receipts = list(export_run.receipts)
         uow.commit()
     return run
 
 
 def _platform_application(
-    processor: ExportMessageProcessor, month: str, code: str, members: list[ExportInventoryRecord]
+    export_run: ExportRun, month: str, code: str, members: list[ExportInventoryRecord]
 ) -> SummaryApplicationRecord:
     """Record an application the platform makes on a consignor's behalf (summaryFlag 1, by HS category)."""
     first = members[0]
-    consignor = processor.party(code)
-    agent = processor.party(first.agent_code)
+    consignor = party(export_run, code)
+    agent = party(export_run, first.agent_code)
     start, end = _span(month)
     application = SummaryApplication(
-        declaration=Declaration(new_guid(), AppType.NEW, processor.now.replace(microsecond=0), AppStatus.DECLARED),
+        declaration=Declaration(new_guid(), AppType.NEW, export_run.now.replace(microsecond=0), AppStatus.DECLARED),
         customs_code=first.customs_code,
         enterprise_ref_no=f"PLATFORM-{month}-{code}"[:30],
         agent_code=first.agent_code,
@@ -133,8 +132,8 @@ def _platform_application(
         app_status=AppStatus.DECLARED,
         state=DocumentState.ACCEPTED,
         message_id=None,
-        received_at=processor.now,
-        updated_at=processor.now,
+        received_at=export_run.now,
+        updated_at=export_run.now,
         payload=seal(application),
         customs_code=application.customs_code,
         agent_code=application.agent_code,
@@ -146,19 +145,19 @@ def _platform_application(
         summary_flag="1",
         item_name_flag="",
         enterprise_ref_no=application.enterprise_ref_no,
-        eport_no=processor.eport_number(),
-        summary_no=processor.customs_number(first.customs_code, "S"),
+        eport_no=eport_number(export_run),
+        summary_no=customs_number(export_run, first.customs_code, "S"),
         month=month,
         inventory_nos=list(application.inventory_nos),
     )
-    processor.session.add(row)
-    processor.session.flush()
+    export_run.session.add(row)
+    export_run.session.flush()
     return row
 
 
-def _answer(processor: ExportMessageProcessor, application: SummaryApplicationRecord, run: SummaryRun) -> None:
+def _answer(export_run: ExportRun, application: SummaryApplicationRecord, run: SummaryRun) -> None:
     """Group an application's inventories into declarations, store them, and issue CEB702 399 and CEB792."""
-    session = processor.session
+    session = export_run.session
     members = [repo.inventory_by_number(session, number) for number in application.inventory_nos]
     live = [
         m
@@ -195,7 +194,7 @@ def _answer(processor: ExportMessageProcessor, application: SummaryApplicationRe
             )
             for row, g, n in zip(rows, gross, net, strict=True)
         ]
-    on = business_date(processor.now)
+    on = business_date(export_run.now)
     max_items = int(parameter(session, "summary_max_items", on) or 50)
     groups = group_for_summary(
         [line for lines in lines_by_inventory.values() for line in lines],
@@ -206,7 +205,7 @@ def _answer(processor: ExportMessageProcessor, application: SummaryApplicationRe
     by_no = {m.inventory_no: m for m in live}
     for number, group in enumerate(groups, start=1):
         year = str(on.year)
-        serial = processor.customs_number(application.customs_code, "D")[-9:]
+        serial = customs_number(export_run, application.customs_code, "D")[-9:]
         declaration = SummaryDeclaration(
             summary_id=application.id,
             guid=new_guid(),
@@ -215,7 +214,7 @@ def _answer(processor: ExportMessageProcessor, application: SummaryApplicationRe
             group_key=group.key.as_dict(),
             gross_weight=group.gross_weight,
             net_weight=group.net_weight,
-            operated_at=processor.now,
+            operated_at=export_run.now,
         )
         session.add(declaration)
         session.flush()
@@ -245,7 +244,7 @@ def _answer(processor: ExportMessageProcessor, application: SummaryApplicationRe
                 guid=declaration.guid,
                 customs_code=application.customs_code,
                 summary_no=application.summary_no,
-                operated_at=processor.now,
+                operated_at=export_run.now,
                 declaration_seq_no=declaration.declaration_seq_no,
                 declaration_state="1",
                 agent_code=application.agent_code,
@@ -263,8 +262,9 @@ def _answer(processor: ExportMessageProcessor, application: SummaryApplicationRe
             )
         )
     session.flush()
-    application.summarised_at, application.updated_at = processor.now, processor.now
-    processor.issue(
+    application.summarised_at, application.updated_at = export_run.now, export_run.now
+    issue(
+        export_run,
         "summary",
         application.id,
         ExportMessageType.SUMMARY_APPLICATION_RECEIPT,
@@ -278,7 +278,8 @@ def _answer(processor: ExportMessageProcessor, application: SummaryApplicationRe
         summary_no=application.summary_no,
         message_seq_no=1,
     )
-    processor.audit(
+    audit(
+        export_run,
         "exports.summary.summarised",
         application.summary_no,
         None,
