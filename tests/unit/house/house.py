@@ -37,7 +37,13 @@ SURFACES: dict[str, tuple[str, ...]] = {
     "cbec.enterprises": ("lookups",),
     "cbec.exports": (),
     "cbec.facts": (),
-    "cbec.intake": ("answers", "receipts", "log", "numbers"),  # answers, receipts, the message log, number sequences
+    "cbec.intake": (
+        "answers",
+        "receipts",
+        "log",
+        "numbers",
+        "stream",
+    ),  # answers, receipts, the message log, number sequences, the JetStream front and worker
     "cbec.messages": ("documents", "export_documents", "json_twin", "signature", "authority"),
     "cbec.privacy": (),
     "cbec.products": (),
