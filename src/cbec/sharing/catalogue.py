@@ -80,12 +80,29 @@ class CertificatePayload(_Payload):
     reason: str | None
 
 
+class CreditPayload(_Payload):
+    """A credit fact's state changed (信用): repair, objection, end of publication, level override; no personal data."""
+
+    change: str = Field(
+        description="repair_applied, repair_proposed, repair_approved, repair_rejected, objection_filed, "
+        "objection_upheld, objection_dismissed, publication_ended, override_proposed, override_approved, "
+        "override_rejected."
+    )
+    subject: str = Field(description="The enterprise's credit or customs code; person:<hash prefix> for a person.")
+    fact_id: int | None = Field(description="The fact concerned (the row the change is about).")
+    new_fact_id: int | None = Field(description="The row appended by the change (a repair or a withdrawal), if any.")
+    reference: int | None = Field(description="The repair application, objection or override request.")
+    on: str = Field(description="The business day of the change (Asia/Shanghai), YYYY-MM-DD.")
+    published_until: str | None = Field(description="When the fact's publication ends (or ended), YYYY-MM-DD.")
+
+
 PAYLOADS: dict[EventKind, type[_Payload]] = {
     EventKind.DATA: DataPayload,
     EventKind.RECEIPT: ReceiptPayload,
     EventKind.TAX_BILL: TaxBillPayload,
     EventKind.FILING: FilingPayload,
     EventKind.CERTIFICATE: CertificatePayload,
+    EventKind.CREDIT: CreditPayload,
 }
 VERSIONS: dict[EventKind, str] = dict.fromkeys(PAYLOADS, "1")
 
@@ -137,7 +154,14 @@ class CertificateEvent(_Event):
     payload: CertificatePayload
 
 
-AnyEvent = DataEvent | ReceiptEvent | TaxBillEvent | FilingEvent | CertificateEvent
+class CreditEvent(_Event):
+    """A credit fact's state changed."""
+
+    kind: Literal["credit"]
+    payload: CreditPayload
+
+
+AnyEvent = DataEvent | ReceiptEvent | TaxBillEvent | FilingEvent | CertificateEvent | CreditEvent
 EVENT: TypeAdapter[AnyEvent] = TypeAdapter(Annotated[AnyEvent, Field(discriminator="kind")])
 
 

@@ -34,6 +34,7 @@ class EventKind(StrEnum):
     TAX_BILL = "tax_bill"  # an electronic tax bill was issued or voided (CEB816)
     FILING = "filing"  # an enterprise filing was made or changed status (企业备案)
     CERTIFICATE = "cert"  # a signing certificate was registered or revoked (签名证书备案); the column holds 10
+    CREDIT = "credit"  # a credit fact's state changed: repair, objection, end of publication, override (信用)
 
 
 class SubscriberKind(StrEnum):
@@ -45,7 +46,7 @@ class SubscriberKind(StrEnum):
 
 SCOPE_KINDS: dict[FeedScope, frozenset[EventKind]] = {
     FeedScope.ALL: frozenset(EventKind),
-    FeedScope.DATA: frozenset({EventKind.DATA, EventKind.FILING, EventKind.CERTIFICATE}),
+    FeedScope.DATA: frozenset({EventKind.DATA, EventKind.FILING, EventKind.CERTIFICATE, EventKind.CREDIT}),
     FeedScope.RET: frozenset({EventKind.RECEIPT, EventKind.TAX_BILL}),
 }
 
