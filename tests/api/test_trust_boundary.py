@@ -285,6 +285,18 @@ def foreign_calls(world: World) -> dict[tuple[str, str], list[Foreign]]:
             Foreign("/api/v1/credit/facts", {"city_admin": 404, "city_customs": 404}, json=credit_fact_of_a())
         ],
         ("POST", "/api/v1/credit/rate"): [Foreign("/api/v1/credit/rate?dry_run=false", HUB_ONLY)],
+        ("GET", "/api/v1/credit/subjects/{code}/facts"): [
+            Foreign(f"/api/v1/credit/subjects/{A}/facts", NOT_A),
+            Foreign(f"/api/v1/credit/subjects/{B}/facts", {"shop_a": 404, "agent": 404}),
+        ],
+        ("POST", "/api/v1/credit/overrides"): [
+            Foreign(
+                "/api/v1/credit/overrides",
+                {"city_admin": 404},
+                json={"subject": A, "level": "A", "reason": "attack", "until": "2026-12-31"},
+            )
+        ],
+        ("POST", "/api/v1/credit/daily"): [Foreign("/api/v1/credit/daily", HUB_ONLY)],
         # statistics: the hub's figures (and another city's) are outside a city's tenant
         ("GET", "/api/v1/statistics/indicators"): [
             Foreign("/api/v1/statistics/indicators?from=2026-03-01&to=2026-03-31&tenant=hub", HUB_ONLY)
@@ -323,6 +335,18 @@ NAMES_NOTHING_FOREIGN: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/quota/query"): "by ID number and name, not by scope",
     ("POST", "/api/v1/credit/screen"): "screens against the published negative lists, the same for every "
     "credit.read caller; persons for the hub only (403 CRD-SCREEN-PERSON): tests/api/credit/test_credit_api.py",
+    ("POST", "/api/v1/credit/repairs"): "names a fact: another subject's fact is not found (404), "
+    "tests/api/credit/test_credit_repair_api.py",
+    ("GET", "/api/v1/credit/repairs"): "lists the caller's scope only: tests/api/credit/test_credit_repair_api.py",
+    ("POST", "/api/v1/credit/repairs/{repair_id}/decision"): "another tenant's application is not found (404), "
+    "another agency's fact 403 CRD-SOURCE-SCOPE: tests/api/credit/test_credit_repair_api.py",
+    ("POST", "/api/v1/credit/objections"): "as repairs: tests/api/credit/test_credit_repair_api.py",
+    ("GET", "/api/v1/credit/objections"): "lists the caller's scope only: tests/api/credit/test_credit_repair_api.py",
+    ("POST", "/api/v1/credit/objections/{objection_id}/decision"): "as repair decisions: "
+    "tests/api/credit/test_credit_repair_api.py",
+    ("GET", "/api/v1/credit/overrides"): "lists the caller's scope only (credit.rate)",
+    ("POST", "/api/v1/credit/overrides/{request_id}/decision"): "another tenant's request is not found (404): "
+    "tests/api/credit/test_credit_repair_api.py",
     ("POST", "/api/v1/clearance/returns/{return_id}/arrival"): "no return in this world; scoped like decisions",
     ("POST", "/ceb"): "as another sender: AUTH-SENDER in tests/api/clearance/test_ceb_endpoint.py",
     ("GET", "/ceb/answers/{digest}"): "only the account that sent the message collects its answer (404 for any "

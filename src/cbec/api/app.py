@@ -36,6 +36,7 @@ ROUTER_MODULES = (
     "cbec.api.routes.certificates",
     "cbec.api.routes.accounts",
     "cbec.api.routes.credit",
+    "cbec.api.routes.credit_repair",
     "cbec.web.auth",
     "cbec.web.pages",
     "cbec.web.assets",

@@ -12,6 +12,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
+from cbec.cli.credit_repair import register as register_repair
 from cbec.cli.reference import console, fail
 from cbec.cli.state import state
 from cbec.common.errors import DomainError
@@ -139,7 +140,9 @@ def register(app: typer.Typer) -> None:
     @config.command("load")
     def load(
         path: Path,
-        kind: str = typer.Option(..., "--kind", help="scheme, windows (CSV or JSON) or ruleset."),
+        kind: str = typer.Option(
+            ..., "--kind", help="scheme, windows (CSV or JSON), ruleset, supervision or objection."
+        ),
         code: str = typer.Option("disclosure", "--code", help="Code of a windows CSV."),
         version: str = typer.Option("1", "--version", help="Version of a windows CSV."),
         actor: str = typer.Option("cli", "--actor"),
@@ -330,6 +333,7 @@ def register(app: typer.Typer) -> None:
             f"{report.handled} events applied, {report.facts_recorded} facts recorded, position {report.position}"
         )
 
+    register_repair(group)
     group.add_typer(facts, name="facts")
     group.add_typer(config, name="config")
     app.add_typer(group, name="credit")

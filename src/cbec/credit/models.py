@@ -116,3 +116,83 @@ class CreditScore(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(JSON)
     computed_at: Mapped[datetime] = mapped_column(UtcDateTime)
     computed_by: Mapped[str] = mapped_column(String(100))
+
+
+class CreditRepair(Base):
+    """An enterprise's application to repair one of its facts (信用修复申请), reviewed by one officer and decided by
+    another (maker-checker). Approval appends a fact row ending the publication; the original stays recorded."""
+
+    __tablename__ = "credit_repair"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    fact_id: Mapped[int] = mapped_column(BigId, ForeignKey("credit_fact.id"), index=True)
+    subject_id: Mapped[int] = mapped_column(BigId, ForeignKey("credit_subject.id"), index=True)
+    status: Mapped[str] = mapped_column(String(10), index=True)  # RepairStatus
+    evidence_sha256: Mapped[str] = mapped_column(String(64))
+    description: Mapped[str] = mapped_column(Text)
+    commitment: Mapped[str] = mapped_column(Text)  # the signed commitment (信用承诺) as the applicant wrote it
+    training: Mapped[str | None] = mapped_column(Text, nullable=True)  # serious facts: the training attended
+    applicant: Mapped[str] = mapped_column(String(100))
+    applied_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    reviewed_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    reviewed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    review_note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    decided_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    decision_note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    result_fact_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("credit_fact.id"), nullable=True)
+
+
+class CreditObjection(Base):
+    """An objection against a recorded fact (异议申请), with its review deadline from configuration."""
+
+    __tablename__ = "credit_objection"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    fact_id: Mapped[int] = mapped_column(BigId, ForeignKey("credit_fact.id"), index=True)
+    subject_id: Mapped[int] = mapped_column(BigId, ForeignKey("credit_subject.id"), index=True)
+    status: Mapped[str] = mapped_column(String(10), index=True)  # ObjectionStatus
+    reason: Mapped[str] = mapped_column(Text)
+    evidence_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    applicant: Mapped[str] = mapped_column(String(100))
+    filed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    due_on: Mapped[date] = mapped_column(Date)
+    deadline_basis: Mapped[str] = mapped_column(Text)
+    decided_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    decision_note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    result_fact_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("credit_fact.id"), nullable=True)
+
+
+class CreditPublicationEnd(Base):
+    """The end of a fact's publication as recorded (公示终止): by the daily job at its maximum window, by a repair."""
+
+    __tablename__ = "credit_publication_end"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    fact_id: Mapped[int] = mapped_column(BigId, ForeignKey("credit_fact.id"), unique=True)
+    subject_id: Mapped[int] = mapped_column(BigId, ForeignKey("credit_subject.id"), index=True)
+    cause: Mapped[str] = mapped_column(String(10))  # expired | repaired
+    ended_on: Mapped[date] = mapped_column(Date)
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    recorded_by: Mapped[str] = mapped_column(String(100))
+
+
+class CreditOverrideRequest(Base):
+    """A level override proposed by one officer and approved (or rejected) by another (maker-checker)."""
+
+    __tablename__ = "credit_override_request"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    subject_id: Mapped[int] = mapped_column(BigId, ForeignKey("credit_subject.id"), index=True)
+    status: Mapped[str] = mapped_column(String(10), index=True)  # pending | approved | rejected
+    level: Mapped[str] = mapped_column(String(4))
+    reason: Mapped[str] = mapped_column(Text)
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_until: Mapped[date] = mapped_column(Date)
+    proposed_by: Mapped[str] = mapped_column(String(100))
+    proposed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    decided_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    decision_note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    override_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("credit_override.id"), nullable=True)

@@ -11,7 +11,17 @@ from sqlalchemy import ColumnElement, and_, false, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from cbec.common.scope import Scope
-from cbec.credit.models import CreditConfig, CreditFact, CreditOverride, CreditScore, CreditSubject
+from cbec.credit.models import (
+    CreditConfig,
+    CreditFact,
+    CreditObjection,
+    CreditOverride,
+    CreditOverrideRequest,
+    CreditPublicationEnd,
+    CreditRepair,
+    CreditScore,
+    CreditSubject,
+)
 from cbec.credit.rules import SubjectKind
 from cbec.storage.locks import lock_keys
 
@@ -273,3 +283,118 @@ def latest_levels(session: Session) -> dict[int, str]:
     )
     stmt = select(CreditScore.subject_id, CreditScore.level).join(last, last.c.id == CreditScore.id)
     return {int(subject_id): str(level) for subject_id, level in session.execute(stmt)}
+
+
+# --- repair, objections, ends of publication, override requests ---------------------------------------------------
+
+
+def add_row(session: Session, row: Any) -> Any:
+    """Add a row of the repair and objection tables and flush it."""
+    session.add(row)
+    session.flush()
+    return row
+
+
+def superseded(session: Session, fact_id: int) -> bool:
+    """Tell whether a later row supersedes a fact (a correction, a repair or a withdrawal)."""
+    stmt = select(CreditFact.id).where(CreditFact.supersedes_id == fact_id).limit(1)
+    return session.scalar(stmt) is not None
+
+
+def subject_by_id(session: Session, subject_id: int) -> CreditSubject | None:
+    """Return a subject by id."""
+    return session.get(CreditSubject, subject_id)
+
+
+def repair_by_id(session: Session, repair_id: int) -> CreditRepair | None:
+    """Return a repair application, locked for its decision."""
+    lock_keys(session, [f"credit-repair:{repair_id}"])
+    return session.get(CreditRepair, repair_id)
+
+
+def objection_by_id(session: Session, objection_id: int) -> CreditObjection | None:
+    """Return an objection, locked for its decision."""
+    lock_keys(session, [f"credit-objection:{objection_id}"])
+    return session.get(CreditObjection, objection_id)
+
+
+def request_by_id(session: Session, request_id: int) -> CreditOverrideRequest | None:
+    """Return an override request, locked for its decision."""
+    lock_keys(session, [f"credit-override:{request_id}"])
+    return session.get(CreditOverrideRequest, request_id)
+
+
+def open_on_fact(session: Session, model: Any, fact_id: int, statuses: Iterable[str]) -> Any | None:
+    """Return the open application (repair or objection) on a fact, if any."""
+    lock_keys(session, [f"credit-fact-open:{model.__tablename__}:{fact_id}"])
+    stmt = select(model).where(model.fact_id == fact_id, model.status.in_(list(statuses)))
+    return session.scalars(stmt.order_by(model.id)).first()
+
+
+def _queue(session: Session, model: Any, statuses: Iterable[str] | None, scope: Scope | None, subject_id: int | None):
+    stmt = select(model, CreditSubject).join(CreditSubject, CreditSubject.id == model.subject_id)
+    if statuses is not None:
+        stmt = stmt.where(model.status.in_(list(statuses)))
+    if subject_id is not None:
+        stmt = stmt.where(model.subject_id == subject_id)
+    for condition in in_scope(scope) if scope is not None else []:
+        stmt = stmt.where(condition)
+    return [(row, subject) for row, subject in session.execute(stmt.order_by(model.id))]
+
+
+def repairs(
+    session: Session, statuses: Iterable[str] | None, scope: Scope | None, subject_id: int | None = None
+) -> list[tuple[CreditRepair, CreditSubject]]:
+    """Return repair applications (of statuses, in a scope, of a subject) with their subjects, oldest first."""
+    return _queue(session, CreditRepair, statuses, scope, subject_id)
+
+
+def objections(
+    session: Session, statuses: Iterable[str] | None, scope: Scope | None, subject_id: int | None = None
+) -> list[tuple[CreditObjection, CreditSubject]]:
+    """Return objections (of statuses, in a scope, of a subject) with their subjects, oldest first."""
+    return _queue(session, CreditObjection, statuses, scope, subject_id)
+
+
+def override_requests(
+    session: Session, statuses: Iterable[str] | None, scope: Scope | None, subject_id: int | None = None
+) -> list[tuple[CreditOverrideRequest, CreditSubject]]:
+    """Return override requests with their subjects, oldest first."""
+    return _queue(session, CreditOverrideRequest, statuses, scope, subject_id)
+
+
+def overdue_objections(session: Session, today: Any) -> list[tuple[CreditObjection, CreditSubject]]:
+    """Return the open objections whose review deadline has passed (due before today)."""
+    stmt = (
+        select(CreditObjection, CreditSubject)
+        .join(CreditSubject, CreditSubject.id == CreditObjection.subject_id)
+        .where(CreditObjection.status == "open", CreditObjection.due_on < today)
+        .order_by(CreditObjection.due_on, CreditObjection.id)
+    )
+    return [(row, subject) for row, subject in session.execute(stmt)]
+
+
+def publications_to_end(session: Session, today: Any) -> list[tuple[CreditFact, CreditSubject]]:
+    """Return the current facts whose maximum publication window has passed with no end recorded yet."""
+    later = aliased(CreditFact)
+    stmt = (
+        select(CreditFact, CreditSubject)
+        .join(CreditSubject, CreditSubject.id == CreditFact.subject_id)
+        .where(
+            CreditFact.publish_max_until.is_not(None),
+            CreditFact.publish_max_until <= today,
+            CreditFact.retracted.is_(False),
+            ~select(later.id).where(later.supersedes_id == CreditFact.id).exists(),
+            ~select(CreditPublicationEnd.id).where(CreditPublicationEnd.fact_id == CreditFact.id).exists(),
+        )
+        .order_by(CreditFact.publish_max_until, CreditFact.id)
+    )
+    return [(fact, subject) for fact, subject in session.execute(stmt)]
+
+
+def publication_ends(session: Session, fact_ids: Sequence[int]) -> dict[int, CreditPublicationEnd]:
+    """Return the recorded ends of publication of facts."""
+    if not fact_ids:
+        return {}
+    stmt = select(CreditPublicationEnd).where(CreditPublicationEnd.fact_id.in_(list(fact_ids)))
+    return {row.fact_id: row for row in session.scalars(stmt)}

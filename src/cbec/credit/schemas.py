@@ -231,3 +231,137 @@ class ScreenBatch(BaseModel):
     screened: int
     flagged: int
     results: list[ScreenReport]
+
+
+# --- repair, objections, the daily job, override requests --------------------------------------------------------
+
+
+class RepairIn(BaseModel):
+    """An application to repair one fact (信用修复申请); the applicant is the signed-in caller, never a field."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    fact_id: int = Field(description="The fact to repair (one of the caller's subject's current facts).")
+    evidence_sha256: str = Field(default="", description="SHA-256 of the evidence of the correction, 64 hex.")
+    description: str = Field(default="", description="What was corrected, and when.")
+    commitment: str = Field(default="", description="The enterprise's credit commitment (信用承诺).")
+    training: str | None = Field(default=None, description="Serious facts: the credit-repair training attended.")
+
+
+class DecisionIn(BaseModel):
+    """An officer's decision: ``approve``/``reject`` (a repair: ``propose`` first), ``uphold``/``dismiss``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    action: str
+    note: str | None = None
+
+
+class RepairRead(BaseModel):
+    """A repair application and where it stands."""
+
+    id: int
+    subject: str
+    fact_id: int
+    fact_type: str
+    severity: str
+    document_no: str | None
+    status: str
+    evidence_sha256: str
+    description: str
+    commitment: str
+    training: str | None
+    applicant: str
+    applied_at: datetime
+    reviewed_by: str | None
+    reviewed_at: datetime | None
+    review_note: str | None
+    decided_by: str | None
+    decided_at: datetime | None
+    decision_note: str | None
+    result_fact_id: int | None
+
+
+class ObjectionIn(BaseModel):
+    """An objection against one fact (异议); the applicant is the signed-in caller."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    fact_id: int
+    reason: str = ""
+    evidence_sha256: str | None = None
+
+
+class ObjectionRead(BaseModel):
+    """An objection and where it stands."""
+
+    id: int
+    subject: str
+    fact_id: int
+    fact_type: str
+    severity: str
+    document_no: str | None
+    status: str
+    reason: str
+    evidence_sha256: str | None
+    applicant: str
+    filed_at: datetime
+    due_on: date
+    overdue: bool
+    deadline_basis: str
+    decided_by: str | None
+    decided_at: datetime | None
+    decision_note: str | None
+    result_fact_id: int | None
+
+
+class OverrideRequestIn(BaseModel):
+    """A level override proposed by an officer (a second officer approves it)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    subject: str
+    level: str
+    reason: str = ""
+    until: date
+    valid_from: date | None = None
+
+
+class OverrideRequestRead(BaseModel):
+    """An override request and where it stands."""
+
+    id: int
+    subject: str
+    status: str
+    level: str
+    reason: str
+    valid_from: date
+    valid_until: date
+    proposed_by: str
+    proposed_at: datetime
+    decided_by: str | None
+    decided_at: datetime | None
+    decision_note: str | None
+    override_id: int | None
+
+
+class EndedRead(BaseModel):
+    """A fact whose publication the daily job ended."""
+
+    fact_id: int
+    subject: str
+    fact_type: str
+    severity: str
+    document_no: str | None
+    publish_max_until: date
+
+
+class DailyReport(BaseModel):
+    """What the daily job did: publications ended at their maximum window, objections past their deadline."""
+
+    on: date
+    ended: list[EndedRead]
+    overdue_objections: list[ObjectionRead]
+    open_repairs: int
+    open_objections: int
+    events: int

@@ -20,6 +20,7 @@ from typing import Any
 from cbec.common.errors import Problem
 from cbec.credit.errors import problem
 from cbec.credit.rating import Ruleset, parse_ruleset
+from cbec.credit.repair import ObjectionPolicy, parse_objection
 from cbec.credit.rules import FactType, Severity, Source
 from cbec.credit.supervision import SupervisionPlan, parse_supervision
 
@@ -31,7 +32,8 @@ class ConfigKind:
     WINDOWS = "windows"
     RULESET = "ruleset"
     SUPERVISION = "supervision"
-    ALL = ("scheme", "windows", "ruleset", "supervision")
+    OBJECTION = "objection"
+    ALL = ("scheme", "windows", "ruleset", "supervision", "objection")
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +106,12 @@ class Configuration:
     windows: tuple[WindowRule, ...] = ()
     rulesets: tuple[Ruleset, ...] = field(default=())
     supervision: tuple[SupervisionPlan, ...] = field(default=())
+    objection: tuple[ObjectionPolicy, ...] = field(default=())
+
+    def objection_on(self, on: date) -> ObjectionPolicy | None:
+        """Return the objection deadlines in force on a day (the latest effective_from not after it)."""
+        found = [p for p in self.objection if p.effective_from <= on]
+        return max(found, key=lambda p: (p.effective_from, p.version), default=None)
 
     def scheme_on(self, on: date) -> Scheme | None:
         """Return the customs scheme in force on a day."""
@@ -256,13 +264,15 @@ def parse_document(kind: str, value: Any) -> tuple[Any, list[Problem]]:
         return parse_ruleset(value)
     if kind == ConfigKind.SUPERVISION:
         return parse_supervision(value)
+    if kind == ConfigKind.OBJECTION:
+        return parse_objection(value)
     return None, [
         problem(
             "CRD-CONFIG-KIND",
             "kind",
             f"未知配置类型 {kind}",
             f"unknown kind {kind!r}",
-            "scheme, windows, ruleset or supervision.",
+            "scheme, windows, ruleset, supervision or objection.",
         )
     ]
 
@@ -273,6 +283,7 @@ def build_configuration(documents: Sequence[tuple[str, Any]]) -> Configuration:
     windows: list[WindowRule] = []
     rulesets: list[Ruleset] = []
     plans: list[SupervisionPlan] = []
+    objection: list[ObjectionPolicy] = []
     for kind, value in documents:
         parsed, problems = parse_document(kind, value)
         if problems or parsed is None:
@@ -283,9 +294,11 @@ def build_configuration(documents: Sequence[tuple[str, Any]]) -> Configuration:
             windows.extend(parsed)
         elif kind == ConfigKind.SUPERVISION:
             plans.append(parsed)
+        elif kind == ConfigKind.OBJECTION:
+            objection.append(parsed)
         else:
             rulesets.append(parsed)
-    return Configuration(tuple(schemes), tuple(windows), tuple(rulesets), tuple(plans))
+    return Configuration(tuple(schemes), tuple(windows), tuple(rulesets), tuple(plans), tuple(objection))
 
 
 # --- the shipped documents ------------------------------------------------------------------------------------
@@ -323,7 +336,7 @@ def document_of(kind: str, value: Any) -> tuple[Document | None, list[Problem]]:
         return Document(
             kind, parsed.code, parsed.version, parsed.effective_from, None, value, str(value.get("legal_basis") or "")
         ), []
-    if kind == ConfigKind.SUPERVISION:
+    if kind in (ConfigKind.SUPERVISION, ConfigKind.OBJECTION):
         return Document(kind, parsed.code, parsed.version, parsed.effective_from, None, value, parsed.legal_basis), []
     starts = [w.effective_from for w in parsed] or [date(2000, 1, 1)]
     return Document(
@@ -356,4 +369,5 @@ def shipped_documents() -> list[tuple[str, Any]]:
     )
     found.append((ConfigKind.RULESET, json.loads((data / "ruleset-zone-1.json").read_text("utf-8"))))
     found.append((ConfigKind.SUPERVISION, json.loads((data / "supervision-zone-1.json").read_text("utf-8"))))
+    found.append((ConfigKind.OBJECTION, json.loads((data / "objection-zone-1.json").read_text("utf-8"))))
     return found

@@ -19,6 +19,8 @@ from tests.integration.sharing.test_outbox_and_feeds import release as release_i
 from tests.zone import Zone
 
 from cbec.api.app import create_app
+from cbec.credit.schemas import FactIn, ObjectionIn
+from cbec.credit.service import file_objection, record_fact, seed_configuration
 from cbec.demo.exports import build_export_set
 from cbec.enterprises.certificates import list_certificates, revoke_certificate
 from cbec.exports.service.reference import seed_export_reference
@@ -31,6 +33,22 @@ from cbec.storage.context import Context
 DOCS = Path(__file__).resolve().parents[3] / "docs" / "events.md"
 
 
+def object_to_a_fact(ctx: Context) -> None:
+    """An enterprise objects to a credit fact: a ``credit`` event."""
+    seed_configuration(ctx)
+    fact = FactIn(
+        subject=PARTIES.ecommerce.code,
+        fact_type="penalty",
+        source="customs",
+        severity="minor",
+        decided_on="2026-03-01",
+        document_no="海关罚字〔2026〕99号",
+        legal_basis="海关行政处罚实施条例",
+    )
+    made = record_fact(ctx, fact, actor="customs")
+    file_objection(ctx, ObjectionIn(fact_id=made.id, reason="金额有误"), actor="shop")
+
+
 def test_every_event_of_a_busy_day_follows_its_schema(zone: Zone) -> None:
     seed_export_reference(zone.ctx)
     release_import(zone)
@@ -38,6 +56,7 @@ def test_every_event_of_a_busy_day_follows_its_schema(zone: Zone) -> None:
     release(zone, [s], ref="ARR-9")
     [certificate] = list_certificates(zone.ctx, PARTIES.agent.code)
     revoke_certificate(zone.ctx, PARTIES.agent.code, certificate.serial_hex, actor="zone-office", reason="私钥泄露")
+    object_to_a_fact(zone.ctx)
     found = events(zone.ctx)
     kinds = {parse_event(row).kind for row in found}  # raises on any event that breaks its schema
     assert kinds == {k.value for k in EventKind}

@@ -1,19 +1,32 @@
 """Use cases of the credit system: each public function is one transaction."""
 
 from cbec.credit.service.config import configuration, load_configuration, seed_configuration
+from cbec.credit.service.daily import list_objections, list_repairs, run_daily
 from cbec.credit.service.events import CONSUMER, apply_events
 from cbec.credit.service.facts import import_facts, record_fact
+from cbec.credit.service.overrides import decide_override, list_override_requests, propose_override
 from cbec.credit.service.rating import rate_subjects, set_override, show_subject, subject_facts
+from cbec.credit.service.repair import apply_repair, decide_objection, decide_repair, file_objection
 from cbec.credit.service.screening import screen_enterprises, screen_name
 
 __all__ = [
     "CONSUMER",
     "apply_events",
+    "apply_repair",
     "configuration",
+    "decide_objection",
+    "decide_override",
+    "decide_repair",
+    "file_objection",
     "import_facts",
+    "list_objections",
+    "list_override_requests",
+    "list_repairs",
     "load_configuration",
+    "propose_override",
     "rate_subjects",
     "record_fact",
+    "run_daily",
     "screen_enterprises",
     "screen_name",
     "seed_configuration",

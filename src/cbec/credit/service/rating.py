@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from cbec.audit import record_audit
 from cbec.common.clock import business_date
+from cbec.common.errors import Problem
 from cbec.common.scope import EVERYTHING, Scope, require_whole
 from cbec.credit import repository as repo
 from cbec.credit.errors import CreditInvalid, CreditNotFound, problem
@@ -108,7 +109,7 @@ def rating_read(
     )
 
 
-def _subject(
+def subject_in_scope(
     session: Session, code: str, scope: Scope, cipher: Any = None, person_id: str | None = None
 ) -> CreditSubject:
     if person_id is not None:
@@ -131,7 +132,7 @@ def _subject(
     return subject
 
 
-def _ruleset(session: Session, on: date, candidate: Mapping[str, Any] | None = None) -> Ruleset:
+def ruleset_on(session: Session, on: date, candidate: Mapping[str, Any] | None = None) -> Ruleset:
     if candidate is not None:
         ruleset, problems = parse_ruleset(candidate)
         if ruleset is None:
@@ -157,8 +158,8 @@ def show_subject(
     day = on or business_date(ctx.clock.now())
     with ctx.uow() as uow:
         session = uow.session
-        subject = _subject(session, code, scope, ctx.cipher, person_id)
-        ruleset = _ruleset(session, day)
+        subject = subject_in_scope(session, code, scope, ctx.cipher, person_id)
+        ruleset = ruleset_on(session, day)
         facts = repo.facts_known(session, [subject.id], known_at).get(subject.id, [])
         overrides = repo.overrides_known(session, [subject.id], known_at).get(subject.id, [])
         rating = rate([view_of(f) for f in facts], ruleset, day, [override_of(o) for o in overrides])
@@ -170,7 +171,7 @@ def subject_facts(
 ) -> list[FactRead]:
     """Return every row recorded about a subject, corrections and withdrawals included."""
     with ctx.uow() as uow:
-        subject = _subject(uow.session, code, scope, ctx.cipher, person_id)
+        subject = subject_in_scope(uow.session, code, scope, ctx.cipher, person_id)
         return [fact_read(f, subject) for f in repo.history(uow.session, subject.id)]
 
 
@@ -206,7 +207,7 @@ def rate_subjects(
     day = on or business_date(now)
     with ctx.uow() as uow:
         session = uow.session
-        ruleset = _ruleset(session, day, candidate)
+        ruleset = ruleset_on(session, day, candidate)
         everyone = repo.subjects(session)
         facts = repo.facts_known(session, None, None)
         overrides = repo.overrides_known(session, None, None)
@@ -287,39 +288,9 @@ def set_override(
     start = valid_from or business_date(now)
     with ctx.uow() as uow:
         session = uow.session
-        subject = _subject(session, code, scope)
-        ruleset = _ruleset(session, start)
-        problems = []
-        if level not in ruleset.levels:
-            problems.append(
-                problem(
-                    "CRD-LEVEL",
-                    "level",
-                    f"等级未知: {level}",
-                    f"unknown level {level!r}",
-                    f"Use one of: {', '.join(ruleset.levels)}.",
-                )
-            )
-        if until <= start:
-            problems.append(
-                problem(
-                    "CRD-OVERRIDE-EXPIRY",
-                    "until",
-                    "调整须有晚于起始日的截止日",
-                    "an override needs an expiry after its first day",
-                    "Give a later day.",
-                )
-            )
-        if not reason.strip():
-            problems.append(
-                problem(
-                    "CRD-OVERRIDE-REASON",
-                    "reason",
-                    "须说明理由",
-                    "a reason is required",
-                    "Say why the level is set by hand.",
-                )
-            )
+        subject = subject_in_scope(session, code, scope)
+        ruleset = ruleset_on(session, start)
+        problems = check_override(ruleset, level, reason, start, until)
         if problems:
             raise CreditInvalid("the override breaks the rules", problems=problems)
         row = repo.add_override(
@@ -344,3 +315,39 @@ def set_override(
         )
         uow.commit()
     return show_subject(ctx, code, on=start, scope=scope)
+
+
+def check_override(ruleset: Ruleset, level: str, reason: str, start: date, until: date) -> list[Problem]:
+    """Return the problems of an override: a level of the ruleset, an expiry after its first day, a reason."""
+    problems = []
+    if level not in ruleset.levels:
+        problems.append(
+            problem(
+                "CRD-LEVEL",
+                "level",
+                f"等级未知: {level}",
+                f"unknown level {level!r}",
+                f"Use one of: {', '.join(ruleset.levels)}.",
+            )
+        )
+    if until <= start:
+        problems.append(
+            problem(
+                "CRD-OVERRIDE-EXPIRY",
+                "until",
+                "调整须有晚于起始日的截止日",
+                "an override needs an expiry after its first day",
+                "Give a later day.",
+            )
+        )
+    if not reason.strip():
+        problems.append(
+            problem(
+                "CRD-OVERRIDE-REASON",
+                "reason",
+                "须说明理由",
+                "a reason is required",
+                "Say why the level is set by hand.",
+            )
+        )
+    return problems
