@@ -347,6 +347,12 @@ NAMES_NOTHING_FOREIGN: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/credit/overrides"): "lists the caller's scope only (credit.rate)",
     ("POST", "/api/v1/credit/overrides/{request_id}/decision"): "another tenant's request is not found (404): "
     "tests/api/credit/test_credit_repair_api.py",
+    ("GET", "/workspace/credit"): "the caller's own enterprise only (no parameter names another)",
+    ("POST", "/workspace/credit/repairs"): "as POST /api/v1/credit/repairs: tests/web/test_credit_pages.py",
+    ("POST", "/workspace/credit/objections"): "as POST /api/v1/credit/objections: tests/web/test_credit_pages.py",
+    ("GET", "/console/credit"): "subjects and queues of the caller's scope only: tests/web/test_credit_pages.py",
+    ("POST", "/console/credit/repairs/{repair_id}"): "as the REST decision: tests/web/test_credit_pages.py",
+    ("POST", "/console/credit/objections/{objection_id}"): "as the REST decision: tests/web/test_credit_pages.py",
     ("POST", "/api/v1/clearance/returns/{return_id}/arrival"): "no return in this world; scoped like decisions",
     ("POST", "/ceb"): "as another sender: AUTH-SENDER in tests/api/clearance/test_ceb_endpoint.py",
     ("GET", "/ceb/answers/{digest}"): "only the account that sent the message collects its answer (404 for any "

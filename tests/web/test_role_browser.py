@@ -194,3 +194,29 @@ def test_consumer_pages_fit_both_widths_in_both_languages(browser: Any, server: 
             ("/quota/report-status?ref=CR20260302999999", "report-status-unknown", "#report-not-found"),
         ],
     )
+
+
+def test_credit_pages_fit_both_widths_in_both_languages(browser: Any, server: str, portal: Portal) -> None:
+    from tests.web.test_credit_pages import DIGEST, credit
+
+    from cbec.credit.schemas import ObjectionIn, RepairIn
+    from cbec.credit.service import apply_repair, file_objection
+
+    ctx = portal.zone.ctx
+    minor, general = credit(portal)
+    body = RepairIn(
+        fact_id=minor, evidence_sha256=DIGEST, description="罚款已缴清，整改完成", commitment="承诺守法经营"
+    )
+    apply_repair(ctx, body, actor="shop")
+    file_objection(ctx, ObjectionIn(fact_id=general, reason="处罚决定已被行政复议撤销"), actor="shop")
+    _tour(browser, server, portal, "shop", [("/workspace/credit", "credit-mine", "#facts table.data")])
+    _tour(
+        browser,
+        server,
+        portal,
+        "admin",
+        [
+            ("/console/credit", "credit-console", "#repairs table.data"),
+            (f"/console/credit?q={SHOP}", "credit-subject", "#level"),
+        ],
+    )

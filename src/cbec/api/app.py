@@ -46,6 +46,7 @@ ROUTER_MODULES = (
     "cbec.web.exports",
     "cbec.web.export_tax",
     "cbec.web.risk",
+    "cbec.web.credit",
     "cbec.web.consumer",
 )
 

@@ -75,6 +75,7 @@ def _tabs(active: str) -> list[tuple[str, str, bool]]:
         ("/workspace/export-tax", "ws.tab.export_tax"),
         ("/workspace/warehouses", "ws.tab.warehouses"),
         ("/workspace/products", "ws.tab.products"),
+        ("/workspace/credit", "ws.tab.credit"),
     ]
     return [(href, label, href == active) for href, label in tabs]
 

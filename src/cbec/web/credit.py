@@ -1,0 +1,239 @@
+"""Credit pages (信用): the enterprise's "my credit" and the officers' credit console.
+
+* ``/workspace/credit`` (enterprise roles, ``credit.read``): the enterprise's level and score today, the floors and
+  each fact's contribution in words, every recorded fact with its publication window, and the forms to apply for
+  repair (open from the end of the minimum window) or to object to a fact. The applicant is the signed-in user.
+* ``/console/credit`` (console roles, ``credit.manage``): subject search and view, and the review queue of open
+  repair applications and objections in the caller's scope: propose, approve (a second officer), reject; uphold or
+  dismiss. An agency officer acts on facts of its own agency's source only (the use cases refuse the rest).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from cbec.api.deps import get_ctx
+from cbec.common.clock import business_date
+from cbec.common.errors import DomainError, NotFound, Problem
+from cbec.common.scope import Scope
+from cbec.credit.schemas import DecisionIn, FactRead, ObjectionIn, RepairIn
+from cbec.credit.service import (
+    apply_repair,
+    decide_objection,
+    decide_repair,
+    file_objection,
+    list_objections,
+    list_repairs,
+    show_subject,
+    subject_facts,
+)
+from cbec.storage.context import Context
+from cbec.web.access import CONSOLE_ROLES, WORKSPACE_ROLES, Entry, actor, csrf_ok, forbidden, guard, not_found
+from cbec.web.auth import read_form
+from cbec.web.console import _tabs as console_tabs
+from cbec.web.render import error_problems, page
+from cbec.web.workspace import _tabs as workspace_tabs
+
+router = APIRouter(include_in_schema=False)
+MINE = Depends(guard(WORKSPACE_ROLES, "credit.read"))
+OFFICE = Depends(guard(CONSOLE_ROLES, "credit.manage"))
+NEGATIVE = ("minor", "general", "serious")
+
+
+def _facts_view(facts: list[FactRead], open_repairs: set[int], open_objections: set[int], today: Any) -> list[dict]:
+    """Each recorded fact with its state: current or replaced, and what the enterprise may do about it."""
+    replaced = {f.supersedes for f in facts if f.supersedes is not None}
+    shown = []
+    for fact in facts:
+        current = fact.id not in replaced and not fact.retracted
+        ended = fact.publish_max_until is not None and today >= fact.publish_max_until
+        repairable = current and fact.severity in NEGATIVE and fact.fact_type != "customs_tier" and not ended
+        shown.append(
+            {
+                "fact": fact,
+                "current": current,
+                "ended": ended,
+                "counts": current and not ended and fact.valid_from <= today,
+                "repair_open": repairable and today >= fact.publish_min_until and fact.id not in open_repairs,
+                "repair_from": fact.publish_min_until if repairable and today < fact.publish_min_until else None,
+                "repair_pending": fact.id in open_repairs,
+                "may_object": current and fact.id not in open_objections,
+            }
+        )
+    return shown
+
+
+def _my_credit(
+    request: Request, ctx: Context, entry: Entry, *, problems: list[Problem], status_code: int = 200
+) -> Response:
+    who = entry.principal
+    code = who.enterprise_code or ""
+    today = business_date(ctx.clock.now())
+    try:
+        rating = show_subject(ctx, code, scope=entry.scope)
+        facts = subject_facts(ctx, code, scope=entry.scope)
+    except NotFound:
+        rating, facts = None, []
+    repairs = list_repairs(ctx, subject=code, scope=entry.scope) if rating else []
+    objections = list_objections(ctx, subject=code, scope=entry.scope) if rating else []
+    open_repairs = {r.fact_id for r in repairs if r.status in ("pending", "proposed")}
+    open_objections = {o.fact_id for o in objections if o.status == "open"}
+    return page(
+        request,
+        "portal/workspace/credit.html",
+        {
+            "tabs": workspace_tabs("/workspace/credit"),
+            "rating": rating,
+            "facts": _facts_view(facts, open_repairs, open_objections, today),
+            "repairs": repairs,
+            "objections": objections,
+            "today": today,
+            "problems": problems,
+            "done": request.query_params.get("done"),
+        },
+        principal=who,
+        status_code=status_code,
+    )
+
+
+@router.get("/workspace/credit", response_class=HTMLResponse)
+def my_credit(request: Request, entry: Entry = MINE, ctx: Context = Depends(get_ctx)) -> Response:
+    """The enterprise's credit: level, score, floors and contributions in words, facts with their windows."""
+    if entry.refused:
+        return entry.refused
+    return _my_credit(request, ctx, entry, problems=[])
+
+
+def _number(value: Any) -> int:
+    try:
+        return int(str(value))
+    except ValueError:
+        return 0
+
+
+@router.post("/workspace/credit/repairs", response_class=HTMLResponse)
+async def repair_form(request: Request, entry: Entry = MINE, ctx: Context = Depends(get_ctx)) -> Response:
+    """Apply for the repair of one of the enterprise's facts."""
+    if entry.refused:
+        return entry.refused
+    form = await read_form(request)
+    if not csrf_ok(request, str(form.get("csrf_token", ""))):
+        return forbidden(request, entry.principal)
+    body = RepairIn(
+        fact_id=_number(form.get("fact_id")),
+        evidence_sha256=str(form.get("evidence_sha256", "")),
+        description=str(form.get("description", "")),
+        commitment=str(form.get("commitment", "")),
+        training=str(form.get("training", "")) or None,
+    )
+    try:
+        apply_repair(ctx, body, actor=actor(entry.principal), scope=entry.scope)
+    except DomainError as exc:
+        return _my_credit(request, ctx, entry, problems=error_problems(exc), status_code=422)
+    return RedirectResponse("/workspace/credit?done=repair", status_code=303)
+
+
+@router.post("/workspace/credit/objections", response_class=HTMLResponse)
+async def objection_form(request: Request, entry: Entry = MINE, ctx: Context = Depends(get_ctx)) -> Response:
+    """Object to one of the enterprise's facts."""
+    if entry.refused:
+        return entry.refused
+    form = await read_form(request)
+    if not csrf_ok(request, str(form.get("csrf_token", ""))):
+        return forbidden(request, entry.principal)
+    body = ObjectionIn(
+        fact_id=_number(form.get("fact_id")),
+        reason=str(form.get("reason", "")),
+        evidence_sha256=str(form.get("evidence_sha256", "")) or None,
+    )
+    try:
+        file_objection(ctx, body, actor=actor(entry.principal), scope=entry.scope)
+    except DomainError as exc:
+        return _my_credit(request, ctx, entry, problems=error_problems(exc), status_code=422)
+    return RedirectResponse("/workspace/credit?done=objection", status_code=303)
+
+
+# --- the officers' console -------------------------------------------------------------------------------------
+
+
+def _sources(entry: Entry) -> frozenset[str] | None:
+    who = entry.principal
+    return frozenset({who.agency or ""}) if str(who.role) == "agency_officer" else None
+
+
+def _console(
+    request: Request, ctx: Context, entry: Entry, *, query: str, problems: list[Problem], status_code: int = 200
+) -> Response:
+    where: Scope = entry.scope
+    today = business_date(ctx.clock.now())
+    rating, facts, missing = None, [], False
+    if query:
+        try:
+            rating = show_subject(ctx, query, scope=where)
+            facts = subject_facts(ctx, query, scope=where)
+        except NotFound:
+            missing = True
+    return page(
+        request,
+        "portal/console/credit.html",
+        {
+            "tabs": console_tabs("/console/credit"),
+            "query": query,
+            "rating": rating,
+            "facts": _facts_view(facts, set(), set(), today),
+            "missing": missing,
+            "repairs": list_repairs(ctx, status="open", scope=where),
+            "objections": list_objections(ctx, status="open", scope=where),
+            "me": actor(entry.principal),
+            "problems": problems,
+            "done": request.query_params.get("done"),
+        },
+        principal=entry.principal,
+        status_code=status_code,
+    )
+
+
+@router.get("/console/credit", response_class=HTMLResponse)
+def credit_console(request: Request, q: str = "", entry: Entry = OFFICE, ctx: Context = Depends(get_ctx)) -> Response:
+    """Subject search and view, and the repair and objection review queue."""
+    if entry.refused:
+        return entry.refused
+    return _console(request, ctx, entry, query=q.strip()[:40], problems=[])
+
+
+async def _decide(request: Request, entry: Entry, ctx: Context, what: str, number: int) -> Response:
+    form = await read_form(request)
+    if not csrf_ok(request, str(form.get("csrf_token", ""))):
+        return forbidden(request, entry.principal)
+    decision = DecisionIn(action=str(form.get("action", "")), note=str(form.get("note", "")) or None)
+    decide = decide_repair if what == "repair" else decide_objection
+    try:
+        decide(ctx, number, decision, actor=actor(entry.principal), scope=entry.scope, sources=_sources(entry))
+    except NotFound:
+        return not_found(request, entry.principal, str(number), "/console/credit")
+    except DomainError as exc:
+        return _console(request, ctx, entry, query="", problems=error_problems(exc), status_code=422)
+    return RedirectResponse(f"/console/credit?done={what}-{number}", status_code=303)
+
+
+@router.post("/console/credit/repairs/{repair_id}", response_class=HTMLResponse)
+async def decide_repair_form(
+    request: Request, repair_id: int, entry: Entry = OFFICE, ctx: Context = Depends(get_ctx)
+) -> Response:
+    """Propose, approve (a second officer) or reject a repair application."""
+    if entry.refused:
+        return entry.refused
+    return await _decide(request, entry, ctx, "repair", repair_id)
+
+
+@router.post("/console/credit/objections/{objection_id}", response_class=HTMLResponse)
+async def decide_objection_form(
+    request: Request, objection_id: int, entry: Entry = OFFICE, ctx: Context = Depends(get_ctx)
+) -> Response:
+    """Uphold or dismiss an objection."""
+    if entry.refused:
+        return entry.refused
+    return await _decide(request, entry, ctx, "objection", objection_id)
