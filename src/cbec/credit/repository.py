@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, false, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from cbec.common.scope import Scope
@@ -22,6 +23,7 @@ from cbec.credit.models import (
     CreditScore,
     CreditSubject,
 )
+from cbec.credit.rating import FactView
 from cbec.credit.rules import SubjectKind
 from cbec.storage.locks import lock_keys
 
@@ -125,7 +127,51 @@ def subjects(session: Session, scope: Scope | None = None) -> list[CreditSubject
     return list(session.scalars(stmt))
 
 
+@dataclass(frozen=True, slots=True)
+class SubjectRow:
+    """A subject as a plain row (a rating run reads every subject without loading ORM objects)."""
+
+    id: int
+    kind: str
+    uscc: str | None
+    customs_code: str | None
+    person_key: str | None
+    name: str | None
+    tenant: str
+
+
+def subject_rows(session: Session) -> list[SubjectRow]:
+    """Return every subject as a plain row, by id (one set-based read)."""
+    columns = (
+        CreditSubject.id,
+        CreditSubject.kind,
+        CreditSubject.uscc,
+        CreditSubject.customs_code,
+        CreditSubject.person_key,
+        CreditSubject.name,
+        CreditSubject.tenant,
+    )
+    return [SubjectRow(*row) for row in session.execute(select(*columns).order_by(CreditSubject.id))]
+
+
 # --- facts ---------------------------------------------------------------------------------------------------------
+
+_VIEW = (
+    CreditFact.subject_id,
+    CreditFact.id,
+    CreditFact.fact_type,
+    CreditFact.severity,
+    CreditFact.source,
+    CreditFact.decided_on,
+    CreditFact.valid_from,
+    CreditFact.valid_to,
+    CreditFact.publish_max_until,
+    CreditFact.tier,
+    CreditFact.grade,
+    CreditFact.list_type,
+    CreditFact.quantity,
+    CreditFact.document_no,
+)
 
 
 def add_fact(session: Session, **values: Any) -> CreditFact:
@@ -150,11 +196,7 @@ def _known(known_at: datetime | None) -> ColumnElement[bool]:
     return CreditFact.recorded_at <= known_at if known_at is not None else CreditFact.id.is_not(None)
 
 
-def facts_known(
-    session: Session, subject_ids: Sequence[int] | None, known_at: datetime | None
-) -> dict[int, list[CreditFact]]:
-    """Return, per subject, the facts as known at a time: recorded by then, not superseded by a row recorded by
-    then, and not withdrawals. ``subject_ids`` None: every subject."""
+def _views_statement(known_at: datetime | None) -> Select[*tuple[Any, ...]]:
     later = aliased(CreditFact)
     superseded = (
         select(later.id)
@@ -163,13 +205,36 @@ def facts_known(
         )
         .exists()
     )
-    stmt = select(CreditFact).where(_known(known_at), ~superseded, CreditFact.retracted.is_(False))
-    if subject_ids is not None:
-        stmt = stmt.where(CreditFact.subject_id.in_(list(subject_ids)) if subject_ids else false())
-    found: dict[int, list[CreditFact]] = defaultdict(list)
-    for fact in session.scalars(stmt.order_by(CreditFact.id)):
-        found[fact.subject_id].append(fact)
+    return select(*_VIEW).where(_known(known_at), ~superseded, CreditFact.retracted.is_(False))
+
+
+_CURRENT_VIEWS = _views_statement(None)  # built once: an as-of query of one subject binds its id only
+_CURRENT_VIEWS_OF = _CURRENT_VIEWS.where(CreditFact.subject_id == bindparam("subject")).order_by(CreditFact.id)
+
+
+def fact_views_known(
+    session: Session, known_at: datetime | None, subject_id: int | None = None
+) -> dict[int, list[FactView]]:
+    """Return, per subject (every one, or one), what the rating reads of every fact as known at a time (recorded by
+    then, not superseded by a row recorded by then, not a withdrawal) as plain values in one set-based read: no ORM
+    objects, no JSON detail."""
+    if known_at is None and subject_id is not None:
+        rows = session.execute(_CURRENT_VIEWS_OF, {"subject": subject_id})
+    else:
+        stmt = _views_statement(known_at)
+        if subject_id is not None:
+            stmt = stmt.where(CreditFact.subject_id == subject_id)
+        rows = session.execute(stmt.order_by(CreditFact.id))
+    found: dict[int, list[FactView]] = defaultdict(list)
+    for row in rows:
+        found[row[0]].append(FactView(*row[1:]))
     return found
+
+
+def config_fingerprint(session: Session) -> tuple[tuple[int, str], ...]:
+    """Return the ids and digests of the configuration documents (a document's content never changes)."""
+    stmt = select(CreditConfig.id, CreditConfig.digest).order_by(CreditConfig.id)
+    return tuple((int(i), str(d)) for i, d in session.execute(stmt))
 
 
 def list_entries(session: Session) -> list[tuple[CreditFact, CreditSubject]]:

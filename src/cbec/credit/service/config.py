@@ -92,9 +92,20 @@ def seed_configuration(ctx: Context, *, actor: str = "cli") -> ConfigReport:
     return load_configuration(ctx, shipped_documents(), actor=actor)
 
 
+_PARSED: dict[tuple[tuple[int, str], ...], Configuration] = {}
+
+
 def configuration(session: Session) -> Configuration:
-    """Return the stored configuration."""
-    return build_configuration([(row.kind, row.value) for row in repo.config_documents(session)])
+    """Return the stored configuration, parsed once per set of documents (ids and digests: a stored document never
+    changes, a change is a new document), so an as-of query does not parse every scheme and ruleset again."""
+    key = repo.config_fingerprint(session)
+    found = _PARSED.get(key)
+    if found is None:
+        found = build_configuration([(row.kind, row.value) for row in repo.config_documents(session)])
+        if len(_PARSED) > 64:
+            _PARSED.clear()
+        _PARSED[key] = found
+    return found
 
 
 def missing(what: str) -> CreditConfigMissing:

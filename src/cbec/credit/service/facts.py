@@ -44,7 +44,7 @@ class Planned:
     window_basis: str
 
 
-def subject_label(subject: CreditSubject) -> str:
+def subject_label(subject: CreditSubject | repo.SubjectRow) -> str:
     """Return how a subject is named in outputs: its credit code, customs code, or person:<hash prefix>."""
     return subject.uscc or subject.customs_code or f"person:{(subject.person_key or '')[:12]}"
 

@@ -15,7 +15,7 @@ from cbec.common.errors import Problem
 from cbec.common.scope import EVERYTHING, Scope, require_whole
 from cbec.credit import repository as repo
 from cbec.credit.errors import CreditInvalid, CreditNotFound, problem
-from cbec.credit.models import CreditFact, CreditOverride, CreditSubject
+from cbec.credit.models import CreditOverride, CreditSubject
 from cbec.credit.rating import FactView, Override, Rating, Ruleset, parse_ruleset, rate
 from cbec.credit.schemas import (
     ContributionRead,
@@ -32,32 +32,13 @@ from cbec.credit.service.supervision import publish_supervision
 from cbec.storage.context import Context
 
 
-def view_of(fact: CreditFact) -> FactView:
-    """Return what the rating reads of a recorded fact."""
-    return FactView(
-        id=fact.id,
-        fact_type=fact.fact_type,
-        severity=fact.severity,
-        source=fact.source,
-        decided_on=fact.decided_on,
-        valid_from=fact.valid_from,
-        valid_to=fact.valid_to,
-        publish_max_until=fact.publish_max_until,
-        tier=fact.tier,
-        grade=fact.grade,
-        list_type=fact.list_type,
-        quantity=fact.quantity,
-        document_no=fact.document_no,
-    )
-
-
 def override_of(row: CreditOverride) -> Override:
     """Return the rating's view of an override."""
     return Override(row.id, row.level, row.reason, row.actor, row.valid_from, row.valid_until)
 
 
 def rating_read(
-    subject: CreditSubject, rating: Rating, facts: Sequence[CreditFact], known_at: datetime | None
+    subject: CreditSubject | repo.SubjectRow, rating: Rating, facts: Sequence[FactView], known_at: datetime | None
 ) -> RatingRead:
     """Return the output shape of a rating, each contribution with its fact's document and window."""
     by_id = {f.id: f for f in facts}
@@ -160,10 +141,10 @@ def show_subject(
         session = uow.session
         subject = subject_in_scope(session, code, scope, ctx.cipher, person_id)
         ruleset = ruleset_on(session, day)
-        facts = repo.facts_known(session, [subject.id], known_at).get(subject.id, [])
+        views = repo.fact_views_known(session, known_at, subject.id).get(subject.id, [])
         overrides = repo.overrides_known(session, [subject.id], known_at).get(subject.id, [])
-        rating = rate([view_of(f) for f in facts], ruleset, day, [override_of(o) for o in overrides])
-        return rating_read(subject, rating, facts, known_at)
+        rating = rate(views, ruleset, day, [override_of(o) for o in overrides])
+        return rating_read(subject, rating, views, known_at)
 
 
 def subject_facts(
@@ -208,8 +189,8 @@ def rate_subjects(
     with ctx.uow() as uow:
         session = uow.session
         ruleset = ruleset_on(session, day, candidate)
-        everyone = repo.subjects(session)
-        facts = repo.facts_known(session, None, None)
+        everyone = repo.subject_rows(session)
+        facts = repo.fact_views_known(session, None)
         overrides = repo.overrides_known(session, None, None)
         before = repo.latest_levels(session)
         distribution: Counter[str] = Counter({level: 0 for level in ruleset.levels})
@@ -218,9 +199,7 @@ def rate_subjects(
         rows: list[dict[str, Any]] = []
         for subject in everyone:
             own = facts.get(subject.id, [])
-            rating = rate(
-                [view_of(f) for f in own], ruleset, day, [override_of(o) for o in overrides.get(subject.id, [])]
-            )
+            rating = rate(own, ruleset, day, [override_of(o) for o in overrides.get(subject.id, [])])
             distribution[rating.level] += 1
             levels[subject.id] = rating.level
             if before.get(subject.id) != rating.level:
@@ -232,6 +211,8 @@ def rate_subjects(
                         score=rating.score,
                     )
                 )
+            if dry_run:
+                continue
             rows.append(
                 {
                     "subject_id": subject.id,

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from cbec.credit.models import CreditSubject
 from cbec.credit.rating import Ruleset
+from cbec.credit.repository import SubjectRow
 from cbec.credit.rules import SubjectKind as CreditSubjectKind
 from cbec.credit.service.config import configuration
 from cbec.credit.supervision import LevelMeasures
@@ -30,7 +31,7 @@ def level_measures(measures: LevelMeasures | None, reference: str, now: datetime
 
 def publish_supervision(
     session: Session,
-    subjects: Sequence[CreditSubject],
+    subjects: Sequence[CreditSubject | SubjectRow],
     levels: Mapping[int, str],
     day: date,
     now: datetime,
