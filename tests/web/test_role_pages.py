@@ -71,7 +71,13 @@ def test_each_role_lands_on_the_tiles_it_may_open_and_every_tile_opens(portal: P
 def test_a_tax_officer_sees_the_console_tabs_it_may_open_only(portal: Portal) -> None:
     page = portal.client("taxman").get("/console/exports").text
     tabs = re.findall(r'<a href="(/console[^"]*)"', page.split('class="nav tabs-card"')[1].split("</nav>")[0])
-    assert tabs == ["/console/exports", "/console/export-tax", "/console/warehouses", "/console/enterprises"]
+    assert tabs == [
+        "/console/exports",
+        "/console/export-tax",
+        "/console/warehouses",
+        "/console/enterprises",
+        "/console/credit",  # credit.manage: repairs and objections of tax facts
+    ]
     assert portal.client("taxman").get("/console").status_code == 403
 
 
