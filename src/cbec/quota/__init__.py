@@ -1,5 +1,6 @@
 """Personal annual quota ledger (个人年度交易限值台账): the public surface of the quota domain."""
 
+from cbec.quota.book import QuantityClaim, QuotaBook
 from cbec.quota.errors import QuotaConflict, QuotaConsumptionNotFound, QuotaStatementNotFound
 from cbec.quota.rules import (
     DEFAULT_ANNUAL_LIMIT,
@@ -24,7 +25,9 @@ from cbec.quota.service import (
 
 __all__ = [
     "DEFAULT_ANNUAL_LIMIT",
+    "QuantityClaim",
     "QuantityDecision",
+    "QuotaBook",
     "QuotaConflict",
     "QuotaConsumptionNotFound",
     "QuotaDecision",

@@ -2,7 +2,7 @@
 
 Receipts and their declarations' data events are written by intake's receipt book (cbec.intake.receipts).
 
-Written in the transaction of the processor that issues them (cbec.sharing): events exist exactly when
+Written in the transaction of the run that issues them (cbec.sharing): events exist exactly when
 the receipts and documents they describe were committed.
 """
 

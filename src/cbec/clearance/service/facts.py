@@ -12,19 +12,19 @@ import json
 from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from cbec.clearance.codes import DocumentState
 from cbec.clearance.models import InventoryRecord, OrderRecord, PaymentRecord, ReturnRecord
+from cbec.clearance.service.run import ImportRun, party
 from cbec.common.personal import PersonalDataCipher
 from cbec.enterprises import EnterpriseRef, find_active_by_code
 from cbec.facts import (
     BackfillReport,
     Direction,
-    FactBook,
     FactHeader,
     FactStatus,
     customs_rates,
@@ -38,21 +38,6 @@ from cbec.facts import (
 from cbec.messages.documents import ImportOrder, Inventory, MessageType, Payment
 from cbec.messages.json_twin import document_from_json
 from cbec.storage.context import Context
-
-
-class _Processor(Protocol):
-    """What these helpers use of the import processor."""
-
-    session: Session
-    now: datetime
-
-    @property
-    def facts(self) -> FactBook: ...
-
-    @property
-    def ctx(self) -> Any: ...
-
-    def party(self, code: str) -> EnterpriseRef | None: ...
 
 
 def partner_values(cipher: PersonalDataCipher, order: ImportOrder, payment: Payment) -> dict[str, Any]:
@@ -105,26 +90,26 @@ def _tenant(party: EnterpriseRef | None) -> str | None:
 # --- the handlers' calls ----------------------------------------------------------------------------------
 
 
-def record_stored(processor: _Processor, row: InventoryRecord, inventory: Inventory, *, replaces: bool) -> None:
+def record_stored(run: ImportRun, row: InventoryRecord, inventory: Inventory, *, replaces: bool) -> None:
     """Add the facts of an inventory row just stored (new, or changed: its earlier facts are replaced)."""
-    built = header(row, inventory, processor.ctx.cipher, _tenant(processor.party(row.ecommerce_code)))
-    processor.facts.stored(built, import_lines(inventory), replaces=replaces)
+    built = header(row, inventory, run.ctx.cipher, _tenant(party(run, row.ecommerce_code)))
+    run.facts.stored(built, import_lines(inventory), replaces=replaces)
 
 
-def record_moved(processor: _Processor, row: InventoryRecord) -> None:
+def record_moved(run: ImportRun, row: InventoryRecord) -> None:
     """Bring the facts of an inventory up to date after its status or state changed."""
-    processor.facts.moved(Direction.IMPORT, row.eport_no, moved_values(row))
+    run.facts.moved(Direction.IMPORT, row.eport_no, moved_values(row))
 
 
-def stage_partners(processor: _Processor, row: InventoryRecord, order: ImportOrder, payment: Payment) -> None:
+def stage_partners(run: ImportRun, row: InventoryRecord, order: ImportOrder, payment: Payment) -> None:
     """Keep what the matched partners add, written with the inventory's next status change."""
-    processor.facts.stage(Direction.IMPORT, row.eport_no, partner_values(processor.ctx.cipher, order, payment))
+    run.facts.stage(Direction.IMPORT, row.eport_no, partner_values(run.ctx.cipher, order, payment))
 
 
-def record_returned(processor: _Processor, row: InventoryRecord, returned_lines: dict[str, str]) -> None:
+def record_returned(run: ImportRun, row: InventoryRecord, returned_lines: dict[str, str]) -> None:
     """Mark the lines whose goods came back as returned."""
     line_nos = sorted(int(no) for no, quantity in returned_lines.items() if Decimal(quantity) > 0)
-    processor.facts.returned(Direction.IMPORT, row.eport_no, line_nos)
+    run.facts.returned(Direction.IMPORT, row.eport_no, line_nos)
 
 
 # --- backfill ---------------------------------------------------------------------------------------------------

@@ -7,7 +7,8 @@ draft that changes nothing, or handled; then the message's trade facts and new r
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -23,14 +24,29 @@ from cbec.clearance.models import (
     TaxBillRecord,
     WaybillRecord,
 )
-from cbec.clearance.service.aftercare import MessageProcessor
+from cbec.clearance.service.arrivals import handle_arrival
+from cbec.clearance.service.cancels import handle_cancel
+from cbec.clearance.service.inventories import handle_inventory
+from cbec.clearance.service.orders import handle_order, handle_payment, handle_waybill, handle_waybill_status
+from cbec.clearance.service.returns import handle_return
+from cbec.clearance.service.run import ImportRun, new_run, prepare
 from cbec.clearance.service.signatures import acknowledge_draft, missing_signature, refuse_unverified
 from cbec.clearance.views import tax_bill_from_row
 from cbec.intake import DocumentFamily, Handled, IntakeRun
 from cbec.intake.models import IssuedReceipt
 from cbec.messages import ImportDocument, TaxBill
 from cbec.messages.authority import draft_changes_nothing, draft_note
-from cbec.messages.documents import MessageType
+from cbec.messages.documents import (
+    ArrivalRecord,
+    CancelRequest,
+    ImportOrder,
+    Inventory,
+    MessageType,
+    Payment,
+    ReturnRequest,
+    Waybill,
+    WaybillStatus,
+)
 from cbec.quota.models import QuantityEntry, QuotaEntry
 from cbec.storage.bulk import copy_new_rows
 
@@ -50,25 +66,36 @@ STORED_BY_COPY = (
 )
 # The import side's message types (a receipt type sent in is refused by the parser before it gets here).
 DECLARED = frozenset(t.value for t in MessageType)
+# Each import document class to its handler (every class of ``ImportDocument``).
+HANDLERS: dict[type, Callable[[ImportRun, Any], None]] = {
+    ImportOrder: handle_order,
+    Payment: handle_payment,
+    Waybill: handle_waybill,
+    WaybillStatus: handle_waybill_status,
+    Inventory: handle_inventory,
+    CancelRequest: handle_cancel,
+    ReturnRequest: handle_return,
+    ArrivalRecord: handle_arrival,
+}
 
 
 def handle_import_message(run: IntakeRun) -> Handled:
     """Run an import message's documents in intake's transaction (no commit)."""
     session, message = run.session, run.message
-    processor = MessageProcessor(
-        ctx=run.ctx,
-        session=session,
-        now=run.now,
-        message_id=run.message_id,
+    work = new_run(
+        run.ctx,
+        session,
+        run.now,
+        run.message_id,
         transfer=message.transfer,
         signed=message.signed,
+        authority=run.authority,
     )
-    processor.authority = run.authority
-    processor.facts.defer()  # the message's trade facts are written once, after its documents (below)
+    work.facts.defer()  # the message's trade facts are written once, after its documents (below)
     documents = [d for d in message.documents if isinstance(d, ImportDocument)]
-    # Documents look rows up in the processor's working set (their keys locked and rows read in a few set-based
+    # Documents look rows up in the run's working set (their keys locked and rows read in a few set-based
     # queries first), which sees every change made so far: no flush before each query.
-    processor.prepare(documents)
+    prepare(work, documents)
     with session.no_autoflush:
         for document in documents:
             refusal = (
@@ -77,20 +104,20 @@ def handle_import_message(run: IntakeRun) -> Handled:
                 or missing_signature(document, message.signed)
             )
             if refusal:
-                refuse_unverified(processor, document, refusal)
+                refuse_unverified(work, document, refusal)
                 continue
             if draft_changes_nothing(document):
-                acknowledge_draft(processor, document, draft_note())
+                acknowledge_draft(work, document, draft_note())
                 continue
-            processor.current_document = document  # its data event goes out with its first receipt
-            processor.handle(document)
-    processor.facts.flush()  # its new trade facts in one COPY, its changes to earlier ones in one batch
+            work.current_document = document  # its data event goes out with its first receipt
+            HANDLERS[type(document)](work, document)
+    work.facts.flush()  # its new trade facts in one COPY, its changes to earlier ones in one batch
     copy_new_rows(session, STORED_BY_COPY)  # the message's new documents, tax bills, quota entries
     session.flush()
     return Handled(
-        receipts=list(processor.receipts),
-        tax_bills=[tax_bill_from_row(session, bill) for bill in processor.tax_bills],
-        documents=list(processor.outcomes),
+        receipts=list(work.receipts),
+        tax_bills=[tax_bill_from_row(session, bill) for bill in work.tax_bills],
+        documents=list(work.outcomes),
     )
 
 

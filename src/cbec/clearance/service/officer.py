@@ -8,7 +8,9 @@ from datetime import timedelta
 from cbec.clearance import repository as repo
 from cbec.clearance.codes import DocumentState, ReturnStatus
 from cbec.clearance.rules import problem
-from cbec.clearance.service.aftercare import MessageProcessor
+from cbec.clearance.service.release import refuse_inventory, release, release_quantities, release_quota, set_status
+from cbec.clearance.service.returns import complete_return, lapse_return
+from cbec.clearance.service.run import ImportRun, new_run, text
 from cbec.clearance.views import tax_bill_from_row
 from cbec.common.clock import business_date
 from cbec.common.errors import Conflict, InvalidInput, NotFound, Problem
@@ -46,14 +48,14 @@ def _require_comment(comment: str) -> None:
         )
 
 
-def _result(processor: MessageProcessor, ctx: Context) -> IngestResult:
-    session = processor.session
+def _result(run: ImportRun, ctx: Context) -> IngestResult:
+    session = run.session
     return IngestResult(
         "officer",
         "processed",
-        receipts=[receipt_from_row(r) for r in processor.receipts],
-        tax_bills=[tax_bill_from_row(session, b) for b in processor.tax_bills],
-        documents=processor.outcomes,
+        receipts=[receipt_from_row(r) for r in run.receipts],
+        tax_bills=[tax_bill_from_row(session, b) for b in run.tax_bills],
+        documents=run.outcomes,
     )
 
 
@@ -82,14 +84,15 @@ def decide_held_inventory(
             )
         if action == "inspect" and inventory.status == ReturnStatus.INSPECTION:
             raise InventoryNotHeld(f"inventory {inventory_no} is already under inspection", status=inventory.status)
-        processor = MessageProcessor(ctx=ctx, session=uow.session, now=ctx.clock.now(), message_id=None)
+        run = new_run(ctx, uow.session, ctx.clock.now(), None)
         if action == "release":
-            processor.release(inventory, actor=actor, reason=comment)
+            release(run, inventory, actor=actor, reason=comment)
         elif action == "inspect":
-            processor.set_status(
+            set_status(
+                run,
                 inventory,
                 ReturnStatus.INSPECTION,
-                processor.text(ReturnStatus.INSPECTION, comment),
+                text(ReturnStatus.INSPECTION, comment),
                 actor=actor,
                 reason=comment,
             )
@@ -103,10 +106,10 @@ def decide_held_inventory(
                 "1300",
             )
             if inventory.dutiable_value:
-                processor.release_quota(inventory, inventory.dutiable_value, "refused")
-                processor.release_quantities(inventory, "refused")
-            processor.refuse_inventory(inventory, [refusal], actor=actor, reason=comment)
-        result = _result(processor, ctx)
+                release_quota(run, inventory, inventory.dutiable_value, "refused")
+                release_quantities(run, inventory, "refused")
+            refuse_inventory(run, inventory, [refusal], actor=actor, reason=comment)
+        result = _result(run, ctx)
         uow.commit()
         return result
 
@@ -121,12 +124,12 @@ def confirm_return_arrival(ctx: Context, return_id: int, *, actor: str, scope: S
             raise Conflict(f"return {return_id} is {row.state}, not waiting for goods", state=row.state)
         inventory = repo.inventory_by_id(uow.session, row.inventory_id or 0, for_update=True)
         assert inventory is not None
-        processor = MessageProcessor(ctx=ctx, session=uow.session, now=ctx.clock.now(), message_id=None)
-        if row.arrive_by is not None and business_date(processor.now) > row.arrive_by:
-            processor.lapse_return(row, inventory)
+        run = new_run(ctx, uow.session, ctx.clock.now(), None)
+        if row.arrive_by is not None and business_date(run.now) > row.arrive_by:
+            lapse_return(run, row, inventory)
         else:
-            processor.complete_return(row, inventory, actor=actor)
-        result = _result(processor, ctx)
+            complete_return(run, row, inventory, actor=actor)
+        result = _result(run, ctx)
         uow.commit()
         return result
 
@@ -136,13 +139,13 @@ def run_daily_jobs(ctx: Context) -> JobReport:
     report = JobReport()
     with ctx.uow() as uow:
         session = uow.session
-        processor = MessageProcessor(ctx=ctx, session=session, now=ctx.clock.now(), message_id=None)
-        today = business_date(processor.now)
+        run = new_run(ctx, session, ctx.clock.now(), None)
+        today = business_date(run.now)
         for row in repo.open_returns(session):
             if row.arrive_by is not None and today > row.arrive_by:
                 inventory = repo.inventory_by_id(session, row.inventory_id or 0, for_update=True)
                 assert inventory is not None
-                processor.lapse_return(row, inventory)
+                lapse_return(run, row, inventory)
                 report.changed.append(f"return {row.id} lapsed")
         for inventory in repo.releasable_for_closing(session):
             if inventory.released_at is None or inventory.state == DocumentState.CANCELLED:
@@ -151,9 +154,9 @@ def run_daily_jobs(ctx: Context) -> JobReport:
             window_end = business_date(inventory.released_at) + timedelta(days=int(params["return_arrive_days"]))
             pending = [r for r in repo.returns_of_inventory(session, inventory.id) if r.state == DocumentState.APPLIED]
             if today > window_end and not pending:
-                inventory.closed_at = processor.now
-                processor.set_status(inventory, ReturnStatus.CLOSED, processor.text(ReturnStatus.CLOSED))
+                inventory.closed_at = run.now
+                set_status(run, inventory, ReturnStatus.CLOSED, text(ReturnStatus.CLOSED))
                 report.changed.append(f"inventory {inventory.inventory_no} closed")
-        report.result = _result(processor, ctx)
+        report.result = _result(run, ctx)
         uow.commit()
     return report

@@ -15,7 +15,7 @@ import logging
 from cbec.clearance import repository as repo
 from cbec.clearance.codes import ReturnStatus
 from cbec.clearance.rules import problem
-from cbec.clearance.service.aftercare import MessageProcessor
+from cbec.clearance.service.run import ImportRun, eport_number, issue, record, refuse_document
 from cbec.common.errors import Problem
 from cbec.messages.documents import (
     AppStatus,
@@ -53,26 +53,24 @@ def missing_signature(document: ImportDocument, signed: bool) -> list[Problem]:
     ]
 
 
-def refuse_unverified(processor: MessageProcessor, document: ImportDocument, problems: list[Problem]) -> None:
+def refuse_unverified(run: ImportRun, document: ImportDocument, problems: list[Problem]) -> None:
     """Refuse one document of a message whose signature is missing or failed, storing nothing but the receipt."""
-    kind, receipt_type, key, keys = _identity(processor, document)
+    kind, receipt_type, key, keys = _identity(run, document)
     code = SIGNATURE_FAILED_CODE.get(kind)
     coded = [Problem(p.rule_id, p.field, p.message, p.hint, code or p.code, p.severity) for p in problems]
-    processor.current_document = document
-    processor.refuse_document(kind, None, receipt_type, document.declaration.guid, key, coded, keys)
+    run.current_document = document
+    refuse_document(run, kind, None, receipt_type, document.declaration.guid, key, coded, keys)
 
 
-def acknowledge_draft(processor: MessageProcessor, document: ImportDocument, note: str) -> None:
+def acknowledge_draft(run: ImportRun, document: ImportDocument, note: str) -> None:
     """Answer a draft (appStatus 1) that changes nothing with a 暂存 receipt (status 1); nothing is stored."""
-    kind, receipt_type, key, keys = _identity(processor, document)
-    processor.current_document = document
-    processor.issue(kind, None, receipt_type, document.declaration.guid, ReturnStatus.DRAFT, note, **keys)
-    processor.record(kind, key, ReturnStatus.DRAFT, note="draft: nothing changed")
+    kind, receipt_type, key, keys = _identity(run, document)
+    run.current_document = document
+    issue(run, kind, None, receipt_type, document.declaration.guid, ReturnStatus.DRAFT, note, **keys)
+    record(run, kind, key, ReturnStatus.DRAFT, note="draft: nothing changed")
 
 
-def _identity(
-    processor: MessageProcessor, document: ImportDocument
-) -> tuple[str, MessageType, str, dict[str, str | None]]:
+def _identity(run: ImportRun, document: ImportDocument) -> tuple[str, MessageType, str, dict[str, str | None]]:
     """Return kind, receipt type, outcome key and receipt keys of a document, as its handler would."""
     keys: dict[str, str | None]
     if isinstance(document, ImportOrder):
@@ -104,20 +102,20 @@ def _identity(
             "ecommerce_code": document.ecommerce_code,
             "agent_code": document.agent_code,
             "enterprise_ref_no": document.enterprise_ref_no or document.order_no[:20],
-            "eport_no": processor.eport_number(),  # the E-port numbers every declaration it receives
+            "eport_no": eport_number(run),  # the E-port numbers every declaration it receives
             "inventory_no": None,
         }
         key = f"{document.ecommerce_code}/{document.order_no}"
         return "inventory", MessageType.INVENTORY_RECEIPT, key, keys
     if isinstance(document, CancelRequest | ReturnRequest):
-        inventory = repo.inventory_by_number(processor.session, document.inventory_no)
+        inventory = repo.inventory_by_number(run.session, document.inventory_no)
         keys = {
             "customs_code": document.customs_code,
             "agent_code": document.agent_code,
             "platform_code": document.platform_code,
             "ecommerce_code": document.ecommerce_code,
             "enterprise_ref_no": document.enterprise_ref_no or document.inventory_no,
-            "eport_no": inventory.eport_no if inventory is not None else processor.eport_number(),
+            "eport_no": inventory.eport_no if inventory is not None else eport_number(run),
             "inventory_no": inventory.inventory_no if inventory is not None else None,
         }
         if isinstance(document, CancelRequest):

@@ -1,6 +1,6 @@
 """The working set of one message (报文工作集): its rows fetched in a few set-based queries, kept coherent.
 
-A CEB message carries up to 100 documents. Instead of one SELECT per key per document, the processor takes
+A CEB message carries up to 100 documents. Instead of one SELECT per key per document, the run (``ImportRun``) takes
 every business-key lock the message needs in one statement (sorted, so concurrent messages never deadlock),
 then reads the orders, payments, waybills, inventories, arrival entries and tax bills of all those keys in one
 query per table. Look-ups are then answered from memory, filtered by the rows' *current* attributes, so a
