@@ -12,8 +12,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from cbec.common.errors import Problem
-from cbec.intake import party_problems as party_problems
-from cbec.intake import problem as problem
+from cbec.intake import problem
 from cbec.messages.documents import (
     AppStatus,
     CancelRequest,

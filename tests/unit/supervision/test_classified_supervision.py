@@ -9,12 +9,14 @@ from decimal import Decimal
 
 import pytest
 
-from cbec.clearance.decision import DecisionPolicy, InventoryFacts, Outcome
 from cbec.common.clock import SHANGHAI
 from cbec.supervision import (
+    DecisionPolicy,
+    InventoryFacts,
     Measure,
     MeasureKind,
     MeasureSpec,
+    Outcome,
     SubjectKind,
     SupervisionInvalid,
     applying,

@@ -5,13 +5,12 @@ from __future__ import annotations
 from cbec.clearance import repository as repo
 from cbec.clearance.codes import DocumentState, ReturnStatus
 from cbec.clearance.models import ArrivalParcel, ArrivalRecordRow
-from cbec.clearance.rules import problem
 from cbec.clearance.service.matching import advance
 from cbec.clearance.service.release import refuse_inventory
 from cbec.clearance.service.run import ImportRun, issue, party_problems, record, refuse_document, seal, text
 from cbec.clearance.service.store import waybill_lock
 from cbec.common.clock import business_date
-from cbec.intake import numbers
+from cbec.intake import numbers, problem
 from cbec.messages.documents import ArrivalRecord, MessageType
 
 

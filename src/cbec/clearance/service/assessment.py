@@ -9,10 +9,11 @@ from datetime import date
 from decimal import Decimal
 
 from cbec.clearance.models import InventoryRecord
-from cbec.clearance.rules import TRADE_DIRECT, problem
+from cbec.clearance.rules import TRADE_DIRECT
 from cbec.clearance.service.run import ImportRun
 from cbec.common.clock import business_date
 from cbec.common.errors import Problem
+from cbec.intake import problem
 from cbec.messages.documents import Inventory, InventoryLine
 from cbec.products import ProductRef, find_product
 from cbec.quota import QuantityClaim

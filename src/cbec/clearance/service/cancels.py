@@ -5,7 +5,7 @@ from __future__ import annotations
 from cbec.clearance import repository as repo
 from cbec.clearance.codes import CANCELLABLE, QUOTA_HOLDING, DocumentState, ReturnStatus
 from cbec.clearance.models import CancelRecord
-from cbec.clearance.rules import match_cancel, problem
+from cbec.clearance.rules import match_cancel
 from cbec.clearance.service import facts as trade_facts
 from cbec.clearance.service.release import release_quantities, release_quota, void_tax_bill
 from cbec.clearance.service.run import (
@@ -22,6 +22,7 @@ from cbec.clearance.service.run import (
     text,
 )
 from cbec.common.errors import Problem
+from cbec.intake import problem
 from cbec.messages.documents import CancelRequest, MessageType
 
 

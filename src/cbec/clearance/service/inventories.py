@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from cbec.clearance.codes import INVENTORY_OPEN, DocumentState, ReturnStatus
 from cbec.clearance.models import InventoryRecord
-from cbec.clearance.rules import check_inventory, problem
+from cbec.clearance.rules import check_inventory
 from cbec.clearance.service import facts as trade_facts
 from cbec.clearance.service.matching import advance
 from cbec.clearance.service.release import set_status
@@ -25,6 +25,7 @@ from cbec.clearance.service.run import (
 )
 from cbec.clearance.service.store import order_lock, waybill_lock
 from cbec.common.errors import Problem
+from cbec.intake import problem
 from cbec.messages.documents import AppStatus, AppType, Inventory, MessageType
 
 

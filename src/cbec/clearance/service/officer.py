@@ -7,7 +7,6 @@ from datetime import timedelta
 
 from cbec.clearance import repository as repo
 from cbec.clearance.codes import DocumentState, ReturnStatus
-from cbec.clearance.rules import problem
 from cbec.clearance.service.release import refuse_inventory, release, release_quantities, release_quota, set_status
 from cbec.clearance.service.returns import complete_return, lapse_return
 from cbec.clearance.service.run import ImportRun, new_run, text
@@ -15,7 +14,7 @@ from cbec.clearance.views import tax_bill_from_row
 from cbec.common.clock import business_date
 from cbec.common.errors import Conflict, InvalidInput, NotFound, Problem
 from cbec.common.scope import Scope
-from cbec.intake import IngestResult
+from cbec.intake import IngestResult, problem
 from cbec.intake.receipts import receipt_from_row
 from cbec.reference import tax_parameters
 from cbec.storage.context import Context

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from cbec.clearance.codes import DocumentState, ReturnStatus
 from cbec.clearance.models import OrderRecord, PaymentRecord, WaybillRecord
-from cbec.clearance.rules import check_order, check_payment, check_waybill, problem
+from cbec.clearance.rules import check_order, check_payment, check_waybill
 from cbec.clearance.service.matching import advance_waiting
 from cbec.clearance.service.run import (
     ImportRun,
@@ -24,6 +24,7 @@ from cbec.clearance.service.run import (
 )
 from cbec.clearance.service.store import order_lock, waybill_lock
 from cbec.common.errors import Problem
+from cbec.intake import problem
 from cbec.messages.documents import AppStatus, AppType, ImportOrder, MessageType, Payment, Waybill, WaybillStatus
 
 

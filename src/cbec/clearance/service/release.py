@@ -1,7 +1,7 @@
 """Statuses, the release decision, tax bills and their unwinding (状态、放行决定、电子税单).
 
 ``set_status`` moves an inventory with its receipt, audit record and trade facts; ``decide`` sends an accepted
-inventory to release, review or inspection (``cbec.clearance.decision.DecisionPolicy``); ``release`` concludes it
+inventory to release, review or inspection (``cbec.supervision.DecisionPolicy``); ``release`` concludes it
 and issues its electronic tax bill. Refusals, voided tax bills and quota given back are here too: officers' actions
 and cancels use them as well as the message handlers.
 """
@@ -11,7 +11,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 from cbec.clearance.codes import ReturnStatus
-from cbec.clearance.decision import Decision, DecisionPolicy, InventoryFacts, Outcome
 from cbec.clearance.models import InventoryRecord, TaxBillRecord
 from cbec.clearance.service import facts as trade_facts
 from cbec.clearance.service.run import (
@@ -29,6 +28,7 @@ from cbec.intake import new_guid
 from cbec.intake.receipts import refusal_text
 from cbec.messages.documents import Inventory, MessageType
 from cbec.quota.service import restore, restore_all_quantities
+from cbec.supervision import Decision, DecisionPolicy, InventoryFacts, Outcome
 
 
 def policy(run: ImportRun) -> DecisionPolicy:

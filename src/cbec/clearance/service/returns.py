@@ -12,7 +12,7 @@ from decimal import Decimal
 from cbec.clearance import repository as repo
 from cbec.clearance.codes import DocumentState, ReturnStatus
 from cbec.clearance.models import InventoryRecord, ReturnRecord
-from cbec.clearance.rules import ReturnedSoFar, check_return_window, match_return, problem
+from cbec.clearance.rules import ReturnedSoFar, check_return_window, match_return
 from cbec.clearance.service import facts as trade_facts
 from cbec.clearance.service.release import issue_tax_bill, release_quota, void_tax_bill
 from cbec.clearance.service.run import (
@@ -31,6 +31,7 @@ from cbec.clearance.service.run import (
 from cbec.common.clock import business_date
 from cbec.common.errors import Problem
 from cbec.common.money import to_fen
+from cbec.intake import problem
 from cbec.messages.documents import Inventory, MessageType, ReturnRequest
 from cbec.quota.errors import QuotaConsumptionNotFound
 from cbec.quota.service import restore_quantity

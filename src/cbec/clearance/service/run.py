@@ -18,10 +18,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from cbec.audit import record_audit
-from cbec.clearance import rules
 from cbec.clearance.codes import STATUS_TEXT, ReturnStatus
-from cbec.clearance.declarations import change_problems as declaration_change_problems
-from cbec.clearance.declarations import original_problems as declaration_original_problems
 from cbec.clearance.models import InventoryRecord, TaxBillRecord
 from cbec.clearance.service import events
 from cbec.clearance.service.store import WorkingSet
@@ -31,6 +28,9 @@ from cbec.common.ids import validate_resident_id
 from cbec.enterprises import EnterpriseRef, find_active_by_code
 from cbec.facts import FactBook, customs_rates
 from cbec.intake import DocumentOutcome, ReceiptBook, numbers
+from cbec.intake import change_problems as declaration_change_problems
+from cbec.intake import original_problems as declaration_original_problems
+from cbec.intake import party_problems as intake_party_problems
 from cbec.intake.receipts import refusal_status, refusal_text
 from cbec.messages.authority import PartyAuthority
 from cbec.messages.documents import (
@@ -311,7 +311,7 @@ def party(run: ImportRun, code: str) -> EnterpriseRef | None:
 def party_problems(run: ImportRun, parties: Sequence[tuple[str, str, str | None]]) -> list[Problem]:
     """M12: every named party is an approved enterprise with the right role."""
     sender = run.transfer.sender_code if run.transfer is not None else None
-    return rules.party_problems(lambda code: party(run, code), parties, sender)
+    return intake_party_problems(lambda code: party(run, code), parties, sender)
 
 
 def identity_problems(run: ImportRun, field_name: str, id_number: str) -> list[Problem]:
@@ -324,14 +324,14 @@ def identity_problems(run: ImportRun, field_name: str, id_number: str) -> list[P
 
 
 def original_problems(run: ImportRun, existing: Any, *, what: str = "change") -> list[Problem]:
-    """AUTH-ORIGINAL for the document being handled (cbec.clearance.declarations)."""
+    """AUTH-ORIGINAL for the document being handled (cbec.intake.declarations)."""
     return declaration_original_problems(run.authority, run.current_document, existing, what=what)
 
 
 def change_problems(
     run: ImportRun, kind: str, existing: Any, app_type: AppType, dup_code: str, type_code: str
 ) -> list[Problem]:
-    """R11/R12 and AUTH-ORIGINAL (cbec.clearance.declarations)."""
+    """R11/R12 and AUTH-ORIGINAL (cbec.intake.declarations)."""
     return declaration_change_problems(
         kind, existing, app_type, dup_code, type_code, foreign=lambda found: original_problems(run, found)
     )

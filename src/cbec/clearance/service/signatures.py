@@ -14,9 +14,9 @@ import logging
 
 from cbec.clearance import repository as repo
 from cbec.clearance.codes import ReturnStatus
-from cbec.clearance.rules import problem
 from cbec.clearance.service.run import ImportRun, eport_number, issue, record, refuse_document
 from cbec.common.errors import Problem
+from cbec.intake import problem
 from cbec.messages.documents import (
     AppStatus,
     ArrivalRecord,
