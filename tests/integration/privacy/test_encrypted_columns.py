@@ -97,7 +97,7 @@ def test_purge_finds_the_documents_with_a_buyer_twin_by_itself() -> None:
     ]
 
 
-def test_a_new_model_with_a_buyer_twin_is_purged_without_a_list_to_edit() -> None:
+def test_a_new_model_with_a_buyer_twin_is_found_by_purge_without_a_list_to_edit() -> None:
     class Probe(DeclarativeBase):
         pass
 
