@@ -133,7 +133,8 @@ def test_a_worker_killed_mid_batch_loses_and_duplicates_nothing(zone: Zone, tmp_
         while not _logged(zone, first) and time.monotonic() < deadline:  # committed, not acknowledged
             time.sleep(0.05)
         assert victim.is_alive(), "the victim finished before it could be killed"
-        os.kill(victim.pid or 0, signal.SIGKILL)
+        assert victim.pid is not None  # (os.kill of 0 would signal the whole process group)
+        os.kill(victim.pid, signal.SIGKILL)
         victim.join(timeout=10)
         successor = context.Process(target=_work, args=(settings, now, [0, 1], False, queue, 6.0))
         successor.start()
