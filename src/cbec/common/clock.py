@@ -44,6 +44,18 @@ class FixedClock:
         self._at = at if at.tzinfo else at.replace(tzinfo=SHANGHAI)
 
 
+def add_months(day: date, months: int) -> date:
+    """Return the same day ``months`` later (the last day of the month when it has fewer days)."""
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    for last in (31, 30, 29, 28):
+        try:
+            return date(year, month, min(day.day, last))
+        except ValueError:
+            continue
+    raise ValueError(f"cannot add {months} months to {day}")  # pragma: no cover
+
+
 def business_date(moment: datetime) -> date:
     """Return the Asia/Shanghai calendar date of a moment."""
     return moment.astimezone(SHANGHAI).date()

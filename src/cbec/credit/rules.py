@@ -15,6 +15,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
+from cbec.common.clock import add_months as add_months
 from cbec.common.errors import Problem
 from cbec.common.ids import validate_customs_code, validate_uscc
 from cbec.credit.errors import problem
@@ -113,18 +114,6 @@ class FactDraft:
     supersedes: int | None = None
     retracted: bool = False
     subject_name: str | None = None  # an enterprise's name as the agency publishes it (persons: never)
-
-
-def add_months(day: date, months: int) -> date:
-    """Return the same day ``months`` later (the last day of the month when it has fewer days)."""
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    for candidate in (day.day, 30, 29, 28):
-        try:
-            return date(year, month, min(day.day, candidate))
-        except ValueError:
-            continue
-    raise ValueError(f"cannot add {months} months to {day}")  # pragma: no cover
 
 
 def publication_window(decided_on: date, min_months: int, max_months: int | None) -> tuple[date, date | None]:

@@ -17,6 +17,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
+from cbec.common.clock import add_months
 from cbec.common.money import to_fen
 
 
@@ -202,18 +203,6 @@ class ReliefDecision:
 
     eligible: bool
     conditions: tuple[Condition, ...]
-
-
-def add_months(day: date, months: int) -> date:
-    """Return the same day some months later (clamped to the month's last day)."""
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    for last in (31, 30, 29, 28):
-        try:
-            return date(year, month, min(day.day, last))
-        except ValueError:
-            continue
-    raise ValueError(day)
 
 
 def return_relief(exported_on: date, returned_on: date, hs_code: str, months: int | None) -> ReliefDecision:

@@ -139,9 +139,9 @@ def http_answer(result: IngestResult, edition: Edition, sign: Sign) -> StoredAns
         return StoredAnswer(422, "application/xml", answer.xml)
     headers = {"X-Cbec-Outcome": result.outcome, "X-Cbec-Receipts": str(len(result.receipts))}
     if answer is None:
-        return StoredAnswer(
-            200, "application/json", json.dumps(result_json(result), ensure_ascii=False).encode(), headers
-        )
+        # Serialised as Starlette's JSONResponse does, so the direct and the queued answer are the same bytes.
+        body = json.dumps(result_json(result), ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+        return StoredAnswer(200, "application/json", body.encode("utf-8"), headers)
     return StoredAnswer(200, "application/xml", answer.xml, headers)
 
 

@@ -23,7 +23,7 @@ from datetime import date
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import Connection
 
-from cbec.common.clock import SHANGHAI
+from cbec.common.clock import SHANGHAI, add_months
 from cbec.common.errors import DomainError, ErrorCode, Problem
 
 # The history tables that may be partitioned, with the column (UTC timestamp) their month is read from.
@@ -56,12 +56,8 @@ def _months(first: date, last: date) -> list[date]:
     months, month = [], first.replace(day=1)
     while month <= last:
         months.append(month)
-        month = date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+        month = add_months(month, 1)
     return months
-
-
-def _next(month: date) -> date:
-    return date(month.year + (month.month == 12), month.month % 12 + 1, 1)
 
 
 def _bound(month: date) -> str:
@@ -95,7 +91,7 @@ def _create(connection: Connection, table: str, month: date) -> str:
     connection.execute(
         text(
             f'CREATE TABLE IF NOT EXISTS "{name}" PARTITION OF "{table}" '
-            f"FOR VALUES FROM ('{_bound(month)}') TO ('{_bound(_next(month))}')"
+            f"FOR VALUES FROM ('{_bound(month)}') TO ('{_bound(add_months(month, 1))}')"
         )
     )
     return name
@@ -131,7 +127,7 @@ def _convert(connection: Connection, table: str, column: str, today: date, ahead
     )
     connection.execute(text(f'CREATE TABLE "{table}_default" PARTITION OF "{table}" DEFAULT'))
     start = first.astimezone(SHANGHAI).date() if first is not None else today
-    for month in _months(start, _ahead(today, ahead)):
+    for month in _months(start, add_months(today.replace(day=1), ahead)):
         _create(connection, table, month)
     copied = connection.execute(text(f'INSERT INTO "{table}" SELECT * FROM "{old}"')).rowcount
     sequence = connection.execute(text("SELECT pg_get_serial_sequence(:t, 'id')"), {"t": old}).scalar()
@@ -145,13 +141,6 @@ def _convert(connection: Connection, table: str, column: str, today: date, ahead
         # A unique index cannot hold across partitions without the partition column: it becomes a plain one.
         connection.execute(text(definition.replace("CREATE UNIQUE INDEX", "CREATE INDEX", 1)))
     return int(copied or 0)
-
-
-def _ahead(today: date, months: int) -> date:
-    month = today.replace(day=1)
-    for _ in range(months):
-        month = _next(month)
-    return month
 
 
 def maintain(
@@ -196,7 +185,7 @@ def maintain(
                     continue
                 report.converted[table] = _convert(connection, table, column, today, ahead)
             existing = set(monthly_partitions(connection, table))
-            for month in _months(today, _ahead(today, ahead)):
+            for month in _months(today, add_months(today.replace(day=1), ahead)):
                 name = f"{table}_p{month:%Y%m}"
                 if name not in existing:
                     _default_clear(connection, table, column, month)
@@ -216,7 +205,7 @@ def _default_clear(connection: Connection, table: str, column: str, month: date)
     """Refuse to create a month whose rows already sit in the default partition (they would have to move)."""
     stranded = connection.execute(
         text(f'SELECT count(*) FROM "{table}_default" WHERE "{column}" >= :a AND "{column}" < :b'),
-        {"a": _bound(month), "b": _bound(_next(month))},
+        {"a": _bound(month), "b": _bound(add_months(month, 1))},
     ).scalar()
     if stranded:
         raise _refuse(

@@ -6,8 +6,6 @@ that delegated message submission (ceb.submit) to it; anything else is refused w
 
 from __future__ import annotations
 
-import json
-
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
@@ -70,8 +68,6 @@ def _answer(ctx: Context, body: bytes, dry_run: bool, senders: frozenset[str]) -
     if dry_run:
         return JSONResponse(result_json(result))
     answer = http_answer(result, Edition(ctx.settings.edition), lambda xml: sign_outgoing(ctx.settings, xml))
-    if answer.media_type == "application/json":
-        return JSONResponse(json.loads(answer.body), headers=answer.headers)
     return Response(answer.body, status_code=answer.status, media_type=answer.media_type, headers=answer.headers)
 
 
