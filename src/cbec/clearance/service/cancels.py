@@ -18,6 +18,7 @@ from cbec.clearance.service.run import (
     party_problems,
     record,
     refuse_document,
+    request_keys,
     seal,
     text,
 )
@@ -29,15 +30,7 @@ from cbec.messages.documents import CancelRequest, MessageType
 def handle_cancel(run: ImportRun, cancel: CancelRequest) -> None:
     """Cancel a declared inventory: quota back, tax bill void."""
     key = cancel.inventory_no
-    keys: dict[str, str | None] = {
-        "customs_code": cancel.customs_code,
-        "agent_code": cancel.agent_code,
-        "platform_code": cancel.platform_code,
-        "ecommerce_code": cancel.ecommerce_code,
-        "enterprise_ref_no": cancel.enterprise_ref_no or cancel.inventory_no,
-        "eport_no": cancel.eport_no,
-        "inventory_no": cancel.inventory_no,
-    }
+    keys = request_keys(cancel)
     # Looked up in the database (and locked): write what the message changed so far first.
     run.session.flush()
     if repo.cancel_by_guid(run.session, cancel.declaration.guid) is not None:

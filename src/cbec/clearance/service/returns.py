@@ -25,6 +25,7 @@ from cbec.clearance.service.run import (
     party_problems,
     record,
     refuse_document,
+    request_keys,
     seal,
     text,
 )
@@ -41,15 +42,7 @@ from cbec.reference import tax_parameters
 def handle_return(run: ImportRun, request: ReturnRequest) -> None:
     """Register a return within the 30-day window; the quota comes back once the goods do."""
     key = request.inventory_no
-    keys: dict[str, str | None] = {
-        "customs_code": request.customs_code,
-        "agent_code": request.agent_code,
-        "platform_code": request.platform_code,
-        "ecommerce_code": request.ecommerce_code,
-        "enterprise_ref_no": request.enterprise_ref_no or request.inventory_no,
-        "eport_no": request.eport_no,
-        "inventory_no": request.inventory_no,
-    }
+    keys = request_keys(request)
     # Looked up in the database (and locked): write what the message changed so far first.
     run.session.flush()
     if repo.return_by_guid(run.session, request.declaration.guid) is not None:

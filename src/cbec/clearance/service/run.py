@@ -335,3 +335,16 @@ def change_problems(
     return declaration_change_problems(
         kind, existing, app_type, dup_code, type_code, foreign=lambda found: original_problems(run, found)
     )
+
+
+def request_keys(request: CancelRequest | ReturnRequest) -> dict[str, str | None]:
+    """Return the receipt keys of a cancel or return request, which names its inventory (CEB624, CEB626)."""
+    return {
+        "customs_code": request.customs_code,
+        "agent_code": request.agent_code,
+        "platform_code": request.platform_code,
+        "ecommerce_code": request.ecommerce_code,
+        "enterprise_ref_no": request.enterprise_ref_no or request.inventory_no,
+        "eport_no": request.eport_no,
+        "inventory_no": request.inventory_no,
+    }
