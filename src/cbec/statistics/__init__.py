@@ -2,12 +2,21 @@
 
 Reads the clearance and export stores, the trade facts and the event outbox and never writes them; writes only
 its own tables (``zone_target``, ``consumer_report``, the ``stat_*`` rollups and targets) and the audit trail.
-Transports use ``queries`` (read-only) and ``service``, and from here periods (``parse_span``) and the CSV and
-XLSX writers.
+Transports use ``queries`` (read-only) and ``service``, and from here periods (``parse_span``), the CSV and
+XLSX writers and the development index's computation (``compute_index``).
 """
 
 from cbec.statistics.cube import DERIVED, DIMENSIONS
-from cbec.statistics.errors import ReportInvalid, ReportNotFound, ReportStatusConflict, TargetInvalid
+from cbec.statistics.errors import (
+    EditionExists,
+    EditionInvalid,
+    EditionNotFound,
+    ReportInvalid,
+    ReportNotFound,
+    ReportStatusConflict,
+    TargetInvalid,
+)
+from cbec.statistics.index import IndexInputInvalid, compute_index, parse_method, parse_observations, shipped_method
 from cbec.statistics.rules import (
     INDICATOR_UNITS,
     TRADE_MODES,
@@ -29,14 +38,22 @@ __all__ = [
     "TRADE_MODES",
     "XLSX_TYPE",
     "Direction",
+    "EditionExists",
+    "EditionInvalid",
+    "EditionNotFound",
+    "IndexInputInvalid",
     "Indicator",
     "ReportInvalid",
     "ReportNotFound",
     "ReportStatusConflict",
     "Span",
     "TargetInvalid",
+    "compute_index",
+    "parse_method",
+    "parse_observations",
     "parse_return_info",
     "parse_span",
+    "shipped_method",
     "to_csv",
     "to_xlsx",
 ]

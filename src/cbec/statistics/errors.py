@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cbec.common.errors import Conflict, InvalidInput, NotFound
+from cbec.common.errors import AlreadyExists, Conflict, InvalidInput, NotFound
 
 
 class TargetInvalid(InvalidInput):
@@ -19,3 +19,15 @@ class ReportNotFound(NotFound):
 
 class ReportStatusConflict(Conflict):
     """The consumer report was already reviewed."""
+
+
+class EditionInvalid(InvalidInput):
+    """An index edition cannot be published as asked (a bad label; the inputs' problems come as IndexInputInvalid)."""
+
+
+class EditionExists(AlreadyExists):
+    """An index edition with this label was already published (editions are immutable: choose a new label)."""
+
+
+class EditionNotFound(NotFound):
+    """No index edition visible to the caller has this label."""

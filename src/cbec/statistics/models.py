@@ -1,11 +1,11 @@
-"""Tables of statistics monitoring (统计监测): targets, consumers' misuse reports and the daily rollups."""
+"""Tables of statistics monitoring (统计监测): targets, consumers' misuse reports, the daily rollups, index editions."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, Date, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, Date, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cbec.storage.base import ENCRYPTED, Amount, Base, BigId, UtcDateTime
@@ -137,3 +137,30 @@ class StatTarget(Base):
     target: Mapped[Decimal] = mapped_column(Amount)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_by: Mapped[str] = mapped_column(String(100))
+
+
+class IndexEdition(Base):
+    """A published edition of the development index (发展指数发布版): immutable, signed, reproducible.
+
+    It keeps its inputs as published (the observations as CSV, the method as JSON, the seed), the result and its
+    digest, and the signed manifest naming the digests. Nothing updates or deletes a row: a correction is a new
+    edition.
+    """
+
+    __tablename__ = "index_edition"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    label: Mapped[str] = mapped_column(String(40), unique=True)
+    tenant: Mapped[str] = mapped_column(String(120), index=True)  # the publisher's tenant
+    method_version: Mapped[str] = mapped_column(String(40))
+    seed: Mapped[int] = mapped_column(BigInteger)
+    numpy_version: Mapped[str] = mapped_column(String(20))
+    observations_csv: Mapped[str] = mapped_column(Text)
+    method_json: Mapped[str] = mapped_column(Text)
+    inputs_digest: Mapped[str] = mapped_column(String(64))
+    result_json: Mapped[str] = mapped_column(Text)
+    digest: Mapped[str] = mapped_column(String(64))  # the result's digest (cbec.statistics.index.compute_index)
+    manifest_xml: Mapped[str] = mapped_column(Text)  # signed when the platform has a signer (CBEC_SIGNER)
+    signed: Mapped[bool] = mapped_column(Boolean)
+    published_by: Mapped[str] = mapped_column(String(100))
+    published_at: Mapped[datetime] = mapped_column(UtcDateTime)

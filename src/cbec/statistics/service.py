@@ -23,23 +23,28 @@ from cbec.quota import QuotaStatement, buyer_key_for
 from cbec.statistics import repository as repo
 from cbec.statistics.errors import ReportInvalid, ReportNotFound, ReportStatusConflict, TargetInvalid
 from cbec.statistics.models import ZoneTarget
+from cbec.statistics.publication import EditionCheck, EditionSummary, publish_edition, verify_edition
 from cbec.statistics.rollup import RollupReport, run_rollup
 from cbec.statistics.rules import Indicator, mask_reference, report_reference
 from cbec.statistics.targets import TargetProgress, set_tenant_target, target_progress
 from cbec.storage.context import Context
 
 __all__ = [
+    "EditionCheck",
+    "EditionSummary",
     "ReportReceipt",
     "RollupReport",
     "TargetProgress",
     "file_consumer_report",
     "issue_report_token",
+    "publish_edition",
     "report_status",
     "review_consumer_report",
     "run_rollup",
     "set_target",
     "set_tenant_target",
     "target_progress",
+    "verify_edition",
 ]
 
 REPORT_TOKEN_MINUTES = 30

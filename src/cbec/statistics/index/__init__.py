@@ -3,7 +3,22 @@
 docs/index.md explains the method; ``compute_index`` is the one entry point.
 """
 
-from cbec.statistics.index.method import IndexInputInvalid, Method, Observation, parse_method, parse_observations
+from cbec.statistics.index.method import (
+    IndexInputInvalid,
+    Method,
+    Observation,
+    parse_method,
+    parse_observations,
+    shipped_method,
+)
 from cbec.statistics.index.run import compute_index
 
-__all__ = ["IndexInputInvalid", "Method", "Observation", "compute_index", "parse_method", "parse_observations"]
+__all__ = [
+    "IndexInputInvalid",
+    "Method",
+    "Observation",
+    "compute_index",
+    "parse_method",
+    "parse_observations",
+    "shipped_method",
+]

@@ -7,9 +7,11 @@ the uncertainty analysis. Observations are (zone, period, indicator, value) rows
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from importlib import resources
 from typing import Any
 
 from cbec.common.errors import InvalidInput, Problem
@@ -217,3 +219,13 @@ def parse_observations(rows: Iterable[Mapping[str, Any]], method: Method) -> lis
     if problems:
         raise IndexInputInvalid("the observations cannot be used", problems=problems)
     return found
+
+
+SHIPPED_METHOD = "zone-2026.1.json"
+
+
+def shipped_method() -> dict[str, Any]:
+    """Return the default method shipped with the package (data/zone-2026.1.json, its provenance inside)."""
+    text = resources.files("cbec.statistics.index").joinpath("data", SHIPPED_METHOD).read_text(encoding="utf-8")
+    data: dict[str, Any] = json.loads(text)
+    return data

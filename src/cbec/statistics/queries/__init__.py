@@ -4,9 +4,12 @@ Every function here is one read-only transaction over the clearance and export s
 tables).
 Personal data leaves only masked. One module per use-case group: ``dashboard`` (the zone's figures),
 ``documents`` (a party's documents and search), ``dossiers`` (an officer's dossier, misuse reports) and
-``figures`` (indicators, breakdowns and the hub's side-by-side view from the daily rollups).
+``figures`` (indicators, breakdowns and the hub's side-by-side view from the daily rollups); the index's
+published editions come from ``cbec.statistics.publication``.
 """
 
+from cbec.statistics.indicators import observations as index_observations
+from cbec.statistics.publication import Edition, get_edition, list_editions
 from cbec.statistics.queries.dashboard import year_figures, zone_overview
 from cbec.statistics.queries.documents import (
     document_history,
@@ -19,11 +22,15 @@ from cbec.statistics.queries.dossiers import inventory_dossier, list_reports, pr
 from cbec.statistics.queries.figures import figure_breakdown, hub_view, rollup_indicators
 
 __all__ = [
+    "Edition",
     "document_history",
     "exports_available",
     "figure_breakdown",
+    "get_edition",
     "hub_view",
+    "index_observations",
     "inventory_dossier",
+    "list_editions",
     "list_reports",
     "party_inventories",
     "party_receipts",
