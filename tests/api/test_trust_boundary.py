@@ -316,6 +316,13 @@ def foreign_calls(world: World) -> dict[tuple[str, str], list[Foreign]]:
                 json={"tenant": "hub", "indicator": "trade_value_cny", "period": "2026", "target": "1"},
             )
         ],
+        ("POST", "/api/v1/statistics/index/editions"): [
+            Foreign(
+                "/api/v1/statistics/index/editions",
+                {"city_admin": 403},
+                json={"label": "hub-2026", "zones": ["hub"], "years": [2026]},
+            )
+        ],
         ("GET", "/workspace/documents/{number}"): [Foreign(f"/workspace/documents/{ids['inv_b']}", {"shop_a": 404})],
     }
 
@@ -328,6 +335,16 @@ NAMES_NOTHING_FOREIGN: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/reference/{table}"): "reference data is the same for everyone",
     ("GET", "/api/v1/events/schema"): "the event catalogue is the same for everyone",
     ("GET", "/api/v1/statistics/catalogue"): "the indicator catalogue is the same for everyone",
+    **{
+        key: "no edition in this world; an edition is seen up and down its tenant tree, never sideways (404): "
+        "tests/integration/statistics/test_index_editions.py"
+        for key in (
+            ("GET", "/api/v1/statistics/index/editions"),
+            ("GET", "/api/v1/statistics/index/editions/{label}"),
+            ("GET", "/api/v1/statistics/index/editions/{label}/verify"),
+            ("GET", "/api/v1/statistics/index/editions/{label}/files/{name}"),
+        )
+    },
     ("GET", "/api/v1/risk/alerts"): "lists the caller's tenant only (no parameter names another's): "
     "tests/api/test_risk_statistics_api.py",
     ("GET", "/console/risk"): "the alerts of GET /api/v1/risk/alerts in the caller's tenant (no parameter names "

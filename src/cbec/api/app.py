@@ -31,6 +31,7 @@ ROUTER_MODULES = (
     "cbec.api.routes.events",
     "cbec.api.routes.risk",
     "cbec.api.routes.statistics",
+    "cbec.api.routes.statistics_index",
     "cbec.api.routes.flows",
     "cbec.api.routes.privacy",
     "cbec.api.routes.certificates",

@@ -177,9 +177,7 @@ def register_editions(index: typer.Typer) -> None:
         _print_summary(console, edition.summary)
         if out is not None:
             out.mkdir(parents=True, exist_ok=True)
-            for name, text in edition_files(
-                edition.observations_csv, edition.method_json, edition.result, edition.manifest_xml
-            ).items():
+            for name, text in edition.files().items():
                 (out / name).write_text(text, encoding="utf-8")
             console.print(
                 f"wrote {escape(str(out))}: recompute with `cbec index compute --observations "
@@ -205,13 +203,3 @@ def register_editions(index: typer.Typer) -> None:
         if not check.ok:
             raise typer.Exit(1)
         console.print("[green]reproduced / 可复现[/green]")
-
-
-def edition_files(observations: str, method: str, result: dict[str, Any], manifest: str) -> dict[str, str]:
-    """Return the files an edition publishes, by name."""
-    return {
-        "observations.csv": observations,
-        "method.json": method,
-        "result.json": json.dumps(result, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
-        "manifest.xml": manifest,
-    }

@@ -83,6 +83,15 @@ class Edition:
     result: dict[str, Any]
     manifest_xml: str
 
+    def files(self) -> dict[str, str]:
+        """Return the files the edition publishes, by name: enough to recompute it with ``cbec index compute``."""
+        return {
+            "observations.csv": self.observations_csv,
+            "method.json": self.method_json,
+            "result.json": json.dumps(self.result, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
+            "manifest.xml": self.manifest_xml,
+        }
+
 
 @dataclass(frozen=True, slots=True)
 class EditionCheck:
