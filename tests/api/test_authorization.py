@@ -252,6 +252,14 @@ ROUTES: dict[tuple[str, str], Public | Api | Page | SignedIn] = {
     ("GET", "/dashboard"): Page(DASHBOARD_ROLES),
     ("GET", "/dashboard/targets"): Page(DASHBOARD_ROLES),
     ("POST", "/dashboard/targets"): Page(ZONE_OFFICE),
+    ("GET", "/dashboard/figures"): Page(DASHBOARD_ROLES, "statistics.read"),
+    ("GET", "/dashboard/figures/file"): Page(DASHBOARD_ROLES, "statistics.read"),
+    ("GET", "/dashboard/plan"): Page(DASHBOARD_ROLES, "statistics.read"),
+    ("POST", "/dashboard/plan"): Page(ZONE_OFFICE, "statistics.manage"),
+    ("GET", "/dashboard/index"): Page(DASHBOARD_ROLES, "statistics.read"),
+    ("POST", "/dashboard/index"): Page(ZONE_OFFICE, "statistics.manage"),
+    ("GET", "/dashboard/index/{label}"): Page(DASHBOARD_ROLES, "statistics.read"),
+    ("GET", "/dashboard/index/{label}/files/{name}"): Page(DASHBOARD_ROLES, "statistics.read"),
 }
 
 # Pages that check roles and permissions inside their handler (cbec.web.access.admit) instead of a guard()

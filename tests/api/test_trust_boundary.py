@@ -316,6 +316,18 @@ def foreign_calls(world: World) -> dict[tuple[str, str], list[Foreign]]:
                 json={"tenant": "hub", "indicator": "trade_value_cny", "period": "2026", "target": "1"},
             )
         ],
+        ("GET", "/dashboard/figures"): [Foreign("/dashboard/figures?period=2026-03&tenant=hub", HUB_ONLY)],
+        ("GET", "/dashboard/figures/file"): [Foreign("/dashboard/figures/file?period=2026&tenant=hub", HUB_ONLY)],
+        ("POST", "/dashboard/plan"): [
+            Foreign(
+                "/dashboard/plan",
+                HUB_ONLY,
+                form={"tenant": "hub", "indicator": "trade_value_cny", "period": "2026", "target": "1"},
+            )
+        ],
+        ("POST", "/dashboard/index"): [
+            Foreign("/dashboard/index", HUB_ONLY, form={"label": "hub-2026", "zones": "hub", "years": "2026"})
+        ],
         ("POST", "/api/v1/statistics/index/editions"): [
             Foreign(
                 "/api/v1/statistics/index/editions",
@@ -343,8 +355,12 @@ NAMES_NOTHING_FOREIGN: dict[tuple[str, str], str] = {
             ("GET", "/api/v1/statistics/index/editions/{label}"),
             ("GET", "/api/v1/statistics/index/editions/{label}/verify"),
             ("GET", "/api/v1/statistics/index/editions/{label}/files/{name}"),
+            ("GET", "/dashboard/index/{label}"),
+            ("GET", "/dashboard/index/{label}/files/{name}"),
         )
     },
+    ("GET", "/dashboard/plan"): "the targets of the caller's tenant subtree (no parameter names another's)",
+    ("GET", "/dashboard/index"): "the editions the caller's tenant tree sees (no parameter names another's)",
     ("GET", "/api/v1/risk/alerts"): "lists the caller's tenant only (no parameter names another's): "
     "tests/api/test_risk_statistics_api.py",
     ("GET", "/console/risk"): "the alerts of GET /api/v1/risk/alerts in the caller's tenant (no parameter names "

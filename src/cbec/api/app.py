@@ -44,6 +44,7 @@ ROUTER_MODULES = (
     "cbec.web.workspace",
     "cbec.web.console",
     "cbec.web.dashboard",
+    "cbec.web.statistics",
     "cbec.web.exports",
     "cbec.web.export_tax",
     "cbec.web.risk",

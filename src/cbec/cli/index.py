@@ -17,7 +17,14 @@ from cbec.bootstrap import sign_outgoing
 from cbec.cli.state import state
 from cbec.common.errors import DomainError
 from cbec.common.scope import Scope
-from cbec.statistics import IndexInputInvalid, compute_index, parse_method, parse_observations, shipped_method
+from cbec.statistics import (
+    IndexInputInvalid,
+    compute_index,
+    method_codes,
+    parse_method,
+    parse_observations,
+    shipped_method,
+)
 from cbec.statistics.queries import get_edition, index_observations, list_editions
 from cbec.statistics.service import EditionSummary, publish_edition, verify_edition
 
@@ -126,7 +133,7 @@ def register_editions(index: typer.Typer) -> None:
             if observations is not None:
                 rows = _rows(observations)
             elif zones and years:
-                rows = index_observations(ctx, list(zones), _years(years))
+                rows = index_observations(ctx, list(zones), _years(years), codes=method_codes(spec))
             else:
                 console.print("[red]give --observations FILE, or --zone … and --years …[/red]")
                 raise typer.Exit(EXIT_INVALID)

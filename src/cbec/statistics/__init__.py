@@ -16,7 +16,15 @@ from cbec.statistics.errors import (
     ReportStatusConflict,
     TargetInvalid,
 )
-from cbec.statistics.index import IndexInputInvalid, compute_index, parse_method, parse_observations, shipped_method
+from cbec.statistics.index import (
+    IndexInputInvalid,
+    compute_index,
+    method_codes,
+    parse_method,
+    parse_observations,
+    shipped_method,
+)
+from cbec.statistics.index.edition import EDITION_FILES
 from cbec.statistics.rules import (
     INDICATOR_UNITS,
     TRADE_MODES,
@@ -33,6 +41,7 @@ __all__ = [
     "CSV_TYPE",
     "DERIVED",
     "DIMENSIONS",
+    "EDITION_FILES",
     "INDICATOR_UNITS",
     "TARGETABLE",
     "TRADE_MODES",
@@ -49,6 +58,7 @@ __all__ = [
     "Span",
     "TargetInvalid",
     "compute_index",
+    "method_codes",
     "parse_method",
     "parse_observations",
     "parse_return_info",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import statistics
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -223,13 +224,16 @@ def indicator_figures(ctx: Context, start: date, end: date, *, tenant: str = "hu
         return figures(uow.session, start, end, tenant=tenant, today=business_date(ctx.clock.now()))
 
 
-def observations(ctx: Context, tenants: list[str], years: list[int]) -> list[dict[str, object]]:
-    """Return yearly figures per tenant as index observations (zone = tenant, period = year)."""
+def observations(
+    ctx: Context, tenants: list[str], years: list[int], *, codes: Collection[str] | None = None
+) -> list[dict[str, object]]:
+    """Return yearly figures per tenant as index observations (zone = tenant, period = year); with ``codes``,
+    only those indicators (a method's)."""
     rows: list[dict[str, object]] = []
     for tenant in tenants:
         for year in years:
             for figure in indicator_figures(ctx, date(year, 1, 1), date(year, 12, 31), tenant=tenant):
-                if figure.value is not None:
+                if figure.value is not None and (codes is None or figure.code in codes):
                     value = float(figure.value)
                     rows.append({"zone": tenant, "period": str(year), "indicator": figure.code, "value": value})
     return rows

@@ -20,19 +20,13 @@ from cbec.api.security import Principal, require, scoped
 from cbec.bootstrap import sign_outgoing
 from cbec.common.errors import InvalidInput, Problem
 from cbec.common.scope import OutOfScope, Scope
-from cbec.statistics import shipped_method
+from cbec.statistics import EDITION_FILES, method_codes, shipped_method
 from cbec.statistics.queries import get_edition, index_observations, list_editions
 from cbec.statistics.service import publish_edition, verify_edition
 from cbec.storage.context import Context
 
 router = APIRouter(prefix="/api/v1/statistics/index", tags=["statistics"])
 READ, MANAGE = Permission.STATISTICS_READ, Permission.STATISTICS_MANAGE
-FILES = {
-    "observations.csv": "text/csv; charset=utf-8",
-    "method.json": "application/json",
-    "result.json": "application/json",
-    "manifest.xml": "application/xml",
-}
 
 
 class EditionIn(BaseModel):
@@ -76,7 +70,8 @@ def _inputs(body: EditionIn, scope: Scope, ctx: Context) -> list[dict[str, Any]]
                     )
                 ],
             )
-    return index_observations(ctx, list(body.zones), sorted(set(body.years)))
+    codes = method_codes(body.method or shipped_method())
+    return index_observations(ctx, list(body.zones), sorted(set(body.years)), codes=codes)
 
 
 @router.get("/editions")
@@ -132,13 +127,15 @@ def verify(label: str, scope: Scope = Depends(scoped(READ)), ctx: Context = Depe
 @router.get("/editions/{label}/files/{name}")
 def download(label: str, name: str, scope: Scope = Depends(scoped(READ)), ctx: Context = Depends(get_ctx)) -> Response:
     """Download one of the edition's files: observations.csv, method.json, result.json or manifest.xml."""
-    if name not in FILES:
+    if name not in EDITION_FILES:
         raise InvalidInput(
             "unknown file",
             problems=[
-                Problem("IDX-EDITION-FILE", "name", f"没有文件 {name} / no file {name}", f"Use {sorted(FILES)}.")
+                Problem(
+                    "IDX-EDITION-FILE", "name", f"没有文件 {name} / no file {name}", f"Use {sorted(EDITION_FILES)}."
+                )
             ],
         )
     text = get_edition(ctx, label, scope).files()[name]
     headers = {"Content-Disposition": f'attachment; filename="{label}-{name}"'}
-    return Response(text.encode("utf-8"), media_type=FILES[name], headers=headers)
+    return Response(text.encode("utf-8"), media_type=EDITION_FILES[name], headers=headers)

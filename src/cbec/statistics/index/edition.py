@@ -27,6 +27,13 @@ from cbec.statistics.index.method import Observation
 NAMESPACE = "urn:cbec:index-edition:1"
 LABEL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
 FIELDS = ("zone", "period", "indicator", "value")
+# The files an edition publishes and their media types.
+EDITION_FILES = {
+    "observations.csv": "text/csv; charset=utf-8",
+    "method.json": "application/json",
+    "result.json": "application/json",
+    "manifest.xml": "application/xml",
+}
 
 
 def observations_csv(observations: Sequence[Observation]) -> str:

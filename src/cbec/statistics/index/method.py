@@ -229,3 +229,9 @@ def shipped_method() -> dict[str, Any]:
     text = resources.files("cbec.statistics.index").joinpath("data", SHIPPED_METHOD).read_text(encoding="utf-8")
     data: dict[str, Any] = json.loads(text)
     return data
+
+
+def method_codes(data: Mapping[str, Any]) -> tuple[str, ...]:
+    """Return the indicator codes a method document names (before it is checked), to pick observations by."""
+    raw = data.get("indicators")
+    return tuple(str(i.get("code")) for i in raw if isinstance(i, Mapping)) if isinstance(raw, list) else ()
