@@ -260,6 +260,9 @@ ROUTES: dict[tuple[str, str], Public | Api | Page | SignedIn] = {
     ("POST", "/dashboard/index"): Page(ZONE_OFFICE, "statistics.manage"),
     ("GET", "/dashboard/index/{label}"): Page(DASHBOARD_ROLES, "statistics.read"),
     ("GET", "/dashboard/index/{label}/files/{name}"): Page(DASHBOARD_ROLES, "statistics.read"),
+    ("GET", "/dashboard/reports"): Page(DASHBOARD_ROLES, "statistics.read"),
+    ("POST", "/dashboard/reports"): Page(ZONE_OFFICE, "statistics.manage"),
+    ("GET", "/dashboard/reports/{report_id}"): Page(DASHBOARD_ROLES, "statistics.read"),
 }
 
 # Pages that check roles and permissions inside their handler (cbec.web.access.admit) instead of a guard()

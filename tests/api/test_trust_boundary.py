@@ -325,6 +325,9 @@ def foreign_calls(world: World) -> dict[tuple[str, str], list[Foreign]]:
                 form={"tenant": "hub", "indicator": "trade_value_cny", "period": "2026", "target": "1"},
             )
         ],
+        ("POST", "/dashboard/reports"): [
+            Foreign("/dashboard/reports", HUB_ONLY, form={"period": "2026-03", "tenant": "hub"})
+        ],
         ("POST", "/dashboard/index"): [
             Foreign("/dashboard/index", HUB_ONLY, form={"label": "hub-2026", "zones": "hub", "years": "2026"})
         ],
@@ -361,6 +364,9 @@ NAMES_NOTHING_FOREIGN: dict[tuple[str, str], str] = {
     },
     ("GET", "/dashboard/plan"): "the targets of the caller's tenant subtree (no parameter names another's)",
     ("GET", "/dashboard/index"): "the editions the caller's tenant tree sees (no parameter names another's)",
+    ("GET", "/dashboard/reports"): "the reports of the caller's tenant subtree (no parameter names another's)",
+    ("GET", "/dashboard/reports/{report_id}"): "no report in this world; another tenant's report is 404: "
+    "tests/integration/statistics/test_period_reports.py",
     ("GET", "/api/v1/risk/alerts"): "lists the caller's tenant only (no parameter names another's): "
     "tests/api/test_risk_statistics_api.py",
     ("GET", "/console/risk"): "the alerts of GET /api/v1/risk/alerts in the caller's tenant (no parameter names "

@@ -1,5 +1,6 @@
 """The statistics pages in a real browser: a zone office picks a period and tenant, downloads the XLSX, sets a
-sub-platform's target and publishes an index edition, then verifies it (desktop and phone screenshots)."""
+sub-platform's target, publishes an index edition and verifies it, and generates the monthly report (desktop and
+phone screenshots)."""
 
 from __future__ import annotations
 
@@ -50,6 +51,14 @@ def test_a_zone_office_works_through_figures_targets_and_the_index(
     page.click("#verify")
     assert "已按发布的输入重算" in page.locator("#verify-result").inner_text()
     _shoot(page, "statistics-edition")
+
+    page.goto(f"{server}/dashboard/reports")
+    page.fill("#report-form #period", "2026-03")
+    page.click("#report-form button[type=submit]")
+    page.locator("#report-title").wait_for()
+    assert page.locator("#report-title").inner_text() == "综试区总平台 跨境电商统计月报（2026-03）"
+    assert page.locator("svg.chart").count() == 3
+    _shoot(page, "statistics-report")
 
     phone = _page(browser, PHONE)
     _sign_in(phone, server, portal, "admin", "/dashboard/index/2026-B1")

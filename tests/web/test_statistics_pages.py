@@ -91,3 +91,22 @@ def test_a_zone_office_publishes_an_index_edition_anyone_can_recompute(
     assert digest in shown.text
     assert officer.get("/dashboard/index/2026-T1/files/secret.txt").status_code == 404
     assert officer.post("/dashboard/index", data={**form, "label": "2026-T2"}).status_code == 403
+
+
+def test_a_zone_office_generates_the_monthly_report(portal: Portal, clock: FixedClock, tmp_path: Path) -> None:
+    _zone(portal.zone, clock, tmp_path)
+    admin = portal.client("admin")
+    listing = admin.get("/dashboard/reports")
+    assert "尚无报告" in listing.text
+    form = {"csrf_token": csrf_of(listing.text), "period": "2026-03", "tenant": "hub"}
+    done = admin.post("/dashboard/reports", data=form, follow_redirects=False)
+    assert done.status_code == 303
+    shown = admin.get(done.headers["location"])
+    assert shown.status_code == 200 and "综试区总平台 跨境电商统计月报（2026-03）" in shown.text
+    assert shown.headers["content-security-policy"].startswith("default-src 'none'; style-src 'unsafe-inline'")
+    saved = admin.get(done.headers["location"], params={"download": "1"})
+    assert saved.headers["content-disposition"] == 'attachment; filename="report-hub-2026-03-r1.html"'
+    bad = admin.post("/dashboard/reports", data={**form, "period": "2026"}, follow_redirects=False)
+    assert bad.status_code == 422 and "报告期间 &#39;2026&#39; 无效" in bad.text
+    assert "2026-03" in admin.get("/dashboard/reports").text
+    assert portal.client("officer").post("/dashboard/reports", data=form, follow_redirects=False).status_code == 403

@@ -45,6 +45,7 @@ ROUTER_MODULES = (
     "cbec.web.console",
     "cbec.web.dashboard",
     "cbec.web.statistics",
+    "cbec.web.reports",
     "cbec.web.exports",
     "cbec.web.export_tax",
     "cbec.web.risk",

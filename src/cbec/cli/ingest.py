@@ -22,7 +22,9 @@ from cbec.intake import IngestResult, ingest_message
 from cbec.intake.answers import answers
 from cbec.messages.archive import ArchiveRefused, Budget, read_members
 from cbec.messages.documents import Edition
+from cbec.statistics.queries import due_reports
 from cbec.statistics.service import run_rollup
+from cbec.web.reports import generate_report
 
 
 def iter_inputs(paths: list[Path], settings: Settings | None = None) -> Iterator[tuple[str, bytes | Problem]]:
@@ -235,8 +237,12 @@ def register(app: typer.Typer) -> None:
     @clearance.command("daily")
     def daily(
         rollup: bool = typer.Option(True, "--rollup/--no-rollup", help="Then bring the statistics rollups up to date."),
+        reports: bool = typer.Option(
+            True, "--reports/--no-reports", help="Then generate the reports due (last month, last quarter)."
+        ),
     ) -> None:
-        """Lapse overdue returns and close inventories past their return window (899), then roll the figures up."""
+        """Lapse overdue returns and close inventories past their return window (899), roll the figures up and
+        generate every tenant's report of the month (and quarter) just closed that is not yet kept."""
         report = run_daily_jobs(state.context())
         for line in report.changed:
             console().print(escape(line))
@@ -244,5 +250,10 @@ def register(app: typer.Typer) -> None:
         if rollup:  # the closes and lapses above are events: the statistics consumer counts them (cbec stats rollup)
             rolled = run_rollup(state.context())
             console().print(f"statistics: {rolled.inventories} inventories recounted, position {rolled.position}")
+        if rollup and reports:
+            ctx = state.context()
+            for tenant, period in due_reports(ctx):
+                stored = generate_report(ctx, period, tenant, lang="zh-CN", actor_name="daily")
+                console().print(f"report {stored.id}: {escape(tenant)} {period}")
 
     app.add_typer(clearance, name="clearance")

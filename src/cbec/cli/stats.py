@@ -19,11 +19,12 @@ from rich.table import Table
 from cbec.cli.reference import fail
 from cbec.cli.state import state
 from cbec.common.errors import DomainError
-from cbec.common.scope import EVERYTHING
+from cbec.common.scope import EVERYTHING, Scope
 from cbec.statistics import DIMENSIONS, Span, parse_span, to_csv, to_xlsx
 from cbec.statistics.indicators import CALIBER, RULE_VERSION, indicator_figures, observations
-from cbec.statistics.queries import figure_breakdown, hub_view, rollup_indicators
+from cbec.statistics.queries import due_reports, figure_breakdown, get_period_report, hub_view, rollup_indicators
 from cbec.statistics.service import run_rollup, set_tenant_target, target_progress
+from cbec.web.reports import generate_report
 
 EXIT_USAGE = 2
 
@@ -103,7 +104,36 @@ def register(app: typer.Typer) -> None:
         Console().print(f"wrote {len(rows)} observations to {escape(str(out))}")
 
     register_rollups(stats)
+    register_reports(stats)
     app.add_typer(stats, name="stats")
+
+
+def register_reports(stats: typer.Typer) -> None:
+    """Add `report`: a monthly or quarterly report, or every report due."""
+
+    @stats.command("report")
+    def report(
+        period: str | None = typer.Option(None, "--period", help="A month (2026-11) or a quarter (2026-Q4)."),
+        tenant: str = typer.Option("hub", "--tenant", help="Tenant subtree, e.g. hub/sanya."),
+        due: bool = typer.Option(False, "--due", help="Every tenant's report of the month and quarter just closed."),
+        lang: str = typer.Option("zh-CN", "--lang", help="zh-CN | en"),
+        out: Path | None = typer.Option(None, "--out", help="Also write the HTML to this file (one report)."),
+        actor: str = typer.Option("cli", "--actor"),
+    ) -> None:
+        """Generate and keep a printable HTML report (charts inline); --due generates what the daily job owes."""
+        ctx = state.context()
+        wanted = due_reports(ctx, lang=lang) if due else [(tenant, period or "")]
+        for who, when in wanted:
+            try:
+                stored = generate_report(ctx, when, who, lang=lang, actor_name=actor)
+            except DomainError as exc:
+                fail(exc)
+            Console().print(f"report {stored.id}: {escape(stored.tenant)} {stored.period} r{stored.revision}")
+            if out is not None and not due:
+                out.write_text(get_period_report(ctx, stored.id, Scope()).html or "", encoding="utf-8")
+                Console().print(f"wrote {escape(str(out))}")
+        if due and not wanted:
+            Console().print("no report due / 无待生成报告")
 
 
 def _span(period: str) -> Span:

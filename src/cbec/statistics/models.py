@@ -164,3 +164,21 @@ class IndexEdition(Base):
     signed: Mapped[bool] = mapped_column(Boolean)
     published_by: Mapped[str] = mapped_column(String(100))
     published_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class StatReport(Base):
+    """A generated monthly or quarterly report (统计月报/季报) as sent: its HTML and the digest of its figures."""
+
+    __tablename__ = "stat_report"
+    __table_args__ = (UniqueConstraint("tenant", "period", "lang", "revision"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    tenant: Mapped[str] = mapped_column(String(120), index=True)
+    period: Mapped[str] = mapped_column(String(10))  # 2026-11 | 2026-Q4
+    kind: Mapped[str] = mapped_column(String(8))  # month | quarter
+    revision: Mapped[int] = mapped_column(Integer)
+    lang: Mapped[str] = mapped_column(String(8))
+    digest: Mapped[str] = mapped_column(String(64))
+    html: Mapped[str] = mapped_column(Text)
+    generated_by: Mapped[str] = mapped_column(String(100))
+    generated_at: Mapped[datetime] = mapped_column(UtcDateTime)

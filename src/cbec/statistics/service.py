@@ -24,6 +24,7 @@ from cbec.statistics import repository as repo
 from cbec.statistics.errors import ReportInvalid, ReportNotFound, ReportStatusConflict, TargetInvalid
 from cbec.statistics.models import ZoneTarget
 from cbec.statistics.publication import EditionCheck, EditionSummary, publish_edition, verify_edition
+from cbec.statistics.reports import store_report
 from cbec.statistics.rollup import RollupReport, run_rollup
 from cbec.statistics.rules import Indicator, mask_reference, report_reference
 from cbec.statistics.targets import TargetProgress, set_tenant_target, target_progress
@@ -43,6 +44,7 @@ __all__ = [
     "run_rollup",
     "set_target",
     "set_tenant_target",
+    "store_report",
     "target_progress",
     "verify_edition",
 ]

@@ -54,7 +54,7 @@ SURFACES: dict[str, tuple[str, ...]] = {
     "cbec.statistics": (),
     "cbec.supervision": (),
     "cbec.tax": (),
-    "cbec.web": (),
+    "cbec.web": ("reports",),  # the report renderer the CLI (cbec stats report, the daily job) shares
 }
 # The composition root wires concrete modules (signers, model modules): its imports are not held to surfaces.
 SURFACE_EXEMPT_IMPORTERS = {"cbec.bootstrap"}

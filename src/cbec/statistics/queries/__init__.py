@@ -20,22 +20,36 @@ from cbec.statistics.queries.documents import (
 )
 from cbec.statistics.queries.dossiers import inventory_dossier, list_reports, problems_of
 from cbec.statistics.queries.figures import figure_breakdown, hub_view, rollup_indicators
+from cbec.statistics.reports import (
+    ReportData,
+    StoredReport,
+    due_reports,
+    get_period_report,
+    list_period_reports,
+    report_data,
+)
 
 __all__ = [
     "Edition",
+    "ReportData",
+    "StoredReport",
     "document_history",
+    "due_reports",
     "exports_available",
     "figure_breakdown",
     "get_edition",
+    "get_period_report",
     "hub_view",
     "index_observations",
     "inventory_dossier",
     "list_editions",
+    "list_period_reports",
     "list_reports",
     "party_inventories",
     "party_receipts",
     "party_tax_bills",
     "problems_of",
+    "report_data",
     "rollup_indicators",
     "year_figures",
     "zone_overview",

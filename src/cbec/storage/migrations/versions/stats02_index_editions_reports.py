@@ -1,4 +1,4 @@
-"""statistics: published editions of the development index (immutable, signed, reproducible)
+"""statistics: published editions of the development index; generated monthly and quarterly reports
 
 Revision ID: stats02
 Revises: credit02
@@ -6,6 +6,7 @@ Create Date: 2026-12-07 05:00:00.000000
 
 * ``index_edition``: one published edition — its inputs as published (observations CSV, method JSON, seed), the
   result and its digest, and the manifest signed by the platform's signer. Rows are never updated or deleted.
+* ``stat_report``: a generated report as sent (HTML, the digest of its figures), one revision per generation.
 """
 
 from __future__ import annotations
@@ -41,8 +42,28 @@ def upgrade() -> None:
         sa.UniqueConstraint("label", name=op.f("uq_index_edition_label")),
     )
     op.create_index(op.f("ix_index_edition_tenant"), "index_edition", ["tenant"], unique=False)
+    op.create_table(
+        "stat_report",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
+        sa.Column("tenant", sa.String(length=120), nullable=False),
+        sa.Column("period", sa.String(length=10), nullable=False),
+        sa.Column("kind", sa.String(length=8), nullable=False),
+        sa.Column("revision", sa.Integer(), nullable=False),
+        sa.Column("lang", sa.String(length=8), nullable=False),
+        sa.Column("digest", sa.String(length=64), nullable=False),
+        sa.Column("html", sa.Text(), nullable=False),
+        sa.Column("generated_by", sa.String(length=100), nullable=False),
+        sa.Column("generated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_stat_report")),
+        sa.UniqueConstraint(
+            "tenant", "period", "lang", "revision", name=op.f("uq_stat_report_tenant_period_lang_revision")
+        ),
+    )
+    op.create_index(op.f("ix_stat_report_tenant"), "stat_report", ["tenant"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_stat_report_tenant"), table_name="stat_report")
+    op.drop_table("stat_report")
     op.drop_index(op.f("ix_index_edition_tenant"), table_name="index_edition")
     op.drop_table("index_edition")
