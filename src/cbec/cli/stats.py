@@ -22,8 +22,23 @@ from cbec.common.errors import DomainError
 from cbec.common.scope import EVERYTHING, Scope
 from cbec.statistics import DIMENSIONS, Span, parse_span, to_csv, to_xlsx
 from cbec.statistics.indicators import CALIBER, RULE_VERSION, indicator_figures, observations
-from cbec.statistics.queries import due_reports, figure_breakdown, get_period_report, hub_view, rollup_indicators
-from cbec.statistics.service import run_rollup, set_tenant_target, target_progress
+from cbec.statistics.queries import (
+    due_reports,
+    figure_breakdown,
+    get_period_report,
+    hub_view,
+    list_surveys,
+    rollup_indicators,
+    survey_estimate,
+)
+from cbec.statistics.service import (
+    create_survey,
+    draw_sample,
+    record_responses,
+    run_rollup,
+    set_tenant_target,
+    target_progress,
+)
 from cbec.web.reports import generate_report
 
 EXIT_USAGE = 2
@@ -105,7 +120,96 @@ def register(app: typer.Typer) -> None:
 
     register_rollups(stats)
     register_reports(stats)
+    register_surveys(stats)
     app.add_typer(stats, name="stats")
+
+
+def register_surveys(stats: typer.Typer) -> None:
+    """Add `survey create | draw | answers | estimate | list` (抽样调查)."""
+    survey = typer.Typer(help="Sample surveys (抽样调查): kept apart from platform figures.", no_args_is_help=True)
+
+    @survey.command("create")
+    def create(
+        code: str = typer.Option(..., "--code"),
+        title: str = typer.Option(..., "--title"),
+        question: str = typer.Option(..., "--question", help="What each sampled enterprise answers (an amount)."),
+        period: str = typer.Option(..., "--period", help="Reference period: 2026-11, 2026-Q4 or 2026."),
+        min_size: str = typer.Option("0", "--min-size", help="Frame: released trade ≥ this (CNY) in the period."),
+        take_all_at: str = typer.Option("", "--take-all-at", help="Units this large or larger are all asked."),
+        sample_size: int = typer.Option(..., "--sample", help="Units drawn from the rest."),
+        seed: int = typer.Option(20261206, "--seed"),
+        tenant: str = typer.Option("hub", "--tenant"),
+        actor: str = typer.Option("cli", "--actor"),
+    ) -> None:
+        """Define a survey of a tenant subtree."""
+        try:
+            done = create_survey(state.context(), code=code, title=title, question=question, period=period,
+                                 min_size=min_size, take_all_at=take_all_at, sample_size=sample_size, seed=seed,
+                                 actor=actor, scope=Scope(tenant=tenant))  # fmt: skip
+        except DomainError as exc:
+            fail(exc)
+        Console().print(f"survey {escape(done.code)} ({done.state}) for {escape(done.tenant)} {done.period}")
+
+    @survey.command("draw")
+    def draw(code: str, actor: str = typer.Option("cli", "--actor")) -> None:
+        """Build the frame from the rollups and draw the sample (once)."""
+        try:
+            done = draw_sample(state.context(), code, actor=actor, scope=EVERYTHING)
+        except DomainError as exc:
+            fail(exc)
+        Console().print(f"survey {escape(done.code)}: frame {done.frame}, asked {done.selected}")
+
+    @survey.command("answers")
+    def answers(code: str, path: Path, actor: str = typer.Option("cli", "--actor")) -> None:
+        """Import responses from a CSV with the header code,value (UTF-8, a BOM is fine); all or nothing."""
+        rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+        try:
+            done = record_responses(state.context(), code, rows, actor=actor, scope=EVERYTHING)
+        except DomainError as exc:
+            fail(exc)
+        Console().print(f"survey {escape(done.code)}: {done.answered} of {done.selected} answered")
+
+    @survey.command("estimate")
+    def estimate_(code: str, output: str = typer.Option("table", "--format", help="table | json")) -> None:
+        """The estimated total with its standard error, CV and response rate (caliber survey)."""
+        try:
+            view, found = survey_estimate(state.context(), code, EVERYTHING)
+        except DomainError as exc:
+            fail(exc)
+        strata = [
+            {"stratum": s.stratum, "N": s.population, "n": s.sampled, "responded": s.responded,
+             "mean": None if s.mean is None else str(s.mean), "total": None if s.total is None else str(s.total)}
+            for s in found.strata
+        ]  # fmt: skip
+        row = {
+            "survey": view.code,
+            "period": view.period,
+            "tenant": view.tenant,
+            "caliber": found.caliber,
+            "total": None if found.total is None else str(found.total),
+            "standard_error": None if found.standard_error is None else str(found.standard_error),
+            "cv": None if found.cv is None else str(found.cv),
+            "response_rate": None if found.response_rate is None else str(found.response_rate),
+            "strata": strata,
+        }
+        if output == "json":
+            typer.echo(json.dumps(row, ensure_ascii=False, indent=2))
+            return
+        Console().print(
+            f"{escape(view.code)} {view.period} ({found.caliber}): total {row['total']} ± {row['standard_error']} "
+            f"(CV {row['cv']}), response rate {row['response_rate']}"
+        )
+
+    @survey.command("list")
+    def list_() -> None:
+        """The surveys, newest first."""
+        for view in list_surveys(state.context(), EVERYTHING):
+            Console().print(
+                f"{escape(view.code)} · {escape(view.title)} · {view.period} · {view.state} · frame {view.frame}, "
+                f"asked {view.selected}, answered {view.answered}"
+            )
+
+    stats.add_typer(survey, name="survey")
 
 
 def register_reports(stats: typer.Typer) -> None:

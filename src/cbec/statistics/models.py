@@ -182,3 +182,41 @@ class StatReport(Base):
     html: Mapped[str] = mapped_column(Text)
     generated_by: Mapped[str] = mapped_column(String(100))
     generated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class StatSurvey(Base):
+    """A sample survey (抽样调查): what is asked, of which frame, how its sample is drawn (survey_rules)."""
+
+    __tablename__ = "stat_survey"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    question: Mapped[str] = mapped_column(String(500))  # e.g. 本期经其他渠道的跨境电商出口额（元）
+    tenant: Mapped[str] = mapped_column(String(120), index=True)
+    period: Mapped[str] = mapped_column(String(10))  # reference period of the frame and the question
+    min_size: Mapped[Decimal] = mapped_column(Amount)  # frame: released trade ≥ this in the period
+    take_all_at: Mapped[Decimal | None] = mapped_column(Amount, nullable=True)
+    sample_size: Mapped[int] = mapped_column(Integer)
+    seed: Mapped[int] = mapped_column(BigInteger)
+    state: Mapped[str] = mapped_column(String(10))  # draft | drawn | closed
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class StatSurveyUnit(Base):
+    """A unit of a survey's frame: its stratum, permanent random number and whether it is asked."""
+
+    __tablename__ = "stat_survey_unit"
+    __table_args__ = (UniqueConstraint("survey_id", "code"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    survey_id: Mapped[int] = mapped_column(BigId, index=True)
+    code: Mapped[str] = mapped_column(String(18))
+    size: Mapped[Decimal] = mapped_column(Amount)
+    stratum: Mapped[str] = mapped_column(String(10))
+    prn: Mapped[str] = mapped_column(String(24))  # the number as text (exact on every database)
+    selected: Mapped[bool] = mapped_column(Boolean)
+    value: Mapped[Decimal | None] = mapped_column(Amount, nullable=True)  # the response
+    answered_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)

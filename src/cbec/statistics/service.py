@@ -27,6 +27,7 @@ from cbec.statistics.publication import EditionCheck, EditionSummary, publish_ed
 from cbec.statistics.reports import store_report
 from cbec.statistics.rollup import RollupReport, run_rollup
 from cbec.statistics.rules import Indicator, mask_reference, report_reference
+from cbec.statistics.surveys import create_survey, draw_sample, record_responses
 from cbec.statistics.targets import TargetProgress, set_tenant_target, target_progress
 from cbec.storage.context import Context
 
@@ -36,9 +37,12 @@ __all__ = [
     "ReportReceipt",
     "RollupReport",
     "TargetProgress",
+    "create_survey",
+    "draw_sample",
     "file_consumer_report",
     "issue_report_token",
     "publish_edition",
+    "record_responses",
     "report_status",
     "review_consumer_report",
     "run_rollup",

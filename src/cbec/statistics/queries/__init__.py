@@ -28,11 +28,13 @@ from cbec.statistics.reports import (
     list_period_reports,
     report_data,
 )
+from cbec.statistics.surveys import SurveyView, list_surveys, survey_estimate
 
 __all__ = [
     "Edition",
     "ReportData",
     "StoredReport",
+    "SurveyView",
     "document_history",
     "due_reports",
     "exports_available",
@@ -45,12 +47,14 @@ __all__ = [
     "list_editions",
     "list_period_reports",
     "list_reports",
+    "list_surveys",
     "party_inventories",
     "party_receipts",
     "party_tax_bills",
     "problems_of",
     "report_data",
     "rollup_indicators",
+    "survey_estimate",
     "year_figures",
     "zone_overview",
 ]
