@@ -41,6 +41,7 @@ MODEL_MODULES = (
     "cbec.enterprises.certificate_models",
     "cbec.privacy.models",
     "cbec.statistics.models",
+    "cbec.statistics.b2b.models",
     "cbec.facts.models",
     "cbec.credit.models",
     "cbec.risk.models",

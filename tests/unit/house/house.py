@@ -51,7 +51,7 @@ SURFACES: dict[str, tuple[str, ...]] = {
     "cbec.reference": ("lookups",),
     "cbec.risk": (),
     "cbec.sharing": ("catalogue",),
-    "cbec.statistics": (),
+    "cbec.statistics": ("b2b",),  # B2B-export identification (its package surface: cbec.statistics.b2b)
     "cbec.supervision": (),
     "cbec.tax": (),
     "cbec.web": ("reports",),  # the report renderer the CLI (cbec stats report, the daily job) shares
