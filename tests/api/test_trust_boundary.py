@@ -367,6 +367,17 @@ NAMES_NOTHING_FOREIGN: dict[tuple[str, str], str] = {
     ("GET", "/dashboard/reports"): "the reports of the caller's tenant subtree (no parameter names another's)",
     ("GET", "/dashboard/reports/{report_id}"): "no report in this world; another tenant's report is 404: "
     "tests/integration/statistics/test_period_reports.py",
+    ("POST", "/api/v1/statistics/b2b/declarations"): "imports into the caller's own tenant (no parameter names "
+    "another's; a number stored for another tenant is refused B2B-ROW-TENANT): "
+    "tests/integration/statistics/b2b/test_b2b_api.py",
+    ("POST", "/api/v1/statistics/b2b/runs"): "identifies the caller's own tenant only: "
+    "tests/integration/statistics/b2b/test_b2b_api.py",
+    ("GET", "/api/v1/statistics/b2b/runs"): "lists the caller's tenant subtree only: "
+    "tests/integration/statistics/b2b/test_b2b_api.py",
+    ("GET", "/api/v1/statistics/b2b/runs/{run_id}"): "a run of another tenant is not found (404 B2B-RUN), an "
+    "enterprise is refused (403 AUTH-SCOPE): tests/integration/statistics/b2b/test_b2b_api.py",
+    ("GET", "/api/v1/statistics/b2b/figures"): "figures of the caller's tenant subtree only: "
+    "tests/integration/statistics/b2b/test_b2b_api.py",
     ("GET", "/api/v1/risk/alerts"): "lists the caller's tenant only (no parameter names another's): "
     "tests/api/test_risk_statistics_api.py",
     ("GET", "/console/risk"): "the alerts of GET /api/v1/risk/alerts in the caller's tenant (no parameter names "

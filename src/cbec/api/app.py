@@ -32,6 +32,7 @@ ROUTER_MODULES = (
     "cbec.api.routes.risk",
     "cbec.api.routes.statistics",
     "cbec.api.routes.statistics_index",
+    "cbec.api.routes.statistics_b2b",
     "cbec.api.routes.flows",
     "cbec.api.routes.privacy",
     "cbec.api.routes.certificates",

@@ -35,6 +35,7 @@ COMMAND_MODULES = (
     "cbec.cli.privacy",
     "cbec.cli.index",
     "cbec.cli.stats",
+    "cbec.cli.b2b",
     "cbec.cli.accounts",
     "cbec.cli.credit",
     "cbec.cli.risk",

@@ -24,6 +24,7 @@ class B2bDeclaration(Base):
     declaration_no: Mapped[str] = mapped_column(String(18), unique=True)
     tenant: Mapped[str] = mapped_column(String(120), index=True)
     declared_on: Mapped[date] = mapped_column(Date, index=True)
+    trade_mode: Mapped[str] = mapped_column(String(4))  # 0110 | 9710 | 9810
     exporter_code: Mapped[str] = mapped_column(String(18))
     consignee_name: Mapped[str] = mapped_column(Text, info=ENCRYPTED)
     consignee_country: Mapped[str] = mapped_column(String(3))
@@ -62,6 +63,7 @@ class B2bRun(Base):
     input_digest: Mapped[str] = mapped_column(String(64))
     result_digest: Mapped[str] = mapped_column(String(64))
     declarations: Mapped[int] = mapped_column(Integer)
+    declared: Mapped[int] = mapped_column(Integer)  # 9710/9810: B2B by declaration
     identified: Mapped[int] = mapped_column(Integer)
     undecided: Mapped[int] = mapped_column(Integer)
     general: Mapped[int] = mapped_column(Integer)

@@ -19,7 +19,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from cbec.common.errors import Problem
-from cbec.statistics.b2b.rules import GENERAL_TRADE, Declaration, sha256_json
+from cbec.statistics.b2b.rules import B2B_MODES, GENERAL_TRADE, Declaration, sha256_json
 
 FILE_FIELDS = (
     "declaration_no", "declared_on", "trade_mode", "exporter_code", "consignee_name", "consignee_country",
@@ -128,10 +128,10 @@ def parse_row(
         out.append(row_problem("B2B-ROW-NUMBER", n, "declaration_no", "报关单号须为18位", "a declaration number has 18 "
                                "digits or capital letters", "Copy the 18-character 报关单号."))  # fmt: skip
     mode = t["trade_mode"] or GENERAL_TRADE
-    if mode != GENERAL_TRADE:
-        out.append(row_problem("B2B-ROW-MODE", n, "trade_mode", "只导入一般贸易(0110)报关单",
-                               f"only general-trade (0110) declarations are imported, not {mode}",
-                               "9710/9810 exports are counted from the platform's own declarations."))  # fmt: skip
+    if mode != GENERAL_TRADE and mode not in B2B_MODES:
+        out.append(row_problem("B2B-ROW-MODE", n, "trade_mode", "只导入0110、9710、9810出口报关单",
+                               f"only 0110, 9710 and 9810 export declarations are imported, not {mode}",
+                               "Leave trade_mode empty for general trade (0110)."))  # fmt: skip
     exporter = t["exporter_code"].upper()
     if exporter and not _EXPORTER.match(exporter):
         out.append(row_problem("B2B-ROW-CODE", n, "exporter_code", "出口企业代码无效", "not a customs code (10) or "
@@ -201,6 +201,7 @@ def parse_row(
         received_amount=amounts["received_amount"],
         received_currency=codes["received_currency"],
         received_on=days["received_on"],
+        trade_mode=mode,
     )
     carrier = t["carrier"] or None
     content = [*decl.canonical(), exporter, terms, list(hs_codes), carrier]

@@ -36,6 +36,7 @@ FEN = Decimal("0.01")
 class B2bClass(StrEnum):
     """The outcome for one declaration."""
 
+    DECLARED = "declared"  # 9710/9810: B2B by declaration
     IDENTIFIED = "identified"  # identified B2B (counted as mode B2B)
     UNDECIDED = "undecided"  # reported, never counted
     GENERAL = "general"  # stays general trade
@@ -237,6 +238,7 @@ class Declaration:
     received_amount: Decimal | None = None
     received_currency: str | None = None
     received_on: date | None = None
+    trade_mode: str = GENERAL_TRADE
 
     def canonical(self) -> list[Any]:
         """Return the fields as a JSON-ready list (the input digest is computed over it)."""
@@ -245,7 +247,7 @@ class Declaration:
             self.consignee_country, self.currency, _plain(self.amount), self.platform_code, self.order_no,
             self.waybill_no, self.departed_on.isoformat() if self.departed_on else None, self.destination_country,
             self.payment_channel, None if self.received_amount is None else _plain(self.received_amount),
-            self.received_currency, self.received_on.isoformat() if self.received_on else None,
+            self.received_currency, self.received_on.isoformat() if self.received_on else None, self.trade_mode,
         ]  # fmt: skip
 
 
@@ -274,7 +276,10 @@ def to_cny(amount: Decimal, currency: str, on: date, rates: Rates) -> Decimal | 
 def score(
     decl: Declaration, method: Method, *, filed_platforms: frozenset[str], channels: ChannelList, rates: Rates
 ) -> Outcome:
-    """Score one general-trade declaration on the five evidence items and classify it."""
+    """Score one general-trade declaration on the five evidence items and classify it (9710/9810: declared)."""
+    if decl.trade_mode in B2B_MODES:
+        value = to_cny(decl.amount, decl.currency, decl.declared_on, rates)
+        return Outcome(decl.declaration_no, Decimal(1), B2bClass.DECLARED, (f"B2B-DECLARED-{decl.trade_mode}",), value)
     found: dict[str, Reason] = {}
     if not decl.order_no:
         found["order"] = Reason.NO_ORDER
@@ -293,7 +298,7 @@ def score(
     paid_on = decl.received_on or decl.declared_on
     listed = decl.payment_channel is not None and channels.admits(decl.payment_channel, paid_on)
     found["channel"] = Reason.CHANNEL if listed else Reason.CHANNEL_OTHER
-    total = sum((method.weights[k] for k in EVIDENCE if found[k].value.startswith("B2B-EV-")), Decimal(0))
+    total = sum((method.weights[k] for k in EVIDENCE if found[k].value.startswith("B2B-EV-")), Decimal(0)).normalize()
     if total >= method.identify_at:
         klass = B2bClass.IDENTIFIED
     elif total <= method.reject_at:

@@ -5,8 +5,9 @@ rollups of the platform's own export inventories (``stat_rollup``, released, by 
 
 * identified B2B exports: count and CNY value of the run's ``identified`` 0110 declarations (declaration day);
 * undecided: count only — reported, never counted in a figure;
-* 9710 + 9810: released export inventories of those modes (B2B by declaration);
-* all exports: every released export inventory on the platform plus every imported 0110 declaration;
+* 9710 + 9810 (B2B by declaration): released export inventories of those modes, plus imported 9710/9810
+  declarations (报关单, which the platform's inventories do not hold);
+* all exports: every released export inventory on the platform plus every imported declaration;
 * B2B share = (9710 + 9810 + identified) / all exports, by value, for the whole period (4 decimals, half-up).
 
 Exact: values are summed in integer fen. Declarations without a customs rate count in the counts, not the values
@@ -43,17 +44,20 @@ class B2bDay:
     general_trade: int = 0  # every imported 0110 declaration of the day (any class)
     general_trade_fen: int = 0
     unconverted: int = 0
-    declared_b2b: int = 0  # 9710 + 9810 released on the platform
+    declared_b2b: int = 0  # 9710 + 9810: released on the platform and imported declarations
     declared_b2b_fen: int = 0
+    imported_b2b: int = 0  # of which imported 9710/9810 declarations (报关单)
+    imported_b2b_fen: int = 0
     platform_exports: int = 0  # every export inventory released on the platform
     platform_exports_fen: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         """Return a JSON-ready mapping (values in yuan)."""
         out: dict[str, Any] = {"day": self.day.isoformat(), "tenant": self.tenant}
-        for name in ("identified", "undecided", "general_trade", "unconverted", "declared_b2b", "platform_exports"):
+        for name in ("identified", "undecided", "general_trade", "unconverted", "declared_b2b", "imported_b2b",
+                     "platform_exports"):
             out[name] = getattr(self, name)
-        for name in ("identified", "general_trade", "declared_b2b", "platform_exports"):
+        for name in ("identified", "general_trade", "declared_b2b", "imported_b2b", "platform_exports"):
             out[f"{name}_value"] = format(Decimal(getattr(self, f"{name}_fen")) / 100, "f")
         return out
 
@@ -78,7 +82,7 @@ class B2bFigures:
     def share(self) -> Decimal | None:
         """(9710 + 9810 + identified) / all exports, by value; None when there are no exports."""
         b2b = self.total("declared_b2b_fen") + self.total("identified_fen")
-        exports = self.total("platform_exports_fen") + self.total("general_trade_fen")
+        exports = self.total("platform_exports_fen") + self.total("general_trade_fen") + self.total("imported_b2b_fen")
         if exports == 0:
             return None
         return (Decimal(b2b) / Decimal(exports)).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
@@ -120,9 +124,15 @@ def b2b_figures(ctx: Context, start: date, end: date, *, tenant: str) -> B2bFigu
         if run is not None:
             for day, who, klass, count, fen, unconverted in repo.daily_results(session, run.id, tenant, start, end):
                 c = cell(day, who)
+                c.unconverted += unconverted
+                if klass == B2bClass.DECLARED.value:
+                    c.declared_b2b += count
+                    c.declared_b2b_fen += fen
+                    c.imported_b2b += count
+                    c.imported_b2b_fen += fen
+                    continue
                 c.general_trade += count
                 c.general_trade_fen += fen
-                c.unconverted += unconverted
                 if klass == B2bClass.IDENTIFIED.value:
                     c.identified += count
                     c.identified_fen += fen

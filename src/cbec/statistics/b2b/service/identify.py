@@ -51,6 +51,7 @@ class RunSummary:
     input_digest: str
     result_digest: str
     declarations: int
+    declared: int
     identified: int
     undecided: int
     general: int
@@ -69,6 +70,7 @@ class RunSummary:
             "input_digest": self.input_digest,
             "result_digest": self.result_digest,
             "declarations": self.declarations,
+            "declared": self.declared,
             "identified": self.identified,
             "undecided": self.undecided,
             "general": self.general,
@@ -135,6 +137,7 @@ def identify(
             input_digest=input_digest(declarations, method, channels, sorted(filed), used),
             result_digest=result_digest(outcomes),
             declarations=len(outcomes),
+            declared=counts[B2bClass.DECLARED],
             identified=counts[B2bClass.IDENTIFIED],
             undecided=counts[B2bClass.UNDECIDED],
             general=counts[B2bClass.GENERAL],
@@ -148,7 +151,7 @@ def identify(
                 "declaration_no": o.declaration_no,
                 "tenant": d.tenant,
                 "declared_on": d.declared_on,
-                "score": format(o.score, "f"),
+                "score": format(o.score, "f"),  # normalised: "0", "0.35", "1"
                 "klass": o.klass.value,
                 "reasons": ";".join(o.reasons),
                 "value_fen": None if o.value_cny is None else fen_int(o.value_cny),
@@ -181,6 +184,7 @@ def _summary(run: B2bRun) -> RunSummary:
         input_digest=run.input_digest,
         result_digest=run.result_digest,
         declarations=run.declarations,
+        declared=run.declared,
         identified=run.identified,
         undecided=run.undecided,
         general=run.general,
@@ -207,6 +211,7 @@ def _declaration(ctx: Context, row: B2bDeclaration) -> Declaration:
         received_amount=row.received_amount,
         received_currency=row.received_currency,
         received_on=row.received_on,
+        trade_mode=row.trade_mode,
     )
 
 

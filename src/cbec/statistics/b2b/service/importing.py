@@ -115,6 +115,7 @@ def _columns(ctx: Context, row: DeclarationRow, source: str, now: Any, actor: st
         "declaration_no": d.declaration_no,
         "tenant": d.tenant,
         "declared_on": d.declared_on,
+        "trade_mode": d.trade_mode,
         "exporter_code": row.exporter_code,
         "consignee_name": ctx.cipher.encrypt(d.consignee_name),
         "consignee_country": d.consignee_country,

@@ -4,7 +4,7 @@ Revision ID: b2b01
 Revises: credit02
 Create Date: 2026-12-07 05:00:00.000000
 
-* ``b2b_declaration``: a general-trade (0110) export declaration imported as input, one row per number
+* ``b2b_declaration``: a export declaration imported as input (0110 general trade, or 9710/9810), one row per number
   (consignee name encrypted).
 * ``b2b_run``: one identification run: method version, digest and document, thresholds, input and result digests,
   counts.
@@ -43,6 +43,7 @@ def upgrade() -> None:
         sa.Column("declaration_no", sa.String(length=18), nullable=False),
         sa.Column("tenant", sa.String(length=120), nullable=False),
         sa.Column("declared_on", sa.Date(), nullable=False),
+        sa.Column("trade_mode", sa.String(length=4), nullable=False),
         sa.Column("exporter_code", sa.String(length=18), nullable=False),
         sa.Column("consignee_name", sa.Text(), nullable=False),
         sa.Column("consignee_country", sa.String(length=3), nullable=False),
@@ -81,6 +82,7 @@ def upgrade() -> None:
         sa.Column("input_digest", sa.String(length=64), nullable=False),
         sa.Column("result_digest", sa.String(length=64), nullable=False),
         sa.Column("declarations", sa.Integer(), nullable=False),
+        sa.Column("declared", sa.Integer(), nullable=False),
         sa.Column("identified", sa.Integer(), nullable=False),
         sa.Column("undecided", sa.Integer(), nullable=False),
         sa.Column("general", sa.Integer(), nullable=False),
