@@ -58,7 +58,7 @@ class B2bDay:
                      "platform_exports"):
             out[name] = getattr(self, name)
         for name in ("identified", "general_trade", "declared_b2b", "imported_b2b", "platform_exports"):
-            out[f"{name}_value"] = format(Decimal(getattr(self, f"{name}_fen")) / 100, "f")
+            out[f"{name}_value"] = format(Decimal(getattr(self, f"{name}_fen")).scaleb(-2), "f")
         return out
 
 

@@ -189,7 +189,7 @@ def _summary(run: B2bRun) -> RunSummary:
         undecided=run.undecided,
         general=run.general,
         unconverted=run.unconverted,
-        identified_value=Decimal(run.identified_fen) / 100,
+        identified_value=Decimal(run.identified_fen).scaleb(-2),
     )
 
 

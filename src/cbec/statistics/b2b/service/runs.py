@@ -74,7 +74,7 @@ def show_run(ctx: Context, run_id: int, *, tenant: str | None) -> RunDetail:
                 "score": r.score,
                 "class": r.klass,
                 "reasons": r.reasons.split(";"),
-                "value_cny": None if r.value_fen is None else format(Decimal(r.value_fen) / 100, "f"),
+                "value_cny": None if r.value_fen is None else format(Decimal(r.value_fen).scaleb(-2), "f"),
             }
             for r in repo.results(uow.session, run.id, tenant)
         ]
