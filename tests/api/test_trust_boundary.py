@@ -374,8 +374,8 @@ NAMES_NOTHING_FOREIGN: dict[tuple[str, str], str] = {
     "tests/integration/statistics/b2b/test_b2b_api.py",
     ("GET", "/api/v1/statistics/b2b/runs"): "lists the caller's tenant subtree only: "
     "tests/integration/statistics/b2b/test_b2b_api.py",
-    ("GET", "/api/v1/statistics/b2b/runs/{run_id}"): "a run of another tenant is not found (404 B2B-RUN), an "
-    "enterprise is refused (403 AUTH-SCOPE): tests/integration/statistics/b2b/test_b2b_api.py",
+    ("GET", "/api/v1/statistics/b2b/runs/{run_id}"): "a run of another tenant is not found (404 B2B-RUN): "
+    "tests/integration/statistics/b2b/test_b2b_api.py",
     ("GET", "/api/v1/statistics/b2b/figures"): "figures of the caller's tenant subtree only: "
     "tests/integration/statistics/b2b/test_b2b_api.py",
     ("GET", "/api/v1/risk/alerts"): "lists the caller's tenant only (no parameter names another's): "

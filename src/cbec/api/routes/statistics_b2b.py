@@ -2,8 +2,8 @@
 
 The tenant is always the caller's (a city imports and identifies for its city; the hub for everything): never a
 body or query field. Importing and running need ``statistics.manage``; reading runs and figures
-``statistics.read``. A run over another tenant's subtree is not found (404 ``B2B-RUN``); an enterprise's
-scope has no tenant figures (403 ``AUTH-SCOPE``).
+``statistics.read`` (which no enterprise role holds). A run over another tenant's subtree is not found (404
+``B2B-RUN``); a caller scoped to enterprises would be refused (403 ``AUTH-SCOPE``).
 
 ``POST /declarations`` takes the file as the request body: ``text/csv`` (UTF-8, BOM or not), ``application/json``
 (an array of objects) or ``application/x-ndjson`` (JSON lines). Multipart upload is not offered: the server has
