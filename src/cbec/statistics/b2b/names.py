@@ -44,9 +44,10 @@ _TITLES = frozenset({"mr", "mrs", "ms", "miss", "dr", "herr", "frau", "mme", "ml
 _WORD = re.compile(r"^[^\W\d_]+(?:['’-][^\W\d_]+)*$")
 
 
-def _is_cjk(char: str) -> bool:
-    name = unicodedata.name(char, "")
-    return name.startswith(("CJK UNIFIED", "HIRAGANA", "KATAKANA", "HANGUL"))
+# Han (CJK unified ideographs and extension A), hiragana, katakana, hangul syllables.
+_CJK = re.compile(r"^[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]+$")
+_PUNCT = re.compile(r"[.,;:]")
+_SPACES = re.compile(r"\s+")
 
 
 def buyer_kind(name: str) -> BuyerKind:
@@ -56,8 +57,7 @@ def buyer_kind(name: str) -> BuyerKind:
         return BuyerKind.UNKNOWN
     if any(mark in text for mark in _CJK_COMPANY):
         return BuyerKind.COMPANY
-    plain = re.sub(r"[.,;:]", "", text.lower().replace("&", " "))
-    plain = re.sub(r"\s+", " ", plain).strip()
+    plain = _SPACES.sub(" ", _PUNCT.sub("", text.lower().replace("&", " "))).strip()
     if any(pattern.search(plain) for pattern in _MULTIWORD):
         return BuyerKind.COMPANY
     words = plain.split(" ")
@@ -66,7 +66,7 @@ def buyer_kind(name: str) -> BuyerKind:
     if any(word in _SUFFIXES for word in words[1:]) or any(word in _TRADE_WORDS for word in words):
         return BuyerKind.COMPANY
     compact = text.replace(" ", "").replace("·", "")
-    if all(_is_cjk(c) for c in compact):
+    if _CJK.match(compact):
         return BuyerKind.PERSON if 2 <= len(compact) <= 4 else BuyerKind.UNKNOWN
     if words[0] in _TITLES and len(words) > 1:
         return BuyerKind.PERSON

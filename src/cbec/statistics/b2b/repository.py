@@ -32,9 +32,9 @@ def declarations_by_number(session: Session, numbers: Sequence[str]) -> dict[str
 
 
 def add_declarations(session: Session, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert new declarations in bulk."""
+    """Insert new declarations in bulk (Core executemany: one statement per chunk)."""
     for start in range(0, len(rows), _CHUNK):
-        session.execute(insert(B2bDeclaration), list(rows[start : start + _CHUNK]))
+        session.execute(insert(B2bDeclaration.__table__), list(rows[start : start + _CHUNK]))
 
 
 def declarations_in(session: Session, tenant: str | None) -> list[B2bDeclaration]:
@@ -51,10 +51,10 @@ def add_run(session: Session, run: B2bRun, results: Iterable[dict[str, Any]]) ->
     for row in results:
         batch.append({**row, "run_id": run.id})
         if len(batch) == _CHUNK:
-            session.execute(insert(B2bResult), batch)
+            session.execute(insert(B2bResult.__table__), batch)
             batch = []
     if batch:
-        session.execute(insert(B2bResult), batch)
+        session.execute(insert(B2bResult.__table__), batch)
     return run
 
 
