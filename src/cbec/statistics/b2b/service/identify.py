@@ -154,7 +154,7 @@ def identify(
                 "score": format(o.score, "f"),  # normalised: "0", "0.35", "1"
                 "klass": o.klass.value,
                 "reasons": ";".join(o.reasons),
-                "value_fen": None if o.value_cny is None else fen_int(o.value_cny),
+                "value_fen": None if o.value_cny is None else int(o.value_cny.scaleb(2)),  # already to the fen
             }
             for d, o in zip(declarations, outcomes, strict=True)
         )
