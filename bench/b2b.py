@@ -43,9 +43,11 @@ def prepare(ctx: object, folder: Path) -> None:
     """Reference data, the platform the orders cite, and test customs rates (not official values)."""
     seed_builtin(ctx)  # type: ignore[arg-type]
     create = EnterpriseCreate(
-        uscc=make_uscc("91460100MA5TPLAT0"), customs_code=FILED_PLATFORM, name="海南跨境B2B平台有限公司",
+        uscc=make_uscc("91460100MA5TPLAT0"),
+        customs_code=FILED_PLATFORM,
+        name="海南跨境B2B平台有限公司",
         roles=["ecommerce_platform"],
-    )  # fmt: skip
+    )
     file_enterprise(ctx, create)  # type: ignore[arg-type]
     approve_enterprise(ctx, FILED_PLATFORM, reason="bench", actor="bench")  # type: ignore[arg-type]
     rates = folder / "rates.csv"

@@ -80,9 +80,7 @@ def register(app: typer.Typer) -> None:
         except InvalidOperation as exc:
             raise typer.BadParameter("--threshold must be a number from 0 to 1") from exc
         try:
-            summary = identify(
-                state.context(), tenant=tenant, actor=actor, method=load_method(method, threshold=value)
-            )
+            summary = identify(state.context(), tenant=tenant, actor=actor, method=load_method(method, threshold=value))
         except DomainError as exc:
             fail(exc)
         if as_json:
@@ -99,13 +97,33 @@ def register(app: typer.Typer) -> None:
     @group.command("runs")
     def runs(tenant: str | None = typer.Option(None, "--tenant", help="Runs over this tenant subtree.")) -> None:
         """List the identification runs, newest first."""
-        table = Table("run", "tenant", "method", "≥", "≤", "declarations", "9710/9810", "identified", "undecided",
-                      "general", "result digest")  # fmt: skip
+        table = Table(
+            "run",
+            "tenant",
+            "method",
+            "≥",
+            "≤",
+            "declarations",
+            "9710/9810",
+            "identified",
+            "undecided",
+            "general",
+            "result digest",
+        )
         for s in list_runs(state.context(), tenant=tenant):
             table.add_row(
-                str(s.run_id), s.tenant, s.method_version, s.identify_at, s.reject_at, str(s.declarations),
-                str(s.declared), str(s.identified), str(s.undecided), str(s.general), s.result_digest[:16],
-            )  # fmt: skip
+                str(s.run_id),
+                s.tenant,
+                s.method_version,
+                s.identify_at,
+                s.reject_at,
+                str(s.declarations),
+                str(s.declared),
+                str(s.identified),
+                str(s.undecided),
+                str(s.general),
+                s.result_digest[:16],
+            )
         console().print(table)
 
     @group.command("show")

@@ -65,10 +65,14 @@ async def import_(
         raise InvalidInput(
             f"unsupported content type {kind or '(none)'}",
             problems=[
-                Problem("B2B-FILE", "content-type", f"不支持的内容类型 / unsupported content type {kind!r}",
-                        "Send text/csv, application/json or application/x-ndjson.")
+                Problem(
+                    "B2B-FILE",
+                    "content-type",
+                    f"不支持的内容类型 / unsupported content type {kind!r}",
+                    "Send text/csv, application/json or application/x-ndjson.",
+                )
             ],
-        )  # fmt: skip
+        )
     body = await request.body()
     if len(body) > MAX_BODY:
         raise InvalidInput(
@@ -83,9 +87,14 @@ async def import_(
             problems=[Problem("B2B-FILE", "body", "不是UTF-8文本 / the body is not UTF-8", "Save the file as UTF-8.")],
         ) from exc
     report = await run_in_threadpool(
-        import_declarations, ctx, text, json_format=kind != "text/csv", tenant=tenant, actor=principal.name,
+        import_declarations,
+        ctx,
+        text,
+        json_format=kind != "text/csv",
+        tenant=tenant,
+        actor=principal.name,
         source=source,
-    )  # fmt: skip
+    )
     return report.as_dict()
 
 

@@ -25,22 +25,134 @@ class BuyerKind(StrEnum):
 
 # Legal forms, compared without dots ("S.r.l." → "srl"); only after the first word, where legal forms stand.
 _SUFFIXES = frozenset(
-    """ltd limited llc inc incorporated corp corporation plc gmbh ag kg ohg ug mbh sa sas sarl srl spa sapa bv nv
-    oy oyj ab as aps asa pty pte bhd kk ltda sl slu sro kft zrt bt ooo llp lp jsc pjsc ojsc cjsc co company
-    sociedad societe société gesellschaft ek eirl sccl spzoo doo dd ad eood kabushiki kaisha""".split()
+    (
+        "ltd",
+        "limited",
+        "llc",
+        "inc",
+        "incorporated",
+        "corp",
+        "corporation",
+        "plc",
+        "gmbh",
+        "ag",
+        "kg",
+        "ohg",
+        "ug",
+        "mbh",
+        "sa",
+        "sas",
+        "sarl",
+        "srl",
+        "spa",
+        "sapa",
+        "bv",
+        "nv",
+        "oy",
+        "oyj",
+        "ab",
+        "as",
+        "aps",
+        "asa",
+        "pty",
+        "pte",
+        "bhd",
+        "kk",
+        "ltda",
+        "sl",
+        "slu",
+        "sro",
+        "kft",
+        "zrt",
+        "bt",
+        "ooo",
+        "llp",
+        "lp",
+        "jsc",
+        "pjsc",
+        "ojsc",
+        "cjsc",
+        "co",
+        "company",
+        "sociedad",
+        "societe",
+        "société",
+        "gesellschaft",
+        "ek",
+        "eirl",
+        "sccl",
+        "spzoo",
+        "doo",
+        "dd",
+        "ad",
+        "eood",
+        "kabushiki",
+        "kaisha",
+    )
 )
 # Legal forms that stand first: PT Maju Jaya, OOO Romashka, 株式会社 at either end.
 _PREFIXES = frozenset({"pt", "cv", "ooo", "ооо", "зао", "оао", "ао", "ип"})
 # Words of a trade name (a person is rarely called "Trading").
 _TRADE_WORDS = frozenset(
-    """trading trade traders import imports export exports industries industrial industry holdings holding group
-    enterprises enterprise international intl supplies supply wholesale distribution distributors logistics
-    handel handelsgesellschaft commerce commercial store stores shop retail manufacturing solutions
-    technologies technology tech electronics partners""".split()
+    (
+        "trading",
+        "trade",
+        "traders",
+        "import",
+        "imports",
+        "export",
+        "exports",
+        "industries",
+        "industrial",
+        "industry",
+        "holdings",
+        "holding",
+        "group",
+        "enterprises",
+        "enterprise",
+        "international",
+        "intl",
+        "supplies",
+        "supply",
+        "wholesale",
+        "distribution",
+        "distributors",
+        "logistics",
+        "handel",
+        "handelsgesellschaft",
+        "commerce",
+        "commercial",
+        "store",
+        "stores",
+        "shop",
+        "retail",
+        "manufacturing",
+        "solutions",
+        "technologies",
+        "technology",
+        "tech",
+        "electronics",
+        "partners",
+    )
 )
-_CJK_COMPANY = ("株式会社", "有限会社", "合同会社", "(株)", "（株）", "有限公司", "公司", "商事", "商会", "集团", "주식회사", "(주)")
+_CJK_COMPANY = (
+    "株式会社",
+    "有限会社",
+    "合同会社",
+    "(株)",
+    "（株）",
+    "有限公司",
+    "公司",
+    "商事",
+    "商会",
+    "集团",
+    "주식회사",
+    "(주)",
+)
 _MULTIWORD = (re.compile(r"\bsp z o ?o\b"), re.compile(r"\bsdn bhd\b"), re.compile(r"\bs de r ?l\b"))
-_TITLES = frozenset({"mr", "mrs", "ms", "miss", "dr", "herr", "frau", "mme", "mlle", "m", "sr", "sra", "sig", "signora"})
+_TITLES = frozenset(
+    {"mr", "mrs", "ms", "miss", "dr", "herr", "frau", "mme", "mlle", "m", "sr", "sra", "sig", "signora"}
+)
 _WORD = re.compile(r"^[^\W\d_]+(?:['’-][^\W\d_]+)*$")
 
 

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, func, insert, or_, select
+from sqlalchemy import ColumnElement, Table, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from cbec.statistics.b2b.models import B2bDeclaration, B2bResult, B2bRun
 
 _CHUNK = 2000
+_DECLARATIONS = cast(Table, B2bDeclaration.__table__)  # Core inserts: one executemany per chunk
+_RESULTS = cast(Table, B2bResult.__table__)
 
 
 def in_subtree(column: Any, tenant: str | None) -> list[ColumnElement[bool]]:
@@ -34,7 +36,7 @@ def declarations_by_number(session: Session, numbers: Sequence[str]) -> dict[str
 def add_declarations(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     """Insert new declarations in bulk (Core executemany: one statement per chunk)."""
     for start in range(0, len(rows), _CHUNK):
-        session.execute(insert(B2bDeclaration.__table__), list(rows[start : start + _CHUNK]))
+        session.execute(insert(_DECLARATIONS), list(rows[start : start + _CHUNK]))
 
 
 def declarations_in(session: Session, tenant: str | None) -> list[B2bDeclaration]:
@@ -51,10 +53,10 @@ def add_run(session: Session, run: B2bRun, results: Iterable[dict[str, Any]]) ->
     for row in results:
         batch.append({**row, "run_id": run.id})
         if len(batch) == _CHUNK:
-            session.execute(insert(B2bResult.__table__), batch)
+            session.execute(insert(_RESULTS), batch)
             batch = []
     if batch:
-        session.execute(insert(B2bResult.__table__), batch)
+        session.execute(insert(_RESULTS), batch)
     return run
 
 
@@ -102,4 +104,4 @@ def daily_results(
         .group_by(B2bResult.declared_on, B2bResult.tenant, B2bResult.klass)
         .order_by(B2bResult.declared_on, B2bResult.tenant, B2bResult.klass)
     )
-    return [(d, t, k, int(n), int(v), int(u)) for d, t, k, n, v, u in session.execute(query)]
+    return [(d, t, k, int(n or 0), int(v or 0), int(u or 0)) for d, t, k, n, v, u in session.execute(query)]

@@ -96,9 +96,14 @@ class Method:
     def with_threshold(self, identify_at: Decimal) -> Method:
         """Return the same method identifying at another threshold (a different digest)."""
         return Method(
-            self.version, self.weights, identify_at, self.reject_at, self.departure_window_days,
-            self.amount_tolerance, self.basis,
-        )  # fmt: skip
+            self.version,
+            self.weights,
+            identify_at,
+            self.reject_at,
+            self.departure_window_days,
+            self.amount_tolerance,
+            self.basis,
+        )
 
 
 def _plain(value: Decimal) -> str:
@@ -127,7 +132,7 @@ def parse_method(document: Mapping[str, Any]) -> tuple[Method | None, list[Probl
         except InvalidOperation:
             parsed = Decimal(-1)
         if not parsed.is_finite() or not Decimal(0) <= parsed <= Decimal(1):
-            problems.append(method_problem(field, "须为0到1之间的数", "must be a number from 0 to 1", "E.g. \"0.70\"."))
+            problems.append(method_problem(field, "须为0到1之间的数", "must be a number from 0 to 1", 'E.g. "0.70".'))
             return Decimal(0)
         return parsed
 
@@ -138,9 +143,13 @@ def parse_method(document: Mapping[str, Any]) -> tuple[Method | None, list[Probl
     weights = raw if isinstance(raw, Mapping) else {}
     if sorted(weights) != sorted(EVIDENCE):
         problems.append(
-            method_problem("weights", "权重须覆盖五项证据", "weights must name the five evidence items",
-                           f"Give exactly: {', '.join(EVIDENCE)}.")
-        )  # fmt: skip
+            method_problem(
+                "weights",
+                "权重须覆盖五项证据",
+                "weights must name the five evidence items",
+                f"Give exactly: {', '.join(EVIDENCE)}.",
+            )
+        )
     parsed = {k: number(f"weights.{k}", weights.get(k, 0)) for k in EVIDENCE}
     if sum(parsed.values()) != Decimal(1):
         problems.append(method_problem("weights", "权重之和须为1", "the weights must add up to 1", "Rescale them."))
@@ -148,13 +157,19 @@ def parse_method(document: Mapping[str, Any]) -> tuple[Method | None, list[Probl
     reject_at = number("reject_at", document.get("reject_at"))
     if reject_at >= identify_at:
         problems.append(
-            method_problem("reject_at", "否定阈值须低于认定阈值", "reject_at must be below identify_at",
-                           "Leave a band between them (undecided).")
-        )  # fmt: skip
+            method_problem(
+                "reject_at",
+                "否定阈值须低于认定阈值",
+                "reject_at must be below identify_at",
+                "Leave a band between them (undecided).",
+            )
+        )
     window = document.get("departure_window_days")
     if not isinstance(window, int) or isinstance(window, bool) or not 0 <= window <= 366:
         problems.append(
-            method_problem("departure_window_days", "须为0到366的整数", "must be a whole number from 0 to 366", "E.g. 15.")
+            method_problem(
+                "departure_window_days", "须为0到366的整数", "must be a whole number from 0 to 366", "E.g. 15."
+            )
         )
         window = 0
     tolerance = number("amount_tolerance", document.get("amount_tolerance"))
@@ -243,12 +258,24 @@ class Declaration:
     def canonical(self) -> list[Any]:
         """Return the fields as a JSON-ready list (the input digest is computed over it)."""
         return [
-            self.declaration_no, self.tenant, self.declared_on.isoformat(), self.consignee_name,
-            self.consignee_country, self.currency, _plain(self.amount), self.platform_code, self.order_no,
-            self.waybill_no, self.departed_on.isoformat() if self.departed_on else None, self.destination_country,
-            self.payment_channel, None if self.received_amount is None else _plain(self.received_amount),
-            self.received_currency, self.received_on.isoformat() if self.received_on else None, self.trade_mode,
-        ]  # fmt: skip
+            self.declaration_no,
+            self.tenant,
+            self.declared_on.isoformat(),
+            self.consignee_name,
+            self.consignee_country,
+            self.currency,
+            _plain(self.amount),
+            self.platform_code,
+            self.order_no,
+            self.waybill_no,
+            self.departed_on.isoformat() if self.departed_on else None,
+            self.destination_country,
+            self.payment_channel,
+            None if self.received_amount is None else _plain(self.received_amount),
+            self.received_currency,
+            self.received_on.isoformat() if self.received_on else None,
+            self.trade_mode,
+        ]
 
 
 Rates = Callable[[str, date], Decimal | None]  # CNY per unit of a currency on a declaration day, None: no rate
@@ -289,9 +316,10 @@ def score(
         found["order"] = Reason.ORDER
     kind = buyer_kind(decl.consignee_name)
     found["company"] = {
-        BuyerKind.COMPANY: Reason.COMPANY, BuyerKind.PERSON: Reason.BUYER_PERSON,
+        BuyerKind.COMPANY: Reason.COMPANY,
+        BuyerKind.PERSON: Reason.BUYER_PERSON,
         BuyerKind.UNKNOWN: Reason.BUYER_UNKNOWN,
-    }[kind]  # fmt: skip
+    }[kind]
     found["logistics"] = _logistics(decl, method)
     value = to_cny(decl.amount, decl.currency, decl.declared_on, rates)
     found["amount"] = _amount(decl, method, value, rates)
@@ -328,9 +356,12 @@ def _amount(decl: Declaration, method: Method, declared: Decimal | None, rates: 
 
 
 def input_digest(
-    declarations: Iterable[Declaration], method: Method, channels: ChannelList, filed: Sequence[str],
+    declarations: Iterable[Declaration],
+    method: Method,
+    channels: ChannelList,
+    filed: Sequence[str],
     rates_used: Mapping[str, str],
-) -> str:  # fmt: skip
+) -> str:
     """SHA-256 over everything a run read: declarations (by number), method, channel list, filed platforms, rates."""
     digest = hashlib.sha256()
     for decl in sorted(declarations, key=lambda d: d.declaration_no):

@@ -35,10 +35,41 @@ DAYS = 50
 CURRENCIES = {"USD": Decimal("7.1000"), "EUR": Decimal("7.8500"), "CNY": Decimal(1)}
 COUNTRIES = ("USA", "DEU", "JPN", "GBR", "FRA", "ITA", "NLD", "KOR", "AUS", "ESP")
 CHANNELS = ("PI-PINGPONG", "PI-LIANLIAN", "PI-AIRWALLEX", "PI-ALIPAY-XB", "BK-ETRADE")
-_STEMS = ("Nordlicht", "Blue Harbor", "Sakura", "Rossi", "Van Dijk", "Hanbit", "Atlas", "Pacific Rim", "Alpine",
-          "Sol y Mar", "Orion", "Maple Leaf", "Kestrel", "Lumière", "Brightway", "Sunrise", "Evergreen")  # fmt: skip
-_FORMS = ("GmbH", "Ltd", "LLC", "Inc.", "S.A.", "S.r.l.", "B.V.", "Co., Ltd.", "SARL", "Pty Ltd", "AG", "S.L.",
-          "Trading GmbH", "Import Export Ltd")  # fmt: skip
+_STEMS = (
+    "Nordlicht",
+    "Blue Harbor",
+    "Sakura",
+    "Rossi",
+    "Van Dijk",
+    "Hanbit",
+    "Atlas",
+    "Pacific Rim",
+    "Alpine",
+    "Sol y Mar",
+    "Orion",
+    "Maple Leaf",
+    "Kestrel",
+    "Lumière",
+    "Brightway",
+    "Sunrise",
+    "Evergreen",
+)
+_FORMS = (
+    "GmbH",
+    "Ltd",
+    "LLC",
+    "Inc.",
+    "S.A.",
+    "S.r.l.",
+    "B.V.",
+    "Co., Ltd.",
+    "SARL",
+    "Pty Ltd",
+    "AG",
+    "S.L.",
+    "Trading GmbH",
+    "Import Export Ltd",
+)
 _JP_COMPANY = ("株式会社サクラ商事", "山田産業株式会社", "有限会社ミドリ", "주식회사 한빛")
 _FIRST = ("John", "Maria", "Hans", "Yuki", "Pierre", "Giulia", "Jan", "Minho", "Olivia", "Carlos", "Emma", "Lukas")
 _LAST = ("Smith", "Müller", "Tanaka", "Dubois", "Rossi", "de Vries", "Kim", "Brown", "García", "Schmidt", "Novak")
@@ -82,7 +113,9 @@ def _row(rng: random.Random, number: str, mode: str, items: set[str]) -> dict[st
         "trade_terms": rng.choice(("FOB", "CIF", "EXW", "DAP")),
         "currency": currency,
         "amount": format(amount, "f"),
-        "hs_codes": ";".join(f"{rng.randrange(1, 97):02d}{rng.randrange(0, 999999):06d}" for _ in range(rng.randint(1, 3))),
+        "hs_codes": ";".join(
+            f"{rng.randrange(1, 97):02d}{rng.randrange(0, 999999):06d}" for _ in range(rng.randint(1, 3))
+        ),
     }
     if "order" in items:
         row["platform_code"] = FILED_PLATFORM
@@ -95,7 +128,9 @@ def _row(rng: random.Random, number: str, mode: str, items: set[str]) -> dict[st
         wrong = "logistics_broken" in items and not late
         row["waybill_no"] = f"WB{number[-12:]}"
         row["carrier"] = rng.choice(("DHL", "FedEx", "UPS", "COSCO", "Maersk"))
-        row["departed_on"] = (declared_on + timedelta(days=rng.randint(20, 40) if late else rng.randint(0, 7))).isoformat()
+        row["departed_on"] = (
+            declared_on + timedelta(days=rng.randint(20, 40) if late else rng.randint(0, 7))
+        ).isoformat()
         other = [c for c in COUNTRIES if c != country]
         row["destination_country"] = rng.choice(other) if wrong else country
     if "amount" in items or "amount_broken" in items or "channel" in items:
@@ -114,9 +149,15 @@ def _row(rng: random.Random, number: str, mode: str, items: set[str]) -> dict[st
 
 
 def generate(
-    n: int, seed: int, *, b2b_share: float = 0.10, miss_rate: float = 0.15, spurious_rate: float = 0.15,
-    double_rate: float = 0.01, declared_share: float = 0.05,
-) -> LabelledSet:  # fmt: skip
+    n: int,
+    seed: int,
+    *,
+    b2b_share: float = 0.10,
+    miss_rate: float = 0.15,
+    spurious_rate: float = 0.15,
+    double_rate: float = 0.01,
+    declared_share: float = 0.05,
+) -> LabelledSet:
     """Return ``n`` labelled 0110 declarations and ``declared_share × n`` 9710/9810 ones, the same for a seed."""
     rng = random.Random(seed)
     rows: list[dict[str, Any]] = []

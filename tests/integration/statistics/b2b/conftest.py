@@ -29,9 +29,11 @@ def prepare_zone(ctx: Context, folder: Path) -> None:
     """Seed reference data, file and approve the platform the orders cite, load the customs rates."""
     seed_builtin(ctx)
     create = EnterpriseCreate(
-        uscc=make_uscc("91460100MA5TPLAT0"), customs_code=FILED_PLATFORM, name="海南跨境B2B平台有限公司",
+        uscc=make_uscc("91460100MA5TPLAT0"),
+        customs_code=FILED_PLATFORM,
+        name="海南跨境B2B平台有限公司",
         roles=["ecommerce_platform"],
-    )  # fmt: skip
+    )
     file_enterprise(ctx, create)
     approve_enterprise(ctx, FILED_PLATFORM, reason="材料齐全", actor="zone-office")
     rates = folder / "rates.csv"

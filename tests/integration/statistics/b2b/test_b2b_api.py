@@ -22,10 +22,15 @@ def test_a_city_imports_and_identifies_its_own_tenant_and_never_sees_the_hubs_ru
     create_tenant(b2b, TenantCreate(path="hub/zhengzhou", name="郑州分平台"), actor="test")
     hub = client_for(b2b, "zone_admin", username="hub-admin")
     city = client_for(b2b, "zone_admin", username="city-admin", tenant="hub/zhengzhou")
-    imported = hub.post("/api/v1/statistics/b2b/declarations?source=feb.json", content=json.dumps(ROWS),
-                        headers={"Content-Type": "application/json"})  # fmt: skip
+    imported = hub.post(
+        "/api/v1/statistics/b2b/declarations?source=feb.json",
+        content=json.dumps(ROWS),
+        headers={"Content-Type": "application/json"},
+    )
     assert (imported.status_code, imported.json()["imported"], imported.json()["tenant"]) == (200, 8, "hub")
-    answer = city.post("/api/v1/statistics/b2b/declarations", content=CSV.encode(), headers={"Content-Type": "text/csv"})
+    answer = city.post(
+        "/api/v1/statistics/b2b/declarations", content=CSV.encode(), headers={"Content-Type": "text/csv"}
+    )
     assert answer.status_code == 200
     body = answer.json()
     assert (body["tenant"], body["imported"], body["rejected"]) == ("hub/zhengzhou", 1, 1)
@@ -36,8 +41,9 @@ def test_a_city_imports_and_identifies_its_own_tenant_and_never_sees_the_hubs_ru
     assert (city_run["tenant"], city_run["declarations"], city_run["identify_at"]) == ("hub/zhengzhou", 1, "0.9")
     assert [r["run_id"] for r in city.get("/api/v1/statistics/b2b/runs").json()] == [city_run["run_id"]]
     assert [r["run_id"] for r in hub.get("/api/v1/statistics/b2b/runs").json()] == [
-        city_run["run_id"], run.json()["run_id"],
-    ]  # fmt: skip
+        city_run["run_id"],
+        run.json()["run_id"],
+    ]
     hidden = city.get(f"/api/v1/statistics/b2b/runs/{run.json()['run_id']}")
     assert (hidden.status_code, hidden.json()["problems"][0]["rule_id"]) == (404, "B2B-RUN")
     detail = hub.get(f"/api/v1/statistics/b2b/runs/{city_run['run_id']}").json()
@@ -50,7 +56,11 @@ def test_a_city_imports_and_identifies_its_own_tenant_and_never_sees_the_hubs_ru
         "B2B-NO-PAYMENT;B2B-CHANNEL-OTHER,710.00"
     )
     figures = city.get("/api/v1/statistics/b2b/figures", params={"from": "2026-02-01", "to": "2026-02-28"}).json()
-    assert (figures["tenant"], figures["run_id"], figures["b2b_share"]) == ("hub/zhengzhou", city_run["run_id"], "0.0000")
+    assert (figures["tenant"], figures["run_id"], figures["b2b_share"]) == (
+        "hub/zhengzhou",
+        city_run["run_id"],
+        "0.0000",
+    )
     shop = client_for(b2b, "enterprise_user", username="shop", enterprise_code="4601960001")
     refused = shop.get("/api/v1/statistics/b2b/runs")
     assert (refused.status_code, refused.json()["problems"][0]["rule_id"]) == (403, "AUTH-PERMISSION")
@@ -58,11 +68,15 @@ def test_a_city_imports_and_identifies_its_own_tenant_and_never_sees_the_hubs_ru
 
 def test_an_unreadable_body_or_content_type_is_refused_and_nothing_is_stored(b2b: Context) -> None:
     hub = client_for(b2b, "zone_admin", username="hub-admin")
-    broken = hub.post("/api/v1/statistics/b2b/declarations", content=b"[{", headers={"Content-Type": "application/json"})
+    broken = hub.post(
+        "/api/v1/statistics/b2b/declarations", content=b"[{", headers={"Content-Type": "application/json"}
+    )
     assert (broken.status_code, broken.json()["problems"][0]["rule_id"]) == (422, "B2B-FILE")
     xml = hub.post("/api/v1/statistics/b2b/declarations", content=b"<a/>", headers={"Content-Type": "text/xml"})
     assert (xml.status_code, xml.json()["problems"][0]["rule_id"]) == (422, "B2B-FILE")
     lines = json.dumps(_row("460120260000000031", **FULL)) + "\n"
-    ok = hub.post("/api/v1/statistics/b2b/declarations", content=lines, headers={"Content-Type": "application/x-ndjson"})
+    ok = hub.post(
+        "/api/v1/statistics/b2b/declarations", content=lines, headers={"Content-Type": "application/x-ndjson"}
+    )
     assert ok.json()["imported"] == 1
     assert hub.get("/api/v1/statistics/b2b/runs").json() == []

@@ -47,8 +47,13 @@ ROWS = [
     _row("460120260000000004", **{**FULL, "departed_on": "2026-03-01"}),  # 19 days later: 0.80
     _row("460120260000000005", **{**FULL, "received_amount": "600.00", "payment_channel": "BANK-TT"}),  # 0.75
     _row("460120260000000006", consignee_name="Zalando"),  # nothing: 0
-    _row("460120260000000007", consignee_name="Blue Harbor Ltd", waybill_no="W", departed_on="2026-02-11",
-         destination_country="DEU"),  # company + logistics: 0.40  # fmt: skip
+    _row(
+        "460120260000000007",
+        consignee_name="Blue Harbor Ltd",
+        waybill_no="W",
+        departed_on="2026-02-11",
+        destination_country="DEU",
+    ),  # company + logistics: 0.40
     _row("460120260000000008", trade_mode="9810", currency="CNY", amount="2000"),  # by declaration
 ]
 
@@ -62,8 +67,12 @@ def test_each_declaration_gets_its_score_class_and_reason_codes(b2b: Context) ->
     _import(b2b, ROWS)
     summary = identify(b2b, tenant="hub", actor="office")
     assert (summary.declarations, summary.declared, summary.identified, summary.undecided, summary.general) == (
-        8, 1, 4, 2, 1,
-    )  # fmt: skip
+        8,
+        1,
+        4,
+        2,
+        1,
+    )
     assert summary.identified_value == Decimal("28400.00")  # 4 × USD 1000 × 7.10
     detail = show_run(b2b, summary.run_id, tenant=None)
     got = [(r["declaration_no"][-1], r["score"], r["class"], r["reasons"], r["value_cny"]) for r in detail.results]
@@ -78,10 +87,20 @@ def test_each_declaration_gets_its_score_class_and_reason_codes(b2b: Context) ->
         ("3", "0.8", "identified", but(1, "B2B-BUYER-PERSON"), "7100.00"),
         ("4", "0.8", "identified", but(2, "B2B-LOGISTICS-DATE"), "7100.00"),
         ("5", "0.75", "identified", [*ev[:3], "B2B-AMOUNT-OFF", "B2B-CHANNEL-OTHER"], "7100.00"),
-        ("6", "0", "general", ["B2B-NO-ORDER", "B2B-BUYER-UNKNOWN", "B2B-NO-WAYBILL", "B2B-NO-PAYMENT",
-                               "B2B-CHANNEL-OTHER"], "7100.00"),  # fmt: skip
-        ("7", "0.4", "undecided", ["B2B-NO-ORDER", "B2B-EV-COMPANY", "B2B-EV-LOGISTICS", "B2B-NO-PAYMENT",
-                                   "B2B-CHANNEL-OTHER"], "7100.00"),  # fmt: skip
+        (
+            "6",
+            "0",
+            "general",
+            ["B2B-NO-ORDER", "B2B-BUYER-UNKNOWN", "B2B-NO-WAYBILL", "B2B-NO-PAYMENT", "B2B-CHANNEL-OTHER"],
+            "7100.00",
+        ),
+        (
+            "7",
+            "0.4",
+            "undecided",
+            ["B2B-NO-ORDER", "B2B-EV-COMPANY", "B2B-EV-LOGISTICS", "B2B-NO-PAYMENT", "B2B-CHANNEL-OTHER"],
+            "7100.00",
+        ),
         ("8", "1", "declared", ["B2B-DECLARED-9810"], "2000.00"),
     ]
     assert detail.csv().splitlines()[:2] == [
@@ -105,8 +124,11 @@ def test_the_same_method_on_the_same_inputs_gives_the_same_digests(b2b: Context)
     changed = identify(b2b, tenant="hub", actor="office")
     assert (changed.input_digest != first.input_digest, changed.result_digest) == (True, first.result_digest)
     assert [r.run_id for r in list_runs(b2b, tenant="hub")] == [
-        changed.run_id, stricter.run_id, second.run_id, first.run_id,
-    ]  # fmt: skip
+        changed.run_id,
+        stricter.run_id,
+        second.run_id,
+        first.run_id,
+    ]
     assert list_runs(b2b, tenant="hub/sanya") == []
     with b2b.uow() as uow:
         assert uow.session.scalar(select(func.count()).select_from(B2bResult)) == 32
@@ -118,19 +140,55 @@ def test_figures_count_identified_exports_per_day_and_tenant_and_never_undecided
     run = identify(b2b, tenant="hub", actor="office")
     figures = b2b_figures(b2b, date(2026, 2, 1), date(2026, 2, 28), tenant="hub")
     assert [d.as_dict() for d in figures.days] == [
-        {"day": "2026-02-10", "tenant": "hub/haikou", "identified": 0, "undecided": 0, "general_trade": 0,
-         "unconverted": 0, "declared_b2b": 1, "imported_b2b": 1, "platform_exports": 0, "identified_value": "0.00",
-         "general_trade_value": "0.00", "declared_b2b_value": "2000.00", "imported_b2b_value": "2000.00",
-         "platform_exports_value": "0.00"},
-        {"day": "2026-02-10", "tenant": "hub/sanya", "identified": 1, "undecided": 1, "general_trade": 2,
-         "unconverted": 0, "declared_b2b": 0, "imported_b2b": 0, "platform_exports": 0,
-         "identified_value": "7100.00", "general_trade_value": "14200.00", "declared_b2b_value": "0.00",
-         "imported_b2b_value": "0.00", "platform_exports_value": "0.00"},
-        {"day": "2026-02-11", "tenant": "hub/haikou", "identified": 1, "undecided": 0, "general_trade": 1,
-         "unconverted": 0, "declared_b2b": 0, "imported_b2b": 0, "platform_exports": 0,
-         "identified_value": "7100.00", "general_trade_value": "7100.00", "declared_b2b_value": "0.00",
-         "imported_b2b_value": "0.00", "platform_exports_value": "0.00"},
-    ]  # fmt: skip
+        {
+            "day": "2026-02-10",
+            "tenant": "hub/haikou",
+            "identified": 0,
+            "undecided": 0,
+            "general_trade": 0,
+            "unconverted": 0,
+            "declared_b2b": 1,
+            "imported_b2b": 1,
+            "platform_exports": 0,
+            "identified_value": "0.00",
+            "general_trade_value": "0.00",
+            "declared_b2b_value": "2000.00",
+            "imported_b2b_value": "2000.00",
+            "platform_exports_value": "0.00",
+        },
+        {
+            "day": "2026-02-10",
+            "tenant": "hub/sanya",
+            "identified": 1,
+            "undecided": 1,
+            "general_trade": 2,
+            "unconverted": 0,
+            "declared_b2b": 0,
+            "imported_b2b": 0,
+            "platform_exports": 0,
+            "identified_value": "7100.00",
+            "general_trade_value": "14200.00",
+            "declared_b2b_value": "0.00",
+            "imported_b2b_value": "0.00",
+            "platform_exports_value": "0.00",
+        },
+        {
+            "day": "2026-02-11",
+            "tenant": "hub/haikou",
+            "identified": 1,
+            "undecided": 0,
+            "general_trade": 1,
+            "unconverted": 0,
+            "declared_b2b": 0,
+            "imported_b2b": 0,
+            "platform_exports": 0,
+            "identified_value": "7100.00",
+            "general_trade_value": "7100.00",
+            "declared_b2b_value": "0.00",
+            "imported_b2b_value": "0.00",
+            "platform_exports_value": "0.00",
+        },
+    ]
     assert figures.share == Decimal("0.6953")  # (2000 + 7100 + 7100) / (2000 + 14200 + 7100)
     sanya = b2b_figures(b2b, date(2026, 2, 1), date(2026, 2, 28), tenant="hub/sanya")
     assert ([d.tenant for d in sanya.days], sanya.share, sanya.run_id) == (["hub/sanya"], Decimal("0.5"), run.run_id)
@@ -147,7 +205,10 @@ def test_a_small_labelled_set_scores_exact_precision_recall_and_undecided_share(
     classes = {r["declaration_no"]: r["class"] for r in show_run(b2b, summary.run_id, tenant=None).results}
     got = quality(labelled.truth, classes)
     assert {k: got[k] for k in ("true_positive", "false_positive", "false_negative", "undecided")} == {
-        "true_positive": 56, "false_positive": 0, "false_negative": 1, "undecided": 5,
-    }  # fmt: skip
+        "true_positive": 56,
+        "false_positive": 0,
+        "false_negative": 1,
+        "undecided": 5,
+    }
     assert (got["precision"], got["recall"], got["undecided_share"]) == (1.0, 56 / 57, 5 / 600)
     assert (summary.declared, summary.identified, summary.undecided, summary.general) == (30, 56, 5, 539)

@@ -53,8 +53,10 @@ def test_good_rows_are_stored_and_bad_rows_reported_by_rule_and_field(b2b: Conte
         assert b2b.cipher.decrypt(rows[0].consignee_name) == "Nordlicht GmbH"
         assert rows[0].consignee_name != "Nordlicht GmbH"  # encrypted at rest
         assert (rows[0].hs_codes, rows[0].received_amount, rows[1].declared_on.isoformat()) == (
-            "8517130000;6109100000", Decimal("10100"), "2026-02-11",
-        )  # fmt: skip
+            "8517130000;6109100000",
+            Decimal("10100"),
+            "2026-02-11",
+        )
     assert stored == [
         ("460120260000000001", "hub", "502", "304", Decimal("10000"), "0110"),
         ("460120260000000002", "hub", "300", "502", Decimal("500"), "0110"),
@@ -101,9 +103,13 @@ def test_json_arrays_and_json_lines_import_the_same_rows(b2b: Context) -> None:
     as_lines = import_declarations(b2b, lines, json_format=True, tenant="hub", actor="o", source="a.jsonl")
     assert (as_array.imported, as_lines.unchanged) == (1, 1)
     wrong = import_declarations(
-        b2b, json.dumps([{**row, "declaration_no": "460120260000000010", "trade_mode": "9610"}, 7]),
-        json_format=True, tenant="hub", actor="o", source="c.json",
-    )  # fmt: skip
+        b2b,
+        json.dumps([{**row, "declaration_no": "460120260000000010", "trade_mode": "9610"}, 7]),
+        json_format=True,
+        tenant="hub",
+        actor="o",
+        source="c.json",
+    )
     assert [(p.rule_id, p.field) for p in wrong.problems] == [
         ("B2B-ROW-FIELD", "row[2].*"),
         ("B2B-ROW-MODE", "row[1].trade_mode"),

@@ -68,9 +68,14 @@ def test_the_shipped_method_is_the_specs_and_its_digest_is_stable() -> None:
 
 def test_a_method_document_reports_every_problem() -> None:
     method, problems = parse_method(
-        {"weights": {"order": "0.5", "company": "x"}, "identify_at": "0.3", "reject_at": "0.4",
-         "departure_window_days": -1, "amount_tolerance": "2"}
-    )  # fmt: skip
+        {
+            "weights": {"order": "0.5", "company": "x"},
+            "identify_at": "0.3",
+            "reject_at": "0.4",
+            "departure_window_days": -1,
+            "amount_tolerance": "2",
+        }
+    )
     assert method is None
     assert [(p.rule_id, p.field) for p in problems] == [
         ("B2B-METHOD", "version"),
@@ -85,9 +90,14 @@ def test_a_method_document_reports_every_problem() -> None:
 
 def _decl(**fields: object) -> Declaration:
     base: dict[str, object] = {
-        "declaration_no": "460120260000000001", "tenant": "hub", "declared_on": date(2026, 2, 10),
-        "consignee_name": "Atlas LLC", "consignee_country": "502", "currency": "502", "amount": Decimal("100"),
-    }  # fmt: skip
+        "declaration_no": "460120260000000001",
+        "tenant": "hub",
+        "declared_on": date(2026, 2, 10),
+        "consignee_name": "Atlas LLC",
+        "consignee_country": "502",
+        "currency": "502",
+        "amount": Decimal("100"),
+    }
     return Declaration(**{**base, **fields})  # type: ignore[arg-type]
 
 
@@ -98,29 +108,61 @@ def _rates(currency: str, on: date) -> Decimal | None:
 def test_scores_at_the_thresholds_and_the_amount_tolerance() -> None:
     method, channels, filed = default_method(), default_channels(), frozenset({"P1"})
     full = {
-        "platform_code": "P1", "order_no": "O1", "waybill_no": "W", "departed_on": date(2026, 2, 25),
-        "destination_country": "502", "payment_channel": "PI-LIANLIAN", "received_amount": Decimal("105"),
-        "received_currency": "502", "received_on": date(2026, 2, 11),
-    }  # fmt: skip
+        "platform_code": "P1",
+        "order_no": "O1",
+        "waybill_no": "W",
+        "departed_on": date(2026, 2, 25),
+        "destination_country": "502",
+        "payment_channel": "PI-LIANLIAN",
+        "received_amount": Decimal("105"),
+        "received_currency": "502",
+        "received_on": date(2026, 2, 11),
+    }
     outcome = score(_decl(**full), method, filed_platforms=filed, channels=channels, rates=_rates)
     assert (outcome.score, outcome.klass, outcome.value_cny) == (Decimal(1), B2bClass.IDENTIFIED, Decimal("710.00"))
-    over = score(_decl(**{**full, "received_amount": Decimal("105.01")}), method, filed_platforms=filed,
-                 channels=channels, rates=_rates)  # fmt: skip
+    over = score(
+        _decl(**{**full, "received_amount": Decimal("105.01")}),
+        method,
+        filed_platforms=filed,
+        channels=channels,
+        rates=_rates,
+    )
     assert (over.score, over.reasons[3]) == (Decimal("0.85"), "B2B-AMOUNT-OFF")
-    late = score(_decl(**{**full, "departed_on": date(2026, 2, 26)}), method, filed_platforms=filed,
-                 channels=channels, rates=_rates)  # fmt: skip
+    late = score(
+        _decl(**{**full, "departed_on": date(2026, 2, 26)}),
+        method,
+        filed_platforms=filed,
+        channels=channels,
+        rates=_rates,
+    )
     assert late.reasons[2] == "B2B-LOGISTICS-DATE"
-    closed = score(_decl(**{**full, "payment_channel": "PI-EASYLINK", "received_on": date(2026, 1, 2)}), method,
-                   filed_platforms=filed, channels=channels, rates=_rates)  # fmt: skip
+    closed = score(
+        _decl(**{**full, "payment_channel": "PI-EASYLINK", "received_on": date(2026, 1, 2)}),
+        method,
+        filed_platforms=filed,
+        channels=channels,
+        rates=_rates,
+    )
     assert closed.reasons[4] == "B2B-CHANNEL-OTHER"  # the channel's listing ended on 2025-12-31
-    no_rate = score(_decl(**{**full, "currency": "116", "received_currency": "116"}), method,
-                    filed_platforms=filed, channels=channels, rates=_rates)  # fmt: skip
+    no_rate = score(
+        _decl(**{**full, "currency": "116", "received_currency": "116"}),
+        method,
+        filed_platforms=filed,
+        channels=channels,
+        rates=_rates,
+    )
     assert (no_rate.value_cny, no_rate.reasons[3], no_rate.score) == (None, "B2B-AMOUNT-NO-RATE", Decimal("0.85"))
-    at_reject = score(_decl(platform_code="P1", order_no="O1"), method, filed_platforms=filed, channels=channels,
-                      rates=_rates)  # order + company  # fmt: skip
+    at_reject = score(
+        _decl(platform_code="P1", order_no="O1"), method, filed_platforms=filed, channels=channels, rates=_rates
+    )  # order + company
     assert (at_reject.score, at_reject.klass) == (Decimal("0.55"), B2bClass.UNDECIDED)
-    only_order = score(_decl(platform_code="P1", order_no="O1", consignee_name="Zalando"), method,
-                       filed_platforms=filed, channels=channels, rates=_rates)  # fmt: skip
+    only_order = score(
+        _decl(platform_code="P1", order_no="O1", consignee_name="Zalando"),
+        method,
+        filed_platforms=filed,
+        channels=channels,
+        rates=_rates,
+    )
     assert (only_order.score, only_order.klass) == (Decimal("0.35"), B2bClass.GENERAL)  # ≤ reject_at
 
 
@@ -139,12 +181,22 @@ def test_rows_are_validated_one_by_one() -> None:
         header + "trade_terms,order_no,received_amount\n"
         "46012026000000000X,2026-02-10,4601960101,A Ltd,DEU,USD,1.005,6109,XYZ,O1,5\n"
     )
-    parsed = parse_file(text, json_format=False, tenant="hub", today=date(2026, 3, 2), currencies={"USD": "502"},
-                        countries={"DEU": "304"})  # fmt: skip
+    parsed = parse_file(
+        text,
+        json_format=False,
+        tenant="hub",
+        today=date(2026, 3, 2),
+        currencies={"USD": "502"},
+        countries={"DEU": "304"},
+    )
     assert (parsed.rows, parsed.bad_rows) == ([], 1)
     assert [p.rule_id for p in parsed.problems] == [
-        "B2B-ROW-AMOUNT", "B2B-ROW-FIELD", "B2B-ROW-TERMS", "B2B-ROW-HS", "B2B-ROW-ORDER",
-    ]  # fmt: skip
+        "B2B-ROW-AMOUNT",
+        "B2B-ROW-FIELD",
+        "B2B-ROW-TERMS",
+        "B2B-ROW-HS",
+        "B2B-ROW-ORDER",
+    ]
 
 
 def test_the_generator_is_seeded_and_labels_ten_percent() -> None:

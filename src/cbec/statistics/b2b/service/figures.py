@@ -54,8 +54,15 @@ class B2bDay:
     def as_dict(self) -> dict[str, Any]:
         """Return a JSON-ready mapping (values in yuan)."""
         out: dict[str, Any] = {"day": self.day.isoformat(), "tenant": self.tenant}
-        for name in ("identified", "undecided", "general_trade", "unconverted", "declared_b2b", "imported_b2b",
-                     "platform_exports"):
+        for name in (
+            "identified",
+            "undecided",
+            "general_trade",
+            "unconverted",
+            "declared_b2b",
+            "imported_b2b",
+            "platform_exports",
+        ):
             out[name] = getattr(self, name)
         for name in ("identified", "general_trade", "declared_b2b", "imported_b2b", "platform_exports"):
             out[f"{name}_value"] = format(Decimal(getattr(self, f"{name}_fen")).scaleb(-2), "f")
@@ -114,8 +121,14 @@ def b2b_figures(ctx: Context, start: date, end: date, *, tenant: str) -> B2bFigu
     with ctx.uow() as uow:
         session = uow.session
         run = repo.covering_run(session, _ancestors(tenant))
-        figures = B2bFigures(start, end, tenant, run.id if run else None, run.method_version if run else None,
-                             run.result_digest if run else None)  # fmt: skip
+        figures = B2bFigures(
+            start,
+            end,
+            tenant,
+            run.id if run else None,
+            run.method_version if run else None,
+            run.result_digest if run else None,
+        )
         days: dict[tuple[date, str], B2bDay] = {}
 
         def cell(day: date, who: str) -> B2bDay:
@@ -139,12 +152,21 @@ def b2b_figures(ctx: Context, start: date, end: date, *, tenant: str) -> B2bFigu
                 elif klass == B2bClass.UNDECIDED.value:
                     c.undecided += count
         query = (
-            select(StatRollup.day, StatRollup.tenant, StatRollup.mode, func.sum(StatRollup.released),
-                   func.sum(StatRollup.released_fen))
-            .where(StatRollup.direction == "E", StatRollup.day >= start, StatRollup.day <= end,
-                   *repo.in_subtree(StatRollup.tenant, tenant))
+            select(
+                StatRollup.day,
+                StatRollup.tenant,
+                StatRollup.mode,
+                func.sum(StatRollup.released),
+                func.sum(StatRollup.released_fen),
+            )
+            .where(
+                StatRollup.direction == "E",
+                StatRollup.day >= start,
+                StatRollup.day <= end,
+                *repo.in_subtree(StatRollup.tenant, tenant),
+            )
             .group_by(StatRollup.day, StatRollup.tenant, StatRollup.mode)
-        )  # fmt: skip
+        )
         for day, who, mode, released, fen in session.execute(query):
             c = cell(day, who)
             c.platform_exports += int(released or 0)

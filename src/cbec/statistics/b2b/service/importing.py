@@ -1,4 +1,4 @@
-"""Import general-trade export declarations (CSV or JSON): good rows stored, bad rows reported, re-imports idempotent."""
+"""Import export declarations (CSV or JSON): good rows stored, bad rows reported, re-imports idempotent."""
 
 from __future__ import annotations
 
@@ -57,9 +57,13 @@ def import_declarations(
         currencies = _aliases(tables, "currency")
         countries = _aliases(tables, "country")
         parsed = parse_file(
-            text, json_format=json_format, tenant=tenant, today=business_date(now), currencies=currencies,
+            text,
+            json_format=json_format,
+            tenant=tenant,
+            today=business_date(now),
+            currencies=currencies,
             countries=countries,
-        )  # fmt: skip
+        )
         if not parsed.rows and parsed.problems and parsed.problems[0].rule_id == "B2B-FILE":
             raise B2bInvalid(f"{source}: the file cannot be read", problems=parsed.problems)
         report = ImportReport(source, tenant, rows=len(parsed.rows) + parsed.bad_rows, problems=parsed.problems)
@@ -74,9 +78,15 @@ def import_declarations(
             elif existing.tenant != tenant:
                 report.rejected += 1
                 report.problems.append(
-                    row_problem("B2B-ROW-TENANT", n, "declaration_no", "该报关单已属于其他租户",
-                                "the declaration is stored for another tenant",
-                                "Ask the hub to correct the tenant of the stored declaration."))  # fmt: skip
+                    row_problem(
+                        "B2B-ROW-TENANT",
+                        n,
+                        "declaration_no",
+                        "该报关单已属于其他租户",
+                        "the declaration is stored for another tenant",
+                        "Ask the hub to correct the tenant of the stored declaration.",
+                    )
+                )
             elif existing.content_sha256 == row.content_sha256:
                 report.unchanged += 1
             else:

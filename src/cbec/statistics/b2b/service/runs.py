@@ -62,10 +62,14 @@ def show_run(ctx: Context, run_id: int, *, tenant: str | None) -> RunDetail:
             raise B2bRunNotFound(
                 f"no identification run {run_id} in tenant {tenant or 'hub'}",
                 problems=[
-                    Problem("B2B-RUN", "run", f"无此识别批次 / no identification run {run_id} in your tenant",
-                            "List the runs with `cbec b2b runs` or GET /api/v1/statistics/b2b/runs.")
+                    Problem(
+                        "B2B-RUN",
+                        "run",
+                        f"无此识别批次 / no identification run {run_id} in your tenant",
+                        "List the runs with `cbec b2b runs` or GET /api/v1/statistics/b2b/runs.",
+                    )
                 ],
-            )  # fmt: skip
+            )
         results = [
             {
                 "declaration_no": r.declaration_no,
