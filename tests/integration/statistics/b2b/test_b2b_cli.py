@@ -1,4 +1,4 @@
-"""Contract of `cbec b2b`: import (bad rows reported, exit 1), identify (method file, threshold), runs, show, figures."""
+"""Contract of `cbec b2b`: import (bad rows reported, exit 1), identify (method, threshold), runs, show, figures."""
 
 from __future__ import annotations
 
