@@ -19,6 +19,7 @@ from cbec.statistics.b2b import (
     identify,
     import_declarations,
     list_runs,
+    load_channels,
     load_method,
     show_run,
 )
@@ -70,6 +71,9 @@ def register(app: typer.Typer) -> None:
     def identify_(
         method: Path | None = typer.Option(None, "--method", help="A method document (JSON); default: b2b-1."),
         threshold: str | None = typer.Option(None, "--threshold", help="Identify at this score instead (0–1)."),
+        channels: Path | None = typer.Option(
+            None, "--channels", help="A CBEC-capable payment channel list (CSV); default: the shipped one."
+        ),
         tenant: str = typer.Option("hub", "--tenant", help="Tenant subtree to identify."),
         actor: str = typer.Option("cli", "--actor"),
         as_json: bool = typer.Option(False, "--json", help="Print the run as JSON."),
@@ -80,7 +84,13 @@ def register(app: typer.Typer) -> None:
         except InvalidOperation as exc:
             raise typer.BadParameter("--threshold must be a number from 0 to 1") from exc
         try:
-            summary = identify(state.context(), tenant=tenant, actor=actor, method=load_method(method, threshold=value))
+            summary = identify(
+                state.context(),
+                tenant=tenant,
+                actor=actor,
+                method=load_method(method, threshold=value),
+                channels=load_channels(channels),
+            )
         except DomainError as exc:
             fail(exc)
         if as_json:

@@ -20,6 +20,7 @@ from cbec.statistics.b2b.service import (
     identify,
     import_declarations,
     list_runs,
+    load_channels,
     load_method,
     show_run,
 )
@@ -43,6 +44,7 @@ __all__ = [
     "identify",
     "import_declarations",
     "list_runs",
+    "load_channels",
     "load_method",
     "parse_method",
     "show_run",

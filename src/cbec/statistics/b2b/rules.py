@@ -212,25 +212,45 @@ class ChannelList:
         )
 
 
-def parse_channels(text: str) -> ChannelList:
-    """Parse a channel CSV (code, name_zh, name_en, kind, effective_from, effective_to, basis, verified)."""
-    rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
-    channels = tuple(
-        Channel(
-            row["code"].strip().upper(),
-            row["name_zh"].strip(),
-            date.fromisoformat(row["effective_from"].strip()),
-            date.fromisoformat(row["effective_to"].strip()) if (row.get("effective_to") or "").strip() else None,
-        )
-        for row in rows
-    )
-    return ChannelList(channels, hashlib.sha256(text.encode("utf-8")).hexdigest())
+def parse_channels(text: str) -> tuple[ChannelList | None, list[Problem]]:
+    """Parse a channel CSV (code, name_zh, name_en, kind, effective_from, effective_to, basis, verified).
+
+    Every bad row is a ``B2B-CHANNELS`` problem; the list's digest is the SHA-256 of the text.
+    """
+    channels: list[Channel] = []
+    problems: list[Problem] = []
+    for n, row in enumerate(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))), 2):
+        code = (row.get("code") or "").strip().upper()
+        try:
+            start = date.fromisoformat((row.get("effective_from") or "").strip())
+            end_text = (row.get("effective_to") or "").strip()
+            end = date.fromisoformat(end_text) if end_text else None
+        except ValueError:
+            start, end = None, None
+        if not code or start is None or (end is not None and end < start):
+            problems.append(
+                Problem(
+                    "B2B-CHANNELS",
+                    f"row[{n}]",
+                    "渠道行须有代码和有效日期 / a channel row needs a code and valid dates (from ≤ to)",
+                    "Write code,name_zh,name_en,kind,effective_from,effective_to,basis,verified with YYYY-MM-DD.",
+                )
+            )
+            continue
+        channels.append(Channel(code, (row.get("name_zh") or "").strip(), start, end))
+    if not channels and not problems:
+        problems.append(Problem("B2B-CHANNELS", "file", "渠道清单为空 / the channel list is empty", "Add rows."))
+    if problems:
+        return None, problems
+    return ChannelList(tuple(channels), hashlib.sha256(text.encode("utf-8")).hexdigest()), []
 
 
 def default_channels() -> ChannelList:
     """Return the shipped channel list (data/payment-channels.csv; see data/PROVENANCE.md)."""
     text = resources.files("cbec.statistics.b2b").joinpath("data", "payment-channels.csv").read_text("utf-8")
-    return parse_channels(text)
+    channels, problems = parse_channels(text)
+    assert channels is not None, problems
+    return channels
 
 
 @dataclass(frozen=True, slots=True)

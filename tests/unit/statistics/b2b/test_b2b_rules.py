@@ -15,6 +15,7 @@ from cbec.statistics.b2b.rules import (
     default_channels,
     default_method,
     input_digest,
+    parse_channels,
     parse_method,
     result_digest,
     score,
@@ -205,3 +206,20 @@ def test_the_generator_is_seeded_and_labels_ten_percent() -> None:
     assert (sum(first.truth.values()), first.declared, len(first.rows)) == (113, 50, 1050)
     perfect = {k: ("identified" if v else "general") for k, v in first.truth.items()}
     assert quality(first.truth, perfect)["precision"] == 1.0
+
+
+def test_a_channel_list_is_effective_dated_and_every_bad_row_reported() -> None:
+    header = "code,name_zh,name_en,kind,effective_from,effective_to,basis,verified\n"
+    channels, problems = parse_channels(header + "pi-x,X,,payment_institution,2026-01-01,2026-01-31,zone,no\n")
+    assert problems == [] and channels is not None
+    assert [channels.admits("PI-X", day) for day in (date(2025, 12, 31), date(2026, 1, 31), date(2026, 2, 1))] == [
+        False,
+        True,
+        False,
+    ]
+    bad, found = parse_channels(header + ",X,,,2026-01-01,,,\nPI-Y,Y,,,2026-02-01,2026-01-01,,\nPI-Z,Z,,,soon,,,\n")
+    assert (bad, [(p.rule_id, p.field) for p in found]) == (
+        None,
+        [("B2B-CHANNELS", "row[2]"), ("B2B-CHANNELS", "row[3]"), ("B2B-CHANNELS", "row[4]")],
+    )
+    assert parse_channels(header)[1][0].field == "file"

@@ -31,6 +31,7 @@ from cbec.statistics.b2b.rules import (
     default_channels,
     default_method,
     input_digest,
+    parse_channels,
     parse_method,
     result_digest,
     score,
@@ -97,6 +98,20 @@ def load_method(path: Path | None = None, *, threshold: Decimal | None = None) -
             raise B2bInvalid("the threshold breaks the method's rules", problems=problems)
         method = parsed
     return method
+
+
+def load_channels(path: Path | None = None) -> ChannelList:
+    """Return a channel list from a CSV file (default: the shipped one); a bad file raises ``B2bInvalid``."""
+    if path is None:
+        return default_channels()
+    try:
+        text = path.read_text("utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise B2bInvalid(f"cannot read the channel list {path}: {exc}") from exc
+    channels, problems = parse_channels(text)
+    if channels is None:
+        raise B2bInvalid(f"{path.name}: {len(problems)} problem(s) in the channel list", problems=problems)
+    return channels
 
 
 def identify(
