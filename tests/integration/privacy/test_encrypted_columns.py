@@ -22,6 +22,7 @@ from cbec.storage.context import Context
 def test_the_encrypted_columns_are_the_marked_ones() -> None:
     found = {(table.name, column.name) for table, columns in encrypted_columns() for column in columns}
     assert found == {
+        ("b2b_declaration", "consignee_name"),
         ("consumer_report", "note"),
         ("enterprise", "contact_name_enc"),
         ("enterprise", "contact_phone_enc"),
