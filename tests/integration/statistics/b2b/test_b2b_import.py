@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
+from cbec.audit.models import AuditRecord
 from cbec.statistics.b2b import import_declarations
 from cbec.statistics.b2b.models import B2bDeclaration
 from cbec.storage.context import Context
@@ -47,6 +48,15 @@ def test_good_rows_are_stored_and_bad_rows_reported_by_rule_and_field(b2b: Conte
         ("B2B-ROW-FIELD", "row[7].consignee_name"),
     ]
     assert report.problems[2].message == "报关单号与第3行重复 / the declaration number repeats row 3"
+    with b2b.uow() as uow:
+        audited = uow.session.execute(
+            select(AuditRecord.actor, AuditRecord.entity_key, AuditRecord.after).where(
+                AuditRecord.action == "statistics.b2b.imported"
+            )
+        ).all()
+    assert [(a, k, (v or {}).get("imported"), (v or {}).get("rejected")) for a, k, v in audited] == [
+        ("office", "hub:feb.csv", 2, 4)
+    ]
     with b2b.uow() as uow:
         rows = uow.session.scalars(select(B2bDeclaration).order_by(B2bDeclaration.declaration_no)).all()
         stored = [(r.declaration_no, r.tenant, r.currency, r.consignee_country, r.amount, r.trade_mode) for r in rows]
