@@ -103,6 +103,23 @@ def test_each_declaration_gets_its_score_class_and_reason_codes(b2b: Context) ->
         ),
         ("8", "1", "declared", ["B2B-DECLARED-9810"], "2000.00"),
     ]
+    assert detail.reason_counts == {
+        "B2B-AMOUNT-OFF": 1,
+        "B2B-BUYER-PERSON": 1,
+        "B2B-BUYER-UNKNOWN": 1,
+        "B2B-CHANNEL-OTHER": 3,
+        "B2B-DECLARED-9810": 1,
+        "B2B-EV-AMOUNT": 4,
+        "B2B-EV-CHANNEL": 4,
+        "B2B-EV-COMPANY": 5,
+        "B2B-EV-LOGISTICS": 5,
+        "B2B-EV-ORDER": 4,
+        "B2B-LOGISTICS-DATE": 1,
+        "B2B-NO-ORDER": 2,
+        "B2B-NO-PAYMENT": 2,
+        "B2B-NO-WAYBILL": 1,
+        "B2B-ORDER-UNFILED": 1,
+    }
     assert detail.csv().splitlines()[:2] == [
         "\ufeffdeclaration_no,tenant,declared_on,score,class,reasons,value_cny",
         "460120260000000001,hub,2026-02-10,1,identified,B2B-EV-ORDER;B2B-EV-COMPANY;B2B-EV-LOGISTICS;"

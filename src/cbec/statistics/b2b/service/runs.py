@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -27,10 +28,17 @@ class RunDetail:
     run_by: str
     results: list[dict[str, Any]]
 
+    @property
+    def reason_counts(self) -> dict[str, int]:
+        """How many results carry each reason code (the evidence match rates of the run), by code."""
+        counts = Counter(code for row in self.results for code in row["reasons"])
+        return dict(sorted(counts.items()))
+
     def as_dict(self) -> dict[str, Any]:
         """Return a JSON-ready mapping."""
         return {
             **self.summary.as_dict(),
+            "reason_counts": self.reason_counts,
             "method": self.method,
             "run_at": self.run_at,
             "run_by": self.run_by,
