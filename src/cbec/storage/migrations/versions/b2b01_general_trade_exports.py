@@ -1,7 +1,7 @@
 """b2b: imported general-trade export declarations, identification runs and their results
 
 Revision ID: b2b01
-Revises: credit02
+Revises: stats04
 Create Date: 2026-12-07 05:00:00.000000
 
 * ``b2b_declaration``: a export declaration imported as input (0110 general trade, or 9710/9810), one row per number
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "b2b01"
-down_revision = "credit02"
+down_revision = "stats04"
 branch_labels = None
 depends_on = None
 
