@@ -45,6 +45,7 @@ MODEL_MODULES = (
     "cbec.facts.models",
     "cbec.credit.models",
     "cbec.risk.models",
+    "cbec.risk.cases.models",
     "cbec.supervision.models",
     "cbec.storage.revisions",
 )

@@ -83,6 +83,7 @@ class Permission(StrEnum):
     CREDIT_MANAGE = "credit.manage"  # enter credit facts (an agency: of its own source only)
     CREDIT_RATE = "credit.rate"  # rate every subject, dry or published (the hub's zone office)
     RISK_READ = "risk.read"  # risk alerts with their traces (pseudonymous keys only), in the caller's tenant
+    RISK_MANAGE = "risk.manage"  # act on risk cases (dispose, confirm a second officer's step, snooze, close)
     STATISTICS_READ = "statistics.read"  # indicator figures of the caller's tenant (aggregates, no documents)
     STATISTICS_MANAGE = "statistics.manage"  # targets of the caller's tenant and the tenants below it
 
@@ -189,6 +190,7 @@ AGENCY_PERMISSIONS: dict[Agency, frozenset[Permission]] = {
         P.CREDIT_READ,
         P.CREDIT_MANAGE,
         P.RISK_READ,
+        P.RISK_MANAGE,
     },
     Agency.TAX: _OFFICER_BASE | {P.TAXBILLS_READ, P.EXPORT_READ, P.CREDIT_READ, P.CREDIT_MANAGE},
     Agency.FX: _OFFICER_BASE | {P.EXPORT_READ},

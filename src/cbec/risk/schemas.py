@@ -37,7 +37,10 @@ class AlertRead(BaseModel):
     subjects: dict[str, str] = Field(description="Pseudonymous subject keys (blind indexes) and party codes.")
     score: int
     band: str = Field(description="review, hold or reject.")
-    outcome: str = Field(description="open: no disposal has been recorded (disposal is not built yet).")
+    outcome: str = Field(
+        description="The label of its case once closed: confirmed, valuable or false_positive; snoozed (its rules "
+        "are snoozed on its pivot); open otherwise."
+    )
     ruleset_version: str
     expected_revenue: Decimal = Field(description="Under-valuation: tax expected lost, CNY (0 for others).")
     contributions: list[ContributionRead]

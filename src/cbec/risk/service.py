@@ -10,7 +10,7 @@ order, payment and waybill matched, so payer and phone keys are on its facts).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -272,7 +272,10 @@ class _Handler:
 
 
 def apply_events(ctx: Context, *, limit: int = 500, ruleset: Ruleset | None = None) -> ConsumeReport:
-    """Apply every new event: update counters and assess inventories, batch by batch (each one transaction)."""
+    """Apply every new event: update counters and assess inventories, batch by batch (each one transaction); then
+    file the new alerts into their pivots' cases (cbec.risk.cases.gather)."""
+    from cbec.risk.cases.gather import gather  # the cases read decisions; this module is below them
+
     rules = ruleset or shipped_ruleset()
     handled = assessed = alerts = holds = 0
     position = -1
@@ -284,6 +287,7 @@ def apply_events(ctx: Context, *, limit: int = 500, ruleset: Ruleset | None = No
         if batch.position == position:
             break
         position = batch.position
+    gather(ctx)
     return ConsumeReport(handled=handled, assessed=assessed, alerts=alerts, holds=holds, position=position)
 
 
@@ -312,8 +316,9 @@ def refresh_bands(ctx: Context, *, days: int = 365) -> BandsReport:
     return BandsReport(hs6=len(rows), lines=sum(len(v) for v in units.values()), since=since)
 
 
-def alerts_of(decision: RiskDecision) -> list[AlertRead]:
-    """Return one alert per typology of a decision at review or above."""
+def alerts_of(decision: RiskDecision, outcomes: Mapping[tuple[int, str], str] | None = None) -> list[AlertRead]:
+    """Return one alert per typology of a decision at review or above; ``outcomes`` gives each alert's label by
+    (decision, typology) — confirmed, valuable, false_positive, snoozed — else it is open."""
     trace = decision.trace
     inputs: dict[str, str | None] = trace.get("inputs", {})
     rules = {r.id: r for r in shipped_ruleset().rules} if trace.get("ruleset") == shipped_ruleset().version else {}
@@ -349,7 +354,7 @@ def alerts_of(decision: RiskDecision) -> list[AlertRead]:
                 subjects=dict(decision.subjects),
                 score=t["score"],
                 band=t["band"],
-                outcome="open",
+                outcome=(outcomes or {}).get((decision.id, t["typology"]), "open"),
                 ruleset_version=decision.ruleset_version,
                 expected_revenue=decision.expected_revenue if t["typology"] == "undervaluation" else Decimal(0),
                 contributions=contributions,
@@ -368,9 +373,15 @@ def list_alerts(
     limit: int = 10_000,
 ) -> list[AlertRead]:
     """Return the alerts decided in [since, until) within the scope; under-valuation ranked by revenue expected lost."""
+    from cbec.risk.cases.repository import labels  # the disposal tables, read for the alerts' outcomes
+
     with ctx.uow() as uow:
         decisions = repo.alerting(uow.session, since, until, scope, limit)
-        alerts = [a for d in decisions for a in alerts_of(d) if typology is None or a.typology == typology]
+        outcomes = {
+            key: row.outcome or ("snoozed" if row.snoozed else "open")
+            for key, row in labels(uow.session, (d.id for d in decisions)).items()
+        }
+        alerts = [a for d in decisions for a in alerts_of(d, outcomes) if typology is None or a.typology == typology]
     if typology == "undervaluation":
         alerts.sort(key=lambda a: (-a.expected_revenue, a.decision_id))
     return alerts

@@ -96,6 +96,26 @@ class CreditPayload(_Payload):
     published_until: str | None = Field(description="When the fact's publication ends (or ended), YYYY-MM-DD.")
 
 
+class RiskPayload(_Payload):
+    """A risk case was disposed of (风险处置): an action taken, proposed, confirmed or rejected, or the case closed.
+
+    Pseudonymous pivot keys and party codes only; no personal data, no officer's name."""
+
+    change: str = Field(description="The action kind (request_documents, inspect, hold, return, refer_agency, "
+        "propose_list_entry, report_credit, note, close) and its state: e.g. hold_done, return_proposed, "
+        "return_confirmed, propose_list_entry_rejected, close_done.")
+    case_id: int
+    action_id: int
+    pivot_kind: str = Field(description="buyer, phone, address (pseudonymous keys), enterprise or platform (codes).")
+    pivot_key: str
+    typologies: list[str]
+    inventories: list[str] = Field(description="E-port numbers of the case's inventories.")
+    agency: str | None = Field(description="refer_agency: the agency the case is referred to.")
+    list_name: str | None = Field(description="propose_list_entry: watch or block.")
+    outcome: str | None = Field(description="close: confirmed, valuable or false_positive.")
+    on: str = Field(description="The business day of the change (Asia/Shanghai), YYYY-MM-DD.")
+
+
 PAYLOADS: dict[EventKind, type[_Payload]] = {
     EventKind.DATA: DataPayload,
     EventKind.RECEIPT: ReceiptPayload,
@@ -103,6 +123,7 @@ PAYLOADS: dict[EventKind, type[_Payload]] = {
     EventKind.FILING: FilingPayload,
     EventKind.CERTIFICATE: CertificatePayload,
     EventKind.CREDIT: CreditPayload,
+    EventKind.RISK: RiskPayload,
 }
 VERSIONS: dict[EventKind, str] = dict.fromkeys(PAYLOADS, "1")
 
@@ -161,7 +182,14 @@ class CreditEvent(_Event):
     payload: CreditPayload
 
 
-AnyEvent = DataEvent | ReceiptEvent | TaxBillEvent | FilingEvent | CertificateEvent | CreditEvent
+class RiskEvent(_Event):
+    """A risk case was disposed of."""
+
+    kind: Literal["risk"]
+    payload: RiskPayload
+
+
+AnyEvent = DataEvent | ReceiptEvent | TaxBillEvent | FilingEvent | CertificateEvent | CreditEvent | RiskEvent
 EVENT: TypeAdapter[AnyEvent] = TypeAdapter(Annotated[AnyEvent, Field(discriminator="kind")])
 
 
