@@ -101,9 +101,11 @@ class RiskPayload(_Payload):
 
     Pseudonymous pivot keys and party codes only; no personal data, no officer's name."""
 
-    change: str = Field(description="The action kind (request_documents, inspect, hold, return, refer_agency, "
+    change: str = Field(
+        description="The action kind (request_documents, inspect, hold, return, refer_agency, "
         "propose_list_entry, report_credit, note, close) and its state: e.g. hold_done, return_proposed, "
-        "return_confirmed, propose_list_entry_rejected, close_done.")
+        "return_confirmed, propose_list_entry_rejected, close_done."
+    )
     case_id: int
     action_id: int
     pivot_kind: str = Field(description="buyer, phone, address (pseudonymous keys), enterprise or platform (codes).")

@@ -35,7 +35,7 @@ class EventKind(StrEnum):
     FILING = "filing"  # an enterprise filing was made or changed status (企业备案)
     CERTIFICATE = "cert"  # a signing certificate was registered or revoked (签名证书备案); the column holds 10
     CREDIT = "credit"  # a credit fact's state changed: repair, objection, end of publication, override (信用)
-    RISK = "risk"  # a risk case was disposed of: an action taken, proposed, confirmed or rejected, a case closed (风险处置)
+    RISK = "risk"  # a risk case was disposed of: an action taken, proposed, confirmed or rejected, closed (风险处置)
 
 
 class SubscriberKind(StrEnum):

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from tests.api.auth import key_for
 from tests.builders import PARTIES
 from tests.integration.exports.export_zone import AT, TEE, XP, release
+from tests.integration.risk.cases.support import decide
 from tests.integration.sharing.test_outbox_and_feeds import events
 from tests.integration.sharing.test_outbox_and_feeds import release as release_import
 from tests.zone import Zone
@@ -24,6 +25,7 @@ from cbec.credit.service import file_objection, record_fact, seed_configuration
 from cbec.demo.exports import build_export_set
 from cbec.enterprises.certificates import list_certificates, revoke_certificate
 from cbec.exports.service.reference import seed_export_reference
+from cbec.risk.cases import ActionCreate, act, gather, list_cases
 from cbec.sharing.catalogue import AnyEvent, event_schemas, events_markdown, parse_event
 from cbec.sharing.consumers import consume, position_of, rewind
 from cbec.sharing.rules import EventKind
@@ -49,6 +51,14 @@ def object_to_a_fact(ctx: Context) -> None:
     file_objection(ctx, ObjectionIn(fact_id=made.id, reason="金额有误"), actor="shop")
 
 
+def dispose_of_a_case(ctx: Context) -> None:
+    """An officer acts on a risk case: a ``risk`` event."""
+    decide(ctx, "46012026I000000901", [("fake_order", 70, "hold", ["F1"])], day=AT.date(), at=ctx.clock.now())
+    gather(ctx)
+    [case], _ = list_cases(ctx)
+    act(ctx, case.id, ActionCreate(kind="note", comment="复核中"), actor="customs")
+
+
 def test_every_event_of_a_busy_day_follows_its_schema(zone: Zone) -> None:
     seed_export_reference(zone.ctx)
     release_import(zone)
@@ -57,6 +67,7 @@ def test_every_event_of_a_busy_day_follows_its_schema(zone: Zone) -> None:
     [certificate] = list_certificates(zone.ctx, PARTIES.agent.code)
     revoke_certificate(zone.ctx, PARTIES.agent.code, certificate.serial_hex, actor="zone-office", reason="私钥泄露")
     object_to_a_fact(zone.ctx)
+    dispose_of_a_case(zone.ctx)
     found = events(zone.ctx)
     kinds = {parse_event(row).kind for row in found}  # raises on any event that breaks its schema
     assert kinds == {k.value for k in EventKind}

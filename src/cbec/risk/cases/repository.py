@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date
+from typing import Any
 
 from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session
@@ -13,15 +14,15 @@ from cbec.risk.cases.models import RiskCase, RiskCaseAction, RiskCaseAlert, Risk
 from cbec.risk.models import RiskDecision
 
 
-def _tenant(column: object, scope: Scope | None) -> list[object]:
+def _tenant(column: Any, scope: Scope | None) -> list[Any]:
     """Conditions keeping rows to a scope's tenant subtree; enterprises see no risk rows."""
     if scope is None:
         return []
-    conditions: list[object] = []
+    conditions: list[Any] = []
     if scope.tenant is not None:
-        conditions.append(or_(column == scope.tenant, column.like(scope.tenant + "/%")))  # type: ignore[attr-defined]
+        conditions.append(or_(column == scope.tenant, column.like(scope.tenant + "/%")))
     if scope.parties is not None:
-        conditions.append(RiskCase.id.is_(None) if column is RiskCase.tenant else RiskSnooze.id.is_(None))
+        conditions.append(column.is_(None) & column.is_not(None))  # enterprises hold no risk.read: nothing
     return conditions
 
 
@@ -52,13 +53,13 @@ def cases(session: Session, scope: Scope | None, *, state: str | None) -> list[R
     conditions = _tenant(RiskCase.tenant, scope)
     if state is not None:
         conditions.append(RiskCase.state == state)
-    query = select(RiskCase).where(*conditions)  # type: ignore[arg-type]
+    query = select(RiskCase).where(*conditions)
     return list(session.scalars(query.order_by(RiskCase.score.desc(), RiskCase.id.desc())))
 
 
 def case_by_id(session: Session, case_id: int, scope: Scope | None, *, lock: bool = False) -> RiskCase | None:
     """Return a case within the scope (None outside it)."""
-    query = select(RiskCase).where(RiskCase.id == case_id, *_tenant(RiskCase.tenant, scope))  # type: ignore[arg-type]
+    query = select(RiskCase).where(RiskCase.id == case_id, *_tenant(RiskCase.tenant, scope))
     if lock:
         query = query.with_for_update()
     return session.scalar(query)
@@ -113,9 +114,7 @@ def reviewed(session: Session, scope: Scope | None, since: date | None, until: d
     """Return the stored alerts of the scope whose business day lies in [since, until]."""
     query = select(RiskCaseAlert)
     if scope is not None and scope.tenant is not None:
-        query = query.where(
-            or_(RiskCaseAlert.tenant == scope.tenant, RiskCaseAlert.tenant.like(scope.tenant + "/%"))
-        )
+        query = query.where(or_(RiskCaseAlert.tenant == scope.tenant, RiskCaseAlert.tenant.like(scope.tenant + "/%")))
     if scope is not None and scope.parties is not None:
         query = query.where(RiskCaseAlert.id.is_(None))
     if since is not None:
@@ -127,7 +126,7 @@ def reviewed(session: Session, scope: Scope | None, since: date | None, until: d
 
 def snoozes(session: Session, scope: Scope | None, pivot: tuple[str, str] | None = None) -> list[RiskSnooze]:
     """Return the snoozes in the scope (of one pivot if given), newest first."""
-    query = select(RiskSnooze).where(*_tenant(RiskSnooze.tenant, scope))  # type: ignore[arg-type]
+    query = select(RiskSnooze).where(*_tenant(RiskSnooze.tenant, scope))
     if pivot is not None:
         query = query.where(RiskSnooze.pivot_kind == pivot[0], RiskSnooze.pivot_key == pivot[1])
     return list(session.scalars(query.order_by(RiskSnooze.id.desc())))

@@ -119,7 +119,11 @@ def check_action(action: ActionIn, *, state: str, pending: int) -> list[Problem]
     if state != CaseState.OPEN:
         return [
             problem(
-                "RSK-CASE-CLOSED", "case", "案件已结案，不能再处置", "the case is closed", "Open cases only take actions."
+                "RSK-CASE-CLOSED",
+                "case",
+                "案件已结案，不能再处置",
+                "the case is closed",
+                "Open cases only take actions.",
             )
         ]
     kinds = {k.value for k in ActionKind}
