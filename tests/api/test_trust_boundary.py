@@ -382,6 +382,25 @@ NAMES_NOTHING_FOREIGN: dict[tuple[str, str], str] = {
     "tests/api/test_risk_statistics_api.py",
     ("GET", "/console/risk"): "the alerts of GET /api/v1/risk/alerts in the caller's tenant (no parameter names "
     "another's): tests/web/test_risk_page.py",
+    ("GET", "/api/v1/risk/cases"): "lists the caller's tenant only: tests/api/test_risk_cases_api.py",
+    ("GET", "/api/v1/risk/cases/{case_id}"): "another tenant's case is not found (404): "
+    "tests/api/test_risk_cases_api.py",
+    ("POST", "/api/v1/risk/cases/{case_id}/actions"): "another tenant's case is not found (404), nothing "
+    "recorded: tests/api/test_risk_cases_api.py",
+    ("POST", "/api/v1/risk/cases/{case_id}/actions/{action_id}/decision"): "another tenant's case is not found "
+    "(404): tests/api/test_risk_cases_api.py",
+    ("POST", "/api/v1/risk/cases/{case_id}/snoozes"): "another tenant's case is not found (404): "
+    "tests/api/test_risk_cases_api.py",
+    ("GET", "/api/v1/risk/snoozes"): "lists the caller's tenant only: tests/api/test_risk_cases_api.py",
+    ("GET", "/api/v1/risk/review"): "figures of the caller's tenant only: tests/api/test_risk_cases_api.py",
+    ("GET", "/console/risk/cases"): "the cases of GET /api/v1/risk/cases: tests/web/test_risk_cases_pages.py",
+    ("GET", "/console/risk/cases/{case_id}"): "another tenant's case is not found (404): "
+    "tests/web/test_risk_cases_pages.py",
+    ("POST", "/console/risk/cases/{case_id}/actions"): "as the REST action: tests/web/test_risk_cases_pages.py",
+    ("POST", "/console/risk/cases/{case_id}/actions/{action_id}"): "as the REST decision: "
+    "tests/web/test_risk_cases_pages.py",
+    ("POST", "/console/risk/cases/{case_id}/snoozes"): "as the REST snooze: tests/web/test_risk_cases_pages.py",
+    ("GET", "/console/risk/review"): "figures of the caller's tenant only: tests/web/test_risk_cases_pages.py",
     ("POST", "/api/v1/quota/query"): "by ID number and name, not by scope",
     ("POST", "/api/v1/credit/screen"): "screens against the published negative lists, the same for every "
     "credit.read caller; persons for the hub only (403 CRD-SCREEN-PERSON): tests/api/credit/test_credit_api.py",

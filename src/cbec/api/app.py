@@ -30,6 +30,7 @@ ROUTER_MODULES = (
     "cbec.api.routes.feeds",
     "cbec.api.routes.events",
     "cbec.api.routes.risk",
+    "cbec.api.routes.risk_cases",
     "cbec.api.routes.statistics",
     "cbec.api.routes.statistics_index",
     "cbec.api.routes.statistics_b2b",
@@ -50,6 +51,7 @@ ROUTER_MODULES = (
     "cbec.web.exports",
     "cbec.web.export_tax",
     "cbec.web.risk",
+    "cbec.web.risk_cases",
     "cbec.web.credit",
     "cbec.web.consumer",
 )
