@@ -67,6 +67,14 @@ def test_maker_checker_never_lets_the_proposer_decide() -> None:
     assert ids(check_confirm("li", maker="li", state="proposed", decision="confirm")) == ["RSK-CASE-SELF-APPROVAL"]
     assert ids(check_confirm("li", maker="li", state="proposed", decision="reject")) == ["RSK-CASE-SELF-APPROVAL"]
     assert check_confirm("wang", maker="li", state="proposed", decision="confirm") == []
+    # one officer with two API keys (username:key prefix) or a key and a session is one person
+    assert ids(check_confirm("li:cbec_B", maker="li:cbec_A", state="proposed", decision="confirm")) == [
+        "RSK-CASE-SELF-APPROVAL"
+    ]
+    assert ids(check_confirm("li", maker="li:cbec_A", state="proposed", decision="confirm")) == [
+        "RSK-CASE-SELF-APPROVAL"
+    ]
+    assert check_confirm("lin:cbec_B", maker="li:cbec_A", state="proposed", decision="confirm") == []
     assert ids(check_confirm("wang", maker="li", state="confirmed", decision="confirm")) == ["RSK-CASE-NOT-PENDING"]
     assert ids(check_confirm("wang", maker="li", state="done", decision="reject")) == ["RSK-CASE-NOT-PENDING"]
     assert ids(check_confirm("wang", maker="li", state="proposed", decision="maybe")) == ["RSK-CASE-DECISION"]

@@ -196,8 +196,15 @@ def check_action(action: ActionIn, *, state: str, pending: int) -> list[Problem]
     return found
 
 
+def person(actor: str) -> str:
+    """Return the account an actor name stands for: an API key acts as ``username:key prefix``, a web session as
+    ``username`` — one officer with two keys is still one person."""
+    return actor.split(":", 1)[0]
+
+
 def check_confirm(actor: str, *, maker: str, state: str, decision: str) -> list[Problem]:
-    """Return the problems of a second officer's decision on a proposed action (empty: allowed)."""
+    """Return the problems of a second officer's decision on a proposed action (empty: allowed); the proposer is
+    recognised by account, whichever key or session they act with."""
     if decision not in ("confirm", "reject"):
         return [
             problem(
@@ -218,7 +225,7 @@ def check_confirm(actor: str, *, maker: str, state: str, decision: str) -> list[
                 "Only proposed actions are confirmed or rejected.",
             )
         ]
-    if actor == maker:
+    if person(actor) == person(maker):
         return [
             problem(
                 "RSK-CASE-SELF-APPROVAL",
