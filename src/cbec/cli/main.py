@@ -39,6 +39,7 @@ COMMAND_MODULES = (
     "cbec.cli.accounts",
     "cbec.cli.credit",
     "cbec.cli.risk",
+    "cbec.cli.risk_cases",
     "cbec.cli.serve",
 )
 
