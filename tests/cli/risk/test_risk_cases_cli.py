@@ -39,15 +39,14 @@ def test_cases_from_the_command_line(cli: CliRunner, zone: Zone) -> None:
     assert [(c["pivot_kind"], c["score"]) for c in listed] == [("phone", 70), ("enterprise", 40)]
     case = listed[0]["id"]
     assert "2 cases" in run(cli, "risk", "cases", "list")
-    assert "action 1 return proposed" in run(
-        cli, "risk", "cases", "act", str(case), "return", "--comment", "退运", "--actor", "li"
-    )
-    refused = run(cli, "risk", "cases", "confirm", str(case), "1", "--actor", "li", code=1)
+    proposed = run(cli, "risk", "cases", "act", str(case), "return", "--comment", "退运", "--actor", "li")
+    assert proposed.startswith("action ") and proposed.strip().endswith(" return proposed")
+    action = proposed.split()[1]
+    refused = run(cli, "risk", "cases", "confirm", str(case), action, "--actor", "li", code=1)
     assert "RSK-CASE-SELF-APPROVAL" in refused
-    assert "action 1 return confirmed by wang" in run(
-        cli, "risk", "cases", "confirm", str(case), "1", "--actor", "wang"
-    )
-    assert "snooze 1: F1 on phone" in run(cli, "risk", "cases", "snooze", str(case), "--rule", "F1", "--days", "7")
+    confirmed = run(cli, "risk", "cases", "confirm", str(case), action, "--actor", "wang")
+    assert confirmed.strip() == f"action {action} return confirmed by wang"
+    assert ": F1 on phone until" in run(cli, "risk", "cases", "snooze", str(case), "--rule", "F1", "--days", "7")
     run(cli, "risk", "cases", "act", str(case), "close", "--outcome", "confirmed", "--actor", "li")
     shown = json.loads(run(cli, "risk", "cases", "show", str(case), "--format", "json"))
     assert (shown["case"]["state"], shown["case"]["outcome"]) == ("closed", "confirmed")

@@ -136,7 +136,9 @@ def test_disposal_with_maker_checker_holds_as_data_events_and_labels(zone: Zone)
                 select(SupervisionMeasure).where(SupervisionMeasure.source == "risk").order_by(SupervisionMeasure.id)
             )
         ]
-        events = uow.session.scalars(select(OutboxEvent).where(OutboxEvent.kind == "risk")).all()
+        events = uow.session.scalars(
+            select(OutboxEvent).where(OutboxEvent.kind == "risk").order_by(OutboxEvent.position)
+        ).all()
         changes = [(e.payload["change"], e.payload["case_id"], list(e.parties)) for e in events]
         payload = dict(events[-1].payload)
         uow.commit()
