@@ -273,8 +273,8 @@ class _Handler:
 
 def apply_events(ctx: Context, *, limit: int = 500, ruleset: Ruleset | None = None) -> ConsumeReport:
     """Apply every new event: update counters and assess inventories, batch by batch (each one transaction); then
-    file the new alerts into their pivots' cases (cbec.risk.cases.gather)."""
-    from cbec.risk.cases.gather import gather  # the cases read decisions; this module is below them
+    file the new alerts into their pivots' cases (cbec.risk.cases.filing)."""
+    from cbec.risk.cases.filing import gather  # the cases read decisions; this module is below them
 
     rules = ruleset or shipped_ruleset()
     handled = assessed = alerts = holds = 0

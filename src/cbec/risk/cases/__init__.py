@@ -8,7 +8,7 @@ and volume per rule and typology. Transports import this package, never its modu
 
 from cbec.risk.cases.actions import act, confirm, snooze
 from cbec.risk.cases.errors import CaseConflict, CaseForbidden, CaseNotFound
-from cbec.risk.cases.gather import gather
+from cbec.risk.cases.filing import gather
 from cbec.risk.cases.queries import list_cases, list_snoozes, review, show_case
 from cbec.risk.cases.rules import AGENCIES, LISTS, ActionKind, Outcome, PivotKind
 from cbec.risk.cases.schemas import (
