@@ -8,6 +8,7 @@ also files decisions made before disposal existed. One transaction per batch.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -46,17 +47,28 @@ def _silencing(rows: list[RiskSnooze], tenant: str | None) -> list[Snooze]:
     return [Snooze(r.rule, r.pivot_kind, r.pivot_key, r.until) for r in rows if r.tenant == tenant]
 
 
-def attach(session: Session, decision: RiskDecision, now: datetime, report: dict[str, int]) -> None:
-    """Store the alerts of one decision and put each in the open case of its pivot (opening one if none)."""
-    found = _alerts(decision)
-    pivots = {
+@dataclass(slots=True)
+class _Batch:
+    """What one batch reads once: the snoozes on its pivots and the open cases by open key."""
+
+    snoozes: list[RiskSnooze]
+    open: dict[str, RiskCase | None] = field(default_factory=dict)
+
+
+def _pivots(decision: RiskDecision) -> dict[str, tuple[PivotKind, str]]:
+    return {
         typology: choose_pivot(typology, decision.subjects) or (PivotKind.ENTERPRISE, "unknown")
-        for typology, *_ in found
+        for typology, *_ in _alerts(decision)
     }
-    snoozes = repo.snoozes_on(session, [(k.value, key) for k, key in pivots.values()])
-    for typology, score, band, rules in found:
+
+
+def attach(session: Session, decision: RiskDecision, now: datetime, report: dict[str, int], batch: _Batch) -> None:
+    """Store the alerts of one decision and put each in the open case of its pivot (opening one if none)."""
+    pivots = _pivots(decision)
+    silencing = _silencing(batch.snoozes, decision.tenant)
+    for typology, score, band, rules in _alerts(decision):
         kind, key = pivots[typology]
-        snoozed = is_snoozed(rules, (kind.value, key), _silencing(snoozes, decision.tenant), now)
+        snoozed = is_snoozed(rules, (kind.value, key), silencing, now)
         row = RiskCaseAlert(
             decision_id=decision.id,
             typology=typology,
@@ -79,7 +91,9 @@ def attach(session: Session, decision: RiskDecision, now: datetime, report: dict
             session.add(row)
             continue
         wanted = open_key(decision.tenant, kind.value, key)
-        case = repo.open_case(session, wanted)
+        if wanted not in batch.open:
+            batch.open[wanted] = repo.open_case(session, wanted)
+        case = batch.open[wanted]
         if case is None:
             case = RiskCase(
                 tenant=decision.tenant,
@@ -95,18 +109,19 @@ def attach(session: Session, decision: RiskDecision, now: datetime, report: dict
                 updated_at=now,
             )
             session.add(case)
-            session.flush()
+            session.flush()  # its id, for the alert
+            batch.open[wanted] = case
             report["opened"] += 1
         else:
             report["joined"] += 1
         case.score = max(case.score, score)
         case.band = _higher(case.band, band)
-        case.typologies = sorted({*case.typologies, typology})
+        if typology not in case.typologies:
+            case.typologies = sorted({*case.typologies, typology})
         case.alerts += 1
         case.updated_at = now
         row.case_id = case.id
         session.add(row)
-    session.flush()
 
 
 def gather(ctx: Context, *, batch: int = 500) -> GatherReport:
@@ -114,10 +129,15 @@ def gather(ctx: Context, *, batch: int = 500) -> GatherReport:
     report = {"alerts": 0, "snoozed": 0, "opened": 0, "joined": 0}
     while True:
         with ctx.uow() as uow:
-            found = repo.unlinked(uow.session, batch)
+            session = uow.session
+            found = repo.unlinked(session, batch)
             now = ctx.clock.now()
+            pivots = {(k.value, key) for d in found for k, key in _pivots(d).values()}
+            keys = {open_key(d.tenant, k.value, key) for d in found for k, key in _pivots(d).values()}
+            read = _Batch(repo.snoozes_on(session, pivots), dict.fromkeys(keys))
+            read.open.update(repo.open_cases(session, keys))
             for decision in found:
-                attach(uow.session, decision, now, report)
+                attach(session, decision, now, report, read)
             uow.commit()
         if len(found) < batch:
             return GatherReport(**report)

@@ -38,6 +38,16 @@ def open_case(session: Session, key: str) -> RiskCase | None:
     return session.scalar(select(RiskCase).where(RiskCase.open_key == key))
 
 
+def open_cases(session: Session, keys: Iterable[str]) -> dict[str, RiskCase]:
+    """Return the open cases of some pivots by open key."""
+    wanted = sorted(keys)
+    found: dict[str, RiskCase] = {}
+    for start in range(0, len(wanted), 500):
+        for row in session.scalars(select(RiskCase).where(RiskCase.open_key.in_(wanted[start : start + 500]))):
+            found[str(row.open_key)] = row
+    return found
+
+
 def snoozes_on(session: Session, pivots: Iterable[tuple[str, str]]) -> list[RiskSnooze]:
     """Return the snoozes (expired ones too) on some pivots."""
     keys = sorted({key for _, key in pivots})
