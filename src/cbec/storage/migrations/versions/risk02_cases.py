@@ -1,7 +1,7 @@
 """risk: disposal cases per pivot, their alerts with labels, typed actions (maker-checker), snoozes
 
 Revision ID: risk02
-Revises: credit02
+Revises: b2b01
 Create Date: 2026-12-07 05:00:00.000000
 
 * ``risk_case``: one open case per pivot (``open_key`` unique while open, cleared at close), score = max of alerts.
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "risk02"
-down_revision = "credit02"
+down_revision = "b2b01"
 branch_labels = None
 depends_on = None
 
