@@ -46,6 +46,7 @@ MODEL_MODULES = (
     "cbec.credit.models",
     "cbec.risk.models",
     "cbec.risk.cases.models",
+    "cbec.risk.versions.models",
     "cbec.supervision.models",
     "cbec.storage.revisions",
 )

@@ -37,6 +37,7 @@ from cbec.risk.rules import (
     shipped_ruleset,
 )
 from cbec.risk.schemas import AlertRead, BandsReport, ConsumeReport, ContributionRead, RuleRead
+from cbec.risk.versions import consumer_rulesets, record_phantoms, ruleset_of_digest
 from cbec.sharing.catalogue import AnyEvent, DataEvent, ReceiptEvent
 from cbec.sharing.consumers import consume
 from cbec.sharing.rules import EventKind
@@ -166,6 +167,7 @@ def trace_of(assessment: Assessment, ruleset: Ruleset) -> dict[str, object]:
 class _Handler:
     ruleset: Ruleset
     now: datetime
+    shadows: tuple[Ruleset, ...] = ()  # versions in shadow: phantom decisions on the same inputs, no hold or alert
     assessed: int = 0
     alerts: int = 0
     holds: int = 0
@@ -232,6 +234,15 @@ class _Handler:
         )
         session.add(decision)
         session.flush()
+        if self.shadows:
+            record_phantoms(
+                session,
+                live_decision_id=decision.id,
+                eport_no=first.eport_no,
+                inputs=inputs,
+                shadows=self.shadows,
+                now=self.now,
+            )
         self.assessed += 1
         days = int(self.ruleset.parameter("hold_days"))
         for score in assessment.scores:
@@ -273,14 +284,18 @@ class _Handler:
 
 def apply_events(ctx: Context, *, limit: int = 500, ruleset: Ruleset | None = None) -> ConsumeReport:
     """Apply every new event: update counters and assess inventories, batch by batch (each one transaction); then
-    file the new alerts into their pivots' cases (cbec.risk.cases.filing)."""
+    file the new alerts into their pivots' cases (cbec.risk.cases.filing).
+
+    The rules are the published ruleset version (``cbec.risk.versions``), and every version in shadow is evaluated
+    beside it; a ``ruleset`` given here replaces both (no shadow).
+    """
     from cbec.risk.cases.filing import gather  # the cases read decisions; this module is below them
 
-    rules = ruleset or shipped_ruleset()
+    rules, shadows = (ruleset, ()) if ruleset is not None else consumer_rulesets(ctx)
     handled = assessed = alerts = holds = 0
     position = -1
     while True:
-        handler = _Handler(rules, ctx.clock.now())
+        handler = _Handler(rules, ctx.clock.now(), shadows)
         batch = consume(ctx, CONSUMER, handler, kinds=KINDS, limit=limit)
         handled += batch.handled
         assessed, alerts, holds = assessed + handler.assessed, alerts + handler.alerts, holds + handler.holds
@@ -316,12 +331,19 @@ def refresh_bands(ctx: Context, *, days: int = 365) -> BandsReport:
     return BandsReport(hs6=len(rows), lines=sum(len(v) for v in units.values()), since=since)
 
 
-def alerts_of(decision: RiskDecision, outcomes: Mapping[tuple[int, str], str] | None = None) -> list[AlertRead]:
-    """Return one alert per typology of a decision at review or above; ``outcomes`` gives each alert's label by
-    (decision, typology) — confirmed, valuable, false_positive, snoozed — else it is open."""
+def alerts_of(
+    decision: RiskDecision,
+    outcomes: Mapping[tuple[int, str], str] | None = None,
+    ruleset: Ruleset | None = None,
+) -> list[AlertRead]:
+    """Return one alert per typology of a decision at review or above (reasons from the ruleset that decided);
+    ``outcomes`` gives each alert's label by (decision, typology) — confirmed, valuable, false_positive, snoozed —
+    else it is open."""
     trace = decision.trace
     inputs: dict[str, str | None] = trace.get("inputs", {})
-    rules = {r.id: r for r in shipped_ruleset().rules} if trace.get("ruleset") == shipped_ruleset().version else {}
+    if ruleset is None and trace.get("ruleset") == shipped_ruleset().version:
+        ruleset = shipped_ruleset()
+    rules = {r.id: r for r in ruleset.rules} if ruleset is not None else {}
     out = []
     for t in trace.get("typologies", []):
         if t["band"] == Band.NONE.value:
@@ -381,17 +403,24 @@ def list_alerts(
             key: row.outcome or ("snoozed" if row.snoozed else "open")
             for key, row in labels(uow.session, (d.id for d in decisions)).items()
         }
-        alerts = [a for d in decisions for a in alerts_of(d, outcomes) if typology is None or a.typology == typology]
+        rulesets = {sha: ruleset_of_digest(uow.session, sha) for sha in {d.ruleset_sha256 for d in decisions}}
+        alerts = [
+            a
+            for d in decisions
+            for a in alerts_of(d, outcomes, rulesets[d.ruleset_sha256])
+            if typology is None or a.typology == typology
+        ]
     if typology == "undervaluation":
         alerts.sort(key=lambda a: (-a.expected_revenue, a.decision_id))
     return alerts
 
 
 def replay_decision(ctx: Context, eport_no: str, ruleset: Ruleset | None = None) -> tuple[int, int]:
-    """Return an inventory's stored score and the score its stored trace gives through the ruleset again."""
-    rules = ruleset or shipped_ruleset()
+    """Return an inventory's stored score and the score its stored trace gives through the ruleset again (by
+    default the version whose digest the decision stored)."""
     with ctx.uow() as uow:
         decision = uow.session.query(RiskDecision).filter_by(eport_no=eport_no).one()
+        rules = ruleset or ruleset_of_digest(uow.session, decision.ruleset_sha256) or shipped_ruleset()
         return decision.score, replay(rules, decision.trace["inputs"]).score
 
 

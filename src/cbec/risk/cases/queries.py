@@ -19,6 +19,7 @@ from cbec.risk.cases.schemas import (
     TallyRead,
 )
 from cbec.risk.service import alerts_of
+from cbec.risk.versions import ruleset_of_digest
 from cbec.storage.context import Context
 
 
@@ -105,7 +106,10 @@ def show_case(ctx: Context, case_id: int, *, scope: Scope | None = None) -> Case
         alerts = []
         for row in stored:
             decision = decisions.get(row.decision_id)
-            words = [a for a in alerts_of(decision) if a.typology == row.typology] if decision else []
+            if decision is None:
+                continue
+            deciding = ruleset_of_digest(session, decision.ruleset_sha256)  # the version that decided it
+            words = [a for a in alerts_of(decision, ruleset=deciding) if a.typology == row.typology]
             if not words:
                 continue
             outcome = row.outcome or ("snoozed" if row.snoozed else "open")

@@ -1,0 +1,218 @@
+"""Backtest (回测): a candidate ruleset version evaluated over the inputs of stored decisions.
+
+A stored decision's trace holds every input the live rules read, so a backtest re-evaluates those inputs — it
+never scans raw history. Rows are read in id order in batches (keyset pages, so both databases stream without a
+server-side cursor), each trace's inputs are turned into floats and scored by the compiled candidate
+(``cbec.risk.versions.compile``: closures, floats — the same answers as the decimal interpreter for inputs of at
+most 15 significant digits). With ``workers`` > 1 the id range is split and each part is scanned by its own process
+with its own connection. The report gives per typology the alerts (review or above) live and candidate, the band
+changes, and — where the decisions carry an ``outcome`` column (labels of the review) — the precision of the
+candidate's alerts; without labels it only counts.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, inspect, select, text
+from sqlalchemy.engine import Engine
+
+from cbec.risk.models import RiskDecision
+from cbec.risk.versions import repository as repo
+from cbec.risk.versions.compile import BANDS, compile_ruleset
+from cbec.risk.versions.models import RiskBacktest
+from cbec.risk.versions.schemas import BacktestReport, BacktestTypology
+from cbec.risk.versions.service import _get, ruleset_of
+from cbec.storage.context import Context
+from cbec.storage.engine import make_engine
+
+TRUE_OUTCOMES = frozenset({"confirmed", "valuable"})
+FALSE_OUTCOMES = frozenset({"false_positive"})
+BAND_NAMES = tuple(b.value for b in BANDS)
+
+
+@dataclass(slots=True)
+class Tally:
+    """What one scan counted (merged across workers)."""
+
+    decisions: int = 0
+    changed: int = 0
+    live: Counter[str] = field(default_factory=Counter)
+    candidate: Counter[str] = field(default_factory=Counter)
+    changes: Counter[tuple[str, str, str]] = field(default_factory=Counter)
+    labelled: Counter[str] = field(default_factory=Counter)
+    confirmed: Counter[str] = field(default_factory=Counter)
+    unseen: set[str] = field(default_factory=set)
+
+    def merge(self, other: Tally, first: bool) -> None:
+        """Add another scan's counts."""
+        self.decisions += other.decisions
+        self.changed += other.changed
+        for mine, theirs in (
+            (self.live, other.live),
+            (self.candidate, other.candidate),
+            (self.labelled, other.labelled),
+            (self.confirmed, other.confirmed),
+        ):
+            mine.update(theirs)
+        self.changes.update(other.changes)
+        self.unseen = set(other.unseen) if first else self.unseen & other.unseen
+
+
+def _query(lo: int, hi: int, since: datetime | None, until: datetime | None, labels: bool, batch: int) -> Any:
+    columns = [RiskDecision.id, RiskDecision.trace]
+    if labels:
+        columns.append(text("outcome"))
+    query = select(*columns).where(RiskDecision.id > lo, RiskDecision.id <= hi)
+    if since is not None:
+        query = query.where(RiskDecision.decided_at >= since)
+    if until is not None:
+        query = query.where(RiskDecision.decided_at < until)
+    return query.order_by(RiskDecision.id).limit(batch)
+
+
+def scan(engine: Engine, body: str, lo: int, hi: int, window: tuple[Any, Any], labels: bool, batch: int) -> Tally:
+    """Score every stored decision with ``lo < id ≤ hi`` decided in the window through the candidate body."""
+    compiled = compile_ruleset(ruleset_of(body), float)
+    names = compiled.inputs
+    typologies = tuple(t.value for t in compiled.typologies)
+    scores_of, band_fns = compiled.scores, compiled.bands
+    tally = Tally(unseen=set(names))
+    since, until = window
+    last = lo
+    while True:
+        with engine.connect() as conn:
+            rows = conn.execute(_query(last, hi, since, until, labels, batch)).all()
+            conn.rollback()
+        if not rows:
+            break
+        last = rows[-1][0]
+        for row in rows:
+            trace = row[1] if isinstance(row[1], dict) else json.loads(row[1])
+            stored = trace["inputs"]
+            if tally.unseen:
+                tally.unseen -= stored.keys()
+            inputs = {k: float(v) for k, v in stored.items() if v is not None}
+            scores = scores_of(inputs)
+            live = {t["typology"]: t["band"] for t in trace["typologies"]}
+            outcome = row[2] if labels else None
+            worst_live = worst_candidate = 0
+            for typology, score, band_fn in zip(typologies, scores, band_fns, strict=True):
+                candidate = band_fn(score)
+                was = live.get(typology, "none")
+                was_rank = BAND_NAMES.index(was)
+                worst_live = max(worst_live, was_rank)
+                worst_candidate = max(worst_candidate, candidate)
+                if was_rank:
+                    tally.live[typology] += 1
+                if candidate:
+                    tally.candidate[typology] += 1
+                    if outcome in TRUE_OUTCOMES or outcome in FALSE_OUTCOMES:
+                        tally.labelled[typology] += 1
+                        tally.confirmed[typology] += outcome in TRUE_OUTCOMES
+                if candidate != was_rank:
+                    tally.changes[(typology, was, BAND_NAMES[candidate])] += 1
+            for typology, band in live.items():  # typologies the candidate no longer has
+                if typology not in typologies and band != "none":
+                    tally.live[typology] += 1
+                    tally.changes[(typology, band, "none")] += 1
+                    worst_live = max(worst_live, BAND_NAMES.index(band))
+            tally.decisions += 1
+            tally.changed += worst_live != worst_candidate
+    return tally
+
+
+def _scan_url(url: str, body: str, lo: int, hi: int, window: tuple[Any, Any], labels: bool, batch: int) -> Tally:
+    engine = make_engine(url)
+    try:
+        return scan(engine, body, lo, hi, window, labels, batch)
+    finally:
+        engine.dispose()
+
+
+def has_labels(engine: Engine) -> bool:
+    """Tell whether stored decisions carry an ``outcome`` column (the review's labels)."""
+    return any(c["name"] == "outcome" for c in inspect(engine).get_columns("risk_decision"))
+
+
+def run_backtest(
+    ctx: Context,
+    version: str,
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    workers: int = 1,
+    batch: int = 5_000,
+    actor: str = "cli",
+) -> BacktestReport:
+    """Backtest a version over the stored decisions of [since, until); store and return the report."""
+    started = time.perf_counter()
+    with ctx.uow() as uow:
+        row = _get(uow.session, version)
+        body, sha256 = row.body, row.sha256
+        lo, hi = uow.session.execute(select(func.min(RiskDecision.id), func.max(RiskDecision.id))).one()
+        uow.commit()
+    labels = has_labels(ctx.engine)
+    window = (since, until)
+    tally = Tally()
+    if lo is not None:
+        lo -= 1
+        parts = max(1, min(workers, hi - lo))
+        step = -(-(hi - lo) // parts)
+        bounds = [(lo + k * step, min(hi, lo + (k + 1) * step)) for k in range(parts)]
+        if parts == 1:
+            tallies = [scan(ctx.engine, body, lo, hi, window, labels, batch)]
+        else:
+            url = ctx.engine.url.render_as_string(hide_password=False)
+            with multiprocessing.get_context("spawn").Pool(parts) as pool:
+                tallies = pool.starmap(_scan_url, [(url, body, a, b, window, labels, batch) for a, b in bounds])
+        for k, part in enumerate(tallies):
+            tally.merge(part, k == 0)
+    compiled_typologies = [t.value for t in ruleset_of(body).typologies]
+    names = sorted(set(compiled_typologies) | set(tally.live))
+    typologies = [
+        BacktestTypology(
+            typology=t,
+            live_alerts=tally.live[t],
+            candidate_alerts=tally.candidate[t],
+            band_changes={f"{a}→{b}": n for (u, a, b), n in sorted(tally.changes.items()) if u == t},
+            labelled=tally.labelled[t],
+            precision=(tally.confirmed[t] / tally.labelled[t]) if tally.labelled[t] else None,
+        )
+        for t in names
+    ]
+    report = BacktestReport(
+        version=version,
+        sha256=sha256,
+        since=since,
+        until=until,
+        decisions=tally.decisions,
+        changed=tally.changed,
+        missing_inputs=sorted(tally.unseen) if tally.decisions else [],
+        labels=labels,
+        seconds=round(time.perf_counter() - started, 3),
+        workers=workers,
+        typologies=typologies,
+    )
+    with ctx.uow() as uow:
+        repo.save_backtest(
+            uow.session,
+            RiskBacktest(version=version, report=report.as_json(), run_by=actor, run_at=ctx.clock.now()),
+        )
+        uow.commit()
+    return report
+
+
+def last_report(ctx: Context, version: str) -> BacktestReport | None:
+    """Return a version's latest stored backtest report."""
+    with ctx.uow() as uow:
+        row = repo.last_backtest(uow.session, version)
+        report = BacktestReport.model_validate(row.report) if row is not None else None
+        uow.commit()
+    return report
