@@ -40,6 +40,7 @@ COMMAND_MODULES = (
     "cbec.cli.credit",
     "cbec.cli.risk",
     "cbec.cli.risk_cases",
+    "cbec.cli.risk_versions",
     "cbec.cli.serve",
 )
 

@@ -13,7 +13,7 @@ from cbec.cli.state import state
 from cbec.common.clock import SHANGHAI
 from cbec.common.errors import DomainError
 from cbec.risk.rules import Typology
-from cbec.risk.service import apply_events, list_alerts, list_rules, refresh_bands
+from cbec.risk.service import apply_events, list_alerts, refresh_bands
 
 
 def _moment(text: str | None) -> datetime | None:
@@ -79,12 +79,5 @@ def register(app: typer.Typer) -> None:
             table.add_row(a.typology, a.eport_no, escape(a.order_no), str(a.business_day), str(a.score), a.band, rules)
         console().print(table)
 
-    @group.command("rules")
-    def rules() -> None:
-        """List the loaded rules: input, guards, bands with weights, reason."""
-        table = Table("rule", "typology", "input", "guards", "bands → points", "reason")
-        for r in list_rules():
-            table.add_row(r.id, r.typology, r.input, "; ".join(r.guards), "; ".join(r.bands), escape(r.reason_en))
-        console().print(table)
-
+    # `cbec risk rules …` (the published rules, versions, shadow, backtest, publish): cbec.cli.risk_versions
     app.add_typer(group, name="risk")

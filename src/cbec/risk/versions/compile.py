@@ -125,3 +125,27 @@ def parse_inputs(stored: Mapping[str, str | None], names: tuple[str, ...], numbe
         text = stored.get(name)
         out[name] = number(text) if text is not None else None
     return out
+
+
+def sample_inputs(ruleset: Ruleset, rng: Any, unknown: float = 0.1) -> dict[str, Decimal | None]:
+    """Return random inputs for a ruleset, dense around its constants (band edges, guard values) — the oracle
+    inputs of the differential checks (compiled against interpreted, Python against the reference engine)."""
+    edges = sorted(
+        {b for r in ruleset.rules for band in r.bands for b in (band.lower, band.upper) if b is not None}
+        | {g.value for r in ruleset.rules for g in r.guards}
+    )
+    steps = (Decimal(0), Decimal("0.01"), Decimal("-0.01"), Decimal("0.0001"), Decimal(1), Decimal(-1))
+    out: dict[str, Decimal | None] = {}
+    for name in sorted({n for r in ruleset.rules for n in r.inputs}):
+        pick = rng.random()
+        if pick < unknown:
+            out[name] = None
+        elif pick < 0.55:
+            out[name] = rng.choice(edges) + rng.choice(steps)
+        elif pick < 0.8:
+            out[name] = Decimal(rng.randint(0, 15))
+        elif pick < 0.9:
+            out[name] = Decimal(rng.randint(-1_000, 3_000_000)) / 100
+        else:
+            out[name] = Decimal(rng.randint(-50_000, 20_000)) / 10_000
+    return out
