@@ -2,7 +2,8 @@
 
 A stored decision's trace holds every input the live rules read, so a backtest re-evaluates those inputs — it
 never scans raw history. Rows are read in id order in batches (keyset pages, so both databases stream without a
-server-side cursor), each trace's inputs are turned into floats and scored by the compiled candidate
+server-side cursor); the database extracts from each trace only the candidate's inputs and the live typologies'
+bands (never the rules list, most of a trace's bytes); the inputs become floats, scored by the compiled candidate
 (``cbec.risk.versions.compile``: closures, floats — the same answers as the decimal interpreter for inputs of at
 most 15 significant digits). With ``workers`` > 1 the id range is split and each part is scanned by its own process
 with its own connection. The report gives per typology the alerts (review or above) live and candidate, the band
@@ -12,7 +13,6 @@ candidate's alerts; without labels it only counts.
 
 from __future__ import annotations
 
-import json
 import multiprocessing
 import time
 from collections import Counter
@@ -65,10 +65,20 @@ class Tally:
         self.unseen = set(other.unseen) if first else self.unseen & other.unseen
 
 
-def _query(lo: int, hi: int, since: datetime | None, until: datetime | None, labels: bool, batch: int) -> Any:
-    columns = [RiskDecision.id, RiskDecision.trace]
+VOCABULARY = 7  # typologies a stored trace can list (cbec.risk.rules.Typology)
+
+
+def _query(names: tuple[str, ...], lo: int, hi: int, window: tuple[Any, Any], labels: bool, batch: int) -> Any:
+    # only the values a backtest reads, extracted by the database as text: each input the candidate reads, and
+    # each live typology with its band (a trace's rules list, most of its bytes, is never read)
+    trace = RiskDecision.trace
+    columns = [RiskDecision.id]
+    columns += [trace[("inputs", name)].as_string() for name in names]
+    for k in range(VOCABULARY):
+        columns += [trace[("typologies", k, "typology")].as_string(), trace[("typologies", k, "band")].as_string()]
     if labels:
         columns.append(text("outcome"))
+    since, until = window
     query = select(*columns).where(RiskDecision.id > lo, RiskDecision.id <= hi)
     if since is not None:
         query = query.where(RiskDecision.decided_at >= since)
@@ -77,36 +87,44 @@ def _query(lo: int, hi: int, since: datetime | None, until: datetime | None, lab
     return query.order_by(RiskDecision.id).limit(batch)
 
 
+def _present(engine: Engine, names: tuple[str, ...], lo: int, hi: int) -> set[str]:
+    """Return the candidate's inputs that the first stored trace in the range holds (the others: insufficient)."""
+    with engine.connect() as conn:
+        row = conn.execute(
+            select(RiskDecision.trace["inputs"]).where(RiskDecision.id > lo, RiskDecision.id <= hi).limit(1)
+        ).first()
+        conn.rollback()
+    return set(row[0]) & set(names) if row is not None and row[0] else set()
+
+
 def scan(engine: Engine, body: str, lo: int, hi: int, window: tuple[Any, Any], labels: bool, batch: int) -> Tally:
     """Score every stored decision with ``lo < id ≤ hi`` decided in the window through the candidate body."""
     compiled = compile_ruleset(ruleset_of(body), float)
     names = compiled.inputs
+    width = len(names)
     typologies = tuple(t.value for t in compiled.typologies)
     scores_of, band_fns = compiled.scores, compiled.bands
-    tally = Tally(unseen=set(names))
-    since, until = window
+    rank = {name: k for k, name in enumerate(BAND_NAMES)}
+    tally = Tally(unseen=set(names) - _present(engine, names, lo, hi))
     last = lo
     while True:
         with engine.connect() as conn:
-            rows = conn.execute(_query(last, hi, since, until, labels, batch)).all()
+            rows = conn.execute(_query(names, last, hi, window, labels, batch)).all()
             conn.rollback()
         if not rows:
             break
         last = rows[-1][0]
         for row in rows:
-            trace = row[1] if isinstance(row[1], dict) else json.loads(row[1])
-            stored = trace["inputs"]
-            if tally.unseen:
-                tally.unseen -= stored.keys()
-            inputs = {k: float(v) for k, v in stored.items() if v is not None}
+            inputs = {name: float(v) for name, v in zip(names, row[1 : 1 + width], strict=True) if v is not None}
             scores = scores_of(inputs)
-            live = {t["typology"]: t["band"] for t in trace["typologies"]}
-            outcome = row[2] if labels else None
+            pairs = row[1 + width : 1 + width + 2 * VOCABULARY]
+            live = {pairs[k]: pairs[k + 1] for k in range(0, 2 * VOCABULARY, 2) if pairs[k] is not None}
+            outcome = row[1 + width + 2 * VOCABULARY] if labels else None
             worst_live = worst_candidate = 0
             for typology, score, band_fn in zip(typologies, scores, band_fns, strict=True):
                 candidate = band_fn(score)
                 was = live.get(typology, "none")
-                was_rank = BAND_NAMES.index(was)
+                was_rank = rank[was]
                 worst_live = max(worst_live, was_rank)
                 worst_candidate = max(worst_candidate, candidate)
                 if was_rank:
@@ -122,7 +140,7 @@ def scan(engine: Engine, body: str, lo: int, hi: int, window: tuple[Any, Any], l
                 if typology not in typologies and band != "none":
                     tally.live[typology] += 1
                     tally.changes[(typology, band, "none")] += 1
-                    worst_live = max(worst_live, BAND_NAMES.index(band))
+                    worst_live = max(worst_live, rank[band])
             tally.decisions += 1
             tally.changed += worst_live != worst_candidate
     return tally

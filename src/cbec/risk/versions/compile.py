@@ -108,10 +108,17 @@ class Compiled:
 def compile_ruleset(ruleset: Ruleset, number: Callable[[Decimal], Number] = Decimal) -> Compiled:
     """Compile a ruleset; ``number`` converts its constants (``Decimal`` to keep them exact, ``float`` for speed)."""
     typologies = tuple(ruleset.typologies)
-    groups = tuple(tuple(_rule(r, number) for r in ruleset.rules if r.typology is t) for t in typologies)
+    index = {t: k for k, t in enumerate(typologies)}
+    flat = tuple((index[r.typology], _rule(r, number)) for r in ruleset.rules)
+    empty = [0] * len(typologies)
 
     def scores(inputs: Mapping[str, Any]) -> tuple[int, ...]:
-        return tuple(sum(fn(inputs) for fn in group) for group in groups)
+        out = empty.copy()
+        for k, fn in flat:
+            weight = fn(inputs)
+            if weight:
+                out[k] += weight
+        return tuple(out)
 
     names = tuple(sorted({name for rule in ruleset.rules for name in rule.inputs}))
     bands = tuple(_band(ruleset.typologies[t]) for t in typologies)
