@@ -297,6 +297,19 @@ def foreign_calls(world: World) -> dict[tuple[str, str], list[Foreign]]:
             )
         ],
         ("POST", "/api/v1/credit/daily"): [Foreign("/api/v1/credit/daily", HUB_ONLY)],
+        ("POST", "/api/v1/risk/versions"): [
+            Foreign("/api/v1/risk/versions", HUB_ONLY, json={"document": {"version": "x"}})
+        ],
+        **{
+            ("POST", f"/api/v1/risk/versions/{{version}}/{action}"): [
+                Foreign(f"/api/v1/risk/versions/2026.1/{action}", HUB_ONLY)
+            ]
+            for action in ("backtest", "shadow", "publish", "retire")
+        },
+        ("POST", "/console/risk/versions"): [Foreign("/console/risk/versions", HUB_ONLY, form={"document": "{}"})],
+        ("POST", "/console/risk/versions/{version}/{action}"): [
+            Foreign("/console/risk/versions/2026.1/retire", HUB_ONLY, form={})
+        ],
         # statistics: the hub's figures (and another city's) are outside a city's tenant
         ("GET", "/api/v1/statistics/indicators"): [
             Foreign("/api/v1/statistics/indicators?from=2026-03-01&to=2026-03-31&tenant=hub", HUB_ONLY)
@@ -401,6 +414,16 @@ NAMES_NOTHING_FOREIGN: dict[tuple[str, str], str] = {
     "tests/web/test_risk_cases_pages.py",
     ("POST", "/console/risk/cases/{case_id}/snoozes"): "as the REST snooze: tests/web/test_risk_cases_pages.py",
     ("GET", "/console/risk/review"): "figures of the caller's tenant only: tests/web/test_risk_cases_pages.py",
+    **{
+        ("GET", path): "ruleset versions are zone-wide configuration, the same for every risk.read caller"
+        for path in (
+            "/api/v1/risk/versions",
+            "/api/v1/risk/versions/{version}",
+            "/api/v1/risk/versions/{version}/delta",
+            "/api/v1/risk/versions/{version}/backtest",
+            "/console/risk/versions",
+        )
+    },
     ("POST", "/api/v1/quota/query"): "by ID number and name, not by scope",
     ("POST", "/api/v1/credit/screen"): "screens against the published negative lists, the same for every "
     "credit.read caller; persons for the hub only (403 CRD-SCREEN-PERSON): tests/api/credit/test_credit_api.py",

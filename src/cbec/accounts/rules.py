@@ -83,7 +83,7 @@ class Permission(StrEnum):
     CREDIT_MANAGE = "credit.manage"  # enter credit facts (an agency: of its own source only)
     CREDIT_RATE = "credit.rate"  # rate every subject, dry or published (the hub's zone office)
     RISK_READ = "risk.read"  # risk alerts with their traces (pseudonymous keys only), in the caller's tenant
-    RISK_MANAGE = "risk.manage"  # act on risk cases (dispose, confirm a second officer's step, snooze, close)
+    RISK_MANAGE = "risk.manage"  # act on risk: cases (dispose, snooze, confirm), ruleset versions (draft … publish)
     STATISTICS_READ = "statistics.read"  # indicator figures of the caller's tenant (aggregates, no documents)
     STATISTICS_MANAGE = "statistics.manage"  # targets of the caller's tenant and the tenants below it
 

@@ -31,6 +31,7 @@ ROUTER_MODULES = (
     "cbec.api.routes.events",
     "cbec.api.routes.risk",
     "cbec.api.routes.risk_cases",
+    "cbec.api.routes.risk_versions",
     "cbec.api.routes.statistics",
     "cbec.api.routes.statistics_index",
     "cbec.api.routes.statistics_b2b",
@@ -52,6 +53,7 @@ ROUTER_MODULES = (
     "cbec.web.export_tax",
     "cbec.web.risk",
     "cbec.web.risk_cases",
+    "cbec.web.risk_versions",
     "cbec.web.credit",
     "cbec.web.consumer",
 )

@@ -52,6 +52,7 @@ def _tabs(active: str) -> list[tuple[str, str, bool]]:
         ("/console/enterprises", "con.tab.enterprises"),
         ("/console/reports", "con.tab.reports"),
         ("/console/risk", "con.tab.risk"),
+        ("/console/risk/versions", "con.tab.risk_versions"),
         ("/console/credit", "con.tab.credit"),
     ]
     return [(href, label, href == active) for href, label in tabs]
