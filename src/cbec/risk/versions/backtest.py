@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, inspect, select, text
+from sqlalchemy import create_engine, func, inspect, select, text
 from sqlalchemy.engine import Engine
 
 from cbec.risk.models import RiskDecision
@@ -147,7 +147,9 @@ def scan(engine: Engine, body: str, lo: int, hi: int, window: tuple[Any, Any], l
 
 
 def _scan_url(url: str, body: str, lo: int, hi: int, window: tuple[Any, Any], labels: bool, batch: int) -> Tally:
-    engine = make_engine(url)
+    # SQLite: a plain engine, whose reads take no write lock (make_engine begins every transaction IMMEDIATE, which
+    # would make the workers' pages wait for each other)
+    engine = create_engine(url) if url.startswith("sqlite") else make_engine(url)
     try:
         return scan(engine, body, lo, hi, window, labels, batch)
     finally:
