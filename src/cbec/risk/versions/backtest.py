@@ -49,6 +49,7 @@ class Tally:
     labelled: Counter[str] = field(default_factory=Counter)
     confirmed: Counter[str] = field(default_factory=Counter)
     unseen: set[str] = field(default_factory=set)
+    cpu: float = 0.0  # CPU seconds of the scanning process (SQLite's work included: it runs in the process)
 
     def merge(self, other: Tally, first: bool) -> None:
         """Add another scan's counts."""
@@ -62,6 +63,7 @@ class Tally:
         ):
             mine.update(theirs)
         self.changes.update(other.changes)
+        self.cpu += other.cpu
         self.unseen = set(other.unseen) if first else self.unseen & other.unseen
 
 
@@ -105,6 +107,7 @@ def scan(engine: Engine, body: str, lo: int, hi: int, window: tuple[Any, Any], l
     typologies = tuple(t.value for t in compiled.typologies)
     scores_of, band_fns = compiled.scores, compiled.bands
     rank = {name: k for k, name in enumerate(BAND_NAMES)}
+    started = time.process_time()
     tally = Tally(unseen=set(names) - _present(engine, names, lo, hi))
     last = lo
     while True:
@@ -143,6 +146,7 @@ def scan(engine: Engine, body: str, lo: int, hi: int, window: tuple[Any, Any], l
                     worst_live = max(worst_live, rank[band])
             tally.decisions += 1
             tally.changed += worst_live != worst_candidate
+    tally.cpu = time.process_time() - started
     return tally
 
 
@@ -217,6 +221,7 @@ def run_backtest(
         missing_inputs=sorted(tally.unseen) if tally.decisions else [],
         labels=labels,
         seconds=round(time.perf_counter() - started, 3),
+        cpu_seconds=round(tally.cpu, 3),
         workers=workers,
         typologies=typologies,
     )

@@ -69,6 +69,9 @@ class BacktestReport(BaseModel):
     missing_inputs: list[str] = Field(description="Inputs the candidate reads that no stored trace holds.")
     labels: bool = Field(description="Whether stored decisions carry outcomes (labels).")
     seconds: float
+    cpu_seconds: float = Field(
+        0.0, description="CPU seconds of the scanning processes (the database's included on SQLite)."
+    )
     workers: int
     typologies: list[BacktestTypology]
 
