@@ -28,9 +28,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from bench.env import fmt, percentile, print_header, record
-from cbec.risk.rules import WINDOWS, CounterRef, evaluate, shipped_ruleset
+from cbec.risk.rules import WINDOWS, CounterRef, Ruleset, evaluate, shipped_ruleset
 from cbec.risk.service import trace_of
-from cbec.risk.versions.compile import compile_ruleset
+from cbec.risk.versions.compile import Compiled, compile_ruleset
 
 PAIRS = (
     ("buyer", "payer", "payers"),
@@ -107,7 +107,18 @@ def traffic(
     return out
 
 
-def decide(counters: MemoryCounters, refs, ruleset, compiled, bands, day, keys, lines, *, full: bool) -> object:  # type: ignore[no-untyped-def]
+def decide(
+    counters: MemoryCounters,
+    refs: tuple[CounterRef, ...],
+    ruleset: Ruleset,
+    compiled: Compiled,
+    bands: dict[str, tuple[float, float]],
+    day: int,
+    keys: dict[str, str],
+    lines: list[tuple[str, float, float]],
+    *,
+    full: bool,
+) -> object:
     """One decision: count, read the windows, document fields, evaluate."""
     total = sum(v for _, v, _ in lines)
     near = 4500 <= total <= 5000

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from cbec.common.clock import SHANGHAI
 from cbec.common.errors import DomainError
 from cbec.risk.service import list_rules
 from cbec.risk.versions import (
+    VersionRead,
     consumer_rulesets,
     draft,
     export_bundle,
@@ -117,7 +119,7 @@ def register(app: typer.Typer) -> None:
             fail(exc)
         typer.echo(json.dumps(export_bundle(ruleset_of(body), json.loads(body)), ensure_ascii=False, indent=2))
 
-    def _act(action, version: str, actor: str) -> None:  # type: ignore[no-untyped-def]
+    def _act(action: Callable[..., VersionRead], version: str, actor: str) -> None:
         try:
             done = action(state.context(), version, actor=actor)
         except DomainError as exc:

@@ -74,7 +74,7 @@ def _query(names: tuple[str, ...], lo: int, hi: int, window: tuple[Any, Any], la
     # only the values a backtest reads, extracted by the database as text: each input the candidate reads, and
     # each live typology with its band (a trace's rules list, most of its bytes, is never read)
     trace = RiskDecision.trace
-    columns = [RiskDecision.id]
+    columns: list[Any] = [RiskDecision.id]
     columns += [trace[("inputs", name)].as_string() for name in names]
     for k in range(VOCABULARY):
         columns += [trace[("typologies", k, "typology")].as_string(), trace[("typologies", k, "band")].as_string()]

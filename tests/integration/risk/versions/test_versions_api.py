@@ -4,6 +4,7 @@ signed-in principal, maker-checker publication, exact refusals with their rule i
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from fastapi.testclient import TestClient
 from tests.api.auth import client_for
@@ -15,7 +16,7 @@ from cbec.api.app import create_app
 from cbec.risk.versions.service import shipped_text
 
 
-def _document(version: str) -> dict:  # type: ignore[type-arg]
+def _document(version: str) -> dict[str, Any]:
     doc = json.loads(shipped_text())
     doc["version"] = version
     doc["typologies"]["fake_order"]["hold"] = 60

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -53,7 +54,7 @@ def traffic() -> RiskTraffic:
     return plan_risk_traffic(PARTIES, (MILK, SERUM), seed=7, start=START)
 
 
-def _table(zone: Zone, model):  # type: ignore[no-untyped-def]
+def _table(zone: Zone, model: Any) -> list[Any]:
     with zone.ctx.uow() as uow:
         rows = uow.session.scalars(select(model).order_by(model.id)).all()
         uow.commit()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from decimal import Decimal
 
-from cbec.risk.rules import evaluate, parse_ruleset, shipped_ruleset
+from cbec.risk.rules import Ruleset, evaluate, parse_ruleset, shipped_ruleset
 from cbec.risk.versions.compile import compile_ruleset, sample_inputs
 
 GUARDED = """{"version": "t.1", "typologies": {"order_splitting": {"review": 10, "hold": 20, "reject": 30}},
@@ -16,7 +16,7 @@ GUARDED = """{"version": "t.1", "typologies": {"order_splitting": {"review": 10,
                       {"from": "7", "weight": 30}]}]}"""
 
 
-def _check(ruleset, n: int, seed: int) -> None:  # type: ignore[no-untyped-def]
+def _check(ruleset: Ruleset, n: int, seed: int) -> None:
     exact = compile_ruleset(ruleset)
     fast = compile_ruleset(ruleset, float)
     rng = random.Random(seed)
