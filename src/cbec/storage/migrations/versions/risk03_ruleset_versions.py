@@ -1,7 +1,7 @@
 """risk: ruleset versions (draft → shadow → published → retired), phantom decisions of shadow runs, backtests
 
 Revision ID: risk03
-Revises: credit02
+Revises: risk02
 Create Date: 2026-12-07 05:00:00.000000
 
 * ``risk_ruleset_version``: label, JSON body, SHA-256, state, author, approver, times (maker-checker).
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "risk03"
-down_revision = "credit02"
+down_revision = "risk02"
 branch_labels = None
 depends_on = None
 
