@@ -293,6 +293,11 @@ ROUTES: dict[tuple[str, str], Public | Api | Page | SignedIn] = {
     ("GET", "/dashboard/reports"): Page(DASHBOARD_ROLES, "statistics.read"),
     ("POST", "/dashboard/reports"): Page(ZONE_OFFICE, "statistics.manage"),
     ("GET", "/dashboard/reports/{report_id}"): Page(DASHBOARD_ROLES, "statistics.read"),
+    ("GET", "/dashboard/surveys"): Page(DASHBOARD_ROLES, "statistics.read"),
+    ("POST", "/dashboard/surveys"): Page(ZONE_OFFICE, "statistics.manage"),
+    ("POST", "/dashboard/surveys/{code}/{step}"): Page(ZONE_OFFICE, "statistics.manage"),
+    ("GET", "/workspace/surveys"): Page(WORKSPACE_ROLES),
+    ("POST", "/workspace/surveys/{code}"): Page(WORKSPACE_ROLES),
 }
 
 # Pages that check roles and permissions inside their handler (cbec.web.access.admit) instead of a guard()

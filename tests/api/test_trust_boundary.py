@@ -378,6 +378,13 @@ NAMES_NOTHING_FOREIGN: dict[tuple[str, str], str] = {
     ("GET", "/dashboard/plan"): "the targets of the caller's tenant subtree (no parameter names another's)",
     ("GET", "/dashboard/index"): "the editions the caller's tenant tree sees (no parameter names another's)",
     ("GET", "/dashboard/reports"): "the reports of the caller's tenant subtree (no parameter names another's)",
+    ("GET", "/dashboard/surveys"): "the surveys of the caller's tenant subtree (no parameter names another's)",
+    ("POST", "/dashboard/surveys"): "defines a survey of the caller's own tenant (no parameter names another)",
+    ("POST", "/dashboard/surveys/{code}/{step}"): "no survey in this world; another tenant's survey is not found "
+    "(404 STAT-SURVEY-NOT-FOUND): tests/integration/statistics/test_surveys.py",
+    ("GET", "/workspace/surveys"): "the surveys that sampled the caller's own enterprise only",
+    ("POST", "/workspace/surveys/{code}"): "answers for the caller's own enterprise only (its code from the identity): "
+    "tests/web/test_survey_pages.py",
     ("GET", "/dashboard/reports/{report_id}"): "no report in this world; another tenant's report is 404: "
     "tests/integration/statistics/test_period_reports.py",
     ("POST", "/api/v1/statistics/b2b/declarations"): "imports into the caller's own tenant (no parameter names "

@@ -49,6 +49,7 @@ ROUTER_MODULES = (
     "cbec.web.dashboard",
     "cbec.web.statistics",
     "cbec.web.reports",
+    "cbec.web.surveys",
     "cbec.web.exports",
     "cbec.web.export_tax",
     "cbec.web.risk",
