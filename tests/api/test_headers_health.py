@@ -13,6 +13,7 @@ from cbec.api.middleware import PAGE_CSP
 from cbec.storage.context import Context
 from cbec.storage.engine import make_engine, make_session_factory
 from cbec.storage.health import migration_heads
+from cbec.web.reports import REPORT_CSP
 
 HARDENING = {
     "x-frame-options": "DENY",
@@ -53,8 +54,22 @@ def test_no_template_carries_inline_script_or_style() -> None:
     templates = Path(__file__).resolve().parents[2] / "src" / "cbec" / "web" / "templates"
     for path in templates.rglob("*.html"):
         html = path.read_text()
-        assert "<style" not in html and " style=" not in html, path
+        if "standalone" in path.relative_to(templates).parts:
+            assert "<script" not in html, path  # a standalone document runs no script at all
+        else:
+            assert "<style" not in html and " style=" not in html, path
         assert "<script>" not in html and " on" + "click=" not in html, path
+
+
+def test_standalone_documents_are_the_kept_reports_served_under_their_own_policy() -> None:
+    """A kept report is one self-contained file (its style inline, no script, nothing fetched): it is served with
+    REPORT_CSP, never the portal's policy, and it is the only standalone template."""
+    templates = Path(__file__).resolve().parents[2] / "src" / "cbec" / "web" / "templates"
+    assert sorted(p.name for p in (templates / "standalone").rglob("*.html")) == ["report.html"]
+    assert REPORT_CSP == (
+        "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; "
+        "frame-ancestors 'none'"
+    )
 
 
 def test_docs_keep_working_under_their_own_policy(ctx: Context) -> None:

@@ -61,7 +61,7 @@ def _charts(data: ReportData, t: Translator) -> dict[str, Markup]:
 def render_report(data: ReportData, lang: str, *, generated_by: str, generated_at: str) -> str:
     """Return the report as one self-contained HTML page in a language (zh-CN or en)."""
     t = Translator(lang)
-    template = templates.env.get_template("portal/reports/report.html")
+    template = templates.env.get_template("standalone/report.html")
     return template.render(
         t=t,
         lang=lang,
