@@ -235,11 +235,8 @@ def due_reports(ctx: Context, *, lang: str = "zh-CN") -> list[tuple[str, str]]:
     periods = due_periods(business_date(ctx.clock.now()))
     tenants = [t.path for t in list_tenants(ctx)]
     with ctx.uow() as uow:
-        have = set(
-            uow.session.execute(
-                select(StatReport.tenant, StatReport.period).where(
-                    StatReport.period.in_(periods), StatReport.lang == lang
-                )
-            ).tuples()
+        rows = uow.session.execute(
+            select(StatReport.tenant, StatReport.period).where(StatReport.period.in_(periods), StatReport.lang == lang)
         )
+        have = {(tenant, period) for tenant, period in rows}
     return [(tenant, period) for tenant in tenants for period in periods if (tenant, period) not in have]

@@ -6,7 +6,6 @@ inline SVG charts (no script, no external asset), kept as sent, listed and gener
 
 from __future__ import annotations
 
-from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -19,7 +18,7 @@ from cbec.api.deps import get_ctx
 from cbec.common.clock import SHANGHAI, business_date
 from cbec.common.errors import DomainError, Problem
 from cbec.common.scope import Scope
-from cbec.statistics.queries import ReportData, get_period_report, list_period_reports, report_data
+from cbec.statistics.queries import ReportData, due_periods, get_period_report, list_period_reports, report_data
 from cbec.statistics.service import store_report
 from cbec.storage.context import Context
 from cbec.web.access import DASHBOARD_ROLES, Entry, actor, csrf_ok, forbidden, guard, not_found
@@ -99,7 +98,6 @@ def _reports_page(
 ) -> Response:
     who = entry.principal
     today = business_date(ctx.clock.now())
-    last_month = (today.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
     return page(
         request,
         "portal/dashboard/reports.html",
@@ -108,7 +106,7 @@ def _reports_page(
             "can_generate": str(who.role) == "zone_admin" and who.may("statistics.manage"),
             "problems": problems,
             "form": form,
-            "default_period": last_month,
+            "default_period": due_periods(today)[0],  # the month just closed
             "tenant": entry.scope.tenant or "hub",
         },
         principal=who,

@@ -23,6 +23,7 @@ from cbec.statistics.queries.figures import figure_breakdown, hub_view, rollup_i
 from cbec.statistics.reports import (
     ReportData,
     StoredReport,
+    due_periods,
     due_reports,
     get_period_report,
     list_period_reports,
@@ -36,6 +37,7 @@ __all__ = [
     "StoredReport",
     "SurveyView",
     "document_history",
+    "due_periods",
     "due_reports",
     "exports_available",
     "figure_breakdown",
