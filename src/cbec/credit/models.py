@@ -10,9 +10,10 @@ when the platform learnt it (``recorded_at``), so a rating can be asked "as of d
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cbec.storage.base import Base, BigId, UtcDateTime
@@ -196,3 +197,52 @@ class CreditOverrideRequest(Base):
     decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     decision_note: Mapped[str | None] = mapped_column(Text, nullable=True)
     override_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("credit_override.id"), nullable=True)
+
+
+class CreditMeasureApplied(Base):
+    """A measure of the catalogue applied to a list entry (名单惩戒措施): from the day the entry came into force until
+    it is lifted (解除) by a repair, a withdrawal, a correction or the end of the entry. Joint (cross-department)
+    measures only for serious-list entries. Lifting sets ``ended_on``, ``lifted_by`` and ``lift_cause``."""
+
+    __tablename__ = "credit_measure_applied"
+    __table_args__ = (UniqueConstraint("fact_id", "measure_code"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    fact_id: Mapped[int] = mapped_column(BigId, ForeignKey("credit_fact.id"), index=True)  # the list entry
+    subject_id: Mapped[int] = mapped_column(BigId, ForeignKey("credit_subject.id"), index=True)
+    list_type: Mapped[str] = mapped_column(String(30))
+    measure_code: Mapped[str] = mapped_column(String(40))
+    scope: Mapped[str] = mapped_column(String(8))  # MeasureScope: own | joint
+    department: Mapped[str] = mapped_column(String(20))
+    catalogue: Mapped[str] = mapped_column(String(64))  # the catalogue in force when applied, code@version
+    started_on: Mapped[date] = mapped_column(Date)
+    ended_on: Mapped[date | None] = mapped_column(Date, nullable=True, index=True)
+    lift_cause: Mapped[str | None] = mapped_column(String(12), nullable=True)  # LiftCause
+    lifted_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    recorded_by: Mapped[str] = mapped_column(String(100))
+
+
+class CreditScreenAlert(Base):
+    """A screening hit above the threshold (筛查预警), kept for an officer's review: the filed enterprise screened,
+    the list entry it matched, the score and the features with their weights; open until confirmed or dismissed."""
+
+    __tablename__ = "credit_screen_alert"
+    __table_args__ = (UniqueConstraint("subject_code", "fact_id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    subject_code: Mapped[str] = mapped_column(String(18))  # the screened filing's credit code
+    customs_code: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    subject_name: Mapped[str] = mapped_column(String(200))
+    tenant: Mapped[str] = mapped_column(String(120), index=True)  # the screened filing's tenant
+    fact_id: Mapped[int] = mapped_column(BigId, ForeignKey("credit_fact.id"), index=True)  # the list entry
+    list_type: Mapped[str | None] = mapped_column(String(30), nullable=True)
+    score: Mapped[Decimal] = mapped_column(Numeric(5, 4), index=True)
+    matched: Mapped[str] = mapped_column(String(20))
+    features: Mapped[list[Any]] = mapped_column(JSON)
+    state: Mapped[str] = mapped_column(String(10), index=True)  # open | confirmed | dismissed
+    screened_on: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    reviewer: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)

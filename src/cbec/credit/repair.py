@@ -71,6 +71,8 @@ class Change(StrEnum):
     OVERRIDE_PROPOSED = "override_proposed"
     OVERRIDE_APPROVED = "override_approved"
     OVERRIDE_REJECTED = "override_rejected"
+    MEASURES_APPLIED = "measures_applied"  # a list entry's catalogue measures (joint for serious lists only)
+    MEASURES_LIFTED = "measures_lifted"  # lifted by a repair, a withdrawal, a correction or the entry's end
 
 
 @dataclass(frozen=True, slots=True)

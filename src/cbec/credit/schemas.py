@@ -231,6 +231,8 @@ class ScreenBatch(BaseModel):
     screened: int
     flagged: int
     results: list[ScreenReport]
+    alerts_new: int = 0  # alerts stored by this run (cbec credit screen --all)
+    alerts_known: int = 0  # hits already stored as alerts by an earlier run (left as they are)
 
 
 # --- repair, objections, the daily job, override requests --------------------------------------------------------
@@ -365,3 +367,157 @@ class DailyReport(BaseModel):
     open_repairs: int
     open_objections: int
     events: int
+    measures_applied: int = 0  # list measures applied (entries come into force)
+    measures_lifted: int = 0  # list measures lifted (entries ended, repaired or withdrawn)
+
+
+# --- negative lists: measure catalogues, applied measures, screening alerts, the public lists ----------------------
+
+
+class CatalogueMeasureRead(BaseModel):
+    """A measure of a list's catalogue."""
+
+    code: str
+    scope: str  # own | joint (cross-department: serious lists only)
+    department: str
+    zh: str
+    en: str
+    legal_basis: str
+    verified: str  # src, src-2, design or no (not in the sources read)
+    clearance: str | None  # hold | inspection | None (recorded only)
+    rate: float | None
+
+
+class ListCatalogueRead(BaseModel):
+    """A list type with its legal basis and measure catalogue."""
+
+    list_type: str
+    name_zh: str
+    name_en: str
+    department: str
+    serious: bool
+    legal_basis: str
+    verified: str
+    measures: list[CatalogueMeasureRead]
+
+
+class CatalogueRead(BaseModel):
+    """The measure catalogues in force on a day."""
+
+    code: str
+    version: str
+    effective_from: date
+    legal_basis: str
+    lists: list[ListCatalogueRead]
+
+
+class ListEntryRead(BaseModel):
+    """A list entry in force (a current ``list_entry`` fact counting on the day) with its measures."""
+
+    fact_id: int
+    subject: str
+    name: str | None  # None for a person
+    kind: str  # enterprise | person
+    list_type: str | None
+    source: str
+    severity: str
+    legal_basis: str | None
+    document_no: str | None
+    decided_on: date
+    valid_from: date
+    valid_to: date | None
+    publish_max_until: date | None
+    measures: list[str]  # codes of the measures applied and not lifted
+
+
+class ListEntryPage(BaseModel):
+    """One page of the list entries in force."""
+
+    on: date
+    items: list[ListEntryRead]
+    total: int
+    limit: int
+    offset: int
+
+
+class AppliedMeasureRead(BaseModel):
+    """A measure applied to a list entry, with its start and, once lifted, its end, cause and who lifted it."""
+
+    id: int
+    fact_id: int
+    subject: str
+    list_type: str
+    measure_code: str
+    scope: str
+    department: str
+    zh: str | None
+    en: str | None
+    catalogue: str
+    started_on: date
+    ended_on: date | None
+    lift_cause: str | None
+    lifted_by: str | None
+
+
+class MeasureSync(BaseModel):
+    """What one pass over the list entries changed."""
+
+    entries: int  # list entries whose measures were applied or lifted (one event each)
+    applied: int
+    lifted: int
+    supervision: int  # enterprises whose clearance measures (source credit_list) changed
+
+
+class AlertRead(BaseModel):
+    """A stored screening hit for an officer's review."""
+
+    id: int
+    subject: str  # the screened filing's credit code
+    customs_code: str | None
+    name: str
+    fact_id: int
+    list_type: str | None
+    entry_subject: str
+    entry_name: str | None
+    score: float
+    band: str
+    matched: str
+    features: list[ScreenFeature]
+    state: str  # open | confirmed | dismissed
+    screened_on: date
+    reviewer: str | None
+    note: str | None
+    decided_at: datetime | None
+
+
+class AlertPage(BaseModel):
+    """One page of alerts, best score first."""
+
+    items: list[AlertRead]
+    total: int
+    limit: int
+    offset: int
+
+
+class AlertDecisionIn(BaseModel):
+    """An officer's decision on an alert: ``confirm`` or ``dismiss`` (with a note); the reviewer is the caller."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    action: str
+    note: str | None = None
+
+
+class PublicEntryRead(BaseModel):
+    """A list entry as the public page shows it: enterprises only, a personal name masked."""
+
+    name: str
+    uscc: str | None
+    list_type: str
+    list_name_zh: str
+    list_name_en: str
+    legal_basis: str | None
+    list_legal_basis: str
+    decided_on: date
+    valid_to: date | None
+    measures: list[CatalogueMeasureRead]

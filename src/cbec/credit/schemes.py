@@ -19,6 +19,7 @@ from typing import Any
 
 from cbec.common.errors import Problem
 from cbec.credit.errors import problem
+from cbec.credit.measures import Catalogue, parse_lists
 from cbec.credit.rating import Ruleset, parse_ruleset
 from cbec.credit.repair import ObjectionPolicy, parse_objection
 from cbec.credit.rules import FactType, Severity, Source
@@ -33,7 +34,8 @@ class ConfigKind:
     RULESET = "ruleset"
     SUPERVISION = "supervision"
     OBJECTION = "objection"
-    ALL = ("scheme", "windows", "ruleset", "supervision", "objection")
+    LISTS = "lists"  # measure catalogues of the negative lists (cbec.credit.measures)
+    ALL = ("scheme", "windows", "ruleset", "supervision", "objection", "lists")
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +109,12 @@ class Configuration:
     rulesets: tuple[Ruleset, ...] = field(default=())
     supervision: tuple[SupervisionPlan, ...] = field(default=())
     objection: tuple[ObjectionPolicy, ...] = field(default=())
+    lists: tuple[Catalogue, ...] = field(default=())
+
+    def lists_on(self, on: date) -> Catalogue | None:
+        """Return the negative lists' measure catalogue in force on a day (the latest effective_from not after it)."""
+        found = [c for c in self.lists if c.effective_from <= on]
+        return max(found, key=lambda c: (c.effective_from, c.version), default=None)
 
     def objection_on(self, on: date) -> ObjectionPolicy | None:
         """Return the objection deadlines in force on a day (the latest effective_from not after it)."""
@@ -266,13 +274,15 @@ def parse_document(kind: str, value: Any) -> tuple[Any, list[Problem]]:
         return parse_supervision(value)
     if kind == ConfigKind.OBJECTION:
         return parse_objection(value)
+    if kind == ConfigKind.LISTS:
+        return parse_lists(value)
     return None, [
         problem(
             "CRD-CONFIG-KIND",
             "kind",
             f"未知配置类型 {kind}",
             f"unknown kind {kind!r}",
-            "scheme, windows, ruleset, supervision or objection.",
+            "scheme, windows, ruleset, supervision, objection or lists.",
         )
     ]
 
@@ -284,6 +294,7 @@ def build_configuration(documents: Sequence[tuple[str, Any]]) -> Configuration:
     rulesets: list[Ruleset] = []
     plans: list[SupervisionPlan] = []
     objection: list[ObjectionPolicy] = []
+    lists: list[Catalogue] = []
     for kind, value in documents:
         parsed, problems = parse_document(kind, value)
         if problems or parsed is None:
@@ -296,9 +307,11 @@ def build_configuration(documents: Sequence[tuple[str, Any]]) -> Configuration:
             plans.append(parsed)
         elif kind == ConfigKind.OBJECTION:
             objection.append(parsed)
+        elif kind == ConfigKind.LISTS:
+            lists.append(parsed)
         else:
             rulesets.append(parsed)
-    return Configuration(tuple(schemes), tuple(windows), tuple(rulesets), tuple(plans), tuple(objection))
+    return Configuration(tuple(schemes), tuple(windows), tuple(rulesets), tuple(plans), tuple(objection), tuple(lists))
 
 
 # --- the shipped documents ------------------------------------------------------------------------------------
@@ -336,7 +349,7 @@ def document_of(kind: str, value: Any) -> tuple[Document | None, list[Problem]]:
         return Document(
             kind, parsed.code, parsed.version, parsed.effective_from, None, value, str(value.get("legal_basis") or "")
         ), []
-    if kind in (ConfigKind.SUPERVISION, ConfigKind.OBJECTION):
+    if kind in (ConfigKind.SUPERVISION, ConfigKind.OBJECTION, ConfigKind.LISTS):
         return Document(kind, parsed.code, parsed.version, parsed.effective_from, None, value, parsed.legal_basis), []
     starts = [w.effective_from for w in parsed] or [date(2000, 1, 1)]
     return Document(
@@ -370,4 +383,5 @@ def shipped_documents() -> list[tuple[str, Any]]:
     found.append((ConfigKind.RULESET, json.loads((data / "ruleset-zone-1.json").read_text("utf-8"))))
     found.append((ConfigKind.SUPERVISION, json.loads((data / "supervision-zone-1.json").read_text("utf-8"))))
     found.append((ConfigKind.OBJECTION, json.loads((data / "objection-zone-1.json").read_text("utf-8"))))
+    found.append((ConfigKind.LISTS, json.loads((data / "lists-zone-1.json").read_text("utf-8"))))
     return found

@@ -31,7 +31,7 @@ class MeasureKind(StrEnum):
     INSPECTION = "inspection"  # inspection probability (查验率) by credit level
 
 
-SOURCES = frozenset({"credit", "risk", "officer"})
+SOURCES = frozenset({"credit", "credit_list", "risk", "officer"})  # credit_list: joint punishment of list entries
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,9 +1,17 @@
 """Use cases of the credit system: each public function is one transaction."""
 
+from cbec.credit.service.alerts import alert_enterprises, decide_alert, list_alerts
 from cbec.credit.service.config import configuration, load_configuration, seed_configuration
 from cbec.credit.service.daily import list_objections, list_repairs, run_daily
 from cbec.credit.service.events import CONSUMER, apply_events
 from cbec.credit.service.facts import import_facts, record_fact
+from cbec.credit.service.lists import (
+    apply_list_measures,
+    catalogue_on,
+    list_entries,
+    public_entries,
+    subject_measures,
+)
 from cbec.credit.service.overrides import decide_override, list_override_requests, propose_override
 from cbec.credit.service.rating import rate_subjects, set_override, show_subject, subject_facts
 from cbec.credit.service.repair import apply_repair, decide_objection, decide_repair, file_objection
@@ -11,19 +19,26 @@ from cbec.credit.service.screening import screen_enterprises, screen_name
 
 __all__ = [
     "CONSUMER",
+    "alert_enterprises",
     "apply_events",
+    "apply_list_measures",
     "apply_repair",
+    "catalogue_on",
     "configuration",
+    "decide_alert",
     "decide_objection",
     "decide_override",
     "decide_repair",
     "file_objection",
     "import_facts",
+    "list_alerts",
+    "list_entries",
     "list_objections",
     "list_override_requests",
     "list_repairs",
     "load_configuration",
     "propose_override",
+    "public_entries",
     "rate_subjects",
     "record_fact",
     "run_daily",
@@ -33,4 +48,5 @@ __all__ = [
     "set_override",
     "show_subject",
     "subject_facts",
+    "subject_measures",
 ]

@@ -19,6 +19,7 @@ from cbec.credit.models import CreditFact, CreditPublicationEnd
 from cbec.credit.repair import OPEN_REPAIR, Change, ObjectionStatus
 from cbec.credit.schemas import DailyReport, EndedRead, ObjectionRead, RepairRead
 from cbec.credit.service.facts import subject_label
+from cbec.credit.service.lists import sync_measures
 from cbec.credit.service.repair import objection_read, repair_read
 from cbec.credit.service.sharing import share
 from cbec.storage.context import Context
@@ -59,6 +60,7 @@ def run_daily(
                     publish_max_until=fact.publish_max_until,
                 )
             )
+        synced = sync_measures(ctx, session, now=now, actor=actor, on=today)  # lifts the measures of entries that ended
         overdue = [
             objection_read(row, subject, _fact(session, row.fact_id), today)
             for row, subject in repo.overdue_objections(session, today)
@@ -82,7 +84,9 @@ def run_daily(
         overdue_objections=overdue,
         open_repairs=open_repairs,
         open_objections=open_objections,
-        events=len(ended),
+        events=len(ended) + synced.entries,
+        measures_applied=synced.applied,
+        measures_lifted=synced.lifted,
     )
 
 

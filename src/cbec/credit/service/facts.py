@@ -7,6 +7,7 @@ problem reported by row, rule id and field. Corrections are new rows naming the 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -272,9 +273,18 @@ def record_fact(
         if key is not None and repo.fact_by_dedupe_key(session, key) is not None:
             raise CreditInvalid("the fact is already recorded", problems=[_duplicate("", key)])
         fact = write_fact(session, planned, subject, actor=actor, now=now)
+        if fact.fact_type == FactType.LIST_ENTRY.value:
+            _sync_lists(ctx, session, now, actor, [subject.id])
         result = fact_read(fact, subject)
         uow.commit()
     return result
+
+
+def _sync_lists(ctx: Context, session: Session, now: datetime, actor: str, subject_ids: Iterable[int]) -> None:
+    """Apply or lift the measures of the subjects' list entries in this transaction (joint punishment)."""
+    from cbec.credit.service.lists import sync_measures
+
+    sync_measures(ctx, session, now=now, actor=actor, subject_ids=set(subject_ids))
 
 
 def _same_subject(session: Session, fact_id: int, subject: CreditSubject, prefix: str) -> None:
@@ -356,8 +366,13 @@ def import_facts(ctx: Context, path: str | Path, *, actor: str = "cli") -> Impor
             raise CreditInvalid(
                 f"{file_path.name}: {len(problems)} problem(s); nothing was imported", problems=by_row(problems)
             )
+        listed: set[int] = set()
         for planned, subject in plan:
-            write_fact(session, planned, subject, actor=actor, now=now)
+            written = write_fact(session, planned, subject, actor=actor, now=now)
+            if written.fact_type == FactType.LIST_ENTRY.value:
+                listed.add(subject.id)
+        if listed:
+            _sync_lists(ctx, session, now, actor, listed)
         try:
             uow.commit()
         except IntegrityError as exc:

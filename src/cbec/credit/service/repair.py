@@ -31,9 +31,11 @@ from cbec.credit.repair import (
     check_repair,
     maker_checker,
 )
+from cbec.credit.rules import FactType
 from cbec.credit.schemas import DecisionIn, ObjectionIn, ObjectionRead, RepairIn, RepairRead
 from cbec.credit.service.config import configuration, missing
 from cbec.credit.service.facts import subject_label
+from cbec.credit.service.lists import sync_measures
 from cbec.credit.service.sharing import share
 from cbec.storage.context import Context
 
@@ -320,6 +322,8 @@ def decide_repair(
                 row.decision_note, row.result_fact_id = note, successor.id
                 change = Change.REPAIR_APPROVED
         session.flush()
+        if change is Change.REPAIR_APPROVED and fact.fact_type == FactType.LIST_ENTRY.value:
+            sync_measures(ctx, session, now=now, actor=actor, subject_ids={subject.id})  # lifts the entry's measures
         _audit(session, now, actor, f"credit.repair.{row.status}", subject, repair=row.id, fact=fact.id, note=note)
         share(
             ctx,
@@ -475,6 +479,8 @@ def decide_objection(
         row.status = ObjectionStatus.UPHELD.value if decision.action == "uphold" else ObjectionStatus.DISMISSED.value
         row.decided_by, row.decided_at, row.decision_note = actor, now, note
         session.flush()
+        if change is Change.OBJECTION_UPHELD and fact.fact_type == FactType.LIST_ENTRY.value:
+            sync_measures(ctx, session, now=now, actor=actor, subject_ids={subject.id})  # lifts the entry's measures
         _audit(session, now, actor, f"credit.objection.{row.status}", subject, objection=row.id, fact=fact.id)
         share(ctx, session, change, subject, fact, reference=row.id, on=today, new_fact_id=row.result_fact_id)
         result = objection_read(row, subject, fact, today)

@@ -30,6 +30,7 @@ from cbec.credit.rules import SubjectKind, counts_on
 from cbec.credit.schemas import ScreenBatch, ScreenFeature, ScreenHit, ScreenIn, ScreenReport
 from cbec.credit.screening import THRESHOLD, TOP_BAND, Entry, Hit, ScreeningIndex
 from cbec.credit.service.facts import subject_label
+from cbec.enterprises.schemas import EnterpriseRead
 from cbec.enterprises.service import list_enterprises
 from cbec.storage.context import Context
 
@@ -260,6 +261,17 @@ def screen_enterprises(
 ) -> ScreenBatch:
     """Screen every filed enterprise (name, credit code, customs code) against the list entries in force; return
     the ones with hits. ``progress(done, total)`` is called after each page of filings."""
+    return screen_filings(ctx, on=on, threshold=threshold, progress=progress)[0]
+
+
+def screen_filings(
+    ctx: Context,
+    *,
+    on: date | None = None,
+    threshold: float | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[ScreenBatch, list[tuple[EnterpriseRead, ScreenReport]]]:
+    """Screen every filed enterprise; return the batch and each flagged filing with its report (for the alerts)."""
     problems: list[Problem] = []
     chosen = _threshold(threshold, problems)
     if problems:
@@ -267,6 +279,7 @@ def screen_enterprises(
     day = on or business_date(ctx.clock.now())
     lists = _lists(ctx, day)
     results: list[ScreenReport] = []
+    flagged: list[tuple[EnterpriseRead, ScreenReport]] = []
     screened = offset = 0
     while True:
         page = list_enterprises(ctx, limit=BATCH_PAGE, offset=offset)
@@ -277,12 +290,14 @@ def screen_enterprises(
             )
             if report.hits:
                 results.append(report)
+                flagged.append((filing, report))
         screened += len(page.items)
         offset += len(page.items)
         if progress is not None:
             progress(screened, page.total)
         if not page.items or offset >= page.total:
             break
-    return ScreenBatch(
+    batch = ScreenBatch(
         on=day, threshold=chosen, entries=len(lists.listed), screened=screened, flagged=len(results), results=results
     )
+    return batch, flagged

@@ -26,6 +26,8 @@ STATUS = {
     Change.OVERRIDE_PROPOSED: "proposed",
     Change.OVERRIDE_APPROVED: "approved",
     Change.OVERRIDE_REJECTED: "rejected",
+    Change.MEASURES_APPLIED: "applied",
+    Change.MEASURES_LIFTED: "lifted",
 }
 
 
@@ -48,7 +50,7 @@ def share(
         session,
         at=ctx.clock.now(),
         kind=EventKind.CREDIT,
-        document_type=f"credit_{change.value.split('_')[0]}",  # credit_repair, _objection, _publication, _override
+        document_type=f"credit_{change.value.split('_')[0]}",  # credit_repair, _objection, _publication, …
         business_key=f"credit:{label}",
         zone=ctx.settings.zone_customs_code,
         parties=[c for c in (subject.uscc, subject.customs_code) if c],
