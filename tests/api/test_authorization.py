@@ -222,6 +222,10 @@ ROUTES: dict[tuple[str, str], Public | Api | Page | SignedIn] = {
     ("GET", "/api/v1/credit/overrides"): api("credit.rate"),
     ("POST", "/api/v1/credit/overrides/{request_id}/decision"): api("credit.rate"),
     ("POST", "/api/v1/credit/daily"): api("credit.rate"),
+    ("GET", "/api/v1/credit/lists"): api("credit.read"),
+    ("GET", "/api/v1/credit/measures"): api("credit.read"),
+    ("GET", "/api/v1/credit/alerts"): api("credit.manage"),
+    ("POST", "/api/v1/credit/alerts/{alert_id}/decision"): api("credit.manage"),
     # web pages
     ("GET", "/login"): PUBLIC,
     ("POST", "/login"): PUBLIC,

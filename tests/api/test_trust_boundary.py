@@ -297,6 +297,10 @@ def foreign_calls(world: World) -> dict[tuple[str, str], list[Foreign]]:
             )
         ],
         ("POST", "/api/v1/credit/daily"): [Foreign("/api/v1/credit/daily", HUB_ONLY)],
+        ("GET", "/api/v1/credit/measures"): [
+            Foreign(f"/api/v1/credit/measures?subject={A}", NOT_A),
+            Foreign(f"/api/v1/credit/measures?subject={B}", {"shop_a": 404, "agent": 404}),
+        ],
         ("POST", "/api/v1/risk/versions"): [
             Foreign("/api/v1/risk/versions", HUB_ONLY, json={"document": {"version": "x"}})
         ],
@@ -446,6 +450,12 @@ NAMES_NOTHING_FOREIGN: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/credit/overrides"): "lists the caller's scope only (credit.rate)",
     ("POST", "/api/v1/credit/overrides/{request_id}/decision"): "another tenant's request is not found (404): "
     "tests/api/credit/test_credit_repair_api.py",
+    ("GET", "/api/v1/credit/lists"): "the published negative lists, the same for every credit.read caller "
+    "(persons for the hub only): tests/api/credit/test_credit_lists_api.py",
+    ("GET", "/api/v1/credit/alerts"): "lists the alerts of the caller's scope only: "
+    "tests/api/credit/test_credit_lists_api.py",
+    ("POST", "/api/v1/credit/alerts/{alert_id}/decision"): "another tenant's alert is not found (404), the reviewer "
+    "is the principal: tests/api/credit/test_credit_lists_api.py",
     ("GET", "/workspace/credit"): "the caller's own enterprise only (no parameter names another)",
     ("POST", "/workspace/credit/repairs"): "as POST /api/v1/credit/repairs: tests/web/test_credit_pages.py",
     ("POST", "/workspace/credit/objections"): "as POST /api/v1/credit/objections: tests/web/test_credit_pages.py",

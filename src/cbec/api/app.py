@@ -41,6 +41,7 @@ ROUTER_MODULES = (
     "cbec.api.routes.accounts",
     "cbec.api.routes.credit",
     "cbec.api.routes.credit_repair",
+    "cbec.api.routes.credit_lists",
     "cbec.web.auth",
     "cbec.web.pages",
     "cbec.web.assets",

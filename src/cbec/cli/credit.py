@@ -12,6 +12,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
+from cbec.cli.credit_lists import register as register_lists
 from cbec.cli.credit_repair import register as register_repair
 from cbec.cli.reference import console, fail
 from cbec.cli.state import state
@@ -19,11 +20,11 @@ from cbec.common.errors import DomainError
 from cbec.credit.schemas import RatingRead, ScreenIn, ScreenReport
 from cbec.credit.schemes import ConfigKind, windows_csv
 from cbec.credit.service import (
+    alert_enterprises,
     apply_events,
     import_facts,
     load_configuration,
     rate_subjects,
-    screen_enterprises,
     screen_name,
     seed_configuration,
     set_override,
@@ -298,7 +299,7 @@ def register(app: typer.Typer) -> None:
                     bar.update(task, completed=done, total=total)
 
                 try:
-                    batch = screen_enterprises(ctx, on=_day(on), threshold=threshold, progress=advance)
+                    batch = alert_enterprises(ctx, on=_day(on), threshold=threshold, progress=advance)
                 except DomainError as exc:
                     bar.stop()
                     fail(exc)
@@ -307,7 +308,7 @@ def register(app: typer.Typer) -> None:
                 return
             console().print(
                 f"{batch.screened} filed enterprises screened against {batch.entries} list entries on {batch.on}: "
-                f"{batch.flagged} with hits"
+                f"{batch.flagged} with hits; alerts stored: {batch.alerts_new} new, {batch.alerts_known} known"
             )
             for report in batch.results:
                 _print_screen(report)
@@ -334,6 +335,7 @@ def register(app: typer.Typer) -> None:
         )
 
     register_repair(group)
+    register_lists(group)
     group.add_typer(facts, name="facts")
     group.add_typer(config, name="config")
     app.add_typer(group, name="credit")
