@@ -462,6 +462,10 @@ NAMES_NOTHING_FOREIGN: dict[tuple[str, str], str] = {
     ("GET", "/console/credit"): "subjects and queues of the caller's scope only: tests/web/test_credit_pages.py",
     ("POST", "/console/credit/repairs/{repair_id}"): "as the REST decision: tests/web/test_credit_pages.py",
     ("POST", "/console/credit/objections/{objection_id}"): "as the REST decision: tests/web/test_credit_pages.py",
+    ("GET", "/console/credit/lists"): "the published lists and the alerts of the caller's scope only: "
+    "tests/web/test_credit_lists_pages.py",
+    ("POST", "/console/credit/lists/alerts/{alert_id}"): "as the REST alert decision (another tenant's: 404): "
+    "tests/web/test_credit_lists_pages.py",
     ("POST", "/api/v1/clearance/returns/{return_id}/arrival"): "no return in this world; scoped like decisions",
     ("POST", "/ceb"): "as another sender: AUTH-SENDER in tests/api/clearance/test_ceb_endpoint.py",
     ("GET", "/ceb/answers/{digest}"): "only the account that sent the message collects its answer (404 for any "

@@ -57,6 +57,7 @@ ROUTER_MODULES = (
     "cbec.web.risk_cases",
     "cbec.web.risk_versions",
     "cbec.web.credit",
+    "cbec.web.credit_lists",
     "cbec.web.consumer",
 )
 

@@ -1,0 +1,112 @@
+"""Negative-list pages: the officers' list console (entries in force with their measures, the catalogue, the alert
+queue decided by the signed-in officer) and the public lists (enterprises only, a person-like name masked)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from pathlib import Path
+
+from tests.builders import PARTIES
+from tests.web.support import Portal, csrf_of
+
+from cbec.common.clock import business_date
+from cbec.common.ids import make_resident_id, make_uscc
+from cbec.credit.schemas import FactIn
+from cbec.credit.service import (
+    alert_enterprises,
+    apply_events,
+    import_facts,
+    list_alerts,
+    record_fact,
+    seed_configuration,
+)
+
+A = PARTIES.ecommerce.code
+SOLE = make_uscc("92460000MA5TPUB01")  # an individual business (个体工商户) named after its owner
+
+
+def entry(portal: Portal, subject: str, list_type: str, number: str, **extra: str) -> int:
+    source = {"court_dishonest": "court", "zone": "zone", "tax_major": "tax"}[list_type]
+    day = business_date(portal.zone.ctx.clock.now()) - timedelta(days=10)
+    fact = FactIn(
+        subject=subject,
+        fact_type="list_entry",
+        source=source,
+        severity="serious",
+        list_type=list_type,
+        decided_on=day.isoformat(),
+        document_no=number,
+        legal_basis="最高人民法院关于公布失信被执行人名单信息的若干规定",
+        **extra,  # type: ignore[arg-type]
+    )
+    return record_fact(portal.zone.ctx, fact, actor="court").id
+
+
+def listed(portal: Portal, tmp_path: Path) -> None:
+    ctx = portal.zone.ctx
+    seed_configuration(ctx)
+    apply_events(ctx)
+    entry(portal, A, "court_dishonest", "(2026)琼01执501号")
+    entry(portal, SOLE, "zone", "琼自贸信〔2026〕502号", subject_name="王小明")
+    person = make_resident_id("460100", date(1980, 5, 6), 12)
+    day = business_date(ctx.clock.now()).isoformat()
+    rows = tmp_path / "persons.csv"
+    rows.write_text(
+        "person_id,fact_type,source,severity,list_type,decided_on,document_no,legal_basis\n"
+        f"{person},list_entry,court,serious,court_dishonest,{day},(2026)琼01执503号,失信规定\n",
+        encoding="utf-8",
+    )
+    assert import_facts(ctx, rows).recorded == 1
+    assert alert_enterprises(ctx).alerts_new == 1
+
+
+def visible_text(html: str) -> str:
+    return re.sub(r"<[^>]+>", " ", html.split("<main", 1)[-1])
+
+
+def test_officers_see_the_lists_the_catalogue_and_decide_alerts(portal: Portal, tmp_path: Path) -> None:
+    listed(portal, tmp_path)
+    officer = portal.client("officer")
+    assert 'href="/console/credit/lists"' in officer.get("/console/credit").text
+    page = officer.get("/console/credit/lists")
+    assert page.status_code == 200
+    text = visible_text(page.text)
+    assert PARTIES.ecommerce.name in text and "王小明" in text and "自然人（不显示）" in text
+    assert "CRT-PUBLISH JNT-INSPECT JNT-NO-FACILITATION JNT-ADMISSION JNT-SUBSIDY" in " ".join(text.split())
+    assert "联合惩戒" in text and "国办发〔2020〕49号" in text and "通关：查验率 80%" in text
+    assert "统一社会信用代码一致" in text and "1.0000" in text
+    court = visible_text(officer.get("/console/credit/lists?type=zone").text.split('id="alerts"')[0])
+    assert "王小明" in court and PARTIES.ecommerce.name not in court
+    [alert] = list_alerts(portal.zone.ctx).items
+    token = csrf_of(page.text)
+    url = f"/console/credit/lists/alerts/{alert.id}"
+    bare = officer.post(url, data={"csrf_token": token, "action": "dismiss"})
+    assert bare.status_code == 422 and "驳回须写明理由" in bare.text
+    assert officer.post(url, data={"action": "confirm"}).status_code == 403  # no token
+    done = officer.post(
+        url, data={"csrf_token": token, "action": "confirm", "note": "同一企业"}, follow_redirects=False
+    )
+    assert (done.status_code, done.headers["location"]) == (303, f"/console/credit/lists?done=alert-{alert.id}#alerts")
+    [decided] = list_alerts(portal.zone.ctx, state="confirmed").items
+    assert (decided.reviewer, decided.note) == ("officer", "同一企业")
+    assert "没有待复核的预警" in officer.get("/console/credit/lists").text
+    english = portal.client("officer", lang="en").get("/console/credit/lists")
+    assert "Negative lists" in english.text and "joint punishment" in english.text
+    assert portal.client("shop").get("/console/credit/lists").status_code == 403
+    assert portal.client().get("/console/credit/lists", follow_redirects=False).status_code == 303
+
+
+def test_the_public_lists_show_enterprises_only_without_sign_in(portal: Portal, tmp_path: Path) -> None:
+    listed(portal, tmp_path)
+    page = portal.client().get("/public/credit")
+    assert page.status_code == 200
+    text = visible_text(page.text)
+    assert PARTIES.ecommerce.name in text and "失信被执行人" in text and "提高进出口货物查验比例" in text
+    assert "王**" in text and "王小明" not in text  # a person-like name is masked
+    assert "执503号" not in page.text and "person:" not in page.text  # persons are never published
+    assert "ZON-INSPECT" not in text and "提高抽查比例" in text
+    zone_only = visible_text(portal.client().get("/public/credit?type=zone").text)
+    assert "王**" in zone_only and PARTIES.ecommerce.name not in zone_only
+    english = portal.client(lang="en").get("/public/credit")
+    assert "Credit publicity" in english.text and "dishonest judgment debtors" in english.text
