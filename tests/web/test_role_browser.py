@@ -197,10 +197,11 @@ def test_consumer_pages_fit_both_widths_in_both_languages(browser: Any, server: 
 
 
 def test_credit_pages_fit_both_widths_in_both_languages(browser: Any, server: str, portal: Portal) -> None:
+    from tests.web.test_credit_lists_pages import entry
     from tests.web.test_credit_pages import DIGEST, credit
 
     from cbec.credit.schemas import ObjectionIn, RepairIn
-    from cbec.credit.service import apply_repair, file_objection
+    from cbec.credit.service import alert_enterprises, apply_repair, file_objection
 
     ctx = portal.zone.ctx
     minor, general = credit(portal)
@@ -209,6 +210,8 @@ def test_credit_pages_fit_both_widths_in_both_languages(browser: Any, server: st
     )
     apply_repair(ctx, body, actor="shop")
     file_objection(ctx, ObjectionIn(fact_id=general, reason="处罚决定已被行政复议撤销"), actor="shop")
+    entry(portal, SHOP, "court_dishonest", "(2026)琼01执601号")  # a list entry with its measures, and an alert
+    alert_enterprises(ctx)
     _tour(browser, server, portal, "shop", [("/workspace/credit", "credit-mine", "#facts table.data")])
     _tour(
         browser,
@@ -218,5 +221,7 @@ def test_credit_pages_fit_both_widths_in_both_languages(browser: Any, server: st
         [
             ("/console/credit", "credit-console", "#repairs table.data"),
             (f"/console/credit?q={SHOP}", "credit-subject", "#level"),
+            ("/console/credit/lists", "credit-lists", "#alerts table.data"),
+            ("/public/credit", "credit-public", "#lists table.data"),
         ],
     )
