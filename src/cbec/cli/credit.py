@@ -142,7 +142,7 @@ def register(app: typer.Typer) -> None:
     def load(
         path: Path,
         kind: str = typer.Option(
-            ..., "--kind", help="scheme, windows (CSV or JSON), ruleset, supervision or objection."
+            ..., "--kind", help="scheme, windows (CSV or JSON), ruleset, supervision, objection or lists."
         ),
         code: str = typer.Option("disclosure", "--code", help="Code of a windows CSV."),
         version: str = typer.Option("1", "--version", help="Version of a windows CSV."),

@@ -38,7 +38,8 @@ def listed(world: World) -> World:
 def test_entries_in_force_are_published_to_every_reader(listed: World) -> None:
     for caller in ("zone_admin", "shop_b", "city_customs"):
         page = client_of(listed, caller).get("/api/v1/credit/lists?type=court_dishonest").json()
-        assert (page["total"], [(e["name"], e["measures"]) for e in page["items"]]) == (1, [(PARTIES.ecommerce.name, JOINT)]), caller
+        shown = [(e["name"], e["measures"]) for e in page["items"]]
+        assert (page["total"], shown) == (1, [(PARTIES.ecommerce.name, JOINT)]), caller
     assert client_of(listed, "zone_admin").get("/api/v1/credit/lists?type=zone").json()["total"] == 0
     assert client_of(listed, "consumer").get("/api/v1/credit/lists").status_code == 403
 
