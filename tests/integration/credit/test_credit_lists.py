@@ -46,7 +46,7 @@ GAMMA = make_uscc("91460000MA5TLXT03")
 JOINT = ["CRT-PUBLISH", "JNT-INSPECT", "JNT-NO-FACILITATION", "JNT-ADMISSION", "JNT-SUBSIDY"]
 
 
-def entry(subject: str, list_type: str, number: str, *, severity: str = "serious", **extra: str) -> FactIn:
+def entry(subject: str, list_type: str, number: str, *, severity: str = "serious", **extra: object) -> FactIn:
     source = {"court_dishonest": "court", "customs_serious": "customs", "zone": "zone"}[list_type]
     values = {
         "subject": subject,
@@ -259,3 +259,16 @@ def test_screening_every_filing_stores_its_hits_as_alerts_once(zone: Zone) -> No
         )
     assert list_alerts(ctx).total == 0 and list_alerts(ctx, state=None).total == 2
     assert alert_enterprises(ctx).alerts_new == 0  # decided alerts are not opened again
+
+
+def test_a_correction_moves_the_measures_to_the_new_row(seeded: Context) -> None:
+    ctx = seeded
+    first = record_fact(ctx, entry(ACME, "zone", "琼自贸信〔2026〕401号"), actor="zone-1")
+    fixed = record_fact(ctx, entry(ACME, "zone", "琼自贸信〔2026〕402号", supersedes=first.id), actor="zone-2")
+    assert [(m.fact_id, m.measure_code, m.lift_cause, m.lifted_by) for m in subject_measures(ctx, ACME)] == [
+        (first.id, "ZON-INSPECT", "corrected", "zone-2"),
+        (first.id, "ZON-PUBLISH", "corrected", "zone-2"),
+        (fixed.id, "ZON-INSPECT", None, None),
+        (fixed.id, "ZON-PUBLISH", None, None),
+    ]
+    assert clearance(ctx, ACME) == [("inspection", Decimal("0.05"), "credit_list")]
