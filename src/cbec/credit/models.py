@@ -192,6 +192,7 @@ class CreditOverrideRequest(Base):
     valid_from: Mapped[date] = mapped_column(Date)
     valid_until: Mapped[date] = mapped_column(Date)
     proposed_by: Mapped[str] = mapped_column(String(100))
+    proposed_by_account: Mapped[int | None] = mapped_column(BigId, nullable=True)  # maker-checker compares accounts
     proposed_at: Mapped[datetime] = mapped_column(UtcDateTime)
     decided_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
     decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
@@ -246,3 +247,70 @@ class CreditScreenAlert(Base):
     reviewer: Mapped[str | None] = mapped_column(String(100), nullable=True)
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
     decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+
+class CreditThirdPartyReport(Base):
+    """A signed report of an accredited agency (第三方信用评价报告), kept as signed; its grade is a capped fact."""
+
+    __tablename__ = "credit_thirdparty_report"
+    __table_args__ = (UniqueConstraint("agency_code", "report_no"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    agency_code: Mapped[str] = mapped_column(String(40))
+    accreditation: Mapped[str] = mapped_column(String(100))
+    method_ref: Mapped[str] = mapped_column(String(200))
+    subject_id: Mapped[int] = mapped_column(BigId, ForeignKey("credit_subject.id"), index=True)
+    report_no: Mapped[str] = mapped_column(String(100))
+    grade: Mapped[str] = mapped_column(String(10))
+    level: Mapped[str] = mapped_column(String(4))  # the grade mapped to the zone's levels
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_to: Mapped[date] = mapped_column(Date)
+    algorithm: Mapped[str] = mapped_column(String(20))
+    certificate_sha256: Mapped[str] = mapped_column(String(64))
+    signature: Mapped[str] = mapped_column(Text)  # base64, over the report's canonical JSON
+    document: Mapped[dict[str, Any]] = mapped_column(JSON)  # the report as signed
+    fact_id: Mapped[int] = mapped_column(BigId, ForeignKey("credit_fact.id"))
+    imported_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    imported_by: Mapped[str] = mapped_column(String(100))
+
+
+class CreditReviewTask(Base):
+    """A disagreement of more than one notch between an agency's grade and the zone's level (评价分歧复核)."""
+
+    __tablename__ = "credit_review_task"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    report_id: Mapped[int] = mapped_column(BigId, ForeignKey("credit_thirdparty_report.id"), unique=True)
+    subject_id: Mapped[int] = mapped_column(BigId, ForeignKey("credit_subject.id"), index=True)
+    status: Mapped[str] = mapped_column(String(10), index=True)  # open | closed
+    agency_level: Mapped[str] = mapped_column(String(4))
+    zone_level: Mapped[str] = mapped_column(String(4))
+    notches: Mapped[int] = mapped_column(Integer)
+    opened_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    decision: Mapped[str | None] = mapped_column(String(10), nullable=True)  # keep | withdraw
+    decision_note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    decided_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    result_fact_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("credit_fact.id"), nullable=True)
+
+
+class CreditRulesetProposal(Base):
+    """A rating ruleset proposed by one officer, dry-run, and published (loaded) only by another account."""
+
+    __tablename__ = "credit_ruleset_proposal"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    code: Mapped[str] = mapped_column(String(40))
+    version: Mapped[str] = mapped_column(String(20))
+    effective_from: Mapped[date] = mapped_column(Date)
+    document: Mapped[dict[str, Any]] = mapped_column(JSON)
+    digest: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(10), index=True)  # pending | published | rejected
+    dry_run: Mapped[dict[str, Any]] = mapped_column(JSON)  # distribution and movers when proposed
+    proposed_by: Mapped[str] = mapped_column(String(100))
+    proposed_by_account: Mapped[int | None] = mapped_column(BigId, nullable=True)
+    proposed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    decided_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    decision_note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    config_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("credit_config.id"), nullable=True)

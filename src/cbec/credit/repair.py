@@ -222,8 +222,22 @@ def check_repair(fact: FactState | None, draft: RepairDraft, today: date) -> lis
     return problems
 
 
-def maker_checker(actor: str, *, applicant: str | None, maker: str | None, what: str) -> list[Problem]:
-    """Return the problem of an approval by the applicant or by the officer who proposed it (empty: allowed)."""
+def maker_checker(
+    actor: str,
+    *,
+    applicant: str | None,
+    maker: str | None,
+    what: str,
+    account: int | None = None,
+    maker_account: int | None = None,
+) -> list[Problem]:
+    """Return the problem of an approval by the applicant or by the officer who proposed it (empty: allowed).
+
+    When both the approver and the proposer signed in (``account``, ``maker_account``), their **accounts** are
+    compared, not the recorded names: one officer with two API keys (``alice:key1``, ``alice:key2``) is one person.
+    """
+    if account is not None and maker_account is not None:
+        maker = actor if account == maker_account else None
     if actor == applicant:
         return [
             problem(

@@ -20,8 +20,11 @@ from cbec.credit.models import (
     CreditOverrideRequest,
     CreditPublicationEnd,
     CreditRepair,
+    CreditReviewTask,
+    CreditRulesetProposal,
     CreditScore,
     CreditSubject,
+    CreditThirdPartyReport,
 )
 from cbec.credit.rating import FactView
 from cbec.credit.rules import SubjectKind
@@ -426,6 +429,39 @@ def override_requests(
 ) -> list[tuple[CreditOverrideRequest, CreditSubject]]:
     """Return override requests with their subjects, oldest first."""
     return _queue(session, CreditOverrideRequest, statuses, scope, subject_id)
+
+
+def review_tasks(
+    session: Session, statuses: Iterable[str] | None, scope: Scope | None, subject_id: int | None = None
+) -> list[tuple[CreditReviewTask, CreditSubject]]:
+    """Return disagreement review tasks with their subjects, oldest first."""
+    return _queue(session, CreditReviewTask, statuses, scope, subject_id)
+
+
+def thirdparty_reports(session: Session, scope: Scope | None) -> list[tuple[CreditThirdPartyReport, CreditSubject]]:
+    """Return the imported third-party reports in a scope with their subjects, newest first."""
+    stmt = select(CreditThirdPartyReport, CreditSubject).join(
+        CreditSubject, CreditSubject.id == CreditThirdPartyReport.subject_id
+    )
+    for condition in in_scope(scope) if scope is not None else []:
+        stmt = stmt.where(condition)
+    return [(row, subject) for row, subject in session.execute(stmt.order_by(CreditThirdPartyReport.id.desc()))]
+
+
+def report_by_number(session: Session, agency: str, report_no: str) -> CreditThirdPartyReport | None:
+    """Return the report an agency numbered so, if imported."""
+    stmt = select(CreditThirdPartyReport).where(
+        CreditThirdPartyReport.agency_code == agency, CreditThirdPartyReport.report_no == report_no
+    )
+    return session.scalars(stmt).first()
+
+
+def ruleset_proposals(session: Session, statuses: Iterable[str] | None) -> list[CreditRulesetProposal]:
+    """Return the ruleset proposals (of statuses), newest first."""
+    stmt = select(CreditRulesetProposal)
+    if statuses is not None:
+        stmt = stmt.where(CreditRulesetProposal.status.in_(list(statuses)))
+    return list(session.scalars(stmt.order_by(CreditRulesetProposal.id.desc())))
 
 
 def overdue_objections(session: Session, today: Any) -> list[tuple[CreditObjection, CreditSubject]]:

@@ -24,6 +24,7 @@ from cbec.credit.rating import Ruleset, parse_ruleset
 from cbec.credit.repair import ObjectionPolicy, parse_objection
 from cbec.credit.rules import FactType, Severity, Source
 from cbec.credit.supervision import SupervisionPlan, parse_supervision
+from cbec.credit.thirdparty import AgencyList, parse_agencies
 
 
 class ConfigKind:
@@ -35,7 +36,8 @@ class ConfigKind:
     SUPERVISION = "supervision"
     OBJECTION = "objection"
     LISTS = "lists"  # measure catalogues of the negative lists (cbec.credit.measures)
-    ALL = ("scheme", "windows", "ruleset", "supervision", "objection", "lists")
+    AGENCIES = "agencies"  # accredited third-party agencies and their certificates (cbec.credit.thirdparty)
+    ALL = ("scheme", "windows", "ruleset", "supervision", "objection", "lists", "agencies")
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +117,12 @@ class Configuration:
         """Return the negative lists' measure catalogue in force on a day (the latest effective_from not after it)."""
         found = [c for c in self.lists if c.effective_from <= on]
         return max(found, key=lambda c: (c.effective_from, c.version), default=None)
+    agencies: tuple[AgencyList, ...] = field(default=())
+
+    def agencies_on(self, on: date) -> AgencyList | None:
+        """Return the accredited agency list in force on a day (the latest effective_from not after it)."""
+        found = [a for a in self.agencies if a.effective_from <= on]
+        return max(found, key=lambda a: (a.effective_from, a.version), default=None)
 
     def objection_on(self, on: date) -> ObjectionPolicy | None:
         """Return the objection deadlines in force on a day (the latest effective_from not after it)."""
@@ -276,13 +284,15 @@ def parse_document(kind: str, value: Any) -> tuple[Any, list[Problem]]:
         return parse_objection(value)
     if kind == ConfigKind.LISTS:
         return parse_lists(value)
+    if kind == ConfigKind.AGENCIES:
+        return parse_agencies(value)
     return None, [
         problem(
             "CRD-CONFIG-KIND",
             "kind",
             f"未知配置类型 {kind}",
             f"unknown kind {kind!r}",
-            "scheme, windows, ruleset, supervision, objection or lists.",
+            "scheme, windows, ruleset, supervision, objection, lists or agencies.",
         )
     ]
 
@@ -295,6 +305,7 @@ def build_configuration(documents: Sequence[tuple[str, Any]]) -> Configuration:
     plans: list[SupervisionPlan] = []
     objection: list[ObjectionPolicy] = []
     lists: list[Catalogue] = []
+    agencies: list[AgencyList] = []
     for kind, value in documents:
         parsed, problems = parse_document(kind, value)
         if problems or parsed is None:
@@ -309,9 +320,13 @@ def build_configuration(documents: Sequence[tuple[str, Any]]) -> Configuration:
             objection.append(parsed)
         elif kind == ConfigKind.LISTS:
             lists.append(parsed)
+        elif kind == ConfigKind.AGENCIES:
+            agencies.append(parsed)
         else:
             rulesets.append(parsed)
-    return Configuration(tuple(schemes), tuple(windows), tuple(rulesets), tuple(plans), tuple(objection), tuple(lists))
+    return Configuration(
+        tuple(schemes), tuple(windows), tuple(rulesets), tuple(plans), tuple(objection), tuple(lists), tuple(agencies)
+    )
 
 
 # --- the shipped documents ------------------------------------------------------------------------------------
@@ -349,7 +364,7 @@ def document_of(kind: str, value: Any) -> tuple[Document | None, list[Problem]]:
         return Document(
             kind, parsed.code, parsed.version, parsed.effective_from, None, value, str(value.get("legal_basis") or "")
         ), []
-    if kind in (ConfigKind.SUPERVISION, ConfigKind.OBJECTION, ConfigKind.LISTS):
+    if kind in (ConfigKind.SUPERVISION, ConfigKind.OBJECTION, ConfigKind.LISTS, ConfigKind.AGENCIES):
         return Document(kind, parsed.code, parsed.version, parsed.effective_from, None, value, parsed.legal_basis), []
     starts = [w.effective_from for w in parsed] or [date(2000, 1, 1)]
     return Document(
@@ -380,8 +395,15 @@ def shipped_documents() -> list[tuple[str, Any]]:
             windows_csv((data / "windows.csv").read_text("utf-8"), code="disclosure", version="2026.1"),
         )
     )
+    found.append(
+        (
+            ConfigKind.WINDOWS,
+            windows_csv((data / "windows-thirdparty.csv").read_text("utf-8"), code="third-party", version="1"),
+        )
+    )
     found.append((ConfigKind.RULESET, json.loads((data / "ruleset-zone-1.json").read_text("utf-8"))))
     found.append((ConfigKind.SUPERVISION, json.loads((data / "supervision-zone-1.json").read_text("utf-8"))))
     found.append((ConfigKind.OBJECTION, json.loads((data / "objection-zone-1.json").read_text("utf-8"))))
     found.append((ConfigKind.LISTS, json.loads((data / "lists-zone-1.json").read_text("utf-8"))))
+    found.append((ConfigKind.AGENCIES, json.loads((data / "agencies-zone-1.json").read_text("utf-8"))))
     return found

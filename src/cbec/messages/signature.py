@@ -57,6 +57,7 @@ from cbec.messages.signature_sm2 import DEFAULT_SM2_USER_ID
 __all__ = [
     "DEFAULT_SM2_USER_ID",
     "Accommodation",
+    "CertificateInfo",
     "SignatureAlgorithm",
     "Signer",
     "SigningRefused",
@@ -65,7 +66,9 @@ __all__ = [
     "SoftwareSm2Signer",
     "VerifyResult",
     "generate_test_identity",
+    "parse_certificate",
     "sign_document",
+    "signature_verifies",
     "verify_document",
 ]
 

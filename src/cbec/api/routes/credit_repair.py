@@ -132,7 +132,7 @@ def propose(
     ctx: Context = Depends(get_ctx),
 ) -> OverrideRequestRead:
     """Propose a level override (a second officer approves it)."""
-    return propose_override(ctx, body, actor=principal.name, scope=scope)
+    return propose_override(ctx, body, actor=principal.name, scope=scope, account=principal.user_id)
 
 
 @router.get("/overrides", response_model=list[OverrideRequestRead])
@@ -154,7 +154,7 @@ def decide_override_route(
     ctx: Context = Depends(get_ctx),
 ) -> OverrideRequestRead:
     """``approve`` (never the proposer) or ``reject`` an override request."""
-    return decide_override(ctx, request_id, body, actor=principal.name, scope=scope)
+    return decide_override(ctx, request_id, body, actor=principal.name, scope=scope, account=principal.user_id)
 
 
 @router.post("/daily", response_model=DailyReport)

@@ -1,6 +1,7 @@
 """Use cases of the credit system: each public function is one transaction."""
 
 from cbec.credit.service.alerts import alert_enterprises, decide_alert, list_alerts
+from cbec.credit.service.aeo import score_aeo
 from cbec.credit.service.config import configuration, load_configuration, seed_configuration
 from cbec.credit.service.daily import list_objections, list_repairs, run_daily
 from cbec.credit.service.events import CONSUMER, apply_events
@@ -15,7 +16,15 @@ from cbec.credit.service.lists import (
 from cbec.credit.service.overrides import decide_override, list_override_requests, propose_override
 from cbec.credit.service.rating import rate_subjects, set_override, show_subject, subject_facts
 from cbec.credit.service.repair import apply_repair, decide_objection, decide_repair, file_objection
+from cbec.credit.service.rulesets import (
+    decide_ruleset,
+    dry_run_proposal,
+    list_ruleset_proposals,
+    propose_ruleset,
+    zone_method,
+)
 from cbec.credit.service.screening import screen_enterprises, screen_name
+from cbec.credit.service.thirdparty import decide_review, import_reports, list_reports, list_reviews
 
 __all__ = [
     "CONSUMER",
@@ -29,19 +38,28 @@ __all__ = [
     "decide_objection",
     "decide_override",
     "decide_repair",
+    "decide_review",
+    "decide_ruleset",
+    "dry_run_proposal",
     "file_objection",
     "import_facts",
+    "import_reports",
     "list_alerts",
     "list_entries",
     "list_objections",
     "list_override_requests",
     "list_repairs",
+    "list_reports",
+    "list_reviews",
+    "list_ruleset_proposals",
     "load_configuration",
     "propose_override",
+    "propose_ruleset",
     "public_entries",
     "rate_subjects",
     "record_fact",
     "run_daily",
+    "score_aeo",
     "screen_enterprises",
     "screen_name",
     "seed_configuration",
@@ -49,4 +67,5 @@ __all__ = [
     "show_subject",
     "subject_facts",
     "subject_measures",
+    "zone_method",
 ]

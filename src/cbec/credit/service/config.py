@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -13,8 +14,9 @@ from cbec.audit import record_audit
 from cbec.common.errors import Problem
 from cbec.credit import repository as repo
 from cbec.credit.errors import CreditConfigMissing, CreditConflict, CreditInvalid, problem
+from cbec.credit.models import CreditConfig
 from cbec.credit.schemas import ConfigReport
-from cbec.credit.schemes import Configuration, build_configuration, document_of, shipped_documents
+from cbec.credit.schemes import Configuration, Document, build_configuration, document_of, shipped_documents
 from cbec.storage.context import Context
 
 
@@ -39,52 +41,58 @@ def load_configuration(ctx: Context, documents: Sequence[tuple[str, Any]], *, ac
     loaded: list[str] = []
     unchanged: list[str] = []
     with ctx.uow() as uow:
-        session = uow.session
         for document in parsed:
             name = f"{document.kind}:{document.code}@{document.version}"
-            digest = digest_of(document.value)
-            held = repo.config_document(session, document.kind, document.code, document.version)
-            if held is not None:
-                if held.digest != digest:
-                    raise CreditConflict(
-                        f"{name} is loaded with other content",
-                        problems=[
-                            problem(
-                                "CRD-CONFIG-CHANGED",
-                                "version",
-                                f"{name} 已载入且内容不同",
-                                f"{name} is already loaded with other content",
-                                "Past configuration never changes: give the document a new version.",
-                            )
-                        ],
-                    )
-                unchanged.append(name)
-                continue
-            repo.add_config(
-                session,
-                kind=document.kind,
-                code=document.code,
-                version=document.version,
-                effective_from=document.effective_from,
-                effective_to=document.effective_to,
-                value=document.value,
-                digest=digest,
-                legal_basis=document.legal_basis,
-                loaded_at=now,
-                loaded_by=actor,
-            )
-            record_audit(
-                session,
-                at=now,
-                actor=actor,
-                action="credit.config.loaded",
-                entity_type="credit_config",
-                entity_key=name,
-                after={"digest": digest, "effective_from": document.effective_from},
-            )
-            loaded.append(name)
+            row = store_document(uow.session, document, actor=actor, now=now)
+            (loaded if row is not None else unchanged).append(name)
         uow.commit()
     return ConfigReport(loaded=loaded, unchanged=unchanged)
+
+
+def store_document(session: Session, document: Document, *, actor: str, now: datetime) -> CreditConfig | None:
+    """Store one checked document in the caller's transaction; None when it is stored already with the same
+    content; ``CRD-CONFIG-CHANGED`` when the same kind, code and version is stored with other content."""
+    name = f"{document.kind}:{document.code}@{document.version}"
+    digest = digest_of(document.value)
+    held = repo.config_document(session, document.kind, document.code, document.version)
+    if held is not None:
+        if held.digest != digest:
+            raise CreditConflict(
+                f"{name} is loaded with other content",
+                problems=[
+                    problem(
+                        "CRD-CONFIG-CHANGED",
+                        "version",
+                        f"{name} 已载入且内容不同",
+                        f"{name} is already loaded with other content",
+                        "Past configuration never changes: give the document a new version.",
+                    )
+                ],
+            )
+        return None
+    row = repo.add_config(
+        session,
+        kind=document.kind,
+        code=document.code,
+        version=document.version,
+        effective_from=document.effective_from,
+        effective_to=document.effective_to,
+        value=document.value,
+        digest=digest,
+        legal_basis=document.legal_basis,
+        loaded_at=now,
+        loaded_by=actor,
+    )
+    record_audit(
+        session,
+        at=now,
+        actor=actor,
+        action="credit.config.loaded",
+        entity_type="credit_config",
+        entity_key=name,
+        after={"digest": digest, "effective_from": document.effective_from},
+    )
+    return row
 
 
 def seed_configuration(ctx: Context, *, actor: str = "cli") -> ConfigReport:

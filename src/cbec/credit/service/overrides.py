@@ -43,9 +43,11 @@ def request_read(row: CreditOverrideRequest, subject: CreditSubject) -> Override
 
 
 def propose_override(
-    ctx: Context, data: OverrideRequestIn, *, actor: str, scope: Scope = EVERYTHING
+    ctx: Context, data: OverrideRequestIn, *, actor: str, scope: Scope = EVERYTHING, account: int | None = None
 ) -> OverrideRequestRead:
-    """Record an officer's proposal to set a subject's level by hand (a second officer decides)."""
+    """Record an officer's proposal to set a subject's level by hand (a second officer decides).
+
+    ``account``: the signed-in proposer's account, which maker-checker compares (None from the operator's CLI)."""
     now = ctx.clock.now()
     start = data.valid_from or business_date(now)
     with ctx.uow() as uow:
@@ -64,6 +66,7 @@ def propose_override(
                 valid_from=start,
                 valid_until=data.until,
                 proposed_by=actor,
+                proposed_by_account=account,
                 proposed_at=now,
             ),
         )
@@ -75,7 +78,13 @@ def propose_override(
 
 
 def decide_override(
-    ctx: Context, request_id: int, decision: DecisionIn, *, actor: str, scope: Scope = EVERYTHING
+    ctx: Context,
+    request_id: int,
+    decision: DecisionIn,
+    *,
+    actor: str,
+    scope: Scope = EVERYTHING,
+    account: int | None = None,
 ) -> OverrideRequestRead:
     """A second officer approves (the override is written) or rejects (with a reason) an override request."""
     now = ctx.clock.now()
@@ -92,7 +101,14 @@ def decide_override(
         problems = check_note(decision.note, required=decision.action == "reject")
         if problems:
             raise CreditInvalid("the decision breaks the rules", problems=problems)
-        checker = maker_checker(actor, applicant=None, maker=row.proposed_by, what="override")
+        checker = maker_checker(
+            actor,
+            applicant=None,
+            maker=row.proposed_by,
+            what="override",
+            account=account,
+            maker_account=row.proposed_by_account,
+        )
         if decision.action == "approve" and checker:
             raise CreditForbidden("maker-checker: another officer approves", problems=checker)
         row.decided_by, row.decided_at = actor, now

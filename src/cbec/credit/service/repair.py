@@ -135,7 +135,7 @@ def _audit(session: Session, now: datetime, actor: str, action: str, subject: Cr
     )
 
 
-def _successor(fact: CreditFact, *, actor: str, now: datetime, **changes: Any) -> dict[str, Any]:
+def successor(fact: CreditFact, *, actor: str, now: datetime, **changes: Any) -> dict[str, Any]:
     """Return the values of a row superseding a fact (a copy with changes): facts are never updated."""
     values = {
         column: getattr(fact, column)
@@ -304,13 +304,13 @@ def decide_repair(
             else:
                 ends = min(today, fact.publish_max_until) if fact.publish_max_until else today
                 detail = {**(fact.detail or {}), "repair": row.id, "repaired_on": today.isoformat()}
-                successor = repo.add_fact(
-                    session, **_successor(fact, actor=actor, now=now, publish_max_until=ends, detail=detail)
+                ended = repo.add_fact(
+                    session, **successor(fact, actor=actor, now=now, publish_max_until=ends, detail=detail)
                 )
                 repo.add_row(
                     session,
                     CreditPublicationEnd(
-                        fact_id=successor.id,
+                        fact_id=ended.id,
                         subject_id=subject.id,
                         cause="repaired",
                         ended_on=ends,
@@ -319,7 +319,7 @@ def decide_repair(
                     ),
                 )
                 row.status, row.decided_by, row.decided_at = RepairStatus.APPROVED.value, actor, now
-                row.decision_note, row.result_fact_id = note, successor.id
+                row.decision_note, row.result_fact_id = note, ended.id
                 change = Change.REPAIR_APPROVED
         session.flush()
         if change is Change.REPAIR_APPROVED and fact.fact_type == FactType.LIST_ENTRY.value:
@@ -472,7 +472,7 @@ def decide_objection(
                 )
             detail = {**(fact.detail or {}), "objection": row.id}
             withdrawal = repo.add_fact(
-                session, **_successor(fact, actor=actor, now=now, retracted=True, detail=detail, note=note)
+                session, **successor(fact, actor=actor, now=now, retracted=True, detail=detail, note=note)
             )
             row.result_fact_id = withdrawal.id
             change = Change.OBJECTION_UPHELD
