@@ -42,6 +42,7 @@ ROUTER_MODULES = (
     "cbec.api.routes.credit",
     "cbec.api.routes.credit_repair",
     "cbec.api.routes.credit_lists",
+    "cbec.api.routes.credit_office",
     "cbec.web.auth",
     "cbec.web.pages",
     "cbec.web.assets",
@@ -58,6 +59,7 @@ ROUTER_MODULES = (
     "cbec.web.risk_versions",
     "cbec.web.credit",
     "cbec.web.credit_lists",
+    "cbec.web.credit_office",
     "cbec.web.consumer",
 )
 

@@ -13,6 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from cbec.cli.credit_lists import register as register_lists
+from cbec.cli.credit_office import register as register_office
 from cbec.cli.credit_repair import register as register_repair
 from cbec.cli.reference import console, fail
 from cbec.cli.state import state
@@ -336,6 +337,7 @@ def register(app: typer.Typer) -> None:
 
     register_repair(group)
     register_lists(group)
+    register_office(group)
     group.add_typer(facts, name="facts")
     group.add_typer(config, name="config")
     app.add_typer(group, name="credit")
