@@ -301,6 +301,46 @@ def foreign_calls(world: World) -> dict[tuple[str, str], list[Foreign]]:
             Foreign(f"/api/v1/credit/measures?subject={A}", NOT_A),
             Foreign(f"/api/v1/credit/measures?subject={B}", {"shop_a": 404, "agent": 404}),
         ],
+        # third-party reports and rulesets are zone-wide: the hub's (AUTH-SCOPE) before anything is read
+        ("POST", "/api/v1/credit/thirdparty/reports"): [
+            Foreign("/api/v1/credit/thirdparty/reports", HUB_ONLY, json={"reports": []})
+        ],
+        ("POST", "/api/v1/credit/rulesets"): [Foreign("/api/v1/credit/rulesets", HUB_ONLY, json={"document": {}})],
+        ("POST", "/api/v1/credit/rulesets/{proposal_id}/dry-run"): [
+            Foreign("/api/v1/credit/rulesets/1/dry-run", HUB_ONLY)
+        ],
+        ("POST", "/api/v1/credit/rulesets/{proposal_id}/decision"): [
+            Foreign("/api/v1/credit/rulesets/1/decision", HUB_ONLY, json={"action": "publish"})
+        ],
+        ("POST", "/console/credit/facts"): [
+            Foreign(
+                "/console/credit/facts",
+                {"city_admin": 404, "city_customs": 404},
+                form={
+                    "subject": A,
+                    "fact_type": "penalty",
+                    "source": "customs",
+                    "severity": "minor",
+                    "decided_on": "2026-03-01",
+                    "legal_basis": "attack",
+                    "document_no": "attack-1",
+                },
+            )
+        ],
+        ("POST", "/console/credit/overrides"): [
+            Foreign(
+                "/console/credit/overrides",
+                {"city_admin": 404},
+                form={"subject": A, "level": "A", "reason": "attack", "until": "2026-12-31"},
+            )
+        ],
+        ("POST", "/console/credit/rulesets"): [Foreign("/console/credit/rulesets", HUB_ONLY, form={"document": "{}"})],
+        ("POST", "/console/credit/rulesets/{proposal_id}"): [
+            Foreign("/console/credit/rulesets/1", HUB_ONLY, form={"action": "publish"})
+        ],
+        ("POST", "/console/credit/thirdparty"): [
+            Foreign("/console/credit/thirdparty", HUB_ONLY, form={"document": '{"reports": []}'})
+        ],
         ("POST", "/api/v1/risk/versions"): [
             Foreign("/api/v1/risk/versions", HUB_ONLY, json={"document": {"version": "x"}})
         ],
@@ -466,6 +506,22 @@ NAMES_NOTHING_FOREIGN: dict[tuple[str, str], str] = {
     "tests/web/test_credit_lists_pages.py",
     ("POST", "/console/credit/lists/alerts/{alert_id}"): "as the REST alert decision (another tenant's: 404): "
     "tests/web/test_credit_lists_pages.py",
+    ("GET", "/api/v1/credit/thirdparty/reports"): "lists the caller's scope only (credit.manage)",
+    ("GET", "/api/v1/credit/thirdparty/reviews"): "lists the caller's scope only (credit.manage)",
+    ("POST", "/api/v1/credit/thirdparty/reviews/{task_id}/decision"): "no review task in this world; another "
+    "scope's task is not found (404): tests/api/credit/test_credit_office_api.py",
+    ("GET", "/api/v1/credit/method"): "the zone's published method, the same for everyone (public)",
+    ("POST", "/api/v1/credit/aeo/score"): "scores the submitted self-assessment; reads nothing stored",
+    ("GET", "/console/credit/facts/new"): "an empty form; the agency's own source only",
+    ("GET", "/console/credit/overrides"): "lists the caller's scope only (credit.rate)",
+    ("POST", "/console/credit/overrides/{request_id}"): "as the REST decision (another scope's request: 404)",
+    ("GET", "/console/credit/thirdparty"): "lists the caller's scope only: tests/web/test_credit_office_pages.py",
+    ("POST", "/console/credit/thirdparty/reviews/{task_id}"): "as the REST decision: "
+    "tests/web/test_credit_office_pages.py",
+    ("GET", "/public/credit/method"): "the zone's published method, the same for everyone (public)",
+    ("GET", "/api/v1/credit/rulesets"): "ruleset proposals are zone-wide configuration, the same for every "
+    "credit.rate caller; proposing and publishing are the hub's",
+    ("GET", "/console/credit/rulesets"): "as GET /api/v1/credit/rulesets",
     ("POST", "/api/v1/clearance/returns/{return_id}/arrival"): "no return in this world; scoped like decisions",
     ("POST", "/ceb"): "as another sender: AUTH-SENDER in tests/api/clearance/test_ceb_endpoint.py",
     ("GET", "/ceb/answers/{digest}"): "only the account that sent the message collects its answer (404 for any "

@@ -25,6 +25,7 @@ from cbec.api.deps import get_ctx
 from cbec.api.security import web_principal
 from cbec.common.clock import business_date
 from cbec.common.errors import DomainError, NotFound, Problem
+from cbec.common.scope import OutOfScope
 from cbec.credit.schemas import DecisionIn, FactIn, OverrideRequestIn
 from cbec.credit.service import (
     decide_override,
@@ -240,6 +241,8 @@ async def override_propose(request: Request, entry: Entry = RATE, ctx: Context =
     who = entry.principal
     try:
         propose_override(ctx, body, actor=actor(who), scope=entry.scope, account=who.user_id)
+    except NotFound as exc:
+        return _overrides_page(request, ctx, entry, error_problems(exc), 404)
     except DomainError as exc:
         return _overrides_page(request, ctx, entry, error_problems(exc), 422)
     return RedirectResponse("/console/credit/overrides?done=proposed", status_code=303)
@@ -272,10 +275,7 @@ async def override_decide(
 def _rulesets_page(
     request: Request, ctx: Context, entry: Entry, problems: list[Problem], status: int = 200, text: str = ""
 ) -> Response:
-    try:
-        proposals = list_ruleset_proposals(ctx, scope=entry.scope)
-    except DomainError as exc:
-        proposals, problems = [], [*problems, *error_problems(exc)]
+    proposals = list_ruleset_proposals(ctx, scope=entry.scope)
     return _render(
         request,
         entry,
@@ -310,6 +310,8 @@ async def ruleset_propose(request: Request, entry: Entry = RATE, ctx: Context = 
     who = entry.principal
     try:
         done = propose_ruleset(ctx, document, actor=actor(who), account=who.user_id, scope=entry.scope)
+    except OutOfScope:
+        return forbidden(request, who)
     except DomainError as exc:
         return _rulesets_page(request, ctx, entry, error_problems(exc), 422, text)
     return RedirectResponse(f"/console/credit/rulesets?done={done.id}", status_code=303)
@@ -329,6 +331,8 @@ async def ruleset_decide(
     who = entry.principal
     try:
         decide_ruleset(ctx, proposal_id, decision, actor=actor(who), account=who.user_id, scope=entry.scope)
+    except OutOfScope:
+        return forbidden(request, who)
     except NotFound:
         return not_found(request, who, str(proposal_id), "/console/credit/rulesets")
     except DomainError as exc:
@@ -385,6 +389,8 @@ async def thirdparty_import(request: Request, entry: Entry = MANAGE, ctx: Contex
             scope=entry.scope,
             sources=_sources(entry),
         )
+    except OutOfScope:  # importing reports is the hub's
+        return forbidden(request, entry.principal)
     except DomainError as exc:
         return _thirdparty_page(request, ctx, entry, error_problems(exc), 422, text)
     return RedirectResponse(f"/console/credit/thirdparty?done={len(done.reports)}", status_code=303)

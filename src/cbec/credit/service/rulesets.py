@@ -142,8 +142,7 @@ def propose_ruleset(
 def list_ruleset_proposals(
     ctx: Context, *, status: str | None = None, scope: Scope = EVERYTHING
 ) -> list[RulesetProposalRead]:
-    """Return the ruleset proposals, newest first."""
-    require_whole(scope, "评级规则集", "a rating ruleset")
+    """Return the ruleset proposals, newest first (zone-wide configuration: the same for every caller)."""
     with ctx.uow() as uow:
         return [proposal_read(r) for r in repo.ruleset_proposals(uow.session, [status] if status else None)]
 
