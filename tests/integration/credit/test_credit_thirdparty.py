@@ -91,8 +91,11 @@ def signed(body: dict[str, str], signer: Signer, cert: bytes, algorithm: str = "
     }
 
 
+Office = tuple[Context, Signer, bytes]
+
+
 @pytest.fixture
-def office(ctx: Context) -> tuple[Context, Signer, bytes]:
+def office(ctx: Context) -> Office:
     seed_configuration(ctx)
     signer, cert = identity()
     load_configuration(ctx, [(ConfigKind.AGENCIES, agencies(cert))], actor="zone-office")
@@ -125,7 +128,7 @@ def counts(ctx: Context) -> tuple[int, int, int]:
         )
 
 
-def test_a_signed_report_becomes_a_capped_fact_and_a_disagreement_opens_a_review(office) -> None:  # type: ignore[no-untyped-def]
+def test_a_signed_report_becomes_a_capped_fact_and_a_disagreement_opens_a_review(office: Office) -> None:
     ctx, signer, cert = office
     serious_penalty(ctx)  # the zone's own level: 100 - 40 = 60 → C
     assert show_subject(ctx, ACME).level == "C"
@@ -157,7 +160,7 @@ def test_a_signed_report_becomes_a_capped_fact_and_a_disagreement_opens_a_review
     assert [r.report_no for r in list_reports(ctx)] == ["R-3", "R-2", "R-1"]
 
 
-def test_within_one_notch_opens_no_review(office) -> None:  # type: ignore[no-untyped-def]
+def test_within_one_notch_opens_no_review(office: Office) -> None:
     ctx, signer, cert = office
     done = import_reports(ctx, [signed(report("R-9", "BBB", subject=BETA), signer, cert)], actor="zone-office")
     assert (done.reviews_opened, done.reports[0].level, done.reports[0].review) == (0, "B", None)
@@ -172,7 +175,7 @@ def test_an_rsa_signed_report_is_accepted(ctx: Context) -> None:
     assert [r.algorithm for r in done.reports] == ["RSA-SHA1"]
 
 
-def test_bad_reports_are_refused_all_together_with_every_problem(office) -> None:  # type: ignore[no-untyped-def]
+def test_bad_reports_are_refused_all_together_with_every_problem(office: Office) -> None:
     ctx, signer, cert = office
     stranger, stranger_cert = identity()
     good = signed(report("R-1"), signer, cert)
@@ -200,14 +203,14 @@ def test_bad_reports_are_refused_all_together_with_every_problem(office) -> None
     assert [p.rule_id for p in again.value.problems] == ["CRD-TP-DUPLICATE"]
 
 
-def test_an_agency_officer_may_not_import(office) -> None:  # type: ignore[no-untyped-def]
+def test_an_agency_officer_may_not_import(office: Office) -> None:
     ctx, signer, cert = office
     with pytest.raises(CreditForbidden) as caught:
         import_reports(ctx, [signed(report("R-1"), signer, cert)], actor="customs-1", sources=frozenset({"customs"}))
     assert [p.rule_id for p in caught.value.problems] == ["CRD-SOURCE-SCOPE"]
 
 
-def test_a_review_keeps_or_withdraws_the_report_with_a_note(office) -> None:  # type: ignore[no-untyped-def]
+def test_a_review_keeps_or_withdraws_the_report_with_a_note(office: Office) -> None:
     ctx, signer, cert = office
     serious_penalty(ctx)
     serious_penalty(ctx, BETA)
@@ -260,11 +263,11 @@ def test_a_ruleset_is_dry_run_when_proposed_and_published_by_another_account(ctx
             decide_ruleset(ctx, proposal.id, DecisionIn(action="publish"), actor=name, account=7)
         assert [p.rule_id for p in caught.value.problems] == ["CRD-MAKER-CHECKER"]
     with ctx.uow() as uow:
-        assert configuration(uow.session).ruleset_on(date(2026, 3, 10)).version == "1"  # type: ignore[union-attr]
+        assert configuration(uow.session).ruleset_on(date(2026, 3, 10)).version == "1"
     published = decide_ruleset(ctx, proposal.id, DecisionIn(action="publish"), actor="bob:key9", account=8)
     assert (published.status, published.decided_by) == ("published", "bob:key9")
     with ctx.uow() as uow:
-        assert configuration(uow.session).ruleset_on(date(2026, 3, 10)).version == "2"  # type: ignore[union-attr]
+        assert configuration(uow.session).ruleset_on(date(2026, 3, 10)).version == "2"
     assert show_subject(ctx, ACME, on=date(2026, 3, 10)).ruleset == "zone@2"
     assert zone_method(ctx, on=date(2026, 3, 10))["ruleset"] == "zone@2"
     assert [p.status for p in list_ruleset_proposals(ctx)] == ["published"]
