@@ -156,8 +156,9 @@ def test_a_ruleset_is_proposed_with_its_dry_run_and_published_by_another_account
     assert "zone@9" in portal.client().get("/public/credit/method").text
 
 
-def test_third_party_reports_are_verified_imported_and_reviewed(portal: Portal) -> None:
-    seeded(portal)
+def signed_report(portal: Portal) -> tuple[dict[str, Any], dict[str, str]]:
+    """Register an accredited agency with a test certificate; return an AAA report of a seriously penalised
+    enterprise (the zone's own level C) and the agency's signature of it."""
     ctx = portal.zone.ctx
     now = ctx.clock.now()
     signer, cert = generate_test_identity(
@@ -206,6 +207,13 @@ def test_third_party_reports_are_verified_imported_and_reviewed(portal: Portal) 
         "certificate": base64.b64encode(cert).decode(),
         "value": base64.b64encode(signer.sign(canonical(body))).decode(),
     }
+    return body, signature
+
+
+def test_third_party_reports_are_verified_imported_and_reviewed(portal: Portal) -> None:
+    seeded(portal)
+    ctx = portal.zone.ctx
+    body, signature = signed_report(portal)
     admin = portal.client("admin")
     token = csrf_of(admin.get("/console/credit/thirdparty").text)
     tampered = {"reports": [{"report": {**body, "grade": "A"}, "signature": signature}]}

@@ -213,6 +213,7 @@ def test_credit_pages_fit_both_widths_in_both_languages(browser: Any, server: st
     entry(portal, SHOP, "court_dishonest", "(2026)琼01执601号")  # a list entry with its measures, and an alert
     alert_enterprises(ctx)
     _tour(browser, server, portal, "shop", [("/workspace/credit", "credit-mine", "#facts table.data")])
+    office_pages(portal)
     _tour(
         browser,
         server,
@@ -223,5 +224,35 @@ def test_credit_pages_fit_both_widths_in_both_languages(browser: Any, server: st
             (f"/console/credit?q={SHOP}", "credit-subject", "#level"),
             ("/console/credit/lists", "credit-lists", "#alerts table.data"),
             ("/public/credit", "credit-public", "#lists table.data"),
+            ("/console/credit/facts/new", "credit-fact-new", "#fact-form form"),
+            ("/console/credit/overrides", "credit-overrides", "#requests table.data"),
+            ("/console/credit/rulesets", "credit-rulesets", "#proposals article"),
+            ("/console/credit/thirdparty", "credit-thirdparty", "#reviews table.data"),
+            ("/public/credit/method", "credit-method", "#dimensions table.data"),
         ],
     )
+
+
+def office_pages(portal: Portal) -> None:
+    """An override request, a ruleset proposal with its dry run and a third-party report under review."""
+    import json
+    from datetime import timedelta
+
+    from tests.web.test_credit_office_pages import signed_report
+
+    from cbec.common.clock import business_date
+    from cbec.credit.schemas import OverrideRequestIn
+    from cbec.credit.schemes import ConfigKind, shipped_documents
+    from cbec.credit.service import import_reports, propose_override, propose_ruleset
+
+    ctx = portal.zone.ctx
+    today = business_date(ctx.clock.now())
+    until = today + timedelta(days=90)
+    propose_override(
+        ctx, OverrideRequestIn(subject=SHOP, level="B", reason="整改到位，暂定 B 级", until=until), actor="zone"
+    )
+    ruleset = json.loads(json.dumps(next(v for k, v in shipped_documents() if k == ConfigKind.RULESET)))
+    ruleset.update(version="tour", effective_from=today.isoformat())
+    propose_ruleset(ctx, ruleset, actor="zone")
+    body, signature = signed_report(portal)
+    import_reports(ctx, [{"report": body, "signature": signature}], actor="zone")
