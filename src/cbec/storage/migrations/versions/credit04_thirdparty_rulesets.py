@@ -1,7 +1,7 @@
 """credit: third-party reports and disagreement reviews, ruleset proposals, override maker-checker by account
 
 Revision ID: credit04
-Revises: risk03
+Revises: credit03
 Create Date: 2026-12-07 08:00:00.000000
 
 * ``credit_thirdparty_report``: an accredited agency's signed report as signed (canonical JSON, signature,
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "credit04"
-down_revision = "risk03"
+down_revision = "credit03"
 branch_labels = None
 depends_on = None
 
