@@ -117,6 +117,7 @@ class Configuration:
         """Return the negative lists' measure catalogue in force on a day (the latest effective_from not after it)."""
         found = [c for c in self.lists if c.effective_from <= on]
         return max(found, key=lambda c: (c.effective_from, c.version), default=None)
+
     agencies: tuple[AgencyList, ...] = field(default=())
 
     def agencies_on(self, on: date) -> AgencyList | None:

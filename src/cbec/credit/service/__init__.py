@@ -1,7 +1,7 @@
 """Use cases of the credit system: each public function is one transaction."""
 
-from cbec.credit.service.alerts import alert_enterprises, decide_alert, list_alerts
 from cbec.credit.service.aeo import score_aeo
+from cbec.credit.service.alerts import alert_enterprises, decide_alert, list_alerts
 from cbec.credit.service.config import configuration, load_configuration, seed_configuration
 from cbec.credit.service.daily import list_objections, list_repairs, run_daily
 from cbec.credit.service.events import CONSUMER, apply_events

@@ -1,4 +1,8 @@
-"""Input and output shapes of the credit system (pydantic)."""
+"""Input and output shapes of the credit system (pydantic).
+
+Split by use case: third-party evaluation, ruleset proposals and the AEO scorer are in ``schemas.evaluation``,
+re-exported here (other packages import ``cbec.credit.schemas`` only).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,31 @@ from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from cbec.credit.schemas.evaluation import (
+    AeoModuleRead as AeoModuleRead,
+)
+from cbec.credit.schemas.evaluation import (
+    AeoScoreRead as AeoScoreRead,
+)
+from cbec.credit.schemas.evaluation import (
+    ReviewTaskRead as ReviewTaskRead,
+)
+from cbec.credit.schemas.evaluation import (
+    RulesetProposalIn as RulesetProposalIn,
+)
+from cbec.credit.schemas.evaluation import (
+    RulesetProposalRead as RulesetProposalRead,
+)
+from cbec.credit.schemas.evaluation import (
+    ThirdPartyImportIn as ThirdPartyImportIn,
+)
+from cbec.credit.schemas.evaluation import (
+    ThirdPartyImportReport as ThirdPartyImportReport,
+)
+from cbec.credit.schemas.evaluation import (
+    ThirdPartyReportRead as ThirdPartyReportRead,
+)
 
 
 class FactIn(BaseModel):
@@ -521,110 +550,3 @@ class PublicEntryRead(BaseModel):
     decided_on: date
     valid_to: date | None
     measures: list[CatalogueMeasureRead]
-
-
-
-
-class AeoModuleRead(BaseModel):
-    """One module of an AEO self-assessment: its items by score and its total."""
-
-    module: str
-    name_zh: str
-    name_en: str
-    items: int
-    not_applicable: int
-    meets: int
-    basically_meets: int
-    fails: int
-    total: int
-
-
-class AeoScoreRead(BaseModel):
-    """An AEO self-assessment scored: 100 + Σ items, the module totals, pass or the reasons it fails."""
-
-    standard: str
-    legal_basis: str
-    score: int
-    passed: bool
-    reasons: list[str]
-    modules: list[AeoModuleRead]
-
-
-class ThirdPartyImportIn(BaseModel):
-    """Signed third-party reports to import, all or none: each ``{"report": {...}, "signature": {...}}``."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    reports: list[Any] = Field(
-        description="Each {report: {agency, accreditation, method, subject, grade, "
-        "valid_from, valid_to, report_no, issued_on}, signature: {algorithm, certificate, value}}."
-    )
-
-
-class ReviewTaskRead(BaseModel):
-    """A disagreement review task (评价分歧复核) and where it stands."""
-
-    id: int
-    report_id: int
-    subject: str
-    status: str
-    agency_level: str
-    zone_level: str
-    notches: int
-    opened_at: datetime
-    decision: str | None
-    decision_note: str | None
-    decided_by: str | None
-    decided_at: datetime | None
-
-
-class ThirdPartyReportRead(BaseModel):
-    """An imported third-party report, the fact it became and its review task (if it opened one)."""
-
-    id: int
-    agency: str
-    accreditation: str
-    method: str
-    subject: str
-    report_no: str
-    grade: str
-    level: str
-    valid_from: date
-    valid_to: date
-    algorithm: str
-    certificate_sha256: str
-    fact_id: int
-    imported_at: datetime
-    imported_by: str
-    review: ReviewTaskRead | None = None
-
-
-class ThirdPartyImportReport(BaseModel):
-    """What an import of third-party reports recorded."""
-
-    reports: list[ThirdPartyReportRead]
-    reviews_opened: int
-
-
-class RulesetProposalIn(BaseModel):
-    """A rating ruleset proposed for publication (the document as ``cbec credit config load`` takes it)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    document: dict[str, Any]
-
-
-class RulesetProposalRead(BaseModel):
-    """A ruleset proposal, its dry run when proposed, and who decided it."""
-
-    id: int
-    ruleset: str
-    effective_from: date
-    digest: str
-    status: str
-    dry_run: dict[str, Any]
-    proposed_by: str
-    proposed_at: datetime
-    decided_by: str | None
-    decided_at: datetime | None
-    decision_note: str | None
