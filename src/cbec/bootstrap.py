@@ -47,6 +47,7 @@ MODEL_MODULES = (
     "cbec.risk.models",
     "cbec.risk.cases.models",
     "cbec.risk.versions.models",
+    "cbec.risk.lists.models",
     "cbec.supervision.models",
     "cbec.storage.revisions",
 )

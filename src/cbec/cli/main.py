@@ -41,6 +41,7 @@ COMMAND_MODULES = (
     "cbec.cli.risk",
     "cbec.cli.risk_cases",
     "cbec.cli.risk_versions",
+    "cbec.cli.risk_lists",
     "cbec.cli.serve",
 )
 

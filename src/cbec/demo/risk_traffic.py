@@ -8,6 +8,17 @@ company, inventories by the declaring agent). Planted, with their labels:
   and a "family" of three buyers at one address and phone, each just under the limit on one day.
 * ``fake_order`` (刷单): six buyers sharing one consignee phone and address, each with one ordinary order, spread
   over the days.
+* ``laundering`` (洗钱 / 非真实贸易): one payer (not the buyer) pays for four buyers' orders of whole-hundred totals
+  (gift boxes at 1,000), spread over the days. Clearance takes a payer other than the buyer only on a platform
+  that certified its buyers' identity (M4, ``identity_certified_platforms``): the sender must configure that.
+* ``ip_infringement`` (侵权): two buyers each buy goods named after a brand recorded in the shipped synthetic IPR
+  list (``NORDLYS``), from a seller the recordation does not authorise; a second pattern with a look-alike name
+  (``N0RDLYS``).
+* ``quality`` (质量安全): two orders of a recalled milk powder (``KIWIMILK``, whose seller is authorised for the
+  brand, so no IP alert), one order of goods with a prohibited keyword (穿山甲).
+
+The list patterns need the shipped sample lists loaded (``cbec.risk.lists.load_samples``); without them no rule
+of those typologies has an input (``insufficient``), as in a zone that loaded no list.
 
 A pattern is a group of orders; ``labels`` maps every planted order to its typology and ``patterns`` each pattern
 to its orders, so precision can be measured per alert and recall per pattern.
@@ -22,6 +33,28 @@ from decimal import Decimal
 
 from cbec.demo.builders import Buyer, DocumentSet, Goods, Parties, build_set
 from cbec.demo.people import make_buyers
+
+Entry = tuple[Buyer, list[tuple[Goods, Decimal]], str | None]  # buyer, goods lines, pattern (None: normal)
+PLANTED = {  # pattern name prefix -> typology
+    "split": "order_splitting",
+    "family": "order_splitting",
+    "ring": "fake_order",
+    "launder": "laundering",
+    "ipr": "ip_infringement",
+    "recall": "quality",
+    "prohibited": "quality",
+}
+
+
+def planted_goods(cheap: Goods, dear: Goods) -> dict[str, Goods]:
+    """Return the goods of the list and laundering patterns, made from the caller's (same HS codes, new names)."""
+    return {
+        "gift": replace(dear, item_no="SKU-GIFT-1000", name="精华液礼盒", unit_price=Decimal("1000.00")),
+        "ipr-exact": replace(dear, item_no="SKU-NORDLYS-30", name="NORDLYS 诺德丽丝精华液30毫升"),
+        "ipr-alike": replace(dear, item_no="SKU-N0RDLYS-30", name="N0RDLYS 精华液30毫升"),
+        "recall": replace(cheap, item_no="SKU-KIWIMILK-800", name="KIWIMILK 奇异牧场婴幼儿配方奶粉800克"),
+        "prohibited": replace(cheap, item_no="SKU-PANGOLIN-100", name="穿山甲鳞片粉100克"),
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +83,9 @@ def plan_risk_traffic(
     families: int = 1,
     rings: int = 3,
     ring_size: int = 6,
+    launderers: int = 2,
+    mule_buyers: int = 4,
+    list_patterns: bool = True,
 ) -> RiskTraffic:
     """Return a plan over ``days`` days from ``start`` (declaration times a minute apart from ``start``'s time).
 
@@ -61,11 +97,16 @@ def plan_risk_traffic(
     near_qty = Decimal(int(Decimal(5000) // dear.unit_price))
     if not Decimal(4500) <= near_qty * dear.unit_price <= Decimal(5000):
         raise ValueError("the dear goods cannot make a near-limit order")
-    people = make_buyers(normal_buyers + splitters + 3 * families + rings * ring_size, seed=seed, today=start.date())
+    listed = 7 if list_patterns else 0  # buyers of the list patterns: 2 + 2 exact and look-alike, 2 recall, 1
+    crowd = normal_buyers + splitters + 3 * families + rings * ring_size
+    people = make_buyers(crowd + launderers * (mule_buyers + 1) + listed, seed=seed, today=start.date())
     normal, rest = people[:normal_buyers], people[normal_buyers:]
     split_buyers, rest = rest[:splitters], rest[splitters:]
-    family_buyers, ring_buyers = rest[: 3 * families], rest[3 * families :]
-    per_day: list[list[tuple[Buyer, list[tuple[Goods, Decimal]], str | None]]] = [[] for _ in range(days)]
+    family_buyers, rest = rest[: 3 * families], rest[3 * families :]
+    ring_buyers, rest = rest[: rings * ring_size], rest[rings * ring_size :]
+    mule_people, list_buyers = rest[: launderers * (mule_buyers + 1)], rest[launderers * (mule_buyers + 1) :]
+    per_day: list[list[Entry]] = [[] for _ in range(days)]
+    payers: dict[int, Buyer] = {}  # id() of a planned entry (alive in per_day) -> a payer who is not its buyer
     patterns: dict[str, tuple[str, list[str]]] = {}
 
     for buyer in normal:
@@ -87,6 +128,26 @@ def plan_risk_traffic(
         for buyer in members:
             line = (cheap, Decimal(rng.randint(1, 2)))
             per_day[rng.randrange(days)].append((replace(buyer, phone=phone, address=address), [line], f"ring-{r}"))
+    special = planted_goods(cheap, dear)
+    for m in range(launderers):
+        group = mule_people[m * (mule_buyers + 1) : (m + 1) * (mule_buyers + 1)]
+        mule, buyers = group[0], group[1:]
+        for buyer in buyers:
+            entry: Entry = (buyer, [(special["gift"], Decimal(rng.randint(1, 2)))], f"launder-{m}")
+            per_day[rng.randrange(days)].append(entry)
+            payers[id(entry)] = mule
+    if list_patterns:
+        plan = [
+            ("ipr-0", "ipr-exact"),
+            ("ipr-0", "ipr-exact"),
+            ("ipr-1", "ipr-alike"),
+            ("ipr-1", "ipr-alike"),
+            ("recall-0", "recall"),
+            ("recall-0", "recall"),
+            ("prohibited-0", "prohibited"),
+        ]
+        for buyer, (name, goods_key) in zip(list_buyers, plan, strict=True):
+            per_day[rng.randrange(days)].append((buyer, [(special[goods_key], Decimal(1))], name))
 
     planned: list[tuple[datetime, list[DocumentSet]]] = []
     labels: dict[str, str] = {}
@@ -95,13 +156,21 @@ def plan_risk_traffic(
         rng.shuffle(entries)
         day_start = start + timedelta(days=d)
         sets = []
-        for minute, (buyer, items, pattern) in enumerate(entries):
+        for minute, entry in enumerate(entries):
+            buyer, items, pattern = entry
             serial += 1
             order_no = f"RSK{day_start:%Y%m%d}{seed % 100:02d}{serial:05d}"
             at = day_start + timedelta(seconds=20 * minute)
-            sets.append(build_set(parties, buyer, items, order_no=order_no, logistics_no=f"L{order_no}", at=at))
+            built = build_set(parties, buyer, items, order_no=order_no, logistics_no=f"L{order_no}", at=at)
+            payer = payers.get(id(entry))
+            if payer is not None:  # someone else pays: the payment names the payer, not the buyer
+                paid = replace(
+                    built.payment, payer_id_number=payer.id_number, payer_name=payer.name, payer_phone=payer.phone
+                )
+                built = replace(built, payment=paid)
+            sets.append(built)
             if pattern is not None:
-                typology = "fake_order" if pattern.startswith("ring") else "order_splitting"
+                typology = PLANTED[pattern.split("-")[0]]
                 labels[order_no] = typology
                 patterns.setdefault(pattern, (typology, []))[1].append(order_no)
         planned.append((day_start, sets))

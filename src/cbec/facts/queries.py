@@ -95,6 +95,7 @@ class InventoryLine:
     payer_key: str | None
     phone_key: str | None
     address_key: str | None
+    goods_name: str = ""  # screened against the external lists (brands, recalls, prohibited keywords)
 
 
 def inventory_lines(session: Session, direction: Direction, eport_no: str) -> list[InventoryLine]:

@@ -63,13 +63,13 @@ class Band(StrEnum):
 
 
 WINDOWS = (1, 7, 30, 365)  # days, each ending on the business day of the document (inclusive)
-_PARTY = ("inventories", "value", "near_limit")
+_PARTY = ("inventories", "value", "near_limit", "round")  # round: inventories whose total is whole hundreds
 FEATURES: dict[SubjectKind, frozenset[str]] = {
     SubjectKind.BUYER: frozenset({*_PARTY, "payers", "phones", "addresses"}),
-    SubjectKind.PAYER: frozenset({*_PARTY, "buyers"}),
+    SubjectKind.PAYER: frozenset({*_PARTY, "buyers", "enterprises"}),
     SubjectKind.PHONE: frozenset({*_PARTY, "buyers"}),
     SubjectKind.ADDRESS: frozenset({*_PARTY, "buyers"}),
-    SubjectKind.ENTERPRISE: frozenset(_PARTY),
+    SubjectKind.ENTERPRISE: frozenset({*_PARTY, "payers"}),
     SubjectKind.PLATFORM: frozenset(_PARTY),
     SubjectKind.HS6: frozenset({"lines", "value"}),
 }
@@ -82,8 +82,27 @@ DISTINCT: dict[tuple[SubjectKind, str], SubjectKind] = {
     (SubjectKind.PAYER, "buyers"): SubjectKind.BUYER,
     (SubjectKind.PHONE, "buyers"): SubjectKind.BUYER,
     (SubjectKind.ADDRESS, "buyers"): SubjectKind.BUYER,
+    (SubjectKind.PAYER, "enterprises"): SubjectKind.ENTERPRISE,  # a payer's fan-out over sellers
+    (SubjectKind.ENTERPRISE, "payers"): SubjectKind.PAYER,  # a seller's fan-in of payers
 }
-DOC_FIELDS = frozenset({"value_cny", "lines", "payer_differs", "near_limit", "robust_z_min", "value_ratio_min"})
+# Document fields. The list fields (cbec.risk.lists) are None when no list of their kind is in force that day:
+# ipr_score (0-100: the best match of a goods line with a recorded brand the seller is not authorised for),
+# recall_hit, prohibited_hit, watched (0/1); round_value (0/1: the total is whole hundreds, at least round_min).
+DOC_FIELDS = frozenset(
+    {
+        "value_cny",
+        "lines",
+        "payer_differs",
+        "near_limit",
+        "robust_z_min",
+        "value_ratio_min",
+        "round_value",
+        "ipr_score",
+        "recall_hit",
+        "prohibited_hit",
+        "watched",
+    }
+)
 OPS = {
     ">=": lambda a, b: a >= b,
     ">": lambda a, b: a > b,

@@ -22,6 +22,8 @@ from cbec.common.scope import Scope
 from cbec.facts.queries import InventoryLine, inventory_lines, unit_values
 from cbec.facts.rules import Direction
 from cbec.risk import repository as repo
+from cbec.risk.lists import GoodsLine, ListEntry, screen
+from cbec.risk.lists import repository as lists_repo
 from cbec.risk.models import RiskBand, RiskDecision, RiskHold
 from cbec.risk.rules import (
     Assessment,
@@ -56,6 +58,8 @@ PAIRS = (  # (subject, other, feature): distinct partners counted
     (SubjectKind.PAYER, SubjectKind.BUYER, "buyers"),
     (SubjectKind.PHONE, SubjectKind.BUYER, "buyers"),
     (SubjectKind.ADDRESS, SubjectKind.BUYER, "buyers"),
+    (SubjectKind.PAYER, SubjectKind.ENTERPRISE, "enterprises"),
+    (SubjectKind.ENTERPRISE, SubjectKind.PAYER, "payers"),
 )
 
 
@@ -72,6 +76,7 @@ class Observation:
     subjects: dict[SubjectKind, str]
     total: Decimal
     near_limit: bool
+    round_value: bool
     hs6_values: tuple[tuple[str, Decimal], ...]
 
 
@@ -88,12 +93,15 @@ def observe(lines: Sequence[InventoryLine], ruleset: Ruleset) -> Observation:
     }
     total = sum((line.value_cny or Decimal(0) for line in lines), Decimal(0))
     near = ruleset.parameter("near_limit_lower") <= total <= ruleset.parameter("near_limit_upper")
+    unit, least = ruleset.parameters.get("round_unit"), ruleset.parameters.get("round_min")
+    whole = unit is not None and least is not None and total >= least and total % unit == 0
     return Observation(
         first.eport_no,
         first.declared_on,
         {kind: key for kind, key in keys.items() if key},
         total,
         near,
+        whole,
         tuple((line.hs_code[:6], line.value_cny or Decimal(0)) for line in lines),
     )
 
@@ -105,6 +113,8 @@ def count(session: Session, seen: Observation) -> None:
         repo.add(session, kind, key, "value", seen.day, _fen(seen.total))
         if seen.near_limit:
             repo.add(session, kind, key, "near_limit", seen.day, 1)
+        if seen.round_value:
+            repo.add(session, kind, key, "round", seen.day, 1)
     for hs6, value in seen.hs6_values:
         repo.add(session, SubjectKind.HS6, hs6, "lines", seen.day, 1)
         repo.add(session, SubjectKind.HS6, hs6, "value", seen.day, _fen(value))
@@ -172,6 +182,7 @@ class _Handler:
     alerts: int = 0
     holds: int = 0
     _done: set[str] = field(default_factory=set)
+    _lists: list[ListEntry] | None = None  # the external lists' entries, read once per batch
 
     def __call__(self, session: Session, event: AnyEvent) -> None:
         if isinstance(event, DataEvent) and event.payload.document_kind == "inventory":
@@ -202,6 +213,17 @@ class _Handler:
         differs = None
         if first.payer_key and first.buyer_key:
             differs = Decimal(int(first.payer_key != first.buyer_key))
+        if self._lists is None:
+            self._lists = lists_repo.entries(session)
+        inputs.update(
+            screen(
+                self._lists,
+                [GoodsLine(line.hs_code, line.goods_name) for line in lines],
+                seller=first.ecommerce_code,
+                parties=(first.platform_code, first.ecommerce_code, first.logistics_code, first.agent_code),
+                day=seen.day,
+            )
+        )
         inputs.update(
             {
                 "doc.value_cny": seen.total,
@@ -210,6 +232,7 @@ class _Handler:
                 "doc.payer_differs": differs,
                 "doc.robust_z_min": z_min,
                 "doc.value_ratio_min": ratio_min,
+                "doc.round_value": Decimal(int(seen.round_value)),
             }
         )
         assessment = evaluate(self.ruleset, inputs)

@@ -39,9 +39,17 @@ def person(actor: str) -> str:
     return actor.partition(":")[0]
 
 
+PAST_SHIPPED = ("data/ruleset-2026.1.json",)  # earlier shipped documents, kept byte for byte for replays
+
+
 def shipped_text() -> str:
     """Return the shipped ruleset document (its digest is the one ``shipped_ruleset`` gives)."""
     return resources.files("cbec.risk").joinpath("data/ruleset.json").read_text(encoding="utf-8")
+
+
+def past_shipped_texts() -> tuple[str, ...]:
+    """Return the documents shipped before the current one (a decision they made replays without a stored row)."""
+    return tuple(resources.files("cbec.risk").joinpath(p).read_text(encoding="utf-8") for p in PAST_SHIPPED)
 
 
 @lru_cache(maxsize=64)
@@ -242,8 +250,9 @@ def consumer_rulesets(ctx: Context) -> tuple[Ruleset, tuple[Ruleset, ...]]:
 
 def ruleset_of_digest(session: Session, sha256: str) -> Ruleset | None:
     """Return the stored version whose body has this digest (for replaying a stored decision)."""
-    if sha256 == ruleset_of(shipped_text()).sha256:
-        return ruleset_of(shipped_text())
+    for text in (shipped_text(), *past_shipped_texts()):
+        if sha256 == ruleset_of(text).sha256:
+            return ruleset_of(text)
     row = repo.by_digest(session, sha256)
     return ruleset_of(row.body) if row is not None else None
 

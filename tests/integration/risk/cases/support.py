@@ -36,7 +36,7 @@ def decide(
             tenant=tenant,
             parties=["P1"],
             business_day=day,
-            ruleset_version="2026.1",
+            ruleset_version="2026.2",
             ruleset_sha256="0" * 64,
             score=top[1],
             band=top[2],
@@ -44,7 +44,7 @@ def decide(
             expected_revenue=Decimal(0),
             subjects=subjects or SUBJECTS,
             trace={
-                "ruleset": "2026.1",
+                "ruleset": "2026.2",
                 "sha256": "0" * 64,
                 "inputs": {},
                 "rules": rules,

@@ -1,4 +1,5 @@
-"""Planted synthetic traffic through the real intake: every planted typology's alerts arrive in cases per pivot."""
+"""Planted synthetic traffic through the real intake: every planted typology's alerts arrive in cases per pivot,
+with their reasons in plain words (the shipped synthetic external lists loaded)."""
 
 from __future__ import annotations
 
@@ -14,12 +15,15 @@ from cbec.demo.risk_traffic import plan_risk_traffic
 from cbec.risk.cases import list_cases
 from cbec.risk.cases.models import RiskCaseAlert
 from cbec.risk.cases.rules import choose_pivot
+from cbec.risk.lists import load_samples
 from cbec.risk.service import apply_events, list_alerts
 
 START = datetime(2026, 2, 28, 9, 0, tzinfo=SHANGHAI)
 
 
 def test_planted_patterns_end_up_in_one_case_per_pivot(zone: Zone) -> None:
+    load_samples(zone.ctx, actor="test")
+    zone.ctx.settings = zone.ctx.settings.model_copy(update={"identity_certified_platforms": [PARTIES.platform.code]})
     traffic = plan_risk_traffic(PARTIES, (MILK, SERUM), seed=7, start=START)
     for _, sets in traffic.days:
         zone.send([s.order for s in sets], PARTIES.ecommerce)
@@ -28,7 +32,14 @@ def test_planted_patterns_end_up_in_one_case_per_pivot(zone: Zone) -> None:
         zone.send([s.inventory for s in sets], PARTIES.agent)
     apply_events(zone.ctx, limit=200)  # assesses, then files the alerts into cases
     alerts = list_alerts(zone.ctx)
-    assert {a.typology for a in alerts} == {"order_splitting", "fake_order", "id_misuse"}
+    assert {a.typology for a in alerts} == {
+        "order_splitting",
+        "fake_order",
+        "id_misuse",
+        "laundering",
+        "ip_infringement",
+        "quality",
+    }
     assert {a.outcome for a in alerts} == {"open"}
     with zone.ctx.uow() as uow:
         stored = {
@@ -56,6 +67,18 @@ def test_planted_patterns_end_up_in_one_case_per_pivot(zone: Zone) -> None:
         if name.startswith(("ring", "split")):
             assert len(found) == 1, name
             assert by_id[found.pop()].pivot_kind == ("phone" if name.startswith("ring") else "buyer")
+    # the seller's typologies gather in the e-commerce enterprise's case, each alert with its reasons in words
+    seller = {c.pivot_kind: c for c in cases if c.pivot_kind == "enterprise"}["enterprise"]
+    assert set(seller.typologies) == {"laundering", "ip_infringement", "quality"}
+    reasons = {(a.typology, c.rule): (c.value, c.reason_en) for a in alerts for c in a.contributions}
+    assert reasons[("ip_infringement", "P1")][1] == (
+        "the goods name matches a recorded brand (the value is the match score, 100 exact) "
+        "and the seller is not an authorised seller"
+    )
+    assert {v for (_, r), (v, _) in reasons.items() if r == "P1"} == {"100", "85.7"}  # exact, look-alike
+    assert {r for (t, r) in reasons if t == "quality"} == {"Q1", "Q2"}
+    assert {r for (t, r) in reasons if t == "laundering"} == {"L1", "L2"}
+    assert all(c.reason_zh and c.reason_en for a in alerts for c in a.contributions)
     # a second consume files nothing twice
     apply_events(zone.ctx)
     assert list_cases(zone.ctx, limit=1000)[1] == total

@@ -11,7 +11,7 @@ import pytest
 from bench.risk_tables import differential
 
 from cbec.common.errors import DomainError
-from cbec.risk.rules import parse_ruleset, shipped_ruleset
+from cbec.risk.rules import Typology, parse_ruleset, shipped_ruleset
 from cbec.risk.versions.jdm import compile_table, export_bundle, import_bundle, unary
 
 
@@ -23,9 +23,7 @@ def test_a_bundle_round_trips_to_the_same_rules_thresholds_and_parameters() -> N
     assert again.rules == shipped.rules
     assert again.typologies == shipped.typologies
     assert again.parameters == shipped.parameters
-    assert sorted(bundle["tables"]) == sorted(
-        f"{t}.{k}" for t in ("order_splitting", "fake_order", "id_misuse", "undervaluation") for k in ("rules", "bands")
-    )
+    assert sorted(bundle["tables"]) == sorted(f"{t.value}.{k}" for t in Typology for k in ("rules", "bands"))
 
 
 def test_exported_rows_carry_bands_as_unary_tests() -> None:

@@ -1,0 +1,46 @@
+"""Storage of the external lists (外部名单): replace a kind's entries, read the entries."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from cbec.risk.lists.models import RiskListEntry, RiskListLoad
+from cbec.risk.lists.rules import ListEntry, ListKind
+
+
+def replace(session: Session, load: RiskListLoad, entries: tuple[ListEntry, ...]) -> int:
+    """Store a load and its entries in place of every entry of its kind; return how many were replaced."""
+    old = RiskListEntry.kind == load.kind
+    replaced = len(session.scalars(select(RiskListEntry.id).where(old)).all())
+    session.execute(delete(RiskListEntry).where(old))
+    session.add(load)
+    session.flush()
+    session.add_all(
+        RiskListEntry(
+            kind=e.kind.value,
+            load_id=load.id,
+            entry_key=e.key[:200],
+            valid_from=e.valid_from,
+            valid_to=e.valid_to,
+            data=dict(e.data),
+        )
+        for e in entries
+    )
+    session.flush()
+    return replaced
+
+
+def entries(session: Session, kind: ListKind | None = None) -> list[ListEntry]:
+    """Return the loaded entries (of one kind, or all), in load order."""
+    query = select(RiskListEntry).order_by(RiskListEntry.id)
+    if kind is not None:
+        query = query.where(RiskListEntry.kind == kind.value)
+    return [
+        ListEntry(ListKind(r.kind), r.entry_key, r.valid_from, r.valid_to, dict(r.data)) for r in session.scalars(query)
+    ]
+
+
+def loads(session: Session) -> list[RiskListLoad]:
+    """Return every load, newest first."""
+    return list(session.scalars(select(RiskListLoad).order_by(RiskListLoad.id.desc())))
