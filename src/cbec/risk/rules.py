@@ -85,7 +85,7 @@ DISTINCT: dict[tuple[SubjectKind, str], SubjectKind] = {
     (SubjectKind.PAYER, "enterprises"): SubjectKind.ENTERPRISE,  # a payer's fan-out over sellers
     (SubjectKind.ENTERPRISE, "payers"): SubjectKind.PAYER,  # a seller's fan-in of payers
 }
-# Document fields. The list fields (cbec.risk.lists) are None when no list of their kind is in force that day:
+# Document fields. The list fields (cbec.risk.lists) are None when no list of their kind is loaded:
 # ipr_score (0-100: the best match of a goods line with a recorded brand the seller is not authorised for),
 # recall_hit, prohibited_hit, watched (0/1); round_value (0/1: the total is whole hundreds, at least round_min).
 DOC_FIELDS = frozenset(

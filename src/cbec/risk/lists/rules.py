@@ -11,7 +11,8 @@ Kinds and their entry fields (``valid_from`` required, ``valid_to`` inclusive or
 
 A brand is matched against the goods name normalised (NFKC, case-folded, letters and digits only): a recorded name
 inside the goods name scores 100 (exact); otherwise, for names of four characters or more, rapidfuzz's
-``partial_ratio`` (the best-aligned substring), so look-alikes such as ``N0RDLYS`` score high too.
+``partial_ratio`` (the best-aligned substring), so look-alikes such as ``N0RDLYS`` score high too (85.7); a score
+under 60 counts as 0.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ class ListKind(StrEnum):
 
 
 FUZZY_MIN_LENGTH = 4  # shorter names match exactly only (a three-letter brand is inside too many words)
+FUZZY_FLOOR = 60  # a look-alike score below this is no resemblance: 0 (a trace shows no noise)
 _TEXT = {
     ListKind.IPR: ("brand", "owner"),
     ListKind.RECALL: ("reason",),
@@ -235,7 +237,7 @@ def brand_score(names: Iterable[str], goods_name: str) -> Decimal:
             return Decimal(100)
         if len(name) >= FUZZY_MIN_LENGTH:
             best = max(best, fuzz.partial_ratio(name, text))
-    return Decimal(str(best)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+    return Decimal(str(best)).quantize(Decimal("0.1"), ROUND_HALF_UP) if best >= FUZZY_FLOOR else Decimal(0)
 
 
 def _brand_names(data: Mapping[str, Any]) -> list[str]:
@@ -287,18 +289,19 @@ def watched(entries: Sequence[ListEntry], parties: Iterable[str]) -> bool:
 def screen(
     entries: Sequence[ListEntry], lines: Sequence[GoodsLine], *, seller: str, parties: Iterable[str], day: date
 ) -> dict[str, Decimal | None]:
-    """Return the document inputs the lists give (``doc.ipr_score`` …); None for a kind with no entry in force."""
+    """Return the document inputs the lists give (``doc.ipr_score`` …) from the entries in force on the day; None
+    for a kind of which no list is loaded (unknown, never a silent 0)."""
+    loaded = {entry.kind for entry in entries}
     by_kind: dict[ListKind, list[ListEntry]] = {kind: [] for kind in ListKind}
     for entry in entries:
         if entry.in_force(day):
             by_kind[entry.kind].append(entry)
 
     def flag(kind: ListKind, hit: bool) -> Decimal | None:
-        return Decimal(int(hit)) if by_kind[kind] else None
+        return Decimal(int(hit)) if kind in loaded else None
 
-    ipr = by_kind[ListKind.IPR]
     return {
-        "doc.ipr_score": ipr_score(ipr, lines, seller) if ipr else None,
+        "doc.ipr_score": ipr_score(by_kind[ListKind.IPR], lines, seller) if ListKind.IPR in loaded else None,
         "doc.recall_hit": flag(ListKind.RECALL, recall_hit(by_kind[ListKind.RECALL], lines)),
         "doc.prohibited_hit": flag(ListKind.PROHIBITED, prohibited_hit(by_kind[ListKind.PROHIBITED], lines)),
         "doc.watched": flag(ListKind.WATCH, watched(by_kind[ListKind.WATCH], parties)),
