@@ -17,8 +17,10 @@ company, inventories by the declaring agent). Planted, with their labels:
 * ``quality`` (质量安全): two orders of a recalled milk powder (``KIWIMILK``, whose seller is authorised for the
   brand, so no IP alert), one order of goods with a prohibited keyword (穿山甲).
 
-The list patterns need the shipped sample lists loaded (``cbec.risk.lists.load_samples``); without them no rule
-of those typologies has an input (``insufficient``), as in a zone that loaded no list.
+The laundering and list patterns are opt-in (``launderers=2, list_patterns=True``; the defaults plan the traffic
+of earlier rounds unchanged, draw for draw): the list patterns need the shipped sample lists loaded
+(``cbec.risk.lists.load_samples``) — without them no rule of those typologies has an input (``insufficient``), as
+in a zone that loaded no list —, and the mules need a certified platform (below).
 
 A pattern is a group of orders; ``labels`` maps every planted order to its typology and ``patterns`` each pattern
 to its orders, so precision can be measured per alert and recall per pattern.
@@ -83,9 +85,9 @@ def plan_risk_traffic(
     families: int = 1,
     rings: int = 3,
     ring_size: int = 6,
-    launderers: int = 2,
+    launderers: int = 0,
     mule_buyers: int = 4,
-    list_patterns: bool = True,
+    list_patterns: bool = False,
 ) -> RiskTraffic:
     """Return a plan over ``days`` days from ``start`` (declaration times a minute apart from ``start``'s time).
 

@@ -40,7 +40,7 @@ def traffic(zone: Zone) -> RiskTraffic:
     load_samples(zone.ctx, actor="test")
     # a platform that certified its buyers' identity may take payment from someone else (M4): the mules' channel
     zone.ctx.settings = zone.ctx.settings.model_copy(update={"identity_certified_platforms": [PARTIES.platform.code]})
-    planned = plan_risk_traffic(PARTIES, (MILK, SERUM), seed=SEED, start=START)
+    planned = plan_risk_traffic(PARTIES, (MILK, SERUM), seed=SEED, start=START, launderers=2, list_patterns=True)
     _send(zone, planned)
     return planned
 
