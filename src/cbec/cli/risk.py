@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import json
+from collections import Counter
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
 
 import typer
 from rich.markup import escape
@@ -12,8 +15,9 @@ from cbec.cli.reference import console, fail
 from cbec.cli.state import state
 from cbec.common.clock import SHANGHAI
 from cbec.common.errors import DomainError
+from cbec.risk.lanes import MIN_RANDOM_SHARE, Lane, LanePolicy
 from cbec.risk.rules import Typology
-from cbec.risk.service import apply_events, list_alerts, refresh_bands
+from cbec.risk.service import apply_events, day_lanes, list_alerts, refresh_bands
 
 
 def _moment(text: str | None) -> datetime | None:
@@ -80,4 +84,35 @@ def register(app: typer.Typer) -> None:
         console().print(table)
 
     # `cbec risk rules …` (the published rules, versions, shadow, backtest, publish): cbec.cli.risk_versions
+    @group.command("lanes")
+    def lanes(
+        day: str = typer.Option(..., "--day", help="Business day (YYYY-MM-DD) of the decisions."),
+        budget: int = typer.Option(..., "--budget", help="Physical inspections the day allows."),
+        random_share: str = typer.Option(str(MIN_RANDOM_SHARE), "--random-share", help="Green share sampled (≥ 0.02)."),
+        seed: int = typer.Option(0, "--seed", help="Seed of the random draw (same seed and day, same draw)."),
+        output: str = typer.Option("table", "--format", help="jsonl (one inventory per line) or table."),
+    ) -> None:
+        """Show the lanes (red, yellow, blue, green) of a day's decisions under a budget; nothing is written."""
+        try:
+            on, share = date.fromisoformat(day), Decimal(random_share)
+        except (ValueError, InvalidOperation) as exc:
+            raise typer.BadParameter(f"--day is YYYY-MM-DD and --random-share a decimal: {exc}") from exc
+        if output not in {"jsonl", "table"}:
+            raise typer.BadParameter("--format is jsonl or table")
+        try:
+            found = day_lanes(state.context(), on, LanePolicy(budget=budget, random_share=share, seed=seed))
+        except DomainError as exc:
+            fail(exc)
+        if output == "jsonl":
+            for d in found:
+                row = {"eport_no": d.eport_no, "lane": d.lane.value, "reason": d.reason}
+                typer.echo(json.dumps({**row, "priority": str(d.priority), "multiplier": str(d.multiplier)}))
+            return
+        counts = Counter(d.lane for d in found)
+        title = ", ".join(f"{lane.value} {counts[lane]}" for lane in Lane)
+        table = Table("inventory", "lane", "reason", "priority", "multiplier", title=title)
+        for d in found:
+            table.add_row(d.eport_no, d.lane.value, d.reason, str(d.priority), str(d.multiplier))
+        console().print(table)
+
     app.add_typer(group, name="risk")

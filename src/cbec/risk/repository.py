@@ -132,6 +132,12 @@ def alerting(
     return list(session.scalars(query.order_by(RiskDecision.decided_at, RiskDecision.id).limit(limit)))
 
 
+def of_day(session: Session, day: date, scope: Scope | None) -> list[RiskDecision]:
+    """Return the decisions of a business day within the scope, in decision order."""
+    query = select(RiskDecision).where(RiskDecision.business_day == day, *tenant_condition(scope))  # type: ignore[arg-type]
+    return list(session.scalars(query.order_by(RiskDecision.id)))
+
+
 def add_hold(session: Session, hold: RiskHold) -> None:
     """Store a hold."""
     session.add(hold)

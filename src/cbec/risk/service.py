@@ -22,6 +22,7 @@ from cbec.common.scope import Scope
 from cbec.facts.queries import InventoryLine, inventory_lines, unit_values
 from cbec.facts.rules import Direction
 from cbec.risk import repository as repo
+from cbec.risk.lanes import Candidate, LaneDecision, LanePolicy, assign_lanes, check_policy
 from cbec.risk.lists import GoodsLine, ListEntry, screen
 from cbec.risk.lists import repository as lists_repo
 from cbec.risk.models import RiskBand, RiskDecision, RiskHold
@@ -44,7 +45,7 @@ from cbec.sharing.catalogue import AnyEvent, DataEvent, ReceiptEvent
 from cbec.sharing.consumers import consume
 from cbec.sharing.rules import EventKind
 from cbec.storage.context import Context
-from cbec.supervision import MeasureKind, MeasureSpec, add_measure
+from cbec.supervision import MeasureKind, MeasureSpec, add_measure, level_rate, measures_in_force
 from cbec.supervision import SubjectKind as MeasureSubject
 
 CONSUMER = "risk"
@@ -465,3 +466,31 @@ def list_rules(ruleset: Ruleset | None = None) -> list[RuleRead]:
         )
         for r in rules.rules
     ]
+
+
+def day_lanes(ctx: Context, day: date, policy: LanePolicy, *, scope: Scope | None = None) -> list[LaneDecision]:
+    """Return the lanes of a business day's decisions under a policy (``cbec.risk.lanes``), read only.
+
+    The credit multiplier of a decision comes from the highest inspection rate a credit-level measure in force now
+    holds for one of its enterprises (its parties and its e-commerce enterprise). Nothing is written: clearance
+    does not read lanes yet.
+    """
+    check_policy(policy)
+    now = ctx.clock.now()
+    with ctx.uow() as uow:
+        decisions = repo.of_day(uow.session, day, scope)
+        codes = {d.id: sorted({*d.parties, *[d.subjects.get("enterprise") or ""]} - {""}) for d in decisions}
+        subjects = sorted({(MeasureSubject.ENTERPRISE, c.upper()) for found in codes.values() for c in found})
+        measures = measures_in_force(uow.session, subjects, now)
+        candidates = []
+        for d in decisions:
+            rated = [
+                m
+                for c in codes[d.id]
+                for m in measures.get((MeasureSubject.ENTERPRISE, c.upper()), ())
+                if m.source == "credit"
+            ]
+            rate, measure = level_rate(rated)
+            candidates.append(Candidate(d.eport_no, d.score, rate if measure is not None else None))
+        uow.commit()
+    return assign_lanes(candidates, policy, day)
