@@ -108,7 +108,7 @@ def plan_risk_traffic(
     ring_buyers, rest = rest[: rings * ring_size], rest[rings * ring_size :]
     mule_people, list_buyers = rest[: launderers * (mule_buyers + 1)], rest[launderers * (mule_buyers + 1) :]
     per_day: list[list[Entry]] = [[] for _ in range(days)]
-    payers: dict[int, Buyer] = {}  # id() of a planned entry (alive in per_day) -> a payer who is not its buyer
+    payers: dict[tuple[str, str], Buyer] = {}  # (pattern, buyer's ID number) -> a payer who is not the buyer
     patterns: dict[str, tuple[str, list[str]]] = {}
 
     for buyer in normal:
@@ -135,9 +135,10 @@ def plan_risk_traffic(
         group = mule_people[m * (mule_buyers + 1) : (m + 1) * (mule_buyers + 1)]
         mule, buyers = group[0], group[1:]
         for buyer in buyers:
-            entry: Entry = (buyer, [(special["gift"], Decimal(rng.randint(1, 2)))], f"launder-{m}")
-            per_day[rng.randrange(days)].append(entry)
-            payers[id(entry)] = mule
+            per_day[rng.randrange(days)].append(
+                (buyer, [(special["gift"], Decimal(rng.randint(1, 2)))], f"launder-{m}")
+            )
+            payers[(f"launder-{m}", buyer.id_number)] = mule
     if list_patterns:
         plan = [
             ("ipr-0", "ipr-exact"),
@@ -158,13 +159,12 @@ def plan_risk_traffic(
         rng.shuffle(entries)
         day_start = start + timedelta(days=d)
         sets = []
-        for minute, entry in enumerate(entries):
-            buyer, items, pattern = entry
+        for minute, (buyer, items, pattern) in enumerate(entries):
             serial += 1
             order_no = f"RSK{day_start:%Y%m%d}{seed % 100:02d}{serial:05d}"
             at = day_start + timedelta(seconds=20 * minute)
             built = build_set(parties, buyer, items, order_no=order_no, logistics_no=f"L{order_no}", at=at)
-            payer = payers.get(id(entry))
+            payer = payers.get((pattern or "", buyer.id_number))
             if payer is not None:  # someone else pays: the payment names the payer, not the buyer
                 paid = replace(
                     built.payment, payer_id_number=payer.id_number, payer_name=payer.name, payer_phone=payer.phone
