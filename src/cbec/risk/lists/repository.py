@@ -40,7 +40,3 @@ def entries(session: Session, kind: ListKind | None = None) -> list[ListEntry]:
         ListEntry(ListKind(r.kind), r.entry_key, r.valid_from, r.valid_to, dict(r.data)) for r in session.scalars(query)
     ]
 
-
-def loads(session: Session) -> list[RiskListLoad]:
-    """Return every load, newest first."""
-    return list(session.scalars(select(RiskListLoad).order_by(RiskListLoad.id.desc())))

@@ -1,4 +1,4 @@
-"""External lists' use cases (外部名单): load a list file all-or-nothing, read the entries and the loads.
+"""External lists' use cases (外部名单): load a list file all-or-nothing, read the entries.
 
 A load checks the whole file first (``parse_list``: every problem with its field, nothing stored when one is
 found), then replaces every entry of its kind in one transaction and logs the load (source, provenance, SHA-256,
