@@ -39,4 +39,3 @@ def entries(session: Session, kind: ListKind | None = None) -> list[ListEntry]:
     return [
         ListEntry(ListKind(r.kind), r.entry_key, r.valid_from, r.valid_to, dict(r.data)) for r in session.scalars(query)
     ]
-
