@@ -1,7 +1,7 @@
 """risk: external lists (IPR recordations, recalls, prohibited goods, agency watch-lists) as effective-dated data
 
 Revision ID: risk04
-Revises: risk03
+Revises: credit04
 Create Date: 2026-12-07 08:10:00.000000
 
 * ``risk_list_load``: one row per accepted load of a list file (kind, source, provenance, SHA-256, entries, who, when).
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "risk04"
-down_revision = "risk03"
+down_revision = "credit04"
 branch_labels = None
 depends_on = None
 
