@@ -27,6 +27,9 @@ class TradeFact(Base):
         UniqueConstraint("direction", "eport_no", "line_no"),
         # the dashboard's reads: released goods of a period per direction (origins, destinations, values)
         Index("ix_trade_fact_released", "direction", "released_at"),
+        # the statistics rollups recount whole business days (cbec.statistics.rollup)
+        Index("ix_trade_fact_declared_on", "declared_on"),
+        Index("ix_trade_fact_released_on", "released_on"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)

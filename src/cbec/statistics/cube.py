@@ -18,6 +18,7 @@ from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from cbec.accounts import ROOT_TENANT
+from cbec.statistics import months
 from cbec.statistics.indicators import (
     BY_CODE,
     CALIBER,
@@ -72,40 +73,35 @@ def in_tenant(column: Any, tenant: str, *, own: bool = False) -> ColumnElement[b
     return or_(column == tenant, column.like(escaped + "/%", escape="\\"))
 
 
-def _where(stmt: Any, model: Any, start: date, end: date, tenant: str, own: bool) -> Any:
-    stmt = stmt.where(model.day >= start, model.day <= end)
-    condition = in_tenant(model.tenant, tenant, own=own)
-    return stmt if condition is None else stmt.where(condition)
+def _source(model: Any, start: date, end: date, tenant: str, own: bool, *columns: str, days: bool = False) -> Any:
+    """Return the rollup rows of [start, end] and a tenant subtree: whole months from the monthly layer, the rest
+    from the daily rows (``days``: daily rows only, for a breakdown by day)."""
 
+    def scope(table: Any) -> Any:
+        return in_tenant(table.tenant, tenant, own=own)
 
-def _rows(session: Session, model: Any, start: date, end: date, tenant: str, *columns: Any, own: bool = False) -> Any:
-    return session.execute(_where(select(*columns), model, start, end, tenant, own))
+    if days:
+        return months.source(model, start, end, columns, scope, monthly=False)
+    return months.source(model, start, end, columns, scope)
 
 
 def _yuan(fen_total: int | None) -> Decimal:
     return Decimal(int(fen_total or 0)) / 100
 
 
+_SUMS = ("declared", "refused", "released", "released_fen", "returned", "returned_fen")
+
+
 def period_totals(session: Session, start: date, end: date, tenant: str, *, own: bool = False) -> Totals:
     """Return the sums of the rollups of [start, end] for a tenant subtree (or its own enterprises), countries too.
 
-    The database adds up (integer fen, counts) and groups; nothing is summed row by row here.
+    The database adds up (integer fen, counts) and groups; nothing is summed row by row here. Whole months are
+    read from the monthly layer, the edge days from the daily rows (cbec.statistics.months).
     """
     found = Totals()
-    r, g = StatRollup, StatRollupGoods
-    sums = select(
-        r.direction,
-        r.mode,
-        func.sum(r.declared),
-        func.sum(r.refused),
-        func.sum(r.released),
-        func.sum(r.released_fen),
-        func.sum(r.returned),
-        func.sum(r.returned_fen),
-    ).group_by(r.direction, r.mode)
-    for direction, mode, declared, refused, released, value, returned, returned_value in session.execute(
-        _where(sums, r, start, end, tenant, own)
-    ):
+    r = _source(StatRollup, start, end, tenant, own, "direction", "mode", "ecommerce_code", *_SUMS)
+    sums = select(r.c.direction, r.c.mode, *(func.sum(r.c[name]) for name in _SUMS)).group_by(r.c.direction, r.c.mode)
+    for direction, mode, declared, refused, released, value, returned, returned_value in session.execute(sums):
         found.declared += int(declared or 0)
         found.refused += int(refused or 0)
         found.released[direction] += int(released or 0)
@@ -113,12 +109,14 @@ def period_totals(session: Session, start: date, end: date, tenant: str, *, own:
         found.value[mode] += _yuan(value)
         found.returned += int(returned or 0)
         found.returned_value += _yuan(returned_value)
-    active = select(r.ecommerce_code).where(r.released > 0).distinct()
-    found.enterprises = set(session.scalars(_where(active, r, start, end, tenant, own)))
+    found.enterprises = set(session.scalars(select(r.c.ecommerce_code).where(r.c.released > 0).distinct()))
+    g = _source(StatRollupGoods, start, end, tenant, own, "direction", "hs_chapter", "country", "released_fen")
     countries = (
-        select(g.country, func.sum(g.released_fen)).where(g.direction == "E", g.hs_chapter == "").group_by(g.country)
+        select(g.c.country, func.sum(g.c.released_fen))
+        .where(g.c.direction == "E", g.c.hs_chapter == "")
+        .group_by(g.c.country)
     )
-    for country, value in session.execute(_where(countries, g, start, end, tenant, own)):
+    for country, value in session.execute(countries):
         found.export_countries[country] += _yuan(value)
     return found
 
@@ -227,19 +225,25 @@ def breakdown(session: Session, span: Span, tenant: str, dimension: str) -> list
     goods = dimension in ("country", "chapter")
     model: Any = StatRollupGoods if goods else StatRollup
     measures = ["released", "released_fen"] + ([] if goods else ["declared", "refused", "returned_fen"])
-    column = getattr(model, {"tenant": "tenant", "month": "day"}.get(dimension, _COLUMN.get(dimension, dimension)))
-    sums = select(column, model.direction, *(func.sum(getattr(model, name)) for name in measures))
-    if goods:  # one set of goods rows: by country (no chapter) or by chapter (no country)
-        sums = sums.where((model.hs_chapter if dimension == "country" else model.country) == "")
-    sums = sums.group_by(column, model.direction)
+    name = {"tenant": "tenant", "month": "day"}.get(dimension, _COLUMN.get(dimension, dimension))
+    other = ("hs_chapter" if dimension == "country" else "country") if goods else None
 
     def collect(first: date, last: date) -> dict[tuple[str, str], dict[str, Any]]:
+        wanted = {name, "direction", *measures} - {"day"}
+        if other is not None:
+            wanted.add(other)
+        src = _source(model, first, last, tenant, False, *sorted(wanted), days=dimension == "day")
+        column = src.c[name]
+        sums = select(column, src.c.direction, *(func.sum(src.c[m]) for m in measures))
+        if other is not None:  # one set of goods rows: by country (no chapter) or by chapter (no country)
+            sums = sums.where(src.c[other] == "")
+        sums = sums.group_by(column, src.c.direction)
         cells: dict[tuple[str, str], dict[str, Any]] = {}
-        for group, direction, *totals in session.execute(_where(sums, model, first, last, tenant, False)):
-            key = (_key(dimension, tenant, {column.key: group}), direction)
+        for group, direction, *totals in session.execute(sums):
+            key = (_key(dimension, tenant, {name: group}), direction)
             cell = cells.setdefault(key, dict.fromkeys(measures, 0))
-            for name, total in zip(measures, totals, strict=True):
-                cell[name] += int(total or 0)
+            for measure, total in zip(measures, totals, strict=True):
+                cell[measure] += int(total or 0)
         return cells
 
     now = collect(span.start, span.end)

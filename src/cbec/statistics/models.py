@@ -103,6 +103,60 @@ class StatRollupGoods(Base):
     released_fen: Mapped[int] = mapped_column(BigInteger)
 
 
+class StatRollupMonth(Base):
+    """The daily rollup rows of one calendar month added up (月汇总): the same keys with the month's first day.
+
+    Rebuilt from ``stat_rollup`` whenever a day of the month is recounted (cbec.statistics.months), so a long period
+    reads a dozen rows per key instead of hundreds; any period is its whole months from here and its edge days from
+    the daily rows.
+    """
+
+    __tablename__ = "stat_rollup_month"
+    __table_args__ = (
+        UniqueConstraint(
+            "month", "tenant", "direction", "mode", "platform_code", "ecommerce_code", name="uq_stat_rollup_month_key"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    month: Mapped[date] = mapped_column(Date)  # the first day of the month
+    tenant: Mapped[str] = mapped_column(String(120))
+    direction: Mapped[str] = mapped_column(String(1))
+    mode: Mapped[str] = mapped_column(String(4))
+    platform_code: Mapped[str] = mapped_column(String(18))
+    ecommerce_code: Mapped[str] = mapped_column(String(18))
+    declared: Mapped[int] = mapped_column(Integer)
+    refused: Mapped[int] = mapped_column(Integer)
+    released: Mapped[int] = mapped_column(Integer)
+    released_lines: Mapped[int] = mapped_column(Integer)
+    released_fen: Mapped[int] = mapped_column(BigInteger)
+    unconverted_lines: Mapped[int] = mapped_column(Integer)
+    returned: Mapped[int] = mapped_column(Integer)
+    returned_fen: Mapped[int] = mapped_column(BigInteger)
+
+
+class StatRollupGoodsMonth(Base):
+    """The daily goods rollup rows of one calendar month added up (货物月汇总), by country or by HS chapter."""
+
+    __tablename__ = "stat_rollup_goods_month"
+    __table_args__ = (
+        UniqueConstraint(
+            "month", "tenant", "direction", "mode", "country", "hs_chapter", name="uq_stat_rollup_goods_month_key"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    month: Mapped[date] = mapped_column(Date)
+    tenant: Mapped[str] = mapped_column(String(120))
+    direction: Mapped[str] = mapped_column(String(1))
+    mode: Mapped[str] = mapped_column(String(4))
+    country: Mapped[str] = mapped_column(String(3))
+    hs_chapter: Mapped[str] = mapped_column(String(2))
+    released: Mapped[int] = mapped_column(Integer)
+    released_lines: Mapped[int] = mapped_column(Integer)
+    released_fen: Mapped[int] = mapped_column(BigInteger)
+
+
 class StatRollupPending(Base):
     """An inventory whose facts changed since the rollups last counted it (待汇总), written by the event consumer."""
 

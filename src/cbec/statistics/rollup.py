@@ -29,6 +29,7 @@ from cbec.common.money import fen_int
 from cbec.facts import RELEASED_STATUSES, FactStatus, TradeFact
 from cbec.sharing import consume, rewind
 from cbec.sharing.catalogue import AnyEvent
+from cbec.statistics import months
 from cbec.statistics.models import StatRollup, StatRollupGoods, StatRollupPending, StatRollupSource
 from cbec.storage.context import Context
 from cbec.storage.locks import lock_keys
@@ -261,6 +262,7 @@ def recount(session: Session, pairs: set[tuple[str, date]]) -> int:
         session.execute(insert(StatRollup), inv)
     if goods:
         session.execute(insert(StatRollupGoods), goods)
+    months.rebuild(session, pairs)  # the monthly layer follows in the same transaction
     return len(inv) + len(goods)
 
 
@@ -319,6 +321,7 @@ def recount_all(ctx: Context, *, progress: Progress | None = None, days_per_batc
                 session.execute(insert(StatRollup), inv)
             if goods:
                 session.execute(insert(StatRollupGoods), goods)
+            months.rebuild_all(session, chunk)
             uow.commit()
         pairs += len({(r["tenant"], r["day"]) for r in inv})
         rows += len(inv) + len(goods)

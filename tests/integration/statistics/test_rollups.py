@@ -22,11 +22,18 @@ from cbec.demo.exports import build_export_set
 from cbec.enterprises.schemas import EnterpriseCreate
 from cbec.enterprises.service import approve_enterprise, file_enterprise
 from cbec.sharing import position_of
+from cbec.statistics import months as month_layer
 from cbec.statistics import rollup as rollup_module
 from cbec.statistics import to_csv
 from cbec.statistics.cube import rollup_figures
 from cbec.statistics.indicators import indicator_figures
-from cbec.statistics.models import StatRollup, StatRollupGoods, StatRollupPending
+from cbec.statistics.models import (
+    StatRollup,
+    StatRollupGoods,
+    StatRollupGoodsMonth,
+    StatRollupMonth,
+    StatRollupPending,
+)
 from cbec.statistics.queries import figure_breakdown, hub_view, rollup_indicators
 from cbec.statistics.rollup import CONSUMER, run_rollup
 from cbec.statistics.rules import parse_span
@@ -227,8 +234,42 @@ def test_a_new_release_is_counted_incrementally(zone: Zone, tmp_path: Path) -> N
         Decimal("120.00"),
     )
     incremental = _stored(zone)
+    assert _monthly(zone) == _months_of(incremental) != ([], [])  # the monthly layer follows the days recounted
     run_rollup(zone.ctx, full=True)
     assert _stored(zone) == incremental
+    assert _monthly(zone) == _months_of(incremental)
+
+
+def _monthly(zone: Zone) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    with zone.ctx.uow() as uow:
+        r, g = StatRollupMonth, StatRollupGoodsMonth
+        inventories = uow.session.execute(
+            select(r.month, r.tenant, r.direction, r.mode, r.platform_code, r.ecommerce_code, r.declared, r.refused,
+                   r.released, r.released_lines, r.released_fen, r.unconverted_lines, r.returned, r.returned_fen)
+            .order_by(r.month, r.tenant, r.direction, r.mode, r.platform_code, r.ecommerce_code)
+        ).all()  # fmt: skip
+        goods = uow.session.execute(
+            select(g.month, g.tenant, g.direction, g.mode, g.country, g.hs_chapter, g.released, g.released_lines,
+                   g.released_fen)
+            .order_by(g.month, g.tenant, g.direction, g.mode, g.country, g.hs_chapter)
+        ).all()  # fmt: skip
+        return [tuple(row) for row in inventories], [tuple(row) for row in goods]
+
+
+def _months_of(
+    daily: tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]],
+) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """Add up daily rows (day first, then 5 keys, then measures) by calendar month, the way the layer should."""
+    result = []
+    for rows in daily:
+        sums: dict[tuple[Any, ...], list[int]] = {}
+        for day, *rest in rows:
+            key = (day.replace(day=1), *rest[:5])
+            cell = sums.setdefault(key, [0] * len(rest[5:]))
+            for i, value in enumerate(rest[5:]):
+                cell[i] += value
+        result.append([(*key, *cell) for key, cell in sorted(sums.items())])
+    return result[0], result[1]
 
 
 def _row(day: date, tenant: str, direction: str, mode: str, value: str) -> StatRollup:
@@ -252,6 +293,8 @@ def test_yoy_mom_shares_and_contributions_are_exact(zone: Zone) -> None:
                 _row(date(2026, 3, 31), "hub/sanya", "E", "9710", "900.00"),
             ]
         )
+        uow.session.flush()
+        month_layer.rebuild_all(uow.session, [date(2025, 3, 1), date(2026, 2, 1), date(2026, 3, 1)])
         uow.commit()
     hub = _figures(zone)
     assert {k: hub[k] for k in hub if k.endswith(("_yoy", "_mom", "_share", "_contribution", "_pull"))} == {

@@ -1,0 +1,89 @@
+"""statistics: monthly rollups (the daily rows of a month added up) and business-day indexes on the trade facts
+
+Revision ID: stats05
+Revises: risk03
+Create Date: 2026-12-07 08:05:00.000000
+
+* ``stat_rollup_month`` / ``stat_rollup_goods_month``: the same keys as ``stat_rollup`` / ``stat_rollup_goods`` with
+  the month's first day instead of the day, filled here from the daily rows that exist;
+* ``ix_trade_fact_declared_on`` / ``ix_trade_fact_released_on``: the rollups recount whole business days.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "stats05"
+down_revision = "risk03"
+branch_labels = None
+depends_on = None
+
+_INVENTORY = ("declared", "refused", "released", "released_lines", "released_fen", "unconverted_lines", "returned")
+_INVENTORY_KEYS = ("tenant", "direction", "mode", "platform_code", "ecommerce_code")
+_GOODS_KEYS = ("tenant", "direction", "mode", "country", "hs_chapter")
+_GOODS = ("released", "released_lines", "released_fen")
+
+
+def _id() -> sa.types.TypeEngine[int]:
+    return sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+
+def _keys(*names: str, length: dict[str, int]) -> list[sa.Column[str]]:
+    return [sa.Column(name, sa.String(length=length[name]), nullable=False) for name in names]
+
+
+LENGTH = {"tenant": 120, "direction": 1, "mode": 4, "platform_code": 18, "ecommerce_code": 18, "country": 3,
+          "hs_chapter": 2}  # fmt: skip
+
+
+def _backfill(table: str, source: str, keys: tuple[str, ...], measures: tuple[str, ...]) -> None:
+    postgres = op.get_bind().dialect.name == "postgresql"
+    month = "date_trunc('month', day)::date" if postgres else "date(day, 'start of month')"
+    names = ", ".join(keys)
+    sums = ", ".join(f"SUM({m})" for m in measures)
+    op.execute(
+        f"INSERT INTO {table} (month, {names}, {', '.join(measures)}) "  # fixed names only
+        f"SELECT {month}, {names}, {sums} FROM {source} GROUP BY {month}, {names}"
+    )
+
+
+def upgrade() -> None:
+    op.create_table(
+        "stat_rollup_month",
+        sa.Column("id", _id(), autoincrement=True, nullable=False),
+        sa.Column("month", sa.Date(), nullable=False),
+        *_keys(*_INVENTORY_KEYS, length=LENGTH),
+        sa.Column("declared", sa.Integer(), nullable=False),
+        sa.Column("refused", sa.Integer(), nullable=False),
+        sa.Column("released", sa.Integer(), nullable=False),
+        sa.Column("released_lines", sa.Integer(), nullable=False),
+        sa.Column("released_fen", sa.BigInteger(), nullable=False),
+        sa.Column("unconverted_lines", sa.Integer(), nullable=False),
+        sa.Column("returned", sa.Integer(), nullable=False),
+        sa.Column("returned_fen", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_stat_rollup_month")),
+        sa.UniqueConstraint("month", *_INVENTORY_KEYS, name="uq_stat_rollup_month_key"),
+    )
+    op.create_table(
+        "stat_rollup_goods_month",
+        sa.Column("id", _id(), autoincrement=True, nullable=False),
+        sa.Column("month", sa.Date(), nullable=False),
+        *_keys(*_GOODS_KEYS, length=LENGTH),
+        sa.Column("released", sa.Integer(), nullable=False),
+        sa.Column("released_lines", sa.Integer(), nullable=False),
+        sa.Column("released_fen", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_stat_rollup_goods_month")),
+        sa.UniqueConstraint("month", *_GOODS_KEYS, name="uq_stat_rollup_goods_month_key"),
+    )
+    _backfill("stat_rollup_month", "stat_rollup", _INVENTORY_KEYS, (*_INVENTORY, "returned_fen"))
+    _backfill("stat_rollup_goods_month", "stat_rollup_goods", _GOODS_KEYS, _GOODS)
+    op.create_index("ix_trade_fact_declared_on", "trade_fact", ["declared_on"])
+    op.create_index("ix_trade_fact_released_on", "trade_fact", ["released_on"])
+
+
+def downgrade() -> None:
+    op.drop_index("ix_trade_fact_released_on", table_name="trade_fact")
+    op.drop_index("ix_trade_fact_declared_on", table_name="trade_fact")
+    op.drop_table("stat_rollup_goods_month")
+    op.drop_table("stat_rollup_month")
