@@ -18,6 +18,7 @@ from rich.table import Table
 
 from cbec.cli.reference import fail
 from cbec.cli.state import state
+from cbec.cli.stats_engine import register_engine
 from cbec.common.errors import DomainError
 from cbec.common.scope import EVERYTHING, Scope
 from cbec.statistics import DIMENSIONS, Span, parse_span, to_csv, to_xlsx
@@ -121,6 +122,7 @@ def register(app: typer.Typer) -> None:
     register_rollups(stats)
     register_reports(stats)
     register_surveys(stats)
+    register_engine(stats, _emit)
     app.add_typer(stats, name="stats")
 
 

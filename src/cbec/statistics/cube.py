@@ -92,33 +92,73 @@ def _yuan(fen_total: int | None) -> Decimal:
 _SUMS = ("declared", "refused", "released", "released_fen", "returned", "returned_fen")
 
 
-def period_totals(session: Session, start: date, end: date, tenant: str, *, own: bool = False) -> Totals:
-    """Return the sums of the rollups of [start, end] for a tenant subtree (or its own enterprises), countries too.
+def tenant_totals(session: Session, start: date, end: date, tenant: str) -> dict[str, Totals]:
+    """Return the sums of [start, end] per tenant of a subtree (each row's own tenant; '' for none), in two queries.
 
-    The database adds up (integer fen, counts) and groups; nothing is summed row by row here. Whole months are
-    read from the monthly layer, the edge days from the daily rows (cbec.statistics.months).
+    The database adds up (integer fen, counts) and groups by tenant, direction, mode and enterprise; whole months
+    are read from the monthly layer, the edge days from the daily rows (cbec.statistics.months). A subtree's or
+    the hub's totals, and every sub-platform's side by side, are then unions of these (``totals_of``).
     """
-    found = Totals()
-    r = _source(StatRollup, start, end, tenant, own, "direction", "mode", "ecommerce_code", *_SUMS)
-    sums = select(r.c.direction, r.c.mode, *(func.sum(r.c[name]) for name in _SUMS)).group_by(r.c.direction, r.c.mode)
-    for direction, mode, declared, refused, released, value, returned, returned_value in session.execute(sums):
-        found.declared += int(declared or 0)
-        found.refused += int(refused or 0)
-        found.released[direction] += int(released or 0)
-        found.value[direction] += _yuan(value)
-        found.value[mode] += _yuan(value)
-        found.returned += int(returned or 0)
-        found.returned_value += _yuan(returned_value)
-    found.enterprises = set(session.scalars(select(r.c.ecommerce_code).where(r.c.released > 0).distinct()))
-    g = _source(StatRollupGoods, start, end, tenant, own, "direction", "hs_chapter", "country", "released_fen")
-    countries = (
-        select(g.c.country, func.sum(g.c.released_fen))
-        .where(g.c.direction == "E", g.c.hs_chapter == "")
-        .group_by(g.c.country)
+    found: dict[str, Totals] = {}
+    r = _source(StatRollup, start, end, tenant, False, "tenant", "direction", "mode", "ecommerce_code", *_SUMS)
+    keys = (r.c.tenant, r.c.direction, r.c.mode, r.c.ecommerce_code)
+    sums = select(*keys, *(func.sum(r.c[name]) for name in _SUMS)).group_by(*keys)
+    for who, direction, mode, code, declared, refused, released, value, returned, returned_value in session.execute(
+        sums
+    ):
+        part = found.setdefault(who, Totals())
+        part.declared += int(declared or 0)
+        part.refused += int(refused or 0)
+        part.released[direction] += int(released or 0)
+        part.value[direction] += _yuan(value)
+        part.value[mode] += _yuan(value)
+        part.returned += int(returned or 0)
+        part.returned_value += _yuan(returned_value)
+        if released:
+            part.enterprises.add(code)
+    g = _source(
+        StatRollupGoods, start, end, tenant, False, "tenant", "direction", "hs_chapter", "country", "released_fen"
     )
-    for country, value in session.execute(countries):
-        found.export_countries[country] += _yuan(value)
+    countries = (
+        select(g.c.tenant, g.c.country, func.sum(g.c.released_fen))
+        .where(g.c.direction == "E", g.c.hs_chapter == "")
+        .group_by(g.c.tenant, g.c.country)
+    )
+    for who, country, value in session.execute(countries):
+        found.setdefault(who, Totals()).export_countries[country] += _yuan(value)
     return found
+
+
+def belongs(tenant: str, row_tenant: str, *, own: bool = False) -> bool:
+    """Return whether rows of ``row_tenant`` count for ``tenant``'s subtree (or, ``own``, its own enterprises)."""
+    if own:
+        return row_tenant in ("", tenant) if tenant == ROOT_TENANT else row_tenant == tenant
+    return tenant == ROOT_TENANT or row_tenant == tenant or row_tenant.startswith(tenant + "/")
+
+
+def totals_of(by_tenant: dict[str, Totals], tenant: str, *, own: bool = False) -> Totals:
+    """Return the union of the per-tenant totals that count for a tenant subtree (or its own enterprises)."""
+    found = Totals()
+    for who, part in by_tenant.items():
+        if not belongs(tenant, who, own=own):
+            continue
+        found.declared += part.declared
+        found.refused += part.refused
+        found.returned += part.returned
+        found.returned_value += part.returned_value
+        for key, amount in part.value.items():
+            found.value[key] += amount
+        for key, count in part.released.items():
+            found.released[key] += count
+        found.enterprises |= part.enterprises
+        for country, amount in part.export_countries.items():
+            found.export_countries[country] += amount
+    return found
+
+
+def period_totals(session: Session, start: date, end: date, tenant: str, *, own: bool = False) -> Totals:
+    """Return the sums of the rollups of [start, end] for a tenant subtree (or its own enterprises), countries too."""
+    return totals_of(tenant_totals(session, start, end, tenant), tenant, own=own)
 
 
 def values(found: Totals) -> dict[str, Decimal | None]:
@@ -147,16 +187,17 @@ def values(found: Totals) -> dict[str, Decimal | None]:
 
 def rollup_figures(session: Session, span: Span, tenant: str, *, today: date) -> list[Figure]:
     """Return every indicator the rollups answer for a period and tenant subtree, growth and shares included."""
-    current = values(period_totals(session, span.start, span.end, tenant))
-    last_year_span = year_before(span)
-    last_year = values(period_totals(session, last_year_span.start, last_year_span.end, tenant))
-    before_span = span_before(span)
-    before = values(period_totals(session, before_span.start, before_span.end, tenant))
-    if tenant == ROOT_TENANT:
-        hub, hub_last_year = current, last_year
-    else:
-        hub = values(period_totals(session, span.start, span.end, ROOT_TENANT))
-        hub_last_year = values(period_totals(session, last_year_span.start, last_year_span.end, ROOT_TENANT))
+    read: dict[tuple[date, date], dict[str, Totals]] = {}  # hub-wide, per tenant: each span is read once
+
+    def at(period: Span, who: str) -> dict[str, Decimal | None]:
+        key = (period.start, period.end)
+        if key not in read:
+            read[key] = tenant_totals(session, period.start, period.end, ROOT_TENANT)
+        return values(totals_of(read[key], who))
+
+    last_year_span, before_span = year_before(span), span_before(span)
+    current, last_year, before = at(span, tenant), at(last_year_span, tenant), at(before_span, tenant)
+    hub, hub_last_year = at(span, ROOT_TENANT), at(last_year_span, ROOT_TENANT)
     computed = dict(current)
     for name in ("import_value", "export_value", "trade_value"):
         code = f"{name}_cny"

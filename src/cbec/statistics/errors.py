@@ -31,3 +31,7 @@ class EditionExists(AlreadyExists):
 
 class EditionNotFound(NotFound):
     """No index edition visible to the caller has this label."""
+
+
+class SnapshotInvalid(InvalidInput):
+    """A facts snapshot cannot be written or read (``STAT-SNAPSHOT-*``: exists, missing, format, digest, engine)."""

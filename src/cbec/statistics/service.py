@@ -21,6 +21,7 @@ from cbec.common.personal import PersonalDataError
 from cbec.common.scope import Scope
 from cbec.quota import QuotaStatement, buyer_key_for
 from cbec.statistics import repository as repo
+from cbec.statistics.analytics import Snapshot, monthly_cube, read_snapshot, take_snapshot
 from cbec.statistics.errors import ReportInvalid, ReportNotFound, ReportStatusConflict, TargetInvalid
 from cbec.statistics.models import ZoneTarget
 from cbec.statistics.publication import EditionCheck, EditionSummary, publish_edition, verify_edition
@@ -36,12 +37,15 @@ __all__ = [
     "EditionSummary",
     "ReportReceipt",
     "RollupReport",
+    "Snapshot",
     "TargetProgress",
     "create_survey",
     "draw_sample",
     "file_consumer_report",
     "issue_report_token",
+    "monthly_cube",
     "publish_edition",
+    "read_snapshot",
     "record_responses",
     "report_status",
     "review_consumer_report",
@@ -49,6 +53,7 @@ __all__ = [
     "set_target",
     "set_tenant_target",
     "store_report",
+    "take_snapshot",
     "target_progress",
     "verify_edition",
 ]

@@ -14,8 +14,9 @@ from cbec.statistics.cube import (
     ROLLUP_RULE_VERSION,
     breakdown,
     child_of,
-    period_totals,
     rollup_figures,
+    tenant_totals,
+    totals_of,
     values,
 )
 from cbec.statistics.indicators import CALIBER, Figure
@@ -62,21 +63,15 @@ def hub_view(ctx: Context, span: Span, tenant: str) -> list[dict[str, Any]]:
     base = year_before(span)
     with ctx.uow() as uow:
         session = uow.session
-        whole = values(period_totals(session, span.start, span.end, tenant))
+        now_by, base_by = (tenant_totals(session, p.start, p.end, tenant) for p in (span, base))  # 4 queries
+        whole = values(totals_of(now_by, tenant))
         rows: list[dict[str, Any]] = []
-        parts: list[tuple[str, str, dict[str, Any], dict[str, Any]]] = []
-        for child in children:
-            parts.append(
-                (
-                    child,
-                    "child",
-                    values(period_totals(session, span.start, span.end, child)),
-                    values(period_totals(session, base.start, base.end, child)),
-                )
-            )
-        own_now = values(period_totals(session, span.start, span.end, tenant, own=True))
-        own_base = values(period_totals(session, base.start, base.end, tenant, own=True))
-        total_base = values(period_totals(session, base.start, base.end, tenant))
+        parts = [
+            (child, "child", values(totals_of(now_by, child)), values(totals_of(base_by, child))) for child in children
+        ]
+        own_now = values(totals_of(now_by, tenant, own=True))
+        own_base = values(totals_of(base_by, tenant, own=True))
+        total_base = values(totals_of(base_by, tenant))
         for path, kind, now, last in [(tenant, "own", own_now, own_base), *parts, (tenant, "total", whole, total_base)]:
             row: dict[str, Any] = {"tenant": path, "name": names.get(path, path), "kind": kind}
             row |= {code: now[code] for code in HUB_CODES}
