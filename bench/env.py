@@ -159,14 +159,20 @@ def record(title: str, machine: Machine, data: str, results: list[str], *, enabl
 
 @contextmanager
 def fresh_database(kind: str, *, keep: bool = False, name: str | None = None) -> Iterator[str]:
-    """Yield the URL of a new, empty database (sqlite file or PostgreSQL database), dropped afterwards."""
+    """Yield the URL of a new, empty database (sqlite file or PostgreSQL database), dropped afterwards.
+
+    ``keep`` with a ``name``: the database is neither dropped afterwards nor emptied when it exists already (a
+    benchmark that loads for minutes can be run again on what it loaded).
+    """
+    reuse = keep and name is not None
     tag = name or f"cbec_bench_{os.getpid()}_{uuid.uuid4().hex[:6]}"
     if kind == "sqlite":
         folder = CACHE / "db"
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"{tag}.db"
         for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
+            if not reuse:
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
         try:
             yield f"sqlite:///{path}"
         finally:
@@ -179,8 +185,10 @@ def fresh_database(kind: str, *, keep: bool = False, name: str | None = None) ->
     base = sqlalchemy_url(pg_base_url())
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{tag}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{tag}"'))
+        exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": tag}).first() is not None
+        if not (reuse and exists):
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{tag}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{tag}"'))
     head, _, _ = base.rpartition("/")
     try:
         # Statistics kept as autovacuum keeps them in production, where this server has it off (bench.autoanalyze).

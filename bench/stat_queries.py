@@ -144,16 +144,21 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=40)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--no-record", action="store_true", help="Print only; do not append to docs/performance.md.")
+    parser.add_argument("--keep", action="store_true", help="Keep the loaded database and use it again next time.")
     args = parser.parse_args()
     machine = print_header("Statistics queries")
-    with tempfile.TemporaryDirectory() as folder, fresh_database(args.db) as url:
+    name = f"cbec_bench_stat_queries_{args.sets}_{args.seed}" if args.keep else None
+    with tempfile.TemporaryDirectory() as folder, fresh_database(args.db, keep=args.keep, name=name) as url:
         upgrade(url)
         ctx = build_context(Settings(data_dir=Path(folder), database_url=url))
+        with ctx.uow() as uow:
+            present = uow.session.scalar(select(func.count()).select_from(StatRollupMonth))
         began = time.perf_counter()
         inventory, goods = rows(args.sets, args.seed)
         made = time.perf_counter() - began
         began = time.perf_counter()
-        load(ctx, inventory, goods)
+        if not present:
+            load(ctx, inventory, goods)
         loaded = time.perf_counter() - began
         with ctx.uow() as uow:
             stored = int(uow.session.scalar(select(func.sum(StatRollup.released))) or 0)

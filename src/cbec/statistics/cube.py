@@ -93,19 +93,17 @@ _SUMS = ("declared", "refused", "released", "released_fen", "returned", "returne
 
 
 def tenant_totals(session: Session, start: date, end: date, tenant: str) -> dict[str, Totals]:
-    """Return the sums of [start, end] per tenant of a subtree (each row's own tenant; '' for none), in two queries.
+    """Return the sums of [start, end] per tenant of a subtree (each row's own tenant; '' for none), in three queries.
 
-    The database adds up (integer fen, counts) and groups by tenant, direction, mode and enterprise; whole months
+    The database adds up (integer fen, counts) and groups by tenant, direction and mode; whole months
     are read from the monthly layer, the edge days from the daily rows (cbec.statistics.months). A subtree's or
     the hub's totals, and every sub-platform's side by side, are then unions of these (``totals_of``).
     """
     found: dict[str, Totals] = {}
     r = _source(StatRollup, start, end, tenant, False, "tenant", "direction", "mode", "ecommerce_code", *_SUMS)
-    keys = (r.c.tenant, r.c.direction, r.c.mode, r.c.ecommerce_code)
+    keys = (r.c.tenant, r.c.direction, r.c.mode)
     sums = select(*keys, *(func.sum(r.c[name]) for name in _SUMS)).group_by(*keys)
-    for who, direction, mode, code, declared, refused, released, value, returned, returned_value in session.execute(
-        sums
-    ):
+    for who, direction, mode, declared, refused, released, value, returned, returned_value in session.execute(sums):
         part = found.setdefault(who, Totals())
         part.declared += int(declared or 0)
         part.refused += int(refused or 0)
@@ -114,8 +112,9 @@ def tenant_totals(session: Session, start: date, end: date, tenant: str) -> dict
         part.value[mode] += _yuan(value)
         part.returned += int(returned or 0)
         part.returned_value += _yuan(returned_value)
-        if released:
-            part.enterprises.add(code)
+    active = select(r.c.tenant, r.c.ecommerce_code).where(r.c.released > 0).distinct()
+    for who, code in session.execute(active):
+        found.setdefault(who, Totals()).enterprises.add(code)
     g = _source(
         StatRollupGoods, start, end, tenant, False, "tenant", "direction", "hs_chapter", "country", "released_fen"
     )
