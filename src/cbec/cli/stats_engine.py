@@ -13,7 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from cbec.cli.reference import fail
 from cbec.cli.state import state
 from cbec.common.errors import DomainError
-from cbec.statistics.service import monthly_cube, read_snapshot, take_snapshot
+from cbec.statistics.service import monthly_cube, read_snapshot, take_snapshot, write_cube
 
 
 def register_engine(stats: typer.Typer, emit: Callable[..., None]) -> None:
@@ -44,12 +44,22 @@ def register_engine(stats: typer.Typer, emit: Callable[..., None]) -> None:
     @stats.command("cube")
     def cube(
         snapshot: Path = typer.Option(..., "--snapshot", help="A folder written by `cbec stats snapshot`."),
-        output: str = typer.Option("table", "--format", help="table | json | csv | xlsx"),
+        output: str = typer.Option("table", "--format", help="table | json | csv | xlsx | parquet"),
         out: Path | None = typer.Option(None, "--out", help="Write to this file."),
     ) -> None:
-        """The monthly cube of a snapshot (DuckDB): month × tenant × direction × mode × country × HS chapter."""
+        """The monthly cube of a snapshot (DuckDB): month × tenant × direction × mode × country × HS chapter.
+
+        ``--format parquet --out FILE`` writes the cells inside DuckDB without loading them here (any size).
+        """
         try:
             found = read_snapshot(snapshot)
+            if output == "parquet":
+                if out is None:
+                    Console(stderr=True).print("[red]parquet 需要 --out / parquet needs --out FILE[/red]")
+                    raise typer.Exit(2)
+                cells = write_cube(snapshot, out.with_suffix(".parquet"), verify=False)
+                Console().print(f"{cells:,} cells → {escape(str(out.with_suffix('.parquet')))}")
+                return
             rows: list[dict[str, object]] = list(monthly_cube(snapshot, verify=False))
         except DomainError as exc:
             fail(exc)

@@ -21,7 +21,7 @@ from cbec.common.personal import PersonalDataError
 from cbec.common.scope import Scope
 from cbec.quota import QuotaStatement, buyer_key_for
 from cbec.statistics import repository as repo
-from cbec.statistics.analytics import Snapshot, monthly_cube, read_snapshot, take_snapshot
+from cbec.statistics.analytics import Snapshot, monthly_cube, read_snapshot, take_snapshot, write_cube
 from cbec.statistics.errors import ReportInvalid, ReportNotFound, ReportStatusConflict, TargetInvalid
 from cbec.statistics.models import ZoneTarget
 from cbec.statistics.publication import EditionCheck, EditionSummary, publish_edition, verify_edition
@@ -56,6 +56,7 @@ __all__ = [
     "take_snapshot",
     "target_progress",
     "verify_edition",
+    "write_cube",
 ]
 
 REPORT_TOKEN_MINUTES = 30

@@ -128,3 +128,30 @@ def test_the_same_cube_sql_gives_the_same_cells_on_clickhouse(loaded: Context, t
     text = clickhouse.query(CUBE_SQL.replace("FROM facts", "FROM cbec.facts"), "JSONCompact")
     rows = [tuple(row) for row in json.loads(str(text))["data"]]
     assert [(*r[:6], int(r[6]), int(r[7]), int(r[8])) for r in rows] == duck
+
+
+def test_the_cli_takes_a_snapshot_and_writes_its_cube(loaded: Context, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from cbec.cli.main import app
+    from cbec.cli.state import state
+
+    state._ctx = loaded
+    try:
+        runner = CliRunner()
+        done = runner.invoke(app, ["stats", "snapshot", "--out", str(tmp_path / "snap")])
+        assert done.exit_code == 0, done.output
+        assert "3,001 facts" in done.output
+        again = runner.invoke(app, ["stats", "snapshot", "--out", str(tmp_path / "snap")])
+        assert again.exit_code != 0 and "STAT-SNAPSHOT-EXISTS" in again.output
+        written = runner.invoke(
+            app, ["stats", "cube", "--snapshot", str(tmp_path / "snap"), "--format", "parquet", "--out",
+                  str(tmp_path / "cube.parquet")]
+        )  # fmt: skip
+        assert written.exit_code == 0, written.output
+        as_json = runner.invoke(app, ["stats", "cube", "--snapshot", str(tmp_path / "snap"), "--format", "json"])
+        cells = json.loads(as_json.output)
+        assert f"{len(cells):,} cells" in written.output
+        assert sum(c["value_fen"] for c in cells) == sum(c["value_fen"] for c in monthly_cube(tmp_path / "snap"))
+    finally:
+        state._ctx = None
