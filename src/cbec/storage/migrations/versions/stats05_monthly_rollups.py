@@ -1,7 +1,7 @@
 """statistics: monthly rollups (the daily rows of a month added up) and business-day indexes on the trade facts
 
 Revision ID: stats05
-Revises: risk03
+Revises: credit03
 Create Date: 2026-12-07 08:05:00.000000
 
 * ``stat_rollup_month`` / ``stat_rollup_goods_month``: the same keys as ``stat_rollup`` / ``stat_rollup_goods`` with
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "stats05"
-down_revision = "risk03"
+down_revision = "credit03"
 branch_labels = None
 depends_on = None
 
