@@ -157,6 +157,59 @@ class StatRollupGoodsMonth(Base):
     released_fen: Mapped[int] = mapped_column(BigInteger)
 
 
+class StatRollupBlock(Base):
+    """The daily rollup rows of one block of a month added up (七日段汇总): days 1–7, 8–14, 15–21, 22–28, 29–end.
+
+    The edge days of a period that are not a whole month are read as whole blocks from here and at most six days
+    at each end from the daily rows; rebuilt with the months (cbec.statistics.months).
+    """
+
+    __tablename__ = "stat_rollup_block"
+    __table_args__ = (
+        UniqueConstraint(
+            "block", "tenant", "direction", "mode", "platform_code", "ecommerce_code", name="uq_stat_rollup_block_key"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    block: Mapped[date] = mapped_column(Date)  # the block's first day: the 1st, 8th, 15th, 22nd or 29th
+    tenant: Mapped[str] = mapped_column(String(120))
+    direction: Mapped[str] = mapped_column(String(1))
+    mode: Mapped[str] = mapped_column(String(4))
+    platform_code: Mapped[str] = mapped_column(String(18))
+    ecommerce_code: Mapped[str] = mapped_column(String(18))
+    declared: Mapped[int] = mapped_column(Integer)
+    refused: Mapped[int] = mapped_column(Integer)
+    released: Mapped[int] = mapped_column(Integer)
+    released_lines: Mapped[int] = mapped_column(Integer)
+    released_fen: Mapped[int] = mapped_column(BigInteger)
+    unconverted_lines: Mapped[int] = mapped_column(Integer)
+    returned: Mapped[int] = mapped_column(Integer)
+    returned_fen: Mapped[int] = mapped_column(BigInteger)
+
+
+class StatRollupGoodsBlock(Base):
+    """The daily goods rollup rows of one block of a month added up (货物七日段汇总), by country or by HS chapter."""
+
+    __tablename__ = "stat_rollup_goods_block"
+    __table_args__ = (
+        UniqueConstraint(
+            "block", "tenant", "direction", "mode", "country", "hs_chapter", name="uq_stat_rollup_goods_block_key"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    block: Mapped[date] = mapped_column(Date)
+    tenant: Mapped[str] = mapped_column(String(120))
+    direction: Mapped[str] = mapped_column(String(1))
+    mode: Mapped[str] = mapped_column(String(4))
+    country: Mapped[str] = mapped_column(String(3))
+    hs_chapter: Mapped[str] = mapped_column(String(2))
+    released: Mapped[int] = mapped_column(Integer)
+    released_lines: Mapped[int] = mapped_column(Integer)
+    released_fen: Mapped[int] = mapped_column(BigInteger)
+
+
 class StatRollupPending(Base):
     """An inventory whose facts changed since the rollups last counted it (待汇总), written by the event consumer."""
 

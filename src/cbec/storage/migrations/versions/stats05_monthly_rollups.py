@@ -1,4 +1,4 @@
-"""statistics: monthly rollups (the daily rows of a month added up) and business-day indexes on the trade facts
+"""statistics: monthly and block rollups (daily rows added up) and business-day indexes on the trade facts
 
 Revision ID: stats05
 Revises: credit03
@@ -6,6 +6,8 @@ Create Date: 2026-12-07 08:05:00.000000
 
 * ``stat_rollup_month`` / ``stat_rollup_goods_month``: the same keys as ``stat_rollup`` / ``stat_rollup_goods`` with
   the month's first day instead of the day, filled here from the daily rows that exist;
+* ``stat_rollup_block`` / ``stat_rollup_goods_block``: the same for blocks of a month (days 1–7, 8–14, 15–21, 22–28,
+  29–end) with the block's first day;
 * ``ix_trade_fact_declared_on`` / ``ix_trade_fact_released_on``: the rollups recount whole business days.
 """
 
@@ -37,14 +39,20 @@ LENGTH = {"tenant": 120, "direction": 1, "mode": 4, "platform_code": 18, "ecomme
           "hs_chapter": 2}  # fmt: skip
 
 
-def _backfill(table: str, source: str, keys: tuple[str, ...], measures: tuple[str, ...]) -> None:
+def _backfill(table: str, layer: str, source: str, keys: tuple[str, ...], measures: tuple[str, ...]) -> None:
     postgres = op.get_bind().dialect.name == "postgresql"
-    month = "date_trunc('month', day)::date" if postgres else "date(day, 'start of month')"
+    if layer == "month":
+        first = "date_trunc('month', day)::date" if postgres else "date(day, 'start of month')"
+    elif postgres:  # the block's first day: the 1st, 8th, 15th, 22nd or 29th
+        first = "(date_trunc('month', day)::date + LEAST((EXTRACT(DAY FROM day)::int - 1) / 7, 4) * 7)"
+    else:
+        offset = "MIN((CAST(strftime('%d', day) AS INTEGER) - 1) / 7, 4) * 7"
+        first = f"date(day, 'start of month', '+' || ({offset}) || ' days')"
     names = ", ".join(keys)
     sums = ", ".join(f"SUM({m})" for m in measures)
     op.execute(
-        f"INSERT INTO {table} (month, {names}, {', '.join(measures)}) "  # fixed names only
-        f"SELECT {month}, {names}, {sums} FROM {source} GROUP BY {month}, {names}"
+        f"INSERT INTO {table} ({layer}, {names}, {', '.join(measures)}) "  # fixed names only
+        f"SELECT {first}, {names}, {sums} FROM {source} GROUP BY {first}, {names}"
     )
 
 
@@ -76,8 +84,32 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_stat_rollup_goods_month")),
         sa.UniqueConstraint("month", *_GOODS_KEYS, name="uq_stat_rollup_goods_month_key"),
     )
-    _backfill("stat_rollup_month", "stat_rollup", _INVENTORY_KEYS, (*_INVENTORY, "returned_fen"))
-    _backfill("stat_rollup_goods_month", "stat_rollup_goods", _GOODS_KEYS, _GOODS)
+    for layer in ("block",):
+        op.create_table(
+            f"stat_rollup_{layer}",
+            sa.Column("id", _id(), autoincrement=True, nullable=False),
+            sa.Column(layer, sa.Date(), nullable=False),
+            *_keys(*_INVENTORY_KEYS, length=LENGTH),
+            *(sa.Column(name, sa.Integer(), nullable=False) for name in _INVENTORY if name != "released_fen"),
+            sa.Column("released_fen", sa.BigInteger(), nullable=False),
+            sa.Column("returned_fen", sa.BigInteger(), nullable=False),
+            sa.PrimaryKeyConstraint("id", name=op.f(f"pk_stat_rollup_{layer}")),
+            sa.UniqueConstraint(layer, *_INVENTORY_KEYS, name=f"uq_stat_rollup_{layer}_key"),
+        )
+        op.create_table(
+            f"stat_rollup_goods_{layer}",
+            sa.Column("id", _id(), autoincrement=True, nullable=False),
+            sa.Column(layer, sa.Date(), nullable=False),
+            *_keys(*_GOODS_KEYS, length=LENGTH),
+            sa.Column("released", sa.Integer(), nullable=False),
+            sa.Column("released_lines", sa.Integer(), nullable=False),
+            sa.Column("released_fen", sa.BigInteger(), nullable=False),
+            sa.PrimaryKeyConstraint("id", name=op.f(f"pk_stat_rollup_goods_{layer}")),
+            sa.UniqueConstraint(layer, *_GOODS_KEYS, name=f"uq_stat_rollup_goods_{layer}_key"),
+        )
+    for layer in ("month", "block"):
+        _backfill(f"stat_rollup_{layer}", layer, "stat_rollup", _INVENTORY_KEYS, (*_INVENTORY, "returned_fen"))
+        _backfill(f"stat_rollup_goods_{layer}", layer, "stat_rollup_goods", _GOODS_KEYS, _GOODS)
     op.create_index("ix_trade_fact_declared_on", "trade_fact", ["declared_on"])
     op.create_index("ix_trade_fact_released_on", "trade_fact", ["released_on"])
 
@@ -85,5 +117,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_trade_fact_released_on", table_name="trade_fact")
     op.drop_index("ix_trade_fact_declared_on", table_name="trade_fact")
-    op.drop_table("stat_rollup_goods_month")
-    op.drop_table("stat_rollup_month")
+    for table in ("stat_rollup_goods_block", "stat_rollup_block", "stat_rollup_goods_month", "stat_rollup_month"):
+        op.drop_table(table)
