@@ -24,6 +24,7 @@ from cbec.statistics.indicators import (
     CALIBER,
     CATALOGUE,
     DERIVED,
+    LATER_RULES,
     PRELIMINARY_DAYS,
     ROLLUP_RULE_VERSION,
     RULE_VERSION,
@@ -31,7 +32,7 @@ from cbec.statistics.indicators import (
     Indicator,
 )
 from cbec.statistics.models import StatRollup, StatRollupGoods
-from cbec.statistics.rules import Span, contribution, fen, growth, ratio, span_before, year_before
+from cbec.statistics.rules import Span, cagr, contribution, fen, growth, ratio, span_before, year_before
 
 MODES = ("9610", "1210", "9710", "9810")
 DIMENSIONS = ("direction", "mode", "country", "chapter", "platform", "enterprise", "tenant", "day", "month")
@@ -92,12 +93,14 @@ def _yuan(fen_total: int | None) -> Decimal:
 _SUMS = ("declared", "refused", "released", "released_fen", "returned", "returned_fen")
 
 
-def tenant_totals(session: Session, start: date, end: date, tenant: str) -> dict[str, Totals]:
+def tenant_totals(session: Session, start: date, end: date, tenant: str, *, detail: bool = True) -> dict[str, Totals]:
     """Return the sums of [start, end] per tenant of a subtree (each row's own tenant; '' for none), in three queries.
 
     The database adds up (integer fen, counts) and groups by tenant, direction and mode; whole months
     are read from the monthly layer, the edge days from the daily rows (cbec.statistics.months). A subtree's or
     the hub's totals, and every sub-platform's side by side, are then unions of these (``totals_of``).
+    ``detail=False`` reads the sums alone (one query): no active enterprises, no export countries — enough for the
+    values and counts a growth rate compares.
     """
     found: dict[str, Totals] = {}
     r = _source(StatRollup, start, end, tenant, False, "tenant", "direction", "mode", "ecommerce_code", *_SUMS)
@@ -112,7 +115,9 @@ def tenant_totals(session: Session, start: date, end: date, tenant: str) -> dict
         part.value[mode] += _yuan(value)
         part.returned += int(returned or 0)
         part.returned_value += _yuan(returned_value)
-    active = select(r.c.tenant, r.c.ecommerce_code).where(r.c.released > 0).distinct()
+    if not detail:
+        return found
+    active = select(r.c.tenant, r.c.ecommerce_code).where(r.c.released > 0).group_by(r.c.tenant, r.c.ecommerce_code)
     for who, code in session.execute(active):
         found.setdefault(who, Totals()).enterprises.add(code)
     g = _source(
@@ -176,6 +181,9 @@ def values(found: Totals) -> dict[str, Decimal | None]:
         "b2b_share": fen(b2b * 100 / exports) if exports else None,
         "export_markets": Decimal(len(found.export_countries)),
         "destination_diversity": None if hhi is None else (1 - hhi).quantize(Decimal("0.0001"), ROUND_HALF_UP),
+        "export_cr3": ratio(sum(sorted(found.export_countries.values(), reverse=True)[:3], Decimal(0)), exports)
+        if exports
+        else None,
         "refusal_rate": fen(Decimal(found.refused * 100) / found.declared) if found.declared else None,
         "trade_value_cny": found.trade,
         "refused_inventories": Decimal(found.refused),
@@ -186,16 +194,17 @@ def values(found: Totals) -> dict[str, Decimal | None]:
 
 def rollup_figures(session: Session, span: Span, tenant: str, *, today: date) -> list[Figure]:
     """Return every indicator the rollups answer for a period and tenant subtree, growth and shares included."""
-    read: dict[tuple[date, date], dict[str, Totals]] = {}  # hub-wide, per tenant: each span is read once
+    read: dict[tuple[date, date], tuple[bool, dict[str, Totals]]] = {}  # hub-wide, per tenant: each span once
 
-    def at(period: Span, who: str) -> dict[str, Decimal | None]:
+    def at(period: Span, who: str, *, detail: bool = False) -> dict[str, Decimal | None]:
         key = (period.start, period.end)
-        if key not in read:
-            read[key] = tenant_totals(session, period.start, period.end, ROOT_TENANT)
-        return values(totals_of(read[key], who))
+        if key not in read or (detail and not read[key][0]):
+            read[key] = (detail, tenant_totals(session, period.start, period.end, ROOT_TENANT, detail=detail))
+        return values(totals_of(read[key][1], who))
 
     last_year_span, before_span = year_before(span), span_before(span)
-    current, last_year, before = at(span, tenant), at(last_year_span, tenant), at(before_span, tenant)
+    current = at(span, tenant, detail=True)  # the other periods only give values to compare with
+    last_year, before = at(last_year_span, tenant), at(before_span, tenant)
     hub, hub_last_year = at(span, ROOT_TENANT), at(last_year_span, ROOT_TENANT)
     computed = dict(current)
     for name in ("import_value", "export_value", "trade_value"):
@@ -208,6 +217,12 @@ def rollup_figures(session: Session, span: Span, tenant: str, *, today: date) ->
         change, _delta(hub["trade_value_cny"], hub_last_year["trade_value_cny"])
     )
     computed["trade_value_pull"] = ratio(change, hub_last_year["trade_value_cny"])
+    year_to_date = Span(date(span.end.year, 1, 1), span.end, "custom", f"{span.end.year} YTD")
+    ytd, ytd_base = at(year_to_date, tenant), at(year_before(year_to_date), tenant)
+    computed["trade_value_ytd_cny"] = ytd["trade_value_cny"]
+    computed["trade_value_ytd_yoy"] = growth(ytd["trade_value_cny"], ytd_base["trade_value_cny"])
+    three = at(year_before(year_before(last_year_span)), tenant)
+    computed["trade_value_cagr_3y"] = cagr(current["trade_value_cny"], three["trade_value_cny"], 3)
     vintage = "preliminary" if (today - span.end).days < PRELIMINARY_DAYS else "final"
     return [
         Figure(
@@ -219,7 +234,7 @@ def rollup_figures(session: Session, span: Span, tenant: str, *, today: date) ->
             tenant,
             CALIBER,
             vintage,
-            ROLLUP_RULE_VERSION if i.code in DERIVED_BY_CODE else RULE_VERSION,
+            LATER_RULES.get(i.code, ROLLUP_RULE_VERSION) if i.code in DERIVED_BY_CODE else RULE_VERSION,
         )
         for i in FROM_ROLLUPS
     ]

@@ -101,7 +101,18 @@ DERIVED: tuple[Indicator, ...] = (
               "growth", "ΔX_tenant / ΔX_hub, Δ = X_t − X_{t−1y} of trade_value_cny"),
     Indicator("trade_value_pull", "拉动全区增长", "pull on the zone's YoY growth", "ratio", 1, "growth",
               "ΔX_tenant / X_hub,t−1y of trade_value_cny (× 100 = percentage points)"),
+    Indicator("trade_value_ytd_cny", "年初至今进出口额", "trade value, year to date", "CNY", 1, "scale",
+              "Σ trade_value_cny from 1 January of the period's last day's year to that day"),
+    Indicator("trade_value_ytd_yoy", "进出口额累计同比", "trade value YoY, year to date", "ratio", 1, "growth",
+              "(YTD_t − YTD_{t−1y}) / YTD_{t−1y}, the same days a year earlier"),
+    Indicator("trade_value_cagr_3y", "进出口额三年复合增长率", "trade value CAGR over 3 years", "ratio", 1, "growth",
+              "(X_t / X_{t−3y})^(1/3) − 1 of trade_value_cny, the same period three years earlier"),
+    Indicator("export_cr3", "前三大出口市场集中度", "export concentration, top 3 markets (CR3)", "ratio", -1,
+              "structure", "Σ export value of the 3 largest destinations / export value"),
 )  # fmt: skip
+# The rule versions of the derived indicators added after the first rollup release.
+LATER_RULES = {"trade_value_ytd_cny": "2026.12-3", "trade_value_ytd_yoy": "2026.12-3",
+               "trade_value_cagr_3y": "2026.12-3", "export_cr3": "2026.12-3"}  # fmt: skip
 BY_CODE = {indicator.code: indicator for indicator in CATALOGUE + DERIVED}
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from enum import StrEnum
 
 from cbec.common.clock import SHANGHAI
@@ -228,6 +228,17 @@ def growth(current: Decimal | int | None, base: Decimal | int | None) -> Decimal
     if current is None or base is None:
         return None
     return ratio(Decimal(current) - Decimal(base), base)
+
+
+def cagr(current: Decimal | None, base: Decimal | None, years: int) -> Decimal | None:
+    """Return the compound annual growth rate (复合增长率) (current / base)^(1/years) − 1 to 4 places, half-up; None
+    without a positive base or with a negative current value."""
+    if current is None or base is None or base <= 0 or current < 0:
+        return None
+    with localcontext() as exact:
+        exact.prec = 28
+        rate = (current / base) ** (Decimal(1) / years) - 1
+    return rate.quantize(RATIO, rounding=ROUND_HALF_UP)
 
 
 def contribution(change: Decimal | None, total_change: Decimal | None) -> Decimal | None:

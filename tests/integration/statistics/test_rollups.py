@@ -103,6 +103,10 @@ def test_a_months_rollups_give_the_facts_figures_exactly(zone: Zone, clock: Fixe
         "trade_value_share": Decimal("1.0000"),
         "trade_value_contribution": Decimal("1.0000"),
         "trade_value_pull": None,
+        "trade_value_ytd_cny": Decimal("107934.00"),  # nothing before March: the month is the year so far
+        "trade_value_ytd_yoy": None,
+        "trade_value_cagr_3y": None,  # nothing in March 2023
+        "export_cr3": Decimal("1.0000"),  # three markets: the top three are all
     }
 
 
@@ -285,6 +289,7 @@ def test_yoy_mom_shares_and_contributions_are_exact(zone: Zone) -> None:
     with zone.ctx.uow() as uow:
         uow.session.add_all(
             [
+                _row(date(2023, 3, 20), "hub", "E", "9610", "1125.00"),  # three years before: the CAGR's base
                 _row(date(2025, 3, 10), "hub", "E", "9610", "600.00"),
                 _row(date(2025, 3, 11), "hub/sanya", "E", "9610", "400.00"),
                 _row(date(2026, 2, 27), "hub", "I", "1210", "1200.00"),
@@ -294,7 +299,7 @@ def test_yoy_mom_shares_and_contributions_are_exact(zone: Zone) -> None:
             ]
         )
         uow.session.flush()
-        month_layer.rebuild_all(uow.session, [date(2025, 3, 1), date(2026, 2, 1), date(2026, 3, 1)])
+        month_layer.rebuild_all(uow.session, [date(2023, 3, 20), date(2025, 3, 1), date(2026, 2, 1), date(2026, 3, 1)])
         uow.commit()
     hub = _figures(zone)
     assert {k: hub[k] for k in hub if k.endswith(("_yoy", "_mom", "_share", "_contribution", "_pull"))} == {
@@ -308,7 +313,10 @@ def test_yoy_mom_shares_and_contributions_are_exact(zone: Zone) -> None:
         "trade_value_share": Decimal("1.0000"),
         "trade_value_contribution": Decimal("1.0000"),
         "trade_value_pull": Decimal("0.5000"),
+        "trade_value_ytd_yoy": Decimal("1.7000"),  # 1 Jan – 31 Mar: 2,700 against 1,000
     }
+    assert hub["trade_value_ytd_cny"] == Decimal("2700.00")
+    assert hub["trade_value_cagr_3y"] == Decimal("0.1006")  # (1,500 / 1,125)^(1/3) − 1 = 0.10064…
     sanya = _figures(zone, tenant="hub/sanya")
     assert (sanya["trade_value_yoy"], sanya["trade_value_share"], sanya["trade_value_contribution"]) == (
         Decimal("1.2500"),  # 900 / 400 − 1

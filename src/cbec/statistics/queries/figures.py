@@ -63,7 +63,8 @@ def hub_view(ctx: Context, span: Span, tenant: str) -> list[dict[str, Any]]:
     base = year_before(span)
     with ctx.uow() as uow:
         session = uow.session
-        now_by, base_by = (tenant_totals(session, p.start, p.end, tenant) for p in (span, base))  # 4 queries
+        now_by = tenant_totals(session, span.start, span.end, tenant)  # three queries
+        base_by = tenant_totals(session, base.start, base.end, tenant, detail=False)  # one: only its values count
         whole = values(totals_of(now_by, tenant))
         rows: list[dict[str, Any]] = []
         parts = [
