@@ -187,7 +187,8 @@ def main() -> None:
         machine,
         f"{stored:,} released sets over 2025–2026 in {len(inventory):,} daily inventory rows and {len(goods):,} goods "
         f"rows ({monthly:,} + {monthly_goods:,} monthly), 21 tenants, 2,000 enterprises, seed {args.seed}; "
-        f"made {fmt(made)} s, loaded with the monthly layer {fmt(loaded)} s",
+        f"made {fmt(made)} s, "
+        + (f"loaded with the monthly layer {fmt(loaded)} s" if not present else "loaded by an earlier run (--keep)"),
         results,
         enabled=not args.no_record,
     )

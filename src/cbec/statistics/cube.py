@@ -35,6 +35,7 @@ from cbec.statistics.models import StatRollup, StatRollupGoods
 from cbec.statistics.rules import Span, cagr, contribution, fen, growth, ratio, span_before, year_before
 
 MODES = ("9610", "1210", "9710", "9810")
+CALENDAR = ("month", "quarter", "year")  # the periods with a year to date and a CAGR
 DIMENSIONS = ("direction", "mode", "country", "chapter", "platform", "enterprise", "tenant", "day", "month")
 
 DERIVED_BY_CODE = {indicator.code: indicator for indicator in DERIVED}
@@ -217,12 +218,14 @@ def rollup_figures(session: Session, span: Span, tenant: str, *, today: date) ->
         change, _delta(hub["trade_value_cny"], hub_last_year["trade_value_cny"])
     )
     computed["trade_value_pull"] = ratio(change, hub_last_year["trade_value_cny"])
-    year_to_date = Span(date(span.end.year, 1, 1), span.end, "custom", f"{span.end.year} YTD")
-    ytd, ytd_base = at(year_to_date, tenant), at(year_before(year_to_date), tenant)
-    computed["trade_value_ytd_cny"] = ytd["trade_value_cny"]
-    computed["trade_value_ytd_yoy"] = growth(ytd["trade_value_cny"], ytd_base["trade_value_cny"])
-    three = at(year_before(year_before(last_year_span)), tenant)
-    computed["trade_value_cagr_3y"] = cagr(current["trade_value_cny"], three["trade_value_cny"], 3)
+    computed |= dict.fromkeys(("trade_value_ytd_cny", "trade_value_ytd_yoy", "trade_value_cagr_3y"))
+    if span.kind in CALENDAR:  # year to date and CAGR: calendar periods only (a custom span or a day has none)
+        year_to_date = Span(date(span.end.year, 1, 1), span.end, "custom", f"{span.end.year} YTD")
+        ytd, ytd_base = at(year_to_date, tenant), at(year_before(year_to_date), tenant)
+        computed["trade_value_ytd_cny"] = ytd["trade_value_cny"]
+        computed["trade_value_ytd_yoy"] = growth(ytd["trade_value_cny"], ytd_base["trade_value_cny"])
+        three = at(year_before(year_before(last_year_span)), tenant)
+        computed["trade_value_cagr_3y"] = cagr(current["trade_value_cny"], three["trade_value_cny"], 3)
     vintage = "preliminary" if (today - span.end).days < PRELIMINARY_DAYS else "final"
     return [
         Figure(
