@@ -29,7 +29,7 @@ def _layers(session: Session) -> list[list[tuple[object, ...]]]:
 
 
 def test_the_upgrade_fills_the_layers_as_the_rollup_builds_them(scratch_url: str) -> None:
-    upgrade(scratch_url, "credit03")
+    upgrade(scratch_url, "risk04")
     rng = random.Random(4)
     engine = make_engine(scratch_url)
     days = [date(2024, 2, 1) + timedelta(days=i) for i in range(0, 120, 2)]  # a leap February, block 29s
@@ -61,5 +61,5 @@ def test_the_upgrade_fills_the_layers_as_the_rollup_builds_them(scratch_url: str
         assert _layers(session) == migrated
         session.rollback()
     engine.dispose()
-    command.downgrade(alembic_config(scratch_url), "credit03")
+    command.downgrade(alembic_config(scratch_url), "risk04")
     upgrade(scratch_url, "head")

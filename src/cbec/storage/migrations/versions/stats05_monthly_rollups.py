@@ -1,7 +1,7 @@
 """statistics: monthly and block rollups (daily rows added up) and business-day indexes on the trade facts
 
 Revision ID: stats05
-Revises: credit03
+Revises: risk04
 Create Date: 2026-12-07 08:05:00.000000
 
 * ``stat_rollup_month`` / ``stat_rollup_goods_month``: the same keys as ``stat_rollup`` / ``stat_rollup_goods`` with
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "stats05"
-down_revision = "credit03"
+down_revision = "risk04"
 branch_labels = None
 depends_on = None
 
