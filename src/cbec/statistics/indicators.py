@@ -113,7 +113,17 @@ DERIVED: tuple[Indicator, ...] = (
 # The rule versions of the derived indicators added after the first rollup release.
 LATER_RULES = {"trade_value_ytd_cny": "2026.12-3", "trade_value_ytd_yoy": "2026.12-3",
                "trade_value_cagr_3y": "2026.12-3", "export_cr3": "2026.12-3"}  # fmt: skip
-BY_CODE = {indicator.code: indicator for indicator in CATALOGUE + DERIVED}
+# From the latest B2B-identification run covering the tenant (cbec.statistics.b2b): their own caliber, platform data
+# plus imported general-trade declarations, never mixed into the platform-data series above.
+B2B_CALIBER = "platform data + imported general-trade declarations (管理平台口径)"
+B2B_RULE_VERSION = "b2b-figures-1"
+IDENTIFIED_B2B: tuple[Indicator, ...] = (
+    Indicator("b2b_identified_value_cny", "识别的一般贸易B2B出口额", "general-trade exports identified as B2B",
+              "CNY", 1, "structure", "Σ CNY value of the run's identified 0110 declarations (undecided never counted)"),
+    Indicator("b2b_share_identified", "B2B出口占比（含识别）", "B2B share of exports, identified included", "ratio", 1,
+              "structure", "(9710 + 9810 + identified 0110) / (all platform exports + imported declarations)"),
+)  # fmt: skip
+BY_CODE = {indicator.code: indicator for indicator in CATALOGUE + DERIVED + IDENTIFIED_B2B}
 
 
 @dataclass(frozen=True, slots=True)

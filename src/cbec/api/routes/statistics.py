@@ -20,7 +20,19 @@ from cbec.api.security import Principal, require, scoped
 from cbec.common.errors import InvalidInput, Problem
 from cbec.common.scope import OutOfScope, Scope
 from cbec.statistics import CSV_TYPE, DERIVED, DIMENSIONS, XLSX_TYPE, Span, parse_span, to_csv, to_xlsx
-from cbec.statistics.indicators import CALIBER, CATALOGUE, ROLLUP_RULE_VERSION, RULE_VERSION, indicator_figures
+from cbec.statistics.indicators import (
+    B2B_CALIBER,
+    B2B_RULE_VERSION,
+    BY_CODE,
+    CALIBER,
+    CATALOGUE,
+    IDENTIFIED_B2B,
+    LATER_RULES,
+    ROLLUP_RULE_VERSION,
+    RULE_VERSION,
+    Indicator,
+    indicator_figures,
+)
 from cbec.statistics.queries import figure_breakdown, hub_view, rollup_indicators
 from cbec.statistics.service import set_tenant_target, target_progress
 from cbec.storage.context import Context
@@ -42,12 +54,20 @@ def catalogue(_scope: Scope = Depends(scoped(READ))) -> list[dict[str, Any]]:
             "polarity": i.polarity,
             "pillar": i.pillar,
             "formula": i.formula,
-            "caliber": CALIBER,
-            "rule_version": RULE_VERSION if i in CATALOGUE else ROLLUP_RULE_VERSION,
+            "caliber": B2B_CALIBER if i in IDENTIFIED_B2B else CALIBER,
+            "rule_version": _rules_of(i),
             "rollups": i.code != "median_release_hours",  # answered by /figures (the daily rollups)
         }
-        for i in (*CATALOGUE, *DERIVED)
+        for i in (*CATALOGUE, *DERIVED, *IDENTIFIED_B2B)
     ]
+
+
+def _rules_of(indicator: Indicator) -> str:
+    if indicator in CATALOGUE:
+        return RULE_VERSION
+    if indicator in IDENTIFIED_B2B:
+        return B2B_RULE_VERSION
+    return LATER_RULES.get(indicator.code, ROLLUP_RULE_VERSION)
 
 
 @router.get("/indicators")
@@ -144,7 +164,7 @@ def figures(
 
 
 def _name(code: str) -> str:
-    return next(i.name_zh for i in (*CATALOGUE, *DERIVED) if i.code == code)
+    return BY_CODE[code].name_zh
 
 
 @router.get("/breakdown")

@@ -5,11 +5,13 @@ Each is one read-only transaction over this domain's rollup tables (the tenant l
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from cbec.accounts.service import list_tenants
 from cbec.common.clock import business_date
 from cbec.common.scope import Scope
+from cbec.statistics.b2b.service.figures import b2b_figures
 from cbec.statistics.cube import (
     ROLLUP_RULE_VERSION,
     breakdown,
@@ -19,8 +21,8 @@ from cbec.statistics.cube import (
     totals_of,
     values,
 )
-from cbec.statistics.indicators import CALIBER, Figure
-from cbec.statistics.rules import Span, growth, ratio, year_before
+from cbec.statistics.indicators import B2B_CALIBER, B2B_RULE_VERSION, CALIBER, Figure
+from cbec.statistics.rules import Span, fen, growth, ratio, year_before
 from cbec.storage.context import Context
 
 # The columns of the hub's side-by-side view, in order.
@@ -38,9 +40,20 @@ HUB_CODES = (
 
 
 def rollup_indicators(ctx: Context, span: Span, tenant: str) -> list[Figure]:
-    """Return every indicator the rollups answer for a period and tenant subtree (YoY, MoM and shares included)."""
+    """Return every indicator the rollups answer for a period and tenant subtree (YoY, MoM and shares included),
+    and the identified-B2B figures of the latest identification run covering the tenant (their own caliber)."""
+    today = business_date(ctx.clock.now())
     with ctx.uow() as uow:
-        return rollup_figures(uow.session, span, tenant, today=business_date(ctx.clock.now()))
+        found = rollup_figures(uow.session, span, tenant, today=today)
+    b2b = b2b_figures(ctx, span.start, span.end, tenant=tenant)
+    identified = None if b2b.run_id is None else fen(Decimal(b2b.total("identified_fen")) / 100)
+    vintage = found[0].vintage if found else "final"
+    for code, value, unit in (
+        ("b2b_identified_value_cny", identified, "CNY"),
+        ("b2b_share_identified", None if b2b.run_id is None else b2b.share, "ratio"),
+    ):
+        found.append(Figure(code, value, unit, span.start, span.end, tenant, B2B_CALIBER, vintage, B2B_RULE_VERSION))
+    return found
 
 
 def figure_breakdown(ctx: Context, span: Span, tenant: str, dimension: str) -> list[dict[str, Any]]:

@@ -11,6 +11,8 @@ from sqlalchemy import func, select
 from cbec.statistics.b2b import b2b_figures, identify, import_declarations, list_runs, load_method, show_run
 from cbec.statistics.b2b.models import B2bResult
 from cbec.statistics.b2b.synthetic import FILED_PLATFORM, UNFILED_PLATFORM, generate, quality
+from cbec.statistics.queries import rollup_indicators
+from cbec.statistics.rules import parse_span
 from cbec.storage.context import Context
 
 
@@ -211,6 +213,16 @@ def test_figures_count_identified_exports_per_day_and_tenant_and_never_undecided
     assert ([d.tenant for d in sanya.days], sanya.share, sanya.run_id) == (["hub/sanya"], Decimal("0.5"), run.run_id)
     none = b2b_figures(b2b, date(2026, 3, 1), date(2026, 3, 31), tenant="hub")
     assert (none.days, none.share) == ([], None)
+    # the figures page and API carry them beside the catalogue, with their own caliber and rule version
+    february = parse_span("2026-02")
+    assert february is not None
+    shown = {f.code: f for f in rollup_indicators(b2b, february, "hub")}
+    assert (shown["b2b_identified_value_cny"].value, shown["b2b_share_identified"].value) == (
+        Decimal("14200.00"),
+        Decimal("0.6953"),
+    )
+    assert shown["b2b_share_identified"].caliber != shown["b2b_share"].caliber
+    assert shown["b2b_share_identified"].rule_version == "b2b-figures-1"
 
 
 def test_a_small_labelled_set_scores_exact_precision_recall_and_undecided_share(b2b: Context) -> None:

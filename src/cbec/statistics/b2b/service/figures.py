@@ -11,7 +11,8 @@ rollups of the platform's own export inventories (``stat_rollup``, released, by 
 * B2B share = (9710 + 9810 + identified) / all exports, by value, for the whole period (4 decimals, half-up).
 
 Exact: values are summed in integer fen. Declarations without a customs rate count in the counts, not the values
-(``unconverted``). This is its own figures query; the indicator catalogue's rollups do not carry it yet.
+(``unconverted``). The figures page and API add the identified value and the share to the catalogue's figures
+(``b2b_identified_value_cny``, ``b2b_share_identified``, their own caliber).
 """
 
 from __future__ import annotations
@@ -25,11 +26,12 @@ from sqlalchemy import func, select
 
 from cbec.statistics.b2b import repository as repo
 from cbec.statistics.b2b.rules import B2B_MODES, B2bClass
+from cbec.statistics.indicators import B2B_CALIBER, B2B_RULE_VERSION
 from cbec.statistics.models import StatRollup
 from cbec.storage.context import Context
 
-RULE_VERSION = "b2b-figures-1"
-CALIBER = "platform data + imported general-trade declarations (管理平台口径)"
+RULE_VERSION = B2B_RULE_VERSION
+CALIBER = B2B_CALIBER
 
 
 @dataclass(slots=True)
