@@ -11,7 +11,7 @@ from typing import Any
 from cbec.accounts.service import list_tenants
 from cbec.common.clock import business_date
 from cbec.common.scope import Scope
-from cbec.statistics.b2b.service.figures import b2b_figures
+from cbec.statistics.b2b.service.figures import run_totals
 from cbec.statistics.cube import (
     ROLLUP_RULE_VERSION,
     breakdown,
@@ -45,14 +45,23 @@ def rollup_indicators(ctx: Context, span: Span, tenant: str) -> list[Figure]:
     today = business_date(ctx.clock.now())
     with ctx.uow() as uow:
         found = rollup_figures(uow.session, span, tenant, today=today)
-    b2b = b2b_figures(ctx, span.start, span.end, tenant=tenant)
-    identified = None if b2b.run_id is None else fen(Decimal(b2b.total("identified_fen")) / 100)
+    run = run_totals(ctx, span.start, span.end, tenant=tenant)  # the identification run's results only
+    identified = share = None
+    if run is not None:
+        value = {f.code: f.value or Decimal(0) for f in found}
+        platform = int(value["export_value_cny"] * 100)
+        platform_b2b = int((value["value_9710_cny"] + value["value_9810_cny"]) * 100)
+        identified = fen(Decimal(run.identified_fen) / 100)
+        share = ratio(
+            platform_b2b + run.declared_b2b_fen + run.identified_fen,
+            platform + run.general_trade_fen + run.imported_b2b_fen,
+        )
     vintage = found[0].vintage if found else "final"
-    for code, value, unit in (
+    for code, figure, unit in (
         ("b2b_identified_value_cny", identified, "CNY"),
-        ("b2b_share_identified", None if b2b.run_id is None else b2b.share, "ratio"),
+        ("b2b_share_identified", share, "ratio"),
     ):
-        found.append(Figure(code, value, unit, span.start, span.end, tenant, B2B_CALIBER, vintage, B2B_RULE_VERSION))
+        found.append(Figure(code, figure, unit, span.start, span.end, tenant, B2B_CALIBER, vintage, B2B_RULE_VERSION))
     return found
 
 

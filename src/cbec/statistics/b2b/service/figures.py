@@ -118,6 +118,26 @@ def _ancestors(tenant: str) -> list[str]:
     return ["/".join(parts[: i + 1]) for i in range(len(parts))]
 
 
+def _add_results(session: Any, run_id: int, tenant: str, start: date, end: date, cell: Any) -> None:
+    """Add a run's results of the period to the cells (``cell(day, tenant)``): identified, undecided, declared."""
+    for day, who, klass, count, fen, unconverted in repo.daily_results(session, run_id, tenant, start, end):
+        c = cell(day, who)
+        c.unconverted += unconverted
+        if klass == B2bClass.DECLARED.value:
+            c.declared_b2b += count
+            c.declared_b2b_fen += fen
+            c.imported_b2b += count
+            c.imported_b2b_fen += fen
+            continue
+        c.general_trade += count
+        c.general_trade_fen += fen
+        if klass == B2bClass.IDENTIFIED.value:
+            c.identified += count
+            c.identified_fen += fen
+        elif klass == B2bClass.UNDECIDED.value:
+            c.undecided += count
+
+
 def b2b_figures(ctx: Context, start: date, end: date, *, tenant: str) -> B2bFigures:
     """Return the B2B figures of a period (business days, inclusive) for a tenant subtree."""
     with ctx.uow() as uow:
@@ -137,22 +157,7 @@ def b2b_figures(ctx: Context, start: date, end: date, *, tenant: str) -> B2bFigu
             return days.setdefault((day, who), B2bDay(day, who))
 
         if run is not None:
-            for day, who, klass, count, fen, unconverted in repo.daily_results(session, run.id, tenant, start, end):
-                c = cell(day, who)
-                c.unconverted += unconverted
-                if klass == B2bClass.DECLARED.value:
-                    c.declared_b2b += count
-                    c.declared_b2b_fen += fen
-                    c.imported_b2b += count
-                    c.imported_b2b_fen += fen
-                    continue
-                c.general_trade += count
-                c.general_trade_fen += fen
-                if klass == B2bClass.IDENTIFIED.value:
-                    c.identified += count
-                    c.identified_fen += fen
-                elif klass == B2bClass.UNDECIDED.value:
-                    c.undecided += count
+            _add_results(session, run.id, tenant, start, end, cell)
         query = (
             select(
                 StatRollup.day,
@@ -178,3 +183,15 @@ def b2b_figures(ctx: Context, start: date, end: date, *, tenant: str) -> B2bFigu
                 c.declared_b2b_fen += int(fen or 0)
         figures.days = [days[key] for key in sorted(days)]
         return figures
+
+
+def run_totals(ctx: Context, start: date, end: date, *, tenant: str) -> B2bDay | None:
+    """Return the latest covering run's results of a period added up (identified, general trade, imported 9710/9810
+    declarations; no platform exports), or None without a run: what the catalogue's figures add to the rollups."""
+    with ctx.uow() as uow:
+        run = repo.covering_run(uow.session, _ancestors(tenant))
+        if run is None:
+            return None
+        total = B2bDay(start, tenant)
+        _add_results(uow.session, run.id, tenant, start, end, lambda _day, _who: total)
+        return total
