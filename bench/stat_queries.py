@@ -49,9 +49,15 @@ def rows(sets: int, seed: int) -> tuple[list[dict[str, Any]], list[dict[str, Any
     enterprises = []
     for n in range(2000):
         direction = "I" if n % 2 else "E"
-        modes = ("9610", "1210") if direction == "I" else ("9610", "9710", "9810")
+        choices = ("9610", "1210") if direction == "I" else ("9610", "9710", "9810")
         enterprises.append(
-            (f"46019{n:05d}", rng.choice(TENANTS), direction, rng.sample(modes, rng.randint(1, 2)), f"4601{n % 30:06d}")
+            (
+                f"46019{n:05d}",
+                rng.choice(TENANTS),
+                direction,
+                rng.sample(choices, rng.randint(1, 2)),
+                f"4601{n % 30:06d}",
+            )
         )
     per_row = sets / (DAYS * len(enterprises) * 0.6 * 1.5)
     inventory: list[dict[str, Any]] = []

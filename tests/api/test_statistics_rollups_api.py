@@ -150,7 +150,7 @@ def test_the_cli_rolls_up_and_writes_figures_for_excel(zone: Zone, clock: FixedC
         xlsx = runner.invoke(app, ["stats", "figures", "--period", "2026-03", "--tenant", "hub/sanya", "--format",
                                    "xlsx", "--out", str(book)])  # fmt: skip
         assert xlsx.exit_code == 0, xlsx.output
-        assert zipfile.ZipFile(book).read("xl/worksheets/sheet1.xml").count(b"<row ") == 34  # title, header, 32
+        assert zipfile.ZipFile(book).read("xl/worksheets/sheet1.xml").count(b"<row ") == 35  # title, header, 33
         target = runner.invoke(app, ["stats", "target", "--tenant", "hub/sanya", "--indicator", "export_value_cny",
                                      "--period", "2026", "--target", "1200"])  # fmt: skip
         assert (target.exit_code, target.output.strip()) == (0, "hub/sanya export_value_cny 2026: 1200 (0.1000)")

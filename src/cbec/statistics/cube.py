@@ -51,6 +51,7 @@ class Totals:
     released: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # I, E
     declared: int = 0
     refused: int = 0
+    first_pass: int = 0
     returned: int = 0
     returned_value: Decimal = Decimal(0)
     enterprises: set[str] = field(default_factory=set)
@@ -91,7 +92,7 @@ def _yuan(fen_total: int | None) -> Decimal:
     return Decimal(int(fen_total or 0)) / 100
 
 
-_SUMS = ("declared", "refused", "released", "released_fen", "returned", "returned_fen")
+_SUMS = ("declared", "refused", "first_pass", "released", "released_fen", "returned", "returned_fen")
 
 
 def tenant_totals(session: Session, start: date, end: date, tenant: str, *, detail: bool = True) -> dict[str, Totals]:
@@ -107,10 +108,13 @@ def tenant_totals(session: Session, start: date, end: date, tenant: str, *, deta
     r = _source(StatRollup, start, end, tenant, False, "tenant", "direction", "mode", "ecommerce_code", *_SUMS)
     keys = (r.c.tenant, r.c.direction, r.c.mode)
     sums = select(*keys, *(func.sum(r.c[name]) for name in _SUMS)).group_by(*keys)
-    for who, direction, mode, declared, refused, released, value, returned, returned_value in session.execute(sums):
+    for who, direction, mode, declared, refused, first, released, value, returned, returned_value in session.execute(
+        sums
+    ):
         part = found.setdefault(who, Totals())
         part.declared += int(declared or 0)
         part.refused += int(refused or 0)
+        part.first_pass += int(first or 0)
         part.released[direction] += int(released or 0)
         part.value[direction] += _yuan(value)
         part.value[mode] += _yuan(value)
@@ -149,6 +153,7 @@ def totals_of(by_tenant: dict[str, Totals], tenant: str, *, own: bool = False) -
             continue
         found.declared += part.declared
         found.refused += part.refused
+        found.first_pass += part.first_pass
         found.returned += part.returned
         found.returned_value += part.returned_value
         for key, amount in part.value.items():
@@ -186,6 +191,7 @@ def values(found: Totals) -> dict[str, Decimal | None]:
         if exports
         else None,
         "refusal_rate": fen(Decimal(found.refused * 100) / found.declared) if found.declared else None,
+        "first_pass_rate": fen(Decimal(found.first_pass * 100) / found.declared) if found.declared else None,
         "trade_value_cny": found.trade,
         "refused_inventories": Decimal(found.refused),
         "returned_value_cny": fen(found.returned_value),

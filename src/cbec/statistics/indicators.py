@@ -107,12 +107,16 @@ DERIVED: tuple[Indicator, ...] = (
               "(YTD_t − YTD_{t−1y}) / YTD_{t−1y}, the same days a year earlier (month, quarter, year)"),
     Indicator("trade_value_cagr_3y", "进出口额三年复合增长率", "trade value CAGR over 3 years", "ratio", 1, "growth",
               "(X_t / X_{t−3y})^(1/3) − 1 of trade_value_cny, the same month, quarter or year three years earlier"),
+    Indicator("first_pass_rate", "三单一次对碰成功率", "first-pass match rate (三单对碰)", "%", 1, "facilitation",
+              "inventories declared in the period that never waited for their order, payment or waybill (receipt 2) "
+              "and were not refused / inventories declared × 100"),
     Indicator("export_cr3", "前三大出口市场集中度", "export concentration, top 3 markets (CR3)", "ratio", -1,
               "structure", "Σ export value of the 3 largest destinations / export value"),
 )  # fmt: skip
 # The rule versions of the derived indicators added after the first rollup release.
-LATER_RULES = {"trade_value_ytd_cny": "2026.12-3", "trade_value_ytd_yoy": "2026.12-3",
-               "trade_value_cagr_3y": "2026.12-3", "export_cr3": "2026.12-3"}  # fmt: skip
+LATER_RULES = dict.fromkeys(
+    ("trade_value_ytd_cny", "trade_value_ytd_yoy", "trade_value_cagr_3y", "export_cr3", "first_pass_rate"), "2026.12-3"
+)
 # From the latest B2B-identification run covering the tenant (cbec.statistics.b2b): their own caliber, platform data
 # plus imported general-trade declarations, never mixed into the platform-data series above.
 B2B_CALIBER = "platform data + imported general-trade declarations (管理平台口径)"

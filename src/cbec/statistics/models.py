@@ -67,6 +67,9 @@ class StatRollup(Base):
     ecommerce_code: Mapped[str] = mapped_column(String(18))
     declared: Mapped[int] = mapped_column(Integer)
     refused: Mapped[int] = mapped_column(Integer)
+    first_pass: Mapped[int] = mapped_column(
+        Integer, default=0
+    )  # declared, decided by the declaring message, not refused
     released: Mapped[int] = mapped_column(Integer)
     released_lines: Mapped[int] = mapped_column(Integer)
     released_fen: Mapped[int] = mapped_column(BigInteger)  # Σ value_cny in fen: SUM in SQL is exact everywhere
@@ -127,6 +130,9 @@ class StatRollupMonth(Base):
     ecommerce_code: Mapped[str] = mapped_column(String(18))
     declared: Mapped[int] = mapped_column(Integer)
     refused: Mapped[int] = mapped_column(Integer)
+    first_pass: Mapped[int] = mapped_column(
+        Integer, default=0
+    )  # declared, decided by the declaring message, not refused
     released: Mapped[int] = mapped_column(Integer)
     released_lines: Mapped[int] = mapped_column(Integer)
     released_fen: Mapped[int] = mapped_column(BigInteger)
@@ -180,6 +186,9 @@ class StatRollupBlock(Base):
     ecommerce_code: Mapped[str] = mapped_column(String(18))
     declared: Mapped[int] = mapped_column(Integer)
     refused: Mapped[int] = mapped_column(Integer)
+    first_pass: Mapped[int] = mapped_column(
+        Integer, default=0
+    )  # declared, decided by the declaring message, not refused
     released: Mapped[int] = mapped_column(Integer)
     released_lines: Mapped[int] = mapped_column(Integer)
     released_fen: Mapped[int] = mapped_column(BigInteger)
@@ -217,6 +226,22 @@ class StatRollupPending(Base):
 
     direction: Mapped[str] = mapped_column(String(1), primary_key=True)
     eport_no: Mapped[str] = mapped_column(String(18), primary_key=True)
+
+
+class StatRollupMatch(Base):
+    """Whether an inventory was matched at the first pass (三单一次对碰), from the receipts the consumer reads.
+
+    ``declared_at`` is the time of its receipt 2 (申报中); its next receipt (accepted, refused …) carries the same time
+    when the declaring message decided it — every receipt of a message carries the message's time — and a later one
+    when it waited for its order, payment or waybill. ``first_pass`` is None until that next receipt.
+    """
+
+    __tablename__ = "stat_rollup_match"
+
+    direction: Mapped[str] = mapped_column(String(1), primary_key=True)
+    eport_no: Mapped[str] = mapped_column(String(18), primary_key=True)
+    declared_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    first_pass: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
 
 
 class StatRollupSource(Base):

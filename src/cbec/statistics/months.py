@@ -32,6 +32,7 @@ _INVENTORY_KEYS = ("tenant", "direction", "mode", "platform_code", "ecommerce_co
 _INVENTORY_SUMS = (
     "declared",
     "refused",
+    "first_pass",
     "released",
     "released_lines",
     "released_fen",

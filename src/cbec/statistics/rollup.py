@@ -19,18 +19,24 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, or_, select, tuple_
+from sqlalchemy import case, delete, insert, or_, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from cbec.common.money import fen_int
 from cbec.facts import RELEASED_STATUSES, FactStatus, TradeFact
 from cbec.sharing import consume, rewind
-from cbec.sharing.catalogue import AnyEvent
+from cbec.sharing.catalogue import AnyEvent, ReceiptEvent
 from cbec.statistics import months
-from cbec.statistics.models import StatRollup, StatRollupGoods, StatRollupPending, StatRollupSource
+from cbec.statistics.models import (
+    StatRollup,
+    StatRollupGoods,
+    StatRollupMatch,
+    StatRollupPending,
+    StatRollupSource,
+)
 from cbec.storage.context import Context
 from cbec.storage.locks import lock_keys
 from cbec.storage.upsert import insert_ignore_many
@@ -42,6 +48,7 @@ LOCK = "statistics:rollup"
 _RELEASED = frozenset(s.value for s in RELEASED_STATUSES)
 _RETURNED = FactStatus.RETURNED.value
 _REFUSED = FactStatus.REFUSED.value
+DRAFT, DECLARING = "1", "2"  # 电子口岸已暂存, 电子口岸申报中
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
@@ -76,11 +83,29 @@ class _Marker:
     def __call__(self, session: Session, event: AnyEvent) -> None:
         self.events += 1
         key = inventory_of(event)
-        if key is None or key in self.seen:
+        if key is None:
+            return
+        if isinstance(event, ReceiptEvent):
+            _note_match(session, key, event.payload.status, event.payload.returned_at)
+        if key in self.seen:
             return
         self.seen.add(key)
         insert_ignore_many(
             session, StatRollupPending, [{"direction": key[0], "eport_no": key[1]}], ["direction", "eport_no"]
+        )
+
+
+def _note_match(session: Session, key: tuple[str, str], status: str, at: datetime) -> None:
+    """Note an inventory's receipt 2, or decide at its next receipt whether the declaring message matched it."""
+    if status == DECLARING:
+        row = {"direction": key[0], "eport_no": key[1], "declared_at": at, "first_pass": None}
+        insert_ignore_many(session, StatRollupMatch, [row], ["direction", "eport_no"])
+    elif status != DRAFT:
+        m = StatRollupMatch
+        session.execute(
+            update(m)
+            .where(m.direction == key[0], m.eport_no == key[1], m.first_pass.is_(None))
+            .values(first_pass=case((m.declared_at == at, True), else_=False))
         )
 
 
@@ -155,9 +180,15 @@ def count_days(session: Session, days: list[date]) -> tuple[list[dict[str, Any]]
         TradeFact.status,
         TradeFact.declared_on,
         TradeFact.released_on,
+        StatRollupMatch.first_pass,
     )
+    matched = (StatRollupMatch.direction == TradeFact.direction) & (StatRollupMatch.eport_no == TradeFact.eport_no)
     for chunk in _chunks(sorted(wanted)):
-        stmt = select(*columns).where(or_(TradeFact.declared_on.in_(chunk), TradeFact.released_on.in_(chunk)))
+        stmt = (
+            select(*columns)
+            .outerjoin(StatRollupMatch, matched)
+            .where(or_(TradeFact.declared_on.in_(chunk), TradeFact.released_on.in_(chunk)))
+        )
         for (
             direction,
             mode,
@@ -172,6 +203,7 @@ def count_days(session: Session, days: list[date]) -> tuple[list[dict[str, Any]]
             status,
             declared_on,
             released_on,
+            first_pass,
         ) in session.execute(stmt):
             tenant = _tenant(tenant)
             inventory = (direction, eport_no)
@@ -181,6 +213,7 @@ def count_days(session: Session, days: list[date]) -> tuple[list[dict[str, Any]]
                     declared.add(inventory)
                     row["declared"] += 1
                     row["refused"] += status == _REFUSED
+                    row["first_pass"] += status != _REFUSED and first_pass is True
             if released_on in wanted and status in _RELEASED:
                 row = _inventory_row(inv, released_on, tenant, direction, mode, platform, ecommerce)
                 value = fen_int(cny) if cny is not None else 0  # facts hold CNY rounded to the fen once
@@ -237,6 +270,7 @@ def _inventory_row(
             "ecommerce_code": ecommerce,
             "declared": 0,
             "refused": 0,
+            "first_pass": 0,
             "released": 0,
             "released_lines": 0,
             "released_fen": 0,

@@ -22,6 +22,7 @@ from cbec.statistics.rollup import recount_all
 from cbec.storage.context import Context
 
 TENANTS = ("hub", "hub/sanya", "hub/sanya/w1", None)
+MODES = {"I": ("9610", "1210"), "E": ("9610", "9710")}
 NOW = datetime(2026, 12, 7, 8, 0, tzinfo=UTC)
 
 
@@ -42,7 +43,7 @@ def _facts(count: int, seed: int) -> list[dict[str, Any]]:
             cny = None if rng.random() < 0.05 else Decimal(rng.randrange(100, 900000)) / 100
             rows.append(
                 {
-                    "direction": direction, "mode": rng.choice(("9610", "1210") if direction == "I" else ("9610", "9710")),
+                    "direction": direction, "mode": rng.choice(MODES[direction]),
                     "document_id": inventory, "eport_no": f"S{inventory:017d}", "inventory_no": None,
                     "order_no": f"O{inventory}", "line_no": line, "hs_code": f"{rng.randrange(1, 9):02d}01000000",
                     "goods_name": "goods", "origin_country": country if direction == "I" else "142",

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import delete, select
+from tests.builders import PARTIES
 from tests.integration.exports.export_zone import AT, LAMP, TEE, XP, release
 from tests.integration.statistics.test_export_figures import SANYA_SHOP, _month, _rates
+from tests.web.support import released_set, send_sets
 from tests.zone import Zone
 
 from cbec.accounts.schemas import TenantCreate
@@ -31,6 +33,7 @@ from cbec.statistics.models import (
     StatRollup,
     StatRollupGoods,
     StatRollupGoodsMonth,
+    StatRollupMatch,
     StatRollupMonth,
     StatRollupPending,
 )
@@ -106,6 +109,7 @@ def test_a_months_rollups_give_the_facts_figures_exactly(zone: Zone, clock: Fixe
         "trade_value_ytd_cny": Decimal("107934.00"),  # nothing before March: the month is the year so far
         "trade_value_ytd_yoy": None,
         "trade_value_cagr_3y": None,  # nothing in March 2023
+        "first_pass_rate": Decimal("85.71"),  # 6 of 7 declared: each decided by its own message, one refused
         "export_cr3": Decimal("1.0000"),  # three markets: the top three are all
     }
 
@@ -346,3 +350,22 @@ def test_yoy_mom_shares_and_contributions_are_exact(zone: Zone) -> None:
         ("2026-03", "E", Decimal("1100.00")),
         ("2026-03", "I", Decimal("400.00")),
     ]
+
+
+def test_an_inventory_that_waited_for_its_partners_is_no_first_pass_match(zone: Zone, clock: FixedClock) -> None:
+    """三单一次对碰: one set matched by the message that declares its inventory, one inventory that waits."""
+    first, waits = released_set("ORD2026030200091"), released_set("ORD2026030200092")
+    send_sets(zone, [first], arrive=False)  # order, payment, waybill, then the inventory: 2 and 120 in one message
+    zone.send([waits.order], PARTIES.ecommerce)
+    zone.send([waits.inventory], PARTIES.agent)  # no payment, no waybill yet: it stays at 2 (申报中)
+    clock.advance(timedelta(minutes=7))
+    zone.send([waits.payment], PARTIES.payment)
+    zone.send([waits.waybill], PARTIES.logistics)  # now matched: its 120 carries a later time than its 2
+    run_rollup(zone.ctx)
+    figures = _figures(zone)
+    assert (figures["first_pass_rate"], figures["refusal_rate"]) == (Decimal("50.00"), Decimal("0.00"))
+    with zone.ctx.uow() as uow:
+        matched = dict(uow.session.execute(select(StatRollupMatch.eport_no, StatRollupMatch.first_pass)).all())
+    assert sorted(matched.values()) == [False, True]
+    run_rollup(zone.ctx, replay_from=0)  # replaying the receipts decides nothing twice
+    assert _figures(zone)["first_pass_rate"] == Decimal("50.00")

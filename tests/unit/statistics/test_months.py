@@ -9,7 +9,6 @@ import pytest
 
 from cbec.statistics.months import block_end, block_of, first_of, last_of, split
 
-
 D = date
 
 
