@@ -50,6 +50,24 @@ def safe_next(value: str | None) -> str:
     return value
 
 
+MAX_DOCUMENT_BYTES = 256 * 1024  # a pasted ruleset, report or list file, URL-encoded
+
+
+async def read_document_form(request: Request) -> dict[str, str]:
+    """Return the fields of a form carrying a pasted JSON document (up to 256 KiB, at most 4 fields); other bodies,
+    larger ones included, give none (the caller answers its own "no document" problem)."""
+    if request.headers.get("content-type", "").split(";")[0].strip().lower() != FORM_TYPE:
+        return {}
+    body = await request.body()
+    if len(body) > MAX_DOCUMENT_BYTES:
+        return {}
+    try:
+        fields = parse_qs(body.decode("utf-8", errors="replace"), keep_blank_values=True, max_num_fields=4)
+    except ValueError:
+        return {}
+    return {key: values[0] for key, values in fields.items()}
+
+
 async def read_form(request: Request) -> dict[str, str]:
     """Return the fields of a small URL-encoded form (first value of each); other bodies give no fields."""
     if request.headers.get("content-type", "").split(";")[0].strip().lower() != FORM_TYPE:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 from typing import Any
-from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -43,14 +42,13 @@ from cbec.credit.service import (
 )
 from cbec.storage.context import Context
 from cbec.web.access import CONSOLE_ROLES, Entry, actor, csrf_ok, forbidden, guard, not_found
-from cbec.web.auth import read_form
+from cbec.web.auth import read_document_form, read_form
 from cbec.web.console import _tabs as console_tabs
 from cbec.web.render import error_problems, page
 
 router = APIRouter(include_in_schema=False)
 MANAGE = Depends(guard(CONSOLE_ROLES, "credit.manage"))
 RATE = Depends(guard(CONSOLE_ROLES, "credit.rate"))
-MAX_DOCUMENT_BYTES = 256 * 1024  # a pasted ruleset or report file, URL-encoded (small forms stop at 8 KiB)
 FACT_TYPES = (
     "penalty",
     "overdue_tax",
@@ -86,20 +84,6 @@ FACT_FIELDS = (
 def _sources(entry: Entry) -> frozenset[str] | None:
     who = entry.principal
     return frozenset({who.agency or ""}) if str(who.role) == "agency_officer" else None
-
-
-async def _document_form(request: Request) -> dict[str, str]:
-    """Return the fields of a form carrying a pasted JSON document (up to 256 KiB); other bodies give none."""
-    if request.headers.get("content-type", "").split(";")[0].strip().lower() != "application/x-www-form-urlencoded":
-        return {}
-    body = await request.body()
-    if len(body) > MAX_DOCUMENT_BYTES:
-        return {}
-    try:
-        fields = parse_qs(body.decode("utf-8", errors="replace"), keep_blank_values=True, max_num_fields=4)
-    except ValueError:
-        return {}
-    return {key: values[0] for key, values in fields.items()}
 
 
 def _parsed(text: str) -> tuple[Any, list[Problem]]:
@@ -299,7 +283,7 @@ async def ruleset_propose(request: Request, entry: Entry = RATE, ctx: Context = 
     """Propose a pasted ruleset document; it is dry-run at once."""
     if entry.refused:
         return entry.refused
-    form = await _document_form(request)
+    form = await read_document_form(request)
     if not csrf_ok(request, str(form.get("csrf_token", ""))):
         return forbidden(request, entry.principal)
     text = str(form.get("document", ""))
@@ -373,7 +357,7 @@ async def thirdparty_import(request: Request, entry: Entry = MANAGE, ctx: Contex
     """Import pasted signed reports, all or none."""
     if entry.refused:
         return entry.refused
-    form = await _document_form(request)
+    form = await read_document_form(request)
     if not csrf_ok(request, str(form.get("csrf_token", ""))):
         return forbidden(request, entry.principal)
     text = str(form.get("document", ""))

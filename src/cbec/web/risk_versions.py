@@ -9,8 +9,6 @@ refusal ``RSK-VERSION-SELF-APPROVAL``).
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs
-
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
@@ -31,7 +29,7 @@ from cbec.risk.versions import (
 from cbec.risk.versions import draft as make_draft
 from cbec.storage.context import Context
 from cbec.web.access import CONSOLE_ROLES, Entry, actor, csrf_ok, forbidden, guard, may
-from cbec.web.auth import read_form
+from cbec.web.auth import read_document_form, read_form
 from cbec.web.console import _tabs
 from cbec.web.render import error_problems, page
 
@@ -39,21 +37,6 @@ router = APIRouter(prefix="/console", include_in_schema=False)
 READ = Depends(guard(CONSOLE_ROLES, "risk.read"))
 MANAGE = Depends(guard(CONSOLE_ROLES, "risk.manage"))
 ACTIONS = {"shadow": to_shadow, "publish": publish, "retire": retire}
-MAX_DOCUMENT_BYTES = 256 * 1024  # a ruleset document, URL-encoded (the portal's small forms stop at 8 KiB)
-
-
-async def _document_form(request: Request) -> dict[str, str]:
-    """Return the fields of the draft form (a URL-encoded ruleset document and the token); others give none."""
-    if request.headers.get("content-type", "").split(";")[0].strip().lower() != "application/x-www-form-urlencoded":
-        return {}
-    body = await request.body()
-    if len(body) > MAX_DOCUMENT_BYTES:
-        return {}
-    try:
-        fields = parse_qs(body.decode("utf-8", errors="replace"), keep_blank_values=True, max_num_fields=4)
-    except ValueError:
-        return {}
-    return {key: values[0] for key, values in fields.items()}
 
 
 def _page(
@@ -95,7 +78,7 @@ async def draft_form(request: Request, entry: Entry = MANAGE, ctx: Context = Dep
     """Store a pasted ruleset document as a draft."""
     if entry.refused:
         return entry.refused
-    form = await _document_form(request)
+    form = await read_document_form(request)
     if not csrf_ok(request, str(form.get("csrf_token", ""))):
         return forbidden(request, entry.principal)
     try:
