@@ -49,7 +49,12 @@ def test_statistics_figures_of_the_callers_tenant_with_caliber_and_vintage(
     assert (backwards.status_code, backwards.json()["problems"][0]["rule_id"]) == (422, "STAT-PERIOD")
     shop = client_for(zone.ctx, "enterprise_user", username="shop", enterprise_code="4601960002")
     assert shop.get("/api/v1/statistics/catalogue").status_code == 403
-    assert len(hub.get("/api/v1/statistics/catalogue").json()) == 27  # 14 over facts + 13 from rollups
+    catalogue = hub.get("/api/v1/statistics/catalogue").json()
+    assert len(catalogue) == 34  # 14 over facts + 18 from rollups + 2 of identified B2B (their own caliber)
+    assert {row["caliber"] for row in catalogue if row["code"].startswith("b2b_")} == {
+        "platform",  # b2b_share: 9710 + 9810 of the platform's own exports
+        "platform data + imported general-trade declarations (管理平台口径)",
+    }
 
 
 def test_risk_alerts_are_kept_to_the_callers_tenant(zone: Zone) -> None:

@@ -60,6 +60,9 @@ def test_a_serious_list_entry_rates_the_shop_d_and_clearance_holds_its_inventori
     shop = [m for m in measures(zone) if m[0] == PARTIES.ecommerce.code]
     reference = "credit zone@1 level D; zone-supervision@1"
     assert shop == [
+        # the list entry's own measure, applied with the entry (joint punishment, source credit_list) …
+        (PARTIES.ecommerce.code, "hold", "credit_list", None, "credit list customs_serious entry 1 CUS-HOLD"),
+        # … and the level's measures, written by the published rating
         (PARTIES.ecommerce.code, "inspection", "credit", Decimal("0.8"), reference),
         (PARTIES.ecommerce.code, "hold", "credit", None, reference),
     ]
