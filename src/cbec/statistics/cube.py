@@ -1,9 +1,10 @@
 """Figures from the daily rollups (汇总查询): any period and tenant subtree, breakdowns, YoY, MoM, shares.
 
-Every figure here is a sum of ``stat_rollup`` / ``stat_rollup_goods`` rows (cbec.statistics.rollup), never a scan
-of the facts. Money is added exactly (Decimal, in Python: SQLite keeps amounts as text) and rounded half-up to the
-fen once; ratios (growth, shares, contributions) to 4 places. A tenant subtree is the tenant and every tenant
-below it, so a hub's figures are its own enterprises' plus its sub-platforms' (1+M+N).
+Every figure here is a sum of ``stat_rollup`` / ``stat_rollup_goods`` rows (cbec.statistics.rollup) or of their
+monthly and block layers (cbec.statistics.months), never a scan of the facts. Money is added exactly in integer fen
+by the database and rounded half-up to the fen once; ratios (growth, shares, contributions) to 4 places. A tenant
+subtree is the tenant and every tenant below it, so a hub's figures are its own enterprises' plus its
+sub-platforms' (1+M+N).
 """
 
 from __future__ import annotations
@@ -77,7 +78,7 @@ def in_tenant(column: Any, tenant: str, *, own: bool = False) -> ColumnElement[b
 
 
 def _source(model: Any, start: date, end: date, tenant: str, own: bool, *columns: str, days: bool = False) -> Any:
-    """Return the rollup rows of [start, end] and a tenant subtree: whole months from the monthly layer, the rest
+    """Return the rollup rows of [start, end] and a tenant subtree: whole months and blocks from their layers, the rest
     from the daily rows (``days``: daily rows only, for a breakdown by day)."""
 
     def scope(table: Any) -> Any:
@@ -98,8 +99,8 @@ _SUMS = ("declared", "refused", "first_pass", "released", "released_fen", "retur
 def tenant_totals(session: Session, start: date, end: date, tenant: str, *, detail: bool = True) -> dict[str, Totals]:
     """Return the sums of [start, end] per tenant of a subtree (each row's own tenant; '' for none), in three queries.
 
-    The database adds up (integer fen, counts) and groups by tenant, direction and mode; whole months
-    are read from the monthly layer, the edge days from the daily rows (cbec.statistics.months). A subtree's or
+    The database adds up (integer fen, counts) and groups by tenant, direction and mode; whole months and blocks
+    are read from their layers, at most six edge days from the daily rows (cbec.statistics.months). A subtree's or
     the hub's totals, and every sub-platform's side by side, are then unions of these (``totals_of``).
     ``detail=False`` reads the sums alone (one query): no active enterprises, no export countries — enough for the
     values and counts a growth rate compares.
@@ -139,7 +140,10 @@ def tenant_totals(session: Session, start: date, end: date, tenant: str, *, deta
 
 
 def belongs(tenant: str, row_tenant: str, *, own: bool = False) -> bool:
-    """Return whether rows of ``row_tenant`` count for ``tenant``'s subtree (or, ``own``, its own enterprises)."""
+    """Return whether rows of ``row_tenant`` count for ``tenant``'s subtree (or, ``own``, its own enterprises).
+
+    The rule of ``in_tenant`` applied to values already read, instead of as a condition in SQL.
+    """
     if own:
         return row_tenant in ("", tenant) if tenant == ROOT_TENANT else row_tenant == tenant
     return tenant == ROOT_TENANT or row_tenant == tenant or row_tenant.startswith(tenant + "/")
