@@ -136,6 +136,7 @@ class CreditRepair(Base):
     applicant: Mapped[str] = mapped_column(String(100))
     applied_at: Mapped[datetime] = mapped_column(UtcDateTime)
     reviewed_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    reviewed_by_account: Mapped[int | None] = mapped_column(BigId, nullable=True)  # maker-checker compares accounts
     reviewed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     review_note: Mapped[str | None] = mapped_column(Text, nullable=True)
     decided_by: Mapped[str | None] = mapped_column(String(100), nullable=True)

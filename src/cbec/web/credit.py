@@ -209,9 +209,14 @@ async def _decide(request: Request, entry: Entry, ctx: Context, what: str, numbe
     if not csrf_ok(request, str(form.get("csrf_token", ""))):
         return forbidden(request, entry.principal)
     decision = DecisionIn(action=str(form.get("action", "")), note=str(form.get("note", "")) or None)
-    decide = decide_repair if what == "repair" else decide_objection
+    who = entry.principal
     try:
-        decide(ctx, number, decision, actor=actor(entry.principal), scope=entry.scope, sources=_sources(entry))
+        if what == "repair":  # maker-checker compares the signed-in accounts
+            decide_repair(
+                ctx, number, decision, actor=actor(who), scope=entry.scope, sources=_sources(entry), account=who.user_id
+            )
+        else:
+            decide_objection(ctx, number, decision, actor=actor(who), scope=entry.scope, sources=_sources(entry))
     except NotFound:
         return not_found(request, entry.principal, str(number), "/console/credit")
     except DomainError as exc:

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from tests.api import test_authorization as authz
+from tests.api.credit.test_credit_office_api import second_key
 from tests.api.test_authorization import SHOP_B, World
 from tests.api.test_trust_boundary import client_of, name_of
 from tests.builders import PARTIES
@@ -77,6 +78,8 @@ def test_an_enterprise_applies_and_two_officers_grant_the_repair(credit: World) 
     assert customs.post(url, json={"action": "propose"}).json()["status"] == "proposed"
     same = customs.post(url, json={"action": "approve"})
     assert (same.status_code, rules(same)) == (403, ["CRD-MAKER-CHECKER"])
+    second = second_key(credit, "customs").post(url, json={"action": "approve"})  # the proposer's other API key
+    assert (second.status_code, rules(second)) == (403, ["CRD-MAKER-CHECKER"])
     assert client_of(credit, "shop_b").get("/api/v1/credit/repairs").json() == []
     assert [r["id"] for r in shop.get("/api/v1/credit/repairs?status=open").json()] == [repair["id"]]
     granted = client_of(credit, "zone_admin").post(url, json={"action": "approve", "note": "同意"})

@@ -87,7 +87,9 @@ def decide_repair_route(
     ctx: Context = Depends(get_ctx),
 ) -> RepairRead:
     """``propose`` (a first officer), ``approve`` (a second officer) or ``reject`` (with a note)."""
-    return decide_repair(ctx, repair_id, body, actor=principal.name, scope=scope, sources=_sources(principal))
+    return decide_repair(
+        ctx, repair_id, body, actor=principal.name, scope=scope, sources=_sources(principal), account=principal.user_id
+    )
 
 
 @router.post("/objections", response_model=ObjectionRead, status_code=201)

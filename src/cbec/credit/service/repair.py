@@ -253,9 +253,13 @@ def decide_repair(
     actor: str,
     scope: Scope = EVERYTHING,
     sources: frozenset[str] | None = None,
+    account: int | None = None,
 ) -> RepairRead:
     """An officer's step on a repair: ``propose`` (a first officer reviews and proposes approval), ``approve`` (a
-    second officer: never the proposer, never the applicant; publication ends today) or ``reject`` (with a reason)."""
+    second officer: never the proposer, never the applicant; publication ends today) or ``reject`` (with a reason).
+
+    ``account``: the signed-in officer's account; when the proposer's is known too, maker-checker compares accounts,
+    so a second API key of the proposer is refused (the CLI, which has none, compares ``actor``)."""
     actions = ("propose", "approve", "reject")
     if decision.action not in actions:
         raise bad_action(decision.action, actions)
@@ -289,7 +293,14 @@ def decide_repair(
             if decision.action == "approve":
                 if row.status != RepairStatus.PROPOSED.value:
                     raise refuse_status("repair application", row.status, "proposed (a first officer proposes)")
-                problems = maker_checker(actor, applicant=row.applicant, maker=row.reviewed_by, what="repair")
+                problems = maker_checker(
+                    actor,
+                    applicant=row.applicant,
+                    maker=row.reviewed_by,
+                    what="repair",
+                    account=account,
+                    maker_account=row.reviewed_by_account,
+                )
             elif row.status != RepairStatus.PENDING.value:
                 raise refuse_status("repair application", row.status, "pending")
             if problems:
@@ -299,6 +310,7 @@ def decide_repair(
                 raise CreditInvalid("the fact cannot be repaired today", problems=refused)
             if decision.action == "propose":
                 row.status, row.reviewed_by, row.reviewed_at = RepairStatus.PROPOSED.value, actor, now
+                row.reviewed_by_account = account
                 row.review_note = note
                 change = Change.REPAIR_PROPOSED
             else:
