@@ -73,6 +73,9 @@ class Change(StrEnum):
     OVERRIDE_REJECTED = "override_rejected"
     MEASURES_APPLIED = "measures_applied"  # a list entry's catalogue measures (joint for serious lists only)
     MEASURES_LIFTED = "measures_lifted"  # lifted by a repair, a withdrawal, a correction or the entry's end
+    THIRDPARTY_RECORDED = "thirdparty_recorded"  # a signed third-party report imported as a capped fact
+    THIRDPARTY_KEPT = "thirdparty_kept"  # a disagreement review closed keeping the report's fact
+    THIRDPARTY_WITHDRAWN = "thirdparty_withdrawn"  # … or withdrawing it (a new row retracts it)
 
 
 @dataclass(frozen=True, slots=True)

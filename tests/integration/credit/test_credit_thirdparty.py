@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import func, select
+from tests.integration.credit.test_credit_repair import credit_events
 
 from cbec.common.clock import FixedClock
 from cbec.common.ids import make_uscc
@@ -234,6 +235,13 @@ def test_a_review_keeps_or_withdraws_the_report_with_a_note(office: Office) -> N
     assert (rating.score, [c.fact_type for c in rating.contributions]) == (60, ["penalty"])
     assert show_subject(ctx, ACME).score == 65
     assert [r.status for r in list_reviews(ctx)] == ["closed", "closed"]
+    shared = [(change, subject) for change, subject, _ in credit_events(ctx) if change.startswith("thirdparty_")]
+    assert shared == [
+        ("thirdparty_recorded", ACME),
+        ("thirdparty_recorded", BETA),
+        ("thirdparty_kept", ACME),
+        ("thirdparty_withdrawn", BETA),
+    ]
 
 
 def ruleset(version: str, effective_from: str, **changes: Any) -> dict[str, Any]:

@@ -28,6 +28,9 @@ STATUS = {
     Change.OVERRIDE_REJECTED: "rejected",
     Change.MEASURES_APPLIED: "applied",
     Change.MEASURES_LIFTED: "lifted",
+    Change.THIRDPARTY_RECORDED: "recorded",
+    Change.THIRDPARTY_KEPT: "kept",
+    Change.THIRDPARTY_WITHDRAWN: "withdrawn",
 }
 
 

@@ -25,7 +25,7 @@ from cbec.credit import repository as repo
 from cbec.credit.errors import CreditForbidden, CreditInvalid, CreditNotFound, problem
 from cbec.credit.models import CreditReviewTask, CreditSubject, CreditThirdPartyReport
 from cbec.credit.rating import rate
-from cbec.credit.repair import check_note
+from cbec.credit.repair import Change, check_note
 from cbec.credit.rules import FactDraft, FactType, Severity, Source
 from cbec.credit.schemas import (
     DecisionIn,
@@ -37,6 +37,7 @@ from cbec.credit.service.config import configuration, missing
 from cbec.credit.service.facts import Planned, plan_fact, resolve_subject, subject_label, write_fact
 from cbec.credit.service.rating import override_of, ruleset_on
 from cbec.credit.service.repair import bad_action, fact_state, refuse_status, successor
+from cbec.credit.service.sharing import share
 from cbec.credit.thirdparty import (
     Report,
     Signed,
@@ -267,6 +268,7 @@ def import_reports(
                     "review": task.id if task is not None else None,
                 },
             )
+            share(ctx, session, Change.THIRDPARTY_RECORDED, c.subject, fact, reference=row.id, on=today)
             reports.append(report_read(row, c.subject, task))
         uow.commit()
     return ThirdPartyImportReport(reports=reports, reviews_opened=opened)
@@ -349,6 +351,12 @@ def decide_review(
             reason=task.decision_note,
             after={"task": task.id, "report": task.report_id, "result_fact": task.result_fact_id},
         )
+        fact = repo.fact_by_id(session, report.fact_id)
+        change = Change.THIRDPARTY_WITHDRAWN if decision.action == "withdraw" else Change.THIRDPARTY_KEPT
+        share(
+            ctx, session, change, subject, fact, reference=report.id, on=business_date(now),
+            new_fact_id=task.result_fact_id,
+        )  # fmt: skip
         result = review_read(task, subject)
         uow.commit()
     return result
