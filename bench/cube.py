@@ -13,7 +13,6 @@ checked: their lines and value add up to the file's released lines and value. Ta
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import tempfile
 import time
@@ -22,7 +21,7 @@ from pathlib import Path
 import duckdb
 
 from bench.env import fmt, peak_rss_mib, print_header, record
-from cbec.statistics.analytics import COLUMNS, DATA_FILE, FORMAT, MANIFEST, Snapshot, run_sql, write_cube
+from cbec.statistics.analytics import COLUMNS, DATA_FILE, FORMAT, MANIFEST, Snapshot, file_sha256, run_sql, write_cube
 
 TENANTS = ["hub"] + [f"hub/city{c}" for c in range(4)] + [f"hub/city{c}/w{w}" for c in range(4) for w in range(4)]
 
@@ -65,14 +64,6 @@ def generate(path: Path, rows: int, seed: int) -> None:
         connection.close()
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as data:
-        for block in iter(lambda: data.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--rows", type=int, default=100_000_000)
@@ -89,7 +80,7 @@ def main() -> None:
             began = time.perf_counter()
             generate(path, args.rows, args.seed)
             print(f"generated {args.rows:,} rows in {time.perf_counter() - began:.1f} s ({path.stat().st_size:,} B)")
-        snapshot = Snapshot(FORMAT, args.rows, args.rows, _sha256(path), "bench", [n for n, _ in COLUMNS])
+        snapshot = Snapshot(FORMAT, args.rows, args.rows, file_sha256(path), "bench", [n for n, _ in COLUMNS])
         (path.parent / MANIFEST).write_text(json.dumps(snapshot.as_dict()), "utf-8")
         target = path.parent / "cube.parquet"
         target.unlink(missing_ok=True)

@@ -34,7 +34,7 @@ from sqlalchemy import func, select
 from cbec.common.errors import Problem
 from cbec.common.money import fen_int
 from cbec.facts import RELEASED_STATUSES, TradeFact
-from cbec.statistics.errors import SnapshotInvalid as SnapshotError
+from cbec.statistics.errors import SnapshotInvalid
 from cbec.storage.context import Context
 
 FORMAT = "cbec-facts-snapshot/1"
@@ -101,16 +101,12 @@ def _duckdb() -> Any:
     try:
         import duckdb
     except ImportError as exc:  # pragma: no cover - a dependency of the package
-        raise SnapshotError(
+        raise SnapshotInvalid(
             "DuckDB is not installed",
-            problems=[_problem("STAT-SNAPSHOT-ENGINE", "engine", "未安装 DuckDB / DuckDB is missing",
+            problems=[Problem("STAT-SNAPSHOT-ENGINE", "engine", "未安装 DuckDB / DuckDB is missing",
                                "pip install duckdb (a dependency of cbec)")],
         ) from exc  # fmt: skip
     return duckdb
-
-
-def _problem(rule: str, field: str, message: str, hint: str) -> Problem:
-    return Problem(rule, field, message, hint)
 
 
 def _rows(ctx: Context, batch: int) -> Iterator[tuple[int, list[Any]]]:
@@ -151,9 +147,9 @@ def take_snapshot(ctx: Context, folder: Path, *, clock: Callable[[], datetime], 
     ``folder`` must not hold a snapshot already (``STAT-SNAPSHOT-EXISTS``): a snapshot is never overwritten.
     """
     if (folder / MANIFEST).exists() or (folder / DATA_FILE).exists():
-        raise SnapshotError(
+        raise SnapshotInvalid(
             "snapshot exists",
-            problems=[_problem("STAT-SNAPSHOT-EXISTS", "out", f"目录已有快照 / {folder} holds a snapshot already",
+            problems=[Problem("STAT-SNAPSHOT-EXISTS", "out", f"目录已有快照 / {folder} holds a snapshot already",
                                "Give a new folder: a snapshot is immutable.")],
         )  # fmt: skip
     duckdb = _duckdb()
@@ -182,10 +178,16 @@ def take_snapshot(ctx: Context, folder: Path, *, clock: Callable[[], datetime], 
             connection.close()
     if progress is not None:
         progress(written, total)
-    digest = hashlib.sha256(target.read_bytes()).hexdigest()
+    digest = file_sha256(target)
     snapshot = Snapshot(FORMAT, written, last, digest, clock().isoformat(), [name for name, _ in COLUMNS])
     (folder / MANIFEST).write_text(json.dumps(snapshot.as_dict(), ensure_ascii=False, indent=1) + "\n", "utf-8")
     return snapshot
+
+
+def file_sha256(path: Path) -> str:
+    """Return the SHA-256 of a file, read in blocks (a snapshot runs to gigabytes)."""
+    with path.open("rb") as data:
+        return hashlib.file_digest(data, "sha256").hexdigest()
 
 
 def _quoted(path: Path) -> str:
@@ -198,21 +200,21 @@ def read_snapshot(folder: Path, *, verify: bool = True) -> Snapshot:
         manifest = json.loads((folder / MANIFEST).read_text("utf-8"))
         snapshot = Snapshot(**manifest)
     except (OSError, ValueError, TypeError) as exc:
-        raise SnapshotError(
+        raise SnapshotInvalid(
             "no snapshot",
-            problems=[_problem("STAT-SNAPSHOT-MISSING", "snapshot", f"不是快照目录 / {folder} holds no snapshot",
+            problems=[Problem("STAT-SNAPSHOT-MISSING", "snapshot", f"不是快照目录 / {folder} holds no snapshot",
                                "Take one with `cbec stats snapshot --out DIR`.")],
         ) from exc  # fmt: skip
     if snapshot.format != FORMAT:
-        raise SnapshotError(
+        raise SnapshotInvalid(
             "unknown snapshot format",
-            problems=[_problem("STAT-SNAPSHOT-FORMAT", "format", f"快照格式未知 / format {snapshot.format!r}",
+            problems=[Problem("STAT-SNAPSHOT-FORMAT", "format", f"快照格式未知 / format {snapshot.format!r}",
                                f"This version reads {FORMAT}.")],
         )  # fmt: skip
-    if verify and hashlib.sha256((folder / DATA_FILE).read_bytes()).hexdigest() != snapshot.sha256:
-        raise SnapshotError(
+    if verify and file_sha256(folder / DATA_FILE) != snapshot.sha256:
+        raise SnapshotInvalid(
             "snapshot altered",
-            problems=[_problem("STAT-SNAPSHOT-DIGEST", DATA_FILE, "快照文件与清单摘要不符 / the file is not the one "
+            problems=[Problem("STAT-SNAPSHOT-DIGEST", DATA_FILE, "快照文件与清单摘要不符 / the file is not the one "
                                "the manifest names", "Take a new snapshot; do not edit one.")],
         )  # fmt: skip
     return snapshot

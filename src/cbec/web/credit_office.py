@@ -25,6 +25,7 @@ from cbec.api.security import web_principal
 from cbec.common.clock import business_date
 from cbec.common.errors import DomainError, NotFound, Problem
 from cbec.common.scope import OutOfScope
+from cbec.credit import FactType, ListType, Severity, Source
 from cbec.credit.schemas import DecisionIn, FactIn, OverrideRequestIn
 from cbec.credit.service import (
     decide_override,
@@ -49,19 +50,23 @@ from cbec.web.render import error_problems, page
 router = APIRouter(include_in_schema=False)
 MANAGE = Depends(guard(CONSOLE_ROLES, "credit.manage"))
 RATE = Depends(guard(CONSOLE_ROLES, "credit.rate"))
-FACT_TYPES = (
-    "penalty",
-    "overdue_tax",
-    "certification",
-    "list_entry",
-    "customs_tier",
-    "inspection_result",
-    "consumer_report",
-    "third_party_rating",
+# The form's choices, from the domain's vocabularies (the platform's own facts are not entered by hand).
+FACT_TYPES = tuple(
+    t.value
+    for t in (
+        FactType.PENALTY,
+        FactType.OVERDUE_TAX,
+        FactType.CERTIFICATION,
+        FactType.LIST_ENTRY,
+        FactType.CUSTOMS_TIER,
+        FactType.INSPECTION,
+        FactType.CONSUMER_REPORT,
+        FactType.THIRD_PARTY_RATING,
+    )
 )
-SOURCES = ("customs", "tax", "market", "court", "commerce", "fx", "credit_china", "third_party", "zone")
-SEVERITIES = ("positive", "neutral", "minor", "general", "serious")
-LIST_TYPES = ("court_dishonest", "tax_major", "market_serious", "customs_serious", "zone")
+SOURCES = tuple(s.value for s in Source if s is not Source.PLATFORM)
+SEVERITIES = tuple(s.value for s in Severity)
+LIST_TYPES = tuple(t.value for t in ListType)
 FACT_FIELDS = (
     "subject",
     "subject_name",
