@@ -30,7 +30,7 @@ from cbec.messages import (
     render_receipts,
     render_tax_bills,
 )
-from cbec.messages.xml import parse_xml
+from cbec.messages.xml import MessageRefused, parse_xml
 from cbec.reference import code_tables
 from cbec.storage.context import Context
 from cbec.storage.migrate import upgrade
@@ -47,6 +47,7 @@ except ImportError:  # an earlier revision
 
 BENCH_KEY = base64.b64encode(b"b" * 32).decode()
 NOW = datetime(2026, 3, 2, 20, 0, tzinfo=SHANGHAI)
+EDITION = Edition.E202205
 
 
 def bench_context(url: str, *, now: datetime = NOW) -> Context:
@@ -60,37 +61,60 @@ def bench_context(url: str, *, now: datetime = NOW) -> Context:
     return build_context(settings, clock=FixedClock(now))
 
 
-def prepare_zone(url: str, certificates: dict[str, bytes]) -> None:
-    """Migrate a fresh database, file the demo zone's enterprises and products, register the senders' certificates."""
+def prepare_zone(url: str, certificates: dict[str, bytes], *, exports: bool = False) -> None:
+    """Migrate a fresh database, file the demo zone's enterprises and products, register the senders' certificates
+    (with ``exports``, seed the export parameters too, as ``cbec export rates seed`` does)."""
     upgrade(url)
     ctx = bench_context(url)
+    file_zone(ctx, certificates, exports=exports)
+    ctx.engine.dispose()
+
+
+def file_zone(ctx: Context, certificates: dict[str, bytes], *, exports: bool = False) -> None:
+    """File the demo zone's enterprises and products and register the senders' certificates on a migrated store."""
     set_up_zone(ctx)
+    if exports:
+        from cbec.exports.service.reference import seed_export_reference
+
+        seed_export_reference(ctx)
     try:
         from cbec.enterprises.certificates import register_certificate
     except ImportError:  # a revision from before signatures were verified (bench.ab)
-        ctx.engine.dispose()
         return
     for code, certificate in sorted(certificates.items()):
         register_certificate(ctx, code, certificate, actor="bench")
-    ctx.engine.dispose()
 
 
 def answer(result: IngestResult) -> int:
     """Render what goes back to the sender (receipts, tax bills, format receipt) and return its size in bytes."""
+    return rendered(result)[0]
+
+
+def rendered(result: IngestResult) -> tuple[int, Counter[str]]:
+    """Render what goes back to the sender; return its size in bytes and, by receipt type, the receipts of answer
+    messages the renderer refused (the rest are rendered one answer message at a time)."""
     if answers is not None:
-        return sum(len(a.xml) for a in answers(result, Edition.E202205))
+        try:
+            return sum(len(a.xml) for a in answers(result, EDITION)), Counter()
+        except MessageRefused:
+            pass  # render one answer message at a time below, and count the receipts that cannot be rendered
     size = 0  # an earlier revision: render as its transports did
+    refused: Counter[str] = Counter()
     by_type: dict[str, list[Any]] = {}
     for receipt in result.receipts:
         by_type.setdefault(receipt.message_type.value, []).append(receipt)
-    for receipts in by_type.values():
+    for message_type, receipts in by_type.items():
         for start in range(0, len(receipts), 100):
-            size += len(render_receipts(receipts[start : start + 100]))
+            chunk = receipts[start : start + 100]
+            try:
+                size += len(render_receipts(chunk) if answers is None else render_receipts(chunk, edition=EDITION))
+            except MessageRefused:
+                refused[message_type] += len(chunk)
     for start in range(0, len(result.tax_bills), 100):
         size += len(render_tax_bills(result.tax_bills[start : start + 100]))
     if result.format_receipt is not None:
         size += len(render_format_receipt(result.format_receipt))
-    return size
+    return size, refused
 
 
 @dataclass(slots=True)
@@ -104,6 +128,7 @@ class WorkerReport:
     receipts: int = 0
     tax_bills: int = 0
     answer_bytes: int = 0
+    unrendered: Counter[str] = field(default_factory=Counter)  # receipts by type the renderer refused to answer
     outcomes: Counter[str] = field(default_factory=Counter)
     marks: list[tuple[float, int]] = field(default_factory=list)  # (time, documents so far)
     error: str | None = None
@@ -150,7 +175,9 @@ def ingest_all(ctx: Context, messages: list[Message], *, render: bool = True) ->
         report.tax_bills += len(result.tax_bills)
         report.outcomes[result.outcome] += 1
         if render:
-            report.answer_bytes += answer(result)
+            size, refused = rendered(result)
+            report.answer_bytes += size
+            report.unrendered.update(refused)
         report.marks.append((time.time(), report.documents))
     report.finished = time.time()
     report.cpu = time.process_time() - cpu_before

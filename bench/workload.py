@@ -26,7 +26,7 @@ import pickle
 import random
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -70,6 +70,10 @@ class WorkloadSpec:
     def key(self) -> str:
         """Return a short digest naming this workload in the cache."""
         return hashlib.sha256(json.dumps(asdict(self), sort_keys=True).encode()).hexdigest()[:12]
+
+    def noun(self) -> str:
+        """Return what one set of this traffic is called in the record."""
+        return "order sets"
 
 
 @dataclass(slots=True)
@@ -128,7 +132,7 @@ class Workload:
         faulty = sum(self.faults.values())
         mix = ", ".join(f"{k.removeprefix('CEB').removesuffix('Message')}×{v}" for k, v in sorted(kinds.items()))
         return (
-            f"{self.sets:,} order sets ({faulty:,} faulty = {faulty / max(self.sets, 1):.1%}), "
+            f"{self.sets:,} {self.spec.noun()} ({faulty:,} faulty = {faulty / max(self.sets, 1):.1%}), "
             f"{self.documents:,} documents in {len(messages):,} messages "
             f"({mix}; "
             f"{size / 1e6:,.1f} MB, 1-100 documents each), {len(self.partitions)} partition(s), "
@@ -313,8 +317,11 @@ def _thaw(spec: WorkloadSpec, data: dict[str, Any]) -> Workload:
     return Workload(spec, partitions, Counter(data["faults"]), data["generated_in"], data["certificates"])
 
 
-def load_or_generate(spec: WorkloadSpec, *, say: bool = True) -> Workload:
-    """Return the workload of a spec from the cache under var/bench, generating it the first time."""
+def load_or_generate(
+    spec: WorkloadSpec, *, say: bool = True, make: Callable[[WorkloadSpec], Workload] | None = None
+) -> Workload:
+    """Return the workload of a spec from the cache under var/bench, generating it the first time (``make``: the
+    generator, import traffic by default)."""
     path = CACHE / "workloads" / f"{spec.key()}.pickle"
     shown = path.relative_to(CACHE.parent.parent)
     if path.exists():
@@ -325,7 +332,7 @@ def load_or_generate(spec: WorkloadSpec, *, say: bool = True) -> Workload:
         return workload
     if say:
         print(f"workload: generating {spec.sets:,} sets ...", flush=True)
-    workload = generate(spec)
+    workload = (make or generate)(spec)
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as handle:
         pickle.dump(_freeze(workload), handle, protocol=pickle.HIGHEST_PROTOCOL)
