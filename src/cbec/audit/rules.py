@@ -43,8 +43,14 @@ def normalised(value: dict[str, Any] | None) -> dict[str, Any] | None:
     """Return a JSON value as the database will give it back (tuples as lists, keys as strings)."""
     if value is None:
         return None
+    # Most records carry a flat dict of texts and whole numbers ({"status": "800"}), which JSON gives back as it is.
+    if all(type(key) is str and type(item) in _AS_IS for key, item in value.items()):
+        return dict(value)
     result: dict[str, Any] = json.loads(json.dumps(value, ensure_ascii=False, default=str))
     return result
+
+
+_AS_IS = frozenset({str, int, bool, type(None)})
 
 
 def _instant(at: Any) -> Any:

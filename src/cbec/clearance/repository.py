@@ -21,6 +21,7 @@ from cbec.clearance.models import (
 )
 from cbec.common.scope import Scope
 from cbec.enterprises.lookups import party_scope
+from cbec.storage.sets import one_of
 
 LIVE = (DocumentState.ACCEPTED, DocumentState.DRAFT)
 
@@ -318,23 +319,19 @@ def _pairs(first: Sequence[str], second: Sequence[str]) -> tuple[list[str], list
 
 
 def _any_pair(
-    first: InstrumentedAttribute[str], second: InstrumentedAttribute[str], keys: Sequence[tuple[str, str]]
+    session: Session,
+    first: InstrumentedAttribute[str],
+    second: InstrumentedAttribute[str],
+    keys: Sequence[tuple[str, str]],
 ) -> list[ColumnElement[bool]]:
-    """Return the condition "(first, second) is one of these pairs" as a superset (both IN), or none for no keys."""
+    """Return the condition "(first, second) is one of these pairs" as a superset (both sets), or none for no keys."""
     left, right = _pairs([k[0] for k in keys], [k[1] for k in keys])
-    return [first.in_(left) & second.in_(right)] if right else []
+    return [one_of(session, first, left) & one_of(session, second, right)] if right else []
 
 
 def orders_by_keys(session: Session, keys: Sequence[tuple[str, str]]) -> list[OrderRecord]:
     """Return the orders with any of these (platform code, order number) keys (a superset; filter exactly)."""
-    platforms, numbers = _pairs([k[0] for k in keys], [k[1] for k in keys])
-    if not numbers:
-        return []
-    return list(
-        session.scalars(
-            select(OrderRecord).where(OrderRecord.platform_code.in_(platforms), OrderRecord.order_no.in_(numbers))
-        )
-    )
+    return list(session.scalars(select(OrderRecord).where(*_any_pair(session, *_ORDER, keys)))) if keys else []
 
 
 def payments_of(
@@ -342,8 +339,8 @@ def payments_of(
 ) -> list[PaymentRecord]:
     """Return every payment of these (platform code, order number) orders or with these (payment company,
     transaction id) keys, in one query (a superset; filter exactly)."""
-    conditions = _any_pair(PaymentRecord.platform_code, PaymentRecord.order_no, order_keys) + _any_pair(
-        PaymentRecord.payment_code, PaymentRecord.payment_transaction_id, payment_keys
+    conditions = _any_pair(session, PaymentRecord.platform_code, PaymentRecord.order_no, order_keys) + _any_pair(
+        session, PaymentRecord.payment_code, PaymentRecord.payment_transaction_id, payment_keys
     )
     if not conditions:
         return []
@@ -352,16 +349,7 @@ def payments_of(
 
 def waybills_by_keys(session: Session, keys: Sequence[tuple[str, str]]) -> list[WaybillRecord]:
     """Return the waybills with any of these (logistics company, waybill number) keys (a superset)."""
-    companies, numbers = _pairs([k[0] for k in keys], [k[1] for k in keys])
-    if not numbers:
-        return []
-    return list(
-        session.scalars(
-            select(WaybillRecord).where(
-                WaybillRecord.logistics_code.in_(companies), WaybillRecord.logistics_no.in_(numbers)
-            )
-        )
-    )
+    return list(session.scalars(select(WaybillRecord).where(*_any_pair(session, *_WAYBILL, keys)))) if keys else []
 
 
 def inventory_keys(
@@ -377,8 +365,8 @@ def inventory_keys(
         InventoryRecord.logistics_code,
         InventoryRecord.logistics_no,
     )
-    conditions = _any_pair(InventoryRecord.platform_code, InventoryRecord.order_no, order_keys) + _any_pair(
-        InventoryRecord.logistics_code, InventoryRecord.logistics_no, waybill_keys
+    conditions = _any_pair(session, InventoryRecord.platform_code, InventoryRecord.order_no, order_keys) + _any_pair(
+        session, InventoryRecord.logistics_code, InventoryRecord.logistics_no, waybill_keys
     )
     if not conditions:
         return []
@@ -396,11 +384,11 @@ def inventories_of(
     One query (a superset for the key pairs; filter exactly): (platform code, order number) orders,
     (logistics company, waybill number) waybills, declaration guids.
     """
-    conditions = _any_pair(InventoryRecord.platform_code, InventoryRecord.order_no, order_keys) + _any_pair(
-        InventoryRecord.logistics_code, InventoryRecord.logistics_no, waybill_keys
+    conditions = _any_pair(session, InventoryRecord.platform_code, InventoryRecord.order_no, order_keys) + _any_pair(
+        session, InventoryRecord.logistics_code, InventoryRecord.logistics_no, waybill_keys
     )
     if guids:
-        conditions.append(InventoryRecord.guid.in_(sorted(set(guids))))
+        conditions.append(one_of(session, InventoryRecord.guid, sorted(set(guids))))
     if not conditions:
         return []
     return list(session.scalars(select(InventoryRecord).where(or_(*conditions))))
@@ -408,16 +396,10 @@ def inventories_of(
 
 def arrival_parcels_by_keys(session: Session, keys: Sequence[tuple[str, str]]) -> list[ArrivalParcel]:
     """Return the arrival entries of any of these (logistics company, waybill number) parcels (a superset)."""
-    companies, numbers = _pairs([k[0] for k in keys], [k[1] for k in keys])
-    if not numbers:
+    if not keys:
         return []
-    return list(
-        session.scalars(
-            select(ArrivalParcel).where(
-                ArrivalParcel.logistics_code.in_(companies), ArrivalParcel.logistics_no.in_(numbers)
-            )
-        )
-    )
+    pair = _any_pair(session, ArrivalParcel.logistics_code, ArrivalParcel.logistics_no, keys)
+    return list(session.scalars(select(ArrivalParcel).where(*pair)))
 
 
 def tax_bills_of_inventories(session: Session, inventory_ids: Sequence[int]) -> list[TaxBillRecord]:
@@ -427,7 +409,11 @@ def tax_bills_of_inventories(session: Session, inventory_ids: Sequence[int]) -> 
     return list(
         session.scalars(
             select(TaxBillRecord)
-            .where(TaxBillRecord.inventory_id.in_(sorted(set(inventory_ids))))
+            .where(one_of(session, TaxBillRecord.inventory_id, sorted(set(inventory_ids))))
             .order_by(TaxBillRecord.id)
         )
     )
+
+
+_ORDER = (OrderRecord.platform_code, OrderRecord.order_no)
+_WAYBILL = (WaybillRecord.logistics_code, WaybillRecord.logistics_no)

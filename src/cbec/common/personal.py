@@ -11,6 +11,10 @@ import hashlib
 import hmac
 import os
 from dataclasses import dataclass
+from functools import lru_cache
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 
 class PersonalDataError(Exception):
@@ -32,29 +36,21 @@ class PersonalDataCipher:
         if self.index_key is not None and len(self.index_key) != 32:
             raise ValueError("the blind-index key must be 32 bytes")
 
-    def _subkey(self, key: bytes, purpose: bytes) -> bytes:
-        return hmac.new(key, purpose, hashlib.sha256).digest()
-
     def encrypt(self, plaintext: str) -> str:
         """Return ``keyid:base64(nonce|ciphertext)`` for a text."""
-        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
         nonce = os.urandom(12)
-        sealed = AESGCM(self._subkey(self.key, b"enc")).encrypt(nonce, plaintext.encode("utf-8"), None)
+        sealed = _sealer(self.key).encrypt(nonce, plaintext.encode("utf-8"), None)
         return f"{self.key_id}:{base64.b64encode(nonce + sealed).decode('ascii')}"
 
     def decrypt(self, token: str) -> str:
         """Return the text of a token made by :meth:`encrypt` with the current or an old key."""
-        from cryptography.exceptions import InvalidTag
-        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
         key_id, _, body = token.partition(":")
-        keys = {self.key_id: self.key, **dict(self.old_keys)}
-        if key_id not in keys:
+        key = self.key if key_id == self.key_id else dict(self.old_keys).get(key_id)
+        if key is None:
             raise PersonalDataError(f"unknown personal-data key id {key_id!r}")
         raw = base64.b64decode(body)
         try:
-            plain = AESGCM(self._subkey(keys[key_id], b"enc")).decrypt(raw[:12], raw[12:], None)
+            plain = _sealer(key).decrypt(raw[:12], raw[12:], None)
         except InvalidTag as exc:
             raise PersonalDataError("personal data failed authentication") from exc
         return plain.decode("utf-8")
@@ -66,8 +62,26 @@ class PersonalDataCipher:
     def blind_index(self, value: str) -> str:
         """Return a keyed hash used to look a value up without decrypting (stable per index key)."""
         normalised = value.strip().upper()
-        key = self._subkey(self.index_key or self.key, b"idx")
-        return hmac.new(key, normalised.encode("utf-8"), hashlib.sha256).hexdigest()
+        keyed = _indexer(self.index_key or self.key).copy()
+        keyed.update(normalised.encode("utf-8"))
+        return keyed.hexdigest()
+
+
+def _subkey(key: bytes, purpose: bytes) -> bytes:
+    """Derive the key of one purpose (encryption, blind index) from a master key."""
+    return hmac.new(key, purpose, hashlib.sha256).digest()
+
+
+# A process holds one or two master keys (current and old ones): their derived keys and cipher objects are made
+# once, not per value (deriving and setting up AES-GCM cost more than sealing one short text).
+@lru_cache(maxsize=16)
+def _sealer(key: bytes) -> AESGCM:
+    return AESGCM(_subkey(key, b"enc"))
+
+
+@lru_cache(maxsize=16)
+def _indexer(key: bytes) -> hmac.HMAC:
+    return hmac.new(_subkey(key, b"idx"), digestmod=hashlib.sha256)
 
 
 def mask_id_number(value: str) -> str:

@@ -32,6 +32,7 @@ import base64
 import binascii
 import copy
 import hmac
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -265,6 +266,35 @@ def _without_signature(tree: etree._ElementTree, signature: etree._Element, *, l
     return _canonical(doc)
 
 
+_DECLARATION = re.compile(rb"\A(?:\xef\xbb\xbf)?(?:<\?xml[^?]*\?>)?[ \t\r\n]*")
+
+
+def _as_sent(xml: bytes, signature: etree._Element) -> bytes | None:
+    """Return the bytes as sent without the declaration and the Signature element, where they may be canonical.
+
+    A signer that serialises canonically (as C14N writes it) sends exactly the bytes it digested, the Signature
+    put in: cutting it out gives them back without re-serialising the tree. None where the bytes cannot be
+    cut simply (the Signature's tag written more than once, anything but a declaration before the root, or
+    anything after it): the caller canonicalises instead. A digest that matches these bytes proves them to be
+    the digested bytes; one that does not proves nothing, and the tree is canonicalised as before.
+    """
+    prefix = signature.prefix
+    name = f"{prefix}:Signature" if prefix else "Signature"
+    closing = f"</{name}>".encode()
+    openings = [m.start() for m in re.finditer(re.escape(f"<{name}").encode() + rb"[ \t\r\n/>]", xml)]
+    if len(openings) != 1 or xml.count(closing) != 1:
+        return None
+    start, end = openings[0], xml.find(closing)
+    if end < start:
+        return None
+    head = _DECLARATION.match(xml)
+    body_start = head.end() if head else 0
+    body_end = len(xml.rstrip(b" \t\r\n"))
+    if not xml.startswith(b"<", body_start) or xml[body_start + 1 : body_start + 2] in (b"!", b"?"):
+        return None
+    return xml[body_start:start] + xml[end + len(closing) : body_end]
+
+
 def _is_blank(text: str | None) -> bool:
     return text is not None and not text.strip(_XML_WHITESPACE)
 
@@ -454,21 +484,25 @@ def verify_document(
 
     problems = _certificate_problems(certificate, trusted_certificates, at, parts.key_name)
     accommodations: list[Accommodation] = []
-    for lenient in (False, True):
-        digest = parts.algorithm.digest(_without_signature(tree, signatures[0], lenient=lenient))
-        if hmac.compare_digest(digest, parts.digest_value):
-            accommodations += [Accommodation.DIGEST_WITHOUT_PRECEDING_WHITESPACE] if lenient else []
-            break
+    as_sent = _as_sent(xml, signatures[0])
+    if as_sent is not None and hmac.compare_digest(parts.algorithm.digest(as_sent), parts.digest_value):
+        pass  # the bytes as sent are the digested canonical bytes: nothing to re-serialise
     else:
-        problems.append(
-            Problem(
-                "SIG-DIGEST",
-                f"{_SIGNATURE}/ds:SignedInfo/ds:Reference/ds:DigestValue",
-                "签名与数据不符 / the document was changed after it was signed",
-                "Sign the final document again; do not edit or reformat a signed document.",
-                "1004",
+        for lenient in (False, True):
+            digest = parts.algorithm.digest(_without_signature(tree, signatures[0], lenient=lenient))
+            if hmac.compare_digest(digest, parts.digest_value):
+                accommodations += [Accommodation.DIGEST_WITHOUT_PRECEDING_WHITESPACE] if lenient else []
+                break
+        else:
+            problems.append(
+                Problem(
+                    "SIG-DIGEST",
+                    f"{_SIGNATURE}/ds:SignedInfo/ds:Reference/ds:DigestValue",
+                    "签名与数据不符 / the document was changed after it was signed",
+                    "Sign the final document again; do not edit or reformat a signed document.",
+                    "1004",
+                )
             )
-        )
     if not key_matches(parts.algorithm, certificate):
         problems.append(_algorithm_problem(f"{_SIGNATURE}/ds:KeyInfo", "certificate key does not fit the method"))
     else:

@@ -30,6 +30,7 @@ from cbec.quota import repository
 from cbec.quota.errors import QuotaConflict
 from cbec.quota.models import CONSUME, CONSUME_OPERATION, QuantityAccount, QuotaAccount, QuotaEntry
 from cbec.quota.rules import annual_limit_problem, exact_fen, quantity_cap_problem, quota_year, yuan
+from cbec.storage.sets import one_of
 from cbec.storage.upsert import insert_ignore_many
 
 ZERO = Decimal("0")
@@ -69,7 +70,7 @@ class QuotaBook:
         )
         stmt = (
             select(QuotaAccount)
-            .where(QuotaAccount.buyer_key.in_(wanted), QuotaAccount.year == self.year)
+            .where(one_of(self.session, QuotaAccount.buyer_key, wanted), QuotaAccount.year == self.year)
             .order_by(QuotaAccount.buyer_key)
             .with_for_update()
             .execution_options(populate_existing=True)

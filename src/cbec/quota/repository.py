@@ -18,6 +18,7 @@ from cbec.quota.models import (
     QuotaAccount,
     QuotaEntry,
 )
+from cbec.storage.sets import one_of
 from cbec.storage.upsert import insert_ignore, insert_ignore_many
 
 
@@ -56,7 +57,7 @@ def consumptions_of(session: Session, inventory_refs: Sequence[str]) -> dict[str
     if not inventory_refs:
         return {}
     stmt = select(QuotaEntry).where(
-        QuotaEntry.inventory_ref.in_(sorted(set(inventory_refs))),
+        one_of(session, QuotaEntry.inventory_ref, sorted(set(inventory_refs))),
         QuotaEntry.kind == CONSUME,
         QuotaEntry.operation_ref == CONSUME_OPERATION,
     )
@@ -151,7 +152,11 @@ def lock_quantity_accounts(session: Session, buyer_key: str, year: int, hs8s: Se
     )
     stmt = (
         select(QuantityAccount)
-        .where(QuantityAccount.buyer_key == buyer_key, QuantityAccount.year == year, QuantityAccount.hs8.in_(wanted))
+        .where(
+            QuantityAccount.buyer_key == buyer_key,
+            QuantityAccount.year == year,
+            one_of(session, QuantityAccount.hs8, wanted),
+        )
         .order_by(QuantityAccount.hs8)
         .with_for_update()
         .execution_options(populate_existing=True)

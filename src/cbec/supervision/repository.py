@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
+from cbec.storage.sets import one_of
 from cbec.supervision.models import SupervisionMeasure
 from cbec.supervision.rules import Measure, MeasureKind, Subject, SubjectKind
 
@@ -36,7 +37,10 @@ def in_force(session: Session, subjects: Sequence[Subject], at: datetime) -> lis
         by_kind.setdefault(kind.value, []).append(key)
     subject_match = or_(
         *(
-            and_(SupervisionMeasure.subject_kind == kind, SupervisionMeasure.subject_key.in_(sorted(set(keys))))
+            and_(
+                SupervisionMeasure.subject_kind == kind,
+                one_of(session, SupervisionMeasure.subject_key, sorted(set(keys))),
+            )
             for kind, keys in sorted(by_kind.items())
         )
     )

@@ -496,6 +496,67 @@ def test_lenient_digest_does_not_forgive_other_changes(signed: dict) -> None:
     assert rule_ids(verify_document(changed)) == ["SIG-DIGEST"]
 
 
+# --- the digest of the bytes as sent (no re-serialisation when they are canonical) ------------------------
+
+
+def _counting_canonicalisations(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    from cbec.messages import signature as module
+
+    calls: list[bool] = []
+    original = module._without_signature
+
+    def counted(tree: etree._ElementTree, signature: etree._Element, *, lenient: bool) -> bytes:
+        calls.append(lenient)
+        return original(tree, signature, lenient=lenient)
+
+    monkeypatch.setattr(module, "_without_signature", counted)
+    return calls
+
+
+@pytest.mark.parametrize("algorithm", [RSA, SM2])
+def test_canonical_bytes_as_sent_are_digested_without_re_serialising_the_tree(
+    algorithm: SignatureAlgorithm, signed: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = _counting_canonicalisations(monkeypatch)
+
+    result = verify_document(signed[algorithm])
+
+    assert (result.valid, result.accommodations, calls) == (True, (), [])
+
+
+def test_bytes_that_are_not_canonical_are_canonicalised_and_still_verify(
+    signed: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Attribute quotes and an empty-element tag C14N writes differently: the same document, other bytes.
+    root_tag = re.search(rb"<ceb:CEB621Message [^>]*>", signed[RSA]).group(0)
+    requoted = signed[RSA].replace(root_tag, root_tag.replace(b'version="1.0"', b"version='1.0'"))
+    calls = _counting_canonicalisations(monkeypatch)
+
+    result = verify_document(requoted)
+
+    assert (result.valid, result.accommodations, calls) == (True, (), [False])
+
+
+def test_a_comment_after_the_root_is_not_signed_content_and_is_canonicalised_away(
+    signed: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    commented = signed[SM2].replace(b"</ceb:CEB621Message>", b"</ceb:CEB621Message>\n<!-- archived -->\n")
+    calls = _counting_canonicalisations(monkeypatch)
+
+    assert (verify_document(commented).valid, calls) == (True, [False])
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        (b"<ceb:copNo>COP-0001</ceb:copNo>", b"<ceb:copNo>COP-0002</ceb:copNo>"),  # a changed value
+        (b"<ceb:copNo>COP-0001</ceb:copNo>", b"<ceb:copNo><![CDATA[<ds:Signature>]]></ceb:copNo>"),
+    ],
+)
+def test_a_change_is_refused_whichever_way_the_digest_is_taken(edit: tuple[bytes, bytes], signed: dict) -> None:
+    assert rule_ids(verify_document(signed[RSA].replace(*edit))) == ["SIG-DIGEST"]
+
+
 # --- signers -----------------------------------------------------------------------------------------------
 
 
