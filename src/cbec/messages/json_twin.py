@@ -187,7 +187,7 @@ def _aware(value: Any) -> Any:
     if kind is tuple:
         items = tuple(_aware(item) for item in value)
         return value if all(a is b for a, b in zip(items, value, strict=True)) else items
-    names = _field_names(kind)
+    names = _timed_fields(kind)
     if names is None:
         return value
     changes = {}
@@ -199,11 +199,45 @@ def _aware(value: Any) -> Any:
     return dataclasses.replace(value, **changes) if changes else value
 
 
+_TIMED_FIELDS: dict[type, tuple[str, ...] | None] = {}
+
+
+def _timed_fields(cls: type) -> tuple[str, ...] | None:
+    """Return the fields of a dataclass that may hold a datetime, itself or inside (None for any other class)."""
+    try:
+        return _TIMED_FIELDS[cls]
+    except KeyError:
+        names = _field_names(cls)
+        if names is not None:
+            hints = _hints(cls)
+            names = tuple(name for name in names if name not in hints or _may_hold_time(hints[name]))
+        _TIMED_FIELDS[cls] = names
+        return names
+
+
+@cache
+def _may_hold_time(annotation: Any) -> bool:
+    """Tell whether a field of this type may hold a datetime (a dataclass or an unknown type may)."""
+    if annotation is datetime or annotation is Any:
+        return True
+    if isinstance(annotation, type):
+        return dataclasses.is_dataclass(annotation) or not (
+            annotation in _PLAIN or issubclass(annotation, (Decimal, date, Enum, str, int))
+        )
+    arguments = typing.get_args(annotation)
+    return not arguments or any(_may_hold_time(argument) for argument in arguments)
+
+
 def _location(loc: tuple[int | str, ...]) -> str:
     text = ""
     for part in loc:
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
     return text
+
+
+def document_from_stored_json(message_type: MessageType | ExportMessageType | str, data: Mapping[str, Any]) -> Any:
+    """Build a document from the JSON twin cbec itself stored (``document_to_json``): no check for unknown keys."""
+    return _aware(_adapter(document_class(message_type)).validate_python(data))
 
 
 def document_from_json(message_type: MessageType | ExportMessageType | str, data: Mapping[str, Any]) -> Any:

@@ -10,6 +10,7 @@ import pytest
 
 from cbec.common.clock import SHANGHAI
 from cbec.messages import MessageRefused, MessageType, document_from_json, document_to_json
+from cbec.messages.json_twin import document_from_stored_json
 from tests.unit.messages import builders as b
 
 DOCUMENTS = [
@@ -33,6 +34,20 @@ def test_round_trip_through_json_text(message_type: MessageType, document: objec
     back = document_from_json(message_type, json.loads(text))
     assert back == document
     assert document_to_json(back) == document_to_json(document)
+
+
+@pytest.mark.parametrize(("message_type", "document"), DOCUMENTS, ids=[str(t) for t, _ in DOCUMENTS])
+def test_a_stored_twin_reads_back_as_the_checked_reader_reads_it(message_type: MessageType, document: object) -> None:
+    stored = json.loads(json.dumps(document_to_json(document), ensure_ascii=False))
+    assert document_from_stored_json(message_type, stored) == document_from_json(message_type, stored) == document
+
+
+def test_a_stored_twin_with_naive_times_reads_them_as_shanghai_at_every_depth() -> None:
+    data = document_to_json(b.arrival_record())
+    data["declaration"]["app_time"] = "2026-03-02T10:15:30"
+    arrival = document_from_stored_json(MessageType.ARRIVAL, data)
+    assert arrival.declaration.app_time == datetime(2026, 3, 2, 10, 15, 30, tzinfo=SHANGHAI)
+    assert arrival == document_from_json(MessageType.ARRIVAL, data)
 
 
 def test_json_shape_of_an_order() -> None:

@@ -36,7 +36,7 @@ from cbec.facts import (
     sync_facts,
 )
 from cbec.messages.documents import ImportOrder, Inventory, MessageType, Payment
-from cbec.messages.json_twin import document_from_json
+from cbec.messages.json_twin import document_from_stored_json
 from cbec.storage.context import Context
 
 
@@ -181,7 +181,7 @@ def backfill_import_facts(
     kinds = {"inventory": MessageType.INVENTORY, "order": MessageType.ORDER, "payment": MessageType.PAYMENT}
 
     def open_document(kind: str, payload: str) -> Any:
-        return document_from_json(kinds[kind], json.loads(ctx.cipher.decrypt(payload)))
+        return document_from_stored_json(kinds[kind], json.loads(ctx.cipher.decrypt(payload)))
 
     report = BackfillReport(Direction.IMPORT.value)
     with ctx.uow() as uow:

@@ -42,7 +42,7 @@ from cbec.messages.documents import (
     ReturnRequest,
     Transfer,
 )
-from cbec.messages.json_twin import document_from_json, document_to_json
+from cbec.messages.json_twin import document_from_stored_json, document_to_json
 from cbec.quota import QuotaBook
 from cbec.storage.bulk import Values
 from cbec.storage.context import Context
@@ -208,7 +208,7 @@ def open_payload(run: ImportRun, message_type: MessageType, payload: str) -> Any
         return sealed
     key = ("open", message_type, payload)
     if key not in run.memo:
-        run.memo[key] = document_from_json(message_type, json.loads(run.ctx.cipher.decrypt(payload)))
+        run.memo[key] = document_from_stored_json(message_type, json.loads(run.ctx.cipher.decrypt(payload)))
     return run.memo[key]
 
 
