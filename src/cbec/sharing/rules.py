@@ -85,16 +85,51 @@ ENTERPRISE_CODE = re.compile(r"^[0-9A-Z]{10}$")
 
 
 def mask_personal(value: Any) -> Any:
-    """Return a JSON value with every personal field (by name, at any depth) masked."""
+    """Return a JSON value with every personal field (by name, at any depth) masked.
+
+    Mappings come back as new dicts, lists and tuples as new lists, anything else as it is. Only containers are
+    descended into: a scalar is looked at where it sits, in its mapping or list, never by a call of its own.
+    """
     if isinstance(value, Mapping):
-        masked: dict[str, Any] = {}
-        for key, item in value.items():
-            mask = PERSONAL_MASKS.get(key)
-            masked[key] = mask(item) if mask is not None and isinstance(item, str) and item else mask_personal(item)
-        return masked
+        return _masked_mapping(value)
     if isinstance(value, list | tuple):
-        return [mask_personal(item) for item in value]
+        return _masked_sequence(value)
     return value
+
+
+_PLAIN = frozenset({int, float, bool, type(None)})  # scalars kept as they are, whatever their field
+
+
+def _masked_mapping(value: Mapping[Any, Any], masks: Mapping[str, Callable[[str], str]] = PERSONAL_MASKS) -> Any:
+    masked: dict[Any, Any] = {}
+    for key, item in value.items():
+        kind = type(item)
+        if kind is str:
+            if item and key in masks:
+                item = masks[key](item)
+        elif kind is dict:
+            item = _masked_mapping(item)
+        elif kind is list:
+            item = _masked_sequence(item)
+        elif kind not in _PLAIN:
+            mask = masks.get(key)
+            item = mask(item) if mask is not None and isinstance(item, str) and item else mask_personal(item)
+        masked[key] = item
+    return masked
+
+
+def _masked_sequence(value: list[Any] | tuple[Any, ...]) -> list[Any]:
+    masked: list[Any] = []
+    for item in value:
+        kind = type(item)
+        if kind is dict:
+            item = _masked_mapping(item)
+        elif kind is list:
+            item = _masked_sequence(item)
+        elif kind is not str and kind not in _PLAIN:
+            item = mask_personal(item)
+        masked.append(item)
+    return masked
 
 
 def parties_of(fields: Mapping[str, Any]) -> list[str]:
