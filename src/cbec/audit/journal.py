@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, insert, select, update
@@ -31,7 +32,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
 from cbec.audit.models import JournalHead
-from cbec.storage.bulk import columns_of, copy_rows
+from cbec.storage.bulk import columns_of, copy_values
 from cbec.storage.commit import JOURNALS, pending, take
 from cbec.storage.ids import take_ids
 from cbec.storage.upsert import insert_ignore_many
@@ -128,7 +129,7 @@ def write_heads(session: Session, heads: Sequence[Head]) -> None:
         .values(last_seq=bindparam("seq"), last_hash=bindparam("hash"), last_row_id=bindparam("row_id"))
     )
     params = [{"head": h.name, "seq": h.last_seq, "hash": h.last_hash, "row_id": h.last_row_id} for h in heads]
-    session.execute(stmt, params)
+    session.connection().execute(stmt, params)  # Core, not the ORM's bulk UPDATE: the held heads are expired below
     for head in heads:
         held = session.identity_map.get(identity_key(JournalHead, head.name))
         if held is not None:
@@ -139,21 +140,46 @@ def _write(session: Session, model: type[Any], rows: list[Any]) -> list[int]:
     """Insert sealed journal rows in one batched statement; return their ids in row order.
 
     For many rows, where the table's sequence can be read ahead (PostgreSQL), the ids are taken first and the
-    rows loaded by one COPY (the least work per row); otherwise one INSERT returns them.
+    rows loaded by one COPY of their values (the least work per row); otherwise one INSERT returns them.
     """
-    columns = columns_of(model)
-    values = [{column: getattr(row, attr, None) for attr, column in columns} for row in rows]
+    columns, values_of = _layout(model)
     table = model.__table__
     with session.no_autoflush:  # the session's own rows were flushed before the journals
         if len(rows) >= SEQUENCE_BATCH:
             ids = take_ids(session, model, len(rows))
             if ids is not None:
-                for value, new_id in zip(values, ids, strict=True):
-                    value["id"] = new_id
-                copy_rows(session, table, values)
+                values = [(*values_of(row), new_id) for row, new_id in zip(rows, ids, strict=True)]
+                copy_values(session, table, (*columns, "id"), values)
                 return ids
-        result = session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), values)
+        params = [dict(zip(columns, values_of(row), strict=True)) for row in rows]
+        result = session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), params)
         return [int(i) for i in result.scalars()]
+
+
+_LAYOUTS: dict[type[Any], tuple[tuple[str, ...], Callable[[Any], tuple[Any, ...]]]] = {}
+
+
+def _layout(model: type[Any]) -> tuple[tuple[str, ...], Callable[[Any], tuple[Any, ...]]]:
+    """Return a journal table's column names (its id left out) and how a row's values are read in their order.
+
+    A value the row does not hold is None, as for an attribute never set.
+    """
+    layout = _LAYOUTS.get(model)
+    if layout is None:
+        pairs = columns_of(model)
+        attrs = tuple(attr for attr, _column in pairs)
+        held = itemgetter(*attrs) if len(attrs) > 1 else lambda state: (state[attrs[0]],)
+
+        def values_of(row: Any) -> tuple[Any, ...]:
+            state = vars(row)
+            try:
+                values: tuple[Any, ...] = held(state)
+            except KeyError:
+                return tuple(state.get(attr) for attr in attrs)
+            return values
+
+        layout = _LAYOUTS[model] = (tuple(column for _attr, column in pairs), values_of)
+    return layout
 
 
 def flush_journals(session: Session) -> None:

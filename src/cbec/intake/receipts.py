@@ -47,6 +47,10 @@ class ReceiptBook:
     declaration_of: Mapping[str, str]
     issued: list[Values] = field(default_factory=list)
     _published: set[str] = field(default_factory=set)
+    _returned_at: str = field(init=False)  # the receipts' time as their events carry it: worked out once
+
+    def __post_init__(self) -> None:
+        self._returned_at = self.now.isoformat()
 
     def issue(
         self,
@@ -65,6 +69,7 @@ class ReceiptBook:
         The declaration's data event goes out once, before its first receipt; later receipts of the same
         declaration (a refusal after an acceptance, a release) carry only their own event.
         """
+        kept = {k: v for k, v in keys.items() if v is not None}
         row = Values(
             message_type=message_type,
             document_kind=kind,
@@ -73,24 +78,26 @@ class ReceiptBook:
             status=str(status),
             info=info[:MAX_INFO],
             returned_at=self.now,
-            keys={k: v for k, v in keys.items() if v is not None},
+            keys=kept,
             message_id=self.message_id,
         )
-        append(self.session, RECEIPTS, row)
+        session = self.session
+        append(session, RECEIPTS, row)
         self.issued.append(row)
+        business_key = receipt_business_key(kind, kept, guid)  # the receipt's and its declaration's events
         if declaration is not None and document_id is not None and guid not in self._published:
             self._published.add(guid)
             emit_document(
-                self.session,
+                session,
                 at=self.now,
                 zone=self.zone,
                 document_kind=kind,
                 message_type=self.declaration_of.get(message_type, message_type),
-                business_key=receipt_business_key(kind, row.keys, guid),
+                business_key=business_key,
                 document=declaration(),
             )
         emit_receipt(
-            self.session,
+            session,
             at=self.now,
             zone=self.zone,
             document_kind=kind,
@@ -98,7 +105,9 @@ class ReceiptBook:
             guid=guid,
             status=row.status,
             info=row.info,
-            keys=row.keys,
+            keys=kept,
+            business_key=business_key,
+            returned_at=self._returned_at,
         )
         return row
 

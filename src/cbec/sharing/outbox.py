@@ -52,7 +52,7 @@ def emit_event(
         zone=zone,
         status=status,
         parties=sorted(set(parties)),
-        payload=mask_personal(dict(payload)),
+        payload=mask_personal(payload),  # a masked copy: the caller's payload is left as it was
     )
     append(session, JOURNAL, row)
     return row
@@ -69,14 +69,20 @@ def emit_receipt(
     status: str,
     info: str,
     keys: Mapping[str, Any],
+    business_key: str | None = None,
+    returned_at: str | None = None,
 ) -> Values:
-    """Add the event of an issued receipt (回执)."""
+    """Add the event of an issued receipt (回执).
+
+    ``business_key`` (``receipt_business_key`` of the receipt) and ``returned_at`` (``at`` in ISO form) may be
+    given by a caller that has worked them out already (the receipt book, once per message or declaration).
+    """
     return emit_event(
         session,
         at=at,
         kind=EventKind.RECEIPT,
         document_type=message_type,
-        business_key=receipt_business_key(document_kind, keys, guid),
+        business_key=business_key or receipt_business_key(document_kind, keys, guid),
         zone=str(keys.get("customs_code") or zone),
         parties=parties_of(keys),
         status=status,
@@ -86,8 +92,8 @@ def emit_receipt(
             "guid": guid,
             "status": status,
             "info": info,
-            "returned_at": at.isoformat(),
-            "keys": dict(keys),
+            "returned_at": returned_at or at.isoformat(),
+            "keys": keys,
         },
     )
 
@@ -111,7 +117,7 @@ def emit_document(
         business_key=business_key,
         zone=str(document.get("customs_code") or zone),
         parties=parties_of(document),
-        payload={"message_type": message_type, "document_kind": document_kind, "document": dict(document)},
+        payload={"message_type": message_type, "document_kind": document_kind, "document": document},
     )
 
 

@@ -9,14 +9,18 @@ engine's ``before_cursor_execute`` listeners like any other, so statement counts
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from operator import itemgetter
 from types import SimpleNamespace
 from typing import Any
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import Table, inspect
+from sqlalchemy import JSON, Table, inspect
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.types import TypeEngine
 
 from cbec.storage.ids import take_id
 
@@ -29,22 +33,132 @@ class Values(SimpleNamespace):
     """
 
 
+Converter = Callable[[Any], Any]
+
+
 def copy_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
     """Write the rows (every one with the same columns, by column name) with one COPY; PostgreSQL only."""
     if not rows:
         return
-    names = list(rows[0])
+    names = tuple(rows[0])
+    take = itemgetter(*names)
+    copy_values(session, table, names, [take(row) for row in rows] if len(names) > 1 else [(take(r),) for r in rows])
+
+
+def copy_values(session: Session, table: Table, names: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """Write rows given as sequences of values in the order of ``names`` with one COPY; PostgreSQL only.
+
+    Each value is converted as an INSERT's bind processing would (``copy_plan``); JSON goes as the text the
+    driver would have sent, serialised once here. The COPY is reported to ``before_cursor_execute`` listeners.
+    """
     connection = session.connection()
-    processors = bind_processors(table, names, connection.dialect)
-    statement = f"COPY {table.name} ({', '.join(names)}) FROM STDIN"
-    connection.dispatch.before_cursor_execute(connection, None, statement, (), None, False)
     raw = connection.connection.driver_connection
+    plan = copy_plan(table, tuple(names), connection.dialect)
+    connection.dispatch.before_cursor_execute(connection, None, plan.statement, (), None, False)
+    converters = plan.converters(raw)
     try:
-        with raw.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
+        with raw.cursor() as cursor, cursor.copy(plan.statement) as copy:  # type: ignore[union-attr]
+            write = copy.write_row
+            if not converters:
+                for row in rows:
+                    write(row)
+                return
             for row in rows:
-                copy.write_row([bound(process, row[name]) for process, name in zip(processors, names, strict=True)])
+                values = list(row)
+                for index, convert in converters:
+                    values[index] = convert(values[index])
+                write(values)
     except connection.dialect.loaded_dbapi.Error as exc:  # the same exception an INSERT would have raised
-        raise DBAPIError.instance(statement, None, exc, connection.dialect.loaded_dbapi.Error) from exc
+        raise DBAPIError.instance(plan.statement, None, exc, connection.dialect.loaded_dbapi.Error) from exc
+
+
+@dataclass(frozen=True, slots=True)
+class CopyPlan:
+    """How rows of some columns of a table are sent by COPY, worked out once per (table, columns, dialect).
+
+    ``processed`` holds the columns whose values an INSERT would change before sending them (their position, type
+    and bind processor); every other column's values go as they are. A JSON column's values are serialised here,
+    by the JSON dumps function of the driver's connection (what the driver would have run on the INSERT's
+    parameter), so the driver receives text.
+    """
+
+    statement: str
+    processed: tuple[tuple[int, TypeEngine[Any], Converter], ...]
+    _converters: dict[tuple[Converter | None, Converter | None], list[tuple[int, Converter]]] = field(
+        default_factory=dict
+    )
+
+    def converters(self, raw: Any) -> list[tuple[int, Converter]]:
+        """Return (position, conversion) of the values to convert for a driver connection."""
+        if not self.processed:
+            return []
+        from psycopg.types.json import Json, Jsonb  # the driver's, imported where it is in use
+
+        dumps = {Json: _driver_dumps(raw, Json), Jsonb: _driver_dumps(raw, Jsonb)}
+        key = (dumps[Json], dumps[Jsonb])
+        known = self._converters.get(key)
+        if known is None:
+            known = [(index, _converter(type_, process, dumps)) for index, type_, process in self.processed]
+            self._converters[key] = known
+        return known
+
+
+_PLANS: WeakKeyDictionary[Dialect, dict[tuple[Table, tuple[str, ...]], CopyPlan]] = WeakKeyDictionary()
+
+
+def copy_plan(table: Table, names: tuple[str, ...], dialect: Dialect) -> CopyPlan:
+    """Return the COPY plan of these columns of a table (made once per dialect)."""
+    plans = _PLANS.setdefault(dialect, {})
+    plan = plans.get((table, names))
+    if plan is None:
+        processed = []
+        for index, name in enumerate(names):
+            type_ = table.c[name].type
+            process = type_._cached_bind_processor(dialect)
+            if process is not None:
+                processed.append((index, type_, process))
+        plan = CopyPlan(f"COPY {table.name} ({', '.join(names)}) FROM STDIN", tuple(processed))
+        plans[(table, names)] = plan
+    return plan
+
+
+def _driver_dumps(raw: Any, wrapper: type[Any]) -> Converter | None:
+    """Return the function a driver connection serialises a JSON wrapper's value with (None: not known)."""
+    from psycopg.adapt import PyFormat
+
+    dumper = raw.adapters.get_dumper(wrapper, PyFormat.TEXT)(wrapper, raw)
+    dumps: Converter | None = getattr(dumper, "dumps", None)
+    return dumps
+
+
+def _converter(type_: TypeEngine[Any], process: Converter, dumps: Mapping[type[Any], Converter | None]) -> Converter:
+    """Return a column's conversion of a value: its bind processing, with JSON serialised to text.
+
+    None stays None (SQL NULL) unless the type gives it a value of its own (JSON: the JSON ``null``). A JSON value
+    the bind processing would wrap for the driver is serialised as the driver would serialise the wrapper.
+    """
+    none = process(None) if type_.should_evaluate_none else None
+    probe: Any = process({}) if isinstance(type_, JSON) else None
+    serialise = dumps.get(type(probe)) if getattr(probe, "dumps", False) is None else None
+    if serialise is None:
+
+        def convert(value: Any) -> Any:
+            return none if value is None else process(value)
+
+        return convert
+    wrapper: type[Any] = type(probe)
+    none_text = serialise(none.obj) if isinstance(none, wrapper) else none
+
+    def convert_json(value: Any) -> Any:
+        kind = type(value)
+        if kind is dict or kind is list:
+            return serialise(value)
+        if value is None:
+            return none_text
+        wrapped = process(value)
+        return serialise(wrapped.obj) if type(wrapped) is wrapper and wrapped.dumps is None else wrapped
+
+    return convert_json
 
 
 def bind_processors(table: Table, names: Sequence[str], dialect: Dialect) -> list[Callable[[Any], Any] | None]:

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+import json
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from sqlalchemy import event, insert, select, text
+from sqlalchemy import JSON, event, insert, select, text
 from sqlalchemy.exc import IntegrityError
 from tests.conftest import is_postgres_run
 
 from cbec.audit.models import AuditRecord
 from cbec.quota.models import QuotaEntry
 from cbec.sharing.models import OutboxEvent
+from cbec.storage.base import Base
 from cbec.storage.bulk import copy_new_rows, copy_rows
 from cbec.storage.context import Context
 from cbec.storage.ids import take_id
@@ -147,3 +149,147 @@ def test_a_json_none_is_copied_as_an_insert_stores_it_and_other_nones_as_sql_nul
             text("SELECT entity_key, before IS NULL, before::text, reason IS NULL FROM audit_record ORDER BY 1")
         ).all()
     assert [tuple(r) for r in found] == [("copied", False, "null", True), ("inserted", False, "null", True)]
+
+
+TRICKY = "税\t单\\N\n\r\\x 'q' \"d\""  # COPY's text-format specials, quotes and CJK
+AT = datetime(2026, 3, 2, 20, 0, 0, 123456, tzinfo=BEIJING)
+JOURNAL_ROWS: dict[str, tuple[str, dict[str, Any]]] = {
+    "sharing_event": (
+        "business_key",
+        {
+            "position": 41,
+            "occurred_at": AT,
+            "kind": "receipt",
+            "document_type": "CEB622Message",
+            "zone": "4604",
+            "status": None,
+            "parties": ["4601960001", "4601960005"],
+            "payload": {
+                "info": TRICKY,
+                "amount": "12.30",
+                "rate": 1.5,
+                "big": 10**20,
+                "tiny": 1e-7,
+                "flag": True,
+                "none": None,
+                "empty": {},
+                "lines": [{"n": 1, "x": None}, [], "张伟"],
+            },
+        },
+    ),
+    "issued_receipt": (
+        "guid",
+        {
+            "message_type": "CEB622Message",
+            "document_kind": "inventory",
+            "document_id": None,
+            "status": "800",
+            "info": TRICKY,
+            "returned_at": AT,
+            "keys": {"eport_no": "B20260302000000001", "note": TRICKY},
+            "message_id": 9_000_000_000,
+        },
+    ),
+    "audit_record": (
+        "entity_key",
+        {
+            "at": AT,
+            "actor": "bench",
+            "action": "inventory.released",
+            "entity_type": "inventory",
+            "before": None,
+            "after": {"status": "800", "tax": "12.30", "lines": [1, 2.5, None]},
+            "reason": TRICKY,
+            "seq": 7,
+            "prev_hash": "0" * 64,
+            "hash": "f" * 64,
+            "chain_version": 3,
+        },
+    ),
+    "trade_fact": (
+        "eport_no",
+        {
+            "direction": "I",
+            "mode": "9610",
+            "document_id": 12,
+            "inventory_no": None,
+            "order_no": "ORD1",
+            "line_no": 1,
+            "hs_code": "0402290000",
+            "goods_name": TRICKY,
+            "origin_country": "AUS",
+            "destination_country": "CHN",
+            "quantity": Decimal("2"),
+            "unit": "122",
+            "legal_quantity": Decimal("0.80000"),
+            "legal_unit": "035",
+            "currency": "142",
+            "value": Decimal("12345678901234.12345"),
+            "value_cny": Decimal("-0.00001"),
+            "value_usd": None,
+            "platform_code": "4601960001",
+            "ecommerce_code": "4601960001",
+            "logistics_code": "4601960003",
+            "payment_code": None,
+            "agent_code": "4601960005",
+            "warehouse_code": None,
+            "owner_code": None,
+            "tenant": None,
+            "customs_code": "4604",
+            "declared_at": AT,
+            "declared_on": date(2026, 3, 2),
+            "released_at": None,
+            "released_on": None,
+            "status": "released",
+            "buyer_key": "k" * 64,
+            "payer_key": None,
+            "phone_key": None,
+            "address_key": None,
+            "updated_at": datetime(2026, 3, 2, 12, 0, tzinfo=UTC),
+        },
+    ),
+}
+
+
+UNIQUE = {"sharing_event": "position", "audit_record": "seq"}  # a position is held by one row only
+
+
+@pytest.mark.parametrize("name", sorted(JOURNAL_ROWS))
+def test_a_row_copied_is_stored_as_the_same_row_inserted(ctx: Context, name: str) -> None:
+    table = Base.metadata.tables[name]
+    marker, row = JOURNAL_ROWS[name]
+    columns = [c.key for c in table.columns if c.key not in ("id", marker)]
+    assert sorted([*columns, marker]) == sorted(c.key for c in table.columns if c.key != "id")  # every column
+    unique = UNIQUE.get(name)
+    moved = {unique: row[unique] + 1} if unique else {}
+    with ctx.uow() as uow:
+        copy_rows(uow.session, table, [{**row, marker: "B-copied"}, {**row, marker: "B-copied-2", **NULLS[name]}])
+        inserted = [{**row, marker: "B-inserted", **moved}, {**row, marker: "B-inserted-2", **NULLS[name]}]
+        uow.session.execute(insert(table), inserted)
+        texts = ", ".join(f"{c}::text" for c in columns)
+        found = {
+            r[0]: dict(zip(columns, r[1:], strict=True))
+            for r in uow.session.execute(text(f"SELECT {marker}, {texts} FROM {name} WHERE {marker} LIKE 'B-%'"))
+        }
+    assert sorted(found) == ["B-copied", "B-copied-2", "B-inserted", "B-inserted-2"]
+    if unique:
+        assert (found["B-copied"][unique], found["B-inserted"][unique]) == (str(row[unique]), str(row[unique] + 1))
+        found["B-inserted"][unique] = found["B-copied"][unique]
+    assert found["B-copied"] == found["B-inserted"]
+    assert found["B-copied-2"] == found["B-inserted-2"]
+    stored = found["B-copied"]
+    for column in columns:  # what the comparison stands on: the values as the database holds them
+        if isinstance(row[column], datetime):
+            assert stored[column].endswith("+00"), column  # timestamps in UTC (the session's zone is UTC)
+        if isinstance(table.c[column].type, JSON):
+            assert json.loads(stored[column]) == row[column], column
+    for column in (c for c, value in NULLS[name].items() if value is None):  # JSON null for JSON, else SQL NULL
+        assert found["B-copied-2"][column] == ("null" if isinstance(table.c[column].type, JSON) else None), column
+
+
+NULLS: dict[str, dict[str, Any]] = {
+    "sharing_event": {"payload": None, "parties": [], "status": None, "position": None},
+    "issued_receipt": {"keys": None, "document_id": None, "message_id": None},
+    "audit_record": {"before": None, "after": None, "reason": None, "seq": None, "hash": None},
+    "trade_fact": {"value_cny": None, "released_at": None, "tenant": None},
+}

@@ -93,7 +93,7 @@ def test_a_scalar_comes_back_as_it_is() -> None:
 
 
 def golden_documents() -> list[dict[str, Any]]:
-    documents = []
+    documents: list[dict[str, Any]] = []
     for path in sorted(GOLDEN.glob("CEB*.xml")):
         outcome = parse_message(path.read_bytes())
         if outcome.message is not None:
