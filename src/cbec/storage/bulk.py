@@ -3,8 +3,10 @@
 Many rows of one table written by an INSERT go through the ORM's or Core's parameter processing and one
 Bind/Execute per row; ``COPY … FROM STDIN`` sends them as one stream the server loads in one pass. Values are
 first converted by each column's own type (the same bind processing an INSERT does: UTC timestamps, JSON
-text, decimals), so what is stored is what the INSERT would have stored. The statement is reported to the
-engine's ``before_cursor_execute`` listeners like any other, so statement counts stay honest.
+text, decimals), so what is stored is what the INSERT would have stored. Which columns need converting, and how,
+is worked out once per table and columns (``copy_plan``): the others' values go to the driver as they are, and a
+JSON value is serialised once, to the text the driver would have sent for the INSERT. The statement is reported
+to the engine's ``before_cursor_execute`` listeners like any other, so statement counts stay honest.
 """
 
 from __future__ import annotations
