@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from operator import itemgetter
 from types import SimpleNamespace
 from typing import Any
@@ -22,7 +23,7 @@ from sqlalchemy import JSON, Table, inspect
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, make_transient_to_detached
-from sqlalchemy.types import TypeEngine
+from sqlalchemy.types import TypeDecorator, TypeEngine
 
 from cbec.storage.ids import take_id
 
@@ -36,6 +37,7 @@ class Values(SimpleNamespace):
 
 
 Converter = Callable[[Any], Any]
+Conversion = tuple[int, Converter, Any]  # a value's position in the row, its conversion, what None is sent as
 
 
 def copy_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
@@ -67,8 +69,9 @@ def copy_values(session: Session, table: Table, names: Sequence[str], rows: Iter
                 return
             for row in rows:
                 values = list(row)
-                for index, convert in converters:
-                    values[index] = convert(values[index])
+                for index, convert, none in converters:
+                    value = values[index]
+                    values[index] = none if value is None else convert(value)
                 write(values)
     except connection.dialect.loaded_dbapi.Error as exc:  # the same exception an INSERT would have raised
         raise DBAPIError.instance(plan.statement, None, exc, connection.dialect.loaded_dbapi.Error) from exc
@@ -86,12 +89,11 @@ class CopyPlan:
 
     statement: str
     processed: tuple[tuple[int, TypeEngine[Any], Converter], ...]
-    _converters: dict[tuple[Converter | None, Converter | None], list[tuple[int, Converter]]] = field(
-        default_factory=dict
-    )
+    dialect: Dialect
+    _converters: dict[tuple[Converter | None, Converter | None], list[Conversion]] = field(default_factory=dict)
 
-    def converters(self, raw: Any) -> list[tuple[int, Converter]]:
-        """Return (position, conversion) of the values to convert for a driver connection."""
+    def converters(self, raw: Any) -> list[Conversion]:
+        """Return how the values to convert are converted for a driver connection (see ``Conversion``)."""
         if not self.processed:
             return []
         from psycopg.types.json import Json, Jsonb  # the driver's, imported where it is in use
@@ -100,7 +102,9 @@ class CopyPlan:
         key = (dumps[Json], dumps[Jsonb])
         known = self._converters.get(key)
         if known is None:
-            known = [(index, _converter(type_, process, dumps)) for index, type_, process in self.processed]
+            known = [
+                (index, *_converter(type_, process, self.dialect, dumps)) for index, type_, process in self.processed
+            ]
             self._converters[key] = known
         return known
 
@@ -119,7 +123,7 @@ def copy_plan(table: Table, names: tuple[str, ...], dialect: Dialect) -> CopyPla
             process = type_._cached_bind_processor(dialect)
             if process is not None:
                 processed.append((index, type_, process))
-        plan = CopyPlan(f"COPY {table.name} ({', '.join(names)}) FROM STDIN", tuple(processed))
+        plan = CopyPlan(f"COPY {table.name} ({', '.join(names)}) FROM STDIN", tuple(processed), dialect)
         plans[(table, names)] = plan
     return plan
 
@@ -133,34 +137,34 @@ def _driver_dumps(raw: Any, wrapper: type[Any]) -> Converter | None:
     return dumps
 
 
-def _converter(type_: TypeEngine[Any], process: Converter, dumps: Mapping[type[Any], Converter | None]) -> Converter:
-    """Return a column's conversion of a value: its bind processing, with JSON serialised to text.
+def _converter(
+    type_: TypeEngine[Any], process: Converter, dialect: Dialect, dumps: Mapping[type[Any], Converter | None]
+) -> tuple[Converter, Any]:
+    """Return a column's conversion of a value that is not None, and what None is sent as.
 
-    None stays None (SQL NULL) unless the type gives it a value of its own (JSON: the JSON ``null``). A JSON value
-    the bind processing would wrap for the driver is serialised as the driver would serialise the wrapper.
+    The conversion is the column's bind processing; a JSON value the bind processing would wrap for the driver is
+    serialised as the driver would serialise the wrapper. None is sent as SQL NULL unless the type gives it a value
+    of its own (JSON: the JSON ``null``).
     """
     none = process(None) if type_.should_evaluate_none else None
     probe: Any = process({}) if isinstance(type_, JSON) else None
     serialise = dumps.get(type(probe)) if getattr(probe, "dumps", False) is None else None
     if serialise is None:
-
-        def convert(value: Any) -> Any:
-            return none if value is None else process(value)
-
-        return convert
+        implemented = type_.dialect_impl(dialect)
+        if isinstance(implemented, TypeDecorator) and implemented.impl_instance.bind_processor(dialect) is None:
+            # What the processor runs, without the call that wraps it (``TypeDecorator.bind_processor``).
+            return partial(implemented.process_bind_param, dialect=dialect), none
+        return process, none
     wrapper: type[Any] = type(probe)
-    none_text = serialise(none.obj) if isinstance(none, wrapper) else none
 
     def convert_json(value: Any) -> Any:
         kind = type(value)
         if kind is dict or kind is list:
             return serialise(value)
-        if value is None:
-            return none_text
         wrapped = process(value)
         return serialise(wrapped.obj) if type(wrapped) is wrapper and wrapped.dumps is None else wrapped
 
-    return convert_json
+    return convert_json, serialise(none.obj) if isinstance(none, wrapper) else none
 
 
 def bind_processors(table: Table, names: Sequence[str], dialect: Dialect) -> list[Callable[[Any], Any] | None]:
