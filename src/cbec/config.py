@@ -108,6 +108,10 @@ class Settings(BaseSettings):
     nats_url: str | None = Field(default=None, description="NATS server for the JetStream publisher, e.g. nats://…")
     nats_stream_prefix: str = "CBEC"
     nats_subject_prefix: str = "cbec"
+    # Group commit of POST /ceb (cbec.intake.batch): the messages waiting in a server process run in one transaction.
+    intake_batch: int = Field(
+        default=32, ge=1, le=1000, description="Most messages POST /ceb runs in one transaction; 1: one each."
+    )
     # Intake through JetStream (docs/scaling.md): when set, POST /ceb stores the message in the intake stream and
     # answers 202; `cbec intake worker` processes it and the answer waits at GET /ceb/answers/{digest}.
     intake_stream_url: str | None = Field(

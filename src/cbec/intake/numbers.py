@@ -3,26 +3,44 @@
 Gap-free within a period: the first number a transaction takes locks the sequence row (UPDATE … RETURNING); later
 ones are counted in memory, since no other transaction can take numbers until this one ends, and the count is
 written back when the transaction commits — the numbers' step of the unit of work's commit
-(``cbec.storage.commit``), the one place numbers are written.
+(``cbec.storage.commit``), the one place numbers are written. Numbers taken inside a savepoint that rolls back
+(one message of several in a transaction, ``cbec.intake.batch``) are given back: the count steps back, and a
+sequence first taken inside it is forgotten, since its row's update and lock went with the savepoint.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from cbec.common.clock import business_date
 from cbec.intake.models import NumberSequence
-from cbec.storage.commit import NUMBERS, pending
+from cbec.storage.commit import NUMBERS, pending, within
 from cbec.storage.upsert import insert_ignore
+
+Key = tuple[str, str]
+
+
+@dataclass(slots=True)
+class _Taken:
+    """A transaction's sequences: [next to hand out, value stored] each, and what was taken inside savepoints."""
+
+    counters: dict[Key, list[int]] = field(default_factory=dict)
+    inside: list[tuple[SessionTransaction, Key, bool]] = field(default_factory=list)  # (savepoint, key, first)
 
 
 def next_number(session: Session, name: str, period: str) -> int:
     """Take the next serial number of a sequence (row-locked, gap-free within a transaction)."""
-    taken: dict[tuple[str, str], list[int]] = pending(session, "numbers", dict, _store_numbers, NUMBERS)
-    counter = taken.get((name, period))
+    taken: _Taken = pending(session, "numbers", _Taken, _store_numbers, NUMBERS, _give_back)
+    key = (name, period)
+    savepoint = session.get_nested_transaction()
+    counter = taken.counters.get(key)
+    if savepoint is not None:
+        taken.inside.append((savepoint, key, counter is None))
     if counter is not None:
         counter[0] += 1
         return counter[0] - 1
@@ -36,8 +54,21 @@ def next_number(session: Session, name: str, period: str) -> int:
     if value is None:  # the period's first number (a concurrent first taker waits on the insert, then updates)
         insert_ignore(session, NumberSequence, {"name": name, "period": period, "next_value": 1}, ["name", "period"])
         value = session.execute(take).scalar_one()
-    taken[(name, period)] = [int(value), int(value)]  # [next to hand out, value stored]
+    taken.counters[key] = [int(value), int(value)]  # [next to hand out, value stored]
     return int(value) - 1
+
+
+def _give_back(taken: _Taken, savepoint: Any) -> None:
+    """Give back the numbers taken inside a savepoint that rolled back (latest first)."""
+    kept = []
+    for scope, key, first in reversed(taken.inside):
+        if not within(scope, savepoint):
+            kept.append((scope, key, first))
+        elif first:
+            taken.counters.pop(key, None)  # its row's update and lock were undone with the savepoint
+        elif key in taken.counters:
+            taken.counters[key][0] -= 1
+    taken.inside = kept[::-1]
 
 
 def eport_number(session: Session, now: datetime) -> str:
@@ -52,9 +83,9 @@ def customs_number(session: Session, now: datetime, customs_code: str, mark: str
     return f"{customs_code}{year}{mark}{next_number(session, sequence, year):09d}"
 
 
-def _store_numbers(session: Session, taken: dict[tuple[str, str], list[int]]) -> None:
+def _store_numbers(session: Session, taken: _Taken) -> None:
     """Write back the numbers a committing transaction counted in memory (its commit step)."""
-    for (name, period), (next_value, stored) in taken.items():
+    for (name, period), (next_value, stored) in taken.counters.items():
         if next_value != stored:
             session.execute(
                 update(NumberSequence)

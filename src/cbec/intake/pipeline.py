@@ -63,6 +63,32 @@ def ingest_message(
     ``senders`` (when given) are the enterprise codes the caller may transmit as: a message whose BaseTransfer
     names anyone else is refused with ``SenderNotAllowed`` and nothing is stored.
     """
+    with ctx.uow() as uow:
+        result = ingest_in(
+            ctx, uow.session, raw, source_name=source_name, dry_run=dry_run, edition=edition, senders=senders
+        )
+        if dry_run:
+            uow.rollback()
+        else:
+            uow.commit()
+        return result
+
+
+def ingest_in(
+    ctx: Context,
+    session: Session,
+    raw: bytes,
+    *,
+    source_name: str | None = None,
+    dry_run: bool = False,
+    edition: Edition | None = None,
+    senders: frozenset[str] | None = None,
+) -> IngestResult:
+    """Process one message in the caller's transaction, which commits it (or, for a preflight, rolls it back).
+
+    A message that is refused as a whole leaves its log row (CEB900); one processed before is answered with its
+    stored receipts; a preflight writes nothing the caller may keep.
+    """
     table = handler_table()
     now = ctx.clock.now()
     envelope_id: str | None = None
@@ -83,105 +109,94 @@ def ingest_message(
                 )
             ]
     digest = hashlib.sha256(raw).hexdigest()
-    with ctx.uow() as uow:
-        session = uow.session
-        # A preflight reads the log first: bytes already ingested are answered with their receipts, as stored. A
-        # real message learns it from its own log row (below), one statement instead of two.
-        if dry_run:
-            earlier = message_by_hash(session, digest)
-            if earlier is not None and earlier.outcome == "processed":
-                check_sender(earlier.sender_code, senders)
-                stored = _replay(session, earlier)
-                stored.dry_run = True
-                return stored
-        outcome = None
-        if not format_problems:
-            outcome = parse_message(
-                payload,
-                edition=edition or Edition(ctx.settings.edition),
-                code_tables=code_tables(session, business_date(now)),
-                max_bytes=ctx.settings.max_message_bytes,
-            )
-            format_problems = outcome.problems
-        if format_problems or outcome is None or outcome.message is None:
-            message_type = (outcome.message_type if outcome else "Unknown") or "Unknown"
-            # The sender check comes before anything is logged: a message that fails to parse but visibly names
-            # another sender (its copCode) leaves no trace either.
-            if senders is not None:
-                check_sender(visible_sender(payload), senders, unknown_ok=True)
-            if not dry_run:
-                entry = LogEntry(
-                    digest, message_type, outcome.guid if outcome else None, None, envelope_id, source_name
-                )
-                if _log(session, entry, "format_error", 0, now) is None:
-                    replayed = _replay_earlier(session, digest, senders)
-                    if replayed is not None:  # processed once (its reference data has changed since): as stored
-                        return replayed
-                uow.commit()
-            return _refused(message_type, "format_error", format_problems, payload, envelope_id, now, dry_run)
-        message = outcome.message
-        check_sender(message.transfer.sender_code, senders)
-        family = table.family_of(message.message_type.value)
-        unverified = signature_problems(ctx, session, message, payload, now)
-        if unverified and family.unsigned_refuses_message:
-            replayed = None if dry_run else _replay_earlier(session, digest, senders)
-            if replayed is not None:  # processed once (its certificate has lapsed since): as stored
-                return replayed
-            return _refused(
-                message.message_type.value, "signature_error", unverified, payload, envelope_id, now, dry_run
-            )
-        # A preflight leaves no trace, not even the message log (the same bytes may be ingested later).
-        message_id: int | None = None
+    # A preflight reads the log first: bytes already ingested are answered with their receipts, as stored. A
+    # real message learns it from its own log row (below), one statement instead of two.
+    if dry_run:
+        earlier = message_by_hash(session, digest)
+        if earlier is not None and earlier.outcome == "processed":
+            check_sender(earlier.sender_code, senders)
+            stored = _replay(session, earlier)
+            stored.dry_run = True
+            return stored
+    outcome = None
+    if not format_problems:
+        outcome = parse_message(
+            payload,
+            edition=edition or Edition(ctx.settings.edition),
+            code_tables=code_tables(session, business_date(now)),
+            max_bytes=ctx.settings.max_message_bytes,
+        )
+        format_problems = outcome.problems
+    if format_problems or outcome is None or outcome.message is None:
+        message_type = (outcome.message_type if outcome else "Unknown") or "Unknown"
+        # The sender check comes before anything is logged: a message that fails to parse but visibly names
+        # another sender (its copCode) leaves no trace either.
+        if senders is not None:
+            check_sender(visible_sender(payload), senders, unknown_ok=True)
         if not dry_run:
-            entry = LogEntry(
-                digest, message.message_type.value, message.guid, message.transfer.sender_code, envelope_id, source_name
-            )
-            message_id = _log(session, entry, "processed", len(message.documents), now)
-            if message_id is None:
-                # The same bytes were logged before, or by a concurrent transaction that has committed meanwhile
-                # (the log row's unique digest made this one wait): answer as they were answered.
-                earlier = message_by_hash(session, digest)
-                assert earlier is not None  # the insert found the digest taken
-                if earlier.outcome == "processed":
-                    check_sender(earlier.sender_code, senders)
-                    return _replay(session, earlier)
-                message_id = _reuse_format_error(session, earlier.id, entry, len(message.documents), now)
-        # Party authority (申报主体): each document must be declared by a party the sender may act for; changes,
-        # deletions, cancels and returns also by a party of the original (checked by the family's handlers).
-        run = IntakeRun(
-            ctx=ctx,
-            session=session,
-            now=now,
-            message_id=message_id,
-            message=message,
-            authority=sender_authority(session, message.transfer.sender_code, now),
-            unverified=unverified,
+            entry = LogEntry(digest, message_type, outcome.guid if outcome else None, None, envelope_id, source_name)
+            if _log(session, entry, "format_error", 0, now) is None:
+                replayed = _replay_earlier(session, digest, senders)
+                if replayed is not None:  # processed once (its reference data has changed since): as stored
+                    return replayed
+        return _refused(message_type, "format_error", format_problems, payload, envelope_id, now, dry_run)
+    message = outcome.message
+    check_sender(message.transfer.sender_code, senders)
+    family = table.family_of(message.message_type.value)
+    unverified = signature_problems(ctx, session, message, payload, now)
+    if unverified and family.unsigned_refuses_message:
+        replayed = None if dry_run else _replay_earlier(session, digest, senders)
+        if replayed is not None:  # processed once (its certificate has lapsed since): as stored
+            return replayed
+        return _refused(message.message_type.value, "signature_error", unverified, payload, envelope_id, now, dry_run)
+    # A preflight leaves no trace, not even the message log (the same bytes may be ingested later).
+    message_id: int | None = None
+    if not dry_run:
+        entry = LogEntry(
+            digest, message.message_type.value, message.guid, message.transfer.sender_code, envelope_id, source_name
         )
-        handled = family.handle(run)
-        session.flush()
-        result = IngestResult(
-            message.message_type.value,
-            "processed",
-            receipts=[receipt_from_row(row) for row in handled.receipts],
-            tax_bills=handled.tax_bills,
-            documents=handled.documents,
-            dry_run=dry_run,
-        )
-        log.info(
-            "%s %s from %s: %d documents, %d receipts, %d tax bills%s",
-            message.message_type.value,
-            message.guid,
-            message.transfer.sender_code,
-            len(message.documents),
-            len(result.receipts),
-            len(result.tax_bills),
-            " (preflight)" if dry_run else "",
-        )
-        if dry_run:
-            uow.rollback()
-            return result
-        uow.commit()
-        return result
+        message_id = _log(session, entry, "processed", len(message.documents), now)
+        if message_id is None:
+            # The same bytes were logged before, or by a concurrent transaction that has committed meanwhile
+            # (the log row's unique digest made this one wait): answer as they were answered.
+            earlier = message_by_hash(session, digest)
+            assert earlier is not None  # the insert found the digest taken
+            if earlier.outcome == "processed":
+                check_sender(earlier.sender_code, senders)
+                return _replay(session, earlier)
+            message_id = _reuse_format_error(session, earlier.id, entry, len(message.documents), now)
+    # Party authority (申报主体): each document must be declared by a party the sender may act for; changes,
+    # deletions, cancels and returns also by a party of the original (checked by the family's handlers).
+    run = IntakeRun(
+        ctx=ctx,
+        session=session,
+        now=now,
+        message_id=message_id,
+        message=message,
+        authority=sender_authority(session, message.transfer.sender_code, now),
+        unverified=unverified,
+    )
+    handled = family.handle(run)
+    session.flush()
+    result = IngestResult(
+        message.message_type.value,
+        "processed",
+        receipts=[receipt_from_row(row) for row in handled.receipts],
+        tax_bills=handled.tax_bills,
+        documents=handled.documents,
+        dry_run=dry_run,
+    )
+    log.info(
+        "%s %s from %s: %d documents, %d receipts, %d tax bills%s",
+        message.message_type.value,
+        message.guid,
+        message.transfer.sender_code,
+        len(message.documents),
+        len(result.receipts),
+        len(result.tax_bills),
+        " (preflight)" if dry_run else "",
+    )
+    return result
 
 
 def _refused(

@@ -82,6 +82,15 @@ def forget(session: Session) -> None:
     session.info.pop(_STEPS, None)
 
 
+def within(scope: SessionTransaction | None, ended: SessionTransaction) -> bool:
+    """Tell whether a transaction is the ended one or nested inside it."""
+    while scope is not None:
+        if scope is ended:
+            return True
+        scope = scope.parent
+    return False
+
+
 def rolled_back(session: Session, previous_transaction: SessionTransaction) -> None:
     """Forget what an ended transaction asked for: all of it, or a savepoint's part (a session event handler)."""
     steps: dict[str, tuple[int, Any, Any, Any, Drop | None]] | None = session.info.get(_STEPS)

@@ -19,6 +19,7 @@ from cbec.common.errors import ErrorCode, NotFound, Problem
 from cbec.common.scope import Scope
 from cbec.intake import ingest_message
 from cbec.intake.answers import result_json
+from cbec.intake.batch import IntakeBatcher, Submission
 from cbec.intake.stream import IntakeFront, http_answer
 from cbec.messages.documents import Edition
 from cbec.storage.context import Context
@@ -60,15 +61,30 @@ async def submit_ceb(
         )
     # Intake is blocking (database round trips, CPU-bound checks): run it off the event loop so that one slow
     # message does not hold every other request, and the round trips of concurrent messages overlap.
-    return await run_in_threadpool(_answer, ctx, body, dry_run, senders)
+    batcher = None if dry_run or ctx.settings.intake_batch == 1 else _batcher(request)
+    return await run_in_threadpool(_answer, ctx, body, dry_run, senders, batcher)
 
 
-def _answer(ctx: Context, body: bytes, dry_run: bool, senders: frozenset[str]) -> Response:
-    result = ingest_message(ctx, body, source_name="http", dry_run=dry_run, senders=senders)
+def _answer(
+    ctx: Context, body: bytes, dry_run: bool, senders: frozenset[str], batcher: IntakeBatcher | None
+) -> Response:
+    if batcher is not None:  # group commit: the answer comes after the commit of the batch it ran in
+        result = batcher.submit(Submission(body, source_name="http", senders=senders))
+    else:
+        result = ingest_message(ctx, body, source_name="http", dry_run=dry_run, senders=senders)
     if dry_run:
         return JSONResponse(result_json(result))
     answer = http_answer(result, Edition(ctx.settings.edition), lambda xml: sign_outgoing(ctx.settings, xml))
     return Response(answer.body, status_code=answer.status, media_type=answer.media_type, headers=answer.headers)
+
+
+def _batcher(request: Request) -> IntakeBatcher:
+    """Return the server process's group commit of POST /ceb (started on first use)."""
+    batcher: IntakeBatcher | None = getattr(request.app.state, "intake_batcher", None)
+    if batcher is None:
+        ctx = request.app.state.ctx
+        batcher = request.app.state.intake_batcher = IntakeBatcher(ctx, max_batch=ctx.settings.intake_batch)
+    return batcher
 
 
 def _front(request: Request) -> IntakeFront:
