@@ -74,8 +74,8 @@ def api_keys(url: str, senders: set[str]) -> dict[str, str]:
     return keys
 
 
-def start_server(url: str, port: int, log: Path, workers: int = 1) -> subprocess.Popen[bytes]:
-    """Start `cbec serve` on the benchmark database and wait until it answers."""
+def start_server(url: str, port: int, log: Path, workers: int = 1, batch: int | None = None) -> subprocess.Popen[bytes]:
+    """Start `cbec serve` on the benchmark database and wait until it answers (``batch``: its group commit size)."""
     env = {
         **os.environ,
         "CBEC_DATABASE_URL": url,
@@ -83,6 +83,7 @@ def start_server(url: str, port: int, log: Path, workers: int = 1) -> subprocess
         "CBEC_DATA_KEY": BENCH_KEY,
         "CBEC_NOW": NOW.isoformat(),
         "CBEC_REVIEW_VALUE_AT_OR_ABOVE": "8000",
+        **({"CBEC_INTAKE_BATCH": str(batch)} if batch is not None else {}),
     }
     cbec = str(Path(sys.executable).with_name("cbec"))
     handle = log.open("wb")
@@ -157,6 +158,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=20260303)
     parser.add_argument("--timeout", type=float, default=30.0, help="per-request timeout (s)")
     parser.add_argument("--workers", type=int, default=1, help="server processes (cbec serve --workers)")
+    parser.add_argument("--batch", type=int, default=None, help="messages per transaction (CBEC_INTAKE_BATCH)")
     parser.add_argument("--no-record", action="store_true")
     args = parser.parse_args()
     rates = [float(r) for r in args.rates.split(",")]
@@ -174,7 +176,7 @@ def main() -> None:
         keys = api_keys(url, {m.sender for m in messages})
         port = _free_port()
         log = CACHE / "latency-server.log"
-        server = start_server(url, port, log, args.workers)
+        server = start_server(url, port, log, args.workers, args.batch)
         try:
             offset = 0
             for rate in rates:
@@ -192,6 +194,7 @@ def main() -> None:
             server.wait(timeout=30)
     data = (
         f"{workload.describe()}; server `cbec serve --workers {args.workers}` (uvicorn) on {args.db}, "
+        f"group commit of up to {args.batch or 'the default'} messages, "
         f"load from a separate process over loopback"
     )
     record("Latency of POST /ceb", machine, data, results, enabled=not args.no_record)

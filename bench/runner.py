@@ -7,6 +7,7 @@ import multiprocessing as mp
 import os
 import time
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -149,8 +150,12 @@ def _backend_cpu(pids: set[int]) -> float:
     return total
 
 
-def ingest_all(ctx: Context, messages: list[Message], *, render: bool = True) -> WorkerReport:
-    """Ingest messages in order through the one intake use case, rendering every answer."""
+def ingest_all(ctx: Context, messages: list[Message], *, render: bool = True, batch: int = 1) -> WorkerReport:
+    """Ingest messages in order through the one intake use case, rendering every answer.
+
+    With ``batch`` above 1, that many messages at a time run in one transaction (``cbec.intake.batch``, the group
+    commit of POST /ceb under load), as if they had been waiting together.
+    """
     report = WorkerReport()
     pids: set[int] = set()
 
@@ -167,8 +172,7 @@ def ingest_all(ctx: Context, messages: list[Message], *, render: bool = True) ->
         ctx.engine.dispose()  # connect again, so every backend used is seen
     cpu_before = time.process_time()
     report.started = time.time()
-    for message in messages:
-        result = ingest_message(ctx, message.raw, source_name="bench")
+    for message, result in _results(ctx, messages, batch):
         report.messages += 1
         report.documents += message.documents
         report.receipts += len(result.receipts)
@@ -187,13 +191,27 @@ def ingest_all(ctx: Context, messages: list[Message], *, render: bool = True) ->
     return report
 
 
-def _ingest_worker(url: str, messages: list[Message], barrier: Any, queue: Any) -> None:
+def _results(ctx: Context, messages: list[Message], batch: int) -> Iterator[tuple[Message, IngestResult]]:
+    """Yield each message with its result, ingested one at a time or ``batch`` at a time."""
+    if batch <= 1:
+        for message in messages:
+            yield message, ingest_message(ctx, message.raw, source_name="bench")
+        return
+    from cbec.intake.batch import Submission, ingest_batch  # not in revisions from before 2026-12-07
+
+    for start in range(0, len(messages), batch):
+        chunk = messages[start : start + batch]
+        outcomes = ingest_batch(ctx, [Submission(m.raw, "bench") for m in chunk])
+        yield from zip(chunk, (outcome.unwrap() for outcome in outcomes), strict=True)
+
+
+def _ingest_worker(url: str, messages: list[Message], batch: int, barrier: Any, queue: Any) -> None:
     try:
         ctx = bench_context(url)
         with ctx.uow() as uow:  # open the pool and warm the code-table cache outside the timed part
             code_tables(uow.session, business_date(NOW))
         barrier.wait()
-        report = ingest_all(ctx, messages)
+        report = ingest_all(ctx, messages, batch=batch)
         ctx.engine.dispose()
     except Exception as exc:
         report = WorkerReport(error=f"{type(exc).__name__}: {exc}")
@@ -241,9 +259,9 @@ def run_parallel(target: Any, partitions: list[list[Message]], *args: Any) -> li
     return reports
 
 
-def ingest_parallel(url: str, partitions: list[list[Message]]) -> list[WorkerReport]:
-    """Ingest each partition in its own process."""
-    return run_parallel(_ingest_worker, partitions, url)
+def ingest_parallel(url: str, partitions: list[list[Message]], *, batch: int = 1) -> list[WorkerReport]:
+    """Ingest each partition in its own process (``batch`` messages per transaction)."""
+    return run_parallel(_ingest_worker, partitions, url, batch)
 
 
 def parse_parallel(url: str, partitions: list[list[Message]], *, lxml_only: bool = False) -> list[WorkerReport]:

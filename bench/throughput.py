@@ -85,11 +85,11 @@ class Measured:
     floor: float
 
 
-def workload_of(traffic: str, sets: int, seed: int, partitions: int) -> Workload:
-    """Return the (cached) workload of a kind of traffic."""
+def workload_of(traffic: str, sets: int, seed: int, partitions: int, *, single: bool = False) -> Workload:
+    """Return the (cached) workload of a kind of traffic (``single``: one document per import message)."""
     if traffic == "export":
         return load_or_generate_exports(ExportSpec(sets=sets, seed=seed, partitions=partitions))
-    return load_or_generate(WorkloadSpec(sets=sets, seed=seed, partitions=partitions))
+    return load_or_generate(WorkloadSpec(sets=sets, seed=seed, partitions=partitions, single=single))
 
 
 def main() -> None:
@@ -103,6 +103,10 @@ def main() -> None:
         "--traffic", choices=(*TRAFFIC, "both"), default="import", help="import (default), export, both"
     )
     parser.add_argument("--stored", type=int, default=0, help="import sets loaded first (bench.loader, PostgreSQL)")
+    parser.add_argument("--single", action="store_true", help="one document per import message (ERP traffic)")
+    parser.add_argument(
+        "--batch", type=int, default=1, help="messages per transaction, as POST /ceb's group commit runs them"
+    )
     parser.add_argument("--no-record", action="store_true", help="print only; do not append to docs/performance.md")
     args = parser.parse_args()
     counts = [int(x) for x in args.processes.split(",")]
@@ -111,7 +115,7 @@ def main() -> None:
         parser.error("--stored needs --db postgres (bench.loader is set-based PostgreSQL SQL)")
     traffics = list(TRAFFIC) if args.traffic == "both" else [args.traffic]
     machine = print_header("throughput: end-to-end vs parse-only floor")
-    workloads = {t: workload_of(t, args.sets, args.seed, max(counts)) for t in traffics}
+    workloads = {t: workload_of(t, args.sets, args.seed, max(counts), single=args.single) for t in traffics}
     for workload in workloads.values():
         print(workload.describe(), flush=True)
     results: list[str] = []
@@ -145,7 +149,9 @@ def main() -> None:
         for kind in kinds:
             for count in counts:
                 floor = floors[traffic, count]
-                measured.append(_end_to_end(traffic, kind, count, workload, args.stored, floor, label(traffic), say))
+                measured.append(
+                    _end_to_end(traffic, kind, count, workload, args.stored, floor, label(traffic), say, args.batch)
+                )
     say(
         "summary (per set of traffic; complete = import: every set sent, export: inventories closed 899 in the "
         "store): traffic, database, processes -> sets/s, complete sets/s, intake CPU ms/set, PostgreSQL CPU ms/set, "
@@ -161,6 +167,8 @@ def main() -> None:
     data = "; ".join(w.describe() for w in workloads.values())
     if args.stored:
         data += f"; {args.stored:,} import sets stored before (bench.loader, VACUUM ANALYZE)"
+    if args.batch > 1:
+        data += f"; {args.batch} messages per transaction (group commit, cbec.intake.batch)"
     record("Throughput", machine, data, results, enabled=not args.no_record)
 
 
@@ -173,6 +181,7 @@ def _end_to_end(
     floor: float,
     label: str,
     say: Callable[[str], None],
+    batch: int = 1,
 ) -> Measured:
     """Ingest a workload on a fresh (pre-filled when stored) database and say what it did and cost."""
     sets, documents = workload.sets, workload.documents
@@ -185,7 +194,7 @@ def _end_to_end(
                 f"(rows: {', '.join(f'{t} {n:,}' for t, n in report.rows.items())}); database {report.size}",
                 flush=True,
             )
-        reports = ingest_parallel(url, regroup(workload, count))
+        reports = ingest_parallel(url, regroup(workload, count), batch=batch)
         elapsed = span(reports)
         checked: StoreCheck | ExportCheck = check_export_store(url) if traffic == "export" else check_store(url)
         size = database_size(url)

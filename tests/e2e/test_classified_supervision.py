@@ -42,7 +42,7 @@ def test_a_serious_list_entry_rates_the_shop_d_and_clearance_holds_its_inventori
     seed_configuration(ctx)
     before = declare(zone, "ORD20260302000801")
     assert before.status == "800", before.status_info  # released while the shop has no level
-    record_fact(
+    entry = record_fact(
         ctx,
         FactIn(
             subject=PARTIES.ecommerce.code,
@@ -61,7 +61,7 @@ def test_a_serious_list_entry_rates_the_shop_d_and_clearance_holds_its_inventori
     reference = "credit zone@1 level D; zone-supervision@1"
     assert shop == [
         # the list entry's own measure, applied with the entry (joint punishment, source credit_list) …
-        (PARTIES.ecommerce.code, "hold", "credit_list", None, "credit list customs_serious entry 1 CUS-HOLD"),
+        (PARTIES.ecommerce.code, "hold", "credit_list", None, f"credit list customs_serious entry {entry.id} CUS-HOLD"),
         # … and the level's measures, written by the published rating
         (PARTIES.ecommerce.code, "inspection", "credit", Decimal("0.8"), reference),
         (PARTIES.ecommerce.code, "hold", "credit", None, reference),
