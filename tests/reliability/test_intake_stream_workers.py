@@ -62,14 +62,14 @@ def _work(settings: Settings, now: Any, partitions: list[int], slow: bool, queue
         engine = make_engine(settings.database_url)
         ctx = Context(settings, engine, make_session_factory(engine), FixedClock(now), PersonalDataCipher(b"k" * 32))
         if slow:
-            answer = stream.answer_of
+            answers = stream.answers_of
 
             def held(*args: Any) -> Any:
-                result = answer(*args)  # committed …
+                result = answers(*args)  # a batch committed …
                 time.sleep(60)  # … and not acknowledged: the window a kill must not turn into a loss or a repeat
                 return result
 
-            stream.answer_of = held  # type: ignore[assignment]
+            stream.answers_of = held  # type: ignore[assignment]
         report = stream.run_worker(ctx, partitions, lambda xml: xml, batch=5, idle_stop=idle)
         queue.put(("ok", report.processed))
     except Exception:

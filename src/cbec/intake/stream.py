@@ -30,6 +30,7 @@ from typing import Any
 from cbec.common.errors import DomainError
 from cbec.config import Settings
 from cbec.intake.answers import direct_answer, result_json
+from cbec.intake.batch import Submission, ingest_batch
 from cbec.intake.pipeline import IngestResult, ingest_message
 from cbec.messages.documents import Edition
 from cbec.storage.context import Context
@@ -126,10 +127,36 @@ def answer_of(ctx: Context, raw: bytes, senders: frozenset[str], sign: Sign) -> 
     try:
         result = ingest_message(ctx, raw, source_name="stream", senders=senders)
     except DomainError as exc:
-        content = {"error": str(exc.code), "message": exc.message, "problems": [p.as_dict() for p in exc.problems]}
-        body = json.dumps(content, ensure_ascii=False)  # the shape of the API's errors (cbec.api.errors)
-        return StoredAnswer(0, "application/json", body.encode("utf-8"), error_code=str(exc.code))
+        return _error_answer(exc)
     return http_answer(result, Edition(ctx.settings.edition), sign)
+
+
+def answers_of(
+    ctx: Context, messages: Sequence[tuple[bytes, frozenset[str]]], sign: Sign
+) -> list[StoredAnswer | Exception]:
+    """Ingest messages in one transaction (``cbec.intake.batch``) and return each one's answer, as ``answer_of``.
+
+    An error that is not a refusal (a fault, not the caller's) is returned in the answer's place: the worker stops
+    there, and the message is delivered again.
+    """
+    edition = Edition(ctx.settings.edition)
+    found: list[StoredAnswer | Exception] = []
+    for outcome in ingest_batch(ctx, [Submission(raw, "stream", senders) for raw, senders in messages]):
+        if outcome.result is not None:
+            found.append(http_answer(outcome.result, edition, sign))
+        elif isinstance(outcome.error, DomainError):
+            found.append(_error_answer(outcome.error))
+        else:
+            assert outcome.error is not None
+            found.append(outcome.error)
+    return found
+
+
+def _error_answer(exc: DomainError) -> StoredAnswer:
+    """Return the stored answer of a refused caller: the API's error, by its code."""
+    content = {"error": str(exc.code), "message": exc.message, "problems": [p.as_dict() for p in exc.problems]}
+    body = json.dumps(content, ensure_ascii=False)  # the shape of the API's errors (cbec.api.errors)
+    return StoredAnswer(0, "application/json", body.encode("utf-8"), error_code=str(exc.code))
 
 
 def http_answer(result: IngestResult, edition: Edition, sign: Sign) -> StoredAnswer:
@@ -238,6 +265,11 @@ class IntakeFront:
             await self._client.close()  # publishes are awaited to their acknowledgement: nothing to drain
 
 
+def _senders(message: Any) -> frozenset[str]:
+    """Return the enterprise codes the front found the message's caller may send as."""
+    return frozenset(s for s in (message.headers or {}).get(SENDERS, "").split(",") if s)
+
+
 @dataclass(slots=True)
 class WorkerReport:
     """What a worker did before it stopped."""
@@ -295,10 +327,14 @@ async def _work(
                     messages = await subscription.fetch(batch, timeout=0.2)
                 except (FetchTimeout, TimeoutError):  # nothing waiting in this partition
                     continue
-                for message in messages:  # in stream order: one partition's messages one after the other
+                # In stream order, in one transaction (its answers come after its commit): one partition's messages
+                # one after the other.
+                batch_in = [(message.data, _senders(message)) for message in messages]
+                answers = await asyncio.to_thread(answers_of, ctx, batch_in, sign)
+                for message, answer in zip(messages, answers, strict=True):
+                    if isinstance(answer, Exception):
+                        raise answer  # not acknowledged: this message and those after it are delivered again
                     headers = message.headers or {}
-                    senders = frozenset(s for s in headers.get(SENDERS, "").split(",") if s)
-                    answer = await asyncio.to_thread(answer_of, ctx, message.data, senders, sign)
                     answer = replace(answer, account=headers.get(ACCOUNT, ""))
                     await kv.put(digest_of(message.data), answer.encode())
                     await message.ack_sync()  # only now may the stream forget it
