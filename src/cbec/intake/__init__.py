@@ -6,6 +6,7 @@ rules every declaration follows, import or export), and the handler table throug
 plugs the document families in.
 """
 
+from cbec.intake.batch import IntakeBatcher, Outcome, Submission, ingest_batch
 from cbec.intake.codes import STATUS_TEXT, DocumentState, ReturnStatus
 from cbec.intake.declarations import change_problems, original_problems, party_problems, problem
 from cbec.intake.handlers import (
@@ -32,16 +33,20 @@ __all__ = [
     "Handled",
     "HandlerTable",
     "IngestResult",
+    "IntakeBatcher",
     "IntakeNotAssembled",
     "IntakeRun",
     "KeysChanged",
+    "Outcome",
     "ReceiptBook",
     "ReturnStatus",
     "SenderNotAllowed",
+    "Submission",
     "assemble",
     "change_problems",
     "format_info",
     "handler_table",
+    "ingest_batch",
     "ingest_message",
     "new_guid",
     "original_problems",

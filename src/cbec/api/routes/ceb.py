@@ -17,9 +17,8 @@ from cbec.api.security import authenticate, scoped
 from cbec.bootstrap import sign_outgoing
 from cbec.common.errors import ErrorCode, NotFound, Problem
 from cbec.common.scope import Scope
-from cbec.intake import ingest_message
+from cbec.intake import IntakeBatcher, Submission, ingest_message
 from cbec.intake.answers import result_json
-from cbec.intake.batch import IntakeBatcher, Submission
 from cbec.intake.stream import IntakeFront, http_answer
 from cbec.messages.documents import Edition
 from cbec.storage.context import Context
