@@ -27,14 +27,17 @@ from cbec.exports.service.run import (
     customs_number,
     eport_number,
     issue,
+    opened,
     original_problems,
     party_problems,
     record,
     refuse,
     seal,
+    stored,
     text,
-    unseal,
+    working_set,
 )
+from cbec.exports.service.store import order_lock, parcel_lock
 from cbec.intake import DocumentState, ReturnStatus, problem
 from cbec.intake.receipts import refusal_text
 from cbec.messages.documents import AppStatus, AppType
@@ -45,7 +48,6 @@ from cbec.messages.export_documents import (
     ExportWaybill,
     PaymentReceiptNote,
 )
-from cbec.storage.locks import lock_keys
 from cbec.supervision import DecisionPolicy, InventoryFacts, Outcome
 
 RECEIPT_NOTE_TRADE_MODES = (*RETAIL_TRADE_MODES, B2B_DIRECT)  # 9810 bookings never had a receipt of payment
@@ -101,20 +103,14 @@ def set_status(
 
 def handle_inventory(run: ExportRun, inventory: ExportInventory) -> None:
     """Accept, change or delete an export inventory, then try to match it."""
-    lock_keys(
-        run.session,
-        [
-            f"export-order:{inventory.platform_code}:{inventory.ecommerce_code}:{inventory.order_no}",
-            f"export-parcel:{inventory.logistics_code}:{inventory.logistics_no}",
-        ],
-    )
+    store = working_set(run)
+    order_key = (inventory.platform_code, inventory.ecommerce_code, inventory.order_no)
+    store.lock([order_lock(order_key), parcel_lock((inventory.logistics_code, inventory.logistics_no))])
     key = f"{inventory.ecommerce_code}/{inventory.order_no}"
-    if repo.inventory_by_guid(run.session, inventory.declaration.guid) is not None:
+    if store.inventory_by_guid(inventory.declaration.guid) is not None:
         record(run, "inventory", key, "resent", note="resubmission: already processed")
         return
-    existing = repo.live_inventory_for_order(
-        run.session, inventory.platform_code, inventory.ecommerce_code, inventory.order_no
-    )
+    existing = store.live_inventory_for_order(order_key)
     problems = inventory_change_problems(run, inventory, existing)
     if not problems and inventory.declaration.app_type != AppType.DELETE:
         problems += check_export_inventory(inventory)
@@ -150,31 +146,32 @@ def handle_inventory(run: ExportRun, inventory: ExportInventory) -> None:
     if existing is None:
         row.eport_no = eport_number(run)
     else:
+        run.session.flush()  # (rare) lines stored earlier in this message are written, then all are removed
         repo.delete_lines(run.session, row.id)
     fill(run, row, inventory)
-    run.session.add(row)
-    run.session.flush()
-    for line in inventory.lines:
-        run.session.add(
-            ExportInventoryLine(
-                inventory_id=row.id,
-                line_no=line.line_no,
-                item_no=line.item_no,
-                item_name=line.item_name,
-                hs_code=line.hs_code,
-                goods_name=line.goods_name,
-                destination_country=line.destination_country,
-                currency=line.currency,
-                quantity=line.quantity,
-                legal_quantity=line.legal_quantity,
-                unit=line.unit,
-                legal_unit=line.legal_unit,
-                unit_price=line.unit_price,
-                total_price=line.total_price,
-                returned_quantity=Decimal(0),
-            )
+    stored(run, row)
+    lines = [
+        ExportInventoryLine(
+            inventory_id=row.id,
+            line_no=line.line_no,
+            item_no=line.item_no,
+            item_name=line.item_name,
+            hs_code=line.hs_code,
+            goods_name=line.goods_name,
+            destination_country=line.destination_country,
+            currency=line.currency,
+            quantity=line.quantity,
+            legal_quantity=line.legal_quantity,
+            unit=line.unit,
+            legal_unit=line.legal_unit,
+            unit_price=line.unit_price,
+            total_price=line.total_price,
+            returned_quantity=Decimal(0),
         )
-    run.session.flush()
+        for line in inventory.lines
+    ]
+    run.session.add_all(lines)
+    store.register_inventory(row, lines)
     trade_facts.record_stored(run, row, inventory, replaces=existing is not None)
     if row.state == DocumentState.DRAFT:
         set_status(run, row, ReturnStatus.DRAFT, text(ReturnStatus.DRAFT))
@@ -182,8 +179,8 @@ def handle_inventory(run: ExportRun, inventory: ExportInventory) -> None:
         return
     set_status(run, row, ReturnStatus.DECLARING, text(ReturnStatus.DECLARING, "清单新增申报成功"))
     advance(run, row)
-    stored = [Problem(**p) for p in row.problems or []]
-    record(run, "inventory", key, row.status, stored, row.waiting_for or "")
+    kept = [Problem(**p) for p in row.problems or []]
+    record(run, "inventory", key, row.status, kept, row.waiting_for or "")
 
 
 def fill(run: ExportRun, row: ExportInventoryRecord, inventory: ExportInventory) -> None:
@@ -222,7 +219,7 @@ def fill(run: ExportRun, row: ExportInventoryRecord, inventory: ExportInventory)
         inventory.voyage_no,
         inventory.transport_name,
     )
-    bill = repo.parcel(run.session, "bill", inventory.logistics_code, inventory.logistics_no)
+    bill = working_set(run).parcel("bill", (inventory.logistics_code, inventory.logistics_no))
     if bill is not None:  # E5: a master bill declared before the inventory supplies the transport details
         row.bill_no, row.voyage_no, row.transport_name = bill.bill_no, bill.voyage_no, bill.transport_name
     row.payload, row.message_id = seal(inventory), run.message_id
@@ -295,9 +292,10 @@ def partners_of(
     run: ExportRun, row: ExportInventoryRecord, inventory: ExportInventory
 ) -> tuple[Partners | None, list[str]]:
     """Return the inventory's accepted partners, or the names of those still missing."""
-    order_row = repo.order_by_key(run.session, row.platform_code, row.ecommerce_code, row.order_no)
-    waybill_row = repo.waybill_by_key(run.session, row.logistics_code, row.logistics_no)
-    note_row = repo.receipt_note_by_key(run.session, row.platform_code, row.ecommerce_code, row.order_no)
+    store = working_set(run)
+    order_row = store.order((row.platform_code, row.ecommerce_code, row.order_no))
+    waybill_row = store.waybill((row.logistics_code, row.logistics_no))
+    note_row = store.receipt_note((row.platform_code, row.ecommerce_code, row.order_no))
     note_live = note_row is not None and note_row.state == DocumentState.ACCEPTED
     missing = [
         name
@@ -311,9 +309,9 @@ def partners_of(
     assert order_row is not None and waybill_row is not None
     return (
         Partners(
-            unseal(ExportOrder, order_row.payload),
-            unseal(ExportWaybill, waybill_row.payload),
-            unseal(PaymentReceiptNote, note_row.payload) if note_live and note_row is not None else None,
+            opened(run, ExportOrder, order_row.payload),
+            opened(run, ExportWaybill, waybill_row.payload),
+            opened(run, PaymentReceiptNote, note_row.payload) if note_live and note_row is not None else None,
         ),
         [],
     )
@@ -322,7 +320,7 @@ def partners_of(
 def advance(run: ExportRun, row: ExportInventoryRecord) -> None:
     """Move an inventory as far as its partners allow: match (E1-E3, E8), wait for arrival (E4), decide."""
     if row.status == ReturnStatus.DECLARING:
-        inventory = unseal(ExportInventory, row.payload)
+        inventory = opened(run, ExportInventory, row.payload)
         partners, missing = partners_of(run, row, inventory)
         if partners is None:
             row.waiting_for = ",".join(missing)
@@ -335,13 +333,13 @@ def advance(run: ExportRun, row: ExportInventoryRecord) -> None:
         if problems:
             refuse_inventory(run, row, problems)
             return
-        order_row = repo.order_by_key(run.session, row.platform_code, row.ecommerce_code, row.order_no)
+        order_row = working_set(run).order((row.platform_code, row.ecommerce_code, row.order_no))
         row.warehouse_id = order_row.warehouse_id if order_row is not None else None
         row.inventory_no = customs_number(run, row.customs_code, "E")
         row.waiting_for = None
         set_status(run, row, ReturnStatus.ACCEPTED, text(ReturnStatus.ACCEPTED))
     if row.status == ReturnStatus.ACCEPTED:
-        if repo.parcel(run.session, "arrival", row.logistics_code, row.logistics_no) is None:
+        if working_set(run).parcel("arrival", (row.logistics_code, row.logistics_no)) is None:
             row.waiting_for = "arrival"
             return
         row.waiting_for = None
@@ -369,7 +367,7 @@ def decide(run: ExportRun, row: ExportInventoryRecord) -> None:
         ecommerce_code=row.ecommerce_code,
         platform_code=row.platform_code,
         dutiable_value=row.goods_value,
-        hs_codes=tuple(line.hs_code for line in repo.lines_of(run.session, row.id)),
+        hs_codes=tuple(line.hs_code for line in working_set(run).lines_of(row.id)),
         buyer_key="",
     )
     decision = policy(run).decide(facts)

@@ -6,6 +6,8 @@ lading and voyage (E5); departure (CEB509) closes released inventories (899, E6)
 
 from __future__ import annotations
 
+from typing import Any
+
 from cbec.exports import repository as repo
 from cbec.exports.codes import DEPARTED_TEXT
 from cbec.exports.matching_rules import TransportFacts, check_departure_parcel
@@ -26,20 +28,30 @@ from cbec.exports.service.run import (
     record,
     refuse,
     seal,
+    stored,
     text,
+    working_set,
 )
+from cbec.exports.service.store import parcel_lock
 from cbec.intake import DocumentState, ReturnStatus, problem
 from cbec.messages.export_documents import Departure, ExportArrival, ExportMessageType, MasterBill
-from cbec.storage.locks import lock_keys
+
+
+def already_stored(run: ExportRun, model: type[Any], guid: str) -> bool:
+    """Tell whether a document of this kind was stored under this guid (by this message too, not yet written)."""
+    pending = any(isinstance(row, model) and row.guid == guid for row in run.session.new)
+    return pending or repo.by_guid(run.session, model, guid) is not None
+
 
 # --- arrival (CEB507) --------------------------------------------------------------------------------
 
 
 def handle_arrival(run: ExportRun, arrival: ExportArrival) -> None:
     """Record parcels arrived at the supervised site; accepted inventories waiting on them go on (E4)."""
-    lock_keys(run.session, [f"export-parcel:{arrival.logistics_code}:{ln.logistics_no}" for ln in arrival.lines])
+    store = working_set(run)
+    store.lock(parcel_lock((arrival.logistics_code, ln.logistics_no)) for ln in arrival.lines)
     key = f"{arrival.operator_code}/{arrival.enterprise_ref_no}"
-    if repo.by_guid(run.session, ExportArrivalRecord, arrival.declaration.guid) is not None:
+    if already_stored(run, ExportArrivalRecord, arrival.declaration.guid):
         record(run, "arrival", key, "resent", note="resubmission: already processed")
         return
     keys: dict[str, str | int | None] = {
@@ -58,7 +70,7 @@ def handle_arrival(run: ExportRun, arrival: ExportArrival) -> None:
         ],
     )
     for line in arrival.lines:
-        if repo.parcel(run.session, "arrival", arrival.logistics_code, line.logistics_no) is not None:
+        if store.parcel("arrival", (arrival.logistics_code, line.logistics_no)) is not None:
             problems.append(
                 problem(
                     "R11",
@@ -87,19 +99,17 @@ def handle_arrival(run: ExportRun, arrival: ExportArrival) -> None:
         eport_no=str(keys["eport_no"]),
         bill_no=arrival.bill_no,
     )
-    run.session.add(row)
-    run.session.flush()
+    stored(run, row)
     for line in arrival.lines:
-        run.session.add(
-            ExportParcel(
-                kind="arrival",
-                document_id=row.id,
-                logistics_code=arrival.logistics_code,
-                logistics_no=line.logistics_no,
-                bill_no=arrival.bill_no,
-            )
+        entry = ExportParcel(
+            kind="arrival",
+            document_id=row.id,
+            logistics_code=arrival.logistics_code,
+            logistics_no=line.logistics_no,
+            bill_no=arrival.bill_no,
         )
-    run.session.flush()
+        run.session.add(entry)
+        store.register_parcel(entry)
     issue(
         run,
         "arrival",
@@ -112,7 +122,7 @@ def handle_arrival(run: ExportRun, arrival: ExportArrival) -> None:
     )
     record(run, "arrival", key, ReturnStatus.CONCLUDED, note=f"{len(arrival.lines)} parcels")
     for line in arrival.lines:
-        advance_all(run, repo.waiting_for_parcel(run.session, arrival.logistics_code, line.logistics_no))
+        advance_all(run, store.waiting_for_parcel((arrival.logistics_code, line.logistics_no)))
 
 
 # --- master/house bill (CEB607) -------------------------------------------------------------------------
@@ -120,9 +130,10 @@ def handle_arrival(run: ExportRun, arrival: ExportArrival) -> None:
 
 def handle_master_bill(run: ExportRun, bill: MasterBill) -> None:
     """Tie parcels to a bill of lading and voyage (E5); inventories declared later pick the details up."""
-    lock_keys(run.session, [f"export-parcel:{bill.logistics_code}:{ln.logistics_no}" for ln in bill.lines])
+    store = working_set(run)
+    store.lock(parcel_lock((bill.logistics_code, ln.logistics_no)) for ln in bill.lines)
     key = f"{bill.agent_code}/{bill.bill_no}"
-    if repo.by_guid(run.session, MasterBillRecord, bill.declaration.guid) is not None:
+    if already_stored(run, MasterBillRecord, bill.declaration.guid):
         record(run, "master_bill", key, "resent", note="resubmission: already processed")
         return
     keys: dict[str, str | int | None] = {
@@ -142,9 +153,9 @@ def handle_master_bill(run: ExportRun, bill: MasterBill) -> None:
     )
     rows: list[ExportInventoryRecord | None] = []
     for line in bill.lines:
-        inventory = repo.live_inventory_for_parcel(run.session, bill.logistics_code, line.logistics_no)
+        inventory = store.live_inventory_for_parcel((bill.logistics_code, line.logistics_no))
         rows.append(inventory)
-        earlier = repo.parcel(run.session, "bill", bill.logistics_code, line.logistics_no)
+        earlier = store.parcel("bill", (bill.logistics_code, line.logistics_no))
         where = f"master_bill.lines[{line.line_no}]"
         if earlier is not None and earlier.bill_no != bill.bill_no:
             problems.append(
@@ -195,26 +206,24 @@ def handle_master_bill(run: ExportRun, bill: MasterBill) -> None:
         bill_no=bill.bill_no,
         voyage_no=bill.voyage_no,
     )
-    run.session.add(row)
-    run.session.flush()
+    stored(run, row)
     for line, inventory in zip(bill.lines, rows, strict=True):
-        if repo.parcel(run.session, "bill", bill.logistics_code, line.logistics_no) is None:
-            run.session.add(
-                ExportParcel(
-                    kind="bill",
-                    document_id=row.id,
-                    logistics_code=bill.logistics_code,
-                    logistics_no=line.logistics_no,
-                    inventory_no=line.inventory_no,
-                    bill_no=bill.bill_no,
-                    voyage_no=bill.voyage_no,
-                    transport_name=bill.transport_name,
-                )
+        if store.parcel("bill", (bill.logistics_code, line.logistics_no)) is None:
+            entry = ExportParcel(
+                kind="bill",
+                document_id=row.id,
+                logistics_code=bill.logistics_code,
+                logistics_no=line.logistics_no,
+                inventory_no=line.inventory_no,
+                bill_no=bill.bill_no,
+                voyage_no=bill.voyage_no,
+                transport_name=bill.transport_name,
             )
+            run.session.add(entry)
+            store.register_parcel(entry)
         if inventory is not None:
             inventory.bill_no, inventory.voyage_no = bill.bill_no, bill.voyage_no
             inventory.transport_name, inventory.updated_at = bill.transport_name, run.now
-    run.session.flush()
     issue(
         run,
         "master_bill",
@@ -233,9 +242,10 @@ def handle_master_bill(run: ExportRun, bill: MasterBill) -> None:
 
 def handle_departure(run: ExportRun, departure: Departure) -> None:
     """Close (899) the released inventories of the departing parcels (E6); refuse the list if one is not ready."""
-    lock_keys(run.session, [f"export-parcel:{departure.logistics_code}:{ln.logistics_no}" for ln in departure.lines])
+    store = working_set(run)
+    store.lock(parcel_lock((departure.logistics_code, ln.logistics_no)) for ln in departure.lines)
     key = f"{departure.logistics_code}/{departure.enterprise_ref_no}"
-    if repo.by_guid(run.session, DepartureRecord, departure.declaration.guid) is not None:
+    if already_stored(run, DepartureRecord, departure.declaration.guid):
         record(run, "departure", key, "resent", note="resubmission: already processed")
         return
     keys: dict[str, str | int | None] = {
@@ -247,7 +257,7 @@ def handle_departure(run: ExportRun, departure: Departure) -> None:
     problems += party_problems(run, [("departure.logistics_code", departure.logistics_code, "logistics_company")])
     inventories: list[ExportInventoryRecord] = []
     for line in departure.lines:
-        inventory = repo.live_inventory_for_parcel(run.session, departure.logistics_code, line.logistics_no)
+        inventory = store.live_inventory_for_parcel((departure.logistics_code, line.logistics_no))
         facts = TransportFacts(inventory.bill_no, inventory.voyage_no) if inventory is not None else None
         found = check_departure_parcel(
             line.line_no, line.logistics_no, inventory.status if inventory else None, facts, departure
@@ -273,8 +283,7 @@ def handle_departure(run: ExportRun, departure: Departure) -> None:
         bill_no=departure.bill_no,
         left_at=departure.left_at,
     )
-    run.session.add(row)
-    run.session.flush()
+    stored(run, row)
     issue(
         run,
         "departure",
@@ -286,18 +295,18 @@ def handle_departure(run: ExportRun, departure: Departure) -> None:
         **keys,
     )
     for line, inventory in zip(departure.lines, inventories, strict=True):
-        run.session.add(
-            ExportParcel(
-                kind="departure",
-                document_id=row.id,
-                logistics_code=departure.logistics_code,
-                logistics_no=line.logistics_no,
-                inventory_no=inventory.inventory_no,
-                bill_no=departure.bill_no,
-                voyage_no=departure.voyage_no,
-                transport_name=departure.transport_name,
-            )
+        entry = ExportParcel(
+            kind="departure",
+            document_id=row.id,
+            logistics_code=departure.logistics_code,
+            logistics_no=line.logistics_no,
+            inventory_no=inventory.inventory_no,
+            bill_no=departure.bill_no,
+            voyage_no=departure.voyage_no,
+            transport_name=departure.transport_name,
         )
+        run.session.add(entry)
+        store.register_parcel(entry)
         inventory.departed_at = departure.left_at
         set_status(run, inventory, ReturnStatus.CLOSED, DEPARTED_TEXT)
     record(run, "departure", key, ReturnStatus.CONCLUDED, note=f"{len(inventories)} inventories closed")

@@ -11,6 +11,7 @@ from cbec.exports import repository as repo
 from cbec.exports.models import (
     ExportOrderRecord,
     ExportWaybillRecord,
+    OverseasWarehouse,
     PaymentReceiptNoteRecord,
 )
 from cbec.exports.rules import (
@@ -29,8 +30,11 @@ from cbec.exports.service.run import (
     refuse,
     seal,
     state_for,
+    stored,
     text,
+    working_set,
 )
+from cbec.exports.service.store import order_lock, parcel_lock
 from cbec.intake import DocumentState, ReturnStatus, problem
 from cbec.messages.documents import AppType
 from cbec.messages.export_documents import (
@@ -40,19 +44,20 @@ from cbec.messages.export_documents import (
     ExportWaybill,
     PaymentReceiptNote,
 )
-from cbec.storage.locks import lock_keys
 
 
 def handle_order(run: ExportRun, order: ExportOrder) -> None:
     """Accept, change or delete an export order or booking, then advance inventories that waited for it."""
-    lock_keys(run.session, [f"export-order:{order.platform_code}:{order.ecommerce_code}:{order.order_no}"])
+    store = working_set(run)
+    order_key = (order.platform_code, order.ecommerce_code, order.order_no)
+    store.lock([order_lock(order_key)])  # held already when the message was prepared
     key = f"{order.platform_code}/{order.order_no}"
     keys = {
         "platform_code": order.platform_code,
         "ecommerce_code": order.ecommerce_code,
         "order_no": order.order_no,
     }
-    existing = repo.order_by_key(run.session, order.platform_code, order.ecommerce_code, order.order_no)
+    existing = store.order(order_key)
     if existing is not None and existing.guid == order.declaration.guid:
         record(run, "order", key, existing.state, note="resubmission: already processed")
         return
@@ -93,27 +98,29 @@ def handle_order(run: ExportRun, order: ExportOrder) -> None:
     note = ""
     row.warehouse_id = None
     if order.order_type == ExportOrderType.OVERSEAS_WAREHOUSE:
-        warehouse = repo.warehouse_by_name(run.session, order.platform_name)
+        warehouse = warehouse_named(run, order.platform_name)
         row.warehouse_id = warehouse.id if warehouse is not None else None
         if warehouse is None:
             # Ruling 12: filing is no customs precondition since 2024-12-15; the booking is kept unlinked.
             note = f"overseas warehouse {order.platform_name!r} is not in the zone registry"
     row.payload, row.message_id, row.updated_at = seal(order), run.message_id, run.now
-    run.session.add(row)
-    run.session.flush()
+    stored(run, row)
+    store.register_order(row)
     status = accepted_status(state)
     issue(run, "order", row.id, ExportMessageType.ORDER_RECEIPT, order.declaration.guid, status, text(status), **keys)
     record(run, "order", key, status, note=note)
     if state == DocumentState.ACCEPTED:
-        advance_all(run, repo.waiting_for_order(run.session, order.platform_code, order.ecommerce_code, order.order_no))
+        advance_all(run, store.waiting_for_order(order_key))
 
 
 def handle_receipt_note(run: ExportRun, note: PaymentReceiptNote) -> None:
     """Accept, change or delete a receipt of payment (收款单)."""
-    lock_keys(run.session, [f"export-order:{note.platform_code}:{note.ecommerce_code}:{note.order_no}"])
+    store = working_set(run)
+    order_key = (note.platform_code, note.ecommerce_code, note.order_no)
+    store.lock([order_lock(order_key)])
     key = f"{note.ecommerce_code}/{note.order_no}"
     keys = {"ecommerce_code": note.ecommerce_code, "order_no": note.order_no, "payment_no": note.payment_no}
-    existing = repo.receipt_note_by_key(run.session, note.platform_code, note.ecommerce_code, note.order_no)
+    existing = store.receipt_note(order_key)
     if existing is not None and existing.guid == note.declaration.guid:
         record(run, "payment_receipt", key, existing.state, note="resubmission: already processed")
         return
@@ -145,8 +152,8 @@ def handle_receipt_note(run: ExportRun, note: PaymentReceiptNote) -> None:
     row.payment_code, row.payment_no = note.payment_code, note.payment_no
     row.amount, row.currency, row.accounted_at = note.amount, note.currency, note.accounted_at
     row.payload, row.message_id, row.updated_at = seal(note), run.message_id, run.now
-    run.session.add(row)
-    run.session.flush()
+    stored(run, row)
+    store.register_receipt_note(row)
     status = accepted_status(state)
     issue(
         run,
@@ -160,15 +167,17 @@ def handle_receipt_note(run: ExportRun, note: PaymentReceiptNote) -> None:
     )
     record(run, "payment_receipt", key, status)
     if state == DocumentState.ACCEPTED:
-        advance_all(run, repo.waiting_for_order(run.session, note.platform_code, note.ecommerce_code, note.order_no))
+        advance_all(run, store.waiting_for_order(order_key))
 
 
 def handle_waybill(run: ExportRun, waybill: ExportWaybill) -> None:
     """Accept, change or delete an export waybill."""
-    lock_keys(run.session, [f"export-parcel:{waybill.logistics_code}:{waybill.logistics_no}"])
+    store = working_set(run)
+    parcel = (waybill.logistics_code, waybill.logistics_no)
+    store.lock([parcel_lock(parcel)])
     key = f"{waybill.logistics_code}/{waybill.logistics_no}"
     keys = {"logistics_code": waybill.logistics_code, "logistics_no": waybill.logistics_no}
-    existing = repo.waybill_by_key(run.session, waybill.logistics_code, waybill.logistics_no)
+    existing = store.waybill(parcel)
     if existing is not None and existing.guid == waybill.declaration.guid:
         record(run, "waybill", key, existing.state, note="resubmission: already processed")
         return
@@ -186,8 +195,8 @@ def handle_waybill(run: ExportRun, waybill: ExportWaybill) -> None:
     row.logistics_code, row.logistics_no = waybill.logistics_code, waybill.logistics_no
     row.freight, row.insured_fee, row.currency = waybill.freight, waybill.insured_fee, waybill.currency
     row.payload, row.message_id, row.updated_at = seal(waybill), run.message_id, run.now
-    run.session.add(row)
-    run.session.flush()
+    stored(run, row)
+    store.register_waybill(row)
     status = accepted_status(state)
     issue(
         run,
@@ -201,12 +210,21 @@ def handle_waybill(run: ExportRun, waybill: ExportWaybill) -> None:
     )
     record(run, "waybill", key, status)
     if state == DocumentState.ACCEPTED:
-        advance_all(run, repo.waiting_for_parcel(run.session, waybill.logistics_code, waybill.logistics_no))
+        advance_all(run, store.waiting_for_parcel(parcel))
+
+
+def warehouse_named(run: ExportRun, name: str) -> OverseasWarehouse | None:
+    """Return the registered overseas warehouse of a name, looked up once per run."""
+    key = ("warehouse", name)
+    if key not in run.memo:
+        run.memo[key] = repo.warehouse_by_name(run.session, name)
+    found: OverseasWarehouse | None = run.memo[key]
+    return found
 
 
 def declared(run: ExportRun, platform_code: str, ecommerce_code: str, order_no: str) -> bool:
     """Tell whether an inventory of the order is past the point where its partners may change."""
-    inventory = repo.live_inventory_for_order(run.session, platform_code, ecommerce_code, order_no)
+    inventory = working_set(run).live_inventory_for_order((platform_code, ecommerce_code, order_no))
     return inventory is not None and inventory.status not in (ReturnStatus.DRAFT, ReturnStatus.DECLARING)
 
 

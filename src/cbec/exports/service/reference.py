@@ -40,6 +40,7 @@ class ExportRatesInvalid(InvalidInput):
 # Customs rates kept in memory under the ``export_rate`` revision token (triggers of migration facts01).
 EXPORT_RATES = "export_rate"
 _per_unit: RevisionCache[Decimal | None] = RevisionCache(EXPORT_RATES, limit=4096)
+_parameters: RevisionCache[Decimal | None] = RevisionCache(EXPORT_RATES, limit=4096)
 
 
 class RateMissing(NotFound):
@@ -136,7 +137,14 @@ def _apply(session: Session, kind: ExportRateKind, rows: Sequence[RateRow]) -> R
 
 
 def parameter(session: Session, name: str, on: date) -> Decimal | None:
-    """Return an export parameter in force on a date, or None."""
+    """Return an export parameter in force on a date, or None.
+
+    Answers are kept in the process until the export rates change (their revision token), as ``cny_per_unit``.
+    """
+    return _parameters.get(session, (name, on), lambda: _read_parameter(session, name, on))
+
+
+def _read_parameter(session: Session, name: str, on: date) -> Decimal | None:
     rows = repo.rates_in_force(session, "parameter", [name], on)
     return rows[0].value if rows else None
 

@@ -25,6 +25,7 @@ from cbec.enterprises import EnterpriseRef, find_active_by_code
 from cbec.exports.codes import FOREIGN_PLATFORM
 from cbec.exports.service.identity import export_identity
 from cbec.exports.service.reference import cny_per_unit
+from cbec.exports.service.store import ExportWorkingSet
 from cbec.facts import FactBook
 from cbec.intake import STATUS_TEXT, DocumentOutcome, DocumentState, ReceiptBook, ReturnStatus, numbers
 from cbec.intake.receipts import refusal_status, refusal_text
@@ -34,6 +35,7 @@ from cbec.messages.export_documents import ExportMessageType
 from cbec.messages.json_twin import document_to_json
 from cbec.storage.bulk import Values
 from cbec.storage.context import Context
+from cbec.storage.ids import take_id
 
 ACTOR = "platform"
 # The declaration each export receipt answers (its data event's document type).
@@ -110,6 +112,42 @@ class ExportRun:
     current_document: object | None = None
     book: ReceiptBook | None = None  # made on the first receipt (receipt_book)
     facts: FactBook | None = None  # the trade facts of the inventories this run stores or moves (fact_book)
+    # The message's rows, read in a few set-based queries (working_set; prepared by the family).
+    store: ExportWorkingSet | None = None
+    # How many documents the message carries: new rows take their ids from the database that many at a time.
+    batch: int = 1
+    # Payloads opened and small reference look-ups, once per run.
+    memo: dict[tuple[Any, ...], Any] = field(default_factory=dict)
+
+
+def working_set(run: ExportRun) -> ExportWorkingSet:
+    """Return the run's working set (``cbec.exports.service.store``), made on first use."""
+    if run.store is None:
+        run.store = ExportWorkingSet(run.session)
+    return run.store
+
+
+def stored(run: ExportRun, row: Any) -> None:
+    """Add a new or changed document row; a new one gets its id now, without writing it yet where possible.
+
+    The id comes from the table's sequence (``cbec.storage.ids``), so the message's new rows are written together
+    at its end (one COPY per table on PostgreSQL); where the database gives ids only on INSERT the row is
+    flushed here.
+    """
+    if row.id is None:
+        row.id = take_id(run.session, type(row), batch=run.batch)
+    run.session.add(row)
+    if row.id is None:
+        run.session.flush()
+
+
+def opened(run: ExportRun, cls: type[T], payload: str) -> T:
+    """Return the export document stored in a payload, opened once per run."""
+    key = ("opened", cls, payload)
+    if key not in run.memo:
+        run.memo[key] = unseal(cls, payload)
+    found: T = run.memo[key]
+    return found
 
 
 def fact_book(run: ExportRun) -> FactBook:
