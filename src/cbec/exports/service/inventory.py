@@ -32,7 +32,7 @@ from cbec.exports.service.run import (
     party_problems,
     record,
     refuse,
-    seal,
+    sealed,
     stored,
     text,
     working_set,
@@ -222,7 +222,7 @@ def fill(run: ExportRun, row: ExportInventoryRecord, inventory: ExportInventory)
     bill = working_set(run).parcel("bill", (inventory.logistics_code, inventory.logistics_no))
     if bill is not None:  # E5: a master bill declared before the inventory supplies the transport details
         row.bill_no, row.voyage_no, row.transport_name = bill.bill_no, bill.voyage_no, bill.transport_name
-    row.payload, row.message_id = seal(inventory), run.message_id
+    row.payload, row.message_id = sealed(run, inventory), run.message_id
     row.declared_at, row.updated_at, row.problems, row.waiting_for = run.now, run.now, None, None
     row.status, row.status_info = "", ""
 

@@ -28,7 +28,7 @@ from cbec.exports.service.run import (
     party_problems,
     record,
     refuse,
-    seal,
+    sealed,
     state_for,
     stored,
     text,
@@ -103,7 +103,7 @@ def handle_order(run: ExportRun, order: ExportOrder) -> None:
         if warehouse is None:
             # Ruling 12: filing is no customs precondition since 2024-12-15; the booking is kept unlinked.
             note = f"overseas warehouse {order.platform_name!r} is not in the zone registry"
-    row.payload, row.message_id, row.updated_at = seal(order), run.message_id, run.now
+    row.payload, row.message_id, row.updated_at = sealed(run, order), run.message_id, run.now
     stored(run, row)
     store.register_order(row)
     status = accepted_status(state)
@@ -151,7 +151,7 @@ def handle_receipt_note(run: ExportRun, note: PaymentReceiptNote) -> None:
     row.platform_code, row.ecommerce_code, row.order_no = note.platform_code, note.ecommerce_code, note.order_no
     row.payment_code, row.payment_no = note.payment_code, note.payment_no
     row.amount, row.currency, row.accounted_at = note.amount, note.currency, note.accounted_at
-    row.payload, row.message_id, row.updated_at = seal(note), run.message_id, run.now
+    row.payload, row.message_id, row.updated_at = sealed(run, note), run.message_id, run.now
     stored(run, row)
     store.register_receipt_note(row)
     status = accepted_status(state)
@@ -194,7 +194,7 @@ def handle_waybill(run: ExportRun, waybill: ExportWaybill) -> None:
     row.guid, row.app_status, row.state = waybill.declaration.guid, waybill.declaration.app_status, state
     row.logistics_code, row.logistics_no = waybill.logistics_code, waybill.logistics_no
     row.freight, row.insured_fee, row.currency = waybill.freight, waybill.insured_fee, waybill.currency
-    row.payload, row.message_id, row.updated_at = seal(waybill), run.message_id, run.now
+    row.payload, row.message_id, row.updated_at = sealed(run, waybill), run.message_id, run.now
     stored(run, row)
     store.register_waybill(row)
     status = accepted_status(state)

@@ -32,7 +32,7 @@ from cbec.intake.receipts import refusal_status, refusal_text
 from cbec.messages.authority import PartyAuthority
 from cbec.messages.documents import AppStatus, AppType, Transfer
 from cbec.messages.export_documents import ExportMessageType
-from cbec.messages.json_twin import document_to_json
+from cbec.messages.json_twin import document_class, document_from_stored_json, document_to_json
 from cbec.storage.bulk import Values
 from cbec.storage.context import Context
 from cbec.storage.ids import take_id
@@ -70,8 +70,27 @@ def _adapter(cls: type) -> TypeAdapter[Any]:
     return TypeAdapter(cls)
 
 
+_DECLARED_AS: dict[type, ExportMessageType | None] = {}
+
+
+def _declared_as(cls: type) -> ExportMessageType | None:
+    """Return the message type that declares documents of a class (None for a class no declaration carries)."""
+    if cls not in _DECLARED_AS:
+        types = [ExportMessageType(name) for name in sorted(set(DECLARATION_OF.values()))]
+        _DECLARED_AS[cls] = next((t for t in types if document_class(t) is cls), None)
+    return _DECLARED_AS[cls]
+
+
 def unseal(cls: type[T], payload: str) -> T:
-    """Return the export document stored in a payload."""
+    """Return the export document stored in a payload.
+
+    A declaration is read back as cbec stored it (``document_from_stored_json``: no scan for unknown keys, naive
+    times looked for only where they may be).
+    """
+    message_type = _declared_as(cls)
+    if message_type is not None:
+        found: T = document_from_stored_json(message_type, json.loads(payload))
+        return found
     document: T = _adapter(cls).validate_python(json.loads(payload))  # type: ignore[arg-type]
     return _aware(document)
 
@@ -141,6 +160,28 @@ def stored(run: ExportRun, row: Any) -> None:
         run.session.flush()
 
 
+def sealed(run: ExportRun, document: Any) -> str:
+    """Return the payload of a document this run stores; opening it again in the run gives the document itself.
+
+    The document read back would hold the same values (its times with a fixed +08:00 offset rather than the
+    Asia/Shanghai zone, the same moments); the export rules compare values only.
+    """
+    twin = document_to_json(document)
+    run.memo[("twin", id(document))] = (document, twin)  # its data event goes out with the same JSON (issue)
+    payload = json.dumps(twin, ensure_ascii=False)
+    run.memo[("opened", type(document), payload)] = document
+    return payload
+
+
+def twin_of(run: ExportRun, document: Any) -> dict[str, Any]:
+    """Return the JSON twin of a document, made once per run when the run sealed it."""
+    held = run.memo.get(("twin", id(document)))
+    if held is not None and held[0] is document:
+        found: dict[str, Any] = held[1]
+        return found
+    return document_to_json(document)
+
+
 def opened(run: ExportRun, cls: type[T], payload: str) -> T:
     """Return the export document stored in a payload, opened once per run."""
     key = ("opened", cls, payload)
@@ -192,7 +233,7 @@ def issue(
     document = run.current_document
     declaration = None
     if getattr(getattr(document, "declaration", None), "guid", None) == guid:
-        declaration = lambda: document_to_json(document)  # noqa: E731
+        declaration = lambda: twin_of(run, document)  # noqa: E731
     return receipt_book(run).issue(
         f"export_{kind}", document_id, message_type.value, guid, status, info, keys, declaration=declaration
     )
