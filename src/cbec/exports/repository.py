@@ -16,12 +16,9 @@ from cbec.exports.models import (
     ExportCancelRecord,
     ExportInventoryLine,
     ExportInventoryRecord,
-    ExportOrderRecord,
-    ExportParcel,
     ExportRate,
     ExportReturnRecord,
     ExportTaxProfile,
-    ExportWaybillRecord,
     OverseasWarehouse,
     PaymentReceiptNoteRecord,
     PurchaseInvoiceLink,
@@ -30,8 +27,6 @@ from cbec.exports.models import (
     SummaryDeclarationLine,
 )
 from cbec.intake import DocumentState, ReturnStatus
-
-LIVE = (DocumentState.ACCEPTED, DocumentState.DRAFT)
 
 
 def inventory_scope(scope: Scope | None) -> list[ColumnElement[bool]]:
@@ -70,17 +65,6 @@ def enterprise_in_scope(session: Session, code: str, scope: Scope | None) -> boo
     return session.scalar(stmt.limit(1)) is not None
 
 
-def order_by_key(session: Session, platform_code: str, ecommerce_code: str, order_no: str) -> ExportOrderRecord | None:
-    """Return an export order by platform, consignor and number."""
-    return session.scalar(
-        select(ExportOrderRecord).where(
-            ExportOrderRecord.platform_code == platform_code,
-            ExportOrderRecord.ecommerce_code == ecommerce_code,
-            ExportOrderRecord.order_no == order_no,
-        )
-    )
-
-
 def receipt_note_by_key(
     session: Session, platform_code: str, ecommerce_code: str, order_no: str
 ) -> PaymentReceiptNoteRecord | None:
@@ -91,51 +75,6 @@ def receipt_note_by_key(
             PaymentReceiptNoteRecord.ecommerce_code == ecommerce_code,
             PaymentReceiptNoteRecord.order_no == order_no,
         )
-    )
-
-
-def waybill_by_key(session: Session, logistics_code: str, logistics_no: str) -> ExportWaybillRecord | None:
-    """Return an export waybill by logistics company and number."""
-    return session.scalar(
-        select(ExportWaybillRecord).where(
-            ExportWaybillRecord.logistics_code == logistics_code, ExportWaybillRecord.logistics_no == logistics_no
-        )
-    )
-
-
-def inventory_by_guid(session: Session, guid: str) -> ExportInventoryRecord | None:
-    """Return an export inventory by its declaration guid."""
-    return session.scalar(select(ExportInventoryRecord).where(ExportInventoryRecord.guid == guid))
-
-
-def live_inventory_for_order(
-    session: Session, platform_code: str, ecommerce_code: str, order_no: str
-) -> ExportInventoryRecord | None:
-    """Return the inventory of an order that is neither refused, deleted nor cancelled."""
-    return session.scalar(
-        select(ExportInventoryRecord)
-        .where(
-            ExportInventoryRecord.platform_code == platform_code,
-            ExportInventoryRecord.ecommerce_code == ecommerce_code,
-            ExportInventoryRecord.order_no == order_no,
-            ExportInventoryRecord.state.in_(LIVE),
-            ExportInventoryRecord.status != ReturnStatus.REFUSED,
-        )
-        .order_by(ExportInventoryRecord.id.desc())
-    )
-
-
-def live_inventory_for_parcel(session: Session, logistics_code: str, logistics_no: str) -> ExportInventoryRecord | None:
-    """Return the live inventory of a parcel."""
-    return session.scalar(
-        select(ExportInventoryRecord)
-        .where(
-            ExportInventoryRecord.logistics_code == logistics_code,
-            ExportInventoryRecord.logistics_no == logistics_no,
-            ExportInventoryRecord.state.in_(LIVE),
-            ExportInventoryRecord.status != ReturnStatus.REFUSED,
-        )
-        .order_by(ExportInventoryRecord.id.desc())
     )
 
 
@@ -152,35 +91,6 @@ def inventory_by_number(
 def inventory_by_eport_no(session: Session, eport_no: str) -> ExportInventoryRecord | None:
     """Return an export inventory by its E-port number."""
     return session.scalar(select(ExportInventoryRecord).where(ExportInventoryRecord.eport_no == eport_no))
-
-
-def waiting_for_order(session: Session, platform_code: str, ecommerce_code: str, order_no: str) -> list[Any]:
-    """Return inventories of an order still waiting for partner documents."""
-    return list(
-        session.scalars(
-            select(ExportInventoryRecord).where(
-                ExportInventoryRecord.platform_code == platform_code,
-                ExportInventoryRecord.ecommerce_code == ecommerce_code,
-                ExportInventoryRecord.order_no == order_no,
-                ExportInventoryRecord.status == ReturnStatus.DECLARING,
-                ExportInventoryRecord.state == DocumentState.ACCEPTED,
-            )
-        )
-    )
-
-
-def waiting_for_parcel(session: Session, logistics_code: str, logistics_no: str) -> list[ExportInventoryRecord]:
-    """Return inventories of a parcel waiting for partners or for arrival."""
-    return list(
-        session.scalars(
-            select(ExportInventoryRecord).where(
-                ExportInventoryRecord.logistics_code == logistics_code,
-                ExportInventoryRecord.logistics_no == logistics_no,
-                ExportInventoryRecord.status.in_((ReturnStatus.DECLARING, ReturnStatus.ACCEPTED)),
-                ExportInventoryRecord.state == DocumentState.ACCEPTED,
-            )
-        )
-    )
 
 
 def lines_of(session: Session, inventory_id: int) -> list[ExportInventoryLine]:
@@ -212,17 +122,6 @@ def delete_lines(session: Session, inventory_id: int) -> None:
     for line in lines_of(session, inventory_id):
         session.delete(line)
     session.flush()
-
-
-def parcel(session: Session, kind: str, logistics_code: str, logistics_no: str) -> ExportParcel | None:
-    """Return the arrival, bill or departure entry of a parcel."""
-    return session.scalar(
-        select(ExportParcel).where(
-            ExportParcel.kind == kind,
-            ExportParcel.logistics_code == logistics_code,
-            ExportParcel.logistics_no == logistics_no,
-        )
-    )
 
 
 def by_guid(session: Session, model: type[Any], guid: str) -> Any:
