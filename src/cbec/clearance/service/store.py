@@ -85,6 +85,13 @@ def _payment_key(row: PaymentRecord) -> Key:
     return (row.payment_code, row.payment_transaction_id)
 
 
+def _waybill_keys(document: Inventory | Waybill | ArrivalRecord) -> list[Key]:
+    """Return the waybill keys a document names (an arrival names one per parcel)."""
+    if isinstance(document, ArrivalRecord):
+        return [(document.logistics_code, line.logistics_no) for line in document.lines]
+    return [(document.logistics_code, document.logistics_no)]
+
+
 def _add(bucket: list[Row] | None, row: Row) -> None:
     if bucket is not None and not any(existing is row for existing in bucket):
         bucket.append(row)
@@ -152,10 +159,19 @@ class WorkingSet:
         self.lock(keys)
         self.prepared = True
         inventories = self.fetch_inventories(order_keys, waybill_keys, guids)
-        # The partners of every inventory these documents may advance (三单对碰 needs all four).
-        order_keys.update(_order_key(row) for row in inventories)
-        waybill_keys.update(_waybill_key(row) for row in inventories)
-        self.fetch_partners(order_keys, payment_keys, waybill_keys)
+        # The partners of every inventory these documents may advance (三单对碰 needs all four), and each document's
+        # own row: what no handler of these documents will ask for is not read (a look-up of it would query).
+        of_inventories = {_order_key(row) for row in inventories} | {
+            (d.platform_code, d.order_no) for d in documents if isinstance(d, Inventory)
+        }
+        parcels = {_waybill_key(row) for row in inventories} | {
+            key for d in documents if isinstance(d, Inventory | ArrivalRecord) for key in _waybill_keys(d)
+        }
+        own_orders = {(d.platform_code, d.order_no) for d in documents if isinstance(d, ImportOrder)}
+        own_waybills = {key for d in documents if isinstance(d, Waybill) for key in _waybill_keys(d)}
+        self.fetch_partners(
+            own_orders | of_inventories, payment_keys, own_waybills | parcels, of_orders=of_inventories, parcels=parcels
+        )
         self.fetch_bills(row.id for row in inventories if row.status in (ReturnStatus.ACCEPTED, *WAITING_ON_WAYBILL))
 
     def fetch_guids(self, guids: Iterable[str]) -> None:
@@ -190,13 +206,24 @@ class WorkingSet:
         return list(seen.values())
 
     def fetch_partners(
-        self, order_keys: Iterable[Key], payment_keys: Iterable[Key], waybill_keys: Iterable[Key]
+        self,
+        order_keys: Iterable[Key],
+        payment_keys: Iterable[Key],
+        waybill_keys: Iterable[Key],
+        *,
+        of_orders: Iterable[Key] | None = None,
+        parcels: Iterable[Key] | None = None,
     ) -> None:
-        """Read the orders, payments and waybills (and arrival entries) of these keys."""
+        """Read the orders, payments and waybills (and arrival entries) of these keys.
+
+        The payments of orders and the arrival entries are read for ``of_orders`` and ``parcels`` when given, else for
+        every order and waybill key.
+        """
+        order_keys, waybill_keys = list(order_keys), list(waybill_keys)
         orders = [k for k in order_keys if k not in self.orders]
         if orders:
             self.orders.update(_group(repo.orders_by_keys(self.session, orders), _order_key, orders))
-        of_order = [k for k in order_keys if k not in self.payments_of_order]
+        of_order = [k for k in (order_keys if of_orders is None else of_orders) if k not in self.payments_of_order]
         payments = [k for k in payment_keys if k not in self.payments]
         if of_order or payments:
             rows = repo.payments_of(self.session, of_order, payments)
@@ -205,9 +232,9 @@ class WorkingSet:
         waybills = [k for k in waybill_keys if k not in self.waybills]
         if waybills:
             self.waybills.update(_group(repo.waybills_by_keys(self.session, waybills), _waybill_key, waybills))
-        parcels = [k for k in waybill_keys if k not in self.parcels]
-        if parcels:
-            self.parcels.update(_group(repo.arrival_parcels_by_keys(self.session, parcels), _waybill_key, parcels))
+        wanted = [k for k in (waybill_keys if parcels is None else parcels) if k not in self.parcels]
+        if wanted:
+            self.parcels.update(_group(repo.arrival_parcels_by_keys(self.session, wanted), _waybill_key, wanted))
 
     def fetch_bills(self, inventory_ids: Iterable[int]) -> None:
         """Read the tax bills of these inventories."""
