@@ -26,6 +26,7 @@ from cbec.common.errors import Problem
 from cbec.common.money import format_decimal
 from cbec.messages.checks import (
     CEB_NS,
+    ENUMERATIONS,
     STRUCTURE,
     TIME_FORMATS,
     Checker,
@@ -61,6 +62,7 @@ from cbec.messages.documents import (
     WaybillStatus,
 )
 from cbec.messages.export_documents import ExportMessageType
+from cbec.messages.fastread import Record, message_reader
 from cbec.messages.fieldspec import DSIG_NS, FieldSpec, GroupSpec, MessageSpec, field_catalogue
 from cbec.messages.names import GROUPS
 from cbec.messages.xml import DEFAULT_MAX_BYTES, MessageRefused, UnsafeXml, parse_xml
@@ -173,8 +175,13 @@ def build(cls: type, values: Mapping[str, Any], **extra: Any) -> Any:
             kwargs[key] = value
     if declaration:
         kwargs["declaration"] = Declaration(**declaration)
-    names = {f.name for f in dataclasses.fields(cls)}
+    names = _field_names(cls)
     return cls(**{k: v for k, v in kwargs.items() if k in names})
+
+
+@cache
+def _field_names(cls: type) -> frozenset[str]:
+    return frozenset(f.name for f in dataclasses.fields(cls))
 
 
 def _children(element: etree._Element, name: str) -> list[etree._Element]:
@@ -195,6 +202,38 @@ def _document(element: etree._Element, layout: Layout, spec: GroupSpec) -> Impor
         )
     document: ImportDocument = build(layout.document_class, values, **extra)
     return document
+
+
+def _record_document(record: Record, layout: Layout) -> ImportDocument:
+    """Build one document from the Record of its clean element (as _document reads the element)."""
+    values = record.values if layout.head is None else record.groups[layout.head][0].values
+    extra: dict[str, Any] = {}
+    if layout.lines is not None and layout.line_class is not None:
+        line_class = layout.line_class
+        extra["lines"] = tuple(build(line_class, line.values) for line in record.groups[layout.lines])
+    document: ImportDocument = build(layout.document_class, values, **extra)
+    return document
+
+
+def _record_message(
+    root: etree._Element, record: Record, message_type: MessageType, edition: Edition, raw: bytes
+) -> Message:
+    """Build a message from the Record of its clean tree (the same Message as _build_message)."""
+    layout = LAYOUTS[message_type]
+    return Message(
+        message_type=message_type,
+        edition=edition,
+        guid=root.get("guid", ""),
+        version=root.get("version", ""),
+        documents=tuple(_record_document(r, layout) for r in record.groups[layout.document]),
+        transfer=build(Transfer, record.groups["BaseTransfer"][0].values),
+        subscriptions=tuple(build(Subscription, r.values) for r in record.groups["BaseSubscribe"]),
+        signed=any(child.tag == _SIGNATURE for child in root),
+        raw=raw,
+    )
+
+
+_SIGNATURE = f"{{{DSIG_NS}}}Signature"
 
 
 def _build_message(
@@ -223,9 +262,21 @@ def _build_message(
     )
 
 
-@cache
+_DECLARATION_SPECS: dict[int, tuple[MessageSpec, MessageSpec]] = {}
+
+
 def _declaration_spec(spec: MessageSpec) -> MessageSpec:
     """Return the spec with ds:Signature made optional: whether one is needed is the signature layer's call."""
+    known = _DECLARATION_SPECS.get(id(spec))  # by identity: hashing a whole spec costs more than the lookup
+    if known is not None and known[0] is spec:
+        return known[1]
+    declaration = _optional_signature(spec)
+    _DECLARATION_SPECS[id(spec)] = (spec, declaration)
+    return declaration
+
+
+@cache
+def _optional_signature(spec: MessageSpec) -> MessageSpec:
     children = tuple(
         dataclasses.replace(node, min_occurs=0)
         if node.name == "Signature" and not isinstance(node, FieldSpec)
@@ -306,8 +357,11 @@ def parse_message(
         )
         return ParseOutcome(None, [problem], name, guid)
     assert message_type is not None
-    checker = Checker(code_tables=code_tables)
     declaration_spec = _declaration_spec(spec)
+    record = message_reader(declaration_spec, ENUMERATIONS, GROUPS).read(root, code_tables)
+    if record is not None:  # clean: no problem to report, the values already read and converted
+        return ParseOutcome(_record_message(root, record, message_type, edition, bytes(data)), [], name, guid)
+    checker = Checker(code_tables=code_tables)
     checker.check_message(root, declaration_spec)
     if any(p.severity == "error" for p in checker.problems):
         return ParseOutcome(None, checker.problems, name, guid)

@@ -12,6 +12,7 @@ it. Rendering writes no ds:Signature and no ExtendMessage, so a signature append
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cache
 from types import MappingProxyType, SimpleNamespace
 from typing import Any
 
@@ -57,6 +58,7 @@ from cbec.messages.export_documents import (
     SummaryResultLine,
 )
 from cbec.messages.export_names import EXPORT_GROUPS
+from cbec.messages.fastread import Record, message_reader
 from cbec.messages.fieldspec import DSIG_NS, GroupSpec, MessageSpec, field_catalogue
 from cbec.messages.xml import MessageRefused
 
@@ -150,7 +152,45 @@ def document_path(layout: Layout, index: int) -> str:
 
 def export_checker(edition: Edition, code_tables: CodeTables | None = None) -> Checker:
     """Return a format checker with the export code lists of an edition."""
-    return Checker(code_tables=code_tables, enumerations={**ENUMERATIONS, **export_codes(edition)})
+    return Checker(code_tables=code_tables, enumerations=export_enumerations(edition))
+
+
+@cache
+def export_enumerations(edition: Edition) -> Mapping[str, tuple[str, ...]]:
+    """Return the closed code lists the format check applies to export messages of an edition."""
+    return MappingProxyType({**ENUMERATIONS, **export_codes(edition)})
+
+
+def _record_document(record: Record, layout: Layout) -> Any:
+    """Build one export document from the Record of its clean element (as read_document reads the element)."""
+    values = record.values if layout.head is None else record.groups[layout.head][0].values
+    extra: dict[str, Any] = {}
+    if layout.lines is not None:
+        lines = [line.values for line in record.groups[layout.lines]]
+        if layout.line_class is None:
+            _ceb, attribute = _value_list(layout.lines)
+            extra[attribute] = tuple(line[attribute] for line in lines)
+        else:
+            extra["lines"] = tuple(build(layout.line_class, line) for line in lines)
+    return build(layout.document_class, values, **extra)
+
+
+def _record_message(
+    root: etree._Element, record: Record, message_type: ExportMessageType, edition: Edition, raw: bytes
+) -> Message:
+    """Build a message from the Record of its clean tree (the same Message as _build_message)."""
+    layout = EXPORT_LAYOUTS[message_type]
+    return Message(
+        message_type=message_type,
+        edition=edition,
+        guid=root.get("guid", ""),
+        version=root.get("version", ""),
+        documents=tuple(_record_document(r, layout) for r in record.groups[layout.document]),
+        transfer=build(Transfer, record.groups["BaseTransfer"][0].values),
+        subscriptions=tuple(build(Subscription, r.values) for r in record.groups["BaseSubscribe"]),
+        signed=any(child.tag == f"{{{DSIG_NS}}}Signature" for child in root),
+        raw=raw,
+    )
 
 
 def rule_problems(documents: tuple[Any, ...], layout: Layout) -> list[Problem]:
@@ -208,13 +248,20 @@ def parse_export_message(
             "CEB792 with parse_summary_results",
         )
         return ParseOutcome(None, [problem], name, guid)
-    checker = export_checker(edition, code_tables)
     declaration_spec = _declaration_spec(spec)
-    checker.check_message(root, declaration_spec)
-    if any(p.severity == "error" for p in checker.problems):
-        return ParseOutcome(None, checker.problems, name, guid)
-    message = _build_message(root, ExportMessageType(name), declaration_spec, edition, raw)
-    problems = checker.problems + rule_problems(message.documents, layout)
+    enumerations = export_enumerations(edition)
+    record = message_reader(declaration_spec, enumerations, EXPORT_GROUPS, prefill=True).read(root, code_tables)
+    if record is not None:  # clean format: the values already read and converted
+        message = _record_message(root, record, ExportMessageType(name), edition, raw)
+        found: list[Problem] = []
+    else:
+        checker = Checker(code_tables=code_tables, enumerations=enumerations)
+        checker.check_message(root, declaration_spec)
+        if any(p.severity == "error" for p in checker.problems):
+            return ParseOutcome(None, checker.problems, name, guid)
+        message = _build_message(root, ExportMessageType(name), declaration_spec, edition, raw)
+        found = checker.problems
+    problems = found + rule_problems(message.documents, layout)
     if any(p.severity == "error" for p in problems):
         return ParseOutcome(None, problems, name, guid)
     return ParseOutcome(message, problems, name, guid)

@@ -17,8 +17,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from cbec.messages.checks import CEB_NS, Checker
+from cbec.messages.checks import CEB_NS, ENUMERATIONS
 from cbec.messages.codec import DEFAULT_VERSION, XML_DECLARATION, format_value
+from cbec.messages.compiled import UNUSUAL, ValueReader, value_reader
 from cbec.messages.documents import Edition
 from cbec.messages.fieldspec import FieldSpec, GroupSpec, MessageSpec
 
@@ -41,12 +42,13 @@ def escape_attribute(text: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class _Slot:
-    """One field of a group: its spec, the attribute path it is read from, its tags (indented)."""
+    """One field of a group: its spec, the attribute path it is read from, its tags (indented), its check."""
 
     spec: FieldSpec
     path: tuple[str, ...]
     open: str
     close: str
+    check: ValueReader
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +71,7 @@ def _group(spec: GroupSpec, mapping: Mapping[str, str], depth: int) -> _Group | 
         if field.max_occurs != 1 or field.name not in mapping:
             return None
         path = tuple(mapping[field.name].split("."))
-        slots.append(_Slot(field, path, f"{indent}<ceb:{field.name}>", f"</ceb:{field.name}>\n"))
+        slots.append(_Slot(field, path, f"{indent}<ceb:{field.name}>", f"</ceb:{field.name}>\n", _check(field)))
     indent = "\t" * depth
     return _Group(f"{indent}<ceb:{spec.name}>\n", f"{indent}</ceb:{spec.name}>\n", spec.max_occurs, tuple(slots))
 
@@ -82,7 +84,12 @@ def _value(obj: Any, path: tuple[str, ...]) -> Any:
     return obj
 
 
-def _emit(group: _Group, obj: Any, checker: Checker, parts: list[str]) -> bool:
+def _check(spec: FieldSpec) -> ValueReader:
+    """Return the compiled check of a field as the tree's Checker() applies it (no code tables)."""
+    return value_reader(spec, ENUMERATIONS.get(spec.name))
+
+
+def _emit(group: _Group, obj: Any, parts: list[str]) -> bool:
     """Append a group's text for one object; False where only the element tree may decide."""
     parts.append(group.open)
     for slot in group.slots:
@@ -94,7 +101,8 @@ def _emit(group: _Group, obj: Any, checker: Checker, parts: list[str]) -> bool:
         text = format_value(value, slot.spec)
         if text == "" or _NOT_XML.search(text):
             return False
-        checker.check_value(text, slot.spec, slot.spec.name)
+        if slot.check(text, None) is UNUSUAL:
+            return False  # the tree refuses it, with the checker's problem
         parts.append(slot.open + escape_text(text) + slot.close)
     parts.append(group.close)
     return True
@@ -104,20 +112,29 @@ def _fits(group: _Group, count: int) -> bool:
     return group.max_occurs is None or count <= group.max_occurs
 
 
-def _message(
-    spec: MessageSpec, message_type: str, guid: str, body: Callable[[Checker, list[str]], bool]
-) -> bytes | None:
+def _message(spec: MessageSpec, message_type: str, guid: str, body: Callable[[list[str]], bool]) -> bytes | None:
     """Wrap a body in the root element with its attributes, all checked; None where the tree must decide."""
     if {a.name for a in spec.attributes} != {"guid", "version"}:
         return None
-    checker = Checker()
     for attribute in spec.attributes:
-        checker.check_value(guid if attribute.name == "guid" else DEFAULT_VERSION, attribute, f"@{attribute.name}")
+        value = guid if attribute.name == "guid" else DEFAULT_VERSION
+        if _attribute_check(attribute)(value, None) is UNUSUAL:
+            return None
     parts = [f'<ceb:{message_type} xmlns:ceb="{CEB_NS}" guid="{escape_attribute(guid)}" version="{DEFAULT_VERSION}">\n']
-    if not body(checker, parts) or checker.problems:
+    if not body(parts):
         return None
     parts.append(f"</ceb:{message_type}>\n")
     return XML_DECLARATION + "".join(parts).encode("utf-8")
+
+
+_ATTRIBUTE_CHECKS: dict[FieldSpec, ValueReader] = {}
+
+
+def _attribute_check(spec: FieldSpec) -> ValueReader:
+    check = _ATTRIBUTE_CHECKS.get(spec)
+    if check is None:
+        check = _ATTRIBUTE_CHECKS[spec] = _check(spec)
+    return check
 
 
 _FLAT: dict[tuple[Edition, str], _Group | None] = {}
@@ -142,8 +159,8 @@ def render_flat(
     if template is None or not items or not _fits(template, len(items)):
         return None
 
-    def body(checker: Checker, parts: list[str]) -> bool:
-        return all(_emit(template, item, checker, parts) for item in items)
+    def body(parts: list[str]) -> bool:
+        return all(_emit(template, item, parts) for item in items)
 
     return _message(spec, message_type, guid, body)
 
@@ -175,13 +192,13 @@ def render_nested(
     if not _fits(document, len(items)):
         return None
 
-    def body(checker: Checker, parts: list[str]) -> bool:
+    def body(parts: list[str]) -> bool:
         for item in items:
             lines = lines_of(item)
             if not lines or not _fits(line, len(lines)):
                 return False
             parts.append(document.open)
-            if not _emit(head, item, checker, parts) or not all(_emit(line, x, checker, parts) for x in lines):
+            if not _emit(head, item, parts) or not all(_emit(line, x, parts) for x in lines):
                 return False
             parts.append(document.close)
         return True

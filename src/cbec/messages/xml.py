@@ -10,7 +10,9 @@ refusal is an ``UnsafeXml`` carrying a Problem.
 from __future__ import annotations
 
 import codecs
+import functools
 import re
+import threading
 
 from lxml import etree
 
@@ -27,6 +29,14 @@ _CHUNK = 64 * 1024
 RULE_XML = "FMT-XML"
 # "<!" is only allowed to open a comment or a CDATA section; anything else is a markup declaration.
 _DECLARATION = re.compile(rb"<!(?!--|\[CDATA\[)")
+# A whole XML declaration; group 1 or 2 is its encoding pseudo-attribute (both None when it names none).
+_ENCODING = re.compile(
+    rb"<\?xml\s+version\s*=\s*(?:\"[^\"<>]*\"|'[^'<>]*')"
+    rb"(?:\s+encoding\s*=\s*(?:\"([A-Za-z0-9._-]*)\"|'([A-Za-z0-9._-]*)'))?"
+    rb"(?:\s+standalone\s*=\s*(?:\"(?:yes|no)\"|'(?:yes|no)'))?\s*\?>"
+)
+_ASCII_COMPATIBLE = frozenset({b"utf-8", b"utf8", b"us-ascii", b"ascii"})
+_LOCAL = threading.local()  # one whole-tree parser per thread (lxml parsers are not shared across threads)
 _WIDE_BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
     (codecs.BOM_UTF32_BE, "utf-32-be"),
@@ -157,6 +167,81 @@ def parse_xml(
             "报文含 DOCTYPE 或实体声明，拒绝处理 / DOCTYPE or entity declarations are not accepted",
             "删除 DOCTYPE 与 ENTITY 声明 / remove the DOCTYPE and ENTITY declarations",
         )
+    if _fits_fast_path(data, max_elements):
+        root = _parse_whole(data, max_depth, max_attributes)
+        if root is not None:
+            return _without_doctype(root)
+    return _parse_pulled(data, max_depth, max_elements, max_attributes)
+
+
+def _fits_fast_path(data: bytes, max_elements: int) -> bool:
+    """Tell whether a whole-tree parse is safe: UTF-8 (or ASCII) bytes with no more '<' than elements allowed.
+
+    Every element opens with '<', which in UTF-8 is only ever the byte 0x3C; other encodings (a wide BOM, NULs,
+    an encoding declaration naming anything but UTF-8/ASCII) could hide markup from the count and go through
+    the pull parser.
+    """
+    if data.count(b"<") > max_elements:
+        return False
+    body = data[3:] if data.startswith(codecs.BOM_UTF8) else data
+    if not body[:1] or body[:1] not in b"< \t\r\n":
+        return False
+    if not body.startswith(b"<?xml"):
+        return True
+    declared = _ENCODING.match(body)
+    if declared is None:
+        return False
+    encoding = declared.group(1) or declared.group(2)
+    return encoding is None or encoding.lower() in _ASCII_COMPATIBLE
+
+
+def _parse_whole(data: bytes, max_depth: int, max_attributes: int) -> etree._Element | None:
+    """Parse in one C call and check depth and attributes on the tree; None where the pull parser must decide."""
+    try:
+        root = etree.fromstring(data, _whole_parser())
+    except etree.XMLSyntaxError:
+        return None  # the pull parser gives the same refusal, worded as before
+    deeper, total, crowded = _bounds(max_depth, max_attributes)
+    if deeper(root):
+        return None  # refused by the pull parser, in document order, as before
+    # Every attribute needs a '=' (a UTF-8 byte nothing else encodes); count them on the tree only when the
+    # bytes cannot rule out a crowded element, and look at each element only when the whole tree has too many.
+    if data.count(b"=") > max_attributes and total(root) > max_attributes and crowded(root):
+        return None
+    return root
+
+
+def _whole_parser() -> etree.XMLParser:
+    parser: etree.XMLParser | None = getattr(_LOCAL, "parser", None)
+    if parser is None:
+        parser = _LOCAL.parser = _safe_parser()
+    return parser
+
+
+@functools.lru_cache(maxsize=16)
+def _bounds(max_depth: int, max_attributes: int) -> tuple[etree.XPath, etree.XPath, etree.XPath]:
+    """Return XPaths telling: some element is nested too deep; how many attributes; some element has too many."""
+    # An element below max_depth needs element children at every level above it: only those are followed.
+    deeper = "/*[*]" * max_depth + "/*"
+    return (
+        etree.XPath(f"boolean({deeper})"),
+        etree.XPath("count(//@*)"),
+        etree.XPath(f"boolean(//*[count(@*) > {max_attributes}])"),
+    )
+
+
+def _without_doctype(root: etree._Element) -> etree._Element:
+    docinfo = root.getroottree().docinfo
+    if docinfo.doctype or docinfo.internalDTD is not None:
+        raise _refuse(
+            "报文含 DOCTYPE 声明，拒绝处理 / DOCTYPE declarations are not accepted",
+            "删除 DOCTYPE 声明 / remove the DOCTYPE declaration",
+        )
+    return root
+
+
+def _parse_pulled(data: bytes, max_depth: int, max_elements: int, max_attributes: int) -> etree._Element:
+    """Parse event by event, bounding depth, element count and attributes as each element starts."""
     parser = etree.XMLPullParser(
         events=("start", "end"),
         resolve_entities=False,
@@ -201,10 +286,4 @@ def parse_xml(
             f"XML 格式错误：{detail} / malformed XML: {detail}",
             "检查报文是否为完整、格式正确的 UTF-8 XML / check the message is complete, well-formed UTF-8 XML",
         ) from None
-    docinfo = root.getroottree().docinfo
-    if docinfo.doctype or docinfo.internalDTD is not None:
-        raise _refuse(
-            "报文含 DOCTYPE 声明，拒绝处理 / DOCTYPE declarations are not accepted",
-            "删除 DOCTYPE 声明 / remove the DOCTYPE declaration",
-        )
-    return root
+    return _without_doctype(root)
