@@ -143,15 +143,8 @@ def root_tag(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> str | None:
     return None
 
 
-def parse_xml(
-    data: bytes,
-    *,
-    max_bytes: int = DEFAULT_MAX_BYTES,
-    max_depth: int = DEFAULT_MAX_DEPTH,
-    max_elements: int = DEFAULT_MAX_ELEMENTS,
-    max_attributes: int = DEFAULT_MAX_ATTRIBUTES,
-) -> etree._Element:
-    """Parse untrusted XML bytes into an element tree; raise UnsafeXml on anything unacceptable."""
+def admit(data: bytes, max_bytes: int) -> bytes:
+    """Refuse what is not parsed at all (not bytes, too large, empty, declaring a DTD); return the bytes."""
     if not isinstance(data, bytes | bytearray | memoryview):
         raise _refuse("报文必须是字节串 / message must be bytes", "以 UTF-8 字节传入报文 / pass the raw UTF-8 bytes")
     data = bytes(data)
@@ -167,11 +160,24 @@ def parse_xml(
             "报文含 DOCTYPE 或实体声明，拒绝处理 / DOCTYPE or entity declarations are not accepted",
             "删除 DOCTYPE 与 ENTITY 声明 / remove the DOCTYPE and ENTITY declarations",
         )
+    return data
+
+
+def parse_xml(
+    data: bytes,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_depth: int = DEFAULT_MAX_DEPTH,
+    max_elements: int = DEFAULT_MAX_ELEMENTS,
+    max_attributes: int = DEFAULT_MAX_ATTRIBUTES,
+) -> etree._Element:
+    """Parse untrusted XML bytes into an element tree; raise UnsafeXml on anything unacceptable."""
+    data = admit(data, max_bytes)
     if _fits_fast_path(data, max_elements):
         root = _parse_whole(data, max_depth, max_attributes)
         if root is not None:
             return _without_doctype(root)
-    return _parse_pulled(data, max_depth, max_elements, max_attributes)
+    return parse_pulled(data, max_depth, max_elements, max_attributes)
 
 
 def _fits_fast_path(data: bytes, max_elements: int) -> bool:
@@ -240,8 +246,11 @@ def _without_doctype(root: etree._Element) -> etree._Element:
     return root
 
 
-def _parse_pulled(data: bytes, max_depth: int, max_elements: int, max_attributes: int) -> etree._Element:
-    """Parse event by event, bounding depth, element count and attributes as each element starts."""
+def parse_pulled(data: bytes, max_depth: int, max_elements: int, max_attributes: int) -> etree._Element:
+    """Parse admitted bytes event by event, bounding depth, element count and attributes as each element starts.
+
+    The reference path: parse_xml takes it whenever the whole-tree parse cannot show the bounds hold.
+    """
     parser = etree.XMLPullParser(
         events=("start", "end"),
         resolve_entities=False,
