@@ -166,22 +166,31 @@ def group_values(
 
 def build(cls: type, values: Mapping[str, Any], **extra: Any) -> Any:
     """Build a document dataclass from English-named values (dotted declaration.* keys nest)."""
-    kwargs: dict[str, Any] = dict(extra)
-    declaration: dict[str, Any] = {}
-    for key, value in values.items():
-        if key.startswith("declaration."):
-            declaration[key.split(".", 1)[1]] = value
-        else:
-            kwargs[key] = value
-    if declaration:
-        kwargs["declaration"] = Declaration(**declaration)
-    names = _field_names(cls)
-    return cls(**{k: v for k, v in kwargs.items() if k in names})
+    fields, nested, names = _plan(cls, tuple(values))
+    kwargs: dict[str, Any] = {k: v for k, v in extra.items() if k in names} if extra else {}
+    for key in fields:
+        kwargs[key] = values[key]
+    if nested:
+        declaration = Declaration(**{short: values[key] for key, short in nested})
+        if "declaration" in names:
+            kwargs["declaration"] = declaration
+    return cls(**kwargs)
 
 
-@cache
-def _field_names(cls: type) -> frozenset[str]:
-    return frozenset(f.name for f in dataclasses.fields(cls))
+_PLANS: dict[tuple[type, tuple[str, ...]], tuple[tuple[str, ...], tuple[tuple[str, str], ...], frozenset[str]]] = {}
+
+
+def _plan(cls: type, keys: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...], frozenset[str]]:
+    """Return, for values with these keys: those the class takes, the declaration.* ones, the class's fields."""
+    plan = _PLANS.get((cls, keys))
+    if plan is None:
+        names = frozenset(f.name for f in dataclasses.fields(cls))
+        nested = tuple((key, key.split(".", 1)[1]) for key in keys if key.startswith("declaration."))
+        fields = tuple(key for key in keys if not key.startswith("declaration.") and key in names)
+        if len(_PLANS) >= 4096:  # callers with ever-new key sets (none in the product) cannot grow it for ever
+            _PLANS.clear()
+        plan = _PLANS[cls, keys] = (fields, nested, names)
+    return plan
 
 
 def _children(element: etree._Element, name: str) -> list[etree._Element]:

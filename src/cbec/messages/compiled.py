@@ -51,6 +51,7 @@ ValueReader = Callable[[str, "CodeTables | None"], Any]
 _DECIMAL = re.compile(r"[+-]?(?=\.?\d)0*(\d*)(?:\.(\d*?)0*)?")
 _INTEGER = re.compile(r"[+-]?(?=\d)0*(\d*)")
 _DIGITS = re.compile(r"\d+")
+_UNLIMITED = 1 << 62
 
 # How a checked text becomes a document value (the order of codec._convert).
 _TEXT, _APP_TYPE, _APP_STATUS, _DECIMAL_VALUE, _INT_VALUE, _TIME, _DATE = range(7)
@@ -109,7 +110,7 @@ def _empty_value(spec: FieldSpec, conversion: int) -> Any:
 def _bounds(spec: FieldSpec) -> tuple[int, int]:
     """Return the (lowest, highest) length the string facets allow together."""
     low = max((n for n in (spec.length, spec.min_length) if n is not None), default=0)
-    high = min((n for n in (spec.length, spec.max_length) if n is not None), default=1 << 62)
+    high = min((n for n in (spec.length, spec.max_length) if n is not None), default=_UNLIMITED)
     return low, high
 
 
@@ -119,25 +120,127 @@ def value_reader(spec: FieldSpec, allowed: tuple[str, ...] | None = None, englis
     ``allowed`` is the field's closed code list (the checker's ``enumerations``), ``english`` the document
     attribute it lands in (declaration.app_type/app_status become enums, as the codec converts them).
     """
+    plain = plain_facets(spec, allowed, english)
+    if plain is not None:
+        return _plain_reader(*plain)
     conversion = _conversion(spec, english)
     empty = _empty_value(spec, conversion)
     table = CODE_TABLE_FIELDS.get(spec.name)
-    if (
-        spec.kind == "string"
-        and spec.white_space in (None, "preserve")
-        and spec.fixed is None
-        and spec.name not in TIME_FORMATS
-        and allowed is None
-        and table is None
-        and conversion == _TEXT
-    ):
-        return _plain_reader(spec, empty)
+    simple = spec.fixed is None and spec.name not in TIME_FORMATS and allowed is None and table is None
+    if spec.kind == "decimal" and simple and conversion == _DECIMAL_VALUE:
+        return _decimal_reader(spec, empty)
+    if spec.kind == "int" and simple and conversion == _INT_VALUE:
+        return _int_reader(spec, empty)
+    if spec.kind == "string" and spec.white_space in (None, "preserve") and spec.name not in TIME_FORMATS:
+        coded = _coded_reader(spec, allowed, table, conversion, empty)
+        if coded is not None:
+            return coded
     return _full_reader(spec, allowed, table, conversion, empty)
 
 
-def _plain_reader(spec: FieldSpec, empty: Any) -> ValueReader:
-    """A free-text field: only its length facets (the common case, kept to a few operations)."""
+def _decimal_reader(spec: FieldSpec, empty: Any) -> ValueReader:
+    """A decimal field with digit facets only: the lexical form, the digits, one Decimal."""
+    fraction = _UNLIMITED if spec.fraction_digits is None else spec.fraction_digits
+    total = _UNLIMITED if spec.total_digits is None else spec.total_digits
+
+    def read(raw: str, tables: CodeTables | None) -> Any:
+        match = _DECIMAL.fullmatch(raw)  # no whitespace in the match: raw is already collapsed
+        if match is None:
+            text = " ".join(raw.split())
+            if text == "":
+                return empty
+            match = _DECIMAL.fullmatch(text)
+            if match is None:
+                return UNUSUAL
+            raw = text
+        whole, part = match.group(1, 2)
+        digits = len(part) if part else 0
+        if digits > fraction or len(whole) + digits > total:
+            return UNUSUAL
+        return Decimal(raw)
+
+    return read
+
+
+def _int_reader(spec: FieldSpec, empty: Any) -> ValueReader:
+    """An int field with a digit facet only."""
+    total = _UNLIMITED if spec.total_digits is None else spec.total_digits
+
+    def read(raw: str, tables: CodeTables | None) -> Any:
+        match = _INTEGER.fullmatch(raw)
+        if match is None:
+            text = " ".join(raw.split())
+            if text == "":
+                return empty
+            match = _INTEGER.fullmatch(text)
+            if match is None:
+                return UNUSUAL
+            raw = text
+        value = int_value(raw)
+        if not _INT_MIN <= value <= _INT_MAX or len(match.group(1)) > total:
+            return UNUSUAL
+        return value
+
+    return read
+
+
+def _coded_reader(
+    spec: FieldSpec, allowed: tuple[str, ...] | None, table: str | None, conversion: int, empty: Any
+) -> ValueReader | None:
+    """A string kept as written, with a fixed value, a code list or a code table (None: not such a field)."""
+    if conversion not in (_TEXT, _APP_TYPE, _APP_STATUS):
+        return None
+    if conversion != _TEXT:
+        if allowed is None:
+            return None
+        try:  # the enum of each allowed code, made once
+            enums = {code: _convert(code, conversion, None) for code in allowed}
+        except ValueError:
+            return None
+    else:
+        enums = None
     low, high = _bounds(spec)
+    fixed = spec.fixed
+    choices = frozenset(allowed) if allowed is not None else None
+
+    def read(raw: str, tables: CodeTables | None) -> Any:
+        if raw == "":
+            return empty
+        if not low <= len(raw) <= high or (fixed is not None and raw != fixed):
+            return UNUSUAL
+        if choices is not None and raw not in choices:
+            return UNUSUAL
+        if table is not None and tables is not None and not tables.contains(table, raw):
+            return UNUSUAL
+        return raw if enums is None else enums[raw]
+
+    return read
+
+
+def plain_facets(
+    spec: FieldSpec, allowed: tuple[str, ...] | None = None, english: str | None = None
+) -> tuple[int, int, Any] | None:
+    """Return (shortest, longest, empty value) of a free-text field checked by its length alone, else None.
+
+    Most CEB fields are such strings (names, numbers, notes): the message reader checks them inline.
+    """
+    conversion = _conversion(spec, english)
+    if (
+        spec.kind != "string"
+        or spec.white_space not in (None, "preserve")
+        or spec.fixed is not None
+        or spec.name in TIME_FORMATS
+        or allowed is not None
+        or spec.name in CODE_TABLE_FIELDS
+        or conversion != _TEXT
+    ):
+        return None
+    low, high = _bounds(spec)
+    return low, high, _empty_value(spec, conversion)
+
+
+def _plain_reader(low: int, high: int, empty: Any) -> ValueReader:
+    """A free-text field: only its length facets (the common case, kept to a few operations)."""
 
     def read(raw: str, tables: CodeTables | None) -> Any:
         if raw == "":

@@ -21,13 +21,13 @@ from typing import TYPE_CHECKING, Any
 from lxml import etree
 
 from cbec.messages.checks import CEB_NS, XSI_NS
-from cbec.messages.compiled import UNUSUAL, ValueReader, value_reader
-from cbec.messages.fieldspec import FieldSpec, ForeignSpec, GroupSpec, MessageSpec
+from cbec.messages.compiled import UNUSUAL, ValueReader, plain_facets, value_reader
+from cbec.messages.fieldspec import FieldSpec, ForeignSpec, GroupSpec, MessageSpec, Node
 
 if TYPE_CHECKING:
     from cbec.messages.codec import CodeTables
 
-_FIELD, _GROUP, _FOREIGN, _WILDCARD = range(4)
+_PLAIN, _FIELD, _GROUP, _FOREIGN, _WILDCARD = range(5)
 _UNBOUNDED = sys.maxsize
 _XSI = f"{{{XSI_NS}}}"
 _ELEMENTS = etree.XPath("count(//*)")
@@ -70,46 +70,120 @@ def _group_reader(
     names: Mapping[str, Mapping[str, str]],
     prefill: bool,
 ) -> GroupReader:
-    """Compile one group: its children in XSD order, each with its reader."""
+    """Compile one group: its children in XSD order, each with its kind, occurrence bound and reader."""
     mapping = names.get(spec.name)
     children = spec.children
-    tags = tuple(_tag(node) for node in children)
-    index_of = {tag: index for index, tag in enumerate(tags)}
-    mins = tuple(node.min_occurs for node in children)
-    maxs = tuple(_UNBOUNDED if node.max_occurs is None else node.max_occurs for node in children)
-    kinds: list[int] = []
-    keys: list[str] = []
-    readers: list[Any] = []
     defaults: dict[str, Any] = dict.fromkeys(mapping.values()) if prefill and mapping is not None else {}
-    unmapped = False
+    entries: list[_Entry] = []
     for node in children:
+        top = _UNBOUNDED if node.max_occurs is None else node.max_occurs
         if isinstance(node, FieldSpec):
             english = mapping.get(node.name) if mapping is not None else None
-            unmapped = unmapped or (mapping is not None and english is None)
-            kinds.append(_FIELD)
-            keys.append(english or "")
-            readers.append(value_reader(node, enumerations.get(node.name), english))
+            if mapping is not None and english is None:
+                return _unmapped  # the element tree path reads it (and fails) as before
+            key = english or ""
             if english is not None:
                 defaults[english] = None  # absent: only optional fields may be, and they read as None
+            allowed = enumerations.get(node.name)
+            reader = value_reader(node, allowed, english)
+            plain = plain_facets(node, allowed, english)  # checked inline by the walk
+            entries.append(
+                (_FIELD, top, key, reader, 0, 0, None) if plain is None else (_PLAIN, top, key, reader, *plain)
+            )
         elif isinstance(node, GroupSpec):
-            kinds.append(_GROUP)
-            keys.append(node.name)
-            readers.append(_group_reader(node, enumerations, names, prefill))
+            entries.append((_GROUP, top, node.name, _group_reader(node, enumerations, names, prefill), 0, 0, None))
         else:
-            kinds.append(_WILDCARD if node.namespace is None else _FOREIGN)
-            keys.append("")
-            readers.append(None)
-    wildcard = _WILDCARD in kinds
-    group_names = tuple(keys[i] for i, kind in enumerate(kinds) if kind == _GROUP)
-    count_of = len(children)
+            entries.append((_WILDCARD if node.namespace is None else _FOREIGN, top, "", None, 0, 0, None))
+    shape = _Shape(children, tuple(entries), defaults)
+    if any(entry[0] == _WILDCARD for entry in entries):
+        return shape.read_with_wildcard
+    return shape.read
 
-    def read(element: etree._Element, tables: CodeTables | None, walk: _Walk) -> Record | None:
+
+def _unmapped(element: etree._Element, tables: CodeTables | None, walk: _Walk) -> Record | None:
+    return None
+
+
+_Entry = tuple[int, int, str, Any, int, int, Any]
+
+
+class _Shape:
+    """One compiled group."""
+
+    def __init__(self, children: tuple[Node, ...], entries: tuple[_Entry, ...], defaults: dict[str, Any]) -> None:
+        self.entries = entries
+        self.defaults = defaults
+        self.tags = tuple(_tag(node) for node in children)
+        self.index_of = {tag: index for index, tag in enumerate(self.tags)}
+        # mins is never empty, so that mins[pos] is the current spec's minimum even for a group of nothing
+        self.mins = tuple(node.min_occurs for node in children) or (0,)
+        self.group_names = tuple(entry[2] for entry in entries if entry[0] == _GROUP)
+        count = len(self.mins)
+        # gap[a][b]: a spec strictly between a and b is required, so jumping from a to b leaves it missing;
+        # rest[a]: a spec after a is required, so ending at a leaves it missing
+        self.gap = tuple(tuple(any(self.mins[a + 1 : b]) for b in range(count)) for a in range(count))
+        self.rest = tuple(any(self.mins[a + 1 :]) for a in range(count))
+
+    def read(self, element: etree._Element, tables: CodeTables | None, walk: _Walk) -> Record | None:
+        """Read a group without wildcards: every child is found by its tag."""
         walk.elements += len(element)
         text = element.text
         if text and not text.isspace():
             return None  # text in a group (str.isspace: the checker's strip() leaves nothing)
-        values = dict(defaults)
-        groups: dict[str, list[Record]] = {name: [] for name in group_names}
+        values = self.defaults.copy()
+        groups: dict[str, list[Record]] = {name: [] for name in self.group_names}
+        entries, index_of, mins, gap, unusual = self.entries, self.index_of, self.mins, self.gap, UNUSUAL
+        pos = 0
+        count = 0
+        for child in element:
+            tail = child.tail
+            if tail and not tail.isspace():
+                return None
+            index = index_of.get(child.tag)
+            if index != pos:
+                if index is None or index < pos or count < mins[pos] or gap[pos][index]:
+                    return None  # unknown, out of order, or something required left out
+                pos = index
+                count = 0
+            count += 1
+            kind, top, key, reader, low, high, empty = entries[index]
+            if count > top:
+                return None
+            if kind == _PLAIN:
+                text = child.text
+                if not text:  # None, or '' in a tree built or edited in Python
+                    if empty is unusual:
+                        return None
+                    values[key] = empty
+                elif low <= len(text) <= high:
+                    values[key] = text
+                else:
+                    return None
+            elif kind == _FIELD:
+                value = reader(child.text or "", tables)
+                if value is unusual:
+                    return None
+                values[key] = value
+            elif kind == _GROUP:
+                record = reader(child, tables, walk)
+                if record is None:
+                    return None
+                groups[key].append(record)
+            else:
+                _foreign(child, walk)
+        if count < mins[pos] or self.rest[pos]:
+            return None
+        return Record(values, groups)
+
+    def read_with_wildcard(self, element: etree._Element, tables: CodeTables | None, walk: _Walk) -> Record | None:
+        """Read a group holding xs:any: a child takes the first spec from here on that matches, as the checker."""
+        walk.elements += len(element)
+        text = element.text
+        if text and not text.isspace():
+            return None
+        values = self.defaults.copy()
+        groups: dict[str, list[Record]] = {name: [] for name in self.group_names}
+        entries, tags, mins, rest, last = self.entries, self.tags, self.mins, self.rest, len(self.tags)
         pos = 0
         count = 0
         for child in element:
@@ -117,51 +191,41 @@ def _group_reader(
             if tail and not tail.isspace():
                 return None
             tag = child.tag
-            if wildcard:  # the checker takes the first child spec from here on that matches, a wildcard or not
-                if not isinstance(tag, str):
-                    return None
-                index = next((i for i in range(pos, count_of) if kinds[i] == _WILDCARD or tags[i] == tag), None)
-            else:
-                index = index_of.get(tag)
+            if not isinstance(tag, str):
+                return None
+            index = next((i for i in range(pos, last) if entries[i][0] == _WILDCARD or tags[i] == tag), None)
             if index is None:
                 return None
             if index != pos:
-                if index < pos or count < mins[pos]:
+                if count < mins[pos] or self.gap[pos][index]:
                     return None
-                for skipped in range(pos + 1, index):
-                    if mins[skipped]:
-                        return None
                 pos = index
                 count = 0
             count += 1
-            if count > maxs[index]:
+            kind, top, key, reader, _low, _high, _empty = entries[index]
+            if count > top:
                 return None
-            kind = kinds[index]
-            if kind == _FIELD:
-                value = readers[index](child.text or "", tables)
+            if kind in (_PLAIN, _FIELD):
+                value = reader(child.text or "", tables)
                 if value is UNUSUAL:
                     return None
-                key = keys[index]
-                if key:
-                    values[key] = value
+                values[key] = value
             elif kind == _GROUP:
-                record = readers[index](child, tables, walk)
+                record = reader(child, tables, walk)
                 if record is None:
                     return None
-                groups[keys[index]].append(record)
+                groups[key].append(record)
             else:
-                walk.elements += int(_FOREIGN_ELEMENTS(child))
-                walk.attributes += int(_FOREIGN_ATTRIBUTES(child, xsi=XSI_NS))
-        if pos < count_of and count < mins[pos]:
+                _foreign(child, walk)
+        if count < mins[pos] or rest[pos]:
             return None
-        for rest in range(pos + 1, count_of):
-            if mins[rest]:
-                return None
         return Record(values, groups)
 
-    if unmapped:
-        return lambda element, tables, walk: None  # the element tree path reads it (and fails) as before
-    return read
+
+def _foreign(child: etree._Element, walk: _Walk) -> None:
+    """Account for the elements and attributes of content the checker does not look into."""
+    walk.elements += int(_FOREIGN_ELEMENTS(child))
+    walk.attributes += int(_FOREIGN_ATTRIBUTES(child, xsi=XSI_NS))
 
 
 class MessageReader:
