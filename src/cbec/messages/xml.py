@@ -228,7 +228,7 @@ def _whole_parser() -> etree.XMLParser:
 def _bounds(max_depth: int, max_attributes: int) -> tuple[etree.XPath, etree.XPath, etree.XPath]:
     """Return XPaths telling: some element is nested too deep; how many attributes; some element has too many."""
     # An element below max_depth needs element children at every level above it: only those are followed.
-    deeper = "/*[*]" * max_depth + "/*"
+    deeper = "/*" * (max_depth + 1)
     return (
         etree.XPath(f"boolean({deeper})"),
         etree.XPath("count(//@*)"),
