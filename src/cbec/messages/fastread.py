@@ -94,10 +94,9 @@ def _group_reader(
             entries.append((_GROUP, top, node.name, _group_reader(node, enumerations, names, prefill), 0, 0, None))
         else:
             entries.append((_WILDCARD if node.namespace is None else _FOREIGN, top, "", None, 0, 0, None))
-    shape = _Shape(children, tuple(entries), defaults)
     if any(entry[0] == _WILDCARD for entry in entries):
-        return shape.read_with_wildcard
-    return shape.read
+        return _Shape(children, tuple(entries), defaults).read_with_wildcard
+    return _sequence_reader(spec, tuple(entries), defaults)
 
 
 def _unmapped(element: etree._Element, tables: CodeTables | None, walk: _Walk) -> Record | None:
@@ -123,57 +122,6 @@ class _Shape:
         # rest[a]: a spec after a is required, so ending at a leaves it missing
         self.gap = tuple(tuple(any(self.mins[a + 1 : b]) for b in range(count)) for a in range(count))
         self.rest = tuple(any(self.mins[a + 1 :]) for a in range(count))
-
-    def read(self, element: etree._Element, tables: CodeTables | None, walk: _Walk) -> Record | None:
-        """Read a group without wildcards: every child is found by its tag."""
-        walk.elements += len(element)
-        text = element.text
-        if text and not text.isspace():
-            return None  # text in a group (str.isspace: the checker's strip() leaves nothing)
-        values = self.defaults.copy()
-        groups: dict[str, list[Record]] = {name: [] for name in self.group_names}
-        entries, index_of, mins, gap, unusual = self.entries, self.index_of, self.mins, self.gap, UNUSUAL
-        pos = 0
-        count = 0
-        for child in element:
-            tail = child.tail
-            if tail and not tail.isspace():
-                return None
-            index = index_of.get(child.tag)
-            if index != pos:
-                if index is None or index < pos or count < mins[pos] or gap[pos][index]:
-                    return None  # unknown, out of order, or something required left out
-                pos = index
-                count = 0
-            count += 1
-            kind, top, key, reader, low, high, empty = entries[index]
-            if count > top:
-                return None
-            if kind == _PLAIN:
-                text = child.text
-                if not text:  # None, or '' in a tree built or edited in Python
-                    if empty is unusual:
-                        return None
-                    values[key] = empty
-                elif low <= len(text) <= high:
-                    values[key] = text
-                else:
-                    return None
-            elif kind == _FIELD:
-                value = reader(child.text or "", tables)
-                if value is unusual:
-                    return None
-                values[key] = value
-            elif kind == _GROUP:
-                record = reader(child, tables, walk)
-                if record is None:
-                    return None
-                groups[key].append(record)
-            else:
-                _foreign(child, walk)
-        if count < mins[pos] or self.rest[pos]:
-            return None
-        return Record(values, groups)
 
     def read_with_wildcard(self, element: etree._Element, tables: CodeTables | None, walk: _Walk) -> Record | None:
         """Read a group holding xs:any: a child takes the first spec from here on that matches, as the checker."""
@@ -220,6 +168,70 @@ class _Shape:
         if count < mins[pos] or rest[pos]:
             return None
         return Record(values, groups)
+
+
+def _sequence_reader(spec: GroupSpec, entries: tuple[_Entry, ...], defaults: dict[str, Any]) -> GroupReader:
+    """Generate the reader of a group without wildcards: its XSD sequence as straight-line Python.
+
+    Child specs have distinct tags, so a clean group is each spec's tag repeated within its occurrence bounds,
+    in order, and nothing else: every spec takes the run of children with its tag, and a child left over (or a
+    run too short or too long) is unusual. Each child costs one tag comparison besides reading it.
+    """
+    namespace: dict[str, Any] = {
+        "UNUSUAL": UNUSUAL,
+        "Record": Record,
+        "_foreign": _foreign,
+        "DEFAULTS": defaults,
+    }
+    lines = [
+        "def read(element, tables, walk):",
+        "    walk.elements += len(element)",
+        "    text = element.text",
+        "    if text and not text.isspace():",
+        "        return None",  # text in a group (str.isspace: the checker's strip() leaves nothing)
+        "    values = DEFAULTS.copy()",
+        "    children = iter(element)",
+        "    child = next(children, None)",
+        "    tag = None if child is None else child.tag",
+    ]
+    groups: list[str] = []
+    for index, (node, (kind, top, key, reader, low, high, empty)) in enumerate(
+        zip(spec.children, entries, strict=True)
+    ):
+        namespace.update({f"T{index}": _tag(node), f"K{index}": key, f"R{index}": reader, f"E{index}": empty})
+        namespace.update({f"L{index}": low, f"H{index}": high})
+        repeated = top != 1
+        if repeated:
+            lines += ["    n = 0", f"    while tag == T{index}:", "        n += 1"]
+            if top != _UNBOUNDED:
+                lines += [f"        if n > {top}:", "            return None"]
+        else:
+            lines.append(f"    if tag == T{index}:")
+        lines += ["        tail = child.tail", "        if tail and not tail.isspace():", "            return None"]
+        if kind == _PLAIN:
+            lines += ["        text = child.text", "        if not text:"]
+            lines += ["            return None"] if empty is UNUSUAL else [f"            values[K{index}] = E{index}"]
+            lines += [f"        elif L{index} <= len(text) <= H{index}:", f"            values[K{index}] = text"]
+            lines += ["        else:", "            return None"]
+        elif kind == _FIELD:
+            lines += [f"        value = R{index}(child.text or '', tables)", "        if value is UNUSUAL:"]
+            lines += ["            return None", f"        values[K{index}] = value"]
+        elif kind == _GROUP:
+            groups.append(f"K{index}: g{index}")
+            lines.insert(6, f"    g{index} = []")
+            lines += [f"        record = R{index}(child, tables, walk)", "        if record is None:"]
+            lines += ["            return None", f"        g{index}.append(record)"]
+        else:
+            lines.append("        _foreign(child, walk)")
+        lines += ["        child = next(children, None)", "        tag = None if child is None else child.tag"]
+        if repeated and node.min_occurs:
+            lines += [f"    if n < {node.min_occurs}:", "        return None"]
+        elif not repeated and node.min_occurs:
+            lines += ["    else:", "        return None"]
+    lines += ["    if child is not None:", "        return None", f"    return Record(values, {{{', '.join(groups)}}})"]
+    exec(compile("\n".join(lines), f"<reader of {spec.name}>", "exec"), namespace)  # our own source, from the spec
+    read: GroupReader = namespace["read"]
+    return read
 
 
 def _foreign(child: etree._Element, walk: _Walk) -> None:
