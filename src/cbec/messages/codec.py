@@ -11,7 +11,8 @@ module inserts it).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+import operator
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -166,30 +167,51 @@ def group_values(
 
 def build(cls: type, values: Mapping[str, Any], **extra: Any) -> Any:
     """Build a document dataclass from English-named values (dotted declaration.* keys nest)."""
-    fields, nested, names = _plan(cls, tuple(values))
-    kwargs: dict[str, Any] = {k: v for k, v in extra.items() if k in names} if extra else {}
-    for key in fields:
-        kwargs[key] = values[key]
-    if nested:
-        declaration = Declaration(**{short: values[key] for key, short in nested})
-        if "declaration" in names:
+    plan = _plan(cls, tuple(values))
+    kwargs: dict[str, Any] = {k: v for k, v in extra.items() if k in plan.names} if extra else {}
+    if plan.fields:
+        kwargs.update(zip(plan.fields, plan.take(values), strict=True))
+    if plan.nested:
+        declaration = Declaration(**dict(zip(plan.nested, plan.take_nested(values), strict=True)))
+        if "declaration" in plan.names:
             kwargs["declaration"] = declaration
     return cls(**kwargs)
 
 
-_PLANS: dict[tuple[type, tuple[str, ...]], tuple[tuple[str, ...], tuple[tuple[str, str], ...], frozenset[str]]] = {}
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """How values with given keys become a class's arguments: fields taken as they are, declaration.* nested."""
+
+    names: frozenset[str]  # the class's fields
+    fields: tuple[str, ...]
+    take: Callable[[Mapping[str, Any]], tuple[Any, ...]]
+    nested: tuple[str, ...]  # Declaration fields
+    take_nested: Callable[[Mapping[str, Any]], tuple[Any, ...]]
 
 
-def _plan(cls: type, keys: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...], frozenset[str]]:
-    """Return, for values with these keys: those the class takes, the declaration.* ones, the class's fields."""
+_PLANS: dict[tuple[type, tuple[str, ...]], _Plan] = {}
+
+
+def _getter(keys: tuple[str, ...]) -> Callable[[Mapping[str, Any]], tuple[Any, ...]]:
+    """Return a function of a mapping giving the values of keys as a tuple (itemgetter, also for one key)."""
+    if not keys:
+        return lambda values: ()
+    if len(keys) == 1:
+        (key,) = keys
+        return lambda values: (values[key],)
+    return operator.itemgetter(*keys)
+
+
+def _plan(cls: type, keys: tuple[str, ...]) -> _Plan:
     plan = _PLANS.get((cls, keys))
     if plan is None:
         names = frozenset(f.name for f in dataclasses.fields(cls))
-        nested = tuple((key, key.split(".", 1)[1]) for key in keys if key.startswith("declaration."))
         fields = tuple(key for key in keys if not key.startswith("declaration.") and key in names)
+        nested = tuple(key for key in keys if key.startswith("declaration."))
+        plan = _Plan(names, fields, _getter(fields), tuple(key.split(".", 1)[1] for key in nested), _getter(nested))
         if len(_PLANS) >= 4096:  # callers with ever-new key sets (none in the product) cannot grow it for ever
             _PLANS.clear()
-        plan = _PLANS[cls, keys] = (fields, nested, names)
+        _PLANS[cls, keys] = plan
     return plan
 
 

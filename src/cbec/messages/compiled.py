@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Final
 
@@ -135,7 +136,51 @@ def value_reader(spec: FieldSpec, allowed: tuple[str, ...] | None = None, englis
         coded = _coded_reader(spec, allowed, table, conversion, empty)
         if coded is not None:
             return coded
-    return _full_reader(spec, allowed, table, conversion, empty)
+    full = _full_reader(spec, allowed, table, conversion, empty)
+    timed = spec.name in TIME_FORMATS and spec.fixed is None and allowed is None and table is None
+    if timed and spec.kind == "string" and spec.white_space in (None, "preserve") and conversion in (_TIME, _DATE):
+        return _time_reader(spec, conversion, full)
+    return full
+
+
+def _time_reader(spec: FieldSpec, conversion: int, full: ValueReader) -> ValueReader:
+    """A date/time field: the usual all-digit spelling read directly, anything else by the full check."""
+    pattern = TIME_FORMATS[spec.name]
+    width = len(_TIME_LABELS[pattern])
+    low, high = _bounds(spec)
+    if not low <= width <= high:
+        return full
+    millis = width == 17
+    if conversion == _DATE:
+
+        def read_date(raw: str, tables: CodeTables | None) -> Any:
+            if len(raw) == width and raw.isdigit() and raw.isascii():
+                try:
+                    return date(int(raw[:4]), int(raw[4:6]), int(raw[6:8]))
+                except ValueError:
+                    pass  # strict_time may still find another reading of the digits, as the checker does
+            return full(raw, tables)
+
+        return read_date if width == 8 else full
+
+    def read(raw: str, tables: CodeTables | None) -> Any:
+        if len(raw) == width and raw.isdigit() and raw.isascii():
+            try:
+                return datetime(
+                    int(raw[:4]),
+                    int(raw[4:6]),
+                    int(raw[6:8]),
+                    int(raw[8:10]),
+                    int(raw[10:12]),
+                    int(raw[12:14]),
+                    int(raw[14:17]) * 1000 if millis else 0,
+                    tzinfo=SHANGHAI,
+                )
+            except ValueError:
+                pass  # strict_time may still find another reading of the digits, as the checker does
+        return full(raw, tables)
+
+    return read if width in (14, 17) else full
 
 
 def _decimal_reader(spec: FieldSpec, empty: Any) -> ValueReader:

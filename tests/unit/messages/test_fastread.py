@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from cbec.messages import codec, export_codec, parse_message, render_message
-from cbec.messages.checks import CEB_NS, CODE_TABLE_FIELDS, ENUMERATIONS, XSI_NS, Checker, normalise
+from cbec.messages.checks import CEB_NS, CODE_TABLE_FIELDS, ENUMERATIONS, TIME_FORMATS, XSI_NS, Checker, normalise
 from cbec.messages.codec import LAYOUTS, _convert, _declaration_spec, identify
 from cbec.messages.compiled import UNUSUAL, value_reader
 from cbec.messages.documents import Edition, MessageType
@@ -117,6 +117,11 @@ FIELDS = _specs()
 @given(st.sampled_from(FIELDS), VALUES, st.sampled_from([ENUMERATIONS, export_enumerations(Edition.E202205)]))
 @SETTINGS
 def test_value_reader_is_clean_exactly_when_the_checker_is(spec: FieldSpec, text: str, codes: Any) -> None:
+    compare(spec, text, codes)
+
+
+def compare(spec: FieldSpec, text: str, codes: Any) -> bool:
+    """Assert the compiled check and the Checker agree on one value (and read it alike); return clean."""
     for tables in (None, TABLES):
         checker = Checker(code_tables=tables, enumerations=codes)
         checker.check_value(text, spec, spec.name)
@@ -124,6 +129,46 @@ def test_value_reader_is_clean_exactly_when_the_checker_is(spec: FieldSpec, text
         assert (value is UNUSUAL) == bool(checker.problems), (spec, text, checker.problems)
         if value is not UNUSUAL:
             assert repr(value) == repr(_group_value(text, spec))
+    return value is not UNUSUAL
+
+
+TIMES = [
+    "20260302101530",
+    "20260230101530",
+    "20240229235959",
+    "20230229235959",
+    "20260302101560",
+    "20260302246000",
+    "20260302",
+    "20260230",
+    "20261301",
+    "20240229",
+    "20260302101530123",
+    "20260302101530999",
+    "2026030210153",
+    "00000101000000",
+    "00010101000000",
+    "99991231235959",
+    "２０２６０３０２１０１５３０",
+    "２０２６０３０２",
+    " 20260302101530",
+]
+
+
+def test_every_time_field_reads_dates_exactly_as_checked() -> None:
+    timed = [spec for spec in FIELDS if spec.name in TIME_FORMATS]
+    assert len({spec.name for spec in timed}) == len(TIME_FORMATS)
+    clean = sum(compare(spec, text, ENUMERATIONS) for spec in timed for text in TIMES + GARBAGE)
+    assert 0 < clean < len(timed) * len(TIMES + GARBAGE)
+
+
+def test_every_decimal_and_int_field_reads_numbers_exactly_as_checked() -> None:
+    numbers = ["0", "-0", "+0.0", "1", "12345678901234567890", "0.00000001", "1.123456", "123456789.12345"]
+    numbers += ["0001.1000", "1.", ".1", "-.5", " 7 ", "7 8", "1e3", "0x10", "٣", "2147483647", "-2147483649"]
+    for spec in FIELDS:
+        if spec.kind != "string":
+            for text in numbers:
+                compare(spec, text, ENUMERATIONS)
 
 
 def test_every_field_reads_its_own_kind_of_value() -> None:
