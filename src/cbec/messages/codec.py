@@ -3,7 +3,9 @@
 ``parse_message`` reads one declaration message — import (CEB311/411/511/513/621/623/625/711) or export
 (CEB303/403/505/507/509/603/605/607/213/215/701, see ``export_codec``) — through the hardened parser,
 checks it against the field specification of the chosen edition, reports every problem at once and, when
-it is valid, builds the frozen documents of ``cbec.messages.documents`` / ``export_documents``.
+it is valid, builds the frozen documents of ``cbec.messages.documents`` / ``export_documents``. A clean
+message is checked and read in one pass by the reader compiled from its spec (``fastread``); the interpretive
+``Checker`` runs only on a message that reader finds unusual, and reports every problem as it always did.
 ``render_message`` writes documents back as CEB XML in XSD order (without ds:Signature; the signature
 module inserts it).
 """

@@ -94,8 +94,9 @@ def _group_reader(
             entries.append((_GROUP, top, node.name, _group_reader(node, enumerations, names, prefill), 0, 0, None))
         else:
             entries.append((_WILDCARD if node.namespace is None else _FOREIGN, top, "", None, 0, 0, None))
-    if any(entry[0] == _WILDCARD for entry in entries):
-        return _Shape(children, tuple(entries), defaults).read_with_wildcard
+    tags = [_tag(node) for node in children]
+    if any(entry[0] == _WILDCARD for entry in entries) or len(set(tags)) != len(tags):
+        return _SearchedGroup(children, tuple(entries), defaults).read
     return _sequence_reader(spec, tuple(entries), defaults)
 
 
@@ -106,14 +107,16 @@ def _unmapped(element: etree._Element, tables: CodeTables | None, walk: _Walk) -
 _Entry = tuple[int, int, str, Any, int, int, Any]
 
 
-class _Shape:
-    """One compiled group."""
+class _SearchedGroup:
+    """A group whose children are found as the checker finds them: the first spec from here on that matches.
+
+    For groups holding xs:any (ExtendMessage/Message), where a child may match the wildcard or a named spec.
+    """
 
     def __init__(self, children: tuple[Node, ...], entries: tuple[_Entry, ...], defaults: dict[str, Any]) -> None:
         self.entries = entries
         self.defaults = defaults
         self.tags = tuple(_tag(node) for node in children)
-        self.index_of = {tag: index for index, tag in enumerate(self.tags)}
         # mins is never empty, so that mins[pos] is the current spec's minimum even for a group of nothing
         self.mins = tuple(node.min_occurs for node in children) or (0,)
         self.group_names = tuple(entry[2] for entry in entries if entry[0] == _GROUP)
@@ -123,8 +126,8 @@ class _Shape:
         self.gap = tuple(tuple(any(self.mins[a + 1 : b]) for b in range(count)) for a in range(count))
         self.rest = tuple(any(self.mins[a + 1 :]) for a in range(count))
 
-    def read_with_wildcard(self, element: etree._Element, tables: CodeTables | None, walk: _Walk) -> Record | None:
-        """Read a group holding xs:any: a child takes the first spec from here on that matches, as the checker."""
+    def read(self, element: etree._Element, tables: CodeTables | None, walk: _Walk) -> Record | None:
+        """Return the group's Record, or None on anything unusual."""
         walk.elements += len(element)
         text = element.text
         if text and not text.isspace():

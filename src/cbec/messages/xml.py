@@ -5,6 +5,12 @@ entity-expansion bombs nor external entities can reach the parser), nothing is f
 and size, nesting depth, element count and attributes per element are bounded: the attribute count is read as
 each element starts, before anything looks at one attribute (lxml's ``attrib.items()`` is quadratic). Every
 refusal is an ``UnsafeXml`` carrying a Problem.
+
+Ordinary messages are parsed in one C call: when the bytes are UTF-8 and hold no more '<' than elements
+allowed (so the element count cannot be exceeded), the whole tree is parsed with the same parser options and
+depth and attributes are bounded on it by XPath. Anything else — another encoding, too many '<', a tree too deep
+or an element with too many attributes, malformed XML — goes through ``parse_pulled`` as before, so hostile
+input meets the same checks in the same order, with the same memory bounds and the same refusals.
 """
 
 from __future__ import annotations

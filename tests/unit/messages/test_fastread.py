@@ -291,7 +291,9 @@ def mutate(root: etree._Element, data: st.DataObject) -> None:
             return
         target = data.draw(st.sampled_from(elements))
         edit = data.draw(
-            st.sampled_from(["drop", "duplicate", "swap", "value", "value", "value", "attribute", "text", "child"])
+            st.sampled_from(
+                ["drop", "duplicate", "swap", "value", "value", "value", "attribute", "text", "child", "extend"]
+            )
         )
         parent = target.getparent()
         if edit == "drop":
@@ -310,6 +312,8 @@ def mutate(root: etree._Element, data: st.DataObject) -> None:
                 target.tail = (target.tail or "") + data.draw(st.sampled_from(STRAY))
             else:
                 (target if len(target) else parent).text = data.draw(st.sampled_from(STRAY))
+        elif edit == "extend" and root.find(f"{{{CEB_NS}}}BaseTransfer") is not None:
+            _extend(root, *[etree.Element("custom", flag="1") for _ in range(data.draw(st.integers(0, 2)))])
         elif edit == "child":
             name = data.draw(st.sampled_from(["note", "orderNo", "Extra", "OrderList"]))
             etree.SubElement(target, f"{{{CEB_NS}}}{name}").text = "1"
@@ -347,3 +351,31 @@ def test_signatures_and_extension_content_are_not_looked_into() -> None:
             assert agree(root, edition, None)
             return
     pytest.fail("no signed sample in the corpus")
+
+
+def _extend(root: etree._Element, *contents: etree._Element) -> None:
+    """Add an ExtendMessage (custom name, version and Message content) after BaseTransfer/BaseSubscribe."""
+    extend = etree.Element(f"{{{CEB_NS}}}ExtendMessage")
+    etree.SubElement(extend, f"{{{CEB_NS}}}name").text = "custom"
+    etree.SubElement(extend, f"{{{CEB_NS}}}version").text = "1.0"
+    message = etree.SubElement(extend, f"{{{CEB_NS}}}Message")
+    message.extend(contents)
+    last = root.findall(f"{{{CEB_NS}}}BaseSubscribe") or root.findall(f"{{{CEB_NS}}}BaseTransfer")
+    last[-1].addnext(extend)
+
+
+def test_extension_content_is_not_looked_into_but_its_frame_is() -> None:
+    raw = render_message(b.all_declarations()[MessageType.PAYMENT])
+    custom = etree.fromstring(b'<x:data xmlns:x="urn:x" a="1" b="2">text<x:inner c="3">more</x:inner>tail</x:data>')
+    root = parse_xml(raw)
+    _extend(root, custom)
+    assert agree(root, Edition.E202205, TABLES)
+    assert parse_message(etree.tostring(root)).ok
+    root = parse_xml(raw)
+    _extend(root, copy.deepcopy(custom), copy.deepcopy(custom))  # the wildcard takes one element
+    assert not agree(root, Edition.E202205, TABLES)
+    root = parse_xml(raw)
+    _extend(root)  # an empty Message is allowed
+    assert agree(root, Edition.E202205, TABLES)
+    root.find(f".//{{{CEB_NS}}}ExtendMessage/{{{CEB_NS}}}name").text = "n" * 31
+    assert not agree(root, Edition.E202205, TABLES)
