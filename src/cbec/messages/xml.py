@@ -237,7 +237,7 @@ def _bounds(max_depth: int, max_attributes: int) -> tuple[etree.XPath, etree.XPa
     deeper = "/*" * (max_depth + 1)
     return (
         etree.XPath(f"boolean({deeper})"),
-        etree.XPath("count(//@*)"),
+        etree.XPath("count(/descendant-or-self::*/@*)"),
         etree.XPath(f"boolean(//*[count(@*) > {max_attributes}])"),
     )
 
