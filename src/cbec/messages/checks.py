@@ -53,7 +53,7 @@ TIME_FORMATS: dict[str, str] = {
     "endTime": "%Y%m%d%H%M%S",
     "opDate": "%Y%m%d%H%M%S%f",
 }
-_TIME_LABELS = {"%Y%m%d%H%M%S": "yyyyMMddHHmmss", "%Y%m%d%H%M%S%f": "yyyyMMddHHmmssSSS", "%Y%m%d": "yyyyMMdd"}
+TIME_LABELS = {"%Y%m%d%H%M%S": "yyyyMMddHHmmss", "%Y%m%d%H%M%S%f": "yyyyMMddHHmmssSSS", "%Y%m%d": "yyyyMMdd"}
 DATE_FIELDS = frozenset({"declTime", "ieDate"})
 
 # Elements checked against a parameter code table (JGS-20) when code tables are supplied.
@@ -76,7 +76,7 @@ ENUMERATIONS: dict[str, tuple[str, ...]] = {"appType": ("1", "2", "3"), "appStat
 _DECIMAL_RE = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 _INT_RE = re.compile(r"[+-]?\d+")
 _DIGITS_RE = re.compile(r"\d+")
-_INT_MIN, _INT_MAX = -(2**31), 2**31 - 1
+INT_MIN, INT_MAX = -(2**31), 2**31 - 1  # xs:int
 
 
 def local_name(element: etree._Element) -> str:
@@ -372,7 +372,7 @@ class Checker:
             )
 
     def _check_int(self, text: str, spec: FieldSpec, path: str) -> None:
-        if not _INT_RE.fullmatch(text) or not _INT_MIN <= int_value(text) <= _INT_MAX:
+        if not _INT_RE.fullmatch(text) or not INT_MIN <= int_value(text) <= INT_MAX:
             self.add(
                 INTEGER,
                 path,
@@ -391,7 +391,7 @@ class Checker:
 
     def _check_time(self, text: str, name: str, path: str) -> None:
         pattern = TIME_FORMATS[name]
-        label = _TIME_LABELS[pattern]
+        label = TIME_LABELS[pattern]
         valid = bool(_DIGITS_RE.fullmatch(text)) and len(text) == len(label)
         if valid:
             try:

@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING, Any, Final
 
 from cbec.common.clock import SHANGHAI
 from cbec.messages.checks import (
-    _INT_MAX,
-    _INT_MIN,
-    _TIME_LABELS,
     CODE_TABLE_FIELDS,
     DATE_FIELDS,
+    INT_MAX,
+    INT_MIN,
     TIME_FORMATS,
+    TIME_LABELS,
     int_value,
     strict_time,
 )
@@ -146,7 +146,7 @@ def value_reader(spec: FieldSpec, allowed: tuple[str, ...] | None = None, englis
 def _time_reader(spec: FieldSpec, conversion: int, full: ValueReader) -> ValueReader:
     """A date/time field: the usual all-digit spelling read directly, anything else by the full check."""
     pattern = TIME_FORMATS[spec.name]
-    width = len(_TIME_LABELS[pattern])
+    width = len(TIME_LABELS[pattern])
     low, high = _bounds(spec)
     if not low <= width <= high:
         return full
@@ -222,7 +222,7 @@ def _int_reader(spec: FieldSpec, empty: Any) -> ValueReader:
                 return UNUSUAL
             raw = text
         value = int_value(raw)
-        if not _INT_MIN <= value <= _INT_MAX or len(match.group(1)) > total:
+        if not INT_MIN <= value <= INT_MAX or len(match.group(1)) > total:
             return UNUSUAL
         return value
 
@@ -305,7 +305,7 @@ def _full_reader(
     total, fraction = spec.total_digits, spec.fraction_digits
     fixed = spec.fixed
     pattern = TIME_FORMATS.get(spec.name)
-    width = len(_TIME_LABELS[pattern]) if pattern is not None else 0
+    width = len(TIME_LABELS[pattern]) if pattern is not None else 0
     choices = frozenset(allowed) if allowed is not None else None
 
     def read(raw: str, tables: CodeTables | None) -> Any:
@@ -327,7 +327,7 @@ def _full_reader(
                 return UNUSUAL
         elif kind == "int":
             match = _INTEGER.fullmatch(text)
-            if match is None or not _INT_MIN <= int_value(text) <= _INT_MAX:
+            if match is None or not INT_MIN <= int_value(text) <= INT_MAX:
                 return UNUSUAL
             if total is not None and len(match.group(1)) > total:
                 return UNUSUAL
