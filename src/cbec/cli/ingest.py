@@ -22,6 +22,7 @@ from cbec.intake import IngestResult, ingest_message
 from cbec.intake.answers import answers
 from cbec.messages.archive import ArchiveRefused, Budget, read_members
 from cbec.messages.documents import Edition
+from cbec.messages.xml import MessageRefused
 from cbec.statistics.queries import due_reports
 from cbec.statistics.service import run_rollup
 from cbec.web.reports import generate_report
@@ -58,7 +59,12 @@ def write_outputs(result: IngestResult, out: Path, counter: Counter[str]) -> lis
 
     settings = state.context().settings
     # The platform's signature, if configured, and the zone's edition (CBEC_EDITION): the same answers as POST /ceb.
-    for answer in answers(result, Edition(settings.edition), lambda xml: sign_outgoing(settings, xml)):
+    try:
+        rendered = answers(result, Edition(settings.edition), lambda xml: sign_outgoing(settings, xml))
+    except MessageRefused as exc:  # receipts the zone's edition cannot carry (see intake.stream.http_answer)
+        console().print(f"[yellow]answers not written as CEB XML ({settings.edition}): {escape(str(exc))}[/yellow]")
+        return written
+    for answer in rendered:
         counter["files"] += 1
         path = out / f"{counter['files']:06d}_{answer.message_type}_{answer.guid}.xml"
         path.write_bytes(answer.xml)

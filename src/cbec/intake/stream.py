@@ -33,6 +33,7 @@ from cbec.intake.answers import direct_answer, result_json
 from cbec.intake.batch import Submission, ingest_batch
 from cbec.intake.pipeline import IngestResult, ingest_message
 from cbec.messages.documents import Edition
+from cbec.messages.xml import MessageRefused
 from cbec.storage.context import Context
 
 log = logging.getLogger(__name__)
@@ -160,8 +161,19 @@ def _error_answer(exc: DomainError) -> StoredAnswer:
 
 
 def http_answer(result: IngestResult, edition: Edition, sign: Sign) -> StoredAnswer:
-    """Return the HTTP answer to an ingest result: the receipt XML (422 for a CEB900), or JSON when there is none."""
-    answer = direct_answer(result, edition, sign)
+    """Return the HTTP answer to an ingest result: the receipt XML (422 for a CEB900), or JSON when there is none.
+
+    The receipts of a processed message are answered as JSON, too, where the zone's edition cannot carry them (a
+    2018-edition CEB604 must name an 18-character inventory number an export inventory is given only once
+    matched): what was stored stands, and the sender learns it either way.
+    """
+    try:
+        answer = direct_answer(result, edition, sign)
+    except MessageRefused as exc:
+        if result.format_receipt is not None:
+            raise
+        log.warning("the answer to a %s message is sent as JSON: %s", result.message_type, exc)
+        answer = None
     if result.format_receipt is not None and answer is not None:
         return StoredAnswer(422, "application/xml", answer.xml)
     headers = {"X-Cbec-Outcome": result.outcome, "X-Cbec-Receipts": str(len(result.receipts))}

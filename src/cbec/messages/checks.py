@@ -147,6 +147,10 @@ class Checker:
     problems: list[Problem] = field(default_factory=list)
     # Closed code lists checked by element name; the export codec adds its edition's lists.
     enumerations: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: ENUMERATIONS)
+    # A required text field may be empty where its XSD facets allow it (no length, no minLength): what a receipt
+    # carries for a number not given yet (CEB604's invtNo before the inventory is numbered). Declarations sent to
+    # the platform are held to a value.
+    empty_where_allowed: bool = False
 
     def add(self, rule_id: str, path: str, message: str, hint: str) -> None:
         """Record one problem."""
@@ -311,8 +315,8 @@ class Checker:
         if spec.fixed is not None:
             return  # the XSD supplies the fixed value for an empty element
         if spec.required:
-            if spec.kind == "string" and spec.min_length == 0:
-                return  # explicitly allowed to be empty (e.g. CEB900 oriCopMsgId)
+            if spec.kind == "string" and (spec.min_length == 0 or (self.empty_where_allowed and spec.allows_empty)):
+                return  # explicitly allowed to be empty (e.g. CEB900 oriCopMsgId), or allowed in a receipt
             self.add(REQUIRED, path, "必填字段为空 / required field is empty", _fill(spec))
         elif not spec.allows_empty:
             self.add(

@@ -430,15 +430,27 @@ def format_value(value: Any, spec: FieldSpec) -> str:
 
 
 def append_group(
-    parent: etree._Element, obj: Any, spec: GroupSpec, group: str, names: Mapping[str, Mapping[str, str]] = GROUPS
+    parent: etree._Element,
+    obj: Any,
+    spec: GroupSpec,
+    group: str,
+    names: Mapping[str, Mapping[str, str]] = GROUPS,
+    *,
+    empty_where_allowed: bool = False,
 ) -> etree._Element:
-    """Append a group element with the object's values in XSD order; None (and '' when optional) is omitted."""
+    """Append a group element with the object's values in XSD order; None (and '' when optional) is omitted.
+
+    With ``empty_where_allowed`` (receipts), a required text field without a value is written empty where its
+    facets allow an empty value (``Checker.empty_where_allowed``).
+    """
     element = etree.SubElement(parent, ceb_tag(spec.name))
     mapping = names[group]
     for field_spec in spec.fields():
         english = mapping[field_spec.name]
         value = _attribute(obj, english)
         if value is None or (value == "" and not field_spec.required):
+            if empty_where_allowed and field_spec.required and field_spec.allows_empty and field_spec.fixed is None:
+                etree.SubElement(element, ceb_tag(field_spec.name))
             continue
         child = etree.SubElement(element, ceb_tag(field_spec.name))
         text = format_value(value, field_spec)

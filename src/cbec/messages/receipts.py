@@ -105,16 +105,18 @@ def _spec(edition: Edition, message_type: str) -> MessageSpec:
     return catalogue.message(message_type)
 
 
-def _finish(root: etree._Element, spec: MessageSpec) -> bytes:
+def _finish(root: etree._Element, spec: MessageSpec, *, empty_where_allowed: bool = False) -> bytes:
     """Check the tree we built against the spec, then serialise it."""
-    checker = Checker()
+    checker = Checker(empty_where_allowed=empty_where_allowed)
     checker.check_message(root, spec)
     if checker.problems:
         raise MessageRefused(checker.problems, "rendered message would not conform to the specification")
     return serialise(root)
 
 
-def _read(data: bytes, expected: Sequence[str], edition: Edition, max_bytes: int) -> tuple[etree._Element, MessageSpec]:
+def _read(
+    data: bytes, expected: Sequence[str], edition: Edition, max_bytes: int, *, empty_where_allowed: bool = False
+) -> tuple[etree._Element, MessageSpec]:
     """Parse and check a message of one of the expected types; raise MessageRefused with every problem."""
     root = parse_xml(data, max_bytes=max_bytes)
     name, spec, problems = identify(root, edition)
@@ -126,7 +128,7 @@ def _read(data: bytes, expected: Sequence[str], edition: Edition, max_bytes: int
             f"报文类型 {name} 不符，应为 {'/'.join(expected)} / expected {'/'.join(expected)}, got {name}",
             "选择与报文类型对应的读取函数 / use the reader of this message type",
         )
-    checker = Checker()
+    checker = Checker(empty_where_allowed=empty_where_allowed)
     checker.check_message(root, spec)
     if checker.problems:
         raise MessageRefused(checker.problems)
@@ -176,8 +178,8 @@ def render_tree(
     """Render a receipt message through the element tree, checked against its spec (refuses with every problem)."""
     root = new_root(message_type, guid)
     for item in items:
-        append_group(root, item, spec.root.group(group), group, names)
-    return _finish(root, spec)
+        append_group(root, item, spec.root.group(group), group, names, empty_where_allowed=True)
+    return _finish(root, spec, empty_where_allowed=True)
 
 
 def parse_receipts(
@@ -185,7 +187,7 @@ def parse_receipts(
 ) -> list[Receipt]:
     """Read a CEB receipt message (import or export) into receipts; raise MessageRefused listing every problem."""
     expected = [t.value for t in RECEIPT_GROUPS] + [t.value for t in EXPORT_RECEIPT_GROUPS]
-    root, spec = _read(data, expected, edition, max_bytes)
+    root, spec = _read(data, expected, edition, max_bytes, empty_where_allowed=True)
     message_type: MessageType | ExportMessageType = (
         ExportMessageType(spec.name) if spec.direction == "export" else MessageType(spec.name)
     )

@@ -16,6 +16,7 @@ from cbec.messages import (
     MessageType,
     Receipt,
     SummaryResultLine,
+    parse_message,
     parse_receipts,
     parse_summary_results,
     receipt_message_type,
@@ -25,6 +26,7 @@ from cbec.messages import (
 )
 from tests.unit.messages import builders as b
 from tests.unit.messages import export_builders as x
+from tests.unit.messages.conftest import xsd_errors
 
 RECEIPT_SAMPLES = {"304", "404", "506", "508", "510", "604", "606", "608", "214", "216", "702"}
 
@@ -222,3 +224,37 @@ def test_summary_results_refuse_what_the_xsd_would_reject() -> None:
     assert _refusal(render_summary_results, [x.summary_result(summary_no="S1")]) == [
         ("FMT-LENGTH", "SummaryResult[1]/SummaryResultHead/sumNo")
     ]
+
+
+# --- an inventory not numbered yet (status 2, or refused before it was stored) ----------------------------
+
+
+def test_an_export_inventory_receipt_before_its_number_carries_an_empty_invt_no_that_the_xsd_accepts() -> None:
+    unnumbered = replace(x.export_receipt(ExportMessageType.INVENTORY_RECEIPT), status="2", inventory_no=None)
+
+    xml = render_receipts([unnumbered], edition=Edition.E202205)
+
+    assert b"<ceb:invtNo/>" in xml
+    assert xsd_errors(x.export_schema(Edition.E202205), xml) == []
+    [back] = parse_receipts(xml, edition=Edition.E202205)
+    assert (back.status, back.inventory_no) == ("2", None)
+
+
+def test_the_2018_edition_has_no_room_for_an_unnumbered_export_inventory() -> None:
+    unnumbered = replace(x.export_receipt(ExportMessageType.INVENTORY_RECEIPT), status="2", inventory_no=None)
+
+    # invtNo is exactly 18 characters there: an empty one would not conform, so the receipt is not rendered.
+    assert _refusal(render_receipts, [unnumbered], edition=Edition.E2018) == [
+        ("FMT-REQUIRED", "InventoryReturn[1]/invtNo")
+    ]
+
+
+def test_a_declaration_with_an_empty_required_field_is_still_refused() -> None:
+    order = render_message(x.export_message(x.export_order()))
+    emptied = order.replace(
+        b"<ceb:orderNo>" + x.export_order().order_no.encode() + b"</ceb:orderNo>", b"<ceb:orderNo/>"
+    )
+    assert emptied != order
+    outcome = parse_message(emptied)
+    assert outcome.message is None
+    assert [(p.rule_id, p.field.rpartition("/")[2]) for p in outcome.problems] == [("FMT-REQUIRED", "orderNo")]
