@@ -107,25 +107,33 @@ def start_server(url: str, port: int, log: Path, workers: int = 1, batch: int | 
     raise RuntimeError("cbec serve did not start within 60 s")
 
 
+IN_FLIGHT = 128
+
+
 async def offer(
     base: str, keys: dict[str, str], messages: list[Message], rate: float, *, warmup: int, timeout: float
 ) -> RunResult:
     """Send messages open-loop at a fixed rate; count everything after the warm-up messages."""
     result = RunResult(rate)
-    limits = httpx.Limits(max_connections=1000, max_keepalive_connections=200)
+    # At most IN_FLIGHT requests are handed to the connection pool at once; the others wait here, their latency
+    # still counted from when they were due. (httpcore matches every queued request against every connection on
+    # each event: with a backlog of thousands and a thousand connections, the generator itself fell behind.)
+    limits = httpx.Limits(max_connections=IN_FLIGHT, max_keepalive_connections=IN_FLIGHT)
+    gate = asyncio.Semaphore(IN_FLIGHT)
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=timeout) as client:
 
         async def one(index: int, message: Message, due: float) -> None:
-            sent = time.perf_counter()
-            try:
-                response = await client.post(
-                    "/ceb",
-                    content=message.raw,
-                    headers={"content-type": "application/xml", "X-API-Key": keys[message.sender]},
-                )
-                status = str(response.status_code)
-            except httpx.HTTPError as exc:
-                status = type(exc).__name__
+            async with gate:
+                sent = time.perf_counter()
+                try:
+                    response = await client.post(
+                        "/ceb",
+                        content=message.raw,
+                        headers={"content-type": "application/xml", "X-API-Key": keys[message.sender]},
+                    )
+                    status = str(response.status_code)
+                except httpx.HTTPError as exc:
+                    status = type(exc).__name__
             done = time.perf_counter()
             if index >= warmup:
                 result.statuses[status] += 1
