@@ -248,17 +248,21 @@ def _record_document(record: Record, layout: Layout) -> ImportDocument:
     return document
 
 
-def _record_message(
-    root: etree._Element, record: Record, message_type: MessageType, edition: Edition, raw: bytes
+def message_from_record(
+    root: etree._Element,
+    record: Record,
+    message_type: MessageType | ExportMessageType,
+    edition: Edition,
+    raw: bytes,
+    documents: tuple[Any, ...],
 ) -> Message:
-    """Build a message from the Record of its clean tree (the same Message as _build_message)."""
-    layout = LAYOUTS[message_type]
+    """Build a message around its documents from the Record of its clean tree (as the tree's build makes it)."""
     return Message(
         message_type=message_type,
         edition=edition,
         guid=root.get("guid", ""),
         version=root.get("version", ""),
-        documents=tuple(_record_document(r, layout) for r in record.groups[layout.document]),
+        documents=documents,
         transfer=build(Transfer, record.groups["BaseTransfer"][0].values),
         subscriptions=tuple(build(Subscription, r.values) for r in record.groups["BaseSubscribe"]),
         signed=any(child.tag == _SIGNATURE for child in root),
@@ -393,7 +397,10 @@ def parse_message(
     declaration_spec = _declaration_spec(spec)
     record = message_reader(declaration_spec, ENUMERATIONS, GROUPS).read(root, code_tables)
     if record is not None:  # clean: no problem to report, the values already read and converted
-        return ParseOutcome(_record_message(root, record, message_type, edition, bytes(data)), [], name, guid)
+        layout = LAYOUTS[message_type]
+        documents = tuple(_record_document(r, layout) for r in record.groups[layout.document])
+        message = message_from_record(root, record, message_type, edition, bytes(data), documents)
+        return ParseOutcome(message, [], name, guid)
     checker = Checker(code_tables=code_tables)
     checker.check_message(root, declaration_spec)
     if any(p.severity == "error" for p in checker.problems):

@@ -30,6 +30,7 @@ from cbec.messages.codec import (
     build,
     ceb_tag,
     group_values,
+    message_from_record,
     new_root,
     serialise,
 )
@@ -175,24 +176,6 @@ def _record_document(record: Record, layout: Layout) -> Any:
     return build(layout.document_class, values, **extra)
 
 
-def _record_message(
-    root: etree._Element, record: Record, message_type: ExportMessageType, edition: Edition, raw: bytes
-) -> Message:
-    """Build a message from the Record of its clean tree (the same Message as _build_message)."""
-    layout = EXPORT_LAYOUTS[message_type]
-    return Message(
-        message_type=message_type,
-        edition=edition,
-        guid=root.get("guid", ""),
-        version=root.get("version", ""),
-        documents=tuple(_record_document(r, layout) for r in record.groups[layout.document]),
-        transfer=build(Transfer, record.groups["BaseTransfer"][0].values),
-        subscriptions=tuple(build(Subscription, r.values) for r in record.groups["BaseSubscribe"]),
-        signed=any(child.tag == f"{{{DSIG_NS}}}Signature" for child in root),
-        raw=raw,
-    )
-
-
 def rule_problems(documents: tuple[Any, ...], layout: Layout) -> list[Problem]:
     """Return the R13/R14 problems of the documents of one message, with CEB paths."""
     problems: list[Problem] = []
@@ -252,7 +235,10 @@ def parse_export_message(
     enumerations = export_enumerations(edition)
     record = message_reader(declaration_spec, enumerations, EXPORT_GROUPS, prefill=True).read(root, code_tables)
     if record is not None:  # clean format: the values already read and converted
-        message = _record_message(root, record, ExportMessageType(name), edition, raw)
+        message_type = ExportMessageType(name)
+        layout = EXPORT_LAYOUTS[message_type]
+        documents = tuple(_record_document(r, layout) for r in record.groups[layout.document])
+        message = message_from_record(root, record, message_type, edition, raw, documents)
         found: list[Problem] = []
     else:
         checker = Checker(code_tables=code_tables, enumerations=enumerations)

@@ -209,18 +209,7 @@ def handle_master_bill(run: ExportRun, bill: MasterBill) -> None:
     stored(run, row)
     for line, inventory in zip(bill.lines, rows, strict=True):
         if store.parcel("bill", (bill.logistics_code, line.logistics_no)) is None:
-            entry = ExportParcel(
-                kind="bill",
-                document_id=row.id,
-                logistics_code=bill.logistics_code,
-                logistics_no=line.logistics_no,
-                inventory_no=line.inventory_no,
-                bill_no=bill.bill_no,
-                voyage_no=bill.voyage_no,
-                transport_name=bill.transport_name,
-            )
-            run.session.add(entry)
-            store.register_parcel(entry)
+            _add_parcel(run, "bill", row.id, bill, line.logistics_no, line.inventory_no)
         if inventory is not None:
             inventory.bill_no, inventory.voyage_no = bill.bill_no, bill.voyage_no
             inventory.transport_name, inventory.updated_at = bill.transport_name, run.now
@@ -295,18 +284,30 @@ def handle_departure(run: ExportRun, departure: Departure) -> None:
         **keys,
     )
     for line, inventory in zip(departure.lines, inventories, strict=True):
-        entry = ExportParcel(
-            kind="departure",
-            document_id=row.id,
-            logistics_code=departure.logistics_code,
-            logistics_no=line.logistics_no,
-            inventory_no=inventory.inventory_no,
-            bill_no=departure.bill_no,
-            voyage_no=departure.voyage_no,
-            transport_name=departure.transport_name,
-        )
-        run.session.add(entry)
-        store.register_parcel(entry)
+        _add_parcel(run, "departure", row.id, departure, line.logistics_no, inventory.inventory_no)
         inventory.departed_at = departure.left_at
         set_status(run, inventory, ReturnStatus.CLOSED, DEPARTED_TEXT)
     record(run, "departure", key, ReturnStatus.CONCLUDED, note=f"{len(inventories)} inventories closed")
+
+
+def _add_parcel(
+    run: ExportRun,
+    kind: str,
+    document_id: int | None,
+    movement: MasterBill | Departure,
+    logistics_no: str,
+    inventory_no: str | None,
+) -> None:
+    """Add the entry of one parcel a master bill or a departure names, kept in the run's working set."""
+    entry = ExportParcel(
+        kind=kind,
+        document_id=document_id,
+        logistics_code=movement.logistics_code,
+        logistics_no=logistics_no,
+        inventory_no=inventory_no,
+        bill_no=movement.bill_no,
+        voyage_no=movement.voyage_no,
+        transport_name=movement.transport_name,
+    )
+    run.session.add(entry)
+    working_set(run).register_parcel(entry)
