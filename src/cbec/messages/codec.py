@@ -248,6 +248,15 @@ def _record_document(record: Record, layout: Layout) -> ImportDocument:
     return document
 
 
+def _record_message(
+    root: etree._Element, record: Record, message_type: MessageType, edition: Edition, raw: bytes
+) -> Message:
+    """Build an import message from the Record of its clean tree (the same Message as _build_message)."""
+    layout = LAYOUTS[message_type]
+    documents = tuple(_record_document(r, layout) for r in record.groups[layout.document])
+    return message_from_record(root, record, message_type, edition, raw, documents)
+
+
 def message_from_record(
     root: etree._Element,
     record: Record,
@@ -397,10 +406,7 @@ def parse_message(
     declaration_spec = _declaration_spec(spec)
     record = message_reader(declaration_spec, ENUMERATIONS, GROUPS).read(root, code_tables)
     if record is not None:  # clean: no problem to report, the values already read and converted
-        layout = LAYOUTS[message_type]
-        documents = tuple(_record_document(r, layout) for r in record.groups[layout.document])
-        message = message_from_record(root, record, message_type, edition, bytes(data), documents)
-        return ParseOutcome(message, [], name, guid)
+        return ParseOutcome(_record_message(root, record, message_type, edition, bytes(data)), [], name, guid)
     checker = Checker(code_tables=code_tables)
     checker.check_message(root, declaration_spec)
     if any(p.severity == "error" for p in checker.problems):

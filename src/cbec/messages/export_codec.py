@@ -176,6 +176,15 @@ def _record_document(record: Record, layout: Layout) -> Any:
     return build(layout.document_class, values, **extra)
 
 
+def _record_message(
+    root: etree._Element, record: Record, message_type: ExportMessageType, edition: Edition, raw: bytes
+) -> Message:
+    """Build an export message from the Record of its clean tree (the same Message as _build_message)."""
+    layout = EXPORT_LAYOUTS[message_type]
+    documents = tuple(_record_document(r, layout) for r in record.groups[layout.document])
+    return message_from_record(root, record, message_type, edition, raw, documents)
+
+
 def rule_problems(documents: tuple[Any, ...], layout: Layout) -> list[Problem]:
     """Return the R13/R14 problems of the documents of one message, with CEB paths."""
     problems: list[Problem] = []
@@ -235,10 +244,7 @@ def parse_export_message(
     enumerations = export_enumerations(edition)
     record = message_reader(declaration_spec, enumerations, EXPORT_GROUPS, prefill=True).read(root, code_tables)
     if record is not None:  # clean format: the values already read and converted
-        message_type = ExportMessageType(name)
-        layout = EXPORT_LAYOUTS[message_type]
-        documents = tuple(_record_document(r, layout) for r in record.groups[layout.document])
-        message = message_from_record(root, record, message_type, edition, raw, documents)
+        message = _record_message(root, record, ExportMessageType(name), edition, raw)
         found: list[Problem] = []
     else:
         checker = Checker(code_tables=code_tables, enumerations=enumerations)
