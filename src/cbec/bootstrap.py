@@ -18,7 +18,7 @@ from cbec.audit.keys import bind_audit_key, load_audit_key
 from cbec.common.clock import Clock, FixedClock, SystemClock
 from cbec.common.personal import PersonalDataCipher
 from cbec.config import Settings, get_settings
-from cbec.intake import assemble
+from cbec.intake import assemble, bind_number_blocks
 from cbec.messages.signature import SoftwareRsaSigner, SoftwareSm2Signer, sign_document
 from cbec.messages.signature_remote import RemoteSigner
 from cbec.messages.signature_signers import Signer, SignerMisconfigured
@@ -103,6 +103,7 @@ def build_context(settings: Settings | None = None, *, clock: Clock | None = Non
     all_metadata()
     engine = make_engine(url)
     bind_audit_key(engine, load_audit_key(settings))  # the audit chain is sealed and verified under this key
+    bind_number_blocks(engine, settings.number_block)
     return Context(
         settings=settings,
         engine=engine,

@@ -108,6 +108,10 @@ class Settings(BaseSettings):
     nats_url: str | None = Field(default=None, description="NATS server for the JetStream publisher, e.g. nats://…")
     nats_stream_prefix: str = "CBEC"
     nats_subject_prefix: str = "cbec"
+    # Numbers in blocks per process on PostgreSQL (cbec.intake.number_blocks): no transaction waits for another's.
+    number_block: int = Field(
+        default=64, ge=0, le=10_000, description="Most numbers a process takes at a time; 0: gap-free, row-locked."
+    )
     # Group commit of POST /ceb (cbec.intake.batch): the messages waiting in a server process run in one transaction.
     intake_batch: int = Field(
         default=32, ge=1, le=1000, description="Most messages POST /ceb runs in one transaction; 1: one each."

@@ -20,6 +20,7 @@ from cbec.intake.handlers import (
     handler_table,
     new_guid,
 )
+from cbec.intake.number_blocks import bind_number_blocks
 from cbec.intake.pipeline import IngestResult, format_info, ingest_message
 from cbec.intake.receipts import ReceiptBook, receipt_from_row
 from cbec.intake.retry import KeysChanged
@@ -43,6 +44,7 @@ __all__ = [
     "SenderNotAllowed",
     "Submission",
     "assemble",
+    "bind_number_blocks",
     "change_problems",
     "format_info",
     "handler_table",

@@ -6,6 +6,9 @@ written back when the transaction commits — the numbers' step of the unit of w
 (``cbec.storage.commit``), the one place numbers are written. Numbers taken inside a savepoint that rolls back
 (one message of several in a transaction, ``cbec.intake.batch``) are given back: the count steps back, and a
 sequence first taken inside it is forgotten, since its row's update and lock went with the savepoint.
+
+A server on PostgreSQL takes its numbers from blocks per process instead (``cbec.intake.number_blocks``,
+``number_block``): unique and increasing per process, not gap-free, and no transaction waits for another's.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from sqlalchemy.orm import Session, SessionTransaction
 
 from cbec.common.clock import business_date
 from cbec.intake.models import NumberSequence
+from cbec.intake.number_blocks import blocks_of, take_from
 from cbec.storage.commit import NUMBERS, pending, within
 from cbec.storage.upsert import insert_ignore
 
@@ -34,7 +38,11 @@ class _Taken:
 
 
 def next_number(session: Session, name: str, period: str) -> int:
-    """Take the next serial number of a sequence (row-locked, gap-free within a transaction)."""
+    """Take the next serial number of a sequence (row-locked, gap-free within a transaction; or from a block)."""
+    engine = session.get_bind().engine
+    blocks = blocks_of(engine)
+    if blocks is not None:
+        return take_from(blocks, engine, name, period)
     taken: _Taken = pending(session, "numbers", _Taken, _store_numbers, NUMBERS, _give_back)
     key = (name, period)
     savepoint = session.get_nested_transaction()
