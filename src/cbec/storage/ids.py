@@ -69,3 +69,17 @@ def take_ids(session: Session, model: type[Any], count: int) -> list[int] | None
     del pool[len(pool) - count :]
     taken.reverse()
     return taken
+
+
+def add_with_id(session: Session, row: Any, *, batch: int = 1) -> None:
+    """Add a new or changed row to the session; a new one gets its id now, without being written yet where possible.
+
+    The id comes from the table's sequence (``take_id``), so a message's new rows are written together later (one
+    COPY per table on PostgreSQL, ``cbec.storage.bulk.copy_new_rows``); where the database gives ids only on
+    INSERT (SQLite) the row is flushed here.
+    """
+    if row.id is None:
+        row.id = take_id(session, type(row), batch=batch)
+    session.add(row)
+    if row.id is None:
+        session.flush()

@@ -46,7 +46,7 @@ from cbec.messages.json_twin import document_from_stored_json, document_to_json
 from cbec.quota import QuotaBook
 from cbec.storage.bulk import Values
 from cbec.storage.context import Context
-from cbec.storage.ids import take_id
+from cbec.storage.ids import add_with_id
 from cbec.supervision import Measure, Subject, SubjectKind, applying, measures_in_force, subjects_of
 
 ACTOR = "platform"
@@ -179,16 +179,8 @@ def measures_on(run: ImportRun, inventory: InventoryRecord) -> list[Measure]:
 
 
 def stored(run: ImportRun, row: Any) -> None:
-    """Add a new or changed document row; a new one gets its id now, without writing it yet where possible.
-
-    The id comes from the table's sequence (cbec.storage.ids), so the message's rows are written together
-    by the transaction's one flush; where the database gives ids only on INSERT the row is flushed here.
-    """
-    if row.id is None:
-        row.id = take_id(run.session, type(row), batch=run.batch)
-    run.session.add(row)
-    if row.id is None:
-        run.session.flush()
+    """Add a new or changed document row; a new one gets its id now (``cbec.storage.ids.add_with_id``)."""
+    add_with_id(run.session, row, batch=run.batch)
 
 
 def seal(run: ImportRun, document: ImportDocument) -> str:

@@ -35,7 +35,7 @@ from cbec.messages.export_documents import ExportMessageType
 from cbec.messages.json_twin import document_class, document_from_stored_json, document_to_json
 from cbec.storage.bulk import Values
 from cbec.storage.context import Context
-from cbec.storage.ids import take_id
+from cbec.storage.ids import add_with_id
 
 ACTOR = "platform"
 # The declaration each export receipt answers (its data event's document type).
@@ -147,17 +147,8 @@ def working_set(run: ExportRun) -> ExportWorkingSet:
 
 
 def stored(run: ExportRun, row: Any) -> None:
-    """Add a new or changed document row; a new one gets its id now, without writing it yet where possible.
-
-    The id comes from the table's sequence (``cbec.storage.ids``), so the message's new rows are written together
-    at its end (one COPY per table on PostgreSQL); where the database gives ids only on INSERT the row is
-    flushed here.
-    """
-    if row.id is None:
-        row.id = take_id(run.session, type(row), batch=run.batch)
-    run.session.add(row)
-    if row.id is None:
-        run.session.flush()
+    """Add a new or changed document row; a new one gets its id now (``cbec.storage.ids.add_with_id``)."""
+    add_with_id(run.session, row, batch=run.batch)
 
 
 def sealed(run: ExportRun, document: Any) -> str:
