@@ -20,9 +20,9 @@ from cbec.common.errors import DomainError, Problem
 from cbec.config import Settings
 from cbec.intake import IngestResult, ingest_message
 from cbec.intake.answers import answers
+from cbec.messages import MessageRefused
 from cbec.messages.archive import ArchiveRefused, Budget, read_members
 from cbec.messages.documents import Edition
-from cbec.messages.xml import MessageRefused
 from cbec.statistics.queries import due_reports
 from cbec.statistics.service import run_rollup
 from cbec.web.reports import generate_report

@@ -32,8 +32,8 @@ from cbec.config import Settings
 from cbec.intake.answers import direct_answer, result_json
 from cbec.intake.batch import Submission, ingest_batch
 from cbec.intake.pipeline import IngestResult, ingest_message
+from cbec.messages import MessageRefused
 from cbec.messages.documents import Edition
-from cbec.messages.xml import MessageRefused
 from cbec.storage.context import Context
 
 log = logging.getLogger(__name__)
