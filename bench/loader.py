@@ -37,6 +37,7 @@ TABLES = (
     "import_arrival_parcel",
     "ceb_message",
     "quota_account",
+    "trade_fact",
 )
 _GUID = "upper(md5('{kind}' || n)::uuid::text)"
 _BUYER = "md5('buyer' || (n % CAST(:buyers AS bigint))) || md5('key' || (n % CAST(:buyers AS bigint)))"
@@ -86,6 +87,17 @@ INSERTS: dict[str, str] = {
         INSERT INTO ceb_message (sha256, message_type, document_count, outcome, received_at)
         SELECT encode(sha256(('msg' || n)::bytea), 'hex'), 'CEB621Message', 100, 'processed', '{AT}'
         FROM generate_series(CAST(:first AS bigint), CAST(:last AS bigint)) AS n WHERE n % 25 = 0""",
+    # One released import line per stored inventory (the facts the statistics and the intake's fact book read).
+    "trade_fact": f"""
+        INSERT INTO trade_fact (direction, mode, document_id, eport_no, inventory_no, order_no, line_no, hs_code,
+            goods_name, origin_country, destination_country, quantity, unit, legal_quantity, legal_unit, currency,
+            value, value_cny, value_usd, platform_code, ecommerce_code, logistics_code, payment_code, agent_code,
+            customs_code, declared_at, declared_on, released_at, released_on, status, buyer_key, updated_at)
+        SELECT 'I', trade_mode, id, eport_no, inventory_no, order_no, 1, '0402290000', 'bench goods', 'AUS',
+            'CHN', 2, '122', 1.6, '035', '142', 606.00, 606.00, 84.28, platform_code, ecommerce_code,
+            logistics_code, '4601960003', agent_code, customs_code, '{AT}', DATE '2025-11-11', '{AT}',
+            DATE '2025-11-11', 'released', buyer_key, '{AT}'
+        FROM import_inventory WHERE id > CAST(:last_id AS bigint)""",
     "quota_account": f"""
         INSERT INTO quota_account (buyer_key, year, used_fen)
         SELECT {_BUYER}, 2025, 303000

@@ -13,8 +13,9 @@ check, the documents built; envelopes opened), and through lxml alone, with the 
 payment, waybill, inventory, arrival, master bill, departure); a complete export set is an inventory closed (899)
 after its parcel left, counted in the store afterwards. ``--traffic both`` measures one and then the other, each
 on its own databases, with the codec floor of each. ``--stored N`` first fills each PostgreSQL database with N
-stored import sets (bench.loader, then VACUUM ANALYZE: fresh statistics); the loader fills import tables only, so
-export traffic then meets a store whose message log is full but whose export tables are empty.
+stored import sets (bench.loader, then VACUUM ANALYZE: fresh statistics); the loader fills import tables and the
+trade facts, so export traffic then meets a store whose message log and facts are full but whose export tables
+are empty.
 
     .venv/bin/python -m bench.throughput --sets 20000 --db postgres,sqlite --processes 1,2
     .venv/bin/python -m bench.throughput --traffic both --stored 1000000 --sets 5000 --db postgres
@@ -65,8 +66,8 @@ def sustained(reports: list[WorkerReport], documents: int) -> float:
 
 TRAFFIC = ("import", "export")
 STORED_BY_LOADER = (
-    "import tables only (import orders, payments, waybills, inventories, tax bills, arrival parcels, the message "
-    "log ceb_message, quota accounts); export tables start empty"
+    "import tables (import orders, payments, waybills, inventories, tax bills, arrival parcels, the message "
+    "log ceb_message, quota accounts) and one trade fact per inventory; export tables start empty"
 )
 
 
