@@ -21,7 +21,7 @@ from cbec.clearance.models import (
 )
 from cbec.common.scope import Scope
 from cbec.enterprises.lookups import party_scope
-from cbec.storage.sets import one_of
+from cbec.storage.sets import any_key, one_of
 
 LIVE = (DocumentState.ACCEPTED, DocumentState.DRAFT)
 
@@ -314,19 +314,14 @@ def releasable_for_closing(session: Session) -> list[InventoryRecord]:
 # --- set-based reads for one message's working set (see clearance.service.store) -------------------------
 
 
-def _pairs(first: Sequence[str], second: Sequence[str]) -> tuple[list[str], list[str]]:
-    return sorted(set(first)), sorted(set(second))
-
-
 def _any_pair(
     session: Session,
     first: InstrumentedAttribute[str],
     second: InstrumentedAttribute[str],
     keys: Sequence[tuple[str, str]],
 ) -> list[ColumnElement[bool]]:
-    """Return the condition "(first, second) is one of these pairs" as a superset (both sets), or none for no keys."""
-    left, right = _pairs([k[0] for k in keys], [k[1] for k in keys])
-    return [one_of(session, first, left) & one_of(session, second, right)] if right else []
+    """Return the condition "(first, second) is one of these pairs" as a superset, or none for no keys."""
+    return any_key(session, (first, second), keys)
 
 
 def orders_by_keys(session: Session, keys: Sequence[tuple[str, str]]) -> list[OrderRecord]:

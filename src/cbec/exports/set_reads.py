@@ -22,21 +22,10 @@ from cbec.exports.models import (
     ExportWaybillRecord,
     PaymentReceiptNoteRecord,
 )
-from cbec.storage.sets import one_of
+from cbec.storage.sets import any_key, one_of
 
 OrderKey = tuple[str, str, str]  # platform code, e-commerce enterprise code, order number
 ParcelKey = tuple[str, str]  # logistics company code, logistics (waybill) number
-
-
-def any_key(session: Session, columns: Sequence[Any], keys: Sequence[tuple[str, ...]]) -> list[ColumnElement[bool]]:
-    """Return "each column is one of the keys' values in its place" (a superset of the keys), or none for no keys."""
-    if not keys:
-        return []
-    conditions = [one_of(session, column, sorted({key[i] for key in keys})) for i, column in enumerate(columns)]
-    condition = conditions[0]
-    for more in conditions[1:]:
-        condition = condition & more
-    return [condition]
 
 
 def _order_columns(model: Any) -> tuple[Any, Any, Any]:

@@ -26,7 +26,10 @@ from collections.abc import Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 
+from sqlalchemy.exc import DBAPIError
+
 from cbec.intake.pipeline import IngestResult, ingest_in, ingest_message
+from cbec.intake.retry import KeysChanged, transient
 from cbec.storage.context import Context
 
 log = logging.getLogger(__name__)
@@ -93,10 +96,6 @@ def ingest_batch(ctx: Context, submissions: Sequence[Submission]) -> list[Outcom
 
 def _whole_batch(exc: Exception) -> bool:
     """Tell whether a message's failure must roll the whole batch back (and run every message alone)."""
-    from sqlalchemy.exc import DBAPIError
-
-    from cbec.intake.retry import KeysChanged, transient
-
     return isinstance(exc, KeysChanged) or (isinstance(exc, DBAPIError) and transient(exc))
 
 

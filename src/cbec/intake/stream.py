@@ -3,15 +3,15 @@
 For scale-out past one process (docs/scaling.md). The HTTP front does not process a message: it stores its bytes
 in the intake stream — ``{stream prefix}_INTAKE``, subjects ``{subject prefix}.intake.<partition>``, acknowledged
 by JetStream once stored on its replicas — and answers "received" with the message's digest. A worker consumes
-its partitions, each through its own durable consumer, one message at a time in stream order, so the messages
-of one partition key (the sending account) are processed in the order they were sent. Each message is ingested
-by ``ingest_message`` — its own transaction, idempotent by the SHA-256 of its bytes — and its answer (the same
-receipt XML, CEB900 or JSON the synchronous ``POST /ceb`` gives) is put in the answers bucket (a JetStream
-key-value store) under the digest *before* the stream message is acknowledged. So a worker killed at any point
-costs nothing: an unacknowledged message is delivered again, and a message whose transaction had committed is
-answered from what was stored (outcome ``duplicate``, the same receipts), never processed twice. A publish that
-is retried (the front timing out while the stream's leader changes) carries the digest as ``Nats-Msg-Id``, so
-JetStream keeps one copy.
+its partitions, each through its own durable consumer, in stream order, so the messages of one partition key (the
+sending account) are processed in the order they were sent. What it fetched from a partition is ingested in one
+transaction, each message in its own savepoint (``cbec.intake.batch``; idempotent by the SHA-256 of its bytes),
+and after that commit each answer (the same receipt XML, CEB900 or JSON the synchronous ``POST /ceb`` gives) is
+put in the answers bucket (a JetStream key-value store) under its digest *before* the stream message is
+acknowledged. So a worker killed at any point costs nothing: an unacknowledged message is delivered again, and a
+message whose transaction had committed is answered from what was stored (outcome ``duplicate``, the same
+receipts), never processed twice. A publish that is retried (the front timing out while the stream's leader
+changes) carries the digest as ``Nats-Msg-Id``, so JetStream keeps one copy.
 
 The synchronous answer stays the default for the embedded single-node platform (``intake_stream_url`` unset).
 """
@@ -31,7 +31,7 @@ from cbec.common.errors import DomainError
 from cbec.config import Settings
 from cbec.intake.answers import direct_answer, result_json
 from cbec.intake.batch import Submission, ingest_batch
-from cbec.intake.pipeline import IngestResult, ingest_message
+from cbec.intake.pipeline import IngestResult
 from cbec.messages import MessageRefused
 from cbec.messages.documents import Edition
 from cbec.storage.context import Context
@@ -123,22 +123,13 @@ def digest_of(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()
 
 
-def answer_of(ctx: Context, raw: bytes, senders: frozenset[str], sign: Sign) -> StoredAnswer:
-    """Ingest a message and return the answer ``POST /ceb`` gives (a refused caller's error as its code)."""
-    try:
-        result = ingest_message(ctx, raw, source_name="stream", senders=senders)
-    except DomainError as exc:
-        return _error_answer(exc)
-    return http_answer(result, Edition(ctx.settings.edition), sign)
-
-
 def answers_of(
     ctx: Context, messages: Sequence[tuple[bytes, frozenset[str]]], sign: Sign
 ) -> list[StoredAnswer | Exception]:
-    """Ingest messages in one transaction (``cbec.intake.batch``) and return each one's answer, as ``answer_of``.
+    """Ingest messages in one transaction (``cbec.intake.batch``) and return the answer ``POST /ceb`` gives to each.
 
-    An error that is not a refusal (a fault, not the caller's) is returned in the answer's place: the worker stops
-    there, and the message is delivered again.
+    A refused caller's error is answered as its code; an error that is not a refusal (a fault, not the caller's)
+    is returned in the answer's place: the worker stops there, and the message is delivered again.
     """
     edition = Edition(ctx.settings.edition)
     found: list[StoredAnswer | Exception] = []

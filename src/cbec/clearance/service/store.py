@@ -13,8 +13,7 @@ to the repository query, whose result is then kept the same way.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from typing import TypeVar
+from collections.abc import Iterable, Sequence
 
 from sqlalchemy.orm import Session
 
@@ -31,9 +30,9 @@ from cbec.clearance.models import (
 from cbec.intake import KeysChanged
 from cbec.messages.documents import ArrivalRecord, ImportDocument, ImportOrder, Inventory, Payment, Waybill
 from cbec.storage.locks import lock_keys
+from cbec.storage.sets import add_once, group_by
 
 Key = tuple[str, str]
-Row = TypeVar("Row")
 LIVE = (DocumentState.ACCEPTED, DocumentState.DRAFT)
 WAITING_ON_WAYBILL = (ReturnStatus.DECLARING, ReturnStatus.ACCEPTED)
 
@@ -64,15 +63,6 @@ def lock_keys_of(document: ImportDocument) -> list[str]:
     return []
 
 
-def _group(rows: Iterable[Row], key: Callable[[Row], Key], wanted: Iterable[Key]) -> dict[Key, list[Row]]:
-    found: dict[Key, list[Row]] = {k: [] for k in wanted}
-    for row in rows:
-        bucket = found.get(key(row))
-        if bucket is not None:
-            bucket.append(row)
-    return found
-
-
 def _order_key(row: OrderRecord | PaymentRecord | InventoryRecord) -> Key:
     return (row.platform_code, row.order_no)
 
@@ -90,11 +80,6 @@ def _waybill_keys(document: Inventory | Waybill | ArrivalRecord) -> list[Key]:
     if isinstance(document, ArrivalRecord):
         return [(document.logistics_code, line.logistics_no) for line in document.lines]
     return [(document.logistics_code, document.logistics_no)]
-
-
-def _add(bucket: list[Row] | None, row: Row) -> None:
-    if bucket is not None and not any(existing is row for existing in bucket):
-        bucket.append(row)
 
 
 class WorkingSet:
@@ -191,8 +176,8 @@ class WorkingSet:
         by_guid = sorted({g for g in guids if g not in self.inventories_of_guid})
         if by_order or by_waybill or by_guid:
             rows = repo.inventories_of(self.session, by_order, by_waybill, by_guid)
-            self.inventories_of_order.update(_group(rows, _order_key, by_order))
-            self.inventories_of_waybill.update(_group(rows, _waybill_key, by_waybill))
+            self.inventories_of_order.update(group_by(rows, _order_key, by_order))
+            self.inventories_of_waybill.update(group_by(rows, _waybill_key, by_waybill))
             found: dict[str, list[InventoryRecord]] = {g: [] for g in by_guid}
             for row in rows:
                 if row.guid in found:
@@ -222,19 +207,19 @@ class WorkingSet:
         order_keys, waybill_keys = list(order_keys), list(waybill_keys)
         orders = [k for k in order_keys if k not in self.orders]
         if orders:
-            self.orders.update(_group(repo.orders_by_keys(self.session, orders), _order_key, orders))
+            self.orders.update(group_by(repo.orders_by_keys(self.session, orders), _order_key, orders))
         of_order = [k for k in (order_keys if of_orders is None else of_orders) if k not in self.payments_of_order]
         payments = [k for k in payment_keys if k not in self.payments]
         if of_order or payments:
             rows = repo.payments_of(self.session, of_order, payments)
-            self.payments_of_order.update(_group(rows, _order_key, of_order))
-            self.payments.update(_group(rows, _payment_key, payments))
+            self.payments_of_order.update(group_by(rows, _order_key, of_order))
+            self.payments.update(group_by(rows, _payment_key, payments))
         waybills = [k for k in waybill_keys if k not in self.waybills]
         if waybills:
-            self.waybills.update(_group(repo.waybills_by_keys(self.session, waybills), _waybill_key, waybills))
+            self.waybills.update(group_by(repo.waybills_by_keys(self.session, waybills), _waybill_key, waybills))
         wanted = [k for k in (waybill_keys if parcels is None else parcels) if k not in self.parcels]
         if wanted:
-            self.parcels.update(_group(repo.arrival_parcels_by_keys(self.session, wanted), _waybill_key, wanted))
+            self.parcels.update(group_by(repo.arrival_parcels_by_keys(self.session, wanted), _waybill_key, wanted))
 
     def fetch_bills(self, inventory_ids: Iterable[int]) -> None:
         """Read the tax bills of these inventories."""
@@ -363,30 +348,30 @@ class WorkingSet:
 
     def register_order(self, row: OrderRecord) -> None:
         """Keep an added or changed order."""
-        _add(self.orders.get(_order_key(row)), row)
+        add_once(self.orders.get(_order_key(row)), row)
 
     def register_payment(self, row: PaymentRecord) -> None:
         """Keep an added or changed payment under its (possibly new) keys."""
-        _add(self.payments.get(_payment_key(row)), row)
-        _add(self.payments_of_order.get(_order_key(row)), row)
+        add_once(self.payments.get(_payment_key(row)), row)
+        add_once(self.payments_of_order.get(_order_key(row)), row)
 
     def register_waybill(self, row: WaybillRecord) -> None:
         """Keep an added or changed waybill."""
-        _add(self.waybills.get(_waybill_key(row)), row)
+        add_once(self.waybills.get(_waybill_key(row)), row)
 
     def register_inventory(self, row: InventoryRecord, *, new: bool = False) -> None:
         """Keep an added or changed inventory under its (possibly new) order, waybill and guid."""
-        _add(self.inventories_of_order.get(_order_key(row)), row)
-        _add(self.inventories_of_waybill.get(_waybill_key(row)), row)
-        _add(self.inventories_of_guid.get(row.guid), row)
+        add_once(self.inventories_of_order.get(_order_key(row)), row)
+        add_once(self.inventories_of_waybill.get(_waybill_key(row)), row)
+        add_once(self.inventories_of_guid.get(row.guid), row)
         if new:
             self.bills[row.id] = []  # a new inventory has no tax bill until register_bill adds one
 
     def register_parcel(self, row: ArrivalParcel) -> None:
         """Keep an added arrival entry."""
-        _add(self.parcels.get(_waybill_key(row)), row)
+        add_once(self.parcels.get(_waybill_key(row)), row)
 
     def register_bill(self, bill: TaxBillRecord) -> None:
         """Keep an added tax bill."""
         self.bills.setdefault(bill.inventory_id, [])
-        _add(self.bills[bill.inventory_id], bill)
+        add_once(self.bills[bill.inventory_id], bill)

@@ -15,8 +15,7 @@ is then kept the same way (an officer's action, a summary, a cancel or a return 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from typing import TypeVar
+from collections.abc import Iterable, Sequence
 
 from sqlalchemy.orm import Session
 
@@ -41,9 +40,8 @@ from cbec.messages.export_documents import (
     PaymentReceiptNote,
 )
 from cbec.storage.locks import lock_keys
+from cbec.storage.sets import add_once, group_by
 
-Row = TypeVar("Row")
-K = TypeVar("K")
 LIVE = (DocumentState.ACCEPTED, DocumentState.DRAFT)
 WAITING_ON_PARCEL = (ReturnStatus.DECLARING, ReturnStatus.ACCEPTED)
 
@@ -82,20 +80,6 @@ def document_keys(document: object) -> tuple[list[OrderKey], list[ParcelKey]]:
     if isinstance(document, ExportArrival | MasterBill | Departure):
         return [], [(document.logistics_code, line.logistics_no) for line in document.lines]
     return [], []
-
-
-def _group(rows: Iterable[Row], key: Callable[[Row], K], wanted: Iterable[K]) -> dict[K, list[Row]]:
-    found: dict[K, list[Row]] = {k: [] for k in wanted}
-    for row in rows:
-        bucket = found.get(key(row))
-        if bucket is not None:
-            bucket.append(row)
-    return found
-
-
-def _add(bucket: list[Row] | None, row: Row) -> None:
-    if bucket is not None and not any(existing is row for existing in bucket):
-        bucket.append(row)
 
 
 def _newest(rows: Iterable[ExportInventoryRecord]) -> ExportInventoryRecord | None:
@@ -185,9 +169,9 @@ class ExportWorkingSet:
         by_guid = sorted({g for g in guids if g not in self.of_guid})
         if by_order or by_parcel or by_guid:
             rows = set_reads.inventories_of(self.session, by_order, by_parcel, by_guid)
-            self.of_order.update(_group(rows, order_key, by_order))
-            self.of_parcel.update(_group(rows, parcel_key, by_parcel))
-            self.of_guid.update(_group(rows, lambda r: r.guid, by_guid))
+            self.of_order.update(group_by(rows, order_key, by_order))
+            self.of_parcel.update(group_by(rows, parcel_key, by_parcel))
+            self.of_guid.update(group_by(rows, lambda r: r.guid, by_guid))
             self._require(row for row in rows if order_key(row) in self.of_order or parcel_key(row) in self.of_parcel)
         seen: dict[int, ExportInventoryRecord] = {}
         for key in order_keys:
@@ -201,16 +185,16 @@ class ExportWorkingSet:
         order_keys, parcel_keys = list(order_keys), list(parcel_keys)
         orders = sorted({k for k in order_keys if k not in self.orders})
         if orders:
-            self.orders.update(_group(set_reads.orders_by_keys(self.session, orders), order_key, orders))
+            self.orders.update(group_by(set_reads.orders_by_keys(self.session, orders), order_key, orders))
         notes = sorted({k for k in order_keys if k not in self.notes})
         if notes:
-            self.notes.update(_group(set_reads.receipt_notes_by_keys(self.session, notes), order_key, notes))
+            self.notes.update(group_by(set_reads.receipt_notes_by_keys(self.session, notes), order_key, notes))
         waybills = sorted({k for k in parcel_keys if k not in self.waybills})
         if waybills:
-            self.waybills.update(_group(set_reads.waybills_by_keys(self.session, waybills), parcel_key, waybills))
+            self.waybills.update(group_by(set_reads.waybills_by_keys(self.session, waybills), parcel_key, waybills))
         parcels = sorted({k for k in parcel_keys if k not in self.parcels})
         if parcels:
-            self.parcels.update(_group(set_reads.parcels_by_keys(self.session, parcels), parcel_key, parcels))
+            self.parcels.update(group_by(set_reads.parcels_by_keys(self.session, parcels), parcel_key, parcels))
 
     # --- look-ups (the repository's, answered from memory) -------------------------------------------------
 
@@ -297,27 +281,27 @@ class ExportWorkingSet:
     def register_order(self, row: ExportOrderRecord) -> None:
         """Keep an added order."""
         self.order(order_key(row))  # its key's list is read first, so that it stays complete
-        _add(self.orders[order_key(row)], row)
+        add_once(self.orders[order_key(row)], row)
 
     def register_receipt_note(self, row: PaymentReceiptNoteRecord) -> None:
         """Keep an added receipt of payment."""
         self.receipt_note(order_key(row))
-        _add(self.notes[order_key(row)], row)
+        add_once(self.notes[order_key(row)], row)
 
     def register_waybill(self, row: ExportWaybillRecord) -> None:
         """Keep an added waybill."""
         self.waybill(parcel_key(row))
-        _add(self.waybills[parcel_key(row)], row)
+        add_once(self.waybills[parcel_key(row)], row)
 
     def register_inventory(self, row: ExportInventoryRecord, lines: list[ExportInventoryLine]) -> None:
         """Keep an added or changed inventory under its (possibly new) order, parcel and guid, with its lines."""
         self.fetch_inventories([order_key(row)], [parcel_key(row)], [row.guid])
-        _add(self.of_order[order_key(row)], row)
-        _add(self.of_parcel[parcel_key(row)], row)
-        _add(self.of_guid[row.guid], row)
+        add_once(self.of_order[order_key(row)], row)
+        add_once(self.of_parcel[parcel_key(row)], row)
+        add_once(self.of_guid[row.guid], row)
         self.lines[row.id] = sorted(lines, key=lambda line: line.line_no)
 
     def register_parcel(self, row: ExportParcel) -> None:
         """Keep an added arrival, bill or departure entry."""
         self.parcel(row.kind, parcel_key(row))
-        _add(self.parcels[parcel_key(row)], row)
+        add_once(self.parcels[parcel_key(row)], row)
