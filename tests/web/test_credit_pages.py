@@ -12,7 +12,15 @@ from tests.web.support import Portal, csrf_of
 from cbec.common.clock import business_date
 from cbec.credit.rules import add_months
 from cbec.credit.schemas import FactIn
-from cbec.credit.service import apply_events, list_objections, list_repairs, record_fact, seed_configuration
+from cbec.credit.service import (
+    apply_events,
+    list_objections,
+    list_repairs,
+    rate_subjects,
+    record_fact,
+    seed_configuration,
+)
+from cbec.supervision import MeasureKind, MeasureSpec, SubjectKind, add_measure
 
 A = PARTIES.ecommerce.code
 DIGEST = "3c" * 32
@@ -132,3 +140,36 @@ def test_officers_review_repairs_with_a_second_person_and_decide_objections(port
     assert portal.client("shop").get("/console/credit").status_code == 403
     assert portal.client("auditor").get("/console/credit").status_code == 403
     assert officer.get("/workspace/credit").status_code == 403
+
+
+def test_my_credit_shows_the_clearance_measures_of_the_level_and_not_another_systems_holds(portal: Portal) -> None:
+    ctx = portal.zone.ctx
+    seed_configuration(ctx)
+    apply_events(ctx)
+    record_fact(
+        ctx,
+        FactIn(
+            subject=A,
+            fact_type="customs_tier",
+            source="customs",
+            tier="advanced",
+            decided_on=decided(portal).isoformat(),
+            document_no="海关高级认证 2026-031",
+        ),
+        actor="customs",
+    )
+    rate_subjects(ctx, dry_run=False, actor="zone-office")
+    with ctx.uow() as uow:  # a risk hold is risk's: the enterprise does not see it on its credit page
+        now = ctx.clock.now()
+        spec = MeasureSpec(MeasureKind.HOLD, "risk decision 9", "风险布控", now)
+        add_measure(uow.session, source="risk", subject=(SubjectKind.ENTERPRISE, A), spec=spec, at=now, actor="risk")
+        uow.commit()
+    shop = portal.client("shop")
+    text = " ".join(visible_text(shop.get("/workspace/credit").text).split())
+    assert "通关监管与便利措施" in text
+    assert "优先办理" in text and "免除担保" in text and "查验率 0.2 %" in text
+    assert "信用等级 A：查验率低于常规水平，优先办理，免除担保" in text
+    assert "风险布控" not in text and "逐票人工审核" not in text
+    assert "担保台账（按担保编号的余额）尚未建设" in text
+    english = visible_text(shop.get("/workspace/credit?lang=en").text)
+    assert "Clearance measures and facilitation" in english and "Guarantee exempt" in english

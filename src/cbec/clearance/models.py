@@ -11,7 +11,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Date, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cbec.storage.base import ENCRYPTED, PERSONAL_TWIN, Amount, Base, BigId, UtcDateTime
@@ -111,6 +111,10 @@ class InventoryRecord(_Document, Base):
     released_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     cancelled_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    # Set by the release decision from the supervision measures (facilitation, 分类监管): first in the officers'
+    # queue, and the guarantee asked (exempt | full; None: the ordinary one). Why: in status_info / the audit.
+    priority: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    guarantee: Mapped[str | None] = mapped_column(String(8), nullable=True)
 
 
 class ArrivalRecordRow(_Document, Base):

@@ -237,13 +237,14 @@ def inventory_in_scope(session: Session, inventory_id: int, scope: Scope | None)
 
 
 def held_inventories(session: Session, *, limit: int, offset: int, scope: Scope | None = None) -> list[InventoryRecord]:
-    """Return inventories in the scope held for manual review or inspection, oldest first."""
+    """Return inventories in the scope held for manual review or inspection: priority ones first (a facilitation
+    measure, 优先办理), then oldest first."""
     return list(
         session.scalars(
             select(InventoryRecord)
             .where(InventoryRecord.status.in_((ReturnStatus.MANUAL_REVIEW, ReturnStatus.INSPECTION)))
             .where(*inventory_scope(scope))
-            .order_by(InventoryRecord.id)
+            .order_by(InventoryRecord.priority.desc(), InventoryRecord.id)
             .limit(limit)
             .offset(offset)
         )

@@ -71,6 +71,8 @@ class InventorySummary:
     released_at: datetime | None
     cancelled: bool
     problems: list[dict[str, Any]]
+    priority: bool = False  # first in the officers' queue (a facilitation measure)
+    guarantee: str | None = None  # the guarantee its decision asked: exempt | full (None: the ordinary one)
 
 
 def summarize(row: InventoryRecord) -> InventorySummary:
@@ -97,4 +99,6 @@ def summarize(row: InventoryRecord) -> InventorySummary:
         released_at=row.released_at,
         cancelled=row.cancelled_at is not None,
         problems=list(row.problems or []),
+        priority=bool(row.priority),
+        guarantee=row.guarantee,
     )

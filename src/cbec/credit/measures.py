@@ -34,6 +34,11 @@ class ClearanceEffect(StrEnum):
 
     HOLD = "hold"
     INSPECTION = "inspection"
+    NO_FACILITATION = "no_facilitation"  # no priority, no guarantee exemption
+    FULL_GUARANTEE = "full_guarantee"  # the full guarantee recorded on each inventory's decision
+
+
+SUBJECTS = ("enterprise", "person")  # whom a measure applies to (a person: as the buyer of inventories)
 
 
 class LiftCause(StrEnum):
@@ -58,6 +63,7 @@ class Measure:
     verified: str
     clearance: ClearanceEffect | None = None
     rate: Decimal | None = None  # an inspection probability, for ``clearance == inspection``
+    subjects: tuple[str, ...] = ("enterprise",)  # SUBJECTS it applies to
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,14 +96,17 @@ class Catalogue:
         return f"{self.code}@{self.version}"
 
 
-def measures_for(catalogue: Catalogue, list_type: str | None, severity: str) -> tuple[Measure, ...]:
-    """Return the measures a list entry triggers: its list's own measures, and the joint ones only when the list is
-    a serious list and the entry itself is serious. A list type the catalogue does not know triggers nothing."""
+def measures_for(
+    catalogue: Catalogue, list_type: str | None, severity: str, subject: str = "enterprise"
+) -> tuple[Measure, ...]:
+    """Return the measures a list entry about a subject kind (enterprise or person) triggers: its list's own
+    measures, and the joint ones only when the list is a serious list and the entry itself is serious; of those, the
+    ones that apply to that kind of subject. A list type the catalogue does not know triggers nothing."""
     found = catalogue.lists.get(list_type or "")
     if found is None:
         return ()
     joint = found.serious and severity == Severity.SERIOUS.value
-    return tuple(m for m in found.measures if m.scope is MeasureScope.OWN or joint)
+    return tuple(m for m in found.measures if (m.scope is MeasureScope.OWN or joint) and subject in m.subjects)
 
 
 def lift_cause(*, retracted: bool, repaired: bool, still_counts: bool) -> LiftCause:
@@ -147,6 +156,12 @@ def _measure(raw: Any, field: str, problems: list[Problem]) -> Measure | None:
                 problems.append(
                     _bad(f"{field}.clearance.rate", "查验率须在 0 与 1 之间", "a rate lies in (0, 1]", 'e.g. "0.8".')
                 )
+    subjects = raw.get("subjects", ["enterprise"])
+    if not isinstance(subjects, list) or not subjects or any(x not in SUBJECTS for x in subjects):
+        problems.append(
+            _bad(f"{field}.subjects", "适用主体无效", "subjects are enterprise and/or person", '["person"].')
+        )
+        subjects = ["enterprise"]
     return Measure(
         code,
         scope,
@@ -157,6 +172,7 @@ def _measure(raw: Any, field: str, problems: list[Problem]) -> Measure | None:
         str(raw.get("verified") or "design"),
         effect,
         rate,
+        tuple(dict.fromkeys(str(x) for x in subjects)),
     )
 
 

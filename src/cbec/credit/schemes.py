@@ -403,8 +403,10 @@ def shipped_documents() -> list[tuple[str, Any]]:
         )
     )
     found.append((ConfigKind.RULESET, json.loads((data / "ruleset-zone-1.json").read_text("utf-8"))))
-    found.append((ConfigKind.SUPERVISION, json.loads((data / "supervision-zone-1.json").read_text("utf-8"))))
+    for name in ("supervision-zone-1.json", "supervision-zone-2.json"):
+        found.append((ConfigKind.SUPERVISION, json.loads((data / name).read_text("utf-8"))))
     found.append((ConfigKind.OBJECTION, json.loads((data / "objection-zone-1.json").read_text("utf-8"))))
-    found.append((ConfigKind.LISTS, json.loads((data / "lists-zone-1.json").read_text("utf-8"))))
+    for name in ("lists-zone-1.json", "lists-zone-2.json"):
+        found.append((ConfigKind.LISTS, json.loads((data / name).read_text("utf-8"))))
     found.append((ConfigKind.AGENCIES, json.loads((data / "agencies-zone-1.json").read_text("utf-8"))))
     return found

@@ -1,7 +1,9 @@
 """Classified supervision by zone credit level (分类监管方案): the measures clearance applies to each level.
 
-An effective-dated configuration document (kind ``supervision``): per level an inspection probability and
-optionally a hold, with the reason an officer reads on the dossier. Publishing a rating writes these measures
+An effective-dated configuration document (kind ``supervision``): per level an inspection probability, optionally a
+hold, and the facilitation or restriction measures — ``priority`` (first in the officers' queue), ``guarantee``
+(``exempt`` or ``full``) and ``facilitation: false`` (no facilitation at all) — with the reason an officer reads on
+the dossier. Publishing a rating writes these measures
 into ``cbec.supervision`` for every rated enterprise; clearance reads them there as data (it never imports
 credit). The shipped figures are the zone's own setting, not public rates (see data/PROVENANCE.md).
 """
@@ -26,6 +28,12 @@ class LevelMeasures:
     hold: bool
     reason_zh: str
     reason_en: str
+    priority: bool = False
+    guarantee: str | None = None  # GUARANTEES
+    facilitation: bool = True  # False: NO_FACILITATION (removes priority and a guarantee exemption)
+
+
+GUARANTEES = ("exempt", "full")
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,8 +86,26 @@ def parse_supervision(doc: Mapping[str, Any]) -> tuple[SupervisionPlan | None, l
                 )
             )
             continue
+        guarantee = raw.get("guarantee")
+        if guarantee is not None and guarantee not in GUARANTEES:
+            problems.append(
+                problem(
+                    "CRD-SUP-GUARANTEE",
+                    f"{field}.guarantee",
+                    f"担保要求无效：{guarantee}",
+                    f"unknown guarantee {guarantee!r}",
+                    'Use "exempt" (免除担保) or "full" (全额担保), or leave it out.',
+                )
+            )
+            continue
         levels[str(level)] = LevelMeasures(
-            rate, bool(raw.get("hold", False)), str(raw.get("reason_zh", "")), str(raw.get("reason_en", ""))
+            rate,
+            bool(raw.get("hold", False)),
+            str(raw.get("reason_zh", "")),
+            str(raw.get("reason_en", "")),
+            priority=bool(raw.get("priority", False)),
+            guarantee=guarantee,
+            facilitation=bool(raw.get("facilitation", True)),
         )
     if problems:
         return None, problems

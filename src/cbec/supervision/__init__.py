@@ -8,11 +8,14 @@ them (``DecisionPolicy``: release, review or inspection) is here too, shared by 
 from cbec.supervision.decision import Decision, DecisionPolicy, ExtraCheck, InventoryFacts, Outcome
 from cbec.supervision.errors import SupervisionInvalid
 from cbec.supervision.rules import (
+    Facilitation,
+    Guarantee,
     Measure,
     MeasureKind,
     Subject,
     SubjectKind,
     applying,
+    facilitation,
     holds,
     inspection_probability,
     level_rate,
@@ -24,6 +27,8 @@ __all__ = [
     "Decision",
     "DecisionPolicy",
     "ExtraCheck",
+    "Facilitation",
+    "Guarantee",
     "InventoryFacts",
     "Measure",
     "MeasureKind",
@@ -34,6 +39,7 @@ __all__ = [
     "SupervisionInvalid",
     "add_measure",
     "applying",
+    "facilitation",
     "holds",
     "inspection_probability",
     "level_rate",

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from enum import StrEnum
 
-from cbec.supervision.rules import Measure, holds, level_rate
+from cbec.supervision.rules import Guarantee, Measure, facilitation, holds, level_rate
 
 
 class Outcome(StrEnum):
@@ -41,10 +41,14 @@ class InventoryFacts:
 
 @dataclass(frozen=True, slots=True)
 class Decision:
-    """An outcome and the reasons for it."""
+    """An outcome and the reasons for it; with the facilitation measures' effect (priority in the officers' queue,
+    the guarantee asked), whatever the outcome."""
 
     outcome: Outcome
     reasons: tuple[str, ...] = ()
+    priority: bool = False
+    guarantee: Guarantee | None = None
+    notes: tuple[str, ...] = ()  # why priority, which guarantee, why no facilitation (for the dossier)
 
 
 ExtraCheck = Callable[[InventoryFacts], Decision | None]
@@ -66,7 +70,17 @@ class DecisionPolicy:
 
         ``measures`` are the supervision measures in force on its subjects. Without any the draws are exactly
         those of the random selection alone (one per inventory), so outcomes do not move when nothing is set.
+        Facilitation measures never change the outcome or the draws: they set priority (an inventory held for an
+        officer goes first in the queue) and the guarantee asked, with their notes.
         """
+        decision = self._outcome(facts, measures)
+        given = facilitation(measures)
+        notes = given.notes()
+        if not notes:
+            return decision
+        return replace(decision, priority=given.priority is not None, guarantee=given.guarantee, notes=notes)
+
+    def _outcome(self, facts: InventoryFacts, measures: Sequence[Measure]) -> Decision:
         if self.review_value_at_or_above is not None and facts.dutiable_value >= self.review_value_at_or_above:
             return Decision(
                 Outcome.REVIEW,

@@ -29,6 +29,20 @@ class MeasureKind(StrEnum):
 
     HOLD = "hold"  # manual review (人工审核) before release
     INSPECTION = "inspection"  # inspection probability (查验率) by credit level
+    PRIORITY = "priority"  # facilitation: first in the officers' review and inspection queue (优先办理)
+    GUARANTEE_EXEMPT = "guarantee_exempt"  # facilitation: no guarantee asked (免除担保)
+    FULL_GUARANTEE = "full_guarantee"  # restriction: the full amount guaranteed (全额担保)
+    NO_FACILITATION = "no_facilitation"  # restriction: no facilitation applies (不适用便利措施)
+
+
+class Guarantee(StrEnum):
+    """The guarantee an inventory's measures ask for (担保要求), recorded with its decision."""
+
+    EXEMPT = "exempt"  # 免除担保
+    FULL = "full"  # 全额担保
+
+
+RATELESS = frozenset(MeasureKind) - {MeasureKind.INSPECTION}
 
 
 SOURCES = frozenset({"credit", "credit_list", "risk", "officer"})  # credit_list: joint punishment of list entries
@@ -87,6 +101,51 @@ def level_rate(measures: Sequence[Measure]) -> tuple[Decimal, Measure | None]:
         if rated and (best is None or (measure.rate or Decimal(0)) > (best.rate or Decimal(0))):
             best = measure
     return (best.rate or Decimal(0), best) if best is not None else (Decimal(0), None)
+
+
+@dataclass(frozen=True, slots=True)
+class Facilitation:
+    """What facilitation and restriction measures give an inventory: priority and the guarantee asked, with the
+    measures that decided them (for the reasons on the dossier)."""
+
+    priority: Measure | None = None
+    guarantee: Guarantee | None = None
+    guarantee_by: Measure | None = None
+    withheld_by: Measure | None = None  # a NO_FACILITATION measure that removed priority or a guarantee exemption
+
+    def notes(self) -> tuple[str, ...]:
+        """Return the lines the officer and the enterprise read: why first in the queue, which guarantee, why none."""
+        found: list[str] = []
+        if self.priority is not None:
+            found.append(f"优先办理 / priority ({self.priority.reference}): {self.priority.reason}")
+        if self.guarantee is Guarantee.FULL and self.guarantee_by is not None:
+            by = self.guarantee_by
+            found.append(f"全额担保 / full guarantee ({by.reference}): {by.reason}")
+        elif self.guarantee is Guarantee.EXEMPT and self.guarantee_by is not None:
+            by = self.guarantee_by
+            found.append(f"免除担保 / guarantee exempt ({by.reference}): {by.reason}")
+        if self.withheld_by is not None:
+            by = self.withheld_by
+            found.append(f"不适用便利措施 / no facilitation ({by.reference}): {by.reason}")
+        return tuple(found)
+
+
+def facilitation(measures: Sequence[Measure]) -> Facilitation:
+    """Return the priority and guarantee the measures give: NO_FACILITATION removes priority and a guarantee
+    exemption; a FULL_GUARANTEE wins over an exemption (the restriction always wins)."""
+    first: dict[MeasureKind, Measure] = {}
+    for measure in measures:
+        first.setdefault(measure.kind, measure)
+    withheld = first.get(MeasureKind.NO_FACILITATION)
+    priority = None if withheld is not None else first.get(MeasureKind.PRIORITY)
+    full, exempt = first.get(MeasureKind.FULL_GUARANTEE), first.get(MeasureKind.GUARANTEE_EXEMPT)
+    if full is not None:
+        guarantee, by = Guarantee.FULL, full
+    elif exempt is not None and withheld is None:
+        guarantee, by = Guarantee.EXEMPT, exempt
+    else:
+        guarantee, by = None, None
+    return Facilitation(priority, guarantee, by, withheld)
 
 
 def inspection_probability(base: Decimal, level: Decimal, review: Decimal = Decimal(0)) -> Decimal:

@@ -20,7 +20,7 @@ from cbec.storage.revisions import RevisionCache
 from cbec.supervision import repository as repo
 from cbec.supervision.errors import SupervisionInvalid
 from cbec.supervision.models import REVISION, SupervisionMeasure
-from cbec.supervision.rules import SOURCES, Measure, MeasureKind, Subject, SubjectKind
+from cbec.supervision.rules import RATELESS, SOURCES, Measure, MeasureKind, Subject, SubjectKind
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,9 +55,14 @@ def _problems(source: str, spec: MeasureSpec) -> list[Problem]:
                 "Give the probability as a decimal, e.g. 0.05 for 5 %.",
             )
         )
-    if spec.kind == MeasureKind.HOLD and spec.rate is not None:
+    if spec.kind in RATELESS and spec.rate is not None:
         found.append(
-            Problem("SUP-RATE", "rate", "扣留措施不带查验率 / a hold has no rate", "Leave the rate out of a hold.")
+            Problem(
+                "SUP-RATE",
+                "rate",
+                f"{spec.kind.value} 措施不带查验率 / a {spec.kind.value} measure has no rate",
+                "Leave the rate out: only an inspection measure has one.",
+            )
         )
     if spec.valid_until is not None and spec.valid_until <= spec.valid_from:
         found.append(

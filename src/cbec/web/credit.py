@@ -22,6 +22,7 @@ from cbec.common.scope import Scope
 from cbec.credit.schemas import DecisionIn, FactRead, ObjectionIn, RepairIn
 from cbec.credit.service import (
     apply_repair,
+    clearance_measures,
     decide_objection,
     decide_repair,
     file_objection,
@@ -75,8 +76,9 @@ def _my_credit(
     try:
         rating = show_subject(ctx, code, scope=entry.scope)
         facts = subject_facts(ctx, code, scope=entry.scope)
+        measures = clearance_measures(ctx, code, scope=entry.scope)
     except NotFound:
-        rating, facts = None, []
+        rating, facts, measures = None, [], []
     repairs = list_repairs(ctx, subject=code, scope=entry.scope) if rating else []
     objections = list_objections(ctx, subject=code, scope=entry.scope) if rating else []
     open_repairs = {r.fact_id for r in repairs if r.status in ("pending", "proposed")}
@@ -88,6 +90,7 @@ def _my_credit(
             "tabs": workspace_tabs("/workspace/credit"),
             "rating": rating,
             "facts": _facts_view(facts, open_repairs, open_objections, today),
+            "measures": measures,
             "repairs": repairs,
             "objections": objections,
             "today": today,

@@ -110,7 +110,10 @@ def test_only_serious_list_entries_trigger_joint_measures(seeded: Context) -> No
         ("zone", "ZON-PUBLISH", "own", day, None, None, None),
         ("court_dishonest", "CRT-PUBLISH", "own", day, None, None, None),
     ]
-    assert clearance(ctx, ACME) == [("inspection", Decimal("0.8"), "credit_list")]
+    assert clearance(ctx, ACME) == [
+        ("inspection", Decimal("0.8"), "credit_list"),
+        ("no_facilitation", None, "credit_list"),  # JNT-NO-FACILITATION reaches clearance (zone-lists@2)
+    ]
     assert clearance(ctx, BETA) == [("inspection", Decimal("0.05"), "credit_list")]
     assert clearance(ctx, GAMMA) == []
     assert measure_events(ctx) == [
@@ -134,13 +137,18 @@ def test_a_customs_serious_entry_holds_every_inventory_until_a_repair_lifts_it(
 ) -> None:
     ctx = seeded
     fact = record_fact(ctx, entry(ACME, "customs_serious", "海关信〔2026〕1号"), actor="customs-1")
-    assert clearance(ctx, ACME) == [("hold", None, "credit_list")]
+    assert clearance(ctx, ACME) == [("full_guarantee", None, "credit_list"), ("hold", None, "credit_list")]
     facts = InventoryFacts(1, "1210", ACME, "P", Decimal("100"), ("3304990099",), "buyer")
     with ctx.uow() as uow:
         found = measures_in_force(uow.session, [(SubjectKind.ENTERPRISE, ACME)], ctx.clock.now())
     decision = DecisionPolicy().decide(facts, found[(SubjectKind.ENTERPRISE, ACME)])
     assert decision.outcome is Outcome.REVIEW
     assert decision.reasons[0].startswith("监管措施扣留 / hold (credit_list, credit list customs_serious entry")
+    assert (decision.priority, decision.guarantee) == (False, "full")  # CUS-GUARANTEE reaches the decision
+    assert decision.notes == (
+        f"全额担保 / full guarantee (credit list customs_serious entry {fact.id} CUS-GUARANTEE): "
+        "全额担保 / full guarantee",
+    )
 
     on(clock, "2027-02-02")  # a serious fact is repaired after its minimum window (12 months)
     request = RepairIn(

@@ -75,7 +75,15 @@ def test_the_catalogue_is_configuration_in_force_from_its_day() -> None:
     assert ConfigKind.LISTS in ConfigKind.ALL
     assert configuration.lists_on(__import__("datetime").date(2021, 10, 31)) is None
     held = configuration.lists_on(__import__("datetime").date(2026, 12, 7))
-    assert held is not None and held.reference == "zone-lists@1"
+    assert held is not None and held.reference == "zone-lists@2"  # version 2 replaces 1 from the same day
+    court = held.lists["court_dishonest"]
+    person = [(m.code, m.clearance) for m in court.measures if "person" in m.subjects]
+    assert person == [("CRT-CONSUMPTION", ClearanceEffect.HOLD)]
+    assert [m.code for m in measures_for(held, "court_dishonest", "serious", "person")] == ["CRT-CONSUMPTION"]
+    assert "CRT-CONSUMPTION" not in [m.code for m in measures_for(held, "court_dishonest", "serious")]
+    effects = {m.code: m.clearance for c in held.lists.values() for m in c.measures}
+    assert effects["JNT-NO-FACILITATION"] is ClearanceEffect.NO_FACILITATION
+    assert effects["CUS-GUARANTEE"] is ClearanceEffect.FULL_GUARANTEE
 
 
 @pytest.mark.parametrize(

@@ -112,7 +112,11 @@ def decide(run: ImportRun, inventory: InventoryRecord) -> None:
         buyer_key=inventory.buyer_key,
     )
     decision: Decision = policy(run).decide(facts, measures_on(run, inventory))
-    reasons = "; ".join(decision.reasons)
+    # Facilitation and restriction measures (优先办理, 免除担保 / 全额担保) are kept on the inventory whatever the
+    # outcome, and their notes join the reasons on the dossier (status_info) and in the audit record.
+    inventory.priority = decision.priority
+    inventory.guarantee = decision.guarantee.value if decision.guarantee is not None else None
+    reasons = "; ".join((*decision.reasons, *decision.notes))
     if decision.outcome == Outcome.REVIEW:
         set_status(
             run, inventory, ReturnStatus.MANUAL_REVIEW, text(ReturnStatus.MANUAL_REVIEW, reasons), reason=reasons
@@ -120,7 +124,7 @@ def decide(run: ImportRun, inventory: InventoryRecord) -> None:
     elif decision.outcome == Outcome.INSPECT:
         set_status(run, inventory, ReturnStatus.INSPECTION, text(ReturnStatus.INSPECTION, reasons), reason=reasons)
     else:
-        release(run, inventory)
+        release(run, inventory, reason=reasons or None)
 
 
 def release(run: ImportRun, inventory: InventoryRecord, *, actor: str = "platform", reason: str | None = None) -> None:

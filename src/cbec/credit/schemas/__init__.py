@@ -488,6 +488,17 @@ class AppliedMeasureRead(BaseModel):
     lifted_by: str | None
 
 
+class ClearanceMeasureRead(BaseModel):
+    """A supervision measure in force on an enterprise, as clearance applies it (分类监管与便利措施)."""
+
+    kind: str  # hold, inspection, priority, guarantee_exempt, full_guarantee, no_facilitation
+    source: str  # credit (the level) or credit_list (a list entry); risk and officers' measures are not shown
+    rate: float | None
+    reference: str
+    reason: str
+    since: datetime
+
+
 class MeasureSync(BaseModel):
     """What one pass over the list entries changed."""
 

@@ -24,6 +24,7 @@ from cbec.credit.service.rulesets import (
     zone_method,
 )
 from cbec.credit.service.screening import screen_enterprises, screen_name
+from cbec.credit.service.supervision import clearance_measures
 from cbec.credit.service.thirdparty import decide_review, import_reports, list_reports, list_reviews
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
     "apply_list_measures",
     "apply_repair",
     "catalogue_on",
+    "clearance_measures",
     "configuration",
     "decide_alert",
     "decide_objection",

@@ -6,7 +6,9 @@ the measures of the catalogue in force (its list's own; the joint ones only for 
 once each; an entry that no longer counts has its open measures **lifted** (end date, cause, who), with an audit
 record and an outbox event (kind credit, ``measures_applied`` / ``measures_lifted``). The measures that restrict
 clearance (a hold, an inspection probability) are written into ``cbec.supervision`` under source ``credit_list``,
-which clearance reads as data (it never imports credit). Persons' entries get no measures here.
+which clearance reads as data (it never imports credit): an enterprise's under its customs and credit codes, a
+person's (the catalogue measures marked for persons) under the buyer's keyed hash, so the person's own inventories
+are held with the catalogue's reason and no personal data.
 """
 
 from __future__ import annotations
@@ -55,6 +57,10 @@ def _spec(measure: Measure, fact_id: int, list_type: str, now: datetime) -> Meas
         return MeasureSpec(MeasureKind.HOLD, reference, reason, now)
     if measure.clearance is ClearanceEffect.INSPECTION:
         return MeasureSpec(MeasureKind.INSPECTION, reference, reason, now, rate=measure.rate)
+    if measure.clearance is ClearanceEffect.NO_FACILITATION:
+        return MeasureSpec(MeasureKind.NO_FACILITATION, reference, reason, now)
+    if measure.clearance is ClearanceEffect.FULL_GUARANTEE:
+        return MeasureSpec(MeasureKind.FULL_GUARANTEE, reference, reason, now)
     return None
 
 
@@ -80,7 +86,10 @@ def _supervise(
             by_subject[row.subject_id].append(spec)
     wanted: dict[tuple[SupervisedKind, str], list[MeasureSpec]] = {}
     for subject_id, subject in subjects.items():
-        if subject.kind != SubjectKind.ENTERPRISE.value:
+        if subject.kind == SubjectKind.PERSON.value and subject.person_key:
+            # a person's entry: measures on the person as a buyer, keyed by the same blind index as the inventory's
+            # buyer_key (the reason is the catalogue's text: no personal data)
+            wanted[(SupervisedKind.BUYER, subject.person_key)] = by_subject.get(subject_id, [])
             continue
         for code in (subject.customs_code, subject.uscc):
             if code:
@@ -104,8 +113,7 @@ def sync_measures(
     active: dict[int, tuple[CreditFact, CreditSubject]] = {
         fact.id: (fact, subject)
         for fact, subject in lists_repo.current_entries(session, subject_ids)
-        if subject.kind == SubjectKind.ENTERPRISE.value
-        and counts_on(fact.valid_from, fact.valid_to, fact.publish_max_until, today)
+        if counts_on(fact.valid_from, fact.valid_to, fact.publish_max_until, today)
     }
     rows = lists_repo.applied(session, subject_ids)
     held: dict[int, set[str]] = defaultdict(set)
@@ -130,7 +138,7 @@ def sync_measures(
     applied: dict[int, list[str]] = {}
     if catalogue is not None:
         for fact, subject in active.values():
-            for measure in measures_for(catalogue, fact.list_type, fact.severity):
+            for measure in measures_for(catalogue, fact.list_type, fact.severity, subject.kind):
                 if measure.code in held[fact.id]:
                     continue
                 repo.add_row(
