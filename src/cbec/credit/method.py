@@ -21,7 +21,7 @@ from cbec.credit.rules import EXCLUSIVE_TYPES, FactType
 DIMENSIONS: tuple[tuple[str, str, str], ...] = (
     ("customs", "海关信用", "customs credit tier"),
     ("third_party", "第三方评价", "third-party evaluation"),
-    ("conduct", "经营表现", "conduct on the platform and confirmed reports"),
+    ("conduct", "经营表现", "conduct on the platform, confirmed reports and risk cases"),
     ("dishonesty", "失信记录", "dishonesty record by severity"),
     ("other", "其他", "other facts"),
 )
@@ -31,6 +31,7 @@ CONDUCT = frozenset(
         FactType.PLATFORM_REFUSALS.value,
         FactType.PLATFORM_RETURNS.value,
         FactType.PLATFORM_LATE_SUMMARIES.value,
+        FactType.RISK_CASE.value,
     }
 )
 

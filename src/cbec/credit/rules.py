@@ -35,6 +35,7 @@ class FactType(StrEnum):
     PLATFORM_REFUSALS = "platform_refusals"  # 平台退单数 (per enterprise per day)
     PLATFORM_RETURNS = "platform_returns"  # 平台退货数
     PLATFORM_LATE_SUMMARIES = "platform_late_summaries"  # 逾期汇总申报数
+    RISK_CASE = "risk_case"  # 经风险处置确认并报送信用的案件 (risk's report_credit, per case action)
 
 
 class Severity(StrEnum):
@@ -85,7 +86,9 @@ class SubjectKind(StrEnum):
 # Facts of which only one holds at a time: the latest (by valid_from) replaces the earlier in the world.
 EXCLUSIVE_TYPES = frozenset({FactType.CUSTOMS_TIER})
 # Facts the platform writes from its own events; agencies may not enter them.
-PLATFORM_TYPES = frozenset({FactType.PLATFORM_REFUSALS, FactType.PLATFORM_RETURNS, FactType.PLATFORM_LATE_SUMMARIES})
+PLATFORM_TYPES = frozenset(
+    {FactType.PLATFORM_REFUSALS, FactType.PLATFORM_RETURNS, FactType.PLATFORM_LATE_SUMMARIES, FactType.RISK_CASE}
+)
 # Facts that need a grade, a tier or a list type.
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 GRADE = re.compile(r"^[A-Z]{1,4}[+-]?$")

@@ -402,7 +402,8 @@ def shipped_documents() -> list[tuple[str, Any]]:
             windows_csv((data / "windows-thirdparty.csv").read_text("utf-8"), code="third-party", version="1"),
         )
     )
-    found.append((ConfigKind.RULESET, json.loads((data / "ruleset-zone-1.json").read_text("utf-8"))))
+    for name in ("ruleset-zone-1.json", "ruleset-zone-2027.json"):
+        found.append((ConfigKind.RULESET, json.loads((data / name).read_text("utf-8"))))
     for name in ("supervision-zone-1.json", "supervision-zone-2.json"):
         found.append((ConfigKind.SUPERVISION, json.loads((data / name).read_text("utf-8"))))
     found.append((ConfigKind.OBJECTION, json.loads((data / "objection-zone-1.json").read_text("utf-8"))))

@@ -32,8 +32,8 @@ def run(cli: CliRunner, *args: str) -> str:
 
 
 def test_seed_import_show_rate_override(cli: CliRunner, tmp_path: Path) -> None:
-    assert "loaded 11" in run(cli, "credit", "seed")
-    assert "unchanged 11" in run(cli, "credit", "seed")
+    assert "loaded 12" in run(cli, "credit", "seed")
+    assert "unchanged 12" in run(cli, "credit", "seed")
     good = tmp_path / "facts.csv"
     good.write_text(
         HEADER

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import func, select
 from tests.builders import MILK, PARTIES, a_set
 from tests.zone import Zone
 
+from cbec.common.clock import SHANGHAI, FixedClock, business_date
 from cbec.credit.models import CreditFact, CreditSubject
 from cbec.credit.service import apply_events, seed_configuration, show_subject
 from cbec.sharing.consumers import rewind
+from cbec.sharing.outbox import emit_event
+from cbec.sharing.rules import EventKind
+from cbec.storage.context import Context
 
 
 def refuse(zone: Zone, order_no: str) -> None:
@@ -67,3 +72,104 @@ def test_a_second_refusal_of_the_day_supersedes_with_the_new_count(zone: Zone) -
     rating = show_subject(ctx, PARTIES.ecommerce.code)
     assert [(c.fact_id, c.counted) for c in rating.contributions] == [(second.id, -1)]  # the day counts once
     assert rating.score == 99
+
+
+SHOP = "4601960002"
+
+
+def report_credit(ctx: Context, case_id: int, action_id: int, *, pivot: tuple[str, str] = ("enterprise", SHOP)) -> None:
+    """Write the outbox event risk writes when an officer reports a case to credit (docs/risk.md), as data."""
+    now = ctx.clock.now()
+    with ctx.uow() as uow:
+        emit_event(
+            uow.session,
+            at=now,
+            kind=EventKind.RISK,
+            document_type="risk_case",
+            business_key=f"risk_case:{case_id}",
+            zone="6401",
+            parties=[],
+            status="done",
+            payload={
+                "change": "report_credit_done",
+                "case_id": case_id,
+                "action_id": action_id,
+                "pivot_kind": pivot[0],
+                "pivot_key": pivot[1],
+                "typologies": ["undervaluation"],
+                "inventories": ["E64010000000001"],
+                "agency": None,
+                "list_name": None,
+                "outcome": None,
+                "on": business_date(now).isoformat(),
+            },
+        )
+        uow.commit()
+
+
+def test_each_reported_risk_case_is_one_fact_counted_minus_10_up_to_30_from_the_ruleset_of_2027(
+    ctx: Context, clock: FixedClock
+) -> None:
+    seed_configuration(ctx)
+    clock.set(datetime(2027, 1, 4, 10, 0, tzinfo=SHANGHAI))
+    for case_id in (1, 2, 3, 4):
+        report_credit(ctx, case_id, 10 + case_id)
+    report_credit(ctx, 5, 15, pivot=("buyer", "ab" * 32))  # a person's pseudonymous key: not a credit subject
+    with ctx.uow() as uow:  # another kind of disposal step is not a report to credit
+        emit_event(
+            uow.session,
+            at=ctx.clock.now(),
+            kind=EventKind.RISK,
+            document_type="risk_case",
+            business_key="risk_case:6",
+            zone="6401",
+            parties=[],
+            payload={
+                "change": "hold_done",
+                "case_id": 6,
+                "action_id": 16,
+                "pivot_kind": "enterprise",
+                "pivot_key": SHOP,
+                "typologies": [],
+                "inventories": [],
+                "agency": None,
+                "list_name": None,
+                "outcome": None,
+                "on": "2027-01-04",
+            },
+        )
+        uow.commit()
+    assert apply_events(ctx).facts_recorded == 4
+    found = facts_of(ctx)
+    assert [(f.fact_type, f.severity, f.source, f.document_no) for f in found] == [
+        ("risk_case", "general", "platform", f"RISK-{case}-{10 + case}") for case in (1, 2, 3, 4)
+    ]
+    assert found[0].detail == {
+        "risk_case": 1,
+        "risk_action": 11,
+        "typologies": ["undervaluation"],
+        "inventories": 1,
+        "last_event": found[0].detail["last_event"],
+    }
+    rating = show_subject(ctx, SHOP)
+    assert rating.ruleset == "zone@2027.1"
+    assert [(c.modifier, c.points, c.counted) for c in rating.contributions] == [
+        ("risk-case", -10, -10),
+        ("risk-case", -10, -10),
+        ("risk-case", -10, -10),
+        ("risk-case", -10, 0),  # the cap: at most −30
+    ]
+    assert rating.score == 70
+    # replayed from the start, nothing is recorded twice
+    rewind(ctx, "credit", 0)
+    assert apply_events(ctx).facts_recorded == 0
+    assert len(facts_of(ctx)) == 4
+    # a day before the ruleset of 2027, zone@1 is in force: its ratings do not change
+    assert show_subject(ctx, SHOP, on=date(2026, 12, 31)).ruleset == "zone@1"
+
+
+def facts_of(ctx: Context) -> list[CreditFact]:
+    with ctx.uow() as uow:
+        found = list(uow.session.scalars(select(CreditFact).where(CreditFact.fact_type == "risk_case")))
+        uow.session.expunge_all()
+        return found

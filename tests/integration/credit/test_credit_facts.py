@@ -185,8 +185,8 @@ def test_the_251_to_282_change_is_a_data_load(ctx: Context) -> None:
 
 
 def test_configuration_versions_never_change(ctx: Context) -> None:
-    assert len(seed_configuration(ctx).loaded) == 11
-    assert len(seed_configuration(ctx).unchanged) == 11
+    assert len(seed_configuration(ctx).loaded) == 12
+    assert len(seed_configuration(ctx).unchanged) == 12
     ruleset = json.loads(json.dumps(next(v for k, v in shipped_documents() if k == ConfigKind.RULESET)))
     ruleset["base"] = 90
     with pytest.raises(CreditConflict) as caught:

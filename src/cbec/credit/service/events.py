@@ -10,33 +10,45 @@ The credit system never imports the clearance pipeline: it reads the outbox thro
   day appends a new row superseding the first (nothing is updated); an inventory already counted that day is not
   counted again, so a rewind and replay changes nothing.
 
-Returns, late summaries, confirmed consumer reports, risk cases and inspection outcomes have fact types but no
-event to come from yet (docs/credit.md).
+* ``risk`` events with change ``report_credit_done`` (an officer reported a risk case to credit, docs/risk.md) whose
+  pivot is an enterprise or a platform (a code) become one ``risk_case`` fact (general, source ``platform``) about
+  it, its document number ``RISK-<case>-<action>``: recorded once per disposal action, so a replay adds nothing.
+  Credit reads the event's data only (it never imports risk). A buyer, phone or address pivot is a person's or a
+  ring's pseudonymous key, not a credit subject: such events are passed over.
+* ``data`` events of inventories and orders are screened against the negative lists (``cbec.credit.service.
+  declarations``).
+
+Returns, late summaries, confirmed consumer reports and inspection outcomes have fact types but no event to come
+from yet (docs/credit.md).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
 from cbec.common.clock import business_date
 from cbec.credit import repository as repo
-from cbec.credit.rules import FactDraft, FactType, Severity, Source
+from cbec.credit.models import CreditSubject
+from cbec.credit.rules import FactDraft, FactType, Severity, Source, dedupe_key
 from cbec.credit.schemas import ConsumeReport
 from cbec.credit.schemes import Configuration
 from cbec.credit.service.config import configuration, missing
-from cbec.credit.service.facts import plan_fact, write_fact
+from cbec.credit.service.facts import plan_fact, subject_label, write_fact
 from cbec.enterprises.lookups import find_by_code
-from cbec.sharing.catalogue import AnyEvent, FilingEvent, ReceiptEvent
+from cbec.sharing.catalogue import AnyEvent, FilingEvent, ReceiptEvent, RiskEvent
 from cbec.sharing.consumers import consume
 from cbec.sharing.rules import EventKind
 from cbec.storage.context import Context
 
 CONSUMER = "credit"
 ACTOR = "credit-consumer"
-KINDS = (EventKind.FILING, EventKind.RECEIPT)
+KINDS = (EventKind.FILING, EventKind.RECEIPT, EventKind.RISK)
 REFUSED = "100"  # 海关退单 (cbec.clearance.codes.ReturnStatus.REFUSED; read as data, not imported)
+REPORTED = "report_credit_done"  # a risk case reported to credit (cbec.risk.cases: "<kind>_<state>", read as data)
+CODE_PIVOTS = ("enterprise", "platform")  # risk's pivots that are enterprise codes (the others are persons' keys)
+RISK_BASIS = "综试区风险处置：经确认并报送信用的风险案件 (the zone's risk disposal, docs/risk.md; six-systems.md §2(b))"
 
 
 class _Handler:
@@ -63,6 +75,56 @@ class _Handler:
             REFUSED,
         ):
             self.refusal(session, event)
+        elif isinstance(event, RiskEvent) and event.payload.change == REPORTED:
+            self.risk_case(session, event)
+
+    def enterprise(self, session: Session, code: str) -> CreditSubject:
+        """Return the subject of an enterprise code, made (and completed from its filing) when new."""
+        filed = find_by_code(session, code)
+        return repo.ensure_enterprise(
+            session,
+            uscc=filed.uscc if filed else (code if len(code) == 18 else None),
+            customs_code=filed.customs_code if filed else (code if len(code) != 18 else None),
+            name=filed.name if filed else None,
+            tenant=filed.zone if filed else None,
+            now=self.now,
+        )
+
+    def risk_case(self, session: Session, event: RiskEvent) -> None:
+        p = event.payload
+        code = p.pivot_key.strip().upper()
+        if p.pivot_kind not in CODE_PIVOTS or not code:
+            return
+        day = date.fromisoformat(p.on)
+        draft = FactDraft(
+            subject_code=code,
+            person_id=None,
+            fact_type=FactType.RISK_CASE,
+            severity=Severity.GENERAL,
+            source=Source.PLATFORM,
+            decided_on=day,
+            valid_from=day,
+            valid_to=None,
+            legal_basis=RISK_BASIS,
+            document_no=f"RISK-{p.case_id}-{p.action_id}",
+            note=f"风险案件 {p.case_id}：{', '.join(p.typologies)} / risk case {p.case_id}",
+        )
+        subject = self.enterprise(session, code)
+        key = dedupe_key(draft, subject_label(subject))
+        if key is not None and repo.fact_by_dedupe_key(session, key) is not None:
+            return  # this disposal action is recorded already (a replay)
+        planned, _ = plan_fact(session, draft, self.config(session))
+        if planned is None:
+            raise missing("windows")
+        detail = {
+            "risk_case": p.case_id,
+            "risk_action": p.action_id,
+            "typologies": list(p.typologies),
+            "inventories": len(p.inventories),
+            "last_event": event.position,
+        }
+        write_fact(session, planned, subject, actor=ACTOR, now=self.now, detail=detail)
+        self.recorded += 1
 
     def refusal(self, session: Session, event: ReceiptEvent) -> None:
         keys = event.payload.keys
