@@ -326,13 +326,15 @@ def register(app: typer.Typer) -> None:
 
     @group.command("consume")
     def consume(limit: int = typer.Option(500, "--limit", help="Events per transaction.")) -> None:
-        """Apply the platform's new events (filings, refused inventories) to the credit database, exactly once."""
+        """Apply the platform's new events to the credit database, exactly once: filings, refused inventories and
+        reported risk cases become subjects and facts; declarations are screened against the lists (alerts)."""
         try:
             report = apply_events(state.context(), limit=limit)
         except DomainError as exc:
             fail(exc)
         console().print(
-            f"{report.handled} events applied, {report.facts_recorded} facts recorded, position {report.position}"
+            f"{report.handled} events applied, {report.facts_recorded} facts recorded, "
+            f"alerts stored: {report.alerts_new} new, {report.alerts_known} known, position {report.position}"
         )
 
     register_repair(group)

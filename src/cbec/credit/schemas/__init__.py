@@ -194,6 +194,8 @@ class ConsumeReport(BaseModel):
     handled: int
     position: int
     facts_recorded: int
+    alerts_new: int = 0  # declarations' parties screened: alerts stored
+    alerts_known: int = 0  # hits whose (enterprise, entry) alert was stored already
 
 
 class ScreenIn(BaseModel):

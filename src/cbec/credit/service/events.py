@@ -35,16 +35,17 @@ from cbec.credit.rules import FactDraft, FactType, Severity, Source, dedupe_key
 from cbec.credit.schemas import ConsumeReport
 from cbec.credit.schemes import Configuration
 from cbec.credit.service.config import configuration, missing
+from cbec.credit.service.declarations import DeclarationScreen
 from cbec.credit.service.facts import plan_fact, subject_label, write_fact
 from cbec.enterprises.lookups import find_by_code
-from cbec.sharing.catalogue import AnyEvent, FilingEvent, ReceiptEvent, RiskEvent
+from cbec.sharing.catalogue import AnyEvent, DataEvent, FilingEvent, ReceiptEvent, RiskEvent
 from cbec.sharing.consumers import consume
 from cbec.sharing.rules import EventKind
 from cbec.storage.context import Context
 
 CONSUMER = "credit"
 ACTOR = "credit-consumer"
-KINDS = (EventKind.FILING, EventKind.RECEIPT, EventKind.RISK)
+KINDS = (EventKind.FILING, EventKind.RECEIPT, EventKind.RISK, EventKind.DATA)
 REFUSED = "100"  # 海关退单 (cbec.clearance.codes.ReturnStatus.REFUSED; read as data, not imported)
 REPORTED = "report_credit_done"  # a risk case reported to credit (cbec.risk.cases: "<kind>_<state>", read as data)
 CODE_PIVOTS = ("enterprise", "platform")  # risk's pivots that are enterprise codes (the others are persons' keys)
@@ -54,10 +55,11 @@ RISK_BASIS = "综试区风险处置：经确认并报送信用的风险案件 (t
 class _Handler:
     """Applies events in the consumer's transaction and counts the facts it records."""
 
-    def __init__(self, now: datetime) -> None:
+    def __init__(self, ctx: Context, now: datetime) -> None:
         self.now = now
         self.recorded = 0
         self._config: Configuration | None = None
+        self.screen = DeclarationScreen(ctx, now)
 
     def config(self, session: Session) -> Configuration:
         if self._config is None:
@@ -77,6 +79,8 @@ class _Handler:
             self.refusal(session, event)
         elif isinstance(event, RiskEvent) and event.payload.change == REPORTED:
             self.risk_case(session, event)
+        elif isinstance(event, DataEvent):
+            self.screen(session, event)
 
     def enterprise(self, session: Session, code: str) -> CreditSubject:
         """Return the subject of an enterprise code, made (and completed from its filing) when new."""
@@ -175,14 +179,18 @@ class _Handler:
 
 def apply_events(ctx: Context, *, limit: int = 500) -> ConsumeReport:
     """Apply every new event of the outbox to the credit database, batch by batch (each batch one transaction)."""
-    handled = recorded = 0
+    handled = recorded = new = known = 0
     position = -1
     while True:
-        handler = _Handler(ctx.clock.now())
+        handler = _Handler(ctx, ctx.clock.now())
         batch = consume(ctx, CONSUMER, handler, kinds=KINDS, limit=limit)
         handled += batch.handled
         recorded += handler.recorded
+        new += handler.screen.new
+        known += handler.screen.known
         if batch.position == position:
             break
         position = batch.position
-    return ConsumeReport(handled=handled, position=position, facts_recorded=recorded)
+    return ConsumeReport(
+        handled=handled, position=position, facts_recorded=recorded, alerts_new=new, alerts_known=known
+    )

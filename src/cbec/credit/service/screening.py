@@ -252,6 +252,20 @@ def screen_name(ctx: Context, request: ScreenIn, *, scope: Scope = EVERYTHING) -
     return _report(lists, query, name, codes, day=day, threshold=threshold, limit=request.limit, scope=scope)
 
 
+class PreparedLists:
+    """The entries in force on a day, indexed, read before a transaction that screens with them (a consumer's)."""
+
+    def __init__(self, ctx: Context, day: date) -> None:
+        self.day = day
+        self._lists = _lists(ctx, day)
+
+    def screen(self, name: str | None, codes: Sequence[tuple[str, str]], threshold: float = THRESHOLD) -> ScreenReport:
+        """Screen one declared party — its name and its code (``("uscc" | "customs_code", code)``): identifiers
+        first, then the name."""
+        query = name or ", ".join(v for _, v in codes)
+        return _report(self._lists, query, name, codes, day=self.day, threshold=threshold, limit=20, scope=EVERYTHING)
+
+
 def screen_enterprises(
     ctx: Context,
     *,

@@ -1,0 +1,94 @@
+"""Declarations screened as they arrive (申报主体名单筛查): the credit consumer screens each inventory's and order's
+enterprises against the lists in force and stores one alert per screened enterprise and entry."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy import select
+from tests.builders import PARTIES, a_set
+from tests.zone import Zone
+
+from cbec.common.ids import make_uscc
+from cbec.credit.models import CreditScreenAlert
+from cbec.credit.schemas import FactIn
+from cbec.credit.service import apply_events, list_alerts, record_fact, seed_configuration
+from cbec.enterprises.lookups import find_by_code
+
+LOOKALIKE = make_uscc("91460000MA5TLXT09")
+
+
+def declare(zone: Zone, order_no: str) -> None:
+    s = a_set(order_no)
+    zone.send([s.order], PARTIES.ecommerce)
+    zone.send([s.payment], PARTIES.payment)
+    zone.send([s.waybill], PARTIES.logistics)
+    zone.send([s.inventory], PARTIES.agent)
+
+
+def alerts(zone: Zone) -> list[tuple[str, int, str, str, str | None, str | None, Decimal]]:
+    with zone.ctx.uow() as uow:
+        rows = uow.session.scalars(select(CreditScreenAlert).order_by(CreditScreenAlert.id))
+        return [(a.subject_code, a.fact_id, a.matched, a.origin, a.origin_ref, a.role, a.score) for a in rows]
+
+
+def test_a_listed_shop_raises_one_alert_and_a_second_inventory_does_not_duplicate_it(zone: Zone) -> None:
+    ctx = zone.ctx
+    seed_configuration(ctx)
+    listed = record_fact(
+        ctx,
+        FactIn(
+            subject=PARTIES.ecommerce.code,
+            fact_type="list_entry",
+            source="zone",
+            severity="general",
+            list_type="zone",
+            decided_on="2026-02-01",
+            document_no="琼自贸信〔2026〕201号",
+            legal_basis="综试区失信名单管理办法",
+        ),
+        actor="zone-office",
+    )
+    # an enterprise not filed here, listed under a name that is the agent's in traditional script with another form
+    lookalike = record_fact(
+        ctx,
+        FactIn(
+            subject=LOOKALIKE,
+            subject_name="海口通關代理有限責任公司",
+            fact_type="list_entry",
+            source="court",
+            severity="general",
+            list_type="court_dishonest",
+            decided_on="2026-02-01",
+            document_no="(2026)琼01执201号",
+            legal_basis="最高人民法院关于公布失信被执行人名单信息的若干规定",
+        ),
+        actor="court",
+    )
+    apply_events(ctx)  # the filings so far
+    declare(zone, "ORD20260302000301")
+    first = apply_events(ctx)
+    with ctx.uow() as uow:
+        shop = find_by_code(uow.session, PARTIES.ecommerce.code)
+        agent = find_by_code(uow.session, PARTIES.agent.code)
+    assert shop is not None and agent is not None
+    stored = alerts(zone)
+    # the order names the shop first (its alert); the inventory names it again (known) and the agent (new, by name)
+    assert [(s, f, m, o, role) for s, f, m, o, _, role, _ in stored] == [
+        (shop.uscc, listed.id, "customs_code", "order", "ecommerce"),
+        (agent.uscc, lookalike.id, "name", "inventory", "agent"),
+    ]
+    assert stored[0][4] == "ORD20260302000301" and stored[0][6] == Decimal("1.0000")
+    assert stored[1][4] == "ORD20260302000301"  # the order number the inventory carries
+    assert Decimal("0.72") <= stored[1][6] < Decimal("0.97")
+    assert (first.alerts_new, first.alerts_known) == (2, 1)
+
+    declare(zone, "ORD20260302000302")
+    second = apply_events(ctx)
+    assert (second.alerts_new, second.alerts_known) == (0, 3)
+    assert len(alerts(zone)) == 2
+    page = list_alerts(ctx)
+    assert [(a.subject, a.fact_id, a.state) for a in page.items] == [
+        (shop.uscc, listed.id, "open"),
+        (agent.uscc, lookalike.id, "open"),
+    ]
