@@ -90,7 +90,16 @@ def test_officers_see_the_lists_the_catalogue_and_decide_alerts(portal: Portal, 
     assert (done.status_code, done.headers["location"]) == (303, f"/console/credit/lists?done=alert-{alert.id}#alerts")
     [decided] = list_alerts(portal.zone.ctx, state="confirmed").items
     assert (decided.reviewer, decided.note) == ("officer", "同一企业")
-    assert "没有待复核的预警" in officer.get("/console/credit/lists").text
+    after = officer.get("/console/credit/lists").text
+    assert "没有待复核的预警" in after
+    # the confirmed match waits for a second officer to record it; the confirming officer sees no button
+    waiting = visible_text(after.split('id="to-record"')[1].split("</section>")[0])
+    assert "已确认、待登记的匹配" in waiting and "须由另一名工作人员登记" in waiting and "登记为名单事实" not in waiting
+    admin = portal.client("admin")
+    other = admin.get("/console/credit/lists").text
+    assert 'value="record"' in other.split('id="to-record"')[1]
+    same = admin.post(url, data={"csrf_token": csrf_of(other), "action": "record"})
+    assert same.status_code == 422 and "该名单条目已是本企业的" in same.text  # the entry is about the shop itself
     english = portal.client("officer", lang="en").get("/console/credit/lists")
     assert "Negative lists" in english.text and "joint punishment" in english.text
     assert portal.client("shop").get("/console/credit/lists").status_code == 403

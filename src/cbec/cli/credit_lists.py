@@ -94,12 +94,13 @@ def register(group: typer.Typer) -> None:
     @lists.command("decide")
     def decide(
         alert_id: int = typer.Argument(..., help="The alert."),
-        action: str = typer.Option(..., "--action", help="confirm or dismiss."),
+        action: str = typer.Option(..., "--action", help="confirm or dismiss (open); record (confirmed)."),
         note: str | None = typer.Option(None, "--note", help="Why (required to dismiss)."),
         actor: str = ACTOR,
         output: str = FORMAT,
     ) -> None:
-        """Confirm or dismiss an open alert."""
+        """Confirm or dismiss an open alert, or record a confirmed one (another --actor than the confirmer): the
+        list entry becomes a fact about the screened enterprise."""
         try:
             result = decide_alert(state.context(), alert_id, AlertDecisionIn(action=action, note=note), actor=actor)
         except DomainError as exc:

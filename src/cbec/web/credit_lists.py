@@ -61,6 +61,12 @@ def _console(
             "base": base,
             "catalogue": catalogue,
             "alerts": list_alerts(ctx, state="open", limit=ALERT_BUDGET, scope=entry.scope),
+            "to_record": [
+                a
+                for a in list_alerts(ctx, state="confirmed", limit=ALERT_BUDGET, scope=entry.scope).items
+                if a.recorded_fact_id is None
+            ],
+            "me": actor(entry.principal),
             "problems": problems,
             "done": request.query_params.get("done"),
         },
@@ -88,7 +94,8 @@ def lists_console(
 async def decide_alert_form(
     request: Request, alert_id: int, entry: Entry = OFFICE, ctx: Context = Depends(get_ctx)
 ) -> Response:
-    """Confirm or dismiss (with a note) a screening alert; the reviewer is the signed-in officer."""
+    """Confirm or dismiss (with a note) a screening alert, or record a confirmed one (a second officer); the
+    reviewer is the signed-in officer."""
     if entry.refused:
         return entry.refused
     form = await read_form(request)
@@ -96,7 +103,9 @@ async def decide_alert_form(
         return forbidden(request, entry.principal)
     decision = AlertDecisionIn(action=str(form.get("action", "")), note=str(form.get("note", "")) or None)
     try:
-        decide_alert(ctx, alert_id, decision, actor=actor(entry.principal), scope=entry.scope)
+        who = entry.principal
+        sources = frozenset({who.agency or ""}) if str(who.role) == "agency_officer" else None
+        decide_alert(ctx, alert_id, decision, actor=actor(who), scope=entry.scope, account=who.user_id, sources=sources)
     except NotFound:
         return not_found(request, entry.principal, str(alert_id), "/console/credit/lists")
     except DomainError as exc:

@@ -5,14 +5,24 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import select
 from tests.builders import PARTIES, a_set
 from tests.zone import Zone
 
 from cbec.common.ids import make_uscc
+from cbec.credit import CreditConflict, CreditForbidden
 from cbec.credit.models import CreditScreenAlert
-from cbec.credit.schemas import FactIn
-from cbec.credit.service import apply_events, list_alerts, record_fact, seed_configuration
+from cbec.credit.schemas import AlertDecisionIn, FactIn
+from cbec.credit.service import (
+    apply_events,
+    decide_alert,
+    list_alerts,
+    record_fact,
+    seed_configuration,
+    subject_facts,
+    subject_measures,
+)
 from cbec.enterprises.lookups import find_by_code
 
 LOOKALIKE = make_uscc("91460000MA5TLXT09")
@@ -32,7 +42,9 @@ def alerts(zone: Zone) -> list[tuple[str, int, str, str, str | None, str | None,
         return [(a.subject_code, a.fact_id, a.matched, a.origin, a.origin_ref, a.role, a.score) for a in rows]
 
 
-def test_a_listed_shop_raises_one_alert_and_a_second_inventory_does_not_duplicate_it(zone: Zone) -> None:
+def test_a_listed_shop_raises_one_alert_a_second_inventory_adds_none_and_another_officer_records_a_match(
+    zone: Zone,
+) -> None:
     ctx = zone.ctx
     seed_configuration(ctx)
     listed = record_fact(
@@ -92,3 +104,33 @@ def test_a_listed_shop_raises_one_alert_and_a_second_inventory_does_not_duplicat
         (shop.uscc, listed.id, "open"),
         (agent.uscc, lookalike.id, "open"),
     ]
+
+    # a confirmed match is recorded by a second officer: the entry becomes a fact about the screened agent
+    shop_alert, agent_alert = (a.id for a in page.items)
+    confirm = AlertDecisionIn(action="confirm")
+    decide_alert(ctx, agent_alert, confirm, actor="officer-1", account=1)
+    record = AlertDecisionIn(action="record")
+    with pytest.raises(CreditForbidden) as caught:
+        decide_alert(ctx, agent_alert, record, actor="officer-1:key2", account=1)  # the same account
+    assert [p.rule_id for p in caught.value.problems] == ["CRD-MAKER-CHECKER"]
+    with pytest.raises(CreditForbidden) as caught:
+        decide_alert(ctx, agent_alert, record, actor="tax-1", account=3, sources=frozenset({"tax"}))
+    assert [p.rule_id for p in caught.value.problems] == ["CRD-SOURCE-SCOPE"]
+    recorded = decide_alert(ctx, agent_alert, record, actor="officer-2", account=2)
+    assert (recorded.state, recorded.recorded_by) == ("confirmed", "officer-2")
+    assert recorded.recorded_fact_id is not None
+    facts = subject_facts(ctx, PARTIES.agent.code)
+    assert [(f.id, f.fact_type, f.list_type, f.severity, f.source, f.document_no) for f in facts] == [
+        (recorded.recorded_fact_id, "list_entry", "court_dishonest", "general", "court", "(2026)琼01执201号")
+    ]
+    assert [m.measure_code for m in subject_measures(ctx, PARTIES.agent.code)] == ["CRT-PUBLISH"]  # general: own only
+    with pytest.raises(CreditConflict) as conflict:
+        decide_alert(ctx, agent_alert, record, actor="officer-3", account=4)
+    assert [p.rule_id for p in conflict.value.problems] == ["CRD-ALERT-RECORDED"]
+    # the shop's alert matched the entry about the shop itself: nothing to record
+    decide_alert(ctx, shop_alert, confirm, actor="officer-1", account=1)
+    with pytest.raises(CreditConflict) as conflict:
+        decide_alert(ctx, shop_alert, record, actor="officer-2", account=2)
+    assert [p.rule_id for p in conflict.value.problems] == ["CRD-ALERT-SAME"]
+    # an open alert is not recorded
+    assert list_alerts(ctx, state="open").total == 0

@@ -12,7 +12,7 @@ from datetime import date
 
 from fastapi import APIRouter, Depends, Query
 
-from cbec.accounts import Permission
+from cbec.accounts import Permission, Role
 from cbec.api.deps import get_ctx
 from cbec.api.security import Principal, require, scoped
 from cbec.common.scope import Scope
@@ -68,5 +68,9 @@ def decide(
     scope: Scope = Depends(scoped(MANAGE)),
     ctx: Context = Depends(get_ctx),
 ) -> AlertRead:
-    """``confirm`` or ``dismiss`` (with a note) an open alert; the reviewer is the caller."""
-    return decide_alert(ctx, alert_id, body, actor=principal.name, scope=scope)
+    """``confirm`` or ``dismiss`` (with a note) an open alert, or ``record`` a confirmed one (a second officer: the
+    entry becomes a fact about the screened enterprise); the reviewer is the caller."""
+    sources = frozenset({principal.agency or ""}) if principal.role is Role.AGENCY_OFFICER else None
+    return decide_alert(
+        ctx, alert_id, body, actor=principal.name, scope=scope, account=principal.user_id, sources=sources
+    )

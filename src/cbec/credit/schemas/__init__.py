@@ -530,6 +530,11 @@ class AlertRead(BaseModel):
     reviewer: str | None
     note: str | None
     decided_at: datetime | None
+    origin: str = "filing"  # filing | inventory | order (a declaration screened as it arrived)
+    origin_ref: str | None = None  # the declaration's order number
+    role: str | None = None  # the screened enterprise's role in it: platform, ecommerce, agent, logistics
+    recorded_fact_id: int | None = None  # the list_entry fact a second officer recorded about the screened enterprise
+    recorded_by: str | None = None
 
 
 class AlertPage(BaseModel):
@@ -542,7 +547,8 @@ class AlertPage(BaseModel):
 
 
 class AlertDecisionIn(BaseModel):
-    """An officer's decision on an alert: ``confirm`` or ``dismiss`` (with a note); the reviewer is the caller."""
+    """An officer's decision on an alert: ``confirm`` or ``dismiss`` (with a note) an open one; ``record`` a
+    confirmed one (a second officer: the match becomes a list_entry fact); the reviewer is the caller."""
 
     model_config = ConfigDict(extra="forbid")
 

@@ -5,6 +5,12 @@ the threshold as an alert: the filing screened, the list entry matched, the scor
 weights, state ``open``. Screening again adds only new (filing, entry) pairs: an alert already stored is left as
 it is, decided or not. Alerts are read best score first, so a reviewer with a budget of N takes the first N; an
 officer confirms or dismisses one (a dismissal needs a note), the reviewer being the signed-in caller.
+
+**Recording a confirmed match** (``record``, maker-checker): a second officer — another account than the one who
+confirmed — records what the confirmation means: the screened enterprise *is* the listed one, so the list entry is
+recorded about it as a new ``list_entry`` fact (the entry's list, source, severity, legal basis, document number,
+decision and validity; ``detail`` names the alert and the matched entry). From then on the enterprise's own record
+carries the entry: its rating floors, its catalogue measures (applied at once) and its repair and objection rights.
 """
 
 from __future__ import annotations
@@ -23,11 +29,12 @@ from cbec.credit.rules import SubjectKind
 from cbec.credit.schemas import AlertDecisionIn, AlertPage, AlertRead, ScreenBatch, ScreenFeature
 from cbec.credit.screening import TOP_BAND
 from cbec.credit.service.facts import subject_label
+from cbec.credit.service.matches import record_match
 from cbec.credit.service.screening import screen_filings
 from cbec.storage.context import Context
 
 STATES = ("open", "confirmed", "dismissed")
-ACTIONS = {"confirm": "confirmed", "dismiss": "dismissed"}
+ACTIONS = {"confirm": "confirmed", "dismiss": "dismissed", "record": "confirmed"}
 MAX_NOTE = 2000
 MAX_PAGE = 200
 
@@ -103,6 +110,11 @@ def _read(row: CreditScreenAlert, entries: dict[int, tuple[CreditFact, CreditSub
         reviewer=row.reviewer,
         note=row.note,
         decided_at=row.decided_at,
+        origin=row.origin,
+        origin_ref=row.origin_ref,
+        role=row.role,
+        recorded_fact_id=row.recorded_fact_id,
+        recorded_by=row.recorded_by,
     )
 
 
@@ -136,9 +148,18 @@ def list_alerts(
 
 
 def decide_alert(
-    ctx: Context, alert_id: int, decision: AlertDecisionIn, *, actor: str, scope: Scope = EVERYTHING
+    ctx: Context,
+    alert_id: int,
+    decision: AlertDecisionIn,
+    *,
+    actor: str,
+    scope: Scope = EVERYTHING,
+    account: int | None = None,
+    sources: frozenset[str] | None = None,
 ) -> AlertRead:
-    """An officer confirms or dismisses an open alert (a dismissal needs a note); the reviewer is the caller."""
+    """An officer confirms or dismisses an open alert (a dismissal needs a note), or a second officer records a
+    confirmed one (``account``: maker-checker compares accounts; ``sources``: an agency records its own source's
+    entries only); the reviewer is the caller."""
     problems: list[Problem] = []
     if decision.action not in ACTIONS:
         problems.append(
@@ -147,7 +168,7 @@ def decide_alert(
                 "action",
                 f"未知操作 {decision.action}",
                 f"unknown action {decision.action!r}",
-                "confirm or dismiss.",
+                "confirm or dismiss an open alert; record a confirmed one.",
             )
         )
     note = (decision.note or "").strip()
@@ -178,6 +199,12 @@ def decide_alert(
                     problem("CRD-ALERT-UNKNOWN", "alert_id", "无此预警", f"no alert {alert_id}", "Check the id.")
                 ],
             )
+        if decision.action == "record":
+            record_match(ctx, session, row, actor=actor, now=now, account=account, sources=sources)
+            entries = lists_repo.facts_by_id(session, [row.fact_id])
+            result = _read(row, entries)
+            uow.commit()
+            return result
         if row.state != "open":
             raise CreditConflict(
                 f"alert {alert_id} is {row.state}",
@@ -192,6 +219,7 @@ def decide_alert(
                 ],
             )
         row.state, row.reviewer, row.note, row.decided_at = ACTIONS[decision.action], actor, note or None, now
+        row.reviewer_account = account
         session.flush()
         record_audit(
             session,
