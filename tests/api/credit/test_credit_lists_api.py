@@ -75,3 +75,10 @@ def test_alerts_are_the_scoped_officers_and_the_reviewer_is_the_caller(listed: W
     assert (done.json()["state"], done.json()["reviewer"]) == ("confirmed", name_of(listed, "zone_admin"))
     again = client_of(listed, "zone_admin").post(url, json={"action": "dismiss", "note": "x"})
     assert (again.status_code, [p["rule_id"] for p in again.json()["problems"]]) == (409, ["CRD-ALERT-DECIDED"])
+    # recording the confirmed match: never by the confirming account, an agency only its own source's entries
+    record = {"action": "record"}
+    mine = client_of(listed, "zone_admin").post(url, json=record)
+    assert (mine.status_code, [p["rule_id"] for p in mine.json()["problems"]]) == (403, ["CRD-MAKER-CHECKER"])
+    agency = client_of(listed, "customs").post(url, json=record)
+    assert (agency.status_code, [p["rule_id"] for p in agency.json()["problems"]]) == (403, ["CRD-SOURCE-SCOPE"])
+    assert client_of(listed, "city_admin").post(url, json=record).status_code == 404
