@@ -7,8 +7,9 @@ import re
 from datetime import date, timedelta
 
 from tests.builders import PARTIES
-from tests.web.support import Portal, csrf_of
+from tests.web.support import Portal, csrf_of, released_set, send_sets
 
+from cbec.clearance.queries import held_queue
 from cbec.common.clock import business_date
 from cbec.credit.rules import add_months
 from cbec.credit.schemas import FactIn
@@ -173,3 +174,35 @@ def test_my_credit_shows_the_clearance_measures_of_the_level_and_not_another_sys
     assert "担保台账（按担保编号的余额）尚未建设" in text
     english = visible_text(shop.get("/workspace/credit?lang=en").text)
     assert "Clearance measures and facilitation" in english and "Guarantee exempt" in english
+
+
+def test_the_guarantee_a_listed_shops_inventory_needs_is_on_the_dossier_and_the_shops_document_page(
+    portal: Portal,
+) -> None:
+    ctx = portal.zone.ctx
+    seed_configuration(ctx)
+    record_fact(
+        ctx,
+        FactIn(
+            subject=A,
+            fact_type="list_entry",
+            source="customs",
+            severity="serious",
+            list_type="customs_serious",
+            decided_on=decided(portal).isoformat(),
+            document_no="海关严重失信 2026-041",
+            legal_basis="海关注册登记和备案企业信用管理办法",
+        ),
+        actor="customs",
+    )
+    send_sets(portal.zone, [released_set("ORD20260302000941")])
+    [held] = held_queue(ctx)
+    assert (held.status, held.priority, held.guarantee) == ("300", False, "full")
+    dossier = " ".join(
+        visible_text(portal.client("officer").get(f"/console/inventories/{held.inventory_no}").text).split()
+    )
+    assert "便利与担保 全额担保" in dossier and "全额担保 / full guarantee" in dossier
+    mine = " ".join(visible_text(portal.client("shop").get(f"/workspace/documents/{held.eport_no}").text).split())
+    assert "便利与担保 全额担保" in mine
+    queue = " ".join(visible_text(portal.client("officer").get("/console").text).split())
+    assert "全额担保" in queue
