@@ -12,6 +12,7 @@ import pytest
 from cbec.common.clock import SHANGHAI
 from cbec.supervision import (
     DecisionPolicy,
+    Guarantee,
     InventoryFacts,
     Measure,
     MeasureKind,
@@ -20,6 +21,7 @@ from cbec.supervision import (
     SubjectKind,
     SupervisionInvalid,
     applying,
+    facilitation,
     inspection_probability,
     subjects_of,
 )
@@ -121,3 +123,38 @@ def test_a_measure_that_breaks_the_rules_names_every_problem() -> None:
         ("SUP-RATE", "rate"),
         ("SUP-VALIDITY", "valid_until"),
     ]
+
+
+def measure(kind: MeasureKind, reference: str, source: str = "credit") -> Measure:
+    return Measure(SubjectKind.ENTERPRISE, "4601960002", kind, None, source, reference, f"why {reference}", NOW, None)
+
+
+def test_facilitation_priority_and_guarantee_and_what_withdraws_them() -> None:
+    a_level = [measure(MeasureKind.PRIORITY, "A"), measure(MeasureKind.GUARANTEE_EXEMPT, "A")]
+    given = facilitation(a_level)
+    assert (given.priority, given.guarantee, given.withheld_by) == (a_level[0], Guarantee.EXEMPT, None)
+    assert given.notes() == ("优先办理 / priority (A): why A", "免除担保 / guarantee exempt (A): why A")
+    # no facilitation (a joint measure) removes priority and the exemption; a full guarantee wins over an exemption
+    withheld = facilitation([*a_level, measure(MeasureKind.NO_FACILITATION, "JNT", "credit_list")])
+    assert (withheld.priority, withheld.guarantee) == (None, None)
+    assert withheld.notes() == ("不适用便利措施 / no facilitation (JNT): why JNT",)
+    full = facilitation([*a_level, measure(MeasureKind.FULL_GUARANTEE, "CUS", "credit_list")])
+    assert (full.priority is not None, full.guarantee) == (True, Guarantee.FULL)
+    assert facilitation([]).notes() == ()
+
+
+def test_facilitation_never_changes_the_outcome_or_the_draws() -> None:
+    marks = [measure(MeasureKind.PRIORITY, "A"), measure(MeasureKind.FULL_GUARANTEE, "D")]
+    plain, marked = policy(11), policy(11)
+    first = [plain.decide(FACTS, [level(Decimal("0.05"))]) for _ in range(2_000)]
+    second = [marked.decide(FACTS, [level(Decimal("0.05")), *marks]) for _ in range(2_000)]
+    assert [(d.outcome, d.reasons) for d in first] == [(d.outcome, d.reasons) for d in second]
+    assert {(d.priority, d.guarantee) for d in second} == {(True, Guarantee.FULL)}
+    assert {(d.priority, d.guarantee, d.notes) for d in first} == {(False, None, ())}
+
+
+def test_a_facilitation_measure_carries_no_rate() -> None:
+    spec = MeasureSpec(MeasureKind.PRIORITY, "A", "优先", NOW, rate=Decimal("0.1"))
+    with pytest.raises(SupervisionInvalid) as caught:
+        _check("credit", [spec])
+    assert [p.rule_id for p in caught.value.problems] == ["SUP-RATE"]
