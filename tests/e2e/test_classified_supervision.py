@@ -12,8 +12,8 @@ from tests.zone import Zone
 
 from cbec.clearance.models import InventoryRecord
 from cbec.clearance.queries import held_queue, inventory_detail
-from cbec.credit.schemas import FactIn
 from cbec.credit.models import CreditFact
+from cbec.credit.schemas import FactIn
 from cbec.credit.service import import_facts, rate_subjects, record_fact, seed_configuration
 from cbec.demo.builders import Buyer, build_arrival
 from cbec.supervision import MeasureKind, MeasureSpec, SubjectKind, add_measure, measures_in_force
