@@ -19,9 +19,11 @@ from cbec.common.scope import Scope
 from cbec.credit import CreditConflict, CreditInvalid, CreditNotFound
 from cbec.credit.models import CreditMeasureApplied
 from cbec.credit.schemas import AlertDecisionIn, DecisionIn, FactIn, ObjectionIn, RepairIn
+from cbec.credit.schemes import ConfigKind, shipped_documents
 from cbec.credit.service import (
     alert_enterprises,
     apply_events,
+    apply_list_measures,
     apply_repair,
     decide_alert,
     decide_objection,
@@ -29,6 +31,7 @@ from cbec.credit.service import (
     file_objection,
     list_alerts,
     list_entries,
+    load_configuration,
     public_entries,
     record_fact,
     run_daily,
@@ -280,3 +283,19 @@ def test_a_correction_moves_the_measures_to_the_new_row(seeded: Context) -> None
         (fixed.id, "ZON-PUBLISH", None, None),
     ]
     assert clearance(ctx, ACME) == [("inspection", Decimal("0.05"), "credit_list")]
+
+
+def test_a_new_catalogue_version_reaches_clearance_for_entries_in_force_when_the_measures_are_applied_again(
+    ctx: Context,
+) -> None:
+    first = [(k, v) for k, v in shipped_documents() if not (k == ConfigKind.LISTS and v["version"] == "2")]
+    load_configuration(ctx, first, actor="zone-office")
+    record_fact(ctx, entry(ACME, "court_dishonest", "(2026)琼01执301号"), actor="court-1")
+    assert clearance(ctx, ACME) == [("inspection", Decimal("0.8"), "credit_list")]  # zone-lists@1: recorded only
+    load_configuration(ctx, [(k, v) for k, v in shipped_documents() if k == ConfigKind.LISTS], actor="zone-office")
+    assert apply_list_measures(ctx).applied == 0  # every measure of the entry is applied already …
+    assert clearance(ctx, ACME) == [  # … and its clearance effects follow the catalogue in force
+        ("inspection", Decimal("0.8"), "credit_list"),
+        ("no_facilitation", None, "credit_list"),
+    ]
+    assert apply_list_measures(ctx).supervision == 0  # once

@@ -105,9 +105,12 @@ def sync_measures(
     actor: str,
     subject_ids: Collection[int] | None = None,
     on: date | None = None,
+    resync: bool = False,
 ) -> MeasureSync:
     """Apply the catalogue measures of the entries counting on the day (default today) and lift those of entries
-    that no longer count (of some subjects, or of all); inside the caller's transaction."""
+    that no longer count (of some subjects, or of all); inside the caller's transaction. ``resync`` rewrites the
+    clearance measures of every subject with an entry in force, not only of those whose measures changed (after a
+    new catalogue version gives a measure already applied a clearance effect); unchanged ones write nothing."""
     today = on or business_date(now)
     catalogue = configuration(session).lists_on(today)
     active: dict[int, tuple[CreditFact, CreditSubject]] = {
@@ -135,6 +138,8 @@ def sync_measures(
         row.ended_on, row.lift_cause, row.lifted_by = today, lifted[row.fact_id][1], actor
         lifted[row.fact_id][0].append(row.measure_code)
         touched.add(row.subject_id)
+    if resync:
+        touched.update(subject.id for _, subject in active.values())
     applied: dict[int, list[str]] = {}
     if catalogue is not None:
         for fact, subject in active.values():
@@ -199,9 +204,10 @@ def _record(
 
 
 def apply_list_measures(ctx: Context, *, actor: str = "cli") -> MeasureSync:
-    """Apply and lift the measures of every list entry as of today (one transaction)."""
+    """Apply and lift the measures of every list entry as of today and rewrite every listed subject's clearance
+    measures from the catalogue in force (one transaction)."""
     with ctx.uow() as uow:
-        result = sync_measures(ctx, uow.session, now=ctx.clock.now(), actor=actor)
+        result = sync_measures(ctx, uow.session, now=ctx.clock.now(), actor=actor, resync=True)
         uow.commit()
     return result
 
