@@ -30,6 +30,7 @@ def plant_every_typology(portal: Portal) -> None:
         rings=1,
         launderers=1,
         list_patterns=True,
+        id_misusers=1,
     )
     for _, sets in traffic.days:
         zone.send([s.order for s in sets], PARTIES.ecommerce)
@@ -52,7 +53,7 @@ def test_the_queue_shows_a_case_of_every_typology_with_reasons_in_words(portal: 
     }
     zh = portal.client("officer").get("/console/risk/cases")
     assert zh.status_code == 200
-    for label in ("化整为零", "刷单", "洗钱", "侵犯知识产权", "质量与生物安全"):
+    for label in ("化整为零", "刷单", "身份冒用", "洗钱", "侵犯知识产权", "质量与生物安全"):
         assert label in zh.text, label
     seller = next(c for c in cases if c.pivot_kind == "enterprise")
     page = portal.client("officer").get(f"/console/risk/cases/{seller.id}")

@@ -11,6 +11,8 @@ company, inventories by the declaring agent). Planted, with their labels:
 * ``laundering`` (洗钱 / 非真实贸易): one payer (not the buyer) pays for four buyers' orders of whole-hundred totals
   (gift boxes at 1,000), spread over the days. Clearance takes a payer other than the buyer only on a platform
   that certified its buyers' identity (M4, ``identity_certified_platforms``): the sender must configure that.
+* ``id_misuse`` (身份冒用): one operator orders in the names of six ID holders, all on the operator's phone and paid
+  by the operator, spread over the days (opt-in: ``id_misusers=1``; the same certified platform as laundering).
 * ``ip_infringement`` (侵权): two buyers each buy goods named after a brand recorded in the shipped synthetic IPR
   list (``NORDLYS``), from a seller the recordation does not authorise; a second pattern with a look-alike name
   (``N0RDLYS``).
@@ -42,6 +44,7 @@ PLANTED = {  # pattern name prefix -> typology
     "family": "order_splitting",
     "ring": "fake_order",
     "launder": "laundering",
+    "misuse": "id_misuse",
     "ipr": "ip_infringement",
     "recall": "quality",
     "prohibited": "quality",
@@ -88,6 +91,8 @@ def plan_risk_traffic(
     launderers: int = 0,
     mule_buyers: int = 4,
     list_patterns: bool = False,
+    id_misusers: int = 0,
+    misuse_ids: int = 6,
 ) -> RiskTraffic:
     """Return a plan over ``days`` days from ``start`` (declaration times a minute apart from ``start``'s time).
 
@@ -101,7 +106,9 @@ def plan_risk_traffic(
         raise ValueError("the dear goods cannot make a near-limit order")
     listed = 7 if list_patterns else 0  # buyers of the list patterns: 2 + 2 exact and look-alike, 2 recall, 1
     crowd = normal_buyers + splitters + 3 * families + rings * ring_size
-    people = make_buyers(crowd + launderers * (mule_buyers + 1) + listed, seed=seed, today=start.date())
+    misused = id_misusers * (misuse_ids + 1)  # an operator and the ID holders, drawn last (earlier draws unchanged)
+    people = make_buyers(crowd + launderers * (mule_buyers + 1) + listed + misused, seed=seed, today=start.date())
+    people, misuse_people = people[: len(people) - misused], people[len(people) - misused :]
     normal, rest = people[:normal_buyers], people[normal_buyers:]
     split_buyers, rest = rest[:splitters], rest[splitters:]
     family_buyers, rest = rest[: 3 * families], rest[3 * families :]
@@ -139,6 +146,14 @@ def plan_risk_traffic(
                 (buyer, [(special["gift"], Decimal(rng.randint(1, 2)))], f"launder-{m}")
             )
             payers[(f"launder-{m}", buyer.id_number)] = mule
+    for m in range(id_misusers):
+        group = misuse_people[m * (misuse_ids + 1) : (m + 1) * (misuse_ids + 1)]
+        operator, holders = group[0], group[1:]
+        for holder in holders:
+            line = (cheap, Decimal(rng.randint(1, 2)))
+            entry = (replace(holder, phone=operator.phone), [line], f"misuse-{m}")
+            per_day[rng.randrange(days)].append(entry)
+            payers[(f"misuse-{m}", holder.id_number)] = operator
     if list_patterns:
         plan = [
             ("ipr-0", "ipr-exact"),

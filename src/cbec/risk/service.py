@@ -33,13 +33,11 @@ from cbec.risk.rules import (
     SubjectKind,
     evaluate,
     input_text,
-    mad,
-    median,
     replay,
-    robust_z,
     shipped_ruleset,
 )
 from cbec.risk.schemas import AlertRead, BandsReport, ConsumeReport, ContributionRead, RuleRead
+from cbec.risk.valuation import band_of, value_fields
 from cbec.risk.versions import consumer_rulesets, record_phantoms, ruleset_of_digest
 from cbec.sharing.catalogue import AnyEvent, DataEvent, ReceiptEvent
 from cbec.sharing.consumers import consume
@@ -127,28 +125,9 @@ def count(session: Session, seen: Observation) -> None:
 def valuation(
     session: Session, lines: Sequence[InventoryLine], ruleset: Ruleset
 ) -> tuple[Decimal | None, Decimal | None, Decimal]:
-    """Return the lowest robust z-score and value/median ratio of the lines, and the tax expected lost (CNY).
-
-    Lines whose HS6 has no band with enough lines are skipped (None when no line has one).
-    """
-    known = repo.bands(session, (line.hs_code[:6] for line in lines))
-    least = ruleset.parameter("band_min_lines")
-    zs: list[Decimal] = []
-    ratios: list[Decimal] = []
-    revenue = Decimal(0)
-    for line in lines:
-        band = known.get(line.hs_code[:6])
-        if band is None or band.lines < least or band.median <= 0 or line.quantity <= 0 or line.value_cny is None:
-            continue
-        unit = line.value_cny / line.quantity
-        spread = max(band.mad, band.median * ruleset.parameter("mad_floor_ratio"))
-        z = robust_z(unit, band.median, spread)
-        ratio = (unit / band.median).quantize(Decimal("0.0001"), ROUND_HALF_UP)
-        zs.append(z)
-        ratios.append(ratio)
-        if unit < band.median and (z < Decimal("-3.5") or ratio < Decimal("0.5")):
-            revenue += (band.median - unit) * line.quantity * ruleset.parameter("cbec_tax_rate")
-    return (min(zs) if zs else None), (min(ratios) if ratios else None), revenue.quantize(FEN, ROUND_HALF_UP)
+    """Return the lowest robust z-score and value/median ratio of the lines, and the tax expected lost (CNY), against
+    the stored bands (``cbec.risk.valuation.value_fields``)."""
+    return value_fields(lines, repo.bands(session, (line.hs_code[:6] for line in lines)), ruleset)
 
 
 def trace_of(assessment: Assessment, ruleset: Ruleset) -> dict[str, object]:
@@ -340,16 +319,8 @@ def refresh_bands(ctx: Context, *, days: int = 365) -> BandsReport:
             units[hs[:6]].append(value / qty)
         rows = []
         for hs6, values in sorted(units.items()):
-            centre = median(values)
-            rows.append(
-                RiskBand(
-                    hs6=hs6,
-                    lines=len(values),
-                    median=centre.quantize(Decimal("0.00001"), ROUND_HALF_UP),
-                    mad=mad(values, centre).quantize(Decimal("0.00001"), ROUND_HALF_UP),
-                    computed_at=now,
-                )
-            )
+            band = band_of(values)
+            rows.append(RiskBand(hs6=hs6, lines=band.lines, median=band.median, mad=band.mad, computed_at=now))
         repo.replace_bands(uow.session, rows)
         uow.commit()
     return BandsReport(hs6=len(rows), lines=sum(len(v) for v in units.values()), since=since)

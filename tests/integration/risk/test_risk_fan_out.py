@@ -50,7 +50,13 @@ def test_fan_out_fan_in_and_whole_hundred_counts_over_a_window(ctx: Context) -> 
         "enterprise.round.7d": Decimal(1),
     }
     inputs: dict[str, Decimal | None] = {**found, "doc.round_value": Decimal(1), "payer.buyers.30d": Decimal(3)}
+    inputs["doc.payer_differs"] = Decimal(1)  # the mule pays for someone else
     scores = {s.typology.value: s for s in evaluate(RULES, inputs).scores}
     laundering = scores["laundering"]
     assert (laundering.score, laundering.band.value) == (90, "hold")  # L1 30 + L2 20 + L3 40
     assert sorted(c.rule for c in laundering.contributions) == ["L1", "L2", "L3"]
+    # 2026.3: a buyer paying three sellers for themself is shopping, not a fan-out (L3 needs a third party's
+    # whole-hundred payment)
+    inputs["doc.payer_differs"] = Decimal(0)
+    laundering = next(s for s in evaluate(RULES, inputs).scores if s.typology.value == "laundering")
+    assert (laundering.score, sorted(c.rule for c in laundering.contributions)) == (50, ["L1", "L2"])

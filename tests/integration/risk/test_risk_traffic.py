@@ -40,7 +40,9 @@ def traffic(zone: Zone) -> RiskTraffic:
     load_samples(zone.ctx, actor="test")
     # a platform that certified its buyers' identity may take payment from someone else (M4): the mules' channel
     zone.ctx.settings = zone.ctx.settings.model_copy(update={"identity_certified_platforms": [PARTIES.platform.code]})
-    planned = plan_risk_traffic(PARTIES, (MILK, SERUM), seed=SEED, start=START, launderers=2, list_patterns=True)
+    planned = plan_risk_traffic(
+        PARTIES, (MILK, SERUM), seed=SEED, start=START, launderers=2, list_patterns=True, id_misusers=1
+    )
     _send(zone, planned)
     return planned
 
@@ -55,7 +57,7 @@ def _measure(traffic: RiskTraffic, alerts: list, typology: str) -> tuple[float, 
     return precision, recall, len(flagged)
 
 
-PLANTED = ("order_splitting", "fake_order", "laundering", "ip_infringement", "quality")
+PLANTED = ("order_splitting", "fake_order", "id_misuse", "laundering", "ip_infringement", "quality")
 
 
 def test_every_planted_typology_is_found_with_high_precision_and_recall(zone: Zone, traffic: RiskTraffic) -> None:

@@ -46,7 +46,7 @@ def _fired(**named: object) -> set[str]:
 
 
 def test_the_shipped_ruleset_loads_with_a_version_and_digest() -> None:
-    assert RULES.version == "2026.2" and len(RULES.sha256) == 64
+    assert RULES.version == "2026.3" and len(RULES.sha256) == 64
     assert {t.value for t in RULES.typologies} == {t.value for t in Typology}  # every typology has rules now
 
 
@@ -93,9 +93,19 @@ def test_f3_one_payer_for_three_buyers() -> None:
     assert _score(Typology.FAKE_ORDER, payer__buyers__30d=3) == 30
 
 
-@pytest.mark.parametrize(("ids", "differs", "points"), [(2, 0, 0), (3, 0, 20), (5, 1, 30), (6, 0, 50), (6, 1, 60)])
-def test_id_misuse_ids_per_phone_and_payer_not_buyer(ids: int, differs: int, points: int) -> None:
+@pytest.mark.parametrize(
+    ("ids", "differs", "points"), [(2, 1, 10), (3, 0, 0), (3, 1, 30), (5, 1, 30), (6, 0, 0), (6, 1, 60)]
+)
+def test_id_misuse_ids_per_phone_counts_only_when_someone_else_pays(ids: int, differs: int, points: int) -> None:
+    # 2026.3: I1 (IDs per phone) needs the orderer paid for by someone else; I2 adds 10 for that alone
     assert _score(Typology.ID_MISUSE, phone__buyers__30d=ids, doc__payer_differs=differs) == points
+
+
+@pytest.mark.parametrize(("differs", "fake", "misuse"), [(0, 80, 0), (1, 40, 60)])
+def test_many_buyers_on_one_phone_is_fake_orders_or_id_misuse_by_who_pays(differs: int, fake: int, misuse: int) -> None:
+    # F1 reads the phone for buyers paying for themselves, I1 for orders paid by someone else (F2, the address, both)
+    inputs = {"phone__buyers__30d": 6, "address__buyers__30d": 6, "doc__payer_differs": differs}
+    assert (_score(Typology.FAKE_ORDER, **inputs), _score(Typology.ID_MISUSE, **inputs)) == (fake, misuse)
 
 
 def test_undervaluation_needs_both_the_robust_z_and_the_half_median() -> None:
@@ -112,9 +122,12 @@ def test_a_missing_input_is_insufficient_never_zero() -> None:
 
 
 def test_bands_of_a_typology_follow_its_thresholds() -> None:
-    scores = {s.typology: s for s in evaluate(RULES, _inputs(phone__buyers__30d=10, address__buyers__30d=10)).scores}
+    inputs = _inputs(phone__buyers__30d=10, address__buyers__30d=10, doc__payer_differs=0)
+    scores = {s.typology: s for s in evaluate(RULES, inputs).scores}
     assert (scores[Typology.FAKE_ORDER].score, scores[Typology.FAKE_ORDER].band) == (140, Band.REJECT)
-    assert (scores[Typology.ID_MISUSE].score, scores[Typology.ID_MISUSE].band) == (50, Band.REVIEW)
+    assert (scores[Typology.ID_MISUSE].score, scores[Typology.ID_MISUSE].band) == (0, Band.NONE)
+    paid = {s.typology: s for s in evaluate(RULES, _inputs(phone__buyers__30d=6, doc__payer_differs=1)).scores}
+    assert (paid[Typology.ID_MISUSE].score, paid[Typology.ID_MISUSE].band) == (60, Band.REVIEW)
     assert (scores[Typology.ORDER_SPLITTING].score, scores[Typology.ORDER_SPLITTING].band) == (0, Band.NONE)
 
 

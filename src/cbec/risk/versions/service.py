@@ -39,7 +39,10 @@ def person(actor: str) -> str:
     return actor.partition(":")[0]
 
 
-PAST_SHIPPED = ("data/ruleset-2026.1.json",)  # earlier shipped documents, kept byte for byte for replays
+PAST_SHIPPED = (
+    "data/ruleset-2026.1.json",
+    "data/ruleset-2026.2.json",
+)  # earlier shipped documents, kept byte for byte for replays
 
 
 def shipped_text() -> str:

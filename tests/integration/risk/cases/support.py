@@ -6,6 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from cbec.risk.models import RiskDecision
+from cbec.risk.rules import shipped_ruleset
 from cbec.storage.context import Context
 
 SUBJECTS = {"buyer": "b" * 16, "phone": "f" * 16, "address": "a" * 16, "enterprise": "4601960001", "platform": "P1"}
@@ -36,7 +37,7 @@ def decide(
             tenant=tenant,
             parties=["P1"],
             business_day=day,
-            ruleset_version="2026.2",
+            ruleset_version=shipped_ruleset().version,
             ruleset_sha256="0" * 64,
             score=top[1],
             band=top[2],
@@ -44,7 +45,7 @@ def decide(
             expected_revenue=Decimal(0),
             subjects=subjects or SUBJECTS,
             trace={
-                "ruleset": "2026.2",
+                "ruleset": shipped_ruleset().version,
                 "sha256": "0" * 64,
                 "inputs": {},
                 "rules": rules,

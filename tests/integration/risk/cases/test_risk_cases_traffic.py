@@ -24,7 +24,9 @@ START = datetime(2026, 2, 28, 9, 0, tzinfo=SHANGHAI)
 def test_planted_patterns_end_up_in_one_case_per_pivot(zone: Zone) -> None:
     load_samples(zone.ctx, actor="test")
     zone.ctx.settings = zone.ctx.settings.model_copy(update={"identity_certified_platforms": [PARTIES.platform.code]})
-    traffic = plan_risk_traffic(PARTIES, (MILK, SERUM), seed=7, start=START, launderers=2, list_patterns=True)
+    traffic = plan_risk_traffic(
+        PARTIES, (MILK, SERUM), seed=7, start=START, launderers=2, list_patterns=True, id_misusers=1
+    )
     for _, sets in traffic.days:
         zone.send([s.order for s in sets], PARTIES.ecommerce)
         zone.send([s.payment for s in sets], PARTIES.payment)

@@ -1,5 +1,5 @@
-"""A decision made under the earlier shipped ruleset (2026.1) replays to its score after the upgrade to 2026.2, even
-where no version row holds 2026.1 (the earlier document ships byte for byte)."""
+"""A decision made under an earlier shipped ruleset (2026.1, 2026.2) replays to its score after the upgrade to the
+current one, even where no version row holds it (the earlier documents ship byte for byte)."""
 
 from __future__ import annotations
 
@@ -8,17 +8,23 @@ from decimal import Decimal
 from importlib import resources
 
 from cbec.risk.models import RiskDecision
-from cbec.risk.rules import evaluate, parse_ruleset, shipped_ruleset
+from cbec.risk.rules import Typology, evaluate, parse_ruleset, shipped_ruleset
 from cbec.risk.service import replay_decision, trace_of
 from cbec.risk.versions import ruleset_of_digest
 from cbec.risk.versions.models import RiskRulesetVersion
 from cbec.storage.context import Context
 
 OLD = parse_ruleset(resources.files("cbec.risk").joinpath("data/ruleset-2026.1.json").read_text(encoding="utf-8"))
+SECOND = parse_ruleset(resources.files("cbec.risk").joinpath("data/ruleset-2026.2.json").read_text(encoding="utf-8"))
 
 
 def test_a_2026_1_decision_replays_through_the_kept_document(ctx: Context) -> None:
-    assert (OLD.version, shipped_ruleset().version, len(OLD.rules)) == ("2026.1", "2026.2", 14)
+    assert (OLD.version, SECOND.version, shipped_ruleset().version, len(OLD.rules)) == (
+        "2026.1",
+        "2026.2",
+        "2026.3",
+        14,
+    )
     inputs: dict[str, Decimal | None] = {name: Decimal(0) for rule in OLD.rules for name in rule.inputs}
     inputs.update({"phone.buyers.30d": Decimal(6), "address.buyers.30d": Decimal(10), "doc.payer_differs": None})
     assessment = evaluate(OLD, inputs)
@@ -49,3 +55,36 @@ def test_a_2026_1_decision_replays_through_the_kept_document(ctx: Context) -> No
         uow.commit()
     assert found is not None and (found.version, found.sha256) == ("2026.1", OLD.sha256)
     assert replay_decision(ctx, "E2026100000000001") == (110, 110)
+
+
+def test_a_2026_2_decision_keeps_its_score_where_2026_3_decides_otherwise(ctx: Context) -> None:
+    # six IDs on one phone, each paying for themself: 2026.2 called it ID misuse too (I1 50), 2026.3 does not
+    inputs: dict[str, Decimal | None] = {name: Decimal(0) for rule in SECOND.rules for name in rule.inputs}
+    inputs.update({"phone.buyers.30d": Decimal(6)})
+    assessment = evaluate(SECOND, inputs)
+    assert (assessment.score, assessment.top) == (50, Typology.ID_MISUSE)
+    assert evaluate(shipped_ruleset(), inputs).score == 40  # F1 alone: fake orders
+    with ctx.uow() as uow:
+        assert ruleset_of_digest(uow.session, SECOND.sha256) is not None
+        uow.session.add(
+            RiskDecision(
+                eport_no="E2026100000000002",
+                order_no="O2",
+                inventory_no=None,
+                tenant=None,
+                parties=["P1"],
+                business_day=date(2026, 11, 2),
+                ruleset_version=SECOND.version,
+                ruleset_sha256=SECOND.sha256,
+                score=assessment.score,
+                band=assessment.band.value,
+                typology="id_misuse",
+                expected_revenue=Decimal(0),
+                subjects={},
+                trace=trace_of(assessment, SECOND),
+                event_position=0,
+                decided_at=ctx.clock.now(),
+            )
+        )
+        uow.commit()
+    assert replay_decision(ctx, "E2026100000000002") == (50, 50)

@@ -1,0 +1,272 @@
+"""A labelled synthetic year of import orders for the risk benchmark (风险样本世界): normal buyers with realistic
+near misses, and planted patterns of every typology with their labels.
+
+Pure and seeded: ``plan_world(orders, days, seed)`` returns the orders of each day. An order is what the risk
+consumer reads of an inventory (its subject keys, lines, seller and parties), with the planted typology and pattern
+(None for normal traffic) and, for under-valued lines, the revenue truly lost. The proportions are the issue's:
+about 2 % planted, under-valuation the largest share (it is ranked under a 1 % inspection budget, so it must be
+near 1 % of orders for a precision of 0.9 to be possible at all).
+
+Normal traffic carries the near misses a zone sees every day, each below the rule it resembles:
+
+* households of one to three buyers at one address, some sharing one phone; offices of four colleagues at one
+  address (below the five buyers of F2);
+* a buyer paid for by another member of the household (a gift, 3 %);
+* one order in a hundred near the 5,000 single limit, goods whose price is a whole hundred (0.5 %);
+* unit prices spread around the band's median with a log standard deviation of 0.25 (a band per HS6 stands for
+  the HS6/origin/brand band of the issue: real HS6-only bands spread wider).
+
+Planted, each as a pattern of orders: order splitting (one buyer, three to five near-limit orders in a day; three
+buyers of one household each near the limit on one day), fake orders (rings of six to twelve buyer IDs at one
+phone and address within a month), ID misuse (six to ten buyer IDs on one phone, each order paid by the one
+operator, each to the ID holder's own address), laundering (one payer paying four to eight buyers' whole-hundred
+orders within a month), IP infringement (a recorded brand, exact or look-alike, sold by an unauthorised seller),
+quality (a recalled product or a prohibited keyword) and under-valuation (one line declared at 15–45 % of its
+price).
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass
+from decimal import Decimal
+
+HS6 = 400  # bands
+SELLERS = 300
+PLATFORMS = 20
+WATCHED_SELLER = "4601969901"  # on the shipped watch-list sample (quality, Q3 only: below review alone)
+IPR_SELLER = "4601960077"  # not authorised for NORDLYS
+RECALL_SELLER = "4601960002"  # authorised for KIWIMILK (no IP alert on the recalled milk powder)
+PLANTED_SHARES = {  # typology -> share of all orders (about 2 % in all)
+    "undervaluation": 0.0110,
+    "order_splitting": 0.0021,
+    "fake_order": 0.0015,
+    "id_misuse": 0.0012,
+    "laundering": 0.0010,
+    "ip_infringement": 0.0008,
+    "quality": 0.0006,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """A goods line: HS code, name, quantity, value in CNY."""
+
+    hs_code: str
+    name: str
+    quantity: Decimal
+    value: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Order:
+    """One inventory as the risk consumer reads it, with its label."""
+
+    number: int
+    day: int
+    buyer: str
+    payer: str
+    phone: str
+    address: str
+    seller: str
+    platform: str
+    lines: tuple[Line, ...]
+    typology: str | None = None
+    pattern: str | None = None
+    lost: Decimal = Decimal(0)  # tax truly lost by under-declaration (under-valuation only)
+
+
+def band_medians(seed: int) -> list[Decimal]:
+    """Return each band's median unit price (CNY), log-uniform from 20 to 2,000."""
+    rng = random.Random(seed * 7919 + 1)
+    return [Decimal(str(round(math.exp(rng.uniform(math.log(20), math.log(2000))), 2))) for _ in range(HS6)]
+
+
+def hs_code(band: int) -> str:
+    """Return the 10-digit HS code of a band (its first six digits are the band's HS6)."""
+    return f"{330000 + band:06d}0000" if band else "3304990000"
+
+
+class World:
+    """The generator's state: the seeded draws, the buyer pool and the orders planned per day."""
+
+    def __init__(self, orders: int, days: int, seed: int) -> None:
+        self.rng = random.Random(seed)
+        self.days = days
+        self.medians = band_medians(seed)
+        self.buyers = max(orders // 6, 10)  # about six orders a year each
+        self.per_day: list[list[Order]] = [[] for _ in range(days)]
+        self.serial = 0
+        self.pattern_no = 0
+
+    def add(self, order: Order) -> None:
+        """Plan an order on its day."""
+        self.per_day[order.day].append(order)
+
+    def next_number(self) -> int:
+        """Return the next order number."""
+        self.serial += 1
+        return self.serial
+
+    def next_pattern(self, prefix: str) -> str:
+        """Return a new pattern id."""
+        self.pattern_no += 1
+        return f"{prefix}-{self.pattern_no}"
+
+    def line(self, band: int, quantity: int, factor: float = 1.0, name: str = "") -> Line:
+        """Return a line of a band at a price drawn around its median (times ``factor``)."""
+        price = float(self.medians[band]) * math.exp(self.rng.gauss(0, 0.25)) * factor
+        unit = Decimal(str(round(max(price, 0.5), 2)))
+        return Line(hs_code(band), name or f"商品{band:03d}", Decimal(quantity), unit * quantity)
+
+    def near_limit_line(self) -> Line:
+        """Return one line whose value lies in [4,500, 5,000]."""
+        band = self.rng.randrange(1, HS6)
+        value = Decimal(self.rng.randint(450_000, 500_000)) / 100
+        return Line(hs_code(band), f"商品{band:03d}", Decimal(1), value)
+
+    def household(self, buyer: int) -> tuple[str, str, str]:
+        """Return a normal buyer's key, phone and address (households of 1-3; a fifth of offices of 4)."""
+        home = buyer // 3
+        shared_phone = home % 4 == 0
+        address = f"office-{buyer // 4}" if home % 5 == 0 else f"home-{home}"
+        return f"b{buyer}", (f"ph-h{home}" if shared_phone else f"ph-b{buyer}"), address
+
+
+def _normal(world: World, count: int) -> None:
+    rng = world.rng
+    for _ in range(count):
+        buyer = rng.randrange(world.buyers)
+        key, phone, address = world.household(buyer)
+        payer = key
+        if rng.random() < 0.03:  # a gift paid by the household
+            payer = f"b{(buyer // 3) * 3 + (buyer + 1) % 3}"
+        pick = rng.random()
+        if pick < 0.01:
+            lines: tuple[Line, ...] = (world.near_limit_line(),)
+        elif pick < 0.015:
+            band = rng.randrange(1, HS6)
+            lines = (Line(hs_code(band), f"礼盒{band:03d}", Decimal(1), Decimal(rng.choice((1000, 1200, 1500)))),)
+        else:
+            lines = tuple(
+                world.line(rng.randrange(1, HS6), rng.randint(1, 3)) for _ in range(rng.choice((1, 1, 1, 2, 3)))
+            )
+        world.add(
+            Order(
+                world.next_number(),
+                rng.randrange(world.days),
+                key,
+                payer,
+                phone,
+                address,
+                f"46019{rng.randrange(SELLERS):05d}",
+                f"46018{rng.randrange(PLATFORMS):05d}",
+                lines,
+            )
+        )
+
+
+def _planted(world: World, typology: str, pattern: str, day: int, buyer: str, lines: tuple[Line, ...], **kw) -> None:
+    world.add(
+        Order(
+            world.next_number(),
+            day,
+            buyer,
+            kw.get("payer", buyer),
+            kw.get("phone", f"ph-{buyer}"),
+            kw.get("address", f"ad-{buyer}"),
+            kw.get("seller", f"46019{world.rng.randrange(SELLERS):05d}"),
+            f"46018{world.rng.randrange(PLATFORMS):05d}",
+            lines,
+            typology,
+            pattern,
+            kw.get("lost", Decimal(0)),
+        )
+    )
+
+
+def _window_day(world: World, span: int) -> tuple[int, int]:
+    """Return a first day and a span of at most ``span`` days that fit in the year."""
+    first = world.rng.randrange(max(world.days - span, 1))
+    return first, min(span, world.days - first)
+
+
+def plant(world: World, typology: str, orders: int) -> None:
+    """Plant about ``orders`` orders of one typology, pattern by pattern."""
+    rng = world.rng
+    planted = 0
+    while planted < orders:
+        pattern = world.next_pattern(typology)
+        if typology == "order_splitting":
+            day = rng.randrange(world.days)
+            if rng.random() < 0.7:  # one buyer splits a purchase
+                buyer = f"s{pattern}"
+                for _ in range(rng.randint(3, 5)):
+                    _planted(world, typology, pattern, day, buyer, (world.near_limit_line(),))
+                    planted += 1
+            else:  # a household splits it over its members
+                for member in range(3):
+                    buyer = f"s{pattern}m{member}"
+                    shared = {"phone": f"ph-{pattern}", "address": f"ad-{pattern}"}
+                    _planted(world, typology, pattern, day, buyer, (world.near_limit_line(),), **shared)
+                    planted += 1
+        elif typology in ("fake_order", "id_misuse", "laundering"):
+            first, span = _window_day(world, 28)
+            size = rng.randint(6, 12) if typology == "fake_order" else rng.randint(6, 10)
+            if typology == "laundering":
+                size = rng.randint(4, 8)
+            for member in range(size):
+                buyer = f"x{pattern}m{member}"
+                day = first + rng.randrange(span)
+                if typology == "fake_order":
+                    kw = {"phone": f"ph-{pattern}", "address": f"ad-{pattern}"}
+                    lines = (world.line(rng.randrange(1, HS6), 1),)
+                elif typology == "id_misuse":
+                    kw = {"phone": f"ph-{pattern}", "payer": f"op-{pattern}"}
+                    lines = (world.line(rng.randrange(1, HS6), rng.randint(1, 2)),)
+                else:
+                    kw = {"payer": f"mule-{pattern}"}
+                    band = rng.randrange(1, HS6)
+                    lines = (Line(hs_code(band), f"礼盒{band:03d}", Decimal(1), Decimal(rng.randint(10, 30) * 100)),)
+                _planted(world, typology, pattern, day, buyer, lines, **kw)
+                planted += 1
+        elif typology == "ip_infringement":
+            name = rng.choice(("NORDLYS 诺德丽丝精华液30毫升", "N0RDLYS 精华液30毫升", "诺德丽丝面霜50克"))
+            line = world.line(0, 1, name=name)
+            _planted(world, typology, pattern, rng.randrange(world.days), f"i{pattern}", (line,), seller=IPR_SELLER)
+            planted += 1
+        elif typology == "quality":
+            day = rng.randrange(46, world.days)  # the recall is in force from 2026-02-15
+            if rng.random() < 0.6:
+                line = Line("1901101000", "KIWIMILK 奇异牧场婴幼儿配方奶粉800克", Decimal(2), Decimal("398.00"))
+                seller = RECALL_SELLER
+            else:
+                line = Line("0508009000", "穿山甲鳞片粉100克", Decimal(1), Decimal("260.00"))
+                seller = f"46019{rng.randrange(SELLERS):05d}"
+            _planted(world, typology, pattern, day, f"q{pattern}", (line,), seller=seller)
+            planted += 1
+        elif typology == "undervaluation":
+            band = rng.randrange(1, HS6)
+            quantity = rng.randint(1, 3)
+            true = world.line(band, quantity)
+            share = Decimal(str(round(rng.uniform(0.15, 0.45), 4)))
+            declared = Line(true.hs_code, true.name, true.quantity, (true.value * share).quantize(Decimal("0.01")))
+            lost = ((true.value - declared.value) * Decimal("0.091")).quantize(Decimal("0.01"))
+            buyer = f"b{rng.randrange(world.buyers)}"
+            _planted(world, typology, pattern, rng.randrange(world.days), buyer, (declared,), lost=lost)
+            planted += 1
+        else:
+            raise ValueError(f"unknown typology {typology}")
+
+
+def plan_world(orders: int, days: int, seed: int) -> World:
+    """Return a world of about ``orders`` orders over ``days`` days, planted at the shares above."""
+    world = World(orders, days, seed)
+    planted = {t: round(orders * share) for t, share in PLANTED_SHARES.items()}
+    for typology, count in planted.items():
+        plant(world, typology, count)
+    _normal(world, max(orders - world.serial, 0))
+    for day in world.per_day:
+        world.rng.shuffle(day)
+    return world

@@ -1,0 +1,49 @@
+"""Under-valuation fields (cbec.risk.valuation): robust z, ratio, and the revenue expected lost with P(illicit)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from importlib import resources
+
+from cbec.risk.rules import parse_ruleset, shipped_ruleset
+from cbec.risk.valuation import UnitBand, ValuedLine, band_of, illicit, value_fields
+
+SECOND = parse_ruleset(resources.files("cbec.risk").joinpath("data/ruleset-2026.2.json").read_text(encoding="utf-8"))
+BANDS = {"330499": UnitBand(40, Decimal("100.00000"), Decimal("16.86000"))}  # spread 0.1686 of the median
+
+
+def test_a_band_is_the_median_and_mad_to_five_places() -> None:
+    band = band_of([Decimal(v) for v in ("10", "12", "13", "20", "31")])
+    assert band == UnitBand(5, Decimal("13.00000"), Decimal("3.00000"))  # deviations 3 1 0 7 18 → 3
+
+
+def test_p_illicit_is_the_posterior_of_the_ratio() -> None:
+    prior = (0.01, 0.1, 0.5)
+    # r = 0.45, σ = 0.1686 / 0.6745: honest density φ(ln 0.45 / σ) / (σ·0.45) = 0.02158, crooked 1 / (0.45·ln 5)
+    # = 1.3807; 0.01 × 1.3807 / (0.01 × 1.3807 + 0.99 × 0.02158) = 0.3927
+    assert [illicit(prior, r, 0.1686) for r in (0.05, 0.1, 0.3, 0.45, 0.5, 0.55)] == [
+        Decimal(1),  # under the lowest illicit ratio the crooked density is held flat: still illicit
+        Decimal(1),
+        Decimal("0.9977"),
+        Decimal("0.3927"),
+        Decimal("0.1553"),
+        Decimal(0),  # above the highest: honest by the model
+    ]
+
+
+def test_revenue_expected_lost_is_weighted_by_p_illicit_from_2026_3_only() -> None:
+    line = ValuedLine("3304990000", Decimal(2), Decimal("90.00"))  # unit 45: ratio 0.45, z = 0.6745 × −55 / 16.86
+    z, ratio, old = value_fields([line], BANDS, SECOND)
+    assert (z, ratio, old) == (Decimal("-2.2003"), Decimal("0.4500"), Decimal("10.01"))  # 55 × 2 × 0.091
+    assert value_fields([line], BANDS, shipped_ruleset())[2] == Decimal("3.93")  # 10.01 × 0.3927
+    cheap = ValuedLine("3304990000", Decimal(1), Decimal("20.00"))  # ratio 0.2: P ≈ 1
+    assert value_fields([cheap], BANDS, shipped_ruleset())[2] == Decimal("7.28")  # 80 × 0.091
+
+
+def test_lines_without_a_band_of_enough_lines_are_skipped() -> None:
+    thin = {"330499": UnitBand(29, Decimal(100), Decimal(10))}  # band_min_lines 30
+    assert value_fields([ValuedLine("3304990000", Decimal(1), Decimal(10))], thin, shipped_ruleset()) == (
+        None,
+        None,
+        Decimal("0.00"),
+    )
