@@ -98,6 +98,25 @@ class InventoryLine:
     goods_name: str = ""  # screened against the external lists (brands, recalls, prohibited keywords)
 
 
+def inventory_lines_of(
+    session: Session, direction: Direction, eport_nos: Sequence[str]
+) -> dict[str, list[InventoryLine]]:
+    """Return the fact lines of some inventories (by E-port number), each in line order: one query per 500."""
+    columns = [getattr(TradeFact, f.name) for f in fields(InventoryLine)]
+    found: dict[str, list[InventoryLine]] = {}
+    wanted = sorted(set(eport_nos))
+    for start in range(0, len(wanted), 500):
+        rows = session.execute(
+            select(*columns)
+            .where(TradeFact.direction == direction.value, TradeFact.eport_no.in_(wanted[start : start + 500]))
+            .order_by(TradeFact.eport_no, TradeFact.line_no)
+        )
+        for row in rows:
+            line = InventoryLine(*row)
+            found.setdefault(line.eport_no, []).append(line)
+    return found
+
+
 def inventory_lines(session: Session, direction: Direction, eport_no: str) -> list[InventoryLine]:
     """Return the fact lines of one inventory (by its E-port number), in line order; empty when none."""
     columns = [getattr(TradeFact, f.name) for f in fields(InventoryLine)]

@@ -108,6 +108,16 @@ def decided(session: Session, eport_no: str) -> bool:
     return session.scalar(select(RiskDecision.id).where(RiskDecision.eport_no == eport_no)) is not None
 
 
+def decided_of(session: Session, eport_nos: Sequence[str]) -> set[str]:
+    """Return which of some inventories were assessed already."""
+    wanted = sorted(set(eport_nos))
+    found: set[str] = set()
+    for start in range(0, len(wanted), 500):
+        part = wanted[start : start + 500]
+        found.update(session.scalars(select(RiskDecision.eport_no).where(RiskDecision.eport_no.in_(part))))
+    return found
+
+
 def tenant_condition(scope: Scope | None) -> list[object]:
     """Conditions keeping decisions to a scope's tenant subtree (and, for enterprises, their own documents)."""
     conditions: list[object] = []

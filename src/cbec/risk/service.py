@@ -19,9 +19,10 @@ from sqlalchemy.orm import Session
 
 from cbec.common.clock import business_date
 from cbec.common.scope import Scope
-from cbec.facts.queries import InventoryLine, inventory_lines, unit_values
+from cbec.facts.queries import InventoryLine, inventory_lines_of, unit_values
 from cbec.facts.rules import Direction
 from cbec.risk import repository as repo
+from cbec.risk.book import CounterBook, Link
 from cbec.risk.lanes import Candidate, LaneDecision, LanePolicy, assign_lanes, check_policy
 from cbec.risk.lists import GoodsLine, ListEntry, screen
 from cbec.risk.lists import repository as lists_repo
@@ -105,29 +106,46 @@ def observe(lines: Sequence[InventoryLine], ruleset: Ruleset) -> Observation:
     )
 
 
-def count(session: Session, seen: Observation) -> None:
-    """Add an inventory to the counters of its day (once per inventory; the caller guarantees it)."""
+def counted_subjects(seen: Observation) -> list[tuple[SubjectKind, str]]:
+    """Return the subjects whose buckets an inventory adds to (its parties' keys and its lines' HS6)."""
+    return [*seen.subjects.items(), *((SubjectKind.HS6, hs6) for hs6, _ in seen.hs6_values)]
+
+
+def met_links(seen: Observation) -> list[Link]:
+    """Return the partner links an inventory meets (``PAIRS`` of its subjects)."""
+    return [
+        (subject.value, seen.subjects[subject], other.value, seen.subjects[other])
+        for subject, other, _ in PAIRS
+        if subject in seen.subjects and other in seen.subjects
+    ]
+
+
+def count(book: CounterBook, seen: Observation) -> None:
+    """Add an inventory to the counters of its day (once per inventory; the caller guarantees it), in the batch's
+    book (``CounterBook``: loaded with the inventory's subjects and links, written at the end of the batch)."""
     for kind, key in seen.subjects.items():
-        repo.add(session, kind, key, "inventories", seen.day, 1)
-        repo.add(session, kind, key, "value", seen.day, _fen(seen.total))
+        book.add(kind, key, "inventories", seen.day, 1)
+        book.add(kind, key, "value", seen.day, _fen(seen.total))
         if seen.near_limit:
-            repo.add(session, kind, key, "near_limit", seen.day, 1)
+            book.add(kind, key, "near_limit", seen.day, 1)
         if seen.round_value:
-            repo.add(session, kind, key, "round", seen.day, 1)
+            book.add(kind, key, "round", seen.day, 1)
     for hs6, value in seen.hs6_values:
-        repo.add(session, SubjectKind.HS6, hs6, "lines", seen.day, 1)
-        repo.add(session, SubjectKind.HS6, hs6, "value", seen.day, _fen(value))
+        book.add(SubjectKind.HS6, hs6, "lines", seen.day, 1)
+        book.add(SubjectKind.HS6, hs6, "value", seen.day, _fen(value))
     for subject, other, feature in PAIRS:
         if subject in seen.subjects and other in seen.subjects:
-            repo.see_pair(session, (subject, seen.subjects[subject]), (other, seen.subjects[other]), feature, seen.day)
+            book.see_pair((subject, seen.subjects[subject]), (other, seen.subjects[other]), feature, seen.day)
 
 
 def valuation(
-    session: Session, lines: Sequence[InventoryLine], ruleset: Ruleset
+    session: Session, lines: Sequence[InventoryLine], ruleset: Ruleset, bands: Mapping[str, RiskBand] | None = None
 ) -> tuple[Decimal | None, Decimal | None, Decimal]:
     """Return the lowest robust z-score and value/median ratio of the lines, and the tax expected lost (CNY), against
-    the stored bands (``cbec.risk.valuation.value_fields``)."""
-    return value_fields(lines, repo.bands(session, (line.hs_code[:6] for line in lines)), ruleset)
+    the stored bands (``cbec.risk.valuation.value_fields``; ``bands``: read already for the batch)."""
+    if bands is None:
+        bands = repo.bands(session, (line.hs_code[:6] for line in lines))
+    return value_fields(lines, bands, ruleset)
 
 
 def trace_of(assessment: Assessment, ruleset: Ruleset) -> dict[str, object]:
@@ -163,6 +181,9 @@ class _Handler:
     holds: int = 0
     _done: set[str] = field(default_factory=set)
     _lists: list[ListEntry] | None = None  # the external lists' entries, read once per batch
+    _pending: list[tuple[str, bool, int]] = field(default_factory=list)  # (E-port number, needs partners, position)
+    _book: CounterBook | None = None
+    _bands: dict[str, RiskBand] = field(default_factory=dict)
 
     def __call__(self, session: Session, event: AnyEvent) -> None:
         if isinstance(event, DataEvent) and event.payload.document_kind == "inventory":
@@ -175,21 +196,49 @@ class _Handler:
             eport_no, need_partners = str(event.payload.keys.get("eport_no") or ""), False
         else:
             return
-        if not eport_no or eport_no in self._done:
-            return
-        lines = inventory_lines(session, Direction.IMPORT, eport_no)
-        if not lines or (need_partners and lines[0].payer_key is None) or repo.decided(session, eport_no):
-            return
-        self._done.add(eport_no)
-        self.assess(session, lines, event.position)
+        if eport_no and eport_no not in self._done:
+            self._pending.append((eport_no, need_partners, event.position))
 
-    def assess(self, session: Session, lines: Sequence[InventoryLine], position: int) -> None:
-        seen = observe(lines, self.ruleset)
-        count(session, seen)
-        session.flush()
-        inputs = repo.windows(session, self.ruleset.counters(), seen.subjects, seen.day)
+    def finish(self, session: Session) -> None:
+        """Assess the batch's inventories in event order: their lines, the decided ones, the bands, the counters and
+        links of their subjects read once each; the counters written once at the end."""
+        pending, self._pending = self._pending, []
+        if not pending:
+            return
+        names = [eport_no for eport_no, _, _ in pending]
+        lines_of = inventory_lines_of(session, Direction.IMPORT, names)
+        decided = repo.decided_of(session, names)
+        chosen: list[tuple[list[InventoryLine], int]] = []
+        for eport_no, need_partners, position in pending:
+            lines = lines_of.get(eport_no)
+            if eport_no in self._done or eport_no in decided or not lines:
+                continue
+            if need_partners and lines[0].payer_key is None:
+                continue
+            self._done.add(eport_no)
+            chosen.append((lines, position))
+        if not chosen:
+            return
+        seen = [observe(lines, self.ruleset) for lines, _ in chosen]
+        book = self._book = CounterBook(session)
+        book.load(
+            (s for one in seen for s in counted_subjects(one)),
+            (link for one in seen for link in met_links(one)),
+            min(one.day for one in seen),
+        )
+        self._bands = repo.bands(session, (hs6 for one in seen for hs6, _ in one.hs6_values))
+        for (lines, position), one in zip(chosen, seen, strict=True):
+            self.assess(session, lines, position, one)
+        book.write()
+        self._book = None
+
+    def assess(self, session: Session, lines: Sequence[InventoryLine], position: int, seen: Observation) -> None:
+        book = self._book
+        assert book is not None  # finish loads it
+        count(book, seen)
+        inputs = book.windows(self.ruleset.counters(), seen.subjects, seen.day)
         first = lines[0]
-        z_min, ratio_min, revenue = valuation(session, lines, self.ruleset)
+        z_min, ratio_min, revenue = valuation(session, lines, self.ruleset, self._bands)
         differs = None
         if first.payer_key and first.buyer_key:
             differs = Decimal(int(first.payer_key != first.buyer_key))

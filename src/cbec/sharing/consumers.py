@@ -63,7 +63,9 @@ def consume(
 ) -> ConsumedBatch:
     """Apply up to ``limit`` events after the consumer's position, in order, exactly once, in one transaction.
 
-    Events of other kinds than ``kinds`` are skipped (the position moves past them). If the handler raises,
+    Events of other kinds than ``kinds`` are skipped (the position moves past them). A handler with a ``finish``
+    method has it called with the session after the batch's last event (a handler may gather the batch's events
+    and work on them together), before the commit. If the handler raises,
     nothing of the batch is kept and the position does not move: the next call starts with the same event.
     """
     name = _name(consumer)
@@ -78,6 +80,9 @@ def consume(
             if wanted is None or row.kind in wanted:
                 handler(session, parse_event(row))
                 handled += 1
+        finish = getattr(handler, "finish", None)
+        if finish is not None:  # a handler that gathers its batch does the work here, in the same transaction
+            finish(session)
         if rows:
             cursor.position = int(rows[-1].position or cursor.position)
             cursor.updated_at = now

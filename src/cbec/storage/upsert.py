@@ -125,3 +125,31 @@ def _unnest_insert(table: Table, names: tuple[str, ...], conflict: tuple[str, ..
         f"INSERT INTO {table.name} ({', '.join(names)}) SELECT * FROM unnest({arrays}) "
         f"ON CONFLICT ({', '.join(conflict)}) DO NOTHING"
     )
+
+
+def upsert_many(
+    session: Session,
+    table: Table | type[Any],
+    rows: Sequence[Mapping[str, Any]],
+    conflict_columns: Sequence[str],
+    changes: Any,
+) -> None:
+    """Insert the rows, or update the existing row of the same conflict columns (INSERT … ON CONFLICT (…) DO UPDATE
+    SET …): one statement, compiled once, executed for every row, on PostgreSQL and SQLite.
+
+    ``changes(target, excluded)`` returns the SET mapping, e.g. ``{"value": target.c.value + excluded.value}`` to add
+    to a counter. Callers pass rows sorted by key, so two transactions wait on each other's keys in one order. Other
+    dialects are not supported (ValueError)."""
+    if not rows:
+        return
+    target: Table = table if isinstance(table, Table) else table.__table__
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert  # type: ignore[assignment]
+    else:
+        raise ValueError(f"upsert_many supports PostgreSQL and SQLite, not {dialect}")
+    stmt = dialect_insert(target)
+    upsert = stmt.on_conflict_do_update(index_elements=list(conflict_columns), set_=changes(target, stmt.excluded))
+    session.execute(upsert, [dict(r) for r in rows])  # executemany of one compiled statement (cached)

@@ -7,8 +7,9 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from cbec.risk import repository as repo
+from cbec.risk.book import CounterBook
 from cbec.risk.rules import SubjectKind, evaluate, parse_input, shipped_ruleset
-from cbec.risk.service import Observation, count
+from cbec.risk.service import Observation, count, counted_subjects, met_links
 from cbec.storage.context import Context
 
 DAY = date(2026, 3, 2)
@@ -34,13 +35,24 @@ def test_fan_out_fan_in_and_whole_hundred_counts_over_a_window(ctx: Context) -> 
         parse_input(name)
         for name in ("payer.enterprises.30d", "payer.round.30d", "enterprise.payers.7d", "enterprise.round.7d")
     )
+    wanted = [r for r in refs if not isinstance(r, str)]
+    keys = {SubjectKind.PAYER: "mule", SubjectKind.ENTERPRISE: "4601960101"}
+    for split in (2, 3):  # two consume batches: the book of the second reads what the first wrote
+        with ctx.uow() as uow:
+            book = CounterBook(uow.session)
+            part = seen[:split] if split == 2 else seen[2:]
+            book.load(
+                (s for o in part for s in counted_subjects(o)), (k for o in part for k in met_links(o)), part[0].day
+            )
+            for observation in part:
+                count(book, observation)
+            in_memory = book.windows(wanted, keys, DAY)
+            book.write()
+            uow.commit()
     with ctx.uow() as uow:
-        for observation in seen:
-            count(uow.session, observation)
-        uow.session.flush()
-        keys = {SubjectKind.PAYER: "mule", SubjectKind.ENTERPRISE: "4601960101"}
-        found = repo.windows(uow.session, [r for r in refs if not isinstance(r, str)], keys, DAY)
+        found = repo.windows(uow.session, wanted, keys, DAY)
         uow.commit()
+    assert in_memory == found  # the book's sums are the stored ones
     # the mule met enterprises 101 (again today: moved to today), 102 and 103 within 30 days; 4 of its totals are
     # whole hundreds, 3 inside the window; enterprise 101 was paid by the mule and by another payer today
     assert found == {
