@@ -170,6 +170,8 @@ ROUTES: dict[tuple[str, str], Public | Api | Page | SignedIn] = {
     ("POST", "/api/v1/risk/versions/{version}/shadow"): api("risk.manage"),
     ("POST", "/api/v1/risk/versions/{version}/publish"): api("risk.manage"),
     ("POST", "/api/v1/risk/versions/{version}/retire"): api("risk.manage"),
+    ("GET", "/api/v1/risk/lists"): api("risk.read"),
+    ("POST", "/api/v1/risk/lists/{kind}"): api("risk.manage"),
     ("GET", "/api/v1/statistics/catalogue"): api("statistics.read"),
     ("GET", "/api/v1/statistics/indicators"): api("statistics.read"),
     ("GET", "/api/v1/statistics/figures"): api("statistics.read"),

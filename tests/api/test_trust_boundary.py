@@ -350,6 +350,9 @@ def foreign_calls(world: World) -> dict[tuple[str, str], list[Foreign]]:
             ]
             for action in ("backtest", "shadow", "publish", "retire")
         },
+        ("POST", "/api/v1/risk/lists/{kind}"): [
+            Foreign("/api/v1/risk/lists/watch", HUB_ONLY, json={"document": {"kind": "watch", "entries": []}})
+        ],
         ("POST", "/console/risk/versions"): [Foreign("/console/risk/versions", HUB_ONLY, form={"document": "{}"})],
         ("POST", "/console/risk/versions/{version}/{action}"): [
             Foreign("/console/risk/versions/2026.3/retire", HUB_ONLY, form={})
@@ -473,6 +476,7 @@ NAMES_NOTHING_FOREIGN: dict[tuple[str, str], str] = {
             "/api/v1/risk/versions/{version}/delta",
             "/api/v1/risk/versions/{version}/backtest",
             "/console/risk/versions",
+            "/api/v1/risk/lists",
         )
     },
     ("POST", "/api/v1/quota/query"): "by ID number and name, not by scope",

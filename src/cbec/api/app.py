@@ -32,6 +32,7 @@ ROUTER_MODULES = (
     "cbec.api.routes.risk",
     "cbec.api.routes.risk_cases",
     "cbec.api.routes.risk_versions",
+    "cbec.api.routes.risk_lists",
     "cbec.api.routes.statistics",
     "cbec.api.routes.statistics_index",
     "cbec.api.routes.statistics_b2b",
