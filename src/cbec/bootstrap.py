@@ -48,6 +48,7 @@ MODEL_MODULES = (
     "cbec.risk.cases.models",
     "cbec.risk.versions.models",
     "cbec.risk.lists.models",
+    "cbec.risk.conditions.models",
     "cbec.supervision.models",
     "cbec.storage.revisions",
 )

@@ -42,6 +42,7 @@ COMMAND_MODULES = (
     "cbec.cli.risk_cases",
     "cbec.cli.risk_versions",
     "cbec.cli.risk_lists",
+    "cbec.cli.risk_conditions",
     "cbec.cli.serve",
 )
 

@@ -30,7 +30,7 @@ class SupervisionMeasure(Base):
     subject_key: Mapped[str] = mapped_column(String(64))
     kind: Mapped[str] = mapped_column(String(16))  # MeasureKind
     rate: Mapped[Decimal | None] = mapped_column(Amount, nullable=True)  # inspection probability, 0..1
-    source: Mapped[str] = mapped_column(String(12))  # credit | credit_list | risk | officer
+    source: Mapped[str] = mapped_column(String(12))  # credit | credit_list | risk | risk_entity | officer
     reference: Mapped[str] = mapped_column(String(120))  # e.g. "credit zone@1 level C", "risk decision 42"
     reason: Mapped[str] = mapped_column(Text)  # shown on the officer's dossier, zh / en
     valid_from: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -45,7 +45,8 @@ class Guarantee(StrEnum):
 RATELESS = frozenset(MeasureKind) - {MeasureKind.INSPECTION}
 
 
-SOURCES = frozenset({"credit", "credit_list", "risk", "officer"})  # credit_list: joint punishment of list entries
+SOURCES = frozenset({"credit", "credit_list", "risk", "risk_entity", "officer"})
+# credit_list: joint punishment of list entries; risk_entity: risk's entity conditions (blocks, overrides)
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,6 +32,7 @@ from cbec.risk.cases.rules import (
     check_snooze,
 )
 from cbec.risk.cases.schemas import ActionCreate, ActionDecision, ActionRead, SnoozeCreate, SnoozeRead
+from cbec.risk.conditions import ConditionCreate, place_in
 from cbec.risk.models import RiskHold
 from cbec.risk.rules import shipped_ruleset
 from cbec.sharing import EventKind, emit_event
@@ -74,6 +75,30 @@ def _hold(session: Session, case: RiskCase, action: RiskCaseAction, now: datetim
             actor=action.actor,
         )
     return held
+
+
+BLOCKABLE = {"buyer": "buyer", "enterprise": "enterprise", "platform": "enterprise"}  # pivot → supervision subject
+
+
+def _block(session: Session, case: RiskCase, action: RiskCaseAction, actor: str, now: datetime) -> int | None:
+    """A confirmed entry on the block list: a non-overridable block on the case's pivot (a buyer key or an
+    enterprise), held until lifted after review; a phone or address pivot is no supervision subject (None)."""
+    subject = BLOCKABLE.get(case.pivot_kind)
+    if action.detail.get("list_name") != "block" or subject is None:
+        return None
+    condition = place_in(
+        session,
+        ConditionCreate(
+            subject_kind=subject,
+            subject_key=case.pivot_key,
+            kind="hard_block",
+            reason=f"风险案件 {case.id} 列入拦截名单 / risk case {case.id} block list: {action.comment}",
+        ),
+        origin=f"case {case.id}",
+        actor=actor,
+        at=now,
+    )
+    return condition.id
 
 
 def _share(ctx: Context, session: Session, case: RiskCase, action: RiskCaseAction, now: datetime) -> None:
@@ -190,6 +215,8 @@ def confirm(
         action.checked_by, action.checked_at, action.check_comment = actor, now, data.comment.strip() or None
         if action.kind == ActionKind.RETURN and action.state == ActionState.CONFIRMED:
             action.detail = {**action.detail, "held": _hold(session, case, action, now)}
+        if action.kind == ActionKind.PROPOSE_LIST_ENTRY and action.state == ActionState.CONFIRMED:
+            action.detail = {**action.detail, "condition": _block(session, case, action, actor, now)}
         case.updated_at = now
         session.flush()
         _audit(session, case, action, actor, now, action.state)

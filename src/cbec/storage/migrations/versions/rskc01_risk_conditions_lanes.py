@@ -1,0 +1,49 @@
+"""risk: entity conditions (blocks, non-overridable blocks, overrides) and the lanes the consumer decides
+
+Revision ID: rskc01
+Revises: credit05
+Create Date: 2026-12-07 14:00:00.000000
+
+* ``risk_condition``: one entity condition on a buyer, an enterprise or an inventory, with validity and lifting.
+* ``risk_lane``: the lane of one assessed inventory, whether it was decided before release (applied as a
+  supervision measure) or after (recorded for post-release audit).
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "rskc01"
+down_revision = "credit05"
+branch_labels = None
+depends_on = None
+
+
+def _id() -> sa.types.TypeEngine[int]:
+    return sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+
+def upgrade() -> None:
+    op.create_table(
+        "risk_condition",
+        sa.Column("id", _id(), autoincrement=True, nullable=False),
+        sa.Column("subject_kind", sa.String(length=12), nullable=False),
+        sa.Column("subject_key", sa.String(length=64), nullable=False),
+        sa.Column("kind", sa.String(length=12), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("origin", sa.String(length=60), nullable=False),
+        sa.Column("valid_from", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("valid_until", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("created_by", sa.String(length=120), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("lifted_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("lifted_by", sa.String(length=120), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_risk_condition")),
+    )
+    op.create_index("ix_risk_condition_subject", "risk_condition", ["subject_kind", "subject_key"], unique=False)
+
+
+def downgrade() -> None:
+    op.drop_index("ix_risk_condition_subject", table_name="risk_condition")
+    op.drop_table("risk_condition")

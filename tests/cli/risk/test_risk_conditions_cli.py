@@ -1,0 +1,48 @@
+"""Contract of `cbec risk conditions`: place, list, lift, refusals with their rule ids."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import pytest
+from tests.zone import Zone
+from typer.testing import CliRunner
+
+from cbec.cli.main import app
+from cbec.cli.state import state
+
+
+@pytest.fixture
+def cli(zone: Zone) -> Iterator[CliRunner]:
+    state._ctx = zone.ctx
+    yield CliRunner()
+    state._ctx = None
+
+
+def test_place_list_lift_and_refusals(cli: CliRunner) -> None:
+    placed = cli.invoke(
+        app,
+        ["risk", "conditions", "place", "enterprise", "4601960001", "--kind", "hard_block", "--reason", "严重失信"],
+    )
+    assert placed.exit_code == 0 and ": hard_block on enterprise:4601960001" in placed.output
+    number = placed.output.split(":")[0].removeprefix("condition ")
+    refused = cli.invoke(
+        app, ["risk", "conditions", "place", "enterprise", "4601960001", "--kind", "override", "--reason", "AEO"]
+    )
+    assert refused.exit_code == 1 and "RSK-COND-HARD" in refused.output
+    bad = cli.invoke(
+        app,
+        ["risk", "conditions", "place", "payer", "x", "--kind", "block", "--reason", "r", "--until", "2026-01-01"],
+    )
+    assert bad.exit_code == 1 and "RSK-COND-SUBJECT" in bad.output and "RSK-COND-UNTIL" in bad.output
+    listed = cli.invoke(app, ["risk", "conditions", "list", "--in-force", "--format", "jsonl"])
+    rows = [json.loads(line) for line in listed.output.splitlines()]
+    assert [(r["id"], r["kind"], r["subject_key"], r["in_force"]) for r in rows] == [
+        (int(number), "hard_block", "4601960001", True)
+    ]
+    assert cli.invoke(app, ["risk", "conditions", "lift", number, "--reason", "复核"]).exit_code == 0
+    assert cli.invoke(app, ["risk", "conditions", "list", "--in-force", "--format", "jsonl"]).output == ""
+    again = cli.invoke(app, ["risk", "conditions", "lift", number, "--reason", "复核"])
+    assert again.exit_code == 1 and "RSK-COND-LIFTED" in again.output
+    assert "1 conditions" in cli.invoke(app, ["risk", "conditions", "list"]).output
