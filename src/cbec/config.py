@@ -27,6 +27,14 @@ class Settings(BaseSettings):
     random_inspection_rate: float = Field(default=0.0, ge=0.0, le=1.0)
     random_review_rate: float = Field(default=0.0, ge=0.0, le=1.0)
     random_seed: int | None = None
+    # Risk lanes (通道分流) decided online by the risk consumer (docs/risk.md "Lanes"); off without a budget.
+    risk_lane_budget: int | None = Field(
+        default=None, ge=0, description="Physical inspections a day the risk lanes may ask for; unset: lanes off."
+    )
+    risk_lane_random_share: Decimal = Field(default=Decimal("0.02"), description="Share of green sampled to red.")
+    risk_lane_seed: int = Field(default=0, description="Seed of the random green sample.")
+    risk_lane_yellow_rate: Decimal = Field(default=Decimal("0.3"), description="Inspection probability, yellow.")
+    risk_lane_blue_rate: Decimal = Field(default=Decimal("0.05"), description="Inspection probability, blue.")
     max_message_bytes: int = Field(default=10 * 1024 * 1024, description="Largest CEB message accepted.")
     tax_rounding_variant: str = Field(default="A", description="Ruling 1: A (default) or B.")
     return_holiday_extension: bool = Field(default=False, description="Ruling 6: extend windows past holidays.")

@@ -15,10 +15,17 @@ ASYCUDA's lanes (docs/risk.md, "Lanes"): **red** physical inspection (查验), *
    beyond it goes yellow ("over budget").
 
 No database and no clock: the caller gives the day's decisions and the policy.
+
+``lane_of`` is the same selection **online**, one decision at a time, as the consumer decides inventories: the
+random green sample is a seeded draw per inventory (``sampled``: a hash of seed, day and E-port number under the
+share, so a rerun draws the same and the share holds in expectation rather than exactly), and a red request takes
+the budget left that day when it comes (first come, not highest priority first). A lane becomes a supervision
+measure on the inventory: red a hold, yellow and blue an inspection probability (``yellow_rate``, ``blue_rate``).
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
 import random
 from collections.abc import Sequence
@@ -63,6 +70,8 @@ class LanePolicy:
     reference_rate: Decimal = Decimal("0.01")  # the rate of an ordinary level: multiplier 1
     floor: Decimal = Decimal("0.2")
     cap: Decimal = Decimal("5")
+    yellow_rate: Decimal = Decimal("0.3")  # inspection probability of a yellow inventory (online lanes)
+    blue_rate: Decimal = Decimal("0.05")  # inspection probability of a blue inventory (online lanes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,14 +100,20 @@ def check_policy(policy: LanePolicy) -> None:
                 "At least 2 % of the green lane is always sampled.",
             )
         )
-    if not (0 < policy.review <= policy.hold and policy.reference_rate > 0 and 0 < policy.floor <= 1 <= policy.cap):
+    rates = (policy.yellow_rate, policy.blue_rate)
+    if not (
+        0 < policy.review <= policy.hold
+        and policy.reference_rate > 0
+        and 0 < policy.floor <= 1 <= policy.cap
+        and all(0 <= rate <= 1 for rate in rates)
+    ):
         problems.append(
             problem(
                 "RSK-LANES-POLICY",
                 "policy",
                 "阈值或倍数无效",
                 "thresholds or multipliers are invalid",
-                "0 < review ≤ hold, reference rate > 0, 0 < floor ≤ 1 ≤ cap.",
+                "0 < review ≤ hold, reference rate > 0, 0 < floor ≤ 1 ≤ cap, lane rates in [0, 1].",
             )
         )
     if problems:
@@ -114,13 +129,36 @@ def multiplier(policy: LanePolicy, level_rate: Decimal | None) -> Decimal:
     )
 
 
+def priority(policy: LanePolicy, candidate: Candidate) -> tuple[Decimal, Decimal]:
+    """Return a candidate's priority (score × multiplier, to the cent) and its multiplier."""
+    mult = multiplier(policy, candidate.level_rate)
+    return (Decimal(candidate.score) * mult).quantize(Decimal("0.01"), ROUND_HALF_UP), mult
+
+
+def sampled(policy: LanePolicy, day: date, eport_no: str) -> bool:
+    """Tell whether the seeded draw of an inventory falls in the random share (the same on every rerun)."""
+    digest = hashlib.sha256(f"{policy.seed}:{day.isoformat()}:{eport_no}".encode()).digest()
+    return Decimal(int.from_bytes(digest[:8], "big")) / Decimal(2**64) < policy.random_share
+
+
+def lane_of(candidate: Candidate, policy: LanePolicy, day: date, red_used: int) -> LaneDecision:
+    """Return one decision's lane online, given how many red lanes the day has used already."""
+    p, mult = priority(policy, candidate)
+    if p == 0:
+        lane, reason = (Lane.RED, "random") if sampled(policy, day, candidate.eport_no) else (Lane.GREEN, "release")
+    elif p >= policy.hold:
+        lane, reason = (Lane.RED, "risk") if red_used < policy.budget else (Lane.YELLOW, "over_budget")
+    elif p >= policy.review:
+        lane, reason = Lane.YELLOW, "review"
+    else:
+        lane, reason = Lane.BLUE, "post_clearance"
+    return LaneDecision(candidate.eport_no, lane, reason, p, mult)
+
+
 def assign_lanes(candidates: Sequence[Candidate], policy: LanePolicy, day: date) -> list[LaneDecision]:
     """Return every candidate's lane for the day, in the candidates' order."""
     check_policy(policy)
-    rated = []
-    for c in candidates:
-        mult = multiplier(policy, c.level_rate)
-        rated.append((c, (Decimal(c.score) * mult).quantize(Decimal("0.01"), ROUND_HALF_UP), mult))
+    rated = [(c, *priority(policy, c)) for c in candidates]
     lanes: dict[str, tuple[Lane, str]] = {}
     green = sorted(c.eport_no for c, p, _ in rated if p == 0)
     draw = random.Random(f"{policy.seed}:{day.isoformat()}")

@@ -9,7 +9,9 @@
 * ``risk_band``: robust unit-value bands per HS6 (median, MAD) computed from the trade facts.
 * ``risk_decision``: one per assessed inventory, with the full trace (ruleset version and digest, every rule's
   result, weights, every input read) so that a replay gives the same score.
-* ``risk_hold``: holds that the pipeline could read as data (it does not yet).
+* ``risk_hold``: risk's record of the holds it asked for; the pipeline reads their supervision hold measures.
+* ``risk_lane``: the lane the consumer decided for an assessed inventory (when a lane policy is set) and whether
+  it was applied (a supervision measure on an inventory not yet released) or recorded for post-release audit.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Date, Index, Integer, String
+from sqlalchemy import JSON, Boolean, Date, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cbec.storage.base import Amount, Base, BigId, UtcDateTime
@@ -86,7 +88,7 @@ class RiskDecision(Base):
 
 
 class RiskHold(Base):
-    """A hold on an inventory a typology reached (data the pipeline could read; not read yet)."""
+    """A hold on an inventory a typology reached (with it, a supervision hold measure the pipeline reads)."""
 
     __tablename__ = "risk_hold"
 
@@ -98,3 +100,20 @@ class RiskHold(Base):
     decision_id: Mapped[int] = mapped_column(BigId)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class RiskLane(Base):
+    """The lane of one assessed inventory, decided online by the consumer under the day's budget."""
+
+    __tablename__ = "risk_lane"
+    __table_args__ = (Index("ix_risk_lane_day_lane", "business_day", "lane"),)
+
+    eport_no: Mapped[str] = mapped_column(String(18), primary_key=True)
+    decision_id: Mapped[int] = mapped_column(BigId)
+    business_day: Mapped[date] = mapped_column(Date)
+    lane: Mapped[str] = mapped_column(String(6))  # cbec.risk.lanes.Lane
+    reason: Mapped[str] = mapped_column(String(20))  # risk | over_budget | review | post_clearance | random | release
+    priority: Mapped[Decimal] = mapped_column(Amount)
+    multiplier: Mapped[Decimal] = mapped_column(Amount)
+    applied: Mapped[bool] = mapped_column(Boolean)  # False: released before risk decided it (post-release audit)
+    decided_at: Mapped[datetime] = mapped_column(UtcDateTime)

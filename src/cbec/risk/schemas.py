@@ -54,6 +54,7 @@ class ConsumeReport(BaseModel):
     alerts: int
     holds: int
     position: int
+    lanes: dict[str, int] = {}  # lane -> inventories given it (a lane policy is set)
 
 
 class RuleRead(BaseModel):

@@ -23,6 +23,7 @@ from cbec.facts.queries import InventoryLine, inventory_lines_of, unit_values
 from cbec.facts.rules import Direction
 from cbec.risk import repository as repo
 from cbec.risk.book import CounterBook, Link
+from cbec.risk.lane_measures import LaneKeeper, policy_of
 from cbec.risk.lanes import Candidate, LaneDecision, LanePolicy, assign_lanes, check_policy
 from cbec.risk.lists import GoodsLine, ListEntry, screen
 from cbec.risk.lists import repository as lists_repo
@@ -176,6 +177,7 @@ class _Handler:
     ruleset: Ruleset
     now: datetime
     shadows: tuple[Ruleset, ...] = ()  # versions in shadow: phantom decisions on the same inputs, no hold or alert
+    lanes: LaneKeeper | None = None  # the lane of each decision as a supervision measure (a lane policy is set)
     assessed: int = 0
     alerts: int = 0
     holds: int = 0
@@ -332,30 +334,50 @@ class _Handler:
                     actor="risk",
                 )
                 self.holds += 1
+        if self.lanes is not None:
+            self.lanes.decide(session, decision, first)
 
 
-def apply_events(ctx: Context, *, limit: int = 500, ruleset: Ruleset | None = None) -> ConsumeReport:
+def apply_events(
+    ctx: Context, *, limit: int = 500, ruleset: Ruleset | None = None, lanes: LanePolicy | None = None
+) -> ConsumeReport:
     """Apply every new event: update counters and assess inventories, batch by batch (each one transaction); then
     file the new alerts into their pivots' cases (cbec.risk.cases.filing).
 
     The rules are the published ruleset version (``cbec.risk.versions``), and every version in shadow is evaluated
-    beside it; a ``ruleset`` given here replaces both (no shadow).
+    beside it; a ``ruleset`` given here replaces both (no shadow). The lanes follow ``lanes`` or else the settings'
+    lane policy (``cbec.risk.lane_measures``); without either no lane is decided.
     """
     from cbec.risk.cases.filing import gather  # the cases read decisions; this module is below them
 
     rules, shadows = (ruleset, ()) if ruleset is not None else consumer_rulesets(ctx)
+    policy = lanes if lanes is not None else policy_of(ctx.settings)
+    if policy is not None:
+        check_policy(policy)
     handled = assessed = alerts = holds = 0
+    decided: dict[str, int] = {}
     position = -1
     while True:
-        handler = _Handler(rules, ctx.clock.now(), shadows)
+        now = ctx.clock.now()
+        keeper = LaneKeeper(policy, now, int(rules.parameter("hold_days"))) if policy is not None else None
+        handler = _Handler(rules, now, shadows, lanes=keeper)
         batch = consume(ctx, CONSUMER, handler, kinds=KINDS, limit=limit)
         handled += batch.handled
         assessed, alerts, holds = assessed + handler.assessed, alerts + handler.alerts, holds + handler.holds
+        for lane, n in (keeper.decided if keeper is not None else {}).items():
+            decided[lane] = decided.get(lane, 0) + n
         if batch.position == position:
             break
         position = batch.position
     gather(ctx)
-    return ConsumeReport(handled=handled, assessed=assessed, alerts=alerts, holds=holds, position=position)
+    return ConsumeReport(
+        handled=handled,
+        assessed=assessed,
+        alerts=alerts,
+        holds=holds,
+        position=position,
+        lanes=dict(sorted(decided.items())),
+    )
 
 
 def refresh_bands(ctx: Context, *, days: int = 365) -> BandsReport:
@@ -492,8 +514,9 @@ def day_lanes(ctx: Context, day: date, policy: LanePolicy, *, scope: Scope | Non
     """Return the lanes of a business day's decisions under a policy (``cbec.risk.lanes``), read only.
 
     The credit multiplier of a decision comes from the highest inspection rate a credit-level measure in force now
-    holds for one of its enterprises (its parties and its e-commerce enterprise). Nothing is written: clearance
-    does not read lanes yet.
+    holds for one of its enterprises (its parties and its e-commerce enterprise). Nothing is written: this is the
+    batch view of a day (exact random share, budget by priority); the consumer decides lanes online
+    (``cbec.risk.lane_measures``).
     """
     check_policy(policy)
     now = ctx.clock.now()

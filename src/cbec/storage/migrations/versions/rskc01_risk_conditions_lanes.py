@@ -11,6 +11,8 @@ Create Date: 2026-12-07 14:00:00.000000
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -22,6 +24,10 @@ depends_on = None
 
 def _id() -> sa.types.TypeEngine[int]:
     return sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+
+def _amount() -> sa.types.TypeEngine[Any]:
+    return sa.Numeric(precision=19, scale=5).with_variant(sa.String(length=32), "sqlite")
 
 
 def upgrade() -> None:
@@ -42,8 +48,24 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_risk_condition")),
     )
     op.create_index("ix_risk_condition_subject", "risk_condition", ["subject_kind", "subject_key"], unique=False)
+    op.create_table(
+        "risk_lane",
+        sa.Column("eport_no", sa.String(length=18), nullable=False),
+        sa.Column("decision_id", _id(), nullable=False),
+        sa.Column("business_day", sa.Date(), nullable=False),
+        sa.Column("lane", sa.String(length=6), nullable=False),
+        sa.Column("reason", sa.String(length=20), nullable=False),
+        sa.Column("priority", _amount(), nullable=False),
+        sa.Column("multiplier", _amount(), nullable=False),
+        sa.Column("applied", sa.Boolean(), nullable=False),
+        sa.Column("decided_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("eport_no", name=op.f("pk_risk_lane")),
+    )
+    op.create_index("ix_risk_lane_day_lane", "risk_lane", ["business_day", "lane"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index("ix_risk_lane_day_lane", table_name="risk_lane")
+    op.drop_table("risk_lane")
     op.drop_index("ix_risk_condition_subject", table_name="risk_condition")
     op.drop_table("risk_condition")
