@@ -15,6 +15,7 @@ from cbec.cli.reference import console, fail
 from cbec.cli.state import state
 from cbec.common.clock import SHANGHAI
 from cbec.common.errors import DomainError
+from cbec.risk.exports import sweep_exports
 from cbec.risk.lanes import MIN_RANDOM_SHARE, Lane, LanePolicy
 from cbec.risk.rules import Typology
 from cbec.risk.service import apply_events, day_lanes, list_alerts, refresh_bands
@@ -114,5 +115,19 @@ def register(app: typer.Typer) -> None:
         for d in found:
             table.add_row(d.eport_no, d.lane.value, d.reason, str(d.priority), str(d.multiplier))
         console().print(table)
+
+    @group.command("sweep-exports")
+    def sweep_exports_cmd(
+        days: int | None = typer.Option(None, "--days", help="Days after release (default: the rules' receipt_days)."),
+    ) -> None:
+        """Assess 9610/9710 exports released that many days ago without a receipt of payment (R5.4)."""
+        try:
+            done = sweep_exports(state.context(), days=days)
+        except DomainError as exc:
+            fail(exc)
+        console().print(
+            f"{done.assessed} exports released by {done.released_until} without a receipt of payment assessed, "
+            f"{done.alerts} alerts (ruleset {done.ruleset_version})"
+        )
 
     app.add_typer(group, name="risk")

@@ -117,3 +117,25 @@ class RiskLane(Base):
     multiplier: Mapped[Decimal] = mapped_column(Amount)
     applied: Mapped[bool] = mapped_column(Boolean)  # False: released before risk decided it (post-release audit)
     decided_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class RiskExport(Base):
+    """A 9610/9710 export as risk knows it from the event catalogue: its declared value and receipt of payment."""
+
+    __tablename__ = "risk_export"
+    __table_args__ = (Index("ix_risk_export_released", "released_on"),)
+
+    ecommerce_code: Mapped[str] = mapped_column(String(18), primary_key=True)
+    order_no: Mapped[str] = mapped_column(String(60), primary_key=True)
+    eport_no: Mapped[str | None] = mapped_column(String(18), nullable=True)
+    inventory_no: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    mode: Mapped[str | None] = mapped_column(String(4), nullable=True)  # 9610 | 9710 | 1210 | 9810
+    tenant: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    parties: Mapped[list[str]] = mapped_column(JSON)
+    declared: Mapped[Decimal | None] = mapped_column(Amount, nullable=True)  # goods + freight, declared currency
+    currency: Mapped[str | None] = mapped_column(String(3), nullable=True)
+    declared_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    released_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    received: Mapped[Decimal | None] = mapped_column(Amount, nullable=True)  # the receipt of payment's charge
+    received_currency: Mapped[str | None] = mapped_column(String(3), nullable=True)
+    position: Mapped[int] = mapped_column(BigId)  # the last event that changed it

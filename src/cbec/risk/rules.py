@@ -69,7 +69,9 @@ FEATURES: dict[SubjectKind, frozenset[str]] = {
     SubjectKind.PAYER: frozenset({*_PARTY, "buyers", "enterprises"}),
     SubjectKind.PHONE: frozenset({*_PARTY, "buyers"}),
     SubjectKind.ADDRESS: frozenset({*_PARTY, "buyers"}),
-    SubjectKind.ENTERPRISE: frozenset({*_PARTY, "payers"}),
+    # export_*: 9610/9710 exports (never 9810) with a receipt of payment above receipt_ratio × the declared value,
+    # and without a receipt after receipt_days (ruleset 2026.3, cbec.risk.exports)
+    SubjectKind.ENTERPRISE: frozenset({*_PARTY, "payers", "export_excess", "export_unreceived"}),
     SubjectKind.PLATFORM: frozenset(_PARTY),
     SubjectKind.HS6: frozenset({"lines", "value"}),
 }
@@ -101,6 +103,9 @@ DOC_FIELDS = frozenset(
         "recall_hit",
         "prohibited_hit",
         "watched",
+        "export",  # 1 on an export's decision (cbec.risk.exports); absent on imports
+        "receipt_ratio",  # receipt of payment / declared value (goods + freight) of an export
+        "receipt_missing",  # 1: no receipt of payment after receipt_days
     }
 )
 OPS = {

@@ -75,3 +75,12 @@ class BandsReport(BaseModel):
     hs6: int
     lines: int
     since: date
+
+
+class ExportSweepReport(BaseModel):
+    """What one ``cbec risk exports sweep`` did (R5.4: exports without a receipt of payment)."""
+
+    released_until: date
+    assessed: int
+    alerts: int
+    ruleset_version: str

@@ -23,6 +23,7 @@ from cbec.facts.queries import InventoryLine, inventory_lines_of, unit_values
 from cbec.facts.rules import Direction
 from cbec.risk import repository as repo
 from cbec.risk.book import CounterBook, Link
+from cbec.risk.exports import assess_export, reads_exports, ready, remember
 from cbec.risk.lane_measures import LaneKeeper, policy_of
 from cbec.risk.lanes import Candidate, LaneDecision, LanePolicy, assign_lanes, check_policy
 from cbec.risk.lists import GoodsLine, ListEntry, screen
@@ -188,6 +189,13 @@ class _Handler:
     _bands: dict[str, RiskBand] = field(default_factory=dict)
 
     def __call__(self, session: Session, event: AnyEvent) -> None:
+        export = remember(session, event)  # an export's declared value, release or receipt of payment
+        if export is not None:
+            if reads_exports(self.ruleset) and ready(export):
+                decided = assess_export(session, export, self.ruleset, now=self.now)
+                self.assessed += decided is not None
+                self.alerts += decided is not None and decided.band != Band.NONE.value
+            return
         if isinstance(event, DataEvent) and event.payload.document_kind == "inventory":
             eport_no, need_partners = event.business_key.removeprefix("inventory:"), True
         elif (

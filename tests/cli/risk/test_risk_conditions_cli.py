@@ -46,3 +46,11 @@ def test_place_list_lift_and_refusals(cli: CliRunner) -> None:
     again = cli.invoke(app, ["risk", "conditions", "lift", number, "--reason", "复核"])
     assert again.exit_code == 1 and "RSK-COND-LIFTED" in again.output
     assert "1 conditions" in cli.invoke(app, ["risk", "conditions", "list"]).output
+
+
+def test_sweep_exports_reports_what_it_assessed(cli: CliRunner) -> None:
+    done = cli.invoke(app, ["risk", "sweep-exports", "--days", "30"])
+    assert done.exit_code == 0, done.output
+    assert "0 exports released by 2026-01-31 without a receipt of payment assessed, 0 alerts (ruleset 2026.2)" in (
+        done.output
+    )

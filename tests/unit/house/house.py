@@ -49,7 +49,7 @@ SURFACES: dict[str, tuple[str, ...]] = {
     "cbec.products": (),
     "cbec.quota": (),
     "cbec.reference": ("lookups",),
-    "cbec.risk": ("cases", "versions", "lists", "lanes", "conditions"),  # cases, versions, lists, lanes, EFRuP
+    "cbec.risk": ("cases", "versions", "lists", "lanes", "conditions", "exports"),  # + EFRuP, export trade
     "cbec.sharing": ("catalogue",),
     "cbec.statistics": ("b2b",),  # B2B-export identification (its package surface: cbec.statistics.b2b)
     "cbec.supervision": (),

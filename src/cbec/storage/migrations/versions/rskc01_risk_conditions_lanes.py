@@ -5,6 +5,7 @@ Revises: credit05
 Create Date: 2026-12-07 14:00:00.000000
 
 * ``risk_condition``: one entity condition on a buyer, an enterprise or an inventory, with validity and lifting.
+* ``risk_export``: a 9610/9710 export's declared value and receipt of payment, from the event catalogue.
 * ``risk_lane``: the lane of one assessed inventory, whether it was decided before release (applied as a
   supervision measure) or after (recorded for post-release audit).
 """
@@ -62,9 +63,30 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("eport_no", name=op.f("pk_risk_lane")),
     )
     op.create_index("ix_risk_lane_day_lane", "risk_lane", ["business_day", "lane"], unique=False)
+    op.create_table(
+        "risk_export",
+        sa.Column("ecommerce_code", sa.String(length=18), nullable=False),
+        sa.Column("order_no", sa.String(length=60), nullable=False),
+        sa.Column("eport_no", sa.String(length=18), nullable=True),
+        sa.Column("inventory_no", sa.String(length=20), nullable=True),
+        sa.Column("mode", sa.String(length=4), nullable=True),
+        sa.Column("tenant", sa.String(length=120), nullable=True),
+        sa.Column("parties", sa.JSON(), nullable=False),
+        sa.Column("declared", _amount(), nullable=True),
+        sa.Column("currency", sa.String(length=3), nullable=True),
+        sa.Column("declared_on", sa.Date(), nullable=True),
+        sa.Column("released_on", sa.Date(), nullable=True),
+        sa.Column("received", _amount(), nullable=True),
+        sa.Column("received_currency", sa.String(length=3), nullable=True),
+        sa.Column("position", _id(), nullable=False),
+        sa.PrimaryKeyConstraint("ecommerce_code", "order_no", name=op.f("pk_risk_export")),
+    )
+    op.create_index("ix_risk_export_released", "risk_export", ["released_on"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index("ix_risk_export_released", table_name="risk_export")
+    op.drop_table("risk_export")
     op.drop_index("ix_risk_lane_day_lane", table_name="risk_lane")
     op.drop_table("risk_lane")
     op.drop_index("ix_risk_condition_subject", table_name="risk_condition")
