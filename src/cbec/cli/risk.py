@@ -51,6 +51,7 @@ def register(app: typer.Typer) -> None:
         console().print(
             f"{done.handled} events read, {done.assessed} inventories assessed, {done.alerts} alerts, "
             f"{done.holds} holds, position {done.position}"
+            + (f"; lanes {', '.join(f'{lane} {n}' for lane, n in done.lanes.items())}" if done.lanes else "")
         )
 
     @group.command("bands")
