@@ -17,6 +17,8 @@ from cbec.common.clock import SHANGHAI
 from cbec.common.errors import DomainError
 from cbec.risk.exports import sweep_exports
 from cbec.risk.lanes import MIN_RANDOM_SHARE, Lane, LanePolicy
+from cbec.risk.ml import MlPolicy
+from cbec.risk.ml_store import train_model
 from cbec.risk.rules import Typology
 from cbec.risk.service import apply_events, day_lanes, list_alerts, refresh_bands
 
@@ -130,5 +132,25 @@ def register(app: typer.Typer) -> None:
             f"{done.assessed} exports released by {done.released_until} without a receipt of payment assessed, "
             f"{done.alerts} alerts (ruleset {done.ruleset_version})"
         )
+
+    @group.command("ml-train")
+    def ml_train(
+        seed: int = typer.Option(0, "--seed", help="Seed of the forest (the same rows and seed, the same model)."),
+        cap_share: str = typer.Option("0.5", "--cap-share", help="Share of the review threshold the term may reach."),
+        limit: int = typer.Option(20_000, "--limit", help="Latest decisions of the live version to train on."),
+    ) -> None:
+        """Train the optional ML term on stored decisions and store it by digest (off without scikit-learn)."""
+        try:
+            share = Decimal(cap_share)
+        except InvalidOperation as exc:
+            raise typer.BadParameter(f"not a number: {cap_share}") from exc
+        try:
+            done = train_model(state.context(), policy=MlPolicy(share, seed), limit=limit)
+        except DomainError as exc:
+            fail(exc)
+        if done.digest is None:
+            console().print(f"ML term off: {escape(done.reason)} ({done.rows} decisions)")
+            return
+        console().print(f"model {done.digest} trained on {done.rows} decisions")
 
     app.add_typer(group, name="risk")

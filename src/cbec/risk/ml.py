@@ -17,7 +17,8 @@ outweighs the rules (``RSK-ML-CAP`` refuses a share outside (0, 1)).
 forest's pickle, with the features, seed and ruleset version) names the model, and scoring a stored trace's
 inputs again with the same model gives the same points (the score is rounded to 6 places before banding).
 
-Not wired into the consumer yet (docs/risk.md "Not done"): ``train`` and ``term`` are the pure core.
+The consumer's side (storing the model by digest with the ruleset version, scoring decisions, replay) is in
+``cbec.risk.ml_store``.
 """
 
 from __future__ import annotations

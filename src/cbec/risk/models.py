@@ -20,7 +20,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, Index, Integer, String
+from sqlalchemy import JSON, Boolean, Date, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cbec.storage.base import Amount, Base, BigId, UtcDateTime
@@ -139,3 +139,20 @@ class RiskExport(Base):
     received: Mapped[Decimal | None] = mapped_column(Amount, nullable=True)  # the receipt of payment's charge
     received_currency: Mapped[str | None] = mapped_column(String(3), nullable=True)
     position: Mapped[int] = mapped_column(BigId)  # the last event that changed it
+
+
+class RiskMlModel(Base):
+    """A fitted ML model (isolation forest) stored by its digest with the ruleset version it was trained for."""
+
+    __tablename__ = "risk_ml_model"
+
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    ruleset_version: Mapped[str] = mapped_column(String(40))
+    ruleset_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    seed: Mapped[int] = mapped_column(Integer)
+    cap: Mapped[int] = mapped_column(Integer)
+    rows: Mapped[int] = mapped_column(Integer)
+    body: Mapped[str] = mapped_column(Text)  # base64 of the pickled forest (written by the platform only)
+    centres: Mapped[list[float]] = mapped_column(JSON)
+    spreads: Mapped[list[float]] = mapped_column(JSON)
+    trained_at: Mapped[datetime] = mapped_column(UtcDateTime)

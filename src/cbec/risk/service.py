@@ -28,6 +28,8 @@ from cbec.risk.lane_measures import LaneKeeper, policy_of
 from cbec.risk.lanes import Candidate, LaneDecision, LanePolicy, assign_lanes, check_policy
 from cbec.risk.lists import GoodsLine, ListEntry, screen
 from cbec.risk.lists import repository as lists_repo
+from cbec.risk.ml import MlModel, term
+from cbec.risk.ml_store import model_for, model_of_digest, trace_of_term
 from cbec.risk.models import RiskBand, RiskDecision, RiskHold
 from cbec.risk.rules import (
     Assessment,
@@ -179,6 +181,7 @@ class _Handler:
     now: datetime
     shadows: tuple[Ruleset, ...] = ()  # versions in shadow: phantom decisions on the same inputs, no hold or alert
     lanes: LaneKeeper | None = None  # the lane of each decision as a supervision measure (a lane policy is set)
+    ml: MlModel | None = None  # the bounded ML term's model for this ruleset version (optional)
     assessed: int = 0
     alerts: int = 0
     holds: int = 0
@@ -275,6 +278,10 @@ class _Handler:
             }
         )
         assessment = evaluate(self.ruleset, inputs)
+        trace = trace_of(assessment, self.ruleset)
+        bonus = term(self.ml, inputs) if self.ml is not None else None  # never the review band alone
+        if bonus is not None:
+            trace["ml"] = trace_of_term(bonus)
         under = next((s for s in assessment.scores if s.typology.value == "undervaluation"), None)
         decision = RiskDecision(
             eport_no=first.eport_no,
@@ -285,12 +292,12 @@ class _Handler:
             business_day=seen.day,
             ruleset_version=self.ruleset.version,
             ruleset_sha256=self.ruleset.sha256,
-            score=assessment.score,
+            score=assessment.score + (bonus.points if bonus is not None else 0),
             band=assessment.band.value,
             typology=assessment.top.value if assessment.top else None,
             expected_revenue=revenue if under is not None and under.band is not Band.NONE else Decimal(0),
             subjects={kind.value: key for kind, key in seen.subjects.items()},
-            trace=trace_of(assessment, self.ruleset),
+            trace=trace,
             event_position=position,
             decided_at=self.now,
         )
@@ -347,14 +354,20 @@ class _Handler:
 
 
 def apply_events(
-    ctx: Context, *, limit: int = 500, ruleset: Ruleset | None = None, lanes: LanePolicy | None = None
+    ctx: Context,
+    *,
+    limit: int = 500,
+    ruleset: Ruleset | None = None,
+    lanes: LanePolicy | None = None,
+    ml: bool = True,
 ) -> ConsumeReport:
     """Apply every new event: update counters and assess inventories, batch by batch (each one transaction); then
     file the new alerts into their pivots' cases (cbec.risk.cases.filing).
 
     The rules are the published ruleset version (``cbec.risk.versions``), and every version in shadow is evaluated
     beside it; a ``ruleset`` given here replaces both (no shadow). The lanes follow ``lanes`` or else the settings'
-    lane policy (``cbec.risk.lane_measures``); without either no lane is decided.
+    lane policy (``cbec.risk.lane_measures``); without either no lane is decided. With ``ml`` (and scikit-learn)
+    the latest ML model trained for the ruleset version adds its bounded term to each import decision's score.
     """
     from cbec.risk.cases.filing import gather  # the cases read decisions; this module is below them
 
@@ -362,13 +375,18 @@ def apply_events(
     policy = lanes if lanes is not None else policy_of(ctx.settings)
     if policy is not None:
         check_policy(policy)
+    model = None
+    if ml:
+        with ctx.uow() as uow:
+            model = model_for(uow.session, rules)
+            uow.commit()
     handled = assessed = alerts = holds = 0
     decided: dict[str, int] = {}
     position = -1
     while True:
         now = ctx.clock.now()
         keeper = LaneKeeper(policy, now, int(rules.parameter("hold_days"))) if policy is not None else None
-        handler = _Handler(rules, now, shadows, lanes=keeper)
+        handler = _Handler(rules, now, shadows, lanes=keeper, ml=model)
         batch = consume(ctx, CONSUMER, handler, kinds=KINDS, limit=limit)
         handled += batch.handled
         assessed, alerts, holds = assessed + handler.assessed, alerts + handler.alerts, holds + handler.holds
@@ -491,11 +509,16 @@ def list_alerts(
 
 def replay_decision(ctx: Context, eport_no: str, ruleset: Ruleset | None = None) -> tuple[int, int]:
     """Return an inventory's stored score and the score its stored trace gives through the ruleset again (by
-    default the version whose digest the decision stored)."""
+    default the version whose digest the decision stored), plus its ML term re-scored by the stored model (the
+    stored points when the model cannot be loaded: scikit-learn absent)."""
     with ctx.uow() as uow:
         decision = uow.session.query(RiskDecision).filter_by(eport_no=eport_no).one()
         rules = ruleset or ruleset_of_digest(uow.session, decision.ruleset_sha256) or shipped_ruleset()
-        return decision.score, replay(rules, decision.trace["inputs"]).score
+        inputs = decision.trace["inputs"]
+        stored = decision.trace.get("ml")  # the ML term, re-scored by the model its digest names
+        model = model_of_digest(uow.session, stored["digest"]) if stored else None
+        bonus = term(model, inputs).points if model is not None else int(stored["points"]) if stored else 0
+        return decision.score, replay(rules, inputs).score + bonus
 
 
 def list_rules(ruleset: Ruleset | None = None) -> list[RuleRead]:

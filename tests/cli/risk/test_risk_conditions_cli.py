@@ -54,3 +54,16 @@ def test_sweep_exports_reports_what_it_assessed(cli: CliRunner) -> None:
     assert "0 exports released by 2026-01-31 without a receipt of payment assessed, 0 alerts (ruleset 2026.2)" in (
         done.output
     )
+
+
+def test_ml_train_says_why_the_term_is_off_or_names_its_model(cli: CliRunner) -> None:
+    done = cli.invoke(app, ["risk", "ml-train", "--seed", "3"])
+    assert done.exit_code == 0, done.output
+    try:
+        import sklearn.ensemble  # noqa: F401
+    except ImportError:
+        assert "ML term off: scikit-learn 未安装" in done.output and "(0 decisions)" in done.output
+    else:
+        assert "ML term off: 没有可训练的决定" in done.output  # no decision stored yet
+    refused = cli.invoke(app, ["risk", "ml-train", "--cap-share", "1"])
+    assert refused.exit_code == 1 and "RSK-ML-CAP" in refused.output

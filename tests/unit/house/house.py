@@ -49,7 +49,8 @@ SURFACES: dict[str, tuple[str, ...]] = {
     "cbec.products": (),
     "cbec.quota": (),
     "cbec.reference": ("lookups",),
-    "cbec.risk": ("cases", "versions", "lists", "lanes", "conditions", "exports"),  # + EFRuP, export trade
+    # cases, versions, lists, lanes, entity conditions (EFRuP), export trade, the optional ML term and its store
+    "cbec.risk": ("cases", "versions", "lists", "lanes", "conditions", "exports", "ml", "ml_store"),
     "cbec.sharing": ("catalogue",),
     "cbec.statistics": ("b2b",),  # B2B-export identification (its package surface: cbec.statistics.b2b)
     "cbec.supervision": (),

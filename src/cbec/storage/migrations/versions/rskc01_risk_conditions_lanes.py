@@ -6,6 +6,7 @@ Create Date: 2026-12-07 14:00:00.000000
 
 * ``risk_condition``: one entity condition on a buyer, an enterprise or an inventory, with validity and lifting.
 * ``risk_export``: a 9610/9710 export's declared value and receipt of payment, from the event catalogue.
+* ``risk_ml_model``: a fitted ML model (optional term) by its digest, with the ruleset version it serves.
 * ``risk_lane``: the lane of one assessed inventory, whether it was decided before release (applied as a
   supervision measure) or after (recorded for post-release audit).
 """
@@ -82,9 +83,26 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("ecommerce_code", "order_no", name=op.f("pk_risk_export")),
     )
     op.create_index("ix_risk_export_released", "risk_export", ["released_on"], unique=False)
+    op.create_table(
+        "risk_ml_model",
+        sa.Column("digest", sa.String(length=64), nullable=False),
+        sa.Column("ruleset_version", sa.String(length=40), nullable=False),
+        sa.Column("ruleset_sha256", sa.String(length=64), nullable=False),
+        sa.Column("seed", sa.Integer(), nullable=False),
+        sa.Column("cap", sa.Integer(), nullable=False),
+        sa.Column("rows", sa.Integer(), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("centres", sa.JSON(), nullable=False),
+        sa.Column("spreads", sa.JSON(), nullable=False),
+        sa.Column("trained_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("digest", name=op.f("pk_risk_ml_model")),
+    )
+    op.create_index(op.f("ix_risk_ml_model_ruleset_sha256"), "risk_ml_model", ["ruleset_sha256"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_risk_ml_model_ruleset_sha256"), table_name="risk_ml_model")
+    op.drop_table("risk_ml_model")
     op.drop_index("ix_risk_export_released", table_name="risk_export")
     op.drop_table("risk_export")
     op.drop_index("ix_risk_lane_day_lane", table_name="risk_lane")
