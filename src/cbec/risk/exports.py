@@ -14,7 +14,7 @@ assessed; **9810 never** (SAFE allows its proceeds to differ and to be netted), 
   payment; each counts in ``export_unreceived`` and is assessed with ``doc.receipt_missing`` 1 (rule X2).
 
 Each export is decided once (``risk_decision.eport_no`` is unique), with the full trace like an import, by a
-ruleset whose rules read ``doc.export`` (2026.3, ``data/ruleset-2026.3.json``); an older ruleset keeps the rows
+ruleset whose rules read ``doc.export`` (2026.3, the shipped ``data/ruleset.json``); an older ruleset keeps the rows
 but decides no export. Exports are released before risk decides them: alerts, no hold (post-release audit).
 """
 
@@ -22,7 +22,6 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from importlib import resources
 from typing import Any
 
 from sqlalchemy import select
@@ -33,7 +32,7 @@ from cbec.facts import Direction
 from cbec.facts.queries import inventory_lines
 from cbec.risk import repository as repo
 from cbec.risk.models import RiskDecision, RiskExport
-from cbec.risk.rules import Ruleset, SubjectKind, evaluate, parse_ruleset
+from cbec.risk.rules import Ruleset, SubjectKind, evaluate
 from cbec.risk.schemas import ExportSweepReport
 from cbec.sharing.catalogue import AnyEvent, DataEvent, ReceiptEvent
 from cbec.storage.context import Context
@@ -41,12 +40,6 @@ from cbec.storage.context import Context
 ASSESSED_MODES = frozenset({"9610", "9710"})  # never 9810 (netting allowed), nor 1210
 RELEASED = frozenset({"800", "899"})
 KINDS = frozenset({"export_inventory", "export_payment_receipt"})
-
-
-def export_ruleset() -> Ruleset:
-    """Return the shipped 2026.3 document (2026.2 with the export rules X1, X2), offered for drafting."""
-    text = resources.files("cbec.risk").joinpath("data/ruleset-2026.3.json").read_text(encoding="utf-8")
-    return parse_ruleset(text)
 
 
 def reads_exports(ruleset: Ruleset) -> bool:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import timedelta
 from decimal import Decimal
+from importlib import resources
 
 from sqlalchemy import select
 from tests.integration.exports.export_zone import AT, LAMP, PHONE, TEE, XP, send
@@ -19,12 +20,14 @@ from cbec.demo.export_risk_traffic import ExportTraffic, plan_export_traffic
 from cbec.demo.exports import ExportParty, build_export_arrival
 from cbec.enterprises.schemas import EnterpriseCreate
 from cbec.enterprises.service import approve_enterprise, file_enterprise
-from cbec.risk.exports import export_ruleset, sweep_exports
+from cbec.risk.exports import sweep_exports
 from cbec.risk.models import RiskDecision
-from cbec.risk.rules import shipped_ruleset
+from cbec.risk.rules import parse_ruleset, shipped_ruleset
 from cbec.risk.service import apply_events, list_alerts, replay_decision
 
 SHOPS = [ExportParty(f"46019603{n:02d}", f"出口测试企业{n}", f"DXPENT00000003{n:02d}") for n in range(1, 7)]
+
+SECOND = parse_ruleset(resources.files("cbec.risk").joinpath("data/ruleset-2026.2.json").read_text(encoding="utf-8"))
 
 
 def file_shops(zone: Zone) -> None:
@@ -67,7 +70,7 @@ def test_planted_non_genuine_exports_alert_with_full_precision_and_recall(zone: 
     file_shops(zone)
     traffic = plan_export_traffic(XP, SHOPS, (TEE, LAMP, PHONE), seed=7, at=AT)
     send_traffic(zone, traffic)
-    rules = export_ruleset()
+    rules = shipped_ruleset()
     report = apply_events(zone.ctx, ruleset=rules)
     inflated = [a.order_no for a in list_alerts(zone.ctx, typology="laundering")]
     assert len(inflated) == 3  # the inflating shop's third, fourth and fifth export (X1 from the third on)
@@ -102,8 +105,8 @@ def test_the_2026_2_ruleset_decides_no_export(zone: Zone) -> None:
     file_shops(zone)
     traffic = plan_export_traffic(XP, SHOPS, (TEE, LAMP), seed=3, at=AT, normal_exports=2, planted_exports=3)
     send_traffic(zone, traffic)
-    assert apply_events(zone.ctx, ruleset=shipped_ruleset()).assessed == 0
+    assert apply_events(zone.ctx, ruleset=SECOND).assessed == 0
     clock = zone.ctx.clock
     assert isinstance(clock, FixedClock)
     clock.advance(timedelta(days=31))
-    assert sweep_exports(zone.ctx, ruleset=shipped_ruleset()).assessed == 0
+    assert sweep_exports(zone.ctx, ruleset=SECOND).assessed == 0

@@ -43,8 +43,6 @@ PAST_SHIPPED = (
     "data/ruleset-2026.1.json",
     "data/ruleset-2026.2.json",
 )  # earlier shipped documents, kept byte for byte for replays
-# shipped documents offered for drafting but not seeded (2026.3: export rules); their decisions replay without a row
-OFFERED = ("data/ruleset-2026.3.json",)
 
 
 def shipped_text() -> str:
@@ -53,11 +51,8 @@ def shipped_text() -> str:
 
 
 def past_shipped_texts() -> tuple[str, ...]:
-    """Return the documents shipped beside the current one, earlier or offered for drafting (a decision they made
-    replays without a stored row)."""
-    return tuple(
-        resources.files("cbec.risk").joinpath(p).read_text(encoding="utf-8") for p in (*PAST_SHIPPED, *OFFERED)
-    )
+    """Return the documents shipped before the current one (a decision they made replays without a stored row)."""
+    return tuple(resources.files("cbec.risk").joinpath(p).read_text(encoding="utf-8") for p in PAST_SHIPPED)
 
 
 @lru_cache(maxsize=64)

@@ -1,7 +1,7 @@
 """risk: entity conditions (blocks, non-overridable blocks, overrides) and the lanes the consumer decides
 
 Revision ID: rskc01
-Revises: credit05
+Revises: crda01
 Create Date: 2026-12-07 14:00:00.000000
 
 * ``risk_condition``: one entity condition on a buyer, an enterprise or an inventory, with validity and lifting.
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "rskc01"
-down_revision = "credit05"
+down_revision = "crda01"
 branch_labels = None
 depends_on = None
 
