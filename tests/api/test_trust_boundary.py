@@ -161,6 +161,18 @@ def credit_fact_of_a() -> dict[str, Any]:
     }
 
 
+def list_entry_of_a() -> dict[str, Any]:
+    return {
+        "subject": A,
+        "list_type": "customs_serious",
+        "source": "customs",
+        "severity": "serious",
+        "decided_on": "2026-03-01",
+        "document_no": "攻击-2",
+        "legal_basis": "attack",
+    }
+
+
 def warehouse() -> dict[str, Any]:
     return {"name": "洛杉矶仓", "operator_code": A, "country": "502", "address": "Los Angeles", "area_m2": "1000"}
 
@@ -285,6 +297,9 @@ def foreign_calls(world: World) -> dict[tuple[str, str], list[Foreign]]:
             Foreign("/api/v1/credit/facts", {"city_admin": 404, "city_customs": 404}, json=credit_fact_of_a())
         ],
         ("POST", "/api/v1/credit/rate"): [Foreign("/api/v1/credit/rate?dry_run=false", HUB_ONLY)],
+        ("POST", "/api/v1/credit/lists/entries"): [
+            Foreign("/api/v1/credit/lists/entries", {"city_admin": 404, "city_customs": 404}, json=list_entry_of_a())
+        ],
         ("GET", "/api/v1/credit/subjects/{code}/facts"): [
             Foreign(f"/api/v1/credit/subjects/{A}/facts", NOT_A),
             Foreign(f"/api/v1/credit/subjects/{B}/facts", {"shop_a": 404, "agent": 404}),
@@ -498,6 +513,14 @@ NAMES_NOTHING_FOREIGN: dict[tuple[str, str], str] = {
     "(persons for the hub only): tests/api/credit/test_credit_lists_api.py",
     ("GET", "/api/v1/credit/alerts"): "lists the alerts of the caller's scope only: "
     "tests/api/credit/test_credit_lists_api.py",
+    ("POST", "/api/v1/credit/lists/entries/{fact_id}/end"): "no list entry in this world; another tenant's entry is "
+    "not found (404): tests/api/credit/test_credit_list_management_api.py",
+    ("POST", "/api/v1/credit/lists/entries/{fact_id}/correction"): "as ending an entry: "
+    "tests/api/credit/test_credit_list_management_api.py",
+    ("GET", "/api/v1/credit/lists/requests"): "lists the caller's scope only: "
+    "tests/api/credit/test_credit_list_management_api.py",
+    ("POST", "/api/v1/credit/lists/requests/{request_id}/decision"): "another tenant's request is not found (404): "
+    "tests/api/credit/test_credit_list_management_api.py",
     ("POST", "/api/v1/credit/alerts/{alert_id}/decision"): "another tenant's alert is not found (404), the reviewer "
     "is the principal: tests/api/credit/test_credit_lists_api.py",
     ("GET", "/workspace/credit"): "the caller's own enterprise only (no parameter names another)",

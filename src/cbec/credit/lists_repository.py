@@ -8,7 +8,10 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from cbec.credit.models import CreditFact, CreditMeasureApplied, CreditScreenAlert, CreditSubject
+from cbec.common.scope import Scope
+from cbec.credit.models import CreditFact, CreditListRequest, CreditMeasureApplied, CreditScreenAlert, CreditSubject
+from cbec.credit.repository import in_scope
+from cbec.storage.locks import lock_keys
 
 
 def current_entries(
@@ -117,3 +120,33 @@ def facts_by_id(session: Session, ids: Iterable[int]) -> dict[int, tuple[CreditF
         .where(CreditFact.id.in_(wanted))
     )
     return {fact.id: (fact, subject) for fact, subject in session.execute(stmt)}
+
+
+def list_request(session: Session, request_id: int) -> CreditListRequest | None:
+    """Return a list request, locked for its decision."""
+    lock_keys(session, [f"credit-list-request:{request_id}"])
+    return session.get(CreditListRequest, request_id)
+
+
+def pending_on_entry(session: Session, fact_id: int) -> CreditListRequest | None:
+    """Return the pending request (an end or a correction) on an entry, locked so that two cannot open at once."""
+    lock_keys(session, [f"credit-list-entry:{fact_id}"])
+    stmt = select(CreditListRequest).where(
+        CreditListRequest.target_fact_id == fact_id, CreditListRequest.status == "pending"
+    )
+    return session.scalars(stmt.order_by(CreditListRequest.id)).first()
+
+
+def list_requests(
+    session: Session, statuses: Collection[str] | None, scope: Scope | None, limit: int = 200
+) -> list[tuple[CreditListRequest, CreditSubject]]:
+    """Return list requests (of statuses, in a scope) with their subjects, newest first."""
+    stmt = select(CreditListRequest, CreditSubject).join(
+        CreditSubject, CreditSubject.id == CreditListRequest.subject_id
+    )
+    if statuses is not None:
+        stmt = stmt.where(CreditListRequest.status.in_(sorted(statuses)))
+    for condition in in_scope(scope) if scope is not None else []:
+        stmt = stmt.where(condition)
+    stmt = stmt.order_by(CreditListRequest.id.desc()).limit(limit)
+    return [(row, subject) for row, subject in session.execute(stmt)]

@@ -324,3 +324,32 @@ class CreditRulesetProposal(Base):
     decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     decision_note: Mapped[str | None] = mapped_column(Text, nullable=True)
     config_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("credit_config.id"), nullable=True)
+
+
+class CreditListRequest(Base):
+    """A change to a negative list made on the console (名单管理): an entry added, ended early or corrected.
+
+    The change is a new ``list_entry`` fact (a correction or an end supersedes the entry; nothing is updated). On a
+    serious list it counts only once a second officer (another **account**) confirms it (``pending`` → ``recorded``
+    or ``rejected``); on other lists it is recorded at once. ``payload`` holds the fact's fields as entered, never a
+    person's ID number (the subject is kept by id: a keyed hash)."""
+
+    __tablename__ = "credit_list_request"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    action: Mapped[str] = mapped_column(String(10))  # add | end | correct
+    status: Mapped[str] = mapped_column(String(10), index=True)  # pending | recorded | rejected
+    subject_id: Mapped[int] = mapped_column(BigId, ForeignKey("credit_subject.id"), index=True)
+    list_type: Mapped[str] = mapped_column(String(30))
+    serious: Mapped[bool] = mapped_column(Boolean)  # a serious list: maker-checker
+    target_fact_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("credit_fact.id"), nullable=True, index=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    proposed_by: Mapped[str] = mapped_column(String(100))
+    proposed_by_account: Mapped[int | None] = mapped_column(BigId, nullable=True)
+    proposed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    decided_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    decided_by_account: Mapped[int | None] = mapped_column(BigId, nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    decision_note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    fact_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("credit_fact.id"), nullable=True)

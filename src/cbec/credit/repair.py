@@ -76,6 +76,9 @@ class Change(StrEnum):
     THIRDPARTY_RECORDED = "thirdparty_recorded"  # a signed third-party report imported as a capped fact
     THIRDPARTY_KEPT = "thirdparty_kept"  # a disagreement review closed keeping the report's fact
     THIRDPARTY_WITHDRAWN = "thirdparty_withdrawn"  # … or withdrawing it (a new row retracts it)
+    LIST_PROPOSED = "list_proposed"  # a serious list's entry added, ended or corrected, waiting for a second officer
+    LIST_RECORDED = "list_recorded"  # … recorded (confirmed, or at once on a list that is not serious)
+    LIST_REJECTED = "list_rejected"  # … rejected by the second officer
 
 
 @dataclass(frozen=True, slots=True)

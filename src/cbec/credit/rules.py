@@ -219,14 +219,18 @@ def check_subject(raw: Mapping[str, Any], problems: list[Problem]) -> tuple[str 
     return code, person
 
 
-def parse_fact(raw: Mapping[str, Any], *, today: date) -> tuple[FactDraft | None, list[Problem]]:
+def parse_fact(
+    raw: Mapping[str, Any], *, today: date, resolved: bool = False
+) -> tuple[FactDraft | None, list[Problem]]:
     """Check one raw fact (a CSV row or JSON object of strings) and return it, or every problem found.
 
     Tier names, list types and windows that depend on configuration are checked by the service
-    (``check_against_configuration``); this checks what needs no configuration.
+    (``check_against_configuration``); this checks what needs no configuration. ``resolved``: the caller names the
+    subject itself (a confirmed list request keeps its subject, never a person's ID number), so no subject field is
+    read and the draft names none.
     """
     problems: list[Problem] = []
-    code, person = check_subject(raw, problems)
+    code, person = (None, None) if resolved else check_subject(raw, problems)
     fact_type = _enum(raw, "fact_type", FactType, problems, "事实类型")
     source = _enum(raw, "source", Source, problems, "来源")
     severity_text = _text(raw, "severity")

@@ -3,7 +3,9 @@
 The lists are published (信用中国), so every ``credit.read`` caller reads every enterprise entry in force (persons:
 the hub's callers only); a subject's applied measures are read in the caller's scope (another enterprise's: 404).
 Screening alerts are the officers' queue (``credit.manage``, the caller's scope: alerts on filings of its tenant);
-the reviewer of a decision is the signed-in principal, never a body field.
+the reviewer of a decision is the signed-in principal, never a body field. List management (``credit.manage``): an
+officer adds, ends or corrects an entry (an agency officer of its own source only, 403 ``CRD-SOURCE-SCOPE``); on a
+serious list another **account** confirms it (403 ``CRD-MAKER-CHECKER``).
 """
 
 from __future__ import annotations
@@ -16,8 +18,29 @@ from cbec.accounts import Permission, Role
 from cbec.api.deps import get_ctx
 from cbec.api.security import Principal, require, scoped
 from cbec.common.scope import Scope
-from cbec.credit.schemas import AlertDecisionIn, AlertPage, AlertRead, AppliedMeasureRead, ListEntryPage
-from cbec.credit.service import decide_alert, list_alerts, list_entries, subject_measures
+from cbec.credit.schemas import (
+    AlertDecisionIn,
+    AlertPage,
+    AlertRead,
+    AppliedMeasureRead,
+    DecisionIn,
+    ListCorrectionIn,
+    ListEndIn,
+    ListEntryIn,
+    ListEntryPage,
+    ListRequestRead,
+)
+from cbec.credit.service import (
+    add_list_entry,
+    correct_list_entry,
+    decide_alert,
+    decide_list_request,
+    end_list_entry,
+    list_alerts,
+    list_entries,
+    list_list_requests,
+    subject_measures,
+)
 from cbec.storage.context import Context
 
 router = APIRouter(prefix="/api/v1/credit", tags=["credit"])
@@ -73,4 +96,73 @@ def decide(
     sources = frozenset({principal.agency or ""}) if principal.role is Role.AGENCY_OFFICER else None
     return decide_alert(
         ctx, alert_id, body, actor=principal.name, scope=scope, account=principal.user_id, sources=sources
+    )
+
+
+def _sources(principal: Principal) -> frozenset[str] | None:
+    return frozenset({principal.agency or ""}) if principal.role is Role.AGENCY_OFFICER else None
+
+
+@router.post("/lists/entries", response_model=ListRequestRead, status_code=201)
+def add_entry(
+    body: ListEntryIn,
+    principal: Principal = Depends(require(MANAGE)),
+    scope: Scope = Depends(scoped(MANAGE)),
+    ctx: Context = Depends(get_ctx),
+) -> ListRequestRead:
+    """Add a list entry: recorded at once, or on a serious list ``pending`` until another account confirms it."""
+    return add_list_entry(
+        ctx, body, actor=principal.name, account=principal.user_id, scope=scope, sources=_sources(principal)
+    )
+
+
+@router.post("/lists/entries/{fact_id}/end", response_model=ListRequestRead, status_code=201)
+def end_entry(
+    fact_id: int,
+    body: ListEndIn,
+    principal: Principal = Depends(require(MANAGE)),
+    scope: Scope = Depends(scoped(MANAGE)),
+    ctx: Context = Depends(get_ctx),
+) -> ListRequestRead:
+    """End an entry early (a new row superseding it, valid until ``ends_on``), with a reason."""
+    return end_list_entry(
+        ctx, fact_id, body, actor=principal.name, account=principal.user_id, scope=scope, sources=_sources(principal)
+    )
+
+
+@router.post("/lists/entries/{fact_id}/correction", response_model=ListRequestRead, status_code=201)
+def correct_entry(
+    fact_id: int,
+    body: ListCorrectionIn,
+    principal: Principal = Depends(require(MANAGE)),
+    scope: Scope = Depends(scoped(MANAGE)),
+    ctx: Context = Depends(get_ctx),
+) -> ListRequestRead:
+    """Correct an entry (a new row superseding it; nothing is updated in place), with a reason."""
+    return correct_list_entry(
+        ctx, fact_id, body, actor=principal.name, account=principal.user_id, scope=scope, sources=_sources(principal)
+    )
+
+
+@router.get("/lists/requests", response_model=list[ListRequestRead])
+def requests(
+    status: str | None = Query(None, description="pending, recorded or rejected."),
+    scope: Scope = Depends(scoped(MANAGE)),
+    ctx: Context = Depends(get_ctx),
+) -> list[ListRequestRead]:
+    """The list changes of the caller's scope, newest first."""
+    return list_list_requests(ctx, status=status, scope=scope)
+
+
+@router.post("/lists/requests/{request_id}/decision", response_model=ListRequestRead)
+def decide_request(
+    request_id: int,
+    body: DecisionIn,
+    principal: Principal = Depends(require(MANAGE)),
+    scope: Scope = Depends(scoped(MANAGE)),
+    ctx: Context = Depends(get_ctx),
+) -> ListRequestRead:
+    """``confirm`` (another account than the proposer's) or ``reject`` (with a note) a pending list change."""
+    return decide_list_request(
+        ctx, request_id, body, actor=principal.name, account=principal.user_id, scope=scope, sources=_sources(principal)
     )

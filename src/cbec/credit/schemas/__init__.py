@@ -35,6 +35,12 @@ from cbec.credit.schemas.evaluation import (
 from cbec.credit.schemas.evaluation import (
     ThirdPartyReportRead as ThirdPartyReportRead,
 )
+from cbec.credit.schemas.lists import ConfigDocumentRead as ConfigDocumentRead
+from cbec.credit.schemas.lists import ConfigLoadIn as ConfigLoadIn
+from cbec.credit.schemas.lists import ListCorrectionIn as ListCorrectionIn
+from cbec.credit.schemas.lists import ListEndIn as ListEndIn
+from cbec.credit.schemas.lists import ListEntryIn as ListEntryIn
+from cbec.credit.schemas.lists import ListRequestRead as ListRequestRead
 
 
 class FactIn(BaseModel):

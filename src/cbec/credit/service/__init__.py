@@ -6,6 +6,13 @@ from cbec.credit.service.config import configuration, load_configuration, seed_c
 from cbec.credit.service.daily import list_objections, list_repairs, run_daily
 from cbec.credit.service.events import CONSUMER, apply_events
 from cbec.credit.service.facts import import_facts, record_fact
+from cbec.credit.service.list_requests import (
+    add_list_entry,
+    correct_list_entry,
+    decide_list_request,
+    end_list_entry,
+    list_list_requests,
+)
 from cbec.credit.service.lists import (
     apply_list_measures,
     catalogue_on,
@@ -29,6 +36,7 @@ from cbec.credit.service.thirdparty import decide_review, import_reports, list_r
 
 __all__ = [
     "CONSUMER",
+    "add_list_entry",
     "alert_enterprises",
     "apply_events",
     "apply_list_measures",
@@ -36,18 +44,22 @@ __all__ = [
     "catalogue_on",
     "clearance_measures",
     "configuration",
+    "correct_list_entry",
     "decide_alert",
+    "decide_list_request",
     "decide_objection",
     "decide_override",
     "decide_repair",
     "decide_review",
     "decide_ruleset",
     "dry_run_proposal",
+    "end_list_entry",
     "file_objection",
     "import_facts",
     "import_reports",
     "list_alerts",
     "list_entries",
+    "list_list_requests",
     "list_objections",
     "list_override_requests",
     "list_repairs",

@@ -31,6 +31,9 @@ STATUS = {
     Change.THIRDPARTY_RECORDED: "recorded",
     Change.THIRDPARTY_KEPT: "kept",
     Change.THIRDPARTY_WITHDRAWN: "withdrawn",
+    Change.LIST_PROPOSED: "proposed",
+    Change.LIST_RECORDED: "recorded",
+    Change.LIST_REJECTED: "rejected",
 }
 
 

@@ -1,0 +1,106 @@
+"""Input and output shapes of list management on the console (名单管理) and of configuration over REST."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class ListEntryIn(BaseModel):
+    """A list entry an officer adds: the subject by credit or customs code, or a person by ID number (kept as a keyed
+    hash only). The actor is never a field."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    subject: str | None = Field(default=None, description="The enterprise's credit code or customs code.")
+    person_id: str | None = Field(default=None, description="A person's resident ID number (stored as a keyed hash).")
+    subject_name: str | None = Field(default=None, description="The enterprise's name as the list publishes it.")
+    list_type: str = Field(description="court_dishonest, tax_major, market_serious, customs_serious or zone.")
+    source: str
+    severity: str = Field(description="minor, general or serious (only serious entries carry joint measures).")
+    legal_basis: str | None = None
+    document_no: str | None = None
+    decided_on: str
+    valid_from: str | None = None
+    valid_to: str | None = None
+    evidence_sha256: str | None = None
+    note: str | None = None
+
+    def raw(self) -> dict[str, str]:
+        """Return the entry as the raw mapping of a ``list_entry`` fact."""
+        values: dict[str, Any] = self.model_dump()
+        values["fact_type"] = "list_entry"
+        return {k: "" if v is None else str(v) for k, v in values.items()}
+
+
+class ListCorrectionIn(BaseModel):
+    """A correction of an entry: its new content (the subject stays the entry's), and why."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    list_type: str
+    source: str
+    severity: str
+    legal_basis: str | None = None
+    document_no: str | None = None
+    decided_on: str
+    valid_from: str | None = None
+    valid_to: str | None = None
+    evidence_sha256: str | None = None
+    reason: str = Field(description="Why the entry is corrected (kept with the request and the audit).")
+
+
+class ListEndIn(BaseModel):
+    """An entry ended early: the day it stops (exclusive) and why."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    ends_on: date = Field(description="The first day the entry no longer holds.")
+    reason: str
+
+
+class ListRequestRead(BaseModel):
+    """A change to a list and where it stands (``recorded`` once its fact is written)."""
+
+    id: int
+    action: str
+    status: str
+    subject: str
+    list_type: str
+    serious: bool
+    target_fact_id: int | None
+    payload: dict[str, Any]
+    reason: str | None
+    proposed_by: str
+    proposed_at: datetime
+    decided_by: str | None
+    decided_at: datetime | None
+    decision_note: str | None
+    fact_id: int | None
+
+
+class ConfigDocumentRead(BaseModel):
+    """A stored configuration document (``value`` only when one document is shown)."""
+
+    id: int
+    kind: str
+    code: str
+    version: str
+    effective_from: date
+    effective_to: date | None
+    digest: str
+    legal_basis: str | None
+    loaded_at: datetime
+    loaded_by: str
+    in_force: bool = Field(description="The document of its kind and code in force today.")
+    value: Any = None
+
+
+class ConfigLoadIn(BaseModel):
+    """Configuration documents to load, all or none: ``{"documents": [{"kind": …, "document": {…}}]}``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    documents: list[dict[str, Any]] = Field(min_length=1, max_length=50)

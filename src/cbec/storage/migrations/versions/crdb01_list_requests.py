@@ -1,0 +1,69 @@
+"""credit: list management on the console (entries added, ended, corrected; maker-checker for serious lists)
+
+Revision ID: crdb01
+Revises: credit05
+Create Date: 2026-12-07 14:00:00.000000
+
+* ``credit_list_request``: a change to a negative list made by an officer — an entry added, ended early or
+  corrected — with the proposer's and the confirming officer's accounts (a serious list's change counts only once
+  another account confirms it) and the fact it became.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "crdb01"
+down_revision = "credit05"
+branch_labels = None
+depends_on = None
+
+
+def _id() -> sa.types.TypeEngine[int]:
+    return sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+
+def _utc() -> sa.DateTime:
+    return sa.DateTime(timezone=True)
+
+
+def _fk(table: str, column: str, target: str) -> sa.ForeignKeyConstraint:
+    return sa.ForeignKeyConstraint([column], [f"{target}.id"], name=op.f(f"fk_{table}_{column}_{target}"))
+
+
+def _index(table: str, *columns: str) -> None:
+    for column in columns:
+        op.create_index(op.f(f"ix_{table}_{column}"), table, [column], unique=False)
+
+
+def upgrade() -> None:
+    op.create_table(
+        "credit_list_request",
+        sa.Column("id", _id(), autoincrement=True, nullable=False),
+        sa.Column("action", sa.String(length=10), nullable=False),
+        sa.Column("status", sa.String(length=10), nullable=False),
+        sa.Column("subject_id", _id(), nullable=False),
+        sa.Column("list_type", sa.String(length=30), nullable=False),
+        sa.Column("serious", sa.Boolean(), nullable=False),
+        sa.Column("target_fact_id", _id(), nullable=True),
+        sa.Column("payload", sa.JSON(), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=True),
+        sa.Column("proposed_by", sa.String(length=100), nullable=False),
+        sa.Column("proposed_by_account", _id(), nullable=True),
+        sa.Column("proposed_at", _utc(), nullable=False),
+        sa.Column("decided_by", sa.String(length=100), nullable=True),
+        sa.Column("decided_by_account", _id(), nullable=True),
+        sa.Column("decided_at", _utc(), nullable=True),
+        sa.Column("decision_note", sa.Text(), nullable=True),
+        sa.Column("fact_id", _id(), nullable=True),
+        _fk("credit_list_request", "subject_id", "credit_subject"),
+        _fk("credit_list_request", "target_fact_id", "credit_fact"),
+        _fk("credit_list_request", "fact_id", "credit_fact"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_credit_list_request")),
+    )
+    _index("credit_list_request", "status", "subject_id", "target_fact_id")
+
+
+def downgrade() -> None:
+    op.drop_table("credit_list_request")
