@@ -327,6 +327,9 @@ def foreign_calls(world: World) -> dict[tuple[str, str], list[Foreign]]:
         ("POST", "/api/v1/credit/rulesets/{proposal_id}/decision"): [
             Foreign("/api/v1/credit/rulesets/1/decision", HUB_ONLY, json={"action": "publish"})
         ],
+        ("POST", "/console/credit/lists/entries"): [
+            Foreign("/console/credit/lists/entries", {"city_admin": 404, "city_customs": 404}, form=list_entry_of_a())
+        ],
         ("POST", "/console/credit/facts"): [
             Foreign(
                 "/console/credit/facts",
@@ -531,6 +534,11 @@ NAMES_NOTHING_FOREIGN: dict[tuple[str, str], str] = {
     ("POST", "/console/credit/objections/{objection_id}"): "as the REST decision: tests/web/test_credit_pages.py",
     ("GET", "/console/credit/lists"): "the published lists and the alerts of the caller's scope only: "
     "tests/web/test_credit_lists_pages.py",
+    ("GET", "/console/credit/lists/entries/{fact_id}"): "no list entry in this world; another tenant's entry is not "
+    "found (404): as the REST routes, tests/api/credit/test_credit_list_management_api.py",
+    ("POST", "/console/credit/lists/entries/{fact_id}/end"): "as the REST end of an entry (another tenant's: 404)",
+    ("POST", "/console/credit/lists/entries/{fact_id}/correct"): "as the REST correction (another tenant's: 404)",
+    ("POST", "/console/credit/lists/requests/{request_id}"): "as the REST decision (another tenant's request: 404)",
     ("POST", "/console/credit/lists/alerts/{alert_id}"): "as the REST alert decision (another tenant's: 404): "
     "tests/web/test_credit_lists_pages.py",
     ("GET", "/api/v1/credit/thirdparty/reports"): "lists the caller's scope only (credit.manage)",

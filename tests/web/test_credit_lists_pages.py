@@ -18,6 +18,8 @@ from cbec.credit.service import (
     apply_events,
     import_facts,
     list_alerts,
+    list_entries,
+    list_list_requests,
     record_fact,
     seed_configuration,
 )
@@ -119,3 +121,81 @@ def test_the_public_lists_show_enterprises_only_without_sign_in(portal: Portal, 
     assert "王**" in zone_only and PARTIES.ecommerce.name not in zone_only
     english = portal.client(lang="en").get("/public/credit")
     assert "Credit publicity" in english.text and "dishonest judgment debtors" in english.text
+
+
+def test_officers_add_confirm_end_and_correct_entries_on_the_console(portal: Portal) -> None:
+    ctx = portal.zone.ctx
+    seed_configuration(ctx)
+    apply_events(ctx)
+    officer, admin = portal.client("officer"), portal.client("admin")
+    page = officer.get("/console/credit/lists")
+    assert 'action="/console/credit/lists/entries"' in page.text
+    assert '<option value="customs"' in page.text and '<option value="court"' not in page.text  # its own source
+    day = (business_date(ctx.clock.now()) - timedelta(days=3)).isoformat()
+    form = {
+        "csrf_token": csrf_of(page.text),
+        "subject": A,
+        "list_type": "customs_serious",
+        "source": "customs",
+        "severity": "serious",
+        "legal_basis": "海关注册登记和备案企业信用管理办法 第十二条",
+        "document_no": "海关信用〔2026〕7号",
+        "decided_on": day,
+    }
+    added = officer.post("/console/credit/lists/entries", data=form, follow_redirects=False)
+    assert (added.status_code, added.headers["location"]) == (303, "/console/credit/lists?done=list-pending#manage")
+    mine = officer.get("/console/credit/lists")
+    assert "已提交，待另一名工作人员确认" not in mine.text  # the flash is shown on the redirect only
+    pending = visible_text(mine.text.split('id="requests"')[1].split('id="entries"')[0])
+    assert "登记 · 海关严重失信企业" in pending and "海关信用〔2026〕7号" in pending
+    assert "须由另一名工作人员批准" in pending and "确认生效" not in pending  # the proposer cannot confirm
+    assert "没有在列名单" in visible_text(mine.text.split('id="entries"')[1].split('id="alerts"')[0])
+    [request] = list_list_requests(ctx, status="pending")
+    url = f"/console/credit/lists/requests/{request.id}"
+    own = officer.post(url, data={"csrf_token": csrf_of(mine.text), "action": "confirm"})
+    assert own.status_code == 422 and "提议人不能自行批准" in own.text
+    other = admin.get("/console/credit/lists")
+    assert "确认生效" in other.text
+    done = admin.post(url, data={"csrf_token": csrf_of(other.text), "action": "confirm"}, follow_redirects=False)
+    assert (done.status_code, done.headers["location"]) == (
+        303,
+        f"/console/credit/lists?done=request-{request.id}#requests",
+    )
+    listed = visible_text(admin.get("/console/credit/lists").text.split('id="entries"')[1].split('id="alerts"')[0])
+    assert "CUS-HOLD CUS-GUARANTEE JNT-ADMISSION JNT-SUBSIDY" in " ".join(listed.split())
+    [entry] = list_entries(ctx).items
+    entry_url = f"/console/credit/lists/entries/{entry.fact_id}"
+    shown = officer.get(entry_url)
+    assert shown.status_code == 200 and "海关信用〔2026〕7号" in shown.text and "CUS-HOLD" in shown.text
+    taxman = portal.client("taxman")
+    token = csrf_of(taxman.get(entry_url).text)
+    foreign = taxman.post(f"{entry_url}/end", data={"csrf_token": token, "ends_on": day, "reason": "x"})
+    assert foreign.status_code == 422 and "只能管理本部门认定的名单" in foreign.text  # another agency's entry
+    token = csrf_of(shown.text)
+    early = officer.post(f"{entry_url}/end", data={"csrf_token": token, "ends_on": day, "reason": "整改"})
+    assert early.status_code == 422 and "结束日期须晚于" in early.text
+    fix = {k: form[k] for k in ("list_type", "source", "legal_basis", "document_no", "decided_on")}
+    corrected = officer.post(
+        f"{entry_url}/correct",
+        data={**fix, "csrf_token": token, "severity": "general", "reason": "认定为一般失信"},
+        follow_redirects=False,
+    )
+    assert (corrected.status_code, corrected.headers["location"]) == (
+        303,
+        "/console/credit/lists?done=list-pending#manage",
+    )
+    [correction] = list_list_requests(ctx, status="pending")
+    reject = admin.post(
+        f"/console/credit/lists/requests/{correction.id}",
+        data={"csrf_token": csrf_of(other.text), "action": "reject"},
+    )
+    assert reject.status_code == 422 and "须说明理由" in reject.text
+    ended = officer.post(
+        f"{entry_url}/end",
+        data={"csrf_token": token, "ends_on": business_date(ctx.clock.now()).isoformat(), "reason": "x"},
+    )
+    assert ended.status_code == 422 and "该条目已有待复核的变更" in ended.text  # the correction waits
+    english = portal.client("officer", lang="en").get(entry_url)
+    assert "End the entry early" in english.text and "Correct the entry" in english.text
+    assert portal.client("shop").get(entry_url).status_code == 403
+    assert officer.get("/console/credit/lists/entries/999999").status_code == 404

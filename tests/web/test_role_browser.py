@@ -200,8 +200,9 @@ def test_credit_pages_fit_both_widths_in_both_languages(browser: Any, server: st
     from tests.web.test_credit_lists_pages import entry
     from tests.web.test_credit_pages import DIGEST, credit
 
-    from cbec.credit.schemas import ObjectionIn, RepairIn
-    from cbec.credit.service import alert_enterprises, apply_repair, file_objection
+    from cbec.common.clock import business_date
+    from cbec.credit.schemas import ListEntryIn, ObjectionIn, RepairIn
+    from cbec.credit.service import add_list_entry, alert_enterprises, apply_repair, file_objection
 
     ctx = portal.zone.ctx
     minor, general = credit(portal)
@@ -210,8 +211,18 @@ def test_credit_pages_fit_both_widths_in_both_languages(browser: Any, server: st
     )
     apply_repair(ctx, body, actor="shop")
     file_objection(ctx, ObjectionIn(fact_id=general, reason="处罚决定已被行政复议撤销"), actor="shop")
-    entry(portal, SHOP, "court_dishonest", "(2026)琼01执601号")  # a list entry with its measures, and an alert
+    listed = entry(portal, SHOP, "court_dishonest", "(2026)琼01执601号")  # a list entry with measures, and an alert
     alert_enterprises(ctx)
+    serious = ListEntryIn(
+        subject=SHOP,
+        list_type="customs_serious",
+        source="customs",
+        severity="serious",
+        legal_basis="海关注册登记和备案企业信用管理办法 第十二条",
+        document_no="海关信用〔2026〕601号",
+        decided_on=business_date(ctx.clock.now()).isoformat(),
+    )
+    add_list_entry(ctx, serious, actor="zone")  # a serious list's entry waiting for a second officer
     _tour(browser, server, portal, "shop", [("/workspace/credit", "credit-mine", "#facts table.data")])
     office_pages(portal)
     _tour(
@@ -223,6 +234,8 @@ def test_credit_pages_fit_both_widths_in_both_languages(browser: Any, server: st
             ("/console/credit", "credit-console", "#repairs table.data"),
             (f"/console/credit?q={SHOP}", "credit-subject", "#level"),
             ("/console/credit/lists", "credit-lists", "#alerts table.data"),
+            ("/console/credit/lists#manage", "credit-lists-manage", "#requests table.data"),
+            (f"/console/credit/lists/entries/{listed}", "credit-list-entry", "#correct form"),
             ("/public/credit", "credit-public", "#lists table.data"),
             ("/console/credit/facts/new", "credit-fact-new", "#fact-form form"),
             ("/console/credit/overrides", "credit-overrides", "#requests table.data"),

@@ -119,7 +119,11 @@ def test_a_zone_entry_is_recorded_at_once_and_ended_early(credit: World) -> None
     assert (early.status_code, rules(early)) == (422, ["CRD-LIST-END"])
     ended = admin.post(url, json={"ends_on": "2026-03-02", "reason": "整改完毕，提前移出"})
     assert ended.status_code == 201, ended.json()
-    assert (ended.json()["action"], ended.json()["status"], ended.json()["target_fact_id"]) == ("end", "recorded", entry)
+    assert (ended.json()["action"], ended.json()["status"], ended.json()["target_fact_id"]) == (
+        "end",
+        "recorded",
+        entry,
+    )
     new = ended.json()["fact_id"]
     assert in_force(credit) == []
     assert measures(credit) == [
@@ -169,7 +173,11 @@ def test_a_rejection_needs_a_note_and_records_nothing(credit: World) -> None:
     odd = other_officer(credit).post(url, json={"action": "approve"})
     assert (odd.status_code, rules(odd)) == (422, ["CRD-ACTION"])
     done = other_officer(credit).post(url, json={"action": "reject", "note": "文书号有误"})
-    assert (done.json()["status"], done.json()["fact_id"], done.json()["decision_note"]) == ("rejected", None, "文书号有误")
+    assert (done.json()["status"], done.json()["fact_id"], done.json()["decision_note"]) == (
+        "rejected",
+        None,
+        "文书号有误",
+    )
     assert in_force(credit) == []
 
 

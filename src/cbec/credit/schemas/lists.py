@@ -74,6 +74,7 @@ class ListRequestRead(BaseModel):
     payload: dict[str, Any]
     reason: str | None
     proposed_by: str
+    proposed_by_account: int | None = Field(description="The proposer's account (maker-checker compares accounts).")
     proposed_at: datetime
     decided_by: str | None
     decided_at: datetime | None

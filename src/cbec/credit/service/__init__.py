@@ -11,6 +11,7 @@ from cbec.credit.service.list_requests import (
     correct_list_entry,
     decide_list_request,
     end_list_entry,
+    list_entry,
     list_list_requests,
 )
 from cbec.credit.service.lists import (
@@ -59,6 +60,7 @@ __all__ = [
     "import_reports",
     "list_alerts",
     "list_entries",
+    "list_entry",
     "list_list_requests",
     "list_objections",
     "list_override_requests",

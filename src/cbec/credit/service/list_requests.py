@@ -25,7 +25,14 @@ from cbec.credit.errors import CreditConflict, CreditForbidden, CreditInvalid, C
 from cbec.credit.models import CreditFact, CreditListRequest, CreditSubject
 from cbec.credit.repair import Change, check_note, maker_checker
 from cbec.credit.rules import NEGATIVE, FactDraft, FactType, dedupe_key, parse_fact
-from cbec.credit.schemas import DecisionIn, ListCorrectionIn, ListEndIn, ListEntryIn, ListRequestRead
+from cbec.credit.schemas import (
+    DecisionIn,
+    ListCorrectionIn,
+    ListEndIn,
+    ListEntryIn,
+    ListEntryRead,
+    ListRequestRead,
+)
 from cbec.credit.service.config import configuration
 from cbec.credit.service.facts import plan_fact, resolve_subject, subject_label, write_fact
 from cbec.credit.service.lists import sync_measures
@@ -64,6 +71,7 @@ def request_read(row: CreditListRequest, subject: CreditSubject) -> ListRequestR
         payload=dict(row.payload),
         reason=row.reason,
         proposed_by=row.proposed_by,
+        proposed_by_account=row.proposed_by_account,
         proposed_at=row.proposed_at,
         decided_by=row.decided_by,
         decided_at=row.decided_at,
@@ -500,6 +508,30 @@ def list_list_requests(
         return [request_read(row, subject) for row, subject in found]
 
 
+def list_entry(ctx: Context, fact_id: int, *, scope: Scope = EVERYTHING) -> ListEntryRead:
+    """Return one current list entry of the caller's scope, with its open measures (to end or correct it)."""
+    with ctx.uow() as uow:
+        session = uow.session
+        fact, subject = _entry(session, fact_id, scope)
+        codes = [m.measure_code for m in lists_repo.applied_on_facts(session, [fact.id]) if m.ended_on is None]
+        return ListEntryRead(
+            fact_id=fact.id,
+            subject=subject_label(subject),
+            name=subject.name if subject.person_key is None else None,
+            kind=subject.kind,
+            list_type=fact.list_type,
+            source=fact.source,
+            severity=fact.severity,
+            legal_basis=fact.legal_basis,
+            document_no=fact.document_no,
+            decided_on=fact.decided_on,
+            valid_from=fact.valid_from,
+            valid_to=fact.valid_to,
+            publish_max_until=fact.publish_max_until,
+            measures=codes,
+        )
+
+
 def _audit(
     session: Session, row: CreditListRequest, subject: CreditSubject, actor: str, action: str, now: datetime
 ) -> None:
@@ -528,6 +560,7 @@ __all__ = [
     "correct_list_entry",
     "decide_list_request",
     "end_list_entry",
+    "list_entry",
     "list_list_requests",
     "request_read",
 ]
