@@ -321,6 +321,9 @@ def foreign_calls(world: World) -> dict[tuple[str, str], list[Foreign]]:
             Foreign("/api/v1/credit/thirdparty/reports", HUB_ONLY, json={"reports": []})
         ],
         ("POST", "/api/v1/credit/rulesets"): [Foreign("/api/v1/credit/rulesets", HUB_ONLY, json={"document": {}})],
+        ("POST", "/api/v1/credit/config"): [
+            Foreign("/api/v1/credit/config", HUB_ONLY, json={"documents": [{"kind": "lists", "document": {}}]})
+        ],
         ("POST", "/api/v1/credit/rulesets/{proposal_id}/dry-run"): [
             Foreign("/api/v1/credit/rulesets/1/dry-run", HUB_ONLY)
         ],
@@ -547,6 +550,9 @@ NAMES_NOTHING_FOREIGN: dict[tuple[str, str], str] = {
     "scope's task is not found (404): tests/api/credit/test_credit_office_api.py",
     ("GET", "/api/v1/credit/method"): "the zone's published method, the same for everyone (public)",
     ("POST", "/api/v1/credit/aeo/score"): "scores the submitted self-assessment; reads nothing stored",
+    ("GET", "/api/v1/credit/config"): "the zone-wide configuration documents, the same for every credit.read caller",
+    ("GET", "/api/v1/credit/config/{kind}/{code}/{version}"): "a zone-wide configuration document, the same for "
+    "every credit.read caller",
     ("GET", "/console/credit/facts/new"): "an empty form; the agency's own source only",
     ("GET", "/console/credit/overrides"): "lists the caller's scope only (credit.rate)",
     ("POST", "/console/credit/overrides/{request_id}"): "as the REST decision (another scope's request: 404)",

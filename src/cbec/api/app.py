@@ -44,6 +44,7 @@ ROUTER_MODULES = (
     "cbec.api.routes.credit_repair",
     "cbec.api.routes.credit_lists",
     "cbec.api.routes.credit_office",
+    "cbec.api.routes.credit_config",
     "cbec.web.auth",
     "cbec.web.pages",
     "cbec.web.assets",

@@ -2,7 +2,14 @@
 
 from cbec.credit.service.aeo import score_aeo
 from cbec.credit.service.alerts import alert_enterprises, decide_alert, list_alerts
-from cbec.credit.service.config import configuration, load_configuration, seed_configuration
+from cbec.credit.service.config import (
+    config_document,
+    config_documents,
+    configuration,
+    load_configuration,
+    load_documents,
+    seed_configuration,
+)
 from cbec.credit.service.daily import list_objections, list_repairs, run_daily
 from cbec.credit.service.events import CONSUMER, apply_events
 from cbec.credit.service.facts import import_facts, record_fact
@@ -44,6 +51,8 @@ __all__ = [
     "apply_repair",
     "catalogue_on",
     "clearance_measures",
+    "config_document",
+    "config_documents",
     "configuration",
     "correct_list_entry",
     "decide_alert",
@@ -69,6 +78,7 @@ __all__ = [
     "list_reviews",
     "list_ruleset_proposals",
     "load_configuration",
+    "load_documents",
     "propose_override",
     "propose_ruleset",
     "public_entries",

@@ -1,22 +1,39 @@
-"""Use cases of the credit configuration (信用配置): load schemes, windows and rulesets as effective-dated documents."""
+"""Use cases of the credit configuration (信用配置): load schemes, windows and rulesets as effective-dated documents;
+list, show and load them over REST (``load_documents``: the hub's zone office, rulesets by proposal only)."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from cbec.audit import record_audit
+from cbec.common.clock import business_date
 from cbec.common.errors import Problem
+from cbec.common.scope import EVERYTHING, Scope, require_whole
 from cbec.credit import repository as repo
-from cbec.credit.errors import CreditConfigMissing, CreditConflict, CreditInvalid, problem
+from cbec.credit.errors import (
+    CreditConfigMissing,
+    CreditConflict,
+    CreditForbidden,
+    CreditInvalid,
+    CreditNotFound,
+    problem,
+)
 from cbec.credit.models import CreditConfig
-from cbec.credit.schemas import ConfigReport
-from cbec.credit.schemes import Configuration, Document, build_configuration, document_of, shipped_documents
+from cbec.credit.schemas import ConfigDocumentRead, ConfigReport
+from cbec.credit.schemes import (
+    ConfigKind,
+    Configuration,
+    Document,
+    build_configuration,
+    document_of,
+    shipped_documents,
+)
 from cbec.storage.context import Context
 
 
@@ -130,3 +147,143 @@ def missing(what: str) -> CreditConfigMissing:
             )
         ],
     )
+
+
+# --- configuration over REST ----------------------------------------------------------------------------------------
+
+
+def _in_force(rows: Sequence[CreditConfig], today: date) -> set[int]:
+    """Return the ids of the documents the configuration uses today: per kind the latest started and not ended (of
+    windows, every started document: their rows combine, each with its own dates)."""
+    chosen: set[int] = set()
+    started = [r for r in rows if r.effective_from <= today and (r.effective_to is None or today < r.effective_to)]
+    for kind in {r.kind for r in started}:
+        mine = [r for r in started if r.kind == kind]
+        if kind == ConfigKind.WINDOWS:
+            chosen.update(r.id for r in mine)
+        else:
+            chosen.add(max(mine, key=lambda r: (r.effective_from, r.id)).id)
+    return chosen
+
+
+def _config_read(row: CreditConfig, in_force: bool, *, value: bool) -> ConfigDocumentRead:
+    return ConfigDocumentRead(
+        id=row.id,
+        kind=row.kind,
+        code=row.code,
+        version=row.version,
+        effective_from=row.effective_from,
+        effective_to=row.effective_to,
+        digest=row.digest,
+        legal_basis=row.legal_basis or None,
+        loaded_at=row.loaded_at,
+        loaded_by=row.loaded_by,
+        in_force=in_force,
+        value=row.value if value else None,
+    )
+
+
+def _kind(kind: str | None, field: str = "kind") -> None:
+    if kind is not None and kind not in ConfigKind.ALL:
+        raise CreditInvalid(
+            f"unknown kind {kind!r}",
+            problems=[
+                problem(
+                    "CRD-CONFIG-KIND",
+                    field,
+                    f"未知配置类型 {kind}",
+                    f"unknown kind {kind!r}",
+                    ", ".join(ConfigKind.ALL),
+                )
+            ],
+        )
+
+
+def config_documents(ctx: Context, *, kind: str | None = None) -> list[ConfigDocumentRead]:
+    """Return the stored configuration documents (of a kind), oldest first, each marked when in force today."""
+    _kind(kind)
+    with ctx.uow() as uow:
+        rows = repo.config_documents(uow.session)
+        live = _in_force(rows, business_date(ctx.clock.now()))
+        return [_config_read(r, r.id in live, value=False) for r in rows if kind is None or r.kind == kind]
+
+
+def config_document(ctx: Context, kind: str, code: str, version: str) -> ConfigDocumentRead:
+    """Return one configuration document with its content."""
+    _kind(kind)
+    with ctx.uow() as uow:
+        rows = repo.config_documents(uow.session)
+        found = next((r for r in rows if (r.kind, r.code, r.version) == (kind, code, version)), None)
+        if found is None:
+            raise CreditNotFound(
+                f"no configuration {kind}:{code}@{version}",
+                problems=[
+                    problem(
+                        "CRD-CONFIG-UNKNOWN",
+                        "version",
+                        f"无此配置 {kind}:{code}@{version}",
+                        f"no configuration {kind}:{code}@{version}",
+                        "List them: GET /api/v1/credit/config.",
+                    )
+                ],
+            )
+        return _config_read(found, found.id in _in_force(rows, business_date(ctx.clock.now())), value=True)
+
+
+def load_documents(
+    ctx: Context,
+    items: Sequence[Any],
+    *,
+    actor: str,
+    scope: Scope = EVERYTHING,
+    sources: frozenset[str] | None = None,
+) -> ConfigReport:
+    """Load configuration documents sent over REST (``[{"kind", "document"}]``), all or none, with the checks and rule
+    ids of ``cbec credit config load``. Zone-wide: the hub's zone office only (a city's: ``AUTH-SCOPE``; an agency
+    officer: ``CRD-SOURCE-SCOPE``). A ruleset is proposed instead (``CRD-CONFIG-RULESET``: another account
+    publishes it)."""
+    require_whole(scope, "信用配置", "credit configuration")
+    if sources is not None:
+        raise CreditForbidden(
+            "credit configuration is the zone office's",
+            problems=[
+                problem(
+                    "CRD-SOURCE-SCOPE",
+                    "documents",
+                    "信用配置由综试办载入",
+                    "the zone office loads credit configuration",
+                    "Ask the zone office.",
+                )
+            ],
+        )
+    problems: list[Problem] = []
+    pairs: list[tuple[str, Any]] = []
+    for index, item in enumerate(items):
+        field = f"documents[{index}]"
+        kind = item.get("kind") if isinstance(item, dict) else None
+        extra = sorted(set(item) - {"kind", "document"}) if isinstance(item, dict) else []
+        if not isinstance(kind, str) or "document" not in item or extra:
+            problems.append(
+                problem(
+                    "CRD-REQUIRED",
+                    field,
+                    "每项须且只能有 kind 和 document",
+                    "each item has exactly kind and document",
+                    '{"kind": "lists", "document": {...}}',
+                )
+            )
+        elif kind == ConfigKind.RULESET:
+            problems.append(
+                problem(
+                    "CRD-CONFIG-RULESET",
+                    f"{field}.kind",
+                    "评级规则集须提议并由另一账号发布",
+                    "a ruleset is proposed and published by another account",
+                    "POST /api/v1/credit/rulesets (dry run, then another account publishes).",
+                )
+            )
+        else:
+            pairs.append((kind, item["document"]))
+    if problems:
+        raise CreditInvalid(f"{len(problems)} problem(s) in the request; nothing was loaded", problems=problems)
+    return load_configuration(ctx, pairs, actor=actor)
