@@ -513,6 +513,14 @@ NAMES_NOTHING_FOREIGN: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/credit/objections/{objection_id}/decision"): "as repair decisions: "
     "tests/api/credit/test_credit_repair_api.py",
     ("GET", "/api/v1/credit/overrides"): "lists the caller's scope only (credit.rate)",
+    ("POST", "/api/v1/credit/uncorrected"): "names a fact: another tenant's fact is not found (404), another agency's "
+    "403 CRD-SOURCE-SCOPE: tests/api/credit/test_credit_uncorrected_api.py",
+    (
+        "GET",
+        "/api/v1/credit/uncorrected",
+    ): "lists the caller's scope only: tests/api/credit/test_credit_uncorrected_api.py",
+    ("POST", "/api/v1/credit/uncorrected/{flag_id}/decision"): "another tenant's flag is not found (404): "
+    "tests/api/credit/test_credit_uncorrected_api.py",
     ("POST", "/api/v1/credit/overrides/{request_id}/decision"): "another tenant's request is not found (404): "
     "tests/api/credit/test_credit_repair_api.py",
     ("GET", "/api/v1/credit/lists"): "the published negative lists, the same for every credit.read caller "

@@ -353,3 +353,29 @@ class CreditListRequest(Base):
     decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     decision_note: Mapped[str | None] = mapped_column(Text, nullable=True)
     fact_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("credit_fact.id"), nullable=True)
+
+
+class CreditUncorrected(Base):
+    """A fact flagged **uncorrected** (未整改): its publication continues past the window's maximum under a sector rule
+    (six-systems §2(g)). One officer flags it with the rule and a reason, another **account** confirms it; the
+    confirmation appends a row superseding the fact with ``publish_max_until`` = ``until`` (open when empty), so
+    the rating, the lists and the daily job follow it, and an as-of query before it sees the window as it was."""
+
+    __tablename__ = "credit_uncorrected"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    fact_id: Mapped[int] = mapped_column(BigId, ForeignKey("credit_fact.id"), index=True)  # the row flagged
+    subject_id: Mapped[int] = mapped_column(BigId, ForeignKey("credit_subject.id"), index=True)
+    status: Mapped[str] = mapped_column(String(10), index=True)  # pending | confirmed | rejected
+    legal_basis: Mapped[str] = mapped_column(Text)  # the sector rule that continues publication
+    reason: Mapped[str] = mapped_column(Text)
+    window_max: Mapped[date] = mapped_column(Date)  # the window's maximum it continues past
+    until: Mapped[date | None] = mapped_column(Date, nullable=True)  # None: until repaired
+    flagged_by: Mapped[str] = mapped_column(String(100))
+    flagged_by_account: Mapped[int | None] = mapped_column(BigId, nullable=True)
+    flagged_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    decided_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    decided_by_account: Mapped[int | None] = mapped_column(BigId, nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    decision_note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    result_fact_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("credit_fact.id"), nullable=True)

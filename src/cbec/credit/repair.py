@@ -79,6 +79,9 @@ class Change(StrEnum):
     LIST_PROPOSED = "list_proposed"  # a serious list's entry added, ended or corrected, waiting for a second officer
     LIST_RECORDED = "list_recorded"  # … recorded (confirmed, or at once on a list that is not serious)
     LIST_REJECTED = "list_rejected"  # … rejected by the second officer
+    UNCORRECTED_FLAGGED = "uncorrected_flagged"  # a fact flagged uncorrected, waiting for a second officer
+    UNCORRECTED_CONFIRMED = "uncorrected_confirmed"  # … confirmed: publication continues past the maximum
+    UNCORRECTED_REJECTED = "uncorrected_rejected"  # … rejected
 
 
 @dataclass(frozen=True, slots=True)

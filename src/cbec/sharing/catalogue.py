@@ -88,14 +88,15 @@ class CreditPayload(_Payload):
         "objection_upheld, objection_dismissed, publication_ended, override_proposed, override_approved, "
         "override_rejected, measures_applied, measures_lifted (a list entry's catalogue measures), "
         "thirdparty_recorded, thirdparty_kept, thirdparty_withdrawn (a signed third-party report and its review), "
-        "list_proposed, list_recorded, list_rejected (a list entry added, ended or corrected on the console)."
+        "list_proposed, list_recorded, list_rejected (a list entry added, ended or corrected on the console), "
+        "uncorrected_flagged, uncorrected_confirmed, uncorrected_rejected (publication past the maximum)."
     )
     subject: str = Field(description="The enterprise's credit or customs code; person:<hash prefix> for a person.")
     fact_id: int | None = Field(description="The fact concerned (the row the change is about).")
     new_fact_id: int | None = Field(description="The row appended by the change (a repair or a withdrawal), if any.")
     reference: int | None = Field(
         description="The repair application, objection or override request; the list entry for measures; the "
-        "third-party report; the list request."
+        "third-party report; the list request; the uncorrected flag."
     )
     on: str = Field(description="The business day of the change (Asia/Shanghai), YYYY-MM-DD.")
     published_until: str | None = Field(description="When the fact's publication ends (or ended), YYYY-MM-DD.")

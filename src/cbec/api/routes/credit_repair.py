@@ -26,16 +26,21 @@ from cbec.credit.schemas import (
     OverrideRequestRead,
     RepairIn,
     RepairRead,
+    UncorrectedIn,
+    UncorrectedRead,
 )
 from cbec.credit.service import (
     apply_repair,
     decide_objection,
     decide_override,
     decide_repair,
+    decide_uncorrected,
     file_objection,
+    flag_uncorrected,
     list_objections,
     list_override_requests,
     list_repairs,
+    list_uncorrected,
     propose_override,
     run_daily,
     subject_facts,
@@ -168,3 +173,40 @@ def daily(
 ) -> DailyReport:
     """The daily job: end publications past their maximum window, list objections past their deadline (the hub's)."""
     return run_daily(ctx, on=on, actor=principal.name, scope=scope)
+
+
+@router.post("/uncorrected", response_model=UncorrectedRead, status_code=201)
+def flag(
+    body: UncorrectedIn,
+    principal: Principal = Depends(require(MANAGE)),
+    scope: Scope = Depends(scoped(MANAGE)),
+    ctx: Context = Depends(get_ctx),
+) -> UncorrectedRead:
+    """Flag a fact uncorrected before its window's maximum (a sector rule continues its publication)."""
+    return flag_uncorrected(
+        ctx, body, actor=principal.name, account=principal.user_id, scope=scope, sources=_sources(principal)
+    )
+
+
+@router.get("/uncorrected", response_model=list[UncorrectedRead])
+def flags(
+    status: str | None = Query(None, description="pending, confirmed or rejected."),
+    scope: Scope = Depends(scoped(MANAGE)),
+    ctx: Context = Depends(get_ctx),
+) -> list[UncorrectedRead]:
+    """The uncorrected flags of the caller's scope, newest first."""
+    return list_uncorrected(ctx, status=status, scope=scope)
+
+
+@router.post("/uncorrected/{flag_id}/decision", response_model=UncorrectedRead)
+def decide_flag(
+    flag_id: int,
+    body: DecisionIn,
+    principal: Principal = Depends(require(MANAGE)),
+    scope: Scope = Depends(scoped(MANAGE)),
+    ctx: Context = Depends(get_ctx),
+) -> UncorrectedRead:
+    """``confirm`` (another account than the flagger's: publication continues) or ``reject`` (with a note)."""
+    return decide_uncorrected(
+        ctx, flag_id, body, actor=principal.name, account=principal.user_id, scope=scope, sources=_sources(principal)
+    )

@@ -41,6 +41,9 @@ from cbec.credit.schemas.lists import ListCorrectionIn as ListCorrectionIn
 from cbec.credit.schemas.lists import ListEndIn as ListEndIn
 from cbec.credit.schemas.lists import ListEntryIn as ListEntryIn
 from cbec.credit.schemas.lists import ListRequestRead as ListRequestRead
+from cbec.credit.schemas.lists import UncorrectedIn as UncorrectedIn
+from cbec.credit.schemas.lists import UncorrectedPastRead as UncorrectedPastRead
+from cbec.credit.schemas.lists import UncorrectedRead as UncorrectedRead
 
 
 class FactIn(BaseModel):
@@ -406,6 +409,7 @@ class DailyReport(BaseModel):
     events: int
     measures_applied: int = 0  # list measures applied (entries come into force)
     measures_lifted: int = 0  # list measures lifted (entries ended, repaired or withdrawn)
+    uncorrected: list[UncorrectedPastRead] = []  # published past the window's maximum: flagged uncorrected
 
 
 # --- negative lists: measure catalogues, applied measures, screening alerts, the public lists ----------------------

@@ -105,3 +105,47 @@ class ConfigLoadIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     documents: list[dict[str, Any]] = Field(min_length=1, max_length=50)
+
+
+class UncorrectedIn(BaseModel):
+    """A fact flagged uncorrected: its publication continues past the window's maximum under a sector rule."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    fact_id: int
+    legal_basis: str = Field(description="The sector rule under which publication continues.")
+    reason: str = Field(description="Why the behaviour is not corrected.")
+    until: date | None = Field(default=None, description="The new end of publication (empty: until repaired).")
+
+
+class UncorrectedRead(BaseModel):
+    """A flag and where it stands (``confirmed``: the row ``result_fact_id`` carries the new end)."""
+
+    id: int
+    fact_id: int
+    subject: str
+    status: str
+    legal_basis: str
+    reason: str
+    window_max: date
+    until: date | None
+    flagged_by: str
+    flagged_by_account: int | None
+    flagged_at: datetime
+    decided_by: str | None
+    decided_at: datetime | None
+    decision_note: str | None
+    result_fact_id: int | None
+
+
+class UncorrectedPastRead(BaseModel):
+    """A fact the daily job keeps publishing past its window's maximum because it is flagged uncorrected."""
+
+    fact_id: int
+    subject: str
+    fact_type: str
+    severity: str
+    document_no: str | None
+    window_max: date
+    published_until: date | None
+    flag: int

@@ -41,6 +41,7 @@ from cbec.credit.service.rulesets import (
 from cbec.credit.service.screening import screen_enterprises, screen_name
 from cbec.credit.service.supervision import clearance_measures
 from cbec.credit.service.thirdparty import decide_review, import_reports, list_reports, list_reviews
+from cbec.credit.service.uncorrected import decide_uncorrected, flag_uncorrected, list_uncorrected
 
 __all__ = [
     "CONSUMER",
@@ -62,9 +63,11 @@ __all__ = [
     "decide_repair",
     "decide_review",
     "decide_ruleset",
+    "decide_uncorrected",
     "dry_run_proposal",
     "end_list_entry",
     "file_objection",
+    "flag_uncorrected",
     "import_facts",
     "import_reports",
     "list_alerts",
@@ -77,6 +80,7 @@ __all__ = [
     "list_reports",
     "list_reviews",
     "list_ruleset_proposals",
+    "list_uncorrected",
     "load_configuration",
     "load_documents",
     "propose_override",

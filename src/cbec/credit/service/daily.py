@@ -2,7 +2,9 @@
 
 ``run_daily``: the facts whose maximum publication window has passed get their end of publication recorded (once
 each, an outbox event each; the rating already stopped counting them on that day: ``counts_on``), and the open
-objections past their review deadline are listed. Run it again the same day: nothing new is recorded.
+objections past their review deadline are listed, and so are the facts published past their window's maximum
+because they are flagged uncorrected (cbec.credit.service.uncorrected). Run it again the same day: nothing new is
+recorded.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from cbec.credit.service.facts import subject_label
 from cbec.credit.service.lists import sync_measures
 from cbec.credit.service.repair import objection_read, repair_read
 from cbec.credit.service.sharing import share
+from cbec.credit.service.uncorrected import published_past_maximum
 from cbec.storage.context import Context
 
 
@@ -65,6 +68,7 @@ def run_daily(
             objection_read(row, subject, _fact(session, row.fact_id), today)
             for row, subject in repo.overdue_objections(session, today)
         ]
+        continued = published_past_maximum(session, today)
         open_repairs = len(repo.repairs(session, OPEN_REPAIR, None))
         open_objections = len(repo.objections(session, [ObjectionStatus.OPEN.value], None))
         if ended:
@@ -87,6 +91,7 @@ def run_daily(
         events=len(ended) + synced.entries,
         measures_applied=synced.applied,
         measures_lifted=synced.lifted,
+        uncorrected=continued,
     )
 
 

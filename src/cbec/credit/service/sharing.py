@@ -34,6 +34,9 @@ STATUS = {
     Change.LIST_PROPOSED: "proposed",
     Change.LIST_RECORDED: "recorded",
     Change.LIST_REJECTED: "rejected",
+    Change.UNCORRECTED_FLAGGED: "flagged",
+    Change.UNCORRECTED_CONFIRMED: "confirmed",
+    Change.UNCORRECTED_REJECTED: "rejected",
 }
 
 

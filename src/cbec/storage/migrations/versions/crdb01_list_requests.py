@@ -1,4 +1,4 @@
-"""credit: list management on the console (entries added, ended, corrected; maker-checker for serious lists)
+"""credit: list management on the console (maker-checker for serious lists); facts flagged uncorrected
 
 Revision ID: crdb01
 Revises: credit05
@@ -7,6 +7,8 @@ Create Date: 2026-12-07 14:00:00.000000
 * ``credit_list_request``: a change to a negative list made by an officer — an entry added, ended early or
   corrected — with the proposer's and the confirming officer's accounts (a serious list's change counts only once
   another account confirms it) and the fact it became.
+* ``credit_uncorrected``: a fact flagged uncorrected (未整改) under a sector rule, confirmed by another account: its
+  publication continues past the window's maximum (the row appended on confirmation carries the new end).
 """
 
 from __future__ import annotations
@@ -63,7 +65,32 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_credit_list_request")),
     )
     _index("credit_list_request", "status", "subject_id", "target_fact_id")
+    op.create_table(
+        "credit_uncorrected",
+        sa.Column("id", _id(), autoincrement=True, nullable=False),
+        sa.Column("fact_id", _id(), nullable=False),
+        sa.Column("subject_id", _id(), nullable=False),
+        sa.Column("status", sa.String(length=10), nullable=False),
+        sa.Column("legal_basis", sa.Text(), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("window_max", sa.Date(), nullable=False),
+        sa.Column("until", sa.Date(), nullable=True),
+        sa.Column("flagged_by", sa.String(length=100), nullable=False),
+        sa.Column("flagged_by_account", _id(), nullable=True),
+        sa.Column("flagged_at", _utc(), nullable=False),
+        sa.Column("decided_by", sa.String(length=100), nullable=True),
+        sa.Column("decided_by_account", _id(), nullable=True),
+        sa.Column("decided_at", _utc(), nullable=True),
+        sa.Column("decision_note", sa.Text(), nullable=True),
+        sa.Column("result_fact_id", _id(), nullable=True),
+        _fk("credit_uncorrected", "fact_id", "credit_fact"),
+        _fk("credit_uncorrected", "subject_id", "credit_subject"),
+        _fk("credit_uncorrected", "result_fact_id", "credit_fact"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_credit_uncorrected")),
+    )
+    _index("credit_uncorrected", "fact_id", "subject_id", "status")
 
 
 def downgrade() -> None:
+    op.drop_table("credit_uncorrected")
     op.drop_table("credit_list_request")
