@@ -1,5 +1,5 @@
-"""REST of publication past the maximum for uncorrected behaviour (未整改继续公示): an officer flags a negative fact before
-its window's maximum, another account confirms, the fact keeps counting past the maximum (a row with the new end
+"""REST of publication past the maximum for uncorrected behaviour (未整改继续公示): an officer flags a negative fact
+before its window's maximum, another account confirms, the fact keeps counting past the maximum (a row with the new end
 supersedes it), the daily job reports it and ends it at the flag's end.
 
 Enterprise A is filed at the hub; the world's day is 2026-03-02. A minor penalty decided 2026-01-01 is published until
