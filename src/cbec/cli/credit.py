@@ -15,6 +15,7 @@ from rich.table import Table
 from cbec.cli.credit_lists import register as register_lists
 from cbec.cli.credit_office import register as register_office
 from cbec.cli.credit_repair import register as register_repair
+from cbec.cli.credit_uncorrected import register as register_uncorrected
 from cbec.cli.reference import console, fail
 from cbec.cli.state import state
 from cbec.common.errors import DomainError
@@ -340,6 +341,7 @@ def register(app: typer.Typer) -> None:
     register_repair(group)
     register_lists(group)
     register_office(group)
+    register_uncorrected(group)
     group.add_typer(facts, name="facts")
     group.add_typer(config, name="config")
     app.add_typer(group, name="credit")

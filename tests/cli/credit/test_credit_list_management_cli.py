@@ -5,6 +5,7 @@ its own proposal, whichever transport made it."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -16,7 +17,10 @@ from cbec.accounts.service import create_account, create_api_key
 from cbec.api.app import create_app
 from cbec.cli.main import app
 from cbec.cli.state import state
+from cbec.common.clock import business_date
 from cbec.common.ids import make_uscc
+from cbec.credit.schemas import FactIn
+from cbec.credit.service import record_fact
 
 ACME = make_uscc("91460000MA5TCRD02")
 ENTRY = [
@@ -126,3 +130,31 @@ def test_cli_correct_and_reject(cli: CliRunner) -> None:
     assert (rejected["status"], rejected["fact_id"], rejected["decision_note"]) == ("rejected", None, "无判决书")
     shown = json.loads(run(cli, "credit", "lists", "show", "--format", "json"))
     assert [(e["fact_id"], e["list_type"]) for e in shown["items"]] == [(added["fact_id"], "zone")]
+
+
+def test_cli_flags_a_fact_uncorrected_and_another_account_confirms(cli: CliRunner, zone: Zone) -> None:
+    run(cli, "credit", "seed")
+    decided = business_date(zone.ctx.clock.now()) - timedelta(days=30)
+    fact = FactIn(
+        subject=ACME,
+        fact_type="penalty",
+        source="customs",
+        severity="minor",
+        decided_on=decided.isoformat(),
+        document_no="海关罚〔2026〕5号",
+        legal_basis="海关行政处罚实施条例",
+    )
+    made = record_fact(zone.ctx, fact, actor="customs")
+    flag = ["credit", "uncorrected", "flag", str(made.id), "--basis", "行业规定第九条", "--reason", "未缴清罚款"]
+    flagged = json.loads(run(cli, *flag, "--as", "alice", "--format", "json"))
+    assert (flagged["status"], flagged["window_max"], flagged["until"]) == (
+        "pending",
+        made.publish_max_until.isoformat() if made.publish_max_until else None,
+        None,
+    )
+    decide = ["credit", "uncorrected", "decide", str(flagged["id"]), "--action", "confirm"]
+    assert "CRD-MAKER-CHECKER" in run(cli, *decide, "--as", "alice", code=1)
+    done = json.loads(run(cli, *decide, "--as", "bob", "--format", "json"))
+    assert (done["status"], done["decided_by"]) == ("confirmed", "bob")
+    listed = json.loads(run(cli, "credit", "uncorrected", "list", "--status", "confirmed", "--format", "json"))
+    assert [(f["id"], f["result_fact_id"]) for f in listed] == [(flagged["id"], done["result_fact_id"])]
