@@ -214,6 +214,8 @@ ROUTES: dict[tuple[str, str], Public | Api | Page | SignedIn] = {
     ("POST", "/api/v1/credit/rate"): api("credit.rate"),
     ("POST", "/api/v1/credit/screen"): api("credit.read"),
     ("GET", "/api/v1/credit/subjects/{code}/facts"): api("credit.read"),
+    ("GET", "/api/v1/credit/subjects/{code}/evidence"): api("credit.read"),
+    ("GET", "/api/v1/credit/evidence/{evidence_id}"): api("credit.read"),
     ("POST", "/api/v1/credit/repairs"): api("credit.read"),
     ("GET", "/api/v1/credit/repairs"): api("credit.read"),
     ("POST", "/api/v1/credit/repairs/{repair_id}/decision"): api("credit.manage"),

@@ -297,6 +297,10 @@ def foreign_calls(world: World) -> dict[tuple[str, str], list[Foreign]]:
             Foreign("/api/v1/credit/facts", {"city_admin": 404, "city_customs": 404}, json=credit_fact_of_a())
         ],
         ("POST", "/api/v1/credit/rate"): [Foreign("/api/v1/credit/rate?dry_run=false", HUB_ONLY)],
+        ("GET", "/api/v1/credit/subjects/{code}/evidence"): [
+            Foreign(f"/api/v1/credit/subjects/{A}/evidence", NOT_A),
+            Foreign(f"/api/v1/credit/subjects/{B}/evidence", {"shop_a": 404, "agent": 404}),
+        ],
         ("POST", "/api/v1/credit/lists/entries"): [
             Foreign("/api/v1/credit/lists/entries", {"city_admin": 404, "city_customs": 404}, json=list_entry_of_a())
         ],
@@ -558,6 +562,8 @@ NAMES_NOTHING_FOREIGN: dict[tuple[str, str], str] = {
     "scope's task is not found (404): tests/api/credit/test_credit_office_api.py",
     ("GET", "/api/v1/credit/method"): "the zone's published method, the same for everyone (public)",
     ("POST", "/api/v1/credit/aeo/score"): "scores the submitted self-assessment; reads nothing stored",
+    ("GET", "/api/v1/credit/evidence/{evidence_id}"): "no evidence file in this world; another enterprise's or "
+    "tenant's file is not found (404): tests/api/credit/test_credit_evidence_api.py",
     ("GET", "/api/v1/credit/config"): "the zone-wide configuration documents, the same for every credit.read caller",
     ("GET", "/api/v1/credit/config/{kind}/{code}/{version}"): "a zone-wide configuration document, the same for "
     "every credit.read caller",

@@ -379,3 +379,22 @@ class CreditUncorrected(Base):
     decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     decision_note: Mapped[str | None] = mapped_column(Text, nullable=True)
     result_fact_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("credit_fact.id"), nullable=True)
+
+
+class CreditEvidence(Base):
+    """An evidence file of a repair application, an objection or a fact, **encrypted at rest** (it may hold
+    personal data: ``ctx.cipher``); read by the subject's enterprise and by officers, every read audited."""
+
+    __tablename__ = "credit_evidence"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    subject_id: Mapped[int] = mapped_column(BigId, ForeignKey("credit_subject.id"), index=True)
+    purpose: Mapped[str] = mapped_column(String(10))  # repair | objection | fact
+    reference_id: Mapped[int] = mapped_column(BigId)  # the repair application, objection or fact
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(40))
+    size: Mapped[int] = mapped_column(Integer)
+    content: Mapped[str] = mapped_column(Text)  # ctx.cipher token of the base64 content
+    uploaded_by: Mapped[str] = mapped_column(String(100))
+    uploaded_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -4,7 +4,8 @@ A subject outside the caller's scope is not found (404): an enterprise reads onl
 city's enterprises. An agency officer records facts of its own agency's source only (403 ``CRD-SOURCE-SCOPE``);
 the audit records the signed-in principal, never a body field. Rating every subject is the hub's (``AUTH-SCOPE``).
 Screening reads the published negative lists: every enterprise entry for any ``credit.read`` caller, persons (by
-the keyed hash of an ID number) for the hub's callers only (403 ``CRD-SCREEN-PERSON``).
+the keyed hash of an ID number) for the hub's callers only (403 ``CRD-SCREEN-PERSON``). Evidence files are read in
+the caller's scope (the subject's own enterprise, officers of its tenant; anyone else: 404), every read audited.
 """
 
 from __future__ import annotations
@@ -13,13 +14,14 @@ from datetime import date, datetime
 from typing import Any
 
 from fastapi import APIRouter, Body, Depends, Query
+from fastapi.responses import Response
 
 from cbec.accounts import Permission, Role
 from cbec.api.deps import get_ctx
 from cbec.api.security import Principal, require, scoped
 from cbec.common.scope import Scope
-from cbec.credit.schemas import FactIn, FactRead, RateReport, RatingRead, ScreenIn, ScreenReport
-from cbec.credit.service import rate_subjects, record_fact, screen_name, show_subject
+from cbec.credit.schemas import EvidenceRead, FactIn, FactRead, RateReport, RatingRead, ScreenIn, ScreenReport
+from cbec.credit.service import rate_subjects, read_evidence, record_fact, screen_name, show_subject, subject_evidence
 from cbec.storage.context import Context
 
 router = APIRouter(prefix="/api/v1/credit", tags=["credit"])
@@ -71,3 +73,31 @@ def screen(
 ) -> ScreenReport:
     """Screen a name (and codes) against the negative lists in force: hits with list, legal basis, score, features."""
     return screen_name(ctx, body, scope=scope)
+
+
+@router.get("/subjects/{code}/evidence", response_model=list[EvidenceRead])
+def evidence_files(
+    code: str, scope: Scope = Depends(scoped(READ)), ctx: Context = Depends(get_ctx)
+) -> list[EvidenceRead]:
+    """The evidence files kept about a subject (repair applications, objections, facts), without their content."""
+    return subject_evidence(ctx, code, scope=scope)
+
+
+@router.get("/evidence/{evidence_id}", response_class=Response)
+def evidence_file(
+    evidence_id: int,
+    principal: Principal = Depends(require(READ)),
+    scope: Scope = Depends(scoped(READ)),
+    ctx: Context = Depends(get_ctx),
+) -> Response:
+    """Download an evidence file (the subject's enterprise or officers in scope); the read is audited."""
+    found, content = read_evidence(ctx, evidence_id, actor=principal.name, scope=scope)
+    return Response(
+        content,
+        media_type=found.content_type,
+        headers={
+            "Content-Disposition": f"attachment; filename=evidence-{found.id}",
+            "X-Content-SHA256": found.sha256,
+            "X-Content-Type-Options": "nosniff",
+        },
+    )

@@ -37,6 +37,8 @@ from cbec.credit.schemas.evaluation import (
 )
 from cbec.credit.schemas.lists import ConfigDocumentRead as ConfigDocumentRead
 from cbec.credit.schemas.lists import ConfigLoadIn as ConfigLoadIn
+from cbec.credit.schemas.lists import EvidenceFileIn as EvidenceFileIn
+from cbec.credit.schemas.lists import EvidenceRead as EvidenceRead
 from cbec.credit.schemas.lists import ListCorrectionIn as ListCorrectionIn
 from cbec.credit.schemas.lists import ListEndIn as ListEndIn
 from cbec.credit.schemas.lists import ListEntryIn as ListEntryIn
@@ -71,10 +73,11 @@ class FactIn(BaseModel):
     note: str | None = None
     supersedes: int | None = Field(default=None, description="Id of the fact this row corrects.")
     retracted: bool = Field(default=False, description="The superseded fact is withdrawn (no new content).")
+    evidence_file: EvidenceFileIn | None = Field(default=None, description="The decision's file (its digest is kept).")
 
     def raw(self) -> dict[str, Any]:
         """Return the fact as the raw mapping the rules check."""
-        values = self.model_dump()
+        values = self.model_dump(exclude={"evidence_file"})
         values["retracted"] = "true" if self.retracted else ""
         return {k: ("" if v is None else str(v)) for k, v in values.items()}
 
@@ -288,6 +291,7 @@ class RepairIn(BaseModel):
     description: str = Field(default="", description="What was corrected, and when.")
     commitment: str = Field(default="", description="The enterprise's credit commitment (信用承诺).")
     training: str | None = Field(default=None, description="Serious facts: the credit-repair training attended.")
+    evidence_file: EvidenceFileIn | None = Field(default=None, description="The evidence itself (its digest is kept).")
 
 
 class DecisionIn(BaseModel):
@@ -332,6 +336,7 @@ class ObjectionIn(BaseModel):
     fact_id: int
     reason: str = ""
     evidence_sha256: str | None = None
+    evidence_file: EvidenceFileIn | None = None
 
 
 class ObjectionRead(BaseModel):

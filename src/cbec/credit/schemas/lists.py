@@ -149,3 +149,28 @@ class UncorrectedPastRead(BaseModel):
     window_max: date
     published_until: date | None
     flag: int
+
+
+class EvidenceFileIn(BaseModel):
+    """An evidence file sent with an application, an objection or a fact: PDF, JPEG or PNG, base64, ≤ 700 KB."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    filename: str = Field(max_length=400)
+    content_type: str = Field(max_length=100, description="application/pdf, image/jpeg or image/png.")
+    data: str = Field(description="The file's bytes, base64-encoded.")
+
+
+class EvidenceRead(BaseModel):
+    """A stored evidence file (its content is downloaded on its own, every read audited)."""
+
+    id: int
+    subject: str
+    purpose: str
+    reference_id: int
+    sha256: str
+    filename: str
+    content_type: str
+    size: int
+    uploaded_by: str
+    uploaded_at: datetime

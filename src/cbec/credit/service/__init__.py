@@ -12,6 +12,7 @@ from cbec.credit.service.config import (
 )
 from cbec.credit.service.daily import list_objections, list_repairs, run_daily
 from cbec.credit.service.events import CONSUMER, apply_events
+from cbec.credit.service.evidence import read_evidence, subject_evidence
 from cbec.credit.service.facts import import_facts, record_fact
 from cbec.credit.service.list_requests import (
     add_list_entry,
@@ -87,6 +88,7 @@ __all__ = [
     "propose_ruleset",
     "public_entries",
     "rate_subjects",
+    "read_evidence",
     "record_fact",
     "run_daily",
     "score_aeo",
@@ -95,6 +97,7 @@ __all__ = [
     "seed_configuration",
     "set_override",
     "show_subject",
+    "subject_evidence",
     "subject_facts",
     "subject_measures",
     "zone_method",

@@ -29,6 +29,7 @@ from cbec.credit.rules import FactDraft, FactType, Severity, dedupe_key, parse_f
 from cbec.credit.schemas import FactIn, FactRead, ImportReport
 from cbec.credit.schemes import Configuration
 from cbec.credit.service.config import configuration
+from cbec.credit.service.evidence import accept_file, keep_file
 from cbec.enterprises.lookups import find_by_code
 from cbec.reference import by_row, read_records
 from cbec.storage.context import Context
@@ -245,6 +246,9 @@ def record_fact(
 ) -> FactRead:
     """Record one fact an agency enters. ``sources``: the sources the caller may record (None: any)."""
     now = ctx.clock.now()
+    file = accept_file(data.evidence_file, data.evidence_sha256)  # the digest kept is the file's own
+    if file is not None:
+        data = data.model_copy(update={"evidence_sha256": file.sha256, "evidence_file": None})
     draft, problems = parse_fact(data.raw(), today=business_date(now))
     if draft is None:
         raise CreditInvalid("the fact breaks the rules", problems=problems)
@@ -273,6 +277,17 @@ def record_fact(
         if key is not None and repo.fact_by_dedupe_key(session, key) is not None:
             raise CreditInvalid("the fact is already recorded", problems=[_duplicate("", key)])
         fact = write_fact(session, planned, subject, actor=actor, now=now)
+        if file is not None:
+            keep_file(
+                session,
+                ctx.cipher,
+                file,
+                subject_id=subject.id,
+                purpose="fact",
+                reference=fact.id,
+                actor=actor,
+                now=now,
+            )
         if fact.fact_type == FactType.LIST_ENTRY.value:
             _sync_lists(ctx, session, now, actor, [subject.id])
         result = fact_read(fact, subject)

@@ -34,6 +34,7 @@ from cbec.credit.repair import (
 from cbec.credit.rules import FactType
 from cbec.credit.schemas import DecisionIn, ObjectionIn, ObjectionRead, RepairIn, RepairRead
 from cbec.credit.service.config import configuration, missing
+from cbec.credit.service.evidence import accept_file, keep_file
 from cbec.credit.service.facts import subject_label
 from cbec.credit.service.lists import sync_measures
 from cbec.credit.service.sharing import share
@@ -180,6 +181,9 @@ def apply_repair(ctx: Context, data: RepairIn, *, actor: str, scope: Scope = EVE
     fact's minimum publication window ends, for a fact not negative, not current or already ended."""
     now = ctx.clock.now()
     today = business_date(now)
+    file = accept_file(data.evidence_file, data.evidence_sha256 or None)  # the digest kept is the file's own
+    if file is not None:
+        data = data.model_copy(update={"evidence_sha256": file.sha256, "evidence_file": None})
     draft = RepairDraft(data.fact_id, data.evidence_sha256, data.description, data.commitment, data.training)
     with ctx.uow() as uow:
         session = uow.session
@@ -214,6 +218,17 @@ def apply_repair(ctx: Context, data: RepairIn, *, actor: str, scope: Scope = EVE
                 applied_at=now,
             ),
         )
+        if file is not None:
+            keep_file(
+                session,
+                ctx.cipher,
+                file,
+                subject_id=subject.id,
+                purpose="repair",
+                reference=row.id,
+                actor=actor,
+                now=now,
+            )
         _audit(session, now, actor, "credit.repair.applied", subject, repair=row.id, fact=fact.id)
         share(ctx, session, Change.REPAIR_APPLIED, subject, fact, reference=row.id, on=today)
         result = repair_read(row, subject, fact)
@@ -360,6 +375,9 @@ def file_objection(ctx: Context, data: ObjectionIn, *, actor: str, scope: Scope 
     """Record an objection against a current fact, due for decision by the configured review deadline."""
     now = ctx.clock.now()
     today = business_date(now)
+    file = accept_file(data.evidence_file, data.evidence_sha256)
+    if file is not None:
+        data = data.model_copy(update={"evidence_sha256": file.sha256, "evidence_file": None})
     with ctx.uow() as uow:
         session = uow.session
         fact, subject = _fact_in_scope(session, data.fact_id, scope)
@@ -429,6 +447,17 @@ def file_objection(ctx: Context, data: ObjectionIn, *, actor: str, scope: Scope 
                 deadline_basis=basis,
             ),
         )
+        if file is not None:
+            keep_file(
+                session,
+                ctx.cipher,
+                file,
+                subject_id=subject.id,
+                purpose="objection",
+                reference=row.id,
+                actor=actor,
+                now=now,
+            )
         _audit(session, now, actor, "credit.objection.filed", subject, objection=row.id, fact=fact.id, due=str(due))
         share(ctx, session, Change.OBJECTION_FILED, subject, fact, reference=row.id, on=today)
         result = objection_read(row, subject, fact, today)

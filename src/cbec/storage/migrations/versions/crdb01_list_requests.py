@@ -9,6 +9,7 @@ Create Date: 2026-12-07 14:00:00.000000
   another account confirms it) and the fact it became.
 * ``credit_uncorrected``: a fact flagged uncorrected (未整改) under a sector rule, confirmed by another account: its
   publication continues past the window's maximum (the row appended on confirmation carries the new end).
+* ``credit_evidence``: evidence files of repair applications, objections and facts, encrypted at rest.
 """
 
 from __future__ import annotations
@@ -89,8 +90,26 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_credit_uncorrected")),
     )
     _index("credit_uncorrected", "fact_id", "subject_id", "status")
+    op.create_table(
+        "credit_evidence",
+        sa.Column("id", _id(), autoincrement=True, nullable=False),
+        sa.Column("subject_id", _id(), nullable=False),
+        sa.Column("purpose", sa.String(length=10), nullable=False),
+        sa.Column("reference_id", _id(), nullable=False),
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column("filename", sa.String(length=200), nullable=False),
+        sa.Column("content_type", sa.String(length=40), nullable=False),
+        sa.Column("size", sa.Integer(), nullable=False),
+        sa.Column("content", sa.Text(), nullable=False),
+        sa.Column("uploaded_by", sa.String(length=100), nullable=False),
+        sa.Column("uploaded_at", _utc(), nullable=False),
+        _fk("credit_evidence", "subject_id", "credit_subject"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_credit_evidence")),
+    )
+    _index("credit_evidence", "subject_id", "sha256")
 
 
 def downgrade() -> None:
+    op.drop_table("credit_evidence")
     op.drop_table("credit_uncorrected")
     op.drop_table("credit_list_request")
