@@ -11,6 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from cbec.cli.credit_repair import ACTOR, FORMAT, _out
+from cbec.cli.operator import AS_OR_ACTOR, acting
 from cbec.cli.reference import console, fail
 from cbec.cli.state import state
 from cbec.common.errors import DomainError
@@ -115,11 +116,15 @@ def register(group: typer.Typer) -> None:
         _out(found, output, REVIEW_COLUMNS, "review task")
 
     @ruleset.command("propose")
-    def ruleset_propose(path: Path, actor: str = ACTOR, output: str = FORMAT) -> None:
+    def ruleset_propose(
+        path: Path, actor: str = ACTOR, as_user: str | None = AS_OR_ACTOR, output: str = FORMAT
+    ) -> None:
         """Propose a ruleset file; it is dry-run on its first day (another officer publishes it)."""
         document = _json(path)
+        ctx = state.context()
+        name, account = acting(ctx, as_user, actor, "credit.rate")
         try:
-            found = propose_ruleset(state.context(), document if isinstance(document, dict) else {}, actor=actor)
+            found = propose_ruleset(ctx, document if isinstance(document, dict) else {}, actor=name, account=account)
         except DomainError as exc:
             fail(exc)
         if output == "json":
@@ -154,12 +159,15 @@ def register(group: typer.Typer) -> None:
         reject: bool = typer.Option(False, "--reject", help="Reject instead (with --note)."),
         note: str | None = typer.Option(None, "--note"),
         actor: str = ACTOR,
+        as_user: str | None = AS_OR_ACTOR,
         output: str = FORMAT,
     ) -> None:
         """Publish a proposal (another officer than the proposer) or reject it."""
         decision = DecisionIn(action="reject" if reject else "publish", note=note)
+        ctx = state.context()
+        name, account = acting(ctx, as_user, actor, "credit.rate")
         try:
-            found = decide_ruleset(state.context(), proposal_id, decision, actor=actor)
+            found = decide_ruleset(ctx, proposal_id, decision, actor=name, account=account)
         except DomainError as exc:
             fail(exc)
         _out(found, output, PROPOSAL_COLUMNS, "ruleset proposal")

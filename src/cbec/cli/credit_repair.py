@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from rich.markup import escape
 from rich.table import Table
 
+from cbec.cli.operator import AS_OR_ACTOR, acting
 from cbec.cli.reference import console, fail
 from cbec.cli.state import state
 from cbec.common.errors import DomainError
@@ -98,11 +99,14 @@ def register(group: typer.Typer) -> None:
         action: str = typer.Option(..., "--action", help="propose, approve (a second officer) or reject."),
         note: str | None = typer.Option(None, "--note"),
         actor: str = ACTOR,
+        as_user: str | None = AS_OR_ACTOR,
         output: str = FORMAT,
     ) -> None:
         """Take an officer's step on a repair application."""
+        ctx = state.context()
+        name, account = acting(ctx, as_user, actor, "credit.manage")
         try:
-            found = decide_repair(state.context(), repair_id, DecisionIn(action=action, note=note), actor=actor)
+            found = decide_repair(ctx, repair_id, DecisionIn(action=action, note=note), actor=name, account=account)
         except DomainError as exc:
             fail(exc)
         _out(found, output, REPAIR_COLUMNS, "repair application")
@@ -155,14 +159,17 @@ def register(group: typer.Typer) -> None:
         reason: str = typer.Option(..., "--reason"),
         until: str = typer.Option(..., "--until", help="The override ends on this day (exclusive)."),
         actor: str = ACTOR,
+        as_user: str | None = AS_OR_ACTOR,
         output: str = FORMAT,
     ) -> None:
         """Propose a level override (a second officer approves it)."""
         day = _day(until)
         assert day is not None
         body = OverrideRequestIn(subject=subject, level=level, reason=reason, until=day)
+        ctx = state.context()
+        name, account = acting(ctx, as_user, actor, "credit.rate")
         try:
-            found = propose_override(state.context(), body, actor=actor)
+            found = propose_override(ctx, body, actor=name, account=account)
         except DomainError as exc:
             fail(exc)
         _out(found, output, REQUEST_COLUMNS, "override request")
@@ -178,11 +185,14 @@ def register(group: typer.Typer) -> None:
         action: str = typer.Option(..., "--action", help="approve or reject."),
         note: str | None = typer.Option(None, "--note"),
         actor: str = ACTOR,
+        as_user: str | None = AS_OR_ACTOR,
         output: str = FORMAT,
     ) -> None:
         """Approve (never the proposer) or reject an override request."""
+        ctx = state.context()
+        name, account = acting(ctx, as_user, actor, "credit.rate")
         try:
-            found = decide_override(state.context(), request_id, DecisionIn(action=action, note=note), actor=actor)
+            found = decide_override(ctx, request_id, DecisionIn(action=action, note=note), actor=name, account=account)
         except DomainError as exc:
             fail(exc)
         _out(found, output, REQUEST_COLUMNS, "override request")

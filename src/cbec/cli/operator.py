@@ -59,3 +59,20 @@ def operator(ctx: Context, username: str | None, permission: str) -> Operator:
     if identity.account_id is None or identity.tenant != ROOT_TENANT or permission not in identity.permissions:
         raise _refuse(f"the holder of {API_KEY_ENV} is not an account of the hub with {permission}")
     return Operator(identity.name, identity.account_id)
+
+
+AS_OR_ACTOR = typer.Option(
+    None,
+    "--as",
+    help="The account that acts (maker-checker compares accounts); default: the holder of CBEC_API_KEY, else "
+    "--actor alone (which cannot approve what an account proposed).",
+)
+
+
+def acting(ctx: Context, username: str | None, actor: str, permission: str) -> tuple[str, int | None]:
+    """Return (name, account) of a step that may still act alone: an account when one is named (``--as``) or
+    ``CBEC_API_KEY`` is set, else the free ``--actor`` with no account."""
+    if username or os.environ.get(API_KEY_ENV, "").strip():
+        found = operator(ctx, username, permission)
+        return found.name, found.account
+    return actor, None

@@ -244,9 +244,24 @@ def maker_checker(
 
     When both the approver and the proposer signed in (``account``, ``maker_account``), their **accounts** are
     compared, not the recorded names: one officer with two API keys (``alice:key1``, ``alice:key2``) is one person.
+    Otherwise the usernames are compared (the part before ``:``), and a proposal made by an account is approved by
+    an account only (the operator's CLI names one: ``--as`` or ``CBEC_API_KEY``), so that a free name cannot pass a
+    maker-checker step across transports.
     """
     if account is not None and maker_account is not None:
         maker = actor if account == maker_account else None
+    elif maker is not None and _user(actor) == _user(maker):
+        maker = actor  # one side without an account: the same username is the same person (alice:key1 = alice)
+    if maker_account is not None and account is None and maker is not None and actor != maker:
+        return [
+            problem(
+                "CRD-MAKER-CHECKER",
+                "actor",
+                "提议人以账号提议，审批人须以账号审批",
+                f"the {what} was proposed by an account; approve it as an account too",
+                "Sign in, or on the CLI name the account: --as USERNAME (or CBEC_API_KEY).",
+            )
+        ]
     if actor == applicant:
         return [
             problem(
@@ -268,6 +283,11 @@ def maker_checker(
             )
         ]
     return []
+
+
+def _user(name: str) -> str:
+    """Return the username of a recorded actor (an API key's ``username:key prefix``; a session's username)."""
+    return name.split(":", 1)[0]
 
 
 def check_note(note: str | None, field: str = "note", *, required: bool) -> list[Problem]:

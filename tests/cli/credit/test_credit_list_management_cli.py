@@ -158,3 +158,39 @@ def test_cli_flags_a_fact_uncorrected_and_another_account_confirms(cli: CliRunne
     assert (done["status"], done["decided_by"]) == ("confirmed", "bob")
     listed = json.loads(run(cli, "credit", "uncorrected", "list", "--status", "confirmed", "--format", "json"))
     assert [(f["id"], f["result_fact_id"]) for f in listed] == [(flagged["id"], done["result_fact_id"])]
+
+
+def test_override_and_repair_steps_compare_accounts_across_the_cli_and_rest(cli: CliRunner, zone: Zone) -> None:
+    run(cli, "credit", "seed")
+    decided = business_date(zone.ctx.clock.now()) - timedelta(days=30)
+    fact = FactIn(
+        subject=ACME,
+        fact_type="penalty",
+        source="customs",
+        severity="minor",
+        decided_on=decided.isoformat(),
+        document_no="海关罚〔2026〕6号",
+        legal_basis="海关行政处罚实施条例",
+    )
+    record_fact(zone.ctx, fact, actor="customs")
+    alice_key = create_api_key(zone.ctx, username="alice", label="rest", actor="test").key
+    rest = TestClient(create_app(zone.ctx), headers={"Authorization": f"Bearer {alice_key}"})
+    until = (business_date(zone.ctx.clock.now()) + timedelta(days=60)).isoformat()
+    proposed = rest.post(
+        "/api/v1/credit/overrides", json={"subject": ACME, "level": "B", "reason": "整改", "until": until}
+    )
+    assert proposed.status_code == 201, proposed.json()
+    decide = ["credit", "requests", "decide", str(proposed.json()["id"]), "--action", "approve"]
+    alone = run(cli, *decide, "--actor", "someone-else", code=1, env={"CBEC_API_KEY": ""})
+    assert "CRD-MAKER-CHECKER" in alone  # a free name never approves what an account proposed
+    assert "CRD-MAKER-CHECKER" in run(cli, *decide, "--as", "alice", code=1)
+    assert "CRD-MAKER-CHECKER" in run(cli, *decide, "--actor", "alice", code=1, env={"CBEC_API_KEY": ""})
+    approved = json.loads(run(cli, *decide, "--as", "bob", "--format", "json"))
+    assert (approved["status"], approved["decided_by"]) == ("approved", "bob")
+    # the other way round: proposed on the CLI as alice, alice's API key cannot approve it over REST
+    mine = json.loads(
+        run(cli, "credit", "requests", "propose", ACME, "--level", "C", "--reason", "复核", "--until", until,
+            "--as", "alice", "--format", "json")
+    )  # fmt: skip
+    answer = rest.post(f"/api/v1/credit/overrides/{mine['id']}/decision", json={"action": "approve"})
+    assert (answer.status_code, [p["rule_id"] for p in answer.json()["problems"]]) == (403, ["CRD-MAKER-CHECKER"])
