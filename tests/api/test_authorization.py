@@ -248,6 +248,8 @@ ROUTES: dict[tuple[str, str], Public | Api | Page | SignedIn] = {
     ("POST", "/api/v1/credit/rulesets/{proposal_id}/decision"): api("credit.rate"),
     ("GET", "/api/v1/credit/method"): PUBLIC,
     ("POST", "/api/v1/credit/aeo/score"): api("credit.read"),
+    ("POST", "/api/v1/credit/aeo/assessments"): api("credit.read"),
+    ("GET", "/api/v1/credit/aeo/assessments"): api("credit.read"),
     ("GET", "/api/v1/credit/config"): api("credit.read"),
     ("GET", "/api/v1/credit/config/{kind}/{code}/{version}"): api("credit.read"),
     ("POST", "/api/v1/credit/config"): api("credit.manage"),

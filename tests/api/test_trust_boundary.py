@@ -297,6 +297,17 @@ def foreign_calls(world: World) -> dict[tuple[str, str], list[Foreign]]:
             Foreign("/api/v1/credit/facts", {"city_admin": 404, "city_customs": 404}, json=credit_fact_of_a())
         ],
         ("POST", "/api/v1/credit/rate"): [Foreign("/api/v1/credit/rate?dry_run=false", HUB_ONLY)],
+        ("POST", "/api/v1/credit/aeo/assessments"): [
+            Foreign(
+                "/api/v1/credit/aeo/assessments",
+                NOT_A,
+                json={"subject": A, "items": [{"module": "financial", "item": "2.1", "score": 0}]},
+            )
+        ],
+        ("GET", "/api/v1/credit/aeo/assessments"): [
+            Foreign(f"/api/v1/credit/aeo/assessments?subject={A}", NOT_A),
+            Foreign(f"/api/v1/credit/aeo/assessments?subject={B}", {"shop_a": 404, "agent": 404}),
+        ],
         ("GET", "/api/v1/credit/subjects/{code}/evidence"): [
             Foreign(f"/api/v1/credit/subjects/{A}/evidence", NOT_A),
             Foreign(f"/api/v1/credit/subjects/{B}/evidence", {"shop_a": 404, "agent": 404}),

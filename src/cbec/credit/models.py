@@ -398,3 +398,23 @@ class CreditEvidence(Base):
     content: Mapped[str] = mapped_column(Text)  # ctx.cipher token of the base64 content
     uploaded_by: Mapped[str] = mapped_column(String(100))
     uploaded_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class CreditAeoAssessment(Base):
+    """An AEO self-assessment stored (认证标准自评记录): the items as scored against a standard version, the module
+    totals, the score, pass or fail with the reasons, who assessed it (account), and the credit fact it became."""
+
+    __tablename__ = "credit_aeo_assessment"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    subject_id: Mapped[int] = mapped_column(BigId, ForeignKey("credit_subject.id"), index=True)
+    standard: Mapped[str] = mapped_column(String(80))  # code@version
+    items: Mapped[list[Any]] = mapped_column(JSON)
+    modules: Mapped[list[Any]] = mapped_column(JSON)
+    score: Mapped[int] = mapped_column(Integer)
+    passed: Mapped[bool] = mapped_column(Boolean)
+    reasons: Mapped[list[Any]] = mapped_column(JSON)
+    assessed_by: Mapped[str] = mapped_column(String(100))
+    assessed_by_account: Mapped[int | None] = mapped_column(BigId, nullable=True)
+    assessed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    fact_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("credit_fact.id"), nullable=True)

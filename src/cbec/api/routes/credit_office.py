@@ -19,6 +19,8 @@ from cbec.api.deps import get_ctx
 from cbec.api.security import Principal, require, scoped
 from cbec.common.scope import Scope
 from cbec.credit.schemas import (
+    AeoAssessIn,
+    AeoAssessmentRead,
     AeoScoreRead,
     DecisionIn,
     RateReport,
@@ -30,10 +32,12 @@ from cbec.credit.schemas import (
     ThirdPartyReportRead,
 )
 from cbec.credit.service import (
+    assess_aeo,
     decide_review,
     decide_ruleset,
     dry_run_proposal,
     import_reports,
+    list_assessments,
     list_reports,
     list_reviews,
     list_ruleset_proposals,
@@ -152,3 +156,25 @@ def aeo_score(
 ) -> AeoScoreRead:
     """Score an AEO self-assessment: module totals, 100 + Σ items, pass or the reasons it fails."""
     return score_aeo(body)
+
+
+@router.post("/aeo/assessments", response_model=AeoAssessmentRead, status_code=201)
+def aeo_assess(
+    body: AeoAssessIn,
+    principal: Principal = Depends(require(READ)),
+    scope: Scope = Depends(scoped(READ)),
+    ctx: Context = Depends(get_ctx),
+) -> AeoAssessmentRead:
+    """Store a scored self-assessment of an enterprise in the caller's scope (its own, for an enterprise) and record
+    it as a credit fact (certification: positive when it passes, neutral when it fails)."""
+    return assess_aeo(ctx, body, actor=principal.name, account=principal.user_id, scope=scope)
+
+
+@router.get("/aeo/assessments", response_model=list[AeoAssessmentRead])
+def aeo_assessments(
+    subject: str = Query(..., max_length=40, description="The enterprise's credit or customs code."),
+    scope: Scope = Depends(scoped(READ)),
+    ctx: Context = Depends(get_ctx),
+) -> list[AeoAssessmentRead]:
+    """An enterprise's stored assessments, newest first."""
+    return list_assessments(ctx, subject, scope=scope)

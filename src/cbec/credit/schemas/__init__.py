@@ -12,6 +12,12 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from cbec.credit.schemas.evaluation import (
+    AeoAssessIn as AeoAssessIn,
+)
+from cbec.credit.schemas.evaluation import (
+    AeoAssessmentRead as AeoAssessmentRead,
+)
+from cbec.credit.schemas.evaluation import (
     AeoModuleRead as AeoModuleRead,
 )
 from cbec.credit.schemas.evaluation import (

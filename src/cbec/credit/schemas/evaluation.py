@@ -111,3 +111,28 @@ class RulesetProposalRead(BaseModel):
     decided_by: str | None
     decided_at: datetime | None
     decision_note: str | None
+
+
+class AeoAssessIn(BaseModel):
+    """A self-assessment to store for an enterprise (the assessor is the signed-in caller)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    subject: str = Field(description="The enterprise's credit or customs code.")
+    items: list[Any] = Field(description='[{"module", "item", "score": 0|-1|-2|"n.a."}]')
+
+
+class AeoAssessmentRead(BaseModel):
+    """A stored AEO self-assessment and the credit fact it became."""
+
+    id: int
+    subject: str
+    standard: str
+    score: int
+    passed: bool
+    reasons: list[str]
+    modules: list[AeoModuleRead]
+    items: list[Any]
+    assessed_by: str
+    assessed_at: datetime
+    fact_id: int | None

@@ -1,6 +1,6 @@
 """Use cases of the credit system: each public function is one transaction."""
 
-from cbec.credit.service.aeo import score_aeo
+from cbec.credit.service.aeo import assess_aeo, list_assessments, score_aeo
 from cbec.credit.service.alerts import alert_enterprises, decide_alert, list_alerts
 from cbec.credit.service.config import (
     config_document,
@@ -51,6 +51,7 @@ __all__ = [
     "apply_events",
     "apply_list_measures",
     "apply_repair",
+    "assess_aeo",
     "catalogue_on",
     "clearance_measures",
     "config_document",
@@ -72,6 +73,7 @@ __all__ = [
     "import_facts",
     "import_reports",
     "list_alerts",
+    "list_assessments",
     "list_entries",
     "list_entry",
     "list_list_requests",

@@ -10,6 +10,7 @@ Create Date: 2026-12-07 14:00:00.000000
 * ``credit_uncorrected``: a fact flagged uncorrected (未整改) under a sector rule, confirmed by another account: its
   publication continues past the window's maximum (the row appended on confirmation carries the new end).
 * ``credit_evidence``: evidence files of repair applications, objections and facts, encrypted at rest.
+* ``credit_aeo_assessment``: AEO self-assessments stored with their totals, result, assessor and the fact recorded.
 """
 
 from __future__ import annotations
@@ -107,9 +108,29 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_credit_evidence")),
     )
     _index("credit_evidence", "subject_id", "sha256")
+    op.create_table(
+        "credit_aeo_assessment",
+        sa.Column("id", _id(), autoincrement=True, nullable=False),
+        sa.Column("subject_id", _id(), nullable=False),
+        sa.Column("standard", sa.String(length=80), nullable=False),
+        sa.Column("items", sa.JSON(), nullable=False),
+        sa.Column("modules", sa.JSON(), nullable=False),
+        sa.Column("score", sa.Integer(), nullable=False),
+        sa.Column("passed", sa.Boolean(), nullable=False),
+        sa.Column("reasons", sa.JSON(), nullable=False),
+        sa.Column("assessed_by", sa.String(length=100), nullable=False),
+        sa.Column("assessed_by_account", _id(), nullable=True),
+        sa.Column("assessed_at", _utc(), nullable=False),
+        sa.Column("fact_id", _id(), nullable=True),
+        _fk("credit_aeo_assessment", "subject_id", "credit_subject"),
+        _fk("credit_aeo_assessment", "fact_id", "credit_fact"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_credit_aeo_assessment")),
+    )
+    _index("credit_aeo_assessment", "subject_id")
 
 
 def downgrade() -> None:
+    op.drop_table("credit_aeo_assessment")
     op.drop_table("credit_evidence")
     op.drop_table("credit_uncorrected")
     op.drop_table("credit_list_request")
