@@ -15,12 +15,14 @@ from cbec.cli.operator import AS_OR_ACTOR, acting
 from cbec.cli.reference import console, fail
 from cbec.cli.state import state
 from cbec.common.errors import DomainError
-from cbec.credit.schemas import AeoScoreRead, DecisionIn, RateReport
+from cbec.credit.schemas import AeoAssessIn, AeoScoreRead, DecisionIn, RateReport
 from cbec.credit.service import (
+    assess_aeo,
     decide_review,
     decide_ruleset,
     dry_run_proposal,
     import_reports,
+    list_assessments,
     list_reports,
     list_reviews,
     list_ruleset_proposals,
@@ -184,6 +186,45 @@ def register(group: typer.Typer) -> None:
             typer.echo(json.dumps(result.model_dump(mode="json"), ensure_ascii=False, indent=2))
             return
         _print_aeo(result)
+
+    @aeo.command("store")
+    def aeo_store(
+        path: Path,
+        subject: str = typer.Option(..., "--subject", help="The enterprise's credit or customs code."),
+        actor: str = ACTOR,
+        as_user: str | None = AS_OR_ACTOR,
+        output: str = FORMAT,
+    ) -> None:
+        """Score a self-assessment file and store it for an enterprise (recorded as a certification fact)."""
+        document = _json(path)
+        items = document.get("items") if isinstance(document, dict) else document
+        ctx = state.context()
+        name, account = acting(ctx, as_user, actor, "credit.read")
+        try:
+            stored = assess_aeo(
+                ctx,
+                AeoAssessIn(subject=subject, items=items if isinstance(items, list) else []),
+                actor=name,
+                account=account,
+            )
+        except DomainError as exc:
+            fail(exc)
+        if output == "json":
+            typer.echo(json.dumps(stored.model_dump(mode="json"), ensure_ascii=False, indent=2))
+            return
+        console().print(
+            f"assessment {stored.id} of {stored.subject}: score {stored.score}, "
+            f"{'passed' if stored.passed else 'failed'}; fact {stored.fact_id}"
+        )
+
+    @aeo.command("list")
+    def aeo_list(subject: str, output: str = FORMAT) -> None:
+        """List an enterprise's stored assessments, newest first."""
+        try:
+            found = list_assessments(state.context(), subject)
+        except DomainError as exc:
+            fail(exc)
+        _out(found, output, ("id", "subject", "standard", "score", "passed", "assessed_by", "fact_id"), "assessments")
 
     group.add_typer(thirdparty, name="thirdparty")
     group.add_typer(ruleset, name="ruleset")

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from tests.builders import PARTIES
 from tests.zone import Zone
 from typer.testing import CliRunner
 
@@ -194,3 +196,21 @@ def test_override_and_repair_steps_compare_accounts_across_the_cli_and_rest(cli:
     )  # fmt: skip
     answer = rest.post(f"/api/v1/credit/overrides/{mine['id']}/decision", json={"action": "approve"})
     assert (answer.status_code, [p["rule_id"] for p in answer.json()["problems"]]) == (403, ["CRD-MAKER-CHECKER"])
+
+
+def test_cli_stores_an_aeo_assessment_as_an_account(cli: CliRunner, zone: Zone, tmp_path: Path) -> None:
+    run(cli, "credit", "seed")
+    run(cli, "credit", "consume")
+    items = [
+        {"module": "internal_control", "item": "1.1", "score": 0},
+        {"module": "financial", "item": "2.1", "score": -1},
+    ]
+    path = tmp_path / "aeo.json"
+    path.write_text(json.dumps({"items": items}), encoding="utf-8")
+    code = PARTIES.ecommerce.code
+    stored = json.loads(
+        run(cli, "credit", "aeo", "store", str(path), "--subject", code, "--as", "alice", "--format", "json")
+    )
+    assert (stored["score"], stored["passed"], stored["assessed_by"]) == (99, True, "alice")
+    listed = json.loads(run(cli, "credit", "aeo", "list", code, "--format", "json"))
+    assert [(a["id"], a["fact_id"]) for a in listed] == [(stored["id"], stored["fact_id"])]
