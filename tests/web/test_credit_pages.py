@@ -206,3 +206,18 @@ def test_the_guarantee_a_listed_shops_inventory_needs_is_on_the_dossier_and_the_
     assert "便利与担保 全额担保" in mine
     queue = " ".join(visible_text(portal.client("officer").get("/console").text).split())
     assert "全额担保" in queue
+
+
+def test_my_credit_lists_the_stored_aeo_assessments(portal: Portal) -> None:
+    from cbec.credit.schemas import AeoAssessIn
+    from cbec.credit.service import assess_aeo
+
+    credit(portal)
+    shop = portal.client("shop")
+    assert "尚无自评记录" in shop.get("/workspace/credit").text
+    items = [{"module": "trade_security", "item": "4.1", "score": -2}]
+    assess_aeo(portal.zone.ctx, AeoAssessIn(subject=A, items=items), actor="shop")
+    text = visible_text(shop.get("/workspace/credit").text.split('id="aeo"')[1])
+    assert "98" in text and "未达标" in text and "gacc" in text.lower()
+    english = visible_text(portal.client("shop", lang="en").get("/workspace/credit").text.split('id="aeo"')[1])
+    assert "Not passed" in english

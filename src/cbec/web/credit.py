@@ -26,6 +26,7 @@ from cbec.credit.service import (
     decide_objection,
     decide_repair,
     file_objection,
+    list_assessments,
     list_objections,
     list_repairs,
     show_subject,
@@ -81,6 +82,7 @@ def _my_credit(
         rating, facts, measures = None, [], []
     repairs = list_repairs(ctx, subject=code, scope=entry.scope) if rating else []
     objections = list_objections(ctx, subject=code, scope=entry.scope) if rating else []
+    assessments = list_assessments(ctx, code, scope=entry.scope) if rating else []
     open_repairs = {r.fact_id for r in repairs if r.status in ("pending", "proposed")}
     open_objections = {o.fact_id for o in objections if o.status == "open"}
     return page(
@@ -93,6 +95,7 @@ def _my_credit(
             "measures": measures,
             "repairs": repairs,
             "objections": objections,
+            "assessments": assessments,
             "today": today,
             "problems": problems,
             "done": request.query_params.get("done"),
