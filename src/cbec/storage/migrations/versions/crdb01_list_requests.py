@@ -1,7 +1,7 @@
 """credit: list management on the console (maker-checker for serious lists); facts flagged uncorrected
 
 Revision ID: crdb01
-Revises: credit05
+Revises: rskc01
 Create Date: 2026-12-07 14:00:00.000000
 
 * ``credit_list_request``: a change to a negative list made by an officer — an entry added, ended early or
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "crdb01"
-down_revision = "credit05"
+down_revision = "rskc01"
 branch_labels = None
 depends_on = None
 
