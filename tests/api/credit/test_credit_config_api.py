@@ -30,9 +30,10 @@ def rules(answer: Any) -> list[str]:
     return [p["rule_id"] for p in answer.json()["problems"]]
 
 
-def lists_v2() -> dict[str, Any]:
-    doc = copy.deepcopy(next(v for k, v in shipped_documents() if k == ConfigKind.LISTS))
-    doc.update(version="2", effective_from="2026-03-02")
+def lists_v3() -> dict[str, Any]:
+    """A catalogue after the shipped ones (zone-lists@1 and @2), in force from the test's day."""
+    doc = copy.deepcopy([v for k, v in shipped_documents() if k == ConfigKind.LISTS][-1])
+    doc.update(version="3", effective_from="2026-03-02")
     return doc
 
 
@@ -57,25 +58,26 @@ def test_readers_list_and_show_the_documents_in_force(credit: World) -> None:
 def test_the_zone_office_loads_all_or_none(credit: World) -> None:
     admin = client_of(credit, "zone_admin")
     url = "/api/v1/credit/config"
-    broken = lists_v2()
+    broken = lists_v3()
     broken["lists"]["zone"]["measures"][0]["legal_basis"] = ""
-    both = {"documents": [{"kind": "lists", "document": lists_v2()}, {"kind": "lists", "document": broken}]}
+    both = {"documents": [{"kind": "lists", "document": lists_v3()}, {"kind": "lists", "document": broken}]}
     refused = admin.post(url, json=both)
     assert refused.status_code == 422
     assert {(p["rule_id"], p["field"].split(".")[0]) for p in refused.json()["problems"]} == {
         ("CRD-LISTS", "document[1]")
     }
-    assert [d["version"] for d in admin.get(f"{url}?kind=lists").json()] == ["1"]  # nothing was loaded
-    loaded = admin.post(url, json={"documents": [{"kind": "lists", "document": lists_v2()}]})
-    assert (loaded.status_code, loaded.json()) == (201, {"loaded": ["lists:zone-lists@2"], "unchanged": []})
+    assert [d["version"] for d in admin.get(f"{url}?kind=lists").json()] == ["1", "2"]  # nothing was loaded
+    loaded = admin.post(url, json={"documents": [{"kind": "lists", "document": lists_v3()}]})
+    assert (loaded.status_code, loaded.json()) == (201, {"loaded": ["lists:zone-lists@3"], "unchanged": []})
     listed = admin.get(f"{url}?kind=lists").json()
     assert [(d["version"], d["in_force"], d["loaded_by"]) for d in listed] == [
         ("1", False, "cli"),
-        ("2", True, name_of(credit, "zone_admin")),
+        ("2", False, "cli"),
+        ("3", True, name_of(credit, "zone_admin")),
     ]
-    again = admin.post(url, json={"documents": [{"kind": "lists", "document": lists_v2()}]})
-    assert again.json() == {"loaded": [], "unchanged": ["lists:zone-lists@2"]}
-    changed = lists_v2()
+    again = admin.post(url, json={"documents": [{"kind": "lists", "document": lists_v3()}]})
+    assert again.json() == {"loaded": [], "unchanged": ["lists:zone-lists@3"]}
+    changed = lists_v3()
     changed["legal_basis"] = "changed"
     clash = admin.post(url, json={"documents": [{"kind": "lists", "document": changed}]})
     assert (clash.status_code, rules(clash)) == (409, ["CRD-CONFIG-CHANGED"])
@@ -89,7 +91,7 @@ def test_the_zone_office_loads_all_or_none(credit: World) -> None:
 
 
 def test_only_the_hubs_zone_office_loads(credit: World) -> None:
-    body = {"documents": [{"kind": "lists", "document": lists_v2()}]}
+    body = {"documents": [{"kind": "lists", "document": lists_v3()}]}
     city = client_of(credit, "city_admin").post("/api/v1/credit/config", json=body)
     assert (city.status_code, rules(city)) == (403, ["AUTH-SCOPE"])
     agency = client_of(credit, "customs").post("/api/v1/credit/config", json=body)
