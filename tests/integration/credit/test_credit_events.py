@@ -173,3 +173,42 @@ def facts_of(ctx: Context) -> list[CreditFact]:
         found = list(uow.session.scalars(select(CreditFact).where(CreditFact.fact_type == "risk_case")))
         uow.session.expunge_all()
         return found
+
+
+def test_a_concluded_return_counts_once_in_the_shops_returns_of_the_day(zone: Zone) -> None:
+    from datetime import timedelta
+
+    from tests.builders import AT
+
+    from cbec.clearance.queries import inventory_detail
+    from cbec.clearance.service import confirm_return_arrival
+    from cbec.demo.builders import build_arrival, build_return
+
+    ctx = zone.ctx
+    seed_configuration(ctx)
+    s = a_set("ORD20260302000301", logistics_no="LORD20260302000301")
+    zone.send([s.order], PARTIES.ecommerce)
+    zone.send([s.payment], PARTIES.payment)
+    zone.send([s.waybill], PARTIES.logistics)
+    zone.send([s.inventory], PARTIES.agent)
+    arrival = build_arrival(PARTIES, [s.waybill.logistics_no], bill_no="MAWB20260302001", at=AT)
+    got = zone.send([arrival], PARTIES.site_operator).receipts
+    assert [(r.message_type.value, r.status) for r in got][-1][1] == "800", [(r.status, r.info) for r in got]
+    inventory_no = "46012026I000000001"  # the zone's first inventory number
+    clock = ctx.clock
+    assert isinstance(clock, FixedClock)
+    clock.advance(timedelta(days=10))
+    returned = build_return(s.inventory, inventory_no, [(1, Decimal(1))], at=AT + timedelta(days=10))
+    assert [r.status for r in zone.send([returned], PARTIES.agent).receipts] == ["120"]
+    apply_events(ctx)
+    assert [f.fact_type for f in facts(zone)] == []  # accepted is not concluded: nothing yet
+    detail = inventory_detail(ctx, inventory_no)
+    done = confirm_return_arrival(ctx, detail.returns[0]["id"], actor="site-operator")
+    assert [r.status for r in done.receipts] == ["399"]
+    assert apply_events(ctx).facts_recorded == 1
+    apply_events(ctx)  # nothing twice
+    [fact] = facts(zone)
+    assert (fact.fact_type, fact.severity, fact.source, fact.quantity) == ("platform_returns", "minor", "platform", 1)
+    assert fact.decided_on == business_date(clock.now())
+    shown = show_subject(ctx, PARTIES.ecommerce.code, on=fact.decided_on)
+    assert [(c.fact_type, c.points) for c in shown.contributions] == [("platform_returns", -1)]

@@ -10,6 +10,10 @@ The credit system never imports the clearance pipeline: it reads the outbox thro
   day appends a new row superseding the first (nothing is updated); an inventory already counted that day is not
   counted again, so a rewind and replay changes nothing.
 
+* ``receipt`` events of a **return** (CEB626) with status 399 (the return concluded: the goods came back and the
+  quota was restored) count the same way: one ``platform_returns`` fact (minor) per e-commerce enterprise per
+  business day, its quantity the distinct inventories returned that day.
+
 * ``risk`` events with change ``report_credit_done`` (an officer reported a risk case to credit, docs/risk.md) whose
   pivot is an enterprise or a platform (a code) become one ``risk_case`` fact (general, source ``platform``) about
   it, its document number ``RISK-<case>-<action>``: recorded once per disposal action, so a replay adds nothing.
@@ -18,8 +22,8 @@ The credit system never imports the clearance pipeline: it reads the outbox thro
 * ``data`` events of inventories and orders are screened against the negative lists (``cbec.credit.service.
   declarations``).
 
-Returns, late summaries, confirmed consumer reports and inspection outcomes have fact types but no event to come
-from yet (docs/credit.md).
+Late summaries, confirmed consumer reports and inspection outcomes have fact types but no event to come from yet
+(docs/credit.md).
 """
 
 from __future__ import annotations
@@ -47,6 +51,7 @@ CONSUMER = "credit"
 ACTOR = "credit-consumer"
 KINDS = (EventKind.FILING, EventKind.RECEIPT, EventKind.RISK, EventKind.DATA)
 REFUSED = "100"  # 海关退单 (cbec.clearance.codes.ReturnStatus.REFUSED; read as data, not imported)
+RETURNED = "399"  # a return concluded: the goods came back (CEB626 审结, ReturnStatus.CONCLUDED; read as data)
 REPORTED = "report_credit_done"  # a risk case reported to credit (cbec.risk.cases: "<kind>_<state>", read as data)
 CODE_PIVOTS = ("enterprise", "platform")  # risk's pivots that are enterprise codes (the others are persons' keys)
 RISK_BASIS = "综试区风险处置：经确认并报送信用的风险案件 (the zone's risk disposal, docs/risk.md; six-systems.md §2(b))"
@@ -76,7 +81,12 @@ class _Handler:
             "inventory",
             REFUSED,
         ):
-            self.refusal(session, event)
+            self.daily(session, event, FactType.PLATFORM_REFUSALS, "海关退单 / refused inventories of the day")
+        elif isinstance(event, ReceiptEvent) and (event.payload.document_kind, event.payload.status) == (
+            "return",
+            RETURNED,
+        ):
+            self.daily(session, event, FactType.PLATFORM_RETURNS, "退货完成 / returns concluded of the day")
         elif isinstance(event, RiskEvent) and event.payload.change == REPORTED:
             self.risk_case(session, event)
         elif isinstance(event, DataEvent):
@@ -130,7 +140,8 @@ class _Handler:
         write_fact(session, planned, subject, actor=ACTOR, now=self.now, detail=detail)
         self.recorded += 1
 
-    def refusal(self, session: Session, event: ReceiptEvent) -> None:
+    def daily(self, session: Session, event: ReceiptEvent, fact_type: FactType, note: str) -> None:
+        """Count the receipt's inventory in its e-commerce enterprise's fact of the day (refusals, returns)."""
         keys = event.payload.keys
         code = str(keys.get("ecommerce_code") or "")
         inventory = str(keys.get("eport_no") or keys.get("inventory_no") or event.payload.guid)
@@ -146,21 +157,21 @@ class _Handler:
             now=self.now,
         )
         day = business_date(event.payload.returned_at)
-        current = repo.platform_fact_of_day(session, subject.id, FactType.PLATFORM_REFUSALS.value, day)
+        current = repo.platform_fact_of_day(session, subject.id, fact_type.value, day)
         counted = list((current.detail or {}).get("inventories", [])) if current is not None else []
         if inventory in counted:
             return
         draft = FactDraft(
             subject_code=code,
             person_id=None,
-            fact_type=FactType.PLATFORM_REFUSALS,
+            fact_type=fact_type,
             severity=Severity.MINOR,
             source=Source.PLATFORM,
             decided_on=day,
             valid_from=day,
             valid_to=None,
             quantity=len(counted) + 1,
-            note="海关退单 / refused inventories of the day",
+            note=note,
             supersedes=current.id if current is not None else None,
         )
         planned, _ = plan_fact(session, draft, self.config(session))
