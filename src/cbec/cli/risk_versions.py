@@ -29,6 +29,7 @@ from cbec.risk.versions import (
     run_backtest,
     shadow_report,
     show,
+    take_snapshot,
     to_shadow,
 )
 
@@ -164,12 +165,21 @@ def register(app: typer.Typer) -> None:
         until: str | None = typer.Option(None, "--until", help="Decided before (ISO 8601)."),
         workers: int = typer.Option(1, "--workers", min=1, max=16, help="Processes scanning parts of the history."),
         output: str = typer.Option("table", "--format", help="json or table."),
+        snapshot: Path | None = typer.Option(
+            None, "--snapshot", help="Read a decision snapshot (`cbec risk snapshot`) instead of the database."
+        ),
         actor: str = ACTOR,
     ) -> None:
         """Evaluate a version over the inputs of stored decisions: alerts live vs candidate, band changes."""
         try:
             report = run_backtest(
-                state.context(), version, since=_moment(since), until=_moment(until), workers=workers, actor=actor
+                state.context(),
+                version,
+                since=_moment(since),
+                until=_moment(until),
+                workers=workers,
+                actor=actor,
+                snapshot=snapshot,
             )
         except DomainError as exc:
             fail(exc)
@@ -193,3 +203,18 @@ def register(app: typer.Typer) -> None:
             console().print(f"inputs no stored trace holds (insufficient): {', '.join(report.missing_inputs)}")
 
     _risk_group(app).add_typer(rules, name="rules")
+
+    @_risk_group(app).command("snapshot")
+    def snapshot_cmd(
+        out: Path = typer.Option(..., "--out", help="Folder of the snapshot (a later export appends a part)."),
+        batch: int = typer.Option(20_000, "--batch", min=100, help="Decisions read per page."),
+    ) -> None:
+        """Write the stored decisions' inputs and live bands to Parquet (no subject keys), for fast backtests."""
+        try:
+            manifest = take_snapshot(state.context(), out, batch=batch)
+        except DomainError as exc:
+            fail(exc)
+        parts = manifest["parts"]
+        last = parts[-1] if parts else None
+        added = f"; last part {last['file']}: {last['decisions']} decisions, sha256 {last['sha256']}" if last else ""
+        console().print(f"{manifest['decisions']} decisions to id {manifest['last_id']} in {len(parts)} part(s){added}")

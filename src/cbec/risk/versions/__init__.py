@@ -1,5 +1,6 @@
 """Ruleset versions of the risk system (规则集版本): lifecycle with maker-checker publication, shadow runs with
-phantom decisions, backtests over stored traces, compiled rules and JDM decision tables (docs/risk.md)."""
+phantom decisions, backtests over stored traces or a columnar snapshot of them, compiled rules (closures and numpy)
+and JDM decision tables (docs/risk.md)."""
 
 from cbec.risk.versions.backtest import last_report, run_backtest
 from cbec.risk.versions.compile import Compiled, compile_ruleset
@@ -22,6 +23,7 @@ from cbec.risk.versions.service import (
     show,
     to_shadow,
 )
+from cbec.risk.versions.snapshot import read_manifest, take_snapshot
 
 __all__ = [
     "DRAFT",
@@ -42,6 +44,7 @@ __all__ = [
     "last_report",
     "list_versions",
     "publish",
+    "read_manifest",
     "record_phantoms",
     "retire",
     "ruleset_of",
@@ -49,5 +52,6 @@ __all__ = [
     "run_backtest",
     "shadow_report",
     "show",
+    "take_snapshot",
     "to_shadow",
 ]

@@ -18,6 +18,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import create_engine, func, inspect, select, text
@@ -174,18 +175,25 @@ def run_backtest(
     workers: int = 1,
     batch: int = 5_000,
     actor: str = "cli",
+    snapshot: Path | None = None,
 ) -> BacktestReport:
-    """Backtest a version over the stored decisions of [since, until); store and return the report."""
+    """Backtest a version over the stored decisions of [since, until) — read from the database, or from a columnar
+    snapshot of them (``cbec.risk.versions.snapshot``: vectorised, the same report); store and return the report."""
     started = time.perf_counter()
     with ctx.uow() as uow:
         row = _get(uow.session, version)
         body, sha256 = row.body, row.sha256
         lo, hi = uow.session.execute(select(func.min(RiskDecision.id), func.max(RiskDecision.id))).one()
         uow.commit()
-    labels = has_labels(ctx.engine)
     window = (since, until)
     tally = Tally()
-    if lo is not None:
+    if snapshot is not None:
+        from cbec.risk.versions.snapshot import scan_snapshot  # it builds on this module's tally
+
+        tally, labels = scan_snapshot(snapshot, body, since=since, until=until, workers=workers)
+    else:
+        labels = has_labels(ctx.engine)
+    if snapshot is None and lo is not None:
         lo -= 1
         parts = max(1, min(workers, hi - lo))
         step = -(-(hi - lo) // parts)
