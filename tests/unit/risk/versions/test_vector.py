@@ -70,3 +70,29 @@ def test_an_input_absent_from_the_columns_is_unknown_everywhere() -> None:
     vector = vectorise(parse_ruleset(GUARDED))
     scores, _ = vector.decide({"buyer.value.1d": np.array([7.0, 0.2])}, 2)
     assert scores.tolist() == [[0, 0]]
+
+
+def test_the_snapshot_tally_counts_alerts_changes_and_labelled_precision_from_arrays() -> None:
+    from cbec.risk.versions.backtest import Tally
+    from cbec.risk.versions.snapshot import tally_arrays
+
+    tally = Tally()
+    columns = {
+        "buyer.value.1d": np.array([7.0, 7.0, 0.2, np.nan, 7.0]),
+        "buyer.inventories.1d": np.array([1.0, 1.0, 1.0, 1.0, 1.0]),
+        "doc.lines": np.array([3.0, 3.0, 3.0, 3.0, 3.0]),
+        "live_order_splitting": np.array([3, 0, 1, 2, 0], dtype=np.int8),
+        "live_fake_order": np.array([0, 0, 0, 1, 0], dtype=np.int8),  # a typology the candidate does not have
+    }
+    outcome = np.array(["confirmed", "false_positive", "valuable", None, None], dtype=object)
+    tally_arrays(tally, GUARDED, columns, 5, outcome)
+    # candidate bands: reject, reject, review, none, reject
+    assert (tally.decisions, tally.changed) == (5, 3)  # worst live 3,0,1,2,0 against 3,3,1,0,3: rows 2, 4, 5
+    assert dict(tally.live) == {"order_splitting": 3, "fake_order": 1}
+    assert dict(tally.candidate) == {"order_splitting": 4}
+    assert dict(tally.labelled) == {"order_splitting": 3} and dict(tally.confirmed) == {"order_splitting": 2}
+    assert dict(tally.changes) == {
+        ("order_splitting", "none", "reject"): 2,
+        ("order_splitting", "hold", "none"): 1,
+        ("fake_order", "review", "none"): 1,
+    }
