@@ -179,6 +179,7 @@ def take_snapshot(
     with tempfile.TemporaryDirectory(dir=folder) as work:
         connection = duckdb.connect(str(Path(work) / "staged.duckdb"))
         try:
+            connection.execute("SET enable_progress_bar = false")
             while True:
                 with ctx.engine.connect() as conn:
                     rows = conn.execute(_query(names, last, labels, batch)).all()
@@ -294,6 +295,7 @@ def _scan_part(
     connection = duckdb.connect()
     try:
         connection.execute("SET threads = 1")
+        connection.execute("SET enable_progress_bar = false")
         paths = ", ".join(f"'{_quoted(Path(folder) / f)}'" for f in files)
         wanted = list(columns)
         select_list = ", ".join(_ident(c) for c in wanted) + (", outcome" if labels else "")
