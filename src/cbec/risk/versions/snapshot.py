@@ -197,6 +197,7 @@ def take_snapshot(
                 else:
                     connection.execute(f"INSERT INTO staged BY NAME {typed}")
                 connection.unregister("batch")
+                first_id = int(rows[0][0]) if written == 0 else first_id
                 written, last = written + len(rows), int(rows[-1][0])
                 if progress is not None:
                     progress(written)
@@ -212,7 +213,7 @@ def take_snapshot(
         {
             "file": target.name,
             "decisions": written,
-            "first_id": first_id + 1,
+            "first_id": first_id,
             "last_id": last,
             "sha256": file_sha256(target),
             "taken_at": ctx.clock.now().isoformat(),
