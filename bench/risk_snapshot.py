@@ -1,7 +1,7 @@
 """Benchmark of the vectorised backtest (向量化回测) over a columnar snapshot of N stored decisions.
 
     .venv/bin/python -m bench.risk_snapshot [--decisions 10000000] [--workers 1 2] [--pool 20000] [--seed 18]
-        [--export 0] [--db sqlite|postgres] [--no-record]
+        [--export 0] [--db sqlite|postgres] [--no-compare] [--no-record]
 
 Writes a synthetic snapshot of N decisions straight to Parquet, in the format ``cbec risk snapshot`` writes
 (``cbec.risk.versions.snapshot``): the same generator as bench.risk_backtest's stored traces — a pool of distinct
@@ -12,7 +12,8 @@ with numpy) of the bench candidate (id_misuse review at 20, fake_order hold at 6
 wall seconds and the CPU seconds of the scanning processes.
 
 ``--export N`` (N > 0) also loads N decisions into a fresh database (bench.risk_backtest's loader: real traces)
-and times ``take_snapshot`` over them, then checks that the snapshot backtest and the database backtest agree.
+and times ``take_snapshot`` over them, then (unless ``--no-compare``) checks that the snapshot backtest and the
+database backtest agree.
 """
 
 from __future__ import annotations
@@ -113,7 +114,7 @@ def _backtests(folder: Path, workers: list[int], results: list[str]) -> None:
         print(results[-1])
 
 
-def _export(n: int, db: str, seed: int, pool: int, results: list[str]) -> None:
+def _export(n: int, db: str, seed: int, pool: int, results: list[str], compare: bool) -> None:
     from cbec.bootstrap import build_context
     from cbec.config import Settings
     from cbec.risk.versions import draft, list_versions, run_backtest, take_snapshot
@@ -138,6 +139,8 @@ def _export(n: int, db: str, seed: int, pool: int, results: list[str]) -> None:
             f"{used:.1f} CPU s in the exporting process; {size:.0f} MB Parquet"
         )
         print(results[-1])
+        if not compare:
+            return
         timing = {"seconds", "cpu_seconds", "workers"}
         fast = run_backtest(ctx, "2026.2-bench", snapshot=folder, workers=2, actor="bench")
         slow = run_backtest(ctx, "2026.2-bench", workers=2, actor="bench")
@@ -159,6 +162,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=18)
     parser.add_argument("--export", type=int, default=0)
     parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument("--no-compare", action="store_true", help="Skip the database backtest after the export.")
     parser.add_argument("--no-record", action="store_true")
     args = parser.parse_args()
     machine = print_header("risk snapshot backtest")
@@ -173,7 +177,7 @@ def main() -> None:
             print(results[-1])
             _backtests(Path(folder) / "snap", args.workers, results)
     if args.export:
-        _export(args.export, args.db, args.seed, args.pool, results)
+        _export(args.export, args.db, args.seed, args.pool, results, not args.no_compare)
     data = f"{fmt(args.decisions)} snapshotted decisions from a pool of {fmt(args.pool)}; export {fmt(args.export)}"
     record("risk snapshot backtest", machine, data, results, enabled=not args.no_record)
 

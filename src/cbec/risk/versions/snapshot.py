@@ -108,12 +108,12 @@ def snapshot_inputs(ctx: Context) -> tuple[str, ...]:
     return tuple(sorted({n for body in bodies for rule in ruleset_of(body).rules for n in rule.inputs}))
 
 
-def _query(names: tuple[str, ...], last: int, labels: bool, batch: int) -> Any:
+def _query(last: int, labels: bool, batch: int) -> Any:
+    # the inputs and the typologies of each trace as two JSON values (never the rules list, most of a trace's
+    # bytes): PostgreSQL's json type parses the text again for every path taken, so two paths, not one per input
     trace = RiskDecision.trace
     columns: list[Any] = [RiskDecision.id, RiskDecision.decided_at, RiskDecision.business_day]
-    columns += [trace[("inputs", name)].as_string() for name in names]
-    for k in range(len(VOCABULARY)):
-        columns += [trace[("typologies", k, "typology")].as_string(), trace[("typologies", k, "band")].as_string()]
+    columns += [trace["inputs"], trace["typologies"]]
     if labels:
         columns.append(text("outcome"))
     return select(*columns).where(RiskDecision.id > last).order_by(RiskDecision.id).limit(batch)
@@ -129,24 +129,29 @@ def _present(ctx: Context, after: int) -> list[str]:
 
 
 def _batch_columns(rows: Sequence[Any], names: tuple[str, ...], labels: bool) -> dict[str, Any]:
-    width = len(names)
     out: dict[str, Any] = {
         "id": np.array([r[0] for r in rows], dtype=np.int64),
         "decided_at": np.array([micros(r[1]) for r in rows], dtype=np.int64),
         "business_day": np.array([str(r[2]) for r in rows], dtype=object),
-        "outcome": np.array([r[3 + width + 2 * len(VOCABULARY)] if labels else None for r in rows], dtype=object),
+        "outcome": np.array([r[5] if labels else None for r in rows], dtype=object),
     }
     bands = np.zeros((len(VOCABULARY), len(rows)), dtype=np.int8)
     slot = {t: k for k, t in enumerate(VOCABULARY)}
     for j, r in enumerate(rows):
-        pairs = r[3 + width : 3 + width + 2 * len(VOCABULARY)]
-        for k in range(0, len(pairs), 2):
-            if pairs[k] is not None and pairs[k] in slot:
-                bands[slot[pairs[k]], j] = _RANK[pairs[k + 1]]
+        for entry in r[4] or ():
+            if entry.get("typology") in slot:
+                bands[slot[entry["typology"]], j] = _RANK[entry["band"]]
     for k, t in enumerate(VOCABULARY):
         out[f"live_{t}"] = bands[k]
+    values = np.full((len(names), len(rows)), np.nan)
+    index = {name: i for i, name in enumerate(names)}
+    for j, r in enumerate(rows):
+        for name, v in (r[3] or {}).items():
+            i = index.get(name)
+            if i is not None and v is not None:
+                values[i, j] = float(v)
     for i, name in enumerate(names):
-        out[name] = np.array([float(v) if (v := r[3 + i]) is not None else np.nan for r in rows], dtype=np.float64)
+        out[name] = values[i]
     return out
 
 
@@ -182,7 +187,7 @@ def take_snapshot(
             connection.execute("SET enable_progress_bar = false")
             while True:
                 with ctx.engine.connect() as conn:
-                    rows = conn.execute(_query(names, last, labels, batch)).all()
+                    rows = conn.execute(_query(last, labels, batch)).all()
                     conn.rollback()
                 if not rows:
                     break
