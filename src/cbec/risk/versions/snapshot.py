@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy import func, select, text
+from sqlalchemy import select, text
 
 from cbec.risk.errors import invalid
 from cbec.risk.models import RiskDecision
@@ -119,6 +119,17 @@ def _query(last: int, labels: bool, batch: int) -> Any:
     return select(*columns).where(RiskDecision.id > last).order_by(RiskDecision.id).limit(batch)
 
 
+def _query_paths(names: tuple[str, ...], last: int, labels: bool, batch: int) -> Any:
+    trace = RiskDecision.trace
+    columns: list[Any] = [RiskDecision.id, RiskDecision.decided_at, RiskDecision.business_day]
+    columns += [trace[("inputs", name)].as_string() for name in names]
+    for k in range(len(VOCABULARY)):
+        columns += [trace[("typologies", k, "typology")].as_string(), trace[("typologies", k, "band")].as_string()]
+    if labels:
+        columns.append(text("outcome"))
+    return select(*columns).where(RiskDecision.id > last).order_by(RiskDecision.id).limit(batch)
+
+
 def _present(ctx: Context, after: int) -> list[str]:
     with ctx.uow() as uow:
         row = uow.session.execute(
@@ -155,6 +166,28 @@ def _batch_columns(rows: Sequence[Any], names: tuple[str, ...], labels: bool) ->
     return out
 
 
+def _columns_of_paths(rows: Sequence[Any], names: tuple[str, ...], labels: bool) -> dict[str, Any]:
+    width = len(names)
+    out: dict[str, Any] = {
+        "id": np.array([r[0] for r in rows], dtype=np.int64),
+        "decided_at": np.array([micros(r[1]) for r in rows], dtype=np.int64),
+        "business_day": np.array([str(r[2]) for r in rows], dtype=object),
+        "outcome": np.array([r[3 + width + 2 * len(VOCABULARY)] if labels else None for r in rows], dtype=object),
+    }
+    bands = np.zeros((len(VOCABULARY), len(rows)), dtype=np.int8)
+    slot = {t: k for k, t in enumerate(VOCABULARY)}
+    for j, r in enumerate(rows):
+        pairs = r[3 + width : 3 + width + 2 * len(VOCABULARY)]
+        for k in range(0, len(pairs), 2):
+            if pairs[k] is not None and pairs[k] in slot:
+                bands[slot[pairs[k]], j] = _RANK[pairs[k + 1]]
+    for k, t in enumerate(VOCABULARY):
+        out[f"live_{t}"] = bands[k]
+    for i, name in enumerate(names):
+        out[name] = np.array([float(v) if (v := r[3 + i]) is not None else np.nan for r in rows], dtype=np.float64)
+    return out
+
+
 def take_snapshot(
     ctx: Context, folder: Path, *, batch: int = 20_000, progress: Callable[[int], None] | None = None
 ) -> dict[str, Any]:
@@ -180,6 +213,9 @@ def take_snapshot(
     labels = bool(manifest["labels"])
     first_id = last = int(manifest["last_id"])
     present = _present(ctx, last)
+    # PostgreSQL (json type): two JSON values a row, parsed in Python; SQLite: json_extract of each input, cheaper
+    # there than deserialising the inputs object (55 against 46 CPU s for 1,000,000 decisions)
+    whole = ctx.engine.dialect.name == "postgresql"
     written = 0
     with tempfile.TemporaryDirectory(dir=folder) as work:
         connection = duckdb.connect(str(Path(work) / "staged.duckdb"))
@@ -187,11 +223,12 @@ def take_snapshot(
             connection.execute("SET enable_progress_bar = false")
             while True:
                 with ctx.engine.connect() as conn:
-                    rows = conn.execute(_query(last, labels, batch)).all()
+                    query = _query(last, labels, batch) if whole else _query_paths(names, last, labels, batch)
+                    rows = conn.execute(query).all()
                     conn.rollback()
                 if not rows:
                     break
-                columns = _batch_columns(rows, names, labels)
+                columns = _batch_columns(rows, names, labels) if whole else _columns_of_paths(rows, names, labels)
                 connection.register("batch", columns)
                 typed = (
                     "SELECT * REPLACE (CAST(business_day AS DATE) AS business_day, "
@@ -230,14 +267,6 @@ def take_snapshot(
     manifest["last_id"] = last
     (folder / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", "utf-8")
     return manifest
-
-
-def decision_count(ctx: Context) -> int:
-    """Return the number of stored decisions (what a full snapshot would hold)."""
-    with ctx.uow() as uow:
-        n = int(uow.session.scalar(select(func.count()).select_from(RiskDecision)) or 0)
-        uow.commit()
-    return n
 
 
 # --- the vectorised backtest ------------------------------------------------------------------------------------
