@@ -211,11 +211,19 @@ def columns_of(model: type[Any]) -> list[tuple[str, str]]:
 _COPYABLE: dict[type[Any], list[tuple[str, str, Any]] | None] = {}
 
 
+def _copyable_default(column: Any) -> bool:
+    """Tell whether COPY can write a column's default: none, or a plain value (even beside a server default)."""
+    if column.default is None:
+        return column.server_default is None
+    return bool(column.default.is_scalar)
+
+
 def _copy_plan(model: type[Any]) -> list[tuple[str, str, Any]] | None:
     """Return (attribute, column, default) of a model whose new rows may be written by COPY, else None.
 
-    Only plain tables qualify: one table, no foreign keys (no order to keep between tables), no server-side
-    defaults, column defaults that are plain values, no ORM insert events.
+    Only plain tables qualify: one table, no foreign keys (no order to keep between tables), column defaults that
+    are plain values, no server-side default without one (a column with both, such as a flag added by a migration
+    with ``server_default`` for the rows already stored, is written with its plain default), no ORM insert events.
     """
     if model in _COPYABLE:
         return _COPYABLE[model]
@@ -231,7 +239,7 @@ def _copy_plan(model: type[Any]) -> list[tuple[str, str, Any]] | None:
         and not mapper.dispatch.after_insert
     ):
         columns = [attr.columns[0] for attr in mapper.column_attrs]
-        if all(c.server_default is None and (c.default is None or c.default.is_scalar) for c in columns):
+        if all(_copyable_default(c) for c in columns):
             plan = [
                 (attr.key, column.key, column.default.arg if column.default is not None else None)
                 for attr, column in zip(mapper.column_attrs, columns, strict=True)

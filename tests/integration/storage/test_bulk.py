@@ -293,3 +293,12 @@ NULLS: dict[str, dict[str, Any]] = {
     "audit_record": {"before": None, "after": None, "reason": None, "seq": None, "hash": None},
     "trade_fact": {"value_cny": None, "released_at": None, "tenant": None},
 }
+
+
+def test_the_hot_tables_qualify_for_copy_and_a_server_default_alone_does_not() -> None:
+    from cbec.clearance.models import InventoryRecord
+    from cbec.storage.bulk import _copy_plan
+
+    plan = _copy_plan(InventoryRecord)  # priority: default False beside its migration's server default
+    assert plan is not None and ("priority", "priority", False) in plan
+    assert _copy_plan(AuditRecord) is None  # chain_version has a server default only: left to the ORM's INSERT
