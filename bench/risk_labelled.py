@@ -5,10 +5,10 @@
 
 Each order of ``bench.risk_world``'s labelled year is decided, day by day in arrival order, the way the live
 consumer decides an inventory (``cbec.risk.service``), with the day-bucket counters held in memory
-(``bench.risk_decisions.MemoryCounters``) instead of the database:
+(``cbec.risk.book.CounterBook`` without a session) instead of the database:
 
-* ``cbec.risk.service.observe`` gives the subjects, total, near-limit and whole-hundred flags; the counters take
-  the same features and distinct-partner pairs (``PAIRS``) as ``count``;
+* ``cbec.risk.service.observe`` gives the subjects, total, near-limit and whole-hundred flags, and the consumer's
+  own ``count`` adds them to a ``CounterBook`` held in memory (no session);
 * the ruleset's counters are read as exact window sums; ``cbec.risk.valuation.value_fields`` scores the lines
   against bands made by ``band_of`` from the whole year's unit values (as ``refresh_bands`` makes them); the shipped
   external-list samples are screened by ``cbec.risk.lists.screen``;
@@ -34,12 +34,12 @@ from decimal import Decimal
 from pathlib import Path
 
 from bench.env import fmt, print_header, record
-from bench.risk_decisions import MemoryCounters
 from bench.risk_world import Order, World, plan_world
 from cbec.facts.queries import InventoryLine
+from cbec.risk.book import CounterBook
 from cbec.risk.lists import GoodsLine, ListKind, parse_list, sample_text, screen
 from cbec.risk.rules import Ruleset, parse_ruleset, shipped_ruleset
-from cbec.risk.service import PAIRS, observe
+from cbec.risk.service import count, counted_subjects, met_links, observe
 from cbec.risk.valuation import UnitBand, band_of, value_fields
 from cbec.risk.versions.compile import compile_ruleset
 
@@ -94,7 +94,7 @@ def decide_all(world: World, ruleset: Ruleset) -> tuple[list[tuple[Order, tuple[
     refs = ruleset.counters()
     bands = bands_of(world)
     entries = [e for kind in ListKind for e in parse_list(sample_text(kind), kind).entries]
-    counters = MemoryCounters()
+    book = CounterBook(None)
     out = []
     started = time.perf_counter()
     for day_index, day in enumerate(world.per_day):
@@ -102,21 +102,13 @@ def decide_all(world: World, ruleset: Ruleset) -> tuple[list[tuple[Order, tuple[
         for order in day:
             lines = lines_of(order)
             seen = observe(lines, ruleset)
-            keys = {kind.value: key for kind, key in seen.subjects.items()}
-            fen = int(seen.total * 100)
-            for kind, key in keys.items():
-                counters.add(kind, key, "inventories", day_index, 1)
-                counters.add(kind, key, "value", day_index, fen)
-                if seen.near_limit:
-                    counters.add(kind, key, "near_limit", day_index, 1)
-                if seen.round_value:
-                    counters.add(kind, key, "round", day_index, 1)
-            for subject, other, feature in PAIRS:
-                if subject.value in keys and other.value in keys:
-                    counters.see_pair(
-                        subject.value, keys[subject.value], other.value, keys[other.value], feature, day_index
-                    )
-            inputs = counters.windows(refs, keys, day_index)
+            book.load(counted_subjects(seen), met_links(seen), seen.day)
+            count(book, seen)  # the consumer's own counting, in a book held in memory
+            book.write()
+            inputs = {
+                name: float(v) if v is not None else None
+                for name, v in book.windows(refs, seen.subjects, seen.day).items()
+            }
             z_min, ratio_min, revenue = value_fields(lines, bands, ruleset)
             listed = screen(
                 entries,

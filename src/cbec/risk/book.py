@@ -28,9 +28,13 @@ CHUNK = 500  # subjects or links per IN list
 
 
 class CounterBook:
-    """Day buckets and links of a batch: ``load`` once, ``add``/``see_pair``/``windows`` in memory, ``write``."""
+    """Day buckets and links of a batch: ``load`` once, ``add``/``see_pair``/``windows`` in memory, ``write``.
 
-    def __init__(self, session: Session) -> None:
+    Without a session the book is held in memory only (``bench.risk_labelled`` decides a year of orders with the
+    consumer's own counting this way): nothing stored to read, a link not met before is absent, nothing written.
+    """
+
+    def __init__(self, session: Session | None) -> None:
         self.session = session
         self.values: dict[tuple[str, str, str], dict[date, int]] = defaultdict(dict)  # loaded + added
         self.deltas: dict[tuple[str, str, str, date], int] = defaultdict(int)  # what to add in the database
@@ -45,6 +49,11 @@ class CounterBook:
         since = first - timedelta(days=max(WINDOWS) - 1)
         self.since = since if self.since is None else min(self.since, since)
         wanted = sorted({(kind.value, key) for kind, key in subjects} - self.loaded)
+        asked = sorted({link for link in links if link not in self.links})
+        self.loaded.update(wanted)
+        self.links.update(dict.fromkeys(asked))  # absent unless read below
+        if self.session is None:  # in memory only: every subject and link the book has not met is new
+            return
         counter = (RiskCounter.subject_kind, RiskCounter.subject_key, RiskCounter.feature, RiskCounter.day)
         for k in range(0, len(wanted), CHUNK):
             buckets = self.session.execute(
@@ -54,13 +63,11 @@ class CounterBook:
             ).all()
             for kind, key, feature, day, value in buckets:
                 self.values[(kind, key, feature)][day] = int(value)
-        self.loaded.update(wanted)
-        asked = sorted(set(links) - set(self.links))
         link = (RiskLink.subject_kind, RiskLink.subject_key, RiskLink.other_kind, RiskLink.other_key)
         for k in range(0, len(asked), CHUNK):
-            part = asked[k : k + CHUNK]
-            self.links.update(dict.fromkeys(part))
-            met = self.session.execute(select(*link, RiskLink.last_day).where(tuple_(*link).in_(part))).all()
+            met = self.session.execute(
+                select(*link, RiskLink.last_day).where(tuple_(*link).in_(asked[k : k + CHUNK]))
+            ).all()
             for a, b, c, d, last in met:
                 self.links[(a, b, c, d)] = last
 
@@ -103,7 +110,12 @@ class CounterBook:
         return values
 
     def write(self) -> None:
-        """Add the changed buckets and write the moved links, one statement each (keys in order)."""
+        """Add the changed buckets and write the moved links, one statement each (keys in order); in memory only,
+        forget them."""
+        if self.session is None:
+            self.deltas.clear()
+            self.moved.clear()
+            return
         buckets = [
             {"subject_kind": a, "subject_key": b, "feature": c, "day": d, "value": v}
             for (a, b, c, d), v in sorted(self.deltas.items())

@@ -10,7 +10,7 @@ from sqlalchemy import and_, case, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from cbec.common.scope import Scope
-from cbec.risk.models import RiskBand, RiskCounter, RiskDecision, RiskHold, RiskLink
+from cbec.risk.models import RiskBand, RiskCounter, RiskDecision, RiskHold
 from cbec.risk.rules import MONEY_FEATURES, Band, CounterRef, SubjectKind
 
 Subject = tuple[SubjectKind, str]
@@ -23,24 +23,6 @@ def add(session: Session, kind: SubjectKind, key: str, feature: str, day: date, 
         session.add(RiskCounter(subject_kind=kind.value, subject_key=key, feature=feature, day=day, value=amount))
     else:
         row.value = row.value + amount
-
-
-def see_pair(session: Session, subject: Subject, other: Subject, feature: str, day: date) -> None:
-    """Count ``other`` once among ``subject``'s distinct partners, in the bucket of the last day they met."""
-    kind, key = subject
-    other_kind, other_key = other
-    link = session.get(RiskLink, (kind.value, key, other_kind.value, other_key))
-    if link is None:
-        session.add(
-            RiskLink(
-                subject_kind=kind.value, subject_key=key, other_kind=other_kind.value, other_key=other_key, last_day=day
-            )
-        )
-        add(session, kind, key, feature, day, 1)
-    elif link.last_day < day:
-        add(session, kind, key, feature, link.last_day, -1)
-        add(session, kind, key, feature, day, 1)
-        link.last_day = day
 
 
 def windows(

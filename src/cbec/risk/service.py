@@ -142,16 +142,6 @@ def count(book: CounterBook, seen: Observation) -> None:
             book.see_pair((subject, seen.subjects[subject]), (other, seen.subjects[other]), feature, seen.day)
 
 
-def valuation(
-    session: Session, lines: Sequence[InventoryLine], ruleset: Ruleset, bands: Mapping[str, RiskBand] | None = None
-) -> tuple[Decimal | None, Decimal | None, Decimal]:
-    """Return the lowest robust z-score and value/median ratio of the lines, and the tax expected lost (CNY), against
-    the stored bands (``cbec.risk.valuation.value_fields``; ``bands``: read already for the batch)."""
-    if bands is None:
-        bands = repo.bands(session, (line.hs_code[:6] for line in lines))
-    return value_fields(lines, bands, ruleset)
-
-
 def trace_of(assessment: Assessment, ruleset: Ruleset) -> dict[str, object]:
     """Return the stored trace: ruleset, every input read, every rule's result, every typology's score."""
     return {
@@ -188,8 +178,6 @@ class _Handler:
     _done: set[str] = field(default_factory=set)
     _lists: list[ListEntry] | None = None  # the external lists' entries, read once per batch
     _pending: list[tuple[str, bool, int]] = field(default_factory=list)  # (E-port number, needs partners, position)
-    _book: CounterBook | None = None
-    _bands: dict[str, RiskBand] = field(default_factory=dict)
 
     def __call__(self, session: Session, event: AnyEvent) -> None:
         export = remember(session, event)  # an export's declared value, release or receipt of payment
@@ -233,25 +221,30 @@ class _Handler:
         if not chosen:
             return
         seen = [observe(lines, self.ruleset) for lines, _ in chosen]
-        book = self._book = CounterBook(session)
+        book = CounterBook(session)
         book.load(
             (s for one in seen for s in counted_subjects(one)),
             (link for one in seen for link in met_links(one)),
             min(one.day for one in seen),
         )
-        self._bands = repo.bands(session, (hs6 for one in seen for hs6, _ in one.hs6_values))
+        bands = repo.bands(session, (hs6 for one in seen for hs6, _ in one.hs6_values))
         for (lines, position), one in zip(chosen, seen, strict=True):
-            self.assess(session, lines, position, one)
+            self.assess(session, lines, position, one, book, bands)
         book.write()
-        self._book = None
 
-    def assess(self, session: Session, lines: Sequence[InventoryLine], position: int, seen: Observation) -> None:
-        book = self._book
-        assert book is not None  # finish loads it
+    def assess(
+        self,
+        session: Session,
+        lines: Sequence[InventoryLine],
+        position: int,
+        seen: Observation,
+        book: CounterBook,
+        bands: Mapping[str, RiskBand],
+    ) -> None:
         count(book, seen)
         inputs = book.windows(self.ruleset.counters(), seen.subjects, seen.day)
         first = lines[0]
-        z_min, ratio_min, revenue = valuation(session, lines, self.ruleset, self._bands)
+        z_min, ratio_min, revenue = value_fields(lines, bands, self.ruleset)
         differs = None
         if first.payer_key and first.buyer_key:
             differs = Decimal(int(first.payer_key != first.buyer_key))
