@@ -109,7 +109,9 @@ def test_targets_per_tenant_with_progress(zone: Zone, clock: FixedClock, tmp_pat
     ]
     with zone.ctx.uow() as uow:
         audit = uow.session.scalars(
-            select(AuditRecord.entity_key).where(AuditRecord.action == "statistics.tenant_target.set")
+            select(AuditRecord.entity_key)
+            .where(AuditRecord.action == "statistics.tenant_target.set")
+            .order_by(AuditRecord.id)  # in the order written (no order given, PostgreSQL may return any)
         ).all()
     assert audit == ["hub/sanya:export_value_cny:2026-03", "hub:export_value_cny:2026-Q1"]
     wrong = admin.put("/api/v1/statistics/targets", json=body | {"indicator": "b2b_share", "target": "1.005"})
