@@ -35,6 +35,11 @@ class Settings(BaseSettings):
     risk_lane_seed: int = Field(default=0, description="Seed of the random green sample.")
     risk_lane_yellow_rate: Decimal = Field(default=Decimal("0.3"), description="Inspection probability, yellow.")
     risk_lane_blue_rate: Decimal = Field(default=Decimal("0.05"), description="Inspection probability, blue.")
+    risk_report_block_days: int = Field(
+        default=180,
+        ge=1,
+        description="Days a confirmed consumer report blocks the misused ID (docs/risk.md, ID misuse).",
+    )
     max_message_bytes: int = Field(default=10 * 1024 * 1024, description="Largest CEB message accepted.")
     tax_rounding_variant: str = Field(default="A", description="Ruling 1: A (default) or B.")
     return_holiday_extension: bool = Field(default=False, description="Ruling 6: extend windows past holidays.")

@@ -276,7 +276,11 @@ def foreign_calls(world: World) -> dict[tuple[str, str], list[Foreign]]:
             Foreign(f"/console/enterprises/{A}/decision", NOT_A, form={"action": "suspend", **reason})
         ],
         ("POST", "/console/reports/{reference_no}/review"): [
-            Foreign(f"/console/reports/{REPORT}/review", NOT_A_INVENTORY, form={"comment": "已核实 / checked"})
+            Foreign(
+                f"/console/reports/{REPORT}/review",
+                NOT_A_INVENTORY,
+                form={"comment": "已核实 / checked", "outcome": "confirmed"},
+            )
         ],
         ("GET", "/console/export-tax"): [Foreign(f"/console/export-tax?enterprise={A}", CITY_NOT_A)],
         ("POST", "/console/export-tax/{code}/profile"): [

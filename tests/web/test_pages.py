@@ -468,11 +468,12 @@ def test_consumer_reports_an_inventory_and_the_office_closes_it(portal: Portal) 
     assert reference in listing and "不是我买的" in listing and "46012026I000000001" in listing
     closed = admin.post(
         f"/console/reports/{reference}/review",
-        data={"csrf_token": csrf_of(listing), "comment": "已联系平台核实"},
+        data={"csrf_token": csrf_of(listing), "comment": "已联系平台核实", "outcome": "confirmed"},
         follow_redirects=False,
     )
     assert closed.headers["location"] == f"/console/reports?done={reference}"
-    assert "已联系平台核实" in admin.get("/console/reports?status=reviewed").text
+    reviewed = admin.get("/console/reports?status=reviewed").text
+    assert "<strong>属实：身份被冒用</strong> · 已联系平台核实" in reviewed
 
 
 def test_quota_lookups_are_limited_per_client_address(portal: Portal) -> None:

@@ -110,7 +110,7 @@ def test_the_report_status_page_finds_a_report_by_its_reference_number(portal: P
     assert "不是我" not in page.text  # the note stays with the office
     english = portal.client(lang="en").get(f"/quota/report-status?ref={reference.lower()}").text
     assert '<span class="badge s-120" id="report-state">Being looked into</span>' in english
-    review_consumer_report(portal.zone.ctx, reference, actor="admin", comment="已核实")
+    review_consumer_report(portal.zone.ctx, reference, actor="admin", comment="已核实", outcome="not_confirmed")
     closed = portal.client().get(f"/quota/report-status?ref={reference}").text
     assert '<span class="badge ok" id="report-state">已办结</span>' in closed
     assert "已核实" not in closed

@@ -22,6 +22,7 @@ from cbec.exports.schemas import WarehouseCreate
 from cbec.exports.service import (
     build_ledger,
     decide_held_export,
+    flag_overdue_summaries,
     list_warehouses,
     register_warehouse,
     reminders,
@@ -139,6 +140,16 @@ def register(app: typer.Typer) -> None:
         console.print(table)
         if not found:
             console.print("Every closed summary-flag inventory of past months is summarised.")
+
+    @export.command("overdue")
+    def overdue(
+        on: str | None = typer.Option(None, "--date", help="Today (YYYY-MM-DD); default: the platform date."),
+    ) -> None:
+        """Record each enterprise's export month not summarised by its due day (once, with its outbox event)."""
+        report = flag_overdue_summaries(state.context(), today=date.fromisoformat(on) if on else None)
+        for code, month in report.recorded:
+            console.print(f"overdue: {code} {month}")
+        console.print(f"{len(report.recorded)} recorded, {len(report.known)} known already")
 
     @export.command("ledger")
     def ledger(

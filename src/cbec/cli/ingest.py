@@ -18,6 +18,7 @@ from cbec.cli.reference import fail
 from cbec.cli.state import state
 from cbec.common.errors import DomainError, Problem
 from cbec.config import Settings
+from cbec.exports.service import flag_overdue_summaries
 from cbec.intake import IngestResult, ingest_message
 from cbec.intake.answers import answers
 from cbec.messages import MessageRefused
@@ -247,12 +248,15 @@ def register(app: typer.Typer) -> None:
             True, "--reports/--no-reports", help="Then generate the reports due (last month, last quarter)."
         ),
     ) -> None:
-        """Lapse overdue returns and close inventories past their return window (899), roll the figures up and
+        """Lapse overdue returns and close inventories past their return window (899), record export months not
+        summarised by their due day (an ``overdue`` event each, once), roll the figures up and
         generate every tenant's report of the month (and quarter) just closed that is not yet kept."""
         report = run_daily_jobs(state.context())
         for line in report.changed:
             console().print(escape(line))
         console().print(f"{len(report.changed)} changes")
+        late = flag_overdue_summaries(state.context())  # export months not summarised by the 15th: once each
+        console().print(f"{len(late.recorded)} export summaries found overdue")
         if rollup:  # the closes and lapses above are events: the statistics consumer counts them (cbec stats rollup)
             rolled = run_rollup(state.context())
             console().print(f"statistics: {rolled.inventories} inventories recounted, position {rolled.position}")

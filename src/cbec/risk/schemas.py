@@ -54,6 +54,7 @@ class ConsumeReport(BaseModel):
     alerts: int
     holds: int
     position: int
+    blocks: int = 0  # buyer keys blocked by confirmed consumer reports (cbec.risk.conditions.reports)
     lanes: dict[str, int] = {}  # lane -> inventories given it (a lane policy is set)
 
 

@@ -23,6 +23,7 @@ from cbec.facts.queries import InventoryLine, inventory_lines_of, unit_values
 from cbec.facts.rules import Direction
 from cbec.risk import repository as repo
 from cbec.risk.book import CounterBook, Link
+from cbec.risk.conditions.reports import block_reported_buyer
 from cbec.risk.exports import assess_export, reads_exports, ready, remember
 from cbec.risk.lane_measures import LaneKeeper, policy_of
 from cbec.risk.lanes import Candidate, LaneDecision, LanePolicy, assign_lanes, check_policy
@@ -44,7 +45,7 @@ from cbec.risk.rules import (
 from cbec.risk.schemas import AlertRead, BandsReport, ConsumeReport, ContributionRead, RuleRead
 from cbec.risk.valuation import band_of, value_fields
 from cbec.risk.versions import consumer_rulesets, record_phantoms, ruleset_of_digest
-from cbec.sharing.catalogue import AnyEvent, DataEvent, ReceiptEvent
+from cbec.sharing.catalogue import AnyEvent, DataEvent, ReceiptEvent, ReportEvent
 from cbec.sharing.consumers import consume
 from cbec.sharing.rules import EventKind
 from cbec.storage.context import Context
@@ -52,7 +53,7 @@ from cbec.supervision import MeasureKind, MeasureSpec, add_measure, level_rate, 
 from cbec.supervision import SubjectKind as MeasureSubject
 
 CONSUMER = "risk"
-KINDS = (EventKind.DATA, EventKind.RECEIPT)
+KINDS = (EventKind.DATA, EventKind.RECEIPT, EventKind.REPORT)
 ACCEPTED = "120"  # 海关入库 (cbec.clearance.codes.ReturnStatus.ACCEPTED; read as data, not imported)
 FEN = Decimal("0.01")
 PAIRS = (  # (subject, other, feature): distinct partners counted
@@ -172,14 +173,19 @@ class _Handler:
     shadows: tuple[Ruleset, ...] = ()  # versions in shadow: phantom decisions on the same inputs, no hold or alert
     lanes: LaneKeeper | None = None  # the lane of each decision as a supervision measure (a lane policy is set)
     ml: MlModel | None = None  # the bounded ML term's model for this ruleset version (optional)
+    report_block_days: int = 180  # a confirmed consumer report's block on the buyer key (cbec.risk.conditions.reports)
     assessed: int = 0
     alerts: int = 0
     holds: int = 0
+    blocks: int = 0  # buyer keys blocked by confirmed consumer reports
     _done: set[str] = field(default_factory=set)
     _lists: list[ListEntry] | None = None  # the external lists' entries, read once per batch
     _pending: list[tuple[str, bool, int]] = field(default_factory=list)  # (E-port number, needs partners, position)
 
     def __call__(self, session: Session, event: AnyEvent) -> None:
+        if isinstance(event, ReportEvent):  # a consumer report reviewed: confirmed ones block the buyer key
+            self.blocks += block_reported_buyer(session, event.payload, at=self.now, days=self.report_block_days)
+            return
         export = remember(session, event)  # an export's declared value, release or receipt of payment
         if export is not None:
             if reads_exports(self.ruleset) and ready(export):
@@ -373,16 +379,19 @@ def apply_events(
         with ctx.uow() as uow:
             model = model_for(uow.session, rules)
             uow.commit()
-    handled = assessed = alerts = holds = 0
+    handled = assessed = alerts = holds = blocks = 0
     decided: dict[str, int] = {}
     position = -1
     while True:
         now = ctx.clock.now()
         keeper = LaneKeeper(policy, now, int(rules.parameter("hold_days"))) if policy is not None else None
-        handler = _Handler(rules, now, shadows, lanes=keeper, ml=model)
+        handler = _Handler(
+            rules, now, shadows, lanes=keeper, ml=model, report_block_days=ctx.settings.risk_report_block_days
+        )
         batch = consume(ctx, CONSUMER, handler, kinds=KINDS, limit=limit)
         handled += batch.handled
         assessed, alerts, holds = assessed + handler.assessed, alerts + handler.alerts, holds + handler.holds
+        blocks += handler.blocks
         for lane, n in (keeper.decided if keeper is not None else {}).items():
             decided[lane] = decided.get(lane, 0) + n
         if batch.position == position:
@@ -394,6 +403,7 @@ def apply_events(
         assessed=assessed,
         alerts=alerts,
         holds=holds,
+        blocks=blocks,
         position=position,
         lanes=dict(sorted(decided.items())),
     )

@@ -124,6 +124,45 @@ class RiskPayload(_Payload):
     on: str = Field(description="The business day of the change (Asia/Shanghai), YYYY-MM-DD.")
 
 
+class ReportPayload(_Payload):
+    """A consumer's misuse report was reviewed (额度盗用举报核实): confirmed or not; a keyed pseudonym, no ID number."""
+
+    reference_no: str = Field(description="The report's reference number (CR + yyyymmdd + 6 digits).")
+    outcome: str = Field(description="confirmed (the consumer did not make the purchase: ID misuse) or not_confirmed.")
+    eport_no: str = Field(description="The E-port number of the inventory reported.")
+    inventory_no: str | None = Field(description="The customs inventory number, once given.")
+    order_no: str
+    ecommerce_code: str | None = Field(description="The inventory's e-commerce enterprise (电商企业).")
+    platform_code: str | None = Field(description="The inventory's e-commerce platform (电商平台).")
+    buyer_key: str = Field(description="The buyer's keyed pseudonym: the quota ledger key (blind index of the ID).")
+    on: str = Field(description="The business day of the review (Asia/Shanghai), YYYY-MM-DD.")
+
+
+class OverduePayload(_Payload):
+    """An obligation passed its deadline unmet (逾期): an enterprise's export month not summarised by its due day."""
+
+    obligation: str = Field(description="export_summary (汇总申报 of a month's closed summary-flag B inventories).")
+    enterprise_code: str = Field(description="The enterprise that owes it (the e-commerce enterprise, 电商企业).")
+    period: str = Field(description="The month owed, YYYY-MM.")
+    due_on: str = Field(
+        description="The last day to meet it, YYYY-MM-DD (the 15th of the next month, rolled past rest days)."
+    )
+    inventories: int = Field(description="How many inventories were not summarised when the lateness was found.")
+    on: str = Field(description="The business day the lateness was found (Asia/Shanghai), YYYY-MM-DD.")
+
+
+class InspectionPayload(_Payload):
+    """An officer concluded an inspection (查验结果): the inventory under inspection (500) was released or refused."""
+
+    eport_no: str
+    inventory_no: str | None
+    outcome: str = Field(description="passed (released after inspection) or failed (refused after inspection).")
+    ecommerce_code: str
+    platform_code: str
+    agent_code: str
+    on: str = Field(description="The business day of the decision (Asia/Shanghai), YYYY-MM-DD.")
+
+
 PAYLOADS: dict[EventKind, type[_Payload]] = {
     EventKind.DATA: DataPayload,
     EventKind.RECEIPT: ReceiptPayload,
@@ -132,6 +171,9 @@ PAYLOADS: dict[EventKind, type[_Payload]] = {
     EventKind.CERTIFICATE: CertificatePayload,
     EventKind.CREDIT: CreditPayload,
     EventKind.RISK: RiskPayload,
+    EventKind.REPORT: ReportPayload,
+    EventKind.OVERDUE: OverduePayload,
+    EventKind.INSPECTION: InspectionPayload,
 }
 VERSIONS: dict[EventKind, str] = dict.fromkeys(PAYLOADS, "1")
 
@@ -197,7 +239,39 @@ class RiskEvent(_Event):
     payload: RiskPayload
 
 
-AnyEvent = DataEvent | ReceiptEvent | TaxBillEvent | FilingEvent | CertificateEvent | CreditEvent | RiskEvent
+class ReportEvent(_Event):
+    """A consumer's misuse report was reviewed."""
+
+    kind: Literal["report"]
+    payload: ReportPayload
+
+
+class OverdueEvent(_Event):
+    """An obligation passed its deadline unmet."""
+
+    kind: Literal["overdue"]
+    payload: OverduePayload
+
+
+class InspectionEvent(_Event):
+    """An inspection was concluded."""
+
+    kind: Literal["inspection"]
+    payload: InspectionPayload
+
+
+AnyEvent = (
+    DataEvent
+    | ReceiptEvent
+    | TaxBillEvent
+    | FilingEvent
+    | CertificateEvent
+    | CreditEvent
+    | RiskEvent
+    | ReportEvent
+    | OverdueEvent
+    | InspectionEvent
+)
 EVENT: TypeAdapter[AnyEvent] = TypeAdapter(Annotated[AnyEvent, Field(discriminator="kind")])
 
 

@@ -36,6 +36,9 @@ class EventKind(StrEnum):
     CERTIFICATE = "cert"  # a signing certificate was registered or revoked (签名证书备案); the column holds 10
     CREDIT = "credit"  # a credit fact's state changed: repair, objection, end of publication, override (信用)
     RISK = "risk"  # a risk case was disposed of: an action taken, proposed, confirmed or rejected, closed (风险处置)
+    REPORT = "report"  # a consumer's misuse report was reviewed: confirmed or not (额度盗用举报核实)
+    OVERDUE = "overdue"  # an obligation passed its deadline unmet: an export month not summarised (汇总申报逾期)
+    INSPECTION = "inspection"  # an officer concluded an inspection: released (passed) or refused (failed) (查验结果)
 
 
 class SubscriberKind(StrEnum):
@@ -48,7 +51,16 @@ class SubscriberKind(StrEnum):
 SCOPE_KINDS: dict[FeedScope, frozenset[EventKind]] = {
     FeedScope.ALL: frozenset(EventKind),
     FeedScope.DATA: frozenset(
-        {EventKind.DATA, EventKind.FILING, EventKind.CERTIFICATE, EventKind.CREDIT, EventKind.RISK}
+        {
+            EventKind.DATA,
+            EventKind.FILING,
+            EventKind.CERTIFICATE,
+            EventKind.CREDIT,
+            EventKind.RISK,
+            EventKind.REPORT,
+            EventKind.OVERDUE,
+            EventKind.INSPECTION,
+        }
     ),
     FeedScope.RET: frozenset({EventKind.RECEIPT, EventKind.TAX_BILL}),
 }

@@ -41,6 +41,7 @@ class ConsumerReport(Base):
     reviewed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     reviewed_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
     review_comment: Mapped[str | None] = mapped_column(Text, nullable=True)
+    outcome: Mapped[str | None] = mapped_column(String(20), nullable=True)  # ReportOutcome; None: open or pre-crde01
 
 
 class StatRollup(Base):

@@ -125,6 +125,13 @@ def rule_ids(info: str) -> list[str]:
     return seen
 
 
+class ReportOutcome(StrEnum):
+    """What the zone office found on reviewing a consumer's misuse report (额度盗用举报核实结果)."""
+
+    CONFIRMED = "confirmed"  # the consumer did not make the purchase: their ID was misused (身份冒用属实)
+    NOT_CONFIRMED = "not_confirmed"  # the purchase was the consumer's, or misuse could not be shown (不属实)
+
+
 def report_reference(day: date, serial: int) -> str:
     """Return the reference number of a consumer report: CR + yyyymmdd + 6-digit serial."""
     return f"CR{day:%Y%m%d}{serial:06d}"

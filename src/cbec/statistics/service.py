@@ -22,12 +22,13 @@ from cbec.common.scope import Scope
 from cbec.quota import QuotaStatement, buyer_key_for
 from cbec.statistics import repository as repo
 from cbec.statistics.analytics import Snapshot, monthly_cube, read_snapshot, take_snapshot, write_cube
+from cbec.statistics.consumer_events import share_confirmed
 from cbec.statistics.errors import ReportInvalid, ReportNotFound, ReportStatusConflict, TargetInvalid
 from cbec.statistics.models import ZoneTarget
 from cbec.statistics.publication import EditionCheck, EditionSummary, publish_edition, verify_edition
 from cbec.statistics.reports import store_report
 from cbec.statistics.rollup import RollupReport, run_rollup
-from cbec.statistics.rules import Indicator, mask_reference, report_reference
+from cbec.statistics.rules import Indicator, ReportOutcome, mask_reference, report_reference
 from cbec.statistics.surveys import create_survey, draw_sample, record_responses
 from cbec.statistics.targets import TargetProgress, set_tenant_target, target_progress
 from cbec.storage.context import Context
@@ -235,24 +236,38 @@ def file_consumer_report(ctx: Context, *, token: str, inventory_ref: str, note: 
 
 
 def review_consumer_report(
-    ctx: Context, reference_no: str, *, actor: str, comment: str, scope: Scope | None = None
+    ctx: Context, reference_no: str, *, actor: str, comment: str, outcome: str, scope: Scope | None = None
 ) -> None:
-    """Close a consumer report once the zone office has looked into it, with a comment, audited.
+    """Close a consumer report once the zone office has looked into it, with its outcome and a comment, audited.
 
-    A report whose inventory lies outside the scope is not found.
+    The outcome is required: ``confirmed`` (the consumer did not make the purchase: ID misuse) or
+    ``not_confirmed``. A confirmed report writes a ``report`` outbox event in the same transaction (inventory,
+    enterprise and platform codes, the reference, the buyer's keyed pseudonym — never the ID number): credit
+    records a consumer_report fact about the e-commerce enterprise and risk blocks the buyer key (docs/credit.md,
+    docs/risk.md). A report not confirmed writes no event: the buyer's key of a purchase that was theirs is not
+    shared. A report whose inventory lies outside the scope is not found.
     """
+    problems = []
     if not comment.strip():
-        raise ReportInvalid(
-            "a comment is required",
-            problems=[
-                Problem(
-                    "STAT-REPORT-COMMENT",
-                    "comment",
-                    "必须填写处理意见 / a comment is required",
-                    "Say what the office found or did.",
-                )
-            ],
+        problems.append(
+            Problem(
+                "STAT-REPORT-COMMENT",
+                "comment",
+                "必须填写处理意见 / a comment is required",
+                "Say what the office found or did.",
+            )
         )
+    if outcome not in {o.value for o in ReportOutcome}:
+        problems.append(
+            Problem(
+                "STAT-REPORT-OUTCOME",
+                "outcome",
+                "必须选择核实结果：属实（身份被冒用）或不属实 / choose an outcome: confirmed or not confirmed",
+                "Choose confirmed when the consumer did not make the purchase (ID misuse), else not_confirmed.",
+            )
+        )
+    if problems:
+        raise ReportInvalid("the review breaks one or more rules", problems=problems)
     now = ctx.clock.now()
     with ctx.uow() as uow:
         row = repo.report_by_reference(uow.session, reference_no, scope)
@@ -261,6 +276,7 @@ def review_consumer_report(
         if row.status != OPEN:
             raise ReportStatusConflict(f"report {reference_no} is {row.status}", status=row.status)
         row.status, row.reviewed_at, row.reviewed_by, row.review_comment = REVIEWED, now, actor, comment.strip()
+        row.outcome = outcome
         record_audit(
             uow.session,
             at=now,
@@ -269,9 +285,12 @@ def review_consumer_report(
             entity_type="consumer_report",
             entity_key=reference_no,
             before={"status": OPEN},
-            after={"status": REVIEWED},
+            after={"status": REVIEWED, "outcome": outcome},
             reason=comment.strip(),
         )
+        if outcome == ReportOutcome.CONFIRMED:
+            inventory = repo.inventories_by_eport(uow.session, [row.inventory_ref]).get(row.inventory_ref)
+            share_confirmed(uow.session, row, inventory, zone=ctx.settings.zone_customs_code, at=now)
         uow.commit()
 
 

@@ -220,3 +220,4 @@ class ReportView:
     reviewed_at: datetime | None
     reviewed_by: str | None
     review_comment: str | None
+    outcome: str | None = None  # ReportOutcome; None: open, or reviewed before outcomes were recorded

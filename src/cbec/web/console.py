@@ -294,9 +294,9 @@ async def review(
     form = await read_form(request)
     if not csrf_ok(request, str(form.get("csrf_token", ""))):
         return forbidden(request, who)
-    comment = str(form.get("comment", ""))
+    comment, outcome = str(form.get("comment", "")), str(form.get("outcome", ""))
     try:
-        review_consumer_report(ctx, reference_no, actor=actor(who), comment=comment, scope=entry.scope)
+        review_consumer_report(ctx, reference_no, actor=actor(who), comment=comment, outcome=outcome, scope=entry.scope)
     except NotFound:
         return not_found(request, who, reference_no, "/console/reports")
     except DomainError as exc:

@@ -16,6 +16,7 @@ from cbec.clearance.queries import search_inventories
 from cbec.common.errors import NotFound
 from cbec.common.scope import EVERYTHING, Scope
 from cbec.quota import query_quota
+from cbec.sharing.models import OutboxEvent
 from cbec.statistics import ReportInvalid, ReportStatusConflict, TargetInvalid
 from cbec.statistics.models import ConsumerReport, ZoneTarget
 from cbec.statistics.queries import (
@@ -181,11 +182,16 @@ def test_a_consumer_reports_an_inventory_once_and_the_office_closes_it(zone: Zon
     with zone.ctx.session_factory() as session:
         stored = session.scalars(select(ConsumerReport)).one()
         assert stored.note != "不是我买的"  # encrypted at rest
-    with pytest.raises(ReportInvalid):
-        review_consumer_report(zone.ctx, first.reference_no, actor="admin", comment=" ")
-    review_consumer_report(zone.ctx, first.reference_no, actor="admin", comment="已联系平台")
+    with pytest.raises(ReportInvalid) as invalid:
+        review_consumer_report(zone.ctx, first.reference_no, actor="admin", comment=" ", outcome="maybe")
+    assert [p.rule_id for p in invalid.value.problems] == ["STAT-REPORT-COMMENT", "STAT-REPORT-OUTCOME"]
+    review_consumer_report(zone.ctx, first.reference_no, actor="admin", comment="已联系平台", outcome="not_confirmed")
     with pytest.raises(ReportStatusConflict):
-        review_consumer_report(zone.ctx, first.reference_no, actor="admin", comment="again")
+        review_consumer_report(zone.ctx, first.reference_no, actor="admin", comment="again", outcome="confirmed")
+    [reviewed], _ = list_reports(zone.ctx, status="reviewed")
+    assert (reviewed.outcome, reviewed.review_comment) == ("not_confirmed", "已联系平台")
+    with zone.ctx.session_factory() as session:
+        assert session.scalars(select(OutboxEvent).where(OutboxEvent.kind == "report")).all() == []  # not confirmed
     with zone.ctx.session_factory() as session:
         actions = session.scalars(
             select(AuditRecord.action).where(AuditRecord.entity_type == "consumer_report").order_by(AuditRecord.id)

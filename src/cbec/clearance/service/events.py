@@ -1,4 +1,5 @@
-"""Outbox events of clearance (通关事件): electronic tax bills, and which declaration each receipt type answers.
+"""Outbox events of clearance (通关事件): electronic tax bills, concluded inspections, and which declaration each
+receipt type answers.
 
 Receipts and their declarations' data events are written by intake's receipt book (cbec.intake.receipts).
 
@@ -13,6 +14,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from cbec.clearance.models import InventoryRecord, TaxBillRecord
+from cbec.common.clock import business_date
 from cbec.messages.documents import MessageType
 from cbec.sharing import EventKind, emit_event
 
@@ -49,5 +51,32 @@ def publish_tax_bill(
             "vat": format(bill.vat, "f"),
             "consumption_tax": format(bill.consumption_tax, "f"),
             "returned_at": now.isoformat(),
+        },
+    )
+
+
+def publish_inspection(session: Session, inventory: InventoryRecord, *, passed: bool, now: datetime, zone: str) -> None:
+    """Write the event of a concluded inspection (查验结果): released after inspection (passed) or refused (failed).
+
+    Written before the decision's receipt, so a reader of the outbox knows of the inspection when the receipt
+    follows. Only the officer's decision on an inventory under inspection (500) writes it: not the intake path.
+    """
+    emit_event(
+        session,
+        at=now,
+        kind=EventKind.INSPECTION,
+        document_type=MessageType.INVENTORY.value,
+        business_key=f"inventory:{inventory.eport_no}",
+        zone=inventory.customs_code or zone,
+        parties=[inventory.platform_code, inventory.ecommerce_code, inventory.agent_code],
+        status="passed" if passed else "failed",
+        payload={
+            "eport_no": inventory.eport_no,
+            "inventory_no": inventory.inventory_no,
+            "outcome": "passed" if passed else "failed",
+            "ecommerce_code": inventory.ecommerce_code,
+            "platform_code": inventory.platform_code,
+            "agent_code": inventory.agent_code,
+            "on": business_date(now).isoformat(),
         },
     )

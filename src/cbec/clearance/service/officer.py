@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from cbec.clearance import repository as repo
 from cbec.clearance.codes import DocumentState, ReturnStatus
+from cbec.clearance.service.events import publish_inspection
 from cbec.clearance.service.release import refuse_inventory, release, release_quantities, release_quota, set_status
 from cbec.clearance.service.returns import complete_return, lapse_return
 from cbec.clearance.service.run import ImportRun, new_run, text
@@ -84,6 +85,11 @@ def decide_held_inventory(
         if action == "inspect" and inventory.status == ReturnStatus.INSPECTION:
             raise InventoryNotHeld(f"inventory {inventory_no} is already under inspection", status=inventory.status)
         run = new_run(ctx, uow.session, ctx.clock.now(), None)
+        if inventory.status == ReturnStatus.INSPECTION and action in ("release", "refuse"):
+            # the inspection's outcome, before the decision's receipt (credit and risk read it as data)
+            publish_inspection(
+                uow.session, inventory, passed=action == "release", now=run.now, zone=ctx.settings.zone_customs_code
+            )
         if action == "release":
             release(run, inventory, actor=actor, reason=comment)
         elif action == "inspect":

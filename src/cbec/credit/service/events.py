@@ -19,16 +19,28 @@ The credit system never imports the clearance pipeline: it reads the outbox thro
   it, its document number ``RISK-<case>-<action>``: recorded once per disposal action, so a replay adds nothing.
   Credit reads the event's data only (it never imports risk). A buyer, phone or address pivot is a person's or a
   ring's pseudonymous key, not a credit subject: such events are passed over.
+* ``report`` events (a consumer's misuse report the zone office confirmed: the purchase was not the consumer's,
+  their ID was misused; cbec.statistics) become one ``consumer_report`` fact (minor, source ``platform``) about the
+  inventory's e-commerce enterprise, its document number the report's reference (CR…): once per report.
+* ``overdue`` events of obligation ``export_summary`` (an export month not summarised by the 15th of the next
+  month, 海关总署公告2018年第194号; cbec.exports.service.overdue) become one ``platform_late_summaries`` fact (minor)
+  about the enterprise per (enterprise, month), decided the day after the due day, its document number
+  ``LATE-SUMMARY-<code>-<YYYY-MM>``.
+* ``inspection`` events with outcome ``failed`` (an officer refused an inventory under inspection, 500 → 100)
+  become one ``inspection_result`` fact (minor, source ``platform``) about the inventory's e-commerce enterprise,
+  document number ``INSPECTION-<E-port no>``. The refusal receipt that follows is then not counted again in the
+  day's ``platform_refusals``: one finding, one fact (docs/credit.md). A passed inspection (released after it) is
+  not a fact: it is the expected outcome, and counting it would reward being inspected.
 * ``data`` events of inventories and orders are screened against the negative lists (``cbec.credit.service.
   declarations``).
 
-Late summaries, confirmed consumer reports and inspection outcomes have fact types but no event to come from yet
-(docs/credit.md).
+Every fact of a ``report``, ``overdue`` or ``inspection`` event carries a document number and so a dedupe key: a
+replay of the events adds nothing.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -42,19 +54,46 @@ from cbec.credit.service.config import configuration, missing
 from cbec.credit.service.declarations import DeclarationScreen
 from cbec.credit.service.facts import plan_fact, subject_label, write_fact
 from cbec.enterprises.lookups import find_by_code
-from cbec.sharing.catalogue import AnyEvent, DataEvent, FilingEvent, ReceiptEvent, RiskEvent
+from cbec.sharing.catalogue import (
+    AnyEvent,
+    DataEvent,
+    FilingEvent,
+    InspectionEvent,
+    OverdueEvent,
+    ReceiptEvent,
+    ReportEvent,
+    RiskEvent,
+)
 from cbec.sharing.consumers import consume
 from cbec.sharing.rules import EventKind
 from cbec.storage.context import Context
 
 CONSUMER = "credit"
 ACTOR = "credit-consumer"
-KINDS = (EventKind.FILING, EventKind.RECEIPT, EventKind.RISK, EventKind.DATA)
+KINDS = (
+    EventKind.FILING,
+    EventKind.RECEIPT,
+    EventKind.RISK,
+    EventKind.DATA,
+    EventKind.REPORT,
+    EventKind.OVERDUE,
+    EventKind.INSPECTION,
+)
 REFUSED = "100"  # 海关退单 (cbec.clearance.codes.ReturnStatus.REFUSED; read as data, not imported)
 RETURNED = "399"  # a return concluded: the goods came back (CEB626 审结, ReturnStatus.CONCLUDED; read as data)
 REPORTED = "report_credit_done"  # a risk case reported to credit (cbec.risk.cases: "<kind>_<state>", read as data)
 CODE_PIVOTS = ("enterprise", "platform")  # risk's pivots that are enterprise codes (the others are persons' keys)
 RISK_BASIS = "综试区风险处置：经确认并报送信用的风险案件 (the zone's risk disposal, docs/risk.md; six-systems.md §2(b))"
+CONFIRMED = "confirmed"  # a consumer report's outcome (cbec.statistics.rules.ReportOutcome; read as data)
+FAILED = "failed"  # an inspection's outcome (clearance's inspection event; read as data)
+EXPORT_SUMMARY = "export_summary"  # the obligation of a late export summary (cbec.exports.service.overdue)
+REPORT_BASIS = (
+    "综试区消费者举报核实：额度被冒用属实 (the zone office confirmed a consumer's misuse report; docs/credit.md)"
+)
+INSPECTION_BASIS = "海关查验：查验后人工退单 (an officer refused the inventory after inspection; docs/credit.md)"
+LATE_BASIS = (
+    "海关总署公告2018年第194号：次月15日前汇总申报 (ceb-messages.md E7 monthly summary; parameter summary_due_day)"
+)
 
 
 class _Handler:
@@ -89,6 +128,12 @@ class _Handler:
             self.daily(session, event, FactType.PLATFORM_RETURNS, "退货完成 / returns concluded of the day")
         elif isinstance(event, RiskEvent) and event.payload.change == REPORTED:
             self.risk_case(session, event)
+        elif isinstance(event, ReportEvent) and event.payload.outcome == CONFIRMED:
+            self.consumer_report(session, event)
+        elif isinstance(event, OverdueEvent) and event.payload.obligation == EXPORT_SUMMARY:
+            self.late_summary(session, event)
+        elif isinstance(event, InspectionEvent) and event.payload.outcome == FAILED:
+            self.failed_inspection(session, event)
         elif isinstance(event, DataEvent):
             self.screen(session, event)
 
@@ -103,6 +148,19 @@ class _Handler:
             tenant=filed.zone if filed else None,
             now=self.now,
         )
+
+    def once(self, session: Session, draft: FactDraft, detail: dict[str, object]) -> None:
+        """Record a fact with a document number about its enterprise unless it is recorded already (a replay)."""
+        assert draft.subject_code is not None and draft.document_no is not None
+        subject = self.enterprise(session, draft.subject_code)
+        key = dedupe_key(draft, subject_label(subject))
+        if key is not None and repo.fact_by_dedupe_key(session, key) is not None:
+            return
+        planned, _ = plan_fact(session, draft, self.config(session))
+        if planned is None:
+            raise missing("windows")
+        write_fact(session, planned, subject, actor=ACTOR, now=self.now, detail=detail)
+        self.recorded += 1
 
     def risk_case(self, session: Session, event: RiskEvent) -> None:
         p = event.payload
@@ -123,13 +181,6 @@ class _Handler:
             document_no=f"RISK-{p.case_id}-{p.action_id}",
             note=f"风险案件 {p.case_id}：{', '.join(p.typologies)} / risk case {p.case_id}",
         )
-        subject = self.enterprise(session, code)
-        key = dedupe_key(draft, subject_label(subject))
-        if key is not None and repo.fact_by_dedupe_key(session, key) is not None:
-            return  # this disposal action is recorded already (a replay)
-        planned, _ = plan_fact(session, draft, self.config(session))
-        if planned is None:
-            raise missing("windows")
         detail = {
             "risk_case": p.case_id,
             "risk_action": p.action_id,
@@ -137,8 +188,76 @@ class _Handler:
             "inventories": len(p.inventories),
             "last_event": event.position,
         }
-        write_fact(session, planned, subject, actor=ACTOR, now=self.now, detail=detail)
-        self.recorded += 1
+        self.once(session, draft, detail)
+
+    def consumer_report(self, session: Session, event: ReportEvent) -> None:
+        """A confirmed consumer report: one fact about the inventory's e-commerce enterprise, once per report."""
+        p = event.payload
+        code = (p.ecommerce_code or "").strip().upper()
+        if not code or not p.reference_no:
+            return  # the inventory was not found: there is no enterprise to hold it against
+        day = date.fromisoformat(p.on)
+        draft = FactDraft(
+            subject_code=code,
+            person_id=None,
+            fact_type=FactType.CONSUMER_REPORT,
+            severity=Severity.MINOR,
+            source=Source.PLATFORM,
+            decided_on=day,
+            valid_from=day,
+            valid_to=None,
+            legal_basis=REPORT_BASIS,
+            document_no=p.reference_no,
+            note=f"消费者举报属实：清单 {p.eport_no} 非本人购买 / confirmed consumer report: ID misused",
+        )
+        detail = {"report": p.reference_no, "eport_no": p.eport_no, "platform": p.platform_code}
+        self.once(session, draft, {**detail, "last_event": event.position})
+
+    def late_summary(self, session: Session, event: OverdueEvent) -> None:
+        """An export month not summarised by its due day: one fact about the enterprise per (enterprise, month)."""
+        p = event.payload
+        code = p.enterprise_code.strip().upper()
+        late_from = date.fromisoformat(p.due_on) + timedelta(days=1)
+        draft = FactDraft(
+            subject_code=code,
+            person_id=None,
+            fact_type=FactType.PLATFORM_LATE_SUMMARIES,
+            severity=Severity.MINOR,
+            source=Source.PLATFORM,
+            decided_on=late_from,
+            valid_from=late_from,
+            valid_to=None,
+            legal_basis=LATE_BASIS,
+            document_no=f"LATE-SUMMARY-{code}-{p.period}",
+            note=f"{p.period} 出口清单逾期未汇总申报（应于 {p.due_on} 前）/ export month {p.period} not summarised",
+        )
+        detail = {"period": p.period, "due_on": p.due_on, "inventories": p.inventories}
+        self.once(session, draft, {**detail, "last_event": event.position})
+
+    def failed_inspection(self, session: Session, event: InspectionEvent) -> None:
+        """An inventory refused after inspection: one fact about its e-commerce enterprise per inventory."""
+        p = event.payload
+        day = date.fromisoformat(p.on)
+        draft = FactDraft(
+            subject_code=p.ecommerce_code.strip().upper(),
+            person_id=None,
+            fact_type=FactType.INSPECTION,
+            severity=Severity.MINOR,
+            source=Source.PLATFORM,
+            decided_on=day,
+            valid_from=day,
+            valid_to=None,
+            legal_basis=INSPECTION_BASIS,
+            document_no=inspection_document(p.eport_no),
+            note=f"查验不合格，清单 {p.eport_no} 人工退单 / failed inspection: inventory refused",
+        )
+        detail = {"eport_no": p.eport_no, "inventory_no": p.inventory_no, "platform": p.platform_code}
+        self.once(session, draft, {**detail, "last_event": event.position})
+
+    def failed_inspection_of(self, session: Session, subject: CreditSubject, inventory: str) -> bool:
+        """Tell whether an inventory's refusal is the end of a failed inspection recorded already (one fact)."""
+        key = f"{Source.PLATFORM.value}:{inspection_document(inventory)}:{FactType.INSPECTION.value}"
+        return repo.fact_by_dedupe_key(session, f"{key}:{subject_label(subject)}"[:250]) is not None
 
     def daily(self, session: Session, event: ReceiptEvent, fact_type: FactType, note: str) -> None:
         """Count the receipt's inventory in its e-commerce enterprise's fact of the day (refusals, returns)."""
@@ -156,6 +275,8 @@ class _Handler:
             tenant=filed.zone if filed else None,
             now=self.now,
         )
+        if fact_type is FactType.PLATFORM_REFUSALS and self.failed_inspection_of(session, subject, inventory):
+            return  # refused after a failed inspection: counted as the inspection's fact, not as a refusal
         day = business_date(event.payload.returned_at)
         current = repo.platform_fact_of_day(session, subject.id, fact_type.value, day)
         counted = list((current.detail or {}).get("inventories", [])) if current is not None else []
@@ -186,6 +307,11 @@ class _Handler:
             detail={"inventories": [*counted, inventory], "last_event": event.position},
         )
         self.recorded += 1
+
+
+def inspection_document(eport_no: str) -> str:
+    """Return the document number of a failed inspection's fact."""
+    return f"INSPECTION-{eport_no}"
 
 
 def apply_events(ctx: Context, *, limit: int = 500) -> ConsumeReport:

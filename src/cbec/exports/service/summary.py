@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
 
+from sqlalchemy.orm import Session
+
 from cbec.common.clock import SHANGHAI, business_date
 from cbec.common.errors import InvalidInput, Problem
 from cbec.common.scope import Scope
@@ -292,26 +294,29 @@ def _answer(export_run: ExportRun, application: SummaryApplicationRecord, run: S
 def reminders(ctx: Context, *, today: date | None = None, scope: Scope | None = None) -> list[Reminder]:
     """List enterprises of the scope with closed summary-flag (B) inventories of past months not summarised."""
     with ctx.uow() as uow:
-        session = uow.session
-        today = today or business_date(ctx.clock.now())
-        month_start = datetime.combine(today.replace(day=1), time(0), SHANGHAI)
-        pending = {number for s in repo.pending_summaries(session) for number in s.inventory_nos}
-        groups: dict[tuple[str, str], list[ExportInventoryRecord]] = defaultdict(list)
-        for inventory in repo.unsummarised_before(session, month_start):
-            if inventory.inventory_no in pending or inventory.departed_at is None:
-                continue
-            month = inventory.departed_at.astimezone(SHANGHAI).strftime("%Y-%m")
-            groups[(inventory.ecommerce_code, month)].append(inventory)
-        found = []
-        for (code, month), members in sorted(groups.items()):
-            if not repo.enterprise_in_scope(session, code, scope):
-                continue
-            first, _ = month_bounds(month)
-            due_day = int(parameter(session, "summary_due_day", first) or 15)
-            due = summary_due(month, due_day=due_day)
-            values: dict[str, Decimal] = defaultdict(Decimal)
-            for member in members:
-                values[member.currency] += member.goods_value
-            ref = find_active_by_code(session, code)
-            found.append(Reminder(code, ref.name if ref else code, month, len(members), dict(values), due, today > due))
-        return found
+        return reminders_in(uow.session, today or business_date(ctx.clock.now()), scope)
+
+
+def reminders_in(session: Session, today: date, scope: Scope | None = None) -> list[Reminder]:
+    """``reminders`` inside the caller's transaction (the overdue job uses it)."""
+    month_start = datetime.combine(today.replace(day=1), time(0), SHANGHAI)
+    pending = {number for s in repo.pending_summaries(session) for number in s.inventory_nos}
+    groups: dict[tuple[str, str], list[ExportInventoryRecord]] = defaultdict(list)
+    for inventory in repo.unsummarised_before(session, month_start):
+        if inventory.inventory_no in pending or inventory.departed_at is None:
+            continue
+        month = inventory.departed_at.astimezone(SHANGHAI).strftime("%Y-%m")
+        groups[(inventory.ecommerce_code, month)].append(inventory)
+    found = []
+    for (code, month), members in sorted(groups.items()):
+        if not repo.enterprise_in_scope(session, code, scope):
+            continue
+        first, _ = month_bounds(month)
+        due_day = int(parameter(session, "summary_due_day", first) or 15)
+        due = summary_due(month, due_day=due_day)
+        values: dict[str, Decimal] = defaultdict(Decimal)
+        for member in members:
+            values[member.currency] += member.goods_value
+        ref = find_active_by_code(session, code)
+        found.append(Reminder(code, ref.name if ref else code, month, len(members), dict(values), due, today > due))
+    return found

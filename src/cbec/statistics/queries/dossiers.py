@@ -198,6 +198,7 @@ def list_reports(
                     reviewed_at=row.reviewed_at,
                     reviewed_by=row.reviewed_by,
                     review_comment=row.review_comment,
+                    outcome=row.outcome,
                 )
             )
         return views, total
