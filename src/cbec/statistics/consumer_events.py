@@ -8,18 +8,31 @@ pseudonym (the quota ledger key: the blind index of the ID number) — never the
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Protocol
 
 from sqlalchemy.orm import Session
 
-from cbec.clearance.models import InventoryRecord
 from cbec.common.clock import business_date
 from cbec.sharing import EventKind, emit_event
 from cbec.statistics.models import ConsumerReport
 from cbec.statistics.rules import ReportOutcome
 
 
+class Inventory(Protocol):
+    """What the event reads of the reported inventory (clearance's row, read by the statistics repository)."""
+
+    @property
+    def inventory_no(self) -> str | None: ...
+    @property
+    def ecommerce_code(self) -> str: ...
+    @property
+    def platform_code(self) -> str: ...
+    @property
+    def customs_code(self) -> str | None: ...
+
+
 def share_confirmed(
-    session: Session, report: ConsumerReport, inventory: InventoryRecord | None, *, zone: str, at: datetime
+    session: Session, report: ConsumerReport, inventory: Inventory | None, *, zone: str, at: datetime
 ) -> None:
     """Add the ``report`` event of a confirmed report; ``inventory`` is its clearance row (None when unknown)."""
     ecommerce = inventory.ecommerce_code if inventory is not None else None

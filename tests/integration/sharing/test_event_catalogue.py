@@ -4,6 +4,7 @@ exactly once, keep their position with their writes, and replay from a position.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -12,7 +13,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import BigInteger, Column, Integer, String, Table, insert, select
 from sqlalchemy.orm import Session
 from tests.api.auth import key_for
-from tests.builders import PARTIES
+from tests.builders import BUYER, OTHER_BUYER, PARTIES
+from tests.e2e.exports.test_export_month import depart
+from tests.e2e.test_risk_conditions import declare
 from tests.integration.exports.export_zone import AT, TEE, XP, release
 from tests.integration.risk.cases.support import decide
 from tests.integration.sharing.test_outbox_and_feeds import events
@@ -20,15 +23,22 @@ from tests.integration.sharing.test_outbox_and_feeds import release as release_i
 from tests.zone import Zone
 
 from cbec.api.app import create_app
+from cbec.clearance.service import decide_held_inventory
+from cbec.common.clock import SHANGHAI
 from cbec.credit.schemas import FactIn, ObjectionIn
 from cbec.credit.service import file_objection, record_fact, seed_configuration
 from cbec.demo.exports import build_export_set
 from cbec.enterprises.certificates import list_certificates, revoke_certificate
+from cbec.exports.service import flag_overdue_summaries
 from cbec.exports.service.reference import seed_export_reference
+from cbec.quota import query_quota
 from cbec.risk.cases import ActionCreate, act, gather, list_cases
+from cbec.risk.conditions import ConditionCreate, place_condition
 from cbec.sharing.catalogue import AnyEvent, event_schemas, events_markdown, parse_event
 from cbec.sharing.consumers import consume, position_of, rewind
 from cbec.sharing.rules import EventKind
+from cbec.statistics.queries import list_reports  # noqa: F401  (before the service: statistics' import order)
+from cbec.statistics.service import file_consumer_report, issue_report_token, review_consumer_report
 from cbec.storage.base import Base
 from cbec.storage.context import Context
 
@@ -59,15 +69,37 @@ def dispose_of_a_case(ctx: Context) -> None:
     act(ctx, case.id, ActionCreate(kind="note", comment="复核中"), actor="customs")
 
 
+def confirm_a_report(ctx: Context) -> None:
+    """A consumer reports the released import inventory and the zone office confirms it: a ``report`` event."""
+    statement = query_quota(ctx, id_number=BUYER.id_number, name=BUYER.name)
+    token = issue_report_token(ctx, id_number=BUYER.id_number, statement=statement)
+    filed = file_consumer_report(ctx, token=token, inventory_ref=statement.entries[0].inventory_ref)
+    review_consumer_report(ctx, filed.reference_no, actor="admin", comment="非本人购买", outcome="confirmed")
+
+
+def fail_an_inspection(zone: Zone) -> None:
+    """An officer inspects a held inventory and refuses it: an ``inspection`` event."""
+    key = zone.ctx.cipher.blind_index(OTHER_BUYER.id_number)
+    block = ConditionCreate(subject_kind="buyer", subject_key=key, kind="block", reason="抽查")
+    place_condition(zone.ctx, block, actor="officer")
+    held = declare(zone, "ORD20260302000961", buyer=OTHER_BUYER)
+    decide_held_inventory(zone.ctx, held.inventory_no, action="inspect", actor="officer", comment="查验")
+    decide_held_inventory(zone.ctx, held.inventory_no, action="refuse", actor="officer", comment="货证不符")
+
+
 def test_every_event_of_a_busy_day_follows_its_schema(zone: Zone) -> None:
     seed_export_reference(zone.ctx)
     release_import(zone)
     s = build_export_set(XP, [(TEE, Decimal(1))], order_no="EX20260302000009", logistics_no="LE2026030200009", at=AT)
-    release(zone, [s], ref="ARR-9")
+    numbers = release(zone, [s], ref="ARR-9")
+    confirm_a_report(zone.ctx)
+    fail_an_inspection(zone)
     [certificate] = list_certificates(zone.ctx, PARTIES.agent.code)
     revoke_certificate(zone.ctx, PARTIES.agent.code, certificate.serial_hex, actor="zone-office", reason="私钥泄露")
     object_to_a_fact(zone.ctx)
     dispose_of_a_case(zone.ctx)
+    depart(zone, [s], numbers, datetime(2026, 3, 5, 23, 0, tzinfo=SHANGHAI))
+    assert flag_overdue_summaries(zone.ctx, today=date(2026, 4, 16)).recorded == [(XP.ecommerce.code, "2026-03")]
     found = events(zone.ctx)
     kinds = {parse_event(row).kind for row in found}  # raises on any event that breaks its schema
     assert kinds == {k.value for k in EventKind}

@@ -45,6 +45,9 @@ def test_filters_on_type_zone_status_and_parties() -> None:
 
 def test_scope_kinds() -> None:
     assert Filter(FeedScope.RET).kinds() == {EventKind.RECEIPT, EventKind.TAX_BILL}
+    # the platform's own findings (confirmed reports, overdue summaries, inspection outcomes) go with the data
+    assert Filter(FeedScope.DATA).kinds() == set(EventKind) - {EventKind.RECEIPT, EventKind.TAX_BILL}
+    assert max(len(k.value) for k in EventKind) <= 10  # sharing_event.kind is String(10)
 
 
 def test_mask_personal_masks_by_field_name_at_any_depth() -> None:
