@@ -195,3 +195,15 @@ def test_consumer_looks_up_the_quota_and_reports_an_order(browser: Any, server: 
     english.goto(f"{server}/quota?lang=en")
     assert english.locator("h1").inner_text() == "Personal annual quota"
     _shoot(english, "quota-form-en")
+    # the zone office closes the report with its outcome: without one the browser does not send the form
+    office = _page(browser)
+    _sign_in(office, server, portal, "admin", "/console/reports")
+    office.fill("input[name=comment]", "平台核实非本人下单")
+    office.click("button:has-text('办结')")
+    assert office.url == f"{server}/console/reports"  # the required outcome stopped the submission
+    office.select_option("select[name=outcome]", "confirmed")
+    office.click("button:has-text('办结')")
+    office.wait_for_selector(".flash.ok")
+    office.goto(f"{server}/console/reports?status=reviewed")
+    assert "属实：身份被冒用 · 平台核实非本人下单" in office.locator("table.data").inner_text()
+    _shoot(office, "console-report-confirmed")

@@ -125,10 +125,12 @@ class RiskPayload(_Payload):
 
 
 class ReportPayload(_Payload):
-    """A consumer's misuse report was reviewed (额度盗用举报核实): confirmed or not; a keyed pseudonym, no ID number."""
+    """A consumer's misuse report was confirmed on review (额度盗用举报属实): a keyed pseudonym, no ID number."""
 
     reference_no: str = Field(description="The report's reference number (CR + yyyymmdd + 6 digits).")
-    outcome: str = Field(description="confirmed (the consumer did not make the purchase: ID misuse) or not_confirmed.")
+    outcome: str = Field(
+        description="confirmed (the consumer did not make the purchase: ID misuse); reports not confirmed write none."
+    )
     eport_no: str = Field(description="The E-port number of the inventory reported.")
     inventory_no: str | None = Field(description="The customs inventory number, once given.")
     order_no: str
