@@ -30,3 +30,11 @@ def test_rates_seed_summarise_and_reminders(runner: CliRunner) -> None:
     assert bad.exit_code == 1
     reminders = runner.invoke(app, ["export", "reminders", "--date", "2026-04-20"])
     assert "Every closed summary-flag inventory of past months is summarised." in reminders.output
+
+
+def test_overdue_records_nothing_when_every_month_is_summarised(runner: CliRunner) -> None:
+    from cbec.cli.main import app
+
+    found = runner.invoke(app, ["export", "overdue", "--date", "2026-04-20"])
+    assert found.exit_code == 0, found.output
+    assert found.output.strip().splitlines()[-1] == "0 recorded, 0 known already"
