@@ -64,7 +64,7 @@ def test_a_failed_inspection_is_one_fact_and_its_refusal_is_not_counted_again(zo
     decide_held_inventory(ctx, refused.inventory_no, action="refuse", actor="officer", comment="单证不全")  # no 500
 
     inspections = [parse_event(row) for row in events(ctx, "inspection")]
-    assert [(e.payload.eport_no, e.payload.outcome, e.status) for e in inspections] == [  # type: ignore[union-attr]
+    assert [(e.payload.eport_no, e.payload.outcome, e.status) for e in inspections] == [
         (failed.eport_no, "failed", "failed"),
         (passed.eport_no, "passed", "passed"),
     ]
@@ -111,14 +111,14 @@ def test_a_confirmed_consumer_report_is_one_fact_about_the_shop_and_a_replay_add
     review_consumer_report(ctx, second.reference_no, actor="admin", comment="本人购买", outcome="not_confirmed")
     [event] = [parse_event(row) for row in events(ctx, "report")]  # only the confirmed one is shared
     p = event.payload
-    assert (p.reference_no, p.outcome, p.eport_no, p.ecommerce_code, p.platform_code) == (  # type: ignore[union-attr]
+    assert (p.reference_no, p.outcome, p.eport_no, p.ecommerce_code, p.platform_code) == (
         first.reference_no,
         "confirmed",
         first.inventory_ref,
         PARTIES.ecommerce.code,
         PARTIES.platform.code,
     )
-    assert p.buyer_key == ctx.cipher.blind_index(BUYER.id_number)  # type: ignore[union-attr]
+    assert p.buyer_key == ctx.cipher.blind_index(BUYER.id_number)
     assert BUYER.id_number not in str(event.payload.model_dump()) and event.parties == []
 
     assert apply_events(ctx).facts_recorded == 1
