@@ -169,7 +169,7 @@ def test_an_export_month_not_summarised_by_the_15th_is_one_late_summary_fact(zon
         "inventories": 1,
         "on": "2026-04-16",
     }
-    assert event.parties == [XP.ecommerce.code]
+    assert (event.parties, event.status, event.document_type) == ([XP.ecommerce.code], "overdue", "export_summary")
     with ctx.uow() as uow:
         [row] = uow.session.scalars(select(SummaryOverdue)).all()
         assert (row.due_on, row.found_on, row.inventories) == (date(2026, 4, 15), date(2026, 4, 16), 1)

@@ -79,7 +79,7 @@ def flag_overdue_summaries(ctx: Context, *, today: date | None = None, actor: st
                 business_key=f"overdue:{OBLIGATION}:{reminder.ecommerce_code}:{reminder.month}",
                 zone=ctx.settings.zone_customs_code,
                 parties=[reminder.ecommerce_code],
-                status=OBLIGATION,
+                status="overdue",  # sharing_event.status holds 10 characters: the obligation is in the payload
                 payload={
                     "obligation": OBLIGATION,
                     "enterprise_code": reminder.ecommerce_code,
