@@ -19,8 +19,8 @@ The credit system never imports the clearance pipeline: it reads the outbox thro
   it, its document number ``RISK-<case>-<action>``: recorded once per disposal action, so a replay adds nothing.
   Credit reads the event's data only (it never imports risk). A buyer, phone or address pivot is a person's or a
   ring's pseudonymous key, not a credit subject: such events are passed over.
-* ``data`` events of inventories and orders are screened against the negative lists (``cbec.credit.service.
-  declarations``).
+* ``data`` events of declarations (import and export: every party they name) are screened against the negative
+  lists (``cbec.credit.service.declarations``).
 
 Late summaries, confirmed consumer reports and inspection outcomes have fact types but no event to come from yet
 (docs/credit.md).
