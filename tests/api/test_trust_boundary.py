@@ -381,6 +381,13 @@ def foreign_calls(world: World) -> dict[tuple[str, str], list[Foreign]]:
         ("POST", "/console/credit/thirdparty"): [
             Foreign("/console/credit/thirdparty", HUB_ONLY, form={"document": '{"reports": []}'})
         ],
+        ("POST", "/console/credit/aeo"): [
+            Foreign(
+                "/console/credit/aeo",
+                {"city_admin": 404, "city_customs": 404},
+                form={"subject": A, "items": "financial 2.1 0", "action": "store"},
+            )
+        ],
         ("POST", "/api/v1/risk/versions"): [
             Foreign("/api/v1/risk/versions", HUB_ONLY, json={"document": {"version": "x"}})
         ],
@@ -589,6 +596,16 @@ NAMES_NOTHING_FOREIGN: dict[tuple[str, str], str] = {
     ("POST", "/console/credit/thirdparty/reviews/{task_id}"): "as the REST decision: "
     "tests/web/test_credit_office_pages.py",
     ("GET", "/public/credit/method"): "the zone's published method, the same for everyone (public)",
+    ("GET", "/console/credit/evidence/{evidence_id}"): "no evidence file in this world; another tenant's file is not "
+    "found (404): tests/web/test_credit_console_pages.py",
+    ("GET", "/console/credit/uncorrected"): "lists the caller's scope only; a subject outside it is not shown: "
+    "tests/web/test_credit_console_pages.py",
+    ("POST", "/console/credit/uncorrected"): "names a fact: another tenant's fact is not found (404), as POST "
+    "/api/v1/credit/uncorrected: tests/web/test_credit_console_pages.py",
+    ("POST", "/console/credit/uncorrected/{flag_id}"): "no flag in this world; another tenant's flag is not found "
+    "(404): tests/web/test_credit_console_pages.py",
+    ("GET", "/console/credit/aeo"): "a subject outside the caller's scope is not shown: "
+    "tests/web/test_credit_console_pages.py",
     ("GET", "/api/v1/credit/rulesets"): "ruleset proposals are zone-wide configuration, the same for every "
     "credit.rate caller; proposing and publishing are the hub's",
     ("GET", "/console/credit/rulesets"): "as GET /api/v1/credit/rulesets",

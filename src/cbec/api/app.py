@@ -62,6 +62,8 @@ ROUTER_MODULES = (
     "cbec.web.credit",
     "cbec.web.credit_lists",
     "cbec.web.credit_office",
+    "cbec.web.credit_flags",
+    "cbec.web.credit_aeo",
     "cbec.web.consumer",
 )
 

@@ -249,9 +249,9 @@ class CreditScreenAlert(Base):
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
     decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     # What was screened (crda01): a filing, or a party of a declaration as it arrived (its role and number)
-    origin: Mapped[str] = mapped_column(String(10), default="filing", server_default="filing")  # | inventory | order
+    origin: Mapped[str] = mapped_column(String(24), default="filing", server_default="filing")  # | a document kind
     origin_ref: Mapped[str | None] = mapped_column(String(60), nullable=True)  # the declaration's order number
-    role: Mapped[str | None] = mapped_column(String(12), nullable=True)  # platform | ecommerce | agent | logistics
+    role: Mapped[str | None] = mapped_column(String(12), nullable=True)  # declarations.PARTIES roles
     reviewer_account: Mapped[int | None] = mapped_column(BigId, nullable=True)  # maker-checker compares accounts
     # A confirmed alert recorded by a second officer: the list_entry fact about the screened enterprise
     recorded_fact_id: Mapped[int | None] = mapped_column(BigId, nullable=True)

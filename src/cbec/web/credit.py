@@ -10,7 +10,9 @@
 
 from __future__ import annotations
 
+import base64
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -19,16 +21,18 @@ from cbec.api.deps import get_ctx
 from cbec.common.clock import business_date
 from cbec.common.errors import DomainError, NotFound, Problem
 from cbec.common.scope import Scope
-from cbec.credit.schemas import DecisionIn, FactRead, ObjectionIn, RepairIn
+from cbec.credit.schemas import DecisionIn, EvidenceFileIn, FactRead, ObjectionIn, RepairIn
 from cbec.credit.service import (
     apply_repair,
     clearance_measures,
     decide_objection,
     decide_repair,
+    evidence_of,
     file_objection,
     list_assessments,
     list_objections,
     list_repairs,
+    read_evidence,
     show_subject,
     subject_facts,
 )
@@ -37,12 +41,14 @@ from cbec.web.access import CONSOLE_ROLES, WORKSPACE_ROLES, Entry, actor, csrf_o
 from cbec.web.auth import read_form
 from cbec.web.console import _tabs as console_tabs
 from cbec.web.render import error_problems, page
+from cbec.web.uploads import Fields, read_fields
 from cbec.web.workspace import _tabs as workspace_tabs
 
 router = APIRouter(include_in_schema=False)
 MINE = Depends(guard(WORKSPACE_ROLES, "credit.read"))
 OFFICE = Depends(guard(CONSOLE_ROLES, "credit.manage"))
 NEGATIVE = ("minor", "general", "serious")
+_SUFFIX = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
 
 
 def _facts_view(facts: list[FactRead], open_repairs: set[int], open_objections: set[int], today: Any) -> list[dict]:
@@ -113,6 +119,15 @@ def my_credit(request: Request, entry: Entry = MINE, ctx: Context = Depends(get_
     return _my_credit(request, ctx, entry, problems=[])
 
 
+def _evidence(form: Fields) -> EvidenceFileIn | None:
+    """Return the evidence file chosen on a form as the use cases take it (checked there: type, size, digest)."""
+    upload = form.files.get("evidence_file")
+    if upload is None:
+        return None
+    data = base64.b64encode(upload.content).decode("ascii")
+    return EvidenceFileIn(filename=upload.filename[:400], content_type=upload.content_type[:100], data=data)
+
+
 def _number(value: Any) -> int:
     try:
         return int(str(value))
@@ -125,17 +140,21 @@ async def repair_form(request: Request, entry: Entry = MINE, ctx: Context = Depe
     """Apply for the repair of one of the enterprise's facts."""
     if entry.refused:
         return entry.refused
-    form = await read_form(request)
-    if not csrf_ok(request, str(form.get("csrf_token", ""))):
-        return forbidden(request, entry.principal)
-    body = RepairIn(
-        fact_id=_number(form.get("fact_id")),
-        evidence_sha256=str(form.get("evidence_sha256", "")),
-        description=str(form.get("description", "")),
-        commitment=str(form.get("commitment", "")),
-        training=str(form.get("training", "")) or None,
-    )
     try:
+        form = await read_fields(request)
+    except DomainError as exc:
+        return _my_credit(request, ctx, entry, problems=error_problems(exc), status_code=422)
+    if not csrf_ok(request, form.get("csrf_token")):
+        return forbidden(request, entry.principal)
+    try:
+        body = RepairIn(
+            fact_id=_number(form.get("fact_id")),
+            evidence_sha256=form.get("evidence_sha256").strip(),
+            description=form.get("description"),
+            commitment=form.get("commitment"),
+            training=form.get("training") or None,
+            evidence_file=_evidence(form),
+        )
         apply_repair(ctx, body, actor=actor(entry.principal), scope=entry.scope)
     except DomainError as exc:
         return _my_credit(request, ctx, entry, problems=error_problems(exc), status_code=422)
@@ -147,15 +166,19 @@ async def objection_form(request: Request, entry: Entry = MINE, ctx: Context = D
     """Object to one of the enterprise's facts."""
     if entry.refused:
         return entry.refused
-    form = await read_form(request)
-    if not csrf_ok(request, str(form.get("csrf_token", ""))):
-        return forbidden(request, entry.principal)
-    body = ObjectionIn(
-        fact_id=_number(form.get("fact_id")),
-        reason=str(form.get("reason", "")),
-        evidence_sha256=str(form.get("evidence_sha256", "")) or None,
-    )
     try:
+        form = await read_fields(request)
+    except DomainError as exc:
+        return _my_credit(request, ctx, entry, problems=error_problems(exc), status_code=422)
+    if not csrf_ok(request, form.get("csrf_token")):
+        return forbidden(request, entry.principal)
+    try:
+        body = ObjectionIn(
+            fact_id=_number(form.get("fact_id")),
+            reason=form.get("reason"),
+            evidence_sha256=form.get("evidence_sha256").strip() or None,
+            evidence_file=_evidence(form),
+        )
         file_objection(ctx, body, actor=actor(entry.principal), scope=entry.scope)
     except DomainError as exc:
         return _my_credit(request, ctx, entry, problems=error_problems(exc), status_code=422)
@@ -182,6 +205,8 @@ def _console(
             facts = subject_facts(ctx, query, scope=where)
         except NotFound:
             missing = True
+    repairs = list_repairs(ctx, status="open", scope=where)
+    objections = list_objections(ctx, status="open", scope=where)
     return page(
         request,
         "portal/console/credit.html",
@@ -191,8 +216,10 @@ def _console(
             "rating": rating,
             "facts": _facts_view(facts, set(), set(), today),
             "missing": missing,
-            "repairs": list_repairs(ctx, status="open", scope=where),
-            "objections": list_objections(ctx, status="open", scope=where),
+            "repairs": repairs,
+            "objections": objections,
+            "repair_files": evidence_of(ctx, "repair", [r.id for r in repairs], scope=where),
+            "objection_files": evidence_of(ctx, "objection", [o.id for o in objections], scope=where),
             "me": actor(entry.principal),
             "problems": problems,
             "done": request.query_params.get("done"),
@@ -208,6 +235,28 @@ def credit_console(request: Request, q: str = "", entry: Entry = OFFICE, ctx: Co
     if entry.refused:
         return entry.refused
     return _console(request, ctx, entry, query=q.strip()[:40], problems=[])
+
+
+@router.get("/console/credit/evidence/{evidence_id}")
+def evidence_download(
+    request: Request, evidence_id: int, entry: Entry = OFFICE, ctx: Context = Depends(get_ctx)
+) -> Response:
+    """Download an evidence file of an application or objection in the officer's scope; every read is audited."""
+    if entry.refused:
+        return entry.refused
+    try:
+        found, content = read_evidence(ctx, evidence_id, actor=actor(entry.principal), scope=entry.scope)
+    except NotFound:
+        return not_found(request, entry.principal, str(evidence_id), "/console/credit")
+    disposition = f"attachment; filename=evidence-{found.id}{_SUFFIX.get(found.content_type, '')}; "
+    disposition += f"filename*=UTF-8''{quote(found.filename)}"
+    headers = {
+        "Content-Disposition": disposition,
+        "X-Content-SHA256": found.sha256,
+        "X-Content-Type-Options": "nosniff",
+        "Cache-Control": "no-store",
+    }
+    return Response(content, media_type=found.content_type, headers=headers)
 
 
 async def _decide(request: Request, entry: Entry, ctx: Context, what: str, number: int) -> Response:

@@ -551,7 +551,7 @@ class AlertRead(BaseModel):
     reviewer: str | None
     note: str | None
     decided_at: datetime | None
-    origin: str = "filing"  # filing | inventory | order (a declaration screened as it arrived)
+    origin: str = "filing"  # filing, or the document kind of a declaration screened as it arrived (export_inventory …)
     origin_ref: str | None = None  # the declaration's order number
     role: str | None = None  # the screened enterprise's role in it: platform, ecommerce, agent, logistics
     recorded_fact_id: int | None = None  # the list_entry fact a second officer recorded about the screened enterprise

@@ -1,6 +1,6 @@
 """Use cases of the credit system: each public function is one transaction."""
 
-from cbec.credit.service.aeo import assess_aeo, list_assessments, score_aeo
+from cbec.credit.service.aeo import aeo_modules, assess_aeo, list_assessments, score_aeo
 from cbec.credit.service.alerts import alert_enterprises, decide_alert, list_alerts
 from cbec.credit.service.config import (
     config_document,
@@ -12,7 +12,7 @@ from cbec.credit.service.config import (
 )
 from cbec.credit.service.daily import list_objections, list_repairs, run_daily
 from cbec.credit.service.events import CONSUMER, apply_events
-from cbec.credit.service.evidence import read_evidence, subject_evidence
+from cbec.credit.service.evidence import evidence_of, read_evidence, subject_evidence
 from cbec.credit.service.facts import import_facts, record_fact
 from cbec.credit.service.list_requests import (
     add_list_entry,
@@ -47,6 +47,7 @@ from cbec.credit.service.uncorrected import decide_uncorrected, flag_uncorrected
 __all__ = [
     "CONSUMER",
     "add_list_entry",
+    "aeo_modules",
     "alert_enterprises",
     "apply_events",
     "apply_list_measures",
@@ -68,6 +69,7 @@ __all__ = [
     "decide_uncorrected",
     "dry_run_proposal",
     "end_list_entry",
+    "evidence_of",
     "file_objection",
     "flag_uncorrected",
     "import_facts",

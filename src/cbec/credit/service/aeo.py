@@ -32,6 +32,11 @@ from cbec.storage.context import Context
 VALID_MONTHS = 12
 
 
+def aeo_modules(standard: Standard | None = None) -> list[tuple[str, str, str]]:
+    """Return the modules of the shipped standard (or one given): (id, Chinese name, English name), in order."""
+    return list((standard or shipped_standard()).modules)
+
+
 def score_aeo(document: Any, standard: Standard | None = None) -> AeoScoreRead:
     """Score a self-assessment against the shipped standard (or one given); every problem refused at once."""
     result, problems = score(document, standard or shipped_standard())

@@ -31,8 +31,8 @@ The credit system never imports the clearance pipeline: it reads the outbox thro
   document number ``INSPECTION-<E-port no>``. The refusal receipt that follows is then not counted again in the
   day's ``platform_refusals``: one finding, one fact (docs/credit.md). A passed inspection (released after it) is
   not a fact: it is the expected outcome, and counting it would reward being inspected.
-* ``data`` events of inventories and orders are screened against the negative lists (``cbec.credit.service.
-  declarations``).
+* ``data`` events of declarations (import and export: every party they name) are screened against the negative
+  lists (``cbec.credit.service.declarations``).
 
 Every fact of a ``report``, ``overdue`` or ``inspection`` event carries a document number and so a dedupe key: a
 replay of the events adds nothing.

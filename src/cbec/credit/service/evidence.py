@@ -4,6 +4,7 @@ by the subject's enterprise and by officers in scope (another enterprise or tena
 from __future__ import annotations
 
 import base64
+from collections.abc import Collection
 from datetime import datetime
 
 from sqlalchemy import select
@@ -97,6 +98,29 @@ def subject_evidence(ctx: Context, code: str, *, scope: Scope = EVERYTHING) -> l
         return [_read(row, subject) for row in session.scalars(stmt)]
 
 
+def evidence_of(
+    ctx: Context, purpose: str, references: Collection[int], *, scope: Scope = EVERYTHING
+) -> dict[int, list[EvidenceRead]]:
+    """Return the files kept with applications, objections or facts (``purpose``), by their id, in the caller's
+    scope (without content: a download is ``read_evidence``, audited)."""
+    wanted = sorted(set(references))
+    if not wanted:
+        return {}
+    found: dict[int, list[EvidenceRead]] = {}
+    with ctx.uow() as uow:
+        session = uow.session
+        stmt = (
+            select(CreditEvidence, CreditSubject)
+            .join(CreditSubject, CreditSubject.id == CreditEvidence.subject_id)
+            .where(CreditEvidence.purpose == purpose, CreditEvidence.reference_id.in_(wanted))
+            .order_by(CreditEvidence.id)
+        )
+        for row, subject in session.execute(stmt).all():
+            if repo.admits(scope, subject):
+                found.setdefault(row.reference_id, []).append(_read(row, subject))
+    return found
+
+
 def read_evidence(
     ctx: Context, evidence_id: int, *, actor: str, scope: Scope = EVERYTHING
 ) -> tuple[EvidenceRead, bytes]:
@@ -123,4 +147,4 @@ def read_evidence(
     return result, content
 
 
-__all__ = ["accept_file", "keep_file", "read_evidence", "subject_evidence"]
+__all__ = ["accept_file", "evidence_of", "keep_file", "read_evidence", "subject_evidence"]

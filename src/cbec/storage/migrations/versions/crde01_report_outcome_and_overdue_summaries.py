@@ -1,7 +1,7 @@
 """credit facts from the platform's events: consumer reports' outcome; overdue export summaries found
 
 Revision ID: crde01
-Revises: crdb01
+Revises: crdf01
 Create Date: 2026-12-07 17:00:00.000000
 
 * ``consumer_report.outcome``: what the zone office found on review — ``confirmed`` (the consumer did not make the
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "crde01"
-down_revision = "crdb01"
+down_revision = "crdf01"
 branch_labels = None
 depends_on = None
 
