@@ -57,6 +57,8 @@ def test_the_lifecycle_from_the_command_line(cli: CliRunner, tmp_path: Path) -> 
     assert "0 decisions shadowed" in run(cli, "risk", "rules", "delta", "2026.7")
     report = json.loads(run(cli, "risk", "rules", "backtest", "2026.7", "--format", "json"))
     assert (report["version"], report["decisions"]) == ("2026.7", 0)
+    short = json.loads(run(cli, "risk", "backtest", "2026.7", "--format", "json"))  # the issue's `cbec risk backtest`
+    assert (short["version"], short["decisions"]) == ("2026.7", 0)
     assert "RSK-VERSION-SELF-APPROVAL" in run(cli, "risk", "rules", "publish", "2026.7", "--actor", "ann", code=1)
     assert "2026.7: published (author ann, approver bob)" in run(
         cli, "risk", "rules", "publish", "2026.7", "--actor", "bob"
