@@ -18,10 +18,12 @@ Measured against the labels, per typology at the review threshold: **precision p
 T on an order planted as T; an alert on an order planted as another typology is counted apart, as "planted
 elsewhere", and is a false positive for T), **recall per pattern** (a pattern is found when one of its orders
 raises its typology: the consumer decides an order when it arrives, so the first orders of a ring cannot be
-caught before the ring exists) and recall per order. Under-valuation is ranked by the revenue expected lost
-(``value_fields``) under an inspection budget of 1 % of orders: precision of the inspected, and the share of the
-planted revenue truly lost that they recover. Targets (issue 18): rule typologies recall ≥ 0.98 and precision ≥
-0.95; under-valuation precision ≥ 0.90 with revenue recall ≥ 0.50.
+caught before the ring exists) and recall per order. Under-valuation is inspected as the officers' queue holds it:
+its review-band alerts (since 2026.4: P(illicit) ≥ 0.5) ranked by the revenue expected lost (``value_fields``),
+under an inspection budget of 1 % of orders: precision of the inspected, and the share of the planted revenue
+truly lost that they recover (with, for comparison, the budget spent on every order with a revenue expected lost).
+Targets (issue 18): rule typologies recall ≥ 0.98 and precision ≥ 0.95; under-valuation precision ≥ 0.90 with
+revenue recall ≥ 0.50.
 """
 
 from __future__ import annotations
@@ -109,7 +111,7 @@ def decide_all(world: World, ruleset: Ruleset) -> tuple[list[tuple[Order, tuple[
                 name: float(v) if v is not None else None
                 for name, v in book.windows(refs, seen.subjects, seen.day).items()
             }
-            z_min, ratio_min, revenue = value_fields(lines, bands, ruleset)
+            z_min, ratio_min, chance, revenue = value_fields(lines, bands, ruleset)
             listed = screen(
                 entries,
                 [GoodsLine(line.hs_code, line.goods_name) for line in lines],
@@ -125,6 +127,7 @@ def decide_all(world: World, ruleset: Ruleset) -> tuple[list[tuple[Order, tuple[
             inputs["doc.payer_differs"] = float(order.payer != order.buyer)
             inputs["doc.robust_z_min"] = float(z_min) if z_min is not None else None
             inputs["doc.value_ratio_min"] = float(ratio_min) if ratio_min is not None else None
+            inputs["doc.illicit_chance"] = float(chance) if chance is not None else None
             inputs["doc.round_value"] = float(seen.round_value)
             _, banded = compiled.decide(inputs)
             out.append((order, banded, revenue))
@@ -167,18 +170,21 @@ def measure(decided: list[tuple[Order, tuple[int, ...], Decimal]], typologies: t
             f"({fmt(len(found[typology]))} of {fmt(len(patterns[typology]))}), per order {per_order:.4f}"
         )
     budget = int(len(decided) * BUDGET)
-    ranked = sorted((d for d in decided if d[2] > 0), key=lambda d: (-d[2], d[0].number))[:budget]
+    k = typologies.index("undervaluation")
+    queued = [d for d in decided if d[1][k] >= 1]  # the review band's alerts, as the officers' queue holds them
+    ranked = sorted(queued, key=lambda d: (-d[2], d[0].number))[:budget]
     hits = sum(1 for order, _, _ in ranked if order.typology == "undervaluation")
     lost_all = sum((order.lost for order, _, _ in decided if order.typology == "undervaluation"), Decimal(0))
     lost_found = sum((order.lost for order, _, _ in ranked if order.typology == "undervaluation"), Decimal(0))
-    k = typologies.index("undervaluation")
-    band_alerts = sum(1 for _, banded, _ in decided if banded[k] >= 1)
-    band_true = sum(1 for order, banded, _ in decided if banded[k] >= 1 and order.typology == "undervaluation")
+    anywhere = sorted((d for d in decided if d[2] > 0), key=lambda d: (-d[2], d[0].number))[:budget]
+    any_hits = sum(1 for order, _, _ in anywhere if order.typology == "undervaluation")
     lines.append(
-        f"undervaluation: budget {fmt(budget)} inspections (1 % of orders), {fmt(len(ranked))} used; precision "
+        f"undervaluation: budget {fmt(budget)} inspections (1 % of orders), {fmt(len(ranked))} used on the "
+        f"{fmt(len(queued))} review-band alerts ranked by revenue expected lost; precision "
         f"{(hits / len(ranked) if ranked else 0):.4f}, revenue recall {(lost_found / lost_all if lost_all else 0):.4f} "
-        f"({lost_found:,.2f} of {lost_all:,.2f} CNY); at the review band {fmt(band_true)} of {fmt(band_alerts)} "
-        f"alerts planted, {fmt(planted_orders['undervaluation'])} planted orders"
+        f"({lost_found:,.2f} of {lost_all:,.2f} CNY), {fmt(planted_orders['undervaluation'])} planted orders; "
+        f"the budget spent on every order with a revenue expected lost instead: precision "
+        f"{(any_hits / len(anywhere) if anywhere else 0):.4f}"
     )
     return lines
 

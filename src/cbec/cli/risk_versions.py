@@ -203,6 +203,10 @@ def register(app: typer.Typer) -> None:
             console().print(f"inputs no stored trace holds (insufficient): {', '.join(report.missing_inputs)}")
 
     _risk_group(app).add_typer(rules, name="rules")
+    # the issue's `cbec risk backtest V`: the same command as `cbec risk rules backtest V`
+    _risk_group(app).command("backtest", help="Backtest a ruleset version (the same as `cbec risk rules backtest`).")(
+        backtest_cmd
+    )
 
     @_risk_group(app).command("snapshot")
     def snapshot_cmd(

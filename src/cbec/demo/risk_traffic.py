@@ -18,6 +18,11 @@ company, inventories by the declaring agent). Planted, with their labels:
   (``N0RDLYS``).
 * ``quality`` (质量安全): two orders of a recalled milk powder (``KIWIMILK``, whose seller is authorised for the
   brand, so no IP alert), one order of goods with a prohibited keyword (穿山甲).
+* ``undervaluation`` (低报价格): buyers each declaring one unit of the cheap goods at ``undervalued_share`` of its
+  price, on the last day (opt-in: ``undervalued=1``). A rule compares the price with its HS6's band, which
+  ``cbec.risk.service.refresh_bands`` computes from the facts already stored: the caller refreshes the bands before
+  sending the last day, as a zone's nightly job would, and needs about 30 earlier lines of the cheap goods
+  (``band_min_lines``).
 
 The laundering and list patterns are opt-in (``launderers=2, list_patterns=True``; the defaults plan the traffic
 of earlier rounds unchanged, draw for draw): the list patterns need the shipped sample lists loaded
@@ -48,6 +53,7 @@ PLANTED = {  # pattern name prefix -> typology
     "ipr": "ip_infringement",
     "recall": "quality",
     "prohibited": "quality",
+    "underval": "undervaluation",
 }
 
 
@@ -93,6 +99,8 @@ def plan_risk_traffic(
     list_patterns: bool = False,
     id_misusers: int = 0,
     misuse_ids: int = 6,
+    undervalued: int = 0,
+    undervalued_share: Decimal = Decimal("0.3"),
 ) -> RiskTraffic:
     """Return a plan over ``days`` days from ``start`` (declaration times a minute apart from ``start``'s time).
 
@@ -107,7 +115,9 @@ def plan_risk_traffic(
     listed = 7 if list_patterns else 0  # buyers of the list patterns: 2 + 2 exact and look-alike, 2 recall, 1
     crowd = normal_buyers + splitters + 3 * families + rings * ring_size
     misused = id_misusers * (misuse_ids + 1)  # an operator and the ID holders, drawn last (earlier draws unchanged)
-    people = make_buyers(crowd + launderers * (mule_buyers + 1) + listed + misused, seed=seed, today=start.date())
+    drawn = crowd + launderers * (mule_buyers + 1) + listed + misused
+    people = make_buyers(drawn + undervalued, seed=seed, today=start.date())
+    people, under_people = people[:drawn], people[drawn:]  # the under-declarers after everyone else
     people, misuse_people = people[: len(people) - misused], people[len(people) - misused :]
     normal, rest = people[:normal_buyers], people[normal_buyers:]
     split_buyers, rest = rest[:splitters], rest[splitters:]
@@ -166,6 +176,9 @@ def plan_risk_traffic(
         ]
         for buyer, (name, goods_key) in zip(list_buyers, plan, strict=True):
             per_day[rng.randrange(days)].append((buyer, [(special[goods_key], Decimal(1))], name))
+    low = replace(cheap, unit_price=(cheap.unit_price * undervalued_share).quantize(Decimal("0.01")))
+    for u, buyer in enumerate(under_people):
+        per_day[-1].append((buyer, [(low, Decimal(1))], f"underval-{u}"))
 
     planned: list[tuple[datetime, list[DocumentSet]]] = []
     labels: dict[str, str] = {}

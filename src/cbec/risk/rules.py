@@ -98,6 +98,7 @@ DOC_FIELDS = frozenset(
         "near_limit",
         "robust_z_min",
         "value_ratio_min",
+        "illicit_chance",  # the highest P(illicit) of a suspect goods line (cbec.risk.valuation; ruleset 2026.4)
         "round_value",
         "ipr_score",
         "recall_hit",

@@ -250,7 +250,7 @@ class _Handler:
         count(book, seen)
         inputs = book.windows(self.ruleset.counters(), seen.subjects, seen.day)
         first = lines[0]
-        z_min, ratio_min, revenue = value_fields(lines, bands, self.ruleset)
+        z_min, ratio_min, chance, revenue = value_fields(lines, bands, self.ruleset)
         differs = None
         if first.payer_key and first.buyer_key:
             differs = Decimal(int(first.payer_key != first.buyer_key))
@@ -273,6 +273,7 @@ class _Handler:
                 "doc.payer_differs": differs,
                 "doc.robust_z_min": z_min,
                 "doc.value_ratio_min": ratio_min,
+                "doc.illicit_chance": chance,
                 "doc.round_value": Decimal(int(seen.round_value)),
             }
         )

@@ -17,7 +17,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from cbec.risk.rules import Ruleset, mad, median, robust_z
 
@@ -80,14 +80,25 @@ def band_of(values: Sequence[Decimal]) -> UnitBand:
     )
 
 
-def value_fields(
-    lines: Iterable[LineLike], bands: Mapping[str, BandLike], ruleset: Ruleset
-) -> tuple[Decimal | None, Decimal | None, Decimal]:
-    """Return the lowest robust z-score and value/median ratio of the lines, and the tax expected lost (CNY).
+class Valuation(NamedTuple):
+    """The under-valuation fields of an inventory (the rules' ``doc.robust_z_min``, ``doc.value_ratio_min`` and
+    ``doc.illicit_chance``) and the tax expected lost, by which the queue ranks it."""
+
+    z_min: Decimal | None
+    ratio_min: Decimal | None
+    chance: Decimal | None
+    revenue: Decimal
+
+
+def value_fields(lines: Iterable[LineLike], bands: Mapping[str, BandLike], ruleset: Ruleset) -> Valuation:
+    """Return the lowest robust z-score and value/median ratio of the lines, the highest P(illicit) and the tax
+    expected lost (CNY).
 
     Lines whose HS6 has no band with enough lines (``band_min_lines``) are skipped (None when no line has one).
-    A line counts towards the revenue expected lost when it lies under the median and far out (z < −3.5 or under
-    half the median): (median − unit) × quantity × ``cbec_tax_rate``.
+    A line is suspect when it lies under the median and far out (z < −3.5 or under half the median): its
+    P(illicit) is the posterior below (1 under a ruleset without a prior), and it counts towards the revenue
+    expected lost as P × (median − unit) × quantity × ``cbec_tax_rate``. ``chance`` is the highest P of the
+    suspect lines, 0 when a line has a band and none is suspect.
     """
     least = ruleset.parameter("band_min_lines")
     floor = ruleset.parameter("mad_floor_ratio")
@@ -95,6 +106,7 @@ def value_fields(
     prior = _prior(ruleset)
     zs: list[Decimal] = []
     ratios: list[Decimal] = []
+    chances = [Decimal(0)]
     revenue = Decimal(0)
     for line in lines:
         band = bands.get(line.hs_code[:6])
@@ -108,8 +120,11 @@ def value_fields(
         ratios.append(ratio)
         if unit < band.median and (z < Decimal("-3.5") or ratio < Decimal("0.5")):
             chance = illicit(prior, float(ratio), float(spread / band.median)) if prior is not None else Decimal(1)
+            chances.append(chance)
             revenue += chance * (band.median - unit) * line.quantity * rate
-    return (min(zs) if zs else None), (min(ratios) if ratios else None), revenue.quantize(FEN, ROUND_HALF_UP)
+    if not zs:
+        return Valuation(None, None, None, revenue.quantize(FEN, ROUND_HALF_UP))
+    return Valuation(min(zs), min(ratios), max(chances), revenue.quantize(FEN, ROUND_HALF_UP))
 
 
 Prior = tuple[float, float, float]  # prior, lowest and highest ratio of an under-declared price

@@ -31,7 +31,7 @@ def _inputs(**named: object) -> dict[str, Decimal | None]:
     """All the shipped ruleset's inputs at zero (known, quiet), with some set (dots written as __)."""
     values: dict[str, Decimal | None] = {ref.name: D(0) for ref in RULES.counters()}
     values.update({f"doc.{f}": D(0) for f in ("payer_differs", "value_cny")})
-    values.update({"doc.robust_z_min": None, "doc.value_ratio_min": None})
+    values.update({"doc.robust_z_min": None, "doc.value_ratio_min": None, "doc.illicit_chance": None})
     for key, value in named.items():
         values[key.replace("__", ".")] = None if value is None else D(str(value))
     return values
@@ -46,7 +46,7 @@ def _fired(**named: object) -> set[str]:
 
 
 def test_the_shipped_ruleset_loads_with_a_version_and_digest() -> None:
-    assert RULES.version == "2026.3" and len(RULES.sha256) == 64
+    assert RULES.version == "2026.4" and len(RULES.sha256) == 64
     assert {t.value for t in RULES.typologies} == {t.value for t in Typology}  # every typology has rules now
 
 
@@ -108,10 +108,14 @@ def test_many_buyers_on_one_phone_is_fake_orders_or_id_misuse_by_who_pays(differ
     assert (_score(Typology.FAKE_ORDER, **inputs), _score(Typology.ID_MISUSE, **inputs)) == (fake, misuse)
 
 
-def test_undervaluation_needs_both_the_robust_z_and_the_half_median() -> None:
+def test_undervaluation_reaches_review_only_when_an_under_declared_price_is_the_likelier() -> None:
+    # 2026.4: U1 (z) 10 and U2 (half the median) 15 explain, U3 (P(illicit) ≥ 0.5) 40 decides; review is 40
     assert _score(Typology.UNDERVALUATION, doc__robust_z_min="-3.5", doc__value_ratio_min="0.5") == 0
-    assert _score(Typology.UNDERVALUATION, doc__robust_z_min="-3.5001", doc__value_ratio_min="0.6") == 25
-    assert _score(Typology.UNDERVALUATION, doc__robust_z_min="-8", doc__value_ratio_min="0.4999") == 60
+    assert _score(Typology.UNDERVALUATION, doc__robust_z_min="-3.5001", doc__value_ratio_min="0.6") == 10
+    far = {"doc__robust_z_min": "-8", "doc__value_ratio_min": "0.4999"}
+    assert _score(Typology.UNDERVALUATION, **far, doc__illicit_chance="0.4999") == 25
+    assert _score(Typology.UNDERVALUATION, **far, doc__illicit_chance="0.5") == 65
+    assert RULES.typologies[Typology.UNDERVALUATION].review == 40
 
 
 def test_a_missing_input_is_insufficient_never_zero() -> None:

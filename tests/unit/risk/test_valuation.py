@@ -6,7 +6,7 @@ from decimal import Decimal
 from importlib import resources
 
 from cbec.risk.rules import parse_ruleset, shipped_ruleset
-from cbec.risk.valuation import UnitBand, ValuedLine, band_of, illicit, value_fields
+from cbec.risk.valuation import UnitBand, Valuation, ValuedLine, band_of, illicit, value_fields
 
 SECOND = parse_ruleset(resources.files("cbec.risk").joinpath("data/ruleset-2026.2.json").read_text(encoding="utf-8"))
 BANDS = {"330499": UnitBand(40, Decimal("100.00000"), Decimal("16.86000"))}  # spread 0.1686 of the median
@@ -33,16 +33,23 @@ def test_p_illicit_is_the_posterior_of_the_ratio() -> None:
 
 def test_revenue_expected_lost_is_weighted_by_p_illicit_from_2026_3_only() -> None:
     line = ValuedLine("3304990000", Decimal(2), Decimal("90.00"))  # unit 45: ratio 0.45, z = 0.6745 × −55 / 16.86
-    z, ratio, old = value_fields([line], BANDS, SECOND)
-    assert (z, ratio, old) == (Decimal("-2.2003"), Decimal("0.4500"), Decimal("10.01"))  # 55 × 2 × 0.091
-    assert value_fields([line], BANDS, shipped_ruleset())[2] == Decimal("3.93")  # 10.01 × 0.3927
+    # no prior (2026.2): P = 1
+    assert value_fields([line], BANDS, SECOND) == (Decimal("-2.2003"), Decimal("0.4500"), Decimal(1), Decimal("10.01"))
+    assert value_fields([line], BANDS, shipped_ruleset()) == Valuation(  # 55 × 2 × 0.091 × 0.3927
+        Decimal("-2.2003"), Decimal("0.4500"), Decimal("0.3927"), Decimal("3.93")
+    )
     cheap = ValuedLine("3304990000", Decimal(1), Decimal("20.00"))  # ratio 0.2: P ≈ 1
-    assert value_fields([cheap], BANDS, shipped_ruleset())[2] == Decimal("7.28")  # 80 × 0.091
+    assert value_fields([cheap], BANDS, shipped_ruleset()).revenue == Decimal("7.28")  # 80 × 0.091
+    # the highest P of the suspect lines; a line above the median is not suspect
+    dear = ValuedLine("3304990000", Decimal(1), Decimal("120.00"))
+    assert value_fields([dear], BANDS, shipped_ruleset()).chance == Decimal(0)
+    assert value_fields([dear, cheap, line], BANDS, shipped_ruleset()).chance == Decimal(1)  # the cheap line's
 
 
 def test_lines_without_a_band_of_enough_lines_are_skipped() -> None:
     thin = {"330499": UnitBand(29, Decimal(100), Decimal(10))}  # band_min_lines 30
     assert value_fields([ValuedLine("3304990000", Decimal(1), Decimal(10))], thin, shipped_ruleset()) == (
+        None,
         None,
         None,
         Decimal("0.00"),

@@ -19,7 +19,7 @@ from cbec.statistics.queries.documents import (
     party_tax_bills,
 )
 from cbec.statistics.queries.dossiers import inventory_dossier, list_reports, problems_of
-from cbec.statistics.queries.figures import figure_breakdown, hub_view, rollup_indicators
+from cbec.statistics.figures import figure_breakdown, hub_view, rollup_indicators
 from cbec.statistics.reports import (
     ReportData,
     StoredReport,

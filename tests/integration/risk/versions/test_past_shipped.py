@@ -22,7 +22,7 @@ def test_a_2026_1_decision_replays_through_the_kept_document(ctx: Context) -> No
     assert (OLD.version, SECOND.version, shipped_ruleset().version, len(OLD.rules)) == (
         "2026.1",
         "2026.2",
-        "2026.3",
+        "2026.4",
         14,
     )
     inputs: dict[str, Decimal | None] = {name: Decimal(0) for rule in OLD.rules for name in rule.inputs}
@@ -88,3 +88,39 @@ def test_a_2026_2_decision_keeps_its_score_where_2026_3_decides_otherwise(ctx: C
         )
         uow.commit()
     assert replay_decision(ctx, "E2026100000000002") == (50, 50)
+
+
+THIRD = parse_ruleset(resources.files("cbec.risk").joinpath("data/ruleset-2026.3.json").read_text(encoding="utf-8"))
+
+
+def test_a_2026_3_under_valuation_alert_replays_where_2026_4_asks_for_p_illicit(ctx: Context) -> None:
+    # z −4 and half the median: 2026.3 gave 60 (review); 2026.4 gives 25 unless P(illicit) ≥ 0.5 as well
+    inputs: dict[str, Decimal | None] = {name: Decimal(0) for rule in THIRD.rules for name in rule.inputs}
+    inputs.update({"doc.robust_z_min": Decimal(-4), "doc.value_ratio_min": Decimal("0.45")})
+    assessment = evaluate(THIRD, inputs)
+    assert (assessment.score, assessment.top) == (60, Typology.UNDERVALUATION)
+    assert evaluate(shipped_ruleset(), {**inputs, "doc.illicit_chance": Decimal("0.39")}).score == 25
+    with ctx.uow() as uow:
+        assert ruleset_of_digest(uow.session, THIRD.sha256) is not None
+        uow.session.add(
+            RiskDecision(
+                eport_no="E2026100000000003",
+                order_no="O3",
+                inventory_no=None,
+                tenant=None,
+                parties=["P1"],
+                business_day=date(2026, 12, 2),
+                ruleset_version=THIRD.version,
+                ruleset_sha256=THIRD.sha256,
+                score=assessment.score,
+                band=assessment.band.value,
+                typology="undervaluation",
+                expected_revenue=Decimal("3.93"),
+                subjects={},
+                trace=trace_of(assessment, THIRD),
+                event_position=0,
+                decided_at=ctx.clock.now(),
+            )
+        )
+        uow.commit()
+    assert replay_decision(ctx, "E2026100000000003") == (60, 60)

@@ -32,7 +32,7 @@ def test_versions_over_rest_with_maker_checker_and_scope(zone: Zone) -> None:
     tax = client_for(zone.ctx, "agency_officer", agency="tax", username="tax")
 
     listed = auditor.get("/api/v1/risk/versions").json()
-    assert [(v["version"], v["state"], v["author"]) for v in listed] == [("2026.3", "published", "cbec (shipped)")]
+    assert [(v["version"], v["state"], v["author"]) for v in listed] == [("2026.4", "published", "cbec (shipped)")]
     assert tax.get("/api/v1/risk/versions").status_code == 403  # no risk.read
     assert auditor.post("/api/v1/risk/versions", json={"document": _document("2026.5")}).status_code == 403
 
@@ -73,4 +73,4 @@ def test_versions_over_rest_with_maker_checker_and_scope(zone: Zone) -> None:
     unknown = auditor.get("/api/v1/risk/versions/9.9")
     assert (unknown.status_code, unknown.json()["problems"][0]["rule_id"]) == (404, "RSK-VERSION-UNKNOWN")
     states = {v["version"]: v["state"] for v in auditor.get("/api/v1/risk/versions").json()}
-    assert states == {"2026.3": "retired", "2026.5": "published"}
+    assert states == {"2026.4": "retired", "2026.5": "published"}

@@ -1,6 +1,6 @@
-"""Ruleset 2026.3, the shipped one: 2026.2's rules with the corrections of the labelled year (F1, I1, L3 guarded,
-the illicit_* parameters) and the export rules X1, X2; the 2026.2 document is kept byte for byte, so its decisions
-replay."""
+"""Ruleset 2026.3: 2026.2's rules with the corrections of the labelled year (F1, I1, L3 guarded, the illicit_*
+parameters) and the export rules X1, X2; 2026.4, the shipped one: 2026.3 with under-valuation decided by P(illicit)
+(U3). The 2026.2 and 2026.3 documents are kept byte for byte, so their decisions replay."""
 
 from __future__ import annotations
 
@@ -11,11 +11,12 @@ from cbec.risk.exports import reads_exports
 from cbec.risk.rules import evaluate, parse_ruleset, shipped_ruleset
 
 SECOND = parse_ruleset(resources.files("cbec.risk").joinpath("data/ruleset-2026.2.json").read_text(encoding="utf-8"))
+THIRD = parse_ruleset(resources.files("cbec.risk").joinpath("data/ruleset-2026.3.json").read_text(encoding="utf-8"))
 CORRECTED = {"F1", "I1", "L3"}  # guards added by 2026.3 (docs/risk.md)
 
 
 def test_2026_3_is_2026_2_corrected_plus_the_export_rules() -> None:
-    old, new = SECOND, shipped_ruleset()
+    old, new = SECOND, THIRD
     assert (old.version, new.version) == ("2026.2", "2026.3")
     kept = [r for r in new.rules if r.id not in CORRECTED and not r.id.startswith("X")]
     assert kept == [r for r in old.rules if r.id not in CORRECTED]
@@ -28,6 +29,19 @@ def test_2026_3_is_2026_2_corrected_plus_the_export_rules() -> None:
     ]
     assert not reads_exports(old) and reads_exports(new)
     assert new.parameter("receipt_ratio") == Decimal("1.1") and new.parameter("receipt_days") == 30
+
+
+def test_2026_4_is_2026_3_with_under_valuation_decided_by_p_illicit() -> None:
+    old, new = THIRD, shipped_ruleset()
+    assert (old.version, new.version) == ("2026.3", "2026.4")
+    assert old.parameters == new.parameters and old.typologies == new.typologies
+    assert [r for r in new.rules if not r.id.startswith("U")] == [r for r in old.rules if not r.id.startswith("U")]
+    assert [(r.id, r.input, [(b.lower, b.upper, b.weight) for b in r.bands]) for r in new.rules if r.id[0] == "U"] == [
+        ("U1", "doc.robust_z_min", [(None, Decimal("-3.5"), 10)]),
+        ("U2", "doc.value_ratio_min", [(None, Decimal("0.5"), 15)]),
+        ("U3", "doc.illicit_chance", [(Decimal("0.5"), None, 40)]),
+    ]
+    assert [(r.id, [b.weight for b in r.bands]) for r in old.rules if r.id[0] == "U"] == [("U1", [25]), ("U2", [35])]
 
 
 def test_an_import_is_untouched_by_the_export_rules_which_need_an_export() -> None:
