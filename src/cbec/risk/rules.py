@@ -71,7 +71,8 @@ FEATURES: dict[SubjectKind, frozenset[str]] = {
     SubjectKind.ADDRESS: frozenset({*_PARTY, "buyers"}),
     # export_*: 9610/9710 exports (never 9810) with a receipt of payment above receipt_ratio × the declared value,
     # and without a receipt after receipt_days (ruleset 2026.3, cbec.risk.exports)
-    SubjectKind.ENTERPRISE: frozenset({*_PARTY, "payers", "export_excess", "export_unreceived"}),
+    # inspect_failed: inventories of the enterprise refused after an inspection (R7.2, the inspection event; 2026.4)
+    SubjectKind.ENTERPRISE: frozenset({*_PARTY, "payers", "export_excess", "export_unreceived", "inspect_failed"}),
     SubjectKind.PLATFORM: frozenset(_PARTY),
     SubjectKind.HS6: frozenset({"lines", "value"}),
 }

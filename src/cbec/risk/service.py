@@ -45,7 +45,7 @@ from cbec.risk.rules import (
 from cbec.risk.schemas import AlertRead, BandsReport, ConsumeReport, ContributionRead, RuleRead
 from cbec.risk.valuation import band_of, value_fields
 from cbec.risk.versions import consumer_rulesets, record_phantoms, ruleset_of_digest
-from cbec.sharing.catalogue import AnyEvent, DataEvent, ReceiptEvent, ReportEvent
+from cbec.sharing.catalogue import AnyEvent, DataEvent, InspectionEvent, ReceiptEvent, ReportEvent
 from cbec.sharing.consumers import consume
 from cbec.sharing.rules import EventKind
 from cbec.storage.context import Context
@@ -53,7 +53,7 @@ from cbec.supervision import MeasureKind, MeasureSpec, add_measure, level_rate, 
 from cbec.supervision import SubjectKind as MeasureSubject
 
 CONSUMER = "risk"
-KINDS = (EventKind.DATA, EventKind.RECEIPT, EventKind.REPORT)
+KINDS = (EventKind.DATA, EventKind.RECEIPT, EventKind.REPORT, EventKind.INSPECTION)
 ACCEPTED = "120"  # 海关入库 (cbec.clearance.codes.ReturnStatus.ACCEPTED; read as data, not imported)
 FEN = Decimal("0.01")
 PAIRS = (  # (subject, other, feature): distinct partners counted
@@ -185,6 +185,12 @@ class _Handler:
     def __call__(self, session: Session, event: AnyEvent) -> None:
         if isinstance(event, ReportEvent):  # a consumer report reviewed: confirmed ones block the buyer key
             self.blocks += block_reported_buyer(session, event.payload, at=self.now, days=self.report_block_days)
+            return
+        if isinstance(event, InspectionEvent):  # R7.2: a failed inspection counts against its e-commerce enterprise
+            p = event.payload
+            if p.outcome == "failed" and p.ecommerce_code:
+                on = date.fromisoformat(p.on)
+                repo.add(session, SubjectKind.ENTERPRISE, p.ecommerce_code, "inspect_failed", on, 1)
             return
         export = remember(session, event)  # an export's declared value, release or receipt of payment
         if export is not None:

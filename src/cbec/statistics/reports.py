@@ -24,8 +24,8 @@ from cbec.common.clock import business_date
 from cbec.common.errors import InvalidInput, NotFound, Problem
 from cbec.common.scope import Scope
 from cbec.statistics.cube import breakdown, rollup_figures
-from cbec.statistics.models import StatReport
 from cbec.statistics.figures import hub_view
+from cbec.statistics.models import StatReport
 from cbec.statistics.rules import Span, parse_span
 from cbec.statistics.targets import target_progress
 from cbec.storage.context import Context

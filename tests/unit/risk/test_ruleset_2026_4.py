@@ -1,6 +1,7 @@
 """Ruleset 2026.3: 2026.2's rules with the corrections of the labelled year (F1, I1, L3 guarded, the illicit_*
 parameters) and the export rules X1, X2; 2026.4, the shipped one: 2026.3 with under-valuation decided by P(illicit)
-(U3). The 2026.2 and 2026.3 documents are kept byte for byte, so their decisions replay."""
+(U3) and failed inspections in quality (Q4). The 2026.2 and 2026.3 documents are kept byte for byte, so their
+decisions replay."""
 
 from __future__ import annotations
 
@@ -35,13 +36,20 @@ def test_2026_4_is_2026_3_with_under_valuation_decided_by_p_illicit() -> None:
     old, new = THIRD, shipped_ruleset()
     assert (old.version, new.version) == ("2026.3", "2026.4")
     assert old.parameters == new.parameters and old.typologies == new.typologies
-    assert [r for r in new.rules if not r.id.startswith("U")] == [r for r in old.rules if not r.id.startswith("U")]
+    kept = [r for r in new.rules if r.id[0] != "U" and r.id != "Q4"]
+    assert kept == [r for r in old.rules if r.id[0] != "U"]
     assert [(r.id, r.input, [(b.lower, b.upper, b.weight) for b in r.bands]) for r in new.rules if r.id[0] == "U"] == [
         ("U1", "doc.robust_z_min", [(None, Decimal("-3.5"), 10)]),
         ("U2", "doc.value_ratio_min", [(None, Decimal("0.5"), 15)]),
         ("U3", "doc.illicit_chance", [(Decimal("0.5"), None, 40)]),
     ]
     assert [(r.id, [b.weight for b in r.bands]) for r in old.rules if r.id[0] == "U"] == [("U1", [25]), ("U2", [35])]
+    [q4] = [r for r in new.rules if r.id == "Q4"]  # R7.2: failed inspections of the e-commerce enterprise
+    assert (q4.typology.value, q4.input, [(b.lower, b.upper, b.weight) for b in q4.bands]) == (
+        "quality",
+        "enterprise.inspect_failed.365d",
+        [(Decimal(1), Decimal(3), 15), (Decimal(3), None, 40)],
+    )
 
 
 def test_an_import_is_untouched_by_the_export_rules_which_need_an_export() -> None:

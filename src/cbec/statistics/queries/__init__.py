@@ -8,6 +8,7 @@ Personal data leaves only masked. One module per use-case group: ``dashboard`` (
 published editions come from ``cbec.statistics.publication``.
 """
 
+from cbec.statistics.figures import figure_breakdown, hub_view, rollup_indicators
 from cbec.statistics.indicators import observations as index_observations
 from cbec.statistics.publication import Edition, get_edition, list_editions
 from cbec.statistics.queries.dashboard import year_figures, zone_overview
@@ -19,7 +20,6 @@ from cbec.statistics.queries.documents import (
     party_tax_bills,
 )
 from cbec.statistics.queries.dossiers import inventory_dossier, list_reports, problems_of
-from cbec.statistics.figures import figure_breakdown, hub_view, rollup_indicators
 from cbec.statistics.reports import (
     ReportData,
     StoredReport,
