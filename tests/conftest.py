@@ -10,6 +10,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from sqlalchemy import Engine, create_engine, text
 
 from cbec.audit.keys import bind_audit_key
@@ -24,6 +25,11 @@ from cbec.storage.engine import make_engine, make_session_factory
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 TEST_KEY = base64.b64encode(b"k" * 32).decode()
 TEST_AUDIT_KEY = ChainKey(b"a" * 32)
+
+# Property tests check behaviour, never speed (docs/performance.md measures speed): no per-example deadline, which a
+# loaded machine overran in a pure unit test (253 ms against Hypothesis' default 200 ms).
+settings.register_profile("cbec", deadline=None)
+settings.load_profile("cbec")
 
 
 def shared_path(*parts: str) -> Path:
