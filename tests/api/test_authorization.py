@@ -330,6 +330,7 @@ ROUTES: dict[tuple[str, str], Public | Api | Page | SignedIn] = {
     ("POST", "/console/credit/thirdparty"): Page(CONSOLE_ROLES, "credit.manage"),
     ("POST", "/console/credit/thirdparty/reviews/{task_id}"): Page(CONSOLE_ROLES, "credit.manage"),
     ("GET", "/console/credit/evidence/{evidence_id}"): Page(CONSOLE_ROLES, "credit.manage"),
+    ("GET", "/workspace/credit/evidence/{evidence_id}"): Page(WORKSPACE_ROLES, "credit.read"),
     ("GET", "/console/credit/uncorrected"): Page(CONSOLE_ROLES, "credit.manage"),
     ("POST", "/console/credit/uncorrected"): Page(CONSOLE_ROLES, "credit.manage"),
     ("POST", "/console/credit/uncorrected/{flag_id}"): Page(CONSOLE_ROLES, "credit.manage"),

@@ -598,6 +598,8 @@ NAMES_NOTHING_FOREIGN: dict[tuple[str, str], str] = {
     ("GET", "/public/credit/method"): "the zone's published method, the same for everyone (public)",
     ("GET", "/console/credit/evidence/{evidence_id}"): "no evidence file in this world; another tenant's file is not "
     "found (404): tests/web/test_credit_console_pages.py",
+    ("GET", "/workspace/credit/evidence/{evidence_id}"): "no evidence file in this world; another enterprise's "
+    "file, or an officer's decision file, is not found (404): tests/web/test_credit_evidence_pages.py",
     ("GET", "/console/credit/uncorrected"): "lists the caller's scope only; a subject outside it is not shown: "
     "tests/web/test_credit_console_pages.py",
     ("POST", "/console/credit/uncorrected"): "names a fact: another tenant's fact is not found (404), as POST "

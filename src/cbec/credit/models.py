@@ -389,7 +389,7 @@ class CreditEvidence(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     subject_id: Mapped[int] = mapped_column(BigId, ForeignKey("credit_subject.id"), index=True)
-    purpose: Mapped[str] = mapped_column(String(10))  # repair | objection | fact
+    purpose: Mapped[str] = mapped_column(String(10))  # repair | objection | fact | list (a list request)
     reference_id: Mapped[int] = mapped_column(BigId)  # the repair application, objection or fact
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     filename: Mapped[str] = mapped_column(String(200))

@@ -21,7 +21,7 @@ from cbec.api.deps import get_ctx
 from cbec.common.clock import business_date
 from cbec.common.errors import DomainError, NotFound, Problem
 from cbec.common.scope import Scope
-from cbec.credit.schemas import DecisionIn, EvidenceFileIn, FactRead, ObjectionIn, RepairIn
+from cbec.credit.schemas import DecisionIn, EvidenceFileIn, EvidenceRead, FactRead, ObjectionIn, RepairIn
 from cbec.credit.service import (
     apply_repair,
     clearance_measures,
@@ -49,6 +49,7 @@ MINE = Depends(guard(WORKSPACE_ROLES, "credit.read"))
 OFFICE = Depends(guard(CONSOLE_ROLES, "credit.manage"))
 NEGATIVE = ("minor", "general", "serious")
 _SUFFIX = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
+OWN_FILES = frozenset({"repair", "objection"})  # what an enterprise sent itself (not the officers' decision files)
 
 
 def _facts_view(facts: list[FactRead], open_repairs: set[int], open_objections: set[int], today: Any) -> list[dict]:
@@ -89,6 +90,9 @@ def _my_credit(
     repairs = list_repairs(ctx, subject=code, scope=entry.scope) if rating else []
     objections = list_objections(ctx, subject=code, scope=entry.scope) if rating else []
     assessments = list_assessments(ctx, code, scope=entry.scope) if rating else []
+    where = entry.scope
+    repair_files = evidence_of(ctx, "repair", [r.id for r in repairs], scope=where) if repairs else {}
+    objection_files = evidence_of(ctx, "objection", [o.id for o in objections], scope=where) if objections else {}
     open_repairs = {r.fact_id for r in repairs if r.status in ("pending", "proposed")}
     open_objections = {o.fact_id for o in objections if o.status == "open"}
     return page(
@@ -102,6 +106,8 @@ def _my_credit(
             "repairs": repairs,
             "objections": objections,
             "assessments": assessments,
+            "repair_files": repair_files,
+            "objection_files": objection_files,
             "today": today,
             "problems": problems,
             "done": request.query_params.get("done"),
@@ -119,7 +125,35 @@ def my_credit(request: Request, entry: Entry = MINE, ctx: Context = Depends(get_
     return _my_credit(request, ctx, entry, problems=[])
 
 
-def _evidence(form: Fields) -> EvidenceFileIn | None:
+def _download(found: EvidenceRead, content: bytes) -> Response:
+    """The file as an attachment (never rendered inline), its digest in a header, not cached."""
+    disposition = f"attachment; filename=evidence-{found.id}{_SUFFIX.get(found.content_type, '')}; "
+    disposition += f"filename*=UTF-8''{quote(found.filename)}"
+    headers = {
+        "Content-Disposition": disposition,
+        "X-Content-SHA256": found.sha256,
+        "X-Content-Type-Options": "nosniff",
+        "Cache-Control": "no-store",
+    }
+    return Response(content, media_type=found.content_type, headers=headers)
+
+
+@router.get("/workspace/credit/evidence/{evidence_id}")
+def my_evidence(request: Request, evidence_id: int, entry: Entry = MINE, ctx: Context = Depends(get_ctx)) -> Response:
+    """Download a file the enterprise sent with its own repair application or objection; every read is audited.
+    The enterprise is the signed-in one (its scope): another enterprise's file, or an officer's, is not found."""
+    if entry.refused:
+        return entry.refused
+    try:
+        found, content = read_evidence(
+            ctx, evidence_id, actor=actor(entry.principal), scope=entry.scope, purposes=OWN_FILES
+        )
+    except NotFound:
+        return not_found(request, entry.principal, str(evidence_id), "/workspace/credit")
+    return _download(found, content)
+
+
+def evidence_upload(form: Fields) -> EvidenceFileIn | None:
     """Return the evidence file chosen on a form as the use cases take it (checked there: type, size, digest)."""
     upload = form.files.get("evidence_file")
     if upload is None:
@@ -153,7 +187,7 @@ async def repair_form(request: Request, entry: Entry = MINE, ctx: Context = Depe
             description=form.get("description"),
             commitment=form.get("commitment"),
             training=form.get("training") or None,
-            evidence_file=_evidence(form),
+            evidence_file=evidence_upload(form),
         )
         apply_repair(ctx, body, actor=actor(entry.principal), scope=entry.scope)
     except DomainError as exc:
@@ -177,7 +211,7 @@ async def objection_form(request: Request, entry: Entry = MINE, ctx: Context = D
             fact_id=_number(form.get("fact_id")),
             reason=form.get("reason"),
             evidence_sha256=form.get("evidence_sha256").strip() or None,
-            evidence_file=_evidence(form),
+            evidence_file=evidence_upload(form),
         )
         file_objection(ctx, body, actor=actor(entry.principal), scope=entry.scope)
     except DomainError as exc:
@@ -248,15 +282,7 @@ def evidence_download(
         found, content = read_evidence(ctx, evidence_id, actor=actor(entry.principal), scope=entry.scope)
     except NotFound:
         return not_found(request, entry.principal, str(evidence_id), "/console/credit")
-    disposition = f"attachment; filename=evidence-{found.id}{_SUFFIX.get(found.content_type, '')}; "
-    disposition += f"filename*=UTF-8''{quote(found.filename)}"
-    headers = {
-        "Content-Disposition": disposition,
-        "X-Content-SHA256": found.sha256,
-        "X-Content-Type-Options": "nosniff",
-        "Cache-Control": "no-store",
-    }
-    return Response(content, media_type=found.content_type, headers=headers)
+    return _download(found, content)
 
 
 async def _decide(request: Request, entry: Entry, ctx: Context, what: str, number: int) -> Response:

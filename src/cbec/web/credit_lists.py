@@ -30,6 +30,7 @@ from cbec.credit.service import (
     decide_alert,
     decide_list_request,
     end_list_entry,
+    evidence_of,
     list_alerts,
     list_entries,
     list_entry,
@@ -40,7 +41,9 @@ from cbec.storage.context import Context
 from cbec.web.access import CONSOLE_ROLES, Entry, actor, csrf_ok, forbidden, guard, not_found
 from cbec.web.auth import read_form
 from cbec.web.console import _tabs as console_tabs
+from cbec.web.credit import evidence_upload
 from cbec.web.render import error_problems, page
+from cbec.web.uploads import read_fields
 
 router = APIRouter(include_in_schema=False)
 OFFICE = Depends(guard(CONSOLE_ROLES, "credit.manage"))
@@ -102,6 +105,7 @@ def _console(
     except DomainError:
         catalogue = None
     base = f"/console/credit/lists?type={chosen or ''}&q={query}&"
+    requests = list_list_requests(ctx, status="pending", scope=entry.scope)
     return page(
         request,
         "portal/console/credit_lists.html",
@@ -120,7 +124,8 @@ def _console(
                 if a.recorded_fact_id is None
             ],
             "me": actor(entry.principal),
-            "requests": list_list_requests(ctx, status="pending", scope=entry.scope),
+            "requests": requests,
+            "request_files": evidence_of(ctx, "list", [r.id for r in requests], scope=entry.scope),
             "me_account": entry.principal.user_id,
             "form": form or {},
             "sources": sorted(own) if own is not None else SOURCES,
@@ -190,11 +195,17 @@ async def add_entry_form(request: Request, entry: Entry = OFFICE, ctx: Context =
     """Add a list entry (on a serious list it waits for a second officer)."""
     if entry.refused:
         return entry.refused
-    form = await read_form(request)
-    if not csrf_ok(request, str(form.get("csrf_token", ""))):
+    try:
+        form = await read_fields(request)
+    except DomainError as exc:
+        return _console(
+            request, ctx, entry, list_type="", query="", offset=0, problems=error_problems(exc), status_code=422
+        )
+    if not csrf_ok(request, form.get("csrf_token")):
         return forbidden(request, entry.principal)
     values = _values(form, ENTRY_FIELDS)
     body = ListEntryIn.model_validate(_or_none(values, ("list_type", "source", "severity", "decided_on")))
+    body.evidence_file = evidence_upload(form)  # checked by the use case: type, size, the digest given
     who = entry.principal
     try:
         done = add_list_entry(
@@ -326,15 +337,19 @@ async def correct_entry_form(
     """Correct an entry, with a reason (a new row superseding it)."""
     if entry.refused:
         return entry.refused
-    form = await read_form(request)
-    if not csrf_ok(request, str(form.get("csrf_token", ""))):
+    try:
+        form = await read_fields(request)
+    except DomainError as exc:
+        return _entry_page(request, ctx, entry, fact_id, error_problems(exc), 422)
+    if not csrf_ok(request, form.get("csrf_token")):
         return forbidden(request, entry.principal)
     who = entry.principal
     values: dict[str, str | None] = dict(
         _or_none(_values(form, CORRECTION_FIELDS), ("list_type", "source", "severity", "decided_on"))
     )
-    values["reason"] = str(form.get("reason", ""))
+    values["reason"] = form.get("reason")
     body = ListCorrectionIn.model_validate(values)
+    body.evidence_file = evidence_upload(form)  # checked by the use case: type, size, the digest given
     try:
         done = correct_list_entry(
             ctx, fact_id, body, actor=actor(who), account=who.user_id, scope=entry.scope, sources=_sources(entry)

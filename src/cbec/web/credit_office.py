@@ -45,7 +45,9 @@ from cbec.storage.context import Context
 from cbec.web.access import CONSOLE_ROLES, Entry, actor, csrf_ok, forbidden, guard, not_found
 from cbec.web.auth import read_document_form, read_form
 from cbec.web.console import _tabs as console_tabs
+from cbec.web.credit import evidence_upload
 from cbec.web.render import error_problems, page
+from cbec.web.uploads import read_fields
 
 router = APIRouter(include_in_schema=False)
 MANAGE = Depends(guard(CONSOLE_ROLES, "credit.manage"))
@@ -166,12 +168,16 @@ async def fact_entry(request: Request, entry: Entry = MANAGE, ctx: Context = Dep
     """Record one fact entered on the form."""
     if entry.refused:
         return entry.refused
-    form = await read_form(request)
-    if not csrf_ok(request, str(form.get("csrf_token", ""))):
+    try:
+        form = await read_fields(request)
+    except DomainError as exc:
+        return _fact_page(request, ctx, entry, {}, error_problems(exc), 422)
+    if not csrf_ok(request, form.get("csrf_token")):
         return forbidden(request, entry.principal)
-    values = {name: str(form.get(name, "")).strip() for name in FACT_FIELDS}
+    values = {name: form.get(name).strip() for name in FACT_FIELDS}
     required = ("subject", "fact_type", "source", "decided_on")
     body = FactIn.model_validate({k: (v if k in required else v or None) for k, v in values.items()})
+    body.evidence_file = evidence_upload(form)  # checked by the use case: type, size, the digest given
     try:
         fact = record_fact(ctx, body, actor=actor(entry.principal), scope=entry.scope, sources=_sources(entry))
     except NotFound as exc:

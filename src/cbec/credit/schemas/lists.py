@@ -8,6 +8,16 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 
+class EvidenceFileIn(BaseModel):
+    """An evidence file sent with an application, an objection or a fact: PDF, JPEG or PNG, base64, ≤ 700 KB."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    filename: str = Field(max_length=400)
+    content_type: str = Field(max_length=100, description="application/pdf, image/jpeg or image/png.")
+    data: str = Field(description="The file's bytes, base64-encoded.")
+
+
 class ListEntryIn(BaseModel):
     """A list entry an officer adds: the subject by credit or customs code, or a person by ID number (kept as a keyed
     hash only). The actor is never a field."""
@@ -27,10 +37,11 @@ class ListEntryIn(BaseModel):
     valid_to: str | None = None
     evidence_sha256: str | None = None
     note: str | None = None
+    evidence_file: EvidenceFileIn | None = Field(default=None, description="The decision's file (its digest is kept).")
 
     def raw(self) -> dict[str, str]:
         """Return the entry as the raw mapping of a ``list_entry`` fact."""
-        values: dict[str, Any] = self.model_dump()
+        values: dict[str, Any] = self.model_dump(exclude={"evidence_file"})
         values["fact_type"] = "list_entry"
         return {k: "" if v is None else str(v) for k, v in values.items()}
 
@@ -50,6 +61,7 @@ class ListCorrectionIn(BaseModel):
     valid_to: str | None = None
     evidence_sha256: str | None = None
     reason: str = Field(description="Why the entry is corrected (kept with the request and the audit).")
+    evidence_file: EvidenceFileIn | None = Field(default=None, description="The decision's file (its digest is kept).")
 
 
 class ListEndIn(BaseModel):
@@ -149,16 +161,6 @@ class UncorrectedPastRead(BaseModel):
     window_max: date
     published_until: date | None
     flag: int
-
-
-class EvidenceFileIn(BaseModel):
-    """An evidence file sent with an application, an objection or a fact: PDF, JPEG or PNG, base64, ≤ 700 KB."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    filename: str = Field(max_length=400)
-    content_type: str = Field(max_length=100, description="application/pdf, image/jpeg or image/png.")
-    data: str = Field(description="The file's bytes, base64-encoded.")
 
 
 class EvidenceRead(BaseModel):

@@ -122,15 +122,23 @@ def evidence_of(
 
 
 def read_evidence(
-    ctx: Context, evidence_id: int, *, actor: str, scope: Scope = EVERYTHING
+    ctx: Context,
+    evidence_id: int,
+    *,
+    actor: str,
+    scope: Scope = EVERYTHING,
+    purposes: Collection[str] | None = None,
 ) -> tuple[EvidenceRead, bytes]:
-    """Return an evidence file and its content, decrypted; the read is audited (who, which file, when)."""
+    """Return an evidence file and its content, decrypted; the read is audited (who, which file, when).
+    ``purposes``: the kinds of file the caller may read (None: any) — another kind is not found, and not audited."""
     now = ctx.clock.now()
     with ctx.uow() as uow:
         session = uow.session
         row = session.get(CreditEvidence, evidence_id)
         subject = repo.subject_by_id(session, row.subject_id) if row is not None else None
         if row is None or subject is None or not repo.admits(scope, subject):
+            raise _unknown(str(evidence_id))
+        if purposes is not None and row.purpose not in purposes:
             raise _unknown(str(evidence_id))
         content = base64.b64decode(ctx.cipher.decrypt(row.content))
         record_audit(

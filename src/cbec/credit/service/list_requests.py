@@ -22,6 +22,7 @@ from cbec.common.scope import EVERYTHING, Scope
 from cbec.credit import lists_repository as lists_repo
 from cbec.credit import repository as repo
 from cbec.credit.errors import CreditConflict, CreditForbidden, CreditInvalid, CreditNotFound, problem
+from cbec.credit.evidence import EvidenceFile
 from cbec.credit.models import CreditFact, CreditListRequest, CreditSubject
 from cbec.credit.repair import Change, check_note, maker_checker
 from cbec.credit.rules import NEGATIVE, FactDraft, FactType, dedupe_key, parse_fact
@@ -34,6 +35,7 @@ from cbec.credit.schemas import (
     ListRequestRead,
 )
 from cbec.credit.service.config import configuration
+from cbec.credit.service.evidence import accept_file, keep_file
 from cbec.credit.service.facts import plan_fact, resolve_subject, subject_label, write_fact
 from cbec.credit.service.lists import sync_measures
 from cbec.credit.service.repair import bad_action, refuse_status
@@ -233,6 +235,22 @@ def _of(fact: CreditFact) -> dict[str, Any]:
     }
 
 
+def _keep(
+    ctx: Context,
+    session: Session,
+    file: EvidenceFile | None,
+    subject: CreditSubject,
+    request_id: int,
+    actor: str,
+    now: datetime,
+) -> None:
+    """Keep the file sent with a list change (purpose ``list``, by the request's id), encrypted."""
+    if file is not None:
+        keep_file(
+            session, ctx.cipher, file, subject_id=subject.id, purpose="list", reference=request_id, actor=actor, now=now
+        )
+
+
 def _propose(
     ctx: Context,
     session: Session,
@@ -312,6 +330,9 @@ def add_list_entry(
     """Add a list entry: recorded at once on a list that is not serious, else pending a second officer."""
     now = ctx.clock.now()
     today = business_date(now)
+    file = accept_file(data.evidence_file, data.evidence_sha256)  # the digest kept is the file's own
+    if file is not None:
+        data = data.model_copy(update={"evidence_sha256": file.sha256, "evidence_file": None})
     raw = data.raw()
     draft, problems = parse_fact(raw, today=today)
     if draft is not None:
@@ -340,6 +361,7 @@ def add_list_entry(
             account=account,
             now=now,
         )
+        _keep(ctx, session, file, subject, result.id, actor, now)
         uow.commit()
     return result
 
@@ -409,6 +431,9 @@ def correct_list_entry(
     now = ctx.clock.now()
     today = business_date(now)
     reason = _reason(data.reason)
+    file = accept_file(data.evidence_file, data.evidence_sha256)  # the digest kept is the file's own
+    if file is not None:
+        data = data.model_copy(update={"evidence_sha256": file.sha256, "evidence_file": None})
     with ctx.uow() as uow:
         session = uow.session
         fact, subject = _entry(session, fact_id, scope)
@@ -416,7 +441,7 @@ def correct_list_entry(
         _source_scope(data.source, sources)
         _open(session, fact.id)
         payload = {
-            **data.model_dump(exclude={"reason"}),
+            **data.model_dump(exclude={"reason", "evidence_file"}),
             "note": reason,
             "supersedes": fact.id,
         }
@@ -435,6 +460,7 @@ def correct_list_entry(
             account=account,
             now=now,
         )
+        _keep(ctx, session, file, subject, result.id, actor, now)
         uow.commit()
     return result
 
