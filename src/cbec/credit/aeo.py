@@ -63,6 +63,60 @@ def shipped_standard() -> Standard:
     return parse_standard(json.loads(text))
 
 
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One item of a standard's catalogue, as the official text numbers and words it."""
+
+    module: str
+    item: str
+    text_zh: str
+    text_en: str
+
+
+@dataclass(frozen=True, slots=True)
+class Catalogue:
+    """The items of a standard, by module (empty where none is verified), and whether the list is verified."""
+
+    standard: str
+    verified: bool
+    provenance: str
+    items: tuple[Item, ...]
+
+    def of(self, module: str) -> list[Item]:
+        """Return the items of one module, in the catalogue's order."""
+        return [i for i in self.items if i.module == module]
+
+
+def parse_catalogue(doc: Mapping[str, Any], standard: Standard) -> Catalogue:
+    """Return the item catalogue of its JSON document (ValueError: malformed, an unknown module, an item twice)."""
+    modules = {m for m, _, _ in standard.modules}
+    try:
+        items: list[Item] = []
+        for module, rows in dict(doc["modules"]).items():
+            if module not in modules:
+                raise ValueError(f"unknown module {module!r}")
+            for row in rows:
+                item = Item(str(module), str(row["item"]).strip(), str(row["text_zh"]), str(row["text_en"]))
+                if not item.item or any((i.module, i.item) == (item.module, item.item) for i in items):
+                    raise ValueError(f"item {item.item!r} of {module} is empty or repeats")
+                items.append(item)
+        return Catalogue(
+            standard=str(doc["standard"]),
+            verified=bool(doc.get("verified")),
+            provenance=str(doc.get("provenance") or ""),
+            items=tuple(items),
+        )
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise ValueError(f"malformed AEO item catalogue: {exc}") from exc
+
+
+def shipped_catalogue() -> Catalogue:
+    """Return the item catalogue shipped with the standard (``data/aeo-items-gacc-2022.json``; see PROVENANCE.md:
+    no item is shipped until the official list is verified)."""
+    text = (resources.files("cbec.credit") / "data" / "aeo-items-gacc-2022.json").read_text("utf-8")
+    return parse_catalogue(json.loads(text), shipped_standard())
+
+
 def _score(value: Any) -> int | str | None:
     """Return an item's score (0, -1, -2), None for n.a., or the text of a value that is neither."""
     if isinstance(value, bool):

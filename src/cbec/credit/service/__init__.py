@@ -1,6 +1,6 @@
 """Use cases of the credit system: each public function is one transaction."""
 
-from cbec.credit.service.aeo import aeo_modules, assess_aeo, list_assessments, score_aeo
+from cbec.credit.service.aeo import aeo_catalogue, aeo_modules, assess_aeo, list_assessments, score_aeo
 from cbec.credit.service.alerts import alert_enterprises, decide_alert, list_alerts
 from cbec.credit.service.config import (
     config_document,
@@ -47,6 +47,7 @@ from cbec.credit.service.uncorrected import decide_uncorrected, flag_uncorrected
 __all__ = [
     "CONSUMER",
     "add_list_entry",
+    "aeo_catalogue",
     "aeo_modules",
     "alert_enterprises",
     "apply_events",

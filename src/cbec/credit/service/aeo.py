@@ -19,7 +19,7 @@ from cbec.common.clock import add_months, business_date
 from cbec.common.errors import Problem
 from cbec.common.scope import EVERYTHING, Scope
 from cbec.credit import repository as repo
-from cbec.credit.aeo import Standard, score, shipped_standard
+from cbec.credit.aeo import Catalogue, Standard, score, shipped_catalogue, shipped_standard
 from cbec.credit.errors import CreditInvalid, CreditNotFound, problem
 from cbec.credit.models import CreditAeoAssessment, CreditSubject
 from cbec.credit.rules import FactDraft, FactType, Severity, Source, check_subject
@@ -35,6 +35,11 @@ VALID_MONTHS = 12
 def aeo_modules(standard: Standard | None = None) -> list[tuple[str, str, str]]:
     """Return the modules of the shipped standard (or one given): (id, Chinese name, English name), in order."""
     return list((standard or shipped_standard()).modules)
+
+
+def aeo_catalogue() -> Catalogue:
+    """Return the item catalogue of the shipped standard (the form's rows; no item until verified)."""
+    return shipped_catalogue()
 
 
 def score_aeo(document: Any, standard: Standard | None = None) -> AeoScoreRead:
