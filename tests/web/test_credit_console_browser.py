@@ -85,6 +85,7 @@ def test_an_uncorrected_flag_is_confirmed_by_another_account_and_an_aeo_assessme
 
     admin.goto(f"{server}/console/credit/aeo")
     admin.fill("#enter input[name=subject]", A)
+    admin.click("#enter details summary")  # the pasted list, the per-item form's fallback
     admin.fill("#enter textarea[name=items]", ITEMS)
     admin.click("#enter button[value=score]")
     assert admin.locator("#aeo-score").inner_text() == "98"
