@@ -115,3 +115,30 @@ def test_bad_files_are_refused_with_their_rule(credit: World) -> None:
     assert (bad.status_code, rules(bad)) == (422, ["CRD-EVIDENCE-FILE", "CRD-EVIDENCE-FILE"])
     with credit.app.state.ctx.uow() as uow:
         assert list(uow.session.scalars(select(CreditEvidence.id))) == []
+
+
+def test_list_changes_over_rest_keep_their_file(credit: World) -> None:
+    admin = client_of(credit, "zone_admin")
+    entry = {
+        "subject": A,
+        "list_type": "zone",
+        "source": "zone",
+        "severity": "general",
+        "decided_on": "2025-06-01",
+        "document_no": "综试办〔2025〕3号",
+        "legal_basis": "试验区信用管理办法",
+    }
+    wrong = admin.post(
+        "/api/v1/credit/lists/entries",
+        json={**entry, "evidence_sha256": "ab" * 32, "evidence_file": sent(PDF, "application/pdf")},
+    )
+    assert (wrong.status_code, rules(wrong)) == (422, ["CRD-EVIDENCE-DIGEST"])
+    added = admin.post("/api/v1/credit/lists/entries", json={**entry, "evidence_file": sent(PDF, "application/pdf")})
+    assert added.status_code == 201, added.json()
+    request = added.json()
+    assert request["payload"]["evidence_sha256"] == hashlib.sha256(PDF).hexdigest()
+    listed = admin.get(f"/api/v1/credit/subjects/{A}/evidence").json()
+    assert [(e["purpose"], e["reference_id"], e["filename"]) for e in listed] == [
+        ("list", request["id"], "decision.pdf")
+    ]
+    assert client_of(credit, "shop_b").get(f"/api/v1/credit/evidence/{listed[0]['id']}").status_code == 404
