@@ -172,6 +172,9 @@ ROUTES: dict[tuple[str, str], Public | Api | Page | SignedIn] = {
     ("POST", "/api/v1/risk/versions/{version}/retire"): api("risk.manage"),
     ("GET", "/api/v1/risk/lists"): api("risk.read"),
     ("POST", "/api/v1/risk/lists/{kind}"): api("risk.manage"),
+    ("GET", "/api/v1/risk/conditions"): api("risk.read"),
+    ("POST", "/api/v1/risk/conditions"): api("risk.manage"),
+    ("POST", "/api/v1/risk/conditions/{condition_id}/lift"): api("risk.manage"),
     ("GET", "/api/v1/statistics/catalogue"): api("statistics.read"),
     ("GET", "/api/v1/statistics/indicators"): api("statistics.read"),
     ("GET", "/api/v1/statistics/figures"): api("statistics.read"),
@@ -305,6 +308,11 @@ ROUTES: dict[tuple[str, str], Public | Api | Page | SignedIn] = {
     ("GET", "/console/risk/versions"): Page(CONSOLE_ROLES, "risk.read"),
     ("POST", "/console/risk/versions"): Page(CONSOLE_ROLES, "risk.manage"),
     ("POST", "/console/risk/versions/{version}/{action}"): Page(CONSOLE_ROLES, "risk.manage"),
+    ("GET", "/console/risk/lists"): Page(CONSOLE_ROLES, "risk.read"),
+    ("POST", "/console/risk/lists/{kind}"): Page(CONSOLE_ROLES, "risk.manage"),
+    ("GET", "/console/risk/conditions"): Page(CONSOLE_ROLES, "risk.read"),
+    ("POST", "/console/risk/conditions"): Page(CONSOLE_ROLES, "risk.manage"),
+    ("POST", "/console/risk/conditions/{condition_id}/lift"): Page(CONSOLE_ROLES, "risk.manage"),
     ("GET", "/workspace/credit"): Page(WORKSPACE_ROLES, "credit.read"),
     ("POST", "/workspace/credit/repairs"): Page(WORKSPACE_ROLES, "credit.read"),
     ("POST", "/workspace/credit/objections"): Page(WORKSPACE_ROLES, "credit.read"),
@@ -545,6 +553,13 @@ def calls(ids: dict[str, Any]) -> dict[tuple[str, str], list[Call]]:
             Call("/api/v1/clearance/jobs/daily", 200, per_caller={"city_admin": 403})  # the hub's (AUTH-SCOPE)
         ],
         ("GET", "/api/v1/audit/verify"): [Call("/api/v1/audit/verify", 200, per_caller={"city_admin": 403})],
+        # entity conditions are zone-wide: a city's officers are refused (AUTH-SCOPE), as for loading lists
+        ("GET", "/api/v1/risk/conditions"): [
+            Call("/api/v1/risk/conditions", 200, per_caller={"city_admin": 403, "city_customs": 403})
+        ],
+        ("GET", "/console/risk/conditions"): [
+            Call("/console/risk/conditions", 200, per_caller={"city_admin": 403, "city_customs": 403})
+        ],
         ("GET", "/api/v1/audit/records"): [Call("/api/v1/audit/records", 200)],
         ("POST", "/ceb"): [Call("/ceb", 422, content=b"<not-ceb/>")],
         ("GET", "/ceb/answers/{digest}"): [Call(f"/ceb/answers/{'0' * 64}", 404)],  # no intake stream here

@@ -400,6 +400,31 @@ def foreign_calls(world: World) -> dict[tuple[str, str], list[Foreign]]:
         ("POST", "/api/v1/risk/lists/{kind}"): [
             Foreign("/api/v1/risk/lists/watch", HUB_ONLY, json={"document": {"kind": "watch", "entries": []}})
         ],
+        ("GET", "/api/v1/risk/conditions"): [Foreign("/api/v1/risk/conditions", HUB_ONLY)],
+        ("POST", "/api/v1/risk/conditions"): [
+            Foreign(
+                "/api/v1/risk/conditions",
+                HUB_ONLY,
+                json={"subject_kind": "enterprise", "subject_key": A, "kind": "block", "reason": "attack"},
+            )
+        ],
+        ("POST", "/api/v1/risk/conditions/{condition_id}/lift"): [
+            Foreign("/api/v1/risk/conditions/1/lift", HUB_ONLY, json={"reason": "attack"})
+        ],
+        ("POST", "/console/risk/lists/{kind}"): [
+            Foreign("/console/risk/lists/watch", HUB_ONLY, form={"format": "json", "document": "{}"})
+        ],
+        ("GET", "/console/risk/conditions"): [Foreign("/console/risk/conditions", HUB_ONLY)],
+        ("POST", "/console/risk/conditions"): [
+            Foreign(
+                "/console/risk/conditions",
+                HUB_ONLY,
+                form={"subject_kind": "enterprise", "subject_key": A, "kind": "block", "reason": "attack"},
+            )
+        ],
+        ("POST", "/console/risk/conditions/{condition_id}/lift"): [
+            Foreign("/console/risk/conditions/1/lift", HUB_ONLY, form={"reason": "attack"})
+        ],
         ("POST", "/console/risk/versions"): [Foreign("/console/risk/versions", HUB_ONLY, form={"document": "{}"})],
         ("POST", "/console/risk/versions/{version}/{action}"): [
             Foreign("/console/risk/versions/2026.4/retire", HUB_ONLY, form={})
@@ -524,6 +549,7 @@ NAMES_NOTHING_FOREIGN: dict[tuple[str, str], str] = {
             "/api/v1/risk/versions/{version}/backtest",
             "/console/risk/versions",
             "/api/v1/risk/lists",
+            "/console/risk/lists",
         )
     },
     ("POST", "/api/v1/quota/query"): "by ID number and name, not by scope",

@@ -33,6 +33,8 @@ def register(app: typer.Typer) -> None:
         path: Path = typer.Argument(..., help="The list file (JSON: kind, provenance, entries)."),
         kind: str = typer.Option(..., "--kind", help=f"One of {KINDS}."),
         actor: str = typer.Option("cli", "--actor", help="Who loads (recorded with the load)."),
+        fmt: str = typer.Option("json", "--format", help="json, or csv (a header row, one entry a row)."),
+        provenance: str = typer.Option("", "--provenance", help="With csv: where the list comes from."),
     ) -> None:
         """Check a list file and replace its kind's entries with it, all or nothing (every problem listed)."""
         try:
@@ -41,7 +43,7 @@ def register(app: typer.Typer) -> None:
             console().print(f"cannot read {escape(str(path))}: {escape(str(exc))}")
             raise typer.Exit(2) from exc
         try:
-            done = load_list(state.context(), kind, text, source=path.name, actor=actor)
+            done = load_list(state.context(), kind, text, source=path.name, actor=actor, fmt=fmt, provenance=provenance)
         except DomainError as exc:
             fail(exc)
         console().print(

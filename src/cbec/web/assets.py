@@ -13,6 +13,7 @@ ASSETS = {
     "portal.css": "text/css; charset=utf-8",
     "login.css": "text/css; charset=utf-8",
     "upload.js": "text/javascript; charset=utf-8",
+    "risk_lists.js": "text/javascript; charset=utf-8",
 }
 
 

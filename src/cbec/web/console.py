@@ -53,6 +53,7 @@ def _tabs(active: str) -> list[tuple[str, str, bool]]:
         ("/console/reports", "con.tab.reports"),
         ("/console/risk", "con.tab.risk"),
         ("/console/risk/versions", "con.tab.risk_versions"),
+        ("/console/risk/lists", "con.tab.risk_lists"),
         ("/console/credit", "con.tab.credit"),
     ]
     return [(href, label, href == active) for href, label in tabs]

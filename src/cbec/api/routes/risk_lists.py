@@ -2,8 +2,9 @@
 
 IPR recordations, recalls, prohibited goods and agency watch-lists are zone-wide data, the same for every
 ``risk.read`` caller (docs/risk.md, "External lists"). Loading one replaces its kind's entries, all or nothing
-(every problem listed with its ``RSK-LIST-*`` rule id, 422); it needs ``risk.manage`` and the whole zone's scope (a
-city's officers are refused with 403 ``AUTH-SCOPE``); who loaded it is the signed-in principal.
+(JSON, or CSV with its provenance beside it; every problem listed with its ``RSK-LIST-*`` rule id, 422); it needs
+``risk.manage`` and the whole zone's scope (a city's officers are refused with 403 ``AUTH-SCOPE``); who loaded it is
+the signed-in principal.
 """
 
 from __future__ import annotations
@@ -25,9 +26,13 @@ router = APIRouter(prefix="/api/v1/risk/lists", tags=["risk"])
 
 
 class ListIn(BaseModel):
-    """A list document (the format of cbec/risk/data/lists/*.sample.json)."""
+    """A list document (the format of cbec/risk/data/lists/*.sample.json), or a CSV file with its provenance."""
 
-    document: dict[str, Any] = Field(description="kind, provenance, entries.")
+    document: dict[str, Any] | None = Field(None, description="kind, provenance, entries.")
+    csv: str | None = Field(
+        None, max_length=4_000_000, description="Instead of document: a header row, one entry a row."
+    )
+    provenance: str = Field("", max_length=2000, description="With csv: where the list comes from.")
     source: str = Field("api", max_length=200, description="Where the list came from (a file name, an agency feed).")
 
 
@@ -51,5 +56,9 @@ def load(
 ) -> ListLoadRead:
     """Check a list document and replace its kind's entries with it, all or nothing."""
     require_whole(scope, "风险外部名单", "the risk system's external lists")
-    text = json.dumps(body.document, ensure_ascii=False)
+    if body.csv is not None:
+        return load_list(
+            ctx, kind, body.csv, source=body.source, actor=principal.name, fmt="csv", provenance=body.provenance
+        )
+    text = json.dumps(body.document if body.document is not None else {}, ensure_ascii=False)
     return load_list(ctx, kind, text, source=body.source, actor=principal.name)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from cbec.risk.lists.models import RiskListEntry, RiskListLoad
@@ -39,3 +39,9 @@ def entries(session: Session, kind: ListKind | None = None) -> list[ListEntry]:
     return [
         ListEntry(ListKind(r.kind), r.entry_key, r.valid_from, r.valid_to, dict(r.data)) for r in session.scalars(query)
     ]
+
+
+def last_loads(session: Session) -> dict[str, RiskListLoad]:
+    """Return the latest load of each kind (by id)."""
+    latest = select(func.max(RiskListLoad.id)).group_by(RiskListLoad.kind)
+    return {row.kind: row for row in session.scalars(select(RiskListLoad).where(RiskListLoad.id.in_(latest)))}
