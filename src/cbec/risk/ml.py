@@ -146,13 +146,26 @@ def train(rows: Sequence[Mapping[str, Any]], ruleset: Ruleset, policy: MlPolicy 
     return MlModel(forest, digest, ruleset.version, cap, centres, spreads, policy)
 
 
+def points_of(anomaly: Decimal, cap: int) -> int:
+    """Return the points an anomaly score (rounded to 6 places) gives under a cap: ``floor(cap × clamp((a − 0.5) /
+    0.5, 0, 1))``."""
+    share = min(Decimal(1), max(Decimal(0), (anomaly - Decimal("0.5")) / Decimal("0.5")))
+    return min(math.floor(share * cap), cap)
+
+
+def cap_within(cap: int, ruleset: Ruleset) -> int:
+    """Return a model's cap as it applies under another ruleset version (shadow, backtest): the model's own, lowered
+    to the default share of that version's lowest review threshold when that is less, so that the term alone stays
+    below its review band too."""
+    return min(cap, cap_of(ruleset, MlPolicy()))
+
+
 def term(model: MlModel, inputs: Mapping[str, Any]) -> MlTerm:
     """Return the bounded, explained term of one decision's inputs (a stored trace's give the same term)."""
     x = vector(inputs)
     raw = -float(model.forest.score_samples([x])[0])  # the paper's anomaly score, in (0, 1]
     anomaly = Decimal(repr(raw)).quantize(Decimal("0.000001"), ROUND_HALF_UP)
-    share = min(Decimal(1), max(Decimal(0), (anomaly - Decimal("0.5")) / Decimal("0.5")))
-    points = math.floor(share * model.cap)
+    points = points_of(anomaly, model.cap)
     deviations = sorted(
         (
             (name, Decimal(repr(v)), Decimal(repr((v - c) / s)).quantize(Decimal("0.01"), ROUND_HALF_UP))
@@ -160,4 +173,4 @@ def term(model: MlModel, inputs: Mapping[str, Any]) -> MlTerm:
         ),
         key=lambda d: (-abs(d[2]), d[0]),
     )
-    return MlTerm(min(points, model.cap), anomaly, tuple(deviations[:3]), model.digest)
+    return MlTerm(points, anomaly, tuple(deviations[:3]), model.digest)

@@ -317,6 +317,7 @@ class _Handler:
                 inputs=inputs,
                 shadows=self.shadows,
                 now=self.now,
+                ml=(bonus.anomaly, self.ml.cap) if bonus is not None and self.ml is not None else None,
             )
         self.assessed += 1
         days = int(self.ruleset.parameter("hold_days"))

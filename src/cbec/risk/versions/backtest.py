@@ -18,13 +18,16 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import create_engine, func, inspect, select, text
 from sqlalchemy.engine import Engine
 
-from cbec.risk.models import RiskDecision
+from cbec.risk.ml import cap_within, points_of
+from cbec.risk.models import RiskDecision, RiskMlModel
+from cbec.risk.rules import Ruleset
 from cbec.risk.versions import repository as repo
 from cbec.risk.versions.compile import BANDS, compile_ruleset
 from cbec.risk.versions.models import RiskBacktest
@@ -50,12 +53,16 @@ class Tally:
     labelled: Counter[str] = field(default_factory=Counter)
     confirmed: Counter[str] = field(default_factory=Counter)
     unseen: set[str] = field(default_factory=set)
+    ml_terms: int = 0  # decisions whose trace carries the ML term
+    score_changed: int = 0  # decisions whose score (rules + ML term: what the lanes rank) differs
     cpu: float = 0.0  # CPU seconds of the scanning process (SQLite's work included: it runs in the process)
 
     def merge(self, other: Tally, first: bool) -> None:
         """Add another scan's counts."""
         self.decisions += other.decisions
         self.changed += other.changed
+        self.ml_terms += other.ml_terms
+        self.score_changed += other.score_changed
         for mine, theirs in (
             (self.live, other.live),
             (self.candidate, other.candidate),
@@ -79,6 +86,8 @@ def _query(names: tuple[str, ...], lo: int, hi: int, window: tuple[Any, Any], la
     columns += [trace[("inputs", name)].as_string() for name in names]
     for k in range(VOCABULARY):
         columns += [trace[("typologies", k, "typology")].as_string(), trace[("typologies", k, "band")].as_string()]
+    # the ML term's anomaly and model (the term depends on the inputs and the model only) and the stored score
+    columns += [trace[("ml", "anomaly")].as_string(), trace[("ml", "digest")].as_string(), RiskDecision.score]
     if labels:
         columns.append(text("outcome"))
     since, until = window
@@ -100,9 +109,24 @@ def _present(engine: Engine, names: tuple[str, ...], lo: int, hi: int) -> set[st
     return set(row[0]) & set(names) if row is not None and row[0] else set()
 
 
+def ml_caps(engine: Engine, ruleset: Ruleset) -> dict[str, int]:
+    """Return each stored ML model's cap as it applies under a candidate version (``cap_within``), by digest."""
+    with engine.connect() as conn:
+        rows = conn.execute(select(RiskMlModel.digest, RiskMlModel.cap)).all()
+        conn.rollback()
+    return {digest: cap_within(cap, ruleset) for digest, cap in rows}
+
+
 def scan(engine: Engine, body: str, lo: int, hi: int, window: tuple[Any, Any], labels: bool, batch: int) -> Tally:
-    """Score every stored decision with ``lo < id ≤ hi`` decided in the window through the candidate body."""
-    compiled = compile_ruleset(ruleset_of(body), float)
+    """Score every stored decision with ``lo < id ≤ hi`` decided in the window through the candidate body.
+
+    A decision whose trace carries the ML term keeps it: its anomaly banded under the model's cap lowered to the
+    candidate's bound (``cap_within``) is added to the candidate's score, as the live consumer added it to the
+    stored score; the term moves the score (what the lanes rank), never a typology's band."""
+    candidate_rules = ruleset_of(body)
+    compiled = compile_ruleset(candidate_rules, float)
+    caps = ml_caps(engine, candidate_rules)
+    points_cache: dict[tuple[str, str], int] = {}
     names = compiled.inputs
     width = len(names)
     typologies = tuple(t.value for t in compiled.typologies)
@@ -123,7 +147,17 @@ def scan(engine: Engine, body: str, lo: int, hi: int, window: tuple[Any, Any], l
             scores = scores_of(inputs)
             pairs = row[1 + width : 1 + width + 2 * VOCABULARY]
             live = {pairs[k]: pairs[k + 1] for k in range(0, 2 * VOCABULARY, 2) if pairs[k] is not None}
-            outcome = row[1 + width + 2 * VOCABULARY] if labels else None
+            anomaly, digest, stored_score = row[1 + width + 2 * VOCABULARY : 4 + width + 2 * VOCABULARY]
+            outcome = row[4 + width + 2 * VOCABULARY] if labels else None
+            bonus = 0
+            if anomaly is not None:
+                tally.ml_terms += 1
+                found = points_cache.get((anomaly, digest))
+                if found is None:  # a model no longer stored: its cap is unknown, the term counts 0
+                    found = points_of(Decimal(anomaly), caps[digest]) if digest in caps else 0
+                    points_cache[(anomaly, digest)] = found
+                bonus = found
+            tally.score_changed += max(scores, default=0) + bonus != stored_score
             worst_live = worst_candidate = 0
             for typology, score, band_fn in zip(typologies, scores, band_fns, strict=True):
                 candidate = band_fn(score)
@@ -232,6 +266,8 @@ def run_backtest(
         cpu_seconds=round(tally.cpu, 3),
         workers=workers,
         typologies=typologies,
+        ml_terms=None if snapshot is not None else tally.ml_terms,
+        score_changed=None if snapshot is not None else tally.score_changed,
     )
     with ctx.uow() as uow:
         repo.save_backtest(

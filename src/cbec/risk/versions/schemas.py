@@ -74,6 +74,13 @@ class BacktestReport(BaseModel):
     )
     workers: int
     typologies: list[BacktestTypology]
+    ml_terms: int | None = Field(
+        None, description="Decisions carrying the ML term, kept in the candidate's score (None: a snapshot backtest)."
+    )
+    score_changed: int | None = Field(
+        None,
+        description="Decisions whose score (rules + ML term: what the lanes rank) differs (None: a snapshot backtest).",
+    )
 
     def as_json(self) -> dict[str, Any]:
         """Return the report as JSON data."""

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from cbec.common.errors import Conflict, NotFound
 from cbec.risk.errors import problem
+from cbec.risk.ml import cap_within, points_of
 from cbec.risk.rules import Band, Ruleset, evaluate, parse_ruleset
 from cbec.risk.versions import repository as repo
 from cbec.risk.versions.models import RiskRulesetVersion, RiskShadowDecision
@@ -269,10 +270,17 @@ def record_phantoms(
     inputs: Mapping[str, Decimal | None],
     shadows: Sequence[Ruleset],
     now: datetime,
+    ml: tuple[Decimal, int] | None = None,
 ) -> None:
-    """Store what each shadow version decides on the live decision's inputs (no hold, no alert)."""
+    """Store what each shadow version decides on the live decision's inputs (no hold, no alert).
+
+    ``ml``: the live decision's ML term as (anomaly, the model's cap). The term depends on the inputs and the model
+    only, so a shadow version takes the same anomaly (the same explanation, stored in the live trace), banded under
+    the model's cap lowered to the version's own bound (``cbec.risk.ml.cap_within``), and adds it to its score as
+    the live decision does; typologies and bands stay the rules'."""
     for ruleset in shadows:
         assessment = evaluate(ruleset, inputs)
+        bonus = points_of(ml[0], cap_within(ml[1], ruleset)) if ml is not None else 0
         repo.add_phantom(
             session,
             RiskShadowDecision(
@@ -280,7 +288,7 @@ def record_phantoms(
                 version=ruleset.version,
                 sha256=ruleset.sha256,
                 live_decision_id=live_decision_id,
-                score=assessment.score,
+                score=assessment.score + bonus,
                 band=assessment.band.value,
                 typologies={s.typology.value: [s.score, s.band.value] for s in assessment.scores},
                 decided_at=now,
