@@ -49,7 +49,7 @@ def _column_type(url: str) -> str:
 
 
 def test_a_stored_trace_reads_back_equal_and_replays_after_the_upgrade(scratch_url: str) -> None:
-    upgrade(scratch_url, "crdb01")
+    upgrade(scratch_url, "crde01")
     ruleset = shipped_ruleset()
     assessment = evaluate(ruleset, INPUTS)
     trace = trace_of(assessment, ruleset)
@@ -88,5 +88,5 @@ def test_a_stored_trace_reads_back_equal_and_replays_after_the_upgrade(scratch_u
     assert [(t["typology"], t["score"], t["band"]) for t in read["typologies"]] == [
         (s.typology.value, s.score, s.band.value) for s in assessment.scores
     ]
-    command.downgrade(alembic_config(scratch_url), "crdb01")
+    command.downgrade(alembic_config(scratch_url), "crde01")
     assert _column_type(scratch_url) in {"json", "sqlite"}

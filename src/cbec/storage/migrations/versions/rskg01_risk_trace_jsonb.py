@@ -1,7 +1,7 @@
 """risk: decision traces as jsonb on PostgreSQL (the database backtest reads ~31 paths a row)
 
 Revision ID: rskg01
-Revises: crdb01
+Revises: crde01
 Create Date: 2026-12-07 17:00:00.000000
 
 ``risk_decision.trace`` was ``json`` on PostgreSQL, which keeps the text and parses the whole trace again for every
@@ -17,7 +17,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "rskg01"
-down_revision = "crdb01"
+down_revision = "crde01"
 branch_labels = None
 depends_on = None
 
