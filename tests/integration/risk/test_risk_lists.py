@@ -104,4 +104,4 @@ def test_the_consumer_screens_an_inventory_against_the_lists_in_force(zone: Zone
     quality = {t["typology"]: t for t in decision.trace["typologies"]}["quality"]
     assert (quality["score"], quality["band"]) == (20, "none")  # a watch alone does not alert
     statuses = {r["rule"]: r["status"] for r in decision.trace["rules"] if r["typology"] == "quality"}
-    assert statuses == {"Q1": "insufficient", "Q2": "insufficient", "Q3": "fired"}
+    assert statuses == {"Q1": "insufficient", "Q2": "insufficient", "Q3": "fired", "Q4": "no_band"}
