@@ -48,7 +48,7 @@ from cbec.messages.export_documents import (
     ExportWaybill,
     PaymentReceiptNote,
 )
-from cbec.supervision import DecisionPolicy, InventoryFacts, Outcome
+from cbec.supervision import DecisionPolicy, InventoryFacts, Outcome, applying, measures_in_force, subjects_of
 
 RECEIPT_NOTE_TRADE_MODES = (*RETAIL_TRADE_MODES, B2B_DIRECT)  # 9810 bookings never had a receipt of payment
 
@@ -370,7 +370,11 @@ def decide(run: ExportRun, row: ExportInventoryRecord) -> None:
         hs_codes=tuple(line.hs_code for line in working_set(run).lines_of(row.id)),
         buyer_key="",
     )
-    decision = policy(run).decide(facts)
+    # 分类监管: the measures in force on its enterprises and itself (credit levels' inspection rates, list and risk
+    # holds), as an import's decision reads them; none is read where no subject has a measure (a cached set).
+    subjects = subjects_of((row.ecommerce_code, row.platform_code, row.agent_code, row.owner_code), None, row.eport_no)
+    measures = applying(measures_in_force(run.session, subjects, run.now), subjects, run.now)
+    decision = policy(run).decide(facts, measures)
     reasons = "; ".join(decision.reasons)
     if decision.outcome == Outcome.REVIEW:
         set_status(run, row, ReturnStatus.MANUAL_REVIEW, text(ReturnStatus.MANUAL_REVIEW, reasons), reason=reasons)
