@@ -109,10 +109,10 @@ def main() -> None:
     with fresh_database("postgres") as url:
         prepare_zone(url, workload.certificates)
         context = mp.get_context("fork")
-        stop, drained, queue = context.Event(), context.Event(), context.Queue()
+        stop, finished, queue = context.Event(), context.Event(), context.Queue()
         helpers = [
-            context.Process(target=_monitor, args=(url, drained, queue)),
-            context.Process(target=_consumer, args=(url, stop, drained, queue)),
+            context.Process(target=_monitor, args=(url, finished, queue)),
+            context.Process(target=_consumer, args=(url, stop, finished, queue)),
         ]
         for helper in helpers:
             helper.start()
