@@ -149,10 +149,34 @@ class _Handler:
             now=self.now,
         )
 
-    def once(self, session: Session, draft: FactDraft, detail: dict[str, object]) -> None:
-        """Record a fact with a document number about its enterprise unless it is recorded already (a replay)."""
-        assert draft.subject_code is not None and draft.document_no is not None
-        subject = self.enterprise(session, draft.subject_code)
+    def once(
+        self,
+        session: Session,
+        code: str,
+        fact: tuple[FactType, Severity],
+        on: date,
+        basis: str,
+        document_no: str,
+        note: str,
+        detail: dict[str, object],
+    ) -> None:
+        """Record a platform fact with a document number about an enterprise (by its code), from the day ``on``,
+        unless it is recorded already (a replay)."""
+        fact_type, severity = fact
+        draft = FactDraft(
+            subject_code=code,
+            person_id=None,
+            fact_type=fact_type,
+            severity=severity,
+            source=Source.PLATFORM,
+            decided_on=on,
+            valid_from=on,
+            valid_to=None,
+            legal_basis=basis,
+            document_no=document_no,
+            note=note,
+        )
+        subject = self.enterprise(session, code)
         key = dedupe_key(draft, subject_label(subject))
         if key is not None and repo.fact_by_dedupe_key(session, key) is not None:
             return
@@ -167,20 +191,6 @@ class _Handler:
         code = p.pivot_key.strip().upper()
         if p.pivot_kind not in CODE_PIVOTS or not code:
             return
-        day = date.fromisoformat(p.on)
-        draft = FactDraft(
-            subject_code=code,
-            person_id=None,
-            fact_type=FactType.RISK_CASE,
-            severity=Severity.GENERAL,
-            source=Source.PLATFORM,
-            decided_on=day,
-            valid_from=day,
-            valid_to=None,
-            legal_basis=RISK_BASIS,
-            document_no=f"RISK-{p.case_id}-{p.action_id}",
-            note=f"风险案件 {p.case_id}：{', '.join(p.typologies)} / risk case {p.case_id}",
-        )
         detail = {
             "risk_case": p.case_id,
             "risk_action": p.action_id,
@@ -188,7 +198,11 @@ class _Handler:
             "inventories": len(p.inventories),
             "last_event": event.position,
         }
-        self.once(session, draft, detail)
+        note = f"风险案件 {p.case_id}：{', '.join(p.typologies)} / risk case {p.case_id}"
+        fact = (FactType.RISK_CASE, Severity.GENERAL)
+        self.once(
+            session, code, fact, date.fromisoformat(p.on), RISK_BASIS, f"RISK-{p.case_id}-{p.action_id}", note, detail
+        )
 
     def consumer_report(self, session: Session, event: ReportEvent) -> None:
         """A confirmed consumer report: one fact about the inventory's e-commerce enterprise, once per report."""
@@ -196,63 +210,31 @@ class _Handler:
         code = (p.ecommerce_code or "").strip().upper()
         if not code or not p.reference_no:
             return  # the inventory was not found: there is no enterprise to hold it against
-        day = date.fromisoformat(p.on)
-        draft = FactDraft(
-            subject_code=code,
-            person_id=None,
-            fact_type=FactType.CONSUMER_REPORT,
-            severity=Severity.MINOR,
-            source=Source.PLATFORM,
-            decided_on=day,
-            valid_from=day,
-            valid_to=None,
-            legal_basis=REPORT_BASIS,
-            document_no=p.reference_no,
-            note=f"消费者举报属实：清单 {p.eport_no} 非本人购买 / confirmed consumer report: ID misused",
-        )
+        note = f"消费者举报属实：清单 {p.eport_no} 非本人购买 / confirmed consumer report: ID misused"
         detail = {"report": p.reference_no, "eport_no": p.eport_no, "platform": p.platform_code}
-        self.once(session, draft, {**detail, "last_event": event.position})
+        fact = (FactType.CONSUMER_REPORT, Severity.MINOR)
+        on = date.fromisoformat(p.on)
+        self.once(session, code, fact, on, REPORT_BASIS, p.reference_no, note, {**detail, "last_event": event.position})
 
     def late_summary(self, session: Session, event: OverdueEvent) -> None:
         """An export month not summarised by its due day: one fact about the enterprise per (enterprise, month)."""
         p = event.payload
         code = p.enterprise_code.strip().upper()
         late_from = date.fromisoformat(p.due_on) + timedelta(days=1)
-        draft = FactDraft(
-            subject_code=code,
-            person_id=None,
-            fact_type=FactType.PLATFORM_LATE_SUMMARIES,
-            severity=Severity.MINOR,
-            source=Source.PLATFORM,
-            decided_on=late_from,
-            valid_from=late_from,
-            valid_to=None,
-            legal_basis=LATE_BASIS,
-            document_no=f"LATE-SUMMARY-{code}-{p.period}",
-            note=f"{p.period} 出口清单逾期未汇总申报（应于 {p.due_on} 前）/ export month {p.period} not summarised",
-        )
-        detail = {"period": p.period, "due_on": p.due_on, "inventories": p.inventories}
-        self.once(session, draft, {**detail, "last_event": event.position})
+        note = f"{p.period} 出口清单逾期未汇总申报（应于 {p.due_on} 前）/ export month {p.period} not summarised"
+        detail = {"period": p.period, "due_on": p.due_on, "inventories": p.inventories, "last_event": event.position}
+        fact = (FactType.PLATFORM_LATE_SUMMARIES, Severity.MINOR)
+        self.once(session, code, fact, late_from, LATE_BASIS, f"LATE-SUMMARY-{code}-{p.period}", note, detail)
 
     def failed_inspection(self, session: Session, event: InspectionEvent) -> None:
         """An inventory refused after inspection: one fact about its e-commerce enterprise per inventory."""
         p = event.payload
-        day = date.fromisoformat(p.on)
-        draft = FactDraft(
-            subject_code=p.ecommerce_code.strip().upper(),
-            person_id=None,
-            fact_type=FactType.INSPECTION,
-            severity=Severity.MINOR,
-            source=Source.PLATFORM,
-            decided_on=day,
-            valid_from=day,
-            valid_to=None,
-            legal_basis=INSPECTION_BASIS,
-            document_no=inspection_document(p.eport_no),
-            note=f"查验不合格，清单 {p.eport_no} 人工退单 / failed inspection: inventory refused",
-        )
+        code, on = p.ecommerce_code.strip().upper(), date.fromisoformat(p.on)
+        note = f"查验不合格，清单 {p.eport_no} 人工退单 / failed inspection: inventory refused"
         detail = {"eport_no": p.eport_no, "inventory_no": p.inventory_no, "platform": p.platform_code}
-        self.once(session, draft, {**detail, "last_event": event.position})
+        fact = (FactType.INSPECTION, Severity.MINOR)
+        document = inspection_document(p.eport_no)
+        self.once(session, code, fact, on, INSPECTION_BASIS, document, note, {**detail, "last_event": event.position})
 
     def failed_inspection_of(self, session: Session, subject: CreditSubject, inventory: str) -> bool:
         """Tell whether an inventory's refusal is the end of a failed inspection recorded already (one fact)."""
