@@ -24,7 +24,9 @@ __all__ = ["browser", "server"]
 
 def _readers(portal: Portal) -> list[str]:
     with portal.zone.ctx.uow() as uow:
-        rows = uow.session.scalars(select(AuditRecord.actor).where(AuditRecord.action == "credit.evidence.read"))
+        rows = uow.session.scalars(
+            select(AuditRecord.actor).where(AuditRecord.action == "credit.evidence.read").order_by(AuditRecord.id)
+        )
         return list(rows)
 
 
