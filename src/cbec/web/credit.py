@@ -285,11 +285,16 @@ def evidence_download(
     return _download(found, content)
 
 
+def decision_of(form: dict[str, str]) -> DecisionIn:
+    """Return the decision a maker-checker form posts (approve / confirm / reject, with an optional note)."""
+    return DecisionIn(action=str(form.get("action", "")), note=str(form.get("note", "")) or None)
+
+
 async def _decide(request: Request, entry: Entry, ctx: Context, what: str, number: int) -> Response:
     form = await read_form(request)
     if not csrf_ok(request, str(form.get("csrf_token", ""))):
         return forbidden(request, entry.principal)
-    decision = DecisionIn(action=str(form.get("action", "")), note=str(form.get("note", "")) or None)
+    decision = decision_of(form)
     who = entry.principal
     try:
         if what == "repair":  # maker-checker compares the signed-in accounts

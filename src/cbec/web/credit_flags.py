@@ -19,12 +19,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from cbec.api.deps import get_ctx
 from cbec.common.clock import business_date
 from cbec.common.errors import DomainError, NotFound, Problem
-from cbec.credit.schemas import DecisionIn, FactRead, UncorrectedIn
+from cbec.credit.schemas import FactRead, UncorrectedIn
 from cbec.credit.service import decide_uncorrected, flag_uncorrected, list_uncorrected, subject_facts
 from cbec.storage.context import Context
 from cbec.web.access import CONSOLE_ROLES, Entry, actor, csrf_ok, forbidden, guard, not_found
 from cbec.web.auth import read_form
 from cbec.web.console import _tabs as console_tabs
+from cbec.web.credit import decision_of
 from cbec.web.render import error_problems, page
 
 router = APIRouter(include_in_schema=False)
@@ -172,7 +173,7 @@ async def uncorrected_decide(
     form = await read_form(request)
     if not csrf_ok(request, str(form.get("csrf_token", ""))):
         return forbidden(request, entry.principal)
-    decision = DecisionIn(action=str(form.get("action", "")), note=str(form.get("note", "")) or None)
+    decision = decision_of(form)
     who = entry.principal
     try:
         decide_uncorrected(

@@ -22,7 +22,7 @@ from cbec.api.security import web_principal
 from cbec.common.clock import business_date
 from cbec.common.errors import DomainError, NotFound, Problem
 from cbec.credit import ListType, Severity, Source
-from cbec.credit.schemas import AlertDecisionIn, DecisionIn, ListCorrectionIn, ListEndIn, ListEntryIn
+from cbec.credit.schemas import AlertDecisionIn, ListCorrectionIn, ListEndIn, ListEntryIn
 from cbec.credit.service import (
     add_list_entry,
     catalogue_on,
@@ -41,7 +41,7 @@ from cbec.storage.context import Context
 from cbec.web.access import CONSOLE_ROLES, Entry, actor, csrf_ok, forbidden, guard, not_found
 from cbec.web.auth import read_form
 from cbec.web.console import _tabs as console_tabs
-from cbec.web.credit import evidence_upload
+from cbec.web.credit import decision_of, evidence_upload
 from cbec.web.render import error_problems, page
 from cbec.web.uploads import read_fields
 
@@ -238,7 +238,7 @@ async def decide_request_form(
     form = await read_form(request)
     if not csrf_ok(request, str(form.get("csrf_token", ""))):
         return forbidden(request, entry.principal)
-    decision = DecisionIn(action=str(form.get("action", "")), note=str(form.get("note", "")) or None)
+    decision = decision_of(form)
     who = entry.principal
     try:
         decide_list_request(

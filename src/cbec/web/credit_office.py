@@ -26,7 +26,7 @@ from cbec.common.clock import business_date
 from cbec.common.errors import DomainError, NotFound, Problem
 from cbec.common.scope import OutOfScope
 from cbec.credit import FactType, ListType, Severity, Source
-from cbec.credit.schemas import DecisionIn, FactIn, OverrideRequestIn
+from cbec.credit.schemas import FactIn, OverrideRequestIn
 from cbec.credit.service import (
     decide_override,
     decide_review,
@@ -45,7 +45,7 @@ from cbec.storage.context import Context
 from cbec.web.access import CONSOLE_ROLES, Entry, actor, csrf_ok, forbidden, guard, not_found
 from cbec.web.auth import read_document_form, read_form
 from cbec.web.console import _tabs as console_tabs
-from cbec.web.credit import evidence_upload
+from cbec.web.credit import decision_of, evidence_upload
 from cbec.web.render import error_problems, page
 from cbec.web.uploads import read_fields
 
@@ -253,7 +253,7 @@ async def override_decide(
     form = await read_form(request)
     if not csrf_ok(request, str(form.get("csrf_token", ""))):
         return forbidden(request, entry.principal)
-    decision = DecisionIn(action=str(form.get("action", "")), note=str(form.get("note", "")) or None)
+    decision = decision_of(form)
     who = entry.principal
     try:
         decide_override(ctx, request_id, decision, actor=actor(who), scope=entry.scope, account=who.user_id)
@@ -322,7 +322,7 @@ async def ruleset_decide(
     form = await read_form(request)
     if not csrf_ok(request, str(form.get("csrf_token", ""))):
         return forbidden(request, entry.principal)
-    decision = DecisionIn(action=str(form.get("action", "")), note=str(form.get("note", "")) or None)
+    decision = decision_of(form)
     who = entry.principal
     try:
         decide_ruleset(ctx, proposal_id, decision, actor=actor(who), account=who.user_id, scope=entry.scope)
@@ -401,7 +401,7 @@ async def review_decide(
     form = await read_form(request)
     if not csrf_ok(request, str(form.get("csrf_token", ""))):
         return forbidden(request, entry.principal)
-    decision = DecisionIn(action=str(form.get("action", "")), note=str(form.get("note", "")) or None)
+    decision = decision_of(form)
     try:
         decide_review(ctx, task_id, decision, actor=actor(entry.principal), scope=entry.scope, sources=_sources(entry))
     except NotFound:
