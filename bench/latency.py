@@ -20,6 +20,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,6 +44,10 @@ class RunResult:
     statuses: Counter[str] = field(default_factory=Counter)
     late_starts: int = 0  # requests the generator itself sent more than 5 ms after they were due
     elapsed: float = 0.0
+    # CPU seconds from when the first counted request was due to the last answer (the warm-up's excluded, but
+    # for what of it was still in flight then): the `cbec serve` processes, the benchmark database's backends.
+    server_cpu: float = 0.0
+    database_cpu: float = 0.0
 
     def line(self) -> str:
         """Return the run as one line of the record."""
@@ -52,7 +57,9 @@ class RunResult:
             f"({fmt(done / self.elapsed)} msgs/s), statuses {dict(self.statuses)}; latency from due time "
             f"p50 {percentile(self.latencies, 0.5):.1f} ms, p95 {percentile(self.latencies, 0.95):.1f} ms, "
             f"p99 {percentile(self.latencies, 0.99):.1f} ms, max {max(self.latencies, default=0):.0f} ms; "
-            f"generator late >5 ms on {self.late_starts:,} requests"
+            f"generator late >5 ms on {self.late_starts:,} requests; CPU per message "
+            f"{self.server_cpu / max(1, self.sent) * 1000:.1f} ms in the server processes"
+            + (f", {self.database_cpu / max(1, self.sent) * 1000:.1f} ms in PostgreSQL" if self.database_cpu else "")
         )
 
 
@@ -93,10 +100,12 @@ def start_server(url: str, port: int, log: Path, workers: int = 1, batch: int | 
         stdout=handle,
         stderr=handle,
     )
-    deadline = time.time() + 60
+    deadline = time.time() + 120
     while time.time() < deadline:
+        # Every worker up (each logs its start), so that none is still starting (and spending CPU) when a rate runs.
+        started = log.read_bytes().count(b"Application startup complete.")
         try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+            if started >= workers and httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
                 return server
         except httpx.HTTPError:
             pass
@@ -104,14 +113,69 @@ def start_server(url: str, port: int, log: Path, workers: int = 1, batch: int | 
             raise RuntimeError(f"cbec serve exited: {log.read_text()[-2000:]}")
         time.sleep(0.2)
     server.kill()
-    raise RuntimeError("cbec serve did not start within 60 s")
+    raise RuntimeError("cbec serve did not start within 120 s")
+
+
+def _cpu_seconds(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _descendants(pid: int) -> list[int]:
+    found = [pid]
+    try:
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
+    except OSError:
+        return found
+    for task in tasks:
+        try:
+            children = [int(p) for p in (task / "children").read_text().split()]
+        except OSError:
+            continue
+        for child in children:
+            found += _descendants(child)
+    return found
+
+
+def server_cpu(pid: int) -> float:
+    """Return the CPU seconds the server process and its live workers have used so far."""
+    return sum(_cpu_seconds(p) for p in _descendants(pid))
+
+
+def database_cpu(url: str) -> float:
+    """Return the CPU seconds the PostgreSQL backends of a benchmark database have used so far (0 on SQLite)."""
+    if not url.startswith("postgresql"):
+        return 0.0
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            name = conn.execute(text("SELECT current_database()")).scalar_one()
+            pids = conn.execute(
+                text("SELECT pid FROM pg_stat_activity WHERE datname = :name AND pid <> pg_backend_pid()"),
+                {"name": name},
+            ).scalars()
+            return sum(_cpu_seconds(int(pid)) for pid in pids)
+    finally:
+        engine.dispose()
 
 
 IN_FLIGHT = 128
 
 
 async def offer(
-    base: str, keys: dict[str, str], messages: list[Message], rate: float, *, warmup: int, timeout: float
+    base: str,
+    keys: dict[str, str],
+    messages: list[Message],
+    rate: float,
+    *,
+    warmup: int,
+    timeout: float,
+    cpu: Callable[[], tuple[float, float]] | None = None,
 ) -> RunResult:
     """Send messages open-loop at a fixed rate; count everything after the warm-up messages."""
     result = RunResult(rate)
@@ -144,14 +208,20 @@ async def offer(
 
         start = time.perf_counter() + 0.05
         tasks = []
+        mark: tuple[float, float] | None = None
         for index, message in enumerate(messages):
             due = start + index / rate
             delay = due - time.perf_counter()
             if delay > 0:
                 await asyncio.sleep(delay)
+            if index == warmup and cpu is not None:
+                mark = await asyncio.to_thread(cpu)
             tasks.append(asyncio.create_task(one(index, message, due)))
         await asyncio.gather(*tasks)
         result.sent = len(messages) - warmup
+        if mark is not None and cpu is not None:
+            server, database = await asyncio.to_thread(cpu)
+            result.server_cpu, result.database_cpu = server - mark[0], database - mark[1]
         result.elapsed = (len(messages) - warmup) / rate
     return result
 
@@ -193,7 +263,15 @@ def main() -> None:
                 chunk = messages[offset : offset + count]
                 offset += count
                 run = asyncio.run(
-                    offer(f"http://127.0.0.1:{port}", keys, chunk, rate, warmup=warmup, timeout=args.timeout)
+                    offer(
+                        f"http://127.0.0.1:{port}",
+                        keys,
+                        chunk,
+                        rate,
+                        warmup=warmup,
+                        timeout=args.timeout,
+                        cpu=lambda: (server_cpu(server.pid), database_cpu(url)),
+                    )
                 )
                 print(run.line(), flush=True)
                 results.append(run.line())
