@@ -23,7 +23,7 @@ The permission matrix lives in ``cbec.accounts.rules`` and is explained in docs/
 from __future__ import annotations
 
 import hmac
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -191,10 +191,12 @@ def check_known(permissions: tuple[str, ...]) -> None:
 
 
 @cache
-def _require(permissions: tuple[str, ...]) -> Callable[..., Principal]:
+def _require(permissions: tuple[str, ...]) -> Callable[..., Awaitable[Principal]]:
     check_known(permissions)
 
-    def dependency(request: Request, principal: Principal = Depends(current_principal)) -> Principal:
+    # Async without awaiting: the permission check reads the identity current_principal has cached on the request,
+    # so it runs on the event loop instead of taking a trip through the thread pool (one per request is enough).
+    async def dependency(request: Request, principal: Principal = Depends(current_principal)) -> Principal:
         identity = authenticate(request)
         missing = [p for p in permissions if not identity.may(p)]
         if missing:
@@ -216,18 +218,18 @@ def _require(permissions: tuple[str, ...]) -> Callable[..., Principal]:
     return dependency
 
 
-def require(*permissions: str) -> Callable[..., Principal]:
+def require(*permissions: str) -> Callable[..., Awaitable[Principal]]:
     """Return a dependency that yields the principal when it holds every permission, else answers 403."""
     return _require(tuple(sorted(set(permissions))))
 
 
 @cache
-def scoped(permission: str) -> Callable[..., Scope]:
+def scoped(permission: str) -> Callable[..., Awaitable[Scope]]:
     """Return a dependency that yields the scope of data the principal reaches with a permission (403 without)."""
     guard = require(permission)
 
-    def dependency(request: Request, _principal: Principal = Depends(guard)) -> Scope:
-        return authenticate(request).scope_for(permission)
+    async def dependency(request: Request, _principal: Principal = Depends(guard)) -> Scope:
+        return authenticate(request).scope_for(permission)  # cached by current_principal: no I/O
 
     dependency.permissions = frozenset({permission})  # type: ignore[attr-defined]
     return dependency

@@ -10,7 +10,8 @@ itself), it is rolled back and every message runs again in a transaction of its 
 retries), so nothing is lost or done twice. Bytes that occur twice in a batch run once in it; the repeat is
 answered after the commit, from what was stored, as any resubmission is.
 
-``IntakeBatcher`` is the group commit: request threads hand their message over and wait; one intake thread takes
+``IntakeBatcher`` is the group commit: requests hand their message over and wait for its future (a request
+thread blocks on it; the HTTP front awaits it on its event loop, holding no thread); one intake thread takes
 every message waiting, up to ``intake_batch``, and runs them as one batch. At low load a batch is one message
 (nothing waits for company); under load batches grow by themselves, and each message's share of the fixed cost
 shrinks.
@@ -119,10 +120,14 @@ class IntakeBatcher:
 
     def submit(self, item: Submission) -> IngestResult:
         """Hand a message over and wait for its result (raised as its error where it failed)."""
+        return self.hand_over(item).result()
+
+    def hand_over(self, item: Submission) -> Future[IngestResult]:
+        """Hand a message over; return the future that gets its result (or error) once its batch has committed."""
         done: Future[IngestResult] = Future()
         self._start()
         self._queue.put((item, done))
-        return done.result()
+        return done
 
     def _start(self) -> None:
         if self._thread is not None:
@@ -147,13 +152,18 @@ class IntakeBatcher:
         return batch
 
     def _answer(self, batch: list[tuple[Submission, Future[IngestResult]]]) -> None:
+        for _, done in batch:
+            done.set_running_or_notify_cancel()  # from here on its caller can no longer cancel it
         try:
             outcomes = ingest_batch(self.ctx, [item for item, _ in batch])
         except Exception as exc:  # never leave a caller waiting
             for _, done in batch:
-                done.set_exception(exc)
+                if not done.cancelled():
+                    done.set_exception(exc)
             return
         for (_, done), outcome in zip(batch, outcomes, strict=True):
+            if done.cancelled():  # its caller gave up waiting; the message is ingested all the same
+                continue
             if outcome.error is not None:
                 done.set_exception(outcome.error)
             else:

@@ -6,6 +6,8 @@ that delegated message submission (ceb.submit) to it; anything else is refused w
 
 from __future__ import annotations
 
+import asyncio
+
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
@@ -17,7 +19,7 @@ from cbec.api.security import authenticate, scoped
 from cbec.bootstrap import sign_outgoing
 from cbec.common.errors import ErrorCode, NotFound, Problem
 from cbec.common.scope import Scope
-from cbec.intake import IntakeBatcher, Submission, ingest_message
+from cbec.intake import IngestResult, IntakeBatcher, Submission, ingest_message
 from cbec.intake.answers import result_json
 from cbec.intake.stream import IntakeFront, http_answer
 from cbec.messages.documents import Edition
@@ -58,21 +60,27 @@ async def submit_ceb(
             status_code=202,
             headers={"Location": location, "X-Cbec-Outcome": "queued"},
         )
-    # Intake is blocking (database round trips, CPU-bound checks): run it off the event loop so that one slow
-    # message does not hold every other request, and the round trips of concurrent messages overlap.
-    batcher = None if dry_run or ctx.settings.intake_batch == 1 else _batcher(request)
-    return await run_in_threadpool(_answer, ctx, body, dry_run, senders, batcher)
+    if dry_run or ctx.settings.intake_batch == 1:
+        # Intake is blocking (database round trips, CPU-bound checks): run it off the event loop so that one slow
+        # message does not hold every other request, and the round trips of concurrent messages overlap.
+        return await run_in_threadpool(_answer, ctx, body, dry_run, senders)
+    # Group commit: the message waits for the commit of the batch it runs in on the event loop, holding no thread
+    # (a thread each, the waiting requests took the thread pool and the next requests queued for it); shielded,
+    # so that a request given up on still gets its message's outcome set. Rendering then takes a thread.
+    done = _batcher(request).hand_over(Submission(body, source_name="http", senders=senders))
+    result = await asyncio.shield(asyncio.wrap_future(done))
+    return await run_in_threadpool(_render, ctx, result)
 
 
-def _answer(
-    ctx: Context, body: bytes, dry_run: bool, senders: frozenset[str], batcher: IntakeBatcher | None
-) -> Response:
-    if batcher is not None:  # group commit: the answer comes after the commit of the batch it ran in
-        result = batcher.submit(Submission(body, source_name="http", senders=senders))
-    else:
-        result = ingest_message(ctx, body, source_name="http", dry_run=dry_run, senders=senders)
+def _answer(ctx: Context, body: bytes, dry_run: bool, senders: frozenset[str]) -> Response:
+    result = ingest_message(ctx, body, source_name="http", dry_run=dry_run, senders=senders)
     if dry_run:
         return JSONResponse(result_json(result))
+    return _render(ctx, result)
+
+
+def _render(ctx: Context, result: IngestResult) -> Response:
+    """Return the HTTP answer of a committed message: its receipt XML, signed where the platform signs."""
     answer = http_answer(result, Edition(ctx.settings.edition), lambda xml: sign_outgoing(ctx.settings, xml))
     return Response(answer.body, status_code=answer.status, media_type=answer.media_type, headers=answer.headers)
 
