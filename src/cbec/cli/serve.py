@@ -40,8 +40,9 @@ def register(app: typer.Typer) -> None:
         for warning in server_warnings(state.context().engine):
             typer.echo(f"warning: {warning}", err=True)
         if workers == 1:
-            from cbec.api.app import create_app
+            from cbec.api.app import create_app, tune_server_process
 
+            tune_server_process()
             uvicorn.run(create_app(state.context()), host=host, port=port, log_level="info", access_log=access_log)
             return
         # Each worker process builds its own context (engine, pool, caches) from the settings in the environment.
