@@ -6,10 +6,16 @@ import socket
 import subprocess
 import sys
 import time
+import types
 import urllib.request
+from multiprocessing import spawn
 from pathlib import Path
 
+import pytest
+import uvicorn
 from tests.conftest import TEST_KEY
+
+from cbec.cli.serve import spawn_from_application, supervisor_options
 
 CBEC = str(Path(sys.executable).with_name("cbec"))
 
@@ -68,3 +74,25 @@ def test_workers_below_one_are_refused(tmp_path: Path) -> None:
     done = subprocess.run([CBEC, "serve", "--workers", "0"], capture_output=True, timeout=60)
     assert done.returncode == 2
     assert b"--workers" in done.stderr
+
+
+def test_workers_are_spawned_from_the_application_not_by_running_the_cbec_script(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    main = types.ModuleType("__main__")
+    main.__file__ = "/opt/cbec/bin/cbec"
+    monkeypatch.setitem(sys.modules, "__main__", main)
+    assert spawn.get_preparation_data("worker")["init_main_from_path"] == "/opt/cbec/bin/cbec"
+
+    spawn_from_application(main)
+
+    prepared = spawn.get_preparation_data("worker")
+    assert "init_main_from_path" not in prepared
+    assert "init_main_from_name" not in prepared
+
+
+def test_the_supervisor_gives_workers_30_seconds_where_uvicorn_takes_the_option() -> None:
+    def older_run(app: str, *, workers: int = 1) -> None: ...
+
+    assert supervisor_options(uvicorn.run) == {"timeout_worker_healthcheck": 30}
+    assert supervisor_options(older_run) == {}
