@@ -269,6 +269,7 @@ class _Handler:
                 seller=first.ecommerce_code,
                 parties=(first.platform_code, first.ecommerce_code, first.logistics_code, first.agent_code),
                 day=seen.day,
+                subjects={kind.value: key for kind, key in seen.subjects.items()},  # a case's watch entry on a key
             )
         )
         inputs.update(

@@ -120,6 +120,9 @@ class RiskPayload(_Payload):
     inventories: list[str] = Field(description="E-port numbers of the case's inventories.")
     agency: str | None = Field(description="refer_agency: the agency the case is referred to.")
     list_name: str | None = Field(description="propose_list_entry: watch or block.")
+    list_entry: int | None = Field(
+        default=None, description="propose_list_entry_confirmed on the watch list: the watch-list entry it added."
+    )
     outcome: str | None = Field(description="close: confirmed, valuable or false_positive.")
     on: str = Field(description="The business day of the change (Asia/Shanghai), YYYY-MM-DD.")
 

@@ -4,8 +4,9 @@ Every action is stored with the signed-in officer as actor, the time and a comme
 outbox event (kind ``risk``) so credit and the agencies can consume it without importing risk. ``hold`` writes
 ``risk_hold`` rows and supervision hold measures on the case's inventories (the data clearance reads when it
 decides an inventory); ``return`` and ``propose_list_entry`` are proposals a second officer confirms or rejects —
-never the proposer (RSK-CASE-SELF-APPROVAL). A confirmed return also holds the inventories. ``close`` labels every
-alert of the case with its outcome.
+never the proposer (RSK-CASE-SELF-APPROVAL). A confirmed return also holds the inventories; a confirmed list entry
+places a hard block (block list) or adds a watch-list entry on the case's pivot (watch list,
+``cbec.risk.lists.proposals``). ``close`` labels every alert of the case with its outcome.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from cbec.risk.cases.rules import (
 )
 from cbec.risk.cases.schemas import ActionCreate, ActionDecision, ActionRead, SnoozeCreate, SnoozeRead
 from cbec.risk.conditions import ConditionCreate, place_in
+from cbec.risk.lists import CaseProposal, add_watch_entry
 from cbec.risk.models import RiskHold
 from cbec.risk.rules import shipped_ruleset
 from cbec.sharing import EventKind, emit_event
@@ -101,6 +103,25 @@ def _block(session: Session, case: RiskCase, action: RiskCaseAction, actor: str,
     return condition.id
 
 
+def _watch(session: Session, case: RiskCase, action: RiskCaseAction, actor: str, now: datetime) -> int | None:
+    """A confirmed entry on the watch list: an effective-dated ``watch`` entry on the case's pivot (its code, or its
+    pseudonymous key), with the case, proposer and confirmer as provenance; the next decision on that subject
+    reads the hit (``doc.watched``)."""
+    if action.detail.get("list_name") != "watch":
+        return None
+    proposal = CaseProposal(
+        case_id=case.id,
+        action_id=action.id,
+        pivot_kind=case.pivot_kind,
+        pivot_key=case.pivot_key,
+        reason=action.comment,
+        proposed_by=action.actor,
+        confirmed_by=actor,
+        at=now,
+    )
+    return add_watch_entry(session, proposal)
+
+
 def _share(ctx: Context, session: Session, case: RiskCase, action: RiskCaseAction, now: datetime) -> None:
     """Add the outbox event of a disposal step (no personal data, no officer's name)."""
     detail = action.detail
@@ -123,6 +144,7 @@ def _share(ctx: Context, session: Session, case: RiskCase, action: RiskCaseActio
             "inventories": _inventories(session, case),
             "agency": detail.get("agency"),
             "list_name": detail.get("list_name"),
+            "list_entry": detail.get("list_entry"),
             "outcome": detail.get("outcome"),
             "on": business_date(now).isoformat(),
         },
@@ -216,7 +238,8 @@ def confirm(
         if action.kind == ActionKind.RETURN and action.state == ActionState.CONFIRMED:
             action.detail = {**action.detail, "held": _hold(session, case, action, now)}
         if action.kind == ActionKind.PROPOSE_LIST_ENTRY and action.state == ActionState.CONFIRMED:
-            action.detail = {**action.detail, "condition": _block(session, case, action, actor, now)}
+            placed = {"condition": _block(session, case, action, actor, now)}
+            action.detail = {**action.detail, **placed, "list_entry": _watch(session, case, action, actor, now)}
         case.updated_at = now
         session.flush()
         _audit(session, case, action, actor, now, action.state)

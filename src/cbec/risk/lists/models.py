@@ -3,7 +3,9 @@
 * ``risk_list_load``: one row per accepted load of a list file (kind, file name, provenance, SHA-256, entries, who,
   when). A load replaces every entry of its kind in one transaction; the log keeps what was loaded before.
 * ``risk_list_entry``: one entry of a list in force from ``valid_from`` to ``valid_to`` (inclusive, open when
-  None), its kind-specific fields as JSON (``cbec.risk.lists.rules``).
+  None), its kind-specific fields as JSON (``cbec.risk.lists.rules``). An entry comes from a load (``load_id``) or
+  from a case's list-entry proposal a second officer confirmed (``case_id``, its provenance in ``data``,
+  ``cbec.risk.lists.proposals``); a load replaces its kind's loaded entries only, never the cases'.
 """
 
 from __future__ import annotations
@@ -40,7 +42,8 @@ class RiskListEntry(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     kind: Mapped[str] = mapped_column(String(12))
-    load_id: Mapped[int] = mapped_column(BigId)
+    load_id: Mapped[int | None] = mapped_column(BigId, nullable=True)  # None: the entry comes from a case
+    case_id: Mapped[int | None] = mapped_column(BigId, nullable=True)  # the case whose confirmed proposal added it
     entry_key: Mapped[str] = mapped_column(String(200))  # brand, HS6 or enterprise code: what the entry is about
     valid_from: Mapped[date] = mapped_column(Date)
     valid_to: Mapped[date | None] = mapped_column(Date, nullable=True)

@@ -10,8 +10,9 @@ from cbec.risk.lists.rules import ListEntry, ListKind
 
 
 def replace(session: Session, load: RiskListLoad, entries: tuple[ListEntry, ...]) -> int:
-    """Store a load and its entries in place of every entry of its kind; return how many were replaced."""
-    old = RiskListEntry.kind == load.kind
+    """Store a load and its entries in place of every loaded entry of its kind (the entries cases added stay);
+    return how many were replaced."""
+    old = (RiskListEntry.kind == load.kind) & RiskListEntry.case_id.is_(None)
     replaced = len(session.scalars(select(RiskListEntry.id).where(old)).all())
     session.execute(delete(RiskListEntry).where(old))
     session.add(load)

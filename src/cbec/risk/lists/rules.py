@@ -7,7 +7,9 @@ Kinds and their entry fields (``valid_from`` required, ``valid_to`` inclusive or
   ``authorised`` (enterprise codes allowed to sell the brand), ``hs_chapters`` (two digits; empty: every chapter);
 * ``recall`` 缺陷产品召回: ``brand`` and/or ``product`` (a keyword of the goods name), ``hs6``, ``reason``;
 * ``prohibited`` 禁止进境物品: ``hs6`` and/or ``keywords``, ``reason``;
-* ``watch`` 部门关注名单: ``enterprise`` (a customs or credit code), ``agency``, ``reason``.
+* ``watch`` 部门关注名单: ``enterprise`` (a customs or credit code), ``agency``, ``reason``. A case's confirmed
+  proposal adds a watch entry too (``cbec.risk.lists.proposals``): on an enterprise or platform code as above, or on
+  a person's pseudonymous key (``subject_kind`` buyer, phone or address and ``subject``), never a name or number.
 
 A brand is matched against the goods name normalised (NFKC, case-folded, letters and digits only): a recorded name
 inside the goods name scores 100 (exact); otherwise, for names of four characters or more, rapidfuzz's
@@ -280,17 +282,28 @@ def prohibited_hit(entries: Sequence[ListEntry], lines: Sequence[GoodsLine]) -> 
     return False
 
 
-def watched(entries: Sequence[ListEntry], parties: Iterable[str]) -> bool:
-    """Tell whether one of the inventory's parties is on a watch list."""
-    codes = {e.data["enterprise"] for e in entries}
-    return any(p in codes for p in parties)
+def watched(entries: Sequence[ListEntry], parties: Iterable[str], subjects: Mapping[str, str] | None = None) -> bool:
+    """Tell whether one of the inventory's parties (an entry's ``enterprise`` code) or one of its subjects (an
+    entry's ``subject_kind`` and pseudonymous ``subject`` key: buyer, phone, address …) is on a watch list."""
+    codes = {e.data["enterprise"] for e in entries if "enterprise" in e.data}
+    if any(p in codes for p in parties):
+        return True
+    mine = subjects or {}
+    return any("subject" in e.data and mine.get(e.data["subject_kind"]) == e.data["subject"] for e in entries)
 
 
 def screen(
-    entries: Sequence[ListEntry], lines: Sequence[GoodsLine], *, seller: str, parties: Iterable[str], day: date
+    entries: Sequence[ListEntry],
+    lines: Sequence[GoodsLine],
+    *,
+    seller: str,
+    parties: Iterable[str],
+    day: date,
+    subjects: Mapping[str, str] | None = None,
 ) -> dict[str, Decimal | None]:
     """Return the document inputs the lists give (``doc.ipr_score`` …) from the entries in force on the day; None
-    for a kind of which no list is loaded (unknown, never a silent 0)."""
+    for a kind of which no list is loaded (unknown, never a silent 0). ``subjects``: the inventory's pseudonymous
+    subject keys by kind (a case's watch-list entry on a buyer, phone or address key matches them)."""
     loaded = {entry.kind for entry in entries}
     by_kind: dict[ListKind, list[ListEntry]] = {kind: [] for kind in ListKind}
     for entry in entries:
@@ -304,5 +317,5 @@ def screen(
         "doc.ipr_score": ipr_score(by_kind[ListKind.IPR], lines, seller) if ListKind.IPR in loaded else None,
         "doc.recall_hit": flag(ListKind.RECALL, recall_hit(by_kind[ListKind.RECALL], lines)),
         "doc.prohibited_hit": flag(ListKind.PROHIBITED, prohibited_hit(by_kind[ListKind.PROHIBITED], lines)),
-        "doc.watched": flag(ListKind.WATCH, watched(by_kind[ListKind.WATCH], parties)),
+        "doc.watched": flag(ListKind.WATCH, watched(by_kind[ListKind.WATCH], parties, subjects)),
     }
