@@ -2,7 +2,8 @@
 
 The same alerts as ``GET /api/v1/risk/alerts`` (``risk.read``, in the caller's tenant): every typology of every
 assessed inventory at review band or above, highest score first, with the rules that gave points and why, in the
-page's language. Subjects stay pseudonymous keys; the inventory links to its dossier for officers who may read it.
+page's language. Subjects stay pseudonymous keys; the inventory links to its dossier for officers who may read it,
+and each alert to the disposal case it was filed into (a snoozed alert is in none; one not yet filed shows a dash).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from cbec.api.deps import get_ctx
+from cbec.risk.cases import cases_of_alerts
 from cbec.risk.service import list_alerts
 from cbec.storage.context import Context
 from cbec.web.access import CONSOLE_ROLES, Entry, guard
@@ -43,12 +45,14 @@ def alert_queue(
     alerts = list_alerts(ctx, typology=wanted, scope=entry.scope, limit=CAP)
     alerts.sort(key=lambda a: (-a.score, -a.decision_id, a.typology))
     start = min(max(0, offset), max(0, len(alerts) - 1))
+    shown = alerts[start : start + PAGE]
     return page(
         request,
         "portal/console/risk.html",
         {
             "tabs": _tabs("/console/risk"),
-            "alerts": alerts[start : start + PAGE],
+            "alerts": shown,
+            "cases": cases_of_alerts(ctx, (a.decision_id for a in shown)),
             "total": len(alerts),
             "offset": start,
             "limit": PAGE,

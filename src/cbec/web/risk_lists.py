@@ -3,7 +3,7 @@
 * ``/console/risk/lists`` (``risk.read``): every kind (IPR recordations, recalls, prohibited goods, agency
   watch-lists) with its entries, those in force today, the span of their effective dates and the last load
   (source, provenance, SHA-256, who, when); ``?kind=`` lists a kind's entries (an IPR owner whose name may be a
-  person's masked). With ``risk.manage`` and the whole zone's scope, a form loads a file — JSON as the REST route
+  person's masked; a watch entry a case added links to its case, a person's key shown by its first six characters). With ``risk.manage`` and the whole zone's scope, a form loads a file — JSON as the REST route
   takes it, or CSV with its provenance beside it (chosen in the browser or pasted) — all or nothing: every problem
   is shown with its rule id, field, message (中文 / English) and how to fix it, and nothing is stored.
 * ``/console/risk/conditions`` (``risk.read``, the whole zone's scope): the conditions in force and those ended
@@ -27,7 +27,17 @@ from cbec.common.errors import Conflict, DomainError, NotFound, Problem
 from cbec.common.scope import OutOfScope, require_whole
 from cbec.risk.conditions import ConditionCreate, ConditionKind, lift_condition, list_conditions, place_condition
 from cbec.risk.errors import invalid
-from cbec.risk.lists import COLUMNS, FORMATS, ListKind, list_entries, list_kind, list_summary, load_list, shown
+from cbec.risk.lists import (
+    COLUMNS,
+    FORMATS,
+    ListKind,
+    list_entries,
+    list_kind,
+    list_summary,
+    load_list,
+    shown,
+    shown_key,
+)
 from cbec.storage.context import Context
 from cbec.web.access import CONSOLE_ROLES, Entry, actor, csrf_ok, forbidden, guard, may
 from cbec.web.auth import read_document_form, read_form
@@ -69,7 +79,7 @@ def _lists_page(
             "tabs": _tabs("/console/risk/lists"),
             "summary": list_summary(ctx),
             "kind": chosen,
-            "entries": [(e, shown(e.kind, e.data)) for e in entries],
+            "entries": [(e, shown_key(e.data, e.key), shown(e.kind, e.data)) for e in entries],
             "kinds": KINDS,
             "formats": FORMATS,
             "columns": {k.value: (*COLUMNS[k], "valid_from", "valid_to") for k in ListKind},

@@ -4,13 +4,26 @@ screening of goods lines against the entries in force on the business day."""
 from __future__ import annotations
 
 import json
-from datetime import date
+from dataclasses import replace
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
 
+from cbec.common.clock import SHANGHAI
 from cbec.risk.errors import RiskInvalid
-from cbec.risk.lists import GoodsLine, ListKind, brand_score, normalise, parse_list, sample_text, screen
+from cbec.risk.lists import (
+    CaseProposal,
+    GoodsLine,
+    ListEntry,
+    ListKind,
+    brand_score,
+    normalise,
+    parse_list,
+    sample_text,
+    screen,
+)
+from cbec.risk.lists.proposals import watch_fields
 
 DAY = date(2026, 3, 2)
 SELLER = "4601960002"
@@ -112,3 +125,23 @@ def test_a_watched_party_is_flagged_and_no_list_in_force_is_unknown() -> None:
         "doc.prohibited_hit": None,
         "doc.watched": None,
     }
+
+
+def test_a_cases_watch_entry_matches_the_subject_key_of_its_kind_only() -> None:
+    at = datetime(2026, 3, 2, 10, 0, tzinfo=SHANGHAI)
+    proposal = CaseProposal(7, 9, "phone", "f" * 16, "刷单", "li", "wang", at)
+    key, start, end, data = watch_fields(proposal)
+    assert (key, start, end) == (f"phone:{'f' * 16}", DAY, date(2027, 3, 1))
+    entry = ListEntry(ListKind.WATCH, key, start, end, data)
+    lines = [GoodsLine("1901101000", "奶粉")]
+
+    def hit(subjects: dict[str, str], day: date = DAY) -> Decimal | None:
+        return screen([entry], lines, seller=SELLER, parties=(SELLER,), day=day, subjects=subjects)["doc.watched"]
+
+    assert hit({"phone": "f" * 16, "buyer": "b" * 16}) == Decimal(1)
+    assert hit({"address": "f" * 16, "buyer": "f" * 16}) == Decimal(0)  # the same key under another kind
+    assert hit({"phone": "e" * 16}) == Decimal(0)
+    assert hit({"phone": "f" * 16}, day=date(2027, 3, 2)) == Decimal(0)  # expired after WATCH_DAYS
+    assert watch_fields(replace(proposal, pivot_kind="platform", pivot_key="P1"))[0] == "P1"
+    with pytest.raises(ValueError):
+        watch_fields(replace(proposal, pivot_kind="hs6"))

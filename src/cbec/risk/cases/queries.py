@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 
 from cbec.common.scope import Scope
@@ -128,6 +129,16 @@ def show_case(ctx: Context, case_id: int, *, scope: Scope | None = None) -> Case
             snoozes=[snooze_read(s, now) for s in repo.snoozes(session, scope, (case.pivot_kind, case.pivot_key))],
         )
     return detail
+
+
+def cases_of_alerts(ctx: Context, decision_ids: Iterable[int]) -> dict[tuple[int, str], int | None]:
+    """Return, per alert (decision id, typology) already filed, the case it joined (None: snoozed, in no case); an
+    alert not yet filed (``gather`` has not run since its decision) is absent."""
+    with ctx.uow() as uow:
+        rows = repo.alerts_of_decisions(uow.session, decision_ids)
+        found = {(r.decision_id, r.typology): r.case_id for r in rows}
+        uow.commit()
+    return found
 
 
 def list_snoozes(ctx: Context, *, scope: Scope | None = None) -> list[SnoozeRead]:

@@ -140,3 +140,14 @@ def snoozes(session: Session, scope: Scope | None, pivot: tuple[str, str] | None
     if pivot is not None:
         query = query.where(RiskSnooze.pivot_kind == pivot[0], RiskSnooze.pivot_key == pivot[1])
     return list(session.scalars(query.order_by(RiskSnooze.id.desc())))
+
+
+def alerts_of_decisions(session: Session, decision_ids: Iterable[int]) -> list[RiskCaseAlert]:
+    """Return the stored alerts of some decisions (filed or snoozed), in id order."""
+    wanted = sorted(set(decision_ids))
+    found: list[RiskCaseAlert] = []
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        query = select(RiskCaseAlert).where(RiskCaseAlert.decision_id.in_(chunk)).order_by(RiskCaseAlert.id)
+        found.extend(session.scalars(query))
+    return found

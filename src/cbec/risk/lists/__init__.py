@@ -15,7 +15,7 @@ from cbec.risk.lists.service import (
     load_samples,
     sample_text,
 )
-from cbec.risk.lists.tabular import COLUMNS, csv_document, shown
+from cbec.risk.lists.tabular import COLUMNS, csv_document, shown, shown_key
 
 __all__ = [
     "COLUMNS",
@@ -41,4 +41,5 @@ __all__ = [
     "sample_text",
     "screen",
     "shown",
+    "shown_key",
 ]

@@ -42,6 +42,14 @@ def entries(session: Session, kind: ListKind | None = None) -> list[ListEntry]:
     ]
 
 
+def entry_rows(session: Session, kind: ListKind | None = None) -> list[RiskListEntry]:
+    """Return the stored entry rows (of one kind, or all), in id order (loads and cases' entries alike)."""
+    query = select(RiskListEntry).order_by(RiskListEntry.id)
+    if kind is not None:
+        query = query.where(RiskListEntry.kind == kind.value)
+    return list(session.scalars(query))
+
+
 def last_loads(session: Session) -> dict[str, RiskListLoad]:
     """Return the latest load of each kind (by id)."""
     latest = select(func.max(RiskListLoad.id)).group_by(RiskListLoad.kind)

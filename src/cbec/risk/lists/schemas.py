@@ -23,8 +23,10 @@ class ListLoadRead(BaseModel):
 
 
 class ListEntryRead(BaseModel):
-    """One entry of a list in force or not."""
+    """One entry of a list in force or not; ``case_id``: the case whose confirmed proposal added it (None: a load's)."""
 
+    id: int
+    case_id: int | None = None
     kind: str
     key: str
     valid_from: date

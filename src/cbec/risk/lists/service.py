@@ -105,12 +105,20 @@ def load_samples(ctx: Context, *, actor: str) -> list[ListLoadRead]:
 def list_entries(ctx: Context, kind: str | None = None) -> list[ListEntryRead]:
     """Return the loaded entries of a kind (or of every kind)."""
     with ctx.uow() as uow:
-        rows = repo.entries(uow.session, list_kind(kind) if kind is not None else None)
+        found = [
+            ListEntryRead(
+                id=r.id,
+                case_id=r.case_id,
+                kind=r.kind,
+                key=r.entry_key,
+                valid_from=r.valid_from,
+                valid_to=r.valid_to,
+                data=dict(r.data),
+            )
+            for r in repo.entry_rows(uow.session, list_kind(kind) if kind is not None else None)
+        ]
         uow.commit()
-    return [
-        ListEntryRead(kind=e.kind.value, key=e.key, valid_from=e.valid_from, valid_to=e.valid_to, data=dict(e.data))
-        for e in rows
-    ]
+    return found
 
 
 @dataclass(frozen=True, slots=True)

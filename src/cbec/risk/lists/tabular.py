@@ -113,8 +113,22 @@ def personal_owner(name: str) -> bool:
     return len(name.strip()) <= 4
 
 
+def masked_key(key: str) -> str:
+    """Show a person's pseudonymous key by its first six characters (as the case pages do)."""
+    return key[:6] + "…" if len(key) > 6 else key
+
+
+def shown_key(data: Mapping[str, Any], key: str) -> str:
+    """Return an entry's key as the console shows it: a case's watch entry on a person's key masked
+    (``buyer:3f9a1c…``), every other key whole."""
+    if "subject" in data and "subject_kind" in data:
+        return f"{data['subject_kind']}:{masked_key(str(data['subject']))}"
+    return key
+
+
 def shown(kind: str, data: Mapping[str, Any]) -> dict[str, str]:
-    """Return an entry's fields as the console shows them: lists joined, a possibly personal owner masked."""
+    """Return an entry's fields as the console shows them: lists joined, a possibly personal owner masked, a
+    person's pseudonymous key by its first six characters."""
     out: dict[str, str] = {}
     for name, value in data.items():
         if value is None or value == []:
@@ -122,5 +136,7 @@ def shown(kind: str, data: Mapping[str, Any]) -> dict[str, str]:
         text = SEPARATOR.join(str(v) for v in value) if isinstance(value, list) else str(value)
         if kind == ListKind.IPR.value and name == "owner" and personal_owner(text):
             text = text[:1] + "*" * max(1, len(text) - 1)
+        if name == "subject":
+            text = masked_key(text)
         out[name] = text
     return out
