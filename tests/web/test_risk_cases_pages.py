@@ -142,7 +142,23 @@ def test_in_a_browser_an_officer_acts_a_second_confirms_and_the_review_shows_the
     _sign_in(second, server, portal, "officer2", f"/console/risk/cases/{top.id}")
     second.click("form.confirm-form button[value=confirm]")
     second.locator("tr.action-return", has_text="已复核同意").wait_for()
-    page.reload()
+    page.reload()  # a watch-list entry: proposed by one officer, confirmed by the second, shown in the list
+    page.select_option("#action-form select[name=kind]", "propose_list_entry")
+    page.select_option("#action-form select[name=list_name]", "watch")
+    page.fill("#action-form input[name=comment]", "列入观察")
+    page.click("#action-form button.primary")
+    page.locator("tr.action-propose_list_entry", has_text="待复核").wait_for()
+    second.reload()
+    second.click("tr.action-propose_list_entry form.confirm-form button[value=confirm]")
+    second.locator("tr.action-propose_list_entry a.list-entry").click()
+    second.wait_for_url(f"{server}/console/risk/lists?kind=watch#entry-*")
+    row = second.locator("#entries tr", has_text="列入观察")
+    assert row.locator(f'a[href="/console/risk/cases/{top.id}"]').count() == 1
+    assert top.pivot_key not in second.content()  # a person's key is shown masked
+    _shoot(second, "risk-watch-entry")
+    page.goto(f"{server}/console/risk")  # the alert queue links each alert to its case
+    page.locator(f'td.case-link a[href="/console/risk/cases/{top.id}"]').first.click()
+    page.wait_for_url(f"{server}/console/risk/cases/{top.id}")
     page.select_option("#action-form select[name=kind]", "close")
     page.select_option("#action-form select[name=outcome]", "valuable")
     page.click("#action-form button.primary")

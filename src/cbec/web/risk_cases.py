@@ -32,6 +32,7 @@ from cbec.risk.cases import (
     confirm,
     list_cases,
     review,
+    rule_meanings,
     show_case,
     snooze,
 )
@@ -233,13 +234,14 @@ async def snooze_form(
 
 @router.get("/review", response_class=HTMLResponse)
 def review_page(request: Request, entry: Entry = READ, ctx: Context = Depends(get_ctx)) -> Response:
-    """Per rule and typology: alerts, labels, precision and volume per ISO week (drift)."""
+    """Per rule (with its typology and reason in words) and per typology: alerts, labels, precision and volume per
+    ISO week (drift)."""
     if entry.refused:
         return entry.refused
     figures = review(ctx, scope=entry.scope)
     return page(
         request,
         "portal/console/risk_case_review.html",
-        {"tabs": _tabs("/console/risk"), "figures": figures},
+        {"tabs": _tabs("/console/risk"), "figures": figures, "meanings": rule_meanings()},
         principal=entry.principal,
     )

@@ -9,7 +9,7 @@ and volume per rule and typology. Transports import this package, never its modu
 from cbec.risk.cases.actions import act, confirm, snooze
 from cbec.risk.cases.errors import CaseConflict, CaseForbidden, CaseNotFound
 from cbec.risk.cases.filing import gather
-from cbec.risk.cases.queries import cases_of_alerts, list_cases, list_snoozes, review, show_case
+from cbec.risk.cases.queries import cases_of_alerts, list_cases, list_snoozes, review, rule_meanings, show_case
 from cbec.risk.cases.rules import AGENCIES, LISTS, ActionKind, Outcome, PivotKind
 from cbec.risk.cases.schemas import (
     ActionCreate,
@@ -48,6 +48,7 @@ __all__ = [
     "list_cases",
     "list_snoozes",
     "review",
+    "rule_meanings",
     "show_case",
     "snooze",
 ]

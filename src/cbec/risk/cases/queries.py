@@ -19,6 +19,7 @@ from cbec.risk.cases.schemas import (
     SnoozeRead,
     TallyRead,
 )
+from cbec.risk.rules import shipped_ruleset
 from cbec.risk.service import alerts_of
 from cbec.risk.versions import ruleset_of_digest
 from cbec.storage.context import Context
@@ -178,3 +179,9 @@ def review(
         typologies=[_tally(name, t) for name, t in by_typology.items()],
         weeks=weeks,
     )
+
+
+def rule_meanings() -> dict[str, tuple[str, str, str]]:
+    """Return each rule of the shipped ruleset with its typology and reason (中文, English), so the review page
+    says what a rule's figures are about; a rule of an older version only is shown by its id."""
+    return {r.id: (r.typology.value, r.reason_zh, r.reason_en) for r in shipped_ruleset().rules}
