@@ -3,9 +3,10 @@
 * ``/console/risk/lists`` (``risk.read``): every kind (IPR recordations, recalls, prohibited goods, agency
   watch-lists) with its entries, those in force today, the span of their effective dates and the last load
   (source, provenance, SHA-256, who, when); ``?kind=`` lists a kind's entries (an IPR owner whose name may be a
-  person's masked; a watch entry a case added links to its case, a person's key shown by its first six characters). With ``risk.manage`` and the whole zone's scope, a form loads a file — JSON as the REST route
-  takes it, or CSV with its provenance beside it (chosen in the browser or pasted) — all or nothing: every problem
-  is shown with its rule id, field, message (中文 / English) and how to fix it, and nothing is stored.
+  person's masked; a watch entry a case added links to its case, a person's key shown by its first six
+  characters). With ``risk.manage`` and the whole zone's scope, a form loads a file — JSON as the REST route takes
+  it, or CSV with its provenance beside it (chosen in the browser or pasted) — all or nothing: every problem is
+  shown with its rule id, field, message (中文 / English) and how to fix it, and nothing is stored.
 * ``/console/risk/conditions`` (``risk.read``, the whole zone's scope): the conditions in force and those ended
   (expired or lifted); with ``risk.manage`` the forms to place one (subject, kind, reason, expiry) and to end one
   early. A buyer's key is shown by its first six characters. The service needs no second officer for a condition
