@@ -1,5 +1,6 @@
 """A confirmed entry on the block list becomes a non-overridable block on the case's pivot (its supervision hold);
-a rejected one, or one on the watch list, places nothing; a phone pivot is no supervision subject."""
+a rejected one, or one on the watch list (which adds a watch-list entry instead: test_risk_watch_list.py), places
+no condition; a phone pivot is no supervision subject."""
 
 from __future__ import annotations
 
