@@ -140,3 +140,28 @@ def unit_values(session: Session, direction: Direction, since: date) -> list[tup
         )
     )
     return [(hs, value, qty) for hs, value, qty in rows if value is not None]
+
+
+@dataclass(frozen=True, slots=True)
+class InventoryTimes:
+    """When an inventory was declared and released, and its e-commerce enterprise (risk's quick cancels, R2.5)."""
+
+    eport_no: str
+    ecommerce_code: str
+    declared_at: datetime
+    released_at: datetime | None
+
+
+def inventory_times_of(session: Session, direction: Direction, eport_nos: Sequence[str]) -> dict[str, InventoryTimes]:
+    """Return the declaration and release times of some inventories (by E-port number): one query per 500."""
+    found: dict[str, InventoryTimes] = {}
+    wanted = sorted(set(eport_nos))
+    for start in range(0, len(wanted), 500):
+        rows = session.execute(
+            select(TradeFact.eport_no, TradeFact.ecommerce_code, TradeFact.declared_at, TradeFact.released_at)
+            .where(TradeFact.direction == direction.value, TradeFact.eport_no.in_(wanted[start : start + 500]))
+            .order_by(TradeFact.eport_no, TradeFact.line_no)
+        )
+        for row in rows:
+            found.setdefault(row[0], InventoryTimes(*row))
+    return found

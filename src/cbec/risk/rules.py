@@ -72,8 +72,12 @@ FEATURES: dict[SubjectKind, frozenset[str]] = {
     # export_*: 9610/9710 exports (never 9810) with a receipt of payment above receipt_ratio × the declared value,
     # and without a receipt after receipt_days (ruleset 2026.3, cbec.risk.exports)
     # inspect_failed: inventories of the enterprise refused after an inspection (R7.2, the inspection event; 2026.4)
-    SubjectKind.ENTERPRISE: frozenset({*_PARTY, "payers", "export_excess", "export_unreceived", "inspect_failed"}),
-    SubjectKind.PLATFORM: frozenset(_PARTY),
+    # quick_undo: its inventories cancelled (CEB623) or returned (CEB625) within undo_hours of release (R2.5; 2026.5)
+    SubjectKind.ENTERPRISE: frozenset(
+        {*_PARTY, "payers", "export_excess", "export_unreceived", "inspect_failed", "quick_undo"}
+    ),
+    # below_limit: inventories whose total lies in [below_limit_lower, near_limit_lower): R1.5's denominator (2026.5)
+    SubjectKind.PLATFORM: frozenset({*_PARTY, "below_limit"}),
     SubjectKind.HS6: frozenset({"lines", "value"}),
 }
 MONEY_FEATURES = frozenset({"value"})  # kept in fen, read in yuan
@@ -108,6 +112,11 @@ DOC_FIELDS = frozenset(
         "export",  # 1 on an export's decision (cbec.risk.exports); absent on imports
         "receipt_ratio",  # receipt of payment / declared value (goods + freight) of an export
         "receipt_missing",  # 1: no receipt of payment after receipt_days
+        # R1.5 (2026.5): the platform's week B = N[4,500, 5,000] / N[4,000, 4,500) and its z against 8 weeks before
+        "platform_bunching",
+        "platform_bunching_z",
+        # R2.5 (2026.5): the seller's inventories undone (cancelled or returned) quickly / its inventories, 30 days
+        "quick_undo_share",
     }
 )
 OPS = {

@@ -32,6 +32,7 @@ from cbec.risk.lists import repository as lists_repo
 from cbec.risk.ml import MlModel, term
 from cbec.risk.ml_store import model_for, model_of_digest, trace_of_term
 from cbec.risk.models import RiskBand, RiskDecision, RiskHold
+from cbec.risk.patterns import below_limit, pattern_fields
 from cbec.risk.rules import (
     Assessment,
     Band,
@@ -43,6 +44,7 @@ from cbec.risk.rules import (
     shipped_ruleset,
 )
 from cbec.risk.schemas import AlertRead, BandsReport, ConsumeReport, ContributionRead, RuleRead
+from cbec.risk.undos import count_quick_undos, undone_of
 from cbec.risk.valuation import band_of, value_fields
 from cbec.risk.versions import consumer_rulesets, record_phantoms, ruleset_of_digest
 from cbec.sharing.catalogue import AnyEvent, DataEvent, InspectionEvent, ReceiptEvent, ReportEvent
@@ -83,6 +85,7 @@ class Observation:
     near_limit: bool
     round_value: bool
     hs6_values: tuple[tuple[str, Decimal], ...]
+    below_limit: bool = False  # total in [4,000, 4,500): the platform's R1.5 denominator (cbec.risk.patterns)
 
 
 def observe(lines: Sequence[InventoryLine], ruleset: Ruleset) -> Observation:
@@ -108,6 +111,7 @@ def observe(lines: Sequence[InventoryLine], ruleset: Ruleset) -> Observation:
         near,
         whole,
         tuple((line.hs_code[:6], line.value_cny or Decimal(0)) for line in lines),
+        below_limit(total, ruleset),
     )
 
 
@@ -135,6 +139,8 @@ def count(book: CounterBook, seen: Observation) -> None:
             book.add(kind, key, "near_limit", seen.day, 1)
         if seen.round_value:
             book.add(kind, key, "round", seen.day, 1)
+        if seen.below_limit and kind is SubjectKind.PLATFORM:
+            book.add(kind, key, "below_limit", seen.day, 1)
     for hs6, value in seen.hs6_values:
         book.add(SubjectKind.HS6, hs6, "lines", seen.day, 1)
         book.add(SubjectKind.HS6, hs6, "value", seen.day, _fen(value))
@@ -181,6 +187,7 @@ class _Handler:
     _done: set[str] = field(default_factory=set)
     _lists: list[ListEntry] | None = None  # the external lists' entries, read once per batch
     _pending: list[tuple[str, bool, int]] = field(default_factory=list)  # (E-port number, needs partners, position)
+    _undone: list[tuple[str, datetime]] = field(default_factory=list)  # cancels and returns accepted (R2.5)
 
     def __call__(self, session: Session, event: AnyEvent) -> None:
         if isinstance(event, ReportEvent):  # a consumer report reviewed: confirmed ones block the buyer key
@@ -199,6 +206,10 @@ class _Handler:
                 self.assessed += decided is not None
                 self.alerts += decided is not None and decided.band != Band.NONE.value
             return
+        undone = undone_of(event) if isinstance(event, ReceiptEvent) else None
+        if undone is not None:
+            self._undone.append(undone)
+            return
         if isinstance(event, DataEvent) and event.payload.document_kind == "inventory":
             eport_no, need_partners = event.business_key.removeprefix("inventory:"), True
         elif (
@@ -216,6 +227,8 @@ class _Handler:
         """Assess the batch's inventories in event order: their lines, the decided ones, the bands, the counters and
         links of their subjects read once each; the counters written once at the end."""
         pending, self._pending = self._pending, []
+        undone, self._undone = self._undone, []
+        count_quick_undos(session, undone, self.ruleset)  # before the book loads the sellers' buckets
         if not pending:
             return
         names = [eport_no for eport_no, _, _ in pending]
@@ -255,6 +268,7 @@ class _Handler:
     ) -> None:
         count(book, seen)
         inputs = book.windows(self.ruleset.counters(), seen.subjects, seen.day)
+        inputs.update(pattern_fields(book, seen.subjects, seen.day, self.ruleset))  # R1.5, R2.5
         first = lines[0]
         z_min, ratio_min, chance, revenue = value_fields(lines, bands, self.ruleset)
         differs = None

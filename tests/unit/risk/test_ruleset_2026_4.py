@@ -1,7 +1,7 @@
 """Ruleset 2026.3: 2026.2's rules with the corrections of the labelled year (F1, I1, L3 guarded, the illicit_*
 parameters) and the export rules X1, X2; 2026.4, the shipped one: 2026.3 with under-valuation decided by P(illicit)
-(U3) and failed inspections in quality (Q4). The 2026.2 and 2026.3 documents are kept byte for byte, so their
-decisions replay."""
+(U3) and failed inspections in quality (Q4); 2026.5 (test_ruleset_2026_5.py) is shipped now. The 2026.2, 2026.3 and
+2026.4 documents are kept byte for byte, so their decisions replay."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from cbec.risk.rules import evaluate, parse_ruleset, shipped_ruleset
 
 SECOND = parse_ruleset(resources.files("cbec.risk").joinpath("data/ruleset-2026.2.json").read_text(encoding="utf-8"))
 THIRD = parse_ruleset(resources.files("cbec.risk").joinpath("data/ruleset-2026.3.json").read_text(encoding="utf-8"))
+FOURTH = parse_ruleset(resources.files("cbec.risk").joinpath("data/ruleset-2026.4.json").read_text(encoding="utf-8"))
 CORRECTED = {"F1", "I1", "L3"}  # guards added by 2026.3 (docs/risk.md)
 
 
@@ -33,7 +34,7 @@ def test_2026_3_is_2026_2_corrected_plus_the_export_rules() -> None:
 
 
 def test_2026_4_is_2026_3_with_under_valuation_decided_by_p_illicit() -> None:
-    old, new = THIRD, shipped_ruleset()
+    old, new = THIRD, FOURTH
     assert (old.version, new.version) == ("2026.3", "2026.4")
     assert old.parameters == new.parameters and old.typologies == new.typologies
     kept = [r for r in new.rules if r.id[0] != "U" and r.id != "Q4"]

@@ -1,0 +1,105 @@
+"""Typology fields read from a batch's counter book (类型特征), pure: platform bunching (R1.5, order splitting) and a
+seller's quick cancels and returns (R2.5, fake orders). Ruleset 2026.5.
+
+* **R1.5 bunching per platform-week.** ``B = N[4,500, 5,000] / N[4,000, 4,500)`` over the platform's 7 days ending
+  on the inventory's business day (``near_limit`` and ``below_limit`` day buckets), and its z-score against the
+  same ratio in each of the 8 weeks before (``z = (B − mean) / sd``, population sd floored at ``bunching_sd_floor``
+  × max(mean, 1)). A week counts only with at least ``bunching_min`` inventories in the two bands (else its B is
+  noise); z needs ``bunching_min_weeks`` such weeks of baseline. With no inventory in the lower band B is the
+  upper band's count (divided by 1). Unknown is ``None`` (insufficient), never 0.
+* **R2.5 quick cancels and returns.** An inventory cancelled (撤单, CEB623) or returned (退货, CEB625) within
+  ``undo_hours`` (48) of its release — of its declaration when it was cancelled before release — counts one
+  ``quick_undo`` for its e-commerce enterprise on the business day of the cancel or return application; the share
+  is ``enterprise.quick_undo`` over ``enterprise.inventories`` in the 30 days ending on the inventory's day.
+
+Every window is summed from day buckets already loaded in the book (no raw-history scan at decision time).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from cbec.risk.book import CounterBook
+from cbec.risk.rules import Ruleset, SubjectKind
+
+PLACES = Decimal("0.0001")
+# Defaults of the parameters (six-systems §3.3 R1.5, R2.5): the counters are kept whichever ruleset is live, so a
+# version in shadow that reads them finds them filled.
+DEFAULTS = {
+    "below_limit_lower": Decimal(4000),
+    "bunching_weeks": Decimal(8),
+    "bunching_min": Decimal(20),
+    "bunching_min_weeks": Decimal(4),
+    "bunching_sd_floor": Decimal("0.25"),
+    "undo_hours": Decimal(48),
+}
+WEEK = 7
+UNDO_DAYS = 30
+
+
+def parameter(ruleset: Ruleset, name: str) -> Decimal:
+    """Return a parameter of the ruleset, or its default (a ruleset before 2026.5 has none of them)."""
+    return ruleset.parameters.get(name, DEFAULTS[name])
+
+
+def below_limit(total: Decimal, ruleset: Ruleset) -> bool:
+    """Tell whether an inventory total lies in [4,000, 4,500): the lower band of R1.5's ratio."""
+    return parameter(ruleset, "below_limit_lower") <= total < ruleset.parameter("near_limit_lower")
+
+
+def _ratio(near: int, below: int, least: int) -> Decimal | None:
+    if near + below < least:
+        return None
+    return (Decimal(near) / max(below, 1)).quantize(PLACES, ROUND_HALF_UP)
+
+
+def bunching(book: CounterBook, platform: str, day: date, ruleset: Ruleset) -> tuple[Decimal | None, Decimal | None]:
+    """Return the platform's B over the 7 days ending on ``day`` and its z against the weeks before."""
+    least = int(parameter(ruleset, "bunching_min"))
+
+    def week(k: int) -> Decimal | None:
+        last = day - timedelta(days=WEEK * k)
+        first = last - timedelta(days=WEEK - 1)
+        near = book.span(SubjectKind.PLATFORM, platform, "near_limit", first, last)
+        below = book.span(SubjectKind.PLATFORM, platform, "below_limit", first, last)
+        return _ratio(near, below, least)
+
+    b = week(0)
+    if b is None:
+        return None, None
+    base = [r for k in range(1, int(parameter(ruleset, "bunching_weeks")) + 1) if (r := week(k)) is not None]
+    if len(base) < int(parameter(ruleset, "bunching_min_weeks")):
+        return b, None
+    mean = sum(base, Decimal(0)) / len(base)
+    sd = (sum(((r - mean) ** 2 for r in base), Decimal(0)) / len(base)).sqrt()
+    spread = max(sd, parameter(ruleset, "bunching_sd_floor") * max(mean, Decimal(1)))
+    return b, ((b - mean) / spread).quantize(PLACES, ROUND_HALF_UP)
+
+
+def quick_undo_share(book: CounterBook, enterprise: str, day: date) -> Decimal | None:
+    """Return the share of the seller's inventories of the last 30 days undone quickly (None without inventories)."""
+    first = day - timedelta(days=UNDO_DAYS - 1)
+    lists = book.span(SubjectKind.ENTERPRISE, enterprise, "inventories", first, day)
+    if not lists:
+        return None
+    undone = book.span(SubjectKind.ENTERPRISE, enterprise, "quick_undo", first, day)
+    return (Decimal(undone) / lists).quantize(PLACES, ROUND_HALF_UP)
+
+
+def is_quick(at: datetime, declared_at: datetime, released_at: datetime | None, ruleset: Ruleset) -> bool:
+    """Tell whether a cancel or return at ``at`` came within ``undo_hours`` of the release (or declaration)."""
+    return at - (released_at or declared_at) <= timedelta(hours=int(parameter(ruleset, "undo_hours")))
+
+
+def pattern_fields(
+    book: CounterBook, subjects: dict[SubjectKind, str], day: date, ruleset: Ruleset
+) -> dict[str, Decimal | None]:
+    """Return the document fields of R1.5 and R2.5 for an inventory already counted in the book."""
+    platform, seller = subjects.get(SubjectKind.PLATFORM), subjects.get(SubjectKind.ENTERPRISE)
+    b, z = bunching(book, platform, day, ruleset) if platform else (None, None)
+    return {
+        "doc.platform_bunching": b,
+        "doc.platform_bunching_z": z,
+        "doc.quick_undo_share": quick_undo_share(book, seller, day) if seller else None,
+    }

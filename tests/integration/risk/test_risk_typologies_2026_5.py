@@ -1,0 +1,140 @@
+"""Ruleset 2026.5 through the consumer: bunching per platform (S7, R1.5) from the platform's near-limit and
+lower-band day buckets, and a seller's quick cancels and returns (F4, R2.5) read from the cancel (CEB623) and return
+(CEB625) receipts, with every set sent through the real intake."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+from sqlalchemy import select
+from tests.builders import AT, BUYER, OTHER_BUYER, PARTIES, SERUM, a_set
+from tests.zone import Zone
+
+from cbec.clearance.models import InventoryRecord
+from cbec.common.clock import FixedClock, business_date
+from cbec.demo.builders import Buyer, DocumentSet, Goods, build_arrival, build_cancel, build_return
+from cbec.risk import repository as repo
+from cbec.risk.models import RiskCounter, RiskDecision
+from cbec.risk.rules import SubjectKind
+from cbec.risk.service import apply_events
+
+
+def _declare(
+    zone: Zone, order_no: str, *, buyer: Buyer = BUYER, items: list[tuple[Goods, Decimal]] | None = None
+) -> tuple[DocumentSet, str]:
+    """Declare a complete set and report its arrival (released at once); return the set and its inventory number."""
+    s = a_set(order_no, buyer=buyer, items=items)
+    zone.send([s.order], PARTIES.ecommerce)
+    zone.send([s.payment], PARTIES.payment)
+    zone.send([s.waybill], PARTIES.logistics)
+    zone.send([s.inventory], PARTIES.agent)
+    arrival = build_arrival(PARTIES, [s.waybill.logistics_no], bill_no="MAWB20260302001", at=zone.ctx.clock.now())
+    zone.send([arrival], PARTIES.site_operator)
+    with zone.ctx.uow() as uow:
+        row = uow.session.scalars(select(InventoryRecord).where(InventoryRecord.order_no == order_no)).one()
+        assert row.status == "800" and row.inventory_no, row.status_info
+        return s, row.inventory_no
+
+
+def _rule(zone: Zone, order_no: str, rule: str) -> tuple[str, int, str | None]:
+    with zone.ctx.uow() as uow:
+        decision = uow.session.scalars(select(RiskDecision).where(RiskDecision.order_no == order_no)).one()
+        [found] = [r for r in decision.trace["rules"] if r["rule"] == rule]
+        return found["status"], found["weight"], found["value"]
+
+
+def _inputs(zone: Zone, order_no: str, *names: str) -> list[str | None]:
+    with zone.ctx.uow() as uow:
+        decision = uow.session.scalars(select(RiskDecision).where(RiskDecision.order_no == order_no)).one()
+        assert decision.ruleset_version == "2026.5"
+        return [decision.trace["inputs"][name] for name in names]
+
+
+def test_s7_fires_on_a_near_limit_inventory_of_a_platform_whose_week_bunches(zone: Zone) -> None:
+    ctx = zone.ctx
+    day = business_date(AT)
+    platform = PARTIES.platform.code
+    with ctx.uow() as uow:  # the platform's history: 8 weeks of B = 1 (10 and 10), then 18 and 4 this week
+        for k in range(1, 9):
+            repo.add(uow.session, SubjectKind.PLATFORM, platform, "near_limit", day - timedelta(days=7 * k), 10)
+            repo.add(uow.session, SubjectKind.PLATFORM, platform, "below_limit", day - timedelta(days=7 * k), 10)
+        repo.add(uow.session, SubjectKind.PLATFORM, platform, "near_limit", day - timedelta(days=1), 18)
+        repo.add(uow.session, SubjectKind.PLATFORM, platform, "below_limit", day - timedelta(days=6), 4)
+        uow.commit()
+    _declare(zone, "ORD20260302000711", items=[(SERUM, Decimal(9))])  # 4,455: the lower band
+    apply_events(ctx)
+    # 18 / 5 = 3.6, z = (3.6 − 1) / 0.25 (the floor of a flat baseline); not itself near the limit
+    assert _inputs(zone, "ORD20260302000711", "doc.platform_bunching", "doc.platform_bunching_z") == [
+        "3.6000",
+        "10.4000",
+    ]
+    assert _rule(zone, "ORD20260302000711", "S7") == ("guard_failed", 0, "10.4000")
+    _declare(zone, "ORD20260302000712", buyer=OTHER_BUYER, items=[(SERUM, Decimal(10))])  # 4,950: near the limit
+    apply_events(ctx)
+    assert _inputs(zone, "ORD20260302000712", "doc.platform_bunching", "doc.platform_bunching_z") == [
+        "3.8000",
+        "11.2000",
+    ]
+    assert _rule(zone, "ORD20260302000712", "S7") == ("fired", 40, "11.2000")
+    with ctx.uow() as uow:
+        decision = uow.session.scalars(select(RiskDecision).where(RiskDecision.order_no == "ORD20260302000712")).one()
+        split = next(t for t in decision.trace["typologies"] if t["typology"] == "order_splitting")
+        assert (split["score"], split["band"]) == (40, "review")
+        buckets = uow.session.execute(
+            select(RiskCounter.feature, RiskCounter.value)
+            .where(RiskCounter.subject_kind == "platform", RiskCounter.day == day)
+            .where(RiskCounter.feature.in_(["near_limit", "below_limit"]))
+            .order_by(RiskCounter.feature)
+        ).all()
+        assert [tuple(b) for b in buckets] == [("below_limit", 1), ("near_limit", 1)]  # the two inventories
+        below_for_buyers = uow.session.scalars(
+            select(RiskCounter.value)
+            .where(RiskCounter.feature == "below_limit")
+            .where(RiskCounter.subject_kind != "platform")
+        ).all()
+        assert below_for_buyers == []  # the lower band is the platform's only
+
+
+def test_f4_counts_quick_cancels_and_returns_against_the_seller(zone: Zone) -> None:
+    ctx = zone.ctx
+    clock = ctx.clock
+    assert isinstance(clock, FixedClock)
+    declared = []
+    for n in range(20):
+        order_no = f"ORD202603020008{n:02d}"
+        declared.append(_declare(zone, order_no, buyer=BUYER if n % 2 else OTHER_BUYER))
+    apply_events(ctx)
+    assert _rule(zone, "ORD20260302000819", "F4") == ("no_band", 0, "0.0000")  # 20 inventories, none undone
+    assert _rule(zone, "ORD20260302000818", "F4") == ("guard_failed", 0, "0.0000")  # the 19th: too few to judge
+    for s, inventory_no in declared[:4]:  # cancelled within the hour of release
+        cancelled = zone.send([build_cancel(s.inventory, inventory_no, at=clock.now())], PARTIES.agent)
+        assert [r.status for r in cancelled.receipts] == ["120", "399"]
+    clock.advance(timedelta(hours=47))
+    s, inventory_no = declared[4]  # returned 47 hours after release: quick
+    got = zone.send([build_return(s.inventory, inventory_no, [(1, Decimal(1))], at=clock.now())], PARTIES.agent)
+    assert [r.status for r in got.receipts] == ["120"]
+    clock.advance(timedelta(hours=2))
+    s, inventory_no = declared[5]  # returned 49 hours after release: not quick
+    got = zone.send([build_return(s.inventory, inventory_no, [(1, Decimal(1))], at=clock.now())], PARTIES.agent)
+    assert [r.status for r in got.receipts] == ["120"]
+    apply_events(ctx)
+    apply_events(ctx)  # a second run counts nothing twice
+    with ctx.uow() as uow:
+        undone = uow.session.execute(
+            select(RiskCounter.subject_key, RiskCounter.day, RiskCounter.value)
+            .where(RiskCounter.feature == "quick_undo")
+            .order_by(RiskCounter.day)
+        ).all()
+    assert [tuple(u) for u in undone] == [
+        (PARTIES.ecommerce.code, business_date(AT), 4),
+        (PARTIES.ecommerce.code, business_date(AT + timedelta(hours=47)), 1),
+    ]
+    _declare(zone, "ORD20260302000821", buyer=OTHER_BUYER)
+    apply_events(ctx)
+    assert _inputs(zone, "ORD20260302000821", "doc.quick_undo_share", "enterprise.inventories.30d") == ["0.2381", "21"]
+    assert _rule(zone, "ORD20260302000821", "F4") == ("fired", 40, "0.2381")  # 5 of 21
+    with ctx.uow() as uow:
+        decision = uow.session.scalars(select(RiskDecision).where(RiskDecision.order_no == "ORD20260302000821")).one()
+        fake = next(t for t in decision.trace["typologies"] if t["typology"] == "fake_order")
+        assert (fake["score"], fake["band"]) == (40, "review")

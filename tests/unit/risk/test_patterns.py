@@ -1,0 +1,125 @@
+"""The fields of R1.5 (bunching per platform-week) and R2.5 (a seller's quick cancels and returns), summed from a
+counter book's day buckets: exact B, z, shares and the 48-hour edge."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+
+from cbec.facts.queries import InventoryLine
+from cbec.risk.book import CounterBook
+from cbec.risk.patterns import below_limit, bunching, is_quick, pattern_fields, quick_undo_share
+from cbec.risk.rules import SubjectKind, shipped_ruleset
+from cbec.risk.service import count, counted_subjects, met_links, observe
+
+D = Decimal
+RULES = shipped_ruleset()
+DAY = date(2026, 6, 30)
+P = "4601800001"
+
+
+def _week(book: CounterBook, k: int, near: int, below: int) -> None:
+    """Put a week's counts (k weeks before the one ending on DAY) on its last day."""
+    on = DAY - timedelta(days=7 * k)
+    book.add(SubjectKind.PLATFORM, P, "near_limit", on, near)
+    book.add(SubjectKind.PLATFORM, P, "below_limit", on, below)
+
+
+@pytest.mark.parametrize(
+    ("total", "below"),
+    [(D("3999.99"), False), (D(4000), True), (D("4499.99"), True), (D(4500), False), (D(5000), False)],
+)
+def test_the_lower_band_is_4000_to_4500_exclusive(total: Decimal, below: bool) -> None:
+    assert below_limit(total, RULES) is below
+
+
+def test_a_flat_baseline_takes_the_floor_of_its_spread() -> None:
+    book = CounterBook(None)
+    for k in range(1, 9):
+        _week(book, k, 10, 10)  # B = 1 every week: sd 0, floored at 0.25 × max(mean, 1)
+    _week(book, 0, 30, 10)
+    assert bunching(book, P, DAY, RULES) == (D(3), D(8))
+
+
+def test_z_against_the_eight_weeks_before() -> None:
+    book = CounterBook(None)
+    for k in range(1, 9):
+        _week(book, k, 10 if k % 2 else 15, 10)  # B 1 and 1.5: mean 1.25, sd 0.25 < floor 0.3125
+    _week(book, 0, 25, 10)
+    assert bunching(book, P, DAY, RULES) == (D("2.5"), D(4))
+    _week(book, 9, 500, 1)  # the ninth week back is outside the baseline
+    assert bunching(book, P, DAY, RULES) == (D("2.5"), D(4))
+
+
+def test_a_wide_baseline_uses_its_own_spread() -> None:
+    book = CounterBook(None)
+    for k, near in zip(range(1, 9), (10, 30, 10, 30, 10, 30, 10, 30), strict=True):
+        _week(book, k, near, 10)  # B 1 and 3: mean 2, sd 1
+    _week(book, 0, 50, 10)
+    assert bunching(book, P, DAY, RULES) == (D(5), D(3))
+
+
+def test_too_few_inventories_give_no_ratio_and_too_few_weeks_no_z() -> None:
+    book = CounterBook(None)
+    _week(book, 0, 15, 4)  # 19 < bunching_min 20
+    assert bunching(book, P, DAY, RULES) == (None, None)
+    book.add(SubjectKind.PLATFORM, P, "near_limit", DAY - timedelta(days=6), 1)  # the week's first day counts
+    for k in range(1, 4):
+        _week(book, k, 10, 10)  # three weeks of baseline: fewer than bunching_min_weeks 4
+    _week(book, 4, 5, 5)  # a fourth with 10 inventories does not count either
+    assert bunching(book, P, DAY, RULES) == (D(4), None)
+
+
+def test_no_inventory_in_the_lower_band_divides_by_one() -> None:
+    book = CounterBook(None)
+    for k in range(1, 5):
+        _week(book, k, 20, 20)
+    _week(book, 0, 24, 0)
+    assert bunching(book, P, DAY, RULES) == (D(24), D(92))  # (24 − 1) / 0.25
+
+
+def test_the_quick_share_is_over_the_seller_s_30_days() -> None:
+    book = CounterBook(None)
+    seller = "4601900001"
+    assert quick_undo_share(book, seller, DAY) is None  # no inventory: unknown, not 0
+    book.add(SubjectKind.ENTERPRISE, seller, "inventories", DAY, 15)
+    book.add(SubjectKind.ENTERPRISE, seller, "inventories", DAY - timedelta(days=29), 5)
+    book.add(SubjectKind.ENTERPRISE, seller, "inventories", DAY - timedelta(days=30), 100)  # outside
+    book.add(SubjectKind.ENTERPRISE, seller, "quick_undo", DAY - timedelta(days=3), 4)
+    assert quick_undo_share(book, seller, DAY) == D("0.2")
+    book.add(SubjectKind.ENTERPRISE, seller, "inventories", DAY, 1)
+    assert quick_undo_share(book, seller, DAY) == D("0.1905")
+
+
+def test_quick_means_within_48_hours_of_release_or_of_declaration() -> None:
+    declared = datetime(2026, 6, 1, 8, tzinfo=UTC)
+    released = declared + timedelta(hours=5)
+    assert is_quick(released + timedelta(hours=48), declared, released, RULES)
+    assert not is_quick(released + timedelta(hours=48, seconds=1), declared, released, RULES)
+    assert is_quick(declared + timedelta(hours=47), declared, None, RULES)  # cancelled before release
+    assert not is_quick(declared + timedelta(hours=49), declared, None, RULES)
+
+
+def _line(total: str, platform: str = P) -> InventoryLine:
+    return InventoryLine(
+        "E1", None, "O1", 1, "3304990000", D(1), D(total), platform, "4601900001", "L", "A", None, DAY, "800",
+        "b1", "b1", "ph1", "ad1",
+    )  # fmt: skip
+
+
+def test_the_platform_alone_counts_the_lower_band_and_the_fields_read_the_book() -> None:
+    book = CounterBook(None)
+    seen = observe([_line("4200.00")], RULES)
+    assert (seen.below_limit, seen.near_limit) == (True, False)
+    book.load(counted_subjects(seen), met_links(seen), DAY)
+    count(book, seen)
+    assert book.span(SubjectKind.PLATFORM, P, "below_limit", DAY, DAY) == 1
+    assert book.span(SubjectKind.BUYER, "b1", "below_limit", DAY, DAY) == 0  # kept for the platform only
+    fields = pattern_fields(book, seen.subjects, DAY, RULES)
+    assert fields == {
+        "doc.platform_bunching": None,  # 1 inventory in the week: too few
+        "doc.platform_bunching_z": None,
+        "doc.quick_undo_share": D(0),
+    }
