@@ -1,10 +1,12 @@
 """Typology fields read from a batch's counter book (类型特征), pure: platform bunching (R1.5, order splitting) and a
 seller's quick cancels and returns (R2.5, fake orders). Ruleset 2026.5.
 
-* **R1.5 bunching per platform-week.** ``B = N[4,500, 5,000] / N[4,000, 4,500)`` over the platform's 7 days ending
-  on the inventory's business day (``near_limit`` and ``below_limit`` day buckets), and its z-score against the
-  same ratio in each of the 8 weeks before (``z = (B − mean) / sd``, population sd floored at ``bunching_sd_floor``
-  × max(mean, 1)). A week counts only with at least ``bunching_min`` inventories in the two bands (else its B is
+* **R1.5 bunching per platform-week.** ``B = N[4,500, 5,000] / N[4,000, 4,500)`` over the platform's calendar
+  week (Monday to Sunday, Asia/Shanghai business days) up to the inventory's day (``near_limit`` and ``below_limit``
+  day buckets), and its z-score against the same ratio in each of the 8 whole weeks before
+  (``z = (B − mean) / sd``, population sd floored at ``bunching_sd_floor`` × max(mean, 1)). Calendar weeks, not a
+  sliding 7 days, so that a platform's alerts fall in one platform-week and a bunched week does not spill into the
+  days after it. A week counts only with at least ``bunching_min`` inventories in the two bands (else its B is
   noise); z needs ``bunching_min_weeks`` such weeks of baseline. With no inventory in the lower band B is the
   upper band's count (divided by 1). Unknown is ``None`` (insufficient), never 0.
 * **R2.5 quick cancels and returns.** An inventory cancelled (撤单, CEB623) or returned (退货, CEB625) within
@@ -55,12 +57,13 @@ def _ratio(near: int, below: int, least: int) -> Decimal | None:
 
 
 def bunching(book: CounterBook, platform: str, day: date, ruleset: Ruleset) -> tuple[Decimal | None, Decimal | None]:
-    """Return the platform's B over the 7 days ending on ``day`` and its z against the weeks before."""
+    """Return the platform's B over its calendar week up to ``day`` and its z against the whole weeks before."""
     least = int(parameter(ruleset, "bunching_min"))
+    monday = day - timedelta(days=day.weekday())
 
     def week(k: int) -> Decimal | None:
-        last = day - timedelta(days=WEEK * k)
-        first = last - timedelta(days=WEEK - 1)
+        first = monday - timedelta(days=WEEK * k)
+        last = day if k == 0 else first + timedelta(days=WEEK - 1)
         near = book.span(SubjectKind.PLATFORM, platform, "near_limit", first, last)
         below = book.span(SubjectKind.PLATFORM, platform, "below_limit", first, last)
         return _ratio(near, below, least)

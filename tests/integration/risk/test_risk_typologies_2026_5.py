@@ -59,8 +59,8 @@ def test_s7_fires_on_a_near_limit_inventory_of_a_platform_whose_week_bunches(zon
         for k in range(1, 9):
             repo.add(uow.session, SubjectKind.PLATFORM, platform, "near_limit", day - timedelta(days=7 * k), 10)
             repo.add(uow.session, SubjectKind.PLATFORM, platform, "below_limit", day - timedelta(days=7 * k), 10)
-        repo.add(uow.session, SubjectKind.PLATFORM, platform, "near_limit", day - timedelta(days=1), 18)
-        repo.add(uow.session, SubjectKind.PLATFORM, platform, "below_limit", day - timedelta(days=6), 4)
+        repo.add(uow.session, SubjectKind.PLATFORM, platform, "near_limit", day, 18)  # a Monday: its week so far
+        repo.add(uow.session, SubjectKind.PLATFORM, platform, "below_limit", day, 4)
         uow.commit()
     _declare(zone, "ORD20260302000711", items=[(SERUM, Decimal(9))])  # 4,455: the lower band
     apply_events(ctx)
@@ -87,7 +87,7 @@ def test_s7_fires_on_a_near_limit_inventory_of_a_platform_whose_week_bunches(zon
             .where(RiskCounter.feature.in_(["near_limit", "below_limit"]))
             .order_by(RiskCounter.feature)
         ).all()
-        assert [tuple(b) for b in buckets] == [("below_limit", 1), ("near_limit", 1)]  # the two inventories
+        assert [tuple(b) for b in buckets] == [("below_limit", 5), ("near_limit", 19)]  # 4 and 18 seeded, + 1 each
         below_for_buyers = uow.session.scalars(
             select(RiskCounter.value)
             .where(RiskCounter.feature == "below_limit")

@@ -16,7 +16,7 @@ from cbec.risk.service import count, counted_subjects, met_links, observe
 
 D = Decimal
 RULES = shipped_ruleset()
-DAY = date(2026, 6, 30)
+DAY = date(2026, 6, 28)  # a Sunday: its week is the 7 days ending on it
 P = "4601800001"
 
 
@@ -65,11 +65,26 @@ def test_too_few_inventories_give_no_ratio_and_too_few_weeks_no_z() -> None:
     book = CounterBook(None)
     _week(book, 0, 15, 4)  # 19 < bunching_min 20
     assert bunching(book, P, DAY, RULES) == (None, None)
-    book.add(SubjectKind.PLATFORM, P, "near_limit", DAY - timedelta(days=6), 1)  # the week's first day counts
+    book.add(SubjectKind.PLATFORM, P, "near_limit", DAY - timedelta(days=6), 1)  # Monday, the week's first day
     for k in range(1, 4):
         _week(book, k, 10, 10)  # three weeks of baseline: fewer than bunching_min_weeks 4
     _week(book, 4, 5, 5)  # a fourth with 10 inventories does not count either
     assert bunching(book, P, DAY, RULES) == (D(4), None)
+
+
+def test_the_week_is_the_calendar_week_up_to_the_day() -> None:
+    book = CounterBook(None)
+    for k in range(1, 9):
+        _week(book, k, 10, 10)
+    monday, wednesday = DAY - timedelta(days=6), DAY - timedelta(days=4)
+    book.add(SubjectKind.PLATFORM, P, "near_limit", monday, 18)
+    book.add(SubjectKind.PLATFORM, P, "below_limit", monday, 2)
+    book.add(SubjectKind.PLATFORM, P, "below_limit", DAY, 50)  # Sunday: not yet on Wednesday
+    assert bunching(book, P, wednesday, RULES) == (D(9), D(32))
+    assert bunching(book, P, DAY, RULES) == (D("0.3462"), D("-2.6152"))
+    book.add(SubjectKind.PLATFORM, P, "near_limit", DAY + timedelta(days=1), 20)  # the next Monday: a new week
+    # 20 / 1 against 7 weeks of 1 and the week of DAY (0.3462): mean 0.918275, sd 0.2162 under the floor 0.25
+    assert bunching(book, P, DAY + timedelta(days=1), RULES) == (D(20), D("76.3269"))
 
 
 def test_no_inventory_in_the_lower_band_divides_by_one() -> None:
