@@ -15,6 +15,7 @@ from cbec.clearance.models import InventoryRecord
 from cbec.common.clock import FixedClock, business_date
 from cbec.demo.builders import Buyer, DocumentSet, Goods, build_arrival, build_cancel, build_return
 from cbec.risk import repository as repo
+from cbec.risk.cases.models import RiskCaseAlert
 from cbec.risk.models import RiskCounter, RiskDecision
 from cbec.risk.rules import SubjectKind
 from cbec.risk.service import apply_events
@@ -81,6 +82,13 @@ def test_s7_fires_on_a_near_limit_inventory_of_a_platform_whose_week_bunches(zon
         decision = uow.session.scalars(select(RiskDecision).where(RiskDecision.order_no == "ORD20260302000712")).one()
         split = next(t for t in decision.trace["typologies"] if t["typology"] == "order_splitting")
         assert (split["score"], split["band"]) == (40, "review")
+        alert = uow.session.scalars(select(RiskCaseAlert).where(RiskCaseAlert.decision_id == decision.id)).one()
+        assert (alert.typology, alert.rules, alert.pivot_kind, alert.pivot_key) == (
+            "order_splitting",
+            ["S7"],
+            "platform",
+            platform,
+        )  # a platform alert: filed in the platform's case
         buckets = uow.session.execute(
             select(RiskCounter.feature, RiskCounter.value)
             .where(RiskCounter.subject_kind == "platform", RiskCounter.day == day)
@@ -138,3 +146,10 @@ def test_f4_counts_quick_cancels_and_returns_against_the_seller(zone: Zone) -> N
         decision = uow.session.scalars(select(RiskDecision).where(RiskDecision.order_no == "ORD20260302000821")).one()
         fake = next(t for t in decision.trace["typologies"] if t["typology"] == "fake_order")
         assert (fake["score"], fake["band"]) == (40, "review")
+        alert = uow.session.scalars(select(RiskCaseAlert).where(RiskCaseAlert.decision_id == decision.id)).one()
+        assert (alert.typology, alert.rules, alert.pivot_kind, alert.pivot_key) == (
+            "fake_order",
+            ["F4"],
+            "enterprise",
+            PARTIES.ecommerce.code,
+        )  # the seller's case, not the consignee phone's

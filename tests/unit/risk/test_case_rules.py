@@ -43,6 +43,16 @@ def test_the_pivot_follows_the_typology() -> None:
     assert open_key(None, "buyer", "b1") == "-|buyer|b1" and open_key("hub/x", "buyer", "b1") == "hub/x|buyer|b1"
 
 
+def test_an_alert_of_a_party_s_rules_alone_pivots_on_that_party() -> None:
+    # S7 (R1.5, the platform's bunched week) alone: a platform alert; with S1 (the buyer's own splitting): the buyer's
+    assert choose_pivot("order_splitting", SUBJECTS, ["S7"]) == (PivotKind.PLATFORM, "P1")
+    assert choose_pivot("order_splitting", SUBJECTS, ["S1", "S7"]) == (PivotKind.BUYER, "b1")
+    # F4 (R2.5, the seller's quick cancels and returns) alone: the seller's; with F1 (a shared phone): the phone's
+    assert choose_pivot("fake_order", SUBJECTS, ["F4"]) == (PivotKind.ENTERPRISE, "E1")
+    assert choose_pivot("fake_order", SUBJECTS, ["F1", "F4"]) == (PivotKind.PHONE, "ph1")
+    assert choose_pivot("fake_order", {"phone": "ph1", "platform": "P1"}, ["F4"]) == (PivotKind.PHONE, "ph1")
+
+
 def test_actions_are_typed_and_closed_cases_take_none() -> None:
     assert check_action(ActionIn("inspect"), state="open", pending=0) == []
     assert ids(check_action(ActionIn("inspect"), state="closed", pending=0)) == ["RSK-CASE-CLOSED"]

@@ -57,8 +57,8 @@ class _Batch:
 
 def _pivots(decision: RiskDecision) -> dict[str, tuple[PivotKind, str]]:
     return {
-        typology: choose_pivot(typology, decision.subjects) or (PivotKind.ENTERPRISE, "unknown")
-        for typology, *_ in _alerts(decision)
+        typology: choose_pivot(typology, decision.subjects, rules) or (PivotKind.ENTERPRISE, "unknown")
+        for typology, _, _, rules in _alerts(decision)
     }
 
 

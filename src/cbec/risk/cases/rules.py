@@ -41,11 +41,17 @@ PIVOTS: dict[str, tuple[PivotKind, ...]] = {
     "quality": (PivotKind.ENTERPRISE, PivotKind.PLATFORM),
 }
 FALLBACK = (PivotKind.ENTERPRISE, PivotKind.PLATFORM, PivotKind.BUYER)
+# Rules about a party rather than a person (ruleset 2026.5): an alert given by such rules alone is that party's —
+# R1.5's bunching is the platform's week (a platform alert), R2.5's quick cancels and returns the seller's share.
+RULE_PIVOTS: dict[str, PivotKind] = {"S7": PivotKind.PLATFORM, "F4": PivotKind.ENTERPRISE}
 
 
-def choose_pivot(typology: str, subjects: Mapping[str, str]) -> tuple[PivotKind, str] | None:
-    """Return the pivot of an alert: the first subject of its typology's order the decision carries."""
-    for kind in (*PIVOTS.get(typology, ()), *FALLBACK):
+def choose_pivot(typology: str, subjects: Mapping[str, str], rules: Sequence[str] = ()) -> tuple[PivotKind, str] | None:
+    """Return the pivot of an alert: the party of its rules when every rule that gave it points is about one party
+    (``RULE_PIVOTS``), else the first subject of its typology's order the decision carries."""
+    party = {RULE_PIVOTS.get(rule) for rule in rules}
+    first = (party.pop(),) if len(party) == 1 and None not in party else ()
+    for kind in (*first, *PIVOTS.get(typology, ()), *FALLBACK):
         key = subjects.get(kind.value)
         if key:
             return kind, key
