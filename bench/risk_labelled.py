@@ -12,7 +12,18 @@ consumer decides an inventory (``cbec.risk.service``), with the day-bucket count
 * the ruleset's counters are read as exact window sums; ``cbec.risk.valuation.value_fields`` scores the lines
   against bands made by ``band_of`` from the whole year's unit values (as ``refresh_bands`` makes them); the shipped
   external-list samples are screened by ``cbec.risk.lists.screen``;
+* ``cbec.risk.patterns.pattern_fields`` reads the platform's bunching (R1.5) and the seller's share of quick
+  cancels and returns (R2.5) from the same book; an order the world marks ``undone`` (cancelled or returned within
+  48 hours of release) then adds one to its seller's ``quick_undo`` bucket of its day, as the consumer counts an
+  accepted cancel or return receipt;
 * the compiled ruleset gives every typology's score and band.
+
+**Party alerts** (ruleset 2026.5) are measured per party, as an officer meets them (one case per pivot): an
+order-splitting alert that S7 alone gives (without it the order would not reach review) is a *platform alert*,
+counted once per platform and calendar week — true when the world bunched that platform-week (the honest
+near-limit orders of a bunched week are indistinguishable from the split ones and are part of that alert) —
+and left out of the per-order figures of order splitting, whose patterns are then the buyers' and households'.
+Fake orders' seller alerts (F4 alone) are listed per seller beside the per-order figures.
 
 Measured against the labels, per typology at the review threshold: **precision per alert** (an alert of typology
 T on an order planted as T; an alert on an order planted as another typology is counted apart, as "planted
@@ -40,10 +51,11 @@ from bench.risk_world import Order, World, plan_world
 from cbec.facts.queries import InventoryLine
 from cbec.risk.book import CounterBook
 from cbec.risk.lists import GoodsLine, ListKind, parse_list, sample_text, screen
-from cbec.risk.rules import Ruleset, parse_ruleset, shipped_ruleset
+from cbec.risk.patterns import pattern_fields
+from cbec.risk.rules import Ruleset, SubjectKind, Typology, parse_ruleset, shipped_ruleset
 from cbec.risk.service import count, counted_subjects, met_links, observe
 from cbec.risk.valuation import UnitBand, band_of, value_fields
-from cbec.risk.versions.compile import compile_ruleset
+from cbec.risk.versions.compile import Compiled, compile_ruleset
 
 START = date(2026, 1, 1)
 BUDGET = Decimal("0.01")
@@ -90,8 +102,25 @@ def bands_of(world: World) -> dict[str, UnitBand]:
     return {hs6: band_of(values) for hs6, values in units.items()}
 
 
-def decide_all(world: World, ruleset: Ruleset) -> tuple[list[tuple[Order, tuple[int, ...], Decimal]], float]:
-    """Decide every order in arrival order; return (order, band per typology, revenue expected lost) and seconds."""
+Decided = tuple[Order, tuple[int, ...], Decimal, tuple[bool, bool]]
+
+
+def _party_alerts(compiled: Compiled, inputs: dict[str, float | None], banded: tuple[int, ...]) -> tuple[bool, bool]:
+    """Return whether the order-splitting alert needs S7's input (a platform alert) and the fake-order alert F4's
+    (a seller alert): without it the typology would not reach review."""
+    out = []
+    for typology, name in (("order_splitting", "doc.platform_bunching_z"), ("fake_order", "doc.quick_undo_share")):
+        k = compiled.typologies.index(Typology(typology)) if Typology(typology) in compiled.typologies else -1
+        if k < 0 or banded[k] < 1 or inputs.get(name) is None:
+            out.append(False)
+            continue
+        out.append(compiled.decide({**inputs, name: None})[1][k] < 1)
+    return out[0], out[1]
+
+
+def decide_all(world: World, ruleset: Ruleset) -> tuple[list[Decided], float]:
+    """Decide every order in arrival order; return (order, band per typology, revenue expected lost, party alerts)
+    and seconds."""
     compiled = compile_ruleset(ruleset, float)
     refs = ruleset.counters()
     bands = bands_of(world)
@@ -111,6 +140,8 @@ def decide_all(world: World, ruleset: Ruleset) -> tuple[list[tuple[Order, tuple[
                 name: float(v) if v is not None else None
                 for name, v in book.windows(refs, seen.subjects, seen.day).items()
             }
+            for name, value in pattern_fields(book, seen.subjects, seen.day, ruleset).items():
+                inputs[name] = float(value) if value is not None else None
             z_min, ratio_min, chance, revenue = value_fields(lines, bands, ruleset)
             listed = screen(
                 entries,
@@ -130,12 +161,49 @@ def decide_all(world: World, ruleset: Ruleset) -> tuple[list[tuple[Order, tuple[
             inputs["doc.illicit_chance"] = float(chance) if chance is not None else None
             inputs["doc.round_value"] = float(seen.round_value)
             _, banded = compiled.decide(inputs)
-            out.append((order, banded, revenue))
+            out.append((order, banded, revenue, _party_alerts(compiled, inputs, banded)))
+            if order.undone:  # cancelled or returned within 48 hours: the seller's quick_undo of the day
+                book.add(SubjectKind.ENTERPRISE, order.seller, "quick_undo", seen.day, 1)
+                book.write()
     return out, time.perf_counter() - started
 
 
-def measure(decided: list[tuple[Order, tuple[int, ...], Decimal]], typologies: tuple[str, ...]) -> list[str]:
-    """Return the result lines: per typology precision and recall, and the under-valuation budget."""
+def _week(order: Order) -> tuple[str, int, int]:
+    """Return an order's platform and ISO calendar week."""
+    year, week, _ = (START + timedelta(days=order.day)).isocalendar()
+    return order.platform, year, week
+
+
+def _party_lines(decided: list[Decided]) -> list[str]:
+    """Return the platform alerts (S7 alone) per platform-week and the seller alerts (F4 alone) per seller."""
+    bunched = {_week(o): o.pattern for o, *_ in decided if (o.pattern or "").startswith("bunch")}
+    weeks: dict[tuple[str, int, int], int] = defaultdict(int)
+    on_planted = 0
+    sellers: set[str] = set()
+    shops = {o.seller for o, *_ in decided if o.typology == "fake_order" and o.seller.startswith("46017")}
+    for order, _, _, (platform, seller) in decided:
+        if platform:
+            weeks[_week(order)] += 1
+            on_planted += (order.pattern or "").startswith("bunch")
+        if seller:
+            sellers.add(order.seller)
+    true_weeks = [w for w in weeks if w in bunched]
+    found = {bunched[w] for w in true_weeks}
+    return [
+        f"order_splitting platform alerts (S7 alone, one per platform and calendar week): precision "
+        f"{(len(true_weeks) / len(weeks) if weeks else 0):.4f} ({fmt(len(true_weeks))} of {fmt(len(weeks))} "
+        f"platform-weeks bunched), recall per pattern {(len(found) / len(bunched) if bunched else 0):.4f} "
+        f"({fmt(len(found))} of {fmt(len(bunched))} bunched weeks); {fmt(sum(weeks.values()))} alerts on orders, "
+        f"{fmt(on_planted)} of them on the planted orders",
+        f"fake_order seller alerts (F4 alone, one per seller): {fmt(len(sellers))} sellers, "
+        f"{fmt(len(sellers & shops))} of them brushing shops; shops found {fmt(len(sellers & shops))} of "
+        f"{fmt(len(shops))}",
+    ]
+
+
+def measure(decided: list[Decided], typologies: tuple[str, ...]) -> list[str]:
+    """Return the result lines: per typology precision and recall, the party alerts, and the under-valuation
+    budget."""
     alerts: Counter[str] = Counter()
     true: Counter[str] = Counter()
     elsewhere: Counter[str] = Counter()
@@ -143,12 +211,13 @@ def measure(decided: list[tuple[Order, tuple[int, ...], Decimal]], typologies: t
     planted_orders: Counter[str] = Counter()
     patterns: dict[str, set[str]] = defaultdict(set)
     found: dict[str, set[str]] = defaultdict(set)
-    for order, banded, _ in decided:
-        if order.typology:
+    for order, banded, _, (platform_alert, _) in decided:
+        bunch = (order.pattern or "").startswith("bunch")  # measured per platform-week (_party_lines)
+        if order.typology and not bunch:
             planted_orders[order.typology] += 1
             patterns[order.typology].add(order.pattern or "")
         for k, typology in enumerate(typologies):
-            if banded[k] < 1:
+            if banded[k] < 1 or (platform_alert and typology == "order_splitting"):
                 continue
             alerts[typology] += 1
             if order.typology == typology:
@@ -169,15 +238,17 @@ def measure(decided: list[tuple[Order, tuple[int, ...], Decimal]], typologies: t
             f"{fmt(elsewhere[typology])} on orders planted as another typology), recall per pattern {recall:.4f} "
             f"({fmt(len(found[typology]))} of {fmt(len(patterns[typology]))}), per order {per_order:.4f}"
         )
+    if "order_splitting" in typologies:
+        lines.extend(_party_lines(decided))
     budget = int(len(decided) * BUDGET)
     k = typologies.index("undervaluation")
     queued = [d for d in decided if d[1][k] >= 1]  # the review band's alerts, as the officers' queue holds them
     ranked = sorted(queued, key=lambda d: (-d[2], d[0].number))[:budget]
-    hits = sum(1 for order, _, _ in ranked if order.typology == "undervaluation")
-    lost_all = sum((order.lost for order, _, _ in decided if order.typology == "undervaluation"), Decimal(0))
-    lost_found = sum((order.lost for order, _, _ in ranked if order.typology == "undervaluation"), Decimal(0))
+    hits = sum(1 for order, *_ in ranked if order.typology == "undervaluation")
+    lost_all = sum((order.lost for order, *_ in decided if order.typology == "undervaluation"), Decimal(0))
+    lost_found = sum((order.lost for order, *_ in ranked if order.typology == "undervaluation"), Decimal(0))
     anywhere = sorted((d for d in decided if d[2] > 0), key=lambda d: (-d[2], d[0].number))[:budget]
-    any_hits = sum(1 for order, _, _ in anywhere if order.typology == "undervaluation")
+    any_hits = sum(1 for order, *_ in anywhere if order.typology == "undervaluation")
     lines.append(
         f"undervaluation: budget {fmt(budget)} inspections (1 % of orders), {fmt(len(ranked))} used on the "
         f"{fmt(len(queued))} review-band alerts ranked by revenue expected lost; precision "
@@ -204,7 +275,7 @@ def main() -> None:
     world = plan_world(args.orders, args.days, args.seed)
     planned = time.perf_counter() - started
     decided, seconds = decide_all(world, ruleset)
-    planted = sum(1 for order, _, _ in decided if order.typology)
+    planted = sum(1 for order, *_ in decided if order.typology)
     data = (
         f"{fmt(len(decided))} orders over {args.days} days, {fmt(planted)} planted "
         f"({planted / len(decided):.2%}), seed {args.seed}, ruleset {ruleset.version}; planned in {planned:.1f} s, "

@@ -12,17 +12,26 @@ Normal traffic carries the near misses a zone sees every day, each below the rul
 * households of one to three buyers at one address, some sharing one phone; offices of four colleagues at one
   address (below the five buyers of F2);
 * a buyer paid for by another member of the household (a gift, 3 %);
-* one order in a hundred near the 5,000 single limit, goods whose price is a whole hundred (0.5 %);
+* one order in a hundred near the 5,000 single limit (in [4,500, 5,000]) and one and a half in a hundred just below
+  it (in [4,000, 4,500): a falling density of order values, so a platform's ratio of the two is about 0.67), goods
+  whose price is a whole hundred (0.5 %);
+* platforms of unequal size (three carry 50 %, 25 % and 10 % of the orders, seventeen share the rest);
+* cancels and returns within 48 hours of release: 2 % of a seller's orders, 6 % at one seller in ten (below the
+  20 % of R2.5);
 * unit prices spread around the band's median with a log standard deviation of 0.25 (a band per HS6 stands for
   the HS6/origin/brand band of the issue: real HS6-only bands spread wider).
 
 Planted, each as a pattern of orders: order splitting (one buyer, three to five near-limit orders in a day; three
-buyers of one household each near the limit on one day), fake orders (rings of six to twelve buyer IDs at one
-phone and address within a month), ID misuse (six to ten buyer IDs on one phone, each order paid by the one
-operator, each to the ID holder's own address), laundering (one payer paying four to eight buyers' whole-hundred
-orders within a month), IP infringement (a recorded brand, exact or look-alike, sold by an unauthorised seller),
-quality (a recalled product or a prohibited keyword) and under-valuation (one line declared at 15–45 % of its
-price).
+buyers of one household each near the limit on one day; from 200,000 orders on, one **bunched platform-week** per
+500,000 (at least one) — a calendar week of the two largest platforms in turn in which four to seven times as many
+buyers as its honest lower-band orders each place one order just under the limit, a platform splitting baskets:
+R1.5), fake orders (rings of six to twelve buyer IDs at one phone and address within a
+month; one pattern in seven a **brushing shop**, a seller of 40 to 80 orders in a month from buyers of their own,
+30 to 50 % of them cancelled or returned within 48 hours: R2.5), ID misuse (six to ten buyer IDs on one phone,
+each order paid by the one operator, each to the ID holder's own address), laundering (one payer paying four to
+eight buyers' whole-hundred orders within a month), IP infringement (a recorded brand, exact or look-alike, sold by
+an unauthorised seller), quality (a recalled product or a prohibited keyword) and under-valuation (one line
+declared at 15–45 % of its price).
 """
 
 from __future__ import annotations
@@ -35,6 +44,11 @@ from decimal import Decimal
 HS6 = 400  # bands
 SELLERS = 300
 PLATFORMS = 20
+PLATFORM_WEIGHTS = (50.0, 25.0, 10.0, *([15.0 / 17] * 17))  # percent of orders: three large platforms
+BUNCH_FROM = 200_000  # bunched platform-weeks from this many orders on (a smaller world's weeks hold too few counts)
+BUNCH_PER = 500_000  # one bunched platform-week per this many orders (at least one from BUNCH_FROM on)
+BELOW_SHARE = 0.015  # normal orders in [4,000, 4,500)
+BUNCH_FROM_DAY = 70  # a bunched week has at least 8 whole weeks before it (R1.5's baseline)
 WATCHED_SELLER = "4601969901"  # on the shipped watch-list sample (quality, Q3 only: below review alone)
 IPR_SELLER = "4601960077"  # not authorised for NORDLYS
 RECALL_SELLER = "4601960002"  # authorised for KIWIMILK (no IP alert on the recalled milk powder)
@@ -75,6 +89,7 @@ class Order:
     typology: str | None = None
     pattern: str | None = None
     lost: Decimal = Decimal(0)  # tax truly lost by under-declaration (under-valuation only)
+    undone: bool = False  # cancelled or returned within 48 hours of release (R2.5)
 
 
 def band_medians(seed: int) -> list[Decimal]:
@@ -93,6 +108,7 @@ class World:
 
     def __init__(self, orders: int, days: int, seed: int) -> None:
         self.rng = random.Random(seed)
+        self.orders = orders
         self.days = days
         self.medians = band_medians(seed)
         self.buyers = max(orders // 6, 10)  # about six orders a year each
@@ -126,6 +142,16 @@ class World:
         value = Decimal(self.rng.randint(450_000, 500_000)) / 100
         return Line(hs_code(band), f"商品{band:03d}", Decimal(1), value)
 
+    def below_limit_line(self) -> Line:
+        """Return one line whose value lies in [4,000, 4,500)."""
+        band = self.rng.randrange(1, HS6)
+        value = Decimal(self.rng.randint(400_000, 449_999)) / 100
+        return Line(hs_code(band), f"商品{band:03d}", Decimal(1), value)
+
+    def platform(self) -> str:
+        """Return a platform code, drawn by the platforms' sizes."""
+        return f"46018{self.rng.choices(range(PLATFORMS), PLATFORM_WEIGHTS)[0]:05d}"
+
     def household(self, buyer: int) -> tuple[str, str, str]:
         """Return a normal buyer's key, phone and address (households of 1-3; a fifth of offices of 4)."""
         home = buyer // 3
@@ -145,13 +171,17 @@ def _normal(world: World, count: int) -> None:
         pick = rng.random()
         if pick < 0.01:
             lines: tuple[Line, ...] = (world.near_limit_line(),)
-        elif pick < 0.015:
+        elif pick < 0.01 + BELOW_SHARE:
+            lines = (world.below_limit_line(),)
+        elif pick < 0.03:
             band = rng.randrange(1, HS6)
             lines = (Line(hs_code(band), f"礼盒{band:03d}", Decimal(1), Decimal(rng.choice((1000, 1200, 1500)))),)
         else:
             lines = tuple(
                 world.line(rng.randrange(1, HS6), rng.randint(1, 3)) for _ in range(rng.choice((1, 1, 1, 2, 3)))
             )
+        seller = rng.randrange(SELLERS)
+        undo_rate = 0.06 if seller % 10 == 0 else 0.02  # honest cancels and returns within 48 hours
         world.add(
             Order(
                 world.next_number(),
@@ -160,9 +190,10 @@ def _normal(world: World, count: int) -> None:
                 payer,
                 phone,
                 address,
-                f"46019{rng.randrange(SELLERS):05d}",
-                f"46018{rng.randrange(PLATFORMS):05d}",
+                f"46019{seller:05d}",
+                world.platform(),
                 lines,
+                undone=rng.random() < undo_rate,
             )
         )
 
@@ -177,11 +208,12 @@ def _planted(world: World, typology: str, pattern: str, day: int, buyer: str, li
             kw.get("phone", f"ph-{buyer}"),
             kw.get("address", f"ad-{buyer}"),
             kw.get("seller", f"46019{world.rng.randrange(SELLERS):05d}"),
-            f"46018{world.rng.randrange(PLATFORMS):05d}",
+            kw.get("platform") or world.platform(),
             lines,
             typology,
             pattern,
             kw.get("lost", Decimal(0)),
+            kw.get("undone", False),
         )
     )
 
@@ -192,13 +224,56 @@ def _window_day(world: World, span: int) -> tuple[int, int]:
     return first, min(span, world.days - first)
 
 
+def _bunched_weeks(world: World) -> int:
+    """Plant the bunched platform-weeks on the two largest platforms in turn (R1.5: a smaller one has too few
+    inventories in the two bands for a weekly ratio); return the orders.
+
+    A platform splitting baskets under the limit: in one calendar week (Monday to Sunday of the world's days, day 0
+    being 2026-01-01, a Thursday) four to seven times as many buyers as the week's honest orders in [4,000, 4,500)
+    each place one order in [4,500, 5,000], each on its own phone and address (so no buyer, phone or address rule
+    can see them: only the platform's ratio, B about 5 to 8 instead of 0.67)."""
+    rng = world.rng
+    planted = 0
+    weeks = max(1, world.orders // BUNCH_PER) if world.orders >= BUNCH_FROM else 0
+    for n in range(weeks):
+        pattern = world.next_pattern("bunch")
+        platform = f"46018{n % 2:05d}"
+        below = world.orders * BELOW_SHARE * PLATFORM_WEIGHTS[n % 2] / 100 / 52  # the week's honest lower band
+        monday = 4 + 7 * rng.randrange((BUNCH_FROM_DAY - 4) // 7 + 1, (world.days - 4) // 7)  # day 4 is a Monday
+        for member in range(round(rng.uniform(4, 7) * below)):
+            day = min(monday + rng.randrange(7), world.days - 1)
+            line = (world.near_limit_line(),)
+            _planted(world, "order_splitting", pattern, day, f"w{pattern}m{member}", line, platform=platform)
+            planted += 1
+    return planted
+
+
+def _brushing_shop(world: World, pattern: str) -> int:
+    """Plant a brushing shop (刷单店铺, R2.5): 40 to 80 orders in a month from buyers of its own, 30 to 50 % of them
+    cancelled or returned within 48 hours; return the orders."""
+    rng = world.rng
+    first, span = _window_day(world, 28)
+    seller = f"46017{world.pattern_no:05d}"
+    rate = rng.uniform(0.3, 0.5)
+    size = rng.randint(40, 80)
+    for member in range(size):
+        line = (world.line(rng.randrange(1, HS6), 1),)
+        kw = {"seller": seller, "undone": rng.random() < rate}
+        _planted(world, "fake_order", pattern, first + rng.randrange(span), f"y{pattern}m{member}", line, **kw)
+    return size
+
+
 def plant(world: World, typology: str, orders: int) -> None:
     """Plant about ``orders`` orders of one typology, pattern by pattern."""
     rng = world.rng
     planted = 0
+    if typology == "order_splitting":
+        planted += _bunched_weeks(world)
     while planted < orders:
         pattern = world.next_pattern(typology)
-        if typology == "order_splitting":
+        if typology == "fake_order" and rng.random() < 1 / 7:
+            planted += _brushing_shop(world, pattern)
+        elif typology == "order_splitting":
             day = rng.randrange(world.days)
             if rng.random() < 0.7:  # one buyer splits a purchase
                 buyer = f"s{pattern}"

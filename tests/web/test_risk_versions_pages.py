@@ -63,12 +63,12 @@ def test_draft_shadow_and_publication_by_a_second_officer_on_the_page(portal: Po
     assert "须由起草人以外的关员发布" in page
     own = _post(maker, f"{PAGE}/2026.6/publish")
     assert own.status_code == 409 and "RSK-VERSION-SELF-APPROVAL" in own.text
-    assert {v.version: v.state for v in list_versions(portal.zone.ctx)} == {"2026.4": "published", "2026.6": "shadow"}
+    assert {v.version: v.state for v in list_versions(portal.zone.ctx)} == {"2026.5": "published", "2026.6": "shadow"}
     checker = second_officer(portal)
     assert _post(checker, f"{PAGE}/2026.6/publish").status_code == 303
     versions = {v.version: (v.state, v.author, v.approver) for v in list_versions(portal.zone.ctx)}
     assert versions == {
-        "2026.4": ("retired", "cbec (shipped)", "cbec (shipped)"),
+        "2026.5": ("retired", "cbec (shipped)", "cbec (shipped)"),
         "2026.6": ("published", "officer", "checker"),
     }
     en = portal.client("officer", lang="en").get(PAGE).text
@@ -88,20 +88,20 @@ def test_readers_see_the_page_without_forms_and_others_are_refused(portal: Porta
     token = csrf_of(portal.client("admin").get(PAGE).text)
     refused = portal.client("admin").post(PAGE, data={"csrf_token": token, "document": candidate()})
     assert refused.status_code == 403
-    assert [v.version for v in list_versions(portal.zone.ctx)] == ["2026.4"]
+    assert [v.version for v in list_versions(portal.zone.ctx)] == ["2026.5"]
 
 
 def test_the_versions_page_in_a_browser(browser: Any, server: str, portal: Portal) -> None:  # noqa: F811
     page = _page(browser)
     _sign_in(page, server, portal, "officer", PAGE)
-    assert page.locator("#versions tr[data-version='2026.4']").inner_text().count("现行") == 1
-    page.fill("#document", candidate("2026.5"))
+    assert page.locator("#versions tr[data-version='2026.5']").inner_text().count("现行") == 1
+    page.fill("#document", candidate("2026.7"))
     page.click("form[action='/console/risk/versions'] button[type=submit]")
-    page.wait_for_url(f"{server}{PAGE}?done=draft:2026.5")
-    row = page.locator("#versions tr[data-version='2026.5']")
+    page.wait_for_url(f"{server}{PAGE}?done=draft:2026.7")
+    row = page.locator("#versions tr[data-version='2026.7']")
     assert "草稿" in row.inner_text() and "officer" in row.inner_text()
     row.locator("button[value=shadow]").click()
-    page.wait_for_url(f"{server}{PAGE}?done=shadow:2026.5")
-    assert "影子运行" in page.locator("#versions tr[data-version='2026.5'] .badge").inner_text()
-    assert page.locator("#delta-2026\\.5").count() == 1
+    page.wait_for_url(f"{server}{PAGE}?done=shadow:2026.7")
+    assert "影子运行" in page.locator("#versions tr[data-version='2026.7'] .badge").inner_text()
+    assert page.locator("#delta-2026\\.7").count() == 1
     _shoot(page, "console-risk-versions")

@@ -31,7 +31,7 @@ PLACES = Decimal("0.0001")
 DEFAULTS = {
     "below_limit_lower": Decimal(4000),
     "bunching_weeks": Decimal(8),
-    "bunching_min": Decimal(20),
+    "bunching_min": Decimal(40),
     "bunching_min_weeks": Decimal(4),
     "bunching_sd_floor": Decimal("0.25"),
     "undo_hours": Decimal(48),

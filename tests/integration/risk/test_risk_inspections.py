@@ -1,5 +1,5 @@
 """R7.2 (quality): an e-commerce enterprise's failed inspections over 12 months count in its later decisions (rule
-Q4 of ruleset 2026.4), read from the ``inspection`` event; a passed inspection counts nothing."""
+Q4, since ruleset 2026.4), read from the ``inspection`` event; a passed inspection counts nothing."""
 
 from __future__ import annotations
 

@@ -56,28 +56,28 @@ def test_s7_fires_on_a_near_limit_inventory_of_a_platform_whose_week_bunches(zon
     ctx = zone.ctx
     day = business_date(AT)
     platform = PARTIES.platform.code
-    with ctx.uow() as uow:  # the platform's history: 8 weeks of B = 1 (10 and 10), then 18 and 4 this week
+    with ctx.uow() as uow:  # the platform's history: 8 weeks of B = 1 (20 and 20), then 36 and 8 this week
         for k in range(1, 9):
-            repo.add(uow.session, SubjectKind.PLATFORM, platform, "near_limit", day - timedelta(days=7 * k), 10)
-            repo.add(uow.session, SubjectKind.PLATFORM, platform, "below_limit", day - timedelta(days=7 * k), 10)
-        repo.add(uow.session, SubjectKind.PLATFORM, platform, "near_limit", day, 18)  # a Monday: its week so far
-        repo.add(uow.session, SubjectKind.PLATFORM, platform, "below_limit", day, 4)
+            repo.add(uow.session, SubjectKind.PLATFORM, platform, "near_limit", day - timedelta(days=7 * k), 20)
+            repo.add(uow.session, SubjectKind.PLATFORM, platform, "below_limit", day - timedelta(days=7 * k), 20)
+        repo.add(uow.session, SubjectKind.PLATFORM, platform, "near_limit", day, 36)  # a Monday: its week so far
+        repo.add(uow.session, SubjectKind.PLATFORM, platform, "below_limit", day, 8)
         uow.commit()
     _declare(zone, "ORD20260302000711", items=[(SERUM, Decimal(9))])  # 4,455: the lower band
     apply_events(ctx)
-    # 18 / 5 = 3.6, z = (3.6 − 1) / 0.25 (the floor of a flat baseline); not itself near the limit
+    # 36 / 9 = 4, z = (4 − 1) / 0.25 (the floor of a flat baseline); not itself near the limit
     assert _inputs(zone, "ORD20260302000711", "doc.platform_bunching", "doc.platform_bunching_z") == [
-        "3.6000",
-        "10.4000",
+        "4.0000",
+        "12.0000",
     ]
-    assert _rule(zone, "ORD20260302000711", "S7") == ("guard_failed", 0, "10.4000")
+    assert _rule(zone, "ORD20260302000711", "S7") == ("guard_failed", 0, "12.0000")
     _declare(zone, "ORD20260302000712", buyer=OTHER_BUYER, items=[(SERUM, Decimal(10))])  # 4,950: near the limit
     apply_events(ctx)
     assert _inputs(zone, "ORD20260302000712", "doc.platform_bunching", "doc.platform_bunching_z") == [
-        "3.8000",
-        "11.2000",
+        "4.1111",
+        "12.4444",
     ]
-    assert _rule(zone, "ORD20260302000712", "S7") == ("fired", 40, "11.2000")
+    assert _rule(zone, "ORD20260302000712", "S7") == ("fired", 40, "12.4444")
     with ctx.uow() as uow:
         decision = uow.session.scalars(select(RiskDecision).where(RiskDecision.order_no == "ORD20260302000712")).one()
         split = next(t for t in decision.trace["typologies"] if t["typology"] == "order_splitting")
@@ -95,7 +95,7 @@ def test_s7_fires_on_a_near_limit_inventory_of_a_platform_whose_week_bunches(zon
             .where(RiskCounter.feature.in_(["near_limit", "below_limit"]))
             .order_by(RiskCounter.feature)
         ).all()
-        assert [tuple(b) for b in buckets] == [("below_limit", 5), ("near_limit", 19)]  # 4 and 18 seeded, + 1 each
+        assert [tuple(b) for b in buckets] == [("below_limit", 9), ("near_limit", 37)]  # 8 and 36 seeded, + 1 each
         below_for_buyers = uow.session.scalars(
             select(RiskCounter.value)
             .where(RiskCounter.feature == "below_limit")

@@ -38,16 +38,16 @@ def test_the_lower_band_is_4000_to_4500_exclusive(total: Decimal, below: bool) -
 def test_a_flat_baseline_takes_the_floor_of_its_spread() -> None:
     book = CounterBook(None)
     for k in range(1, 9):
-        _week(book, k, 10, 10)  # B = 1 every week: sd 0, floored at 0.25 × max(mean, 1)
-    _week(book, 0, 30, 10)
+        _week(book, k, 20, 20)  # B = 1 every week: sd 0, floored at 0.25 × max(mean, 1)
+    _week(book, 0, 60, 20)
     assert bunching(book, P, DAY, RULES) == (D(3), D(8))
 
 
 def test_z_against_the_eight_weeks_before() -> None:
     book = CounterBook(None)
     for k in range(1, 9):
-        _week(book, k, 10 if k % 2 else 15, 10)  # B 1 and 1.5: mean 1.25, sd 0.25 < floor 0.3125
-    _week(book, 0, 25, 10)
+        _week(book, k, 20 if k % 2 else 30, 20)  # B 1 and 1.5: mean 1.25, sd 0.25 < floor 0.3125
+    _week(book, 0, 50, 20)
     assert bunching(book, P, DAY, RULES) == (D("2.5"), D(4))
     _week(book, 9, 500, 1)  # the ninth week back is outside the baseline
     assert bunching(book, P, DAY, RULES) == (D("2.5"), D(4))
@@ -55,44 +55,44 @@ def test_z_against_the_eight_weeks_before() -> None:
 
 def test_a_wide_baseline_uses_its_own_spread() -> None:
     book = CounterBook(None)
-    for k, near in zip(range(1, 9), (10, 30, 10, 30, 10, 30, 10, 30), strict=True):
-        _week(book, k, near, 10)  # B 1 and 3: mean 2, sd 1
-    _week(book, 0, 50, 10)
+    for k, near in zip(range(1, 9), (20, 60, 20, 60, 20, 60, 20, 60), strict=True):
+        _week(book, k, near, 20)  # B 1 and 3: mean 2, sd 1
+    _week(book, 0, 100, 20)
     assert bunching(book, P, DAY, RULES) == (D(5), D(3))
 
 
 def test_too_few_inventories_give_no_ratio_and_too_few_weeks_no_z() -> None:
     book = CounterBook(None)
-    _week(book, 0, 15, 4)  # 19 < bunching_min 20
+    _week(book, 0, 30, 9)  # 39 < bunching_min 40
     assert bunching(book, P, DAY, RULES) == (None, None)
     book.add(SubjectKind.PLATFORM, P, "near_limit", DAY - timedelta(days=6), 1)  # Monday, the week's first day
     for k in range(1, 4):
-        _week(book, k, 10, 10)  # three weeks of baseline: fewer than bunching_min_weeks 4
-    _week(book, 4, 5, 5)  # a fourth with 10 inventories does not count either
-    assert bunching(book, P, DAY, RULES) == (D(4), None)
+        _week(book, k, 20, 20)  # three weeks of baseline: fewer than bunching_min_weeks 4
+    _week(book, 4, 10, 10)  # a fourth with 20 inventories does not count either
+    assert bunching(book, P, DAY, RULES) == (D("3.4444"), None)
 
 
 def test_the_week_is_the_calendar_week_up_to_the_day() -> None:
     book = CounterBook(None)
     for k in range(1, 9):
-        _week(book, k, 10, 10)
+        _week(book, k, 20, 20)
     monday, wednesday = DAY - timedelta(days=6), DAY - timedelta(days=4)
-    book.add(SubjectKind.PLATFORM, P, "near_limit", monday, 18)
-    book.add(SubjectKind.PLATFORM, P, "below_limit", monday, 2)
-    book.add(SubjectKind.PLATFORM, P, "below_limit", DAY, 50)  # Sunday: not yet on Wednesday
+    book.add(SubjectKind.PLATFORM, P, "near_limit", monday, 36)
+    book.add(SubjectKind.PLATFORM, P, "below_limit", monday, 4)
+    book.add(SubjectKind.PLATFORM, P, "below_limit", DAY, 100)  # Sunday: not yet on Wednesday
     assert bunching(book, P, wednesday, RULES) == (D(9), D(32))
     assert bunching(book, P, DAY, RULES) == (D("0.3462"), D("-2.6152"))
-    book.add(SubjectKind.PLATFORM, P, "near_limit", DAY + timedelta(days=1), 20)  # the next Monday: a new week
-    # 20 / 1 against 7 weeks of 1 and the week of DAY (0.3462): mean 0.918275, sd 0.2162 under the floor 0.25
-    assert bunching(book, P, DAY + timedelta(days=1), RULES) == (D(20), D("76.3269"))
+    book.add(SubjectKind.PLATFORM, P, "near_limit", DAY + timedelta(days=1), 40)  # the next Monday: a new week
+    # 40 / 1 against 7 weeks of 1 and the week of DAY (0.3462): mean 0.918275, sd 0.2162 under the floor 0.25
+    assert bunching(book, P, DAY + timedelta(days=1), RULES) == (D(40), D("156.3269"))
 
 
 def test_no_inventory_in_the_lower_band_divides_by_one() -> None:
     book = CounterBook(None)
     for k in range(1, 5):
         _week(book, k, 20, 20)
-    _week(book, 0, 24, 0)
-    assert bunching(book, P, DAY, RULES) == (D(24), D(92))  # (24 − 1) / 0.25
+    _week(book, 0, 48, 0)
+    assert bunching(book, P, DAY, RULES) == (D(48), D(188))  # (48 − 1) / 0.25
 
 
 def test_the_quick_share_is_over_the_seller_s_30_days() -> None:

@@ -25,7 +25,7 @@ def test_2026_5_is_2026_4_plus_s7_and_f4_and_their_parameters() -> None:
     assert added == {
         "below_limit_lower": D(4000),
         "bunching_weeks": D(8),
-        "bunching_min": D(20),
+        "bunching_min": D(40),
         "bunching_min_weeks": D(4),
         "bunching_sd_floor": D("0.25"),
         "undo_hours": D(48),

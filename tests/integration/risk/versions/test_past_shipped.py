@@ -22,7 +22,7 @@ def test_a_2026_1_decision_replays_through_the_kept_document(ctx: Context) -> No
     assert (OLD.version, SECOND.version, shipped_ruleset().version, len(OLD.rules)) == (
         "2026.1",
         "2026.2",
-        "2026.4",
+        "2026.5",
         14,
     )
     inputs: dict[str, Decimal | None] = {name: Decimal(0) for rule in OLD.rules for name in rule.inputs}
@@ -124,3 +124,42 @@ def test_a_2026_3_under_valuation_alert_replays_where_2026_4_asks_for_p_illicit(
         )
         uow.commit()
     assert replay_decision(ctx, "E2026100000000003") == (60, 60)
+
+
+FOURTH = parse_ruleset(resources.files("cbec.risk").joinpath("data/ruleset-2026.4.json").read_text(encoding="utf-8"))
+
+
+def test_a_2026_4_decision_replays_where_2026_5_sees_the_platform_s_bunched_week(ctx: Context) -> None:
+    # three near-limit inventories of the buyer in 30 days (S1 20) on a platform whose week bunches (B 3.8, z 11.2):
+    # 2026.4 had no R1.5 and gave 20; 2026.5 adds S7's 40 (60, review)
+    inputs: dict[str, Decimal | None] = {name: Decimal(0) for rule in FOURTH.rules for name in rule.inputs}
+    inputs.update({"buyer.near_limit.30d": Decimal(3), "doc.near_limit": Decimal(1)})
+    bunched = {"doc.platform_bunching": Decimal("3.8"), "doc.platform_bunching_z": Decimal("11.2")}
+    assessment = evaluate(FOURTH, {**inputs, **bunched})
+    assert (assessment.score, assessment.band.value) == (20, "none")
+    assert (evaluate(shipped_ruleset(), {**inputs, **bunched}).score, FOURTH.version) == (60, "2026.4")
+    with ctx.uow() as uow:
+        found = ruleset_of_digest(uow.session, FOURTH.sha256)
+        assert found is not None and found.version == "2026.4"
+        uow.session.add(
+            RiskDecision(
+                eport_no="E2026100000000004",
+                order_no="O4",
+                inventory_no=None,
+                tenant=None,
+                parties=["P1"],
+                business_day=date(2026, 12, 7),
+                ruleset_version=FOURTH.version,
+                ruleset_sha256=FOURTH.sha256,
+                score=assessment.score,
+                band=assessment.band.value,
+                typology="order_splitting",
+                expected_revenue=Decimal(0),
+                subjects={},
+                trace=trace_of(assessment, FOURTH),
+                event_position=0,
+                decided_at=ctx.clock.now(),
+            )
+        )
+        uow.commit()
+    assert replay_decision(ctx, "E2026100000000004") == (20, 20)

@@ -30,7 +30,7 @@ def _day(traffic: RiskTraffic, k: int) -> RiskTraffic:
 
 
 def _same(zone: Zone, folder: Path, **window: object) -> None:
-    for version in ("2026.6", "2026.4"):
+    for version in ("2026.6", "2026.5"):
         database = run_backtest(zone.ctx, version, actor="t", **window)  # type: ignore[arg-type]
         for workers in (1, 2):
             columnar = run_backtest(zone.ctx, version, snapshot=folder, workers=workers, actor="t", **window)  # type: ignore[arg-type]
@@ -105,10 +105,10 @@ def test_snapshot_and_backtest_from_the_command_line(zone: Zone, tmp_path: Path)
         made = cli.invoke(app, ["risk", "snapshot", "--out", str(folder)])
         assert made.exit_code == 0, made.output
         assert f"{decided} decisions to id" in made.output and "in 1 part(s)" in made.output
-        database = cli.invoke(app, ["risk", "rules", "backtest", "2026.4", "--format", "json"])
+        database = cli.invoke(app, ["risk", "rules", "backtest", "2026.5", "--format", "json"])
         columnar = cli.invoke(
             app,
-            ["risk", "rules", "backtest", "2026.4", "--format", "json", "--snapshot", str(folder), "--workers", "2"],
+            ["risk", "rules", "backtest", "2026.5", "--format", "json", "--snapshot", str(folder), "--workers", "2"],
         )
         assert columnar.exit_code == 0, columnar.output
         mine, theirs = json.loads(columnar.output), json.loads(database.output)
@@ -117,7 +117,7 @@ def test_snapshot_and_backtest_from_the_command_line(zone: Zone, tmp_path: Path)
         }
         assert (mine["score_changed"], theirs["score_changed"]) == (None, 0)
         assert mine["decisions"] == decided and mine["changed"] == 0  # the live version against itself
-        refused = cli.invoke(app, ["risk", "rules", "backtest", "2026.4", "--snapshot", str(tmp_path / "x")])
+        refused = cli.invoke(app, ["risk", "rules", "backtest", "2026.5", "--snapshot", str(tmp_path / "x")])
         assert refused.exit_code == 1 and "RSK-SNAPSHOT-MISSING" in refused.output
     finally:
         state._ctx = None

@@ -30,7 +30,7 @@ def run(cli: CliRunner, *args: str, code: int = 0) -> str:
 
 
 def test_the_lifecycle_from_the_command_line(cli: CliRunner, tmp_path: Path) -> None:
-    assert "S1" in run(cli, "risk", "rules") and "version 2026.4" in run(cli, "risk", "rules")
+    assert "S1" in run(cli, "risk", "rules") and "version 2026.5" in run(cli, "risk", "rules")
     doc = json.loads(shipped_text())
     doc["version"] = "2026.7"
     doc["typologies"]["fake_order"]["review"] = 30

@@ -70,7 +70,7 @@ def test_draft_shadow_backtest_and_publication_by_a_second_officer(zone: Zone, t
     first = apply_events(ctx)
     assert first.assessed == len(traffic.days[0][1])
     # the shipped ruleset is the first published version, seeded on first use
-    assert [(v.version, v.state, v.sha256) for v in list_versions(ctx)] == [("2026.4", "published", shipped.sha256)]
+    assert [(v.version, v.state, v.sha256) for v in list_versions(ctx)] == [("2026.5", "published", shipped.sha256)]
 
     made = draft(ctx, candidate_text(), actor="officer.a")
     assert (made.version, made.state, made.author, made.approver) == ("2026.6", "draft", "officer.a", None)
@@ -99,7 +99,7 @@ def test_draft_shadow_backtest_and_publication_by_a_second_officer(zone: Zone, t
     for p, d in zip(phantoms, shadowed, strict=True):
         again = replay(candidate, d.trace["inputs"])
         assert (p.score, p.band, p.sha256) == (again.score, again.band.value, candidate.sha256)
-        assert d.ruleset_version == "2026.4"  # the live decision is still the published version's
+        assert d.ruleset_version == "2026.5"  # the live decision is still the published version's
     # phantoms never hold nor alert: holds and alerts are those of the live decisions only
     live_holds = sum(1 for d in shadowed for t in d.trace["typologies"] if t["band"] in ("hold", "reject"))
     assert len(_table(zone, RiskHold)) == holds_before + live_holds
@@ -151,7 +151,7 @@ def test_draft_shadow_backtest_and_publication_by_a_second_officer(zone: Zone, t
     assert own.value.problems[0].rule_id == "RSK-VERSION-SELF-APPROVAL"
     done = publish(ctx, "2026.6", actor="officer.b")
     assert (done.state, done.author, done.approver) == ("published", "officer.a", "officer.b")
-    assert {v.version: v.state for v in list_versions(ctx)} == {"2026.4": "retired", "2026.6": "published"}
+    assert {v.version: v.state for v in list_versions(ctx)} == {"2026.5": "retired", "2026.6": "published"}
     with pytest.raises(Conflict) as live:
         retire(ctx, "2026.6", actor="officer.b")
     assert live.value.problems[0].rule_id == "RSK-VERSION-LIVE"
@@ -184,4 +184,4 @@ def test_a_draft_with_bad_rules_is_refused_with_every_rule_id(zone: Zone) -> Non
         ("RSK-RULESET-INPUT", "rules[S1]"),
         ("RSK-RULESET-BANDS", "rules[S2]"),
     ]
-    assert [v.version for v in list_versions(zone.ctx)] == ["2026.4"]
+    assert [v.version for v in list_versions(zone.ctx)] == ["2026.5"]
