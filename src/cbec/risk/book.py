@@ -109,12 +109,15 @@ class CounterBook:
             values[ref.name] = total / 100 if ref.feature in MONEY_FEATURES else total
         return values
 
+    def series(self, kind: SubjectKind, key: str, feature: str, days: Sequence[date]) -> list[int]:
+        """Return a subject's day buckets on the given days (0 where none), from memory (the loaded window: at most
+        365 days before the batch's earliest day)."""
+        get = self.values.get((kind.value, key, feature), {}).get
+        return [get(day, 0) for day in days]
+
     def span(self, kind: SubjectKind, key: str, feature: str, first: date, last: date) -> int:
-        """Return the sum of a subject's day buckets from ``first`` to ``last`` (inclusive), read day by day from
-        memory (the loaded window: at most 365 days before the batch's earliest day)."""
-        bucket = self.values.get((kind.value, key, feature), {})
-        days = (last - first).days + 1
-        return sum(bucket.get(first + timedelta(days=k), 0) for k in range(days))
+        """Return the sum of a subject's day buckets from ``first`` to ``last`` (inclusive)."""
+        return sum(self.series(kind, key, feature, [first + timedelta(days=k) for k in range((last - first).days + 1)]))
 
     def write(self) -> None:
         """Add the changed buckets and write the moved links, one statement each (keys in order); in memory only,

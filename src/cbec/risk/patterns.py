@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 from cbec.risk.book import CounterBook
 from cbec.risk.rules import Ruleset, SubjectKind
@@ -56,22 +57,33 @@ def _ratio(near: int, below: int, least: int) -> Decimal | None:
     return (Decimal(near) / max(below, 1)).quantize(PLACES, ROUND_HALF_UP)
 
 
+@lru_cache(maxsize=256)
+def _calendar(day: date, weeks: int) -> tuple[tuple[date, ...], tuple[slice, ...]]:
+    """Return the days from the Monday ``weeks`` weeks before ``day``'s week to ``day``, and the slices of its
+    week so far (first) and of each whole week before it (1 … weeks back)."""
+    monday = day - timedelta(days=day.weekday())
+    first = monday - timedelta(days=WEEK * weeks)
+    days = tuple(first + timedelta(days=k) for k in range((day - first).days + 1))
+    current = slice(WEEK * weeks, len(days))
+    return days, (current, *(slice(WEEK * (weeks - k), WEEK * (weeks - k + 1)) for k in range(1, weeks + 1)))
+
+
+@lru_cache(maxsize=256)
+def _month(day: date) -> tuple[date, ...]:
+    return tuple(day - timedelta(days=k) for k in range(UNDO_DAYS))
+
+
 def bunching(book: CounterBook, platform: str, day: date, ruleset: Ruleset) -> tuple[Decimal | None, Decimal | None]:
     """Return the platform's B over its calendar week up to ``day`` and its z against the whole weeks before."""
     least = int(parameter(ruleset, "bunching_min"))
-    monday = day - timedelta(days=day.weekday())
-
-    def week(k: int) -> Decimal | None:
-        first = monday - timedelta(days=WEEK * k)
-        last = day if k == 0 else first + timedelta(days=WEEK - 1)
-        near = book.span(SubjectKind.PLATFORM, platform, "near_limit", first, last)
-        below = book.span(SubjectKind.PLATFORM, platform, "below_limit", first, last)
-        return _ratio(near, below, least)
-
-    b = week(0)
+    days, weeks = _calendar(day, int(parameter(ruleset, "bunching_weeks")))
+    near = book.series(SubjectKind.PLATFORM, platform, "near_limit", days)
+    below = book.series(SubjectKind.PLATFORM, platform, "below_limit", days)
+    ratios = [_ratio(sum(near[w]), sum(below[w]), least) for w in weeks]
+    b = ratios[0]
     if b is None:
         return None, None
-    base = [r for k in range(1, int(parameter(ruleset, "bunching_weeks")) + 1) if (r := week(k)) is not None]
+    base = [r for r in ratios[1:] if r is not None]
     if len(base) < int(parameter(ruleset, "bunching_min_weeks")):
         return b, None
     mean = sum(base, Decimal(0)) / len(base)
@@ -82,11 +94,11 @@ def bunching(book: CounterBook, platform: str, day: date, ruleset: Ruleset) -> t
 
 def quick_undo_share(book: CounterBook, enterprise: str, day: date) -> Decimal | None:
     """Return the share of the seller's inventories of the last 30 days undone quickly (None without inventories)."""
-    first = day - timedelta(days=UNDO_DAYS - 1)
-    lists = book.span(SubjectKind.ENTERPRISE, enterprise, "inventories", first, day)
+    days = _month(day)
+    lists = sum(book.series(SubjectKind.ENTERPRISE, enterprise, "inventories", days))
     if not lists:
         return None
-    undone = book.span(SubjectKind.ENTERPRISE, enterprise, "quick_undo", first, day)
+    undone = sum(book.series(SubjectKind.ENTERPRISE, enterprise, "quick_undo", days))
     return (Decimal(undone) / lists).quantize(PLACES, ROUND_HALF_UP)
 
 
