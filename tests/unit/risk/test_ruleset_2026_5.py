@@ -18,7 +18,15 @@ RULES = shipped_ruleset()
 
 def test_2026_5_is_2026_4_plus_s7_and_f4_and_their_parameters() -> None:
     assert (FOURTH.version, RULES.version) == ("2026.4", "2026.5")
-    assert [r for r in RULES.rules if r.id not in {"S7", "F4"}] == list(FOURTH.rules)
+    # the same rules but Q3, whose reason now names a case's watch entry on a subject key too (its bands unchanged)
+    kept = [r for r in RULES.rules if r.id not in {"S7", "F4"}]
+    assert [r for r in kept if r.id != "Q3"] == [r for r in FOURTH.rules if r.id != "Q3"]
+    q3, was = next(r for r in kept if r.id == "Q3"), next(r for r in FOURTH.rules if r.id == "Q3")
+    assert (q3.input, q3.bands, q3.reason_en) == (
+        was.input,
+        was.bands,
+        "a party or a subject of the inventory (its buyer, phone or address key) is on a watch list",
+    )
     assert RULES.typologies == FOURTH.typologies
     added = {k: v for k, v in RULES.parameters.items() if k not in FOURTH.parameters}
     assert {k: v for k, v in RULES.parameters.items() if k in FOURTH.parameters} == dict(FOURTH.parameters)
