@@ -119,6 +119,7 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--tool", choices=("py-spy", "pyinstrument"), default="py-spy")
     parser.add_argument("--no-record", action="store_true")
+    parser.add_argument("--raw", type=Path, help="also keep py-spy's raw (folded) profile here")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -147,6 +148,8 @@ def main() -> None:
             capture_output=True,
         )
         lines = summarise(out, args.top)
+        if args.raw:
+            shutil.copyfile(out, args.raw)
     data = workload.describe() + (f"; first {args.messages} messages" if args.messages else "") + f"; {args.db}"
     record("Profile", machine, data, lines, enabled=not args.no_record)
 

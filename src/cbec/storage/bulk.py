@@ -22,7 +22,8 @@ from weakref import WeakKeyDictionary
 from sqlalchemy import JSON, Table, inspect
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.base import instance_state
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
 from cbec.storage.ids import take_id
@@ -248,6 +249,16 @@ def _copy_plan(model: type[Any]) -> list[tuple[str, str, Any]] | None:
     return plan
 
 
+def _stored(session: Session, objects: list[Any]) -> None:
+    """Tell the session these pending objects are now stored: persistent, with nothing left to write.
+
+    What the ORM's own flush does after its INSERT (``Session._register_persistent``: identity keys, committed
+    attribute state, the transaction's list of new rows, so a rollback detaches them again), in one pass instead of
+    expunging each object and adding it back, which cascaded over the mapper twice per row.
+    """
+    session._register_persistent({instance_state(obj) for obj in objects})
+
+
 def copy_new_rows(session: Session, models: tuple[type[Any], ...]) -> int:
     """Write the session's new rows of these models by one COPY per table; they stay in the session as stored.
 
@@ -281,9 +292,6 @@ def copy_new_rows(session: Session, models: tuple[type[Any], ...]) -> int:
                         setattr(obj, attr, default)
                 rows.append({column: state[attr] for attr, column, _default in plan})
             copy_rows(session, model.__table__, rows)
-            for obj in objects:  # now stored: persistent, with nothing left to write
-                session.expunge(obj)
-                make_transient_to_detached(obj)
-                session.add(obj)
+            _stored(session, objects)
             written += len(objects)
     return written
