@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from cbec.audit import Head, append, register_journal
 from cbec.sharing.models import OutboxEvent
-from cbec.sharing.rules import EventKind, mask_personal, parties_of, receipt_business_key
+from cbec.sharing.rules import PERSONAL_MASKS, EventKind, mask_personal, parties_of, receipt_business_key
 from cbec.storage.bulk import Values
 
 JOURNAL = "sharing_event"
@@ -42,8 +42,13 @@ def emit_event(
     parties: Sequence[str],
     payload: Mapping[str, Any],
     status: str | None = None,
+    personal: bool = True,
 ) -> Values:
-    """Add an event to the current transaction; personal fields in the payload are masked."""
+    """Add an event to the current transaction; personal fields in the payload are masked.
+
+    ``personal=False`` is the caller's word that the payload, built fresh for this event, names no personal field
+    (a receipt's codes and numbers): it is kept as it is, without the walk that would change nothing.
+    """
     row = Values(
         occurred_at=at,
         kind=kind.value,
@@ -52,7 +57,7 @@ def emit_event(
         zone=zone,
         status=status,
         parties=sorted(set(parties)),
-        payload=mask_personal(payload),  # a masked copy: the caller's payload is left as it was
+        payload=mask_personal(payload) if personal else payload,  # masked: a copy, the caller's left as it was
     )
     append(session, JOURNAL, row)
     return row
@@ -86,6 +91,7 @@ def emit_receipt(
         zone=str(keys.get("customs_code") or zone),
         parties=parties_of(keys),
         status=status,
+        personal=not PERSONAL_MASKS.keys().isdisjoint(keys),
         payload={
             "message_type": message_type,
             "document_kind": document_kind,
@@ -93,7 +99,7 @@ def emit_receipt(
             "status": status,
             "info": info,
             "returned_at": returned_at or at.isoformat(),
-            "keys": keys,
+            "keys": dict(keys),  # its own copy: the receipt row keeps the mapping it was given
         },
     )
 
