@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy import ARRAY, ColumnElement, Select, String, bindparam, func, literal, or_, select, union
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from cbec.clearance.codes import DocumentState, ReturnStatus
@@ -367,6 +367,37 @@ def inventory_keys(
     if not conditions:
         return []
     return [(a, b, c, d) for a, b, c, d in session.execute(select(*columns).where(or_(*conditions)))]
+
+
+def lock_with_inventory_keys(
+    session: Session,
+    keys: Sequence[str],
+    order_keys: Sequence[tuple[str, str]],
+    waybill_keys: Sequence[tuple[str, str]],
+) -> list[str] | None:
+    """Lock these keys and the order and waybill keys of the inventories of these orders and waybills, in one statement.
+
+    What ``inventory_keys`` and ``cbec.storage.locks.lock_keys`` do in two round trips: the inventories' keys are
+    found and every key is locked in sorted order (PostgreSQL evaluates a volatile function of the select list
+    after the sort), so the one lock order of every intake transaction holds. Returns the keys locked; None where
+    the database takes no such locks (SQLite: writers are serialised), and the caller looks up the keys itself.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return None
+    if not keys and not order_keys and not waybill_keys:
+        return []
+    parts = [select(func.unnest(bindparam("given_keys", sorted(set(keys)), type_=ARRAY(String))).label("k"))]
+    conditions = _any_pair(session, InventoryRecord.platform_code, InventoryRecord.order_no, order_keys) + _any_pair(
+        session, InventoryRecord.logistics_code, InventoryRecord.logistics_no, waybill_keys
+    )
+    if conditions:
+        found = or_(*conditions)
+        order = literal("order:") + InventoryRecord.platform_code + literal(":") + InventoryRecord.order_no
+        waybill = literal("waybill:") + InventoryRecord.logistics_code + literal(":") + InventoryRecord.logistics_no
+        parts += [select(order.label("k")).where(found), select(waybill.label("k")).where(found)]
+    every = union(*parts).subquery()
+    stmt = select(every.c.k, func.pg_advisory_xact_lock(func.hashtextextended(every.c.k, 0))).order_by(every.c.k)
+    return [str(k) for k, _locked in session.execute(stmt)]
 
 
 def inventories_of(

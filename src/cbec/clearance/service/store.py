@@ -137,11 +137,15 @@ class WorkingSet:
                 guids.add(document.declaration.guid)
             if isinstance(document, ArrivalRecord):
                 waybill_keys.update((document.logistics_code, line.logistics_no) for line in document.lines)
-        for platform, order_no, company, waybill_no in repo.inventory_keys(
-            self.session, sorted(order_keys), sorted(waybill_keys)
-        ):
-            keys.update((order_lock(platform, order_no), waybill_lock(company, waybill_no)))
-        self.lock(keys)
+        locked = repo.lock_with_inventory_keys(self.session, sorted(keys), sorted(order_keys), sorted(waybill_keys))
+        if locked is not None:  # one statement found the inventories' keys and locked them all
+            self.locked.update(locked)
+        else:
+            for platform, order_no, company, waybill_no in repo.inventory_keys(
+                self.session, sorted(order_keys), sorted(waybill_keys)
+            ):
+                keys.update((order_lock(platform, order_no), waybill_lock(company, waybill_no)))
+            self.lock(keys)
         self.prepared = True
         inventories = self.fetch_inventories(order_keys, waybill_keys, guids)
         # The partners of every inventory these documents may advance (三单对碰 needs all four), and each document's
