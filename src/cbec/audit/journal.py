@@ -3,7 +3,8 @@
 A journal row is kept aside by the transaction, without its position, and is not written before the
 commit. When the outermost transaction commits, the rows appended to each journal are given
 consecutive positions while the journal's head row is locked (SELECT … FOR UPDATE on PostgreSQL;
-SQLite writers are serialised anyway) and are then written together, already sealed, in one batched
+SQLite writers are serialised anyway; a transaction whose only sequenced journal just numbers its rows, the
+event outbox, locks and moves its head on with one UPDATE … RETURNING instead) and are then written together, already sealed, in one batched
 INSERT per journal. A journal's seal is called once per commit with all of its rows (the audit chain puts
 one keyed hash over them, ``cbec.audit.repository``) and the heads are written back in one statement. The
 lock is held only from that moment to the commit, so positions follow commit order: a reader that sees
@@ -57,18 +58,30 @@ SessionSeal = Callable[[Session, list[Any], Head], None]  # a seal that needs th
 _SEALS: dict[str, Seal | None] = {}
 _SESSION_SEALS: dict[str, SessionSeal] = {}
 _MODELS: dict[str, type[Any]] = {}
+_NUMBERED_ONLY: set[str] = set()
 
 
 def register_journal(
-    name: str, seal: Seal | None, model: type[Any], *, session_seal: SessionSeal | None = None
+    name: str,
+    seal: Seal | None,
+    model: type[Any],
+    *,
+    session_seal: SessionSeal | None = None,
+    numbered_only: bool = False,
 ) -> None:
     """Register a journal: its table, and how its rows are sealed (given positions) against its locked head.
 
     Without a seal the rows get no positions and the journal has no head: they are written at commit. A
-    ``session_seal`` is given the committing session as well (and is used instead of ``seal``).
+    ``session_seal`` is given the committing session as well (and is used instead of ``seal``). ``numbered_only``
+    says the seal only numbers the rows from the head's ``last_seq`` (no hash, no row id kept): a transaction that
+    writes no other sequenced journal then moves the head on and locks it in one statement.
     """
     _SEALS[name] = seal
     _MODELS[name] = model
+    if numbered_only:
+        _NUMBERED_ONLY.add(name)
+    else:
+        _NUMBERED_ONLY.discard(name)
     if session_seal is not None:
         _SESSION_SEALS[name] = session_seal
     else:
@@ -118,6 +131,28 @@ def lock_heads(session: Session, journals: Sequence[str]) -> dict[str, Head]:
         insert_ignore_many(session, JournalHead, missing, ["name"])
         heads = {r.name: Head(r.name, r.last_seq, r.last_hash, r.last_row_id) for r in session.execute(stmt)}
     return heads
+
+
+def reserve(session: Session, journal: str, count: int) -> Head | None:
+    """Lock a numbered-only journal's head and move it on by ``count`` in one statement; return it as it was.
+
+    The lock is held until the transaction ends, as ``lock_heads`` holds it. None when the head does not exist yet
+    (the journal's first transaction creates it through ``lock_heads``).
+    """
+    table = cast(Table, JournalHead.__table__)
+    stmt = (
+        update(table)
+        .where(table.c.name == journal)
+        .values(last_seq=table.c.last_seq + count)
+        .returning(table.c.last_seq, table.c.last_hash, table.c.last_row_id)
+    )
+    row = session.execute(stmt).first()
+    if row is None:
+        return None
+    held = session.identity_map.get(identity_key(JournalHead, journal))
+    if held is not None:
+        session.expire(held)
+    return Head(journal, int(row.last_seq) - count, row.last_hash, row.last_row_id)
 
 
 def write_heads(session: Session, heads: Sequence[Head]) -> None:
@@ -204,6 +239,12 @@ def _write_pending(session: Session, held: dict[str, list[tuple[Any, Any]]]) -> 
             _write_rows(session, journal, rows)
     if not sequenced:
         return
+    if len(sequenced) == 1 and (journal := next(iter(sequenced))) in _NUMBERED_ONLY:
+        head = reserve(session, journal, len(rows_of[journal]))
+        if head is not None:  # locked and moved on: the rows take the numbers below the new last_seq
+            sequenced[journal](rows_of[journal], head)
+            _write_rows(session, journal, rows_of[journal])
+            return
     heads = lock_heads(session, list(sequenced))
     for journal, seal in sequenced.items():
         rows, head = rows_of[journal], heads[journal]

@@ -28,7 +28,7 @@ def _seal(rows: list[Values], head: Head) -> None:
         row.position = head.last_seq
 
 
-register_journal(JOURNAL, _seal, OutboxEvent)
+register_journal(JOURNAL, _seal, OutboxEvent, numbered_only=True)
 
 
 def emit_event(
