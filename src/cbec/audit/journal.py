@@ -1,20 +1,19 @@
 """Commit-time sequencing of append-only journals (日志定序): the audit chain and the event outbox.
 
-A journal row is kept aside by the transaction, without its position, and is not written before the
-commit. When the outermost transaction commits, the rows appended to each journal are given
-consecutive positions while the journal's head row is locked (SELECT … FOR UPDATE on PostgreSQL;
-SQLite writers are serialised anyway; a transaction whose only sequenced journal just numbers its rows, the
-event outbox, locks and moves its head on with one UPDATE … RETURNING instead) and are then written together, already sealed, in one batched
-INSERT per journal. A journal's seal is called once per commit with all of its rows (the audit chain puts
-one keyed hash over them, ``cbec.audit.repository``) and the heads are written back in one statement. The
-lock is held only from that moment to the commit, so positions follow commit order: a reader that sees
-position n has seen every position below it, and concurrent writers cannot interleave a chain. Rows
-appended inside a savepoint that rolls back are dropped with it; a rolled-back transaction writes none.
-Because the rows are written at commit, a query in the same transaction does not see them yet
-(``flush_journals`` writes them early, sealed, where a caller must read them back: the rows appended after
-that get a seal of their own at commit). The commit is the unit of work's commit step (``cbec.storage.commit``):
-the first row appended in a transaction registers the journals' step there, and ``UnitOfWork.commit`` runs it —
-no session listener writes anything.
+A journal row is kept aside by the transaction, without its position, and is not written before the commit. When
+the outermost transaction commits, the rows appended to each journal are given consecutive positions while the
+journal's head row is locked (SELECT … FOR UPDATE on PostgreSQL; SQLite writers are serialised anyway; a
+transaction whose only sequenced journal just numbers its rows, the event outbox, locks and moves its head on with
+one UPDATE … RETURNING instead) and are then written together, already sealed, in one batched INSERT per journal. A
+journal's seal is called once per commit with all of its rows (the audit chain puts one keyed hash over them,
+``cbec.audit.repository``) and the heads are written back in one statement. The lock is held only from that moment
+to the commit, so positions follow commit order: a reader that sees position n has seen every position below it,
+and concurrent writers cannot interleave a chain. Rows appended inside a savepoint that rolls back are dropped with
+it; a rolled-back transaction writes none. Because the rows are written at commit, a query in the same transaction
+does not see them yet (``flush_journals`` writes them early, sealed, where a caller must read them back: the rows
+appended after that get a seal of their own at commit). The commit is the unit of work's commit step
+(``cbec.storage.commit``): the first row appended in a transaction registers the journals' step there, and
+``UnitOfWork.commit`` runs it — no session listener writes anything.
 
 A journal registered without a seal (issued receipts) has no positions and no head: its rows are only kept
 aside and written at commit the same way, before the heads are locked. Journal rows are plain values
