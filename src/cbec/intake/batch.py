@@ -2,12 +2,13 @@
 
 An ERP sends one document at a time. At hundreds of such messages a second the fixed cost of each message's own
 transaction (the commit and its fsync, the journal heads locked and written back, one write per journal, the
-revision tokens read) is most of what the message costs. ``ingest_batch`` runs the messages that are waiting in
-one transaction, each inside its own savepoint: a message that fails (a sender it may not act for, an error)
-rolls back alone, and the others keep what they did. Nothing is answered before the one commit, so every answer
-is durable before it is sent. When the batch as a whole fails (a deadlock, a lock set that changed, the commit
-itself), it is rolled back and every message runs again in a transaction of its own (``ingest_message``, which
-retries), so nothing is lost or done twice. Bytes that occur twice in a batch run once in it; the repeat is
+revision tokens read) is most of what the message costs. ``ingest_batch`` runs the messages that are waiting in one
+transaction, first without savepoints (two round trips a message); when a message raises (a sender it may not act
+for, an error), that attempt rolls back and the batch runs again with each message inside its own savepoint: the
+failing message rolls back alone, and the others keep what they did. Nothing is answered before the one commit, so
+every answer is durable before it is sent. When the batch as a whole fails (a deadlock, a lock set that changed,
+the commit itself), it is rolled back and every message runs again in a transaction of its own (``ingest_message``,
+which retries), so nothing is lost or done twice. Bytes that occur twice in a batch run once in it; the repeat is
 answered after the commit, from what was stored, as any resubmission is.
 
 ``IntakeBatcher`` is the group commit: requests hand their message over and wait for its future (a request
@@ -61,9 +62,42 @@ class Outcome:
 
 
 def ingest_batch(ctx: Context, submissions: Sequence[Submission]) -> list[Outcome]:
-    """Ingest messages in one transaction, each in its own savepoint; return their outcomes in order."""
+    """Ingest messages in one transaction; return their outcomes in order.
+
+    First without savepoints (each costs two round trips a message, and a message that raises is rare: a refusal
+    is an answer, not an error); if any message raises, or the commit fails, that transaction is rolled back and
+    the batch runs again with a savepoint per message (``_with_savepoints``), which keeps the others' work.
+    """
     if len(submissions) == 1:
         return [_alone(ctx, submissions[0])]
+    try:
+        return _without_savepoints(ctx, submissions)
+    except Exception as exc:  # nothing of this attempt is kept: it rolled back as a whole
+        log.info("a batch of %d messages ran again with a savepoint each: %s", len(submissions), type(exc).__name__)
+    return _with_savepoints(ctx, submissions)
+
+
+def _without_savepoints(ctx: Context, submissions: Sequence[Submission]) -> list[Outcome]:
+    """Run the batch in one transaction with no savepoint; any message's error propagates (the caller retries)."""
+    outcomes: list[Outcome | None] = [None] * len(submissions)
+    first_of: set[str] = set()
+    with ctx.uow() as uow:
+        for index, item in enumerate(submissions):
+            digest = hashlib.sha256(item.raw).hexdigest()
+            if digest in first_of:
+                continue  # the same bytes again: answered after the commit, as a resubmission
+            first_of.add(digest)
+            result = ingest_in(ctx, uow.session, item.raw, source_name=item.source_name, senders=item.senders)
+            outcomes[index] = Outcome(result=result)
+        uow.commit()
+    return [
+        outcome if outcome is not None else _alone(ctx, item)
+        for outcome, item in zip(outcomes, submissions, strict=True)
+    ]
+
+
+def _with_savepoints(ctx: Context, submissions: Sequence[Submission]) -> list[Outcome]:
+    """Run the batch in one transaction, each message in its own savepoint: a message's error rolls back alone."""
     outcomes: list[Outcome | None] = [None] * len(submissions)
     first_of: dict[str, int] = {}
     try:

@@ -7,7 +7,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from tests.api.clearance.test_ceb_endpoint import sender, xml_of
 from tests.builders import PARTIES, SERUM, a_set
 from tests.zone import Zone
@@ -73,6 +73,21 @@ def test_a_batch_of_sets_is_cleared_as_one_message_at_a_time_would_clear_it(zone
     assert [n[-9:] for n in numbers] == [f"{n:09d}" for n in range(1, 6)]  # gap-free, batch or not
 
 
+def test_a_clean_batch_takes_no_savepoint(zone: Zone) -> None:
+    statements: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_args):  # type: ignore[no-untyped-def]
+        statements.append(statement.split()[0].upper())
+
+    event.listen(zone.ctx.engine, "before_cursor_execute", seen)
+    try:
+        outcomes = ingest_batch(zone.ctx, _sets(zone, 2))
+    finally:
+        event.remove(zone.ctx.engine, "before_cursor_execute", seen)
+    assert [o.unwrap().outcome for o in outcomes] == ["processed"] * 8
+    assert ("SAVEPOINT" in statements, _statuses(zone)) == (False, Counter({"800": 2}))
+
+
 def test_a_message_refused_in_a_batch_rolls_back_alone(zone: Zone) -> None:
     first, intruder, last = _sets(zone, 3)[0::4]
     intruder = Submission(intruder.raw, "test", frozenset({PARTIES.payment.code}))  # may not send as the shop
@@ -105,7 +120,9 @@ def test_a_batch_broken_as_a_whole_runs_every_message_again_alone(zone: Zone, mo
 
     def breaking(*args, **kwargs):  # type: ignore[no-untyped-def]
         calls["batched"] += 1
-        if calls["batched"] == 5:  # the second set's order: its lock set changed under it
+        # the second set's order, in the attempt without savepoints (5) and again in the one with them (5 + 5):
+        # its lock set changed under it
+        if calls["batched"] in (5, 10):
             raise KeysChanged("changed")
         return real(*args, **kwargs)
 
@@ -114,7 +131,7 @@ def test_a_batch_broken_as_a_whole_runs_every_message_again_alone(zone: Zone, mo
     outcomes = ingest_batch(zone.ctx, submissions)
 
     assert [o.unwrap().outcome for o in outcomes] == ["processed"] * 8  # none is a "duplicate": nothing was kept
-    assert calls["batched"] == 5
+    assert calls["batched"] == 10
     assert _statuses(zone) == Counter({"800": 2})
     assert (_count(zone, MessageRecord), _count(zone, OrderRecord)) == (8, 2)
 
