@@ -24,10 +24,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from operator import itemgetter
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import BigInteger, Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
@@ -138,20 +139,25 @@ def reserve(session: Session, journal: str, count: int) -> Head | None:
     The lock is held until the transaction ends, as ``lock_heads`` holds it. None when the head does not exist yet
     (the journal's first transaction creates it through ``lock_heads``).
     """
-    table = cast(Table, JournalHead.__table__)
-    stmt = (
-        update(table)
-        .where(table.c.name == journal)
-        .values(last_seq=table.c.last_seq + count)
-        .returning(table.c.last_seq, table.c.last_hash, table.c.last_row_id)
-    )
-    row = session.execute(stmt).first()
+    row = session.execute(_reserve_statement(), {"journal": journal, "count": count}).first()
     if row is None:
         return None
     held = session.identity_map.get(identity_key(JournalHead, journal))
     if held is not None:
         session.expire(held)
     return Head(journal, int(row.last_seq) - count, row.last_hash, row.last_row_id)
+
+
+@cache
+def _reserve_statement() -> Any:
+    """The head's UPDATE … RETURNING, built once (building a statement costs more than running it)."""
+    table = cast(Table, JournalHead.__table__)
+    return (
+        update(table)
+        .where(table.c.name == bindparam("journal"))
+        .values(last_seq=table.c.last_seq + bindparam("count", type_=BigInteger))
+        .returning(table.c.last_seq, table.c.last_hash, table.c.last_row_id)
+    )
 
 
 def write_heads(session: Session, heads: Sequence[Head]) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import ARRAY, ColumnElement, Select, String, bindparam, func, literal, or_, select, union
+from sqlalchemy import ColumnElement, Select, func, or_, select, text
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from cbec.clearance.codes import DocumentState, ReturnStatus
@@ -369,6 +369,20 @@ def inventory_keys(
     return [(a, b, c, d) for a, b, c, d in session.execute(select(*columns).where(or_(*conditions)))]
 
 
+# The keys of a message's documents, and the order and waybill keys of the inventories of its orders and waybills,
+# each locked once in sorted order: the select list's volatile lock function is evaluated after the sort.
+_LOCK_WITH_INVENTORY_KEYS = text(
+    "SELECT k, pg_advisory_xact_lock(hashtextextended(k, 0)) FROM ("
+    " SELECT unnest(CAST(:keys AS text[])) AS k"
+    " UNION SELECT 'order:' || platform_code || ':' || order_no FROM import_inventory WHERE {found}"
+    " UNION SELECT 'waybill:' || logistics_code || ':' || logistics_no FROM import_inventory WHERE {found}"
+    ") AS wanted ORDER BY k".format(
+        found="(platform_code = ANY(CAST(:platforms AS varchar[])) AND order_no = ANY(CAST(:orders AS varchar[])))"
+        " OR (logistics_code = ANY(CAST(:companies AS varchar[])) AND logistics_no = ANY(CAST(:waybills AS varchar[])))"
+    )
+)
+
+
 def lock_with_inventory_keys(
     session: Session,
     keys: Sequence[str],
@@ -378,26 +392,23 @@ def lock_with_inventory_keys(
     """Lock these keys and the order and waybill keys of the inventories of these orders and waybills, in one statement.
 
     What ``inventory_keys`` and ``cbec.storage.locks.lock_keys`` do in two round trips: the inventories' keys are
-    found and every key is locked in sorted order (PostgreSQL evaluates a volatile function of the select list
-    after the sort), so the one lock order of every intake transaction holds. Returns the keys locked; None where
-    the database takes no such locks (SQLite: writers are serialised), and the caller looks up the keys itself.
+    found (a superset of the pairs, as ``inventory_keys`` reads them) and every key is locked once in sorted order
+    (PostgreSQL evaluates a volatile function of the select list after the sort), so the one lock order of every
+    intake transaction holds. One SQL text, made once. Returns the keys locked; None where the database takes no
+    such locks (SQLite: writers are serialised), and the caller looks up the keys itself.
     """
     if session.get_bind().dialect.name != "postgresql":
         return None
     if not keys and not order_keys and not waybill_keys:
         return []
-    parts = [select(func.unnest(bindparam("given_keys", sorted(set(keys)), type_=ARRAY(String))).label("k"))]
-    conditions = _any_pair(session, InventoryRecord.platform_code, InventoryRecord.order_no, order_keys) + _any_pair(
-        session, InventoryRecord.logistics_code, InventoryRecord.logistics_no, waybill_keys
-    )
-    if conditions:
-        found = or_(*conditions)
-        order = literal("order:") + InventoryRecord.platform_code + literal(":") + InventoryRecord.order_no
-        waybill = literal("waybill:") + InventoryRecord.logistics_code + literal(":") + InventoryRecord.logistics_no
-        parts += [select(order.label("k")).where(found), select(waybill.label("k")).where(found)]
-    every = union(*parts).subquery()
-    stmt = select(every.c.k, func.pg_advisory_xact_lock(func.hashtextextended(every.c.k, 0))).order_by(every.c.k)
-    return [str(k) for k, _locked in session.execute(stmt)]
+    params = {
+        "keys": sorted(set(keys)),
+        "platforms": sorted({platform for platform, _ in order_keys}),
+        "orders": sorted({number for _, number in order_keys}),
+        "companies": sorted({company for company, _ in waybill_keys}),
+        "waybills": sorted({number for _, number in waybill_keys}),
+    }
+    return [str(k) for k, _locked in session.execute(_LOCK_WITH_INVENTORY_KEYS, params)]
 
 
 def inventories_of(
