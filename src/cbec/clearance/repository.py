@@ -374,8 +374,9 @@ def inventory_keys(
 _LOCK_WITH_INVENTORY_KEYS = text(
     "SELECT k, pg_advisory_xact_lock(hashtextextended(k, 0)) FROM ("
     " SELECT unnest(CAST(:keys AS text[])) AS k"
-    " UNION SELECT 'order:' || platform_code || ':' || order_no FROM import_inventory WHERE {found}"
-    " UNION SELECT 'waybill:' || logistics_code || ':' || logistics_no FROM import_inventory WHERE {found}"
+    " UNION SELECT found.k FROM import_inventory CROSS JOIN LATERAL (VALUES"
+    " ('order:' || platform_code || ':' || order_no), ('waybill:' || logistics_code || ':' || logistics_no))"
+    " AS found (k) WHERE {found}"
     ") AS wanted ORDER BY k".format(
         found="(platform_code = ANY(CAST(:platforms AS varchar[])) AND order_no = ANY(CAST(:orders AS varchar[])))"
         " OR (logistics_code = ANY(CAST(:companies AS varchar[])) AND logistics_no = ANY(CAST(:waybills AS varchar[])))"
