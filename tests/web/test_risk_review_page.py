@@ -5,13 +5,11 @@ the rule's typology and reason in words, beside the figures per typology."""
 from __future__ import annotations
 
 import re
-from datetime import date
 
 from markupsafe import escape
-from tests.integration.risk.cases.support import SUBJECTS, decide
+from tests.integration.risk.cases.support import plant_labelled_alerts
 from tests.web.support import Portal
 
-from cbec.risk.cases import ActionCreate, act, gather, list_cases
 from cbec.risk.rules import shipped_ruleset
 
 CELL = re.compile(r"<td[^>]*>(.*?)</td>", re.S)
@@ -28,25 +26,7 @@ def _rows(html: str, table: str) -> dict[str, list[str]]:
 
 def test_the_review_page_shows_exact_precision_and_volume_per_rule(portal: Portal) -> None:
     ctx = portal.zone.ctx
-    now = ctx.clock.now()
-    buyers = [{**SUBJECTS, "buyer": f"{n}" * 16, "phone": f"{n}" * 16} for n in range(1, 5)]
-    decide(
-        ctx, "E1", [("order_splitting", 45, "review", ["S1", "S2"])], day=date(2026, 2, 27), at=now, subjects=buyers[0]
-    )
-    decide(ctx, "E2", [("order_splitting", 40, "review", ["S1"])], day=date(2026, 3, 2), at=now, subjects=buyers[1])
-    decide(ctx, "E3", [("order_splitting", 40, "review", ["S1"])], day=date(2026, 3, 2), at=now, subjects=buyers[2])
-    decide(
-        ctx,
-        "E4",
-        [("fake_order", 40, "review", ["F1"]), ("order_splitting", 40, "review", ["S2"])],
-        day=date(2026, 3, 3),
-        at=now,
-        subjects=buyers[3],
-    )
-    gather(ctx)
-    by_key = {c.pivot_key: c.id for c in list_cases(ctx, state=None, limit=100)[0]}
-    for n, outcome in ((1, "confirmed"), (2, "false_positive"), (3, "valuable")):  # planted labels
-        act(ctx, by_key[f"{n}" * 16], ActionCreate(kind="close", outcome=outcome), actor="officer")
+    plant_labelled_alerts(ctx, "officer")
     html = portal.client("officer").get("/console/risk/review").text
     # rule: alerts, snoozed, labelled, confirmed or valuable, false positives, precision, then per ISO week
     assert _rows(html, "by-rule") == {

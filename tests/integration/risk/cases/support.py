@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
+from cbec.risk.cases import ActionCreate, act, gather, list_cases
 from cbec.risk.models import RiskDecision
 from cbec.risk.rules import shipped_ruleset
 from cbec.storage.context import Context
@@ -59,3 +60,28 @@ def decide(
         found = row.id
         uow.commit()
     return found
+
+
+def plant_labelled_alerts(ctx: Context, actor: str) -> None:
+    """Decide four buyers' inventories (S1 ×3, S2 ×2, F1 ×1 alerts in ISO weeks 9 and 10), file them, and close three
+    of the four buyers' cases as confirmed, false positive and valuable: the review's per-rule precision is exact.
+    """
+    now = ctx.clock.now()
+    buyers = [{**SUBJECTS, "buyer": f"{n}" * 16, "phone": f"{n}" * 16} for n in range(1, 5)]
+    decide(
+        ctx, "E1", [("order_splitting", 45, "review", ["S1", "S2"])], day=date(2026, 2, 27), at=now, subjects=buyers[0]
+    )
+    decide(ctx, "E2", [("order_splitting", 40, "review", ["S1"])], day=date(2026, 3, 2), at=now, subjects=buyers[1])
+    decide(ctx, "E3", [("order_splitting", 40, "review", ["S1"])], day=date(2026, 3, 2), at=now, subjects=buyers[2])
+    decide(
+        ctx,
+        "E4",
+        [("fake_order", 40, "review", ["F1"]), ("order_splitting", 40, "review", ["S2"])],
+        day=date(2026, 3, 3),
+        at=now,
+        subjects=buyers[3],
+    )
+    gather(ctx)
+    by_key = {c.pivot_key: c.id for c in list_cases(ctx, state=None, limit=100)[0]}
+    for n, outcome in ((1, "confirmed"), (2, "false_positive"), (3, "valuable")):
+        act(ctx, by_key[f"{n}" * 16], ActionCreate(kind="close", outcome=outcome), actor=actor)

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
-from tests.integration.risk.cases.support import SUBJECTS, decide
+from tests.integration.risk.cases.support import SUBJECTS, decide, plant_labelled_alerts
 from tests.zone import Zone
 
 from cbec.common.clock import FixedClock
@@ -200,24 +200,7 @@ def test_a_snooze_keeps_new_alerts_of_its_rule_out_of_cases_until_it_expires(zon
 
 def test_review_figures_per_rule_and_typology_are_exact(zone: Zone) -> None:
     ctx = zone.ctx
-    now = ctx.clock.now()
-    b = [{**SUBJECTS, "buyer": f"{n}" * 16, "phone": f"{n}" * 16} for n in range(1, 5)]
-    decide(ctx, "E1", [("order_splitting", 45, "review", ["S1", "S2"])], day=date(2026, 2, 27), at=now, subjects=b[0])
-    decide(ctx, "E2", [("order_splitting", 40, "review", ["S1"])], day=date(2026, 3, 2), at=now, subjects=b[1])
-    decide(ctx, "E3", [("order_splitting", 40, "review", ["S1"])], day=date(2026, 3, 2), at=now, subjects=b[2])
-    decide(
-        ctx,
-        "E4",
-        [("fake_order", 40, "review", ["F1"]), ("order_splitting", 40, "review", ["S2"])],
-        day=date(2026, 3, 3),
-        at=now,
-        subjects=b[3],
-    )
-    gather(ctx)
-    by_key = {c.pivot_key: c.id for c in list_cases(ctx, state=None, limit=100)[0]}
-    act(ctx, by_key["1" * 16], ActionCreate(kind="close", outcome="confirmed"), actor="li")
-    act(ctx, by_key["2" * 16], ActionCreate(kind="close", outcome="false_positive"), actor="li")
-    act(ctx, by_key["3" * 16], ActionCreate(kind="close", outcome="valuable"), actor="li")
+    plant_labelled_alerts(ctx, "li")
     figures = review(ctx)
     rows = {
         t.name: (t.alerts, t.labelled, t.confirmed_or_valuable, t.false_positives, t.precision) for t in figures.rules

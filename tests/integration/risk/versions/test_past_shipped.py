@@ -8,7 +8,7 @@ from decimal import Decimal
 from importlib import resources
 
 from cbec.risk.models import RiskDecision
-from cbec.risk.rules import Typology, evaluate, parse_ruleset, shipped_ruleset
+from cbec.risk.rules import Assessment, Ruleset, Typology, evaluate, parse_ruleset, shipped_ruleset
 from cbec.risk.service import replay_decision, trace_of
 from cbec.risk.versions import ruleset_of_digest
 from cbec.risk.versions.models import RiskRulesetVersion
@@ -16,6 +16,38 @@ from cbec.storage.context import Context
 
 OLD = parse_ruleset(resources.files("cbec.risk").joinpath("data/ruleset-2026.1.json").read_text(encoding="utf-8"))
 SECOND = parse_ruleset(resources.files("cbec.risk").joinpath("data/ruleset-2026.2.json").read_text(encoding="utf-8"))
+
+
+def stored(
+    ctx: Context,
+    eport_no: str,
+    order_no: str,
+    ruleset: Ruleset,
+    assessment: Assessment,
+    typology: str,
+    day: date,
+    *,
+    revenue: Decimal = Decimal(0),
+) -> RiskDecision:
+    """Return a decision of an earlier ruleset as the consumer stored it (its trace and the ruleset's digest)."""
+    return RiskDecision(
+        eport_no=eport_no,
+        order_no=order_no,
+        inventory_no=None,
+        tenant=None,
+        parties=["P1"],
+        business_day=day,
+        ruleset_version=ruleset.version,
+        ruleset_sha256=ruleset.sha256,
+        score=assessment.score,
+        band=assessment.band.value,
+        typology=typology,
+        expected_revenue=revenue,
+        subjects={},
+        trace=trace_of(assessment, ruleset),
+        event_position=0,
+        decided_at=ctx.clock.now(),
+    )
 
 
 def test_a_2026_1_decision_replays_through_the_kept_document(ctx: Context) -> None:
@@ -32,26 +64,7 @@ def test_a_2026_1_decision_replays_through_the_kept_document(ctx: Context) -> No
     with ctx.uow() as uow:
         assert uow.session.query(RiskRulesetVersion).count() == 0  # no version row holds 2026.1
         found = ruleset_of_digest(uow.session, OLD.sha256)
-        uow.session.add(
-            RiskDecision(
-                eport_no="E2026100000000001",
-                order_no="O1",
-                inventory_no=None,
-                tenant=None,
-                parties=["P1"],
-                business_day=date(2026, 3, 2),
-                ruleset_version=OLD.version,
-                ruleset_sha256=OLD.sha256,
-                score=assessment.score,
-                band=assessment.band.value,
-                typology="fake_order",
-                expected_revenue=Decimal(0),
-                subjects={},
-                trace=trace_of(assessment, OLD),
-                event_position=0,
-                decided_at=ctx.clock.now(),
-            )
-        )
+        uow.session.add(stored(ctx, "E2026100000000001", "O1", OLD, assessment, "fake_order", date(2026, 3, 2)))
         uow.commit()
     assert found is not None and (found.version, found.sha256) == ("2026.1", OLD.sha256)
     assert replay_decision(ctx, "E2026100000000001") == (110, 110)
@@ -66,26 +79,7 @@ def test_a_2026_2_decision_keeps_its_score_where_2026_3_decides_otherwise(ctx: C
     assert evaluate(shipped_ruleset(), inputs).score == 40  # F1 alone: fake orders
     with ctx.uow() as uow:
         assert ruleset_of_digest(uow.session, SECOND.sha256) is not None
-        uow.session.add(
-            RiskDecision(
-                eport_no="E2026100000000002",
-                order_no="O2",
-                inventory_no=None,
-                tenant=None,
-                parties=["P1"],
-                business_day=date(2026, 11, 2),
-                ruleset_version=SECOND.version,
-                ruleset_sha256=SECOND.sha256,
-                score=assessment.score,
-                band=assessment.band.value,
-                typology="id_misuse",
-                expected_revenue=Decimal(0),
-                subjects={},
-                trace=trace_of(assessment, SECOND),
-                event_position=0,
-                decided_at=ctx.clock.now(),
-            )
-        )
+        uow.session.add(stored(ctx, "E2026100000000002", "O2", SECOND, assessment, "id_misuse", date(2026, 11, 2)))
         uow.commit()
     assert replay_decision(ctx, "E2026100000000002") == (50, 50)
 
@@ -103,23 +97,15 @@ def test_a_2026_3_under_valuation_alert_replays_where_2026_4_asks_for_p_illicit(
     with ctx.uow() as uow:
         assert ruleset_of_digest(uow.session, THIRD.sha256) is not None
         uow.session.add(
-            RiskDecision(
-                eport_no="E2026100000000003",
-                order_no="O3",
-                inventory_no=None,
-                tenant=None,
-                parties=["P1"],
-                business_day=date(2026, 12, 2),
-                ruleset_version=THIRD.version,
-                ruleset_sha256=THIRD.sha256,
-                score=assessment.score,
-                band=assessment.band.value,
-                typology="undervaluation",
-                expected_revenue=Decimal("3.93"),
-                subjects={},
-                trace=trace_of(assessment, THIRD),
-                event_position=0,
-                decided_at=ctx.clock.now(),
+            stored(
+                ctx,
+                "E2026100000000003",
+                "O3",
+                THIRD,
+                assessment,
+                "undervaluation",
+                date(2026, 12, 2),
+                revenue=Decimal("3.93"),
             )
         )
         uow.commit()
@@ -142,24 +128,7 @@ def test_a_2026_4_decision_replays_where_2026_5_sees_the_platform_s_bunched_week
         found = ruleset_of_digest(uow.session, FOURTH.sha256)
         assert found is not None and found.version == "2026.4"
         uow.session.add(
-            RiskDecision(
-                eport_no="E2026100000000004",
-                order_no="O4",
-                inventory_no=None,
-                tenant=None,
-                parties=["P1"],
-                business_day=date(2026, 12, 7),
-                ruleset_version=FOURTH.version,
-                ruleset_sha256=FOURTH.sha256,
-                score=assessment.score,
-                band=assessment.band.value,
-                typology="order_splitting",
-                expected_revenue=Decimal(0),
-                subjects={},
-                trace=trace_of(assessment, FOURTH),
-                event_position=0,
-                decided_at=ctx.clock.now(),
-            )
+            stored(ctx, "E2026100000000004", "O4", FOURTH, assessment, "order_splitting", date(2026, 12, 7))
         )
         uow.commit()
     assert replay_decision(ctx, "E2026100000000004") == (20, 20)
