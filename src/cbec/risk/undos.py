@@ -14,8 +14,8 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from cbec.common.clock import business_date
+from cbec.facts import Direction
 from cbec.facts.queries import inventory_times_of
-from cbec.facts.rules import Direction
 from cbec.risk import repository as repo
 from cbec.risk.patterns import is_quick
 from cbec.risk.rules import Ruleset, SubjectKind
