@@ -142,9 +142,7 @@ def reserve(session: Session, journal: str, count: int) -> Head | None:
     row = session.execute(_reserve_statement(), {"journal": journal, "count": count}).first()
     if row is None:
         return None
-    held = session.identity_map.get(identity_key(JournalHead, journal))
-    if held is not None:
-        session.expire(held)
+    _expire_held(session, journal)
     return Head(journal, int(row.last_seq) - count, row.last_hash, row.last_row_id)
 
 
@@ -171,9 +169,14 @@ def write_heads(session: Session, heads: Sequence[Head]) -> None:
     params = [{"head": h.name, "seq": h.last_seq, "hash": h.last_hash, "row_id": h.last_row_id} for h in heads]
     session.connection().execute(stmt, params)  # Core, not the ORM's bulk UPDATE: the held heads are expired below
     for head in heads:
-        held = session.identity_map.get(identity_key(JournalHead, head.name))
-        if held is not None:
-            session.expire(held)
+        _expire_held(session, head.name)
+
+
+def _expire_held(session: Session, journal: str) -> None:
+    """Expire a head the session holds as an ORM object, written behind its back by Core."""
+    held = session.identity_map.get(identity_key(JournalHead, journal))
+    if held is not None:
+        session.expire(held)
 
 
 def _write(session: Session, model: type[Any], rows: list[Any]) -> list[int]:

@@ -66,63 +66,49 @@ def ingest_batch(ctx: Context, submissions: Sequence[Submission]) -> list[Outcom
 
     First without savepoints (each costs two round trips a message, and a message that raises is rare: a refusal
     is an answer, not an error); if any message raises, or the commit fails, that transaction is rolled back and
-    the batch runs again with a savepoint per message (``_with_savepoints``), which keeps the others' work.
+    the batch runs again with a savepoint per message, which keeps the others' work.
     """
     if len(submissions) == 1:
         return [_alone(ctx, submissions[0])]
     try:
-        return _without_savepoints(ctx, submissions)
+        return _run(ctx, submissions, savepoints=False)
     except Exception as exc:  # nothing of this attempt is kept: it rolled back as a whole
         log.info("a batch of %d messages ran again with a savepoint each: %s", len(submissions), type(exc).__name__)
-    return _with_savepoints(ctx, submissions)
+    try:
+        return _run(ctx, submissions, savepoints=True)
+    except Exception as exc:  # whatever broke the batch, each message runs again alone
+        log.info("a batch of %d messages ran again one by one: %s", len(submissions), type(exc).__name__)
+        return [_alone(ctx, item) for item in submissions]
 
 
-def _without_savepoints(ctx: Context, submissions: Sequence[Submission]) -> list[Outcome]:
-    """Run the batch in one transaction with no savepoint; any message's error propagates (the caller retries)."""
+def _run(ctx: Context, submissions: Sequence[Submission], *, savepoints: bool) -> list[Outcome]:
+    """Run the batch in one transaction; raise what broke it as a whole (the caller runs it again another way).
+
+    Without savepoints any message's error breaks the batch; with them, a message's own error rolls back alone and
+    goes to its caller, and only a failure that concerns the whole batch (``_whole_batch``) breaks it.
+    """
     outcomes: list[Outcome | None] = [None] * len(submissions)
     first_of: set[str] = set()
     with ctx.uow() as uow:
+        session = uow.session
         for index, item in enumerate(submissions):
             digest = hashlib.sha256(item.raw).hexdigest()
             if digest in first_of:
                 continue  # the same bytes again: answered after the commit, as a resubmission
             first_of.add(digest)
-            result = ingest_in(ctx, uow.session, item.raw, source_name=item.source_name, senders=item.senders)
+            savepoint = session.begin_nested() if savepoints else None
+            try:
+                result = ingest_in(ctx, session, item.raw, source_name=item.source_name, senders=item.senders)
+            except Exception as exc:  # the message's own failure goes to its caller
+                if savepoint is None or _whole_batch(exc):
+                    raise
+                savepoint.rollback()
+                outcomes[index] = Outcome(error=exc)
+                continue
+            if savepoint is not None:
+                savepoint.commit()
             outcomes[index] = Outcome(result=result)
         uow.commit()
-    return [
-        outcome if outcome is not None else _alone(ctx, item)
-        for outcome, item in zip(outcomes, submissions, strict=True)
-    ]
-
-
-def _with_savepoints(ctx: Context, submissions: Sequence[Submission]) -> list[Outcome]:
-    """Run the batch in one transaction, each message in its own savepoint: a message's error rolls back alone."""
-    outcomes: list[Outcome | None] = [None] * len(submissions)
-    first_of: dict[str, int] = {}
-    try:
-        with ctx.uow() as uow:
-            session = uow.session
-            for index, item in enumerate(submissions):
-                digest = hashlib.sha256(item.raw).hexdigest()
-                if digest in first_of:
-                    continue  # the same bytes again: answered after the commit, as a resubmission
-                first_of[digest] = index
-                savepoint = session.begin_nested()
-                try:
-                    result = ingest_in(ctx, session, item.raw, source_name=item.source_name, senders=item.senders)
-                except Exception as exc:  # the message's own failure goes to its caller
-                    savepoint.rollback()
-                    if _whole_batch(exc):
-                        raise
-                    outcomes[index] = Outcome(error=exc)
-                    continue
-                savepoint.commit()
-                outcomes[index] = Outcome(result=result)
-            uow.commit()
-    except Exception as exc:  # whatever broke the batch, each message runs again alone
-        log.info("a batch of %d messages ran again one by one: %s", len(submissions), type(exc).__name__)
-        return [_alone(ctx, item) for item in submissions]
     return [
         outcome if outcome is not None else _alone(ctx, item)
         for outcome, item in zip(outcomes, submissions, strict=True)

@@ -115,10 +115,6 @@ class CounterBook:
         get = self.values.get((kind.value, key, feature), {}).get
         return [get(day, 0) for day in days]
 
-    def span(self, kind: SubjectKind, key: str, feature: str, first: date, last: date) -> int:
-        """Return the sum of a subject's day buckets from ``first`` to ``last`` (inclusive)."""
-        return sum(self.series(kind, key, feature, [first + timedelta(days=k) for k in range((last - first).days + 1)]))
-
     def write(self) -> None:
         """Add the changed buckets and write the moved links, one statement each (keys in order); in memory only,
         forget them."""

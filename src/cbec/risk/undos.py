@@ -8,8 +8,9 @@ query per batch; an inventory the facts do not hold (an export, a refused one) c
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
@@ -39,11 +40,11 @@ def count_quick_undos(session: Session, undone: Sequence[tuple[str, datetime]], 
     if not undone:
         return 0
     times = inventory_times_of(session, Direction.IMPORT, [eport_no for eport_no, _ in undone])
-    quick = 0
+    per_bucket: Counter[tuple[str, date]] = Counter()
     for eport_no, at in undone:
         found = times.get(eport_no)
-        if found is None or not is_quick(at, found.declared_at, found.released_at, ruleset):
-            continue
-        repo.add(session, SubjectKind.ENTERPRISE, found.ecommerce_code, "quick_undo", business_date(at), 1)
-        quick += 1
-    return quick
+        if found is not None and is_quick(at, found.declared_at, found.released_at, ruleset):
+            per_bucket[(found.ecommerce_code, business_date(at))] += 1
+    for (code, day), amount in sorted(per_bucket.items()):  # one bucket write per seller and day
+        repo.add(session, SubjectKind.ENTERPRISE, code, "quick_undo", day, amount)
+    return sum(per_bucket.values())

@@ -130,8 +130,8 @@ def test_the_platform_alone_counts_the_lower_band_and_the_fields_read_the_book()
     assert (seen.below_limit, seen.near_limit) == (True, False)
     book.load(counted_subjects(seen), met_links(seen), DAY)
     count(book, seen)
-    assert book.span(SubjectKind.PLATFORM, P, "below_limit", DAY, DAY) == 1
-    assert book.span(SubjectKind.BUYER, "b1", "below_limit", DAY, DAY) == 0  # kept for the platform only
+    assert sum(book.series(SubjectKind.PLATFORM, P, "below_limit", [DAY])) == 1
+    assert sum(book.series(SubjectKind.BUYER, "b1", "below_limit", [DAY])) == 0  # kept for the platform only
     fields = pattern_fields(book, seen.subjects, DAY, RULES)
     assert fields == {
         "doc.platform_bunching": None,  # 1 inventory in the week: too few
