@@ -82,6 +82,7 @@ class Buyer:
     id_number: str
     phone: str
     address: str
+    district: str | None = None  # the address's county code (GB/T 2260), sent as the order's consigneeDistrict
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +171,7 @@ def build_set(
         consignee=buyer.name,
         consignee_phone=buyer.phone,
         consignee_address=buyer.address,
+        consignee_district=buyer.district,
         lines=tuple(lines),
         payment_code=parties.payment.code,
         payment_name=parties.payment.name,

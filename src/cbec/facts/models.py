@@ -30,6 +30,8 @@ class TradeFact(Base):
         # the statistics rollups recount whole business days (cbec.statistics.rollup)
         Index("ix_trade_fact_declared_on", "declared_on"),
         Index("ix_trade_fact_released_on", "released_on"),
+        # risk joins a waybill's signing (CEB513) to its inventory's facts (R2.4)
+        Index("ix_trade_fact_waybill", "logistics_code", "logistics_no"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -40,6 +42,7 @@ class TradeFact(Base):
     inventory_no: Mapped[str | None] = mapped_column(String(20), nullable=True)
     order_no: Mapped[str] = mapped_column(String(60))
     line_no: Mapped[int] = mapped_column(Integer)
+    item_no: Mapped[str | None] = mapped_column(String(50), nullable=True)  # the line's goods number (企业商品货号)
     hs_code: Mapped[str] = mapped_column(String(10))
     goods_name: Mapped[str] = mapped_column(String(250))
     origin_country: Mapped[str] = mapped_column(String(3))
@@ -55,6 +58,7 @@ class TradeFact(Base):
     platform_code: Mapped[str] = mapped_column(String(18))
     ecommerce_code: Mapped[str] = mapped_column(String(18))
     logistics_code: Mapped[str] = mapped_column(String(18))
+    logistics_no: Mapped[str | None] = mapped_column(String(60), nullable=True)  # the waybill number (运单号)
     payment_code: Mapped[str | None] = mapped_column(String(18), nullable=True)
     agent_code: Mapped[str] = mapped_column(String(18))
     warehouse_code: Mapped[str | None] = mapped_column(String(18), nullable=True)
@@ -70,4 +74,8 @@ class TradeFact(Base):
     payer_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
     phone_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
     address_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # the inventory's declared gross weight in kg (毛重), the same on each of its lines
+    gross_weight: Mapped[Decimal | None] = mapped_column(Amount, nullable=True)
+    # the consignee's prefecture (GB/T 2260, e.g. 440300), from the matched order; never the address itself
+    consignee_region: Mapped[str | None] = mapped_column(String(6), nullable=True)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)

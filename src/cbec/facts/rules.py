@@ -98,6 +98,9 @@ class FactHeader:
     payer_key: str | None = None
     phone_key: str | None = None
     address_key: str | None = None
+    logistics_no: str | None = None
+    gross_weight: Decimal | None = None  # the inventory's declared gross weight in kg
+    consignee_region: str | None = None  # the consignee's prefecture code (``consignee_region``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +118,7 @@ class FactLine:
     legal_unit: str
     currency: str
     value: Decimal
+    item_no: str | None = None  # the line's goods number (企业商品货号, SKU)
 
 
 def import_lines(inventory: Inventory) -> tuple[FactLine, ...]:
@@ -132,6 +136,7 @@ def import_lines(inventory: Inventory) -> tuple[FactLine, ...]:
             legal_unit=line.legal_unit,
             currency=line.currency,
             value=line.total_price,
+            item_no=line.item_no,
         )
         for line in inventory.lines
     )
@@ -152,6 +157,7 @@ def export_lines(inventory: ExportInventory) -> tuple[FactLine, ...]:
             legal_unit=line.legal_unit,
             currency=line.currency,
             value=line.total_price,
+            item_no=line.item_no,
         )
         for line in inventory.lines
     )
@@ -190,6 +196,7 @@ def fact_rows(header: FactHeader, lines: Iterable[FactLine], rates: Rates, *, no
         "platform_code": header.platform_code,
         "ecommerce_code": header.ecommerce_code,
         "logistics_code": header.logistics_code,
+        "logistics_no": header.logistics_no,
         "payment_code": header.payment_code,
         "agent_code": header.agent_code,
         "warehouse_code": header.warehouse_code,
@@ -204,6 +211,8 @@ def fact_rows(header: FactHeader, lines: Iterable[FactLine], rates: Rates, *, no
         "payer_key": header.payer_key,
         "phone_key": header.phone_key,
         "address_key": header.address_key,
+        "gross_weight": header.gross_weight,
+        "consignee_region": header.consignee_region,
         "updated_at": now,
     }
     rows = []
@@ -213,6 +222,7 @@ def fact_rows(header: FactHeader, lines: Iterable[FactLine], rates: Rates, *, no
             {
                 **shared,
                 "line_no": line.line_no,
+                "item_no": line.item_no,
                 "hs_code": line.hs_code,
                 "goods_name": line.goods_name,
                 "origin_country": line.origin_country,
@@ -238,6 +248,21 @@ def moved(status: FactStatus, inventory_no: str | None, released_at: datetime | 
         "released_at": released_at,
         "released_on": business_date(released_at) if released_at is not None else None,
     }
+
+
+_REGION = re.compile(r"[1-9][0-9]{5}")
+
+
+def consignee_region(district: str | None) -> str | None:
+    """Return the prefecture code (GB/T 2260, ``xxxx00``) of a consignee's district code, None when none is usable.
+
+    The order's ``consigneeDistrict`` names a county (440305 深圳市南山区); the fact keeps its prefecture (440300):
+    enough for distances and regional statistics, and no finer than where a parcel goes. A code that is not six
+    digits is ignored (None), never guessed.
+    """
+    if district is None or not _REGION.fullmatch(district.strip()):
+        return None
+    return district.strip()[:4] + "00"
 
 
 # --- subject keys -------------------------------------------------------------------------------------------

@@ -20,7 +20,16 @@ from sqlalchemy.orm import Session
 from cbec.facts import repository as repo
 from cbec.facts.rules import Direction, FactHeader, FactLine, FactStatus, Rates, fact_rows
 
-_MOVING = ("status", "inventory_no", "released_at", "released_on", "payer_key", "phone_key", "payment_code")
+_MOVING = (
+    "status",
+    "inventory_no",
+    "released_at",
+    "released_on",
+    "payer_key",
+    "phone_key",
+    "payment_code",
+    "consignee_region",
+)
 Key = tuple[str, str]  # (direction, E-port number)
 
 

@@ -84,6 +84,12 @@ def test_a_released_import_has_one_fact_per_line_kept_current_through_a_cancel(z
     assert first["buyer_key"] == first["payer_key"] == index(BUYER.id_number)
     assert first["phone_key"] == index(f"phone:{BUYER.phone}")
     assert first["address_key"] == index("address:海南省海口市美兰区国兴大道1号")
+    assert (first["consignee_region"], first["logistics_no"], first["gross_weight"]) == (
+        "460100",  # the order's consigneeDistrict 460108 (美兰区) at prefecture level
+        f"L{O1}",
+        released_set(O1).inventory.gross_weight,
+    )
+    assert [(f["line_no"], f["item_no"]) for f in _facts(zone, "I") if f["order_no"] == O1] == [(1, "SKU-MILK-900")]
 
     zone.send([build_cancel(released_set(O1).inventory, _number(zone, O1), at=AT + timedelta(hours=1))], PARTIES.agent)
     assert [(f["order_no"], f["status"]) for f in _facts(zone, "I")] == [(O1, "cancelled"), (O2, "released")]

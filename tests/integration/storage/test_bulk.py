@@ -245,6 +245,10 @@ JOURNAL_ROWS: dict[str, tuple[str, dict[str, Any]]] = {
             "payer_key": None,
             "phone_key": None,
             "address_key": None,
+            "item_no": "SKU\t1",
+            "logistics_no": "LP00012345678CN",
+            "gross_weight": Decimal("0.12345"),
+            "consignee_region": "440300",
             "updated_at": datetime(2026, 3, 2, 12, 0, tzinfo=UTC),
         },
     ),
@@ -291,7 +295,7 @@ NULLS: dict[str, dict[str, Any]] = {
     "sharing_event": {"payload": None, "parties": [], "status": None, "position": None},
     "issued_receipt": {"keys": None, "document_id": None, "message_id": None},
     "audit_record": {"before": None, "after": None, "reason": None, "seq": None, "hash": None},
-    "trade_fact": {"value_cny": None, "released_at": None, "tenant": None},
+    "trade_fact": {"value_cny": None, "released_at": None, "tenant": None, "gross_weight": None, "item_no": None},
 }
 
 

@@ -14,6 +14,7 @@ from cbec.facts import (
     Direction,
     FactHeader,
     FactStatus,
+    consignee_region,
     export_lines,
     fact_rows,
     fact_status,
@@ -63,6 +64,9 @@ def _import_header(**changes: object) -> FactHeader:
         "payer_key": "h(11010519491231002X)",
         "phone_key": "h(phone:13800138000)",
         "address_key": "h(address:海南省海口市美兰区国兴大道1号)",
+        "logistics_no": "LORD20260302000001",
+        "gross_weight": Decimal("2.05"),
+        "consignee_region": "460100",
     }
     values.update(changes)
     return FactHeader(**values)  # type: ignore[arg-type]
@@ -93,6 +97,9 @@ IMPORT_SHARED = {
     "payer_key": "h(11010519491231002X)",
     "phone_key": "h(phone:13800138000)",
     "address_key": "h(address:海南省海口市美兰区国兴大道1号)",
+    "logistics_no": "LORD20260302000001",
+    "gross_weight": Decimal("2.05"),
+    "consignee_region": "460100",
     "updated_at": NOW,
     "origin_country": "116",
     "destination_country": "142",
@@ -107,6 +114,7 @@ def test_a_two_line_9610_import_gives_one_row_per_line_in_cny_and_usd() -> None:
         {
             **IMPORT_SHARED,
             "line_no": 1,
+            "item_no": "SKU-MILK-900",
             "hs_code": "1901101000",
             "goods_name": "婴幼儿配方奶粉900克",
             "quantity": Decimal("2"),
@@ -120,6 +128,7 @@ def test_a_two_line_9610_import_gives_one_row_per_line_in_cny_and_usd() -> None:
         {
             **IMPORT_SHARED,
             "line_no": 2,
+            "item_no": "SKU-SERUM-50",
             "hs_code": "3304990099",
             "goods_name": "精华液50毫升",
             "quantity": Decimal("1"),
@@ -145,6 +154,8 @@ def test_a_1210_import_names_its_bonded_warehouse_and_leaves_usd_empty_without_a
         payment_code=None,
         payer_key=None,
         phone_key=None,
+        consignee_region=None,
+        logistics_no=inventory.logistics_no,
     )
     assert fact_rows(header, import_lines(inventory), no_rates, now=NOW) == [
         {
@@ -159,7 +170,10 @@ def test_a_1210_import_names_its_bonded_warehouse_and_leaves_usd_empty_without_a
             "payment_code": None,
             "payer_key": None,
             "phone_key": None,
+            "consignee_region": None,
+            "logistics_no": "LORD20260302000002",
             "line_no": 1,
+            "item_no": "SKU-MILK-900",
             "hs_code": "1901101000",
             "goods_name": "婴幼儿配方奶粉900克",
             "quantity": Decimal("2"),
@@ -193,6 +207,8 @@ def test_a_9610_export_in_usd_goes_from_china_to_its_destination_with_no_subject
         status=FactStatus.WAITING,
         owner_code="4601960002",
         tenant="hub",
+        logistics_no="LE1",
+        gross_weight=inventory.gross_weight,
     )
     shared = {
         "direction": "E",
@@ -219,6 +235,9 @@ def test_a_9610_export_in_usd_goes_from_china_to_its_destination_with_no_subject
         "payer_key": None,
         "phone_key": None,
         "address_key": None,
+        "logistics_no": "LE1",
+        "gross_weight": Decimal("1.90"),
+        "consignee_region": None,
         "updated_at": NOW,
         "origin_country": "142",
         "destination_country": "502",
@@ -230,6 +249,7 @@ def test_a_9610_export_in_usd_goes_from_china_to_its_destination_with_no_subject
         {
             **shared,
             "line_no": 1,
+            "item_no": "SKU-TEE-01",
             "hs_code": "6109100011",
             "goods_name": "棉制针织T恤",
             "quantity": Decimal("2"),
@@ -241,6 +261,7 @@ def test_a_9610_export_in_usd_goes_from_china_to_its_destination_with_no_subject
         {
             **shared,
             "line_no": 2,
+            "item_no": "SKU-LAMP-02",
             "hs_code": "9405210000",
             "goods_name": "LED台灯",
             "quantity": Decimal("1"),
@@ -303,3 +324,10 @@ def test_subject_keys_are_keyed_pseudonyms_of_normalised_values_kept_apart_by_ki
     assert subject_key(fake_index, "phone", "  ") is None
     with pytest.raises(ValueError, match="unknown subject kind 'email'"):
         subject_key(fake_index, "email", "a@b.c")
+
+
+def test_the_consignee_region_is_the_prefecture_of_a_six_digit_district_code_and_nothing_else() -> None:
+    assert consignee_region("440305") == "440300"  # 深圳市南山区 → 深圳市
+    assert consignee_region(" 110105 ") == "110100"  # 北京市朝阳区 → 北京市's city level
+    assert consignee_region("460108") == "460100"
+    assert [consignee_region(code) for code in (None, "", "46010", "4601080", "46O108", "060108")] == [None] * 6

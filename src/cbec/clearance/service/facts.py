@@ -27,6 +27,7 @@ from cbec.facts import (
     Direction,
     FactHeader,
     FactStatus,
+    consignee_region,
     customs_rates,
     fact_rows,
     fact_status,
@@ -41,9 +42,11 @@ from cbec.storage.context import Context
 
 
 def partner_values(cipher: PersonalDataCipher, order: ImportOrder, payment: Payment) -> dict[str, Any]:
-    """Return what the matched order and payment add to the facts: the payment enterprise, payer and phone keys."""
+    """Return what the matched order and payment add to the facts: the payment enterprise, payer and phone keys, and
+    the consignee's prefecture from the order's district code."""
     return {
         "payment_code": payment.payment_code,
+        "consignee_region": consignee_region(order.consignee_district),
         "payer_key": subject_key(cipher.blind_index, "id", payment.payer_id_number),
         "phone_key": subject_key(cipher.blind_index, "phone", order.consignee_phone),
     }
@@ -69,6 +72,7 @@ def header(
         platform_code=row.platform_code,
         ecommerce_code=row.ecommerce_code,
         logistics_code=row.logistics_code,
+        logistics_no=inventory.logistics_no,
         agent_code=row.agent_code,
         declared_at=row.declared_at,
         released_at=row.released_at,
@@ -80,6 +84,8 @@ def header(
         payer_key=extra.get("payer_key"),
         phone_key=extra.get("phone_key"),
         address_key=subject_key(cipher.blind_index, "address", inventory.consignee_address),
+        gross_weight=inventory.gross_weight,
+        consignee_region=extra.get("consignee_region"),
     )
 
 

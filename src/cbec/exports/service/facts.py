@@ -50,6 +50,7 @@ def header(row: ExportInventoryRecord, inventory: ExportInventory, tenant: str |
         platform_code=row.platform_code,
         ecommerce_code=row.ecommerce_code,
         logistics_code=row.logistics_code,
+        logistics_no=inventory.logistics_no,
         agent_code=row.agent_code,
         declared_at=row.declared_at,
         released_at=row.released_at,
@@ -57,6 +58,7 @@ def header(row: ExportInventoryRecord, inventory: ExportInventory, tenant: str |
         warehouse_code=inventory.special_area_code,
         owner_code=row.owner_code,
         tenant=tenant,
+        gross_weight=inventory.gross_weight,
     )
 
 
