@@ -238,14 +238,21 @@ def test_product_filing_form_files_a_pending_product_or_lists_every_problem(port
         "legal_unit": "035",
         "net_content": "900",
         "net_content_unit": "036",
+        "unit_gross_weight": "1.15",
         "barcode": "",
     }
     filed = client.post("/workspace/products", data=form, follow_redirects=False)
     assert (filed.status_code, filed.headers["location"]) == (303, "/workspace/products?filed=SKU-MILK-900")
     listing = client.get("/workspace/products?filed=SKU-MILK-900").text
     assert "商品 SKU-MILK-900 已提交备案，等待审批。" in listing and "待审核" in listing
+    assert "单位毛重（千克）" in listing and '<td class="nowrap">1.15</td>' in listing
     wrong = client.post("/workspace/products", data={**form, "item_no": "SKU-X", "hs_code": "12"})
     assert wrong.status_code == 422 and "备案未通过校验" in wrong.text
+    heavy = client.post("/workspace/products", data={**form, "item_no": "SKU-Y", "unit_gross_weight": "0"})
+    assert heavy.status_code == 422 and "单位毛重须大于0且不超过1000千克" in heavy.text
+    assert "最多5位小数），或留空" in heavy.text  # the catalogue's fix
+    typo = client.post("/workspace/products", data={**form, "item_no": "SKU-Z", "unit_gross_weight": "1,2"})
+    assert typo.status_code == 422 and "单位毛重须为数字" in typo.text and "请填写数字，如 50 或 1.15。" in typo.text
     assert client.post("/workspace/products", data={**form, "csrf_token": "stale"}).status_code == 403
 
 

@@ -53,6 +53,9 @@ def register(app: typer.Typer) -> None:
         legal_unit_2: str | None = typer.Option(None, "--legal-unit-2"),
         brand: str | None = typer.Option(None, "--brand"),
         barcode: str | None = typer.Option(None, "--barcode"),
+        unit_gross_weight: str | None = typer.Option(
+            None, "--unit-gross-weight", help="Packed gross weight of one transaction unit in kg (optional)."
+        ),
         actor: str = typer.Option("cli", "--actor"),
     ) -> None:
         """File a product (it starts pending)."""
@@ -60,6 +63,10 @@ def register(app: typer.Typer) -> None:
             content = Decimal(net_content)
         except InvalidOperation as exc:
             raise typer.BadParameter(f"--net-content is not a number: {net_content}") from exc
+        try:
+            weight = Decimal(unit_gross_weight) if unit_gross_weight is not None else None
+        except InvalidOperation as exc:
+            raise typer.BadParameter(f"--unit-gross-weight is not a number: {unit_gross_weight}") from exc
         data = ProductCreate(
             owner_code=owner_code,
             item_no=item_no,
@@ -74,6 +81,7 @@ def register(app: typer.Typer) -> None:
             net_content=content,
             net_content_unit=net_content_unit,
             barcode=barcode,
+            unit_gross_weight=weight,
             actor=actor,
         )
         try:

@@ -35,6 +35,8 @@ from cbec.messages.documents import (
     WaybillStatus,
 )
 
+CARTON = Decimal("0.2")  # kg: a parcel's own carton and filling, on top of its goods
+
 
 @dataclass(frozen=True, slots=True)
 class Party:
@@ -72,6 +74,7 @@ class Goods:
     specification: str = "1件"
     origin_country: str = "116"
     item_record_no: str | None = None
+    unit_gross_weight: Decimal | None = None  # kg, packed, of one unit: the filed weight (商品备案), when known
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,8 +131,12 @@ def build_set(
     trade_mode: str = "9610",
     bill_no: str = "MAWB20260302001",
     payment_transaction_id: str | None = None,
+    gross_weight: Decimal | None = None,
 ) -> DocumentSet:
-    """Build a matching order, payment, waybill and inventory for one purchase."""
+    """Build a matching order, payment, waybill and inventory for one purchase.
+
+    The parcel's gross weight is its goods' packed weight (every goods with a ``unit_gross_weight``) plus a
+    0.2 kg carton, else its net weight plus the carton; ``gross_weight`` declares another (an empty parcel)."""
     lines = [
         OrderLine(
             line_no=i,
@@ -196,6 +203,15 @@ def build_set(
     bonded = trade_mode != "9610"
     weight = sum((goods.legal_quantity_per_unit * qty for goods, qty in items), Decimal(0))
     net_weight = max(weight, Decimal("0.1"))
+    packed = [goods.unit_gross_weight * qty for goods, qty in items if goods.unit_gross_weight is not None]
+    if len(packed) == len(items):  # the goods as filed, each in its own packing, in one parcel's carton
+        net_weight = max(min(net_weight, sum(packed, Decimal(0))), Decimal("0.1"))
+        parcel = sum(packed, Decimal(0)) + CARTON
+    else:
+        parcel = net_weight + CARTON
+    if gross_weight is not None:
+        parcel = gross_weight
+        net_weight = min(net_weight, gross_weight)
     waybill = Waybill(
         declaration=declaration(guid_for("waybill", logistics_no), at),
         logistics_code=parties.logistics.code,
@@ -203,7 +219,7 @@ def build_set(
         logistics_no=logistics_no,
         order_no=order_no,
         currency="142",
-        weight=net_weight + Decimal("0.2"),
+        weight=parcel,
         pack_count=1,
         consignee=buyer.name,
         consignee_address=buyer.address,
@@ -264,7 +280,7 @@ def build_set(
         insured_fee=insured_fee,
         currency="142",
         pack_count=1,
-        gross_weight=net_weight + Decimal("0.2"),
+        gross_weight=parcel,
         net_weight=net_weight,
         lines=tuple(inventory_lines),
         enterprise_ref_no=order_no[-20:],

@@ -84,6 +84,7 @@ def set_up_zone(ctx: Context) -> FilingReport:
                         legal_unit=goods.legal_unit,
                         net_content=product.net_content,
                         net_content_unit=product.net_content_unit,
+                        unit_gross_weight=goods.unit_gross_weight,
                         actor=ACTOR,
                     ),
                 )

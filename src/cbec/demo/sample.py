@@ -132,6 +132,7 @@ def _goods(ctx: Context, seller: str) -> Goods:
         legal_unit=product.legal_unit,
         specification=product.specification,
         origin_country=product.origin_country,
+        unit_gross_weight=product.unit_gross_weight,
     )
 
 

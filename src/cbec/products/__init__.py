@@ -1,6 +1,7 @@
-"""Product filing (商品备案): the SKUs an e-commerce enterprise declares, with HS code and net content.
+"""Product filing (商品备案): the SKUs an e-commerce enterprise declares, with HS code, net content and (optional)
+unit gross weight.
 
-Clearance and tax use ``find_product``; transports use the use cases in ``service``.
+Clearance and tax use ``find_product``, risk ``filed_weights``; transports use the use cases in ``service``.
 """
 
 from cbec.products.errors import (
@@ -10,7 +11,7 @@ from cbec.products.errors import (
     ProductNotFound,
     ProductStatusConflict,
 )
-from cbec.products.lookups import find_product
+from cbec.products.lookups import filed_weights, find_product
 from cbec.products.rules import ProductRef, ProductStatus, ProductTransition
 
 __all__ = [
@@ -22,5 +23,6 @@ __all__ = [
     "ProductStatus",
     "ProductStatusConflict",
     "ProductTransition",
+    "filed_weights",
     "find_product",
 ]

@@ -36,6 +36,9 @@ class Product(Base):
     net_content: Mapped[Decimal] = mapped_column(Amount)
     net_content_unit: Mapped[str] = mapped_column(String(3))
     barcode: Mapped[str | None] = mapped_column(String(50), nullable=True)
+    # Gross weight of one transaction unit in kg, packed (optional, migration prdw01): risk compares an import
+    # inventory's declared gross weight with Σ quantity × this (R2.3, 空包: empty parcels of fake orders).
+    unit_gross_weight: Mapped[Decimal | None] = mapped_column(Amount, nullable=True)
     status: Mapped[str] = mapped_column(String(20), index=True)
     filed_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from decimal import Decimal
 
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import func, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from cbec.common.scope import Scope
@@ -40,6 +41,29 @@ def by_owner_items(session: Session, keys: Iterable[tuple[int, str]]) -> dict[tu
         chunk = wanted[start : start + 500]
         stmt = select(Product).where(tuple_(Product.owner_id, Product.item_no).in_(chunk))
         found.update({(p.owner_id, p.item_no): p for p in session.scalars(stmt)})
+    return found
+
+
+def weights_of(session: Session, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Decimal]:
+    """Return the filed unit gross weight of the products with the given (owner customs or credit code, item
+    number) keys, keyed as asked; keys with no filing or no weight are absent. One query per 500 keys."""
+    wanted = sorted(set(keys))
+    found: dict[tuple[str, str], Decimal] = {}
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        asked = set(chunk)
+        codes = sorted({code for code, _ in chunk})
+        items = sorted({item for _, item in chunk})
+        rows = session.execute(
+            select(Enterprise.customs_code, Enterprise.uscc, Product.item_no, Product.unit_gross_weight)
+            .join(Enterprise, Product.owner_id == Enterprise.id)
+            .where(Product.unit_gross_weight.is_not(None), Product.item_no.in_(items))
+            .where(or_(Enterprise.customs_code.in_(codes), Enterprise.uscc.in_(codes)))
+        )
+        for customs_code, uscc, item_no, weight in rows:
+            for code in (customs_code, uscc):
+                if weight is not None and (code, item_no) in asked:
+                    found[(code, item_no)] = weight
     return found
 
 

@@ -48,6 +48,11 @@ NAME_MAX = 250
 SPECIFICATION_MAX = 510
 BRAND_MAX = 100
 BARCODE_MAX = 50
+# The filed gross weight of one transaction unit, in kg (packed, as it leaves the shelf): above 0, at most
+# GROSS_WEIGHT_MAX (a retail parcel's unit; more is a typing slip: grams written as kg), to the 5 places the
+# column keeps (10 mg). Optional: risk compares an inventory's declared gross weight with it (R2.3, 空包).
+GROSS_WEIGHT_MAX = Decimal(1000)
+GROSS_WEIGHT_PLACES = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +72,7 @@ class ProductDraft:
     net_content: Decimal | None
     net_content_unit: str
     barcode: str | None
+    unit_gross_weight: Decimal | None = None  # kg per transaction unit, optional
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,10 +115,28 @@ def make_product_draft(
     brand: str | None = None,
     legal_unit_2: str | None = None,
     barcode: str | None = None,
+    unit_gross_weight: str | Decimal | None = None,
     prefix: str = "",
 ) -> tuple[ProductDraft, list[Problem]]:
-    """Normalise raw filing input; return the draft and the problem of an unreadable net content, if any."""
+    """Normalise raw filing input; return the draft and the problems of an unreadable net content or unit gross
+    weight, if any."""
     problems: list[Problem] = []
+    weight: Decimal | None = None
+    if isinstance(unit_gross_weight, Decimal):
+        weight = unit_gross_weight
+    elif _blank_to_none(unit_gross_weight) is not None:
+        try:
+            weight = parse_decimal(str(unit_gross_weight))
+        except ValueError:
+            problems.append(
+                Problem(
+                    "PRD-GROSS-WEIGHT",
+                    f"{prefix}unit_gross_weight",
+                    f"单位毛重不是数字 / unit gross weight {unit_gross_weight!r} is not a number",
+                    "Write the gross weight of one transaction unit in kg, e.g. 1.15 for a 900 g tin, or leave it "
+                    "empty.",
+                )
+            )
     content: Decimal | None = None
     if isinstance(net_content, Decimal):
         content = net_content
@@ -142,6 +166,7 @@ def make_product_draft(
         net_content=content.normalize() if content is not None else None,
         net_content_unit=net_content_unit.strip(),
         barcode=_blank_to_none(barcode),
+        unit_gross_weight=weight.normalize() if weight is not None else None,
     )
     return draft, problems
 
@@ -251,7 +276,34 @@ def check_product(
         )
     if goods is not None and codes.contains("unit", draft.net_content_unit):
         problems.extend(net_content_unit_problems(goods, draft.net_content_unit, f"{prefix}net_content_unit"))
+    found = gross_weight_problem(draft.unit_gross_weight, f"{prefix}unit_gross_weight")
+    if found is not None:
+        problems.append(found)
     return problems
+
+
+def gross_weight_problem(weight: Decimal | None, field: str) -> Problem | None:
+    """Return the problem of a filed unit gross weight (kg) out of (0, GROSS_WEIGHT_MAX] or finer than 10 mg."""
+    if weight is None:
+        return None
+    if not weight.is_finite() or weight <= 0 or weight > GROSS_WEIGHT_MAX:
+        return Problem(
+            "PRD-GROSS-WEIGHT",
+            field,
+            f"单位毛重须大于0且不超过{GROSS_WEIGHT_MAX}千克 / the unit gross weight must be above 0 and at most "
+            f"{GROSS_WEIGHT_MAX} kg, got {weight}",
+            "Give the packed weight of one transaction unit in kilograms (900 g is 0.9), or leave it empty.",
+        )
+    exponent = weight.as_tuple().exponent
+    if isinstance(exponent, int) and -exponent > GROSS_WEIGHT_PLACES:
+        return Problem(
+            "PRD-GROSS-WEIGHT",
+            field,
+            f"单位毛重最多{GROSS_WEIGHT_PLACES}位小数 / the unit gross weight has more than "
+            f"{GROSS_WEIGHT_PLACES} decimal places: {weight}",
+            "Round it to 10 mg (5 decimal places of a kilogram).",
+        )
+    return None
 
 
 def check_product_transition(

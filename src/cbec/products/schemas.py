@@ -27,6 +27,13 @@ class ProductCreate(BaseModel):
     net_content: Decimal = Field(description="Net content of one transaction unit in net_content_unit.")
     net_content_unit: str = Field(description="Unit of the net content: 096 毫升, 036 克, 020 片, 008 只...")
     barcode: str | None = None
+    unit_gross_weight: Decimal | None = Field(
+        default=None,
+        description=(
+            "Gross weight of one transaction unit in kg, packed (毛重), e.g. 1.15 for a 900 g tin; optional, above 0,"
+            " at most 1000, at most 5 decimals. Risk compares an import inventory's gross weight with it (R2.3)."
+        ),
+    )
     actor: str = Field(default="api", description="Who files (recorded in the audit trail).")
 
 
@@ -48,6 +55,7 @@ class ProductRead(BaseModel):
     net_content: Decimal
     net_content_unit: str
     barcode: str | None
+    unit_gross_weight: Decimal | None = Field(description="Gross weight of one transaction unit in kg, if filed.")
     status: str
     filed_at: datetime
     updated_at: datetime

@@ -60,7 +60,7 @@ IMPORT_REQUIRED = frozenset(
         "net_content_unit",
     }
 )
-IMPORT_OPTIONAL = frozenset({"brand", "legal_unit_2", "barcode"})
+IMPORT_OPTIONAL = frozenset({"brand", "legal_unit_2", "barcode", "unit_gross_weight"})
 Progress = Callable[[int, int], None]
 
 
@@ -418,6 +418,7 @@ def _draft_of_row(product: Product, owner_code: str) -> ProductDraft:
         net_content=product.net_content.normalize(),
         net_content_unit=product.net_content_unit,
         barcode=product.barcode,
+        unit_gross_weight=product.unit_gross_weight.normalize() if product.unit_gross_weight is not None else None,
     )
 
 
@@ -425,7 +426,8 @@ def _snapshot(draft: ProductDraft, names: list[str] | None = None) -> dict[str, 
     result: dict[str, Any] = {}
     for name in names or list(ProductDraft.__dataclass_fields__):
         value = getattr(draft, name)
-        result[name] = str(plain(value)) if name == "net_content" and value is not None else value
+        decimal = name in {"net_content", "unit_gross_weight"} and value is not None
+        result[name] = str(plain(value)) if decimal else value
     return result
 
 
@@ -446,6 +448,7 @@ def _create(session: Session, ctx: Context, owner: Enterprise, draft: ProductDra
         net_content=draft.net_content,
         net_content_unit=draft.net_content_unit,
         barcode=draft.barcode,
+        unit_gross_weight=draft.unit_gross_weight,
         status=ProductStatus.PENDING.value,
         filed_at=now,
         updated_at=now,
@@ -504,6 +507,7 @@ def _read(product: Product, owner: Enterprise) -> ProductRead:
         net_content=plain(product.net_content),
         net_content_unit=product.net_content_unit,
         barcode=product.barcode,
+        unit_gross_weight=plain(product.unit_gross_weight) if product.unit_gross_weight is not None else None,
         status=product.status,
         filed_at=product.filed_at.astimezone(UTC),
         updated_at=product.updated_at.astimezone(UTC),

@@ -58,6 +58,7 @@ PRODUCT_FIELDS = (
     "legal_unit",
     "net_content",
     "net_content_unit",
+    "unit_gross_weight",
     "barcode",
 )
 
@@ -345,6 +346,15 @@ async def file_new_product(request: Request, entry: Entry = FILE_PRODUCTS, ctx: 
         problem = Problem("WEB-NUMBER", "net_content", "净含量须为数字 / not a number", "Enter a number such as 50.")
         return _products_page(request, ctx, who, form=form, problems=[problem], status_code=422)
     try:
+        weight = Decimal(form["unit_gross_weight"]) if form["unit_gross_weight"] else None
+        if weight is not None and not weight.is_finite():
+            raise InvalidOperation(form["unit_gross_weight"])
+    except InvalidOperation:
+        problem = Problem(
+            "WEB-NUMBER", "unit_gross_weight", "单位毛重须为数字（千克）/ not a number", "Enter kilograms such as 1.15."
+        )
+        return _products_page(request, ctx, who, form=form, problems=[problem], status_code=422)
+    try:
         created = file_product(
             ctx,
             ProductCreate(
@@ -360,6 +370,7 @@ async def file_new_product(request: Request, entry: Entry = FILE_PRODUCTS, ctx: 
                 net_content=net_content,
                 net_content_unit=form["net_content_unit"],
                 barcode=form["barcode"] or None,
+                unit_gross_weight=weight,
                 actor=actor(who),
             ),
         )

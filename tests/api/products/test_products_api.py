@@ -63,6 +63,17 @@ def test_invalid_product_is_422(client: TestClient) -> None:
     assert client.get("/api/v1/products").json()["total"] == 0
 
 
+def test_a_unit_gross_weight_is_filed_and_shown_and_a_bad_one_is_422(client: TestClient) -> None:
+    created = client.post("/api/v1/products", json=body(unit_gross_weight="0.110"))
+    assert created.status_code == 201, created.text
+    assert created.json()["unit_gross_weight"] == "0.11"
+    refused = client.post("/api/v1/products", json=body(item_no="SKU-2", unit_gross_weight="0"))
+    assert refused.status_code == 422
+    assert [(p["rule_id"], p["field"]) for p in refused.json()["problems"]] == [
+        ("PRD-GROSS-WEIGHT", "unit_gross_weight")
+    ]
+
+
 def test_duplicate_item_is_409(client: TestClient) -> None:
     assert client.post("/api/v1/products", json=body()).status_code == 201
     assert client.post("/api/v1/products", json=body()).status_code == 409

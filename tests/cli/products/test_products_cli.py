@@ -45,11 +45,12 @@ def test_file_approve_show(app: typer.Typer, ctx: Context) -> None:
         [
             "products", "file", "--owner", "4601900001", "--item-no", "SKU-WATCH", "--name", "自动上弦机械手表",
             "--hs-code", "9102210000", "--spec", "自动上弦 钢表带", "--origin", "116", "--unit", "008",
-            "--legal-unit", "008", "--net-content", "1", "--net-content-unit", "008",
+            "--legal-unit", "008", "--net-content", "1", "--net-content-unit", "008", "--unit-gross-weight", "0.32",
         ],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     [filed] = list_products(ctx).items
+    assert str(filed.unit_gross_weight) == "0.32"
     approved_out = runner.invoke(app, ["products", "approve", str(filed.id), "--reason", "核对无误"])
     assert approved_out.exit_code == 0
     assert f"product {filed.id} 4601900001/SKU-WATCH: approved" in approved_out.output
@@ -69,6 +70,16 @@ def test_file_reports_problems(app: typer.Typer, ctx: Context) -> None:
     )  # fmt: skip
     assert result.exit_code == 1
     assert "PRD-HS-UNKNOWN" in result.output
+    assert list_products(ctx).total == 0
+    heavy = runner.invoke(
+        app,
+        [
+            "products", "file", "--owner", "4601900001", "--item-no", "SKU-X", "--name", "x",
+            "--hs-code", "9102210000", "--spec", "x", "--origin", "116", "--unit", "008",
+            "--legal-unit", "008", "--net-content", "1", "--net-content-unit", "008", "--unit-gross-weight", "1200",
+        ],
+    )  # fmt: skip
+    assert heavy.exit_code == 1 and "PRD-GROSS-WEIGHT" in heavy.output
     assert list_products(ctx).total == 0
 
 

@@ -27,6 +27,7 @@ from cbec.products import (
     ProductNotFound,
     ProductStatus,
     ProductStatusConflict,
+    filed_weights,
     find_product,
 )
 from cbec.products.models import Product
@@ -85,6 +86,7 @@ def test_filing_and_approval_are_audited(ctx: Context, shop: str) -> None:
         "net_content": Decimal("50"),
         "net_content_unit": "096",
         "barcode": "4901234567894",
+        "unit_gross_weight": None,
         "status": "pending",
         "filed_at": AT,
         "updated_at": AT,
@@ -111,6 +113,7 @@ def test_filing_and_approval_are_audited(ctx: Context, shop: str) -> None:
                 "net_content": "50",
                 "net_content_unit": "096",
                 "barcode": "4901234567894",
+                "unit_gross_weight": None,
                 "status": "pending",
             },
             None,
@@ -267,3 +270,55 @@ def test_import_update_sends_a_product_back_to_pending(ctx: Context, shop: str, 
 def test_customs_code_and_credit_code_both_name_the_owner(ctx: Context, shop: str, tmp_path: Path) -> None:
     import_products(ctx, write(tmp_path, PRODUCT_CSV_HEADER, product_csv_row(uscc_for(1), "SKU-1")))
     assert [p.owner_code for p in list_products(ctx).items] == [customs_code_for(1)]
+
+
+def test_a_filed_unit_gross_weight_is_kept_audited_and_found_by_owner_and_item(ctx: Context, shop: str) -> None:
+    filed = file_product(ctx, product(shop, unit_gross_weight=Decimal("0.1100")))
+    assert filed.unit_gross_weight == Decimal("0.11")
+    [audit] = product_audit(ctx, filed.id)
+    assert audit.after is not None and audit.after["unit_gross_weight"] == "0.11"
+    file_product(ctx, product(shop, item_no="SKU-NO-WEIGHT"))
+    with ctx.session_factory() as session:
+        found = filed_weights(
+            session,
+            [(shop, "SKU-SERUM-50"), (uscc_for(1), "SKU-SERUM-50"), (shop, "SKU-NO-WEIGHT"), ("4601999999", "X")],
+        )
+    assert found == {(shop, "SKU-SERUM-50"): Decimal("0.11"), (uscc_for(1), "SKU-SERUM-50"): Decimal("0.11")}
+
+
+def test_a_bad_unit_gross_weight_is_refused_with_its_rule(ctx: Context, shop: str) -> None:
+    with pytest.raises(ProductInvalid) as caught:
+        file_product(ctx, product(shop, unit_gross_weight=Decimal("1500")))
+    assert [(p.rule_id, p.field) for p in caught.value.problems] == [("PRD-GROSS-WEIGHT", "unit_gross_weight")]
+    assert products_and_audits(ctx) == (0, 0)
+
+
+def test_import_takes_an_optional_unit_gross_weight_column(ctx: Context, shop: str, tmp_path: Path) -> None:
+    header = PRODUCT_CSV_HEADER + ",unit_gross_weight"
+    rows = [product_csv_row(shop, "SKU-1") + ",1.15", product_csv_row(shop, "SKU-2") + ","]
+    report = import_products(ctx, write(tmp_path, header, *rows))
+    assert (report.created, report.updated) == (2, 0)
+    assert [(p.item_no, p.unit_gross_weight) for p in list_products(ctx).items] == [
+        ("SKU-1", Decimal("1.15")),
+        ("SKU-2", None),
+    ]
+    assert import_products(ctx, write(tmp_path, PRODUCT_CSV_HEADER, product_csv_row(shop, "SKU-2"))).unchanged == 1
+    bad = write(tmp_path, header, product_csv_row(shop, "SKU-3") + ",0", product_csv_row(shop, "SKU-4") + ",heavy")
+    with pytest.raises(ProductImportInvalid) as caught:
+        import_products(ctx, bad)
+    assert [(p.rule_id, p.field) for p in caught.value.problems] == [
+        ("PRD-GROSS-WEIGHT", "row[2].unit_gross_weight"),
+        ("PRD-GROSS-WEIGHT", "row[3].unit_gross_weight"),
+    ]
+    weighed = write(tmp_path, header, product_csv_row(shop, "SKU-2") + ",0.95")
+    with pytest.raises(ProductImportInvalid) as changed:
+        import_products(ctx, weighed)
+    assert [(p.rule_id, p.field) for p in changed.value.problems] == [("PRD-CHANGED", "row[2].unit_gross_weight")]
+    assert import_products(ctx, weighed, update=True).updated == 1
+    [_, second] = list_products(ctx).items
+    last = product_audit(ctx, second.id)[-1]
+    assert (second.unit_gross_weight, last.before, last.after) == (
+        Decimal("0.95"),
+        {"unit_gross_weight": None, "status": "pending"},
+        {"unit_gross_weight": "0.95", "status": "pending"},
+    )

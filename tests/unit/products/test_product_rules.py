@@ -129,6 +129,46 @@ def test_cosmetic_net_content_must_be_comparable_with_the_threshold() -> None:
     assert check_product(sheets, CODES, SERUM_RULE) == []
 
 
+def test_the_unit_gross_weight_is_optional_and_normalised() -> None:
+    none, _ = serum()
+    blank, _ = serum(unit_gross_weight="  ")
+    weighed, problems = serum(unit_gross_weight="0.1100")
+    assert (none.unit_gross_weight, blank.unit_gross_weight, weighed.unit_gross_weight) == (None, None, Decimal("0.11"))
+    assert problems == [] and check_product(weighed, CODES, SERUM_RULE) == []
+    assert product_differences(none, weighed) == ["unit_gross_weight"]
+
+
+RANGE = "单位毛重须大于0且不超过1000千克 / the unit gross weight must be above 0 and at most 1000 kg, got "
+
+
+@pytest.mark.parametrize(
+    ("weight", "message"),
+    [
+        ("0", RANGE + "0"),
+        ("-0.2", RANGE + "-0.2"),
+        ("1000.00001", RANGE + "1000.00001"),
+        ("0.000001", "单位毛重最多5位小数 / the unit gross weight has more than 5 decimal places: 0.000001"),
+    ],
+)
+def test_a_unit_gross_weight_out_of_range_is_refused(weight: str, message: str) -> None:
+    draft, _ = serum(unit_gross_weight=weight)
+    [problem] = check_product(draft, CODES, SERUM_RULE, "row[3].")
+    assert (problem.rule_id, problem.field) == ("PRD-GROSS-WEIGHT", "row[3].unit_gross_weight")
+    assert problem.message == message
+
+
+def test_the_unit_gross_weight_edges_are_accepted() -> None:
+    for weight in ("1000", "0.00001", "1E+2"):
+        draft, problems = serum(unit_gross_weight=weight)
+        assert problems == [] and check_product(draft, CODES, SERUM_RULE) == [], weight
+
+
+def test_an_unreadable_unit_gross_weight_is_a_problem_of_its_own() -> None:
+    draft, problems = serum(unit_gross_weight="1.2kg")
+    assert [(p.rule_id, p.field) for p in problems] == [("PRD-GROSS-WEIGHT", "unit_gross_weight")]
+    assert draft.unit_gross_weight is None and check_product(draft, CODES, SERUM_RULE) == []
+
+
 @pytest.mark.parametrize(
     ("status", "transition", "allowed"),
     [
