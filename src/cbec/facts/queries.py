@@ -96,6 +96,8 @@ class InventoryLine:
     phone_key: str | None
     address_key: str | None
     goods_name: str = ""  # screened against the external lists (brands, recalls, prohibited keywords)
+    item_no: str | None = None  # the goods number (企业商品货号): R1.2 counts it per buyer, R2.3 finds its filing
+    gross_weight: Decimal | None = None  # the inventory's declared gross weight in kg, on each of its lines (R2.3)
 
 
 def inventory_lines_of(

@@ -32,7 +32,7 @@ from cbec.facts import Direction
 from cbec.facts.queries import inventory_lines
 from cbec.risk import repository as repo
 from cbec.risk.models import RiskDecision, RiskExport
-from cbec.risk.rules import Ruleset, SubjectKind, evaluate
+from cbec.risk.rules import Ruleset, SubjectKind, evaluate, trace_of
 from cbec.risk.schemas import ExportSweepReport
 from cbec.sharing.catalogue import AnyEvent, DataEvent, ReceiptEvent
 from cbec.storage.context import Context
@@ -124,8 +124,6 @@ def assess_export(
     session: Session, row: RiskExport, ruleset: Ruleset, *, now: datetime, missing: bool = False
 ) -> RiskDecision | None:
     """Count an export and decide it once (R5.3 with its receipt, R5.4 when ``missing``); None if decided already."""
-    from cbec.risk.service import trace_of  # the import side's trace format, one module up
-
     if row.eport_no is None or row.mode not in ASSESSED_MODES or repo.decided(session, row.eport_no):
         return None
     day = row.declared_on or business_date(now)

@@ -46,6 +46,9 @@ class SubjectKind(StrEnum):
     ENTERPRISE = "enterprise"
     PLATFORM = "platform"
     HS6 = "hs6"
+    # one of a buyer's goods: a digest of the buyer key, the e-commerce enterprise and its item number (商品货号),
+    # counted per inventory holding it (R1.2, ruleset 2026.6; read through doc.item_repeat, cbec.risk.items)
+    BUYER_ITEM = "buyer_item"
 
 
 class Band(StrEnum):
@@ -79,6 +82,7 @@ FEATURES: dict[SubjectKind, frozenset[str]] = {
     # below_limit: inventories whose total lies in [below_limit_lower, near_limit_lower): R1.5's denominator (2026.5)
     SubjectKind.PLATFORM: frozenset({*_PARTY, "below_limit"}),
     SubjectKind.HS6: frozenset({"lines", "value"}),
+    SubjectKind.BUYER_ITEM: frozenset({"inventories", "value"}),
 }
 MONEY_FEATURES = frozenset({"value"})  # kept in fen, read in yuan
 # distinct counts: (subject kind, feature) -> the kind of the other key counted
@@ -117,6 +121,12 @@ DOC_FIELDS = frozenset(
         "platform_bunching_z",
         # R2.5 (2026.5): the seller's inventories undone (cancelled or returned) quickly / its inventories, 30 days
         "quick_undo_share",
+        # R1.2 (2026.6): the most of the buyer's inventories of 30 days holding one of this inventory's items (the
+        # same seller's item number), and that item's value over them (cbec.risk.items)
+        "item_repeat",
+        "item_repeat_value",
+        # R2.3 (2026.6): the declared gross weight against the filed unit gross weights of the lines (空包)
+        "weight_deviation",
     }
 )
 OPS = {
@@ -323,6 +333,29 @@ def replay(ruleset: Ruleset, stored_inputs: Mapping[str, str | None]) -> Assessm
 def input_text(value: Decimal | None) -> str | None:
     """Return an input value as stored in a trace (a plain decimal string)."""
     return None if value is None else format(value, "f")
+
+
+def trace_of(assessment: Assessment, ruleset: Ruleset) -> dict[str, object]:
+    """Return the stored trace: ruleset, every input read, every rule's result, every typology's score."""
+    return {
+        "ruleset": ruleset.version,
+        "sha256": ruleset.sha256,
+        "inputs": {name: input_text(value) for name, value in sorted(assessment.inputs.items())},
+        "rules": [
+            {
+                "rule": t.rule,
+                "typology": t.typology.value,
+                "status": t.status,
+                "weight": t.weight,
+                "value": input_text(t.value),
+                "band": [input_text(b) for b in t.band] if t.band else None,
+            }
+            for t in assessment.rules
+        ],
+        "typologies": [
+            {"typology": s.typology.value, "score": s.score, "band": s.band.value} for s in assessment.scores
+        ],
+    }
 
 
 # --- robust bands (低报) ----------------------------------------------------------------------------------------

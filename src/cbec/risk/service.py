@@ -21,10 +21,12 @@ from cbec.common.clock import business_date
 from cbec.common.scope import Scope
 from cbec.facts.queries import InventoryLine, inventory_lines_of, unit_values
 from cbec.facts.rules import Direction
+from cbec.products import filed_weights
 from cbec.risk import repository as repo
 from cbec.risk.book import CounterBook, Link
 from cbec.risk.conditions.reports import block_reported_buyer
 from cbec.risk.exports import assess_export, reads_exports, ready, remember
+from cbec.risk.items import item_values, repeat_fields, weight_fields, weight_keys
 from cbec.risk.lane_measures import LaneKeeper, policy_of
 from cbec.risk.lanes import Candidate, LaneDecision, LanePolicy, assign_lanes, check_policy
 from cbec.risk.lists import GoodsLine, ListEntry, screen
@@ -34,14 +36,13 @@ from cbec.risk.ml_store import model_for, model_of_digest, trace_of_term
 from cbec.risk.models import RiskBand, RiskDecision, RiskHold
 from cbec.risk.patterns import below_limit, pattern_fields
 from cbec.risk.rules import (
-    Assessment,
     Band,
     Ruleset,
     SubjectKind,
     evaluate,
-    input_text,
     replay,
     shipped_ruleset,
+    trace_of,
 )
 from cbec.risk.schemas import AlertRead, BandsReport, ConsumeReport, ContributionRead, RuleRead
 from cbec.risk.undos import count_quick_undos, undone_of
@@ -86,6 +87,7 @@ class Observation:
     round_value: bool
     hs6_values: tuple[tuple[str, Decimal], ...]
     below_limit: bool = False  # total in [4,000, 4,500): the platform's R1.5 denominator (cbec.risk.patterns)
+    items: tuple[tuple[str, Decimal], ...] = ()  # (buyer × item key, value): R1.2 (cbec.risk.items)
 
 
 def observe(lines: Sequence[InventoryLine], ruleset: Ruleset) -> Observation:
@@ -112,12 +114,14 @@ def observe(lines: Sequence[InventoryLine], ruleset: Ruleset) -> Observation:
         whole,
         tuple((line.hs_code[:6], line.value_cny or Decimal(0)) for line in lines),
         below_limit(total, ruleset),
+        item_values(lines),
     )
 
 
 def counted_subjects(seen: Observation) -> list[tuple[SubjectKind, str]]:
-    """Return the subjects whose buckets an inventory adds to (its parties' keys and its lines' HS6)."""
-    return [*seen.subjects.items(), *((SubjectKind.HS6, hs6) for hs6, _ in seen.hs6_values)]
+    """Return the subjects whose buckets an inventory adds to (its parties' keys, its lines' HS6, its buyer's items)."""
+    hs6 = ((SubjectKind.HS6, hs6) for hs6, _ in seen.hs6_values)
+    return [*seen.subjects.items(), *hs6, *((SubjectKind.BUYER_ITEM, key) for key, _ in seen.items)]
 
 
 def met_links(seen: Observation) -> list[Link]:
@@ -144,32 +148,12 @@ def count(book: CounterBook, seen: Observation) -> None:
     for hs6, value in seen.hs6_values:
         book.add(SubjectKind.HS6, hs6, "lines", seen.day, 1)
         book.add(SubjectKind.HS6, hs6, "value", seen.day, _fen(value))
+    for key, value in seen.items:  # R1.2: one inventory holding the buyer's item, and the item's value
+        book.add(SubjectKind.BUYER_ITEM, key, "inventories", seen.day, 1)
+        book.add(SubjectKind.BUYER_ITEM, key, "value", seen.day, _fen(value))
     for subject, other, feature in PAIRS:
         if subject in seen.subjects and other in seen.subjects:
             book.see_pair((subject, seen.subjects[subject]), (other, seen.subjects[other]), feature, seen.day)
-
-
-def trace_of(assessment: Assessment, ruleset: Ruleset) -> dict[str, object]:
-    """Return the stored trace: ruleset, every input read, every rule's result, every typology's score."""
-    return {
-        "ruleset": ruleset.version,
-        "sha256": ruleset.sha256,
-        "inputs": {name: input_text(value) for name, value in sorted(assessment.inputs.items())},
-        "rules": [
-            {
-                "rule": t.rule,
-                "typology": t.typology.value,
-                "status": t.status,
-                "weight": t.weight,
-                "value": input_text(t.value),
-                "band": [input_text(b) for b in t.band] if t.band else None,
-            }
-            for t in assessment.rules
-        ],
-        "typologies": [
-            {"typology": s.typology.value, "score": s.score, "band": s.band.value} for s in assessment.scores
-        ],
-    }
 
 
 @dataclass(slots=True)
@@ -253,8 +237,9 @@ class _Handler:
             min(one.day for one in seen),
         )
         bands = repo.bands(session, (hs6 for one in seen for hs6, _ in one.hs6_values))
+        weights = filed_weights(session, {key for lines, _ in chosen for key in weight_keys(lines)})  # R2.3
         for (lines, position), one in zip(chosen, seen, strict=True):
-            self.assess(session, lines, position, one, book, bands)
+            self.assess(session, lines, position, one, book, bands, weights)
         book.write()
 
     def assess(
@@ -265,10 +250,13 @@ class _Handler:
         seen: Observation,
         book: CounterBook,
         bands: Mapping[str, RiskBand],
+        weights: Mapping[tuple[str, str], Decimal],
     ) -> None:
         count(book, seen)
         inputs = book.windows(self.ruleset.counters(), seen.subjects, seen.day)
         inputs.update(pattern_fields(book, seen.subjects, seen.day, self.ruleset))  # R1.5, R2.5
+        inputs.update(repeat_fields(book, seen.items, seen.day))  # R1.2
+        inputs.update(weight_fields(lines, weights, self.ruleset))  # R2.3
         first = lines[0]
         z_min, ratio_min, chance, revenue = value_fields(lines, bands, self.ruleset)
         differs = None
