@@ -16,6 +16,9 @@ consumer decides an inventory (``cbec.risk.service``), with the day-bucket count
   cancels and returns (R2.5) from the same book; an order the world marks ``undone`` (cancelled or returned within
   48 hours of release) then adds one to its seller's ``quick_undo`` bucket of its day, as the consumer counts an
   accepted cancel or return receipt;
+* ``cbec.risk.items`` reads the same item bought again by the buyer (R1.2, from the book's ``buyer_item`` buckets)
+  and the parcel's gross weight against its goods' filed unit gross weights (R2.3, the sellers' filings as the world
+  draws them, looked up as ``cbec.products.filed_weights`` answers: by seller and item number);
 * the compiled ruleset gives every typology's score and band.
 
 **Party alerts** (ruleset 2026.5) are measured per party, as an officer meets them (one case per pivot): an
@@ -23,7 +26,10 @@ order-splitting alert that S7 alone gives (without it the order would not reach 
 counted once per platform and calendar week — true when the world bunched that platform-week (the honest
 near-limit orders of a bunched week are indistinguishable from the split ones and are part of that alert) —
 and left out of the per-order figures of order splitting, whose patterns are then the buyers' and households'.
-Fake orders' seller alerts (F4 alone) are listed per seller beside the per-order figures.
+Fake orders' seller alerts (F4 alone) are listed per seller beside the per-order figures. For ruleset 2026.6 the
+same-item splits and the empty-parcel shops are measured as kinds of their typology: the alerts that need their rule
+(S8, W1: without its input the typology would not reach review) and how many are on that kind's planted orders, the
+kind's recall per pattern and per order, and the honest parcels W1 scored light or heavy.
 
 Measured against the labels, per typology at the review threshold: **precision per alert** (an alert of typology
 T on an order planted as T; an alert on an order planted as another typology is counted apart, as "planted
@@ -50,6 +56,7 @@ from bench.env import fmt, print_header, record
 from bench.risk_world import Order, World, plan_world
 from cbec.facts.queries import InventoryLine
 from cbec.risk.book import CounterBook
+from cbec.risk.items import repeat_fields, weight_fields, weight_keys
 from cbec.risk.lists import GoodsLine, ListKind, parse_list, sample_text, screen
 from cbec.risk.patterns import pattern_fields
 from cbec.risk.rules import Ruleset, SubjectKind, Typology, parse_ruleset, shipped_ruleset
@@ -87,6 +94,8 @@ def lines_of(order: Order) -> list[InventoryLine]:
             phone_key=order.phone,
             address_key=order.address,
             goods_name=line.name,
+            item_no=line.item_no or None,
+            gross_weight=order.gross_weight,
         )
         for k, line in enumerate(order.lines, 1)
     ]
@@ -102,7 +111,7 @@ def bands_of(world: World) -> dict[str, UnitBand]:
     return {hs6: band_of(values) for hs6, values in units.items()}
 
 
-Decided = tuple[Order, tuple[int, ...], Decimal, tuple[bool, bool]]
+Decided = tuple[Order, tuple[int, ...], Decimal, tuple[bool, bool], tuple[bool, bool], float | None]
 
 
 def _party_alerts(compiled: Compiled, inputs: dict[str, float | None], banded: tuple[int, ...]) -> tuple[bool, bool]:
@@ -118,15 +127,29 @@ def _party_alerts(compiled: Compiled, inputs: dict[str, float | None], banded: t
     return out[0], out[1]
 
 
+def _needs(compiled: Compiled, inputs: dict[str, float | None], banded: tuple[int, ...]) -> tuple[bool, bool]:
+    """Return whether the order-splitting alert needs S8's input (the same item again, R1.2) and the fake-order
+    alert W1's (the parcel's weight, R2.3): without it the typology would not reach review."""
+    out = []
+    for typology, name in (("order_splitting", "doc.item_repeat"), ("fake_order", "doc.weight_deviation")):
+        k = compiled.typologies.index(Typology(typology)) if Typology(typology) in compiled.typologies else -1
+        if k < 0 or banded[k] < 1 or inputs.get(name) is None:
+            out.append(False)
+            continue
+        out.append(compiled.decide({**inputs, name: None})[1][k] < 1)
+    return out[0], out[1]
+
+
 def decide_all(world: World, ruleset: Ruleset) -> tuple[list[Decided], float]:
-    """Decide every order in arrival order; return (order, band per typology, revenue expected lost, party alerts)
-    and seconds."""
+    """Decide every order in arrival order; return (order, band per typology, revenue expected lost, party alerts,
+    alerts needing S8 and W1) and seconds."""
     compiled = compile_ruleset(ruleset, float)
     refs = ruleset.counters()
     bands = bands_of(world)
     entries = [e for kind in ListKind for e in parse_list(sample_text(kind), kind).entries]
     book = CounterBook(None)
-    out = []
+    filed: dict[tuple[str, str], Decimal] = {}  # the sellers' filed unit gross weights, as products.filed_weights
+    out: list[Decided] = []
     started = time.perf_counter()
     for day_index, day in enumerate(world.per_day):
         on = START + timedelta(days=day_index)
@@ -141,6 +164,12 @@ def decide_all(world: World, ruleset: Ruleset) -> tuple[list[Decided], float]:
                 for name, v in book.windows(refs, seen.subjects, seen.day).items()
             }
             for name, value in pattern_fields(book, seen.subjects, seen.day, ruleset).items():
+                inputs[name] = float(value) if value is not None else None
+            for key in weight_keys(lines):
+                if key not in filed and (weight := world.filed_weight(*key)) is not None:
+                    filed[key] = weight
+            fields = {**repeat_fields(book, seen.items, seen.day), **weight_fields(lines, filed, ruleset)}
+            for name, value in fields.items():  # R1.2, R2.3
                 inputs[name] = float(value) if value is not None else None
             z_min, ratio_min, chance, revenue = value_fields(lines, bands, ruleset)
             listed = screen(
@@ -161,7 +190,8 @@ def decide_all(world: World, ruleset: Ruleset) -> tuple[list[Decided], float]:
             inputs["doc.illicit_chance"] = float(chance) if chance is not None else None
             inputs["doc.round_value"] = float(seen.round_value)
             _, banded = compiled.decide(inputs)
-            out.append((order, banded, revenue, _party_alerts(compiled, inputs, banded)))
+            party, needs = _party_alerts(compiled, inputs, banded), _needs(compiled, inputs, banded)
+            out.append((order, banded, revenue, party, needs, inputs["doc.weight_deviation"]))
             if order.undone:  # cancelled or returned within 48 hours: the seller's quick_undo of the day
                 book.add(SubjectKind.ENTERPRISE, order.seller, "quick_undo", seen.day, 1)
                 book.write()
@@ -181,7 +211,7 @@ def _party_lines(decided: list[Decided]) -> list[str]:
     on_planted = 0
     sellers: set[str] = set()
     shops = {o.seller for o, *_ in decided if o.typology == "fake_order" and o.seller.startswith("46017")}
-    for order, _, _, (platform, seller) in decided:
+    for order, _, _, (platform, seller), _, _ in decided:
         if platform:
             weeks[_week(order)] += 1
             on_planted += (order.pattern or "").startswith("bunch")
@@ -201,6 +231,43 @@ def _party_lines(decided: list[Decided]) -> list[str]:
     ]
 
 
+KINDS = (  # planted kinds of 2026.6 (pattern prefix), their typology, the rule that must find them, its index
+    ("item", "order_splitting", "S8 (R1.2, the same item again)", 0),
+    ("empty", "fake_order", "W1 (R2.3, a parcel lighter than its goods)", 1),
+)
+
+
+def _kind_lines(decided: list[Decided], typologies: tuple[str, ...]) -> list[str]:
+    """Return, for the same-item splits and the empty-parcel shops, the alerts that need their rule (precision:
+    on orders of that kind) and the kind's recall per pattern and per order; and the honest parcels W1 scored as
+    heavy (15 points, below review)."""
+    lines = []
+    for kind, typology, rule, needs in KINDS:
+        if typology not in typologies:
+            continue
+        k = typologies.index(typology)
+        of_kind = [d for d in decided if (d[0].pattern or "").startswith(f"{kind}-")]
+        patterns = {d[0].pattern for d in of_kind}
+        found = [d for d in of_kind if d[1][k] >= 1]
+        needed = [d for d in decided if d[4][needs]]
+        true = sum(1 for d in needed if (d[0].pattern or "").startswith(f"{kind}-"))
+        lines.append(
+            f"{kind} ({typology}): alerts needing {rule}: {fmt(len(needed))}, {fmt(true)} of them on planted "
+            f"{kind} orders (precision {(true / len(needed) if needed else 0):.4f}); recall per pattern "
+            f"{(len({d[0].pattern for d in found}) / len(patterns) if patterns else 0):.4f} "
+            f"({fmt(len({d[0].pattern for d in found}))} of {fmt(len(patterns))}), per order "
+            f"{(len(found) / len(of_kind) if of_kind else 0):.4f} ({fmt(len(found))} of {fmt(len(of_kind))})"
+        )
+    honest = [d[5] for d in decided if not d[0].typology]
+    weighed = [v for v in honest if v is not None]
+    lines.append(
+        f"parcel weights: {fmt(len(weighed))} of {fmt(len(honest))} honest orders compared with their filings "
+        f"(every line filed with a weight); {fmt(sum(1 for v in weighed if v < -0.3))} more than 30 % light (W1 40), "
+        f"{fmt(sum(1 for v in weighed if v >= 0.3))} 30 % or more heavy after the carton allowance (W1 15)"
+    )
+    return lines
+
+
 def measure(decided: list[Decided], typologies: tuple[str, ...]) -> list[str]:
     """Return the result lines: per typology precision and recall, the party alerts, and the under-valuation
     budget."""
@@ -211,7 +278,7 @@ def measure(decided: list[Decided], typologies: tuple[str, ...]) -> list[str]:
     planted_orders: Counter[str] = Counter()
     patterns: dict[str, set[str]] = defaultdict(set)
     found: dict[str, set[str]] = defaultdict(set)
-    for order, banded, _, (platform_alert, _) in decided:
+    for order, banded, _, (platform_alert, _), _, _ in decided:
         bunch = (order.pattern or "").startswith("bunch")  # measured per platform-week (_party_lines)
         if order.typology and not bunch:
             planted_orders[order.typology] += 1
@@ -240,6 +307,7 @@ def measure(decided: list[Decided], typologies: tuple[str, ...]) -> list[str]:
         )
     if "order_splitting" in typologies:
         lines.extend(_party_lines(decided))
+    lines.extend(_kind_lines(decided, typologies))
     budget = int(len(decided) * BUDGET)
     k = typologies.index("undervaluation")
     queued = [d for d in decided if d[1][k] >= 1]  # the review band's alerts, as the officers' queue holds them

@@ -19,15 +19,26 @@ Normal traffic carries the near misses a zone sees every day, each below the rul
 * cancels and returns within 48 hours of release: 2 % of a seller's orders, 6 % at one seller in ten (below the
   20 % of R2.5);
 * unit prices spread around the band's median with a log standard deviation of 0.25 (a band per HS6 stands for
-  the HS6/origin/brand band of the issue: real HS6-only bands spread wider).
+  the HS6/origin/brand band of the issue: real HS6-only bands spread wider);
+* **parcel weights** (R2.3): every line is an item of its seller (``SKU<band>``), the parcel's declared gross
+  weight is its units' own packed weight (the band's unit weight, log-uniform 0.05–2.5 kg, each unit within a log
+  spread of 0.03) plus a carton of 0.1–0.6 kg, to 10 g; a seller files an item's unit gross weight for 80 % of its
+  items (the field is optional), within a log spread of 0.05 of the true weight, 5 % of them the net weight instead
+  (10–20 % light), to 10 g;
+* **regulars** (R1.2): 3 % of the orders come from buyers who order one cheap item of one seller (a band's median at
+  most 250) every 5 to 10 days, one or two units (four or more times in 30 days, mostly under 5,000 in all).
 
 Planted, each as a pattern of orders: order splitting (one buyer, three to five near-limit orders in a day; three
-buyers of one household each near the limit on one day; from 200,000 orders on, one **bunched platform-week** per
+buyers of one household each near the limit on one day; one pattern in four a **same-item split** (R1.2): one buyer
+buys 4 to 6 inventories of one item of one seller within 20 days, each under 4,500 and together over 5,000; from
+200,000 orders on, one **bunched platform-week** per
 500,000 (at least one) — a calendar week of the two largest platforms in turn in which four to seven times as many
 buyers as its honest lower-band orders each place one order just under the limit, a platform splitting baskets:
 R1.5), fake orders (rings of six to twelve buyer IDs at one phone and address within a
 month; one pattern in seven a **brushing shop**, a seller of 40 to 80 orders in a month from buyers of their own,
-30 to 50 % of them cancelled or returned within 48 hours: R2.5), ID misuse (six to ten buyer IDs on one phone,
+30 to 50 % of them cancelled or returned within 48 hours: R2.5; one in seven an **empty-parcel shop**, a seller
+shipping 15 to 40 parcels of one to three of its items in a month to buyers of their own, each parcel weighing 0.05
+to 0.4 kg, the carton and a filler: R2.3), ID misuse (six to ten buyer IDs on one phone,
 each order paid by the one operator, each to the ID holder's own address), laundering (one payer paying four to
 eight buyers' whole-hundred orders within a month), IP infringement (a recorded brand, exact or look-alike, sold by
 an unauthorised seller), quality (a recalled product or a prohibited keyword) and under-valuation (one line
@@ -36,10 +47,11 @@ declared at 15–45 % of its price).
 
 from __future__ import annotations
 
+import hashlib
 import math
 import random
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 HS6 = 400  # bands
 SELLERS = 300
@@ -52,6 +64,11 @@ BUNCH_FROM_DAY = 70  # a bunched week has at least 8 whole weeks before it (R1.5
 WATCHED_SELLER = "4601969901"  # on the shipped watch-list sample (quality, Q3 only: below review alone)
 IPR_SELLER = "4601960077"  # not authorised for NORDLYS
 RECALL_SELLER = "4601960002"  # authorised for KIWIMILK (no IP alert on the recalled milk powder)
+REGULAR_SHARE = 0.03  # orders of regulars: one cheap item of one seller every 5 to 10 days (R1.2's near miss)
+FILED_SHARE = 0.8  # items whose seller filed a unit gross weight (optional)
+NET_FILED_SHARE = 0.05  # of the filed items: the net weight filed instead of the gross (10-20 % light)
+GRAMS = Decimal("0.01")
+SPECIAL_WEIGHTS = {"KIWI800": 1.02, "PANG100": 0.16}  # kg: an 800 g tin of formula, a 100 g pouch
 PLANTED_SHARES = {  # typology -> share of all orders (about 2 % in all)
     "undervaluation": 0.0110,
     "order_splitting": 0.0021,
@@ -71,6 +88,7 @@ class Line:
     name: str
     quantity: Decimal
     value: Decimal
+    item_no: str = ""  # the seller's item number (企业商品货号)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,12 +108,25 @@ class Order:
     pattern: str | None = None
     lost: Decimal = Decimal(0)  # tax truly lost by under-declaration (under-valuation only)
     undone: bool = False  # cancelled or returned within 48 hours of release (R2.5)
+    gross_weight: Decimal | None = None  # the parcel's declared gross weight in kg (R2.3)
 
 
 def band_medians(seed: int) -> list[Decimal]:
     """Return each band's median unit price (CNY), log-uniform from 20 to 2,000."""
     rng = random.Random(seed * 7919 + 1)
     return [Decimal(str(round(math.exp(rng.uniform(math.log(20), math.log(2000))), 2))) for _ in range(HS6)]
+
+
+def band_weights(seed: int) -> list[float]:
+    """Return each band's packed weight of one unit (kg), log-uniform from 0.05 to 2.5."""
+    rng = random.Random(seed * 7919 + 2)
+    return [math.exp(rng.uniform(math.log(0.05), math.log(2.5))) for _ in range(HS6)]
+
+
+def _unit(*parts: object) -> float:
+    """Return a uniform draw in [0, 1) fixed by its parts (a filing does not change from order to order)."""
+    digest = hashlib.sha256("|".join(str(p) for p in parts).encode("utf-8")).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64
 
 
 def hs_code(band: int) -> str:
@@ -110,7 +141,9 @@ class World:
         self.rng = random.Random(seed)
         self.orders = orders
         self.days = days
+        self.seed = seed
         self.medians = band_medians(seed)
+        self.weights = band_weights(seed)
         self.buyers = max(orders // 6, 10)  # about six orders a year each
         self.per_day: list[list[Order]] = [[] for _ in range(days)]
         self.serial = 0
@@ -134,19 +167,43 @@ class World:
         """Return a line of a band at a price drawn around its median (times ``factor``)."""
         price = float(self.medians[band]) * math.exp(self.rng.gauss(0, 0.25)) * factor
         unit = Decimal(str(round(max(price, 0.5), 2)))
-        return Line(hs_code(band), name or f"商品{band:03d}", Decimal(quantity), unit * quantity)
+        return Line(hs_code(band), name or f"商品{band:03d}", Decimal(quantity), unit * quantity, item(band))
 
     def near_limit_line(self) -> Line:
         """Return one line whose value lies in [4,500, 5,000]."""
         band = self.rng.randrange(1, HS6)
         value = Decimal(self.rng.randint(450_000, 500_000)) / 100
-        return Line(hs_code(band), f"商品{band:03d}", Decimal(1), value)
+        return Line(hs_code(band), f"商品{band:03d}", Decimal(1), value, item(band))
 
     def below_limit_line(self) -> Line:
         """Return one line whose value lies in [4,000, 4,500)."""
         band = self.rng.randrange(1, HS6)
         value = Decimal(self.rng.randint(400_000, 449_999)) / 100
-        return Line(hs_code(band), f"商品{band:03d}", Decimal(1), value)
+        return Line(hs_code(band), f"商品{band:03d}", Decimal(1), value, item(band))
+
+    def unit_weight(self, item_no: str) -> float:
+        """Return an item's true packed weight of one unit (kg): its band's (``SKU<band>``) or a named item's."""
+        return SPECIAL_WEIGHTS.get(item_no) or self.weights[int(item_no[3:])]
+
+    def parcel(self, lines: tuple[Line, ...]) -> Decimal:
+        """Return an honest parcel's declared gross weight: its units' packed weights (each within a log spread of
+        0.03) and a carton of 0.1 to 0.6 kg, to 10 g."""
+        rng = self.rng
+        goods = sum(float(ln.quantity) * self.unit_weight(ln.item_no) * math.exp(rng.gauss(0, 0.03)) for ln in lines)
+        return Decimal(str(goods + rng.uniform(0.1, 0.6))).quantize(GRAMS, ROUND_HALF_UP)
+
+    def filed_weight(self, seller: str, item_no: str) -> Decimal | None:
+        """Return the unit gross weight the seller filed for an item (None for the 20 % not filed): the true weight
+        within a log spread of 0.05, or for 5 % the net weight (10-20 % light), to 10 g (at least 10 g)."""
+        if _unit(self.seed, "filed", seller, item_no) >= FILED_SHARE:
+            return None
+        true = self.unit_weight(item_no)
+        if _unit(self.seed, "net", seller, item_no) < NET_FILED_SHARE:
+            weight = true * (0.8 + 0.1 * _unit(self.seed, "net-share", seller, item_no))
+        else:
+            a, b = _unit(self.seed, "spread-a", seller, item_no), _unit(self.seed, "spread-b", seller, item_no)
+            weight = true * math.exp(0.05 * math.sqrt(-2 * math.log(1 - a)) * math.cos(2 * math.pi * b))
+        return max(Decimal(str(weight)).quantize(GRAMS, ROUND_HALF_UP), GRAMS)
 
     def platform(self) -> str:
         """Return a platform code, drawn by the platforms' sizes."""
@@ -158,6 +215,11 @@ class World:
         shared_phone = home % 4 == 0
         address = f"office-{buyer // 4}" if home % 5 == 0 else f"home-{home}"
         return f"b{buyer}", (f"ph-h{home}" if shared_phone else f"ph-b{buyer}"), address
+
+
+def item(band: int) -> str:
+    """Return the item number of a band's goods (an item is a seller's: two sellers' SKU001 are two items)."""
+    return f"SKU{band:03d}"
 
 
 def _normal(world: World, count: int) -> None:
@@ -175,7 +237,8 @@ def _normal(world: World, count: int) -> None:
             lines = (world.below_limit_line(),)
         elif pick < 0.03:
             band = rng.randrange(1, HS6)
-            lines = (Line(hs_code(band), f"礼盒{band:03d}", Decimal(1), Decimal(rng.choice((1000, 1200, 1500)))),)
+            gift = Decimal(rng.choice((1000, 1200, 1500)))
+            lines = (Line(hs_code(band), f"礼盒{band:03d}", Decimal(1), gift, item(band)),)
         else:
             lines = tuple(
                 world.line(rng.randrange(1, HS6), rng.randint(1, 3)) for _ in range(rng.choice((1, 1, 1, 2, 3)))
@@ -194,8 +257,47 @@ def _normal(world: World, count: int) -> None:
                 world.platform(),
                 lines,
                 undone=rng.random() < undo_rate,
+                gross_weight=world.parcel(lines),
             )
         )
+
+
+def _regulars(world: World, count: int) -> None:
+    """Plan ``count`` orders of regulars: a normal buyer who orders one or two units of one cheap item of one seller
+    (a band's median at most 250) every 5 to 10 days from early in the year (R1.2's honest near miss)."""
+    rng = world.rng
+    cheap = [band for band in range(1, HS6) if world.medians[band] <= 250]
+    planned = 0
+    while planned < count:
+        key, phone, address = world.household(rng.randrange(world.buyers))
+        band = rng.choice(cheap)
+        unit = Decimal(str(round(float(world.medians[band]) * math.exp(rng.gauss(0, 0.25)), 2)))
+        seller, platform = f"46019{rng.randrange(SELLERS):05d}", world.platform()
+        day = rng.randrange(10)
+        while day < world.days and planned < count:
+            quantity = Decimal(rng.randint(1, 2))
+            lines = (Line(hs_code(band), f"商品{band:03d}", quantity, unit * quantity, item(band)),)
+            number = world.next_number()
+            world.add(
+                Order(
+                    number,
+                    day,
+                    key,
+                    key,
+                    phone,
+                    address,
+                    seller,
+                    platform,
+                    lines,
+                    None,
+                    None,
+                    Decimal(0),
+                    False,
+                    world.parcel(lines),
+                )
+            )
+            planned += 1
+            day += rng.randint(5, 10)
 
 
 def _planted(world: World, typology: str, pattern: str, day: int, buyer: str, lines: tuple[Line, ...], **kw) -> None:
@@ -214,6 +316,7 @@ def _planted(world: World, typology: str, pattern: str, day: int, buyer: str, li
             pattern,
             kw.get("lost", Decimal(0)),
             kw.get("undone", False),
+            kw["gross"] if "gross" in kw else world.parcel(lines),
         )
     )
 
@@ -263,6 +366,47 @@ def _brushing_shop(world: World, pattern: str) -> int:
     return size
 
 
+def _empty_parcel_shop(world: World, pattern: str) -> int:
+    """Plant an empty-parcel shop (空包刷单, R2.3): 15 to 40 parcels in a month of one to three of its items, to buyers
+    of its own (each with a phone and address of their own), each parcel 0.05 to 0.4 kg — a carton and a filler;
+    return the orders. Its filings are as any seller's: a fifth of its items carry no filed weight."""
+    rng = world.rng
+    first, span = _window_day(world, 28)
+    seller = f"46016{world.pattern_no:05d}"
+    bands = [rng.randrange(1, HS6) for _ in range(rng.randint(1, 3))]
+    size = rng.randint(15, 40)
+    for member in range(size):
+        line = (world.line(rng.choice(bands), 1),)
+        empty = Decimal(str(round(rng.uniform(0.05, 0.4), 2)))
+        kw = {"seller": seller, "gross": empty}
+        _planted(world, "fake_order", pattern, first + rng.randrange(span), f"e{pattern}m{member}", line, **kw)
+    return size
+
+
+def _item_split(world: World, pattern: str) -> int:
+    """Plant a same-item split (R1.2): one buyer buys one item of one seller (a band's median 300 to 2,000) in 4 to 6
+    inventories within 20 days, each under 4,500, together over 5,000; return the orders."""
+    rng = world.rng
+    band = rng.choice([b for b in range(1, HS6) if 300 <= world.medians[b] <= 2000])
+    unit = Decimal(str(round(float(world.medians[band]) * math.exp(rng.gauss(0, 0.25)), 2)))
+    seller = f"46019{rng.randrange(SELLERS):05d}"
+    first, span = _window_day(world, 20)
+    buyer = f"s{pattern}"
+    parts = rng.randint(4, 6)
+    quantities = []
+    for _ in range(parts):
+        quantity = max(1, round(rng.uniform(1300, 4000) / float(unit)))
+        while quantity > 1 and quantity * unit >= 4500:
+            quantity -= 1
+        quantities.append(quantity)
+    while sum(quantities) * unit <= 5000:  # under the limit in all is no splitting: one more inventory
+        quantities.append(quantities[0])
+    for quantity in quantities:
+        line = (Line(hs_code(band), f"商品{band:03d}", Decimal(quantity), unit * quantity, item(band)),)
+        _planted(world, "order_splitting", pattern, first + rng.randrange(span), buyer, line, seller=seller)
+    return len(quantities)
+
+
 def plant(world: World, typology: str, orders: int) -> None:
     """Plant about ``orders`` orders of one typology, pattern by pattern."""
     rng = world.rng
@@ -271,8 +415,13 @@ def plant(world: World, typology: str, orders: int) -> None:
         planted += _bunched_weeks(world)
     while planted < orders:
         pattern = world.next_pattern(typology)
-        if typology == "fake_order" and rng.random() < 1 / 7:
+        pick = rng.random()
+        if typology == "fake_order" and pick < 1 / 7:
             planted += _brushing_shop(world, pattern)
+        elif typology == "fake_order" and pick < 2 / 7:
+            planted += _empty_parcel_shop(world, world.next_pattern("empty"))
+        elif typology == "order_splitting" and pick < 0.25:
+            planted += _item_split(world, world.next_pattern("item"))
         elif typology == "order_splitting":
             day = rng.randrange(world.days)
             if rng.random() < 0.7:  # one buyer splits a purchase
@@ -303,7 +452,8 @@ def plant(world: World, typology: str, orders: int) -> None:
                 else:
                     kw = {"payer": f"mule-{pattern}"}
                     band = rng.randrange(1, HS6)
-                    lines = (Line(hs_code(band), f"礼盒{band:03d}", Decimal(1), Decimal(rng.randint(10, 30) * 100)),)
+                    gift = Decimal(rng.randint(10, 30) * 100)
+                    lines = (Line(hs_code(band), f"礼盒{band:03d}", Decimal(1), gift, item(band)),)
                 _planted(world, typology, pattern, day, buyer, lines, **kw)
                 planted += 1
         elif typology == "ip_infringement":
@@ -314,10 +464,12 @@ def plant(world: World, typology: str, orders: int) -> None:
         elif typology == "quality":
             day = rng.randrange(46, world.days)  # the recall is in force from 2026-02-15
             if rng.random() < 0.6:
-                line = Line("1901101000", "KIWIMILK 奇异牧场婴幼儿配方奶粉800克", Decimal(2), Decimal("398.00"))
+                line = Line(
+                    "1901101000", "KIWIMILK 奇异牧场婴幼儿配方奶粉800克", Decimal(2), Decimal("398.00"), "KIWI800"
+                )
                 seller = RECALL_SELLER
             else:
-                line = Line("0508009000", "穿山甲鳞片粉100克", Decimal(1), Decimal("260.00"))
+                line = Line("0508009000", "穿山甲鳞片粉100克", Decimal(1), Decimal("260.00"), "PANG100")
                 seller = f"46019{rng.randrange(SELLERS):05d}"
             _planted(world, typology, pattern, day, f"q{pattern}", (line,), seller=seller)
             planted += 1
@@ -326,7 +478,9 @@ def plant(world: World, typology: str, orders: int) -> None:
             quantity = rng.randint(1, 3)
             true = world.line(band, quantity)
             share = Decimal(str(round(rng.uniform(0.15, 0.45), 4)))
-            declared = Line(true.hs_code, true.name, true.quantity, (true.value * share).quantize(Decimal("0.01")))
+            declared = Line(
+                true.hs_code, true.name, true.quantity, (true.value * share).quantize(Decimal("0.01")), true.item_no
+            )
             lost = ((true.value - declared.value) * Decimal("0.091")).quantize(Decimal("0.01"))
             buyer = f"b{rng.randrange(world.buyers)}"
             _planted(world, typology, pattern, rng.randrange(world.days), buyer, (declared,), lost=lost)
@@ -341,6 +495,7 @@ def plan_world(orders: int, days: int, seed: int) -> World:
     planted = {t: round(orders * share) for t, share in PLANTED_SHARES.items()}
     for typology, count in planted.items():
         plant(world, typology, count)
+    _regulars(world, round(orders * REGULAR_SHARE))
     _normal(world, max(orders - world.serial, 0))
     for day in world.per_day:
         world.rng.shuffle(day)
