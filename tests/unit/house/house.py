@@ -48,7 +48,7 @@ SURFACES: dict[str, tuple[str, ...]] = {
     "cbec.privacy": (),
     "cbec.products": (),
     "cbec.quota": (),
-    "cbec.reference": ("lookups",),
+    "cbec.reference": ("lookups", "geography"),  # code-table lookups; places, distances, address regions
     # cases, versions, lists, lanes, entity conditions (EFRuP), export trade, the optional ML term and its store
     "cbec.risk": ("cases", "versions", "lists", "lanes", "conditions", "exports", "ml", "ml_store"),
     "cbec.sharing": ("catalogue",),
