@@ -23,6 +23,7 @@ from cbec.common.clock import business_date
 from cbec.common.money import to_fen
 from cbec.messages.documents import Inventory
 from cbec.messages.export_documents import ExportInventory
+from cbec.reference.geography import region_of_address
 
 CHINA = "142"  # country code of China (the destination of imports, the origin of exports)
 CNY = "142"  # currency code of the renminbi
@@ -253,16 +254,23 @@ def moved(status: FactStatus, inventory_no: str | None, released_at: datetime | 
 _REGION = re.compile(r"[1-9][0-9]{5}")
 
 
-def consignee_region(district: str | None) -> str | None:
-    """Return the prefecture code (GB/T 2260, ``xxxx00``) of a consignee's district code, None when none is usable.
+def consignee_region(district: str | None, address: str | None = None) -> str | None:
+    """Return the prefecture code (GB/T 2260, ``xxxx00``) of a consignee, None when neither argument gives one.
 
     The order's ``consigneeDistrict`` names a county (440305 深圳市南山区); the fact keeps its prefecture (440300):
-    enough for distances and regional statistics, and no finer than where a parcel goes. A code that is not six
-    digits is ignored (None), never guessed.
+    enough for distances and regional statistics, and no finer than where a parcel goes. A county-level city its
+    province administers (``xx90xx``: 仙桃市 429004) is kept as it is, having no prefecture. A code that is not six
+    digits is ignored, never guessed. Without a usable district, the address's leading province and prefecture
+    names (广东省深圳市…, 深圳市…, 北京市朝阳区…, 广东深圳…; ``cbec.reference.geography.region_of_address``) give
+    the code — a province's when it names only the province. The address itself is read here and never kept.
     """
-    if district is None or not _REGION.fullmatch(district.strip()):
-        return None
-    return district.strip()[:4] + "00"
+    code = district.strip() if district is not None else ""
+    if not _REGION.fullmatch(code):
+        found = region_of_address(address)
+        if found is None:
+            return None
+        code = found
+    return code if code[2:4] == "90" else code[:4] + "00"
 
 
 # --- subject keys -------------------------------------------------------------------------------------------

@@ -331,3 +331,18 @@ def test_the_consignee_region_is_the_prefecture_of_a_six_digit_district_code_and
     assert consignee_region(" 110105 ") == "110100"  # 北京市朝阳区 → 北京市's city level
     assert consignee_region("460108") == "460100"
     assert [consignee_region(code) for code in (None, "", "46010", "4601080", "46O108", "060108")] == [None] * 6
+    assert consignee_region("429004") == "429004"  # 仙桃市: administered by its province, no prefecture
+
+
+def test_without_a_district_the_region_comes_from_the_address_leading_names() -> None:
+    assert [
+        consignee_region(None, "广东省深圳市南山区科技园"),
+        consignee_region("", "深圳市福田区"),
+        consignee_region("46O108", "北京市朝阳区建国路"),  # a malformed district: the address decides
+        consignee_region(None, "广东深圳宝安"),
+        consignee_region(None, "湖北省仙桃市"),
+        consignee_region(None, "广东省某某镇"),  # the province only
+        consignee_region(None, "科技园南区"),
+        consignee_region(None, None),
+        consignee_region("440305", "北京市朝阳区"),  # a district wins over the address
+    ] == ["440300", "440300", "110100", "440300", "429004", "440000", None, None, "440300"]
