@@ -165,3 +165,55 @@ def inventory_times_of(session: Session, direction: Direction, eport_nos: Sequen
         for row in rows:
             found.setdefault(row[0], InventoryTimes(*row))
     return found
+
+
+@dataclass(frozen=True, slots=True)
+class Parcel:
+    """An import inventory as its delivery is judged (risk R2.4): parties, waybill, release and consignee region."""
+
+    eport_no: str
+    order_no: str
+    inventory_no: str | None
+    tenant: str | None
+    platform_code: str
+    ecommerce_code: str
+    logistics_code: str
+    logistics_no: str | None
+    agent_code: str
+    customs_code: str
+    consignee_region: str | None  # the consignee's prefecture (GB/T 2260), never the address
+    status: str
+    released_at: datetime | None
+
+
+def _parcels(session: Session, *conditions: ColumnElement[bool]) -> list[Parcel]:
+    columns = [getattr(TradeFact, f.name) for f in fields(Parcel)]
+    rows = session.execute(
+        select(*columns)
+        .where(TradeFact.direction == Direction.IMPORT.value, *conditions)
+        .order_by(TradeFact.eport_no, TradeFact.line_no)
+    )
+    found: dict[str, Parcel] = {}
+    for row in rows:
+        found.setdefault(row[0], Parcel(*row))
+    return list(found.values())
+
+
+def parcels_of_waybills(session: Session, waybills: Sequence[tuple[str, str]]) -> dict[tuple[str, str], Parcel]:
+    """Return the import inventories of some waybills (logistics code, waybill number): one query per 200."""
+    wanted = sorted(set(waybills))
+    found: dict[tuple[str, str], Parcel] = {}
+    for start in range(0, len(wanted), 200):
+        part = set(wanted[start : start + 200])
+        codes = sorted({code for code, _ in part})
+        numbers = sorted({no for _, no in part})
+        for parcel in _parcels(session, TradeFact.logistics_code.in_(codes), TradeFact.logistics_no.in_(numbers)):
+            key = (parcel.logistics_code, parcel.logistics_no or "")
+            if key in part:
+                found.setdefault(key, parcel)
+    return found
+
+
+def released_parcels(session: Session, day: date) -> list[Parcel]:
+    """Return the import inventories released on a business day (whatever became of them since), by E-port number."""
+    return _parcels(session, TradeFact.released_on == day)

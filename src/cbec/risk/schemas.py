@@ -78,6 +78,17 @@ class BandsReport(BaseModel):
     since: date
 
 
+class DeliverySweepReport(BaseModel):
+    """What one ``cbec risk sweep-deliveries`` did (R2.4: parcels with no signing unsigned_days after release)."""
+
+    released_until: date  # the last release day whose deadline has passed
+    days: list[date]  # the release days swept this time (each is swept once)
+    parcels: int  # released on those days
+    unsigned: int  # of them, still out with no signing: each assessed
+    alerts: int
+    ruleset_version: str
+
+
 class ExportSweepReport(BaseModel):
     """What one ``cbec risk exports sweep`` did (R5.4: exports without a receipt of payment)."""
 

@@ -24,9 +24,11 @@ from cbec.facts.rules import Direction
 from cbec.risk import repository as repo
 from cbec.risk.book import CounterBook, Link
 from cbec.risk.conditions.reports import block_reported_buyer
+from cbec.risk.deliveries import Signing, keep_signings, signing_of
 from cbec.risk.exports import assess_export, reads_exports, ready, remember
 from cbec.risk.lane_measures import LaneKeeper, policy_of
-from cbec.risk.lanes import Candidate, LaneDecision, LanePolicy, assign_lanes, check_policy
+from cbec.risk.lane_measures import day_lanes as day_lanes  # the batch view of a day (moved beside LaneKeeper)
+from cbec.risk.lanes import LanePolicy, check_policy
 from cbec.risk.lists import GoodsLine, ListEntry, screen
 from cbec.risk.lists import repository as lists_repo
 from cbec.risk.ml import MlModel, term
@@ -51,7 +53,7 @@ from cbec.sharing.catalogue import AnyEvent, DataEvent, InspectionEvent, Receipt
 from cbec.sharing.consumers import consume
 from cbec.sharing.rules import EventKind
 from cbec.storage.context import Context
-from cbec.supervision import MeasureKind, MeasureSpec, add_measure, level_rate, measures_in_force
+from cbec.supervision import MeasureKind, MeasureSpec, add_measure
 from cbec.supervision import SubjectKind as MeasureSubject
 
 CONSUMER = "risk"
@@ -188,6 +190,7 @@ class _Handler:
     _lists: list[ListEntry] | None = None  # the external lists' entries, read once per batch
     _pending: list[tuple[str, bool, int]] = field(default_factory=list)  # (E-port number, needs partners, position)
     _undone: list[tuple[str, datetime]] = field(default_factory=list)  # cancels and returns accepted (R2.5)
+    _signings: list[Signing] = field(default_factory=list)  # parcels signed for (CEB513, R2.4)
 
     def __call__(self, session: Session, event: AnyEvent) -> None:
         if isinstance(event, ReportEvent):  # a consumer report reviewed: confirmed ones block the buyer key
@@ -210,6 +213,10 @@ class _Handler:
         if undone is not None:
             self._undone.append(undone)
             return
+        signing = signing_of(event)
+        if signing is not None:
+            self._signings.append(signing)
+            return
         if isinstance(event, DataEvent) and event.payload.document_kind == "inventory":
             eport_no, need_partners = event.business_key.removeprefix("inventory:"), True
         elif (
@@ -228,7 +235,10 @@ class _Handler:
         links of their subjects read once each; the counters written once at the end."""
         pending, self._pending = self._pending, []
         undone, self._undone = self._undone, []
+        signings, self._signings = self._signings, []
         count_quick_undos(session, undone, self.ruleset)  # before the book loads the sellers' buckets
+        delivered = keep_signings(session, signings, self.ruleset, now=self.now)  # R2.4: the delivery stage
+        self.assessed, self.alerts = self.assessed + delivered.assessed, self.alerts + delivered.alerts
         if not pending:
             return
         names = [eport_no for eport_no, _, _ in pending]
@@ -533,12 +543,14 @@ def list_alerts(
     return alerts
 
 
-def replay_decision(ctx: Context, eport_no: str, ruleset: Ruleset | None = None) -> tuple[int, int]:
+def replay_decision(
+    ctx: Context, eport_no: str, ruleset: Ruleset | None = None, *, stage: str = repo.ENTRY
+) -> tuple[int, int]:
     """Return an inventory's stored score and the score its stored trace gives through the ruleset again (by
     default the version whose digest the decision stored), plus its ML term re-scored by the stored model (the
-    stored points when the model cannot be loaded: scikit-learn absent)."""
+    stored points when the model cannot be loaded: scikit-learn absent). ``stage``: entry, or delivery (R2.4)."""
     with ctx.uow() as uow:
-        decision = uow.session.query(RiskDecision).filter_by(eport_no=eport_no).one()
+        decision = uow.session.query(RiskDecision).filter_by(eport_no=eport_no, stage=stage).one()
         rules = ruleset or ruleset_of_digest(uow.session, decision.ruleset_sha256) or shipped_ruleset()
         inputs = decision.trace["inputs"]
         stored = decision.trace.get("ml")  # the ML term, re-scored by the model its digest names
@@ -565,32 +577,3 @@ def list_rules(ruleset: Ruleset | None = None) -> list[RuleRead]:
         )
         for r in rules.rules
     ]
-
-
-def day_lanes(ctx: Context, day: date, policy: LanePolicy, *, scope: Scope | None = None) -> list[LaneDecision]:
-    """Return the lanes of a business day's decisions under a policy (``cbec.risk.lanes``), read only.
-
-    The credit multiplier of a decision comes from the highest inspection rate a credit-level measure in force now
-    holds for one of its enterprises (its parties and its e-commerce enterprise). Nothing is written: this is the
-    batch view of a day (exact random share, budget by priority); the consumer decides lanes online
-    (``cbec.risk.lane_measures``).
-    """
-    check_policy(policy)
-    now = ctx.clock.now()
-    with ctx.uow() as uow:
-        decisions = repo.of_day(uow.session, day, scope)
-        codes = {d.id: sorted({*d.parties, *[d.subjects.get("enterprise") or ""]} - {""}) for d in decisions}
-        subjects = sorted({(MeasureSubject.ENTERPRISE, c.upper()) for found in codes.values() for c in found})
-        measures = measures_in_force(uow.session, subjects, now)
-        candidates = []
-        for d in decisions:
-            rated = [
-                m
-                for c in codes[d.id]
-                for m in measures.get((MeasureSubject.ENTERPRISE, c.upper()), ())
-                if m.source == "credit"
-            ]
-            rate, measure = level_rate(rated)
-            candidates.append(Candidate(d.eport_no, d.score, rate if measure is not None else None))
-        uow.commit()
-    return assign_lanes(candidates, policy, day)

@@ -54,7 +54,7 @@ def test_a_2026_1_decision_replays_through_the_kept_document(ctx: Context) -> No
     assert (OLD.version, SECOND.version, shipped_ruleset().version, len(OLD.rules)) == (
         "2026.1",
         "2026.2",
-        "2026.5",
+        "2026.6",
         14,
     )
     inputs: dict[str, Decimal | None] = {name: Decimal(0) for rule in OLD.rules for name in rule.inputs}

@@ -32,13 +32,13 @@ def test_versions_over_rest_with_maker_checker_and_scope(zone: Zone) -> None:
     tax = client_for(zone.ctx, "agency_officer", agency="tax", username="tax")
 
     listed = auditor.get("/api/v1/risk/versions").json()
-    assert [(v["version"], v["state"], v["author"]) for v in listed] == [("2026.5", "published", "cbec (shipped)")]
+    assert [(v["version"], v["state"], v["author"]) for v in listed] == [("2026.6", "published", "cbec (shipped)")]
     assert tax.get("/api/v1/risk/versions").status_code == 403  # no risk.read
     assert auditor.post("/api/v1/risk/versions", json={"document": _document("2026.7")}).status_code == 403
 
     refused = city.post("/api/v1/risk/versions", json={"document": _document("2026.7")})
     assert (refused.status_code, refused.json()["problems"][0]["rule_id"]) == (403, "AUTH-SCOPE")
-    bad = _document("2026.5")
+    bad = _document("2026.6")
     bad["rules"][0]["typology"] = "smuggling"
     invalid = maker.post("/api/v1/risk/versions", json={"document": bad})
     assert invalid.status_code == 422
@@ -73,4 +73,4 @@ def test_versions_over_rest_with_maker_checker_and_scope(zone: Zone) -> None:
     unknown = auditor.get("/api/v1/risk/versions/9.9")
     assert (unknown.status_code, unknown.json()["problems"][0]["rule_id"]) == (404, "RSK-VERSION-UNKNOWN")
     states = {v["version"]: v["state"] for v in auditor.get("/api/v1/risk/versions").json()}
-    assert states == {"2026.5": "retired", "2026.7": "published"}
+    assert states == {"2026.6": "retired", "2026.7": "published"}

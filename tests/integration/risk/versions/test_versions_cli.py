@@ -30,13 +30,13 @@ def run(cli: CliRunner, *args: str, code: int = 0) -> str:
 
 
 def test_the_lifecycle_from_the_command_line(cli: CliRunner, tmp_path: Path) -> None:
-    assert "S1" in run(cli, "risk", "rules") and "version 2026.5" in run(cli, "risk", "rules")
+    assert "S1" in run(cli, "risk", "rules") and "version 2026.6" in run(cli, "risk", "rules")
     doc = json.loads(shipped_text())
     doc["version"] = "2026.7"
     doc["typologies"]["fake_order"]["review"] = 30
     path = tmp_path / "r.json"
     path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
-    assert "draft 2026.7 (28 rules)" in run(cli, "risk", "rules", "draft", str(path), "--actor", "ann")
+    assert "draft 2026.7 (30 rules)" in run(cli, "risk", "rules", "draft", str(path), "--actor", "ann")
     assert json.loads(run(cli, "risk", "rules", "show", "2026.7"))["typologies"]["fake_order"]["review"] == 30
     listed = run(cli, "risk", "rules", "list")
     assert "2026.7" in listed and "draft" in listed and "published" in listed
@@ -46,7 +46,7 @@ def test_the_lifecycle_from_the_command_line(cli: CliRunner, tmp_path: Path) -> 
     bundle["version"] = "2026.8"
     tables = tmp_path / "tables.json"
     tables.write_text(json.dumps(bundle, ensure_ascii=False), encoding="utf-8")
-    assert "draft 2026.8 (28 rules)" in run(cli, "risk", "rules", "draft", str(tables), "--tables", "--actor", "ann")
+    assert "draft 2026.8 (30 rules)" in run(cli, "risk", "rules", "draft", str(tables), "--tables", "--actor", "ann")
     assert json.loads(run(cli, "risk", "rules", "show", "2026.8"))["typologies"]["fake_order"]["review"] == 30
 
     bad = tmp_path / "bad.json"
