@@ -142,6 +142,11 @@ def place(code: str | None) -> Place | None:
     return places.get(code) or places.get(code[:4] + "00") or places.get(code[:2] + "0000")
 
 
+def prefectures() -> tuple[Place, ...]:
+    """Return every located prefecture-level division (and county-level city a province administers), by code."""
+    return tuple(p for code, p in sorted(_atlas().places.items()) if p.level != "province")
+
+
 def customs_place(customs_code: str | None) -> Place | None:
     """Return the seat of the direct customs a 4-digit customs district code belongs to (None if unknown)."""
     if not customs_code or len(customs_code) < 2:
