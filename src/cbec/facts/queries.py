@@ -199,6 +199,9 @@ def _parcels(session: Session, *conditions: ColumnElement[bool]) -> list[Parcel]
     return list(found.values())
 
 
+_GONE = frozenset({FactStatus.CANCELLED.value, FactStatus.DELETED.value, FactStatus.REFUSED.value})
+
+
 def parcels_of_waybills(session: Session, waybills: Sequence[tuple[str, str]]) -> dict[tuple[str, str], Parcel]:
     """Return the import inventories of some waybills (logistics code, waybill number): one query per 200."""
     wanted = sorted(set(waybills))
@@ -209,8 +212,9 @@ def parcels_of_waybills(session: Session, waybills: Sequence[tuple[str, str]]) -
         numbers = sorted({no for _, no in part})
         for parcel in _parcels(session, TradeFact.logistics_code.in_(codes), TradeFact.logistics_no.in_(numbers)):
             key = (parcel.logistics_code, parcel.logistics_no or "")
-            if key in part:
-                found.setdefault(key, parcel)
+            earlier = found.get(key)
+            if key in part and (earlier is None or (earlier.status in _GONE and parcel.status not in _GONE)):
+                found[key] = parcel  # a waybill declared again after a cancelled or refused inventory: the live one
     return found
 
 
