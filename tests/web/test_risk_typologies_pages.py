@@ -11,9 +11,10 @@ from tests.web.support import Portal
 
 from cbec.common.clock import SHANGHAI
 from cbec.demo.risk_traffic import plan_risk_traffic
+from cbec.risk.bands import refresh_bands
 from cbec.risk.cases import list_cases
 from cbec.risk.lists import load_samples
-from cbec.risk.service import apply_events, refresh_bands
+from cbec.risk.service import apply_events
 
 
 def plant_every_typology(portal: Portal) -> None:

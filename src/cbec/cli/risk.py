@@ -15,12 +15,13 @@ from cbec.cli.reference import console, fail
 from cbec.cli.state import state
 from cbec.common.clock import SHANGHAI
 from cbec.common.errors import DomainError
+from cbec.risk.bands import refresh_bands
 from cbec.risk.exports import sweep_exports
 from cbec.risk.lanes import MIN_RANDOM_SHARE, Lane, LanePolicy
 from cbec.risk.ml import MlPolicy
 from cbec.risk.ml_store import train_model
 from cbec.risk.rules import Typology
-from cbec.risk.service import apply_events, day_lanes, list_alerts, refresh_bands
+from cbec.risk.service import apply_events, day_lanes, list_alerts
 
 
 def _moment(text: str | None) -> datetime | None:
@@ -46,7 +47,9 @@ def register(app: typer.Typer) -> None:
         try:
             if bands:
                 report = refresh_bands(state.context())
-                console().print(f"bands: {report.hs6} HS6 codes from {report.lines} lines since {report.since}")
+                console().print(
+                    f"bands: {report.bands} for {report.hs6} HS6 codes from {report.lines} lines since {report.since}"
+                )
             done = apply_events(state.context(), limit=limit)
         except DomainError as exc:
             fail(exc)
@@ -60,7 +63,10 @@ def register(app: typer.Typer) -> None:
     def bands_cmd(days: int = typer.Option(365, "--days", help="Facts of the last days.")) -> None:
         """Recompute the robust unit-value band (median, MAD) of every HS6 from the import trade facts."""
         report = refresh_bands(state.context(), days=days)
-        console().print(f"{report.hs6} HS6 codes from {report.lines} lines since {report.since}")
+        console().print(
+            f"{report.bands} bands (by HS6, origin and brand) for {report.hs6} HS6 codes from {report.lines} lines"
+            f" since {report.since}"
+        )
 
     @group.command("alerts")
     def alerts(
