@@ -393,7 +393,7 @@ def foreign_calls(world: World) -> dict[tuple[str, str], list[Foreign]]:
         ],
         **{
             ("POST", f"/api/v1/risk/versions/{{version}}/{action}"): [
-                Foreign(f"/api/v1/risk/versions/2026.5/{action}", HUB_ONLY)
+                Foreign(f"/api/v1/risk/versions/2026.6/{action}", HUB_ONLY)
             ]
             for action in ("backtest", "shadow", "publish", "retire")
         },
@@ -427,7 +427,7 @@ def foreign_calls(world: World) -> dict[tuple[str, str], list[Foreign]]:
         ],
         ("POST", "/console/risk/versions"): [Foreign("/console/risk/versions", HUB_ONLY, form={"document": "{}"})],
         ("POST", "/console/risk/versions/{version}/{action}"): [
-            Foreign("/console/risk/versions/2026.5/retire", HUB_ONLY, form={})
+            Foreign("/console/risk/versions/2026.6/retire", HUB_ONLY, form={})
         ],
         # statistics: the hub's figures (and another city's) are outside a city's tenant
         ("GET", "/api/v1/statistics/indicators"): [

@@ -70,7 +70,7 @@ def test_the_queue_shows_a_case_of_every_typology_with_reasons_in_words(portal: 
         "商品与有效的缺陷产品召回相符",
         "商品属于禁止进境物品名单",
         "同一支付人30日内支付3票以上整百元金额的清单",
-        "单价低于同HS6中位数的一半",
+        "单价低于其价格区间(同HS6、原产国、品牌,或同HS6)中位数的一半",
         "单价更可能为低报而非正常价格(低报后验概率不低于0.5)",
     ):
         assert reason in page.text, reason

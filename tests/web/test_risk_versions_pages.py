@@ -21,7 +21,7 @@ from cbec.risk.versions.service import shipped_text
 PAGE = "/console/risk/versions"
 
 
-def candidate(version: str = "2026.6") -> str:
+def candidate(version: str = "2026.7") -> str:
     doc = json.loads(shipped_text())
     doc["version"] = version
     doc["typologies"]["id_misuse"]["review"] = 20
@@ -53,27 +53,27 @@ def test_draft_shadow_and_publication_by_a_second_officer_on_the_page(portal: Po
     assert first.status_code == 200
     assert "风险规则集版本" in first.text and "现行" in first.text and shipped_ruleset().sha256[:16] in first.text
     made = _post(maker, PAGE, {"document": candidate()})
-    assert (made.status_code, made.headers["location"]) == (303, f"{PAGE}?done=draft:2026.6")
+    assert (made.status_code, made.headers["location"]) == (303, f"{PAGE}?done=draft:2026.7")
     bad = _post(maker, PAGE, {"document": "{"})
     assert bad.status_code == 422 and "RSK-RULESET-JSON" in bad.text
-    assert _post(maker, f"{PAGE}/2026.6/shadow").status_code == 303
-    assert _post(maker, f"{PAGE}/2026.6/backtest").status_code == 303
+    assert _post(maker, f"{PAGE}/2026.7/shadow").status_code == 303
+    assert _post(maker, f"{PAGE}/2026.7/backtest").status_code == 303
     page = maker.get(PAGE).text
-    assert 'id="delta-2026.6"' in page and 'id="backtest-2026.6"' in page
+    assert 'id="delta-2026.7"' in page and 'id="backtest-2026.7"' in page
     assert "须由起草人以外的关员发布" in page
-    own = _post(maker, f"{PAGE}/2026.6/publish")
+    own = _post(maker, f"{PAGE}/2026.7/publish")
     assert own.status_code == 409 and "RSK-VERSION-SELF-APPROVAL" in own.text
-    assert {v.version: v.state for v in list_versions(portal.zone.ctx)} == {"2026.5": "published", "2026.6": "shadow"}
+    assert {v.version: v.state for v in list_versions(portal.zone.ctx)} == {"2026.6": "published", "2026.7": "shadow"}
     checker = second_officer(portal)
-    assert _post(checker, f"{PAGE}/2026.6/publish").status_code == 303
+    assert _post(checker, f"{PAGE}/2026.7/publish").status_code == 303
     versions = {v.version: (v.state, v.author, v.approver) for v in list_versions(portal.zone.ctx)}
     assert versions == {
-        "2026.5": ("retired", "cbec (shipped)", "cbec (shipped)"),
-        "2026.6": ("published", "officer", "checker"),
+        "2026.6": ("retired", "cbec (shipped)", "cbec (shipped)"),
+        "2026.7": ("published", "officer", "checker"),
     }
     en = portal.client("officer", lang="en").get(PAGE).text
     assert "Risk ruleset versions" in en and "风险规则集版本" not in en
-    row = en.split('data-version="2026.6"')[1].split("</tr>")[0]
+    row = en.split('data-version="2026.7"')[1].split("</tr>")[0]
     assert ">live<" in row and ">officer<" in row and ">checker<" in row
 
 
@@ -88,20 +88,20 @@ def test_readers_see_the_page_without_forms_and_others_are_refused(portal: Porta
     token = csrf_of(portal.client("admin").get(PAGE).text)
     refused = portal.client("admin").post(PAGE, data={"csrf_token": token, "document": candidate()})
     assert refused.status_code == 403
-    assert [v.version for v in list_versions(portal.zone.ctx)] == ["2026.5"]
+    assert [v.version for v in list_versions(portal.zone.ctx)] == ["2026.6"]
 
 
 def test_the_versions_page_in_a_browser(browser: Any, server: str, portal: Portal) -> None:  # noqa: F811
     page = _page(browser)
     _sign_in(page, server, portal, "officer", PAGE)
-    assert page.locator("#versions tr[data-version='2026.5']").inner_text().count("现行") == 1
-    page.fill("#document", candidate("2026.7"))
+    assert page.locator("#versions tr[data-version='2026.6']").inner_text().count("现行") == 1
+    page.fill("#document", candidate("2026.8"))
     page.click("form[action='/console/risk/versions'] button[type=submit]")
-    page.wait_for_url(f"{server}{PAGE}?done=draft:2026.7")
-    row = page.locator("#versions tr[data-version='2026.7']")
+    page.wait_for_url(f"{server}{PAGE}?done=draft:2026.8")
+    row = page.locator("#versions tr[data-version='2026.8']")
     assert "草稿" in row.inner_text() and "officer" in row.inner_text()
     row.locator("button[value=shadow]").click()
-    page.wait_for_url(f"{server}{PAGE}?done=shadow:2026.7")
-    assert "影子运行" in page.locator("#versions tr[data-version='2026.7'] .badge").inner_text()
+    page.wait_for_url(f"{server}{PAGE}?done=shadow:2026.8")
+    assert "影子运行" in page.locator("#versions tr[data-version='2026.8'] .badge").inner_text()
     assert page.locator("#delta-2026\\.7").count() == 1
     _shoot(page, "console-risk-versions")

@@ -15,13 +15,12 @@ from cbec.cli.reference import console, fail
 from cbec.cli.state import state
 from cbec.common.clock import SHANGHAI
 from cbec.common.errors import DomainError
-from cbec.risk.bands import refresh_bands
 from cbec.risk.exports import sweep_exports
 from cbec.risk.lanes import MIN_RANDOM_SHARE, Lane, LanePolicy
 from cbec.risk.ml import MlPolicy
 from cbec.risk.ml_store import train_model
 from cbec.risk.rules import Typology
-from cbec.risk.service import apply_events, day_lanes, list_alerts
+from cbec.risk.service import apply_events, day_lanes, list_alerts, refresh_bands
 
 
 def _moment(text: str | None) -> datetime | None:

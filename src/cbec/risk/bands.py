@@ -16,8 +16,7 @@ from decimal import Decimal
 from sqlalchemy.orm import Session
 
 from cbec.common.clock import business_date
-from cbec.facts import Direction
-from cbec.facts.queries import InventoryLine, unit_values
+from cbec.facts import Direction, InventoryLine, unit_values
 from cbec.products import find_product
 from cbec.risk import repository as repo
 from cbec.risk.models import RiskBand

@@ -117,6 +117,8 @@ DOC_FIELDS = frozenset(
         "platform_bunching_z",
         # R2.5 (2026.5): the seller's inventories undone (cancelled or returned) quickly / its inventories, 30 days
         "quick_undo_share",
+        # R5.1 (2026.6): 1 when the consignee phone is the seller's or the platform's filed contact phone
+        "party_consignee",
     }
 )
 OPS = {

@@ -21,6 +21,7 @@ from cbec.facts.queries import InventoryLine, inventory_lines_of
 from cbec.facts.rules import Direction
 from cbec.risk import repository as repo
 from cbec.risk.bands import BrandBook
+from cbec.risk.bands import refresh_bands as refresh_bands  # the use case, on this surface for transports
 from cbec.risk.book import CounterBook, Link
 from cbec.risk.conditions.reports import block_reported_buyer
 from cbec.risk.exports import assess_export, reads_exports, ready, remember
@@ -31,6 +32,7 @@ from cbec.risk.lists import repository as lists_repo
 from cbec.risk.ml import MlModel, term
 from cbec.risk.ml_store import model_for, model_of_digest, trace_of_term
 from cbec.risk.models import RiskBand, RiskDecision, RiskHold
+from cbec.risk.parties import ContactBook, party_consignee
 from cbec.risk.patterns import below_limit, pattern_fields
 from cbec.risk.rules import (
     Assessment,
@@ -252,9 +254,9 @@ class _Handler:
             min(one.day for one in seen),
         )
         bands = repo.bands(session, (hs6 for one in seen for hs6, _ in one.hs6_values))
-        brands = BrandBook(session)
+        brands, contacts = BrandBook(session), ContactBook(session)
         for (lines, position), one in zip(chosen, seen, strict=True):
-            self.assess(session, lines, position, one, book, bands, brands)
+            self.assess(session, lines, position, one, book, bands, brands, contacts)
         book.write()
 
     def assess(
@@ -266,6 +268,7 @@ class _Handler:
         book: CounterBook,
         bands: Mapping[str, RiskBand],
         brands: BrandBook,
+        contacts: ContactBook,
     ) -> None:
         count(book, seen)
         inputs = book.windows(self.ruleset.counters(), seen.subjects, seen.day)
@@ -297,6 +300,9 @@ class _Handler:
                 "doc.value_ratio_min": ratio_min,
                 "doc.illicit_chance": chance,
                 "doc.round_value": Decimal(int(seen.round_value)),
+                "doc.party_consignee": party_consignee(
+                    first.phone_key, (contacts.key(first.ecommerce_code), contacts.key(first.platform_code))
+                ),
             }
         )
         assessment = evaluate(self.ruleset, inputs)

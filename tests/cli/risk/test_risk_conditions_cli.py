@@ -51,7 +51,7 @@ def test_place_list_lift_and_refusals(cli: CliRunner) -> None:
 def test_sweep_exports_reports_what_it_assessed(cli: CliRunner) -> None:
     done = cli.invoke(app, ["risk", "sweep-exports", "--days", "30"])
     assert done.exit_code == 0, done.output
-    assert "0 exports released by 2026-01-31 without a receipt of payment assessed, 0 alerts (ruleset 2026.5)" in (
+    assert "0 exports released by 2026-01-31 without a receipt of payment assessed, 0 alerts (ruleset 2026.6)" in (
         done.output
     )
 

@@ -46,7 +46,7 @@ def _fired(**named: object) -> set[str]:
 
 
 def test_the_shipped_ruleset_loads_with_a_version_and_digest() -> None:
-    assert RULES.version == "2026.5" and len(RULES.sha256) == 64
+    assert RULES.version == "2026.6" and len(RULES.sha256) == 64
     assert {t.value for t in RULES.typologies} == {t.value for t in Typology}  # every typology has rules now
 
 

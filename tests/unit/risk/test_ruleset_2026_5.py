@@ -1,5 +1,6 @@
-"""Ruleset 2026.5, the shipped one: 2026.4 (kept byte for byte) plus bunching per platform (S7, six-systems R1.5)
-and a seller's quick cancels and returns (F4, R2.5), each on the exact inputs that make it fire or not."""
+"""Ruleset 2026.5: 2026.4 (kept byte for byte) plus bunching per platform (S7, six-systems R1.5) and a seller's
+quick cancels and returns (F4, R2.5), each on the exact inputs that make it fire or not; 2026.6
+(test_ruleset_2026_6.py) is shipped now and keeps both rules."""
 
 from __future__ import annotations
 
@@ -8,12 +9,12 @@ from importlib import resources
 
 import pytest
 
-from cbec.risk.rules import Typology, evaluate, parse_ruleset, shipped_ruleset
+from cbec.risk.rules import Typology, evaluate, parse_ruleset
 from cbec.risk.versions.service import past_shipped_texts, shipped_text
 
 D = Decimal
 FOURTH = parse_ruleset(resources.files("cbec.risk").joinpath("data/ruleset-2026.4.json").read_text(encoding="utf-8"))
-RULES = shipped_ruleset()
+RULES = parse_ruleset(resources.files("cbec.risk").joinpath("data/ruleset-2026.5.json").read_text(encoding="utf-8"))
 
 
 def test_2026_5_is_2026_4_plus_s7_and_f4_and_their_parameters() -> None:

@@ -30,7 +30,7 @@ def _day(traffic: RiskTraffic, k: int) -> RiskTraffic:
 
 
 def _same(zone: Zone, folder: Path, **window: object) -> None:
-    for version in ("2026.6", "2026.5"):
+    for version in ("2026.7", "2026.6"):
         database = run_backtest(zone.ctx, version, actor="t", **window)  # type: ignore[arg-type]
         for workers in (1, 2):
             columnar = run_backtest(zone.ctx, version, snapshot=folder, workers=workers, actor="t", **window)  # type: ignore[arg-type]
@@ -57,7 +57,7 @@ def test_the_snapshot_backtest_reports_what_the_database_backtest_reports(zone: 
     assert [p["decisions"] for p in manifest["parts"]] == [first, second]
     assert manifest["parts"][1]["first_id"] == manifest["parts"][0]["last_id"] + 1
     assert json.loads((folder / MANIFEST).read_text("utf-8")) == manifest
-    report = run_backtest(ctx, "2026.6", snapshot=folder, actor="t")
+    report = run_backtest(ctx, "2026.7", snapshot=folder, actor="t")
     assert report.decisions == first + second and report.changed > 0
     assert report.missing_inputs == []
     _same(zone, folder)
@@ -82,10 +82,10 @@ def test_the_snapshot_backtest_reports_what_the_database_backtest_reports(zone: 
     assert exists.value.problems[0].rule_id == "RSK-SNAPSHOT-EXISTS"
     (folder / "part-00001.parquet").write_bytes(b"altered")
     with pytest.raises(DomainError) as altered:
-        run_backtest(ctx, "2026.6", snapshot=folder, actor="t")
+        run_backtest(ctx, "2026.7", snapshot=folder, actor="t")
     assert altered.value.problems[0].rule_id == "RSK-SNAPSHOT-DIGEST"
     with pytest.raises(DomainError) as missing:
-        run_backtest(ctx, "2026.6", snapshot=tmp_path / "none", actor="t")
+        run_backtest(ctx, "2026.7", snapshot=tmp_path / "none", actor="t")
     assert missing.value.problems[0].rule_id == "RSK-SNAPSHOT-MISSING"
 
 
@@ -105,10 +105,10 @@ def test_snapshot_and_backtest_from_the_command_line(zone: Zone, tmp_path: Path)
         made = cli.invoke(app, ["risk", "snapshot", "--out", str(folder)])
         assert made.exit_code == 0, made.output
         assert f"{decided} decisions to id" in made.output and "in 1 part(s)" in made.output
-        database = cli.invoke(app, ["risk", "rules", "backtest", "2026.5", "--format", "json"])
+        database = cli.invoke(app, ["risk", "rules", "backtest", "2026.6", "--format", "json"])
         columnar = cli.invoke(
             app,
-            ["risk", "rules", "backtest", "2026.5", "--format", "json", "--snapshot", str(folder), "--workers", "2"],
+            ["risk", "rules", "backtest", "2026.6", "--format", "json", "--snapshot", str(folder), "--workers", "2"],
         )
         assert columnar.exit_code == 0, columnar.output
         mine, theirs = json.loads(columnar.output), json.loads(database.output)
@@ -117,7 +117,7 @@ def test_snapshot_and_backtest_from_the_command_line(zone: Zone, tmp_path: Path)
         }
         assert (mine["score_changed"], theirs["score_changed"]) == (None, 0)
         assert mine["decisions"] == decided and mine["changed"] == 0  # the live version against itself
-        refused = cli.invoke(app, ["risk", "rules", "backtest", "2026.5", "--snapshot", str(tmp_path / "x")])
+        refused = cli.invoke(app, ["risk", "rules", "backtest", "2026.6", "--snapshot", str(tmp_path / "x")])
         assert refused.exit_code == 1 and "RSK-SNAPSHOT-MISSING" in refused.output
     finally:
         state._ctx = None

@@ -41,7 +41,7 @@ def candidate_text() -> str:
     """The shipped rules with I1 (IDs per phone) counting whoever pays, as 2026.2 did, and id_misuse's review
     threshold at 20 instead of 40 (I1 alone alerts)."""
     doc = json.loads(shipped_text())
-    doc["version"] = "2026.6"
+    doc["version"] = "2026.7"
     doc["typologies"]["id_misuse"]["review"] = 20
     next(rule for rule in doc["rules"] if rule["id"] == "I1").pop("guards")
     return json.dumps(doc, ensure_ascii=False, indent=2)
@@ -70,18 +70,18 @@ def test_draft_shadow_backtest_and_publication_by_a_second_officer(zone: Zone, t
     first = apply_events(ctx)
     assert first.assessed == len(traffic.days[0][1])
     # the shipped ruleset is the first published version, seeded on first use
-    assert [(v.version, v.state, v.sha256) for v in list_versions(ctx)] == [("2026.5", "published", shipped.sha256)]
+    assert [(v.version, v.state, v.sha256) for v in list_versions(ctx)] == [("2026.6", "published", shipped.sha256)]
 
     made = draft(ctx, candidate_text(), actor="officer.a")
-    assert (made.version, made.state, made.author, made.approver) == ("2026.6", "draft", "officer.a", None)
-    assert show(ctx, "2026.6").body == candidate_text()
+    assert (made.version, made.state, made.author, made.approver) == ("2026.7", "draft", "officer.a", None)
+    assert show(ctx, "2026.7").body == candidate_text()
     with pytest.raises(Conflict) as same:
         draft(ctx, candidate_text(), actor="officer.c")
     assert same.value.problems[0].rule_id == "RSK-VERSION-EXISTS"
     with pytest.raises(Conflict) as early:
-        publish(ctx, "2026.6", actor="officer.b")  # a draft goes through shadow first
+        publish(ctx, "2026.7", actor="officer.b")  # a draft goes through shadow first
     assert early.value.problems[0].rule_id == "RSK-VERSION-STATE"
-    assert to_shadow(ctx, "2026.6", actor="officer.a").state == "shadow"
+    assert to_shadow(ctx, "2026.7", actor="officer.a").state == "shadow"
 
     holds_before = len(_table(zone, RiskHold))
     alerts_before = len(list_alerts(ctx))
@@ -93,13 +93,13 @@ def test_draft_shadow_backtest_and_publication_by_a_second_officer(zone: Zone, t
     shadowed = decisions[first.assessed :]
     # one phantom per live decision made while the version is in shadow, on the same inputs
     assert [(p.eport_no, p.live_decision_id, p.version) for p in phantoms] == [
-        (d.eport_no, d.id, "2026.6") for d in shadowed
+        (d.eport_no, d.id, "2026.7") for d in shadowed
     ]
     candidate = ruleset_of(candidate_text())
     for p, d in zip(phantoms, shadowed, strict=True):
         again = replay(candidate, d.trace["inputs"])
         assert (p.score, p.band, p.sha256) == (again.score, again.band.value, candidate.sha256)
-        assert d.ruleset_version == "2026.5"  # the live decision is still the published version's
+        assert d.ruleset_version == "2026.6"  # the live decision is still the published version's
     # phantoms never hold nor alert: holds and alerts are those of the live decisions only
     live_holds = sum(1 for d in shadowed for t in d.trace["typologies"] if t["band"] in ("hold", "reject"))
     assert len(_table(zone, RiskHold)) == holds_before + live_holds
@@ -108,7 +108,7 @@ def test_draft_shadow_backtest_and_publication_by_a_second_officer(zone: Zone, t
     )
 
     # the volume delta per typology and band equals a recount of the live traces and the phantoms
-    report = shadow_report(ctx, "2026.6")
+    report = shadow_report(ctx, "2026.7")
     live_count = Counter(
         (t["typology"], t["band"]) for d in shadowed for t in d.trace["typologies"] if t["band"] in ALERT
     )
@@ -123,7 +123,7 @@ def test_draft_shadow_backtest_and_publication_by_a_second_officer(zone: Zone, t
     ]
 
     # backtest over every stored decision (both days): alerts live and candidate equal a replay of each trace
-    tested = run_backtest(ctx, "2026.6", actor="officer.a")
+    tested = run_backtest(ctx, "2026.7", actor="officer.a")
     assert tested.decisions == len(decisions)
     expected_live = Counter(t["typology"] for d in decisions for t in d.trace["typologies"] if t["band"] in ALERT)
     expected_candidate = Counter(
@@ -141,33 +141,33 @@ def test_draft_shadow_backtest_and_publication_by_a_second_officer(zone: Zone, t
     assert tested.missing_inputs == [] and tested.labels is False
     assert all(t.precision is None for t in tested.typologies)  # no labels: it only counts
     # two processes, each over half of the ids, give the same report
-    parallel = run_backtest(ctx, "2026.6", workers=2, actor="officer.a")
+    parallel = run_backtest(ctx, "2026.7", workers=2, actor="officer.a")
     timing = {"seconds", "cpu_seconds", "workers"}
     assert parallel.model_dump(exclude=timing) == tested.model_dump(exclude=timing)
 
     # maker-checker: the author may not publish; a second officer does, and the shipped version retires
     with pytest.raises(Conflict) as own:
-        publish(ctx, "2026.6", actor="officer.a")
+        publish(ctx, "2026.7", actor="officer.a")
     assert own.value.problems[0].rule_id == "RSK-VERSION-SELF-APPROVAL"
-    done = publish(ctx, "2026.6", actor="officer.b")
+    done = publish(ctx, "2026.7", actor="officer.b")
     assert (done.state, done.author, done.approver) == ("published", "officer.a", "officer.b")
-    assert {v.version: v.state for v in list_versions(ctx)} == {"2026.5": "retired", "2026.6": "published"}
+    assert {v.version: v.state for v in list_versions(ctx)} == {"2026.6": "retired", "2026.7": "published"}
     with pytest.raises(Conflict) as live:
-        retire(ctx, "2026.6", actor="officer.b")
+        retire(ctx, "2026.7", actor="officer.b")
     assert live.value.problems[0].rule_id == "RSK-VERSION-LIVE"
 
-    # the live consumer now decides with 2026.6 and stores its digest; no phantom is made any more
+    # the live consumer now decides with 2026.7 and stores its digest; no phantom is made any more
     _send(zone, _day(traffic, 2))
     third = apply_events(ctx)
     assert third.assessed == len(traffic.days[2][1])
     latest = _table(zone, RiskDecision)[len(decisions) :]
-    assert {(d.ruleset_version, d.ruleset_sha256) for d in latest} == {("2026.6", candidate.sha256)}
+    assert {(d.ruleset_version, d.ruleset_sha256) for d in latest} == {("2026.7", candidate.sha256)}
     with zone.ctx.uow() as uow:
         assert uow.session.scalar(select(func.count()).select_from(RiskShadowDecision)) == len(phantoms)
         uow.commit()
     for d in _table(zone, RiskDecision):  # every decision replays with the version whose digest it stored
         assert replay_decision(ctx, d.eport_no) == (d.score, d.score)
-    new_alerts = [a for a in list_alerts(ctx) if a.ruleset_version == "2026.6"]
+    new_alerts = [a for a in list_alerts(ctx) if a.ruleset_version == "2026.7"]
     assert new_alerts and all(
         c.reason_en for a in new_alerts for c in a.contributions
     )  # reasons read from the stored version
@@ -184,4 +184,4 @@ def test_a_draft_with_bad_rules_is_refused_with_every_rule_id(zone: Zone) -> Non
         ("RSK-RULESET-INPUT", "rules[S1]"),
         ("RSK-RULESET-BANDS", "rules[S2]"),
     ]
-    assert [v.version for v in list_versions(zone.ctx)] == ["2026.5"]
+    assert [v.version for v in list_versions(zone.ctx)] == ["2026.6"]
