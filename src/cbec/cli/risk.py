@@ -47,7 +47,9 @@ def register(app: typer.Typer) -> None:
         try:
             if bands:
                 report = refresh_bands(state.context())
-                console().print(f"bands: {report.hs6} HS6 codes from {report.lines} lines since {report.since}")
+                console().print(
+                    f"bands: {report.bands} for {report.hs6} HS6 codes from {report.lines} lines since {report.since}"
+                )
             done = apply_events(state.context(), limit=limit)
         except DomainError as exc:
             fail(exc)
@@ -61,7 +63,10 @@ def register(app: typer.Typer) -> None:
     def bands_cmd(days: int = typer.Option(365, "--days", help="Facts of the last days.")) -> None:
         """Recompute the robust unit-value band (median, MAD) of every HS6 from the import trade facts."""
         report = refresh_bands(state.context(), days=days)
-        console().print(f"{report.hs6} HS6 codes from {report.lines} lines since {report.since}")
+        console().print(
+            f"{report.bands} bands (by HS6, origin and brand) for {report.hs6} HS6 codes from {report.lines} lines"
+            f" since {report.since}"
+        )
 
     @group.command("alerts")
     def alerts(

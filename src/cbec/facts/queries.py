@@ -96,6 +96,8 @@ class InventoryLine:
     phone_key: str | None
     address_key: str | None
     goods_name: str = ""  # screened against the external lists (brands, recalls, prohibited keywords)
+    origin_country: str = ""  # the unit-value bands by origin (R4.1)
+    item_no: str | None = None  # the SKU: its filing gives the brand of the bands by brand (R4.1)
 
 
 def inventory_lines_of(
@@ -128,10 +130,30 @@ def inventory_lines(session: Session, direction: Direction, eport_no: str) -> li
     return [InventoryLine(*row) for row in rows]
 
 
-def unit_values(session: Session, direction: Direction, since: date) -> list[tuple[str, Decimal, Decimal]]:
-    """Return (HS code, value in CNY, quantity) of every line declared since a day, not refused or deleted."""
+@dataclass(frozen=True, slots=True)
+class UnitValue:
+    """A line's HS code, origin, seller and SKU (whose filing names the brand), value in CNY and quantity."""
+
+    hs_code: str
+    origin_country: str
+    ecommerce_code: str
+    item_no: str | None
+    value_cny: Decimal
+    quantity: Decimal
+
+
+def unit_values(session: Session, direction: Direction, since: date) -> list[UnitValue]:
+    """Return the value and quantity of every line declared since a day, not refused or deleted, with what its
+    bands are keyed by."""
     rows = session.execute(
-        select(TradeFact.hs_code, TradeFact.value_cny, TradeFact.quantity).where(
+        select(
+            TradeFact.hs_code,
+            TradeFact.origin_country,
+            TradeFact.ecommerce_code,
+            TradeFact.item_no,
+            TradeFact.value_cny,
+            TradeFact.quantity,
+        ).where(
             TradeFact.direction == direction.value,
             TradeFact.declared_on >= since,
             TradeFact.value_cny.is_not(None),
@@ -139,7 +161,11 @@ def unit_values(session: Session, direction: Direction, since: date) -> list[tup
             TradeFact.status.not_in([FactStatus.REFUSED.value, FactStatus.DELETED.value]),
         )
     )
-    return [(hs, value, qty) for hs, value, qty in rows if value is not None]
+    return [
+        UnitValue(hs, origin, seller, item_no, value, qty)
+        for hs, origin, seller, item_no, value, qty in rows
+        if value is not None
+    ]
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,8 @@
   counts are kept as counters of "pairs last seen that day": when a pair is seen again on a later day, one is
   moved from the old day's bucket to the new one, so a window's sum is the exact number of distinct partners seen
   in it (as of the latest day processed).
-* ``risk_band``: robust unit-value bands per HS6 (median, MAD) computed from the trade facts.
+* ``risk_band``: robust unit-value bands per HS6, HS6 × origin and HS6 × origin × brand (median, MAD) computed from
+  the trade facts.
 * ``risk_decision``: one per assessed inventory and stage, with the full trace (ruleset version and digest, every
   rule's result, weights, every input read) so that a replay gives the same score. Stage ``entry`` is the
   assessment at declaration; stage ``delivery`` the parcel's after release, from its signing or its absence (R2.4,
@@ -56,11 +57,13 @@ class RiskLink(Base):
 
 
 class RiskBand(Base):
-    """A robust unit-value band of an HS6 (CNY per declared unit) from the trade facts."""
+    """A robust unit-value band (CNY per declared unit) from the trade facts: of an HS6, of an HS6 from one origin,
+    or of an HS6 from one origin under one filed brand (``cbec.risk.valuation.band_keys``)."""
 
     __tablename__ = "risk_band"
 
-    hs6: Mapped[str] = mapped_column(String(6), primary_key=True)
+    key: Mapped[str] = mapped_column(String(120), primary_key=True)  # HS6, HS6|origin or HS6|origin|brand
+    hs6: Mapped[str] = mapped_column(String(6), index=True)
     lines: Mapped[int] = mapped_column(Integer)
     median: Mapped[Decimal] = mapped_column(Amount)
     mad: Mapped[Decimal] = mapped_column(Amount)

@@ -70,11 +70,11 @@ def windows(
 
 
 def bands(session: Session, hs6: Iterable[str]) -> dict[str, RiskBand]:
-    """Return the bands of some HS6 codes."""
+    """Return every band of some HS6 codes (by HS6, origin and brand), by band key."""
     codes = sorted(set(hs6))
     if not codes:
         return {}
-    return {row.hs6: row for row in session.scalars(select(RiskBand).where(RiskBand.hs6.in_(codes)))}
+    return {row.key: row for row in session.scalars(select(RiskBand).where(RiskBand.hs6.in_(codes)))}
 
 
 def replace_bands(session: Session, rows: Iterable[RiskBand]) -> int:

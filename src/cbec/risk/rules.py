@@ -136,6 +136,8 @@ DOC_FIELDS = frozenset(
         "unsigned",
         "unsigned_share",
         "carrier_unsigned_share",
+        # R5.1 (2026.6): 1 when the consignee phone is the seller's or the platform's filed contact phone
+        "party_consignee",
     }
 )
 OPS = {

@@ -71,9 +71,10 @@ class RuleRead(BaseModel):
 
 
 class BandsReport(BaseModel):
-    """What a refresh of the HS6 unit-value bands did."""
+    """What a refresh of the unit-value bands did: HS6 codes, bands in all (by HS6, origin and brand), lines."""
 
     hs6: int
+    bands: int
     lines: int
     since: date
 

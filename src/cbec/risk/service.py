@@ -9,7 +9,6 @@ order, payment and waybill matched, so payer and phone keys are on its facts).
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -17,11 +16,12 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy.orm import Session
 
-from cbec.common.clock import business_date
 from cbec.common.scope import Scope
-from cbec.facts.queries import InventoryLine, inventory_lines_of, unit_values
+from cbec.facts.queries import InventoryLine, inventory_lines_of
 from cbec.facts.rules import Direction
 from cbec.risk import repository as repo
+from cbec.risk.bands import BrandBook
+from cbec.risk.bands import refresh_bands as refresh_bands  # the use case, on this surface for transports
 from cbec.risk.book import CounterBook, Link
 from cbec.risk.conditions.reports import block_reported_buyer
 from cbec.risk.deliveries import Signing, keep_signings, signing_of
@@ -34,6 +34,7 @@ from cbec.risk.lists import repository as lists_repo
 from cbec.risk.ml import MlModel, term
 from cbec.risk.ml_store import model_for, model_of_digest, trace_of_term
 from cbec.risk.models import RiskBand, RiskDecision, RiskHold
+from cbec.risk.parties import ContactBook, party_consignee
 from cbec.risk.patterns import below_limit, pattern_fields
 from cbec.risk.rules import (
     Assessment,
@@ -45,9 +46,9 @@ from cbec.risk.rules import (
     replay,
     shipped_ruleset,
 )
-from cbec.risk.schemas import AlertRead, BandsReport, ConsumeReport, ContributionRead, RuleRead
+from cbec.risk.schemas import AlertRead, ConsumeReport, ContributionRead, RuleRead
 from cbec.risk.undos import count_quick_undos, undone_of
-from cbec.risk.valuation import band_of, value_fields
+from cbec.risk.valuation import value_fields
 from cbec.risk.versions import consumer_rulesets, record_phantoms, ruleset_of_digest
 from cbec.sharing.catalogue import AnyEvent, DataEvent, InspectionEvent, ReceiptEvent, ReportEvent
 from cbec.sharing.consumers import consume
@@ -263,8 +264,9 @@ class _Handler:
             min(one.day for one in seen),
         )
         bands = repo.bands(session, (hs6 for one in seen for hs6, _ in one.hs6_values))
+        brands, contacts = BrandBook(session), ContactBook(session)
         for (lines, position), one in zip(chosen, seen, strict=True):
-            self.assess(session, lines, position, one, book, bands)
+            self.assess(session, lines, position, one, book, bands, brands, contacts)
         book.write()
 
     def assess(
@@ -275,12 +277,14 @@ class _Handler:
         seen: Observation,
         book: CounterBook,
         bands: Mapping[str, RiskBand],
+        brands: BrandBook,
+        contacts: ContactBook,
     ) -> None:
         count(book, seen)
         inputs = book.windows(self.ruleset.counters(), seen.subjects, seen.day)
         inputs.update(pattern_fields(book, seen.subjects, seen.day, self.ruleset))  # R1.5, R2.5
         first = lines[0]
-        z_min, ratio_min, chance, revenue = value_fields(lines, bands, self.ruleset)
+        z_min, ratio_min, chance, revenue = value_fields(lines, bands, self.ruleset, brands.of)
         differs = None
         if first.payer_key and first.buyer_key:
             differs = Decimal(int(first.payer_key != first.buyer_key))
@@ -306,6 +310,9 @@ class _Handler:
                 "doc.value_ratio_min": ratio_min,
                 "doc.illicit_chance": chance,
                 "doc.round_value": Decimal(int(seen.round_value)),
+                "doc.party_consignee": party_consignee(
+                    first.phone_key, (contacts.key(first.ecommerce_code), contacts.key(first.platform_code))
+                ),
             }
         )
         assessment = evaluate(self.ruleset, inputs)
@@ -440,23 +447,6 @@ def apply_events(
         position=position,
         lanes=dict(sorted(decided.items())),
     )
-
-
-def refresh_bands(ctx: Context, *, days: int = 365) -> BandsReport:
-    """Recompute the robust unit-value band (median, MAD) of every HS6 from the import facts of the last days."""
-    now = ctx.clock.now()
-    since = business_date(now) - timedelta(days=days - 1)
-    with ctx.uow() as uow:
-        units: dict[str, list[Decimal]] = defaultdict(list)
-        for hs, value, qty in unit_values(uow.session, Direction.IMPORT, since):
-            units[hs[:6]].append(value / qty)
-        rows = []
-        for hs6, values in sorted(units.items()):
-            band = band_of(values)
-            rows.append(RiskBand(hs6=hs6, lines=band.lines, median=band.median, mad=band.mad, computed_at=now))
-        repo.replace_bands(uow.session, rows)
-        uow.commit()
-    return BandsReport(hs6=len(rows), lines=sum(len(v) for v in units.values()), since=since)
 
 
 def alerts_of(

@@ -49,7 +49,7 @@ def _state(url: str) -> tuple[set[str], list[tuple[object, ...]]]:
 
 
 def test_entry_decisions_keep_their_rows_and_a_delivery_decision_may_stand_beside_one(scratch_url: str) -> None:
-    upgrade(scratch_url, "fctw01")
+    upgrade(scratch_url, "entk01")
     _insert(scratch_url, 40)
     upgrade(scratch_url, "rskd01")
     tables, rows = _state(scratch_url)
@@ -59,7 +59,7 @@ def test_entry_decisions_keep_their_rows_and_a_delivery_decision_may_stand_besid
     with pytest.raises(IntegrityError):
         _insert(scratch_url, 10, "delivery")  # once per inventory and stage
     assert _state(scratch_url)[1] == [("B20260302000000001", 40, "entry"), ("B20260302000000001", 70, "delivery")]
-    command.downgrade(alembic_config(scratch_url), "fctw01")
+    command.downgrade(alembic_config(scratch_url), "entk01")
     tables, rows = _state(scratch_url)
     assert not {"risk_signing", "risk_sweep"} & tables
     assert rows == [("B20260302000000001", 40)]

@@ -9,6 +9,7 @@ import pytest
 from tests.builders import MILK, SERUM, a_set
 from tests.integration.exports.export_zone import AT, LAMP, TEE, XP
 
+from cbec.common.pseudonyms import normalise_address, normalise_phone
 from cbec.demo.exports import build_export_set
 from cbec.facts import (
     Direction,
@@ -22,7 +23,7 @@ from cbec.facts import (
     moved,
     subject_key,
 )
-from cbec.facts.rules import convert, normalise_address, normalise_phone
+from cbec.facts.rules import convert
 
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
 DECLARED = datetime(2026, 3, 1, 17, 30, tzinfo=UTC)  # 2026-03-02 01:30 in Shanghai: business date 2026-03-02

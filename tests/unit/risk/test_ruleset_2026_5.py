@@ -1,6 +1,6 @@
-"""Ruleset 2026.5, shipped before 2026.6 (kept byte for byte in data/ruleset-2026.5.json): 2026.4 (kept byte for
-byte) plus bunching per platform (S7, six-systems R1.5) and a seller's quick cancels and returns (F4, R2.5), each on
-the exact inputs that make it fire or not."""
+"""Ruleset 2026.5: 2026.4 (kept byte for byte) plus bunching per platform (S7, six-systems R1.5) and a seller's
+quick cancels and returns (F4, R2.5), each on the exact inputs that make it fire or not; 2026.6
+(test_ruleset_2026_6.py) is shipped now and keeps both rules."""
 
 from __future__ import annotations
 

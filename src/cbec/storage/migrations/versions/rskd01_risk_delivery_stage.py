@@ -1,7 +1,7 @@
 """risk: a parcel's delivery decision beside its entry decision (R2.4), and the delivery sweep's days
 
 Revision ID: rskd01
-Revises: fctw01
+Revises: entk01
 Create Date: 2026-12-08 01:00:00.000000
 
 ``risk_decision.stage`` (``entry`` for every decision made so far; ``delivery`` for the assessment of a released
@@ -20,7 +20,7 @@ from alembic import op
 import cbec.storage.base
 
 revision = "rskd01"
-down_revision = "fctw01"
+down_revision = "entk01"
 branch_labels = None
 depends_on = None
 
