@@ -31,6 +31,13 @@ same-item splits and the empty-parcel shops are measured as kinds of their typol
 (S8, W1: without its input the typology would not reach review) and how many are on that kind's planted orders, the
 kind's recall per pattern and per order, and the honest parcels W1 scored light or heavy.
 
+**Delivery decisions** (ruleset 2026.6, R2.4; ``bench.risk_deliveries``): every parcel not cancelled or returned is
+judged again after release — on its signing (D1: hours and km from the release customs) or, never signed, as the
+sweep judges it ``unsigned_days`` later (D2: its seller's and carrier's 30-day shares of unsigned parcels, from
+their ``released`` and ``unsigned`` buckets counted release day by release day). The planted delivery fraud
+(false-signing and never-delivering shops) is measured there only: precision per alert, recall per shop and per
+parcel, and the sellers alerted (one case each); honest false alerts are tallied by cause.
+
 Measured against the labels, per typology at the review threshold: **precision per alert** (an alert of typology
 T on an order planted as T; an alert on an order planted as another typology is counted apart, as "planted
 elsewhere", and is a false positive for T), **recall per pattern** (a pattern is found when one of its orders
@@ -53,6 +60,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from bench.env import fmt, print_header, record
+from bench.risk_deliveries import decide_deliveries, delivery_lines, is_delivery
 from bench.risk_world import Order, World, plan_world
 from cbec.facts.queries import InventoryLine
 from cbec.risk.book import CounterBook
@@ -280,7 +288,8 @@ def measure(decided: list[Decided], typologies: tuple[str, ...]) -> list[str]:
     found: dict[str, set[str]] = defaultdict(set)
     for order, banded, _, (platform_alert, _), _, _ in decided:
         bunch = (order.pattern or "").startswith("bunch")  # measured per platform-week (_party_lines)
-        if order.typology and not bunch:
+        later = is_delivery(order.pattern)  # delivery fraud: measured on the delivery decisions (R2.4)
+        if order.typology and not bunch and not later:
             planted_orders[order.typology] += 1
             patterns[order.typology].add(order.pattern or "")
         for k, typology in enumerate(typologies):
@@ -289,8 +298,9 @@ def measure(decided: list[Decided], typologies: tuple[str, ...]) -> list[str]:
             alerts[typology] += 1
             if order.typology == typology:
                 true[typology] += 1
-                orders_found[typology] += 1
-                found[typology].add(order.pattern or "")
+                if not later:
+                    orders_found[typology] += 1
+                    found[typology].add(order.pattern or "")
             elif order.typology:
                 elsewhere[typology] += 1
     lines = []
@@ -351,6 +361,11 @@ def main() -> None:
     )
     print(data)
     results = measure(decided, tuple(t.value for t in ruleset.typologies))
+    started = time.perf_counter()
+    delivered = decide_deliveries(world, ruleset)  # R2.4: each parcel again after release (2026.6 on)
+    if delivered:
+        results += delivery_lines(delivered)
+        results.append(f"delivery decisions: {fmt(len(delivered))} in {time.perf_counter() - started:.1f} s")
     for line in results:
         print(line)
     record("risk labelled set", machine, data, results, enabled=not args.no_record)

@@ -42,7 +42,8 @@ to 0.4 kg, the carton and a filler: R2.3), ID misuse (six to ten buyer IDs on on
 each order paid by the one operator, each to the ID holder's own address), laundering (one payer paying four to
 eight buyers' whole-hundred orders within a month), IP infringement (a recorded brand, exact or look-alike, sold by
 an unauthorised seller), quality (a recalled product or a prohibited keyword) and under-valuation (one line
-declared at 15–45 % of its price).
+declared at 15–45 % of its price). Deliveries (where each parcel goes, when it is signed for) and the planted
+delivery fraud of R2.4 are drawn afterwards by ``bench.risk_deliveries``.
 """
 
 from __future__ import annotations
@@ -109,6 +110,12 @@ class Order:
     lost: Decimal = Decimal(0)  # tax truly lost by under-declaration (under-valuation only)
     undone: bool = False  # cancelled or returned within 48 hours of release (R2.5)
     gross_weight: Decimal | None = None  # the parcel's declared gross weight in kg (R2.3)
+    # the delivery (R2.4, bench.risk_deliveries): the consignee's prefecture, the carrier, the hour of release on its
+    # day and the hours from release to the signing (None: never signed for)
+    region: str | None = None
+    carrier: str = "4601970000"
+    released_hour: float = 12.0
+    signed_after: float | None = None
 
 
 def band_medians(seed: int) -> list[Decimal]:
@@ -489,8 +496,10 @@ def plant(world: World, typology: str, orders: int) -> None:
             raise ValueError(f"unknown typology {typology}")
 
 
-def plan_world(orders: int, days: int, seed: int) -> World:
-    """Return a world of about ``orders`` orders over ``days`` days, planted at the shares above."""
+def plan_world(orders: int, days: int, seed: int, *, deliveries: bool = True) -> World:
+    """Return a world of about ``orders`` orders over ``days`` days, planted at the shares above; with
+    ``deliveries``, each order's delivery and the planted delivery fraud (``bench.risk_deliveries``), drawn after
+    the rest so that the orders above are the same either way."""
     world = World(orders, days, seed)
     planted = {t: round(orders * share) for t, share in PLANTED_SHARES.items()}
     for typology, count in planted.items():
@@ -499,4 +508,8 @@ def plan_world(orders: int, days: int, seed: int) -> World:
     _normal(world, max(orders - world.serial, 0))
     for day in world.per_day:
         world.rng.shuffle(day)
+    if deliveries:
+        from bench.risk_deliveries import plant_deliveries  # it reads this module's orders
+
+        plant_deliveries(world, seed)
     return world

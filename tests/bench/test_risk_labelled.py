@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
+from dataclasses import replace
 from decimal import Decimal
 
+from bench.risk_deliveries import COLLUDING, GAP_CARRIER, decide_deliveries, delivery_lines, is_delivery
 from bench.risk_labelled import decide_all, measure
-from bench.risk_world import World, _brushing_shop, _empty_parcel_shop, _item_split, _normal, plan_world
+from bench.risk_world import Order, World, _brushing_shop, _empty_parcel_shop, _item_split, _normal, plan_world
 
-from cbec.risk.rules import shipped_ruleset
+from cbec.risk.rules import parse_ruleset, shipped_ruleset
+from cbec.risk.versions.service import shipped_text
 
 
 def test_the_world_is_seeded_and_planted_at_its_shares() -> None:
-    world = plan_world(20_000, 365, 18)
-    again = plan_world(20_000, 365, 18)
+    world = plan_world(20_000, 365, 18, deliveries=False)
+    again = plan_world(20_000, 365, 18, deliveries=False)
     orders = [o for day in world.per_day for o in day]
     assert orders == [o for day in again.per_day for o in day]
     assert len(orders) == 20_000
@@ -38,7 +42,7 @@ def test_the_world_is_seeded_and_planted_at_its_shares() -> None:
 
 def test_the_shipped_rules_on_a_small_labelled_year() -> None:
     ruleset = shipped_ruleset()
-    decided, _ = decide_all(plan_world(20_000, 365, 18), ruleset)
+    decided, _ = decide_all(plan_world(20_000, 365, 18, deliveries=False), ruleset)
     lines = measure(decided, tuple(t.value for t in ruleset.typologies))
     assert lines[:2] == [
         "order_splitting: precision 0.9565 (22 of 23 alerts; 0 on orders planted as another typology), "
@@ -113,3 +117,49 @@ def test_an_empty_parcel_shop_is_found_by_its_parcels_weights_and_a_same_item_sp
         "parcel weights: 14,274 of 19,965 honest orders compared with their filings (every line filed with a "
         "weight); 0 more than 30 % light (W1 40), 0 30 % or more heavy after the carton allowance (W1 15)",
     ]
+
+
+def _undelivered(order: Order) -> Order:
+    return replace(order, region=None, carrier="4601970000", released_hour=12.0, signed_after=None)
+
+
+def test_deliveries_leave_the_year_s_orders_as_they_were_and_plant_shops_of_both_kinds() -> None:
+    without = [o for day in plan_world(20_000, 365, 18, deliveries=False).per_day for o in day]
+    world = plan_world(20_000, 365, 18)
+    orders = [o for day in world.per_day for o in day]
+    planted = [o for o in orders if is_delivery(o.pattern)]
+    assert sorted((_undelivered(o) for o in orders if not is_delivery(o.pattern)), key=lambda o: o.number) == sorted(
+        without, key=lambda o: o.number
+    )
+    assert (len(planted), sorted({(o.pattern or "").split("-")[0] for o in planted})) == (119, ["fsign", "nodeliv"])
+    assert {o.carrier for o in planted if (o.pattern or "").startswith("fsign")} == {COLLUDING}
+    assert all(0.3 <= (o.signed_after or 0) < 1.9 for o in planted if (o.pattern or "").startswith("fsign"))
+    honest = [o for o in orders if not o.typology and o.signed_after is not None]
+    assert min(o.signed_after or 0 for o in honest if o.signed_after and o.signed_after > 0) >= 1  # never < 1 h
+
+
+def test_the_delivery_rules_on_the_small_year_and_the_carrier_guard() -> None:
+    world = plan_world(20_000, 365, 18)
+    ruleset = shipped_ruleset()
+    delivered = decide_deliveries(world, ruleset)
+    assert delivery_lines(delivered) == [
+        "fake_order delivery D1 (false signings): precision 1.0000 (37 of 37 alerts; false: none), recall per shop "
+        "1.0000 (1 of 1), per parcel 0.8222 (37 of 45 judged); 1 sellers alerted, 1 of them planted shops",
+        "fake_order delivery D2 (never signed): precision 1.0000 (29 of 29 alerts; false: none), recall per shop "
+        "1.0000 (1 of 1), per parcel 0.7838 (29 of 37 judged); 1 sellers alerted, 1 of them planted shops",
+    ]
+    # the sellers of the carrier that reports 40 % of its signings look undelivered; D2's guard on the carrier's
+    # own share keeps them out (shown with 5 parcels a month enough to judge: this year's sellers sell about 6)
+    doc = json.loads(shipped_text())
+    doc["parameters"]["unsigned_min_parcels"] = "5"
+    guarded = decide_deliveries(world, parse_ruleset(json.dumps(doc)))
+    d2 = next(rule for rule in doc["rules"] if rule["id"] == "D2")
+    d2["guards"] = [g for g in d2["guards"] if g["input"] != "doc.carrier_unsigned_share"]
+    unguarded = decide_deliveries(world, parse_ruleset(json.dumps(doc)))
+
+    def gap_sellers(found: list[tuple[Order, str, bool]]) -> int:
+        return len({o.seller for o, rule, alerted in found if rule == "D2" and alerted and o.carrier == GAP_CARRIER})
+
+    # all 30 of the carrier's sellers without the guard; 3 with it, on two days in December when the carrier's own
+    # 30-day share happened to dip under 0.5
+    assert (gap_sellers(guarded), gap_sellers(unguarded)) == (3, 30)

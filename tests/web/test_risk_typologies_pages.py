@@ -11,9 +11,10 @@ from tests.web.support import Portal
 
 from cbec.common.clock import SHANGHAI
 from cbec.demo.risk_traffic import plan_risk_traffic
+from cbec.risk.bands import refresh_bands
 from cbec.risk.cases import list_cases
 from cbec.risk.lists import load_samples
-from cbec.risk.service import apply_events, refresh_bands
+from cbec.risk.service import apply_events
 
 
 def plant_every_typology(portal: Portal) -> None:
@@ -69,7 +70,7 @@ def test_the_queue_shows_a_case_of_every_typology_with_reasons_in_words(portal: 
         "商品与有效的缺陷产品召回相符",
         "商品属于禁止进境物品名单",
         "同一支付人30日内支付3票以上整百元金额的清单",
-        "单价低于同HS6中位数的一半",
+        "单价低于其价格区间(同HS6、原产国、品牌,或同HS6)中位数的一半",
         "单价更可能为低报而非正常价格(低报后验概率不低于0.5)",
     ):
         assert reason in page.text, reason

@@ -14,7 +14,7 @@ from cbec.cli.format import TIME_COLUMN, text, when
 from cbec.cli.reference import console, fail
 from cbec.cli.state import state
 from cbec.common.errors import DomainError
-from cbec.enterprises import ROLE_NAMES_ZH, Transition
+from cbec.enterprises import ROLE_NAMES_ZH, Transition, fill_contact_keys
 from cbec.enterprises.schemas import EnterpriseCreate, EnterpriseRead
 from cbec.enterprises.service import (
     change_status,
@@ -163,5 +163,11 @@ def register(app: typer.Typer) -> None:
         print_enterprise(enterprise)
         if audit:
             print_audit(rows)
+
+    @group.command("fill-contact-keys")
+    def fill_keys(actor: str = typer.Option("cli", "--actor", help="Who runs it (audited).")) -> None:
+        """Write the contact phone subject key of enterprises filed before it existed (risk R5.1); audited."""
+        changed = fill_contact_keys(state.context(), actor=actor)
+        console().print(f"contact keys written: {changed}")
 
     app.add_typer(group, name="enterprises")

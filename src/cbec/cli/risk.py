@@ -15,6 +15,7 @@ from cbec.cli.reference import console, fail
 from cbec.cli.state import state
 from cbec.common.clock import SHANGHAI
 from cbec.common.errors import DomainError
+from cbec.risk.deliveries import sweep_deliveries
 from cbec.risk.exports import sweep_exports
 from cbec.risk.lanes import MIN_RANDOM_SHARE, Lane, LanePolicy
 from cbec.risk.ml import MlPolicy
@@ -46,7 +47,9 @@ def register(app: typer.Typer) -> None:
         try:
             if bands:
                 report = refresh_bands(state.context())
-                console().print(f"bands: {report.hs6} HS6 codes from {report.lines} lines since {report.since}")
+                console().print(
+                    f"bands: {report.bands} for {report.hs6} HS6 codes from {report.lines} lines since {report.since}"
+                )
             done = apply_events(state.context(), limit=limit)
         except DomainError as exc:
             fail(exc)
@@ -60,7 +63,10 @@ def register(app: typer.Typer) -> None:
     def bands_cmd(days: int = typer.Option(365, "--days", help="Facts of the last days.")) -> None:
         """Recompute the robust unit-value band (median, MAD) of every HS6 from the import trade facts."""
         report = refresh_bands(state.context(), days=days)
-        console().print(f"{report.hs6} HS6 codes from {report.lines} lines since {report.since}")
+        console().print(
+            f"{report.bands} bands (by HS6, origin and brand) for {report.hs6} HS6 codes from {report.lines} lines"
+            f" since {report.since}"
+        )
 
     @group.command("alerts")
     def alerts(
@@ -131,6 +137,40 @@ def register(app: typer.Typer) -> None:
         console().print(
             f"{done.assessed} exports released by {done.released_until} without a receipt of payment assessed, "
             f"{done.alerts} alerts (ruleset {done.ruleset_version})"
+        )
+
+    @group.command("sweep-deliveries")
+    def sweep_deliveries_cmd(
+        days: int | None = typer.Option(
+            None, "--days", help="Release days to look back over (default: the rules' delivery_sweep_days)."
+        ),
+    ) -> None:
+        """Assess the parcels of each release day now unsigned_days old, once, that have no signing (R2.4, D2)."""
+        try:
+            done = sweep_deliveries(state.context(), days=days)
+        except DomainError as exc:
+            fail(exc)
+        swept = ", ".join(d.isoformat() for d in done.days) or "none"
+        console().print(
+            f"release days swept: {swept} (up to {done.released_until}); {done.parcels} parcels, "
+            f"{done.unsigned} with no signing assessed, {done.alerts} alerts (ruleset {done.ruleset_version})"
+        )
+
+    @group.command("sweeps")
+    def sweeps_cmd() -> None:
+        """The daily risk job: consume new events (signings first), then sweep exports (R5.4) and deliveries (R2.4)."""
+        try:
+            ctx = state.context()
+            consumed = apply_events(ctx)
+            exports = sweep_exports(ctx)
+            deliveries = sweep_deliveries(ctx)
+        except DomainError as exc:
+            fail(exc)
+        console().print(f"{consumed.handled} events, {consumed.assessed} assessed, {consumed.alerts} alerts")
+        console().print(f"exports: {exports.assessed} assessed, {exports.alerts} alerts")
+        console().print(
+            f"deliveries: {len(deliveries.days)} release days, {deliveries.unsigned} unsigned parcels assessed, "
+            f"{deliveries.alerts} alerts"
         )
 
     @group.command("ml-train")

@@ -339,6 +339,18 @@ def build_cancel(
     )
 
 
+def build_waybill_status(waybill: Waybill, *, at: datetime) -> WaybillStatus:
+    """Build the signed-for status of a waybill (CEB513, logisticsStatus S) at the signing time ``at``."""
+    return WaybillStatus(
+        declaration=declaration(guid_for("waybill-status", f"{waybill.logistics_code}/{waybill.logistics_no}"), at),
+        logistics_code=waybill.logistics_code,
+        logistics_name=waybill.logistics_name,
+        logistics_no=waybill.logistics_no,
+        logistics_status="S",
+        status_time=at.astimezone(SHANGHAI).replace(microsecond=0),
+    )
+
+
 def build_return(
     inventory: Inventory,
     inventory_no: str,

@@ -10,6 +10,7 @@ from cbec.enterprises.errors import (
     EnterpriseNotFound,
     EnterpriseStatusConflict,
 )
+from cbec.enterprises.keys import fill_contact_keys
 from cbec.enterprises.lookups import find_active_by_code
 from cbec.enterprises.rules import (
     ROLE_NAMES_ZH,
@@ -31,6 +32,7 @@ __all__ = [
     "EnterpriseStatus",
     "EnterpriseStatusConflict",
     "Transition",
+    "fill_contact_keys",
     "find_active_by_code",
     "has_role",
 ]

@@ -78,4 +78,5 @@ def _ref(enterprise: Enterprise) -> EnterpriseRef:
         roles=frozenset(EnterpriseRole(grant.role) for grant in enterprise.roles),
         status=EnterpriseStatus(enterprise.status),
         zone=enterprise.zone,
+        contact_phone_key=enterprise.contact_phone_key,
     )

@@ -28,6 +28,9 @@ class Enterprise(Base):
     dxp_id: Mapped[str | None] = mapped_column(String(30), nullable=True)
     contact_name_enc: Mapped[str | None] = mapped_column(String(300), nullable=True, info=ENCRYPTED)
     contact_phone_enc: Mapped[str | None] = mapped_column(String(300), nullable=True, info=ENCRYPTED)
+    # the contact phone's subject key (cbec.common.pseudonyms: the facts' phone key), so risk can tell a consignee
+    # phone that is a party's own without decrypting anything
+    contact_phone_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
     zone: Mapped[str] = mapped_column(String(120), default="hub", index=True)  # tenant path, e.g. hub/zhengzhou
     status: Mapped[str] = mapped_column(String(20), index=True)
     filed_at: Mapped[datetime] = mapped_column(UtcDateTime)

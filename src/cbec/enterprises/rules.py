@@ -118,6 +118,7 @@ class EnterpriseRef:
     roles: frozenset[EnterpriseRole]
     status: EnterpriseStatus
     zone: str = "hub"  # tenant path of the sub-platform or window the enterprise filed at
+    contact_phone_key: str | None = None  # the filed contact phone's subject key (never the phone)
 
 
 def has_role(ref: EnterpriseRef, role: EnterpriseRole | str) -> bool:

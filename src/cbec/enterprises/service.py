@@ -18,6 +18,7 @@ from cbec.audit import record_audit
 from cbec.audit.repository import list_audit
 from cbec.common.errors import Problem
 from cbec.common.personal import PersonalDataCipher, mask_name, mask_phone
+from cbec.common.pseudonyms import subject_key
 from cbec.common.scope import OutOfScope, Scope
 from cbec.enterprises import repository as repo
 from cbec.enterprises.errors import (
@@ -409,6 +410,7 @@ def _create(session: Session, ctx: Context, draft: EnterpriseDraft, *, actor: st
         dxp_id=draft.dxp_id,
         contact_name_enc=_encrypt(ctx.cipher, draft.contact_name),
         contact_phone_enc=_encrypt(ctx.cipher, draft.contact_phone),
+        contact_phone_key=subject_key(ctx.cipher.blind_index, "phone", draft.contact_phone),
         zone=draft.zone,
         status=EnterpriseStatus.PENDING.value,
         filed_at=now,
@@ -459,6 +461,7 @@ def _update(session: Session, ctx: Context, enterprise: Enterprise, draft: Enter
         enterprise.contact_name_enc = _encrypt(ctx.cipher, draft.contact_name)
     if "contact_phone" in changed:
         enterprise.contact_phone_enc = _encrypt(ctx.cipher, draft.contact_phone)
+        enterprise.contact_phone_key = subject_key(ctx.cipher.blind_index, "phone", draft.contact_phone)
     enterprise.zone = draft.zone
     repo.set_roles(enterprise, draft.roles)
     enterprise.updated_at = now

@@ -9,8 +9,9 @@ through a ``FactBook``; read by the read side (statistics, later risk, credit, f
 This package imports neither side: writers hand it documents and values, readers ask it questions.
 """
 
+from cbec.common.pseudonyms import subject_key
 from cbec.facts.models import TradeFact
-from cbec.facts.queries import ReleasedLine, fact_scope, released_lines
+from cbec.facts.queries import InventoryLine, ReleasedLine, UnitValue, fact_scope, released_lines, unit_values
 from cbec.facts.rates import RatesNotAssembled, assemble_rates, customs_rates
 from cbec.facts.rules import (
     RELEASED_STATUSES,
@@ -26,7 +27,6 @@ from cbec.facts.rules import (
     import_lines,
     moved,
     moved_values,
-    subject_key,
 )
 from cbec.facts.writer import BackfillReport, FactBook, sync_facts
 
@@ -38,10 +38,12 @@ __all__ = [
     "FactHeader",
     "FactLine",
     "FactStatus",
+    "InventoryLine",
     "Rates",
     "RatesNotAssembled",
     "ReleasedLine",
     "TradeFact",
+    "UnitValue",
     "assemble_rates",
     "consignee_region",
     "customs_rates",
@@ -55,4 +57,5 @@ __all__ = [
     "released_lines",
     "subject_key",
     "sync_facts",
+    "unit_values",
 ]

@@ -96,7 +96,9 @@ class InventoryLine:
     phone_key: str | None
     address_key: str | None
     goods_name: str = ""  # screened against the external lists (brands, recalls, prohibited keywords)
-    item_no: str | None = None  # the goods number (企业商品货号): R1.2 counts it per buyer, R2.3 finds its filing
+    origin_country: str = ""  # the unit-value bands by origin (R4.1)
+    item_no: str | None = None  # the goods number (企业商品货号): R1.2 counts it per buyer, R2.3 and R4.1's brand band
+    # find its filing
     gross_weight: Decimal | None = None  # the inventory's declared gross weight in kg, on each of its lines (R2.3)
 
 
@@ -130,10 +132,30 @@ def inventory_lines(session: Session, direction: Direction, eport_no: str) -> li
     return [InventoryLine(*row) for row in rows]
 
 
-def unit_values(session: Session, direction: Direction, since: date) -> list[tuple[str, Decimal, Decimal]]:
-    """Return (HS code, value in CNY, quantity) of every line declared since a day, not refused or deleted."""
+@dataclass(frozen=True, slots=True)
+class UnitValue:
+    """A line's HS code, origin, seller and SKU (whose filing names the brand), value in CNY and quantity."""
+
+    hs_code: str
+    origin_country: str
+    ecommerce_code: str
+    item_no: str | None
+    value_cny: Decimal
+    quantity: Decimal
+
+
+def unit_values(session: Session, direction: Direction, since: date) -> list[UnitValue]:
+    """Return the value and quantity of every line declared since a day, not refused or deleted, with what its
+    bands are keyed by."""
     rows = session.execute(
-        select(TradeFact.hs_code, TradeFact.value_cny, TradeFact.quantity).where(
+        select(
+            TradeFact.hs_code,
+            TradeFact.origin_country,
+            TradeFact.ecommerce_code,
+            TradeFact.item_no,
+            TradeFact.value_cny,
+            TradeFact.quantity,
+        ).where(
             TradeFact.direction == direction.value,
             TradeFact.declared_on >= since,
             TradeFact.value_cny.is_not(None),
@@ -141,7 +163,11 @@ def unit_values(session: Session, direction: Direction, since: date) -> list[tup
             TradeFact.status.not_in([FactStatus.REFUSED.value, FactStatus.DELETED.value]),
         )
     )
-    return [(hs, value, qty) for hs, value, qty in rows if value is not None]
+    return [
+        UnitValue(hs, origin, seller, item_no, value, qty)
+        for hs, origin, seller, item_no, value, qty in rows
+        if value is not None
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,3 +193,59 @@ def inventory_times_of(session: Session, direction: Direction, eport_nos: Sequen
         for row in rows:
             found.setdefault(row[0], InventoryTimes(*row))
     return found
+
+
+@dataclass(frozen=True, slots=True)
+class Parcel:
+    """An import inventory as its delivery is judged (risk R2.4): parties, waybill, release and consignee region."""
+
+    eport_no: str
+    order_no: str
+    inventory_no: str | None
+    tenant: str | None
+    platform_code: str
+    ecommerce_code: str
+    logistics_code: str
+    logistics_no: str | None
+    agent_code: str
+    customs_code: str
+    consignee_region: str | None  # the consignee's prefecture (GB/T 2260), never the address
+    status: str
+    released_at: datetime | None
+
+
+def _parcels(session: Session, *conditions: ColumnElement[bool]) -> list[Parcel]:
+    columns = [getattr(TradeFact, f.name) for f in fields(Parcel)]
+    rows = session.execute(
+        select(*columns)
+        .where(TradeFact.direction == Direction.IMPORT.value, *conditions)
+        .order_by(TradeFact.eport_no, TradeFact.line_no)
+    )
+    found: dict[str, Parcel] = {}
+    for row in rows:
+        found.setdefault(row[0], Parcel(*row))
+    return list(found.values())
+
+
+_GONE = frozenset({FactStatus.CANCELLED.value, FactStatus.DELETED.value, FactStatus.REFUSED.value})
+
+
+def parcels_of_waybills(session: Session, waybills: Sequence[tuple[str, str]]) -> dict[tuple[str, str], Parcel]:
+    """Return the import inventories of some waybills (logistics code, waybill number): one query per 200."""
+    wanted = sorted(set(waybills))
+    found: dict[tuple[str, str], Parcel] = {}
+    for start in range(0, len(wanted), 200):
+        part = set(wanted[start : start + 200])
+        codes = sorted({code for code, _ in part})
+        numbers = sorted({no for _, no in part})
+        for parcel in _parcels(session, TradeFact.logistics_code.in_(codes), TradeFact.logistics_no.in_(numbers)):
+            key = (parcel.logistics_code, parcel.logistics_no or "")
+            earlier = found.get(key)
+            if key in part and (earlier is None or (earlier.status in _GONE and parcel.status not in _GONE)):
+                found[key] = parcel  # a waybill declared again after a cancelled or refused inventory: the live one
+    return found
+
+
+def released_parcels(session: Session, day: date) -> list[Parcel]:
+    """Return the import inventories released on a business day (whatever became of them since), by E-port number."""
+    return _parcels(session, TradeFact.released_on == day)

@@ -11,7 +11,6 @@ fact.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -23,6 +22,7 @@ from cbec.common.clock import business_date
 from cbec.common.money import to_fen
 from cbec.messages.documents import Inventory
 from cbec.messages.export_documents import ExportInventory
+from cbec.reference.geography import region_of_address
 
 CHINA = "142"  # country code of China (the destination of imports, the origin of exports)
 CNY = "142"  # currency code of the renminbi
@@ -253,53 +253,23 @@ def moved(status: FactStatus, inventory_no: str | None, released_at: datetime | 
 _REGION = re.compile(r"[1-9][0-9]{5}")
 
 
-def consignee_region(district: str | None) -> str | None:
-    """Return the prefecture code (GB/T 2260, ``xxxx00``) of a consignee's district code, None when none is usable.
+def consignee_region(district: str | None, address: str | None = None) -> str | None:
+    """Return the prefecture code (GB/T 2260, ``xxxx00``) of a consignee, None when neither argument gives one.
 
     The order's ``consigneeDistrict`` names a county (440305 深圳市南山区); the fact keeps its prefecture (440300):
-    enough for distances and regional statistics, and no finer than where a parcel goes. A code that is not six
-    digits is ignored (None), never guessed.
+    enough for distances and regional statistics, and no finer than where a parcel goes. A county-level city its
+    province administers (``xx90xx``: 仙桃市 429004) is kept as it is, having no prefecture. A code that is not six
+    digits is ignored, never guessed. Without a usable district, the address's leading province and prefecture
+    names (广东省深圳市…, 深圳市…, 北京市朝阳区…, 广东深圳…; ``cbec.reference.geography.region_of_address``) give
+    the code — a province's when it names only the province. The address itself is read here and never kept.
     """
-    if district is None or not _REGION.fullmatch(district.strip()):
-        return None
-    return district.strip()[:4] + "00"
-
-
-# --- subject keys -------------------------------------------------------------------------------------------
-
-
-def normalise_phone(phone: str) -> str:
-    """Return a phone number as digits only, without a +86/0086/86 country prefix on a mobile number."""
-    digits = re.sub(r"\D", "", unicodedata.normalize("NFKC", phone))
-    for prefix in ("0086", "86"):
-        if digits.startswith(prefix) and len(digits) == len(prefix) + 11:
-            return digits[len(prefix) :]
-    return digits
-
-
-def normalise_address(address: str) -> str:
-    """Return an address with full-width forms folded (NFKC), whitespace and punctuation dropped, upper case."""
-    folded = unicodedata.normalize("NFKC", address)
-    return "".join(ch for ch in folded if ch.isalnum()).upper()
-
-
-def subject_key(blind_index: Callable[[str], str], kind: str, value: str | None) -> str | None:
-    """Return the keyed pseudonym of a subject (buyer, payer: the ID number as is; phone, address: normalised).
-
-    ID numbers use the bare blind index, so a buyer's key is the quota ledger's ``buyer_key``; phones and
-    addresses are prefixed with their kind, so equal strings of different kinds never share a key.
-    """
-    if value is None or not value.strip():
-        return None
-    if kind == "id":
-        return blind_index(value)
-    if kind == "phone":
-        normalised = normalise_phone(value)
-    elif kind == "address":
-        normalised = normalise_address(value)
-    else:
-        raise ValueError(f"unknown subject kind {kind!r}")
-    return blind_index(f"{kind}:{normalised}") if normalised else None
+    code = district.strip() if district is not None else ""
+    if not _REGION.fullmatch(code):
+        found = region_of_address(address)
+        if found is None:
+            return None
+        code = found
+    return code if code[2:4] == "90" else code[:4] + "00"
 
 
 class Moving(Protocol):

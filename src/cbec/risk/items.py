@@ -91,14 +91,25 @@ def weight_fields(
     lines: Sequence[InventoryLine], filed: Mapping[tuple[str, str], Decimal], ruleset: Ruleset
 ) -> dict[str, Decimal | None]:
     """Return ``doc.weight_deviation`` of an inventory: its gross weight against Σ quantity × filed unit gross
-    weight, when every line's item is filed with a weight (``filed``: by enterprise code and item number)."""
+    weight (``filed``: by enterprise code and item number).
+
+    With every line's item filed with a weight, both sides are judged. With some lines unfiled, the filed lines alone
+    are a lower bound of what the parcel must weigh (the others only add to it): a parcel lighter than that bound is
+    judged against it (how light, at least), one at or above it is unknown (None), since its heaviness needs every
+    line. With no line filed it is unknown.
+    """
     goods = Decimal(0)
+    complete = True
     for line in lines:
-        weight = filed.get((line.ecommerce_code.strip(), (line.item_no or "").strip()))
-        if weight is None or not line.item_no:
-            return {"doc.weight_deviation": None}
+        weight = filed.get((line.ecommerce_code.strip(), (line.item_no or "").strip())) if line.item_no else None
+        if weight is None:
+            complete = False
+            continue
         goods += line.quantity * weight
-    return {"doc.weight_deviation": weight_deviation(lines[0].gross_weight, goods, parameter(ruleset, "weight_tare"))}
+    gross = lines[0].gross_weight if lines else None
+    if not complete and (gross is None or goods <= 0 or gross >= goods):
+        return {"doc.weight_deviation": None}
+    return {"doc.weight_deviation": weight_deviation(gross, goods, parameter(ruleset, "weight_tare"))}
 
 
 def weight_keys(lines: Sequence[InventoryLine]) -> set[tuple[str, str]]:

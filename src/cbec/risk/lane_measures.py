@@ -20,10 +20,13 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from cbec.common.scope import Scope
 from cbec.config import Settings
 from cbec.facts.queries import InventoryLine
-from cbec.risk.lanes import Candidate, Lane, LaneDecision, LanePolicy, check_policy, lane_of
+from cbec.risk import repository as repo
+from cbec.risk.lanes import Candidate, Lane, LaneDecision, LanePolicy, assign_lanes, check_policy, lane_of
 from cbec.risk.models import RiskDecision, RiskLane
+from cbec.storage.context import Context
 from cbec.supervision import MeasureKind, MeasureSpec, add_measure, level_rate, measures_in_force
 from cbec.supervision import SubjectKind as MeasureSubject
 
@@ -121,3 +124,32 @@ class LaneKeeper:
                 actor="risk",
             )
         return lane
+
+
+def day_lanes(ctx: Context, day: date, policy: LanePolicy, *, scope: Scope | None = None) -> list[LaneDecision]:
+    """Return the lanes of a business day's decisions under a policy (``cbec.risk.lanes``), read only.
+
+    The credit multiplier of a decision comes from the highest inspection rate a credit-level measure in force now
+    holds for one of its enterprises (its parties and its e-commerce enterprise). Nothing is written: this is the
+    batch view of a day (exact random share, budget by priority); the consumer decides lanes online
+    (``LaneKeeper``, above). Delivery decisions (R2.4, after release) are given no lane.
+    """
+    check_policy(policy)
+    now = ctx.clock.now()
+    with ctx.uow() as uow:
+        decisions = repo.of_day(uow.session, day, scope)
+        codes = {d.id: sorted({*d.parties, *[d.subjects.get("enterprise") or ""]} - {""}) for d in decisions}
+        subjects = sorted({(MeasureSubject.ENTERPRISE, c.upper()) for found in codes.values() for c in found})
+        measures = measures_in_force(uow.session, subjects, now)
+        candidates = []
+        for d in decisions:
+            rated = [
+                m
+                for c in codes[d.id]
+                for m in measures.get((MeasureSubject.ENTERPRISE, c.upper()), ())
+                if m.source == "credit"
+            ]
+            rate, measure = level_rate(rated)
+            candidates.append(Candidate(d.eport_no, d.score, rate if measure is not None else None))
+        uow.commit()
+    return assign_lanes(candidates, policy, day)

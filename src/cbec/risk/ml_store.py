@@ -42,7 +42,7 @@ def train_model(ctx: Context, *, policy: MlPolicy | None = None, limit: int = 20
         session = uow.session
         stmt = (
             select(RiskDecision.trace)
-            .where(RiskDecision.ruleset_sha256 == ruleset.sha256)
+            .where(RiskDecision.ruleset_sha256 == ruleset.sha256, RiskDecision.stage == "entry")  # imports at entry
             .order_by(RiskDecision.id.desc())
             .limit(limit)
         )

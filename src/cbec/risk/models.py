@@ -6,9 +6,14 @@
   counts are kept as counters of "pairs last seen that day": when a pair is seen again on a later day, one is
   moved from the old day's bucket to the new one, so a window's sum is the exact number of distinct partners seen
   in it (as of the latest day processed).
-* ``risk_band``: robust unit-value bands per HS6 (median, MAD) computed from the trade facts.
-* ``risk_decision``: one per assessed inventory, with the full trace (ruleset version and digest, every rule's
-  result, weights, every input read) so that a replay gives the same score.
+* ``risk_band``: robust unit-value bands per HS6, HS6 × origin and HS6 × origin × brand (median, MAD) computed from
+  the trade facts.
+* ``risk_decision``: one per assessed inventory and stage, with the full trace (ruleset version and digest, every
+  rule's result, weights, every input read) so that a replay gives the same score. Stage ``entry`` is the
+  assessment at declaration; stage ``delivery`` the parcel's after release, from its signing or its absence (R2.4,
+  ``cbec.risk.deliveries``).
+* ``risk_signing``: the first signing (CEB513) of each import parcel, kept whichever ruleset is live (R2.4).
+* ``risk_sweep``: the release days the delivery sweep went through (each once).
 * ``risk_hold``: risk's record of the holds it asked for; the pipeline reads their supervision hold measures.
 * ``risk_lane``: the lane the consumer decided for an assessed inventory (when a lane policy is set) and whether
   it was applied (a supervision measure on an inventory not yet released) or recorded for post-release audit.
@@ -20,7 +25,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -52,11 +57,13 @@ class RiskLink(Base):
 
 
 class RiskBand(Base):
-    """A robust unit-value band of an HS6 (CNY per declared unit) from the trade facts."""
+    """A robust unit-value band (CNY per declared unit) from the trade facts: of an HS6, of an HS6 from one origin,
+    or of an HS6 from one origin under one filed brand (``cbec.risk.valuation.band_keys``)."""
 
     __tablename__ = "risk_band"
 
-    hs6: Mapped[str] = mapped_column(String(6), primary_key=True)
+    key: Mapped[str] = mapped_column(String(120), primary_key=True)  # HS6, HS6|origin or HS6|origin|brand
+    hs6: Mapped[str] = mapped_column(String(6), index=True)
     lines: Mapped[int] = mapped_column(Integer)
     median: Mapped[Decimal] = mapped_column(Amount)
     mad: Mapped[Decimal] = mapped_column(Amount)
@@ -67,10 +74,14 @@ class RiskDecision(Base):
     """The assessment of one inventory, with its full trace."""
 
     __tablename__ = "risk_decision"
-    __table_args__ = (Index("ix_risk_decision_band_decided", "band", "decided_at"),)
+    __table_args__ = (
+        Index("ix_risk_decision_band_decided", "band", "decided_at"),
+        UniqueConstraint("eport_no", "stage"),  # once per inventory and stage
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    eport_no: Mapped[str] = mapped_column(String(18), unique=True)
+    eport_no: Mapped[str] = mapped_column(String(18))
+    stage: Mapped[str] = mapped_column(String(8), default="entry")  # Stage: entry | delivery
     order_no: Mapped[str] = mapped_column(String(60))
     inventory_no: Mapped[str | None] = mapped_column(String(20), nullable=True)
     tenant: Mapped[str | None] = mapped_column(String(120), nullable=True)
@@ -158,3 +169,26 @@ class RiskMlModel(Base):
     centres: Mapped[list[float]] = mapped_column(JSON)
     spreads: Mapped[list[float]] = mapped_column(JSON)
     trained_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class RiskSweep(Base):
+    """A release day the delivery sweep went through: its parcels counted, the unsigned ones decided (R2.4)."""
+
+    __tablename__ = "risk_sweep"
+
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)  # delivery
+    day: Mapped[date] = mapped_column(Date, primary_key=True)  # the release day (Asia/Shanghai)
+    parcels: Mapped[int] = mapped_column(Integer)
+    unsigned: Mapped[int] = mapped_column(Integer)
+    swept_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class RiskSigning(Base):
+    """The first signing (CEB513) risk met for an import parcel: the delivery sweep leaves signed parcels alone."""
+
+    __tablename__ = "risk_signing"
+
+    eport_no: Mapped[str] = mapped_column(String(18), primary_key=True)
+    signed_at: Mapped[datetime] = mapped_column(UtcDateTime)  # the signing time the logistics enterprise reported
+    position: Mapped[int] = mapped_column(BigId)  # the event that told it
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)  # when risk kept it (the sweep starts after the first)

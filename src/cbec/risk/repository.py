@@ -70,11 +70,11 @@ def windows(
 
 
 def bands(session: Session, hs6: Iterable[str]) -> dict[str, RiskBand]:
-    """Return the bands of some HS6 codes."""
+    """Return every band of some HS6 codes (by HS6, origin and brand), by band key."""
     codes = sorted(set(hs6))
     if not codes:
         return {}
-    return {row.hs6: row for row in session.scalars(select(RiskBand).where(RiskBand.hs6.in_(codes)))}
+    return {row.key: row for row in session.scalars(select(RiskBand).where(RiskBand.hs6.in_(codes)))}
 
 
 def replace_bands(session: Session, rows: Iterable[RiskBand]) -> int:
@@ -85,18 +85,23 @@ def replace_bands(session: Session, rows: Iterable[RiskBand]) -> int:
     return len(items)
 
 
-def decided(session: Session, eport_no: str) -> bool:
-    """Tell whether an inventory was assessed already."""
-    return session.scalar(select(RiskDecision.id).where(RiskDecision.eport_no == eport_no)) is not None
+ENTRY = "entry"  # the stage of a decision at declaration (``delivery``: after release, cbec.risk.deliveries)
 
 
-def decided_of(session: Session, eport_nos: Sequence[str]) -> set[str]:
-    """Return which of some inventories were assessed already."""
+def decided(session: Session, eport_no: str, stage: str = ENTRY) -> bool:
+    """Tell whether an inventory was assessed already at a stage."""
+    found = select(RiskDecision.id).where(RiskDecision.eport_no == eport_no, RiskDecision.stage == stage)
+    return session.scalar(found) is not None
+
+
+def decided_of(session: Session, eport_nos: Sequence[str], stage: str = ENTRY) -> set[str]:
+    """Return which of some inventories were assessed already at a stage."""
     wanted = sorted(set(eport_nos))
     found: set[str] = set()
     for start in range(0, len(wanted), 500):
         part = wanted[start : start + 500]
-        found.update(session.scalars(select(RiskDecision.eport_no).where(RiskDecision.eport_no.in_(part))))
+        query = select(RiskDecision.eport_no).where(RiskDecision.eport_no.in_(part), RiskDecision.stage == stage)
+        found.update(session.scalars(query))
     return found
 
 
@@ -125,8 +130,9 @@ def alerting(
 
 
 def of_day(session: Session, day: date, scope: Scope | None) -> list[RiskDecision]:
-    """Return the decisions of a business day within the scope, in decision order."""
-    query = select(RiskDecision).where(RiskDecision.business_day == day, *tenant_condition(scope))  # type: ignore[arg-type]
+    """Return the entry decisions of a business day within the scope, in decision order (what lanes are given to)."""
+    conditions = (RiskDecision.business_day == day, RiskDecision.stage == ENTRY, *tenant_condition(scope))
+    query = select(RiskDecision).where(*conditions)  # type: ignore[arg-type]
     return list(session.scalars(query.order_by(RiskDecision.id)))
 
 

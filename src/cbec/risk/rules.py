@@ -76,8 +76,19 @@ FEATURES: dict[SubjectKind, frozenset[str]] = {
     # and without a receipt after receipt_days (ruleset 2026.3, cbec.risk.exports)
     # inspect_failed: inventories of the enterprise refused after an inspection (R7.2, the inspection event; 2026.4)
     # quick_undo: its inventories cancelled (CEB623) or returned (CEB625) within undo_hours of release (R2.5; 2026.5)
+    # released / unsigned: the parcels it sold (or, for a logistics enterprise, carried) released that day, and those
+    # of them with no signing (CEB513) unsigned_days later, counted by the delivery sweep (R2.4; 2026.6)
     SubjectKind.ENTERPRISE: frozenset(
-        {*_PARTY, "payers", "export_excess", "export_unreceived", "inspect_failed", "quick_undo"}
+        {
+            *_PARTY,
+            "payers",
+            "export_excess",
+            "export_unreceived",
+            "inspect_failed",
+            "quick_undo",
+            "released",
+            "unsigned",
+        }
     ),
     # below_limit: inventories whose total lies in [below_limit_lower, near_limit_lower): R1.5's denominator (2026.5)
     SubjectKind.PLATFORM: frozenset({*_PARTY, "below_limit"}),
@@ -127,6 +138,16 @@ DOC_FIELDS = frozenset(
         "item_repeat_value",
         # R2.3 (2026.6): the declared gross weight against the filed unit gross weights of the lines (空包)
         "weight_deviation",
+        # R2.4 (2026.6), on a parcel's delivery decision (cbec.risk.deliveries): hours from release to the signing
+        # (CEB513) and km from the release customs to the consignee's prefecture; or, found unsigned unsigned_days
+        # after release, 1 and the shares of its seller's and its logistics enterprise's parcels so found
+        "sign_hours",
+        "sign_km",
+        "unsigned",
+        "unsigned_share",
+        "carrier_unsigned_share",
+        # R5.1 (2026.6): 1 when the consignee phone is the seller's or the platform's filed contact phone
+        "party_consignee",
     }
 )
 OPS = {

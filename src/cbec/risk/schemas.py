@@ -71,11 +71,23 @@ class RuleRead(BaseModel):
 
 
 class BandsReport(BaseModel):
-    """What a refresh of the HS6 unit-value bands did."""
+    """What a refresh of the unit-value bands did: HS6 codes, bands in all (by HS6, origin and brand), lines."""
 
     hs6: int
+    bands: int
     lines: int
     since: date
+
+
+class DeliverySweepReport(BaseModel):
+    """What one ``cbec risk sweep-deliveries`` did (R2.4: parcels with no signing unsigned_days after release)."""
+
+    released_until: date  # the last release day whose deadline has passed
+    days: list[date]  # the release days swept this time (each is swept once)
+    parcels: int  # released on those days
+    unsigned: int  # of them, still out with no signing: each assessed
+    alerts: int
+    ruleset_version: str
 
 
 class ExportSweepReport(BaseModel):

@@ -9,7 +9,6 @@ order, payment and waybill matched, so payer and phone keys are on its facts).
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -17,23 +16,27 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy.orm import Session
 
-from cbec.common.clock import business_date
 from cbec.common.scope import Scope
-from cbec.facts.queries import InventoryLine, inventory_lines_of, unit_values
+from cbec.facts.queries import InventoryLine, inventory_lines_of
 from cbec.facts.rules import Direction
 from cbec.products import filed_weights
 from cbec.risk import repository as repo
+from cbec.risk.bands import BrandBook
+from cbec.risk.bands import refresh_bands as refresh_bands  # the use case, on this surface for transports
 from cbec.risk.book import CounterBook, Link
 from cbec.risk.conditions.reports import block_reported_buyer
+from cbec.risk.deliveries import Signing, keep_signings, signing_of
 from cbec.risk.exports import assess_export, reads_exports, ready, remember
 from cbec.risk.items import item_values, repeat_fields, weight_fields, weight_keys
 from cbec.risk.lane_measures import LaneKeeper, policy_of
-from cbec.risk.lanes import Candidate, LaneDecision, LanePolicy, assign_lanes, check_policy
+from cbec.risk.lane_measures import day_lanes as day_lanes  # the batch view of a day (moved beside LaneKeeper)
+from cbec.risk.lanes import LanePolicy, check_policy
 from cbec.risk.lists import GoodsLine, ListEntry, screen
 from cbec.risk.lists import repository as lists_repo
 from cbec.risk.ml import MlModel, term
 from cbec.risk.ml_store import model_for, model_of_digest, trace_of_term
 from cbec.risk.models import RiskBand, RiskDecision, RiskHold
+from cbec.risk.parties import ContactBook, party_consignee
 from cbec.risk.patterns import below_limit, pattern_fields
 from cbec.risk.rules import (
     Band,
@@ -44,15 +47,15 @@ from cbec.risk.rules import (
     shipped_ruleset,
     trace_of,
 )
-from cbec.risk.schemas import AlertRead, BandsReport, ConsumeReport, ContributionRead, RuleRead
+from cbec.risk.schemas import AlertRead, ConsumeReport, ContributionRead, RuleRead
 from cbec.risk.undos import count_quick_undos, undone_of
-from cbec.risk.valuation import band_of, value_fields
+from cbec.risk.valuation import value_fields
 from cbec.risk.versions import consumer_rulesets, record_phantoms, ruleset_of_digest
 from cbec.sharing.catalogue import AnyEvent, DataEvent, InspectionEvent, ReceiptEvent, ReportEvent
 from cbec.sharing.consumers import consume
 from cbec.sharing.rules import EventKind
 from cbec.storage.context import Context
-from cbec.supervision import MeasureKind, MeasureSpec, add_measure, level_rate, measures_in_force
+from cbec.supervision import MeasureKind, MeasureSpec, add_measure
 from cbec.supervision import SubjectKind as MeasureSubject
 
 CONSUMER = "risk"
@@ -172,6 +175,7 @@ class _Handler:
     _lists: list[ListEntry] | None = None  # the external lists' entries, read once per batch
     _pending: list[tuple[str, bool, int]] = field(default_factory=list)  # (E-port number, needs partners, position)
     _undone: list[tuple[str, datetime]] = field(default_factory=list)  # cancels and returns accepted (R2.5)
+    _signings: list[Signing] = field(default_factory=list)  # parcels signed for (CEB513, R2.4)
 
     def __call__(self, session: Session, event: AnyEvent) -> None:
         if isinstance(event, ReportEvent):  # a consumer report reviewed: confirmed ones block the buyer key
@@ -194,6 +198,10 @@ class _Handler:
         if undone is not None:
             self._undone.append(undone)
             return
+        signing = signing_of(event)
+        if signing is not None:
+            self._signings.append(signing)
+            return
         if isinstance(event, DataEvent) and event.payload.document_kind == "inventory":
             eport_no, need_partners = event.business_key.removeprefix("inventory:"), True
         elif (
@@ -212,7 +220,10 @@ class _Handler:
         links of their subjects read once each; the counters written once at the end."""
         pending, self._pending = self._pending, []
         undone, self._undone = self._undone, []
+        signings, self._signings = self._signings, []
         count_quick_undos(session, undone, self.ruleset)  # before the book loads the sellers' buckets
+        delivered = keep_signings(session, signings, self.ruleset, now=self.now)  # R2.4: the delivery stage
+        self.assessed, self.alerts = self.assessed + delivered.assessed, self.alerts + delivered.alerts
         if not pending:
             return
         names = [eport_no for eport_no, _, _ in pending]
@@ -238,8 +249,9 @@ class _Handler:
         )
         bands = repo.bands(session, (hs6 for one in seen for hs6, _ in one.hs6_values))
         weights = filed_weights(session, {key for lines, _ in chosen for key in weight_keys(lines)})  # R2.3
+        brands, contacts = BrandBook(session), ContactBook(session)
         for (lines, position), one in zip(chosen, seen, strict=True):
-            self.assess(session, lines, position, one, book, bands, weights)
+            self.assess(session, lines, position, one, book, bands, weights, brands, contacts)
         book.write()
 
     def assess(
@@ -251,6 +263,8 @@ class _Handler:
         book: CounterBook,
         bands: Mapping[str, RiskBand],
         weights: Mapping[tuple[str, str], Decimal],
+        brands: BrandBook,
+        contacts: ContactBook,
     ) -> None:
         count(book, seen)
         inputs = book.windows(self.ruleset.counters(), seen.subjects, seen.day)
@@ -258,7 +272,7 @@ class _Handler:
         inputs.update(repeat_fields(book, seen.items, seen.day))  # R1.2
         inputs.update(weight_fields(lines, weights, self.ruleset))  # R2.3
         first = lines[0]
-        z_min, ratio_min, chance, revenue = value_fields(lines, bands, self.ruleset)
+        z_min, ratio_min, chance, revenue = value_fields(lines, bands, self.ruleset, brands.of)
         differs = None
         if first.payer_key and first.buyer_key:
             differs = Decimal(int(first.payer_key != first.buyer_key))
@@ -284,6 +298,9 @@ class _Handler:
                 "doc.value_ratio_min": ratio_min,
                 "doc.illicit_chance": chance,
                 "doc.round_value": Decimal(int(seen.round_value)),
+                "doc.party_consignee": party_consignee(
+                    first.phone_key, (contacts.key(first.ecommerce_code), contacts.key(first.platform_code))
+                ),
             }
         )
         assessment = evaluate(self.ruleset, inputs)
@@ -420,23 +437,6 @@ def apply_events(
     )
 
 
-def refresh_bands(ctx: Context, *, days: int = 365) -> BandsReport:
-    """Recompute the robust unit-value band (median, MAD) of every HS6 from the import facts of the last days."""
-    now = ctx.clock.now()
-    since = business_date(now) - timedelta(days=days - 1)
-    with ctx.uow() as uow:
-        units: dict[str, list[Decimal]] = defaultdict(list)
-        for hs, value, qty in unit_values(uow.session, Direction.IMPORT, since):
-            units[hs[:6]].append(value / qty)
-        rows = []
-        for hs6, values in sorted(units.items()):
-            band = band_of(values)
-            rows.append(RiskBand(hs6=hs6, lines=band.lines, median=band.median, mad=band.mad, computed_at=now))
-        repo.replace_bands(uow.session, rows)
-        uow.commit()
-    return BandsReport(hs6=len(rows), lines=sum(len(v) for v in units.values()), since=since)
-
-
 def alerts_of(
     decision: RiskDecision,
     outcomes: Mapping[tuple[int, str], str] | None = None,
@@ -521,12 +521,14 @@ def list_alerts(
     return alerts
 
 
-def replay_decision(ctx: Context, eport_no: str, ruleset: Ruleset | None = None) -> tuple[int, int]:
+def replay_decision(
+    ctx: Context, eport_no: str, ruleset: Ruleset | None = None, *, stage: str = repo.ENTRY
+) -> tuple[int, int]:
     """Return an inventory's stored score and the score its stored trace gives through the ruleset again (by
     default the version whose digest the decision stored), plus its ML term re-scored by the stored model (the
-    stored points when the model cannot be loaded: scikit-learn absent)."""
+    stored points when the model cannot be loaded: scikit-learn absent). ``stage``: entry, or delivery (R2.4)."""
     with ctx.uow() as uow:
-        decision = uow.session.query(RiskDecision).filter_by(eport_no=eport_no).one()
+        decision = uow.session.query(RiskDecision).filter_by(eport_no=eport_no, stage=stage).one()
         rules = ruleset or ruleset_of_digest(uow.session, decision.ruleset_sha256) or shipped_ruleset()
         inputs = decision.trace["inputs"]
         stored = decision.trace.get("ml")  # the ML term, re-scored by the model its digest names
@@ -553,32 +555,3 @@ def list_rules(ruleset: Ruleset | None = None) -> list[RuleRead]:
         )
         for r in rules.rules
     ]
-
-
-def day_lanes(ctx: Context, day: date, policy: LanePolicy, *, scope: Scope | None = None) -> list[LaneDecision]:
-    """Return the lanes of a business day's decisions under a policy (``cbec.risk.lanes``), read only.
-
-    The credit multiplier of a decision comes from the highest inspection rate a credit-level measure in force now
-    holds for one of its enterprises (its parties and its e-commerce enterprise). Nothing is written: this is the
-    batch view of a day (exact random share, budget by priority); the consumer decides lanes online
-    (``cbec.risk.lane_measures``).
-    """
-    check_policy(policy)
-    now = ctx.clock.now()
-    with ctx.uow() as uow:
-        decisions = repo.of_day(uow.session, day, scope)
-        codes = {d.id: sorted({*d.parties, *[d.subjects.get("enterprise") or ""]} - {""}) for d in decisions}
-        subjects = sorted({(MeasureSubject.ENTERPRISE, c.upper()) for found in codes.values() for c in found})
-        measures = measures_in_force(uow.session, subjects, now)
-        candidates = []
-        for d in decisions:
-            rated = [
-                m
-                for c in codes[d.id]
-                for m in measures.get((MeasureSubject.ENTERPRISE, c.upper()), ())
-                if m.source == "credit"
-            ]
-            rate, measure = level_rate(rated)
-            candidates.append(Candidate(d.eport_no, d.score, rate if measure is not None else None))
-        uow.commit()
-    return assign_lanes(candidates, policy, day)

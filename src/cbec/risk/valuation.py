@@ -1,7 +1,11 @@
 """Unit-value bands and the under-valuation fields of an inventory (估价分析), pure.
 
 A band is the median and the median absolute deviation (MAD) of the unit values of one HS6 over the last year
-(``refresh_bands`` stores them); a line is compared with its band by Iglewicz-Hoaglin's robust z-score and by the
+(``refresh_bands`` stores them), and also of one HS6 from one origin, and of one HS6 from one origin under one filed
+brand (six-systems §3.3 R4.1: "P10(HS6, origin, brand)"). A line is compared with the finest of its bands that holds
+at least ``band_min_lines`` lines (``band_keys``: HS6|origin|brand, then HS6|origin, then HS6), so a brand or an
+origin with a price level of its own is judged against its peers once it has enough of them, and against its HS6
+until then. A line is compared with its band by Iglewicz-Hoaglin's robust z-score and by the
 ratio of its unit value to the median. The revenue expected lost is ``E = P(illicit)·(median − u)·qty·tax_rate``
 (six-systems §3.3 T4); ``P(illicit)`` is the posterior of a line's ratio ``r = u/median`` under two densities: the
 band's own spread for honest prices (log-normal, σ from the MAD: σ = spread / (0.6745·median)) and a log-uniform
@@ -14,10 +18,11 @@ line the same way.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import NamedTuple, Protocol
+from typing import NamedTuple, Protocol, TypeVar
 
 from cbec.risk.rules import Ruleset, mad, median, robust_z
 
@@ -60,14 +65,50 @@ class LineLike(Protocol):
     @property
     def value_cny(self) -> Decimal | None: ...
 
+    @property
+    def origin_country(self) -> str: ...
+
 
 @dataclass(frozen=True, slots=True)
 class ValuedLine:
-    """What valuation needs of a goods line: its HS code, quantity and value in CNY (None: not converted)."""
+    """What valuation needs of a goods line: its HS code, quantity and value in CNY (None: not converted), and its
+    origin ("" when the finer bands are not used)."""
 
     hs_code: str
     quantity: Decimal
     value_cny: Decimal | None
+    origin_country: str = ""
+
+
+def brand_key(brand: str | None) -> str:
+    """Return a filed brand as a band key part: full-width forms folded, case folded, letters and digits only."""
+    if not brand:
+        return ""
+    return "".join(ch for ch in unicodedata.normalize("NFKC", brand).casefold() if ch.isalnum())[:100]
+
+
+def band_keys(hs_code: str, origin: str | None, brand: str | None = None) -> tuple[str, ...]:
+    """Return the keys of a line's bands, finest first: ``HS6|origin|brand``, ``HS6|origin``, ``HS6``.
+
+    Without an origin only the HS6 band; without a brand no brand band.
+    """
+    hs6 = hs_code[:6]
+    if not origin:
+        return (hs6,)
+    brand_part = brand_key(brand)
+    by_origin = f"{hs6}|{origin}"
+    return (f"{by_origin}|{brand_part}", by_origin, hs6) if brand_part else (by_origin, hs6)
+
+
+def band_for(
+    line: LineLike, bands: Mapping[str, BandLike], least: Decimal | int, brand: str | None = None
+) -> BandLike | None:
+    """Return the finest band of a line that holds at least ``least`` lines, None when none does."""
+    for key in band_keys(line.hs_code, line.origin_country, brand):
+        band = bands.get(key)
+        if band is not None and band.lines >= least:
+            return band
+    return None
 
 
 def band_of(values: Sequence[Decimal]) -> UnitBand:
@@ -90,11 +131,20 @@ class Valuation(NamedTuple):
     revenue: Decimal
 
 
-def value_fields(lines: Iterable[LineLike], bands: Mapping[str, BandLike], ruleset: Ruleset) -> Valuation:
+Line = TypeVar("Line", bound=LineLike)
+
+
+def value_fields(
+    lines: Iterable[Line],
+    bands: Mapping[str, BandLike],
+    ruleset: Ruleset,
+    brand_of: Callable[[Line], str | None] | None = None,
+) -> Valuation:
     """Return the lowest robust z-score and value/median ratio of the lines, the highest P(illicit) and the tax
     expected lost (CNY).
 
-    Lines whose HS6 has no band with enough lines (``band_min_lines``) are skipped (None when no line has one).
+    Each line is compared with its finest band holding enough lines (``band_for``; ``brand_of`` gives a line's
+    filed brand). Lines with no such band are skipped (None when no line has one).
     A line is suspect when it lies under the median and far out (z < −3.5 or under half the median): its
     P(illicit) is the posterior below (1 under a ruleset without a prior), and it counts towards the revenue
     expected lost as P × (median − unit) × quantity × ``cbec_tax_rate``. ``chance`` is the highest P of the
@@ -109,8 +159,8 @@ def value_fields(lines: Iterable[LineLike], bands: Mapping[str, BandLike], rules
     chances = [Decimal(0)]
     revenue = Decimal(0)
     for line in lines:
-        band = bands.get(line.hs_code[:6])
-        if band is None or band.lines < least or band.median <= 0 or line.quantity <= 0 or line.value_cny is None:
+        band = band_for(line, bands, least, brand_of(line) if brand_of is not None else None)
+        if band is None or band.median <= 0 or line.quantity <= 0 or line.value_cny is None:
             continue
         unit = line.value_cny / line.quantity
         spread = max(band.mad, band.median * floor)

@@ -67,3 +67,18 @@ def test_ml_train_says_why_the_term_is_off_or_names_its_model(cli: CliRunner) ->
         assert "ML term off: 没有可训练的决定" in done.output  # no decision stored yet
     refused = cli.invoke(app, ["risk", "ml-train", "--cap-share", "1"])
     assert refused.exit_code == 1 and "RSK-ML-CAP" in refused.output
+
+
+def test_sweep_deliveries_and_the_daily_sweeps_report_what_they_did(cli: CliRunner) -> None:
+    done = cli.invoke(app, ["risk", "sweep-deliveries", "--days", "7"])
+    assert done.exit_code == 0, done.output
+    # no signing recorded yet: no release day can be judged (parcels may have been signed before risk kept them)
+    assert "release days swept: none (up to 2026-02-15); 0 parcels, 0 with no signing assessed, 0 alerts" in (
+        done.output.replace("\n", " ")
+    )
+    daily = cli.invoke(app, ["risk", "sweeps"])
+    assert daily.exit_code == 0, daily.output
+    assert daily.output.splitlines()[1:] == [
+        "exports: 0 assessed, 0 alerts",
+        "deliveries: 0 release days, 0 unsigned parcels assessed, 0 alerts",
+    ]

@@ -18,6 +18,7 @@ from tests.unit.enterprises.builders import (
 )
 
 from cbec.audit.models import AuditRecord
+from cbec.common.pseudonyms import subject_key
 from cbec.enterprises import (
     EnterpriseExists,
     EnterpriseImportInvalid,
@@ -270,8 +271,14 @@ def test_changed_rows_need_update(ctx: Context, tmp_path: Path) -> None:
         "row[2].name",
         f"与已备案信息不同 / enterprise {uscc_for(1)} is filed with different name, contact_phone",
     )
+    with ctx.uow() as uow:  # the contact phone's subject key is written with the phone (risk R5.1)
+        row = uow.session.scalars(select(Enterprise).where(Enterprise.customs_code == customs_code_for(1))).one()
+        assert row.contact_phone_key == subject_key(ctx.cipher.blind_index, "phone", "13800138000")
     report = import_enterprises(ctx, changed, update=True, actor="importer")
     assert (report.created, report.updated, report.unchanged) == (0, 1, 0)
+    with ctx.uow() as uow:
+        row = uow.session.scalars(select(Enterprise).where(Enterprise.customs_code == customs_code_for(1))).one()
+        assert row.contact_phone_key == subject_key(ctx.cipher.blind_index, "phone", "13900139000")
     read = get_enterprise(ctx, customs_code_for(1))
     assert (read.name, read.contact_phone, read.status) == ("海口新名称有限公司", "139****9000", "pending")
     last = enterprise_audit(ctx, read.id)[-1]

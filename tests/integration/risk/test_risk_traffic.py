@@ -17,10 +17,11 @@ from tests.zone import Zone
 from cbec.common.clock import SHANGHAI
 from cbec.demo.risk_traffic import RiskTraffic, plan_risk_traffic
 from cbec.facts import TradeFact
+from cbec.risk.bands import refresh_bands
 from cbec.risk.lists import load_samples
 from cbec.risk.models import RiskCounter, RiskDecision, RiskHold
 from cbec.risk.rules import shipped_ruleset
-from cbec.risk.service import apply_events, list_alerts, refresh_bands, replay_decision
+from cbec.risk.service import apply_events, list_alerts, replay_decision
 from cbec.supervision.models import SupervisionMeasure
 
 START = datetime(2026, 2, 28, 9, 0, tzinfo=SHANGHAI)  # three days ending on the test clock's day (2026-03-02)

@@ -48,7 +48,7 @@ def _rule(zone: Zone, order_no: str, rule: str) -> tuple[str, int, str | None]:
 def _inputs(zone: Zone, order_no: str, *names: str) -> list[str | None]:
     with zone.ctx.uow() as uow:
         decision = uow.session.scalars(select(RiskDecision).where(RiskDecision.order_no == order_no)).one()
-        assert decision.ruleset_version == "2026.6"  # shipped since: S7 and F4 unchanged
+        assert decision.ruleset_version == "2026.6"  # S7 and F4 unchanged since 2026.5
         return [decision.trace["inputs"][name] for name in names]
 
 

@@ -36,7 +36,7 @@ def _columns(url: str) -> set[str]:
 
 
 def test_a_filing_before_the_upgrade_has_no_weight_and_the_downgrade_keeps_the_filings(scratch_url: str) -> None:
-    upgrade(scratch_url, "fctw01")
+    upgrade(scratch_url, "rskd01")
     engine = make_engine(scratch_url)
     with engine.begin() as conn:
         conn.execute(text(ENTERPRISE), {"at": AT})
@@ -52,7 +52,7 @@ def test_a_filing_before_the_upgrade_has_no_weight_and_the_downgrade_keeps_the_f
     engine.dispose()
     read = [(item, Decimal(str(content)), None if w is None else Decimal(str(w))) for item, content, w in rows]
     assert read == [("SKU-MILK-900", Decimal(900), None), ("SKU-SERUM-50", Decimal(900), Decimal("0.11"))]
-    command.downgrade(alembic_config(scratch_url), "fctw01")
+    command.downgrade(alembic_config(scratch_url), "rskd01")
     assert "unit_gross_weight" not in _columns(scratch_url)
     engine = make_engine(scratch_url)
     with engine.connect() as conn:

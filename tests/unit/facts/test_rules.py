@@ -9,6 +9,7 @@ import pytest
 from tests.builders import MILK, SERUM, a_set
 from tests.integration.exports.export_zone import AT, LAMP, TEE, XP
 
+from cbec.common.pseudonyms import normalise_address, normalise_phone
 from cbec.demo.exports import build_export_set
 from cbec.facts import (
     Direction,
@@ -22,7 +23,7 @@ from cbec.facts import (
     moved,
     subject_key,
 )
-from cbec.facts.rules import convert, normalise_address, normalise_phone
+from cbec.facts.rules import convert
 
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
 DECLARED = datetime(2026, 3, 1, 17, 30, tzinfo=UTC)  # 2026-03-02 01:30 in Shanghai: business date 2026-03-02
@@ -331,3 +332,18 @@ def test_the_consignee_region_is_the_prefecture_of_a_six_digit_district_code_and
     assert consignee_region(" 110105 ") == "110100"  # 北京市朝阳区 → 北京市's city level
     assert consignee_region("460108") == "460100"
     assert [consignee_region(code) for code in (None, "", "46010", "4601080", "46O108", "060108")] == [None] * 6
+    assert consignee_region("429004") == "429004"  # 仙桃市: administered by its province, no prefecture
+
+
+def test_without_a_district_the_region_comes_from_the_address_leading_names() -> None:
+    assert [
+        consignee_region(None, "广东省深圳市南山区科技园"),
+        consignee_region("", "深圳市福田区"),
+        consignee_region("46O108", "北京市朝阳区建国路"),  # a malformed district: the address decides
+        consignee_region(None, "广东深圳宝安"),
+        consignee_region(None, "湖北省仙桃市"),
+        consignee_region(None, "广东省某某镇"),  # the province only
+        consignee_region(None, "科技园南区"),
+        consignee_region(None, None),
+        consignee_region("440305", "北京市朝阳区"),  # a district wins over the address
+    ] == ["440300", "440300", "110100", "440300", "429004", "440000", None, None, "440300"]

@@ -48,9 +48,10 @@ SURFACES: dict[str, tuple[str, ...]] = {
     "cbec.privacy": (),
     "cbec.products": (),
     "cbec.quota": (),
-    "cbec.reference": ("lookups",),
-    # cases, versions, lists, lanes, entity conditions (EFRuP), export trade, the optional ML term and its store
-    "cbec.risk": ("cases", "versions", "lists", "lanes", "conditions", "exports", "ml", "ml_store"),
+    "cbec.reference": ("lookups", "geography"),  # code-table lookups; places, distances, address regions
+    # cases, versions, lists, lanes, entity conditions (EFRuP), export trade, deliveries after release (R2.4), the
+    # optional ML term and its store
+    "cbec.risk": ("cases", "versions", "lists", "lanes", "conditions", "exports", "deliveries", "ml", "ml_store"),
     "cbec.sharing": ("catalogue",),
     "cbec.statistics": ("b2b",),  # B2B-export identification (its package surface: cbec.statistics.b2b)
     "cbec.supervision": (),

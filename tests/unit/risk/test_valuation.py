@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 from importlib import resources
 
 from cbec.risk.rules import parse_ruleset, shipped_ruleset
-from cbec.risk.valuation import UnitBand, Valuation, ValuedLine, band_of, illicit, value_fields
+from cbec.risk.valuation import (
+    UnitBand,
+    Valuation,
+    ValuedLine,
+    band_for,
+    band_keys,
+    band_of,
+    brand_key,
+    illicit,
+    value_fields,
+)
 
 SECOND = parse_ruleset(resources.files("cbec.risk").joinpath("data/ruleset-2026.2.json").read_text(encoding="utf-8"))
 BANDS = {"330499": UnitBand(40, Decimal("100.00000"), Decimal("16.86000"))}  # spread 0.1686 of the median
@@ -54,3 +65,29 @@ def test_lines_without_a_band_of_enough_lines_are_skipped() -> None:
         None,
         Decimal("0.00"),
     )
+
+
+def test_band_keys_go_from_brand_to_origin_to_hs6_with_the_brand_folded() -> None:
+    assert band_keys("3304990099", "116", "Ｌａ Mer-拉美") == ("330499|116|lamer拉美", "330499|116", "330499")
+    assert band_keys("3304990099", "116", "  ") == ("330499|116", "330499")
+    assert band_keys("3304990099", "", "La Mer") == ("330499",)  # no origin: no finer band
+    assert [brand_key(b) for b in (None, "", "SK-II", "ｓｋⅡ")] == ["", "", "skii", "skii"]
+
+
+def test_a_line_takes_its_finest_band_with_enough_lines() -> None:
+    bands = {
+        "330499": UnitBand(300, Decimal(100), Decimal(30)),
+        "330499|116": UnitBand(80, Decimal(200), Decimal(20)),
+        "330499|116|lamer": UnitBand(29, Decimal(900), Decimal(45)),  # one line short of band_min_lines (30)
+        "330499|502|lamer": UnitBand(30, Decimal(800), Decimal(40)),
+    }
+    japan = ValuedLine("3304990000", Decimal(1), Decimal("95.00"), origin_country="116")
+    usa = ValuedLine("3304990000", Decimal(1), Decimal("95.00"), origin_country="502")
+    assert band_for(japan, bands, 30, "La Mer") == bands["330499|116"]  # its brand band is too thin
+    assert band_for(usa, bands, 30, "LA MER") == bands["330499|502|lamer"]
+    assert band_for(usa, bands, 30, None) == bands["330499"]  # no band of its origin alone
+    assert band_for(usa, {}, 30, "La Mer") is None
+    # 95 against Japan's 200 (ratio 0.475) is suspect; against the HS6 band alone (100) it would not be
+    fields = value_fields([japan], bands, shipped_ruleset(), lambda line: "La Mer")
+    assert (fields.z_min, fields.ratio_min) == (Decimal("-3.5411"), Decimal("0.4750"))
+    assert value_fields([replace(japan, origin_country="")], bands, shipped_ruleset()).ratio_min == Decimal("0.9500")

@@ -43,10 +43,10 @@ from cbec.storage.context import Context
 
 def partner_values(cipher: PersonalDataCipher, order: ImportOrder, payment: Payment) -> dict[str, Any]:
     """Return what the matched order and payment add to the facts: the payment enterprise, payer and phone keys, and
-    the consignee's prefecture from the order's district code."""
+    the consignee's prefecture from the order's district code, else from its address's leading names."""
     return {
         "payment_code": payment.payment_code,
-        "consignee_region": consignee_region(order.consignee_district),
+        "consignee_region": consignee_region(order.consignee_district, order.consignee_address),
         "payer_key": subject_key(cipher.blind_index, "id", payment.payer_id_number),
         "phone_key": subject_key(cipher.blind_index, "phone", order.consignee_phone),
     }

@@ -44,7 +44,15 @@ FALLBACK = (PivotKind.ENTERPRISE, PivotKind.PLATFORM, PivotKind.BUYER)
 # Rules about a party rather than a person (ruleset 2026.5): an alert given by such rules alone is that party's —
 # R1.5's bunching is the platform's week (a platform alert), R2.5's quick cancels and returns the seller's share,
 # R2.3's parcel weight off the filing (2026.6) the seller's: it packs and ships the parcel and filed the weights.
-RULE_PIVOTS: dict[str, PivotKind] = {"S7": PivotKind.PLATFORM, "F4": PivotKind.ENTERPRISE, "W1": PivotKind.ENTERPRISE}
+# R2.4's delivery rules (2026.6) judge a parcel after release: a false signing (D1) or the seller's parcels never
+# signed (D2) is the seller's doing — brushing benefits the shop that sells — so one case per seller gathers them.
+RULE_PIVOTS: dict[str, PivotKind] = {
+    "S7": PivotKind.PLATFORM,
+    "F4": PivotKind.ENTERPRISE,
+    "W1": PivotKind.ENTERPRISE,
+    "D1": PivotKind.ENTERPRISE,
+    "D2": PivotKind.ENTERPRISE,
+}
 
 
 def choose_pivot(typology: str, subjects: Mapping[str, str], rules: Sequence[str] = ()) -> tuple[PivotKind, str] | None:

@@ -117,7 +117,7 @@ FOURTH = parse_ruleset(resources.files("cbec.risk").joinpath("data/ruleset-2026.
 
 def test_a_2026_4_decision_replays_where_2026_5_sees_the_platform_s_bunched_week(ctx: Context) -> None:
     # three near-limit inventories of the buyer in 30 days (S1 20) on a platform whose week bunches (B 3.8, z 11.2):
-    # 2026.4 had no R1.5 and gave 20; 2026.5 adds S7's 40 (60, review)
+    # 2026.4 had no R1.5 and gave 20; 2026.6 adds S7's 40 (60, review)
     inputs: dict[str, Decimal | None] = {name: Decimal(0) for rule in FOURTH.rules for name in rule.inputs}
     inputs.update({"buyer.near_limit.30d": Decimal(3), "doc.near_limit": Decimal(1)})
     bunched = {"doc.platform_bunching": Decimal("3.8"), "doc.platform_bunching_z": Decimal("11.2")}

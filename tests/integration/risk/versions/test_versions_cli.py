@@ -32,37 +32,37 @@ def run(cli: CliRunner, *args: str, code: int = 0) -> str:
 def test_the_lifecycle_from_the_command_line(cli: CliRunner, tmp_path: Path) -> None:
     assert "S1" in run(cli, "risk", "rules") and "version 2026.6" in run(cli, "risk", "rules")
     doc = json.loads(shipped_text())
-    doc["version"] = "2026.7"
+    doc["version"] = "2026.8"
     doc["typologies"]["fake_order"]["review"] = 30
     path = tmp_path / "r.json"
     path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
-    assert "draft 2026.7 (30 rules)" in run(cli, "risk", "rules", "draft", str(path), "--actor", "ann")
-    assert json.loads(run(cli, "risk", "rules", "show", "2026.7"))["typologies"]["fake_order"]["review"] == 30
+    assert "draft 2026.8 (33 rules)" in run(cli, "risk", "rules", "draft", str(path), "--actor", "ann")
+    assert json.loads(run(cli, "risk", "rules", "show", "2026.8"))["typologies"]["fake_order"]["review"] == 30
     listed = run(cli, "risk", "rules", "list")
-    assert "2026.7" in listed and "draft" in listed and "published" in listed
+    assert "2026.8" in listed and "draft" in listed and "published" in listed
 
-    bundle = json.loads(run(cli, "risk", "rules", "export", "2026.7"))
+    bundle = json.loads(run(cli, "risk", "rules", "export", "2026.8"))
     assert bundle["tables"]["fake_order.bands"]["nodes"][1]["content"]["rules"][2]["score"] == ">= 30"
-    bundle["version"] = "2026.8"
+    bundle["version"] = "2026.9"
     tables = tmp_path / "tables.json"
     tables.write_text(json.dumps(bundle, ensure_ascii=False), encoding="utf-8")
-    assert "draft 2026.8 (30 rules)" in run(cli, "risk", "rules", "draft", str(tables), "--tables", "--actor", "ann")
-    assert json.loads(run(cli, "risk", "rules", "show", "2026.8"))["typologies"]["fake_order"]["review"] == 30
+    assert "draft 2026.9 (33 rules)" in run(cli, "risk", "rules", "draft", str(tables), "--tables", "--actor", "ann")
+    assert json.loads(run(cli, "risk", "rules", "show", "2026.9"))["typologies"]["fake_order"]["review"] == 30
 
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps({**doc, "version": "2026.9", "typologies": {}}), encoding="utf-8")
     assert "RSK-RULESET-ORPHAN" in run(cli, "risk", "rules", "draft", str(bad), code=1)
 
-    assert "2026.7: shadow" in run(cli, "risk", "rules", "shadow", "2026.7", "--actor", "ann")
-    assert "0 decisions shadowed" in run(cli, "risk", "rules", "delta", "2026.7")
-    report = json.loads(run(cli, "risk", "rules", "backtest", "2026.7", "--format", "json"))
-    assert (report["version"], report["decisions"]) == ("2026.7", 0)
-    short = json.loads(run(cli, "risk", "backtest", "2026.7", "--format", "json"))  # the issue's `cbec risk backtest`
-    assert (short["version"], short["decisions"]) == ("2026.7", 0)
-    assert "RSK-VERSION-SELF-APPROVAL" in run(cli, "risk", "rules", "publish", "2026.7", "--actor", "ann", code=1)
-    assert "2026.7: published (author ann, approver bob)" in run(
-        cli, "risk", "rules", "publish", "2026.7", "--actor", "bob"
+    assert "2026.8: shadow" in run(cli, "risk", "rules", "shadow", "2026.8", "--actor", "ann")
+    assert "0 decisions shadowed" in run(cli, "risk", "rules", "delta", "2026.8")
+    report = json.loads(run(cli, "risk", "rules", "backtest", "2026.8", "--format", "json"))
+    assert (report["version"], report["decisions"]) == ("2026.8", 0)
+    short = json.loads(run(cli, "risk", "backtest", "2026.8", "--format", "json"))  # the issue's `cbec risk backtest`
+    assert (short["version"], short["decisions"]) == ("2026.8", 0)
+    assert "RSK-VERSION-SELF-APPROVAL" in run(cli, "risk", "rules", "publish", "2026.8", "--actor", "ann", code=1)
+    assert "2026.8: published (author ann, approver bob)" in run(
+        cli, "risk", "rules", "publish", "2026.8", "--actor", "bob"
     )
-    assert "RSK-VERSION-LIVE" in run(cli, "risk", "rules", "retire", "2026.7", code=1)
-    assert "2026.8: retired" in run(cli, "risk", "rules", "retire", "2026.8")
-    assert "version 2026.7" in run(cli, "risk", "rules")
+    assert "RSK-VERSION-LIVE" in run(cli, "risk", "rules", "retire", "2026.8", code=1)
+    assert "2026.9: retired" in run(cli, "risk", "rules", "retire", "2026.9")
+    assert "version 2026.8" in run(cli, "risk", "rules")

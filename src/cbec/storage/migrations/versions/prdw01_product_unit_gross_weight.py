@@ -1,7 +1,7 @@
 """products: a filed unit gross weight (kg per transaction unit, optional)
 
 Revision ID: prdw01
-Revises: fctw01
+Revises: rskd01
 Create Date: 2026-12-08 12:00:00.000000
 
 ``product.unit_gross_weight``: the packed weight of one transaction unit in kg, optional (filings made before it
@@ -17,7 +17,7 @@ from alembic import op
 import cbec.storage.base
 
 revision = "prdw01"
-down_revision = "fctw01"
+down_revision = "rskd01"
 branch_labels = None
 depends_on = None
 
