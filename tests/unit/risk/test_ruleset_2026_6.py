@@ -1,5 +1,6 @@
 """Ruleset 2026.6, the shipped one: 2026.5 (kept byte for byte) with the under-valuation reasons naming the bands by
-HS6, origin and brand (U1, U2: same bands and weights) and a party's own phone as consignee (L5, six-systems R5.1)."""
+HS6, origin and brand (U1, U2: same bands and weights), a party's own phone as consignee (L5, six-systems R5.1) and
+the delivery rules (D1, D2: test_ruleset_2026_6_delivery.py)."""
 
 from __future__ import annotations
 
@@ -15,13 +16,19 @@ from cbec.risk.versions.service import past_shipped_texts, shipped_text
 D = Decimal
 FIFTH = parse_ruleset(resources.files("cbec.risk").joinpath("data/ruleset-2026.5.json").read_text(encoding="utf-8"))
 RULES = shipped_ruleset()
-ADDED = {"L5"}
+ADDED = {"L5", "D1", "D2"}
 REWORDED = {"U1", "U2"}
 
 
 def test_2026_6_is_2026_5_plus_l5_with_the_band_reasons_reworded() -> None:
     assert (FIFTH.version, RULES.version) == ("2026.5", "2026.6")
-    assert RULES.parameters == FIFTH.parameters and RULES.typologies == FIFTH.typologies
+    assert RULES.typologies == FIFTH.typologies
+    assert {k: v for k, v in RULES.parameters.items() if k in FIFTH.parameters} == dict(FIFTH.parameters)
+    assert set(RULES.parameters) - set(FIFTH.parameters) == {
+        "unsigned_days",
+        "unsigned_min_parcels",
+        "delivery_sweep_days",
+    }
     old = {r.id: r for r in FIFTH.rules}
     new = {r.id: r for r in RULES.rules}
     assert set(new) - set(old) == ADDED and set(old) <= set(new)
