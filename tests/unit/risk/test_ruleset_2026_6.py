@@ -1,6 +1,7 @@
 """Ruleset 2026.6, the shipped one: 2026.5 (kept byte for byte) with the under-valuation reasons naming the bands by
 HS6, origin and brand (U1, U2: same bands and weights), a party's own phone as consignee (L5, six-systems R5.1) and
-the delivery rules (D1, D2: test_ruleset_2026_6_delivery.py)."""
+the delivery rules (D1, D2: test_ruleset_2026_6_delivery.py), the same item again and the parcel's weight (S8, W1:
+test_ruleset_2026_6_weight.py)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from cbec.risk.versions.service import past_shipped_texts, shipped_text
 D = Decimal
 FIFTH = parse_ruleset(resources.files("cbec.risk").joinpath("data/ruleset-2026.5.json").read_text(encoding="utf-8"))
 RULES = shipped_ruleset()
-ADDED = {"L5", "D1", "D2"}
+ADDED = {"L5", "D1", "D2", "S8", "W1"}
 REWORDED = {"U1", "U2"}
 
 
@@ -28,6 +29,7 @@ def test_2026_6_is_2026_5_plus_l5_with_the_band_reasons_reworded() -> None:
         "unsigned_days",
         "unsigned_min_parcels",
         "delivery_sweep_days",
+        "weight_tare",
     }
     old = {r.id: r for r in FIFTH.rules}
     new = {r.id: r for r in RULES.rules}
