@@ -61,7 +61,7 @@ from pathlib import Path
 
 from bench.env import fmt, print_header, record
 from bench.risk_deliveries import decide_deliveries, delivery_lines, is_delivery
-from bench.risk_world import Order, World, plan_world
+from bench.risk_world import Order, World, contact_phone, plan_world
 from cbec.facts.queries import InventoryLine
 from cbec.risk.book import CounterBook
 from cbec.risk.items import repeat_fields, weight_fields, weight_keys
@@ -119,7 +119,7 @@ def bands_of(world: World) -> dict[str, UnitBand]:
     return {hs6: band_of(values) for hs6, values in units.items()}
 
 
-Decided = tuple[Order, tuple[int, ...], Decimal, tuple[bool, bool], tuple[bool, bool], float | None]
+Decided = tuple[Order, tuple[int, ...], Decimal, tuple[bool, bool], tuple[bool, ...], float | None]
 
 
 def _party_alerts(compiled: Compiled, inputs: dict[str, float | None], banded: tuple[int, ...]) -> tuple[bool, bool]:
@@ -135,17 +135,22 @@ def _party_alerts(compiled: Compiled, inputs: dict[str, float | None], banded: t
     return out[0], out[1]
 
 
-def _needs(compiled: Compiled, inputs: dict[str, float | None], banded: tuple[int, ...]) -> tuple[bool, bool]:
-    """Return whether the order-splitting alert needs S8's input (the same item again, R1.2) and the fake-order
-    alert W1's (the parcel's weight, R2.3): without it the typology would not reach review."""
+def _needs(compiled: Compiled, inputs: dict[str, float | None], banded: tuple[int, ...]) -> tuple[bool, ...]:
+    """Return whether the order-splitting alert needs S8's input (the same item again, R1.2), the fake-order alert
+    W1's (the parcel's weight, R2.3) and the laundering alert L5's (a party's own phone, R5.1): without it the
+    typology would not reach review."""
     out = []
-    for typology, name in (("order_splitting", "doc.item_repeat"), ("fake_order", "doc.weight_deviation")):
+    for typology, name in (
+        ("order_splitting", "doc.item_repeat"),
+        ("fake_order", "doc.weight_deviation"),
+        ("laundering", "doc.party_consignee"),
+    ):
         k = compiled.typologies.index(Typology(typology)) if Typology(typology) in compiled.typologies else -1
         if k < 0 or banded[k] < 1 or inputs.get(name) is None:
             out.append(False)
             continue
         out.append(compiled.decide({**inputs, name: None})[1][k] < 1)
-    return out[0], out[1]
+    return tuple(out)
 
 
 def decide_all(world: World, ruleset: Ruleset) -> tuple[list[Decided], float]:
@@ -197,6 +202,7 @@ def decide_all(world: World, ruleset: Ruleset) -> tuple[list[Decided], float]:
             inputs["doc.value_ratio_min"] = float(ratio_min) if ratio_min is not None else None
             inputs["doc.illicit_chance"] = float(chance) if chance is not None else None
             inputs["doc.round_value"] = float(seen.round_value)
+            inputs["doc.party_consignee"] = float(order.phone == contact_phone(order.seller))  # L5 (R5.1)
             _, banded = compiled.decide(inputs)
             party, needs = _party_alerts(compiled, inputs, banded), _needs(compiled, inputs, banded)
             out.append((order, banded, revenue, party, needs, inputs["doc.weight_deviation"]))
@@ -242,6 +248,7 @@ def _party_lines(decided: list[Decided]) -> list[str]:
 KINDS = (  # planted kinds of 2026.6 (pattern prefix), their typology, the rule that must find them, its index
     ("item", "order_splitting", "S8 (R1.2, the same item again)", 0),
     ("empty", "fake_order", "W1 (R2.3, a parcel lighter than its goods)", 1),
+    ("self", "laundering", "L5 (R5.1, the seller's own phone as consignee)", 2),
 )
 
 
@@ -270,7 +277,8 @@ def _kind_lines(decided: list[Decided], typologies: tuple[str, ...]) -> list[str
     weighed = [v for v in honest if v is not None]
     lines.append(
         f"parcel weights: {fmt(len(weighed))} of {fmt(len(honest))} honest orders compared with their filings "
-        f"(every line filed with a weight); {fmt(sum(1 for v in weighed if v < -0.3))} more than 30 % light (W1 40), "
+        f"(every line filed with a weight, or lighter than its filed lines); "
+        f"{fmt(sum(1 for v in weighed if v < -0.3))} more than 30 % light (W1 40), "
         f"{fmt(sum(1 for v in weighed if v >= 0.3))} 30 % or more heavy after the carton allowance (W1 15)"
     )
     return lines

@@ -40,7 +40,8 @@ month; one pattern in seven a **brushing shop**, a seller of 40 to 80 orders in 
 shipping 15 to 40 parcels of one to three of its items in a month to buyers of their own, each parcel weighing 0.05
 to 0.4 kg, the carton and a filler: R2.3), ID misuse (six to ten buyer IDs on one phone,
 each order paid by the one operator, each to the ID holder's own address), laundering (one payer paying four to
-eight buyers' whole-hundred orders within a month), IP infringement (a recorded brand, exact or look-alike, sold by
+eight buyers' whole-hundred orders within a month; one pattern in four a **self-dealing shop**, two to four orders
+of different consumer IDs shipped to the seller's own filed contact phone: R5.1), IP infringement (a recorded brand, exact or look-alike, sold by
 an unauthorised seller), quality (a recalled product or a prohibited keyword) and under-valuation (one line
 declared at 15–45 % of its price). Deliveries (where each parcel goes, when it is signed for) and the planted
 delivery fraud of R2.4 are drawn afterwards by ``bench.risk_deliveries``.
@@ -390,6 +391,26 @@ def _empty_parcel_shop(world: World, pattern: str) -> int:
     return size
 
 
+def contact_phone(seller: str) -> str:
+    """Return the subject key of a seller's filed contact phone (``enterprise.contact_phone_key``)."""
+    return f"ph-seller-{seller}"
+
+
+def _self_dealing_shop(world: World, pattern: str) -> int:
+    """Plant a self-dealing shop (自买自卖, R5.1): two to four orders in a month, each paid by a different consumer ID
+    for goods shipped to the seller's own filed contact phone (at an address of each order's own), fewer than
+    F1's five buyers to a phone; return the orders."""
+    rng = world.rng
+    first, span = _window_day(world, 28)
+    seller = f"46015{world.pattern_no:05d}"
+    size = rng.randint(2, 4)
+    for member in range(size):
+        lines = (world.line(rng.randrange(1, HS6), rng.randint(1, 2)),)
+        kw = {"seller": seller, "phone": contact_phone(seller)}
+        _planted(world, "laundering", pattern, first + rng.randrange(span), f"c{pattern}m{member}", lines, **kw)
+    return size
+
+
 def _item_split(world: World, pattern: str) -> int:
     """Plant a same-item split (R1.2): one buyer buys one item of one seller (a band's median 300 to 2,000) in 4 to 6
     inventories within 20 days, each under 4,500, together over 5,000; return the orders."""
@@ -429,6 +450,8 @@ def plant(world: World, typology: str, orders: int) -> None:
             planted += _empty_parcel_shop(world, world.next_pattern("empty"))
         elif typology == "order_splitting" and pick < 0.25:
             planted += _item_split(world, world.next_pattern("item"))
+        elif typology == "laundering" and pick < 0.25:
+            planted += _self_dealing_shop(world, world.next_pattern("self"))
         elif typology == "order_splitting":
             day = rng.randrange(world.days)
             if rng.random() < 0.7:  # one buyer splits a purchase

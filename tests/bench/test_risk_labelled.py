@@ -9,7 +9,17 @@ from decimal import Decimal
 
 from bench.risk_deliveries import COLLUDING, GAP_CARRIER, decide_deliveries, delivery_lines, is_delivery
 from bench.risk_labelled import decide_all, measure
-from bench.risk_world import Order, World, _brushing_shop, _empty_parcel_shop, _item_split, _normal, plan_world
+from bench.risk_world import (
+    Order,
+    World,
+    _brushing_shop,
+    _empty_parcel_shop,
+    _item_split,
+    _normal,
+    _self_dealing_shop,
+    contact_phone,
+    plan_world,
+)
 
 from cbec.risk.rules import parse_ruleset, shipped_ruleset
 from cbec.risk.versions.service import shipped_text
@@ -58,16 +68,19 @@ def test_the_shipped_rules_on_a_small_labelled_year() -> None:
     )
     # two same-item splits found by S8 at their fourth inventory; no empty-parcel shop drawn; the honest parcels
     # weigh what their filings say (a realistic spread), so W1 scores none of them
-    assert lines[-4:-1] == [
+    assert lines[-5:-1] == [
         "item (order_splitting): alerts needing S8 (R1.2, the same item again): 3, 3 of them on planted item orders "
         "(precision 1.0000); recall per pattern 1.0000 (2 of 2), per order 0.3333 (3 of 9)",
         "empty (fake_order): alerts needing W1 (R2.3, a parcel lighter than its goods): 0, 0 of them on planted "
         "empty orders (precision 0.0000); recall per pattern 0.0000 (0 of 0), per order 0.0000 (0 of 0)",
-        "parcel weights: 14,151 of 19,627 honest orders compared with their filings (every line filed with a "
-        "weight); 0 more than 30 % light (W1 40), 0 30 % or more heavy after the carton allowance (W1 15)",
+        "self (laundering): alerts needing L5 (R5.1, the seller's own phone as consignee): 0, 0 of them on planted "
+        "self orders (precision 0.0000); recall per pattern 0.0000 (0 of 0), per order 0.0000 (0 of 0)",
+        "parcel weights: 14,156 of 19,627 honest orders compared with their filings (every line filed with a "
+        "weight, or lighter than its filed lines); 0 more than 30 % light (W1 40), 0 30 % or more heavy after the "
+        "carton allowance (W1 15)",
     ]
     # a world this small plants no bunched platform-week (its weeks hold too few counts) and drew no brushing shop
-    assert lines[-6:-4] == [
+    assert lines[-7:-5] == [
         "order_splitting platform alerts (S7 alone, one per platform and calendar week): precision 0.0000 (0 of 0 "
         "platform-weeks bunched), recall per pattern 0.0000 (0 of 0 bunched weeks); 0 alerts on orders, 0 of them "
         "on the planted orders",
@@ -86,7 +99,7 @@ def test_a_brushing_shop_is_found_by_its_quick_cancels_and_returns() -> None:
     ruleset = shipped_ruleset()
     decided, _ = decide_all(world, ruleset)
     lines = measure(decided, tuple(t.value for t in ruleset.typologies))
-    assert lines[-5] == (
+    assert lines[-6] == (
         "fake_order seller alerts (F4 alone, one per seller): 1 sellers, 1 of them brushing shops; shops found 1 of 1"
     )
     alerted = [o for o, banded, _, (_, seller), _, _ in decided if seller]
@@ -109,13 +122,16 @@ def test_an_empty_parcel_shop_is_found_by_its_parcels_weights_and_a_same_item_sp
     ruleset = shipped_ruleset()
     decided, _ = decide_all(world, ruleset)
     lines = measure(decided, tuple(t.value for t in ruleset.typologies))
-    assert lines[-4:-1] == [
+    assert lines[-5:-1] == [
         "item (order_splitting): alerts needing S8 (R1.2, the same item again): 3, 3 of them on planted item orders "
         "(precision 1.0000); recall per pattern 1.0000 (1 of 1), per order 0.5000 (3 of 6)",
         "empty (fake_order): alerts needing W1 (R2.3, a parcel lighter than its goods): 29, 29 of them on planted "
         "empty orders (precision 1.0000); recall per pattern 1.0000 (1 of 1), per order 1.0000 (29 of 29)",
-        "parcel weights: 14,274 of 19,965 honest orders compared with their filings (every line filed with a "
-        "weight); 0 more than 30 % light (W1 40), 0 30 % or more heavy after the carton allowance (W1 15)",
+        "self (laundering): alerts needing L5 (R5.1, the seller's own phone as consignee): 0, 0 of them on planted "
+        "self orders (precision 0.0000); recall per pattern 0.0000 (0 of 0), per order 0.0000 (0 of 0)",
+        "parcel weights: 14,280 of 19,965 honest orders compared with their filings (every line filed with a "
+        "weight, or lighter than its filed lines); 0 more than 30 % light (W1 40), 0 30 % or more heavy after the "
+        "carton allowance (W1 15)",
     ]
 
 
@@ -131,7 +147,7 @@ def test_deliveries_leave_the_year_s_orders_as_they_were_and_plant_shops_of_both
     assert sorted((_undelivered(o) for o in orders if not is_delivery(o.pattern)), key=lambda o: o.number) == sorted(
         without, key=lambda o: o.number
     )
-    assert (len(planted), sorted({(o.pattern or "").split("-")[0] for o in planted})) == (119, ["fsign", "nodeliv"])
+    assert (len(planted), sorted({(o.pattern or "").split("-")[0] for o in planted})) == (126, ["fsign", "nodeliv"])
     assert {o.carrier for o in planted if (o.pattern or "").startswith("fsign")} == {COLLUDING}
     assert all(0.3 <= (o.signed_after or 0) < 1.9 for o in planted if (o.pattern or "").startswith("fsign"))
     honest = [o for o in orders if not o.typology and o.signed_after is not None]
@@ -143,10 +159,10 @@ def test_the_delivery_rules_on_the_small_year_and_the_carrier_guard() -> None:
     ruleset = shipped_ruleset()
     delivered = decide_deliveries(world, ruleset)
     assert delivery_lines(delivered) == [
-        "fake_order delivery D1 (false signings): precision 1.0000 (37 of 37 alerts; false: none), recall per shop "
-        "1.0000 (1 of 1), per parcel 0.8222 (37 of 45 judged); 1 sellers alerted, 1 of them planted shops",
-        "fake_order delivery D2 (never signed): precision 1.0000 (29 of 29 alerts; false: none), recall per shop "
-        "1.0000 (1 of 1), per parcel 0.7838 (29 of 37 judged); 1 sellers alerted, 1 of them planted shops",
+        "fake_order delivery D1 (false signings): precision 1.0000 (45 of 45 alerts; false: none), recall per shop "
+        "1.0000 (1 of 1), per parcel 0.7627 (45 of 59 judged); 1 sellers alerted, 1 of them planted shops",
+        "fake_order delivery D2 (never signed): precision 1.0000 (28 of 28 alerts; false: none), recall per shop "
+        "1.0000 (1 of 1), per parcel 0.8000 (28 of 35 judged); 1 sellers alerted, 1 of them planted shops",
     ]
     # the sellers of the carrier that reports 40 % of its signings look undelivered; D2's guard on the carrier's
     # own share keeps them out (shown with 5 parcels a month enough to judge: this year's sellers sell about 6)
@@ -160,6 +176,23 @@ def test_the_delivery_rules_on_the_small_year_and_the_carrier_guard() -> None:
     def gap_sellers(found: list[tuple[Order, str, bool]]) -> int:
         return len({o.seller for o, rule, alerted in found if rule == "D2" and alerted and o.carrier == GAP_CARRIER})
 
-    # all 30 of the carrier's sellers without the guard; 3 with it, on two days in December when the carrier's own
-    # 30-day share happened to dip under 0.5
-    assert (gap_sellers(guarded), gap_sellers(unguarded)) == (3, 30)
+    # all 30 of the carrier's sellers without the guard; 1 with it, on a day when the carrier's own 30-day share
+    # happened to dip under 0.5
+    assert (gap_sellers(guarded), gap_sellers(unguarded)) == (1, 30)
+
+
+def test_a_self_dealing_shop_is_found_by_its_own_phone_as_consignee() -> None:
+    world = World(20_000, 365, 18)
+    size = _self_dealing_shop(world, world.next_pattern("self"))
+    _normal(world, 20_000 - world.serial)
+    planted = [o for day in world.per_day for o in day if o.typology]
+    assert 2 <= size <= 4 and len(planted) == size and {o.pattern for o in planted} == {"self-1"}
+    assert len({o.buyer for o in planted}) == size and {o.phone for o in planted} == {contact_phone(planted[0].seller)}
+    ruleset = shipped_ruleset()
+    decided, _ = decide_all(world, ruleset)
+    lines = measure(decided, tuple(t.value for t in ruleset.typologies))
+    assert lines[-3] == (
+        f"self (laundering): alerts needing L5 (R5.1, the seller's own phone as consignee): {size}, {size} of them on "
+        f"planted self orders (precision 1.0000); recall per pattern 1.0000 (1 of 1), per order 1.0000 ({size} of "
+        f"{size})"
+    )
