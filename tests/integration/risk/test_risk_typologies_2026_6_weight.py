@@ -90,12 +90,14 @@ def test_w1_compares_the_parcel_with_its_goods_filed_weights(zone: Zone) -> None
     _declare(zone, "ORD20260302000901")  # 2 tins in a parcel of 2.0 kg (the builder's net weight and carton)
     _declare(zone, "ORD20260302000902", gross="0.3")  # an empty parcel: 0.3 kg for 2.3 kg of goods
     _declare(zone, "ORD20260302000903", gross="4.0")  # 0.7 kg beyond the goods and the 1 kg carton allowance
-    _declare(zone, "ORD20260302000904", items=[(MILK, Decimal(1)), (SERUM, Decimal(1))], gross="0.3")
+    _declare(zone, "ORD20260302000904", items=[(MILK, Decimal(1)), (SERUM, Decimal(1))], gross="1.5")
     apply_events(zone.ctx)
     assert _rule(zone, "ORD20260302000901", "W1") == ("no_band", 0, "-0.1304")  # (2.0 − 2.3) / 2.3
     assert _rule(zone, "ORD20260302000902", "W1") == ("fired", 40, "-0.8696")
     assert _rule(zone, "ORD20260302000903", "W1") == ("fired", 15, "0.3043")  # (4.0 − 1 − 2.3) / 2.3
-    assert _rule(zone, "ORD20260302000904", "W1") == ("insufficient", 0, None)  # the serum has no filed weight
+    # the serum has no filed weight: 1.5 kg is above the tin's 1.15 kg, the serum may weigh the rest (a parcel under
+    # 1.15 kg would be judged light against the tin alone: test_ruleset_2026_6_weight.py)
+    assert _rule(zone, "ORD20260302000904", "W1") == ("insufficient", 0, None)
     assert _typology(zone, "ORD20260302000902", "fake_order") == (40, "review")
     assert _typology(zone, "ORD20260302000903", "fake_order") == (15, "none")
     # the same buyer's fourth tin order of the day: S8 counts it, but four orders of 2,384 in all are no splitting
