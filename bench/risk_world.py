@@ -41,8 +41,8 @@ shipping 15 to 40 parcels of one to three of its items in a month to buyers of t
 to 0.4 kg, the carton and a filler: R2.3), ID misuse (six to ten buyer IDs on one phone,
 each order paid by the one operator, each to the ID holder's own address), laundering (one payer paying four to
 eight buyers' whole-hundred orders within a month; one pattern in four a **self-dealing shop**, two to four orders
-of different consumer IDs shipped to the seller's own filed contact phone: R5.1), IP infringement (a recorded brand, exact or look-alike, sold by
-an unauthorised seller), quality (a recalled product or a prohibited keyword) and under-valuation (one line
+of different consumer IDs shipped to the seller's own filed contact phone: R5.1), IP infringement (a recorded
+brand, exact or look-alike, sold by an unauthorised seller), quality (a recalled product or a prohibited keyword) and under-valuation (one line
 declared at 15–45 % of its price). Deliveries (where each parcel goes, when it is signed for) and the planted
 delivery fraud of R2.4 are drawn afterwards by ``bench.risk_deliveries``.
 """
