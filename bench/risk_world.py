@@ -31,20 +31,19 @@ Normal traffic carries the near misses a zone sees every day, each below the rul
 Planted, each as a pattern of orders: order splitting (one buyer, three to five near-limit orders in a day; three
 buyers of one household each near the limit on one day; one pattern in four a **same-item split** (R1.2): one buyer
 buys 4 to 6 inventories of one item of one seller within 20 days, each under 4,500 and together over 5,000; from
-200,000 orders on, one **bunched platform-week** per
-500,000 (at least one) — a calendar week of the two largest platforms in turn in which four to seven times as many
-buyers as its honest lower-band orders each place one order just under the limit, a platform splitting baskets:
-R1.5), fake orders (rings of six to twelve buyer IDs at one phone and address within a
-month; one pattern in seven a **brushing shop**, a seller of 40 to 80 orders in a month from buyers of their own,
-30 to 50 % of them cancelled or returned within 48 hours: R2.5; one in seven an **empty-parcel shop**, a seller
-shipping 15 to 40 parcels of one to three of its items in a month to buyers of their own, each parcel weighing 0.05
-to 0.4 kg, the carton and a filler: R2.3), ID misuse (six to ten buyer IDs on one phone,
-each order paid by the one operator, each to the ID holder's own address), laundering (one payer paying four to
-eight buyers' whole-hundred orders within a month; one pattern in four a **self-dealing shop**, two to four orders
-of different consumer IDs shipped to the seller's own filed contact phone: R5.1), IP infringement (a recorded
-brand, exact or look-alike, sold by an unauthorised seller), quality (a recalled product or a prohibited keyword) and under-valuation (one line
-declared at 15–45 % of its price). Deliveries (where each parcel goes, when it is signed for) and the planted
-delivery fraud of R2.4 are drawn afterwards by ``bench.risk_deliveries``.
+200,000 orders on, one **bunched platform-week** per 500,000 (at least one) — a calendar week of the two largest
+platforms in turn in which four to seven times as many buyers as its honest lower-band orders each place one order
+just under the limit, a platform splitting baskets: R1.5), fake orders (rings of six to twelve buyer IDs at one
+phone and address within a month; one pattern in seven a **brushing shop**, a seller of 40 to 80 orders in a month
+from buyers of their own, 30 to 50 % of them cancelled or returned within 48 hours: R2.5; one in seven an
+**empty-parcel shop**, a seller shipping 15 to 40 parcels of one to three of its items in a month to buyers of their
+own, each parcel weighing 0.05 to 0.4 kg, the carton and a filler: R2.3), ID misuse (six to ten buyer IDs on one
+phone, each order paid by the one operator, each to the ID holder's own address), laundering (one payer paying four
+to eight buyers' whole-hundred orders within a month; one pattern in four a **self-dealing shop**, two to four
+orders of different consumer IDs shipped to the seller's own filed contact phone: R5.1), IP infringement (a recorded
+brand, exact or look-alike, sold by an unauthorised seller), quality (a recalled product or a prohibited keyword)
+and under-valuation (one line declared at 15–45 % of its price). Deliveries (where each parcel goes, when it is
+signed for) and the planted delivery fraud of R2.4 are drawn afterwards by ``bench.risk_deliveries``.
 """
 
 from __future__ import annotations
