@@ -41,7 +41,7 @@ from cbec.common.clock import business_date
 from cbec.facts.queries import Parcel, parcels_of_waybills, released_parcels
 from cbec.reference.geography import customs_place, distance_km, place
 from cbec.risk import repository as repo
-from cbec.risk.models import RiskDecision, RiskSigning, RiskSweep
+from cbec.risk.models import RiskDecision, RiskSigning, RiskSweep, decision_of
 from cbec.risk.rules import Band, CounterRef, Ruleset, SubjectKind, evaluate
 from cbec.risk.schemas import DeliverySweepReport
 from cbec.sharing.catalogue import AnyEvent, DataEvent
@@ -127,10 +127,11 @@ def _decide(
     position: int,
     now: datetime,
 ) -> RiskDecision:
-    from cbec.risk.service import trace_of  # the decisions' trace format, one module up
 
     assessment = evaluate(ruleset, inputs)
-    decision = RiskDecision(
+    decision = decision_of(
+        assessment,
+        ruleset,
         eport_no=parcel.eport_no,
         stage=STAGE,
         order_no=parcel.order_no,
@@ -138,17 +139,10 @@ def _decide(
         tenant=parcel.tenant,
         parties=sorted({parcel.platform_code, parcel.ecommerce_code, parcel.logistics_code, parcel.agent_code}),
         business_day=day,
-        ruleset_version=ruleset.version,
-        ruleset_sha256=ruleset.sha256,
-        score=assessment.score,
-        band=assessment.band.value,
-        typology=assessment.top.value if assessment.top else None,
-        expected_revenue=Decimal(0),
         subjects={
             SubjectKind.ENTERPRISE.value: parcel.ecommerce_code,
             SubjectKind.PLATFORM.value: parcel.platform_code,
         },
-        trace=trace_of(assessment, ruleset),
         event_position=position,
         decided_at=now,
     )

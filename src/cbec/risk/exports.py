@@ -31,8 +31,8 @@ from cbec.common.clock import business_date
 from cbec.facts import Direction
 from cbec.facts.queries import inventory_lines
 from cbec.risk import repository as repo
-from cbec.risk.models import RiskDecision, RiskExport
-from cbec.risk.rules import Ruleset, SubjectKind, evaluate, trace_of
+from cbec.risk.models import RiskDecision, RiskExport, decision_of
+from cbec.risk.rules import Ruleset, SubjectKind, evaluate
 from cbec.risk.schemas import ExportSweepReport
 from cbec.sharing.catalogue import AnyEvent, DataEvent, ReceiptEvent
 from cbec.storage.context import Context
@@ -144,21 +144,16 @@ def assess_export(
     )
     assessment = evaluate(ruleset, inputs)
     facts = inventory_lines(session, Direction.EXPORT, row.eport_no)
-    decision = RiskDecision(
+    decision = decision_of(
+        assessment,
+        ruleset,
         eport_no=row.eport_no,
         order_no=row.order_no,
         inventory_no=row.inventory_no or (facts[0].inventory_no if facts else None),
         tenant=facts[0].tenant if facts else None,
         parties=row.parties,
         business_day=day,
-        ruleset_version=ruleset.version,
-        ruleset_sha256=ruleset.sha256,
-        score=assessment.score,
-        band=assessment.band.value,
-        typology=assessment.top.value if assessment.top else None,
-        expected_revenue=Decimal(0),
         subjects={SubjectKind.ENTERPRISE.value: code},
-        trace=trace_of(assessment, ruleset),
         event_position=row.position,
         decided_at=now,
     )

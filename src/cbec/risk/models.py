@@ -29,6 +29,7 @@ from sqlalchemy import JSON, Boolean, Date, Index, Integer, String, Text, Unique
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
+from cbec.risk.rules import Assessment, Ruleset, trace_of
 from cbec.storage.base import Amount, Base, BigId, UtcDateTime
 
 
@@ -98,6 +99,30 @@ class RiskDecision(Base):
     trace: Mapped[dict[str, Any]] = mapped_column(JSON().with_variant(JSONB(), "postgresql"))
     event_position: Mapped[int] = mapped_column(BigId)
     decided_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+def decision_of(
+    assessment: Assessment,
+    ruleset: Ruleset,
+    *,
+    trace: dict[str, Any] | None = None,
+    extra_points: int = 0,
+    expected_revenue: Decimal = Decimal(0),
+    **fields: Any,
+) -> RiskDecision:
+    """Return a decision row of an assessment under a ruleset: its version and digest, score (plus ``extra_points``,
+    the bounded ML term), band, top typology and trace (``trace_of`` unless given); ``fields`` name the document,
+    its parties, day, subjects, event position, stage and time."""
+    return RiskDecision(
+        ruleset_version=ruleset.version,
+        ruleset_sha256=ruleset.sha256,
+        score=assessment.score + extra_points,
+        band=assessment.band.value,
+        typology=assessment.top.value if assessment.top else None,
+        expected_revenue=expected_revenue,
+        trace=trace if trace is not None else trace_of(assessment, ruleset),
+        **fields,
+    )
 
 
 class RiskHold(Base):

@@ -35,7 +35,7 @@ from cbec.risk.lists import GoodsLine, ListEntry, screen
 from cbec.risk.lists import repository as lists_repo
 from cbec.risk.ml import MlModel, term
 from cbec.risk.ml_store import model_for, model_of_digest, trace_of_term
-from cbec.risk.models import RiskBand, RiskDecision, RiskHold
+from cbec.risk.models import RiskBand, RiskDecision, RiskHold, decision_of
 from cbec.risk.parties import ContactBook, party_consignee
 from cbec.risk.patterns import below_limit, pattern_fields
 from cbec.risk.rules import (
@@ -309,21 +309,19 @@ class _Handler:
         if bonus is not None:
             trace["ml"] = trace_of_term(bonus)
         under = next((s for s in assessment.scores if s.typology.value == "undervaluation"), None)
-        decision = RiskDecision(
+        decision = decision_of(
+            assessment,
+            self.ruleset,
+            trace=trace,
+            extra_points=bonus.points if bonus is not None else 0,
+            expected_revenue=revenue if under is not None and under.band is not Band.NONE else Decimal(0),
             eport_no=first.eport_no,
             order_no=first.order_no,
             inventory_no=first.inventory_no,
             tenant=first.tenant,
             parties=sorted({first.platform_code, first.ecommerce_code, first.logistics_code, first.agent_code}),
             business_day=seen.day,
-            ruleset_version=self.ruleset.version,
-            ruleset_sha256=self.ruleset.sha256,
-            score=assessment.score + (bonus.points if bonus is not None else 0),
-            band=assessment.band.value,
-            typology=assessment.top.value if assessment.top else None,
-            expected_revenue=revenue if under is not None and under.band is not Band.NONE else Decimal(0),
             subjects={kind.value: key for kind, key in seen.subjects.items()},
-            trace=trace,
             event_position=position,
             decided_at=self.now,
         )

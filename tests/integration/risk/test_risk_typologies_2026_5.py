@@ -8,34 +8,17 @@ from datetime import timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
-from tests.builders import AT, BUYER, OTHER_BUYER, PARTIES, SERUM, a_set
+from tests.builders import AT, BUYER, OTHER_BUYER, PARTIES, SERUM
+from tests.integration.risk.released import declare_released
 from tests.zone import Zone
 
-from cbec.clearance.models import InventoryRecord
 from cbec.common.clock import FixedClock, business_date
-from cbec.demo.builders import Buyer, DocumentSet, Goods, build_arrival, build_cancel, build_return
+from cbec.demo.builders import build_cancel, build_return
 from cbec.risk import repository as repo
 from cbec.risk.cases.models import RiskCaseAlert
 from cbec.risk.models import RiskCounter, RiskDecision
 from cbec.risk.rules import SubjectKind
 from cbec.risk.service import apply_events
-
-
-def _declare(
-    zone: Zone, order_no: str, *, buyer: Buyer = BUYER, items: list[tuple[Goods, Decimal]] | None = None
-) -> tuple[DocumentSet, str]:
-    """Declare a complete set and report its arrival (released at once); return the set and its inventory number."""
-    s = a_set(order_no, buyer=buyer, items=items)
-    zone.send([s.order], PARTIES.ecommerce)
-    zone.send([s.payment], PARTIES.payment)
-    zone.send([s.waybill], PARTIES.logistics)
-    zone.send([s.inventory], PARTIES.agent)
-    arrival = build_arrival(PARTIES, [s.waybill.logistics_no], bill_no="MAWB20260302001", at=zone.ctx.clock.now())
-    zone.send([arrival], PARTIES.site_operator)
-    with zone.ctx.uow() as uow:
-        row = uow.session.scalars(select(InventoryRecord).where(InventoryRecord.order_no == order_no)).one()
-        assert row.status == "800" and row.inventory_no, row.status_info
-        return s, row.inventory_no
 
 
 def _rule(zone: Zone, order_no: str, rule: str) -> tuple[str, int, str | None]:
@@ -63,7 +46,7 @@ def test_s7_fires_on_a_near_limit_inventory_of_a_platform_whose_week_bunches(zon
         repo.add(uow.session, SubjectKind.PLATFORM, platform, "near_limit", day, 36)  # a Monday: its week so far
         repo.add(uow.session, SubjectKind.PLATFORM, platform, "below_limit", day, 8)
         uow.commit()
-    _declare(zone, "ORD20260302000711", items=[(SERUM, Decimal(9))])  # 4,455: the lower band
+    declare_released(zone, "ORD20260302000711", items=[(SERUM, Decimal(9))])  # 4,455: the lower band
     apply_events(ctx)
     # 36 / 9 = 4, z = (4 − 1) / 0.25 (the floor of a flat baseline); not itself near the limit
     assert _inputs(zone, "ORD20260302000711", "doc.platform_bunching", "doc.platform_bunching_z") == [
@@ -71,7 +54,10 @@ def test_s7_fires_on_a_near_limit_inventory_of_a_platform_whose_week_bunches(zon
         "12.0000",
     ]
     assert _rule(zone, "ORD20260302000711", "S7") == ("guard_failed", 0, "12.0000")
-    _declare(zone, "ORD20260302000712", buyer=OTHER_BUYER, items=[(SERUM, Decimal(10))])  # 4,950: near the limit
+    # 4,950: near the limit
+    declare_released(
+        zone, "ORD20260302000712", buyer=OTHER_BUYER, items=[(SERUM, Decimal(10))]
+    )  # 4,950: near the limit
     apply_events(ctx)
     assert _inputs(zone, "ORD20260302000712", "doc.platform_bunching", "doc.platform_bunching_z") == [
         "4.1111",
@@ -111,7 +97,7 @@ def test_f4_counts_quick_cancels_and_returns_against_the_seller(zone: Zone) -> N
     declared = []
     for n in range(20):
         order_no = f"ORD202603020008{n:02d}"
-        declared.append(_declare(zone, order_no, buyer=BUYER if n % 2 else OTHER_BUYER))
+        declared.append(declare_released(zone, order_no, buyer=BUYER if n % 2 else OTHER_BUYER))
     apply_events(ctx)
     assert _rule(zone, "ORD20260302000819", "F4") == ("no_band", 0, "0.0000")  # 20 inventories, none undone
     assert _rule(zone, "ORD20260302000818", "F4") == ("guard_failed", 0, "0.0000")  # the 19th: too few to judge
@@ -138,7 +124,7 @@ def test_f4_counts_quick_cancels_and_returns_against_the_seller(zone: Zone) -> N
         (PARTIES.ecommerce.code, business_date(AT), 4),
         (PARTIES.ecommerce.code, business_date(AT + timedelta(hours=47)), 1),
     ]
-    _declare(zone, "ORD20260302000821", buyer=OTHER_BUYER)
+    declare_released(zone, "ORD20260302000821", buyer=OTHER_BUYER)
     apply_events(ctx)
     assert _inputs(zone, "ORD20260302000821", "doc.quick_undo_share", "enterprise.inventories.30d") == ["0.2381", "21"]
     assert _rule(zone, "ORD20260302000821", "F4") == ("fired", 40, "0.2381")  # 5 of 21

@@ -12,15 +12,15 @@ from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
-from tests.builders import BUYER, PARTIES, a_set
+from tests.builders import BUYER, PARTIES
+from tests.integration.risk.released import declare_released
 from tests.zone import Zone
 from typer.testing import CliRunner
 
-from cbec.clearance.models import InventoryRecord
 from cbec.cli.main import app
 from cbec.cli.state import state
 from cbec.common.clock import FixedClock, business_date
-from cbec.demo.builders import Buyer, DocumentSet, build_arrival, build_waybill_status
+from cbec.demo.builders import Buyer, DocumentSet, build_waybill_status
 from cbec.facts.models import TradeFact
 from cbec.risk.cases.models import RiskCase, RiskCaseAlert
 from cbec.risk.deliveries import sweep_deliveries
@@ -41,18 +41,8 @@ def _clock(zone: Zone) -> FixedClock:
 
 
 def _declare(zone: Zone, order_no: str, buyer: Buyer) -> DocumentSet:
-    """Declare a complete set and report its arrival: released at once, on the clock's time."""
-    s = a_set(order_no, buyer=buyer)
-    zone.send([s.order], PARTIES.ecommerce)
-    zone.send([s.payment], PARTIES.payment)
-    zone.send([s.waybill], PARTIES.logistics)
-    zone.send([s.inventory], PARTIES.agent)
-    arrival = build_arrival(PARTIES, [s.waybill.logistics_no], bill_no="MAWB20260302001", at=zone.ctx.clock.now())
-    zone.send([arrival], PARTIES.site_operator)
-    with zone.ctx.uow() as uow:
-        row = uow.session.scalars(select(InventoryRecord).where(InventoryRecord.order_no == order_no)).one()
-        assert row.status == "800", row.status_info
-    return s
+    """Declare a complete set, released at once on the clock's time."""
+    return declare_released(zone, order_no, buyer=buyer)[0]
 
 
 def _sign(zone: Zone, s: DocumentSet) -> None:
