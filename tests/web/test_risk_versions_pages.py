@@ -103,5 +103,5 @@ def test_the_versions_page_in_a_browser(browser: Any, server: str, portal: Porta
     row.locator("button[value=shadow]").click()
     page.wait_for_url(f"{server}{PAGE}?done=shadow:2026.8")
     assert "影子运行" in page.locator("#versions tr[data-version='2026.8'] .badge").inner_text()
-    assert page.locator("#delta-2026\\.7").count() == 1
+    assert page.locator("#delta-2026\\.8").count() == 1
     _shoot(page, "console-risk-versions")
