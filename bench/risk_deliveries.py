@@ -40,7 +40,7 @@ from cbec.common.clock import SHANGHAI
 from cbec.facts.queries import Parcel
 from cbec.reference.geography import customs_place, distance_km, place, prefectures
 from cbec.risk.book import CounterBook
-from cbec.risk.deliveries import parameter, reads_deliveries, share, signed_fields
+from cbec.risk.deliveries import reads_deliveries, share, signed_fields
 from cbec.risk.rules import CounterRef, Ruleset, SubjectKind, Typology
 from cbec.risk.versions.compile import compile_ruleset
 
@@ -198,7 +198,7 @@ def decide_deliveries(world: World, ruleset: Ruleset) -> list[Delivered]:
         return []
     compiled = compile_ruleset(ruleset, float)
     k = compiled.typologies.index(Typology.FAKE_ORDER)
-    least = parameter(ruleset, "unsigned_min_parcels")
+    least = ruleset.parameter("unsigned_min_parcels")
     refs = [CounterRef(SubjectKind.ENTERPRISE, f, 30) for f in ("released", "unsigned")]
     book = CounterBook(None)
     out: list[Delivered] = []

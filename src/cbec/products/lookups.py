@@ -6,7 +6,8 @@ memory under the ``product`` revision token (cbec.storage.revisions), the owner 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy.orm import Session
@@ -58,9 +59,29 @@ def _ref_of(session: Session, owner: EnterpriseRef, item_no: str) -> ProductRef 
     )
 
 
+@dataclass(frozen=True, slots=True)
+class FiledGoods:
+    """What risk reads of a filed product: its brand and the gross weight of one transaction unit (kg, packed)."""
+
+    brand: str | None
+    unit_gross_weight: Decimal | None
+
+
+def filed_goods(session: Session, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], FiledGoods]:
+    """Return the filed brand and unit gross weight of the products with the given (e-commerce enterprise code, item
+    number) keys — the code its customs code or credit code, as an inventory names it —; a key with no filing is
+    absent. Any status: it is what the enterprise filed for the item. For risk's bands by brand (R4.1) and parcel
+    weights (R2.3): one query per 500 keys, not cached."""
+    found = repo.filings_of(session, ((code.strip(), item.strip()) for code, item in keys))
+    return {key: FiledGoods(brand, weight) for key, (brand, weight) in found.items()}
+
+
 def filed_weights(session: Session, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Decimal]:
-    """Return the filed gross weight of one transaction unit (kg) of the products with the given (e-commerce
-    enterprise code, item number) keys — the code its customs code or credit code, as an inventory names it —;
-    a key with no filing, or a filing without a weight, is absent. Any status: the weight is what the enterprise
-    filed for the item. For risk's R2.3 (空包): one query per 500 keys, not cached."""
-    return repo.weights_of(session, ((code.strip(), item.strip()) for code, item in keys))
+    """Return the filed gross weight of one transaction unit (kg) of the products with the given keys (as
+    ``filed_goods``); a key with no filing, or a filing without a weight, is absent."""
+    return weights(filed_goods(session, keys))
+
+
+def weights(filed: Mapping[tuple[str, str], FiledGoods]) -> dict[tuple[str, str], Decimal]:
+    """Return the unit gross weights of filed goods, keys without a weight left out."""
+    return {key: goods.unit_gross_weight for key, goods in filed.items() if goods.unit_gross_weight is not None}

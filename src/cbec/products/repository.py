@@ -44,26 +44,28 @@ def by_owner_items(session: Session, keys: Iterable[tuple[int, str]]) -> dict[tu
     return found
 
 
-def weights_of(session: Session, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Decimal]:
-    """Return the filed unit gross weight of the products with the given (owner customs or credit code, item
-    number) keys, keyed as asked; keys with no filing or no weight are absent. One query per 500 keys."""
+def filings_of(
+    session: Session, keys: Iterable[tuple[str, str]]
+) -> dict[tuple[str, str], tuple[str | None, Decimal | None]]:
+    """Return the filed brand and unit gross weight of the products with the given (owner customs or credit code,
+    item number) keys, keyed as asked; keys with no filing are absent. One query per 500 keys."""
     wanted = sorted(set(keys))
-    found: dict[tuple[str, str], Decimal] = {}
+    found: dict[tuple[str, str], tuple[str | None, Decimal | None]] = {}
     for start in range(0, len(wanted), 500):
         chunk = wanted[start : start + 500]
         asked = set(chunk)
         codes = sorted({code for code, _ in chunk})
         items = sorted({item for _, item in chunk})
         rows = session.execute(
-            select(Enterprise.customs_code, Enterprise.uscc, Product.item_no, Product.unit_gross_weight)
+            select(Enterprise.customs_code, Enterprise.uscc, Product.item_no, Product.brand, Product.unit_gross_weight)
             .join(Enterprise, Product.owner_id == Enterprise.id)
-            .where(Product.unit_gross_weight.is_not(None), Product.item_no.in_(items))
+            .where(Product.item_no.in_(items))
             .where(or_(Enterprise.customs_code.in_(codes), Enterprise.uscc.in_(codes)))
         )
-        for customs_code, uscc, item_no, weight in rows:
+        for customs_code, uscc, item_no, brand, weight in rows:
             for code in (customs_code, uscc):
-                if weight is not None and (code, item_no) in asked:
-                    found[(code, item_no)] = weight
+                if (code, item_no) in asked:
+                    found[(code, item_no)] = (brand, weight)
     return found
 
 

@@ -49,7 +49,6 @@ from cbec.storage.context import Context
 
 STAGE = "delivery"
 SWEEP = "delivery"
-DEFAULTS = {"unsigned_days": Decimal(15), "unsigned_min_parcels": Decimal(20), "delivery_sweep_days": Decimal(30)}
 SHARE_DAYS = 30
 STILL_OUT = frozenset({"released", "closed"})  # a returned or cancelled parcel is not counted as never delivered
 SIGNED_INPUTS = ("doc.sign_hours", "doc.sign_km")
@@ -69,11 +68,6 @@ class Signing:
 def reads_deliveries(ruleset: Ruleset) -> bool:
     """Tell whether a ruleset decides deliveries (a rule reads a delivery input)."""
     return any(name in (*SIGNED_INPUTS, *UNSIGNED_INPUTS) for rule in ruleset.rules for name in rule.inputs)
-
-
-def parameter(ruleset: Ruleset, name: str) -> Decimal:
-    """Return a delivery parameter of the ruleset, or its default (six-systems' figures)."""
-    return ruleset.parameters.get(name, DEFAULTS[name])
 
 
 def signing_of(event: AnyEvent) -> Signing | None:
@@ -230,9 +224,9 @@ def sweep_day(session: Session, day: date, ruleset: Ruleset, *, now: datetime) -
     for code, n in sorted(unsigned.items()):
         repo.add(session, SubjectKind.ENTERPRISE, code, "unsigned", day, n)
     session.flush()
-    least = parameter(ruleset, "unsigned_min_parcels")
+    least = ruleset.parameter("unsigned_min_parcels")
     shares = _shares(session, set(unsigned), day, least)
-    deadline = day + timedelta(days=int(parameter(ruleset, "unsigned_days")))
+    deadline = day + timedelta(days=int(ruleset.parameter("unsigned_days")))
     alerts = 0
     for p in out:
         if p.eport_no in decided:
@@ -258,8 +252,8 @@ def sweep_deliveries(ctx: Context, *, ruleset: Ruleset | None = None, days: int 
 
     rules = ruleset or consumer_rulesets(ctx)[0]
     now = ctx.clock.now()
-    until = business_date(now) - timedelta(days=int(parameter(rules, "unsigned_days")))
-    span = days if days is not None else int(parameter(rules, "delivery_sweep_days"))
+    until = business_date(now) - timedelta(days=int(rules.parameter("unsigned_days")))
+    span = days if days is not None else int(rules.parameter("delivery_sweep_days"))
     swept: list[date] = []
     parcels = unsigned = alerts = 0
     with ctx.uow() as uow:

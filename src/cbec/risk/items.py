@@ -10,7 +10,7 @@ splitting) and a parcel's declared gross weight against its goods' filed weights
   that item's value over them (of two items with the same count, the larger value). Unknown (None) without a buyer
   key or when no line carries an item number.
 * **R2.3 gross weight off the filing (空包).** The inventory's declared gross weight G (kg, on each of its fact lines)
-  against W = Σ quantity × the filed unit gross weight of the line's item (``cbec.products.filed_weights``, by the
+  against W = Σ quantity × the filed unit gross weight of the line's item (``cbec.products.filed_goods``, by the
   e-commerce enterprise's code and the item number). Only when G is declared and **every** line's item is filed with
   a weight; else unknown, never a guess. A parcel lighter than its goods gives ``d = G / W − 1`` (−0.82: 82 % light);
   a heavier one is first allowed its own carton and filling, ``weight_tare`` kg: ``d = max(G − tare − W, 0) / W``.
@@ -32,18 +32,11 @@ from cbec.risk.rules import CounterRef, Ruleset, SubjectKind
 
 PLACES = Decimal("0.0001")
 REPEAT_DAYS = 30  # six-systems R1.2: "same SKU ≥ 4× in 30 d"
-# Defaults of the parameters (a ruleset before 2026.6 has none; the counters are kept whichever version is live).
-DEFAULTS = {"weight_tare": Decimal(1)}
 _REFS = (
     CounterRef(SubjectKind.BUYER_ITEM, "inventories", REPEAT_DAYS),
     CounterRef(SubjectKind.BUYER_ITEM, "value", REPEAT_DAYS),
 )
 UNKNOWN_REPEAT: dict[str, Decimal | None] = {"doc.item_repeat": None, "doc.item_repeat_value": None}
-
-
-def parameter(ruleset: Ruleset, name: str) -> Decimal:
-    """Return a parameter of the ruleset, or its default."""
-    return ruleset.parameters.get(name, DEFAULTS[name])
 
 
 def item_key(buyer_key: str, ecommerce_code: str, item_no: str) -> str:
@@ -109,7 +102,7 @@ def weight_fields(
     gross = lines[0].gross_weight if lines else None
     if not complete and (gross is None or goods <= 0 or gross >= goods):
         return {"doc.weight_deviation": None}
-    return {"doc.weight_deviation": weight_deviation(gross, goods, parameter(ruleset, "weight_tare"))}
+    return {"doc.weight_deviation": weight_deviation(gross, goods, ruleset.parameter("weight_tare"))}
 
 
 def weight_keys(lines: Sequence[InventoryLine]) -> set[tuple[str, str]]:

@@ -27,28 +27,13 @@ from cbec.risk.book import CounterBook
 from cbec.risk.rules import Ruleset, SubjectKind
 
 PLACES = Decimal("0.0001")
-# Defaults of the parameters (six-systems §3.3 R1.5, R2.5): the counters are kept whichever ruleset is live, so a
-# version in shadow that reads them finds them filled.
-DEFAULTS = {
-    "below_limit_lower": Decimal(4000),
-    "bunching_weeks": Decimal(8),
-    "bunching_min": Decimal(40),
-    "bunching_min_weeks": Decimal(4),
-    "bunching_sd_floor": Decimal("0.25"),
-    "undo_hours": Decimal(48),
-}
 WEEK = 7
 UNDO_DAYS = 30
 
 
-def parameter(ruleset: Ruleset, name: str) -> Decimal:
-    """Return a parameter of the ruleset, or its default (a ruleset before 2026.5 has none of them)."""
-    return ruleset.parameters.get(name, DEFAULTS[name])
-
-
 def below_limit(total: Decimal, ruleset: Ruleset) -> bool:
     """Tell whether an inventory total lies in [4,000, 4,500): the lower band of R1.5's ratio."""
-    return parameter(ruleset, "below_limit_lower") <= total < ruleset.parameter("near_limit_lower")
+    return ruleset.parameter("below_limit_lower") <= total < ruleset.parameter("near_limit_lower")
 
 
 def _ratio(near: int, below: int, least: int) -> Decimal | None:
@@ -75,8 +60,8 @@ def _month(day: date) -> tuple[date, ...]:
 
 def bunching(book: CounterBook, platform: str, day: date, ruleset: Ruleset) -> tuple[Decimal | None, Decimal | None]:
     """Return the platform's B over its calendar week up to ``day`` and its z against the whole weeks before."""
-    least = int(parameter(ruleset, "bunching_min"))
-    days, weeks = _calendar(day, int(parameter(ruleset, "bunching_weeks")))
+    least = int(ruleset.parameter("bunching_min"))
+    days, weeks = _calendar(day, int(ruleset.parameter("bunching_weeks")))
     near = book.series(SubjectKind.PLATFORM, platform, "near_limit", days)
     below = book.series(SubjectKind.PLATFORM, platform, "below_limit", days)
     ratios = [_ratio(sum(near[w]), sum(below[w]), least) for w in weeks]
@@ -84,11 +69,11 @@ def bunching(book: CounterBook, platform: str, day: date, ruleset: Ruleset) -> t
     if b is None:
         return None, None
     base = [r for r in ratios[1:] if r is not None]
-    if len(base) < int(parameter(ruleset, "bunching_min_weeks")):
+    if len(base) < int(ruleset.parameter("bunching_min_weeks")):
         return b, None
     mean = sum(base, Decimal(0)) / len(base)
     sd = (sum(((r - mean) ** 2 for r in base), Decimal(0)) / len(base)).sqrt()
-    spread = max(sd, parameter(ruleset, "bunching_sd_floor") * max(mean, Decimal(1)))
+    spread = max(sd, ruleset.parameter("bunching_sd_floor") * max(mean, Decimal(1)))
     return b, ((b - mean) / spread).quantize(PLACES, ROUND_HALF_UP)
 
 
@@ -104,7 +89,7 @@ def quick_undo_share(book: CounterBook, enterprise: str, day: date) -> Decimal |
 
 def is_quick(at: datetime, declared_at: datetime, released_at: datetime | None, ruleset: Ruleset) -> bool:
     """Tell whether a cancel or return at ``at`` came within ``undo_hours`` of the release (or declaration)."""
-    return at - (released_at or declared_at) <= timedelta(hours=int(parameter(ruleset, "undo_hours")))
+    return at - (released_at or declared_at) <= timedelta(hours=int(ruleset.parameter("undo_hours")))
 
 
 def pattern_fields(

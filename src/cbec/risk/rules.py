@@ -246,6 +246,24 @@ class Thresholds:
         return Band.NONE
 
 
+# Defaults of the parameters added by later versions (six-systems §3.3): the counters they read are kept whichever
+# ruleset is live, so an earlier version (live, in shadow or replayed) that reads them finds them filled. 2026.5:
+# R1.5 bunching and R2.5 quick undos (cbec.risk.patterns); 2026.6: R2.3 the carton allowance (cbec.risk.items) and
+# R2.4 deliveries (cbec.risk.deliveries).
+LATER_PARAMETERS: dict[str, Decimal] = {
+    "below_limit_lower": Decimal(4000),
+    "bunching_weeks": Decimal(8),
+    "bunching_min": Decimal(40),
+    "bunching_min_weeks": Decimal(4),
+    "bunching_sd_floor": Decimal("0.25"),
+    "undo_hours": Decimal(48),
+    "weight_tare": Decimal(1),
+    "unsigned_days": Decimal(15),
+    "unsigned_min_parcels": Decimal(20),
+    "delivery_sweep_days": Decimal(30),
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Ruleset:
     """A versioned set of rules and typology thresholds, with parameters the collection uses."""
@@ -262,8 +280,10 @@ class Ruleset:
         return tuple(sorted((r for r in refs if isinstance(r, CounterRef)), key=lambda r: r.name))
 
     def parameter(self, name: str) -> Decimal:
-        """Return a parameter (near-limit band, tax rate, MAD floor …)."""
-        return self.parameters[name]
+        """Return a parameter (near-limit band, tax rate, MAD floor …); one added by a later version
+        (``LATER_PARAMETERS``) has its default in a ruleset that does not name it."""
+        value = self.parameters.get(name)
+        return value if value is not None else LATER_PARAMETERS[name]
 
 
 @dataclass(frozen=True, slots=True)

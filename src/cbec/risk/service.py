@@ -19,9 +19,9 @@ from sqlalchemy.orm import Session
 from cbec.common.scope import Scope
 from cbec.facts.queries import InventoryLine, inventory_lines_of
 from cbec.facts.rules import Direction
-from cbec.products import filed_weights
+from cbec.products import FiledGoods, filed_goods, weights
 from cbec.risk import repository as repo
-from cbec.risk.bands import BrandBook
+from cbec.risk.bands import filed_brand
 from cbec.risk.bands import refresh_bands as refresh_bands  # the use case, on this surface for transports
 from cbec.risk.book import CounterBook, Link
 from cbec.risk.conditions.reports import block_reported_buyer
@@ -248,10 +248,11 @@ class _Handler:
             min(one.day for one in seen),
         )
         bands = repo.bands(session, (hs6 for one in seen for hs6, _ in one.hs6_values))
-        weights = filed_weights(session, {key for lines, _ in chosen for key in weight_keys(lines)})  # R2.3
-        brands, contacts = BrandBook(session), ContactBook(session)
+        # the batch's filings, read once: the brands of the bands by brand (R4.1) and the parcel weights (R2.3)
+        filed = filed_goods(session, {key for lines, _ in chosen for key in weight_keys(lines)})
+        weighed, contacts = weights(filed), ContactBook(session)
         for (lines, position), one in zip(chosen, seen, strict=True):
-            self.assess(session, lines, position, one, book, bands, weights, brands, contacts)
+            self.assess(session, lines, position, one, book, bands, filed, weighed, contacts)
         book.write()
 
     def assess(
@@ -262,17 +263,19 @@ class _Handler:
         seen: Observation,
         book: CounterBook,
         bands: Mapping[str, RiskBand],
-        weights: Mapping[tuple[str, str], Decimal],
-        brands: BrandBook,
+        filed: Mapping[tuple[str, str], FiledGoods],
+        weighed: Mapping[tuple[str, str], Decimal],
         contacts: ContactBook,
     ) -> None:
         count(book, seen)
         inputs = book.windows(self.ruleset.counters(), seen.subjects, seen.day)
         inputs.update(pattern_fields(book, seen.subjects, seen.day, self.ruleset))  # R1.5, R2.5
         inputs.update(repeat_fields(book, seen.items, seen.day))  # R1.2
-        inputs.update(weight_fields(lines, weights, self.ruleset))  # R2.3
+        inputs.update(weight_fields(lines, weighed, self.ruleset))  # R2.3
         first = lines[0]
-        z_min, ratio_min, chance, revenue = value_fields(lines, bands, self.ruleset, brands.of)
+        z_min, ratio_min, chance, revenue = value_fields(
+            lines, bands, self.ruleset, lambda line: filed_brand(filed, line.ecommerce_code, line.item_no)
+        )
         differs = None
         if first.payer_key and first.buyer_key:
             differs = Decimal(int(first.payer_key != first.buyer_key))
